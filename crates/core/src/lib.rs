@@ -1,0 +1,14 @@
+//! The pure core of Rainstaff: what a timesheet row is, what makes it valid, how its minutes count
+//! under Labour Law 4857, and how two offices' edits of it merge. No GUI, no HTTP, no database:
+//! both the desktop app and the server build on this crate.
+
+pub mod hours;
+pub mod i18n;
+pub mod ids;
+pub mod merge;
+pub mod protocol;
+pub mod regions;
+pub mod schema;
+pub mod text;
+pub mod time;
+pub mod validate;

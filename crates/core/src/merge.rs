@@ -1,0 +1,180 @@
+//! The server's rule for one incoming change against the row it holds: three-way, per field,
+//! with arrival order at the server (never a PC's clock) deciding between two edits of one field.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::protocol::{FieldConflict, Mutation, Op, OutcomeStatus};
+use crate::schema::TableSpec;
+
+/// A row on the server with the version at which each field last changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRow {
+    pub fields: Map<String, Value>,
+    pub deleted: bool,
+    pub field_versions: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Write the row with these complete fields (and the tombstone when `delete`).
+    Write {
+        fields: Map<String, Value>,
+        changed: Vec<String>,
+        delete: bool,
+        status: OutcomeStatus,
+        conflicts: Vec<FieldConflict>,
+    },
+    /// Nothing to write: the row already says what the change says.
+    Unchanged,
+    Reject(RejectReason),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The row was deleted; an edit does not bring it back.
+    Deleted,
+}
+
+impl RejectReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::Deleted => "deleted",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            RejectReason::Deleted => "the record was deleted on another computer",
+        }
+    }
+}
+
+pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation) -> Decision {
+    let Some(current) = current else {
+        return match m.op {
+            // A delete can arrive for a row the server never saw (a legacy tombstone, or a row an
+            // office deleted before its first sync); keeping the tombstone stops a later import or
+            // an older copy from bringing the row back.
+            Op::Delete => Decision::Write {
+                fields: table.column_names().map(|name| (name.to_string(), Value::Null)).collect(),
+                changed: Vec::new(),
+                delete: true,
+                status: OutcomeStatus::Applied,
+                conflicts: Vec::new(),
+            },
+            Op::Upsert => {
+                let fields: Map<String, Value> = table
+                    .column_names()
+                    .map(|name| (name.to_string(), m.fields.get(name).cloned().unwrap_or(Value::Null)))
+                    .collect();
+                Decision::Write {
+                    changed: table.column_names().map(str::to_string).collect(),
+                    fields,
+                    delete: false,
+                    status: OutcomeStatus::Applied,
+                    conflicts: Vec::new(),
+                }
+            }
+        };
+    };
+    let concurrent = |field: &str| current.field_versions.get(field).copied().unwrap_or(0) > m.base_version;
+    match (m.op, current.deleted) {
+        (Op::Delete, true) => Decision::Unchanged,
+        (Op::Upsert, true) => Decision::Reject(RejectReason::Deleted),
+        (Op::Delete, false) => Decision::Write {
+            fields: current.fields.clone(),
+            changed: Vec::new(),
+            delete: true,
+            status: OutcomeStatus::Applied,
+            conflicts: Vec::new(),
+        },
+        (Op::Upsert, false) => {
+            let mut fields = current.fields.clone();
+            let mut changed = Vec::new();
+            let mut conflicts = Vec::new();
+            for (name, value) in &m.fields {
+                let old = current.fields.get(name).cloned().unwrap_or(Value::Null);
+                if &old == value {
+                    continue;
+                }
+                if concurrent(name) {
+                    conflicts.push(FieldConflict {
+                        field: name.clone(),
+                        server_value: old,
+                        device_value: value.clone(),
+                    });
+                }
+                fields.insert(name.clone(), value.clone());
+                changed.push(name.clone());
+            }
+            if changed.is_empty() {
+                return Decision::Unchanged;
+            }
+            let others_changed = current.field_versions.values().any(|&v| v > m.base_version);
+            let status = if others_changed { OutcomeStatus::Merged } else { OutcomeStatus::Applied };
+            Decision::Write { fields, changed, delete: false, status, conflicts }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SHIFT_TEMPLATES;
+    use serde_json::json;
+
+    fn mutation(op: Op, fields: Value, base_version: i64) -> Mutation {
+        Mutation {
+            mutation_id: 1,
+            table: "shift_templates".into(),
+            row_id: uuid::Uuid::nil(),
+            region: "Ankara".into(),
+            op,
+            fields: fields.as_object().unwrap().clone(),
+            base_version,
+        }
+    }
+
+    fn stored(versions: &[(&str, i64)]) -> StoredRow {
+        StoredRow {
+            fields: json!({"name": "Gündüz", "start_time": "08:00", "end_time": "17:00", "break_minutes": 60})
+                .as_object()
+                .unwrap()
+                .clone(),
+            deleted: false,
+            field_versions: versions.iter().map(|(f, v)| (f.to_string(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn different_fields_merge_cleanly() {
+        let row = stored(&[("name", 1), ("start_time", 5)]);
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Sabah"}), 1));
+        let Decision::Write { fields, status, conflicts, .. } = d else { panic!("{d:?}") };
+        assert_eq!(status, OutcomeStatus::Merged);
+        assert!(conflicts.is_empty());
+        assert_eq!(fields["name"], "Sabah");
+        assert_eq!(fields["start_time"], "08:00");
+    }
+
+    #[test]
+    fn same_field_conflicts_and_later_arrival_wins() {
+        let row = stored(&[("name", 4)]);
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Akşam"}), 1));
+        let Decision::Write { fields, conflicts, .. } = d else { panic!("{d:?}") };
+        assert_eq!(fields["name"], "Akşam");
+        assert_eq!(conflicts[0].server_value, "Gündüz");
+    }
+
+    #[test]
+    fn tombstones_stay() {
+        let mut row = stored(&[("name", 1)]);
+        row.deleted = true;
+        let edit = mutation(Op::Upsert, json!({"name": "x"}), 1);
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &edit), Decision::Reject(RejectReason::Deleted));
+        let delete = mutation(Op::Delete, json!({}), 1);
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &delete), Decision::Unchanged);
+    }
+}

@@ -1,0 +1,195 @@
+//! What crosses the wire between a desktop and the server. Both sides serialize these same types,
+//! so a field renamed here is renamed everywhere at once.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// Sent by every client on every request; the server answers 426 to versions it cannot serve.
+pub const PROTOCOL_HEADER: &str = "x-rainstaff-protocol";
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest client protocol this build of the server still serves.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+/// The pseudo-region of administrators' devices and users: they see every region.
+pub const ALL_REGIONS: &str = "ALL";
+/// The most mutations one push may carry and the most changes one pull page returns.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Upsert,
+    Delete,
+}
+
+/// One row change as a device recorded it in its outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// Increases by one with every change this device makes; the server applies each once.
+    pub mutation_id: i64,
+    pub table: String,
+    pub row_id: Uuid,
+    pub region: String,
+    pub op: Op,
+    /// Only the fields this change set (all of them for a new row).
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+    /// The server version of the row the edit started from; 0 for a row the server never had.
+    pub base_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeStatus {
+    /// Applied as sent: nobody else had changed the row since the device saw it.
+    Applied,
+    /// Applied beside other changes the server already had; `conflicts` lists any field that both
+    /// sides changed (this change, arriving later, won; the other value is kept in the conflict).
+    Merged,
+    /// Not applied; `reason` says why and `row` is the server's row as it stands.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub mutation_id: i64,
+    pub status: OutcomeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<RowState>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<FieldConflict>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub outcomes: Vec<Outcome>,
+}
+
+/// A row as the server holds it: the canonical state every device converges to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowState {
+    pub table: String,
+    pub id: Uuid,
+    pub region: String,
+    /// The change-log sequence number of the row's latest change.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default)]
+    pub deleted_at: Option<String>,
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    pub field: String,
+    /// The value the server had, which the later change replaced.
+    pub server_value: Value,
+    /// The value of the later change, now in the row.
+    pub device_value: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    pub row: RowState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangesPage {
+    pub changes: Vec<Change>,
+    /// The cursor to ask from next time: the last seq in this page, or `since` when it is empty.
+    pub next_since: i64,
+    pub has_more: bool,
+}
+
+/// A conflict the server recorded, as managers review it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictRecord {
+    pub id: i64,
+    pub table: String,
+    pub row_id: Uuid,
+    pub region: String,
+    pub field: String,
+    pub server_value: Value,
+    pub device_value: Value,
+    pub created_at: String,
+    #[serde(default)]
+    pub resolved_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: Uuid,
+    pub token: String,
+    pub region: String,
+}
+
+/// Every 4xx/5xx body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableCount {
+    pub table: String,
+    pub region: String,
+    pub rows: i64,
+    pub deleted: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub device_id: Uuid,
+    pub name: String,
+    pub region: String,
+    pub revoked: bool,
+    pub last_push_at: Option<String>,
+    pub last_pull_at: Option<String>,
+    pub last_mutation_id: i64,
+    pub cursor: i64,
+    /// Changes in the device's scope it has not pulled yet.
+    pub lag: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusResponse {
+    pub head_seq: i64,
+    pub tables: Vec<TableCount>,
+    pub devices: Vec<DeviceStatus>,
+}
+
+/// What one sync run did, as `rainstaff sync` prints it and the toolbar's tooltip shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub conflicts: u64,
+    pub rejected: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub duration_ms: u64,
+}
+
+/// True when a device of `device_region` may read or write a row of `row_region`.
+pub fn in_scope(device_region: &str, row_region: &str) -> bool {
+    device_region == ALL_REGIONS || device_region == row_region
+}

@@ -1,0 +1,259 @@
+//! What a row must satisfy beyond its field types, and how a problem is said in each language.
+
+use serde_json::{Map, Value};
+
+use crate::i18n::Lang;
+use crate::time::{parse_hhmm, span_minutes};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    UnknownField,
+    ExpectedText,
+    ExpectedInteger,
+    ExpectedNumber,
+    ExpectedBool,
+    InvalidDate,
+    InvalidTime,
+    InvalidReference,
+    EndEqualsStart,
+    BreakTooLong,
+    Negative,
+    IdentityNo,
+    Plate,
+    Year,
+    WeeklyMinutes,
+    ContractKind,
+    BreakPolicy,
+    TooLong,
+}
+
+impl Problem {
+    pub fn message(self, lang: Lang) -> &'static str {
+        use Problem::*;
+        match (self, lang) {
+            (Required, Lang::Tr) => "boş bırakılamaz",
+            (Required, Lang::En) => "is required",
+            (UnknownField, Lang::Tr) => "bilinmeyen alan",
+            (UnknownField, Lang::En) => "is not a known field",
+            (ExpectedText, Lang::Tr) => "metin olmalı",
+            (ExpectedText, Lang::En) => "must be text",
+            (ExpectedInteger, Lang::Tr) => "tam sayı olmalı",
+            (ExpectedInteger, Lang::En) => "must be a whole number",
+            (ExpectedNumber, Lang::Tr) => "sayı olmalı",
+            (ExpectedNumber, Lang::En) => "must be a number",
+            (ExpectedBool, Lang::Tr) => "evet/hayır olmalı",
+            (ExpectedBool, Lang::En) => "must be true or false",
+            (InvalidDate, Lang::Tr) => "geçerli bir tarih değil (GG.AA.YYYY)",
+            (InvalidDate, Lang::En) => "is not a valid date (DD.MM.YYYY)",
+            (InvalidTime, Lang::Tr) => "geçerli bir saat değil (SS:DD)",
+            (InvalidTime, Lang::En) => "is not a valid time (HH:MM)",
+            (InvalidReference, Lang::Tr) => "geçerli bir kayda işaret etmiyor",
+            (InvalidReference, Lang::En) => "does not point to a valid record",
+            (EndEqualsStart, Lang::Tr) => "bitiş başlangıçla aynı olamaz",
+            (EndEqualsStart, Lang::En) => "end cannot equal start",
+            (BreakTooLong, Lang::Tr) => "mola vardiyadan uzun olamaz",
+            (BreakTooLong, Lang::En) => "break cannot be as long as the shift",
+            (Negative, Lang::Tr) => "negatif olamaz",
+            (Negative, Lang::En) => "cannot be negative",
+            (IdentityNo, Lang::Tr) => "geçerli bir T.C. kimlik numarası değil (11 hane)",
+            (IdentityNo, Lang::En) => "is not a valid Turkish identity number (11 digits)",
+            (Plate, Lang::Tr) => "geçerli bir plaka değil (ör. 06 ABC 123)",
+            (Plate, Lang::En) => "is not a valid plate (e.g. 06 ABC 123)",
+            (Year, Lang::Tr) => "1950 ile 2100 arasında olmalı",
+            (Year, Lang::En) => "must be between 1950 and 2100",
+            (WeeklyMinutes, Lang::Tr) => "1 ile 2700 dakika arasında olmalı",
+            (WeeklyMinutes, Lang::En) => "must be between 1 and 2700 minutes",
+            (ContractKind, Lang::Tr) => "tam zamanlı ya da kısmi zamanlı olmalı",
+            (ContractKind, Lang::En) => "must be full_time or part_time",
+            (BreakPolicy, Lang::Tr) => "statutory, as_entered ya da fixed:N olmalı",
+            (BreakPolicy, Lang::En) => "must be statutory, as_entered or fixed:N",
+            (TooLong, Lang::Tr) => "çok uzun (en fazla 200 karakter)",
+            (TooLong, Lang::En) => "is too long (200 characters at most)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: &str, problem: Problem) -> Self {
+        Self { field: field.to_string(), problem }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem.message(Lang::En))
+    }
+}
+
+/// Joins errors into one line for the command line and HTTP answers.
+pub fn describe(errors: &[FieldError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// The rules of a complete row (after a merge), beyond the types `TableSpec::check_fields` checks.
+pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let text = |name: &str| row.get(name).and_then(Value::as_str);
+    let int = |name: &str| row.get(name).and_then(Value::as_i64);
+    for (name, value) in row {
+        if value.as_str().is_some_and(|s| s.chars().count() > 200) && name != "note" && name != "notes" {
+            errors.push(FieldError::new(name, Problem::TooLong));
+        }
+    }
+    let non_blank = |name: &str, errors: &mut Vec<FieldError>| {
+        if text(name).is_some_and(|s| s.trim().is_empty()) {
+            errors.push(FieldError::new(name, Problem::Required));
+        }
+    };
+    match table {
+        "employees" => {
+            non_blank("full_name", &mut errors);
+            if let Some(no) = text("identity_no").filter(|s| !s.is_empty()) {
+                if !valid_identity_no(no) {
+                    errors.push(FieldError::new("identity_no", Problem::IdentityNo));
+                }
+            }
+            if let Some(kind) = text("contract_kind") {
+                if kind != "full_time" && kind != "part_time" {
+                    errors.push(FieldError::new("contract_kind", Problem::ContractKind));
+                }
+            }
+            if int("weekly_minutes").is_some_and(|m| !(1..=2700).contains(&m)) {
+                errors.push(FieldError::new("weekly_minutes", Problem::WeeklyMinutes));
+            }
+            if let Some(policy) = text("break_policy") {
+                if crate::hours::BreakPolicy::from_stored(policy).is_none() {
+                    errors.push(FieldError::new("break_policy", Problem::BreakPolicy));
+                }
+            }
+        }
+        "timesheets" | "shift_templates" => {
+            non_blank("name", &mut errors);
+            check_shift_times(
+                text("start_time"),
+                text("end_time"),
+                int("break_minutes"),
+                &mut errors,
+            );
+        }
+        "vehicles" => {
+            if let Some(plate) = text("plate") {
+                if normalize_plate(plate).as_deref() != Some(plate) {
+                    errors.push(FieldError::new("plate", Problem::Plate));
+                }
+            }
+            if int("year").is_some_and(|y| !(1950..=2100).contains(&y)) {
+                errors.push(FieldError::new("year", Problem::Year));
+            }
+            for name in ["km", "oil_change_km"] {
+                if int(name).is_some_and(|v| v < 0) {
+                    errors.push(FieldError::new(name, Problem::Negative));
+                }
+            }
+            if int("oil_interval_km").is_some_and(|v| v <= 0) {
+                errors.push(FieldError::new("oil_interval_km", Problem::Negative));
+            }
+        }
+        "drivers" => non_blank("full_name", &mut errors),
+        "vehicle_faults" => non_blank("title", &mut errors),
+        _ => {}
+    }
+    errors
+}
+
+fn check_shift_times(
+    start: Option<&str>,
+    end: Option<&str>,
+    break_minutes: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) {
+    if break_minutes.is_some_and(|b| b < 0) {
+        errors.push(FieldError::new("break_minutes", Problem::Negative));
+    }
+    let (Some(Ok(start)), Some(Ok(end))) = (start.map(parse_hhmm), end.map(parse_hhmm)) else {
+        return;
+    };
+    match span_minutes(start, end) {
+        Err(p) => errors.push(FieldError::new("end_time", p)),
+        Ok(span) => {
+            if break_minutes.is_some_and(|b| b >= i64::from(span)) {
+                errors.push(FieldError::new("break_minutes", Problem::BreakTooLong));
+            }
+        }
+    }
+}
+
+/// The checksum rules of the T.C. kimlik numarası.
+pub fn valid_identity_no(s: &str) -> bool {
+    let d: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 11 || s.len() != 11 || d[0] == 0 {
+        return false;
+    }
+    let odd = d[0] + d[2] + d[4] + d[6] + d[8];
+    let even = d[1] + d[3] + d[5] + d[7];
+    let d10 = (odd * 7 + 10 * 9 - even) % 10;
+    let d11 = d[..10].iter().sum::<u32>() % 10;
+    d[9] == d10 && d[10] == d11
+}
+
+/// Turkish plates: province 01–81, one to three letters of the plate alphabet, two to four digits
+/// (1 letter: 4 digits; 2 letters: 3–4; 3 letters: 2–3). Returns the canonical `06 ABC 123`.
+pub fn normalize_plate(input: &str) -> Option<String> {
+    let compact: String = crate::text::tr_upper(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let province: String = compact.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &compact[province.len()..];
+    let letters: String = rest.chars().take_while(char::is_ascii_uppercase).collect();
+    let digits = &rest[letters.len()..];
+    let province_no: u32 = province.parse().ok()?;
+    let letters_ok = letters.chars().all(|c| "ABCDEFGHIJKLMNOPRSTUVYZ".contains(c));
+    let digits_ok = digits.chars().all(|c| c.is_ascii_digit())
+        && match letters.len() {
+            1 => digits.len() == 4,
+            2 => (3..=4).contains(&digits.len()),
+            3 => (2..=3).contains(&digits.len()),
+            _ => false,
+        };
+    (province.len() == 2 && (1..=81).contains(&province_no) && letters_ok && digits_ok)
+        .then(|| format!("{province} {letters} {digits}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plates() {
+        assert_eq!(normalize_plate("06abc123").as_deref(), Some("06 ABC 123"));
+        assert_eq!(normalize_plate("34 a 1234").as_deref(), Some("34 A 1234"));
+        assert_eq!(normalize_plate("35-KL-456").as_deref(), Some("35 KL 456"));
+        assert_eq!(normalize_plate("99 ABC 123"), None);
+        assert_eq!(normalize_plate("06 ÇŞ 123"), None);
+        assert_eq!(normalize_plate("06 A 12"), None);
+    }
+
+    #[test]
+    fn identity_numbers() {
+        assert!(valid_identity_no("10000000146"));
+        assert!(!valid_identity_no("10000000147"));
+        assert!(!valid_identity_no("1234"));
+    }
+
+    #[test]
+    fn shift_rules() {
+        let row = serde_json::json!({"start_time": "08:00", "end_time": "08:00", "break_minutes": 0});
+        let errors = check_row("timesheets", row.as_object().unwrap());
+        assert_eq!(errors, vec![FieldError::new("end_time", Problem::EndEqualsStart)]);
+        let row = serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
+        assert!(check_row("timesheets", row.as_object().unwrap()).is_empty());
+    }
+}
