@@ -3,17 +3,28 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use crate::protocol::{FieldConflict, Mutation, Op, OutcomeStatus};
 use crate::schema::TableSpec;
 
-/// A row on the server with the version at which each field last changed.
+/// A row on the server with the version at which each field last changed, and by which device.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRow {
     pub fields: Map<String, Value>,
     pub deleted: bool,
-    pub field_versions: BTreeMap<String, i64>,
+    pub field_versions: BTreeMap<String, FieldVersion>,
+}
+
+/// When and by whom a field last changed. The device matters: a device that edits a row twice
+/// before its first edit comes back sends both with the same base version, and its second edit
+/// must not count as a conflict with its own first one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldVersion {
+    pub version: i64,
+    pub device: Uuid,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +62,8 @@ impl RejectReason {
     }
 }
 
-pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation) -> Decision {
+/// Decides what `m`, pushed by `device`, does to the row the server holds (`current`).
+pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation, device: Uuid) -> Decision {
     let Some(current) = current else {
         return match m.op {
             // A delete can arrive for a row the server never saw (a legacy tombstone, or a row an
@@ -79,7 +91,9 @@ pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation) -> D
             }
         };
     };
-    let concurrent = |field: &str| current.field_versions.get(field).copied().unwrap_or(0) > m.base_version;
+    let by_others_since_base =
+        |fv: &FieldVersion| fv.version > m.base_version && fv.device != device;
+    let concurrent = |field: &str| current.field_versions.get(field).is_some_and(by_others_since_base);
     match (m.op, current.deleted) {
         (Op::Delete, true) => Decision::Unchanged,
         (Op::Upsert, true) => Decision::Reject(RejectReason::Deleted),
@@ -112,7 +126,7 @@ pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation) -> D
             if changed.is_empty() {
                 return Decision::Unchanged;
             }
-            let others_changed = current.field_versions.values().any(|&v| v > m.base_version);
+            let others_changed = current.field_versions.values().any(by_others_since_base);
             let status = if others_changed { OutcomeStatus::Merged } else { OutcomeStatus::Applied };
             Decision::Write { fields, changed, delete: false, status, conflicts }
         }
@@ -124,6 +138,9 @@ mod tests {
     use super::*;
     use crate::schema::SHIFT_TEMPLATES;
     use serde_json::json;
+
+    const OTHER: Uuid = Uuid::from_u128(2);
+    const ME: Uuid = Uuid::from_u128(1);
 
     fn mutation(op: Op, fields: Value, base_version: i64) -> Mutation {
         Mutation {
@@ -144,14 +161,17 @@ mod tests {
                 .unwrap()
                 .clone(),
             deleted: false,
-            field_versions: versions.iter().map(|(f, v)| (f.to_string(), *v)).collect(),
+            field_versions: versions
+                .iter()
+                .map(|(f, v)| (f.to_string(), FieldVersion { version: *v, device: OTHER }))
+                .collect(),
         }
     }
 
     #[test]
     fn different_fields_merge_cleanly() {
         let row = stored(&[("name", 1), ("start_time", 5)]);
-        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Sabah"}), 1));
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Sabah"}), 1), ME);
         let Decision::Write { fields, status, conflicts, .. } = d else { panic!("{d:?}") };
         assert_eq!(status, OutcomeStatus::Merged);
         assert!(conflicts.is_empty());
@@ -162,10 +182,20 @@ mod tests {
     #[test]
     fn same_field_conflicts_and_later_arrival_wins() {
         let row = stored(&[("name", 4)]);
-        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Akşam"}), 1));
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Akşam"}), 1), ME);
         let Decision::Write { fields, conflicts, .. } = d else { panic!("{d:?}") };
         assert_eq!(fields["name"], "Akşam");
         assert_eq!(conflicts[0].server_value, "Gündüz");
+    }
+
+    #[test]
+    fn own_earlier_edit_is_not_a_conflict() {
+        let mut row = stored(&[("name", 4)]);
+        row.field_versions.get_mut("name").unwrap().device = ME;
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Gece"}), 1), ME);
+        let Decision::Write { status, conflicts, .. } = d else { panic!("{d:?}") };
+        assert_eq!(status, OutcomeStatus::Applied);
+        assert!(conflicts.is_empty());
     }
 
     #[test]
@@ -173,8 +203,8 @@ mod tests {
         let mut row = stored(&[("name", 1)]);
         row.deleted = true;
         let edit = mutation(Op::Upsert, json!({"name": "x"}), 1);
-        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &edit), Decision::Reject(RejectReason::Deleted));
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &edit, ME), Decision::Reject(RejectReason::Deleted));
         let delete = mutation(Op::Delete, json!({}), 1);
-        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &delete), Decision::Unchanged);
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &delete, ME), Decision::Unchanged);
     }
 }

@@ -26,6 +26,12 @@ pub enum Problem {
     ContractKind,
     BreakPolicy,
     TooLong,
+    Overlap,
+    Forbidden,
+    KmLower,
+    HasShifts,
+    Duplicate,
+    Inactive,
 }
 
 impl Problem {
@@ -70,6 +76,18 @@ impl Problem {
             (BreakPolicy, Lang::En) => "must be statutory, as_entered or fixed:N",
             (TooLong, Lang::Tr) => "çok uzun (en fazla 200 karakter)",
             (TooLong, Lang::En) => "is too long (200 characters at most)",
+            (Overlap, Lang::Tr) => "başka bir vardiyayla çakışıyor",
+            (Overlap, Lang::En) => "overlaps another shift",
+            (Forbidden, Lang::Tr) => "bu bölgede yetkiniz yok",
+            (Forbidden, Lang::En) => "is outside your region",
+            (KmLower, Lang::Tr) => "son kayıtlı kilometreden düşük; onaylamak için tekrar kaydedin",
+            (KmLower, Lang::En) => "is lower than the last recorded km; save again to confirm",
+            (HasShifts, Lang::Tr) => "vardiyası olan personel silinemez; pasif yapın",
+            (HasShifts, Lang::En) => "has shifts and cannot be deleted; deactivate instead",
+            (Duplicate, Lang::Tr) => "zaten kayıtlı",
+            (Duplicate, Lang::En) => "is already registered",
+            (Inactive, Lang::Tr) => "pasif personele vardiya girilemez",
+            (Inactive, Lang::En) => "is inactive; no shifts can be added",
         }
     }
 }
@@ -78,17 +96,32 @@ impl Problem {
 pub struct FieldError {
     pub field: String,
     pub problem: Problem,
+    /// What the problem is about, e.g. the other shift an overlap is with.
+    pub detail: Option<String>,
 }
 
 impl FieldError {
     pub fn new(field: &str, problem: Problem) -> Self {
-        Self { field: field.to_string(), problem }
+        Self { field: field.to_string(), problem, detail: None }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The problem in `lang`, with its detail.
+    pub fn message(&self, lang: Lang) -> String {
+        match &self.detail {
+            Some(d) => format!("{} ({d})", self.problem.message(lang)),
+            None => self.problem.message(lang).to_string(),
+        }
     }
 }
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.problem.message(Lang::En))
+        write!(f, "{}: {}", self.field, self.message(Lang::En))
     }
 }
 

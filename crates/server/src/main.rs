@@ -1,1 +1,118 @@
-fn main() {}
+//! `rainstaff-server`: the sync server and its administration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use rainstaff_server::admin::{self, ServeOptions};
+use rainstaff_server::http::HttpConfig;
+use rainstaff_server::ratelimit::RateLimit;
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "rainstaff-server", version, about = "Rainstaff sync server and its administration")]
+struct Cli {
+    /// The server's SQLite database file.
+    #[arg(long, env = "RAINSTAFF_SERVER_DB", value_name = "PATH")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database and its first administrator.
+    Init {
+        /// Read the administrator's password from this file instead of asking on the terminal.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        #[arg(long, default_value = "admin")]
+        username: String,
+    },
+    /// Print a one-time code (valid 24 hours) that enrolls one computer for a region.
+    EnrollCode {
+        /// A region such as Ankara or Istanbul, or ALL for an administrator's computer.
+        #[arg(long)]
+        region: String,
+    },
+    /// List the enrolled computers and their sync state.
+    Devices,
+    /// Revoke a computer's token.
+    Revoke {
+        /// The device id, as `devices` shows it.
+        device: Uuid,
+    },
+    /// Serve the sync API until SIGTERM or Ctrl-C.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// PEM certificate chain; serves HTTPS together with --tls-key.
+        #[arg(long, requires = "tls_key", value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key.
+        #[arg(long, requires = "tls_cert", value_name = "FILE")]
+        tls_key: Option<PathBuf>,
+        /// Requests per second one device token may make on average.
+        #[arg(long, default_value_t = RateLimit::default().per_second)]
+        rate_limit: f64,
+        /// Requests one device token may make at once.
+        #[arg(long, default_value_t = RateLimit::default().burst)]
+        rate_burst: f64,
+        /// Seconds after which a request is answered with a timeout.
+        #[arg(long, default_value_t = HttpConfig::default().request_timeout.as_secs())]
+        request_timeout: u64,
+    },
+    /// Write an online backup: to --out, or into the backups folder next to the database.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = &mut std::io::stdout().lock();
+    let db = cli.db.as_path();
+    match cli.command {
+        Command::Init { password_file, username } => admin::init(db, &username, password_file.as_deref(), out),
+        Command::EnrollCode { region } => admin::enroll_code(db, &region, out),
+        Command::Devices => admin::devices(db, out),
+        Command::Revoke { device } => admin::revoke(db, device, out),
+        Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
+        Command::Serve { listen, tls_cert, tls_key, rate_limit, rate_burst, request_timeout } => {
+            if rate_limit <= 0.0 || rate_burst < 1.0 {
+                anyhow::bail!("--rate-limit must be positive and --rate-burst at least 1");
+            }
+            let options = ServeOptions {
+                listen,
+                tls: tls_cert.zip(tls_key),
+                http: HttpConfig {
+                    request_timeout: Duration::from_secs(request_timeout.max(1)),
+                    rate_limit: RateLimit { per_second: rate_limit, burst: rate_burst },
+                    ..HttpConfig::default()
+                },
+            };
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(admin::serve(db, options, out))
+        }
+    }
+}

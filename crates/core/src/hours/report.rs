@@ -1,0 +1,133 @@
+//! What the engine hands back. Serialising a [`Report`] gives exactly the JSON of the spec.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::BreakPolicy;
+use super::breaks::BreakDecision;
+use super::flags::Flag;
+use crate::i18n::Lang;
+
+/// One date's minutes. Tags (night … rest_day) overlap each other and the partition
+/// normal + extra25 + ot50 = worked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayHours {
+    pub date: NaiveDate,
+    /// From first start to last end, summed over the date's shifts.
+    pub span: u32,
+    #[serde(rename = "break")]
+    pub break_minutes: u32,
+    pub worked: u32,
+    pub normal: u32,
+    pub extra25: u32,
+    pub ot50: u32,
+    /// Work above the day's cap (660, or 450 for a night shift), all of it in ot50.
+    pub daily_excess: u32,
+    pub night: u32,
+    pub holiday: u32,
+    pub holiday_units: f64,
+    pub weekend: u32,
+    pub rest_day: u32,
+    pub night_shift: bool,
+    pub flags: BTreeSet<Flag>,
+    /// What [`DayHours::explain`] needs; not part of the JSON.
+    #[serde(skip)]
+    pub why: DayWhy,
+}
+
+/// How a day's numbers arose. Opaque: read it through [`DayHours::explain`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DayWhy {
+    pub(crate) policy: BreakPolicy,
+    pub(crate) shifts: Vec<ShiftWhy>,
+    pub(crate) night_presence: u32,
+    pub(crate) cap: u32,
+    pub(crate) weeks: u32,
+    pub(crate) threshold: u32,
+    pub(crate) contract_threshold: u32,
+    /// Minutes of the period counted towards the threshold before this day.
+    pub(crate) cum_before: u32,
+    /// This day's minutes counted towards the threshold (worked − excess − UBGT offset).
+    pub(crate) counted: u32,
+    pub(crate) ubgt_offset: u32,
+}
+
+/// One merged shift of the day; times are minutes from the day's midnight (over 1440 is the
+/// next day).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ShiftWhy {
+    pub start: i64,
+    pub end: i64,
+    pub entries: u32,
+    pub breaks: BreakDecision,
+    pub placed: Vec<(i64, i64)>,
+}
+
+/// A week (Monday–Sunday) or an averaging block of N weeks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodHours {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub worked: u32,
+    pub normal: u32,
+    pub extra25: u32,
+    pub ot50: u32,
+    pub ot50_payable: u32,
+    pub extra25_payable: u32,
+    pub night: u32,
+    pub holiday: u32,
+    pub holiday_units: f64,
+    pub weekend: u32,
+    pub rest_day: u32,
+    pub flags: BTreeSet<Flag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TotalHours {
+    pub worked: u32,
+    pub normal: u32,
+    pub extra25: u32,
+    pub ot50: u32,
+    /// Sum of the periods' payable values (each period is rounded on its own).
+    pub ot50_payable: u32,
+    pub extra25_payable: u32,
+    pub night: u32,
+    pub holiday: u32,
+    pub holiday_units: f64,
+    pub weekend: u32,
+    pub rest_day: u32,
+    /// The year's ot50 so far: the given figure plus this run's.
+    pub ytd_ot50: u32,
+    /// ytd_ot50 above the 270 h yearly limit.
+    pub over_cap: u32,
+    pub flags: BTreeSet<Flag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub days: Vec<DayHours>,
+    pub periods: Vec<PeriodHours>,
+    pub total: TotalHours,
+}
+
+impl Report {
+    pub fn day(&self, date: NaiveDate) -> Option<&DayHours> {
+        self.days.iter().find(|d| d.date == date)
+    }
+
+    /// The explanation of one date, if anything was worked on it.
+    pub fn explain(&self, date: NaiveDate, lang: Lang) -> Option<Vec<String>> {
+        self.day(date).map(|d| d.explain(lang))
+    }
+
+    /// The output of `rainstaff hours`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "days": self.days,
+            "periods": self.periods,
+            "total": self.total,
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! Why a legacy file could not be read at all. Every message names the file, because the desktop
+//! and the server both show it to a person who may have picked several files.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LegacyError {
+    #[error("{}: cannot open the file: {source}", .path.display())]
+    Open { path: PathBuf, source: rusqlite::Error },
+
+    #[error("{}: not a SQLite database, so not a legacy puantaj.db", .path.display())]
+    NotSqlite { path: PathBuf },
+
+    #[error("{}: the database is damaged or truncated ({detail})", .path.display())]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error(
+        "{}: not a legacy Rainstaff database: no employees and timesheets tables (found: {})",
+        .path.display(),
+        if .tables.is_empty() { "no tables".to_string() } else { .tables.join(", ") }
+    )]
+    UnknownVariant { path: PathBuf, tables: Vec<String> },
+
+    #[error("{}: table {table} is missing, though {present} is there", .path.display())]
+    MissingTable { path: PathBuf, table: &'static str, present: &'static str },
+
+    #[error("{}: table {table} has no column {column}", .path.display())]
+    MissingColumn { path: PathBuf, table: &'static str, column: &'static str },
+
+    #[error("{}: cannot read the database: {source}", .path.display())]
+    Read { path: PathBuf, source: rusqlite::Error },
+}

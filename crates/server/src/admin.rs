@@ -1,0 +1,186 @@
+//! The administration commands of the `rainstaff-server` binary, writing what they report to
+//! `out` so tests can read it.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use axum_server::tls_rustls::RustlsConfig;
+use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::regions;
+use uuid::Uuid;
+
+use crate::auth;
+use crate::backup;
+use crate::http::{self, HttpConfig};
+use crate::service::Server;
+
+/// How long open requests may finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Creates the database and its first administrator.
+pub fn init(db: &Path, username: &str, password_file: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+    let password = match password_file {
+        Some(file) => read_password_file(file)?,
+        None => prompt_password()?,
+    };
+    // Before the database exists: a refused password must not leave an empty file behind.
+    auth::check_password(&password)?;
+    let server = Server::open(db)?;
+    server.init_admin(username, &password)?;
+    writeln!(out, "Created {} with administrator {:?}.", db.display(), username.trim())?;
+    Ok(())
+}
+
+fn read_password_file(file: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn prompt_password() -> anyhow::Result<String> {
+    let first = rpassword::prompt_password("Administrator password: ")
+        .context("cannot read a password from the terminal; use --password-file")?;
+    auth::check_password(&first)?;
+    let second = rpassword::prompt_password("Repeat the password: ")
+        .context("cannot read a password from the terminal; use --password-file")?;
+    if first != second {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+/// Issues a one-time enrollment code; the code is the last word printed.
+pub fn enroll_code(db: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let server = Server::open_existing(db)?;
+    let issued = server.create_enroll_code(region)?;
+    let scope = if issued.region == ALL_REGIONS {
+        "an administrator's computer (all regions)".to_string()
+    } else {
+        format!("a computer of {}", regions::display_name(&issued.region))
+    };
+    writeln!(out, "One-time code for {scope}, valid until {}: {}", issued.expires_at, issued.code)?;
+    Ok(())
+}
+
+pub fn devices(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let server = Server::open_existing(db)?;
+    let devices = server.devices()?;
+    if devices.is_empty() {
+        writeln!(out, "No devices are enrolled.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<36}  {:<20}  {:<10}  {:<7}  {:<24}  {:<24}  {:>8}  {:>8}  {:>6}",
+        "DEVICE", "NAME", "REGION", "STATE", "LAST PUSH", "LAST PULL", "MUTATION", "CURSOR", "LAG"
+    )?;
+    for d in devices {
+        writeln!(
+            out,
+            "{:<36}  {:<20}  {:<10}  {:<7}  {:<24}  {:<24}  {:>8}  {:>8}  {:>6}",
+            d.device_id,
+            d.name,
+            d.region,
+            if d.revoked { "revoked" } else { "active" },
+            d.last_push_at.as_deref().unwrap_or("-"),
+            d.last_pull_at.as_deref().unwrap_or("-"),
+            d.last_mutation_id,
+            d.cursor,
+            d.lag
+        )?;
+    }
+    Ok(())
+}
+
+pub fn revoke(db: &Path, device: Uuid, out: &mut impl Write) -> anyhow::Result<()> {
+    let server = Server::open_existing(db)?;
+    server.revoke(device)?;
+    writeln!(out, "Revoked {device}; its token no longer works.")?;
+    Ok(())
+}
+
+/// Writes a backup to `dest`, or into the backups folder (with retention) when no `dest` is given.
+pub fn backup(db: &Path, dest: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+    let server = Server::open_existing(db)?;
+    let path = match dest {
+        Some(dest) => {
+            if dest.exists() {
+                bail!("{} already exists; choose a new file", dest.display());
+            }
+            server.backup_to(dest)?;
+            dest.to_path_buf()
+        }
+        None => backup::backup_into_dir(&server, &backup::backups_dir(db), backup::KEEP)?,
+    };
+    writeln!(out, "Backup written to {}", path.display())?;
+    Ok(())
+}
+
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub http: HttpConfig,
+}
+
+/// Serves until SIGTERM or Ctrl-C, with a daily backup next to the database. Prints
+/// `listening on URL` once the port is bound.
+pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> anyhow::Result<()> {
+    let server = Arc::new(Server::open_existing(db)?);
+    let backups = backup::spawn_daily(server.clone(), backup::backups_dir(db));
+    let listener = std::net::TcpListener::bind(options.listen)
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let addr = listener.local_addr()?;
+    let result = match options.tls {
+        Some((cert, key)) => {
+            let tls = RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| format!("cannot load TLS certificate {} / key {}", cert.display(), key.display()))?;
+            writeln!(out, "listening on https://{addr}")?;
+            out.flush()?;
+            tracing::info!(%addr, "serving HTTPS");
+            http::serve_tls(listener, server, options.http, tls, shutdown_signal(), SHUTDOWN_GRACE).await
+        }
+        None => {
+            if !addr.ip().is_loopback() {
+                tracing::warn!(%addr, "serving plain HTTP beyond loopback; use --tls-cert and --tls-key");
+            }
+            listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            writeln!(out, "listening on http://{addr}")?;
+            out.flush()?;
+            tracing::info!(%addr, "serving HTTP");
+            http::serve(listener, server, options.http, shutdown_signal()).await
+        }
+    };
+    backups.abort();
+    result.context("server stopped with an error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received; finishing open requests");
+}

@@ -1,0 +1,201 @@
+//! The HTTP face of the service: routes, the layers every request passes (request id, tracing,
+//! gzip both ways, size limit, timeout, protocol header, JSON errors) and the ways to run it.
+
+mod extract;
+mod handlers;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rainstaff_core::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use handlers::HEAD_SEQ_HEADER;
+
+use crate::error::ApiError;
+use crate::ratelimit::{RateLimit, RateLimiter};
+use crate::service::Server;
+use crate::store::{SqliteStore, Store};
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    /// The largest request body, after gzip decoding.
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub rate_limit: RateLimit,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { body_limit: 16 * 1024 * 1024, request_timeout: Duration::from_secs(60), rate_limit: RateLimit::default() }
+    }
+}
+
+pub struct AppState<S: Store> {
+    server: Arc<Server<S>>,
+    limiter: Arc<RateLimiter>,
+}
+
+impl<S: Store> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self { server: self.server.clone(), limiter: self.limiter.clone() }
+    }
+}
+
+/// Runs a service call on tokio's blocking pool: the store's methods wait on SQLite and must not
+/// hold up the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))?
+}
+
+pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
+    let state = AppState { server, limiter: Arc::new(RateLimiter::new(config.rate_limit)) };
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
+            // The path only: no headers (tokens) and no query strings in the log.
+            tracing::info_span!("request", id = id.unwrap_or("-"), method = %request.method(), path = request.uri().path())
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    Router::new()
+        .route("/health", get(handlers::health::<S>))
+        .route("/ready", get(handlers::ready::<S>))
+        .route("/enroll", post(handlers::enroll::<S>))
+        .route("/sync", post(handlers::push::<S>))
+        .route("/sync/changes", get(handlers::changes::<S>))
+        .route("/sync/download", get(handlers::download::<S>))
+        .route("/sync/status", get(handlers::status::<S>))
+        .route("/sync/conflicts", get(handlers::conflicts::<S>))
+        .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
+        .fallback(|| async { ApiError::not_found("not_found", "no such endpoint") })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::map_response(protocol_header))
+        .layer(CompressionLayer::new())
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// A request that takes too long is answered; the work it started still commits or rolls back
+/// as a whole, and a retry gets the stored outcome.
+async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::from_status(axum::http::StatusCode::REQUEST_TIMEOUT).into_response(),
+    }
+}
+
+/// Errors made by layers and the router (405, 413, 415 ...) come as plain text; clients get the
+/// same JSON shape from every error.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return ApiError::from_status(status).into_response();
+    }
+    response
+}
+
+async fn protocol_header(mut response: Response) -> Response {
+    response.headers_mut().insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+    response
+}
+
+/// Serves plain HTTP on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn serve<S: Store>(
+    listener: TcpListener,
+    server: Arc<Server<S>>,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router(server, config)).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves HTTPS on `listener` until `shutdown` completes, then gives open requests `grace`.
+pub async fn serve_tls<S: Store>(
+    listener: std::net::TcpListener,
+    server: Arc<Server<S>>,
+    config: HttpConfig,
+    tls: axum_server::tls_rustls::RustlsConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let on_signal = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        on_signal.graceful_shutdown(Some(grace));
+    });
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp_rustls(listener, tls)
+        .handle(handle)
+        .serve(router(server, config).into_make_service())
+        .await
+}
+
+/// A server running inside this process (tests, benchmarks, simulations).
+pub struct RunningServer<S: Store = SqliteStore> {
+    addr: SocketAddr,
+    server: Arc<Server<S>>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl<S: Store> RunningServer<S> {
+    /// Starts serving `server` over plain HTTP on a free port of 127.0.0.1.
+    pub async fn start(server: Arc<Server<S>>, config: HttpConfig) -> io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, server.clone(), config, async {
+            let _ = stopped.await;
+        }));
+        Ok(Self { addr, server, stop, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn server(&self) -> &Arc<Server<S>> {
+        &self.server
+    }
+
+    /// Stops accepting, waits for open requests, and returns once the listener is closed.
+    pub async fn stop(self) -> io::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(io::Error::other)?
+    }
+}

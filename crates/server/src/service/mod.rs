@@ -1,0 +1,282 @@
+//! The sync service, independent of HTTP: every endpoint is one method here, and the HTTP layer
+//! only translates. The methods block (they run database transactions); async callers run them on
+//! a blocking thread, a simulation calls them directly. Everything a method commits is durable
+//! when it returns, so dropping a `Server` and opening the same file again is a clean restart.
+
+mod push;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use rainstaff_core::protocol::{
+    ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, MAX_BATCH,
+    StatusResponse, in_scope,
+};
+use rainstaff_core::regions;
+use uuid::Uuid;
+
+use crate::auth;
+use crate::error::{ApiError, StoreError};
+use crate::snapshot;
+use crate::store::{Device, EnrollCode, NewUser, Scope, SqliteStore, Store, Tx};
+
+/// Where the service reads the time; a simulation passes its own to be reproducible.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How long an enrollment code works after it was issued.
+pub const ENROLL_CODE_TTL: TimeDelta = TimeDelta::hours(24);
+/// Changes per pull page when the client does not say.
+pub const DEFAULT_PAGE: usize = 200;
+const MAX_DEVICE_NAME_CHARS: usize = 100;
+
+/// An enrollment code as issued: `code` is shown once to the administrator, never stored.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    pub code: String,
+    pub region: String,
+    pub expires_at: String,
+}
+
+pub struct Server<S: Store = SqliteStore> {
+    store: S,
+    clock: Clock,
+}
+
+impl Server<SqliteStore> {
+    /// Opens (creating when missing) the SQLite database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self::new(SqliteStore::open(path)?))
+    }
+
+    /// Opens an existing SQLite database; a missing file is an error.
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self::new(SqliteStore::open_existing(path)?))
+    }
+}
+
+/// RFC 3339 in UTC with milliseconds: sorts as text, which the store relies on.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn scope(device_region: &str) -> Scope<'_> {
+    (device_region != ALL_REGIONS).then_some(device_region)
+}
+
+impl<S: Store> Server<S> {
+    pub fn new(store: S) -> Self {
+        Self { store, clock: Arc::new(Utc::now) }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Creates the first administrator; refused once any user exists.
+    pub fn init_admin(&self, username: &str, password: &str) -> Result<(), ApiError> {
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(ApiError::bad_request("invalid_username", "the user name is empty"));
+        }
+        auth::check_password(password)?;
+        let password_hash = auth::hash_password(password).map_err(|e| ApiError::internal(&e))?;
+        let created_at = timestamp(self.now());
+        self.store.write(|tx| {
+            if tx.user_count()? > 0 {
+                return Err(ApiError::conflict("already_initialized", "this database already has an administrator"));
+            }
+            tx.insert_user(&NewUser {
+                username: username.to_string(),
+                password_hash,
+                region: ALL_REGIONS.to_string(),
+                created_at,
+            })?;
+            Ok(())
+        })
+    }
+
+    /// Issues a one-time code that enrolls one PC for `region` (or `ALL` for an administrator's).
+    pub fn create_enroll_code(&self, region: &str) -> Result<IssuedCode, ApiError> {
+        let region = regions::normalize(region)
+            .ok_or_else(|| ApiError::bad_request("invalid_region", "a region is required"))?;
+        let code = auth::new_enroll_code();
+        let now = self.now();
+        let stored = EnrollCode {
+            code_hash: auth::enroll_code_hash(&code),
+            region: region.clone(),
+            created_at: timestamp(now),
+            expires_at: timestamp(now + ENROLL_CODE_TTL),
+            used_at: None,
+        };
+        self.store.write(|tx| Ok(tx.insert_enroll_code(&stored)?))?;
+        Ok(IssuedCode { code, region, expires_at: stored.expires_at })
+    }
+
+    pub fn enroll(&self, request: EnrollRequest) -> Result<EnrollResponse, ApiError> {
+        let name = request.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME_CHARS {
+            return Err(ApiError::bad_request(
+                "invalid_name",
+                format!("the computer's name must have 1 to {MAX_DEVICE_NAME_CHARS} characters"),
+            ));
+        }
+        let code_hash = auth::enroll_code_hash(&request.code);
+        let now = self.now();
+        let token = auth::new_token();
+        let device = self.store.write(|tx| {
+            let code = tx
+                .enroll_code(&code_hash)?
+                .ok_or_else(|| ApiError::forbidden("invalid_code", "this enrollment code does not exist"))?;
+            if code.used_at.is_some() {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::GONE,
+                    "code_used",
+                    "this enrollment code was already used; ask for a new one",
+                ));
+            }
+            let expired = DateTime::parse_from_rfc3339(&code.expires_at).map_or(true, |at| now >= at);
+            if expired {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::GONE,
+                    "code_expired",
+                    "this enrollment code has expired; ask for a new one",
+                ));
+            }
+            let device = Device {
+                id: Uuid::now_v7(),
+                name: name.to_string(),
+                region: code.region,
+                created_at: timestamp(now),
+                revoked_at: None,
+                last_mutation_id: None,
+                last_push_at: None,
+                last_pull_at: None,
+                cursor: 0,
+            };
+            tx.insert_device(&device, &auth::token_hash(&token))?;
+            tx.use_enroll_code(&code_hash, &device.created_at, device.id)?;
+            Ok(device)
+        })?;
+        tracing::info!(device = %device.id, region = %device.region, "device enrolled");
+        Ok(EnrollResponse { device_id: device.id, token, region: device.region })
+    }
+
+    pub fn authenticate(&self, token: &str) -> Result<Device, ApiError> {
+        let hash = auth::token_hash(token);
+        let device = self
+            .store
+            .read(|tx| Ok(tx.device_by_token_hash(&hash)?))?
+            .ok_or_else(|| ApiError::unauthorized("invalid_token", "this device token is not valid"))?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::unauthorized("token_revoked", "this computer's access was revoked; enroll it again"));
+        }
+        Ok(device)
+    }
+
+    /// One page of changes after `since` in the device's scope, in sequence order.
+    pub fn changes(&self, device: &Device, since: i64, limit: Option<usize>) -> Result<ChangesPage, ApiError> {
+        if since < 0 {
+            return Err(ApiError::bad_request("invalid_query", "since cannot be negative"));
+        }
+        let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
+        let at = timestamp(self.now());
+        self.store.write(|tx| {
+            let mut changes = tx.changes(scope(&device.region), since, limit + 1)?;
+            let has_more = changes.len() > limit;
+            changes.truncate(limit);
+            let next_since = changes.last().map_or(since, |c| c.seq);
+            tx.record_pull(device.id, next_since, &at)?;
+            Ok(ChangesPage { changes, next_since, has_more })
+        })
+    }
+
+    /// Writes a SQLite file with every row the device may see and returns the head seq it is
+    /// consistent with: the device continues pulling from there.
+    pub fn snapshot(&self, device: &Device, dest: &Path) -> Result<i64, ApiError> {
+        let created_at = timestamp(self.now());
+        self.store.read(|tx| Ok(snapshot::write(tx, &device.region, scope(&device.region), &created_at, dest)?))
+    }
+
+    /// Counts and device states, for administrators' devices only.
+    pub fn status(&self, device: &Device) -> Result<StatusResponse, ApiError> {
+        if device.region != ALL_REGIONS {
+            return Err(ApiError::forbidden("admin_only", "only an administrator's computer may see the status"));
+        }
+        self.store.read(|tx| {
+            Ok(StatusResponse { head_seq: tx.head_seq()?, tables: tx.table_counts()?, devices: device_statuses(tx)? })
+        })
+    }
+
+    /// Every enrolled device with its sync state (the `devices` admin command).
+    pub fn devices(&self) -> Result<Vec<DeviceStatus>, ApiError> {
+        self.store.read(|tx| device_statuses(tx))
+    }
+
+    pub fn revoke(&self, device_id: Uuid) -> Result<(), ApiError> {
+        let at = timestamp(self.now());
+        self.store.write(|tx| {
+            tx.device(device_id)?
+                .ok_or_else(|| ApiError::not_found("device_not_found", format!("no device {device_id}")))?;
+            Ok(tx.revoke_device(device_id, &at)?)
+        })
+    }
+
+    pub fn conflicts(&self, device: &Device, include_resolved: bool) -> Result<Vec<ConflictRecord>, ApiError> {
+        self.store.read(|tx| Ok(tx.conflicts(scope(&device.region), include_resolved)?))
+    }
+
+    /// Marks a conflict reviewed. Resolving one twice keeps the first resolution.
+    pub fn resolve_conflict(&self, device: &Device, id: i64) -> Result<ConflictRecord, ApiError> {
+        let at = timestamp(self.now());
+        self.store.write(|tx| {
+            let not_found = || ApiError::not_found("conflict_not_found", format!("no conflict {id}"));
+            let conflict = tx.conflict(id)?.ok_or_else(not_found)?;
+            if !in_scope(&device.region, &conflict.region) {
+                return Err(ApiError::forbidden("region_forbidden", "this conflict belongs to another region"));
+            }
+            tx.resolve_conflict(id, &at, device.id)?;
+            tx.conflict(id)?.ok_or_else(not_found)
+        })
+    }
+
+    /// Fails when the database does not answer.
+    pub fn ready(&self) -> Result<(), ApiError> {
+        self.store.ping().map_err(|e| {
+            tracing::error!(error = %e, "database not ready");
+            ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database is not available")
+        })
+    }
+
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        self.store.backup_to(dest)
+    }
+}
+
+fn device_statuses(tx: &mut impl Tx) -> Result<Vec<DeviceStatus>, ApiError> {
+    let mut out = Vec::new();
+    for d in tx.devices()? {
+        let lag = tx.count_changes(scope(&d.region), d.cursor)?;
+        out.push(DeviceStatus {
+            device_id: d.id,
+            name: d.name,
+            region: d.region,
+            revoked: d.revoked_at.is_some(),
+            last_push_at: d.last_push_at,
+            last_pull_at: d.last_pull_at,
+            last_mutation_id: d.last_mutation_id.unwrap_or(0),
+            cursor: d.cursor,
+            lag,
+        });
+    }
+    Ok(out)
+}

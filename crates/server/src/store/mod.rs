@@ -1,0 +1,163 @@
+//! What the service needs from a database, as primitive operations inside one transaction. The
+//! sync rules (exactly-once, merge, validation, scope) live in the service and are written once
+//! against these traits, so another database only has to provide storage, not re-implement them.
+
+pub mod sqlite;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rainstaff_core::merge::{FieldVersion, StoredRow};
+use rainstaff_core::protocol::{Change, ConflictRecord, Outcome, RowState, TableCount};
+use rainstaff_core::schema::TableSpec;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{ApiError, StoreError};
+
+pub use sqlite::SqliteStore;
+
+pub trait Store: Send + Sync + 'static {
+    type Tx<'t>: Tx
+    where
+        Self: 't;
+
+    /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise
+    /// (including when it panics), so an error half way through a batch leaves nothing behind.
+    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+
+    /// Runs `f` in one read transaction: everything it reads belongs to one committed state.
+    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+
+    /// Proves the database answers (readiness probe).
+    fn ping(&self) -> Result<(), StoreError>;
+
+    /// Writes a consistent copy of the whole database to `dest` while the store keeps serving.
+    fn backup_to(&self, dest: &Path) -> Result<(), StoreError>;
+}
+
+/// `None` means every region: the scope of an administrator's device.
+pub type Scope<'a> = Option<&'a str>;
+
+pub trait Tx {
+    fn insert_device(&mut self, device: &Device, token_hash: &str) -> Result<(), StoreError>;
+    fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError>;
+    fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError>;
+    fn devices(&mut self) -> Result<Vec<Device>, StoreError>;
+    fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError>;
+    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError>;
+    fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError>;
+
+    fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError>;
+    fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError>;
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError>;
+
+    fn user_count(&mut self) -> Result<i64, StoreError>;
+    fn insert_user(&mut self, user: &NewUser) -> Result<(), StoreError>;
+
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
+    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;
+    /// Calls `f` with every row (tombstones included) of `table` in `scope`.
+    fn scan_rows(
+        &mut self,
+        table: &'static TableSpec,
+        scope: Scope<'_>,
+        f: &mut dyn FnMut(RowState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
+
+    /// Allocates the next number of the one server-wide change sequence. Inside the writing
+    /// transaction, so numbers become visible in the order they were given out.
+    fn next_seq(&mut self) -> Result<i64, StoreError>;
+    fn head_seq(&mut self) -> Result<i64, StoreError>;
+    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
+    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
+    fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError>;
+
+    fn applied_mutation(&mut self, device: Uuid, mutation_id: i64) -> Result<Option<AppliedMutation>, StoreError>;
+    fn record_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+        applied: &AppliedMutation,
+        at: &str,
+    ) -> Result<(), StoreError>;
+
+    fn insert_conflict(&mut self, conflict: &NewConflict<'_>) -> Result<i64, StoreError>;
+    fn conflict(&mut self, id: i64) -> Result<Option<ConflictRecord>, StoreError>;
+    fn conflicts(&mut self, scope: Scope<'_>, include_resolved: bool) -> Result<Vec<ConflictRecord>, StoreError>;
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError>;
+}
+
+/// An enrolled desktop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub name: String,
+    pub region: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    /// `None` until the first push: that one may start at any id.
+    pub last_mutation_id: Option<i64>,
+    pub last_push_at: Option<String>,
+    pub last_pull_at: Option<String>,
+    /// The highest change seq the device's latest pull delivered.
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollCode {
+    pub code_hash: String,
+    pub region: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub region: String,
+    pub created_at: String,
+}
+
+/// A row as stored: its canonical state plus the seq and device of each field's latest change,
+/// which the three-way merge needs and devices do not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerRow {
+    pub state: RowState,
+    pub field_versions: BTreeMap<String, FieldVersion>,
+}
+
+impl ServerRow {
+    pub fn to_stored(&self) -> StoredRow {
+        StoredRow {
+            fields: self.state.fields.clone(),
+            deleted: self.state.deleted_at.is_some(),
+            field_versions: self.field_versions.clone(),
+        }
+    }
+}
+
+/// What the server answered to one mutation, kept so a retry gets the same answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedMutation {
+    /// sha256 of the mutation as first received: a reused id with other content is refused.
+    pub hash: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConflict<'a> {
+    pub table: &'a str,
+    pub row_id: Uuid,
+    pub region: &'a str,
+    pub field: &'a str,
+    pub server_value: &'a Value,
+    pub device_value: &'a Value,
+    pub device: Uuid,
+    pub mutation_id: i64,
+    pub seq: i64,
+    pub created_at: &'a str,
+}

@@ -1,0 +1,145 @@
+//! The layout of the server's SQLite file. Bookkeeping tables change through numbered steps
+//! (`PRAGMA user_version`); the synced tables are derived from the core schema at every start,
+//! adding what a newer schema has and never dropping anything, so a field added to the core
+//! reaches the server without a hand-written step.
+
+use rainstaff_core::schema::{TABLES, TableSpec};
+use rusqlite::{Connection, Transaction};
+
+use crate::error::StoreError;
+use crate::sql_values::field_columns_ddl;
+
+/// Marks a file as a Rainstaff server database ("RSRV"), so `--db` pointed at some other SQLite
+/// file (a desktop's database, a backup of the legacy system) is refused instead of modified.
+pub const APPLICATION_ID: i64 = 0x5253_5256;
+
+const STEPS: &[&str] = &[
+    // 1: the first layout.
+    "
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+    INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+    CREATE TABLE change_log (
+        seq INTEGER PRIMARY KEY,
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        row_json TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX change_log_region ON change_log (region, seq);
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        region TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_mutation_id INTEGER,
+        last_push_at TEXT,
+        last_pull_at TEXT,
+        cursor INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE applied_mutations (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        mutation_id INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        outcome_json TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, mutation_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        region TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE enroll_codes (
+        code_hash TEXT PRIMARY KEY,
+        region TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        device_id TEXT
+    ) STRICT;
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        field TEXT NOT NULL,
+        server_value TEXT NOT NULL,
+        device_value TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        mutation_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT
+    ) STRICT;
+    CREATE INDEX conflicts_region ON conflicts (region, resolved_at);
+    ",
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = STEPS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let has_tables: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || has_tables) {
+        return Err(StoreError::msg(
+            "this file is not a Rainstaff server database; refusing to modify it (check --db)",
+        ));
+    }
+    if version > LATEST {
+        return Err(StoreError::msg(format!(
+            "this database was written by a newer rainstaff-server (schema version {version}; this \
+             build knows up to {LATEST}); upgrade rainstaff-server instead of running an older build on it"
+        )));
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    for table in TABLES {
+        reconcile_table(&tx, table)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreError> {
+    let name = table.name;
+    // Domain columns are nullable: a tombstone of a row the server never saw has no fields.
+    // Validation, not the schema, makes a live row's required fields present.
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS \"{name}\" (
+            id TEXT PRIMARY KEY,
+            region TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,
+            field_versions TEXT NOT NULL,
+            {}
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);",
+        field_columns_ddl(table)
+    ))?;
+    let existing: Vec<String> = tx
+        .prepare(&format!("SELECT name FROM pragma_table_info('{name}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
+        tx.execute_batch(&format!(
+            "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" {}",
+            field.name,
+            crate::sql_values::column_type(field.kind)
+        ))?;
+    }
+    Ok(())
+}

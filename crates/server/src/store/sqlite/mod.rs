@@ -1,0 +1,527 @@
+//! The store on one SQLite file in WAL mode. One connection behind a mutex: SQLite has a single
+//! writer anyway, and serializing through one connection makes every batch a plain transaction
+//! with no busy retries. The methods are blocking; the HTTP layer calls them on tokio's blocking
+//! pool, a simulation calls them directly.
+
+mod migrations;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rainstaff_core::protocol::{Change, ConflictRecord, RowState, TableCount};
+use rainstaff_core::schema::{TABLES, TableSpec};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Scope, ServerRow, Store, Tx};
+use crate::error::{ApiError, StoreError};
+use crate::sql_values::{field_column_list, from_sql, to_sql};
+
+const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
+const BASE_COUNT: usize = 7;
+
+/// Statements of one synced table, built once from the static schema.
+struct TableSql {
+    select_one: String,
+    upsert: String,
+    scan_all: String,
+    scan_region: String,
+    counts: String,
+}
+
+impl TableSql {
+    fn new(table: &TableSpec) -> Self {
+        let name = table.name;
+        let fields = field_column_list(table);
+        let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
+        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>();
+        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Self {
+            select_one: format!("{select} WHERE id = ?1"),
+            upsert: format!(
+                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                placeholders.join(", ")
+            ),
+            scan_all: format!("{select} ORDER BY id"),
+            scan_region: format!("{select} WHERE region = ?1 ORDER BY id"),
+            counts: format!(
+                "SELECT region, SUM(deleted_at IS NULL), SUM(deleted_at IS NOT NULL) FROM \"{name}\" \
+                 GROUP BY region ORDER BY region"
+            ),
+        }
+    }
+}
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    tables: HashMap<&'static str, TableSql>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it when missing, and brings its layout up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, OpenFlags::default())
+    }
+
+    /// Like `open`, but refuses a file that does not exist: a server pointed at a wrong path must
+    /// not start on an empty database and tell every PC it has no data.
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::msg(format!(
+                "no database at {}; create it with `rainstaff-server --db {} init`",
+                path.display(),
+                path.display()
+            )));
+        }
+        Self::open_with(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, StoreError> {
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::msg(format!("could not switch the database to WAL mode (got {mode})")));
+        }
+        // FULL: a batch the server acknowledged is deleted from the PC's outbox, so it must
+        // survive a power cut, not only a process crash.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn)?;
+        let tables = TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect();
+        Ok(Self { conn: Mutex::new(conn), path: path.to_path_buf(), tables })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a transaction rolled it back when the Transaction dropped, so the
+        // connection behind a poisoned lock is still consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn run<T>(
+        &self,
+        behavior: TransactionBehavior,
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
+        let mut stx = SqliteTx { tx, tables: &self.tables };
+        let out = f(&mut stx)?;
+        stx.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+}
+
+impl Store for SqliteStore {
+    type Tx<'t> = SqliteTx<'t>;
+
+    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.run(TransactionBehavior::Immediate, f)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.run(TransactionBehavior::Deferred, f)
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    }
+
+    fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        // A connection of its own: in WAL mode it reads one consistent state while the main
+        // connection goes on writing, so a backup never stalls the sync.
+        let src = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        src.busy_timeout(Duration::from_secs(10))?;
+        let partial = dest.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        {
+            let mut dst = Connection::open(&partial)?;
+            let backup = Backup::new(&src, &mut dst)?;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    _ => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+        }
+        // Renamed only when complete, so a file under the final name is always a whole backup.
+        std::fs::rename(&partial, dest)?;
+        Ok(())
+    }
+}
+
+pub struct SqliteTx<'t> {
+    tx: rusqlite::Transaction<'t>,
+    tables: &'t HashMap<&'static str, TableSql>,
+}
+
+impl SqliteTx<'_> {
+    fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
+        self.tables.get(table.name).ok_or_else(|| StoreError::msg(format!("table {} is not in the store", table.name)))
+    }
+}
+
+const DEVICE_COLUMNS: &str =
+    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
+
+fn device_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    let id: String = r.get(0)?;
+    Ok(Device {
+        id: Uuid::parse_str(&id).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        name: r.get(1)?,
+        region: r.get(2)?,
+        created_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+        last_mutation_id: r.get(5)?,
+        last_push_at: r.get(6)?,
+        last_pull_at: r.get(7)?,
+        cursor: r.get(8)?,
+    })
+}
+
+fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRow, StoreError> {
+    let mut fields = Map::new();
+    for (i, field) in table.fields.iter().enumerate() {
+        fields.insert(field.name.to_string(), from_sql(field.kind, r.get_ref(BASE_COUNT + i)?)?);
+    }
+    let id: String = r.get(0)?;
+    let field_versions: String = r.get(6)?;
+    Ok(ServerRow {
+        state: RowState {
+            table: table.name.to_string(),
+            id: Uuid::parse_str(&id)?,
+            region: r.get(1)?,
+            version: r.get(2)?,
+            created_at: r.get(3)?,
+            updated_at: r.get(4)?,
+            deleted_at: r.get(5)?,
+            fields,
+        },
+        field_versions: serde_json::from_str(&field_versions)?,
+    })
+}
+
+fn conflict_from(r: &rusqlite::Row<'_>) -> Result<ConflictRecord, StoreError> {
+    let row_id: String = r.get(2)?;
+    let server_value: String = r.get(5)?;
+    let device_value: String = r.get(6)?;
+    Ok(ConflictRecord {
+        id: r.get(0)?,
+        table: r.get(1)?,
+        row_id: Uuid::parse_str(&row_id)?,
+        region: r.get(3)?,
+        field: r.get(4)?,
+        server_value: serde_json::from_str(&server_value)?,
+        device_value: serde_json::from_str(&device_value)?,
+        created_at: r.get(7)?,
+        resolved_at: r.get(8)?,
+    })
+}
+
+const CONFLICT_COLUMNS: &str =
+    "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
+
+impl Tx for SqliteTx<'_> {
+    fn insert_device(&mut self, d: &Device, token_hash: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO devices (id, name, region, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![d.id.to_string(), d.name, d.region, token_hash, d.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError> {
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1");
+        Ok(self.tx.prepare_cached(&sql)?.query_row([id.to_string()], device_from).optional()?)
+    }
+
+    fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1");
+        Ok(self.tx.prepare_cached(&sql)?.query_row([token_hash], device_from).optional()?)
+    }
+
+    fn devices(&mut self) -> Result<Vec<Device>, StoreError> {
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at, id");
+        let mut stmt = self.tx.prepare(&sql)?;
+        let devices = stmt.query_map([], device_from)?.collect::<Result<_, _>>()?;
+        Ok(devices)
+    }
+
+    fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id.to_string(), at],
+        )?;
+        Ok(())
+    }
+
+    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE devices SET last_mutation_id = ?2, last_push_at = ?3 WHERE id = ?1")?
+            .execute(params![id.to_string(), last_mutation_id, at])?;
+        Ok(())
+    }
+
+    fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE devices SET cursor = ?2, last_pull_at = ?3 WHERE id = ?1")?
+            .execute(params![id.to_string(), cursor, at])?;
+        Ok(())
+    }
+
+    fn insert_enroll_code(&mut self, c: &EnrollCode) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO enroll_codes (code_hash, region, created_at, expires_at, used_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.code_hash, c.region, c.created_at, c.expires_at, c.used_at],
+        )?;
+        Ok(())
+    }
+
+    fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT code_hash, region, created_at, expires_at, used_at FROM enroll_codes WHERE code_hash = ?1",
+                [code_hash],
+                |r| {
+                    Ok(EnrollCode {
+                        code_hash: r.get(0)?,
+                        region: r.get(1)?,
+                        created_at: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        used_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE enroll_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+            params![code_hash, at, device.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn user_count(&mut self) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+    }
+
+    fn insert_user(&mut self, u: &NewUser) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO users (username, password_hash, region, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![u.username, u.password_hash, u.region, u.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&self.sql(table)?.select_one)?;
+        let mut rows = stmt.query([id.to_string()])?;
+        rows.next()?.map(|r| row_from(table, r)).transpose()
+    }
+
+    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
+        let s = &row.state;
+        let base = [
+            rusqlite::types::Value::Text(s.id.to_string()),
+            rusqlite::types::Value::Text(s.region.clone()),
+            rusqlite::types::Value::Integer(s.version),
+            rusqlite::types::Value::Text(s.created_at.clone()),
+            rusqlite::types::Value::Text(s.updated_at.clone()),
+            s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
+            rusqlite::types::Value::Text(serde_json::to_string(&row.field_versions)?),
+        ];
+        let fields = table.fields.iter().map(|f| to_sql(f.kind, s.fields.get(f.name).unwrap_or(&Value::Null)));
+        let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
+        stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
+        Ok(())
+    }
+
+    fn scan_rows(
+        &mut self,
+        table: &'static TableSpec,
+        scope: Scope<'_>,
+        f: &mut dyn FnMut(RowState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(table)?;
+        let (mut stmt, args) = match scope {
+            None => (self.tx.prepare(&sql.scan_all)?, Vec::new()),
+            Some(region) => (self.tx.prepare(&sql.scan_region)?, vec![region.to_string()]),
+        };
+        let mut rows = stmt.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            f(row_from(table, r)?.state)?;
+        }
+        Ok(())
+    }
+
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
+        let mut counts = Vec::new();
+        for table in TABLES {
+            let mut stmt = self.tx.prepare(&self.sql(table)?.counts)?;
+            let rows = stmt.query_map([], |r| {
+                Ok(TableCount { table: table.name.to_string(), region: r.get(0)?, rows: r.get(1)?, deleted: r.get(2)? })
+            })?;
+            for row in rows {
+                counts.push(row?);
+            }
+        }
+        Ok(counts)
+    }
+
+    fn next_seq(&mut self) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn head_seq(&mut self) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get(0))?)
+    }
+
+    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![seq, row.table, row.id.to_string(), row.region, serde_json::to_string(row)?])?;
+        Ok(())
+    }
+
+    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt;
+        let mut rows = match scope {
+            None => {
+                stmt = self.tx.prepare_cached("SELECT seq, row_json FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+                stmt.query(params![since, limit])?
+            }
+            Some(region) => {
+                stmt = self.tx.prepare_cached(
+                    "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                )?;
+                stmt.query(params![region, since, limit])?
+            }
+        };
+        let mut changes = Vec::new();
+        while let Some(r) = rows.next()? {
+            let json: String = r.get(1)?;
+            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(&json)? });
+        }
+        Ok(changes)
+    }
+
+    fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
+        Ok(match scope {
+            None => self.tx.query_row("SELECT COUNT(*) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?,
+            Some(region) => self.tx.query_row(
+                "SELECT COUNT(*) FROM change_log WHERE region = ?1 AND seq > ?2",
+                params![region, since],
+                |r| r.get(0),
+            )?,
+        })
+    }
+
+    fn applied_mutation(&mut self, device: Uuid, mutation_id: i64) -> Result<Option<AppliedMutation>, StoreError> {
+        let found: Option<(String, String)> = self
+            .tx
+            .prepare_cached("SELECT hash, outcome_json FROM applied_mutations WHERE device_id = ?1 AND mutation_id = ?2")?
+            .query_row(params![device.to_string(), mutation_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        found
+            .map(|(hash, outcome)| Ok(AppliedMutation { hash, outcome: serde_json::from_str(&outcome)? }))
+            .transpose()
+    }
+
+    fn record_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+        applied: &AppliedMutation,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO applied_mutations (device_id, mutation_id, hash, outcome_json, applied_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                device.to_string(),
+                mutation_id,
+                applied.hash,
+                serde_json::to_string(&applied.outcome)?,
+                at
+            ])?;
+        Ok(())
+    }
+
+    fn insert_conflict(&mut self, c: &NewConflict<'_>) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO conflicts (table_name, row_id, region, field, server_value, device_value, device_id, \
+                 mutation_id, seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                c.table,
+                c.row_id.to_string(),
+                c.region,
+                c.field,
+                serde_json::to_string(c.server_value)?,
+                serde_json::to_string(c.device_value)?,
+                c.device.to_string(),
+                c.mutation_id,
+                c.seq,
+                c.created_at
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn conflict(&mut self, id: i64) -> Result<Option<ConflictRecord>, StoreError> {
+        let sql = format!("SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE id = ?1");
+        let mut stmt = self.tx.prepare(&sql)?;
+        let mut rows = stmt.query([id])?;
+        rows.next()?.map(conflict_from).transpose()
+    }
+
+    fn conflicts(&mut self, scope: Scope<'_>, include_resolved: bool) -> Result<Vec<ConflictRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE (?1 IS NULL OR region = ?1) \
+             AND (?2 OR resolved_at IS NULL) ORDER BY id"
+        );
+        let mut stmt = self.tx.prepare(&sql)?;
+        let mut rows = stmt.query(params![scope, include_resolved])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(conflict_from(r)?);
+        }
+        Ok(out)
+    }
+
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE conflicts SET resolved_at = ?2, resolved_by = ?3 WHERE id = ?1 AND resolved_at IS NULL",
+            params![id, at, by.to_string()],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,242 @@
+//! The eframe application: who is signed in, which screen is open, the toolbar, and the events
+//! coming back from the worker. Screens live in `ui/`, one module each.
+
+use chrono::NaiveDate;
+use egui::{RichText, Ui};
+
+use crate::db::Store;
+use crate::db::users::User;
+use crate::i18n::{Lang, Pick};
+use crate::paths::DataDir;
+use crate::sync_task::{SyncPhase, SyncStatus};
+use crate::ui;
+use crate::worker::{Command, Event, Notifier, Worker};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Employees,
+    Timesheets,
+    Vehicles,
+    Users,
+    Settings,
+}
+
+/// What every screen gets to work with during a frame.
+pub struct Ctx<'a> {
+    pub lang: Lang,
+    pub user: &'a User,
+    pub store: &'a Store,
+    pub worker: &'a Worker,
+    pub today: NaiveDate,
+    pub regions: &'a [String],
+}
+
+impl Ctx<'_> {
+    pub fn send(&self, command: Command) {
+        self.worker.send(command);
+    }
+}
+
+pub struct App {
+    pub data: DataDir,
+    worker: Worker,
+    store: Store,
+    pub lang: Lang,
+    pub session: Option<User>,
+    pub screen: Screen,
+    /// The day the app considers today; tests fix it so that screens do not depend on the clock.
+    pub today: NaiveDate,
+    login: ui::login::LoginScreen,
+    pub employees: ui::employees::EmployeesScreen,
+    pub timesheets: ui::timesheets::TimesheetsScreen,
+    pub vehicles: ui::vehicles::VehiclesScreen,
+    users: ui::users::UsersScreen,
+    settings: ui::settings::SettingsScreen,
+    pub sync: SyncStatus,
+    pub pending: i64,
+    regions: Vec<String>,
+    /// The last message for the status bar: (is_error, text).
+    pub message: Option<(bool, String)>,
+}
+
+impl App {
+    pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
+        let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;
+        let store = Store::open_reader(&data.store())?;
+        let lang = store.setting("language")?.and_then(|c| Lang::from_code(&c)).unwrap_or_default();
+        let first_run = !store.has_users()?;
+        let mut app = App {
+            data,
+            worker,
+            store,
+            lang,
+            session: None,
+            screen: Screen::Employees,
+            today: chrono::Local::now().date_naive(),
+            login: ui::login::LoginScreen::new(first_run),
+            employees: Default::default(),
+            timesheets: Default::default(),
+            vehicles: Default::default(),
+            users: Default::default(),
+            settings: Default::default(),
+            sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
+            pending: 0,
+            regions: Vec::new(),
+            message: None,
+        };
+        app.reload();
+        Ok(app)
+    }
+
+    /// True when the worker has answered everything sent so far (tests wait for this).
+    pub fn is_idle(&self) -> bool {
+        self.worker.is_idle()
+    }
+
+    fn reload(&mut self) {
+        self.pending = self.store.pending_count().unwrap_or(0);
+        self.regions = self.store.regions().unwrap_or_default();
+        self.employees.dirty = true;
+        self.timesheets.dirty = true;
+        self.vehicles.dirty = true;
+        self.users.dirty = true;
+        self.settings.dirty = true;
+    }
+
+    fn poll_events(&mut self) {
+        while let Ok(event) = self.worker.events.try_recv() {
+            match event {
+                Event::SignedIn(user) => {
+                    self.login.clear();
+                    if user.region != rainstaff_core::protocol::ALL_REGIONS {
+                        self.worker.send(Command::SeedTemplates { region: user.region.clone() });
+                    }
+                    self.message = None;
+                    self.session = Some(user);
+                    self.reload();
+                }
+                Event::AuthFailed(message) => {
+                    self.login.error = Some(message.clone());
+                    self.settings.password_error = Some(message);
+                }
+                Event::Saved { table, id } => {
+                    self.employees.saved(table, id);
+                    self.timesheets.saved(table, id);
+                    self.vehicles.saved(table, id);
+                    self.message = Some((false, self.lang.t("Kaydedildi", "Saved").into()));
+                }
+                Event::Invalid { table, errors } => {
+                    self.employees.invalid(table, &errors);
+                    self.timesheets.invalid(table, &errors);
+                    self.vehicles.invalid(table, &errors);
+                    self.message =
+                        Some((true, self.lang.t("Kaydedilmedi: alanları düzeltin", "Not saved: correct the fields").into()));
+                }
+                Event::Failed { context, message } => {
+                    self.settings.failed(context, &message);
+                    self.message = Some((true, message));
+                }
+                Event::Info(text) => self.message = Some((false, text)),
+                Event::DataChanged => self.reload(),
+                Event::Sync(status) => {
+                    self.sync = status;
+                    self.pending = self.store.pending_count().unwrap_or(0);
+                }
+                Event::Enrolled { region } => {
+                    self.settings.dirty = true;
+                    self.message = Some((false, format!("{}: {region}", self.lang.t("Kayıt tamam, bölge", "Enrolled, region"))));
+                    self.worker.send(Command::SyncNow);
+                }
+            }
+        }
+    }
+
+    /// The whole window; also what the UI tests drive.
+    pub fn show(&mut self, ui: &mut Ui) {
+        self.poll_events();
+        let Some(user) = self.session.clone() else {
+            if let Some(command) = self.login.ui(ui, self.lang) {
+                self.worker.send(command);
+            }
+            return;
+        };
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            let ctx = Ctx {
+                lang: self.lang,
+                user: &user,
+                store: &self.store,
+                worker: &self.worker,
+                today: self.today,
+                regions: &self.regions,
+            };
+            match self.screen {
+                Screen::Employees => self.employees.ui(ui, &ctx),
+                Screen::Timesheets => self.timesheets.ui(ui, &ctx),
+                Screen::Vehicles => self.vehicles.ui(ui, &ctx),
+                Screen::Users => self.users.ui(ui, &ctx),
+                Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync),
+            }
+        });
+        if let Some(lang) = self.settings.take_language() {
+            self.lang = lang;
+        }
+        if self.settings.take_sign_out() {
+            self.session = None;
+            self.screen = Screen::Employees;
+        }
+    }
+
+    fn toolbar(&mut self, ui: &mut Ui, user: &User) {
+        let lang = self.lang;
+        ui.horizontal(|ui| {
+            ui.strong("Rainstaff");
+            ui.separator();
+            let tabs = [
+                (Screen::Employees, lang.t("Personel", "Employees")),
+                (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
+                (Screen::Vehicles, lang.t("Araçlar", "Vehicles")),
+                (Screen::Users, lang.t("Kullanıcılar", "Users")),
+                (Screen::Settings, lang.t("Ayarlar", "Settings")),
+            ];
+            for (screen, label) in tabs {
+                if screen == Screen::Users && user.role != crate::db::users::Role::Admin {
+                    continue;
+                }
+                ui.selectable_value(&mut self.screen, screen, label);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui::sync_indicator::show(ui, lang, &self.sync, self.pending) {
+                    self.worker.send(Command::SyncNow);
+                }
+                ui.separator();
+                let region = rainstaff_core::regions::display_name(&user.region);
+                let region = if region == rainstaff_core::protocol::ALL_REGIONS {
+                    lang.t("Tüm bölgeler", "All regions")
+                } else {
+                    region
+                };
+                ui.label(format!("{} · {region}", user.username));
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| match &self.message {
+            Some((true, text)) => ui::form::error_line(ui, text),
+            Some((false, text)) => {
+                ui.label(RichText::new(text).weak());
+            }
+            None => {
+                ui.label(RichText::new(self.data.root().display().to_string()).weak().small());
+            }
+        });
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,168 @@
+//! The local store: one SQLite file in the data folder. Opening it applies the embedded
+//! migrations; every write goes through `rows` so that it appends its outbox entry in the same
+//! transaction; `sync` is the routine that exchanges the outbox and the server's change log.
+
+pub mod backup;
+pub mod conflicts;
+pub mod edits;
+pub mod queries;
+pub mod rows;
+pub mod sync;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+/// `PRAGMA application_id` of a Rainstaff store ("RSTF"): tells our file from any other SQLite file.
+const APPLICATION_ID: i32 = 0x5253_5446;
+
+/// The numbered migrations, in order; `user_version` says how many have been applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+
+pub const STORE_FILE: &str = "rainstaff.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: this data file was written by a newer Rainstaff (schema {found}, this program knows {known}); install the newer version")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("{path}: this is not a Rainstaff data file (it is another program's database); it was left untouched")]
+    Foreign { path: PathBuf },
+    #[error("{path}: the data file cannot be read ({source}); it was left untouched — restore a backup")]
+    Corrupt { path: PathBuf, source: rusqlite::Error },
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub struct Store {
+    pub conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if absent) the store at `path` for reading and writing.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.prepare().map_err(|e| match e {
+            StoreError::Sql(source) => StoreError::Corrupt { path: path.to_path_buf(), source },
+            e => e,
+        })?;
+        Ok(store)
+    }
+
+    /// A second connection to an already migrated store, for the UI's reads.
+    pub fn open_reader(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        register_functions(&conn)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare(&mut self) -> Result<()> {
+        let conn = &self.conn;
+        // Reading the header first turns "file is not a database" into a Corrupt error here.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables > 0 && app_id != APPLICATION_ID {
+            return Err(StoreError::Foreign { path: self.path.clone() });
+        }
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        register_functions(conn)?;
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// `tr_search(text)`: the Turkish-aware search key, so SQL filters fold case the way people expect.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "tr_search",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            Ok(text.map(|t| rainstaff_core::text::search_key(&t)))
+        },
+    )
+}
+
+/// Now, as stored in timestamps: RFC 3339 in UTC.
+pub fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_foreign_and_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("other.db");
+        Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        assert!(matches!(Store::open(&foreign), Err(StoreError::Foreign { .. })));
+
+        let newer = dir.path().join("newer.db");
+        drop(Store::open(&newer).unwrap());
+        Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = Store::open(&newer).err().unwrap();
+        assert!(err.to_string().contains("newer Rainstaff"), "{err}");
+
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, b"this is not sqlite at all, just some text that is long enough").unwrap();
+        let err = Store::open(&garbage).err().unwrap();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert_eq!(std::fs::read(&garbage).unwrap().len(), 62);
+    }
+}

@@ -1,0 +1,321 @@
+//! Reading and writing synced rows generically, from the schema in the core crate. Every local
+//! write appends its outbox entry in the same transaction, so a change either exists with its
+//! outbox entry or not at all.
+
+use rainstaff_core::protocol::{Op, RowState};
+use rainstaff_core::schema::{FieldKind, TableSpec};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{Result, StoreError, now_utc};
+
+/// A synced row as this PC holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalRow {
+    pub id: Uuid,
+    pub region: String,
+    pub fields: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted: bool,
+    pub server_version: i64,
+    pub sync_error: Option<String>,
+}
+
+pub fn to_sql(kind: FieldKind, value: &Value) -> SqlValue {
+    match (kind, value) {
+        (_, Value::Null) => SqlValue::Null,
+        (FieldKind::Bool, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
+        (FieldKind::Int, Value::Number(n)) => n.as_i64().map_or(SqlValue::Null, SqlValue::Integer),
+        (FieldKind::Real, Value::Number(n)) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
+        (_, Value::String(s)) => SqlValue::Text(s.clone()),
+        (_, other) => SqlValue::Text(other.to_string()),
+    }
+}
+
+pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) if kind == FieldKind::Bool => Value::Bool(i != 0),
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+/// The SELECT list of a table: fixed columns first, then the schema's fields.
+fn select_list(table: &TableSpec) -> String {
+    let mut cols = vec!["id", "region", "created_at", "updated_at", "deleted_at", "server_version", "sync_error"];
+    cols.extend(table.column_names());
+    cols.join(", ")
+}
+
+fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalRow> {
+    let id: String = r.get(0)?;
+    let mut fields = Map::new();
+    for (i, f) in table.fields.iter().enumerate() {
+        fields.insert(f.name.to_string(), from_sql(f.kind, r.get_ref(7 + i)?));
+    }
+    Ok(LocalRow {
+        id: Uuid::parse_str(&id).unwrap_or_default(),
+        region: r.get(1)?,
+        created_at: r.get(2)?,
+        updated_at: r.get(3)?,
+        deleted: r.get::<_, Option<String>>(4)?.is_some(),
+        server_version: r.get(5)?,
+        sync_error: r.get(6)?,
+        fields,
+    })
+}
+
+pub fn get(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<Option<LocalRow>> {
+    let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_list(table), table.name);
+    Ok(conn.query_row(&sql, [id.to_string()], |r| row_from(table, r)).optional()?)
+}
+
+/// Live rows of a table matching an SQL condition over its columns (written by this crate only).
+pub fn select(
+    conn: &Connection,
+    table: &TableSpec,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<LocalRow>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE deleted_at IS NULL AND ({condition})",
+        select_list(table),
+        table.name
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args, |r| row_from(table, r))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Writes the row's fields and metadata as given (no outbox): used to apply what the server says.
+fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
+    let names = select_list(table);
+    let placeholders = (1..=7 + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let updates = names
+        .split(", ")
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO {} ({names}) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {updates}",
+        table.name
+    );
+    let mut values: Vec<SqlValue> = vec![
+        SqlValue::Text(row.id.to_string()),
+        SqlValue::Text(row.region.clone()),
+        SqlValue::Text(row.created_at.clone()),
+        SqlValue::Text(row.updated_at.clone()),
+        if row.deleted { SqlValue::Text(row.updated_at.clone()) } else { SqlValue::Null },
+        SqlValue::Integer(row.server_version),
+        row.sync_error.clone().map_or(SqlValue::Null, SqlValue::Text),
+    ];
+    for f in table.fields {
+        values.push(to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
+    }
+    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    Ok(())
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Changed,
+    Unchanged,
+}
+
+/// Creates or edits a row and appends the outbox entry, inside the caller's transaction.
+/// `fields` may be partial for an edit; values are validated by the caller.
+pub fn save(
+    conn: &Connection,
+    table: &TableSpec,
+    id: Uuid,
+    region: &str,
+    fields: &Map<String, Value>,
+) -> Result<Saved> {
+    let now = now_utc();
+    let (row, changed, outcome) = match get(conn, table, id)? {
+        Some(existing) if existing.deleted => {
+            return Err(StoreError::Invalid(format!("{} {id} was deleted", table.name)));
+        }
+        Some(existing) => {
+            if existing.region != region {
+                return Err(StoreError::Invalid("region: a record cannot move to another region".into()));
+            }
+            let changed: Map<String, Value> = fields
+                .iter()
+                .filter(|(k, v)| existing.fields.get(*k) != Some(*v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if changed.is_empty() {
+                return Ok(Saved::Unchanged);
+            }
+            let mut row = existing;
+            row.fields.extend(changed.clone());
+            row.updated_at = now.clone();
+            row.sync_error = None;
+            // A row the server never acknowledged is sent whole, so that it can always be created.
+            let sent = if row.server_version == 0 { row.fields.clone() } else { changed };
+            (row, sent, Saved::Changed)
+        }
+        None => {
+            let all: Map<String, Value> = table
+                .column_names()
+                .map(|n| (n.to_string(), fields.get(n).cloned().unwrap_or(Value::Null)))
+                .collect();
+            let row = LocalRow {
+                id,
+                region: region.to_string(),
+                fields: all.clone(),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                deleted: false,
+                server_version: 0,
+                sync_error: None,
+            };
+            (row, all, Saved::Created)
+        }
+    };
+    put(conn, table, &row)?;
+    append_outbox(conn, table.name, id, region, Op::Upsert, &changed, row.server_version, &now)?;
+    Ok(outcome)
+}
+
+/// Marks a row deleted (a tombstone) and appends the outbox entry.
+pub fn delete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
+    let Some(mut row) = get(conn, table, id)? else {
+        return Err(StoreError::Invalid(format!("{} {id} does not exist", table.name)));
+    };
+    if row.deleted {
+        return Ok(());
+    }
+    let now = now_utc();
+    row.deleted = true;
+    row.updated_at = now.clone();
+    put(conn, table, &row)?;
+    append_outbox(conn, table.name, id, &row.region, Op::Delete, &Map::new(), row.server_version, &now)
+}
+
+/// Records a tombstone for a row this PC may never have had (a legacy deletion), so that no later
+/// import brings it back; it travels to the server like any delete.
+pub fn tombstone(conn: &Connection, table: &TableSpec, id: Uuid, region: &str) -> Result<bool> {
+    match get(conn, table, id)? {
+        Some(row) if row.deleted => Ok(false),
+        Some(_) => delete(conn, table, id).map(|()| true),
+        None => {
+            let now = now_utc();
+            let row = LocalRow {
+                id,
+                region: region.to_string(),
+                fields: table.column_names().map(|n| (n.to_string(), Value::Null)).collect(),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                deleted: true,
+                server_version: 0,
+                sync_error: None,
+            };
+            put(conn, table, &row)?;
+            append_outbox(conn, table.name, id, region, Op::Delete, &Map::new(), 0, &now)?;
+            Ok(true)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn append_outbox(
+    conn: &Connection,
+    table: &str,
+    id: Uuid,
+    region: &str,
+    op: Op,
+    fields: &Map<String, Value>,
+    base_version: i64,
+    now: &str,
+) -> Result<()> {
+    let op = match op {
+        Op::Upsert => "upsert",
+        Op::Delete => "delete",
+    };
+    conn.prepare_cached(
+        "INSERT INTO outbox (table_name, row_id, region, op, fields, base_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        table,
+        id.to_string(),
+        region,
+        op,
+        Value::Object(fields.clone()).to_string(),
+        base_version,
+        now
+    ])?;
+    Ok(())
+}
+
+/// The fields that local changes still waiting in the outbox have set on a row: what the server
+/// says about them must not overwrite the office's newer typing.
+pub fn pending_fields(conn: &Connection, id: Uuid) -> Result<(Vec<String>, bool)> {
+    let mut stmt = conn.prepare_cached("SELECT op, fields FROM outbox WHERE row_id = ?1")?;
+    let mut fields = Vec::new();
+    let mut deleting = false;
+    for row in stmt.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (op, json) = row?;
+        deleting |= op == "delete";
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&json) {
+            fields.extend(map.keys().cloned());
+        }
+    }
+    Ok((fields, deleting))
+}
+
+/// Takes the server's canonical row, keeping fields that local pending changes set. Never goes
+/// back to an older version than the one this PC already has.
+pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<&str>) -> Result<bool> {
+    let Some(table) = rainstaff_core::schema::table(&state.table) else {
+        return Err(StoreError::Invalid(format!("unknown table {} from the server", state.table)));
+    };
+    let existing = get(conn, table, state.id)?;
+    if existing.as_ref().is_some_and(|r| r.server_version > state.version) {
+        return Ok(false);
+    }
+    let (pending, deleting) = pending_fields(conn, state.id)?;
+    let mut fields = state.fields.clone();
+    for f in table.column_names() {
+        fields.entry(f.to_string()).or_insert(Value::Null);
+    }
+    if let Some(local) = &existing {
+        for name in &pending {
+            if let Some(v) = local.fields.get(name) {
+                fields.insert(name.clone(), v.clone());
+            }
+        }
+    }
+    let row = LocalRow {
+        id: state.id,
+        region: state.region.clone(),
+        fields,
+        created_at: state.created_at.clone(),
+        updated_at: state.updated_at.clone(),
+        deleted: state.deleted_at.is_some() || deleting,
+        server_version: state.version,
+        // A rejection stays on the record until somebody edits it again.
+        sync_error: sync_error.map(str::to_string).or_else(|| existing.and_then(|r| r.sync_error)),
+    };
+    put(conn, table, &row)?;
+    Ok(true)
+}
+
+/// Sets the reason the server gave for rejecting the latest change of a row.
+pub fn mark_rejected(conn: &Connection, table: &TableSpec, id: Uuid, reason: &str) -> Result<()> {
+    conn.execute(
+        &format!("UPDATE {} SET sync_error = ?2 WHERE id = ?1", table.name),
+        params![id.to_string(), reason],
+    )?;
+    Ok(())
+}

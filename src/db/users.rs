@@ -1,0 +1,204 @@
+//! Local accounts: who may sign in on this PC, with which role and region. Passwords are stored
+//! as Argon2id hashes; an imported legacy account has none and cannot sign in until an
+//! administrator sets one.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::text::tr_lower;
+use rusqlite::{OptionalExtension, params};
+use uuid::Uuid;
+
+use super::{Result, Store, StoreError, now_utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Staff,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Staff, Role::Manager, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+    /// A region code, or ALL for administrators.
+    pub region: String,
+    pub active: bool,
+    pub needs_password: bool,
+}
+
+impl User {
+    /// True when this user may see and edit rows of `region`.
+    pub fn can_access(&self, region: &str) -> bool {
+        rainstaff_core::protocol::in_scope(&self.region, region)
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("wrong username or password")]
+    WrongCredentials,
+    #[error("this account has no password yet: an administrator must set one")]
+    NeedsPassword,
+    #[error("this account is disabled")]
+    Disabled,
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("password: {e}")))
+}
+
+/// Checks a new password; the message names the field.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!("password: at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    Ok(())
+}
+
+fn user_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let id: String = r.get(0)?;
+    let role: String = r.get(2)?;
+    Ok(User {
+        id: Uuid::parse_str(&id).unwrap_or_default(),
+        username: r.get(1)?,
+        role: Role::from_code(&role).unwrap_or(Role::Staff),
+        region: r.get(3)?,
+        active: r.get(4)?,
+        needs_password: r.get::<_, Option<String>>(5)?.is_none(),
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, role, region, active, password_hash";
+
+impl Store {
+    pub fn has_users(&self) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| r.get(0))?)
+    }
+
+    /// Creates an account. `password` None makes an account that must be given one first.
+    pub fn create_user(&self, username: &str, password: Option<&str>, role: Role, region: &str) -> Result<User> {
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(StoreError::Invalid("username: is required".into()));
+        }
+        if role == Role::Admin && region != ALL_REGIONS {
+            return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
+        }
+        if role != Role::Admin && region == ALL_REGIONS {
+            return Err(StoreError::Invalid("region: only administrators work in ALL regions".into()));
+        }
+        let hash = match password {
+            Some(p) => {
+                check_new_password(p).map_err(StoreError::Invalid)?;
+                Some(hash_password(p)?)
+            }
+            None => None,
+        };
+        let id = Uuid::now_v7();
+        let inserted = self.conn.execute(
+            "INSERT INTO users (id, username, username_key, password_hash, role, region, active, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) ON CONFLICT (username_key) DO NOTHING",
+            params![id.to_string(), username, tr_lower(username), hash, role.code(), region, now_utc()],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Invalid(format!("username: \"{username}\" already exists")));
+        }
+        self.user(id)?.ok_or_else(|| StoreError::Invalid("user vanished".into()))
+    }
+
+    pub fn user(&self, id: Uuid) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id.to_string()], user_from)
+            .optional()?)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username_key"))?;
+        Ok(stmt.query_map([], user_from)?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Checks a sign-in. Usernames match case-insensitively the Turkish way.
+    pub fn verify_login(&self, username: &str, password: &str) -> Result<Result<User, AuthError>> {
+        let found: Option<(User, Option<String>)> = self
+            .conn
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1"),
+                [tr_lower(username.trim())],
+                |r| Ok((user_from(r)?, r.get(5)?)),
+            )
+            .optional()?;
+        let Some((user, hash)) = found else {
+            return Ok(Err(AuthError::WrongCredentials));
+        };
+        let Some(hash) = hash else {
+            return Ok(Err(AuthError::NeedsPassword));
+        };
+        let ok = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        Ok(match (ok, user.active) {
+            (false, _) => Err(AuthError::WrongCredentials),
+            (true, false) => Err(AuthError::Disabled),
+            (true, true) => Ok(user),
+        })
+    }
+
+    pub fn set_password(&self, id: Uuid, password: &str) -> Result<()> {
+        check_new_password(password).map_err(StoreError::Invalid)?;
+        let hash = hash_password(password)?;
+        self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id.to_string(), hash])?;
+        Ok(())
+    }
+
+    pub fn set_user_active(&self, id: Uuid, active: bool) -> Result<()> {
+        self.conn.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id.to_string(), active])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_with_turkish_usernames() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        assert!(!store.has_users().unwrap());
+        store.create_user("IŞIK", Some("gizli-parola"), Role::Manager, "Izmir").unwrap();
+        assert!(store.has_users().unwrap());
+        assert_eq!(store.verify_login("ışık", "gizli-parola").unwrap().unwrap().role, Role::Manager);
+        assert_eq!(store.verify_login("ışık", "yanlış-parola").unwrap(), Err(AuthError::WrongCredentials));
+        assert!(store.create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir").is_err());
+        let imported = store.create_user("eski", None, Role::Staff, "Ankara").unwrap();
+        assert_eq!(store.verify_login("eski", "").unwrap(), Err(AuthError::NeedsPassword));
+        store.set_password(imported.id, "yeni-parola-1").unwrap();
+        assert!(store.verify_login("eski", "yeni-parola-1").unwrap().is_ok());
+        assert!(store.create_user("kisa", Some("123"), Role::Staff, "Ankara").is_err());
+    }
+}

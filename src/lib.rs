@@ -1,0 +1,14 @@
+//! Rainstaff, the desktop app: an egui window over a local SQLite store, a worker thread that
+//! owns every write, a background sync task, and headless subcommands for IT scripts.
+
+pub mod app;
+pub mod cli;
+pub mod db;
+pub mod i18n;
+pub mod logging;
+pub mod model;
+pub mod net;
+pub mod paths;
+pub mod sync_task;
+pub mod ui;
+pub mod worker;

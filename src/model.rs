@@ -1,0 +1,102 @@
+//! Typed views of the synced rows, for the screens and reports. The store keeps rows as schema
+//! fields (see `db::rows`); these structs are read from and written to those fields by serde, so
+//! the field names here are the schema's.
+
+use rainstaff_core::hours::BreakPolicy;
+use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::db::rows::LocalRow;
+
+/// A row with what the sync bookkeeping says about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<T> {
+    pub id: Uuid,
+    pub region: String,
+    pub data: T,
+    /// Why the server rejected this record's latest change, until somebody edits it again.
+    pub sync_error: Option<String>,
+}
+
+impl<T: DeserializeOwned> Record<T> {
+    pub fn from_row(row: LocalRow) -> Option<Record<T>> {
+        let data = serde_json::from_value(Value::Object(row.fields)).ok()?;
+        Some(Record { id: row.id, region: row.region, data, sync_error: row.sync_error })
+    }
+}
+
+/// The schema fields of a typed row.
+pub fn fields_of<T: Serialize>(data: &T) -> Map<String, Value> {
+    match serde_json::to_value(data) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Employee {
+    pub full_name: String,
+    pub identity_no: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub hire_date: Option<String>,
+    pub active: bool,
+    pub contract_kind: String,
+    pub weekly_minutes: i64,
+    pub break_policy: String,
+}
+
+impl Default for Employee {
+    fn default() -> Self {
+        Employee {
+            full_name: String::new(),
+            identity_no: None,
+            department: None,
+            title: None,
+            hire_date: None,
+            active: true,
+            contract_kind: "full_time".into(),
+            weekly_minutes: 2700,
+            break_policy: BreakPolicy::Statutory.to_stored(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shift {
+    pub employee_id: String,
+    pub work_date: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub break_minutes: i64,
+    pub special_day: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftTemplate {
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub break_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vehicle {
+    pub plate: String,
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<i64>,
+    pub km: Option<i64>,
+    pub inspection_date: Option<String>,
+    pub insurance_date: Option<String>,
+    pub maintenance_date: Option<String>,
+    pub oil_change_date: Option<String>,
+    pub oil_change_km: Option<i64>,
+    pub oil_interval_km: i64,
+    pub notes: Option<String>,
+}
+
+pub const DEFAULT_OIL_INTERVAL_KM: i64 = 14_000;

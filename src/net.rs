@@ -1,0 +1,156 @@
+//! The sync transport over HTTP(S): JSON bodies, gzip both ways, the protocol header, the
+//! device token. Bodies are compressed and decompressed here rather than by reqwest so that the
+//! run's report can say how many bytes really crossed the wire.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use rainstaff_core::protocol::{
+    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PushRequest, PushResponse,
+};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::db::sync::{SyncError, Transport};
+
+pub struct HttpTransport {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("the TLS backend is compiled in")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).and_then(|()| enc.finish()).unwrap_or_default()
+}
+
+/// Reads a response: the raw length on the wire and the decoded body.
+async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64), SyncError> {
+    let status = response.status();
+    let gzipped = response
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let raw = response.bytes().await.map_err(|e| SyncError::Offline(e.to_string()))?;
+    let wire = raw.len() as u64;
+    let decoded = if gzipped {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| SyncError::Server(format!("bad gzip body: {e}")))?;
+        out
+    } else {
+        raw.to_vec()
+    };
+    Ok((status, decoded, wire))
+}
+
+fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let message = parsed
+        .as_ref()
+        .map_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect(), |b| b.message.clone());
+    match (status, parsed.as_ref().map(|b| b.error.as_str())) {
+        (StatusCode::UPGRADE_REQUIRED, _) => SyncError::UpdateRequired(message),
+        (StatusCode::UNAUTHORIZED, _) => SyncError::Revoked,
+        (s, _) if s.is_server_error() => SyncError::Server(format!("{s}: {message}")),
+        (s, Some(code)) => SyncError::Refused(format!("{s} {code}: {message}")),
+        (s, None) => SyncError::Refused(format!("{s}: {message}")),
+    }
+}
+
+impl HttpTransport {
+    pub fn new(base: &str, token: &str) -> Self {
+        HttpTransport { client: client(), base: base.trim_end_matches('/').to_string(), token: token.to_string() }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Option<&impl Serialize>,
+    ) -> Result<(T, u64, u64), SyncError> {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+        let mut sent = 0;
+        if let Some(payload) = payload {
+            let json = serde_json::to_vec(payload).map_err(|e| SyncError::Local(e.to_string()))?;
+            let compressed = gzip(&json);
+            sent = compressed.len() as u64;
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(compressed);
+        }
+        let response = request.send().await.map_err(|e| SyncError::Offline(describe(&e)))?;
+        let (status, bytes, received) = body(response).await?;
+        if !status.is_success() {
+            return Err(error_for(status, &bytes));
+        }
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| SyncError::Server(format!("unreadable answer from {path}: {e}")))?;
+        Ok((value, sent, received))
+    }
+}
+
+/// reqwest's errors nest their cause; people need the innermost one ("connection refused").
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+impl Transport for HttpTransport {
+    async fn push(&mut self, request: &PushRequest) -> Result<(PushResponse, u64, u64), SyncError> {
+        self.call(Method::POST, "/sync", Some(request)).await
+    }
+
+    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError> {
+        self.call(Method::GET, &format!("/sync/changes?since={since}&limit={limit}"), None::<&()>).await
+    }
+
+    async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
+        self.call(Method::GET, "/sync/conflicts", None::<&()>).await
+    }
+
+    async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError> {
+        let (_, sent, received): (serde_json::Value, u64, u64) =
+            self.call(Method::POST, &format!("/sync/conflicts/{id}/resolve"), None::<&()>).await?;
+        Ok((sent, received))
+    }
+}
+
+/// Exchanges a one-time code for this PC's device id, token and region.
+pub async fn enroll(server: &str, code: &str, name: &str) -> Result<EnrollResponse, SyncError> {
+    let url = format!("{}/enroll", server.trim_end_matches('/'));
+    let response = client()
+        .post(url)
+        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+        .json(&EnrollRequest { code: code.trim().to_string(), name: name.to_string() })
+        .send()
+        .await
+        .map_err(|e| SyncError::Offline(describe(&e)))?;
+    let (status, bytes, _) = body(response).await?;
+    if !status.is_success() {
+        return Err(error_for(status, &bytes));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| SyncError::Server(format!("unreadable enrollment answer: {e}")))
+}

@@ -1,0 +1,161 @@
+//! The background sync: a thread with its own tokio runtime and its own connection to the store.
+//! It runs at start, every few minutes and on "Sync now", one run at a time (a click during a
+//! run joins that run), and backs off with jitter while the server cannot be reached.
+
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use chrono::{DateTime, Local};
+use rainstaff_core::protocol::SyncReport;
+use rand::Rng;
+use tokio::sync::mpsc;
+
+use crate::db::Store;
+use crate::db::sync::{SyncError, sync_once};
+use crate::net::{HttpTransport, enroll};
+use crate::paths::DataDir;
+use crate::worker::{Event, Notifier};
+
+pub const DEFAULT_INTERVAL_MINUTES: u64 = 5;
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// What the toolbar indicator knows about sync.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncPhase {
+    NotSetUp,
+    Idle,
+    Syncing,
+    Offline { retry_at: DateTime<Local> },
+    Failed(SyncError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncStatus {
+    pub phase: SyncPhase,
+    pub last_success: Option<DateTime<Local>>,
+    pub last_report: Option<SyncReport>,
+}
+
+pub enum SyncRequest {
+    Run,
+    Enroll { server: String, code: String, name: String },
+}
+
+/// Enrollment facts kept in `sync_state`.
+pub const SERVER_KEY: &str = "server_url";
+pub const DEVICE_KEY: &str = "device_id";
+pub const REGION_KEY: &str = "device_region";
+
+pub async fn enroll_device(store: &Store, data: &DataDir, server: &str, code: &str, name: &str) -> Result<String, SyncError> {
+    let server = server.trim().trim_end_matches('/');
+    if !(server.starts_with("http://") || server.starts_with("https://")) {
+        return Err(SyncError::Refused("server: must start with https:// (or http:// on this computer)".into()));
+    }
+    let answer = enroll(server, code, name).await?;
+    data.write_token(&answer.token).map_err(|e| SyncError::Local(e.to_string()))?;
+    store.set_sync_state(SERVER_KEY, server)?;
+    store.set_sync_state(DEVICE_KEY, &answer.device_id.to_string())?;
+    store.set_sync_state(REGION_KEY, &answer.region)?;
+    Ok(answer.region)
+}
+
+/// One run against the enrolled server.
+pub async fn run_once(store: &mut Store, data: &DataDir) -> Result<SyncReport, SyncError> {
+    let (Some(server), Some(token)) = (store.sync_state(SERVER_KEY)?, data.read_token()) else {
+        return Err(SyncError::NotEnrolled);
+    };
+    sync_once(store, &mut HttpTransport::new(&server, &token)).await
+}
+
+pub fn spawn(data: DataDir, events: Sender<Event>, notify: Notifier) -> anyhow::Result<mpsc::UnboundedSender<SyncRequest>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut store = Store::open(&data.store())?;
+    std::thread::Builder::new().name("sync".into()).spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        match runtime {
+            Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
+            Err(e) => tracing::error!("sync runtime could not start: {e}"),
+        }
+    })?;
+    Ok(tx)
+}
+
+async fn sync_loop(
+    store: &mut Store,
+    data: DataDir,
+    mut requests: mpsc::UnboundedReceiver<SyncRequest>,
+    events: Sender<Event>,
+    notify: Notifier,
+) {
+    let mut status = SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None };
+    let mut failures = 0u32;
+    let send = |status: &SyncStatus| {
+        let _ = events.send(Event::Sync(status.clone()));
+        notify.wake();
+    };
+    loop {
+        status.phase = SyncPhase::Syncing;
+        send(&status);
+        let result = run_once(store, &data).await;
+        // Single flight: requests that came in during the run are answered by it.
+        let mut enrollments = Vec::new();
+        while let Ok(request) = requests.try_recv() {
+            if let SyncRequest::Enroll { server, code, name } = request {
+                enrollments.push((server, code, name));
+            }
+        }
+        let interval = store
+            .setting("sync_interval_minutes")
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DEFAULT_INTERVAL_MINUTES);
+        let mut wait = Duration::from_secs(interval * 60);
+        match result {
+            Ok(report) => {
+                failures = 0;
+                status.phase = SyncPhase::Idle;
+                status.last_success = Some(Local::now());
+                status.last_report = Some(report);
+                let _ = events.send(Event::DataChanged);
+            }
+            Err(SyncError::NotEnrolled) => status.phase = SyncPhase::NotSetUp,
+            Err(SyncError::Offline(_)) => {
+                failures += 1;
+                let base = Duration::from_secs(5) * 2u32.saturating_pow(failures.min(6));
+                let jitter = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 4);
+                wait = (base + Duration::from_millis(jitter)).min(MAX_BACKOFF).min(wait);
+                status.phase = SyncPhase::Offline {
+                    retry_at: Local::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+                };
+            }
+            Err(e) => {
+                tracing::warn!("sync failed: {e}");
+                status.phase = SyncPhase::Failed(e);
+            }
+        }
+        send(&status);
+        for (server, code, name) in enrollments {
+            handle_enroll(store, &data, &events, &server, &code, &name).await;
+        }
+        let next = tokio::select! {
+            _ = tokio::time::sleep(wait) => Some(SyncRequest::Run),
+            request = requests.recv() => request,
+        };
+        match next {
+            None => return,
+            Some(SyncRequest::Run) => {}
+            Some(SyncRequest::Enroll { server, code, name }) => {
+                handle_enroll(store, &data, &events, &server, &code, &name).await;
+            }
+        }
+    }
+}
+
+async fn handle_enroll(store: &Store, data: &DataDir, events: &Sender<Event>, server: &str, code: &str, name: &str) {
+    let event = match enroll_device(store, data, server, code, name).await {
+        Ok(region) => Event::Enrolled { region },
+        Err(e) => Event::Failed { context: "enroll", message: e.to_string() },
+    };
+    let _ = events.send(event);
+}

@@ -1,0 +1,104 @@
+//! The pieces every form is made of: a labelled field with its error beside it, date and time
+//! inputs that accept what people type, and the collected errors of the last save.
+
+use chrono::NaiveDate;
+use egui::{Color32, RichText, Ui};
+use rainstaff_core::time::{format_date, parse_user_date};
+use rainstaff_core::validate::{FieldError, Problem};
+
+use crate::i18n::{Lang, field_label};
+
+pub const ERROR_COLOR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+
+/// The errors of the last attempt to save a form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn message(&self, field: &str, lang: Lang) -> Option<String> {
+        let messages: Vec<String> =
+            self.0.iter().filter(|e| e.field == field).map(|e| e.message(lang)).collect();
+        (!messages.is_empty()).then(|| messages.join("; "))
+    }
+
+    pub fn push(&mut self, field: &str, problem: Problem) {
+        self.0.push(FieldError::new(field, problem));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Errors of fields the form does not show, so that none is hidden.
+    pub fn other_than(&self, shown: &[&str], lang: Lang) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|e| !shown.contains(&e.field.as_str()))
+            .map(|e| format!("{}: {}", field_label(lang, &e.field).trim(), e.message(lang)))
+            .collect()
+    }
+}
+
+/// A grid row: label, the widget, and the field's error (if any) under it.
+pub fn row(
+    ui: &mut Ui,
+    label: &str,
+    error: Option<String>,
+    add: impl FnOnce(&mut Ui) -> egui::Response,
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let response = ui
+        .vertical(|ui| {
+            let response = add(ui).labelled_by(label_response.id);
+            if let Some(error) = error {
+                ui.label(RichText::new(error).color(ERROR_COLOR).small());
+            }
+            response
+        })
+        .inner;
+    ui.end_row();
+    response
+}
+
+pub fn text(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>) -> egui::Response {
+    row(ui, label, error, |ui| ui.add(egui::TextEdit::singleline(value).desired_width(220.0)))
+}
+
+/// A date typed as DD.MM.YYYY, with a calendar button beside it.
+pub fn date(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>, today: NaiveDate) -> egui::Response {
+    row(ui, label, error, |ui| {
+        ui.horizontal(|ui| {
+            let response = ui.add(
+                egui::TextEdit::singleline(value).desired_width(100.0).hint_text("GG.AA.YYYY"),
+            );
+            let current = parse_user_date(value).unwrap_or(today);
+            let mut picked = to_jiff(current);
+            let button = egui_extras::DatePickerButton::new(&mut picked)
+                .id_salt(label)
+                .calendar_week(true)
+                .show_icon(true)
+                .format("%d.%m.%Y");
+            if ui.add(button).on_hover_text(label).changed() {
+                if let Some(date) = from_jiff(picked) {
+                    *value = format_date(date);
+                }
+            }
+            response
+        })
+        .inner
+    })
+}
+
+fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
+    use chrono::Datelike;
+    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
+}
+
+fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
+}
+
+/// A short line of text in the error colour.
+pub fn error_line(ui: &mut Ui, text: &str) {
+    ui.label(RichText::new(text).color(ERROR_COLOR));
+}

@@ -1,0 +1,97 @@
+//! Sign-in, and on the very first start the creation of the administrator: there is no default
+//! account and no default password anywhere.
+
+use egui::Ui;
+
+use crate::i18n::{Lang, Pick};
+use crate::ui::form;
+use crate::worker::Command;
+
+#[derive(Default)]
+pub struct LoginScreen {
+    first_run: bool,
+    username: String,
+    password: String,
+    repeat: String,
+    pub error: Option<String>,
+}
+
+impl LoginScreen {
+    pub fn new(first_run: bool) -> Self {
+        LoginScreen { first_run, ..Default::default() }
+    }
+
+    pub fn clear(&mut self) {
+        *self = LoginScreen::default();
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang) -> Option<Command> {
+        let mut command = None;
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                ui.heading("Rainstaff");
+                ui.add_space(12.0);
+                if self.first_run {
+                    ui.label(lang.t(
+                        "İlk açılış: yönetici hesabını oluşturun.",
+                        "First start: create the administrator account.",
+                    ));
+                } else {
+                    ui.label(lang.t("Giriş yapın", "Sign in"));
+                }
+                ui.add_space(8.0);
+                egui::Grid::new("login").num_columns(2).show(ui, |ui| {
+                    form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
+                    form::row(ui, lang.t("Parola", "Password"), None, |ui| {
+                        ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(220.0))
+                    });
+                    if self.first_run {
+                        form::row(ui, lang.t("Parola (tekrar)", "Repeat password"), None, |ui| {
+                            ui.add(egui::TextEdit::singleline(&mut self.repeat).password(true).desired_width(220.0))
+                        });
+                    }
+                });
+                let label = if self.first_run {
+                    lang.t("Yöneticiyi oluştur", "Create administrator")
+                } else {
+                    lang.t("Giriş", "Sign in")
+                };
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button(label).clicked() || enter {
+                    command = self.submit(lang);
+                }
+                if let Some(error) = &self.error {
+                    form::error_line(ui, error);
+                }
+            });
+        });
+        command
+    }
+
+    fn submit(&mut self, lang: Lang) -> Option<Command> {
+        let username = self.username.trim().to_string();
+        if username.is_empty() {
+            self.error = Some(lang.t("Kullanıcı adı boş bırakılamaz", "Username is required").into());
+            return None;
+        }
+        if !self.first_run {
+            return Some(Command::SignIn { username, password: self.password.clone() });
+        }
+        if let Err(e) = crate::db::users::check_new_password(&self.password) {
+            self.error = Some(match lang {
+                Lang::Tr => format!(
+                    "Parola en az {} karakter olmalı",
+                    crate::db::users::MIN_PASSWORD_CHARS
+                ),
+                Lang::En => e,
+            });
+            return None;
+        }
+        if self.password != self.repeat {
+            self.error = Some(lang.t("Parolalar aynı değil", "The passwords differ").into());
+            return None;
+        }
+        Some(Command::CreateFirstAdmin { username, password: self.password.clone() })
+    }
+}

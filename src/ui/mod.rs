@@ -1,0 +1,10 @@
+//! One module per screen, plus the pieces they share.
+
+pub mod employees;
+pub mod form;
+pub mod login;
+pub mod settings;
+pub mod sync_indicator;
+pub mod timesheets;
+pub mod users;
+pub mod vehicles;

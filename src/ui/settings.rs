@@ -1,0 +1,235 @@
+//! Settings: language, own password and sign-out; sync enrollment and its last runs; conflicts
+//! for managers; backups (and restore, for administrators).
+
+use egui::{RichText, Ui};
+
+use crate::app::Ctx;
+use crate::db::conflicts::Conflict;
+use crate::db::users::Role;
+use crate::i18n::{Lang, Pick, field_label};
+use crate::paths::DataDir;
+use crate::sync_task::{DEVICE_KEY, REGION_KEY, SERVER_KEY, SyncStatus};
+use crate::ui::form;
+use crate::worker::Command;
+
+#[derive(Default)]
+pub struct SettingsScreen {
+    pub dirty: bool,
+    language: Option<Lang>,
+    sign_out: bool,
+    old_password: String,
+    new_password: String,
+    pub password_error: Option<String>,
+    server: String,
+    code: String,
+    sync_error: Option<String>,
+    enrollment: Option<(String, String, String)>,
+    runs: Vec<(String, bool, String)>,
+    conflicts: Vec<Conflict>,
+    backups: Vec<std::path::PathBuf>,
+    backup_error: Option<String>,
+    restore_armed: Option<std::path::PathBuf>,
+}
+
+impl SettingsScreen {
+    pub fn take_language(&mut self) -> Option<Lang> {
+        self.language.take()
+    }
+
+    pub fn take_sign_out(&mut self) -> bool {
+        std::mem::take(&mut self.sign_out)
+    }
+
+    /// Shows a failure next to the part of the screen it concerns.
+    pub fn failed(&mut self, context: &str, message: &str) {
+        match context {
+            "enroll" => self.sync_error = Some(message.to_string()),
+            "backup" | "restore" => self.backup_error = Some(message.to_string()),
+            "password" => self.password_error = Some(message.to_string()),
+            _ => {}
+        }
+    }
+
+    fn reload(&mut self, ctx: &Ctx<'_>) {
+        let state = |k| ctx.store.sync_state(k).ok().flatten();
+        self.enrollment = match (state(SERVER_KEY), state(DEVICE_KEY), state(REGION_KEY)) {
+            (Some(s), Some(d), Some(r)) => Some((s, d, r)),
+            _ => None,
+        };
+        self.runs = ctx.store.sync_runs(5).unwrap_or_default();
+        self.conflicts = ctx.store.conflicts(&ctx.user.region).unwrap_or_default();
+        self.backups = ctx.store.backups().unwrap_or_default();
+        self.dirty = false;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, data: &DataDir, sync: &SyncStatus) {
+        let lang = ctx.lang;
+        if self.dirty {
+            self.reload(ctx);
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading(lang.t("Ayarlar", "Settings"));
+            ui.horizontal(|ui| {
+                ui.label(lang.t("Dil:", "Language:"));
+                for (l, name) in [(Lang::Tr, "Türkçe"), (Lang::En, "English")] {
+                    if ui.selectable_label(lang == l, name).clicked() && lang != l {
+                        self.language = Some(l);
+                        ctx.send(Command::SetSetting { key: "language".into(), value: l.code().into() });
+                    }
+                }
+                ui.separator();
+                if ui.button(lang.t("Çıkış yap", "Sign out")).clicked() {
+                    self.sign_out = true;
+                }
+            });
+            ui.separator();
+            self.password_ui(ui, ctx);
+            ui.separator();
+            self.sync_ui(ui, ctx, sync);
+            if ctx.user.role != Role::Staff {
+                ui.separator();
+                self.conflicts_ui(ui, ctx);
+            }
+            ui.separator();
+            self.backups_ui(ui, ctx, data);
+        });
+    }
+
+    fn password_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Parolamı değiştir", "Change my password"));
+        egui::Grid::new("own_password").num_columns(2).show(ui, |ui| {
+            form::row(ui, lang.t("Mevcut parola", "Current password"), None, |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.old_password).password(true))
+            });
+            form::row(ui, lang.t("Yeni parola", "New password"), None, |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.new_password).password(true))
+            });
+        });
+        if ui.button(lang.t("Parolayı değiştir", "Change password")).clicked() {
+            match crate::db::users::check_new_password(&self.new_password) {
+                Err(e) => self.password_error = Some(e),
+                Ok(()) => {
+                    self.password_error = None;
+                    ctx.send(Command::ChangeOwnPassword {
+                        user: ctx.user.clone(),
+                        old: std::mem::take(&mut self.old_password),
+                        new: std::mem::take(&mut self.new_password),
+                    });
+                }
+            }
+        }
+        if let Some(e) = &self.password_error {
+            form::error_line(ui, e);
+        }
+    }
+
+    fn sync_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, sync: &SyncStatus) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Eşitleme", "Sync"));
+        let (state, _) = super::sync_indicator::describe(lang, sync, ctx.store.pending_count().unwrap_or(0));
+        ui.label(state);
+        if let Some((server, device, region)) = &self.enrollment {
+            ui.label(format!("{}: {server}", lang.t("Sunucu", "Server")));
+            ui.label(format!("{}: {device}", lang.t("Cihaz", "Device")));
+            ui.label(format!("{}: {}", lang.t("Bölge", "Region"), rainstaff_core::regions::display_name(region)));
+        }
+        if ctx.user.role == Role::Admin || self.enrollment.is_none() {
+            egui::Grid::new("enroll").num_columns(2).show(ui, |ui| {
+                form::text(ui, lang.t("Sunucu adresi", "Server URL"), &mut self.server, None);
+                form::text(ui, lang.t("Tek kullanımlık kod", "One-time code"), &mut self.code, None);
+            });
+            if ui.button(lang.t("Bu bilgisayarı kaydet", "Enroll this computer")).clicked() {
+                self.sync_error = None;
+                ctx.send(Command::Enroll {
+                    server: self.server.trim().to_string(),
+                    code: std::mem::take(&mut self.code),
+                    name: hostname(),
+                });
+            }
+        }
+        if let Some(e) = &self.sync_error {
+            form::error_line(ui, e);
+        }
+        if !self.runs.is_empty() {
+            ui.label(RichText::new(lang.t("Son eşitlemeler", "Last runs")).weak());
+            for (at, ok, text) in &self.runs {
+                let line = format!("{at} · {text}");
+                if *ok {
+                    ui.label(RichText::new(line).small());
+                } else {
+                    ui.label(RichText::new(line).small().color(form::ERROR_COLOR));
+                }
+            }
+        }
+    }
+
+    fn conflicts_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Çakışmalar", "Conflicts"));
+        if self.conflicts.is_empty() {
+            ui.label(lang.t("Açık çakışma yok", "No open conflicts"));
+        }
+        let value = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "—".into(),
+            other => other.to_string(),
+        };
+        for c in &self.conflicts {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "{} · {} · {}:",
+                    c.table,
+                    rainstaff_core::regions::display_name(&c.region),
+                    field_label(lang, &c.field)
+                ));
+                let keep_now = format!("{} «{}»", lang.t("Şimdiki", "Current"), value(&c.device_value));
+                let keep_old = format!("{} «{}»", lang.t("Önceki", "Earlier"), value(&c.server_value));
+                if ui.button(keep_now).clicked() {
+                    ctx.send(Command::ResolveConflict { user: ctx.user.clone(), id: c.id, keep_server_value: false });
+                }
+                if ui.button(keep_old).clicked() {
+                    ctx.send(Command::ResolveConflict { user: ctx.user.clone(), id: c.id, keep_server_value: true });
+                }
+            });
+        }
+    }
+
+    fn backups_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, data: &DataDir) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Yedekler", "Backups"));
+        ui.label(RichText::new(format!("{}: {}", lang.t("Veri klasörü", "Data folder"), data.root().display())).small());
+        if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {
+            self.backup_error = None;
+            ctx.send(Command::BackupNow);
+        }
+        for path in &self.backups {
+            ui.horizontal(|ui| {
+                ui.label(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                if ctx.user.role == Role::Admin {
+                    if self.restore_armed.as_ref() == Some(path) {
+                        if ui.button(lang.t("Eminim, geri yükle", "Yes, restore it")).clicked() {
+                            ctx.send(Command::Restore { path: path.clone() });
+                            self.restore_armed = None;
+                        }
+                    } else if ui.button(lang.t("Geri yükle…", "Restore…")).clicked() {
+                        self.restore_armed = Some(path.clone());
+                    }
+                }
+            });
+        }
+        if let Some(e) = &self.backup_error {
+            form::error_line(ui, e);
+        }
+    }
+}
+
+/// The name a device is enrolled under: the computer's name where the OS tells it.
+pub fn hostname() -> String {
+    std::env::var("COMPUTERNAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "rainstaff-pc".into())
+}

@@ -1,0 +1,72 @@
+//! The toolbar's sync indicator: always says what is true right now, with the last run's numbers
+//! in its tooltip and "Sync now" beside it. Returns true when "Sync now" was clicked.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::db::sync::SyncError;
+use crate::i18n::{Lang, Pick};
+use crate::sync_task::{SyncPhase, SyncStatus};
+
+/// The indicator's words and colour for a state.
+pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color32) {
+    let grey = Color32::GRAY;
+    let green = Color32::from_rgb(0x2e, 0x8b, 0x57);
+    let amber = Color32::from_rgb(0xd0, 0x90, 0x20);
+    let red = crate::ui::form::ERROR_COLOR;
+    match &status.phase {
+        SyncPhase::NotSetUp => (lang.t("Eşitleme kurulmadı", "Sync not set up").into(), grey),
+        SyncPhase::Syncing => (lang.t("Eşitleniyor…", "Syncing…").into(), amber),
+        SyncPhase::Offline { retry_at } => (
+            format!("{} {}", lang.t("Çevrimdışı, yeniden deneme", "Offline, retrying at"), retry_at.format("%H:%M")),
+            amber,
+        ),
+        SyncPhase::Failed(e) => (failure_text(lang, e), red),
+        SyncPhase::Idle if pending > 0 => {
+            (format!("{pending} {}", lang.t("değişiklik bekliyor", "changes waiting")), amber)
+        }
+        SyncPhase::Idle => match status.last_success {
+            Some(at) => (format!("{} ({})", lang.t("Güncel", "Up to date"), at.format("%H:%M")), green),
+            None => (lang.t("Henüz eşitlenmedi", "Not synced yet").into(), grey),
+        },
+    }
+}
+
+fn failure_text(lang: Lang, e: &SyncError) -> String {
+    match e {
+        SyncError::Revoked => lang.t("Cihaz yetkisi kaldırıldı", "Device token revoked").into(),
+        SyncError::UpdateRequired(_) => lang.t("Güncelleme gerekli", "Update required").into(),
+        SyncError::Server(_) => lang.t("Sunucu hatası", "Server error").into(),
+        SyncError::Refused(_) => lang.t("Sunucu değişiklikleri reddetti", "Server refused changes").into(),
+        SyncError::Local(_) => lang.t("Yerel veri hatası", "Local data error").into(),
+        SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
+        SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
+    }
+}
+
+pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool {
+    let clicked = ui
+        .add_enabled(status.phase != SyncPhase::Syncing, egui::Button::new(lang.t("Şimdi eşitle", "Sync now")))
+        .clicked();
+    let (text, color) = describe(lang, status, pending);
+    let mut tooltip = match &status.last_report {
+        Some(r) => format!(
+            "{}: {} ↑ {} ↓ · {} {} · {} {} · {} B ↑ {} B ↓ · {} ms",
+            lang.t("Son eşitleme", "Last sync"),
+            r.pushed,
+            r.pulled,
+            r.conflicts,
+            lang.t("çakışma", "conflicts"),
+            r.rejected,
+            lang.t("reddedildi", "rejected"),
+            r.bytes_sent,
+            r.bytes_received,
+            r.duration_ms
+        ),
+        None => lang.t("Henüz eşitleme yapılmadı", "No sync has run yet").into(),
+    };
+    if let SyncPhase::Failed(e) = &status.phase {
+        tooltip = format!("{e}\n{tooltip}");
+    }
+    ui.label(RichText::new(format!("● {text}")).color(color)).on_hover_text(tooltip);
+    clicked
+}

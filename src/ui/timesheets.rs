@@ -1,0 +1,432 @@
+//! Timesheets: shifts filtered by employee, dates and region; the shift form with templates,
+//! typed or picked dates, overnight shifts, and keyboard entry (Enter saves, Esc cancels,
+//! Ctrl+N starts a new shift); "copy last week".
+
+use chrono::{Datelike, Duration, NaiveDate};
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use rainstaff_core::schema::TIMESHEETS;
+use rainstaff_core::time::{format_date, format_duration, parse_hhmm, parse_iso_date, parse_user_date, span_minutes};
+use rainstaff_core::validate::{FieldError, Problem};
+use uuid::Uuid;
+
+use crate::app::Ctx;
+use crate::db::edits::SaveOptions;
+use crate::db::queries::ShiftFilter;
+use crate::i18n::{Lang, Pick, field_label};
+use crate::model::{Employee, Record, Shift, ShiftTemplate, fields_of};
+use crate::ui::form::{self, FormErrors};
+use crate::worker::Command;
+
+pub struct TimesheetsScreen {
+    pub dirty: bool,
+    shifts: Vec<Record<Shift>>,
+    employees: Vec<Record<Employee>>,
+    templates: Vec<Record<ShiftTemplate>>,
+    pub employee: Option<Uuid>,
+    pub from: String,
+    pub to: String,
+    pub region_filter: Option<String>,
+    filter_error: Option<String>,
+    pub form: Option<ShiftForm>,
+}
+
+impl Default for TimesheetsScreen {
+    fn default() -> Self {
+        TimesheetsScreen {
+            dirty: true,
+            shifts: Vec::new(),
+            employees: Vec::new(),
+            templates: Vec::new(),
+            employee: None,
+            from: String::new(),
+            to: String::new(),
+            region_filter: None,
+            filter_error: None,
+            form: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ShiftForm {
+    pub id: Option<Uuid>,
+    pub employee: Option<Uuid>,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub break_minutes: String,
+    pub special_day: bool,
+    pub note: String,
+    pub errors: FormErrors,
+    saving: bool,
+}
+
+impl ShiftForm {
+    fn new(employee: Option<Uuid>, today: NaiveDate) -> Self {
+        ShiftForm { employee, date: format_date(today), break_minutes: "0".into(), ..Default::default() }
+    }
+
+    fn edit(r: &Record<Shift>) -> Self {
+        let s = &r.data;
+        ShiftForm {
+            id: Some(r.id),
+            employee: Uuid::parse_str(&s.employee_id).ok(),
+            date: parse_iso_date(&s.work_date).map(format_date).unwrap_or_default(),
+            start: s.start_time.clone(),
+            end: s.end_time.clone(),
+            break_minutes: s.break_minutes.to_string(),
+            special_day: s.special_day,
+            note: s.note.clone().unwrap_or_default(),
+            errors: FormErrors::default(),
+            saving: false,
+        }
+    }
+
+    fn apply_template(&mut self, t: &ShiftTemplate) {
+        self.start = t.start_time.clone();
+        self.end = t.end_time.clone();
+        self.break_minutes = t.break_minutes.to_string();
+    }
+
+    fn to_shift(&self) -> Result<Shift, FormErrors> {
+        let mut errors = FormErrors::default();
+        if self.employee.is_none() {
+            errors.push("employee_id", Problem::Required);
+        }
+        let date = parse_user_date(&self.date).map_err(|p| errors.push("work_date", p)).ok();
+        let start = parse_hhmm(&self.start).map_err(|p| errors.push("start_time", p)).ok();
+        let end = parse_hhmm(&self.end).map_err(|p| errors.push("end_time", p)).ok();
+        let break_minutes = match self.break_minutes.trim() {
+            "" => Some(0),
+            b => b.parse::<i64>().map_err(|_| errors.push("break_minutes", Problem::ExpectedInteger)).ok(),
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let (Some(date), Some(start), Some(end), Some(break_minutes)) = (date, start, end, break_minutes) else {
+            return Err(errors);
+        };
+        let note = self.note.trim();
+        Ok(Shift {
+            employee_id: self.employee.map(|e| e.to_string()).unwrap_or_default(),
+            work_date: date.to_string(),
+            start_time: rainstaff_core::time::format_hhmm(start),
+            end_time: rainstaff_core::time::format_hhmm(end),
+            break_minutes,
+            special_day: self.special_day,
+            note: (!note.is_empty()).then(|| note.to_string()),
+        })
+    }
+}
+
+/// Worked minutes of one shift as entered: end − start (next day when end is earlier) − break.
+pub fn worked_minutes(s: &Shift) -> Option<i64> {
+    let span = span_minutes(parse_hhmm(&s.start_time).ok()?, parse_hhmm(&s.end_time).ok()?).ok()?;
+    Some(i64::from(span) - s.break_minutes)
+}
+
+pub fn weekday(lang: Lang, d: NaiveDate) -> &'static str {
+    const TR: [&str; 7] = ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::Tr => TR[i],
+        Lang::En => EN[i],
+    }
+}
+
+impl TimesheetsScreen {
+    pub fn saved(&mut self, table: &str, _id: Uuid) {
+        if table == TIMESHEETS.name && self.form.as_ref().is_some_and(|f| f.saving) {
+            // Keep the employee and date for fast entry of the next shift.
+            let form = self.form.as_ref().expect("checked above");
+            let next = ShiftForm {
+                employee: form.employee,
+                date: form.date.clone(),
+                break_minutes: "0".into(),
+                ..Default::default()
+            };
+            self.form = if form.id.is_some() { None } else { Some(next) };
+        }
+    }
+
+    pub fn invalid(&mut self, table: &str, errors: &[FieldError]) {
+        if table == TIMESHEETS.name {
+            if let Some(form) = &mut self.form {
+                form.errors = FormErrors(errors.to_vec());
+                form.saving = false;
+            }
+        }
+    }
+
+    fn filter(&mut self, ctx: &Ctx<'_>) -> ShiftFilter {
+        self.filter_error = None;
+        let mut date = |s: &str| {
+            if s.trim().is_empty() {
+                return None;
+            }
+            parse_user_date(s).map_err(|p| self.filter_error = Some(p.message(ctx.lang).to_string())).ok()
+        };
+        let from = date(&self.from.clone());
+        let to = date(&self.to.clone());
+        ShiftFilter {
+            employee: self.employee,
+            from,
+            to,
+            region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
+        }
+    }
+
+    fn reload(&mut self, ctx: &Ctx<'_>) {
+        let filter = self.filter(ctx);
+        self.shifts = ctx.store.shifts(&filter).unwrap_or_default();
+        self.employees = ctx.store.employees(&ctx.user.region).unwrap_or_default();
+        self.templates = ctx.store.templates(&ctx.user.region).unwrap_or_default();
+        self.dirty = false;
+    }
+
+    fn employee_name(&self, id: &str) -> &str {
+        self.employees.iter().find(|e| e.id.to_string() == id).map_or("?", |e| e.data.full_name.as_str())
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        if self.dirty {
+            self.reload(ctx);
+        }
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
+            self.form = Some(ShiftForm::new(self.employee, ctx.today));
+        }
+        let mut refresh = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(lang.t("Puantaj", "Timesheets"));
+            let l = ui.label(field_label(lang, "employee_id"));
+            refresh |= employee_combo(ui, lang, "filter_employee", &self.employees, &mut self.employee, true).labelled_by(l.id).changed();
+            for (label, value) in [(lang.t("Başlangıç", "From"), &mut self.from), (lang.t("Bitiş", "To"), &mut self.to)] {
+                let l = ui.label(label);
+                refresh |= ui
+                    .add(egui::TextEdit::singleline(value).desired_width(90.0).hint_text("GG.AA.YYYY"))
+                    .labelled_by(l.id)
+                    .lost_focus();
+            }
+            if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
+                refresh |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            }
+            if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
+                self.form = Some(ShiftForm::new(self.employee, ctx.today));
+            }
+            if ui.button(lang.t("Geçen haftayı kopyala", "Copy last week")).clicked() {
+                let monday = ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
+                ctx.send(Command::CopyLastWeek {
+                    user: ctx.user.clone(),
+                    region: self.region_filter.clone().unwrap_or_else(|| super::employees::default_region(ctx)),
+                    employee: self.employee,
+                    week_start: monday,
+                });
+            }
+        });
+        if let Some(e) = &self.filter_error {
+            form::error_line(ui, e);
+        }
+        if refresh {
+            self.reload(ctx);
+        }
+        if self.form.is_some() {
+            egui::Panel::right("shift_form").min_size(340.0).show(ui, |ui| self.form_ui(ui, ctx));
+        }
+        self.table(ui, lang);
+    }
+
+    fn table(&mut self, ui: &mut Ui, lang: Lang) {
+        let mut clicked = None;
+        let total: i64 = self.shifts.iter().filter_map(|s| worked_minutes(&s.data)).sum();
+        ui.label(format!(
+            "{} {} · {} {}",
+            self.shifts.len(),
+            lang.t("vardiya", "shifts"),
+            lang.t("toplam çalışma", "total worked"),
+            format_duration(total)
+        ));
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::auto().at_least(90.0))
+            .column(Column::auto().at_least(40.0))
+            .column(Column::remainder().at_least(160.0))
+            .columns(Column::auto().at_least(55.0), 4)
+            .column(Column::auto().at_least(50.0))
+            .column(Column::auto().at_least(120.0))
+            .header(22.0, |mut header| {
+                for label in [
+                    lang.t("Tarih", "Date"),
+                    lang.t("Gün", "Day"),
+                    lang.t("Personel", "Employee"),
+                    lang.t("Başlangıç", "Start"),
+                    lang.t("Bitiş", "End"),
+                    lang.t("Mola", "Break"),
+                    lang.t("Çalışma", "Worked"),
+                    lang.t("Özel", "Special"),
+                    lang.t("Not", "Note"),
+                ] {
+                    header.col(|ui| {
+                        ui.strong(label);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, self.shifts.len(), |mut row| {
+                    let index = row.index();
+                    let s = &self.shifts[index];
+                    let date = parse_iso_date(&s.data.work_date).ok();
+                    row.col(|ui| {
+                        let mut text = RichText::new(date.map(format_date).unwrap_or_default());
+                        if s.sync_error.is_some() {
+                            text = text.color(form::ERROR_COLOR);
+                        }
+                        let r = ui.add(egui::Label::new(text).sense(egui::Sense::click()));
+                        if let Some(err) = &s.sync_error {
+                            r.clone().on_hover_text(err.as_str());
+                        }
+                        if r.clicked() {
+                            clicked = Some(index);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(date.map_or("", |d| weekday(lang, d)));
+                    });
+                    row.col(|ui| {
+                        ui.label(self.employee_name(&s.data.employee_id));
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.data.start_time);
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.data.end_time);
+                    });
+                    row.col(|ui| {
+                        ui.label(s.data.break_minutes.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(worked_minutes(&s.data).map(format_duration).unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        ui.label(if s.data.special_day { "✔" } else { "" });
+                    });
+                    row.col(|ui| {
+                        ui.label(s.data.note.as_deref().unwrap_or(""));
+                    });
+                });
+            });
+        if let Some(i) = clicked {
+            self.form = Some(ShiftForm::edit(&self.shifts[i]));
+        }
+    }
+
+    fn form_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let employees = &self.employees;
+        let templates = &self.templates;
+        let Some(form) = &mut self.form else { return };
+        ui.heading(if form.id.is_some() { lang.t("Vardiyayı düzenle", "Edit shift") } else { lang.t("Yeni vardiya", "New shift") });
+        ui.horizontal_wrapped(|ui| {
+            for t in templates {
+                let label = format!("{} {}–{}", t.data.name, t.data.start_time, t.data.end_time);
+                if ui.button(label).on_hover_text(lang.t("Şablonu uygula", "Apply template")).clicked() {
+                    form.apply_template(&t.data);
+                }
+            }
+        });
+        let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
+        let mut save = false;
+        egui::Grid::new("shift_grid").num_columns(2).show(ui, |ui| {
+            let l = |f: &str| field_label(lang, f);
+            let e = |f: &str| form.errors.message(f, lang);
+            form::row(ui, l("employee_id"), e("employee_id"), |ui| {
+                employee_combo(ui, lang, "form_employee", employees, &mut form.employee, false)
+            });
+            form::date(ui, l("work_date"), &mut form.date, e("work_date"), ctx.today);
+            form::text(ui, l("start_time"), &mut form.start, e("start_time"));
+            form::text(ui, l("end_time"), &mut form.end, e("end_time"));
+            form::text(ui, l("break_minutes"), &mut form.break_minutes, e("break_minutes"));
+            form::row(ui, l("special_day"), e("special_day"), |ui| ui.checkbox(&mut form.special_day, ""));
+            form::text(ui, l("note"), &mut form.note, e("note"));
+        });
+        if let (Ok(s), Ok(e)) = (parse_hhmm(&form.start), parse_hhmm(&form.end)) {
+            if e < s {
+                ui.label(RichText::new(lang.t("Bitiş ertesi gün", "Ends the next day")).weak());
+            }
+        }
+        for other in form.errors.other_than(&["employee_id", "work_date", "start_time", "end_time", "break_minutes", "special_day", "note"], lang) {
+            form::error_line(ui, &other);
+        }
+        ui.horizontal(|ui| {
+            save |= ui.button(lang.t("Kaydet", "Save")).clicked();
+            cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
+            if let Some(id) = form.id {
+                if ui.button(lang.t("Sil", "Delete")).clicked() {
+                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
+                    form.saving = true;
+                }
+            }
+        });
+        save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if cancel {
+            self.form = None;
+            return;
+        }
+        if save {
+            match form.to_shift() {
+                Err(errors) => form.errors = errors,
+                Ok(shift) => {
+                    let region = employees
+                        .iter()
+                        .find(|e| Some(e.id) == form.employee)
+                        .map(|e| e.region.clone())
+                        .unwrap_or_default();
+                    form.errors = FormErrors::default();
+                    form.saving = true;
+                    ctx.send(Command::Save {
+                        user: ctx.user.clone(),
+                        table: &TIMESHEETS,
+                        id: form.id,
+                        region,
+                        fields: fields_of(&shift),
+                        options: SaveOptions::default(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Picks an employee by name; `any` adds an "all employees" choice.
+fn employee_combo(
+    ui: &mut Ui,
+    lang: Lang,
+    id: &str,
+    employees: &[Record<Employee>],
+    selected: &mut Option<Uuid>,
+    any: bool,
+) -> egui::Response {
+    let name = selected
+        .and_then(|s| employees.iter().find(|e| e.id == s))
+        .map_or(lang.t("Tümü", "All"), |e| e.data.full_name.as_str());
+    let mut response = egui::ComboBox::from_id_salt(id)
+        .selected_text(name)
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            let mut changed = false;
+            if any {
+                changed |= ui.selectable_value(selected, None, lang.t("Tümü", "All")).changed();
+            }
+            let current = *selected;
+            for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
+                changed |= ui.selectable_value(selected, Some(e.id), &e.data.full_name).changed();
+            }
+            changed
+        });
+    if response.inner == Some(true) {
+        response.response.mark_changed();
+    }
+    response.response
+}

@@ -1,0 +1,204 @@
+//! The worker thread owns the store's write connection. The UI sends it commands and never waits:
+//! each command runs in its own transaction, and its result comes back as an event followed by
+//! a repaint request.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use rainstaff_core::schema::TableSpec;
+use rainstaff_core::validate::FieldError;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::db::edits::{SaveError, SaveOptions};
+use crate::db::users::{AuthError, Role, User};
+use crate::db::{Store, StoreError};
+use crate::paths::DataDir;
+use crate::sync_task::{self, SyncRequest, SyncStatus};
+
+/// Wakes the UI when an event is waiting (a repaint); does nothing without a UI.
+#[derive(Clone, Default)]
+pub struct Notifier(Option<egui::Context>);
+
+impl Notifier {
+    pub fn new(ctx: egui::Context) -> Self {
+        Notifier(Some(ctx))
+    }
+
+    pub fn wake(&self) {
+        if let Some(ctx) = &self.0 {
+            ctx.request_repaint();
+        }
+    }
+}
+
+pub enum Command {
+    CreateFirstAdmin { username: String, password: String },
+    SignIn { username: String, password: String },
+    Save {
+        user: User,
+        table: &'static TableSpec,
+        id: Option<Uuid>,
+        region: String,
+        fields: Map<String, Value>,
+        options: SaveOptions,
+    },
+    Delete { user: User, table: &'static TableSpec, id: Uuid },
+    CreateUser { username: String, password: String, role: Role, region: String },
+    SetPassword { id: Uuid, password: String },
+    SetUserActive { id: Uuid, active: bool },
+    ChangeOwnPassword { user: User, old: String, new: String },
+    SetSetting { key: String, value: String },
+    SeedTemplates { region: String },
+    CopyLastWeek { user: User, region: String, employee: Option<Uuid>, week_start: chrono::NaiveDate },
+    BackupNow,
+    Restore { path: PathBuf },
+    SyncNow,
+    Enroll { server: String, code: String, name: String },
+    ResolveConflict { user: User, id: i64, keep_server_value: bool },
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    SignedIn(User),
+    AuthFailed(String),
+    Saved { table: &'static str, id: Uuid },
+    Invalid { table: &'static str, errors: Vec<FieldError> },
+    Failed { context: &'static str, message: String },
+    Info(String),
+    DataChanged,
+    Sync(SyncStatus),
+    Enrolled { region: String },
+}
+
+pub struct Worker {
+    commands: Sender<Command>,
+    pub events: Receiver<Event>,
+    /// Commands sent and not yet answered; the worker counts down after sending a command's events.
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Worker {
+    /// Opens the store, starts the worker and sync threads.
+    pub fn start(data: DataDir, notify: Notifier) -> anyhow::Result<Worker> {
+        let mut store = Store::open(&data.store())?;
+        if let Err(e) = store.daily_backup() {
+            tracing::warn!("daily backup failed: {e}");
+        }
+        let (commands, inbox) = channel();
+        let (events_tx, events) = channel();
+        let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let counter = in_flight.clone();
+        std::thread::Builder::new().name("worker".into()).spawn(move || {
+            for command in inbox {
+                for event in handle(&mut store, &sync, command) {
+                    if events_tx.send(event).is_err() {
+                        return;
+                    }
+                }
+                counter.fetch_sub(1, Ordering::SeqCst);
+                notify.wake();
+            }
+        })?;
+        Ok(Worker { commands, events, in_flight })
+    }
+
+    pub fn send(&self, command: Command) {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        // The worker only stops when the app does.
+        let _ = self.commands.send(command);
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst) == 0
+    }
+}
+
+fn failed(context: &'static str, e: impl std::fmt::Display) -> Vec<Event> {
+    tracing::error!("{context}: {e}");
+    vec![Event::Failed { context, message: e.to_string() }]
+}
+
+fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
+    match result {
+        Ok(id) => vec![Event::Saved { table, id }, Event::DataChanged],
+        Err(SaveError::Fields(errors)) => vec![Event::Invalid { table, errors }],
+        Err(SaveError::Store(e)) => failed(table, e),
+    }
+}
+
+fn done(context: &'static str, result: Result<(), StoreError>, info: Option<String>) -> Vec<Event> {
+    match result {
+        Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
+        Err(e) => failed(context, e),
+    }
+}
+
+fn auth_message(e: AuthError) -> Vec<Event> {
+    vec![Event::AuthFailed(e.to_string())]
+}
+
+fn handle(store: &mut Store, sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>, command: Command) -> Vec<Event> {
+    match command {
+        Command::CreateFirstAdmin { username, password } => match store.has_users() {
+            Ok(true) => failed("sign_in", "an administrator already exists"),
+            Ok(false) => match store.create_user(&username, Some(&password), Role::Admin, rainstaff_core::protocol::ALL_REGIONS) {
+                Ok(user) => vec![Event::SignedIn(user)],
+                Err(e) => vec![Event::AuthFailed(e.to_string())],
+            },
+            Err(e) => failed("sign_in", e),
+        },
+        Command::SignIn { username, password } => match store.verify_login(&username, &password) {
+            Ok(Ok(user)) => vec![Event::SignedIn(user)],
+            Ok(Err(e)) => auth_message(e),
+            Err(e) => failed("sign_in", e),
+        },
+        Command::Save { user, table, id, region, fields, options } => {
+            saved(table.name, store.save_record(&user, table, id, &region, fields, options))
+        }
+        Command::Delete { user, table, id } => saved(table.name, store.delete_record(&user, table, id).map(|()| id)),
+        Command::CreateUser { username, password, role, region } => {
+            done("users", store.create_user(&username, Some(&password), role, &region).map(|_| ()), None)
+        }
+        Command::SetPassword { id, password } => done("users", store.set_password(id, &password), None),
+        Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
+        Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
+            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some("password changed".into())),
+            Ok(Err(e)) => auth_message(e),
+            Err(e) => failed("password", e),
+        },
+        Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),
+        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
+        Command::CopyLastWeek { user, region, employee, week_start } => {
+            match store.copy_previous_week(&user, &region, employee, week_start) {
+                Ok((copied, skipped)) => vec![
+                    Event::Info(format!("{copied} shifts copied, {skipped} skipped (overlap or inactive)")),
+                    Event::DataChanged,
+                ],
+                Err(e) => failed("copy_week", e),
+            }
+        }
+        Command::BackupNow => match store.backup_now() {
+            Ok(path) => vec![Event::Info(path.display().to_string())],
+            Err(e) => failed("backup", e),
+        },
+        Command::Restore { path } => match store.restore_from(&path) {
+            Ok(aside) => vec![Event::Info(aside.display().to_string()), Event::DataChanged],
+            Err(e) => failed("restore", e),
+        },
+        Command::SyncNow => {
+            let _ = sync.send(SyncRequest::Run);
+            Vec::new()
+        }
+        Command::Enroll { server, code, name } => {
+            let _ = sync.send(SyncRequest::Enroll { server, code, name });
+            Vec::new()
+        }
+        Command::ResolveConflict { user, id, keep_server_value } => {
+            done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
+        }
+    }
+}
