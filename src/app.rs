@@ -63,7 +63,10 @@ impl App {
     pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
         let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;
         let store = Store::open_reader(&data.store())?;
-        let lang = store.setting("language")?.and_then(|c| Lang::from_code(&c)).unwrap_or_default();
+        let lang = store
+            .setting("language")?
+            .and_then(|c| Lang::from_code(&c))
+            .unwrap_or_default();
         let first_run = !store.has_users()?;
         let mut app = App {
             data,
@@ -79,7 +82,11 @@ impl App {
             vehicles: Default::default(),
             users: Default::default(),
             settings: Default::default(),
-            sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
+            sync: SyncStatus {
+                phase: SyncPhase::Idle,
+                last_success: None,
+                last_report: None,
+            },
             pending: 0,
             regions: Vec::new(),
             message: None,
@@ -109,7 +116,9 @@ impl App {
                 Event::SignedIn(user) => {
                     self.login.clear();
                     if user.region != rainstaff_core::protocol::ALL_REGIONS {
-                        self.worker.send(Command::SeedTemplates { region: user.region.clone() });
+                        self.worker.send(Command::SeedTemplates {
+                            region: user.region.clone(),
+                        });
                     }
                     self.message = None;
                     self.session = Some(user);
@@ -129,8 +138,15 @@ impl App {
                     self.employees.invalid(table, &errors);
                     self.timesheets.invalid(table, &errors);
                     self.vehicles.invalid(table, &errors);
-                    self.message =
-                        Some((true, self.lang.t("Kaydedilmedi: alanları düzeltin", "Not saved: correct the fields").into()));
+                    self.message = Some((
+                        true,
+                        self.lang
+                            .t(
+                                "Kaydedilmedi: alanları düzeltin",
+                                "Not saved: correct the fields",
+                            )
+                            .into(),
+                    ));
                 }
                 Event::Failed { context, message } => {
                     self.settings.failed(context, &message);
@@ -144,7 +160,13 @@ impl App {
                 }
                 Event::Enrolled { region } => {
                     self.settings.dirty = true;
-                    self.message = Some((false, format!("{}: {region}", self.lang.t("Kayıt tamam, bölge", "Enrolled, region"))));
+                    self.message = Some((
+                        false,
+                        format!(
+                            "{}: {region}",
+                            self.lang.t("Kayıt tamam, bölge", "Enrolled, region")
+                        ),
+                    ));
                     self.worker.send(Command::SyncNow);
                 }
             }
@@ -229,7 +251,11 @@ impl App {
                 ui.label(RichText::new(text).weak());
             }
             None => {
-                ui.label(RichText::new(self.data.root().display().to_string()).weak().small());
+                ui.label(
+                    RichText::new(self.data.root().display().to_string())
+                        .weak()
+                        .small(),
+                );
             }
         });
     }

@@ -12,7 +12,11 @@ use crate::db::Store;
 use crate::paths::DataDir;
 
 #[derive(Parser)]
-#[command(name = "rainstaff", version, about = "Rainstaff timesheets: the window, or a headless subcommand")]
+#[command(
+    name = "rainstaff",
+    version,
+    about = "Rainstaff timesheets: the window, or a headless subcommand"
+)]
 pub struct Cli {
     /// The data folder (default: RAINSTAFF_DATA_DIR, else the OS local data folder).
     #[arg(long, global = true, value_name = "DIR")]
@@ -49,22 +53,32 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
     match command {
         CliCommand::Hours { file } => {
             let input = match file {
-                Some(path) => std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?,
+                Some(path) => {
+                    std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?
+                }
                 None => {
                     let mut s = String::new();
                     std::io::stdin().read_to_string(&mut s).context("stdin")?;
                     s
                 }
             };
-            let output = rainstaff_core::hours::run_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let output =
+                rainstaff_core::hours::run_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string_pretty(&output)?);
         }
         CliCommand::Enroll { server, code, name } => {
             let store = Store::open(&data.store())?;
             let name = name.unwrap_or_else(crate::ui::settings::hostname);
-            let region = runtime()?.block_on(crate::sync_task::enroll_device(&store, &data, &server, &code, &name))?;
-            let device = store.sync_state(crate::sync_task::DEVICE_KEY)?.unwrap_or_default();
-            println!("{}", serde_json::json!({"device_id": device, "region": region, "server": server}));
+            let region = runtime()?.block_on(crate::sync_task::enroll_device(
+                &store, &data, &server, &code, &name,
+            ))?;
+            let device = store
+                .sync_state(crate::sync_task::DEVICE_KEY)?
+                .unwrap_or_default();
+            println!(
+                "{}",
+                serde_json::json!({"device_id": device, "region": region, "server": server})
+            );
         }
         CliCommand::Sync => {
             let mut store = Store::open(&data.store())?;
@@ -90,5 +104,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }

@@ -3,8 +3,8 @@
 //! the field names here are the schema's.
 
 use rainstaff_core::hours::BreakPolicy;
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -23,7 +23,12 @@ pub struct Record<T> {
 impl<T: DeserializeOwned> Record<T> {
     pub fn from_row(row: LocalRow) -> Option<Record<T>> {
         let data = serde_json::from_value(Value::Object(row.fields)).ok()?;
-        Some(Record { id: row.id, region: row.region, data, sync_error: row.sync_error })
+        Some(Record {
+            id: row.id,
+            region: row.region,
+            data,
+            sync_error: row.sync_error,
+        })
     }
 }
 

@@ -31,7 +31,9 @@ fn client() -> reqwest::Client {
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(bytes).and_then(|()| enc.finish()).unwrap_or_default()
+    enc.write_all(bytes)
+        .and_then(|()| enc.finish())
+        .unwrap_or_default()
 }
 
 /// Reads a response: the raw length on the wire and the decoded body.
@@ -41,7 +43,10 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
         .headers()
         .get(reqwest::header::CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let raw = response.bytes().await.map_err(|e| SyncError::Offline(e.to_string()))?;
+    let raw = response
+        .bytes()
+        .await
+        .map_err(|e| SyncError::Offline(e.to_string()))?;
     let wire = raw.len() as u64;
     let decoded = if gzipped {
         let mut out = Vec::new();
@@ -57,9 +62,10 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
 
 fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let message = parsed
-        .as_ref()
-        .map_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect(), |b| b.message.clone());
+    let message = parsed.as_ref().map_or_else(
+        || String::from_utf8_lossy(body).chars().take(200).collect(),
+        |b| b.message.clone(),
+    );
     match (status, parsed.as_ref().map(|b| b.error.as_str())) {
         (StatusCode::UPGRADE_REQUIRED, _) => SyncError::UpdateRequired(message),
         (StatusCode::UNAUTHORIZED, _) => SyncError::Revoked,
@@ -71,7 +77,11 @@ fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
 
 impl HttpTransport {
     pub fn new(base: &str, token: &str) -> Self {
-        HttpTransport { client: client(), base: base.trim_end_matches('/').to_string(), token: token.to_string() }
+        HttpTransport {
+            client: client(),
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+        }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -96,7 +106,10 @@ impl HttpTransport {
                 .header(reqwest::header::CONTENT_ENCODING, "gzip")
                 .body(compressed);
         }
-        let response = request.send().await.map_err(|e| SyncError::Offline(describe(&e)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SyncError::Offline(describe(&e)))?;
         let (status, bytes, received) = body(response).await?;
         if !status.is_success() {
             return Err(error_for(status, &bytes));
@@ -123,8 +136,17 @@ impl Transport for HttpTransport {
         self.call(Method::POST, "/sync", Some(request)).await
     }
 
-    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError> {
-        self.call(Method::GET, &format!("/sync/changes?since={since}&limit={limit}"), None::<&()>).await
+    async fn changes(
+        &mut self,
+        since: i64,
+        limit: usize,
+    ) -> Result<(ChangesPage, u64, u64), SyncError> {
+        self.call(
+            Method::GET,
+            &format!("/sync/changes?since={since}&limit={limit}"),
+            None::<&()>,
+        )
+        .await
     }
 
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
@@ -132,8 +154,13 @@ impl Transport for HttpTransport {
     }
 
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError> {
-        let (_, sent, received): (serde_json::Value, u64, u64) =
-            self.call(Method::POST, &format!("/sync/conflicts/{id}/resolve"), None::<&()>).await?;
+        let (_, sent, received): (serde_json::Value, u64, u64) = self
+            .call(
+                Method::POST,
+                &format!("/sync/conflicts/{id}/resolve"),
+                None::<&()>,
+            )
+            .await?;
         Ok((sent, received))
     }
 }
@@ -144,7 +171,10 @@ pub async fn enroll(server: &str, code: &str, name: &str) -> Result<EnrollRespon
     let response = client()
         .post(url)
         .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .json(&EnrollRequest { code: code.trim().to_string(), name: name.to_string() })
+        .json(&EnrollRequest {
+            code: code.trim().to_string(),
+            name: name.to_string(),
+        })
         .send()
         .await
         .map_err(|e| SyncError::Offline(describe(&e)))?;
@@ -152,5 +182,6 @@ pub async fn enroll(server: &str, code: &str, name: &str) -> Result<EnrollRespon
     if !status.is_success() {
         return Err(error_for(status, &bytes));
     }
-    serde_json::from_slice(&bytes).map_err(|e| SyncError::Server(format!("unreadable enrollment answer: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| SyncError::Server(format!("unreadable enrollment answer: {e}")))
 }

@@ -38,7 +38,11 @@ pub struct SyncStatus {
 
 pub enum SyncRequest {
     Run,
-    Enroll { server: String, code: String, name: String },
+    Enroll {
+        server: String,
+        code: String,
+        name: String,
+    },
 }
 
 /// Enrollment facts kept in `sync_state`.
@@ -46,13 +50,22 @@ pub const SERVER_KEY: &str = "server_url";
 pub const DEVICE_KEY: &str = "device_id";
 pub const REGION_KEY: &str = "device_region";
 
-pub async fn enroll_device(store: &Store, data: &DataDir, server: &str, code: &str, name: &str) -> Result<String, SyncError> {
+pub async fn enroll_device(
+    store: &Store,
+    data: &DataDir,
+    server: &str,
+    code: &str,
+    name: &str,
+) -> Result<String, SyncError> {
     let server = server.trim().trim_end_matches('/');
     if !(server.starts_with("http://") || server.starts_with("https://")) {
-        return Err(SyncError::Refused("server: must start with https:// (or http:// on this computer)".into()));
+        return Err(SyncError::Refused(
+            "server: must start with https:// (or http:// on this computer)".into(),
+        ));
     }
     let answer = enroll(server, code, name).await?;
-    data.write_token(&answer.token).map_err(|e| SyncError::Local(e.to_string()))?;
+    data.write_token(&answer.token)
+        .map_err(|e| SyncError::Local(e.to_string()))?;
     store.set_sync_state(SERVER_KEY, server)?;
     store.set_sync_state(DEVICE_KEY, &answer.device_id.to_string())?;
     store.set_sync_state(REGION_KEY, &answer.region)?;
@@ -67,16 +80,24 @@ pub async fn run_once(store: &mut Store, data: &DataDir) -> Result<SyncReport, S
     sync_once(store, &mut HttpTransport::new(&server, &token)).await
 }
 
-pub fn spawn(data: DataDir, events: Sender<Event>, notify: Notifier) -> anyhow::Result<mpsc::UnboundedSender<SyncRequest>> {
+pub fn spawn(
+    data: DataDir,
+    events: Sender<Event>,
+    notify: Notifier,
+) -> anyhow::Result<mpsc::UnboundedSender<SyncRequest>> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut store = Store::open(&data.store())?;
-    std::thread::Builder::new().name("sync".into()).spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        match runtime {
-            Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
-            Err(e) => tracing::error!("sync runtime could not start: {e}"),
-        }
-    })?;
+    std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            match runtime {
+                Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
+                Err(e) => tracing::error!("sync runtime could not start: {e}"),
+            }
+        })?;
     Ok(tx)
 }
 
@@ -87,7 +108,11 @@ async fn sync_loop(
     events: Sender<Event>,
     notify: Notifier,
 ) {
-    let mut status = SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None };
+    let mut status = SyncStatus {
+        phase: SyncPhase::Idle,
+        last_success: None,
+        last_report: None,
+    };
     let mut failures = 0u32;
     let send = |status: &SyncStatus| {
         let _ = events.send(Event::Sync(status.clone()));
@@ -124,7 +149,9 @@ async fn sync_loop(
                 failures += 1;
                 let base = Duration::from_secs(5) * 2u32.saturating_pow(failures.min(6));
                 let jitter = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 4);
-                wait = (base + Duration::from_millis(jitter)).min(MAX_BACKOFF).min(wait);
+                wait = (base + Duration::from_millis(jitter))
+                    .min(MAX_BACKOFF)
+                    .min(wait);
                 status.phase = SyncPhase::Offline {
                     retry_at: Local::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
                 };
@@ -152,10 +179,20 @@ async fn sync_loop(
     }
 }
 
-async fn handle_enroll(store: &Store, data: &DataDir, events: &Sender<Event>, server: &str, code: &str, name: &str) {
+async fn handle_enroll(
+    store: &Store,
+    data: &DataDir,
+    events: &Sender<Event>,
+    server: &str,
+    code: &str,
+    name: &str,
+) {
     let event = match enroll_device(store, data, server, code, name).await {
         Ok(region) => Event::Enrolled { region },
-        Err(e) => Event::Failed { context: "enroll", message: e.to_string() },
+        Err(e) => Event::Failed {
+            context: "enroll",
+            message: e.to_string(),
+        },
     };
     let _ = events.send(event);
 }

@@ -35,8 +35,14 @@ impl Notifier {
 }
 
 pub enum Command {
-    CreateFirstAdmin { username: String, password: String },
-    SignIn { username: String, password: String },
+    CreateFirstAdmin {
+        username: String,
+        password: String,
+    },
+    SignIn {
+        username: String,
+        password: String,
+    },
     Save {
         user: User,
         table: &'static TableSpec,
@@ -45,32 +51,82 @@ pub enum Command {
         fields: Map<String, Value>,
         options: SaveOptions,
     },
-    Delete { user: User, table: &'static TableSpec, id: Uuid },
-    CreateUser { username: String, password: String, role: Role, region: String },
-    SetPassword { id: Uuid, password: String },
-    SetUserActive { id: Uuid, active: bool },
-    ChangeOwnPassword { user: User, old: String, new: String },
-    SetSetting { key: String, value: String },
-    SeedTemplates { region: String },
-    CopyLastWeek { user: User, region: String, employee: Option<Uuid>, week_start: chrono::NaiveDate },
+    Delete {
+        user: User,
+        table: &'static TableSpec,
+        id: Uuid,
+    },
+    CreateUser {
+        username: String,
+        password: String,
+        role: Role,
+        region: String,
+    },
+    SetPassword {
+        id: Uuid,
+        password: String,
+    },
+    SetUserActive {
+        id: Uuid,
+        active: bool,
+    },
+    ChangeOwnPassword {
+        user: User,
+        old: String,
+        new: String,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+    },
+    SeedTemplates {
+        region: String,
+    },
+    CopyLastWeek {
+        user: User,
+        region: String,
+        employee: Option<Uuid>,
+        week_start: chrono::NaiveDate,
+    },
     BackupNow,
-    Restore { path: PathBuf },
+    Restore {
+        path: PathBuf,
+    },
     SyncNow,
-    Enroll { server: String, code: String, name: String },
-    ResolveConflict { user: User, id: i64, keep_server_value: bool },
+    Enroll {
+        server: String,
+        code: String,
+        name: String,
+    },
+    ResolveConflict {
+        user: User,
+        id: i64,
+        keep_server_value: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
     SignedIn(User),
     AuthFailed(String),
-    Saved { table: &'static str, id: Uuid },
-    Invalid { table: &'static str, errors: Vec<FieldError> },
-    Failed { context: &'static str, message: String },
+    Saved {
+        table: &'static str,
+        id: Uuid,
+    },
+    Invalid {
+        table: &'static str,
+        errors: Vec<FieldError>,
+    },
+    Failed {
+        context: &'static str,
+        message: String,
+    },
     Info(String),
     DataChanged,
     Sync(SyncStatus),
-    Enrolled { region: String },
+    Enrolled {
+        region: String,
+    },
 }
 
 pub struct Worker {
@@ -92,18 +148,24 @@ impl Worker {
         let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
-        std::thread::Builder::new().name("worker".into()).spawn(move || {
-            for command in inbox {
-                for event in handle(&mut store, &sync, command) {
-                    if events_tx.send(event).is_err() {
-                        return;
+        std::thread::Builder::new()
+            .name("worker".into())
+            .spawn(move || {
+                for command in inbox {
+                    for event in handle(&mut store, &sync, command) {
+                        if events_tx.send(event).is_err() {
+                            return;
+                        }
                     }
+                    counter.fetch_sub(1, Ordering::SeqCst);
+                    notify.wake();
                 }
-                counter.fetch_sub(1, Ordering::SeqCst);
-                notify.wake();
-            }
-        })?;
-        Ok(Worker { commands, events, in_flight })
+            })?;
+        Ok(Worker {
+            commands,
+            events,
+            in_flight,
+        })
     }
 
     pub fn send(&self, command: Command) {
@@ -119,7 +181,10 @@ impl Worker {
 
 fn failed(context: &'static str, e: impl std::fmt::Display) -> Vec<Event> {
     tracing::error!("{context}: {e}");
-    vec![Event::Failed { context, message: e.to_string() }]
+    vec![Event::Failed {
+        context,
+        message: e.to_string(),
+    }]
 }
 
 fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
@@ -132,7 +197,11 @@ fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
 
 fn done(context: &'static str, result: Result<(), StoreError>, info: Option<String>) -> Vec<Event> {
     match result {
-        Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
+        Ok(()) => info
+            .map(Event::Info)
+            .into_iter()
+            .chain([Event::DataChanged])
+            .collect(),
         Err(e) => failed(context, e),
     }
 }
@@ -141,11 +210,20 @@ fn auth_message(e: AuthError) -> Vec<Event> {
     vec![Event::AuthFailed(e.to_string())]
 }
 
-fn handle(store: &mut Store, sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>, command: Command) -> Vec<Event> {
+fn handle(
+    store: &mut Store,
+    sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
+    command: Command,
+) -> Vec<Event> {
     match command {
         Command::CreateFirstAdmin { username, password } => match store.has_users() {
             Ok(true) => failed("sign_in", "an administrator already exists"),
-            Ok(false) => match store.create_user(&username, Some(&password), Role::Admin, rainstaff_core::protocol::ALL_REGIONS) {
+            Ok(false) => match store.create_user(
+                &username,
+                Some(&password),
+                Role::Admin,
+                rainstaff_core::protocol::ALL_REGIONS,
+            ) {
                 Ok(user) => vec![Event::SignedIn(user)],
                 Err(e) => vec![Event::AuthFailed(e.to_string())],
             },
@@ -156,31 +234,68 @@ fn handle(store: &mut Store, sync: &tokio::sync::mpsc::UnboundedSender<SyncReque
             Ok(Err(e)) => auth_message(e),
             Err(e) => failed("sign_in", e),
         },
-        Command::Save { user, table, id, region, fields, options } => {
-            saved(table.name, store.save_record(&user, table, id, &region, fields, options))
+        Command::Save {
+            user,
+            table,
+            id,
+            region,
+            fields,
+            options,
+        } => saved(
+            table.name,
+            store.save_record(&user, table, id, &region, fields, options),
+        ),
+        Command::Delete { user, table, id } => saved(
+            table.name,
+            store.delete_record(&user, table, id).map(|()| id),
+        ),
+        Command::CreateUser {
+            username,
+            password,
+            role,
+            region,
+        } => done(
+            "users",
+            store
+                .create_user(&username, Some(&password), role, &region)
+                .map(|_| ()),
+            None,
+        ),
+        Command::SetPassword { id, password } => {
+            done("users", store.set_password(id, &password), None)
         }
-        Command::Delete { user, table, id } => saved(table.name, store.delete_record(&user, table, id).map(|()| id)),
-        Command::CreateUser { username, password, role, region } => {
-            done("users", store.create_user(&username, Some(&password), role, &region).map(|_| ()), None)
+        Command::SetUserActive { id, active } => {
+            done("users", store.set_user_active(id, active), None)
         }
-        Command::SetPassword { id, password } => done("users", store.set_password(id, &password), None),
-        Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
-        Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
-            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some("password changed".into())),
-            Ok(Err(e)) => auth_message(e),
-            Err(e) => failed("password", e),
-        },
-        Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),
-        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
-        Command::CopyLastWeek { user, region, employee, week_start } => {
-            match store.copy_previous_week(&user, &region, employee, week_start) {
-                Ok((copied, skipped)) => vec![
-                    Event::Info(format!("{copied} shifts copied, {skipped} skipped (overlap or inactive)")),
-                    Event::DataChanged,
-                ],
-                Err(e) => failed("copy_week", e),
+        Command::ChangeOwnPassword { user, old, new } => {
+            match store.verify_login(&user.username, &old) {
+                Ok(Ok(_)) => done(
+                    "password",
+                    store.set_password(user.id, &new),
+                    Some("password changed".into()),
+                ),
+                Ok(Err(e)) => auth_message(e),
+                Err(e) => failed("password", e),
             }
         }
+        Command::SetSetting { key, value } => {
+            done("settings", store.set_setting(&key, &value), None)
+        }
+        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
+        Command::CopyLastWeek {
+            user,
+            region,
+            employee,
+            week_start,
+        } => match store.copy_previous_week(&user, &region, employee, week_start) {
+            Ok((copied, skipped)) => vec![
+                Event::Info(format!(
+                    "{copied} shifts copied, {skipped} skipped (overlap or inactive)"
+                )),
+                Event::DataChanged,
+            ],
+            Err(e) => failed("copy_week", e),
+        },
         Command::BackupNow => match store.backup_now() {
             Ok(path) => vec![Event::Info(path.display().to_string())],
             Err(e) => failed("backup", e),
@@ -197,8 +312,14 @@ fn handle(store: &mut Store, sync: &tokio::sync::mpsc::UnboundedSender<SyncReque
             let _ = sync.send(SyncRequest::Enroll { server, code, name });
             Vec::new()
         }
-        Command::ResolveConflict { user, id, keep_server_value } => {
-            done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
-        }
+        Command::ResolveConflict {
+            user,
+            id,
+            keep_server_value,
+        } => done(
+            "conflicts",
+            store.resolve_conflict(&user, id, keep_server_value),
+            None,
+        ),
     }
 }

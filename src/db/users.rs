@@ -2,8 +2,8 @@
 //! as Argon2id hashes; an imported legacy account has none and cannot sign in until an
 //! administrator sets one.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::tr_lower;
 use rusqlite::{OptionalExtension, params};
@@ -75,7 +75,9 @@ pub fn hash_password(password: &str) -> Result<String> {
 /// Checks a new password; the message names the field.
 pub fn check_new_password(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!("password: at least {MIN_PASSWORD_CHARS} characters"));
+        return Err(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters"
+        ));
     }
     Ok(())
 }
@@ -97,20 +99,34 @@ const USER_COLUMNS: &str = "id, username, role, region, active, password_hash";
 
 impl Store {
     pub fn has_users(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE password_hash IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Creates an account. `password` None makes an account that must be given one first.
-    pub fn create_user(&self, username: &str, password: Option<&str>, role: Role, region: &str) -> Result<User> {
+    pub fn create_user(
+        &self,
+        username: &str,
+        password: Option<&str>,
+        role: Role,
+        region: &str,
+    ) -> Result<User> {
         let username = username.trim();
         if username.is_empty() {
             return Err(StoreError::Invalid("username: is required".into()));
         }
         if role == Role::Admin && region != ALL_REGIONS {
-            return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
+            return Err(StoreError::Invalid(
+                "region: an administrator works in ALL regions".into(),
+            ));
         }
         if role != Role::Admin && region == ALL_REGIONS {
-            return Err(StoreError::Invalid("region: only administrators work in ALL regions".into()));
+            return Err(StoreError::Invalid(
+                "region: only administrators work in ALL regions".into(),
+            ));
         }
         let hash = match password {
             Some(p) => {
@@ -126,21 +142,32 @@ impl Store {
             params![id.to_string(), username, tr_lower(username), hash, role.code(), region, now_utc()],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!("username: \"{username}\" already exists")));
+            return Err(StoreError::Invalid(format!(
+                "username: \"{username}\" already exists"
+            )));
         }
-        self.user(id)?.ok_or_else(|| StoreError::Invalid("user vanished".into()))
+        self.user(id)?
+            .ok_or_else(|| StoreError::Invalid("user vanished".into()))
     }
 
     pub fn user(&self, id: Uuid) -> Result<Option<User>> {
         Ok(self
             .conn
-            .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [id.to_string()], user_from)
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+                [id.to_string()],
+                user_from,
+            )
             .optional()?)
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username_key"))?;
-        Ok(stmt.query_map([], user_from)?.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username_key"
+        ))?;
+        Ok(stmt
+            .query_map([], user_from)?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     /// Checks a sign-in. Usernames match case-insensitively the Turkish way.
@@ -159,8 +186,11 @@ impl Store {
         let Some(hash) = hash else {
             return Ok(Err(AuthError::NeedsPassword));
         };
-        let ok = PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        let ok = PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        });
         Ok(match (ok, user.active) {
             (false, _) => Err(AuthError::WrongCredentials),
             (true, false) => Err(AuthError::Disabled),
@@ -171,12 +201,18 @@ impl Store {
     pub fn set_password(&self, id: Uuid, password: &str) -> Result<()> {
         check_new_password(password).map_err(StoreError::Invalid)?;
         let hash = hash_password(password)?;
-        self.conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id.to_string(), hash])?;
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![id.to_string(), hash],
+        )?;
         Ok(())
     }
 
     pub fn set_user_active(&self, id: Uuid, active: bool) -> Result<()> {
-        self.conn.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id.to_string(), active])?;
+        self.conn.execute(
+            "UPDATE users SET active = ?2 WHERE id = ?1",
+            params![id.to_string(), active],
+        )?;
         Ok(())
     }
 }
@@ -190,15 +226,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db")).unwrap();
         assert!(!store.has_users().unwrap());
-        store.create_user("IŞIK", Some("gizli-parola"), Role::Manager, "Izmir").unwrap();
+        store
+            .create_user("IŞIK", Some("gizli-parola"), Role::Manager, "Izmir")
+            .unwrap();
         assert!(store.has_users().unwrap());
-        assert_eq!(store.verify_login("ışık", "gizli-parola").unwrap().unwrap().role, Role::Manager);
-        assert_eq!(store.verify_login("ışık", "yanlış-parola").unwrap(), Err(AuthError::WrongCredentials));
-        assert!(store.create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir").is_err());
-        let imported = store.create_user("eski", None, Role::Staff, "Ankara").unwrap();
-        assert_eq!(store.verify_login("eski", "").unwrap(), Err(AuthError::NeedsPassword));
+        assert_eq!(
+            store
+                .verify_login("ışık", "gizli-parola")
+                .unwrap()
+                .unwrap()
+                .role,
+            Role::Manager
+        );
+        assert_eq!(
+            store.verify_login("ışık", "yanlış-parola").unwrap(),
+            Err(AuthError::WrongCredentials)
+        );
+        assert!(
+            store
+                .create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir")
+                .is_err()
+        );
+        let imported = store
+            .create_user("eski", None, Role::Staff, "Ankara")
+            .unwrap();
+        assert_eq!(
+            store.verify_login("eski", "").unwrap(),
+            Err(AuthError::NeedsPassword)
+        );
         store.set_password(imported.id, "yeni-parola-1").unwrap();
         assert!(store.verify_login("eski", "yeni-parola-1").unwrap().is_ok());
-        assert!(store.create_user("kisa", Some("123"), Role::Staff, "Ankara").is_err());
+        assert!(
+            store
+                .create_user("kisa", Some("123"), Role::Staff, "Ankara")
+                .is_err()
+        );
     }
 }

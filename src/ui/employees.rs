@@ -82,7 +82,12 @@ impl EmployeeForm {
             identity_no: e.identity_no.clone().unwrap_or_default(),
             department: e.department.clone().unwrap_or_default(),
             title: e.title.clone().unwrap_or_default(),
-            hire_date: e.hire_date.as_deref().and_then(|d| parse_iso_date(d).ok()).map(format_date).unwrap_or_default(),
+            hire_date: e
+                .hire_date
+                .as_deref()
+                .and_then(|d| parse_iso_date(d).ok())
+                .map(format_date)
+                .unwrap_or_default(),
             active: e.active,
             part_time: e.contract_kind == "part_time",
             weekly_minutes: e.weekly_minutes.to_string(),
@@ -105,10 +110,14 @@ impl EmployeeForm {
                 }
             },
         };
-        let weekly_minutes = self.weekly_minutes.trim().parse::<i64>().unwrap_or_else(|_| {
-            errors.push("weekly_minutes", Problem::ExpectedInteger);
-            0
-        });
+        let weekly_minutes = self
+            .weekly_minutes
+            .trim()
+            .parse::<i64>()
+            .unwrap_or_else(|_| {
+                errors.push("weekly_minutes", Problem::ExpectedInteger);
+                0
+            });
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -119,7 +128,12 @@ impl EmployeeForm {
             title: opt(&self.title),
             hire_date,
             active: self.active,
-            contract_kind: if self.part_time { "part_time" } else { "full_time" }.into(),
+            contract_kind: if self.part_time {
+                "part_time"
+            } else {
+                "full_time"
+            }
+            .into(),
             weekly_minutes,
             break_policy: self.break_policy.clone(),
         })
@@ -178,7 +192,10 @@ impl EmployeesScreen {
     }
 
     pub fn visible_names(&self) -> Vec<&str> {
-        self.visible.iter().map(|&i| self.all[i].data.full_name.as_str()).collect()
+        self.visible
+            .iter()
+            .map(|&i| self.all[i].data.full_name.as_str())
+            .collect()
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
@@ -195,21 +212,32 @@ impl EmployeesScreen {
         ui.horizontal(|ui| {
             ui.heading(lang.t("Personel", "Employees"));
             let l = ui.label(lang.t("Ara:", "Search:"));
-            changed |= ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(200.0)).labelled_by(l.id).changed();
-            changed |= ui.checkbox(&mut self.active_only, lang.t("Yalnız aktif", "Active only")).changed();
+            changed |= ui
+                .add(egui::TextEdit::singleline(&mut self.search).desired_width(200.0))
+                .labelled_by(l.id)
+                .changed();
+            changed |= ui
+                .checkbox(&mut self.active_only, lang.t("Yalnız aktif", "Active only"))
+                .changed();
             if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
                 changed |= region_filter(ui, lang, ctx.regions, &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni personel", "New employee")).clicked() {
                 self.form = Some(EmployeeForm::new(&default_region(ctx)));
             }
-            ui.label(format!("{} {}", self.visible.len(), lang.t("kişi", "people")));
+            ui.label(format!(
+                "{} {}",
+                self.visible.len(),
+                lang.t("kişi", "people")
+            ));
         });
         if changed {
             self.refilter();
         }
         if self.form.is_some() {
-            egui::Panel::right("employee_form").min_size(360.0).show(ui, |ui| self.form_ui(ui, ctx));
+            egui::Panel::right("employee_form")
+                .min_size(360.0)
+                .show(ui, |ui| self.form_ui(ui, ctx));
         }
         self.table(ui, lang);
     }
@@ -236,8 +264,15 @@ impl EmployeesScreen {
                 ] {
                     header.col(|ui| match sort {
                         Some(s) => {
-                            let arrow = if self.sort == s { if self.descending { " ▼" } else { " ▲" } } else { "" };
-                            if ui.button(RichText::new(format!("{label}{arrow}")).strong()).clicked() {
+                            let arrow = if self.sort == s {
+                                if self.descending { " (Z-A)" } else { " (A-Z)" }
+                            } else {
+                                ""
+                            };
+                            if ui
+                                .button(RichText::new(format!("{label}{arrow}")).strong())
+                                .clicked()
+                            {
                                 resort = Some(s);
                             }
                         }
@@ -276,7 +311,11 @@ impl EmployeesScreen {
                         ui.label(rainstaff_core::regions::display_name(&e.region));
                     });
                     row.col(|ui| {
-                        ui.label(if e.data.active { lang.t("Aktif", "Active") } else { lang.t("Pasif", "Inactive") });
+                        ui.label(if e.data.active {
+                            lang.t("Aktif", "Active")
+                        } else {
+                            lang.t("Pasif", "Inactive")
+                        });
                     });
                 });
             });
@@ -295,38 +334,82 @@ impl EmployeesScreen {
     fn form_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
         let Some(form) = &mut self.form else { return };
-        ui.heading(if form.id.is_some() { lang.t("Personeli düzenle", "Edit employee") } else { lang.t("Yeni personel", "New employee") });
+        ui.heading(if form.id.is_some() {
+            lang.t("Personeli düzenle", "Edit employee")
+        } else {
+            lang.t("Yeni personel", "New employee")
+        });
         let mut save = false;
         let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        egui::Grid::new("employee_grid").num_columns(2).show(ui, |ui| {
-            let l = |f: &str| field_label(lang, f);
-            let e = |f: &str| form.errors.message(f, lang);
-            let name = form::text(ui, l("full_name"), &mut form.full_name, e("full_name"));
-            if form.id.is_none() && form.full_name.is_empty() && !form.saving {
-                name.request_focus();
-            }
-            form::text(ui, l("identity_no"), &mut form.identity_no, e("identity_no"));
-            form::text(ui, l("department"), &mut form.department, e("department"));
-            form::text(ui, l("title"), &mut form.title, e("title"));
-            form::row(ui, l("region"), e("region"), |ui| region_combo(ui, ctx, &mut form.region, form.id.is_none()));
-            form::date(ui, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
-            form::row(ui, l("active"), e("active"), |ui| ui.checkbox(&mut form.active, ""));
-            form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
-                ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))
+        egui::Grid::new("employee_grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let l = |f: &str| field_label(lang, f);
+                let e = |f: &str| form.errors.message(f, lang);
+                let name = form::text(ui, l("full_name"), &mut form.full_name, e("full_name"));
+                if form.id.is_none() && form.full_name.is_empty() && !form.saving {
+                    name.request_focus();
+                }
+                form::text(
+                    ui,
+                    l("identity_no"),
+                    &mut form.identity_no,
+                    e("identity_no"),
+                );
+                form::text(ui, l("department"), &mut form.department, e("department"));
+                form::text(ui, l("title"), &mut form.title, e("title"));
+                form::row(ui, l("region"), e("region"), |ui| {
+                    region_combo(ui, ctx, &mut form.region, form.id.is_none())
+                });
+                form::date(
+                    ui,
+                    l("hire_date"),
+                    &mut form.hire_date,
+                    e("hire_date"),
+                    ctx.today,
+                );
+                form::row(ui, l("active"), e("active"), |ui| {
+                    ui.checkbox(&mut form.active, "")
+                });
+                form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
+                    ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))
+                });
+                form::text(
+                    ui,
+                    l("weekly_minutes"),
+                    &mut form.weekly_minutes,
+                    e("weekly_minutes"),
+                );
+                form::row(ui, l("break_policy"), e("break_policy"), |ui| {
+                    egui::ComboBox::from_id_salt("break_policy")
+                        .selected_text(break_policy_label(lang, &form.break_policy))
+                        .show_ui(ui, |ui| {
+                            for p in ["statutory", "as_entered", "fixed:60"] {
+                                ui.selectable_value(
+                                    &mut form.break_policy,
+                                    p.to_string(),
+                                    break_policy_label(lang, p),
+                                );
+                            }
+                        })
+                        .response
+                });
             });
-            form::text(ui, l("weekly_minutes"), &mut form.weekly_minutes, e("weekly_minutes"));
-            form::row(ui, l("break_policy"), e("break_policy"), |ui| {
-                egui::ComboBox::from_id_salt("break_policy")
-                    .selected_text(break_policy_label(lang, &form.break_policy))
-                    .show_ui(ui, |ui| {
-                        for p in ["statutory", "as_entered", "fixed:60"] {
-                            ui.selectable_value(&mut form.break_policy, p.to_string(), break_policy_label(lang, p));
-                        }
-                    })
-                    .response
-            });
-        });
-        for other in form.errors.other_than(&["full_name", "identity_no", "department", "title", "region", "hire_date", "active", "contract_kind", "weekly_minutes", "break_policy"], lang) {
+        for other in form.errors.other_than(
+            &[
+                "full_name",
+                "identity_no",
+                "department",
+                "title",
+                "region",
+                "hire_date",
+                "active",
+                "contract_kind",
+                "weekly_minutes",
+                "break_policy",
+            ],
+            lang,
+        ) {
             form::error_line(ui, &other);
         }
         ui.horizontal(|ui| {
@@ -334,7 +417,11 @@ impl EmployeesScreen {
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
             if let Some(id) = form.id {
                 if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
+                    ctx.send(Command::Delete {
+                        user: ctx.user.clone(),
+                        table: &EMPLOYEES,
+                        id,
+                    });
                     form.saving = true;
                 }
             }
@@ -378,14 +465,22 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
 /// The region new records get: the user's own, or for administrators the first office.
 pub fn default_region(ctx: &Ctx<'_>) -> String {
     if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-        ctx.regions.first().cloned().unwrap_or_else(|| rainstaff_core::regions::LEGACY_DEFAULT.to_string())
+        ctx.regions
+            .first()
+            .cloned()
+            .unwrap_or_else(|| rainstaff_core::regions::LEGACY_DEFAULT.to_string())
     } else {
         ctx.user.region.clone()
     }
 }
 
 /// The region of a record: administrators choose it for new records; it never changes afterwards.
-pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
+pub fn region_combo(
+    ui: &mut Ui,
+    ctx: &Ctx<'_>,
+    region: &mut String,
+    editable: bool,
+) -> egui::Response {
     let admin = ctx.user.region == rainstaff_core::protocol::ALL_REGIONS;
     if !(admin && editable) {
         return ui.label(rainstaff_core::regions::display_name(region));
@@ -401,14 +496,31 @@ pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: b
 }
 
 /// The region filter administrators see above lists. Returns true when it changed.
-pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut Option<String>) -> bool {
+pub fn region_filter(
+    ui: &mut Ui,
+    lang: Lang,
+    regions: &[String],
+    filter: &mut Option<String>,
+) -> bool {
     let before = filter.clone();
-    let shown = filter.as_deref().map_or(lang.t("Tüm bölgeler", "All regions"), rainstaff_core::regions::display_name);
-    egui::ComboBox::from_id_salt("region_filter").selected_text(shown).show_ui(ui, |ui| {
-        ui.selectable_value(filter, None, lang.t("Tüm bölgeler", "All regions"));
-        for r in regions {
-            ui.selectable_value(filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
-        }
-    });
+    let shown = filter.as_deref().map_or(
+        lang.t("Tüm bölgeler", "All regions"),
+        rainstaff_core::regions::display_name,
+    );
+    let label = ui.label(lang.t("Bölge:", "Region:"));
+    egui::ComboBox::from_id_salt("region_filter")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(filter, None, lang.t("Tüm bölgeler", "All regions"));
+            for r in regions {
+                ui.selectable_value(
+                    filter,
+                    Some(r.clone()),
+                    rainstaff_core::regions::display_name(r),
+                );
+            }
+        })
+        .response
+        .labelled_by(label.id);
     *filter != before
 }

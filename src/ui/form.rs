@@ -16,8 +16,12 @@ pub struct FormErrors(pub Vec<FieldError>);
 
 impl FormErrors {
     pub fn message(&self, field: &str, lang: Lang) -> Option<String> {
-        let messages: Vec<String> =
-            self.0.iter().filter(|e| e.field == field).map(|e| e.message(lang)).collect();
+        let messages: Vec<String> = self
+            .0
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message(lang))
+            .collect();
         (!messages.is_empty()).then(|| messages.join("; "))
     }
 
@@ -34,7 +38,13 @@ impl FormErrors {
         self.0
             .iter()
             .filter(|e| !shown.contains(&e.field.as_str()))
-            .map(|e| format!("{}: {}", field_label(lang, &e.field).trim(), e.message(lang)))
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    field_label(lang, &e.field).trim(),
+                    e.message(lang)
+                )
+            })
             .collect()
     }
 }
@@ -61,22 +71,32 @@ pub fn row(
 }
 
 pub fn text(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>) -> egui::Response {
-    row(ui, label, error, |ui| ui.add(egui::TextEdit::singleline(value).desired_width(220.0)))
+    row(ui, label, error, |ui| {
+        ui.add(egui::TextEdit::singleline(value).desired_width(220.0))
+    })
 }
 
 /// A date typed as DD.MM.YYYY, with a calendar button beside it.
-pub fn date(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>, today: NaiveDate) -> egui::Response {
+pub fn date(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    error: Option<String>,
+    today: NaiveDate,
+) -> egui::Response {
     row(ui, label, error, |ui| {
         ui.horizontal(|ui| {
             let response = ui.add(
-                egui::TextEdit::singleline(value).desired_width(100.0).hint_text("GG.AA.YYYY"),
+                egui::TextEdit::singleline(value)
+                    .desired_width(100.0)
+                    .hint_text("GG.AA.YYYY"),
             );
             let current = parse_user_date(value).unwrap_or(today);
             let mut picked = to_jiff(current);
             let button = egui_extras::DatePickerButton::new(&mut picked)
                 .id_salt(label)
                 .calendar_week(true)
-                .show_icon(true)
+                .show_icon(false)
                 .format("%d.%m.%Y");
             if ui.add(button).on_hover_text(label).changed() {
                 if let Some(date) = from_jiff(picked) {

@@ -18,7 +18,10 @@ pub struct LoginScreen {
 
 impl LoginScreen {
     pub fn new(first_run: bool) -> Self {
-        LoginScreen { first_run, ..Default::default() }
+        LoginScreen {
+            first_run,
+            ..Default::default()
+        }
     }
 
     pub fn clear(&mut self) {
@@ -38,45 +41,77 @@ impl LoginScreen {
                         "First start: create the administrator account.",
                     ));
                 } else {
-                    ui.label(lang.t("Giriş yapın", "Sign in"));
+                    ui.label(lang.t("Lütfen giriş yapın", "Please sign in"));
                 }
                 ui.add_space(8.0);
-                egui::Grid::new("login").num_columns(2).show(ui, |ui| {
-                    form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
-                    form::row(ui, lang.t("Parola", "Password"), None, |ui| {
-                        ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(220.0))
-                    });
-                    if self.first_run {
-                        form::row(ui, lang.t("Parola (tekrar)", "Repeat password"), None, |ui| {
-                            ui.add(egui::TextEdit::singleline(&mut self.repeat).password(true).desired_width(220.0))
-                        });
-                    }
-                });
-                let label = if self.first_run {
-                    lang.t("Yöneticiyi oluştur", "Create administrator")
-                } else {
-                    lang.t("Giriş", "Sign in")
-                };
-                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button(label).clicked() || enter {
-                    command = self.submit(lang);
-                }
-                if let Some(error) = &self.error {
-                    form::error_line(ui, error);
-                }
+            });
+            let pad = ((ui.available_width() - 340.0) / 2.0).max(0.0);
+            ui.horizontal(|ui| {
+                ui.add_space(pad);
+                ui.vertical(|ui| self.form(ui, lang, &mut command));
             });
         });
         command
     }
 
+    fn form(&mut self, ui: &mut Ui, lang: Lang, command: &mut Option<Command>) {
+        egui::Grid::new("login").num_columns(2).show(ui, |ui| {
+            form::text(
+                ui,
+                lang.t("Kullanıcı adı", "Username"),
+                &mut self.username,
+                None,
+            );
+            form::row(ui, lang.t("Parola", "Password"), None, |ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.password)
+                        .password(true)
+                        .desired_width(220.0),
+                )
+            });
+            if self.first_run {
+                form::row(
+                    ui,
+                    lang.t("Parola (tekrar)", "Repeat password"),
+                    None,
+                    |ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.repeat)
+                                .password(true)
+                                .desired_width(220.0),
+                        )
+                    },
+                );
+            }
+        });
+        let label = if self.first_run {
+            lang.t("Yöneticiyi oluştur", "Create administrator")
+        } else {
+            lang.t("Giriş", "Sign in")
+        };
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(label).clicked() || enter {
+            *command = self.submit(lang);
+        }
+        if let Some(error) = &self.error {
+            form::error_line(ui, error);
+        }
+    }
+
     fn submit(&mut self, lang: Lang) -> Option<Command> {
         let username = self.username.trim().to_string();
         if username.is_empty() {
-            self.error = Some(lang.t("Kullanıcı adı boş bırakılamaz", "Username is required").into());
+            self.error = Some(
+                lang.t("Kullanıcı adı boş bırakılamaz", "Username is required")
+                    .into(),
+            );
             return None;
         }
         if !self.first_run {
-            return Some(Command::SignIn { username, password: self.password.clone() });
+            return Some(Command::SignIn {
+                username,
+                password: self.password.clone(),
+            });
         }
         if let Err(e) = crate::db::users::check_new_password(&self.password) {
             self.error = Some(match lang {
@@ -89,9 +124,15 @@ impl LoginScreen {
             return None;
         }
         if self.password != self.repeat {
-            self.error = Some(lang.t("Parolalar aynı değil", "The passwords differ").into());
+            self.error = Some(
+                lang.t("Parolalar aynı değil", "The passwords differ")
+                    .into(),
+            );
             return None;
         }
-        Some(Command::CreateFirstAdmin { username, password: self.password.clone() })
+        Some(Command::CreateFirstAdmin {
+            username,
+            password: self.password.clone(),
+        })
     }
 }

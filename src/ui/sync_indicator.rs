@@ -17,15 +17,30 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
         SyncPhase::NotSetUp => (lang.t("Eşitleme kurulmadı", "Sync not set up").into(), grey),
         SyncPhase::Syncing => (lang.t("Eşitleniyor…", "Syncing…").into(), amber),
         SyncPhase::Offline { retry_at } => (
-            format!("{} {}", lang.t("Çevrimdışı, yeniden deneme", "Offline, retrying at"), retry_at.format("%H:%M")),
+            format!(
+                "{} {}",
+                lang.t("Çevrimdışı, yeniden deneme", "Offline, retrying at"),
+                retry_at.format("%H:%M")
+            ),
             amber,
         ),
         SyncPhase::Failed(e) => (failure_text(lang, e), red),
-        SyncPhase::Idle if pending > 0 => {
-            (format!("{pending} {}", lang.t("değişiklik bekliyor", "changes waiting")), amber)
-        }
+        SyncPhase::Idle if pending > 0 => (
+            format!(
+                "{pending} {}",
+                lang.t("değişiklik bekliyor", "changes waiting")
+            ),
+            amber,
+        ),
         SyncPhase::Idle => match status.last_success {
-            Some(at) => (format!("{} ({})", lang.t("Güncel", "Up to date"), at.format("%H:%M")), green),
+            Some(at) => (
+                format!(
+                    "{} ({})",
+                    lang.t("Güncel", "Up to date"),
+                    at.format("%H:%M")
+                ),
+                green,
+            ),
             None => (lang.t("Henüz eşitlenmedi", "Not synced yet").into(), grey),
         },
     }
@@ -33,10 +48,14 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
 
 fn failure_text(lang: Lang, e: &SyncError) -> String {
     match e {
-        SyncError::Revoked => lang.t("Cihaz yetkisi kaldırıldı", "Device token revoked").into(),
+        SyncError::Revoked => lang
+            .t("Cihaz yetkisi kaldırıldı", "Device token revoked")
+            .into(),
         SyncError::UpdateRequired(_) => lang.t("Güncelleme gerekli", "Update required").into(),
         SyncError::Server(_) => lang.t("Sunucu hatası", "Server error").into(),
-        SyncError::Refused(_) => lang.t("Sunucu değişiklikleri reddetti", "Server refused changes").into(),
+        SyncError::Refused(_) => lang
+            .t("Sunucu değişiklikleri reddetti", "Server refused changes")
+            .into(),
         SyncError::Local(_) => lang.t("Yerel veri hatası", "Local data error").into(),
         SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
         SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
@@ -45,15 +64,20 @@ fn failure_text(lang: Lang, e: &SyncError) -> String {
 
 pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool {
     let clicked = ui
-        .add_enabled(status.phase != SyncPhase::Syncing, egui::Button::new(lang.t("Şimdi eşitle", "Sync now")))
+        .add_enabled(
+            status.phase != SyncPhase::Syncing,
+            egui::Button::new(lang.t("Şimdi eşitle", "Sync now")),
+        )
         .clicked();
     let (text, color) = describe(lang, status, pending);
     let mut tooltip = match &status.last_report {
         Some(r) => format!(
-            "{}: {} ↑ {} ↓ · {} {} · {} {} · {} B ↑ {} B ↓ · {} ms",
+            "{}: {} {} / {} {} · {} {} · {} {} · {} B / {} B · {} ms",
             lang.t("Son eşitleme", "Last sync"),
             r.pushed,
+            lang.t("gönderildi", "sent"),
             r.pulled,
+            lang.t("alındı", "received"),
             r.conflicts,
             lang.t("çakışma", "conflicts"),
             r.rejected,
@@ -62,11 +86,19 @@ pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool 
             r.bytes_received,
             r.duration_ms
         ),
-        None => lang.t("Henüz eşitleme yapılmadı", "No sync has run yet").into(),
+        None => lang
+            .t("Henüz eşitleme yapılmadı", "No sync has run yet")
+            .into(),
     };
     if let SyncPhase::Failed(e) = &status.phase {
         tooltip = format!("{e}\n{tooltip}");
     }
-    ui.label(RichText::new(format!("● {text}")).color(color)).on_hover_text(tooltip);
+    let label = ui
+        .label(RichText::new(text).color(color))
+        .on_hover_text(tooltip);
+    // A dot in the state's colour, painted: the bundled fonts have no bullet glyph.
+    let dot = label.rect.left_center() - egui::vec2(8.0, 0.0);
+    ui.painter().circle_filled(dot, 4.0, color);
+    ui.add_space(12.0);
     clicked
 }

@@ -54,7 +54,9 @@ pub fn search_key(s: &str) -> String {
 /// True when every word of `query` occurs in `text` (compared by [`search_key`]).
 pub fn matches_search(text: &str, query: &str) -> bool {
     let hay = search_key(text);
-    search_key(query).split_whitespace().all(|w| hay.contains(w))
+    search_key(query)
+        .split_whitespace()
+        .all(|w| hay.contains(w))
 }
 
 /// Position of a letter in the Turkish alphabet; letters outside it sort after, by code point.
@@ -102,8 +104,15 @@ mod tests {
 
     #[test]
     fn sorts_in_turkish_order() {
-        let mut v = vec!["Zeki", "Çınar", "Ilgaz", "İpek", "Can", "Şule", "Sema", "Ömer", "Oya"];
+        let mut v = vec![
+            "Zeki", "Çınar", "Ilgaz", "İpek", "Can", "Şule", "Sema", "Ömer", "Oya",
+        ];
         v.sort_by(|a, b| tr_cmp(a, b));
-        assert_eq!(v, ["Can", "Çınar", "Ilgaz", "İpek", "Oya", "Ömer", "Sema", "Şule", "Zeki"]);
+        assert_eq!(
+            v,
+            [
+                "Can", "Çınar", "Ilgaz", "İpek", "Oya", "Ömer", "Sema", "Şule", "Zeki"
+            ]
+        );
     }
 }

@@ -102,7 +102,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, problem: Problem) -> Self {
-        Self { field: field.to_string(), problem, detail: None }
+        Self {
+            field: field.to_string(),
+            problem,
+            detail: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -127,7 +131,11 @@ impl std::fmt::Display for FieldError {
 
 /// Joins errors into one line for the command line and HTTP answers.
 pub fn describe(errors: &[FieldError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The rules of a complete row (after a merge), beyond the types `TableSpec::check_fields` checks.
@@ -136,7 +144,10 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
     let text = |name: &str| row.get(name).and_then(Value::as_str);
     let int = |name: &str| row.get(name).and_then(Value::as_i64);
     for (name, value) in row {
-        if value.as_str().is_some_and(|s| s.chars().count() > 200) && name != "note" && name != "notes" {
+        if value.as_str().is_some_and(|s| s.chars().count() > 200)
+            && name != "note"
+            && name != "notes"
+        {
             errors.push(FieldError::new(name, Problem::TooLong));
         }
     }
@@ -248,7 +259,9 @@ pub fn normalize_plate(input: &str) -> Option<String> {
     let letters: String = rest.chars().take_while(char::is_ascii_uppercase).collect();
     let digits = &rest[letters.len()..];
     let province_no: u32 = province.parse().ok()?;
-    let letters_ok = letters.chars().all(|c| "ABCDEFGHIJKLMNOPRSTUVYZ".contains(c));
+    let letters_ok = letters
+        .chars()
+        .all(|c| "ABCDEFGHIJKLMNOPRSTUVYZ".contains(c));
     let digits_ok = digits.chars().all(|c| c.is_ascii_digit())
         && match letters.len() {
             1 => digits.len() == 4,
@@ -283,10 +296,15 @@ mod tests {
 
     #[test]
     fn shift_rules() {
-        let row = serde_json::json!({"start_time": "08:00", "end_time": "08:00", "break_minutes": 0});
+        let row =
+            serde_json::json!({"start_time": "08:00", "end_time": "08:00", "break_minutes": 0});
         let errors = check_row("timesheets", row.as_object().unwrap());
-        assert_eq!(errors, vec![FieldError::new("end_time", Problem::EndEqualsStart)]);
-        let row = serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
+        assert_eq!(
+            errors,
+            vec![FieldError::new("end_time", Problem::EndEqualsStart)]
+        );
+        let row =
+            serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
         assert!(check_row("timesheets", row.as_object().unwrap()).is_empty());
     }
 }

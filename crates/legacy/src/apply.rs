@@ -62,12 +62,18 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
 }
 
-pub fn apply<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
+pub fn apply<T: ImportTarget>(
+    import: &LegacyImport,
+    target: &mut T,
+) -> Result<ImportReport, T::Error> {
     Run::new(import, target, true).run()
 }
 
 /// The report `apply` would give, calling only the target's reading methods.
-pub fn dry_run<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
+pub fn dry_run<T: ImportTarget>(
+    import: &LegacyImport,
+    target: &mut T,
+) -> Result<ImportReport, T::Error> {
     Run::new(import, target, false).run()
 }
 
@@ -105,7 +111,9 @@ impl<'a, T: ImportTarget> Run<'a, T> {
 
     fn warn(&mut self, table: &str, legacy_id: i64, message: impl std::fmt::Display) {
         let file = self.import.file.display();
-        self.report.warnings.push(format!("{file}: {table} #{legacy_id}: {message}"));
+        self.report
+            .warnings
+            .push(format!("{file}: {table} #{legacy_id}: {message}"));
     }
 
     fn skip(&mut self, table: &str, legacy_id: i64, reason: impl std::fmt::Display) {
@@ -119,9 +127,15 @@ impl<'a, T: ImportTarget> Run<'a, T> {
                 self.row(row)?;
             }
         }
-        // Children before parents, so that no store ever holds a live child of a deleted row.
+        // Children before parents, the reverse of creation: a store that checks references
+        // may refuse to delete a row that live rows still point at.
         for spec in schema::TABLES.iter().rev() {
-            for tombstone in self.import.tombstones.iter().filter(|t| t.table == spec.name) {
+            for tombstone in self
+                .import
+                .tombstones
+                .iter()
+                .filter(|t| t.table == spec.name)
+            {
                 if !self.is_deleted_in_target(tombstone.table, tombstone.id)? && self.write {
                     self.target.delete(tombstone)?;
                 }
@@ -153,10 +167,16 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         }
         let existing = self.target.existing(table, row.id)?;
         if existing.as_ref().is_some_and(|e| e.deleted) {
-            self.skip(table, legacy, "deleted since an earlier import; not brought back");
+            self.skip(
+                table,
+                legacy,
+                "deleted since an earlier import; not brought back",
+            );
             return Ok(());
         }
-        let Some(row) = self.without_deleted_parents(row)? else { return Ok(()) };
+        let Some(row) = self.without_deleted_parents(row)? else {
+            return Ok(());
+        };
         match existing {
             Some(e) if e.region == row.region && e.fields == row.fields => {
                 count(&mut self.report.unchanged, table);
@@ -180,18 +200,34 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         let spec = schema::table(row.table).expect("imported rows are of synced tables");
         let mut row = Cow::Borrowed(row);
         for field in spec.fields {
-            let FieldKind::Ref(parent) = field.kind else { continue };
-            let Some(parent_id) = row.fields.get(field.name).and_then(Value::as_str) else { continue };
-            let Ok(parent_id) = Uuid::parse_str(parent_id) else { continue };
+            let FieldKind::Ref(parent) = field.kind else {
+                continue;
+            };
+            let Some(parent_id) = row.fields.get(field.name).and_then(Value::as_str) else {
+                continue;
+            };
+            let Ok(parent_id) = Uuid::parse_str(parent_id) else {
+                continue;
+            };
             if !self.is_deleted(parent, parent_id)? {
                 continue;
             }
             if field.required {
-                self.skip(row.table, row.legacy_id, format!("{}: its {parent} row was deleted", field.name));
+                self.skip(
+                    row.table,
+                    row.legacy_id,
+                    format!("{}: its {parent} row was deleted", field.name),
+                );
                 return Ok(None);
             }
-            self.warn(row.table, row.legacy_id, format!("{}: its {parent} row was deleted; left empty", field.name));
-            row.to_mut().fields.insert(field.name.to_string(), Value::Null);
+            self.warn(
+                row.table,
+                row.legacy_id,
+                format!("{}: its {parent} row was deleted; left empty", field.name),
+            );
+            row.to_mut()
+                .fields
+                .insert(field.name.to_string(), Value::Null);
         }
         Ok(Some(row))
     }
@@ -214,8 +250,14 @@ impl<'a, T: ImportTarget> Run<'a, T> {
 
     /// Set only where the target has none: a name changed in Rainstaff outranks an old file.
     fn company_name(&mut self) -> Result<(), T::Error> {
-        let Some(name) = &self.import.company_name else { return Ok(()) };
-        match self.target.company_name()?.filter(|current| !current.trim().is_empty()) {
+        let Some(name) = &self.import.company_name else {
+            return Ok(());
+        };
+        match self
+            .target
+            .company_name()?
+            .filter(|current| !current.trim().is_empty())
+        {
             None => {
                 if self.write {
                     self.target.set_company_name(name)?;

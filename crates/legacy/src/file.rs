@@ -27,7 +27,10 @@ static NULL: SqlValue = SqlValue::Null;
 impl Record {
     /// The value under the first spelling of `column` the file has; NULL when it has none.
     pub fn get(&self, column: Column) -> &SqlValue {
-        column.iter().find_map(|name| self.values.get(name)).unwrap_or(&NULL)
+        column
+            .iter()
+            .find_map(|name| self.values.get(name))
+            .unwrap_or(&NULL)
     }
 }
 
@@ -36,9 +39,17 @@ impl LegacyFile {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(read_only_uri(path), flags)
-            .map_err(|source| LegacyError::Open { path: path.to_owned(), source })?;
-        let mut file = Self { path: path.to_owned(), conn, tables: BTreeMap::new() };
+        let conn = Connection::open_with_flags(read_only_uri(path), flags).map_err(|source| {
+            LegacyError::Open {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
+        let mut file = Self {
+            path: path.to_owned(),
+            conn,
+            tables: BTreeMap::new(),
+        };
         file.check_integrity()?;
         file.tables = file.load_schema()?;
         Ok(file)
@@ -53,7 +64,9 @@ impl LegacyFile {
     }
 
     pub fn has_column(&self, table: &str, column: &str) -> bool {
-        self.tables.get(table).is_some_and(|columns| columns.contains(column))
+        self.tables
+            .get(table)
+            .is_some_and(|columns| columns.contains(column))
     }
 
     pub fn table_names(&self) -> Vec<String> {
@@ -66,7 +79,10 @@ impl LegacyFile {
             return Ok(Vec::new());
         }
         for column in layout.required {
-            if !column.iter().any(|name| self.has_column(layout.table, name)) {
+            if !column
+                .iter()
+                .any(|name| self.has_column(layout.table, name))
+            {
                 return Err(LegacyError::MissingColumn {
                     path: self.path.clone(),
                     table: layout.table,
@@ -80,8 +96,16 @@ impl LegacyFile {
                 names.push(name);
             }
         }
-        let select = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
-        let order = if self.has_column(layout.table, "id") { " ORDER BY \"id\"" } else { "" };
+        let select = names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let order = if self.has_column(layout.table, "id") {
+            " ORDER BY \"id\""
+        } else {
+            ""
+        };
         let sql = format!("SELECT {select} FROM \"{}\"{order}", layout.table);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.error(e))?;
         let rows = stmt
@@ -99,7 +123,10 @@ impl LegacyFile {
     /// A damaged file must fail as a whole before anything is imported, not halfway through a
     /// table or, worse, silently in a table the importer happens not to read.
     fn check_integrity(&self) -> Result<(), LegacyError> {
-        let mut stmt = self.conn.prepare("PRAGMA quick_check").map_err(|e| self.error(e))?;
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check")
+            .map_err(|e| self.error(e))?;
         let findings = stmt
             .query_map([], |row| row.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -108,7 +135,10 @@ impl LegacyFile {
             return Ok(());
         }
         let detail = findings.into_iter().take(3).collect::<Vec<_>>().join("; ");
-        Err(LegacyError::Corrupt { path: self.path.clone(), detail })
+        Err(LegacyError::Corrupt {
+            path: self.path.clone(),
+            detail,
+        })
     }
 
     fn load_schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>, LegacyError> {
@@ -116,7 +146,8 @@ impl LegacyFile {
             .conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
             .and_then(|mut stmt| {
-                stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<_, _>>()
+                stmt.query_map([], |row| row.get::<_, String>(0))?
+                    .collect::<Result<_, _>>()
             })
             .map_err(|e| self.error(e))?;
         let mut tables = BTreeMap::new();
@@ -139,9 +170,10 @@ impl LegacyFile {
         let path = self.path.clone();
         match source.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => LegacyError::NotSqlite { path },
-            Some(ErrorCode::DatabaseCorrupt) => {
-                LegacyError::Corrupt { path, detail: source.to_string() }
-            }
+            Some(ErrorCode::DatabaseCorrupt) => LegacyError::Corrupt {
+                path,
+                detail: source.to_string(),
+            },
             _ => LegacyError::Read { path, source },
         }
     }

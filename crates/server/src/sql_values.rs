@@ -28,7 +28,12 @@ pub fn field_columns_ddl(table: &TableSpec) -> String {
 
 /// `"a", "b", ...` for every field of `table`.
 pub fn field_column_list(table: &TableSpec) -> String {
-    table.fields.iter().map(|f| format!("\"{}\"", f.name)).collect::<Vec<_>>().join(", ")
+    table
+        .fields
+        .iter()
+        .map(|f| format!("\"{}\"", f.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The form a value takes on the server: every `Real` is an f64, so `100` and `100.0` from two
@@ -61,6 +66,8 @@ pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> Result<Value, StoreErro
         (_, ValueRef::Integer(i)) => Value::from(i),
         (_, ValueRef::Real(f)) => Value::from(f),
         (_, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
-        (_, ValueRef::Blob(_)) => return Err(StoreError::msg("unexpected BLOB in a synced column")),
+        (_, ValueRef::Blob(_)) => {
+            return Err(StoreError::msg("unexpected BLOB in a synced column"));
+        }
     })
 }

@@ -47,11 +47,16 @@ pub fn compute(
         p.extra25_payable = policy.rounding.apply(p.extra25);
     }
     let total = totals(&periods, ytd_ot50);
-    Ok(Report { days, periods, total })
+    Ok(Report {
+        days,
+        periods,
+        total,
+    })
 }
 
 fn weekday_mask(days: &[Weekday]) -> u8 {
-    days.iter().fold(0, |m, d| m | 1 << d.num_days_from_monday())
+    days.iter()
+        .fold(0, |m, d| m | 1 << d.num_days_from_monday())
 }
 
 /// Steps 1–6 of the spec: everything that depends on one date alone, plus the holiday units,
@@ -89,7 +94,10 @@ fn measure_days(contract: &Contract, calendar: &Calendar, groups: &[Group]) -> V
             end: g.end - day_start,
             entries: g.parts,
             breaks: decision,
-            placed: placed.iter().map(|p| (p.0 - day_start, p.1 - day_start)).collect(),
+            placed: placed
+                .iter()
+                .map(|p| (p.0 - day_start, p.1 - day_start))
+                .collect(),
         });
         let last_of_day = groups.get(i + 1).is_none_or(|next| next.day != g.day);
         if last_of_day {
@@ -121,7 +129,10 @@ fn empty_day(day: i64, contract: &Contract) -> DayHours {
         rest_day: 0,
         night_shift: false,
         flags: BTreeSet::new(),
-        why: DayWhy { policy: contract.break_policy, ..DayWhy::default() },
+        why: DayWhy {
+            policy: contract.break_policy,
+            ..DayWhy::default()
+        },
     }
 }
 
@@ -147,7 +158,11 @@ fn holiday_minutes(calendar: &Calendar, s: Span, touched: &mut Vec<(i64, Holiday
 /// Step 6 and the flags that depend on the day alone.
 fn close_day(day: &mut DayHours) {
     day.night_shift = u64::from(day.why.night_presence) * 2 > u64::from(day.span);
-    day.why.cap = if day.night_shift { NIGHT_CAP } else { DAILY_CAP };
+    day.why.cap = if day.night_shift {
+        NIGHT_CAP
+    } else {
+        DAILY_CAP
+    };
     day.daily_excess = day.worked.saturating_sub(day.why.cap);
     if day.worked > DAILY_CAP {
         day.flags.insert(Flag::DailyMaxExceeded);
@@ -164,12 +179,19 @@ fn close_day(day: &mut DayHours) {
 }
 
 /// Steps 7, 8 and 10: the chronological walk of each period against its thresholds.
-fn allocate(contract: &Contract, policy: &Policy, ytd_ot50: u32, days: &mut [DayHours]) -> Vec<PeriodHours> {
+fn allocate(
+    contract: &Contract,
+    policy: &Policy,
+    ytd_ot50: u32,
+    days: &mut [DayHours],
+) -> Vec<PeriodHours> {
     let weeks = policy.averaging_weeks;
     let threshold = WEEKLY_THRESHOLD * weeks;
     let contract_threshold = contract.weekly_minutes.min(WEEKLY_THRESHOLD) * weeks;
     let block = 7 * i64::from(weeks);
-    let Some(first) = days.first() else { return Vec::new() };
+    let Some(first) = days.first() else {
+        return Vec::new();
+    };
     let anchor = monday_of(day_number(policy.averaging_start.unwrap_or(first.date)));
     let mut periods: Vec<PeriodHours> = Vec::new();
     let mut cum: u32 = 0;
@@ -184,7 +206,9 @@ fn allocate(contract: &Contract, policy: &Policy, ytd_ot50: u32, days: &mut [Day
         let offset = policy.ubgt_offset_minutes.min(day.holiday).min(base);
         let counted = base - offset;
         let over = (cum + counted).saturating_sub(cum.max(threshold));
-        day.extra25 = (cum + counted).min(threshold).saturating_sub(cum.max(contract_threshold));
+        day.extra25 = (cum + counted)
+            .min(threshold)
+            .saturating_sub(cum.max(contract_threshold));
         day.ot50 = day.daily_excess + over;
         day.normal = day.worked - day.ot50 - day.extra25;
         day.why = DayWhy {
@@ -247,7 +271,10 @@ fn add_day(p: &mut PeriodHours, d: &DayHours) {
 /// counts whichever date it belongs to, so a Sunday night shift reaching into Monday counts in
 /// both weeks.
 fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHours]) {
-    let presence: Vec<Span> = groups.iter().flat_map(|g| g.segments.iter().copied()).collect();
+    let presence: Vec<Span> = groups
+        .iter()
+        .flat_map(|g| g.segments.iter().copied())
+        .collect();
     let mondays: BTreeSet<i64> = days.iter().map(|d| monday_of(day_number(d.date))).collect();
     for monday in mondays {
         let (from, to) = (monday * DAY, (monday + 7) * DAY);
@@ -255,7 +282,10 @@ fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHo
             continue;
         }
         let date = date_of_day(monday);
-        if let Some(p) = periods.iter_mut().find(|p| p.start <= date && date <= p.end) {
+        if let Some(p) = periods
+            .iter_mut()
+            .find(|p| p.start <= date && date <= p.end)
+        {
             p.flags.insert(Flag::NoWeeklyRest);
         }
     }

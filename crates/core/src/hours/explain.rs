@@ -255,7 +255,11 @@ fn placement_line(s: &ShiftWhy, lang: Lang) -> String {
 }
 
 fn period_en(weeks: u32) -> String {
-    if weeks == 1 { "weekly".to_string() } else { format!("{weeks}-week averaging") }
+    if weeks == 1 {
+        "weekly".to_string()
+    } else {
+        format!("{weeks}-week averaging")
+    }
 }
 
 /// The threshold's name, as subject or (`object`) as the object of "aşan".
@@ -270,7 +274,10 @@ fn threshold_tr(weeks: u32, object: bool) -> String {
 
 fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// "540 min (9:00)": payroll reads hours and minutes, the spec speaks minutes.
@@ -287,10 +294,22 @@ fn dur(m: u32, lang: Lang) -> String {
 fn clock_range(from: i64, to: i64) -> String {
     let day = |m: i64| m.div_euclid(1440);
     let time = |m: i64| format_hhmm(m.rem_euclid(1440) as u32);
-    let mark = |n: i64| if n == 0 { String::new() } else { format!(" (+{n})") };
+    let mark = |n: i64| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!(" (+{n})")
+        }
+    };
     if day(from) == day(to) {
         format!("{}–{}{}", time(from), time(to), mark(day(to)))
     } else {
-        format!("{}{}–{}{}", time(from), mark(day(from)), time(to), mark(day(to)))
+        format!(
+            "{}{}–{}{}",
+            time(from),
+            mark(day(from)),
+            time(to),
+            mark(day(to))
+        )
     }
 }

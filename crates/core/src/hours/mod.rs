@@ -46,7 +46,11 @@ impl BreakPolicy {
         match s {
             "statutory" => Some(BreakPolicy::Statutory),
             "as_entered" => Some(BreakPolicy::AsEntered),
-            _ => s.strip_prefix("fixed:")?.parse().ok().map(BreakPolicy::Fixed),
+            _ => s
+                .strip_prefix("fixed:")?
+                .parse()
+                .ok()
+                .map(BreakPolicy::Fixed),
         }
     }
 
@@ -65,7 +69,11 @@ mod tests {
 
     #[test]
     fn stored_break_policies_round_trip() {
-        for p in [BreakPolicy::Statutory, BreakPolicy::AsEntered, BreakPolicy::Fixed(45)] {
+        for p in [
+            BreakPolicy::Statutory,
+            BreakPolicy::AsEntered,
+            BreakPolicy::Fixed(45),
+        ] {
             assert_eq!(BreakPolicy::from_stored(&p.to_stored()), Some(p));
         }
         assert_eq!(BreakPolicy::from_stored("fixed:x"), None);

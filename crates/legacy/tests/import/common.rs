@@ -11,7 +11,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/legacy-samples"
+    ))
 }
 
 pub fn sample(name: &str) -> PathBuf {
@@ -51,7 +54,10 @@ impl Memory {
     }
 
     pub fn live(&self, table: &str) -> usize {
-        self.rows.iter().filter(|((t, _), e)| t == table && !e.deleted).count()
+        self.rows
+            .iter()
+            .filter(|((t, _), e)| t == table && !e.deleted)
+            .count()
     }
 }
 
@@ -64,8 +70,11 @@ impl ImportTarget for Memory {
 
     fn upsert(&mut self, row: &ImportedRow) -> Result<(), Infallible> {
         self.writes += 1;
-        let existing =
-            Existing { region: row.region.clone(), fields: row.fields.clone(), deleted: false };
+        let existing = Existing {
+            region: row.region.clone(),
+            fields: row.fields.clone(),
+            deleted: false,
+        };
         self.rows.insert((row.table.to_string(), row.id), existing);
         Ok(())
     }

@@ -21,7 +21,11 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
         check_protocol(&parts.headers, true)?;
         let token = bearer_token(&parts.headers)?;
         if let Err(wait) = state.limiter.check(&token_hash(&token)) {
-            let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests; slow down",
+            );
             e.retry_after = Some(wait.as_secs().max(1));
             return Err(e);
         }
@@ -36,7 +40,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
 pub fn check_protocol(headers: &HeaderMap, required: bool) -> Result<(), ApiError> {
     let Some(value) = headers.get(PROTOCOL_HEADER) else {
         return if required {
-            Err(ApiError::bad_request("protocol_missing", format!("the {PROTOCOL_HEADER} header is required")))
+            Err(ApiError::bad_request(
+                "protocol_missing",
+                format!("the {PROTOCOL_HEADER} header is required"),
+            ))
         } else {
             Ok(())
         };
@@ -45,7 +52,12 @@ pub fn check_protocol(headers: &HeaderMap, required: bool) -> Result<(), ApiErro
         .to_str()
         .ok()
         .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| ApiError::bad_request("protocol_invalid", format!("{PROTOCOL_HEADER} must be a number")))?;
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "protocol_invalid",
+                format!("{PROTOCOL_HEADER} must be a number"),
+            )
+        })?;
     if version < MIN_PROTOCOL_VERSION {
         return Err(ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
@@ -70,9 +82,12 @@ pub fn check_protocol(headers: &HeaderMap, required: bool) -> Result<(), ApiErro
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("missing_token", "an Authorization: Bearer token is required"))?;
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized(
+            "missing_token",
+            "an Authorization: Bearer token is required",
+        )
+    })?;
     value
         .to_str()
         .ok()
@@ -80,5 +95,10 @@ fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "the Authorization header must be `Bearer <token>`"))
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "invalid_token",
+                "the Authorization header must be `Bearer <token>`",
+            )
+        })
 }

@@ -22,7 +22,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -43,7 +45,11 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit: 16 * 1024 * 1024, request_timeout: Duration::from_secs(60), rate_limit: RateLimit::default() }
+        Self {
+            body_limit: 16 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+            rate_limit: RateLimit::default(),
+        }
     }
 }
 
@@ -54,7 +60,10 @@ pub struct AppState<S: Store> {
 
 impl<S: Store> Clone for AppState<S> {
     fn clone(&self) -> Self {
-        Self { server: self.server.clone(), limiter: self.limiter.clone() }
+        Self {
+            server: self.server.clone(),
+            limiter: self.limiter.clone(),
+        }
     }
 }
 
@@ -63,11 +72,16 @@ impl<S: Store> Clone for AppState<S> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
 }
 
 pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
-    let state = AppState { server, limiter: Arc::new(RateLimiter::new(config.rate_limit)) };
+    let state = AppState {
+        server,
+        limiter: Arc::new(RateLimiter::new(config.rate_limit)),
+    };
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
@@ -84,11 +98,17 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/download", get(handlers::download::<S>))
         .route("/sync/status", get(handlers::status::<S>))
         .route("/sync/conflicts", get(handlers::conflicts::<S>))
-        .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
+        .route(
+            "/sync/conflicts/{id}/resolve",
+            post(handlers::resolve_conflict::<S>),
+        )
         .fallback(|| async { ApiError::not_found("not_found", "no such endpoint") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
+        .layer(middleware::from_fn_with_state(
+            config.request_timeout,
+            timeout,
+        ))
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::map_response(protocol_header))
@@ -124,7 +144,9 @@ async fn json_errors(request: Request, next: Next) -> Response {
 }
 
 async fn protocol_header(mut response: Response) -> Response {
-    response.headers_mut().insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+    response
+        .headers_mut()
+        .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
     response
 }
 
@@ -135,7 +157,9 @@ pub async fn serve<S: Store>(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(server, config)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(server, config))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Serves HTTPS on `listener` until `shutdown` completes, then gives open requests `grace`.
@@ -177,7 +201,12 @@ impl<S: Store> RunningServer<S> {
         let task = tokio::spawn(serve(listener, server.clone(), config, async {
             let _ = stopped.await;
         }));
-        Ok(Self { addr, server, stop, task })
+        Ok(Self {
+            addr,
+            server,
+            stop,
+            task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

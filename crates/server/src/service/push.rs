@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use rainstaff_core::merge::{self, Decision, FieldVersion};
 use rainstaff_core::protocol::{
-    ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse, RowState, in_scope,
+    ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse,
+    RowState, in_scope,
 };
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
@@ -25,7 +26,10 @@ impl<S: Store> Server<S> {
         if request.mutations.len() > MAX_BATCH {
             return Err(ApiError::bad_request(
                 "batch_too_large",
-                format!("a push carries at most {MAX_BATCH} mutations; got {}", request.mutations.len()),
+                format!(
+                    "a push carries at most {MAX_BATCH} mutations; got {}",
+                    request.mutations.len()
+                ),
             ));
         }
         let now = timestamp(self.now());
@@ -35,7 +39,9 @@ impl<S: Store> Server<S> {
             let current = tx
                 .device(device.id)?
                 .filter(|d| d.revoked_at.is_none())
-                .ok_or_else(|| ApiError::unauthorized("token_revoked", "this computer's access was revoked"))?;
+                .ok_or_else(|| {
+                    ApiError::unauthorized("token_revoked", "this computer's access was revoked")
+                })?;
             let mut last = current.last_mutation_id;
             let mut outcomes = Vec::with_capacity(request.mutations.len());
             for m in &request.mutations {
@@ -44,7 +50,10 @@ impl<S: Store> Server<S> {
                     if prior.hash != hash {
                         return Err(ApiError::conflict(
                             "mutation_replayed",
-                            format!("mutation {} was already applied with different content", m.mutation_id),
+                            format!(
+                                "mutation {} was already applied with different content",
+                                m.mutation_id
+                            ),
                         ));
                     }
                     outcomes.push(prior.outcome);
@@ -52,7 +61,15 @@ impl<S: Store> Server<S> {
                 }
                 check_sequence(m.mutation_id, last)?;
                 let outcome = apply(tx, &current, m, &now)?;
-                tx.record_mutation(current.id, m.mutation_id, &AppliedMutation { hash, outcome: outcome.clone() }, &now)?;
+                tx.record_mutation(
+                    current.id,
+                    m.mutation_id,
+                    &AppliedMutation {
+                        hash,
+                        outcome: outcome.clone(),
+                    },
+                    &now,
+                )?;
                 last = Some(m.mutation_id);
                 outcomes.push(outcome);
             }
@@ -68,12 +85,17 @@ impl<S: Store> Server<S> {
 /// worked offline before it was enrolled).
 fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ApiError> {
     if id < 1 {
-        return Err(ApiError::bad_request("invalid_mutation", format!("mutation id {id} must be positive")));
+        return Err(ApiError::bad_request(
+            "invalid_mutation",
+            format!("mutation id {id} must be positive"),
+        ));
     }
     match last {
         Some(last) if id <= last => Err(ApiError::conflict(
             "mutation_replayed",
-            format!("mutation {id} is older than this device's last applied mutation {last} and unknown"),
+            format!(
+                "mutation {id} is older than this device's last applied mutation {last} and unknown"
+            ),
         )),
         Some(last) if id > last + 1 => Err(ApiError::conflict(
             "mutation_gap",
@@ -93,10 +115,17 @@ fn valid_row_region(region: &str) -> bool {
 }
 
 fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
-    let table = schema::table(&m.table)
-        .ok_or_else(|| ApiError::bad_request("unknown_table", format!("there is no synced table {:?}", m.table)))?;
+    let table = schema::table(&m.table).ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_table",
+            format!("there is no synced table {:?}", m.table),
+        )
+    })?;
     if !valid_row_region(&m.region) {
-        return Err(ApiError::bad_request("invalid_region", format!("{:?} is not a region code", m.region)));
+        return Err(ApiError::bad_request(
+            "invalid_region",
+            format!("{:?} is not a region code", m.region),
+        ));
     }
     if !in_scope(&device.region, &m.region) {
         return Err(region_forbidden(m));
@@ -110,7 +139,12 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
     if !errors.is_empty() {
         return Err(ApiError::bad_request(
             "invalid_fields",
-            format!("mutation {} ({}): {}", m.mutation_id, table.name, validate::describe(&errors)),
+            format!(
+                "mutation {} ({}): {}",
+                m.mutation_id,
+                table.name,
+                validate::describe(&errors)
+            ),
         ));
     }
     let mut canonical_m = m.clone();
@@ -120,7 +154,12 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
         }
     }
     let current_state = current.as_ref().map(|c| c.state.clone());
-    match merge::decide(table, current.as_ref().map(ServerRow::to_stored).as_ref(), &canonical_m, device.id) {
+    match merge::decide(
+        table,
+        current.as_ref().map(ServerRow::to_stored).as_ref(),
+        &canonical_m,
+        device.id,
+    ) {
         Decision::Reject(reason) => Ok(rejected(m, reason.message().to_string(), current_state)),
         Decision::Unchanged => Ok(Outcome {
             mutation_id: m.mutation_id,
@@ -129,7 +168,13 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
             row: current_state,
             conflicts: Vec::new(),
         }),
-        Decision::Write { fields, changed, delete, status, conflicts } => {
+        Decision::Write {
+            fields,
+            changed,
+            delete,
+            status,
+            conflicts,
+        } => {
             if !delete {
                 let mut errors = validate::check_row(table.name, &fields);
                 errors.extend(check_references(tx, table, &m.region, &fields, &changed)?);
@@ -138,13 +183,28 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                 }
             }
             let seq = tx.next_seq()?;
-            let mut field_versions = current.as_ref().map(|c| c.field_versions.clone()).unwrap_or_else(BTreeMap::new);
+            let mut field_versions = current
+                .as_ref()
+                .map(|c| c.field_versions.clone())
+                .unwrap_or_else(BTreeMap::new);
             for name in &changed {
-                field_versions.insert(name.clone(), FieldVersion { version: seq, device: device.id });
+                field_versions.insert(
+                    name.clone(),
+                    FieldVersion {
+                        version: seq,
+                        device: device.id,
+                    },
+                );
             }
             let deleted_at = match (delete, current_state.as_ref()) {
                 (false, _) => None,
-                (true, Some(RowState { deleted_at: Some(at), .. })) => Some(at.clone()),
+                (
+                    true,
+                    Some(RowState {
+                        deleted_at: Some(at),
+                        ..
+                    }),
+                ) => Some(at.clone()),
                 (true, _) => Some(now.to_string()),
             };
             let state = RowState {
@@ -157,7 +217,10 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                 deleted_at,
                 fields,
             };
-            let row = ServerRow { state, field_versions };
+            let row = ServerRow {
+                state,
+                field_versions,
+            };
             tx.put_row(table, &row)?;
             tx.append_change(seq, &row.state)?;
             for c in &conflicts {
@@ -174,7 +237,13 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                     created_at: now,
                 })?;
             }
-            Ok(Outcome { mutation_id: m.mutation_id, status, reason: None, row: Some(row.state), conflicts })
+            Ok(Outcome {
+                mutation_id: m.mutation_id,
+                status,
+                reason: None,
+                row: Some(row.state),
+                conflicts,
+            })
         }
     }
 }
@@ -182,12 +251,21 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
 fn region_forbidden(m: &Mutation) -> ApiError {
     ApiError::forbidden(
         "region_forbidden",
-        format!("mutation {}: this computer may not change that record's region or records of another region", m.mutation_id),
+        format!(
+            "mutation {}: this computer may not change that record's region or records of another region",
+            m.mutation_id
+        ),
     )
 }
 
 fn rejected(m: &Mutation, reason: String, row: Option<RowState>) -> Outcome {
-    Outcome { mutation_id: m.mutation_id, status: OutcomeStatus::Rejected, reason: Some(reason), row, conflicts: Vec::new() }
+    Outcome {
+        mutation_id: m.mutation_id,
+        status: OutcomeStatus::Rejected,
+        reason: Some(reason),
+        row,
+        conflicts: Vec::new(),
+    }
 }
 
 /// Every reference this change sets must point at a live row of the same region. Unchanged
@@ -200,12 +278,23 @@ fn check_references(
     changed: &[String],
 ) -> Result<Vec<FieldError>, StoreError> {
     let mut errors = Vec::new();
-    for spec in table.fields.iter().filter(|f| changed.iter().any(|c| c == f.name)) {
-        let FieldKind::Ref(target) = spec.kind else { continue };
-        let Some(id) = fields.get(spec.name).and_then(Value::as_str) else { continue };
-        let target = schema::table(target).ok_or_else(|| StoreError::msg(format!("schema refers to unknown table {target}")))?;
+    for spec in table
+        .fields
+        .iter()
+        .filter(|f| changed.iter().any(|c| c == f.name))
+    {
+        let FieldKind::Ref(target) = spec.kind else {
+            continue;
+        };
+        let Some(id) = fields.get(spec.name).and_then(Value::as_str) else {
+            continue;
+        };
+        let target = schema::table(target)
+            .ok_or_else(|| StoreError::msg(format!("schema refers to unknown table {target}")))?;
         let live = match uuid::Uuid::parse_str(id) {
-            Ok(id) => tx.row(target, id)?.is_some_and(|r| r.state.deleted_at.is_none() && r.state.region == region),
+            Ok(id) => tx
+                .row(target, id)?
+                .is_some_and(|r| r.state.deleted_at.is_none() && r.state.region == region),
             Err(_) => false,
         };
         if !live {
@@ -224,9 +313,18 @@ mod tests {
     fn sequence_rules() {
         assert!(check_sequence(7, None).is_ok());
         assert!(check_sequence(8, Some(7)).is_ok());
-        assert_eq!(check_sequence(10, Some(7)).unwrap_err().code, "mutation_gap");
-        assert_eq!(check_sequence(3, Some(7)).unwrap_err().code, "mutation_replayed");
-        assert_eq!(check_sequence(0, None).unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            check_sequence(10, Some(7)).unwrap_err().code,
+            "mutation_gap"
+        );
+        assert_eq!(
+            check_sequence(3, Some(7)).unwrap_err().code,
+            "mutation_replayed"
+        );
+        assert_eq!(
+            check_sequence(0, None).unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
     }
 
     #[test]

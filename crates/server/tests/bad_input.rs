@@ -1,0 +1,441 @@
+//! Every kind of bad request gets its own 4xx with a JSON `{error, message}`, and writes nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Dev, Harness, assert_error, employee, id};
+use rainstaff_core::protocol::{MAX_BATCH, Op, PROTOCOL_HEADER};
+use rainstaff_server::http::HttpConfig;
+use rainstaff_server::ratelimit::RateLimit;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A server with one Ankara device that has pushed one employee (mutation 1).
+async fn setup() -> (Harness, Dev, Uuid) {
+    let h = Harness::start().await;
+    let mut dev = h.enroll("Ankara", "Ankara PC").await;
+    let emp = id();
+    dev.push(&[dev.upsert("employees", emp, employee("Ali Veli"), 0)])
+        .await;
+    (h, dev, emp)
+}
+
+async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body = response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{status}: not JSON: {e}"));
+    (status, body)
+}
+
+/// Sends `request`, asserts the answer and that the database did not change.
+async fn refused(h: &Harness, request: reqwest::RequestBuilder, status: u16, code: &str) {
+    let before = h.dump();
+    let (got, body) = send(request).await;
+    assert_error(got, &body, status, code);
+    assert_eq!(h.dump(), before, "{code} wrote something");
+}
+
+fn push_body(dev: &Dev, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
+    dev.request(Method::POST, "/sync")
+        .header("content-type", "application/json")
+        .body(body)
+}
+
+#[tokio::test]
+async fn malformed_and_mistyped_bodies() {
+    let (h, dev, _) = setup().await;
+    refused(
+        &h,
+        push_body(&dev, "{\"mutations\": ["),
+        400,
+        "malformed_json",
+    )
+    .await;
+    let wrong_type = json!({"mutations": [{"mutation_id": "two", "table": "employees", "row_id": id(),
+        "region": "Ankara", "op": "upsert", "fields": {}, "base_version": 0}]});
+    refused(
+        &h,
+        push_body(&dev, wrong_type.to_string()),
+        400,
+        "invalid_body",
+    )
+    .await;
+    let unknown_op = json!({"mutations": [{"mutation_id": 2, "table": "employees", "row_id": id(),
+        "region": "Ankara", "op": "replace", "fields": {}, "base_version": 0}]});
+    refused(
+        &h,
+        push_body(&dev, unknown_op.to_string()),
+        400,
+        "invalid_body",
+    )
+    .await;
+    refused(
+        &h,
+        push_body(&dev, json!({"mutations": [], "extra": 1}).to_string()),
+        400,
+        "invalid_body",
+    )
+    .await;
+    let no_content_type = dev
+        .request(Method::POST, "/sync")
+        .body(json!({"mutations": []}).to_string());
+    refused(&h, no_content_type, 415, "unsupported_media_type").await;
+    let enroll = h
+        .http
+        .post(h.url("/enroll"))
+        .header("content-type", "application/json")
+        .body("not json");
+    refused(&h, enroll, 400, "malformed_json").await;
+    let code = h.server().create_enroll_code("Ankara").unwrap();
+    let nameless = h
+        .http
+        .post(h.url("/enroll"))
+        .json(&json!({"code": code.code, "name": "  "}));
+    refused(&h, nameless, 400, "invalid_name").await;
+}
+
+#[tokio::test]
+async fn unknown_tables_fields_and_wrong_types_refuse_the_whole_batch() {
+    let (h, mut dev, emp) = setup().await;
+    // Each batch starts with a valid mutation: it must not be written either.
+    let cases: [(&str, Value, u16, &str); 5] = [
+        ("payroll", json!({"x": 1}), 400, "unknown_table"),
+        (
+            "employees",
+            json!({"full_name": "A", "salary": 1}),
+            400,
+            "invalid_fields",
+        ),
+        (
+            "employees",
+            json!({"weekly_minutes": "forty"}),
+            400,
+            "invalid_fields",
+        ),
+        (
+            "employees",
+            json!({"hire_date": "31.02.2026"}),
+            400,
+            "invalid_fields",
+        ),
+        (
+            "employees",
+            json!({"full_name": null}),
+            400,
+            "invalid_fields",
+        ),
+    ];
+    for (table, fields, status, code) in cases {
+        dev.next_mutation = 2;
+        let good = dev.upsert("employees", id(), employee("Geçerli"), 0);
+        let bad = dev.upsert(table, emp, fields.clone(), 1);
+        let request = dev
+            .request(Method::POST, "/sync")
+            .json(&json!({"mutations": [good, bad]}));
+        let before = h.dump();
+        let (got, body) = send(request).await;
+        assert_error(got, &body, status, code);
+        assert_eq!(h.dump(), before, "{fields}");
+        if code == "invalid_fields" {
+            let field = fields.as_object().unwrap().keys().next().unwrap();
+            assert!(
+                body["message"].as_str().unwrap().contains(field.as_str()),
+                "{body}"
+            );
+        }
+    }
+    // A new row needs every required field.
+    dev.next_mutation = 2;
+    let incomplete = dev.upsert("employees", id(), json!({"full_name": "Yarım"}), 0);
+    let (status, body) = dev.push_raw(&[incomplete]).await;
+    assert_error(status, &body, 400, "invalid_fields");
+    assert!(body["message"].as_str().unwrap().contains("contract_kind"));
+    // Not a region code at all.
+    dev.next_mutation = 2;
+    let nowhere = dev.mutation("employees", id(), "ALL", Op::Upsert, employee("Her yer"), 0);
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": [nowhere]})),
+        400,
+        "invalid_region",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_and_batches() {
+    let (h, mut dev, _) = setup().await;
+    let huge = format!(
+        "{{\"mutations\": [], \"pad\": \"{}\"}}",
+        "x".repeat(17 * 1024 * 1024)
+    );
+    refused(&h, push_body(&dev, huge), 413, "body_too_large").await;
+    let batch: Vec<_> = (0..=MAX_BATCH)
+        .map(|_| dev.upsert("employees", id(), employee("Çok"), 0))
+        .collect();
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": batch})),
+        400,
+        "batch_too_large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn another_regions_mutation() {
+    let (h, mut dev, emp) = setup().await;
+    let foreign = dev.mutation("employees", id(), "Izmir", Op::Upsert, employee("Başka"), 0);
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": [foreign]})),
+        403,
+        "region_forbidden",
+    )
+    .await;
+    // Moving an existing row to another region is the same thing.
+    let other = h.enroll("ALL", "Merkez").await;
+    let mut admin = other;
+    let moved = admin.mutation(
+        "employees",
+        emp,
+        "Izmir",
+        Op::Upsert,
+        json!({"title": "x"}),
+        1,
+    );
+    refused(
+        &h,
+        admin
+            .request(Method::POST, "/sync")
+            .json(&json!({"mutations": [moved]})),
+        403,
+        "region_forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn replayed_and_gapped_mutation_ids() {
+    let (h, mut dev, emp) = setup().await;
+    // Mutation 1 again, with other content.
+    dev.next_mutation = 1;
+    let replay = dev.upsert("employees", emp, employee("Başka İsim"), 0);
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": [replay]})),
+        409,
+        "mutation_replayed",
+    )
+    .await;
+    // Mutation 3 while 2 never came.
+    dev.next_mutation = 3;
+    let gap = dev.upsert("employees", id(), employee("Boşluk"), 0);
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": [gap]})),
+        409,
+        "mutation_gap",
+    )
+    .await;
+    dev.next_mutation = 0;
+    let zero = dev.upsert("employees", id(), employee("Sıfır"), 0);
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync")
+            .json(&json!({"mutations": [zero]})),
+        400,
+        "invalid_mutation",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn missing_forged_and_revoked_tokens() {
+    let (h, dev, _) = setup().await;
+    let body = json!({"mutations": []});
+    let no_token = h
+        .http
+        .post(h.url("/sync"))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&body);
+    refused(&h, no_token, 401, "missing_token").await;
+    let forged = h
+        .http
+        .post(h.url("/sync"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth("f".repeat(64))
+        .json(&body);
+    refused(&h, forged, 401, "invalid_token").await;
+    let basic = h
+        .http
+        .get(h.url("/sync/changes"))
+        .header(PROTOCOL_HEADER, "1")
+        .basic_auth("admin", Some("x"));
+    refused(&h, basic, 401, "invalid_token").await;
+
+    h.server().revoke(dev.id).unwrap();
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync").json(&body),
+        401,
+        "token_revoked",
+    )
+    .await;
+    refused(
+        &h,
+        dev.request(Method::GET, "/sync/changes?since=0"),
+        401,
+        "token_revoked",
+    )
+    .await;
+    refused(
+        &h,
+        dev.request(Method::GET, "/sync/download"),
+        401,
+        "token_revoked",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn protocol_versions() {
+    let (h, dev, _) = setup().await;
+    let without = h.http.get(h.url("/sync/changes")).bearer_auth(&dev.token);
+    refused(&h, without, 400, "protocol_missing").await;
+    for version in ["0", "99"] {
+        let request = h
+            .http
+            .get(h.url("/sync/changes"))
+            .header(PROTOCOL_HEADER, version)
+            .bearer_auth(&dev.token);
+        let (status, body) = send(request).await;
+        assert_error(status, &body, 426, "update_required");
+    }
+    let garbage = h
+        .http
+        .get(h.url("/sync/changes"))
+        .header(PROTOCOL_HEADER, "one")
+        .bearer_auth(&dev.token);
+    refused(&h, garbage, 400, "protocol_invalid").await;
+    // Enrollment by an old client is refused the same way.
+    let code = h.server().create_enroll_code("Ankara").unwrap();
+    let old = h
+        .http
+        .post(h.url("/enroll"))
+        .header(PROTOCOL_HEADER, "0")
+        .json(&json!({"code": code.code, "name": "Eski"}));
+    refused(&h, old, 426, "update_required").await;
+}
+
+#[tokio::test]
+async fn bad_queries_paths_and_routes() {
+    let (h, dev, _) = setup().await;
+    refused(
+        &h,
+        dev.request(Method::GET, "/sync/changes?since=abc"),
+        400,
+        "invalid_query",
+    )
+    .await;
+    refused(
+        &h,
+        dev.request(Method::GET, "/sync/changes?since=-1"),
+        400,
+        "invalid_query",
+    )
+    .await;
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync/conflicts/x/resolve"),
+        400,
+        "invalid_path",
+    )
+    .await;
+    refused(
+        &h,
+        dev.request(Method::POST, "/sync/conflicts/12345/resolve"),
+        404,
+        "conflict_not_found",
+    )
+    .await;
+    refused(&h, dev.request(Method::GET, "/nowhere"), 404, "not_found").await;
+    refused(
+        &h,
+        dev.request(Method::DELETE, "/sync"),
+        405,
+        "method_not_allowed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_flooding_token_is_rate_limited() {
+    let config = HttpConfig {
+        rate_limit: RateLimit {
+            per_second: 0.01,
+            burst: 3.0,
+        },
+        ..HttpConfig::default()
+    };
+    let h = Harness::start_with(config).await;
+    let dev = h.enroll("Ankara", "Döngüde").await;
+    for _ in 0..3 {
+        assert_eq!(
+            dev.request(Method::GET, "/sync/changes?since=0")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let before = h.dump();
+    let response = dev
+        .request(Method::GET, "/sync/changes?since=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    let status = response.status();
+    assert_error(status, &response.json().await.unwrap(), 429, "rate_limited");
+    assert_eq!(h.dump(), before);
+    // Other devices are not affected.
+    let other = h.enroll("Ankara", "Sakin").await;
+    assert_eq!(
+        other
+            .request(Method::GET, "/sync/changes?since=0")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_slow_request_times_out_with_json() {
+    let config = HttpConfig {
+        request_timeout: Duration::from_millis(1),
+        ..HttpConfig::default()
+    };
+    let h = Harness::start_with(config).await;
+    let code = h.server().create_enroll_code("Ankara").unwrap();
+    // Enrollment hashes and commits: far longer than a millisecond.
+    let request = h
+        .http
+        .post(h.url("/enroll"))
+        .json(&json!({"code": code.code, "name": "Yavaş"}));
+    let (status, body) = send(request).await;
+    assert_error(status, &body, 408, "request_timeout");
+}

@@ -1,0 +1,271 @@
+//! A real server on 127.0.0.1 over a real SQLite file, and devices that talk to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rainstaff_core::protocol::{
+    ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse,
+};
+use rainstaff_server::Server;
+use rainstaff_server::http::{HttpConfig, RunningServer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+pub struct Harness {
+    pub dir: TempDir,
+    pub db: PathBuf,
+    running: Option<RunningServer>,
+    config: HttpConfig,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::start_with(HttpConfig::default()).await
+    }
+
+    pub async fn start_with(config: HttpConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("server.db");
+        let server = Arc::new(Server::open(&db).unwrap());
+        let running = RunningServer::start(server, config).await.unwrap();
+        Self {
+            dir,
+            db,
+            running: Some(running),
+            config,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn server(&self) -> &Arc<Server> {
+        self.running.as_ref().unwrap().server()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.as_ref().unwrap().url())
+    }
+
+    /// Stops the server, drops it and everything it held, and starts a new one on the same file.
+    pub async fn restart(&mut self) {
+        let running = self.running.take().unwrap();
+        let server = running.server().clone();
+        running.stop().await.unwrap();
+        let server =
+            Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
+        drop(server);
+        let server = Arc::new(Server::open(&self.db).unwrap());
+        self.running = Some(RunningServer::start(server, self.config).await.unwrap());
+    }
+
+    pub async fn enroll(&self, region: &str, name: &str) -> Dev {
+        let code = self.server().create_enroll_code(region).unwrap();
+        let response = self
+            .http
+            .post(self.url("/enroll"))
+            .header(PROTOCOL_HEADER, "1")
+            .json(&json!({"code": code.code, "name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let enrolled: EnrollResponse = response.json().await.unwrap();
+        Dev {
+            id: enrolled.device_id,
+            token: enrolled.token,
+            region: enrolled.region,
+            base: self.url(""),
+            http: self.http.clone(),
+            next_mutation: 1,
+        }
+    }
+
+    /// Every table of the database, each as its sorted rows: equal dumps mean nothing was written.
+    pub fn dump(&self) -> BTreeMap<String, Vec<String>> {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut dump = BTreeMap::new();
+        for table in tables {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+            let columns = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((0..columns)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.sort();
+            dump.insert(table, rows);
+        }
+        dump
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+pub struct Dev {
+    pub id: Uuid,
+    pub token: String,
+    pub region: String,
+    base: String,
+    pub http: reqwest::Client,
+    pub next_mutation: i64,
+}
+
+impl Dev {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+    }
+
+    /// A mutation with this device's next id.
+    pub fn mutation(
+        &mut self,
+        table: &str,
+        row_id: Uuid,
+        region: &str,
+        op: Op,
+        fields: Value,
+        base: i64,
+    ) -> Mutation {
+        let m = Mutation {
+            mutation_id: self.next_mutation,
+            table: table.into(),
+            row_id,
+            region: region.into(),
+            op,
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            base_version: base,
+        };
+        self.next_mutation += 1;
+        m
+    }
+
+    pub fn upsert(&mut self, table: &str, row_id: Uuid, fields: Value, base: i64) -> Mutation {
+        let region = self.region.clone();
+        self.mutation(table, row_id, &region, Op::Upsert, fields, base)
+    }
+
+    pub fn delete(&mut self, table: &str, row_id: Uuid, base: i64) -> Mutation {
+        let region = self.region.clone();
+        self.mutation(table, row_id, &region, Op::Delete, json!({}), base)
+    }
+
+    /// Pushes and returns status and body, whatever they are.
+    pub async fn push_raw(&self, mutations: &[Mutation]) -> (StatusCode, Value) {
+        let response = self
+            .request(reqwest::Method::POST, "/sync")
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    pub async fn push(&self, mutations: &[Mutation]) -> PushResponse {
+        let (status, body) = self.push_raw(mutations).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    pub async fn pull(&self, since: i64, limit: usize) -> ChangesPage {
+        let response = self
+            .request(
+                reqwest::Method::GET,
+                &format!("/sync/changes?since={since}&limit={limit}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Pulls every page from `since`; returns the changes and the final cursor.
+    pub async fn pull_all(&self, since: i64) -> (Vec<rainstaff_core::protocol::Change>, i64) {
+        let mut cursor = since;
+        let mut all = Vec::new();
+        loop {
+            let page = self.pull(cursor, 7).await;
+            all.extend(page.changes);
+            cursor = page.next_since;
+            if !page.has_more {
+                return (all, cursor);
+            }
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+}
+
+pub fn employee(name: &str) -> Value {
+    json!({
+        "full_name": name,
+        "active": true,
+        "contract_kind": "full_time",
+        "weekly_minutes": 2700,
+        "break_policy": "statutory",
+    })
+}
+
+pub fn timesheet(employee: Uuid) -> Value {
+    json!({
+        "employee_id": employee.to_string(),
+        "work_date": "2026-01-05",
+        "start_time": "08:00",
+        "end_time": "17:00",
+        "break_minutes": 60,
+        "special_day": false,
+    })
+}
+
+pub fn id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// Asserts an error answer: its status and its `error` code.
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, expected_code: &str) {
+    assert_eq!(status.as_u16(), expected_status, "{body}");
+    assert_eq!(body["error"], expected_code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}

@@ -1,0 +1,54 @@
+//! What the UI tests share: an app over a real store in a temporary folder, driven by label.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use rainstaff::app::App;
+use rainstaff::paths::DataDir;
+
+pub fn start(dir: &std::path::Path) -> Harness<'static, App> {
+    let ctx = egui::Context::default();
+    let mut app = App::new(DataDir::new(dir), &ctx).expect("app starts");
+    app.today = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// Runs frames until the worker has answered everything and the UI has taken the answers in.
+pub fn settle(harness: &mut Harness<'_, App>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if harness.state().is_idle() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not answer in time"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run();
+}
+
+/// Types into the text field labelled `label`, replacing what it held.
+pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// Creates the administrator on a first start and lands on the employees screen.
+#[allow(dead_code)]
+pub fn first_admin(harness: &mut Harness<'_, App>) {
+    harness.run();
+    fill(harness, "Kullanıcı adı", "yönetici");
+    fill(harness, "Parola", "çok-gizli-parola");
+    fill(harness, "Parola (tekrar)", "çok-gizli-parola");
+    harness.get_by_label("Yöneticiyi oluştur").click();
+    settle(harness);
+}

@@ -1,0 +1,123 @@
+//! The screens driven by label through egui_kittest, over a real store in a temp folder.
+
+mod common;
+
+use common::{fill, first_admin, settle, start};
+use egui_kittest::kittest::Queryable as _;
+use rainstaff::db::Store;
+use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::users::Role;
+use rainstaff::model::{Employee, fields_of};
+use rainstaff_core::schema::EMPLOYEES;
+
+#[test]
+fn first_start_creates_the_administrator_and_refuses_a_short_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "yönetici");
+    fill(&mut harness, "Parola", "kısa");
+    fill(&mut harness, "Parola (tekrar)", "kısa");
+    harness.get_by_label("Yöneticiyi oluştur").click();
+    harness.run();
+    harness.get_by_label("Parola en az 8 karakter olmalı");
+    assert!(harness.state().session.is_none());
+    drop(harness);
+
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("yönetici · Tüm bölgeler");
+}
+
+#[test]
+fn add_an_employee_and_see_a_validation_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("Yeni personel").click();
+    harness.run();
+    fill(&mut harness, "Ad Soyad", "ÇAĞLA ÖZTÜRK");
+    fill(&mut harness, "T.C. Kimlik No", "12345678901");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    harness.get_by_label("geçerli bir T.C. kimlik numarası değil (11 hane)");
+    assert!(harness.state().employees.visible_names().is_empty());
+
+    fill(&mut harness, "T.C. Kimlik No", "10000000146");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().employees.visible_names(), ["ÇAĞLA ÖZTÜRK"]);
+    harness.get_by_label("ÇAĞLA ÖZTÜRK");
+}
+
+#[test]
+fn search_folds_turkish_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let admin = store
+            .create_user("admin", Some("parola-123456"), Role::Admin, "ALL")
+            .unwrap();
+        let mut manager = admin.clone();
+        manager.region = "Istanbul".into();
+        for name in ["AYŞE IŞIK", "İSMAİL ŞAHİN", "Ilgaz Çelik"] {
+            let e = Employee {
+                full_name: name.into(),
+                ..Employee::default()
+            };
+            store
+                .save_record(
+                    &manager,
+                    &EMPLOYEES,
+                    None,
+                    "Istanbul",
+                    fields_of(&e),
+                    SaveOptions::default(),
+                )
+                .unwrap();
+        }
+    }
+    let mut harness = start(dir.path());
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "admin");
+    fill(&mut harness, "Parola", "parola-123456");
+    harness.get_by_label("Giriş").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().employees.visible_names(),
+        ["AYŞE IŞIK", "Ilgaz Çelik", "İSMAİL ŞAHİN"]
+    );
+    fill(&mut harness, "Ara:", "ısık");
+    harness.run();
+    assert_eq!(harness.state().employees.visible_names(), ["AYŞE IŞIK"]);
+    fill(&mut harness, "Ara:", "istanbul ismail");
+    harness.run();
+    assert_eq!(harness.state().employees.visible_names(), ["İSMAİL ŞAHİN"]);
+}
+
+#[test]
+fn switch_language_to_english_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    harness.get_by_label("English").click();
+    settle(&mut harness);
+    harness.get_by_label("Employees");
+    harness.get_by_label("Timesheets");
+    drop(harness);
+    // The choice is remembered across a restart, from the sign-in screen on.
+    let mut harness = start(dir.path());
+    harness.run();
+    harness.get_by_label("Sign in");
+    fill(&mut harness, "Username", "YÖNETİCİ");
+    fill(&mut harness, "Password", "çok-gizli-parola");
+    harness.get_by_label("Sign in").click();
+    settle(&mut harness);
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Türkçe").click();
+    settle(&mut harness);
+    harness.get_by_label("Personel");
+}
