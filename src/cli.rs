@@ -41,6 +41,21 @@ pub enum CliCommand {
     },
     /// Runs one sync and prints its report as JSON.
     Sync,
+    /// Imports a legacy puantaj.db and prints the report as JSON.
+    ImportLegacy {
+        file: PathBuf,
+        /// The region of rows the file does not place in one (the legacy default was Ankara).
+        #[arg(long, default_value = rainstaff_core::regions::LEGACY_DEFAULT)]
+        region: String,
+        /// Only report what would be imported.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Exports data to a file.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Writes a backup of the store (default: into the backups folder).
     Backup {
         #[arg(long)]
@@ -48,7 +63,46 @@ pub enum CliCommand {
     },
 }
 
-/// Runs a subcommand; returns the process exit code.
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Shifts as CSV, one row per shift with its worked minutes.
+    Timesheets {
+        /// First day (DD.MM.YYYY or YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day, included.
+        #[arg(long)]
+        to: String,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: TimesheetFormat,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum TimesheetFormat {
+    Csv,
+}
+
+fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
+    rainstaff_core::time::parse_user_date(value).map_err(|p| {
+        anyhow::anyhow!(
+            "--{name}: \"{value}\" {}",
+            p.message(rainstaff_core::i18n::Lang::En)
+        )
+    })
+}
+
+fn region_arg(value: &str) -> anyhow::Result<String> {
+    rainstaff_core::regions::normalize(value)
+        .ok_or_else(|| anyhow::anyhow!("--region: must not be empty"))
+}
+
+/// Runs a subcommand.
 pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
     match command {
         CliCommand::Hours { file } => {
@@ -87,6 +141,45 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 Ok(report) => println!("{}", serde_json::to_string(&report)?),
                 Err(e) => bail!("sync failed: {e}"),
             }
+        }
+        CliCommand::ImportLegacy {
+            file,
+            region,
+            dry_run,
+        } => {
+            let region = region_arg(&region)?;
+            let mut store = Store::open(&data.store())?;
+            let report = store.import_legacy(&file, &region, dry_run)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        CliCommand::Export {
+            what:
+                ExportCommand::Timesheets {
+                    from,
+                    to,
+                    region,
+                    format: TimesheetFormat::Csv,
+                    out,
+                },
+        } => {
+            let (from, to) = (date_arg("from", &from)?, date_arg("to", &to)?);
+            if to < from {
+                bail!("--to: must not be before --from");
+            }
+            let region = region.as_deref().map(region_arg).transpose()?;
+            let store = Store::open(&data.store())?;
+            let file =
+                std::fs::File::create(&out).with_context(|| format!("--out: {}", out.display()))?;
+            let count = crate::export::timesheets_csv(
+                &store,
+                from,
+                to,
+                region
+                    .as_deref()
+                    .unwrap_or(rainstaff_core::protocol::ALL_REGIONS),
+                std::io::BufWriter::new(file),
+            )?;
+            eprintln!("{count} shifts written to {}", out.display());
         }
         CliCommand::Backup { out } => {
             let store = Store::open(&data.store())?;

@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod conflicts;
 pub mod edits;
+pub mod import;
 pub mod queries;
 pub mod rows;
 pub mod sync;

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod db;
+pub mod export;
 pub mod i18n;
 pub mod logging;
 pub mod model;

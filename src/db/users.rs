@@ -11,28 +11,7 @@ use uuid::Uuid;
 
 use super::{Result, Store, StoreError, now_utc};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Staff,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Staff, Role::Manager, Role::Admin];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-}
+pub use rainstaff_core::roles::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {

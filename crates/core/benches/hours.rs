@@ -5,9 +5,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use rainstaff_core::hours::{
-    BreakPolicy, Calendar, Contract, ContractKind, Policy, Rounding, ShiftInput, compute, run_json,
+    BreakPolicy, Calendar, Contract, ContractKind, Policy, Request, Rounding, ShiftInput, compute,
+    run_json,
 };
 use rainstaff_core::time::{format_hhmm, span_minutes};
 
@@ -161,6 +162,23 @@ fn main() {
             .sum::<usize>()
     });
 
+    let (reading, _) = best_of(|| {
+        inputs
+            .iter()
+            .filter(|i| Request::from_json(i).is_ok())
+            .count()
+    });
+    let reports: Vec<_> = employees
+        .iter()
+        .filter_map(|e| compute(&e.contract, &policy, &calendar, 0, &e.shifts).ok())
+        .collect();
+    let (writing, _) = best_of(|| {
+        reports
+            .iter()
+            .map(|r| r.to_json().to_string().len())
+            .sum::<usize>()
+    });
+
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "hour engine benchmark: {EMPLOYEES} employees, one year (2026), {shift_count} shift entries"
@@ -180,6 +198,14 @@ fn main() {
         "  engine, run_json() parse+compute+JSON:  {:9.2} ms   ({:.1} MB of output)",
         ms(json),
         json_bytes as f64 / 1e6
+    );
+    println!(
+        "    of which reading the input JSON:     {:9.2} ms",
+        ms(reading)
+    );
+    println!(
+        "    of which building + printing output: {:9.2} ms",
+        ms(writing)
     );
     let verdict = if engine < Duration::from_secs(1) {
         "under"

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod merge;
 pub mod protocol;
 pub mod regions;
+pub mod roles;
 pub mod schema;
 pub mod text;
 pub mod time;

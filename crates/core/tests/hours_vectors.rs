@@ -538,7 +538,7 @@ fn explain_says_why() {
         "{text}"
     );
     assert!(
-        text.contains("the legal minimum for 600 min (10:00) of work is 60 min"),
+        text.contains("the legal minimum (60 min (1:00) for 600 min (10:00) of work)"),
         "{text}"
     );
     assert!(text.contains("Daily cap 660 min"), "{text}");
@@ -548,9 +548,7 @@ fn explain_says_why() {
     );
     assert!(text.contains("crosses the threshold by 300 min"), "{text}");
     assert!(
-        text.contains(
-            "Overtime (ot50) 300 min (5:00) = 0 min (0:00) daily excess + 300 min (5:00)"
-        ),
+        text.contains("Overtime (ot50) 300 min (5:00) = 0 min daily excess + 300 min (5:00)"),
         "{text}"
     );
     let tr = day(&r, "2026-03-06").explain(Lang::Tr).join("\n");
@@ -598,6 +596,24 @@ fn explain_says_why() {
         "{text}"
     );
     assert!(!text.contains("placed at"), "{text}");
+
+    // A policy that trusts a short typed break says it is below the legal minimum.
+    let contract = Contract {
+        break_policy: BreakPolicy::AsEntered,
+        ..Contract::default()
+    };
+    let mut typed = shift("2026-03-02", "09:00", "17:00");
+    typed.break_minutes = Some(10);
+    let r = both(&contract, &Policy::default(), 0, &[typed]);
+    let d = day(&r, "2026-03-02");
+    assert_eq!((d.break_minutes, d.worked), (10, 470));
+    let text = d.explain(Lang::En).join("\n");
+    assert!(text.contains("Break 10 min as entered (10 min)"), "{text}");
+    assert!(
+        text.contains("legal minimum (30 min for 450 min (7:30) of work)"),
+        "{text}"
+    );
+    assert!(text.contains("shorter than the legal minimum"), "{text}");
 }
 
 #[test]

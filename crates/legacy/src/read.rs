@@ -20,7 +20,7 @@ use crate::error::LegacyError;
 use crate::file::{LegacyFile, Record};
 use crate::layout::{self, DELETED_RECORDS, INSPECTION_RESULTS, SETTINGS, SYNCED, USERS};
 use crate::tables::{self, Draft};
-use crate::users::{LegacyUser, Role};
+use crate::users::{LegacyUser, Role, role_from_legacy};
 use crate::variant::{self, Variant};
 
 /// Everything a legacy file holds that still means something, ready to apply.
@@ -347,7 +347,7 @@ impl Reader {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            let role = Role::from_legacy(&legacy_role, &region).unwrap_or_else(|| {
+            let role = role_from_legacy(&legacy_role, &region).unwrap_or_else(|| {
                 self.warn(
                     USERS.table,
                     legacy,

@@ -6,59 +6,37 @@ use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::search_key;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Staff,
-    Manager,
-    Admin,
-}
+pub use rainstaff_core::roles::Role;
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
+/// The new role of a legacy one (V2–V4 "user"/"admin", V5 "SUPER_ADMIN" and the like), or
+/// None when the word means nothing known. An administrator of one region is that region's
+/// manager: an `admin` here sees every region. A legacy "user" was an office's login for data
+/// entry, so it becomes staff; an administrator promotes whoever should manage.
+pub fn role_from_legacy(role: &str, region: &str) -> Option<Role> {
+    let key = search_key(role.trim()).replace([' ', '-'], "_");
+    let admin = key.contains("admin") || key == "yonetici";
+    if admin {
+        return Some(if region == ALL_REGIONS {
+            Role::Admin
+        } else {
+            Role::Manager
+        });
     }
-
-    /// The new role of a legacy one (V2–V4 "user"/"admin", V5 "SUPER_ADMIN" and the like), or
-    /// None when the word means nothing known. An administrator of one region is that region's
-    /// manager: an `admin` here sees every region. A legacy "user" was an office's login for
-    /// data entry, so it becomes staff; an administrator promotes whoever should manage.
-    pub fn from_legacy(role: &str, region: &str) -> Option<Role> {
-        let key = search_key(role.trim()).replace([' ', '-'], "_");
-        let admin = key.contains("admin") || key == "yonetici";
-        if admin {
-            return Some(if region == ALL_REGIONS {
-                Role::Admin
-            } else {
-                Role::Manager
-            });
-        }
-        if key.contains("manager") || key == "mudur" || key == "supervisor" {
-            return Some(Role::Manager);
-        }
-        [
-            "user",
-            "staff",
-            "employee",
-            "viewer",
-            "readonly",
-            "operator",
-            "personel",
-            "kullanici",
-        ]
-        .contains(&key.as_str())
-        .then_some(Role::Staff)
+    if key.contains("manager") || key == "mudur" || key == "supervisor" {
+        return Some(Role::Manager);
     }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+    [
+        "user",
+        "staff",
+        "employee",
+        "viewer",
+        "readonly",
+        "operator",
+        "personel",
+        "kullanici",
+    ]
+    .contains(&key.as_str())
+    .then_some(Role::Staff)
 }
 
 /// An account to create without a password. There is deliberately no credential field.
@@ -78,15 +56,15 @@ mod tests {
 
     #[test]
     fn roles() {
-        assert_eq!(Role::from_legacy("user", "Ankara"), Some(Role::Staff));
-        assert_eq!(Role::from_legacy("admin", "ALL"), Some(Role::Admin));
-        assert_eq!(Role::from_legacy("SUPER_ADMIN", "ALL"), Some(Role::Admin));
-        assert_eq!(Role::from_legacy("ADMIN", "Bursa"), Some(Role::Manager));
+        assert_eq!(role_from_legacy("user", "Ankara"), Some(Role::Staff));
+        assert_eq!(role_from_legacy("admin", "ALL"), Some(Role::Admin));
+        assert_eq!(role_from_legacy("SUPER_ADMIN", "ALL"), Some(Role::Admin));
+        assert_eq!(role_from_legacy("ADMIN", "Bursa"), Some(Role::Manager));
         assert_eq!(
-            Role::from_legacy("REGION_MANAGER", "Izmir"),
+            role_from_legacy("REGION_MANAGER", "Izmir"),
             Some(Role::Manager)
         );
-        assert_eq!(Role::from_legacy("Müdür", "Izmir"), Some(Role::Manager));
-        assert_eq!(Role::from_legacy("guest", "Izmir"), None);
+        assert_eq!(role_from_legacy("Müdür", "Izmir"), Some(Role::Manager));
+        assert_eq!(role_from_legacy("guest", "Izmir"), None);
     }
 }

@@ -85,7 +85,7 @@ async fn an_enrollment_code_works_once_and_expires() {
 #[tokio::test]
 async fn push_then_pull_between_two_devices_of_one_region() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Ankara", "A").await;
+    let a = h.enroll("Ankara", "A").await;
     let b = h.enroll("Ankara", "B").await;
     let (emp, sheet) = (id(), id());
     let batch = [
@@ -117,7 +117,7 @@ async fn push_then_pull_between_two_devices_of_one_region() {
 #[tokio::test]
 async fn pages_are_bounded_and_in_sequence_order() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Izmir", "A").await;
+    let a = h.enroll("Izmir", "A").await;
     let batch: Vec<_> = (0..25)
         .map(|i| a.upsert("employees", id(), employee(&format!("Kişi {i}")), 0))
         .collect();
@@ -139,8 +139,8 @@ async fn pages_are_bounded_and_in_sequence_order() {
 #[tokio::test]
 async fn regions_are_isolated_both_ways() {
     let h = Harness::start().await;
-    let mut ankara = h.enroll("Ankara", "Ankara PC").await;
-    let mut izmir = h.enroll("Izmir", "İzmir PC").await;
+    let ankara = h.enroll("Ankara", "Ankara PC").await;
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
     let admin = h.enroll("ALL", "Merkez").await;
     let ankara_emp = id();
     ankara
@@ -177,12 +177,12 @@ async fn regions_are_isolated_both_ways() {
     );
     let (status, body) = izmir.push_raw(&[foreign]).await;
     assert_error(status, &body, 403, "region_forbidden");
-    izmir.next_mutation = 2;
+    izmir.next_mutation.set(2);
     let relabelled = izmir.upsert("employees", ankara_emp, json!({"title": "x"}), 1);
     let (status, body) = izmir.push_raw(&[relabelled]).await;
     assert_error(status, &body, 403, "region_forbidden");
     // A reference to another region's row is rejected, not followed.
-    izmir.next_mutation = 2;
+    izmir.next_mutation.set(2);
     let sheet = izmir.upsert("timesheets", id(), timesheet(ankara_emp), 0);
     let response = izmir.push(&[sheet]).await;
     assert_eq!(response.outcomes[0].status, OutcomeStatus::Rejected);
@@ -243,7 +243,7 @@ async fn regions_are_isolated_both_ways() {
 #[tokio::test]
 async fn retried_and_duplicated_batches_apply_once() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Bursa", "A").await;
+    let a = h.enroll("Bursa", "A").await;
     let (e1, e2) = (id(), id());
     let m1 = a.upsert("employees", e1, employee("Bir"), 0);
     let m2 = a.upsert("employees", e2, employee("İki"), 0);
@@ -280,8 +280,8 @@ async fn retried_and_duplicated_batches_apply_once() {
 #[tokio::test]
 async fn same_field_edits_conflict_and_different_fields_merge() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Konya", "A").await;
-    let mut b = h.enroll("Konya", "B").await;
+    let a = h.enroll("Konya", "A").await;
+    let b = h.enroll("Konya", "B").await;
     let emp = id();
     let created = a
         .push(&[a.upsert("employees", emp, employee("Mehmet"), 0)])
@@ -365,8 +365,8 @@ async fn same_field_edits_conflict_and_different_fields_merge() {
 #[tokio::test]
 async fn tombstones_propagate_and_deleted_rows_stay_deleted() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Antalya", "A").await;
-    let mut b = h.enroll("Antalya", "B").await;
+    let a = h.enroll("Antalya", "A").await;
+    let b = h.enroll("Antalya", "B").await;
     let emp = id();
     let created = a
         .push(&[a.upsert("employees", emp, employee("Can"), 0)])
@@ -413,7 +413,7 @@ async fn tombstones_propagate_and_deleted_rows_stay_deleted() {
 #[tokio::test]
 async fn invalid_rows_are_rejected_with_a_reason_and_the_batch_goes_on() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Ankara", "A").await;
+    let a = h.enroll("Ankara", "A").await;
     let mut bad_employee = employee("Veli");
     bad_employee["weekly_minutes"] = json!(9999);
     let mut long_break = timesheet(id());
@@ -465,7 +465,7 @@ async fn invalid_rows_are_rejected_with_a_reason_and_the_batch_goes_on() {
 #[tokio::test]
 async fn a_restart_keeps_everything() {
     let mut h = Harness::start().await;
-    let mut a = h.enroll("Izmir", "A").await;
+    let a = h.enroll("Izmir", "A").await;
     let emp = id();
     let m1 = a.upsert("employees", emp, employee("Deniz"), 0);
     let pushed = a.push(std::slice::from_ref(&m1)).await;
@@ -485,12 +485,12 @@ async fn a_restart_keeps_everything() {
         pushed.outcomes
     );
     // The mutation sequence continues where it was: a gap is still a gap.
-    a.next_mutation = 5;
+    a.next_mutation.set(5);
     let (status, body) = a
         .push_raw(&[a.upsert("employees", id(), employee("Ege"), 0)])
         .await;
     assert_error(status, &body, 409, "mutation_gap");
-    a.next_mutation = 2;
+    a.next_mutation.set(2);
     let next = a
         .push(&[a.upsert("employees", emp, json!({"title": "Müdür"}), 1)])
         .await;
@@ -502,8 +502,8 @@ async fn a_restart_keeps_everything() {
 async fn status_agrees_with_the_change_log() {
     let h = Harness::start().await;
     let admin = h.enroll("ALL", "Merkez").await;
-    let mut a = h.enroll("Ankara", "A").await;
-    let mut b = h.enroll("Istanbul", "B").await;
+    let a = h.enroll("Ankara", "A").await;
+    let b = h.enroll("Istanbul", "B").await;
     let (e1, e2, e3) = (id(), id(), id());
     a.push(&[
         a.upsert("employees", e1, employee("Bir"), 0),
@@ -569,7 +569,7 @@ async fn status_agrees_with_the_change_log() {
 #[tokio::test]
 async fn gzip_both_ways() {
     let h = Harness::start().await;
-    let mut a = h.enroll("Adana", "A").await;
+    let a = h.enroll("Adana", "A").await;
     let m = a.upsert("employees", id(), employee("Sıkıştırılmış"), 0);
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder

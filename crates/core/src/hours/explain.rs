@@ -67,21 +67,21 @@ impl DayHours {
         match (self.night_shift, lang) {
             (true, Lang::En) => format!(
                 "Night shift: {np} of its {span} min of presence fall between 20:00 and 06:00, more \
-                 than half, so the day's cap is {} (7.5 h) instead of 11 h.",
+                 than half, so the day's cap is {} instead of 11 h.",
                 dur(self.why.cap, lang)
             ),
             (true, Lang::Tr) => format!(
                 "Gece vardiyası: {span} dk'nın {np} dk'sı 20:00–06:00 arasında, yarıdan fazlası; \
-                 bu yüzden günlük sınır 11 saat değil {} (7,5 saat).",
+                 bu yüzden günlük sınır 11 saat değil {}.",
                 dur(self.why.cap, lang)
             ),
             (false, Lang::En) => format!(
-                "Daily cap {} (11 h): {np} of {span} min fall between 20:00 and 06:00, not more than \
+                "Daily cap {}: {np} of {span} min fall between 20:00 and 06:00, not more than \
                  half, so this is not a night shift.",
                 dur(self.why.cap, lang)
             ),
             (false, Lang::Tr) => format!(
-                "Günlük sınır {} (11 saat): {span} dk'nın {np} dk'sı 20:00–06:00 arasında, yarıdan \
+                "Günlük sınır {}: {span} dk'nın {np} dk'sı 20:00–06:00 arasında, yarıdan \
                  fazlası değil; gece vardiyası sayılmaz.",
                 dur(self.why.cap, lang)
             ),
@@ -179,12 +179,12 @@ fn break_line(policy: BreakPolicy, s: &ShiftWhy, lang: Lang) -> String {
     let span = (s.end - s.start).max(0) as u32;
     let minimum = match lang {
         Lang::En => format!(
-            "the legal minimum for {} of work is {}",
-            dur(span - b.statutory, lang),
-            dur(b.statutory, lang)
+            "the legal minimum ({} for {} of work)",
+            dur(b.statutory, lang),
+            dur(span - b.statutory, lang)
         ),
         Lang::Tr => format!(
-            "{} çalışma için yasal asgari mola {}",
+            "yasal asgari ({} çalışmaya {})",
             dur(span - b.statutory, lang),
             dur(b.statutory, lang)
         ),
@@ -203,24 +203,24 @@ fn break_line(policy: BreakPolicy, s: &ShiftWhy, lang: Lang) -> String {
         ),
         (BreakPolicy::Statutory, Lang::Tr) => format!(
             "Mola {brk}, yasal asgari politikası: kayıtlar arası boşluk ({gap}), girilen mola \
-             ({entered}) ve yasal asgarinin büyüğü; {minimum}."
+             ({entered}) ve {minimum} arasından en büyüğü."
         ),
         (BreakPolicy::AsEntered, Lang::En) => format!(
             "Break {brk} as entered ({entered}), or the gaps between entries ({gap}) when longer; \
-             {minimum}."
+             for comparison, {minimum}."
         ),
         (BreakPolicy::AsEntered, Lang::Tr) => format!(
             "Mola {brk}, girildiği gibi ({entered}), kayıtlar arası boşluk ({gap}) daha uzunsa o; \
-             {minimum}."
+             karşılaştırma için {minimum}."
         ),
         (BreakPolicy::Fixed(n), Lang::En) => format!(
             "Break {brk}: the fixed {} of the contract, or the gaps between entries ({gap}) when \
-             longer; {minimum}.",
+             longer; for comparison, {minimum}.",
             dur(n, lang)
         ),
         (BreakPolicy::Fixed(n), Lang::Tr) => format!(
             "Mola {brk}: sözleşmedeki sabit {}, kayıtlar arası boşluk ({gap}) daha uzunsa o; \
-             {minimum}.",
+             karşılaştırma için {minimum}.",
             dur(n, lang)
         ),
     };
@@ -280,13 +280,18 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// "540 min (9:00)": payroll reads hours and minutes, the spec speaks minutes.
+/// "540 min (9:00)": payroll reads hours and minutes, the spec speaks minutes. Under an hour the
+/// minutes say it all.
 fn dur(m: u32, lang: Lang) -> String {
     let unit = match lang {
         Lang::En => "min",
         Lang::Tr => "dk",
     };
-    format!("{m} {unit} ({})", format_duration(i64::from(m)))
+    if m < 60 {
+        format!("{m} {unit}")
+    } else {
+        format!("{m} {unit} ({})", format_duration(i64::from(m)))
+    }
 }
 
 /// `from–to` as times of day, from minutes after the day's midnight, marking later days with

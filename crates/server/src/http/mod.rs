@@ -195,7 +195,16 @@ pub struct RunningServer<S: Store = SqliteStore> {
 impl<S: Store> RunningServer<S> {
     /// Starts serving `server` over plain HTTP on a free port of 127.0.0.1.
     pub async fn start(server: Arc<Server<S>>, config: HttpConfig) -> io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), server, config).await
+    }
+
+    /// Like `start`, on `addr`: a restarted server can take the address its clients know.
+    pub async fn start_on(
+        addr: SocketAddr,
+        server: Arc<Server<S>>,
+        config: HttpConfig,
+    ) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, server.clone(), config, async {

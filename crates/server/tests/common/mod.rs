@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,13 +55,18 @@ impl Harness {
     /// Stops the server, drops it and everything it held, and starts a new one on the same file.
     pub async fn restart(&mut self) {
         let running = self.running.take().unwrap();
+        let addr = running.addr();
         let server = running.server().clone();
         running.stop().await.unwrap();
         let server =
             Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
         drop(server);
         let server = Arc::new(Server::open(&self.db).unwrap());
-        self.running = Some(RunningServer::start(server, self.config).await.unwrap());
+        self.running = Some(
+            RunningServer::start_on(addr, server, self.config)
+                .await
+                .unwrap(),
+        );
     }
 
     pub async fn enroll(&self, region: &str, name: &str) -> Dev {
@@ -81,7 +87,7 @@ impl Harness {
             region: enrolled.region,
             base: self.url(""),
             http: self.http.clone(),
-            next_mutation: 1,
+            next_mutation: Cell::new(1),
         }
     }
 
@@ -135,7 +141,8 @@ pub struct Dev {
     pub region: String,
     base: String,
     pub http: reqwest::Client,
-    pub next_mutation: i64,
+    /// The id the next mutation gets; tests set it to replay or skip ids.
+    pub next_mutation: Cell<i64>,
 }
 
 impl Dev {
@@ -148,7 +155,7 @@ impl Dev {
 
     /// A mutation with this device's next id.
     pub fn mutation(
-        &mut self,
+        &self,
         table: &str,
         row_id: Uuid,
         region: &str,
@@ -157,7 +164,7 @@ impl Dev {
         base: i64,
     ) -> Mutation {
         let m = Mutation {
-            mutation_id: self.next_mutation,
+            mutation_id: self.next_mutation.get(),
             table: table.into(),
             row_id,
             region: region.into(),
@@ -165,16 +172,16 @@ impl Dev {
             fields: fields.as_object().cloned().unwrap_or_default(),
             base_version: base,
         };
-        self.next_mutation += 1;
+        self.next_mutation.set(self.next_mutation.get() + 1);
         m
     }
 
-    pub fn upsert(&mut self, table: &str, row_id: Uuid, fields: Value, base: i64) -> Mutation {
+    pub fn upsert(&self, table: &str, row_id: Uuid, fields: Value, base: i64) -> Mutation {
         let region = self.region.clone();
         self.mutation(table, row_id, &region, Op::Upsert, fields, base)
     }
 
-    pub fn delete(&mut self, table: &str, row_id: Uuid, base: i64) -> Mutation {
+    pub fn delete(&self, table: &str, row_id: Uuid, base: i64) -> Mutation {
         let region = self.region.clone();
         self.mutation(table, row_id, &region, Op::Delete, json!({}), base)
     }

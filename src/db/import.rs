@@ -1,0 +1,117 @@
+//! Legacy files into the local store, through the one importer the server uses too. The whole
+//! file is read first; the import is then applied in one transaction, every row with its outbox
+//! entry, so imported data syncs like any edit.
+
+use std::path::Path;
+
+use rainstaff_core::schema;
+use rainstaff_core::text::tr_lower;
+use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, LegacyUser, Tombstone};
+use rusqlite::{Connection, params};
+use uuid::Uuid;
+
+use super::{Store, StoreError, now_utc, rows};
+
+pub const COMPANY_NAME_KEY: &str = "company_name";
+
+/// The store, inside the import's transaction.
+struct Target<'a>(&'a Connection);
+
+fn table(name: &str) -> Result<&'static schema::TableSpec, StoreError> {
+    schema::table(name).ok_or_else(|| StoreError::Invalid(format!("unknown table {name}")))
+}
+
+impl ImportTarget for Target<'_> {
+    type Error = StoreError;
+
+    fn existing(&mut self, name: &'static str, id: Uuid) -> Result<Option<Existing>, StoreError> {
+        Ok(rows::get(self.0, table(name)?, id)?.map(|r| Existing {
+            region: r.region,
+            fields: r.fields,
+            deleted: r.deleted,
+        }))
+    }
+
+    fn upsert(&mut self, row: &ImportedRow) -> Result<(), StoreError> {
+        rows::save(self.0, table(row.table)?, row.id, &row.region, &row.fields).map(|_| ())
+    }
+
+    fn delete(&mut self, t: &Tombstone) -> Result<(), StoreError> {
+        rows::tombstone(self.0, table(t.table)?, t.id, &t.region).map(|_| ())
+    }
+
+    fn has_user(&mut self, username: &str) -> Result<bool, StoreError> {
+        Ok(self.0.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?1)",
+            [tr_lower(username.trim())],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn create_user(&mut self, user: &LegacyUser) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO users (id, username, username_key, password_hash, role, region, active, created_at)
+             VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)",
+            params![
+                Uuid::now_v7().to_string(),
+                user.username.trim(),
+                tr_lower(user.username.trim()),
+                user.role.code(),
+                user.region,
+                user.active,
+                now_utc()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn company_name(&mut self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [COMPANY_NAME_KEY],
+                |r| r.get(0),
+            )
+            .ok())
+    }
+
+    fn set_company_name(&mut self, name: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![COMPANY_NAME_KEY, name],
+        )?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    File(#[from] rainstaff_legacy::LegacyError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl Store {
+    /// Imports a legacy `puantaj.db`; with `dry_run` only says what it would do.
+    pub fn import_legacy(
+        &mut self,
+        path: &Path,
+        region: &str,
+        dry_run: bool,
+    ) -> Result<ImportReport, ImportError> {
+        let import = rainstaff_legacy::read_legacy(path, region)?;
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let mut target = Target(&tx);
+        let report = if dry_run {
+            rainstaff_legacy::dry_run(&import, &mut target)?
+        } else {
+            rainstaff_legacy::apply(&import, &mut target)?
+        };
+        if !dry_run {
+            tx.commit().map_err(StoreError::from)?;
+        }
+        Ok(report)
+    }
+}
