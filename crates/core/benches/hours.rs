@@ -178,6 +178,12 @@ fn main() {
             .map(|r| r.to_json().to_string().len())
             .sum::<usize>()
     });
+    let (direct, _) = best_of(|| {
+        reports
+            .iter()
+            .map(|r| serde_json::to_string(r).map_or(0, |s| s.len()))
+            .sum::<usize>()
+    });
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
@@ -206,6 +212,10 @@ fn main() {
     println!(
         "    of which building + printing output: {:9.2} ms",
         ms(writing)
+    );
+    println!(
+        "  serde_json::to_string(&report) directly: {:9.2} ms",
+        ms(direct)
     );
     let verdict = if engine < Duration::from_secs(1) {
         "under"

@@ -1,1 +1,271 @@
-fn main() {}
+//! Load on the real server over loopback: 50 devices pushing 100-mutation batches at once, then
+//! one administrator's device pulling the 100 000 resulting changes page by page. Baselines from
+//! the same run: `GET /health` round trips (HTTP cost alone) and the same number of plain SQLite
+//! INSERTs in transactions of 100 with the server's pragmas (storage cost alone).
+//!
+//! `cargo bench -p rainstaff-server --bench sync_load` prints a Markdown section; with
+//! `-- --write-docs` it also replaces the "Sync server" section of docs/PERFORMANCE.md.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
+use rainstaff_core::regions::KNOWN;
+use rainstaff_server::Server;
+use rainstaff_server::http::{HttpConfig, RunningServer};
+use rainstaff_server::ratelimit::RateLimit;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const DEVICES: usize = 50;
+const BATCHES_PER_DEVICE: usize = 20;
+const BATCH: usize = 100;
+const PAGE: usize = 500;
+const HEALTH_ROUND_TRIPS: usize = 2_000;
+const SECTION: &str = "## Sync server";
+
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    region: String,
+}
+
+impl Client {
+    async fn push(&self, mutations: &[Mutation]) -> PushResponse {
+        let response = self
+            .http
+            .post(format!("{}/sync", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "push: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    async fn pull(&self, since: i64) -> ChangesPage {
+        let response = self
+            .http
+            .get(format!("{}/sync/changes?since={since}&limit={PAGE}", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "pull: {}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+async fn enroll(server: &Server, http: &reqwest::Client, url: &str, region: &str, name: &str) -> Client {
+    let code = server.create_enroll_code(region).unwrap();
+    let enrolled: EnrollResponse = http
+        .post(format!("{url}/enroll"))
+        .json(&json!({"code": code.code, "name": name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Client { http: http.clone(), url: url.to_string(), token: enrolled.token, region: enrolled.region }
+}
+
+fn employee(n: usize) -> Value {
+    json!({"full_name": format!("Personel {n}"), "active": true, "contract_kind": "full_time",
+           "weekly_minutes": 2700, "break_policy": "statutory"})
+}
+
+fn timesheet(employee: Uuid, day: usize) -> Value {
+    json!({"employee_id": employee.to_string(), "work_date": format!("2026-03-{:02}", day % 28 + 1),
+           "start_time": "08:00", "end_time": "17:00", "break_minutes": 60, "special_day": false})
+}
+
+/// One device's script: its first batch creates employees, later batches add timesheets for them
+/// and edit one employee in five.
+fn batches(region: &str) -> Vec<Vec<Mutation>> {
+    let employees: Vec<Uuid> = (0..BATCH).map(|_| Uuid::now_v7()).collect();
+    let mut next_id = 0;
+    let mut mutation = |table: &str, row_id: Uuid, fields: Value, base_version: i64| {
+        next_id += 1;
+        Mutation {
+            mutation_id: next_id,
+            table: table.into(),
+            row_id,
+            region: region.into(),
+            op: Op::Upsert,
+            fields: fields.as_object().cloned().unwrap(),
+            base_version,
+        }
+    };
+    let mut out = vec![employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect()];
+    for b in 1..BATCHES_PER_DEVICE {
+        out.push(
+            (0..BATCH)
+                .map(|i| {
+                    let emp = employees[i];
+                    if i % 5 == 0 {
+                        mutation("employees", emp, json!({"title": format!("Unvan {b}")}), 1)
+                    } else {
+                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b * BATCH + i), 0)
+                    }
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The storage baseline: the same number of rows as plain INSERTs, 100 per transaction.
+fn plain_inserts(path: &Path, rows: usize) -> Duration {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch("CREATE TABLE t (id TEXT PRIMARY KEY, region TEXT, body TEXT)").unwrap();
+    let started = Instant::now();
+    for chunk in 0..rows / BATCH {
+        let tx = conn.transaction().unwrap();
+        for i in 0..BATCH {
+            tx.prepare_cached("INSERT INTO t (id, region, body) VALUES (?1, ?2, ?3)")
+                .unwrap()
+                .execute(rusqlite::params![Uuid::now_v7().to_string(), "Ankara", employee(chunk * BATCH + i).to_string()])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    started.elapsed()
+}
+
+fn main() {
+    let write_docs = std::env::args().any(|a| a == "--write-docs");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let report = runtime.block_on(run());
+    println!("{report}");
+    if write_docs {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Performance\n".to_string());
+        std::fs::write(&path, replace_section(&old, &report)).unwrap();
+        println!("written to {}", path.display());
+    }
+}
+
+/// Replaces the "Sync server" section (up to the next `## ` heading), or appends it.
+fn replace_section(doc: &str, section: &str) -> String {
+    let Some(start) = doc.find(&format!("{SECTION}\n")) else {
+        return format!("{}\n\n{section}", doc.trim_end());
+    };
+    let after = &doc[start + SECTION.len()..];
+    let end = after.find("\n## ").map_or(doc.len(), |i| start + SECTION.len() + i + 1);
+    format!("{}{section}{}", &doc[..start], &doc[end..])
+}
+
+async fn run() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Arc::new(Server::open(&dir.path().join("server.db")).unwrap());
+    let config = HttpConfig { rate_limit: RateLimit { per_second: 1e9, burst: 1e9 }, ..HttpConfig::default() };
+    let running = RunningServer::start(server.clone(), config).await.unwrap();
+    let url = running.url();
+    let http = reqwest::Client::new();
+
+    let mut health = Vec::with_capacity(HEALTH_ROUND_TRIPS);
+    let started = Instant::now();
+    for _ in 0..HEALTH_ROUND_TRIPS {
+        let t = Instant::now();
+        let status = http.get(format!("{url}/health")).send().await.unwrap().status();
+        assert!(status.is_success());
+        health.push(t.elapsed());
+    }
+    let health_total = started.elapsed();
+    health.sort();
+
+    let mut devices = Vec::new();
+    for n in 0..DEVICES {
+        devices.push(enroll(&server, &http, &url, KNOWN[n % KNOWN.len()].0, &format!("PC {n}")).await);
+    }
+    let admin = enroll(&server, &http, &url, "ALL", "Merkez").await;
+
+    let started = Instant::now();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|device| {
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for batch in batches(&device.region) {
+                    let t = Instant::now();
+                    let response = device.push(&batch).await;
+                    latencies.push(t.elapsed());
+                    assert_eq!(response.outcomes.len(), batch.len());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut push_latencies = Vec::new();
+    for task in tasks {
+        push_latencies.extend(task.await.unwrap());
+    }
+    let push_total = started.elapsed();
+    push_latencies.sort();
+    let mutations = DEVICES * BATCHES_PER_DEVICE * BATCH;
+
+    let started = Instant::now();
+    let (mut since, mut pulled, mut pull_latencies) = (0, 0, Vec::new());
+    loop {
+        let t = Instant::now();
+        let page = admin.pull(since).await;
+        pull_latencies.push(t.elapsed());
+        pulled += page.changes.len();
+        since = page.next_since;
+        if !page.has_more {
+            break;
+        }
+    }
+    let pull_total = started.elapsed();
+    pull_latencies.sort();
+    assert_eq!(pulled, mutations, "every mutation is one change");
+
+    let insert_total = plain_inserts(&dir.path().join("baseline.db"), mutations);
+    running.stop().await.unwrap();
+
+    let per_sec = |n: usize, d: Duration| format!("{:.0}", n as f64 / d.as_secs_f64());
+    format!(
+        "{SECTION}\n\n\
+         Measured by `cargo bench -p rainstaff-server --bench sync_load -- --write-docs` (release build; server, \
+         clients and SQLite on one 2-core machine over loopback; SQLite in WAL mode with `synchronous=FULL`, one \
+         transaction and one fsync per push batch).\n\n\
+         | what | result |\n| --- | --- |\n\
+         | push: {DEVICES} devices at once, {BATCHES_PER_DEVICE} batches of {BATCH} mutations each | {mutations} mutations in {:.2} s = **{} mutations/s** |\n\
+         | push latency per 100-mutation batch | p50 {}, p99 **{}**, max {} |\n\
+         | pull: {pulled} changes in pages of {PAGE} (administrator's device) | {:.2} s = **{} changes/s** |\n\
+         | pull latency per page | p50 {}, p99 **{}** |\n\
+         | baseline: `GET /health` round trips, one client | {HEALTH_ROUND_TRIPS} in {:.2} s = {} req/s; p50 {}, p99 {} |\n\
+         | baseline: plain SQLite INSERTs, {BATCH} per transaction, same pragmas | {mutations} rows in {:.2} s = {} rows/s |\n",
+        push_total.as_secs_f64(),
+        per_sec(mutations, push_total),
+        ms(percentile(&push_latencies, 0.5)),
+        ms(percentile(&push_latencies, 0.99)),
+        ms(*push_latencies.last().unwrap()),
+        pull_total.as_secs_f64(),
+        per_sec(pulled, pull_total),
+        ms(percentile(&pull_latencies, 0.5)),
+        ms(percentile(&pull_latencies, 0.99)),
+        health_total.as_secs_f64(),
+        per_sec(HEALTH_ROUND_TRIPS, health_total),
+        ms(percentile(&health, 0.5)),
+        ms(percentile(&health, 0.99)),
+        insert_total.as_secs_f64(),
+        per_sec(mutations, insert_total),
+    )
+}

@@ -1,0 +1,114 @@
+//! The legacy files through the real binary: `import-legacy` then `export timesheets`, read back
+//! with a real CSV reader and checked against the office's own numbers (oracle.json).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rainstaff::db::Store;
+use rainstaff_core::schema::TIMESHEETS;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
+}
+
+fn rainstaff(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rainstaff")).arg("--data-dir").arg(data).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn import(data: &Path, file: &str) -> serde_json::Value {
+    let path = samples().join(file);
+    let (ok, stdout, stderr) = rainstaff(data, &["import-legacy", path.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    import(data, "F3_v4_s3.db");
+    import(data, "F1_v4_s4.db");
+    let again = import(data, "F1_v4_s4.db");
+    assert_eq!(again["imported"], serde_json::json!({}), "{again}");
+    assert_eq!(again["variant"], "V4");
+
+    // Timesheet 107 was deleted in F1 and stays deleted though F3 still had it.
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let ts107 = rainstaff_core::ids::legacy_id("Ankara", "timesheets", 107);
+    let row = rainstaff::db::rows::get(&store.conn, &TIMESHEETS, ts107).unwrap().unwrap();
+    assert!(row.deleted);
+    drop(store);
+    import(data, "F3_v4_s3.db");
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    assert!(rainstaff::db::rows::get(&store.conn, &TIMESHEETS, ts107).unwrap().unwrap().deleted);
+    drop(store);
+
+    let csv_path = data.join("out.csv");
+    let (ok, _, stderr) = rainstaff(
+        data,
+        &["export", "timesheets", "--from", "01.01.2026", "--to", "2026-01-31", "--format", "csv", "--out", csv_path.to_str().unwrap()],
+    );
+    assert!(ok, "{stderr}");
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for h in ["employee", "region", "date", "start", "end", "break_minutes", "worked_minutes", "note"] {
+        assert!(headers.iter().any(|x| x == h), "missing column {h}");
+    }
+    let mut minutes: BTreeMap<String, i64> = BTreeMap::new();
+    let mut rows: BTreeMap<String, i64> = BTreeMap::new();
+    for record in reader.deserialize::<BTreeMap<String, String>>() {
+        let record = record.unwrap();
+        *minutes.entry(record["employee"].clone()).or_default() += record["worked_minutes"].parse::<i64>().unwrap();
+        *rows.entry(record["employee"].clone()).or_default() += 1;
+    }
+
+    let oracle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
+    let f1 = &oracle["F1_v4_s4.db"];
+    let legacy = rusqlite::Connection::open_with_flags(samples().join("F1_v4_s4.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    for (id, expected) in f1["timesheet_minutes_by_employee"].as_object().unwrap() {
+        let name: String = legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        assert_eq!(minutes.get(&name).copied(), expected.as_i64(), "minutes of {name}");
+        assert_eq!(rows.get(&name).copied(), f1["timesheet_rows_by_employee"][id].as_i64(), "rows of {name}");
+    }
+    assert_eq!(minutes.values().sum::<i64>(), f1["_meta"]["timesheet_total_net_minutes"].as_i64().unwrap());
+}
+
+#[test]
+fn the_v1_file_gets_the_default_region_and_a_dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = samples().join("F6_v1_s1.db");
+    let (ok, stdout, stderr) = rainstaff(dir.path(), &["import-legacy", path.to_str().unwrap(), "--dry-run"]);
+    assert!(ok, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["imported"]["timesheets"], 37);
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    assert!(store.employees("ALL").unwrap().is_empty());
+    drop(store);
+    import(dir.path(), "F6_v1_s1.db");
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let regions: Vec<String> = store.employees("ALL").unwrap().into_iter().map(|e| e.region).collect();
+    assert_eq!(regions, vec!["Ankara"; 5]);
+}
+
+#[test]
+fn unreadable_files_fail_with_the_file_named_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "bu bir veritabanı değil").unwrap();
+    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", text.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("notes.db"), "{stderr}");
+    let full = std::fs::read(samples().join("F1_v4_s4.db")).unwrap();
+    let truncated = dir.path().join("truncated.db");
+    std::fs::write(&truncated, &full[..full.len() / 3]).unwrap();
+    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", truncated.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("truncated.db"), "{stderr}");
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    assert_eq!(store.pending_count().unwrap(), 0);
+    let (ok, _, stderr) = rainstaff(dir.path(), &["export", "timesheets", "--from", "32.01.2026", "--to", "01.02.2026", "--out", "x.csv"]);
+    assert!(!ok && stderr.contains("--from"), "{stderr}");
+}
