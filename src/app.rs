@@ -52,6 +52,7 @@ pub struct App {
     pub vehicles: ui::vehicles::VehiclesScreen,
     users: ui::users::UsersScreen,
     settings: ui::settings::SettingsScreen,
+    pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
     pub pending: i64,
     regions: Vec<String>,
@@ -63,10 +64,7 @@ impl App {
     pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
         let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;
         let store = Store::open_reader(&data.store())?;
-        let lang = store
-            .setting("language")?
-            .and_then(|c| Lang::from_code(&c))
-            .unwrap_or_default();
+        let lang = store.setting("language")?.and_then(|c| Lang::from_code(&c)).unwrap_or_default();
         let first_run = !store.has_users()?;
         let mut app = App {
             data,
@@ -82,11 +80,8 @@ impl App {
             vehicles: Default::default(),
             users: Default::default(),
             settings: Default::default(),
-            sync: SyncStatus {
-                phase: SyncPhase::Idle,
-                last_success: None,
-                last_report: None,
-            },
+            import: Default::default(),
+            sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
             regions: Vec::new(),
             message: None,
@@ -116,9 +111,7 @@ impl App {
                 Event::SignedIn(user) => {
                     self.login.clear();
                     if user.region != rainstaff_core::protocol::ALL_REGIONS {
-                        self.worker.send(Command::SeedTemplates {
-                            region: user.region.clone(),
-                        });
+                        self.worker.send(Command::SeedTemplates { region: user.region.clone() });
                     }
                     self.message = None;
                     self.session = Some(user);
@@ -141,15 +134,24 @@ impl App {
                     self.message = Some((
                         true,
                         self.lang
-                            .t(
-                                "Kaydedilmedi: alanları düzeltin",
-                                "Not saved: correct the fields",
-                            )
+                            .t("Kaydedilmedi: alanları düzeltin", "Not saved: correct the fields")
                             .into(),
+                    ));
+                }
+                Event::ImportPreview(report) => self.import.previewed(report),
+                Event::Imported(report) => {
+                    let total: u64 = report.imported.values().sum();
+                    self.import = Default::default();
+                    self.message = Some((
+                        false,
+                        format!("{total} {}", self.lang.t("kayıt içe aktarıldı", "records imported")),
                     ));
                 }
                 Event::Failed { context, message } => {
                     self.settings.failed(context, &message);
+                    if context == "import" {
+                        self.import.failed(&message);
+                    }
                     self.message = Some((true, message));
                 }
                 Event::Info(text) => self.message = Some((false, text)),
@@ -162,10 +164,7 @@ impl App {
                     self.settings.dirty = true;
                     self.message = Some((
                         false,
-                        format!(
-                            "{}: {region}",
-                            self.lang.t("Kayıt tamam, bölge", "Enrolled, region")
-                        ),
+                        format!("{}: {region}", self.lang.t("Kayıt tamam, bölge", "Enrolled, region")),
                     ));
                     self.worker.send(Command::SyncNow);
                 }
@@ -200,6 +199,7 @@ impl App {
                 Screen::Users => self.users.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync),
             }
+            self.import.ui(ui, &ctx);
         });
         if let Some(lang) = self.settings.take_language() {
             self.lang = lang;
@@ -213,7 +213,23 @@ impl App {
     fn toolbar(&mut self, ui: &mut Ui, user: &User) {
         let lang = self.lang;
         ui.horizontal(|ui| {
-            ui.strong("Rainstaff");
+            ui.menu_button(lang.t("Dosya", "File"), |ui| {
+                if user.role != crate::db::users::Role::Staff
+                    && ui.button(lang.t("Eski veritabanını içe aktar…", "Import legacy database…")).clicked()
+                {
+                    let region = if user.region == rainstaff_core::protocol::ALL_REGIONS {
+                        rainstaff_core::regions::LEGACY_DEFAULT.to_string()
+                    } else {
+                        user.region.clone()
+                    };
+                    self.import.start(region);
+                    ui.close();
+                }
+                if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {
+                    self.worker.send(Command::BackupNow);
+                    ui.close();
+                }
+            });
             ui.separator();
             let tabs = [
                 (Screen::Employees, lang.t("Personel", "Employees")),
@@ -251,11 +267,7 @@ impl App {
                 ui.label(RichText::new(text).weak());
             }
             None => {
-                ui.label(
-                    RichText::new(self.data.root().display().to_string())
-                        .weak()
-                        .small(),
-                );
+                ui.label(RichText::new(self.data.root().display().to_string()).weak().small());
             }
         });
     }

@@ -12,11 +12,7 @@ use crate::db::Store;
 use crate::paths::DataDir;
 
 #[derive(Parser)]
-#[command(
-    name = "rainstaff",
-    version,
-    about = "Rainstaff timesheets: the window, or a headless subcommand"
-)]
+#[command(name = "rainstaff", version, about = "Rainstaff timesheets: the window, or a headless subcommand")]
 pub struct Cli {
     /// The data folder (default: RAINSTAFF_DATA_DIR, else the OS local data folder).
     #[arg(long, global = true, value_name = "DIR")]
@@ -89,17 +85,12 @@ pub enum TimesheetFormat {
 }
 
 fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
-    rainstaff_core::time::parse_user_date(value).map_err(|p| {
-        anyhow::anyhow!(
-            "--{name}: \"{value}\" {}",
-            p.message(rainstaff_core::i18n::Lang::En)
-        )
-    })
+    rainstaff_core::time::parse_user_date(value)
+        .map_err(|p| anyhow::anyhow!("--{name}: \"{value}\" {}", p.message(rainstaff_core::i18n::Lang::En)))
 }
 
 fn region_arg(value: &str) -> anyhow::Result<String> {
-    rainstaff_core::regions::normalize(value)
-        .ok_or_else(|| anyhow::anyhow!("--region: must not be empty"))
+    rainstaff_core::regions::normalize(value).ok_or_else(|| anyhow::anyhow!("--region: must not be empty"))
 }
 
 /// Runs a subcommand.
@@ -116,23 +107,16 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                     s
                 }
             };
-            let output =
-                rainstaff_core::hours::run_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let output = rainstaff_core::hours::run_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string_pretty(&output)?);
         }
         CliCommand::Enroll { server, code, name } => {
             let store = Store::open(&data.store())?;
             let name = name.unwrap_or_else(crate::ui::settings::hostname);
-            let region = runtime()?.block_on(crate::sync_task::enroll_device(
-                &store, &data, &server, &code, &name,
-            ))?;
-            let device = store
-                .sync_state(crate::sync_task::DEVICE_KEY)?
-                .unwrap_or_default();
-            println!(
-                "{}",
-                serde_json::json!({"device_id": device, "region": region, "server": server})
-            );
+            let region =
+                runtime()?.block_on(crate::sync_task::enroll_device(&store, &data, &server, &code, &name))?;
+            let device = store.sync_state(crate::sync_task::DEVICE_KEY)?.unwrap_or_default();
+            println!("{}", serde_json::json!({"device_id": device, "region": region, "server": server}));
         }
         CliCommand::Sync => {
             let mut store = Store::open(&data.store())?;
@@ -142,25 +126,14 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 Err(e) => bail!("sync failed: {e}"),
             }
         }
-        CliCommand::ImportLegacy {
-            file,
-            region,
-            dry_run,
-        } => {
+        CliCommand::ImportLegacy { file, region, dry_run } => {
             let region = region_arg(&region)?;
             let mut store = Store::open(&data.store())?;
             let report = store.import_legacy(&file, &region, dry_run)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         CliCommand::Export {
-            what:
-                ExportCommand::Timesheets {
-                    from,
-                    to,
-                    region,
-                    format: TimesheetFormat::Csv,
-                    out,
-                },
+            what: ExportCommand::Timesheets { from, to, region, format: TimesheetFormat::Csv, out },
         } => {
             let (from, to) = (date_arg("from", &from)?, date_arg("to", &to)?);
             if to < from {
@@ -168,15 +141,12 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             }
             let region = region.as_deref().map(region_arg).transpose()?;
             let store = Store::open(&data.store())?;
-            let file =
-                std::fs::File::create(&out).with_context(|| format!("--out: {}", out.display()))?;
+            let file = std::fs::File::create(&out).with_context(|| format!("--out: {}", out.display()))?;
             let count = crate::export::timesheets_csv(
                 &store,
                 from,
                 to,
-                region
-                    .as_deref()
-                    .unwrap_or(rainstaff_core::protocol::ALL_REGIONS),
+                region.as_deref().unwrap_or(rainstaff_core::protocol::ALL_REGIONS),
                 std::io::BufWriter::new(file),
             )?;
             eprintln!("{count} shifts written to {}", out.display());
@@ -197,7 +167,5 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }

@@ -28,22 +28,13 @@ pub enum StoreError {
     #[error(
         "{path}: this data file was written by a newer Rainstaff (schema {found}, this program knows {known}); install the newer version"
     )]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    TooNew { path: PathBuf, found: i64, known: i64 },
     #[error(
         "{path}: this is not a Rainstaff data file (it is another program's database); it was left untouched"
     )]
     Foreign { path: PathBuf },
-    #[error(
-        "{path}: the data file cannot be read ({source}); it was left untouched — restore a backup"
-    )]
-    Corrupt {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("{path}: the data file cannot be read ({source}); it was left untouched — restore a backup")]
+    Corrupt { path: PathBuf, source: rusqlite::Error },
     #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -65,19 +56,11 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Corrupt {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let conn = Connection::open(path)
+            .map_err(|source| StoreError::Corrupt { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.prepare().map_err(|e| match e {
-            StoreError::Sql(source) => StoreError::Corrupt {
-                path: path.to_path_buf(),
-                source,
-            },
+            StoreError::Sql(source) => StoreError::Corrupt { path: path.to_path_buf(), source },
             e => e,
         })?;
         Ok(store)
@@ -91,10 +74,7 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         register_functions(&conn)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Store { conn, path: path.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {
@@ -108,17 +88,11 @@ impl Store {
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if tables > 0 && app_id != APPLICATION_ID {
-            return Err(StoreError::Foreign {
-                path: self.path.clone(),
-            });
+            return Err(StoreError::Foreign { path: self.path.clone() });
         }
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -138,9 +112,7 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
     }
 
@@ -181,30 +153,17 @@ mod tests {
     fn refuses_foreign_and_newer_files() {
         let dir = tempfile::tempdir().unwrap();
         let foreign = dir.path().join("other.db");
-        Connection::open(&foreign)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (x)")
-            .unwrap();
-        assert!(matches!(
-            Store::open(&foreign),
-            Err(StoreError::Foreign { .. })
-        ));
+        Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        assert!(matches!(Store::open(&foreign), Err(StoreError::Foreign { .. })));
 
         let newer = dir.path().join("newer.db");
         drop(Store::open(&newer).unwrap());
-        Connection::open(&newer)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
+        Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
         let err = Store::open(&newer).err().unwrap();
         assert!(err.to_string().contains("newer Rainstaff"), "{err}");
 
         let garbage = dir.path().join("garbage.db");
-        std::fs::write(
-            &garbage,
-            b"this is not sqlite at all, just some text that is long enough",
-        )
-        .unwrap();
+        std::fs::write(&garbage, b"this is not sqlite at all, just some text that is long enough").unwrap();
         let err = Store::open(&garbage).err().unwrap();
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
         assert_eq!(std::fs::read(&garbage).unwrap().len(), 62);

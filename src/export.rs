@@ -12,17 +12,8 @@ use crate::db::Store;
 use crate::db::queries::ShiftFilter;
 use crate::ui::timesheets::worked_minutes;
 
-pub const CSV_HEADER: [&str; 9] = [
-    "employee",
-    "region",
-    "date",
-    "start",
-    "end",
-    "break_minutes",
-    "worked_minutes",
-    "special_day",
-    "note",
-];
+pub const CSV_HEADER: [&str; 9] =
+    ["employee", "region", "date", "start", "end", "break_minutes", "worked_minutes", "special_day", "note"];
 
 /// Writes the shifts from `from` to `to` (inclusive) of `region` (or ALL); returns how many.
 pub fn timesheets_csv(
@@ -45,10 +36,7 @@ pub fn timesheets_csv(
             .find(|e| e.id.to_string() == id)
             .map_or_else(String::new, |e| e.data.full_name.clone())
     };
-    let mut rows: Vec<_> = shifts
-        .iter()
-        .map(|s| (name(&s.data.employee_id), s))
-        .collect();
+    let mut rows: Vec<_> = shifts.iter().map(|s| (name(&s.data.employee_id), s)).collect();
     rows.sort_by(|(a, x), (b, y)| {
         tr_cmp(a, b).then_with(|| {
             (&x.data.work_date, &x.data.start_time).cmp(&(&y.data.work_date, &y.data.start_time))
@@ -61,9 +49,7 @@ pub fn timesheets_csv(
         writer.write_record([
             employee.as_str(),
             s.region.as_str(),
-            &parse_iso_date(&d.work_date)
-                .map(format_date)
-                .unwrap_or_else(|_| d.work_date.clone()),
+            &parse_iso_date(&d.work_date).map(format_date).unwrap_or_else(|_| d.work_date.clone()),
             &d.start_time,
             &d.end_time,
             &d.break_minutes.to_string(),

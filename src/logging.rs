@@ -17,9 +17,7 @@ pub fn to_file(data: &DataDir) -> Option<WorkerGuard> {
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("RAINSTAFF_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_env("RAINSTAFF_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(writer)
         .with_ansi(false)
         .try_init()
@@ -29,9 +27,7 @@ pub fn to_file(data: &DataDir) -> Option<WorkerGuard> {
 
 pub fn to_stderr() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("RAINSTAFF_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_env("RAINSTAFF_LOG").unwrap_or_else(|_| EnvFilter::new("warn")))
         .with_writer(std::io::stderr)
         .try_init();
 }

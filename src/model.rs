@@ -23,12 +23,7 @@ pub struct Record<T> {
 impl<T: DeserializeOwned> Record<T> {
     pub fn from_row(row: LocalRow) -> Option<Record<T>> {
         let data = serde_json::from_value(Value::Object(row.fields)).ok()?;
-        Some(Record {
-            id: row.id,
-            region: row.region,
-            data,
-            sync_error: row.sync_error,
-        })
+        Some(Record { id: row.id, region: row.region, data, sync_error: row.sync_error })
     }
 }
 

@@ -6,8 +6,8 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PushRequest, PushResponse,
+    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    PushRequest, PushResponse,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -31,9 +31,7 @@ fn client() -> reqwest::Client {
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(bytes)
-        .and_then(|()| enc.finish())
-        .unwrap_or_default()
+    enc.write_all(bytes).and_then(|()| enc.finish()).unwrap_or_default()
 }
 
 /// Reads a response: the raw length on the wire and the decoded body.
@@ -43,10 +41,7 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
         .headers()
         .get(reqwest::header::CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let raw = response
-        .bytes()
-        .await
-        .map_err(|e| SyncError::Offline(e.to_string()))?;
+    let raw = response.bytes().await.map_err(|e| SyncError::Offline(e.to_string()))?;
     let wire = raw.len() as u64;
     let decoded = if gzipped {
         let mut out = Vec::new();
@@ -62,10 +57,9 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
 
 fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let message = parsed.as_ref().map_or_else(
-        || String::from_utf8_lossy(body).chars().take(200).collect(),
-        |b| b.message.clone(),
-    );
+    let message = parsed
+        .as_ref()
+        .map_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect(), |b| b.message.clone());
     match (status, parsed.as_ref().map(|b| b.error.as_str())) {
         (StatusCode::UPGRADE_REQUIRED, _) => SyncError::UpdateRequired(message),
         (StatusCode::UNAUTHORIZED, _) => SyncError::Revoked,
@@ -106,10 +100,7 @@ impl HttpTransport {
                 .header(reqwest::header::CONTENT_ENCODING, "gzip")
                 .body(compressed);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| SyncError::Offline(describe(&e)))?;
+        let response = request.send().await.map_err(|e| SyncError::Offline(describe(&e)))?;
         let (status, bytes, received) = body(response).await?;
         if !status.is_success() {
             return Err(error_for(status, &bytes));
@@ -136,17 +127,8 @@ impl Transport for HttpTransport {
         self.call(Method::POST, "/sync", Some(request)).await
     }
 
-    async fn changes(
-        &mut self,
-        since: i64,
-        limit: usize,
-    ) -> Result<(ChangesPage, u64, u64), SyncError> {
-        self.call(
-            Method::GET,
-            &format!("/sync/changes?since={since}&limit={limit}"),
-            None::<&()>,
-        )
-        .await
+    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError> {
+        self.call(Method::GET, &format!("/sync/changes?since={since}&limit={limit}"), None::<&()>).await
     }
 
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
@@ -154,13 +136,8 @@ impl Transport for HttpTransport {
     }
 
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError> {
-        let (_, sent, received): (serde_json::Value, u64, u64) = self
-            .call(
-                Method::POST,
-                &format!("/sync/conflicts/{id}/resolve"),
-                None::<&()>,
-            )
-            .await?;
+        let (_, sent, received): (serde_json::Value, u64, u64) =
+            self.call(Method::POST, &format!("/sync/conflicts/{id}/resolve"), None::<&()>).await?;
         Ok((sent, received))
     }
 }
@@ -171,10 +148,7 @@ pub async fn enroll(server: &str, code: &str, name: &str) -> Result<EnrollRespon
     let response = client()
         .post(url)
         .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .json(&EnrollRequest {
-            code: code.trim().to_string(),
-            name: name.to_string(),
-        })
+        .json(&EnrollRequest { code: code.trim().to_string(), name: name.to_string() })
         .send()
         .await
         .map_err(|e| SyncError::Offline(describe(&e)))?;

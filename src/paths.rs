@@ -8,9 +8,7 @@ pub struct DataDir(PathBuf);
 
 impl DataDir {
     pub fn resolve(explicit: Option<PathBuf>) -> anyhow::Result<DataDir> {
-        if let Some(dir) =
-            explicit.or_else(|| std::env::var_os("RAINSTAFF_DATA_DIR").map(PathBuf::from))
-        {
+        if let Some(dir) = explicit.or_else(|| std::env::var_os("RAINSTAFF_DATA_DIR").map(PathBuf::from)) {
             return Ok(DataDir(dir));
         }
         let dirs = directories::ProjectDirs::from("com", "Rainstaff", "Rainstaff")
@@ -40,10 +38,7 @@ impl DataDir {
     }
 
     pub fn read_token(&self) -> Option<String> {
-        std::fs::read_to_string(self.token())
-            .ok()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
+        std::fs::read_to_string(self.token()).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
     }
 
     pub fn write_token(&self, token: &str) -> std::io::Result<()> {

@@ -38,11 +38,7 @@ pub struct SyncStatus {
 
 pub enum SyncRequest {
     Run,
-    Enroll {
-        server: String,
-        code: String,
-        name: String,
-    },
+    Enroll { server: String, code: String, name: String },
 }
 
 /// Enrollment facts kept in `sync_state`.
@@ -64,8 +60,7 @@ pub async fn enroll_device(
         ));
     }
     let answer = enroll(server, code, name).await?;
-    data.write_token(&answer.token)
-        .map_err(|e| SyncError::Local(e.to_string()))?;
+    data.write_token(&answer.token).map_err(|e| SyncError::Local(e.to_string()))?;
     store.set_sync_state(SERVER_KEY, server)?;
     store.set_sync_state(DEVICE_KEY, &answer.device_id.to_string())?;
     store.set_sync_state(REGION_KEY, &answer.region)?;
@@ -87,17 +82,13 @@ pub fn spawn(
 ) -> anyhow::Result<mpsc::UnboundedSender<SyncRequest>> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut store = Store::open(&data.store())?;
-    std::thread::Builder::new()
-        .name("sync".into())
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            match runtime {
-                Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
-                Err(e) => tracing::error!("sync runtime could not start: {e}"),
-            }
-        })?;
+    std::thread::Builder::new().name("sync".into()).spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        match runtime {
+            Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
+            Err(e) => tracing::error!("sync runtime could not start: {e}"),
+        }
+    })?;
     Ok(tx)
 }
 
@@ -108,11 +99,7 @@ async fn sync_loop(
     events: Sender<Event>,
     notify: Notifier,
 ) {
-    let mut status = SyncStatus {
-        phase: SyncPhase::Idle,
-        last_success: None,
-        last_report: None,
-    };
+    let mut status = SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None };
     let mut failures = 0u32;
     let send = |status: &SyncStatus| {
         let _ = events.send(Event::Sync(status.clone()));
@@ -149,9 +136,7 @@ async fn sync_loop(
                 failures += 1;
                 let base = Duration::from_secs(5) * 2u32.saturating_pow(failures.min(6));
                 let jitter = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 4);
-                wait = (base + Duration::from_millis(jitter))
-                    .min(MAX_BACKOFF)
-                    .min(wait);
+                wait = (base + Duration::from_millis(jitter)).min(MAX_BACKOFF).min(wait);
                 status.phase = SyncPhase::Offline {
                     retry_at: Local::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
                 };
@@ -189,10 +174,7 @@ async fn handle_enroll(
 ) {
     let event = match enroll_device(store, data, server, code, name).await {
         Ok(region) => Event::Enrolled { region },
-        Err(e) => Event::Failed {
-            context: "enroll",
-            message: e.to_string(),
-        },
+        Err(e) => Event::Failed { context: "enroll", message: e.to_string() },
     };
     let _ = events.send(event);
 }

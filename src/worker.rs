@@ -103,30 +103,26 @@ pub enum Command {
         id: i64,
         keep_server_value: bool,
     },
+    ImportLegacy {
+        path: PathBuf,
+        region: String,
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
     SignedIn(User),
     AuthFailed(String),
-    Saved {
-        table: &'static str,
-        id: Uuid,
-    },
-    Invalid {
-        table: &'static str,
-        errors: Vec<FieldError>,
-    },
-    Failed {
-        context: &'static str,
-        message: String,
-    },
+    Saved { table: &'static str, id: Uuid },
+    Invalid { table: &'static str, errors: Vec<FieldError> },
+    Failed { context: &'static str, message: String },
     Info(String),
     DataChanged,
     Sync(SyncStatus),
-    Enrolled {
-        region: String,
-    },
+    Enrolled { region: String },
+    ImportPreview(rainstaff_legacy::ImportReport),
+    Imported(rainstaff_legacy::ImportReport),
 }
 
 pub struct Worker {
@@ -148,24 +144,18 @@ impl Worker {
         let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
-        std::thread::Builder::new()
-            .name("worker".into())
-            .spawn(move || {
-                for command in inbox {
-                    for event in handle(&mut store, &sync, command) {
-                        if events_tx.send(event).is_err() {
-                            return;
-                        }
+        std::thread::Builder::new().name("worker".into()).spawn(move || {
+            for command in inbox {
+                for event in handle(&mut store, &sync, command) {
+                    if events_tx.send(event).is_err() {
+                        return;
                     }
-                    counter.fetch_sub(1, Ordering::SeqCst);
-                    notify.wake();
                 }
-            })?;
-        Ok(Worker {
-            commands,
-            events,
-            in_flight,
-        })
+                counter.fetch_sub(1, Ordering::SeqCst);
+                notify.wake();
+            }
+        })?;
+        Ok(Worker { commands, events, in_flight })
     }
 
     pub fn send(&self, command: Command) {
@@ -181,10 +171,7 @@ impl Worker {
 
 fn failed(context: &'static str, e: impl std::fmt::Display) -> Vec<Event> {
     tracing::error!("{context}: {e}");
-    vec![Event::Failed {
-        context,
-        message: e.to_string(),
-    }]
+    vec![Event::Failed { context, message: e.to_string() }]
 }
 
 fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
@@ -197,11 +184,7 @@ fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
 
 fn done(context: &'static str, result: Result<(), StoreError>, info: Option<String>) -> Vec<Event> {
     match result {
-        Ok(()) => info
-            .map(Event::Info)
-            .into_iter()
-            .chain([Event::DataChanged])
-            .collect(),
+        Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
         Err(e) => failed(context, e),
     }
 }
@@ -234,68 +217,33 @@ fn handle(
             Ok(Err(e)) => auth_message(e),
             Err(e) => failed("sign_in", e),
         },
-        Command::Save {
-            user,
-            table,
-            id,
-            region,
-            fields,
-            options,
-        } => saved(
-            table.name,
-            store.save_record(&user, table, id, &region, fields, options),
-        ),
-        Command::Delete { user, table, id } => saved(
-            table.name,
-            store.delete_record(&user, table, id).map(|()| id),
-        ),
-        Command::CreateUser {
-            username,
-            password,
-            role,
-            region,
-        } => done(
-            "users",
-            store
-                .create_user(&username, Some(&password), role, &region)
-                .map(|_| ()),
-            None,
-        ),
-        Command::SetPassword { id, password } => {
-            done("users", store.set_password(id, &password), None)
+        Command::Save { user, table, id, region, fields, options } => {
+            saved(table.name, store.save_record(&user, table, id, &region, fields, options))
         }
-        Command::SetUserActive { id, active } => {
-            done("users", store.set_user_active(id, active), None)
+        Command::Delete { user, table, id } => {
+            saved(table.name, store.delete_record(&user, table, id).map(|()| id))
         }
-        Command::ChangeOwnPassword { user, old, new } => {
-            match store.verify_login(&user.username, &old) {
-                Ok(Ok(_)) => done(
-                    "password",
-                    store.set_password(user.id, &new),
-                    Some("password changed".into()),
-                ),
-                Ok(Err(e)) => auth_message(e),
-                Err(e) => failed("password", e),
+        Command::CreateUser { username, password, role, region } => {
+            done("users", store.create_user(&username, Some(&password), role, &region).map(|_| ()), None)
+        }
+        Command::SetPassword { id, password } => done("users", store.set_password(id, &password), None),
+        Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
+        Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
+            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some("password changed".into())),
+            Ok(Err(e)) => auth_message(e),
+            Err(e) => failed("password", e),
+        },
+        Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),
+        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
+        Command::CopyLastWeek { user, region, employee, week_start } => {
+            match store.copy_previous_week(&user, &region, employee, week_start) {
+                Ok((copied, skipped)) => vec![
+                    Event::Info(format!("{copied} shifts copied, {skipped} skipped (overlap or inactive)")),
+                    Event::DataChanged,
+                ],
+                Err(e) => failed("copy_week", e),
             }
         }
-        Command::SetSetting { key, value } => {
-            done("settings", store.set_setting(&key, &value), None)
-        }
-        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
-        Command::CopyLastWeek {
-            user,
-            region,
-            employee,
-            week_start,
-        } => match store.copy_previous_week(&user, &region, employee, week_start) {
-            Ok((copied, skipped)) => vec![
-                Event::Info(format!(
-                    "{copied} shifts copied, {skipped} skipped (overlap or inactive)"
-                )),
-                Event::DataChanged,
-            ],
-            Err(e) => failed("copy_week", e),
-        },
         Command::BackupNow => match store.backup_now() {
             Ok(path) => vec![Event::Info(path.display().to_string())],
             Err(e) => failed("backup", e),
@@ -312,14 +260,14 @@ fn handle(
             let _ = sync.send(SyncRequest::Enroll { server, code, name });
             Vec::new()
         }
-        Command::ResolveConflict {
-            user,
-            id,
-            keep_server_value,
-        } => done(
-            "conflicts",
-            store.resolve_conflict(&user, id, keep_server_value),
-            None,
-        ),
+        Command::ImportLegacy { path, region, dry_run } => match store.import_legacy(&path, &region, dry_run)
+        {
+            Ok(report) if dry_run => vec![Event::ImportPreview(report)],
+            Ok(report) => vec![Event::Imported(report), Event::DataChanged],
+            Err(e) => failed("import", e),
+        },
+        Command::ResolveConflict { user, id, keep_server_value } => {
+            done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
+        }
     }
 }

@@ -13,8 +13,17 @@ fn samples() -> PathBuf {
 }
 
 fn rainstaff(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rainstaff")).arg("--data-dir").arg(data).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_rainstaff"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn import(data: &Path, file: &str) -> serde_json::Value {
@@ -48,7 +57,18 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
     let csv_path = data.join("out.csv");
     let (ok, _, stderr) = rainstaff(
         data,
-        &["export", "timesheets", "--from", "01.01.2026", "--to", "2026-01-31", "--format", "csv", "--out", csv_path.to_str().unwrap()],
+        &[
+            "export",
+            "timesheets",
+            "--from",
+            "01.01.2026",
+            "--to",
+            "2026-01-31",
+            "--format",
+            "csv",
+            "--out",
+            csv_path.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{stderr}");
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
@@ -60,16 +80,22 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
     let mut rows: BTreeMap<String, i64> = BTreeMap::new();
     for record in reader.deserialize::<BTreeMap<String, String>>() {
         let record = record.unwrap();
-        *minutes.entry(record["employee"].clone()).or_default() += record["worked_minutes"].parse::<i64>().unwrap();
+        *minutes.entry(record["employee"].clone()).or_default() +=
+            record["worked_minutes"].parse::<i64>().unwrap();
         *rows.entry(record["employee"].clone()).or_default() += 1;
     }
 
     let oracle: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
     let f1 = &oracle["F1_v4_s4.db"];
-    let legacy = rusqlite::Connection::open_with_flags(samples().join("F1_v4_s4.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let legacy = rusqlite::Connection::open_with_flags(
+        samples().join("F1_v4_s4.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     for (id, expected) in f1["timesheet_minutes_by_employee"].as_object().unwrap() {
-        let name: String = legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        let name: String =
+            legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
         assert_eq!(minutes.get(&name).copied(), expected.as_i64(), "minutes of {name}");
         assert_eq!(rows.get(&name).copied(), f1["timesheet_rows_by_employee"][id].as_i64(), "rows of {name}");
     }
@@ -109,6 +135,9 @@ fn unreadable_files_fail_with_the_file_named_and_nothing_written() {
     assert!(stderr.contains("truncated.db"), "{stderr}");
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     assert_eq!(store.pending_count().unwrap(), 0);
-    let (ok, _, stderr) = rainstaff(dir.path(), &["export", "timesheets", "--from", "32.01.2026", "--to", "01.02.2026", "--out", "x.csv"]);
+    let (ok, _, stderr) = rainstaff(
+        dir.path(),
+        &["export", "timesheets", "--from", "32.01.2026", "--to", "01.02.2026", "--out", "x.csv"],
+    );
     assert!(!ok && stderr.contains("--from"), "{stderr}");
 }

@@ -43,7 +43,8 @@ fn migrates_an_empty_file_and_every_schema_column_exists() {
     let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     for table in TABLES {
-        let mut stmt = store.conn.prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name)).unwrap();
+        let mut stmt =
+            store.conn.prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name)).unwrap();
         let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         for field in table.fields {
             assert!(columns.iter().any(|c| c == field.name), "{}.{} is missing", table.name, field.name);
@@ -61,12 +62,17 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
         let id = employee(&mut store, &user, "ŞEBNEM İNCE");
         assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 1);
         let edit = serde_json::json!({"title": "Şef"}).as_object().unwrap().clone();
-        store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit.clone(), SaveOptions::default()).unwrap();
+        store
+            .save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit.clone(), SaveOptions::default())
+            .unwrap();
         assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
         // Saving the same values again changes nothing and sends nothing.
         store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
         assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
-        let fields: String = store.conn.query_row("SELECT fields FROM outbox ORDER BY mutation_id DESC", [], |r| r.get(0)).unwrap();
+        let fields: String = store
+            .conn
+            .query_row("SELECT fields FROM outbox ORDER BY mutation_id DESC", [], |r| r.get(0))
+            .unwrap();
         // The row was never acknowledged by a server, so the edit carries every field.
         assert!(fields.contains("full_name") && fields.contains("Şef"), "{fields}");
         id
@@ -85,7 +91,9 @@ fn a_failed_outbox_append_leaves_nothing_behind() {
     let user = manager(&store);
     store
         .conn
-        .execute_batch("CREATE TEMP TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;")
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
         .unwrap();
     let e = Employee { full_name: "KAYBOLMAYAN".into(), ..Employee::default() };
     let err = store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default());
@@ -103,14 +111,18 @@ fn overlapping_shifts_are_refused_naming_the_other_shift() {
     let night = shift(id, "2026-03-02", "22:00", "06:00");
     store.save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&night), SaveOptions::default()).unwrap();
     let morning = shift(id, "2026-03-03", "05:00", "09:00");
-    let err = store.save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&morning), SaveOptions::default()).unwrap_err();
+    let err = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&morning), SaveOptions::default())
+        .unwrap_err();
     let SaveError::Fields(errors) = err else { panic!("{err}") };
     assert_eq!(errors[0].problem, Problem::Overlap);
     assert_eq!(errors[0].detail.as_deref(), Some("02.03.2026 22:00–06:00"));
     let later = shift(id, "2026-03-03", "06:00", "10:00");
     store.save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&later), SaveOptions::default()).unwrap();
     let same = shift(id, "2026-03-04", "08:00", "08:00");
-    let err = store.save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&same), SaveOptions::default()).unwrap_err();
+    let err = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&same), SaveOptions::default())
+        .unwrap_err();
     assert!(err.to_string().contains("end_time: end cannot equal start"), "{err}");
     // An employee with shifts is deactivated, not deleted.
     let err = store.delete_record(&user, &EMPLOYEES, id).unwrap_err();
@@ -123,7 +135,9 @@ fn staff_cannot_write_another_region() {
     let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let user = manager(&store);
     let e = Employee { full_name: "BAŞKA BÖLGE".into(), ..Employee::default() };
-    let err = store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap_err();
+    let err = store
+        .save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default())
+        .unwrap_err();
     assert!(err.to_string().starts_with("region:"), "{err}");
     assert_eq!(count(&store, "SELECT count(*) FROM employees"), 0);
 }

@@ -55,25 +55,13 @@ fn search_folds_turkish_letters() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-        let admin = store
-            .create_user("admin", Some("parola-123456"), Role::Admin, "ALL")
-            .unwrap();
+        let admin = store.create_user("admin", Some("parola-123456"), Role::Admin, "ALL").unwrap();
         let mut manager = admin.clone();
         manager.region = "Istanbul".into();
         for name in ["AYŞE IŞIK", "İSMAİL ŞAHİN", "Ilgaz Çelik"] {
-            let e = Employee {
-                full_name: name.into(),
-                ..Employee::default()
-            };
+            let e = Employee { full_name: name.into(), ..Employee::default() };
             store
-                .save_record(
-                    &manager,
-                    &EMPLOYEES,
-                    None,
-                    "Istanbul",
-                    fields_of(&e),
-                    SaveOptions::default(),
-                )
+                .save_record(&manager, &EMPLOYEES, None, "Istanbul", fields_of(&e), SaveOptions::default())
                 .unwrap();
         }
     }
@@ -83,10 +71,7 @@ fn search_folds_turkish_letters() {
     fill(&mut harness, "Parola", "parola-123456");
     harness.get_by_label("Giriş").click();
     settle(&mut harness);
-    assert_eq!(
-        harness.state().employees.visible_names(),
-        ["AYŞE IŞIK", "Ilgaz Çelik", "İSMAİL ŞAHİN"]
-    );
+    assert_eq!(harness.state().employees.visible_names(), ["AYŞE IŞIK", "Ilgaz Çelik", "İSMAİL ŞAHİN"]);
     fill(&mut harness, "Ara:", "ısık");
     harness.run();
     assert_eq!(harness.state().employees.visible_names(), ["AYŞE IŞIK"]);

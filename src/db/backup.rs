@@ -13,10 +13,7 @@ const DAILY_PREFIX: &str = "daily-";
 
 impl Store {
     pub fn backup_dir(&self) -> PathBuf {
-        self.path()
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("backups")
+        self.path().parent().unwrap_or(Path::new(".")).join("backups")
     }
 
     /// Copies the whole store to `dest` while it stays in use.
@@ -25,11 +22,7 @@ impl Store {
             std::fs::create_dir_all(dir)?;
         }
         let mut target = Connection::open(dest)?;
-        Backup::new(&self.conn, &mut target)?.run_to_completion(
-            256,
-            std::time::Duration::ZERO,
-            None,
-        )?;
+        Backup::new(&self.conn, &mut target)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
         Ok(())
     }
 
@@ -44,21 +37,14 @@ impl Store {
     /// Today's automatic backup, unless it exists; then only the newest `KEEP_DAILY` are kept.
     pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
         let dir = self.backup_dir();
-        let dest = dir.join(format!(
-            "{DAILY_PREFIX}{}.db",
-            chrono::Local::now().format("%Y%m%d")
-        ));
+        let dest = dir.join(format!("{DAILY_PREFIX}{}.db", chrono::Local::now().format("%Y%m%d")));
         if dest.exists() {
             return Ok(None);
         }
         self.backup_to(&dest)?;
         let mut daily: Vec<PathBuf> = std::fs::read_dir(&dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(DAILY_PREFIX))
-            })
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(DAILY_PREFIX)))
             .collect();
         daily.sort();
         let excess = daily.len().saturating_sub(KEEP_DAILY);
@@ -78,9 +64,7 @@ impl Store {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "db"))
             .collect();
-        list.sort_by_key(|p| {
-            std::cmp::Reverse(std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        });
+        list.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).and_then(|m| m.modified()).ok()));
         Ok(list)
     }
 
@@ -89,17 +73,13 @@ impl Store {
     /// sync carries on without sending an old change number twice.
     pub fn restore_from(&mut self, source: &Path) -> Result<PathBuf> {
         check_backup(source)?;
-        let aside = self.backup_dir().join(format!(
-            "before-restore-{}.db",
-            chrono::Local::now().format("%Y%m%d-%H%M%S")
-        ));
+        let aside = self
+            .backup_dir()
+            .join(format!("before-restore-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
         self.backup_to(&aside)?;
         let sync_state: Vec<(String, String)> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT key, value FROM sync_state WHERE key <> 'cursor'")?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.conn.prepare("SELECT key, value FROM sync_state WHERE key <> 'cursor'")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
         };
         let last_mutation: i64 = self.conn.query_row(
             "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
@@ -107,11 +87,7 @@ impl Store {
             |r| r.get(0),
         )?;
         let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        Backup::new(&src, &mut self.conn)?.run_to_completion(
-            256,
-            std::time::Duration::ZERO,
-            None,
-        )?;
+        Backup::new(&src, &mut self.conn)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
         drop(src);
         let tx = self.conn.transaction()?;
         for (key, value) in sync_state {
@@ -120,10 +96,7 @@ impl Store {
                 [key, value],
             )?;
         }
-        tx.execute(
-            "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'",
-            [last_mutation],
-        )?;
+        tx.execute("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'", [last_mutation])?;
         tx.execute(
             "INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?1
              WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')",
@@ -139,9 +112,8 @@ pub fn check_backup(path: &Path) -> Result<()> {
     let bad = |why: &str| StoreError::Invalid(format!("{}: {why}", path.display()));
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| bad(&e.to_string()))?;
-    let app_id: i32 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|e| bad(&e.to_string()))?;
+    let app_id: i32 =
+        conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| bad(&e.to_string()))?;
     if app_id != APPLICATION_ID {
         return Err(bad("not a Rainstaff backup"));
     }

@@ -47,16 +47,9 @@ impl Store {
     }
 
     /// Closes a conflict; with `keep_server_value` the replaced value is written back first.
-    pub fn resolve_conflict(
-        &mut self,
-        user: &User,
-        id: i64,
-        keep_server_value: bool,
-    ) -> Result<()> {
+    pub fn resolve_conflict(&mut self, user: &User, id: i64, keep_server_value: bool) -> Result<()> {
         if user.role == Role::Staff {
-            return Err(StoreError::Invalid(
-                "conflicts: only managers resolve conflicts".into(),
-            ));
+            return Err(StoreError::Invalid("conflicts: only managers resolve conflicts".into()));
         }
         let conflict = self
             .conflicts(&user.region)?
@@ -71,10 +64,7 @@ impl Store {
             fields.insert(conflict.field.clone(), conflict.server_value.clone());
             rows::save(&tx, table, conflict.row_id, &conflict.region, &fields)?;
         }
-        tx.execute(
-            "UPDATE conflicts SET resolved_at = ?2 WHERE id = ?1",
-            params![id, now_utc()],
-        )?;
+        tx.execute("UPDATE conflicts SET resolved_at = ?2 WHERE id = ?1", params![id, now_utc()])?;
         tx.commit()?;
         Ok(())
     }

@@ -59,16 +59,11 @@ impl Store {
             Some(id) => Some(
                 rows::get(&self.conn, table, id)?
                     .filter(|r| !r.deleted && user.can_access(&r.region))
-                    .ok_or_else(|| {
-                        StoreError::Invalid(format!("{} {id} no longer exists", table.name))
-                    })?,
+                    .ok_or_else(|| StoreError::Invalid(format!("{} {id} no longer exists", table.name)))?,
             ),
             None => None,
         };
-        let mut full = existing
-            .as_ref()
-            .map(|r| r.fields.clone())
-            .unwrap_or_default();
+        let mut full = existing.as_ref().map(|r| r.fields.clone()).unwrap_or_default();
         full.extend(fields.clone());
         let errors = check_row(table.name, &full);
         if !errors.is_empty() {
@@ -107,18 +102,8 @@ impl Store {
         Ok(())
     }
 
-    fn check_shift(
-        &self,
-        id: Uuid,
-        region: &str,
-        row: &Map<String, Value>,
-    ) -> Result<(), SaveError> {
-        let text = |k: &str| {
-            row.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+    fn check_shift(&self, id: Uuid, region: &str, row: &Map<String, Value>) -> Result<(), SaveError> {
+        let text = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         let employee_id = Uuid::parse_str(&text("employee_id"))
             .map_err(|_| field_error("employee_id", Problem::InvalidReference))?;
         let employee = self
@@ -129,10 +114,7 @@ impl Store {
             return Err(field_error("employee_id", Problem::Inactive));
         }
         let date = parse_iso_date(&text("work_date")).map_err(|p| field_error("work_date", p))?;
-        let (start, end) = (
-            parse_hhmm(&text("start_time")),
-            parse_hhmm(&text("end_time")),
-        );
+        let (start, end) = (parse_hhmm(&text("start_time")), parse_hhmm(&text("end_time")));
         let (Ok(start), Ok(end)) = (start, end) else {
             return Ok(());
         };
@@ -161,12 +143,7 @@ impl Store {
             };
             let (b0, b1) = interval(d, s, len);
             if a0 < b1 && b0 < a1 {
-                let detail = format!(
-                    "{} {}–{}",
-                    format_date(d),
-                    other.data.start_time,
-                    other.data.end_time
-                );
+                let detail = format!("{} {}–{}", format_date(d), other.data.start_time, other.data.end_time);
                 return Err(SaveError::Fields(vec![
                     FieldError::new("start_time", Problem::Overlap).with_detail(detail),
                 ]));
@@ -184,10 +161,7 @@ impl Store {
         options: SaveOptions,
     ) -> Result<(), SaveError> {
         let plate = row.get("plate").and_then(Value::as_str).unwrap_or_default();
-        let taken = self
-            .vehicles(region)?
-            .into_iter()
-            .any(|v| v.id != id && v.data.plate == plate);
+        let taken = self.vehicles(region)?.into_iter().any(|v| v.id != id && v.data.plate == plate);
         if taken {
             return Err(field_error("plate", Problem::Duplicate));
         }
@@ -225,10 +199,7 @@ impl Store {
                 continue;
             };
             let mut fields = crate::model::fields_of(&shift.data);
-            fields.insert(
-                "work_date".into(),
-                Value::from((date + Duration::days(7)).to_string()),
-            );
+            fields.insert("work_date".into(), Value::from((date + Duration::days(7)).to_string()));
             let id = rainstaff_core::ids::new_id();
             let ok = user.can_access(&shift.region)
                 && check_row(TIMESHEETS.name, &fields).is_empty()
@@ -247,22 +218,13 @@ impl Store {
     /// The two shift templates every region starts with. Their ids are derived from the region,
     /// so two PCs seeding the same region create the same rows and sync merges them into one.
     pub fn seed_templates(&mut self, region: &str) -> Result<(), StoreError> {
-        let seeds = [
-            ("Hafta içi", "08:30", "17:30", 60),
-            ("Cumartesi", "09:00", "14:00", 0),
-        ];
+        let seeds = [("Hafta içi", "08:30", "17:30", 60), ("Cumartesi", "09:00", "14:00", 0)];
         let tx = self.conn.transaction()?;
         for (n, (name, start, end, brk)) in seeds.into_iter().enumerate() {
             let id = rainstaff_core::ids::legacy_id(region, "seed_shift_templates", n as i64 + 1);
             if rows::get(&tx, &SHIFT_TEMPLATES, id)?.is_none() {
                 let fields = serde_json::json!({"name": name, "start_time": start, "end_time": end, "break_minutes": brk});
-                rows::save(
-                    &tx,
-                    &SHIFT_TEMPLATES,
-                    id,
-                    region,
-                    fields.as_object().expect("object literal"),
-                )?;
+                rows::save(&tx, &SHIFT_TEMPLATES, id, region, fields.as_object().expect("object literal"))?;
             }
         }
         tx.commit()?;

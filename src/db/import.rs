@@ -68,11 +68,7 @@ impl ImportTarget for Target<'_> {
     fn company_name(&mut self) -> Result<Option<String>, StoreError> {
         Ok(self
             .0
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [COMPANY_NAME_KEY],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", [COMPANY_NAME_KEY], |r| r.get(0))
             .ok())
     }
 

@@ -25,20 +25,14 @@ fn typed<T: serde::de::DeserializeOwned>(rows: Vec<rows::LocalRow>) -> Vec<Recor
 
 impl Store {
     pub fn employees(&self, region: &str) -> Result<Vec<Record<Employee>>> {
-        let mut list: Vec<Record<Employee>> = typed(rows::select(
-            &self.conn,
-            &EMPLOYEES,
-            "?1 = ?2 OR region = ?1",
-            &[&region, &ALL_REGIONS],
-        )?);
+        let mut list: Vec<Record<Employee>> =
+            typed(rows::select(&self.conn, &EMPLOYEES, "?1 = ?2 OR region = ?1", &[&region, &ALL_REGIONS])?);
         list.sort_by(|a, b| tr_cmp(&a.data.full_name, &b.data.full_name));
         Ok(list)
     }
 
     pub fn employee(&self, id: Uuid) -> Result<Option<Record<Employee>>> {
-        Ok(rows::get(&self.conn, &EMPLOYEES, id)?
-            .filter(|r| !r.deleted)
-            .and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &EMPLOYEES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
     }
 
     pub fn shifts(&self, filter: &ShiftFilter) -> Result<Vec<Record<Shift>>> {
@@ -59,9 +53,7 @@ impl Store {
     }
 
     pub fn shift(&self, id: Uuid) -> Result<Option<Record<Shift>>> {
-        Ok(rows::get(&self.conn, &TIMESHEETS, id)?
-            .filter(|r| !r.deleted)
-            .and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &TIMESHEETS, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
     }
 
     pub fn employee_has_shifts(&self, id: Uuid) -> Result<bool> {
@@ -84,20 +76,14 @@ impl Store {
     }
 
     pub fn vehicles(&self, region: &str) -> Result<Vec<Record<Vehicle>>> {
-        let mut list: Vec<Record<Vehicle>> = typed(rows::select(
-            &self.conn,
-            &VEHICLES,
-            "?1 = ?2 OR region = ?1",
-            &[&region, &ALL_REGIONS],
-        )?);
+        let mut list: Vec<Record<Vehicle>> =
+            typed(rows::select(&self.conn, &VEHICLES, "?1 = ?2 OR region = ?1", &[&region, &ALL_REGIONS])?);
         list.sort_by(|a, b| a.data.plate.cmp(&b.data.plate));
         Ok(list)
     }
 
     pub fn vehicle(&self, id: Uuid) -> Result<Option<Record<Vehicle>>> {
-        Ok(rows::get(&self.conn, &VEHICLES, id)?
-            .filter(|r| !r.deleted)
-            .and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
     }
 
     /// The regions people can pick: the known offices and any region a row already uses.
@@ -105,9 +91,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT code FROM regions UNION SELECT DISTINCT region FROM employees WHERE region <> 'ALL'",
         )?;
-        let mut list: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut list: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         list.sort_by(|a, b| tr_cmp(a, b));
         Ok(list)
     }

@@ -41,23 +41,14 @@ pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> Value {
         ValueRef::Integer(i) if kind == FieldKind::Bool => Value::Bool(i != 0),
         ValueRef::Integer(i) => Value::from(i),
         ValueRef::Real(f) => Value::from(f),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            Value::String(String::from_utf8_lossy(t).into_owned())
-        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
     }
 }
 
 /// The SELECT list of a table: fixed columns first, then the schema's fields.
 fn select_list(table: &TableSpec) -> String {
-    let mut cols = vec![
-        "id",
-        "region",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-        "server_version",
-        "sync_error",
-    ];
+    let mut cols =
+        vec!["id", "region", "created_at", "updated_at", "deleted_at", "server_version", "sync_error"];
     cols.extend(table.column_names());
     cols.join(", ")
 }
@@ -81,14 +72,8 @@ fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalR
 }
 
 pub fn get(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<Option<LocalRow>> {
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = ?1",
-        select_list(table),
-        table.name
-    );
-    Ok(conn
-        .query_row(&sql, [id.to_string()], |r| row_from(table, r))
-        .optional()?)
+    let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_list(table), table.name);
+    Ok(conn.query_row(&sql, [id.to_string()], |r| row_from(table, r)).optional()?)
 }
 
 /// Live rows of a table matching an SQL condition over its columns (written by this crate only).
@@ -111,16 +96,9 @@ pub fn select(
 /// Writes the row's fields and metadata as given (no outbox): used to apply what the server says.
 fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
     let names = select_list(table);
-    let placeholders = (1..=7 + table.fields.len())
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let updates = names
-        .split(", ")
-        .skip(1)
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = (1..=7 + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let updates =
+        names.split(", ").skip(1).map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "INSERT INTO {} ({names}) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {updates}",
         table.name
@@ -130,24 +108,14 @@ fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
         SqlValue::Text(row.region.clone()),
         SqlValue::Text(row.created_at.clone()),
         SqlValue::Text(row.updated_at.clone()),
-        if row.deleted {
-            SqlValue::Text(row.updated_at.clone())
-        } else {
-            SqlValue::Null
-        },
+        if row.deleted { SqlValue::Text(row.updated_at.clone()) } else { SqlValue::Null },
         SqlValue::Integer(row.server_version),
-        row.sync_error
-            .clone()
-            .map_or(SqlValue::Null, SqlValue::Text),
+        row.sync_error.clone().map_or(SqlValue::Null, SqlValue::Text),
     ];
     for f in table.fields {
-        values.push(to_sql(
-            f.kind,
-            row.fields.get(f.name).unwrap_or(&Value::Null),
-        ));
+        values.push(to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
     }
-    conn.prepare_cached(&sql)?
-        .execute(params_from_iter(values))?;
+    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -171,16 +139,11 @@ pub fn save(
     let now = now_utc();
     let (row, changed, outcome) = match get(conn, table, id)? {
         Some(existing) if existing.deleted => {
-            return Err(StoreError::Invalid(format!(
-                "{} {id} was deleted",
-                table.name
-            )));
+            return Err(StoreError::Invalid(format!("{} {id} was deleted", table.name)));
         }
         Some(existing) => {
             if existing.region != region {
-                return Err(StoreError::Invalid(
-                    "region: a record cannot move to another region".into(),
-                ));
+                return Err(StoreError::Invalid("region: a record cannot move to another region".into()));
             }
             let changed: Map<String, Value> = fields
                 .iter()
@@ -195,11 +158,7 @@ pub fn save(
             row.updated_at = now.clone();
             row.sync_error = None;
             // A row the server never acknowledged is sent whole, so that it can always be created.
-            let sent = if row.server_version == 0 {
-                row.fields.clone()
-            } else {
-                changed
-            };
+            let sent = if row.server_version == 0 { row.fields.clone() } else { changed };
             (row, sent, Saved::Changed)
         }
         None => {
@@ -221,26 +180,14 @@ pub fn save(
         }
     };
     put(conn, table, &row)?;
-    append_outbox(
-        conn,
-        table.name,
-        id,
-        region,
-        Op::Upsert,
-        &changed,
-        row.server_version,
-        &now,
-    )?;
+    append_outbox(conn, table.name, id, region, Op::Upsert, &changed, row.server_version, &now)?;
     Ok(outcome)
 }
 
 /// Marks a row deleted (a tombstone) and appends the outbox entry.
 pub fn delete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
     let Some(mut row) = get(conn, table, id)? else {
-        return Err(StoreError::Invalid(format!(
-            "{} {id} does not exist",
-            table.name
-        )));
+        return Err(StoreError::Invalid(format!("{} {id} does not exist", table.name)));
     };
     if row.deleted {
         return Ok(());
@@ -249,16 +196,7 @@ pub fn delete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
     row.deleted = true;
     row.updated_at = now.clone();
     put(conn, table, &row)?;
-    append_outbox(
-        conn,
-        table.name,
-        id,
-        &row.region,
-        Op::Delete,
-        &Map::new(),
-        row.server_version,
-        &now,
-    )
+    append_outbox(conn, table.name, id, &row.region, Op::Delete, &Map::new(), row.server_version, &now)
 }
 
 /// Records a tombstone for a row this PC may never have had (a legacy deletion), so that no later
@@ -272,10 +210,7 @@ pub fn tombstone(conn: &Connection, table: &TableSpec, id: Uuid, region: &str) -
             let row = LocalRow {
                 id,
                 region: region.to_string(),
-                fields: table
-                    .column_names()
-                    .map(|n| (n.to_string(), Value::Null))
-                    .collect(),
+                fields: table.column_names().map(|n| (n.to_string(), Value::Null)).collect(),
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 deleted: true,
@@ -283,16 +218,7 @@ pub fn tombstone(conn: &Connection, table: &TableSpec, id: Uuid, region: &str) -
                 sync_error: None,
             };
             put(conn, table, &row)?;
-            append_outbox(
-                conn,
-                table.name,
-                id,
-                region,
-                Op::Delete,
-                &Map::new(),
-                0,
-                &now,
-            )?;
+            append_outbox(conn, table.name, id, region, Op::Delete, &Map::new(), 0, &now)?;
             Ok(true)
         }
     }
@@ -335,9 +261,7 @@ pub fn pending_fields(conn: &Connection, id: Uuid) -> Result<(Vec<String>, bool)
     let mut stmt = conn.prepare_cached("SELECT op, fields FROM outbox WHERE row_id = ?1")?;
     let mut fields = Vec::new();
     let mut deleting = false;
-    for row in stmt.query_map([id.to_string()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
+    for row in stmt.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (op, json) = row?;
         deleting |= op == "delete";
         if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&json) {
@@ -349,22 +273,12 @@ pub fn pending_fields(conn: &Connection, id: Uuid) -> Result<(Vec<String>, bool)
 
 /// Takes the server's canonical row, keeping fields that local pending changes set. Never goes
 /// back to an older version than the one this PC already has.
-pub fn apply_server_row(
-    conn: &Connection,
-    state: &RowState,
-    sync_error: Option<&str>,
-) -> Result<bool> {
+pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<&str>) -> Result<bool> {
     let Some(table) = rainstaff_core::schema::table(&state.table) else {
-        return Err(StoreError::Invalid(format!(
-            "unknown table {} from the server",
-            state.table
-        )));
+        return Err(StoreError::Invalid(format!("unknown table {} from the server", state.table)));
     };
     let existing = get(conn, table, state.id)?;
-    if existing
-        .as_ref()
-        .is_some_and(|r| r.server_version > state.version)
-    {
+    if existing.as_ref().is_some_and(|r| r.server_version > state.version) {
         return Ok(false);
     }
     let (pending, deleting) = pending_fields(conn, state.id)?;
@@ -388,9 +302,7 @@ pub fn apply_server_row(
         deleted: state.deleted_at.is_some() || deleting,
         server_version: state.version,
         // A rejection stays on the record until somebody edits it again.
-        sync_error: sync_error
-            .map(str::to_string)
-            .or_else(|| existing.and_then(|r| r.sync_error)),
+        sync_error: sync_error.map(str::to_string).or_else(|| existing.and_then(|r| r.sync_error)),
     };
     put(conn, table, &row)?;
     Ok(true)

@@ -50,11 +50,7 @@ impl From<rusqlite::Error> for SyncError {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     async fn push(&mut self, request: &PushRequest) -> Result<(PushResponse, u64, u64), SyncError>;
-    async fn changes(
-        &mut self,
-        since: i64,
-        limit: usize,
-    ) -> Result<(ChangesPage, u64, u64), SyncError>;
+    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError>;
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError>;
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError>;
 }
@@ -65,9 +61,7 @@ impl Store {
     pub fn sync_state(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
     }
 
@@ -81,9 +75,7 @@ impl Store {
     }
 
     pub fn pending_count(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
     }
 
     fn outbox_batch(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
@@ -99,11 +91,7 @@ impl Store {
                 table: r.get(1)?,
                 row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
                 region: r.get(3)?,
-                op: if op == "delete" {
-                    Op::Delete
-                } else {
-                    Op::Upsert
-                },
+                op: if op == "delete" { Op::Delete } else { Op::Upsert },
                 fields: match serde_json::from_str(&fields) {
                     Ok(Value::Object(map)) => map,
                     _ => Default::default(),
@@ -125,10 +113,7 @@ impl Store {
         let mut rejected = 0;
         for outcome in &response.outcomes {
             let Some(m) = sent.iter().find(|m| m.mutation_id == outcome.mutation_id) else {
-                return Err(SyncError::Server(format!(
-                    "answer for unknown change {}",
-                    outcome.mutation_id
-                )));
+                return Err(SyncError::Server(format!("answer for unknown change {}", outcome.mutation_id)));
             };
             // The entry leaves the outbox first, so the canonical row below is not held back by it.
             tx.execute("DELETE FROM outbox WHERE mutation_id = ?1", [m.mutation_id])?;
@@ -191,11 +176,7 @@ impl Store {
         Ok(())
     }
 
-    fn record_run(
-        &self,
-        started: &str,
-        result: &Result<SyncReport, SyncError>,
-    ) -> Result<(), StoreError> {
+    fn record_run(&self, started: &str, result: &Result<SyncReport, SyncError>) -> Result<(), StoreError> {
         let (ok, report, error) = match result {
             Ok(r) => (true, serde_json::to_string(r).unwrap_or_default(), None),
             Err(e) => (false, "{}".to_string(), Some(e.to_string())),
@@ -213,10 +194,7 @@ impl Store {
 }
 
 /// One sync run: push everything waiting, then pull until caught up. Records the run.
-pub async fn sync_once(
-    store: &mut Store,
-    transport: &mut impl Transport,
-) -> Result<SyncReport, SyncError> {
+pub async fn sync_once(store: &mut Store, transport: &mut impl Transport) -> Result<SyncReport, SyncError> {
     let started = now_utc();
     let clock = Instant::now();
     let result = run(store, transport, clock).await;
@@ -244,16 +222,11 @@ async fn run(
         report.conflicts += conflicts;
         report.rejected += rejected;
         if response.outcomes.len() < request.mutations.len() {
-            return Err(SyncError::Server(
-                "the server answered only part of a batch".into(),
-            ));
+            return Err(SyncError::Server("the server answered only part of a batch".into()));
         }
     }
     loop {
-        let since: i64 = store
-            .sync_state(CURSOR_KEY)?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let (page, sent, received) = transport.changes(since, MAX_BATCH).await?;
         report.bytes_sent += sent;
         report.bytes_received += received;
@@ -264,19 +237,14 @@ async fn run(
         }
     }
     let resolved: Vec<i64> = {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT id FROM conflicts WHERE resolved_at IS NOT NULL")?;
-        stmt.query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
+        let mut stmt = store.conn.prepare("SELECT id FROM conflicts WHERE resolved_at IS NOT NULL")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
     };
     for id in resolved {
         let (sent, received) = transport.resolve_conflict(id).await?;
         report.bytes_sent += sent;
         report.bytes_received += received;
-        store
-            .conn
-            .execute("DELETE FROM conflicts WHERE id = ?1", [id])?;
+        store.conn.execute("DELETE FROM conflicts WHERE id = ?1", [id])?;
     }
     let (list, sent, received) = transport.conflicts().await?;
     report.bytes_sent += sent;

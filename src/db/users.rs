@@ -54,9 +54,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 /// Checks a new password; the message names the field.
 pub fn check_new_password(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "password: at least {MIN_PASSWORD_CHARS} characters"
-        ));
+        return Err(format!("password: at least {MIN_PASSWORD_CHARS} characters"));
     }
     Ok(())
 }
@@ -98,14 +96,10 @@ impl Store {
             return Err(StoreError::Invalid("username: is required".into()));
         }
         if role == Role::Admin && region != ALL_REGIONS {
-            return Err(StoreError::Invalid(
-                "region: an administrator works in ALL regions".into(),
-            ));
+            return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
         }
         if role != Role::Admin && region == ALL_REGIONS {
-            return Err(StoreError::Invalid(
-                "region: only administrators work in ALL regions".into(),
-            ));
+            return Err(StoreError::Invalid("region: only administrators work in ALL regions".into()));
         }
         let hash = match password {
             Some(p) => {
@@ -121,12 +115,9 @@ impl Store {
             params![id.to_string(), username, tr_lower(username), hash, role.code(), region, now_utc()],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!(
-                "username: \"{username}\" already exists"
-            )));
+            return Err(StoreError::Invalid(format!("username: \"{username}\" already exists")));
         }
-        self.user(id)?
-            .ok_or_else(|| StoreError::Invalid("user vanished".into()))
+        self.user(id)?.ok_or_else(|| StoreError::Invalid("user vanished".into()))
     }
 
     pub fn user(&self, id: Uuid) -> Result<Option<User>> {
@@ -141,12 +132,9 @@ impl Store {
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY username_key"
-        ))?;
-        Ok(stmt
-            .query_map([], user_from)?
-            .collect::<rusqlite::Result<_>>()?)
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username_key"))?;
+        Ok(stmt.query_map([], user_from)?.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Checks a sign-in. Usernames match case-insensitively the Turkish way.
@@ -165,11 +153,8 @@ impl Store {
         let Some(hash) = hash else {
             return Ok(Err(AuthError::NeedsPassword));
         };
-        let ok = PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        });
+        let ok = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
         Ok(match (ok, user.active) {
             (false, _) => Err(AuthError::WrongCredentials),
             (true, false) => Err(AuthError::Disabled),
@@ -180,18 +165,13 @@ impl Store {
     pub fn set_password(&self, id: Uuid, password: &str) -> Result<()> {
         check_new_password(password).map_err(StoreError::Invalid)?;
         let hash = hash_password(password)?;
-        self.conn.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![id.to_string(), hash],
-        )?;
+        self.conn
+            .execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id.to_string(), hash])?;
         Ok(())
     }
 
     pub fn set_user_active(&self, id: Uuid, active: bool) -> Result<()> {
-        self.conn.execute(
-            "UPDATE users SET active = ?2 WHERE id = ?1",
-            params![id.to_string(), active],
-        )?;
+        self.conn.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id.to_string(), active])?;
         Ok(())
     }
 }
@@ -205,40 +185,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db")).unwrap();
         assert!(!store.has_users().unwrap());
-        store
-            .create_user("IŞIK", Some("gizli-parola"), Role::Manager, "Izmir")
-            .unwrap();
+        store.create_user("IŞIK", Some("gizli-parola"), Role::Manager, "Izmir").unwrap();
         assert!(store.has_users().unwrap());
-        assert_eq!(
-            store
-                .verify_login("ışık", "gizli-parola")
-                .unwrap()
-                .unwrap()
-                .role,
-            Role::Manager
-        );
-        assert_eq!(
-            store.verify_login("ışık", "yanlış-parola").unwrap(),
-            Err(AuthError::WrongCredentials)
-        );
-        assert!(
-            store
-                .create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir")
-                .is_err()
-        );
-        let imported = store
-            .create_user("eski", None, Role::Staff, "Ankara")
-            .unwrap();
-        assert_eq!(
-            store.verify_login("eski", "").unwrap(),
-            Err(AuthError::NeedsPassword)
-        );
+        assert_eq!(store.verify_login("ışık", "gizli-parola").unwrap().unwrap().role, Role::Manager);
+        assert_eq!(store.verify_login("ışık", "yanlış-parola").unwrap(), Err(AuthError::WrongCredentials));
+        assert!(store.create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir").is_err());
+        let imported = store.create_user("eski", None, Role::Staff, "Ankara").unwrap();
+        assert_eq!(store.verify_login("eski", "").unwrap(), Err(AuthError::NeedsPassword));
         store.set_password(imported.id, "yeni-parola-1").unwrap();
         assert!(store.verify_login("eski", "yeni-parola-1").unwrap().is_ok());
-        assert!(
-            store
-                .create_user("kisa", Some("123"), Role::Staff, "Ankara")
-                .is_err()
-        );
+        assert!(store.create_user("kisa", Some("123"), Role::Staff, "Ankara").is_err());
     }
 }

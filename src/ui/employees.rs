@@ -110,14 +110,10 @@ impl EmployeeForm {
                 }
             },
         };
-        let weekly_minutes = self
-            .weekly_minutes
-            .trim()
-            .parse::<i64>()
-            .unwrap_or_else(|_| {
-                errors.push("weekly_minutes", Problem::ExpectedInteger);
-                0
-            });
+        let weekly_minutes = self.weekly_minutes.trim().parse::<i64>().unwrap_or_else(|_| {
+            errors.push("weekly_minutes", Problem::ExpectedInteger);
+            0
+        });
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -128,12 +124,7 @@ impl EmployeeForm {
             title: opt(&self.title),
             hire_date,
             active: self.active,
-            contract_kind: if self.part_time {
-                "part_time"
-            } else {
-                "full_time"
-            }
-            .into(),
+            contract_kind: if self.part_time { "part_time" } else { "full_time" }.into(),
             weekly_minutes,
             break_policy: self.break_policy.clone(),
         })
@@ -192,10 +183,7 @@ impl EmployeesScreen {
     }
 
     pub fn visible_names(&self) -> Vec<&str> {
-        self.visible
-            .iter()
-            .map(|&i| self.all[i].data.full_name.as_str())
-            .collect()
+        self.visible.iter().map(|&i| self.all[i].data.full_name.as_str()).collect()
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
@@ -216,28 +204,20 @@ impl EmployeesScreen {
                 .add(egui::TextEdit::singleline(&mut self.search).desired_width(200.0))
                 .labelled_by(l.id)
                 .changed();
-            changed |= ui
-                .checkbox(&mut self.active_only, lang.t("Yalnız aktif", "Active only"))
-                .changed();
+            changed |= ui.checkbox(&mut self.active_only, lang.t("Yalnız aktif", "Active only")).changed();
             if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
                 changed |= region_filter(ui, lang, ctx.regions, &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni personel", "New employee")).clicked() {
                 self.form = Some(EmployeeForm::new(&default_region(ctx)));
             }
-            ui.label(format!(
-                "{} {}",
-                self.visible.len(),
-                lang.t("kişi", "people")
-            ));
+            ui.label(format!("{} {}", self.visible.len(), lang.t("kişi", "people")));
         });
         if changed {
             self.refilter();
         }
         if self.form.is_some() {
-            egui::Panel::right("employee_form")
-                .min_size(360.0)
-                .show(ui, |ui| self.form_ui(ui, ctx));
+            egui::Panel::right("employee_form").min_size(360.0).show(ui, |ui| self.form_ui(ui, ctx));
         }
         self.table(ui, lang);
     }
@@ -269,10 +249,7 @@ impl EmployeesScreen {
                             } else {
                                 ""
                             };
-                            if ui
-                                .button(RichText::new(format!("{label}{arrow}")).strong())
-                                .clicked()
-                            {
+                            if ui.button(RichText::new(format!("{label}{arrow}")).strong()).clicked() {
                                 resort = Some(s);
                             }
                         }
@@ -341,60 +318,40 @@ impl EmployeesScreen {
         });
         let mut save = false;
         let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        egui::Grid::new("employee_grid")
-            .num_columns(2)
-            .show(ui, |ui| {
-                let l = |f: &str| field_label(lang, f);
-                let e = |f: &str| form.errors.message(f, lang);
-                let name = form::text(ui, l("full_name"), &mut form.full_name, e("full_name"));
-                if form.id.is_none() && form.full_name.is_empty() && !form.saving {
-                    name.request_focus();
-                }
-                form::text(
-                    ui,
-                    l("identity_no"),
-                    &mut form.identity_no,
-                    e("identity_no"),
-                );
-                form::text(ui, l("department"), &mut form.department, e("department"));
-                form::text(ui, l("title"), &mut form.title, e("title"));
-                form::row(ui, l("region"), e("region"), |ui| {
-                    region_combo(ui, ctx, &mut form.region, form.id.is_none())
-                });
-                form::date(
-                    ui,
-                    l("hire_date"),
-                    &mut form.hire_date,
-                    e("hire_date"),
-                    ctx.today,
-                );
-                form::row(ui, l("active"), e("active"), |ui| {
-                    ui.checkbox(&mut form.active, "")
-                });
-                form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
-                    ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))
-                });
-                form::text(
-                    ui,
-                    l("weekly_minutes"),
-                    &mut form.weekly_minutes,
-                    e("weekly_minutes"),
-                );
-                form::row(ui, l("break_policy"), e("break_policy"), |ui| {
-                    egui::ComboBox::from_id_salt("break_policy")
-                        .selected_text(break_policy_label(lang, &form.break_policy))
-                        .show_ui(ui, |ui| {
-                            for p in ["statutory", "as_entered", "fixed:60"] {
-                                ui.selectable_value(
-                                    &mut form.break_policy,
-                                    p.to_string(),
-                                    break_policy_label(lang, p),
-                                );
-                            }
-                        })
-                        .response
-                });
+        egui::Grid::new("employee_grid").num_columns(2).show(ui, |ui| {
+            let l = |f: &str| field_label(lang, f);
+            let e = |f: &str| form.errors.message(f, lang);
+            let name = form::text(ui, l("full_name"), &mut form.full_name, e("full_name"));
+            if form.id.is_none() && form.full_name.is_empty() && !form.saving {
+                name.request_focus();
+            }
+            form::text(ui, l("identity_no"), &mut form.identity_no, e("identity_no"));
+            form::text(ui, l("department"), &mut form.department, e("department"));
+            form::text(ui, l("title"), &mut form.title, e("title"));
+            form::row(ui, l("region"), e("region"), |ui| {
+                region_combo(ui, ctx, &mut form.region, form.id.is_none())
             });
+            form::date(ui, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
+            form::row(ui, l("active"), e("active"), |ui| ui.checkbox(&mut form.active, ""));
+            form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
+                ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))
+            });
+            form::text(ui, l("weekly_minutes"), &mut form.weekly_minutes, e("weekly_minutes"));
+            form::row(ui, l("break_policy"), e("break_policy"), |ui| {
+                egui::ComboBox::from_id_salt("break_policy")
+                    .selected_text(break_policy_label(lang, &form.break_policy))
+                    .show_ui(ui, |ui| {
+                        for p in ["statutory", "as_entered", "fixed:60"] {
+                            ui.selectable_value(
+                                &mut form.break_policy,
+                                p.to_string(),
+                                break_policy_label(lang, p),
+                            );
+                        }
+                    })
+                    .response
+            });
+        });
         for other in form.errors.other_than(
             &[
                 "full_name",
@@ -417,11 +374,7 @@ impl EmployeesScreen {
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
             if let Some(id) = form.id {
                 if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete {
-                        user: ctx.user.clone(),
-                        table: &EMPLOYEES,
-                        id,
-                    });
+                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
                     form.saving = true;
                 }
             }
@@ -465,22 +418,14 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
 /// The region new records get: the user's own, or for administrators the first office.
 pub fn default_region(ctx: &Ctx<'_>) -> String {
     if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-        ctx.regions
-            .first()
-            .cloned()
-            .unwrap_or_else(|| rainstaff_core::regions::LEGACY_DEFAULT.to_string())
+        ctx.regions.first().cloned().unwrap_or_else(|| rainstaff_core::regions::LEGACY_DEFAULT.to_string())
     } else {
         ctx.user.region.clone()
     }
 }
 
 /// The region of a record: administrators choose it for new records; it never changes afterwards.
-pub fn region_combo(
-    ui: &mut Ui,
-    ctx: &Ctx<'_>,
-    region: &mut String,
-    editable: bool,
-) -> egui::Response {
+pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
     let admin = ctx.user.region == rainstaff_core::protocol::ALL_REGIONS;
     if !(admin && editable) {
         return ui.label(rainstaff_core::regions::display_name(region));
@@ -496,28 +441,18 @@ pub fn region_combo(
 }
 
 /// The region filter administrators see above lists. Returns true when it changed.
-pub fn region_filter(
-    ui: &mut Ui,
-    lang: Lang,
-    regions: &[String],
-    filter: &mut Option<String>,
-) -> bool {
+pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut Option<String>) -> bool {
     let before = filter.clone();
-    let shown = filter.as_deref().map_or(
-        lang.t("Tüm bölgeler", "All regions"),
-        rainstaff_core::regions::display_name,
-    );
+    let shown = filter
+        .as_deref()
+        .map_or(lang.t("Tüm bölgeler", "All regions"), rainstaff_core::regions::display_name);
     let label = ui.label(lang.t("Bölge:", "Region:"));
     egui::ComboBox::from_id_salt("region_filter")
         .selected_text(shown)
         .show_ui(ui, |ui| {
             ui.selectable_value(filter, None, lang.t("Tüm bölgeler", "All regions"));
             for r in regions {
-                ui.selectable_value(
-                    filter,
-                    Some(r.clone()),
-                    rainstaff_core::regions::display_name(r),
-                );
+                ui.selectable_value(filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
             }
         })
         .response

@@ -16,12 +16,8 @@ pub struct FormErrors(pub Vec<FieldError>);
 
 impl FormErrors {
     pub fn message(&self, field: &str, lang: Lang) -> Option<String> {
-        let messages: Vec<String> = self
-            .0
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message(lang))
-            .collect();
+        let messages: Vec<String> =
+            self.0.iter().filter(|e| e.field == field).map(|e| e.message(lang)).collect();
         (!messages.is_empty()).then(|| messages.join("; "))
     }
 
@@ -38,13 +34,7 @@ impl FormErrors {
         self.0
             .iter()
             .filter(|e| !shown.contains(&e.field.as_str()))
-            .map(|e| {
-                format!(
-                    "{}: {}",
-                    field_label(lang, &e.field).trim(),
-                    e.message(lang)
-                )
-            })
+            .map(|e| format!("{}: {}", field_label(lang, &e.field).trim(), e.message(lang)))
             .collect()
     }
 }
@@ -71,9 +61,7 @@ pub fn row(
 }
 
 pub fn text(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>) -> egui::Response {
-    row(ui, label, error, |ui| {
-        ui.add(egui::TextEdit::singleline(value).desired_width(220.0))
-    })
+    row(ui, label, error, |ui| ui.add(egui::TextEdit::singleline(value).desired_width(220.0)))
 }
 
 /// A date typed as DD.MM.YYYY, with a calendar button beside it.
@@ -86,11 +74,8 @@ pub fn date(
 ) -> egui::Response {
     row(ui, label, error, |ui| {
         ui.horizontal(|ui| {
-            let response = ui.add(
-                egui::TextEdit::singleline(value)
-                    .desired_width(100.0)
-                    .hint_text("GG.AA.YYYY"),
-            );
+            let response =
+                ui.add(egui::TextEdit::singleline(value).desired_width(100.0).hint_text("GG.AA.YYYY"));
             let current = parse_user_date(value).unwrap_or(today);
             let mut picked = to_jiff(current);
             let button = egui_extras::DatePickerButton::new(&mut picked)

@@ -18,10 +18,7 @@ pub struct LoginScreen {
 
 impl LoginScreen {
     pub fn new(first_run: bool) -> Self {
-        LoginScreen {
-            first_run,
-            ..Default::default()
-        }
+        LoginScreen { first_run, ..Default::default() }
     }
 
     pub fn clear(&mut self) {
@@ -56,32 +53,14 @@ impl LoginScreen {
 
     fn form(&mut self, ui: &mut Ui, lang: Lang, command: &mut Option<Command>) {
         egui::Grid::new("login").num_columns(2).show(ui, |ui| {
-            form::text(
-                ui,
-                lang.t("Kullanıcı adı", "Username"),
-                &mut self.username,
-                None,
-            );
+            form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
             form::row(ui, lang.t("Parola", "Password"), None, |ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.password)
-                        .password(true)
-                        .desired_width(220.0),
-                )
+                ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(220.0))
             });
             if self.first_run {
-                form::row(
-                    ui,
-                    lang.t("Parola (tekrar)", "Repeat password"),
-                    None,
-                    |ui| {
-                        ui.add(
-                            egui::TextEdit::singleline(&mut self.repeat)
-                                .password(true)
-                                .desired_width(220.0),
-                        )
-                    },
-                );
+                form::row(ui, lang.t("Parola (tekrar)", "Repeat password"), None, |ui| {
+                    ui.add(egui::TextEdit::singleline(&mut self.repeat).password(true).desired_width(220.0))
+                });
             }
         });
         let label = if self.first_run {
@@ -101,38 +80,23 @@ impl LoginScreen {
     fn submit(&mut self, lang: Lang) -> Option<Command> {
         let username = self.username.trim().to_string();
         if username.is_empty() {
-            self.error = Some(
-                lang.t("Kullanıcı adı boş bırakılamaz", "Username is required")
-                    .into(),
-            );
+            self.error = Some(lang.t("Kullanıcı adı boş bırakılamaz", "Username is required").into());
             return None;
         }
         if !self.first_run {
-            return Some(Command::SignIn {
-                username,
-                password: self.password.clone(),
-            });
+            return Some(Command::SignIn { username, password: self.password.clone() });
         }
         if let Err(e) = crate::db::users::check_new_password(&self.password) {
             self.error = Some(match lang {
-                Lang::Tr => format!(
-                    "Parola en az {} karakter olmalı",
-                    crate::db::users::MIN_PASSWORD_CHARS
-                ),
+                Lang::Tr => format!("Parola en az {} karakter olmalı", crate::db::users::MIN_PASSWORD_CHARS),
                 Lang::En => e,
             });
             return None;
         }
         if self.password != self.repeat {
-            self.error = Some(
-                lang.t("Parolalar aynı değil", "The passwords differ")
-                    .into(),
-            );
+            self.error = Some(lang.t("Parolalar aynı değil", "The passwords differ").into());
             return None;
         }
-        Some(Command::CreateFirstAdmin {
-            username,
-            password: self.password.clone(),
-        })
+        Some(Command::CreateFirstAdmin { username, password: self.password.clone() })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod employees;
 pub mod form;
+pub mod import;
 pub mod login;
 pub mod settings;
 pub mod sync_indicator;

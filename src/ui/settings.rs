@@ -74,10 +74,7 @@ impl SettingsScreen {
                 for (l, name) in [(Lang::Tr, "Türkçe"), (Lang::En, "English")] {
                     if ui.selectable_label(lang == l, name).clicked() && lang != l {
                         self.language = Some(l);
-                        ctx.send(Command::SetSetting {
-                            key: "language".into(),
-                            value: l.code().into(),
-                        });
+                        ctx.send(Command::SetSetting { key: "language".into(), value: l.code().into() });
                     }
                 }
                 ui.separator();
@@ -101,23 +98,15 @@ impl SettingsScreen {
     fn password_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
         ui.strong(lang.t("Parolamı değiştir", "Change my password"));
-        egui::Grid::new("own_password")
-            .num_columns(2)
-            .show(ui, |ui| {
-                form::row(
-                    ui,
-                    lang.t("Mevcut parola", "Current password"),
-                    None,
-                    |ui| ui.add(egui::TextEdit::singleline(&mut self.old_password).password(true)),
-                );
-                form::row(ui, lang.t("Yeni parola", "New password"), None, |ui| {
-                    ui.add(egui::TextEdit::singleline(&mut self.new_password).password(true))
-                });
+        egui::Grid::new("own_password").num_columns(2).show(ui, |ui| {
+            form::row(ui, lang.t("Mevcut parola", "Current password"), None, |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.old_password).password(true))
             });
-        if ui
-            .button(lang.t("Parolayı değiştir", "Change password"))
-            .clicked()
-        {
+            form::row(ui, lang.t("Yeni parola", "New password"), None, |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.new_password).password(true))
+            });
+        });
+        if ui.button(lang.t("Parolayı değiştir", "Change password")).clicked() {
             match crate::db::users::check_new_password(&self.new_password) {
                 Err(e) => self.password_error = Some(e),
                 Ok(()) => {
@@ -138,8 +127,7 @@ impl SettingsScreen {
     fn sync_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, sync: &SyncStatus) {
         let lang = ctx.lang;
         ui.strong(lang.t("Eşitleme", "Sync"));
-        let (state, _) =
-            super::sync_indicator::describe(lang, sync, ctx.store.pending_count().unwrap_or(0));
+        let (state, _) = super::sync_indicator::describe(lang, sync, ctx.store.pending_count().unwrap_or(0));
         ui.label(state);
         if let Some((server, device, region)) = &self.enrollment {
             ui.label(format!("{}: {server}", lang.t("Sunucu", "Server")));
@@ -152,23 +140,10 @@ impl SettingsScreen {
         }
         if ctx.user.role == Role::Admin || self.enrollment.is_none() {
             egui::Grid::new("enroll").num_columns(2).show(ui, |ui| {
-                form::text(
-                    ui,
-                    lang.t("Sunucu adresi", "Server URL"),
-                    &mut self.server,
-                    None,
-                );
-                form::text(
-                    ui,
-                    lang.t("Tek kullanımlık kod", "One-time code"),
-                    &mut self.code,
-                    None,
-                );
+                form::text(ui, lang.t("Sunucu adresi", "Server URL"), &mut self.server, None);
+                form::text(ui, lang.t("Tek kullanımlık kod", "One-time code"), &mut self.code, None);
             });
-            if ui
-                .button(lang.t("Bu bilgisayarı kaydet", "Enroll this computer"))
-                .clicked()
-            {
+            if ui.button(lang.t("Bu bilgisayarı kaydet", "Enroll this computer")).clicked() {
                 self.sync_error = None;
                 ctx.send(Command::Enroll {
                     server: self.server.trim().to_string(),
@@ -212,16 +187,8 @@ impl SettingsScreen {
                     rainstaff_core::regions::display_name(&c.region),
                     field_label(lang, &c.field)
                 ));
-                let keep_now = format!(
-                    "{} «{}»",
-                    lang.t("Şimdiki", "Current"),
-                    value(&c.device_value)
-                );
-                let keep_old = format!(
-                    "{} «{}»",
-                    lang.t("Önceki", "Earlier"),
-                    value(&c.server_value)
-                );
+                let keep_now = format!("{} «{}»", lang.t("Şimdiki", "Current"), value(&c.device_value));
+                let keep_old = format!("{} «{}»", lang.t("Önceki", "Earlier"), value(&c.server_value));
                 if ui.button(keep_now).clicked() {
                     ctx.send(Command::ResolveConflict {
                         user: ctx.user.clone(),
@@ -244,12 +211,8 @@ impl SettingsScreen {
         let lang = ctx.lang;
         ui.strong(lang.t("Yedekler", "Backups"));
         ui.label(
-            RichText::new(format!(
-                "{}: {}",
-                lang.t("Veri klasörü", "Data folder"),
-                data.root().display()
-            ))
-            .small(),
+            RichText::new(format!("{}: {}", lang.t("Veri klasörü", "Data folder"), data.root().display()))
+                .small(),
         );
         if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {
             self.backup_error = None;
@@ -257,17 +220,10 @@ impl SettingsScreen {
         }
         for path in &self.backups {
             ui.horizontal(|ui| {
-                ui.label(
-                    path.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                );
+                ui.label(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
                 if ctx.user.role == Role::Admin {
                     if self.restore_armed.as_ref() == Some(path) {
-                        if ui
-                            .button(lang.t("Eminim, geri yükle", "Yes, restore it"))
-                            .clicked()
-                        {
+                        if ui.button(lang.t("Eminim, geri yükle", "Yes, restore it")).clicked() {
                             ctx.send(Command::Restore { path: path.clone() });
                             self.restore_armed = None;
                         }
@@ -288,11 +244,7 @@ pub fn hostname() -> String {
     std::env::var("COMPUTERNAME")
         .or_else(|_| std::env::var("HOSTNAME"))
         .ok()
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|s| s.trim().to_string())
-        })
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_string()))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "rainstaff-pc".into())
 }

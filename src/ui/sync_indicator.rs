@@ -25,22 +25,11 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
             amber,
         ),
         SyncPhase::Failed(e) => (failure_text(lang, e), red),
-        SyncPhase::Idle if pending > 0 => (
-            format!(
-                "{pending} {}",
-                lang.t("değişiklik bekliyor", "changes waiting")
-            ),
-            amber,
-        ),
+        SyncPhase::Idle if pending > 0 => {
+            (format!("{pending} {}", lang.t("değişiklik bekliyor", "changes waiting")), amber)
+        }
         SyncPhase::Idle => match status.last_success {
-            Some(at) => (
-                format!(
-                    "{} ({})",
-                    lang.t("Güncel", "Up to date"),
-                    at.format("%H:%M")
-                ),
-                green,
-            ),
+            Some(at) => (format!("{} ({})", lang.t("Güncel", "Up to date"), at.format("%H:%M")), green),
             None => (lang.t("Henüz eşitlenmedi", "Not synced yet").into(), grey),
         },
     }
@@ -48,14 +37,10 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
 
 fn failure_text(lang: Lang, e: &SyncError) -> String {
     match e {
-        SyncError::Revoked => lang
-            .t("Cihaz yetkisi kaldırıldı", "Device token revoked")
-            .into(),
+        SyncError::Revoked => lang.t("Cihaz yetkisi kaldırıldı", "Device token revoked").into(),
         SyncError::UpdateRequired(_) => lang.t("Güncelleme gerekli", "Update required").into(),
         SyncError::Server(_) => lang.t("Sunucu hatası", "Server error").into(),
-        SyncError::Refused(_) => lang
-            .t("Sunucu değişiklikleri reddetti", "Server refused changes")
-            .into(),
+        SyncError::Refused(_) => lang.t("Sunucu değişiklikleri reddetti", "Server refused changes").into(),
         SyncError::Local(_) => lang.t("Yerel veri hatası", "Local data error").into(),
         SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
         SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
@@ -86,16 +71,12 @@ pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool 
             r.bytes_received,
             r.duration_ms
         ),
-        None => lang
-            .t("Henüz eşitleme yapılmadı", "No sync has run yet")
-            .into(),
+        None => lang.t("Henüz eşitleme yapılmadı", "No sync has run yet").into(),
     };
     if let SyncPhase::Failed(e) = &status.phase {
         tooltip = format!("{e}\n{tooltip}");
     }
-    let label = ui
-        .label(RichText::new(text).color(color))
-        .on_hover_text(tooltip);
+    let label = ui.label(RichText::new(text).color(color)).on_hover_text(tooltip);
     // A dot in the state's colour, painted: the bundled fonts have no bullet glyph.
     let dot = label.rect.left_center() - egui::vec2(8.0, 0.0);
     ui.painter().circle_filled(dot, 4.0, color);

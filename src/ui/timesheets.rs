@@ -66,12 +66,7 @@ pub struct ShiftForm {
 
 impl ShiftForm {
     fn new(employee: Option<Uuid>, today: NaiveDate) -> Self {
-        ShiftForm {
-            employee,
-            date: format_date(today),
-            break_minutes: "0".into(),
-            ..Default::default()
-        }
+        ShiftForm { employee, date: format_date(today), break_minutes: "0".into(), ..Default::default() }
     }
 
     fn edit(r: &Record<Shift>) -> Self {
@@ -79,9 +74,7 @@ impl ShiftForm {
         ShiftForm {
             id: Some(r.id),
             employee: Uuid::parse_str(&s.employee_id).ok(),
-            date: parse_iso_date(&s.work_date)
-                .map(format_date)
-                .unwrap_or_default(),
+            date: parse_iso_date(&s.work_date).map(format_date).unwrap_or_default(),
             start: s.start_time.clone(),
             end: s.end_time.clone(),
             break_minutes: s.break_minutes.to_string(),
@@ -103,27 +96,17 @@ impl ShiftForm {
         if self.employee.is_none() {
             errors.push("employee_id", Problem::Required);
         }
-        let date = parse_user_date(&self.date)
-            .map_err(|p| errors.push("work_date", p))
-            .ok();
-        let start = parse_hhmm(&self.start)
-            .map_err(|p| errors.push("start_time", p))
-            .ok();
-        let end = parse_hhmm(&self.end)
-            .map_err(|p| errors.push("end_time", p))
-            .ok();
+        let date = parse_user_date(&self.date).map_err(|p| errors.push("work_date", p)).ok();
+        let start = parse_hhmm(&self.start).map_err(|p| errors.push("start_time", p)).ok();
+        let end = parse_hhmm(&self.end).map_err(|p| errors.push("end_time", p)).ok();
         let break_minutes = match self.break_minutes.trim() {
             "" => Some(0),
-            b => b
-                .parse::<i64>()
-                .map_err(|_| errors.push("break_minutes", Problem::ExpectedInteger))
-                .ok(),
+            b => b.parse::<i64>().map_err(|_| errors.push("break_minutes", Problem::ExpectedInteger)).ok(),
         };
         if !errors.is_empty() {
             return Err(errors);
         }
-        let (Some(date), Some(start), Some(end), Some(break_minutes)) =
-            (date, start, end, break_minutes)
+        let (Some(date), Some(start), Some(end), Some(break_minutes)) = (date, start, end, break_minutes)
         else {
             return Err(errors);
         };
@@ -142,11 +125,7 @@ impl ShiftForm {
 
 /// Worked minutes of one shift as entered: end − start (next day when end is earlier) − break.
 pub fn worked_minutes(s: &Shift) -> Option<i64> {
-    let span = span_minutes(
-        parse_hhmm(&s.start_time).ok()?,
-        parse_hhmm(&s.end_time).ok()?,
-    )
-    .ok()?;
+    let span = span_minutes(parse_hhmm(&s.start_time).ok()?, parse_hhmm(&s.end_time).ok()?).ok()?;
     Some(i64::from(span) - s.break_minutes)
 }
 
@@ -190,9 +169,7 @@ impl TimesheetsScreen {
             if s.trim().is_empty() {
                 return None;
             }
-            parse_user_date(s)
-                .map_err(|p| self.filter_error = Some(p.message(ctx.lang).to_string()))
-                .ok()
+            parse_user_date(s).map_err(|p| self.filter_error = Some(p.message(ctx.lang).to_string())).ok()
         };
         let from = date(&self.from.clone());
         let to = date(&self.to.clone());
@@ -200,10 +177,7 @@ impl TimesheetsScreen {
             employee: self.employee,
             from,
             to,
-            region: self
-                .region_filter
-                .clone()
-                .unwrap_or_else(|| ctx.user.region.clone()),
+            region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
         }
     }
 
@@ -216,10 +190,7 @@ impl TimesheetsScreen {
     }
 
     fn employee_name(&self, id: &str) -> &str {
-        self.employees
-            .iter()
-            .find(|e| e.id.to_string() == id)
-            .map_or("?", |e| e.data.full_name.as_str())
+        self.employees.iter().find(|e| e.id.to_string() == id).map_or("?", |e| e.data.full_name.as_str())
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
@@ -234,43 +205,27 @@ impl TimesheetsScreen {
         ui.horizontal_wrapped(|ui| {
             ui.heading(lang.t("Puantaj", "Timesheets"));
             let l = ui.label(field_label(lang, "employee_id"));
-            refresh |= employee_combo(
-                ui,
-                lang,
-                "filter_employee",
-                &self.employees,
-                &mut self.employee,
-                true,
-            )
-            .labelled_by(l.id)
-            .changed();
-            for (label, value) in [
-                (lang.t("Başlangıç", "From"), &mut self.from),
-                (lang.t("Bitiş", "To"), &mut self.to),
-            ] {
+            refresh |= employee_combo(ui, lang, "filter_employee", &self.employees, &mut self.employee, true)
+                .labelled_by(l.id)
+                .changed();
+            for (label, value) in
+                [(lang.t("Başlangıç", "From"), &mut self.from), (lang.t("Bitiş", "To"), &mut self.to)]
+            {
                 let l = ui.label(label);
                 refresh |= ui
-                    .add(
-                        egui::TextEdit::singleline(value)
-                            .desired_width(90.0)
-                            .hint_text("GG.AA.YYYY"),
-                    )
+                    .add(egui::TextEdit::singleline(value).desired_width(90.0).hint_text("GG.AA.YYYY"))
                     .labelled_by(l.id)
                     .lost_focus();
             }
             if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-                refresh |=
-                    super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+                refresh |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
                 self.form = Some(ShiftForm::new(self.employee, ctx.today));
             }
-            if ui
-                .button(lang.t("Geçen haftayı kopyala", "Copy last week"))
-                .clicked()
-            {
-                let monday = ctx.today
-                    - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
+            if ui.button(lang.t("Geçen haftayı kopyala", "Copy last week")).clicked() {
+                let monday =
+                    ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
                 ctx.send(Command::CopyLastWeek {
                     user: ctx.user.clone(),
                     region: self
@@ -289,20 +244,14 @@ impl TimesheetsScreen {
             self.reload(ctx);
         }
         if self.form.is_some() {
-            egui::Panel::right("shift_form")
-                .min_size(340.0)
-                .show(ui, |ui| self.form_ui(ui, ctx));
+            egui::Panel::right("shift_form").min_size(340.0).show(ui, |ui| self.form_ui(ui, ctx));
         }
         self.table(ui, lang);
     }
 
     fn table(&mut self, ui: &mut Ui, lang: Lang) {
         let mut clicked = None;
-        let total: i64 = self
-            .shifts
-            .iter()
-            .filter_map(|s| worked_minutes(&s.data))
-            .sum();
+        let total: i64 = self.shifts.iter().filter_map(|s| worked_minutes(&s.data)).sum();
         ui.label(format!(
             "{} {} · {} {}",
             self.shifts.len(),
@@ -369,18 +318,10 @@ impl TimesheetsScreen {
                         ui.label(s.data.break_minutes.to_string());
                     });
                     row.col(|ui| {
-                        ui.label(
-                            worked_minutes(&s.data)
-                                .map(format_duration)
-                                .unwrap_or_default(),
-                        );
+                        ui.label(worked_minutes(&s.data).map(format_duration).unwrap_or_default());
                     });
                     row.col(|ui| {
-                        ui.label(if s.data.special_day {
-                            lang.t("Evet", "Yes")
-                        } else {
-                            ""
-                        });
+                        ui.label(if s.data.special_day { lang.t("Evet", "Yes") } else { "" });
                     });
                     row.col(|ui| {
                         ui.label(s.data.note.as_deref().unwrap_or(""));
@@ -405,11 +346,7 @@ impl TimesheetsScreen {
         ui.horizontal_wrapped(|ui| {
             for t in templates {
                 let label = format!("{} {}–{}", t.data.name, t.data.start_time, t.data.end_time);
-                if ui
-                    .button(label)
-                    .on_hover_text(lang.t("Şablonu uygula", "Apply template"))
-                    .clicked()
-                {
+                if ui.button(label).on_hover_text(lang.t("Şablonu uygula", "Apply template")).clicked() {
                     form.apply_template(&t.data);
                 }
             }
@@ -420,33 +357,13 @@ impl TimesheetsScreen {
             let l = |f: &str| field_label(lang, f);
             let e = |f: &str| form.errors.message(f, lang);
             form::row(ui, l("employee_id"), e("employee_id"), |ui| {
-                employee_combo(
-                    ui,
-                    lang,
-                    "form_employee",
-                    employees,
-                    &mut form.employee,
-                    false,
-                )
+                employee_combo(ui, lang, "form_employee", employees, &mut form.employee, false)
             });
-            form::date(
-                ui,
-                l("work_date"),
-                &mut form.date,
-                e("work_date"),
-                ctx.today,
-            );
+            form::date(ui, l("work_date"), &mut form.date, e("work_date"), ctx.today);
             form::text(ui, l("start_time"), &mut form.start, e("start_time"));
             form::text(ui, l("end_time"), &mut form.end, e("end_time"));
-            form::text(
-                ui,
-                l("break_minutes"),
-                &mut form.break_minutes,
-                e("break_minutes"),
-            );
-            form::row(ui, l("special_day"), e("special_day"), |ui| {
-                ui.checkbox(&mut form.special_day, "")
-            });
+            form::text(ui, l("break_minutes"), &mut form.break_minutes, e("break_minutes"));
+            form::row(ui, l("special_day"), e("special_day"), |ui| ui.checkbox(&mut form.special_day, ""));
             form::text(ui, l("note"), &mut form.note, e("note"));
         });
         if let (Ok(s), Ok(e)) = (parse_hhmm(&form.start), parse_hhmm(&form.end)) {
@@ -455,15 +372,7 @@ impl TimesheetsScreen {
             }
         }
         for other in form.errors.other_than(
-            &[
-                "employee_id",
-                "work_date",
-                "start_time",
-                "end_time",
-                "break_minutes",
-                "special_day",
-                "note",
-            ],
+            &["employee_id", "work_date", "start_time", "end_time", "break_minutes", "special_day", "note"],
             lang,
         ) {
             form::error_line(ui, &other);
@@ -473,11 +382,7 @@ impl TimesheetsScreen {
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
             if let Some(id) = form.id {
                 if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete {
-                        user: ctx.user.clone(),
-                        table: &TIMESHEETS,
-                        id,
-                    });
+                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
                     form.saving = true;
                 }
             }
@@ -524,27 +429,17 @@ fn employee_combo(
     let name = selected
         .and_then(|s| employees.iter().find(|e| e.id == s))
         .map_or(lang.t("Tümü", "All"), |e| e.data.full_name.as_str());
-    let mut response = egui::ComboBox::from_id_salt(id)
-        .selected_text(name)
-        .width(200.0)
-        .show_ui(ui, |ui| {
-            let mut changed = false;
-            if any {
-                changed |= ui
-                    .selectable_value(selected, None, lang.t("Tümü", "All"))
-                    .changed();
-            }
-            let current = *selected;
-            for e in employees
-                .iter()
-                .filter(|e| e.data.active || Some(e.id) == current)
-            {
-                changed |= ui
-                    .selectable_value(selected, Some(e.id), &e.data.full_name)
-                    .changed();
-            }
-            changed
-        });
+    let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
+        let mut changed = false;
+        if any {
+            changed |= ui.selectable_value(selected, None, lang.t("Tümü", "All")).changed();
+        }
+        let current = *selected;
+        for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
+            changed |= ui.selectable_value(selected, Some(e.id), &e.data.full_name).changed();
+        }
+        changed
+    });
     if response.inner == Some(true) {
         response.response.mark_changed();
     }

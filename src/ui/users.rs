@@ -45,12 +45,7 @@ impl UsersScreen {
         ui.group(|ui| {
             ui.label(lang.t("Yeni kullanıcı", "New user"));
             egui::Grid::new("new_user").num_columns(2).show(ui, |ui| {
-                form::text(
-                    ui,
-                    lang.t("Kullanıcı adı", "Username"),
-                    &mut self.username,
-                    None,
-                );
+                form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
                 form::row(ui, lang.t("Parola", "Password"), None, |ui| {
                     ui.add(egui::TextEdit::singleline(&mut self.password).password(true))
                 });
@@ -67,9 +62,7 @@ impl UsersScreen {
                 });
                 if *role == Role::Admin {
                     self.region = rainstaff_core::protocol::ALL_REGIONS.into();
-                } else if self.region.is_empty()
-                    || self.region == rainstaff_core::protocol::ALL_REGIONS
-                {
+                } else if self.region.is_empty() || self.region == rainstaff_core::protocol::ALL_REGIONS {
                     self.region = ctx.regions.first().cloned().unwrap_or_default();
                 }
                 form::row(ui, lang.t("Bölge", "Region"), None, |ui| {
@@ -136,38 +129,25 @@ impl UsersScreen {
                             Some((id, password)) if *id == u.id => {
                                 let l = ui.label(lang.t("Yeni parola", "New password"));
                                 ui.add(
-                                    egui::TextEdit::singleline(password)
-                                        .password(true)
-                                        .desired_width(120.0),
+                                    egui::TextEdit::singleline(password).password(true).desired_width(120.0),
                                 )
                                 .labelled_by(l.id);
                                 if ui.button(lang.t("Kaydet", "Save")).clicked() {
-                                    command = Some(Command::SetPassword {
-                                        id: u.id,
-                                        password: password.clone(),
-                                    });
+                                    command =
+                                        Some(Command::SetPassword { id: u.id, password: password.clone() });
                                 }
                             }
                             _ => {
-                                if ui
-                                    .button(lang.t("Parola belirle", "Set password"))
-                                    .clicked()
-                                {
+                                if ui.button(lang.t("Parola belirle", "Set password")).clicked() {
                                     self.password_for = Some((u.id, String::new()));
                                 }
                             }
                         }
                         if u.id != ctx.user.id {
-                            let label = if u.active {
-                                lang.t("Kapat", "Disable")
-                            } else {
-                                lang.t("Aç", "Enable")
-                            };
+                            let label =
+                                if u.active { lang.t("Kapat", "Disable") } else { lang.t("Aç", "Enable") };
                             if ui.button(label).clicked() {
-                                command = Some(Command::SetUserActive {
-                                    id: u.id,
-                                    active: !u.active,
-                                });
+                                command = Some(Command::SetUserActive { id: u.id, active: !u.active });
                             }
                         }
                     });

@@ -23,30 +23,19 @@ pub const OIL_WARNING_KM: i64 = 2_000;
 pub fn due(lang: Lang, v: &Vehicle, today: NaiveDate) -> Vec<String> {
     let mut notes = Vec::new();
     let soon = |d: &Option<String>| {
-        d.as_deref()
-            .and_then(|d| parse_iso_date(d).ok())
-            .filter(|d| (*d - today).num_days() <= DUE_DAYS)
+        d.as_deref().and_then(|d| parse_iso_date(d).ok()).filter(|d| (*d - today).num_days() <= DUE_DAYS)
     };
     if let Some(d) = soon(&v.inspection_date) {
-        notes.push(format!(
-            "{} {}",
-            lang.t("Muayene", "Inspection"),
-            format_date(d)
-        ));
+        notes.push(format!("{} {}", lang.t("Muayene", "Inspection"), format_date(d)));
     }
     if let Some(d) = soon(&v.insurance_date) {
-        notes.push(format!(
-            "{} {}",
-            lang.t("Sigorta", "Insurance"),
-            format_date(d)
-        ));
+        notes.push(format!("{} {}", lang.t("Sigorta", "Insurance"), format_date(d)));
     }
     if let (Some(km), Some(last)) = (v.km, v.oil_change_km) {
         let left = last + v.oil_interval_km - km;
         if left <= OIL_WARNING_KM {
             notes.push(if left <= 0 {
-                lang.t("Yağ değişimi geçti", "Oil change overdue")
-                    .to_string()
+                lang.t("Yağ değişimi geçti", "Oil change overdue").to_string()
             } else {
                 format!("{} {left} km", lang.t("Yağ değişimine", "Oil change in"))
             });
@@ -84,29 +73,17 @@ pub struct VehicleForm {
     saving: bool,
 }
 
-const DATE_FIELDS: [&str; 4] = [
-    "inspection_date",
-    "insurance_date",
-    "maintenance_date",
-    "oil_change_date",
-];
+const DATE_FIELDS: [&str; 4] = ["inspection_date", "insurance_date", "maintenance_date", "oil_change_date"];
 
 impl VehicleForm {
     fn new(region: String) -> Self {
-        VehicleForm {
-            region,
-            oil_interval_km: DEFAULT_OIL_INTERVAL_KM.to_string(),
-            ..Default::default()
-        }
+        VehicleForm { region, oil_interval_km: DEFAULT_OIL_INTERVAL_KM.to_string(), ..Default::default() }
     }
 
     fn edit(r: &Record<Vehicle>) -> Self {
         let v = &r.data;
         let date = |d: &Option<String>| {
-            d.as_deref()
-                .and_then(|d| parse_iso_date(d).ok())
-                .map(format_date)
-                .unwrap_or_default()
+            d.as_deref().and_then(|d| parse_iso_date(d).ok()).map(format_date).unwrap_or_default()
         };
         let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
         VehicleForm {
@@ -155,19 +132,11 @@ impl VehicleForm {
             number("oil_interval_km", &self.oil_interval_km).unwrap_or(DEFAULT_OIL_INTERVAL_KM);
         let mut date = |field: &str, s: &str| match s.trim() {
             "" => None,
-            s => parse_user_date(s)
-                .map(|d| d.to_string())
-                .map_err(|p| errors.push(field, p))
-                .ok(),
+            s => parse_user_date(s).map(|d| d.to_string()).map_err(|p| errors.push(field, p)).ok(),
         };
         let dates: Vec<Option<String>> = DATE_FIELDS
             .iter()
-            .zip([
-                &self.inspection_date,
-                &self.insurance_date,
-                &self.maintenance_date,
-                &self.oil_change_date,
-            ])
+            .zip([&self.inspection_date, &self.insurance_date, &self.maintenance_date, &self.oil_change_date])
             .map(|(f, v)| date(f, v))
             .collect();
         let plate = match normalize_plate(&self.plate) {
@@ -175,11 +144,7 @@ impl VehicleForm {
             None => {
                 errors.push(
                     "plate",
-                    if self.plate.trim().is_empty() {
-                        Problem::Required
-                    } else {
-                        Problem::Plate
-                    },
+                    if self.plate.trim().is_empty() { Problem::Required } else { Problem::Plate },
                 );
                 String::new()
             }
@@ -237,9 +202,7 @@ impl VehiclesScreen {
             }
         });
         if self.form.is_some() {
-            egui::Panel::right("vehicle_form")
-                .min_size(360.0)
-                .show(ui, |ui| self.form_ui(ui, ctx));
+            egui::Panel::right("vehicle_form").min_size(360.0).show(ui, |ui| self.form_ui(ui, ctx));
         }
         let mut clicked = None;
         TableBuilder::new(ui)
@@ -250,15 +213,7 @@ impl VehiclesScreen {
             .column(Column::auto().at_least(90.0))
             .column(Column::remainder().at_least(200.0))
             .header(22.0, |mut header| {
-                for f in [
-                    "plate",
-                    "brand",
-                    "model",
-                    "year",
-                    "km",
-                    "inspection_date",
-                    "insurance_date",
-                ] {
+                for f in ["plate", "brand", "model", "year", "km", "inspection_date", "insurance_date"] {
                     header.col(|ui| {
                         ui.strong(field_label(lang, f));
                     });
@@ -277,10 +232,7 @@ impl VehiclesScreen {
                         if v.sync_error.is_some() {
                             text = text.color(form::ERROR_COLOR);
                         }
-                        if ui
-                            .add(egui::Label::new(text).sense(egui::Sense::click()))
-                            .clicked()
-                        {
+                        if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {
                             clicked = Some(index);
                         }
                     });
@@ -333,34 +285,22 @@ impl VehiclesScreen {
         let errors = form.errors.clone();
         let e = |f: &str| errors.message(f, lang);
         let l = |f: &str| field_label(lang, f);
-        egui::Grid::new("vehicle_grid")
-            .num_columns(2)
-            .show(ui, |ui| {
-                form::text(ui, l("plate"), &mut form.plate, e("plate"));
-                form::row(ui, l("region"), e("region"), |ui| {
-                    super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none())
-                });
-                form::text(ui, l("brand"), &mut form.brand, e("brand"));
-                form::text(ui, l("model"), &mut form.model, e("model"));
-                form::text(ui, l("year"), &mut form.year, e("year"));
-                form::text(ui, l("km"), &mut form.km, e("km"));
-                for f in DATE_FIELDS {
-                    form::date(ui, l(f), form.date_mut(f), e(f), ctx.today);
-                }
-                form::text(
-                    ui,
-                    l("oil_change_km"),
-                    &mut form.oil_change_km,
-                    e("oil_change_km"),
-                );
-                form::text(
-                    ui,
-                    l("oil_interval_km"),
-                    &mut form.oil_interval_km,
-                    e("oil_interval_km"),
-                );
-                form::text(ui, l("notes"), &mut form.notes, e("notes"));
+        egui::Grid::new("vehicle_grid").num_columns(2).show(ui, |ui| {
+            form::text(ui, l("plate"), &mut form.plate, e("plate"));
+            form::row(ui, l("region"), e("region"), |ui| {
+                super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none())
             });
+            form::text(ui, l("brand"), &mut form.brand, e("brand"));
+            form::text(ui, l("model"), &mut form.model, e("model"));
+            form::text(ui, l("year"), &mut form.year, e("year"));
+            form::text(ui, l("km"), &mut form.km, e("km"));
+            for f in DATE_FIELDS {
+                form::date(ui, l(f), form.date_mut(f), e(f), ctx.today);
+            }
+            form::text(ui, l("oil_change_km"), &mut form.oil_change_km, e("oil_change_km"));
+            form::text(ui, l("oil_interval_km"), &mut form.oil_interval_km, e("oil_interval_km"));
+            form::text(ui, l("notes"), &mut form.notes, e("notes"));
+        });
         ui.horizontal(|ui| {
             let label = if form.confirm_lower_km {
                 lang.t("Yine de kaydet", "Save anyway")
@@ -371,11 +311,7 @@ impl VehiclesScreen {
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
             if let Some(id) = form.id {
                 if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete {
-                        user: ctx.user.clone(),
-                        table: &VEHICLES,
-                        id,
-                    });
+                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
                     form.saving = true;
                 }
             }
@@ -396,9 +332,7 @@ impl VehiclesScreen {
                         id: form.id,
                         region: form.region.clone(),
                         fields: fields_of(&vehicle),
-                        options: SaveOptions {
-                            confirm_lower_km: form.confirm_lower_km,
-                        },
+                        options: SaveOptions { confirm_lower_km: form.confirm_lower_km },
                     });
                 }
             }

@@ -24,10 +24,7 @@ pub fn settle(harness: &mut Harness<'_, App>) {
         if harness.state().is_idle() {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the worker did not answer in time"
-        );
+        assert!(Instant::now() < deadline, "the worker did not answer in time");
         std::thread::sleep(Duration::from_millis(5));
     }
     harness.run();

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use rainstaff_core::hours::{
-    BreakPolicy, Calendar, Contract, ContractKind, Policy, Request, Rounding, ShiftInput, compute,
-    run_json,
+    BreakPolicy, Calendar, Contract, ContractKind, Policy, Request, Rounding, ShiftInput, compute, run_json,
 };
 use rainstaff_core::time::{format_hhmm, span_minutes};
 
@@ -42,15 +41,8 @@ struct Employee {
 fn employee(rng: &mut Rng) -> Employee {
     let pattern = rng.below(5);
     let contract = match pattern {
-        4 => Contract {
-            kind: ContractKind::PartTime,
-            weekly_minutes: 1200,
-            ..Contract::default()
-        },
-        3 => Contract {
-            break_policy: BreakPolicy::AsEntered,
-            ..Contract::default()
-        },
+        4 => Contract { kind: ContractKind::PartTime, weekly_minutes: 1200, ..Contract::default() },
+        3 => Contract { break_policy: BreakPolicy::AsEntered, ..Contract::default() },
         _ => Contract::default(),
     };
     let mut shifts = Vec::new();
@@ -65,11 +57,7 @@ fn employee(rng: &mut Rng) -> Employee {
             continue;
         }
         let jitter = rng.below(4) * 15;
-        let overtime = if rng.below(8) == 0 {
-            60 + rng.below(4) * 30
-        } else {
-            0
-        };
+        let overtime = if rng.below(8) == 0 { 60 + rng.below(4) * 30 } else { 0 };
         let typed = (rng.below(3) == 0).then(|| 30 + rng.below(3) * 15);
         match pattern {
             0 => shifts.push(shift(date, 480 + jitter, 1080 + jitter + overtime, typed)),
@@ -124,10 +112,7 @@ fn main() {
     let employees: Vec<Employee> = (0..EMPLOYEES).map(|_| employee(&mut rng)).collect();
     let shift_count: usize = employees.iter().map(|e| e.shifts.len()).sum();
     let calendar = Calendar::builtin_tr();
-    let policy = Policy {
-        rounding: Rounding::HalfHourUp,
-        ..Policy::default()
-    };
+    let policy = Policy { rounding: Rounding::HalfHourUp, ..Policy::default() };
 
     let (naive, naive_sum) = best_of(|| {
         employees
@@ -152,48 +137,22 @@ fn main() {
 
     let inputs: Vec<String> = employees.iter().map(json_of).collect();
     let (json, json_bytes) = best_of(|| {
-        inputs
-            .iter()
-            .map(|i| {
-                run_json(black_box(i))
-                    .map(|v| v.to_string().len())
-                    .unwrap_or(0)
-            })
-            .sum::<usize>()
+        inputs.iter().map(|i| run_json(black_box(i)).map(|v| v.to_string().len()).unwrap_or(0)).sum::<usize>()
     });
 
-    let (reading, _) = best_of(|| {
-        inputs
-            .iter()
-            .filter(|i| Request::from_json(i).is_ok())
-            .count()
-    });
+    let (reading, _) = best_of(|| inputs.iter().filter(|i| Request::from_json(i).is_ok()).count());
     let reports: Vec<_> = employees
         .iter()
         .filter_map(|e| compute(&e.contract, &policy, &calendar, 0, &e.shifts).ok())
         .collect();
-    let (writing, _) = best_of(|| {
-        reports
-            .iter()
-            .map(|r| r.to_json().to_string().len())
-            .sum::<usize>()
-    });
-    let (direct, _) = best_of(|| {
-        reports
-            .iter()
-            .map(|r| serde_json::to_string(r).map_or(0, |s| s.len()))
-            .sum::<usize>()
-    });
+    let (writing, _) = best_of(|| reports.iter().map(|r| r.to_json().to_string().len()).sum::<usize>());
+    let (direct, _) =
+        best_of(|| reports.iter().map(|r| serde_json::to_string(r).map_or(0, |s| s.len())).sum::<usize>());
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "hour engine benchmark: {EMPLOYEES} employees, one year (2026), {shift_count} shift entries"
-    );
+    println!("hour engine benchmark: {EMPLOYEES} employees, one year (2026), {shift_count} shift entries");
     println!("  best of {RUNS} runs after a warm-up");
-    println!(
-        "  naive sum (end - start - break):       {:9.2} ms   ({naive_sum} min)",
-        ms(naive)
-    );
+    println!("  naive sum (end - start - break):       {:9.2} ms   ({naive_sum} min)", ms(naive));
     println!(
         "  engine, typed compute():                {:9.2} ms   ({engine_sum} min worked, {:.1} µs/employee, {:.0}x naive)",
         ms(engine),
@@ -205,22 +164,9 @@ fn main() {
         ms(json),
         json_bytes as f64 / 1e6
     );
-    println!(
-        "    of which reading the input JSON:     {:9.2} ms",
-        ms(reading)
-    );
-    println!(
-        "    of which building + printing output: {:9.2} ms",
-        ms(writing)
-    );
-    println!(
-        "  serde_json::to_string(&report) directly: {:9.2} ms",
-        ms(direct)
-    );
-    let verdict = if engine < Duration::from_secs(1) {
-        "under"
-    } else {
-        "OVER"
-    };
+    println!("    of which reading the input JSON:     {:9.2} ms", ms(reading));
+    println!("    of which building + printing output: {:9.2} ms", ms(writing));
+    println!("  serde_json::to_string(&report) directly: {:9.2} ms", ms(direct));
+    let verdict = if engine < Duration::from_secs(1) { "under" } else { "OVER" };
     println!("  target 1 s for the typed engine: {verdict}");
 }

@@ -63,22 +63,14 @@ impl RejectReason {
 }
 
 /// Decides what `m`, pushed by `device`, does to the row the server holds (`current`).
-pub fn decide(
-    table: &TableSpec,
-    current: Option<&StoredRow>,
-    m: &Mutation,
-    device: Uuid,
-) -> Decision {
+pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation, device: Uuid) -> Decision {
     let Some(current) = current else {
         return match m.op {
             // A delete can arrive for a row the server never saw (a legacy tombstone, or a row an
             // office deleted before its first sync); keeping the tombstone stops a later import or
             // an older copy from bringing the row back.
             Op::Delete => Decision::Write {
-                fields: table
-                    .column_names()
-                    .map(|name| (name.to_string(), Value::Null))
-                    .collect(),
+                fields: table.column_names().map(|name| (name.to_string(), Value::Null)).collect(),
                 changed: Vec::new(),
                 delete: true,
                 status: OutcomeStatus::Applied,
@@ -87,12 +79,7 @@ pub fn decide(
             Op::Upsert => {
                 let fields: Map<String, Value> = table
                     .column_names()
-                    .map(|name| {
-                        (
-                            name.to_string(),
-                            m.fields.get(name).cloned().unwrap_or(Value::Null),
-                        )
-                    })
+                    .map(|name| (name.to_string(), m.fields.get(name).cloned().unwrap_or(Value::Null)))
                     .collect();
                 Decision::Write {
                     changed: table.column_names().map(str::to_string).collect(),
@@ -104,14 +91,8 @@ pub fn decide(
             }
         };
     };
-    let by_others_since_base =
-        |fv: &FieldVersion| fv.version > m.base_version && fv.device != device;
-    let concurrent = |field: &str| {
-        current
-            .field_versions
-            .get(field)
-            .is_some_and(by_others_since_base)
-    };
+    let by_others_since_base = |fv: &FieldVersion| fv.version > m.base_version && fv.device != device;
+    let concurrent = |field: &str| current.field_versions.get(field).is_some_and(by_others_since_base);
     match (m.op, current.deleted) {
         (Op::Delete, true) => Decision::Unchanged,
         (Op::Upsert, true) => Decision::Reject(RejectReason::Deleted),
@@ -145,18 +126,8 @@ pub fn decide(
                 return Decision::Unchanged;
             }
             let others_changed = current.field_versions.values().any(by_others_since_base);
-            let status = if others_changed {
-                OutcomeStatus::Merged
-            } else {
-                OutcomeStatus::Applied
-            };
-            Decision::Write {
-                fields,
-                changed,
-                delete: false,
-                status,
-                conflicts,
-            }
+            let status = if others_changed { OutcomeStatus::Merged } else { OutcomeStatus::Applied };
+            Decision::Write { fields, changed, delete: false, status, conflicts }
         }
     }
 }
@@ -184,10 +155,11 @@ mod tests {
 
     fn stored(versions: &[(&str, i64)]) -> StoredRow {
         StoredRow {
-            fields: json!({"name": "Gündüz", "start_time": "08:00", "end_time": "17:00", "break_minutes": 60})
-                .as_object()
-                .unwrap()
-                .clone(),
+            fields:
+                json!({"name": "Gündüz", "start_time": "08:00", "end_time": "17:00", "break_minutes": 60})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
             deleted: false,
             field_versions: versions
                 .iter()
@@ -199,21 +171,8 @@ mod tests {
     #[test]
     fn different_fields_merge_cleanly() {
         let row = stored(&[("name", 1), ("start_time", 5)]);
-        let d = decide(
-            &SHIFT_TEMPLATES,
-            Some(&row),
-            &mutation(Op::Upsert, json!({"name": "Sabah"}), 1),
-            ME,
-        );
-        let Decision::Write {
-            fields,
-            status,
-            conflicts,
-            ..
-        } = d
-        else {
-            panic!("{d:?}")
-        };
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Sabah"}), 1), ME);
+        let Decision::Write { fields, status, conflicts, .. } = d else { panic!("{d:?}") };
         assert_eq!(status, OutcomeStatus::Merged);
         assert!(conflicts.is_empty());
         assert_eq!(fields["name"], "Sabah");
@@ -223,18 +182,8 @@ mod tests {
     #[test]
     fn same_field_conflicts_and_later_arrival_wins() {
         let row = stored(&[("name", 4)]);
-        let d = decide(
-            &SHIFT_TEMPLATES,
-            Some(&row),
-            &mutation(Op::Upsert, json!({"name": "Akşam"}), 1),
-            ME,
-        );
-        let Decision::Write {
-            fields, conflicts, ..
-        } = d
-        else {
-            panic!("{d:?}")
-        };
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Akşam"}), 1), ME);
+        let Decision::Write { fields, conflicts, .. } = d else { panic!("{d:?}") };
         assert_eq!(fields["name"], "Akşam");
         assert_eq!(conflicts[0].server_value, "Gündüz");
     }
@@ -243,18 +192,8 @@ mod tests {
     fn own_earlier_edit_is_not_a_conflict() {
         let mut row = stored(&[("name", 4)]);
         row.field_versions.get_mut("name").unwrap().device = ME;
-        let d = decide(
-            &SHIFT_TEMPLATES,
-            Some(&row),
-            &mutation(Op::Upsert, json!({"name": "Gece"}), 1),
-            ME,
-        );
-        let Decision::Write {
-            status, conflicts, ..
-        } = d
-        else {
-            panic!("{d:?}")
-        };
+        let d = decide(&SHIFT_TEMPLATES, Some(&row), &mutation(Op::Upsert, json!({"name": "Gece"}), 1), ME);
+        let Decision::Write { status, conflicts, .. } = d else { panic!("{d:?}") };
         assert_eq!(status, OutcomeStatus::Applied);
         assert!(conflicts.is_empty());
     }
@@ -264,14 +203,8 @@ mod tests {
         let mut row = stored(&[("name", 1)]);
         row.deleted = true;
         let edit = mutation(Op::Upsert, json!({"name": "x"}), 1);
-        assert_eq!(
-            decide(&SHIFT_TEMPLATES, Some(&row), &edit, ME),
-            Decision::Reject(RejectReason::Deleted)
-        );
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &edit, ME), Decision::Reject(RejectReason::Deleted));
         let delete = mutation(Op::Delete, json!({}), 1);
-        assert_eq!(
-            decide(&SHIFT_TEMPLATES, Some(&row), &delete, ME),
-            Decision::Unchanged
-        );
+        assert_eq!(decide(&SHIFT_TEMPLATES, Some(&row), &delete, ME), Decision::Unchanged);
     }
 }

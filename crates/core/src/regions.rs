@@ -16,10 +16,7 @@ pub const KNOWN: &[(&str, &str)] = &[
 pub const LEGACY_DEFAULT: &str = "Ankara";
 
 pub fn display_name(code: &str) -> &str {
-    KNOWN
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(code, |(_, name)| name)
+    KNOWN.iter().find(|(c, _)| *c == code).map_or(code, |(_, name)| name)
 }
 
 /// The code for what somebody typed: "İSTANBUL", "istanbul" and "Istanbul" are one region.
@@ -31,18 +28,11 @@ pub fn normalize(input: &str) -> Option<String> {
     if key == "all" {
         return Some(crate::protocol::ALL_REGIONS.to_string());
     }
-    let known = KNOWN
-        .iter()
-        .find(|(code, _)| crate::text::search_key(code) == key);
+    let known = KNOWN.iter().find(|(code, _)| crate::text::search_key(code) == key);
     Some(known.map_or_else(
         || {
             let mut chars = key.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-                .collect()
+            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect()
         },
         |(code, _)| code.to_string(),
     ))

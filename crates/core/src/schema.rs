@@ -35,18 +35,10 @@ pub struct TableSpec {
 }
 
 const fn req(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        required: true,
-    }
+    FieldSpec { name, kind, required: true }
 }
 const fn opt(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        required: false,
-    }
+    FieldSpec { name, kind, required: false }
 }
 
 use FieldKind::*;
@@ -81,12 +73,7 @@ pub const TIMESHEETS: TableSpec = TableSpec {
 
 pub const SHIFT_TEMPLATES: TableSpec = TableSpec {
     name: "shift_templates",
-    fields: &[
-        req("name", Text),
-        req("start_time", Time),
-        req("end_time", Time),
-        req("break_minutes", Int),
-    ],
+    fields: &[req("name", Text), req("start_time", Time), req("end_time", Time), req("break_minutes", Int)],
 };
 
 pub const VEHICLES: TableSpec = TableSpec {
@@ -214,15 +201,9 @@ fn check_value(spec: &FieldSpec, value: &Value) -> Option<Problem> {
         Int => value.is_i64(),
         Real => value.is_number(),
         Bool => value.is_boolean(),
-        Date => value
-            .as_str()
-            .is_some_and(|s| crate::time::parse_iso_date(s).is_ok()),
-        Time => value
-            .as_str()
-            .is_some_and(|s| crate::time::parse_hhmm(s).is_ok()),
-        Ref(_) => value
-            .as_str()
-            .is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
+        Date => value.as_str().is_some_and(|s| crate::time::parse_iso_date(s).is_ok()),
+        Time => value.as_str().is_some_and(|s| crate::time::parse_hhmm(s).is_ok()),
+        Ref(_) => value.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
     };
     (!ok).then_some(match spec.kind {
         Text => Problem::ExpectedText,

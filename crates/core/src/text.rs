@@ -54,9 +54,7 @@ pub fn search_key(s: &str) -> String {
 /// True when every word of `query` occurs in `text` (compared by [`search_key`]).
 pub fn matches_search(text: &str, query: &str) -> bool {
     let hay = search_key(text);
-    search_key(query)
-        .split_whitespace()
-        .all(|w| hay.contains(w))
+    search_key(query).split_whitespace().all(|w| hay.contains(w))
 }
 
 /// Position of a letter in the Turkish alphabet; letters outside it sort after, by code point.
@@ -76,10 +74,7 @@ fn letter_weight(c: char) -> u32 {
 pub fn tr_cmp(a: &str, b: &str) -> Ordering {
     let ka = tr_lower(a);
     let kb = tr_lower(b);
-    ka.chars()
-        .map(letter_weight)
-        .cmp(kb.chars().map(letter_weight))
-        .then_with(|| a.cmp(b))
+    ka.chars().map(letter_weight).cmp(kb.chars().map(letter_weight)).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
@@ -104,15 +99,8 @@ mod tests {
 
     #[test]
     fn sorts_in_turkish_order() {
-        let mut v = vec![
-            "Zeki", "Çınar", "Ilgaz", "İpek", "Can", "Şule", "Sema", "Ömer", "Oya",
-        ];
+        let mut v = vec!["Zeki", "Çınar", "Ilgaz", "İpek", "Can", "Şule", "Sema", "Ömer", "Oya"];
         v.sort_by(|a, b| tr_cmp(a, b));
-        assert_eq!(
-            v,
-            [
-                "Can", "Çınar", "Ilgaz", "İpek", "Oya", "Ömer", "Sema", "Şule", "Zeki"
-            ]
-        );
+        assert_eq!(v, ["Can", "Çınar", "Ilgaz", "İpek", "Oya", "Ömer", "Sema", "Şule", "Zeki"]);
     }
 }

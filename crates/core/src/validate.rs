@@ -102,11 +102,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, problem: Problem) -> Self {
-        Self {
-            field: field.to_string(),
-            problem,
-            detail: None,
-        }
+        Self { field: field.to_string(), problem, detail: None }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -131,11 +127,7 @@ impl std::fmt::Display for FieldError {
 
 /// Joins errors into one line for the command line and HTTP answers.
 pub fn describe(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// The rules of a complete row (after a merge), beyond the types `TableSpec::check_fields` checks.
@@ -144,10 +136,7 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
     let text = |name: &str| row.get(name).and_then(Value::as_str);
     let int = |name: &str| row.get(name).and_then(Value::as_i64);
     for (name, value) in row {
-        if value.as_str().is_some_and(|s| s.chars().count() > 200)
-            && name != "note"
-            && name != "notes"
-        {
+        if value.as_str().is_some_and(|s| s.chars().count() > 200) && name != "note" && name != "notes" {
             errors.push(FieldError::new(name, Problem::TooLong));
         }
     }
@@ -180,12 +169,7 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
         }
         "timesheets" | "shift_templates" => {
             non_blank("name", &mut errors);
-            check_shift_times(
-                text("start_time"),
-                text("end_time"),
-                int("break_minutes"),
-                &mut errors,
-            );
+            check_shift_times(text("start_time"), text("end_time"), int("break_minutes"), &mut errors);
         }
         "vehicles" => {
             if let Some(plate) = text("plate") {
@@ -250,18 +234,14 @@ pub fn valid_identity_no(s: &str) -> bool {
 /// Turkish plates: province 01–81, one to three letters of the plate alphabet, two to four digits
 /// (1 letter: 4 digits; 2 letters: 3–4; 3 letters: 2–3). Returns the canonical `06 ABC 123`.
 pub fn normalize_plate(input: &str) -> Option<String> {
-    let compact: String = crate::text::tr_upper(input)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let compact: String =
+        crate::text::tr_upper(input).chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     let province: String = compact.chars().take_while(char::is_ascii_digit).collect();
     let rest = &compact[province.len()..];
     let letters: String = rest.chars().take_while(char::is_ascii_uppercase).collect();
     let digits = &rest[letters.len()..];
     let province_no: u32 = province.parse().ok()?;
-    let letters_ok = letters
-        .chars()
-        .all(|c| "ABCDEFGHIJKLMNOPRSTUVYZ".contains(c));
+    let letters_ok = letters.chars().all(|c| "ABCDEFGHIJKLMNOPRSTUVYZ".contains(c));
     let digits_ok = digits.chars().all(|c| c.is_ascii_digit())
         && match letters.len() {
             1 => digits.len() == 4,
@@ -296,15 +276,10 @@ mod tests {
 
     #[test]
     fn shift_rules() {
-        let row =
-            serde_json::json!({"start_time": "08:00", "end_time": "08:00", "break_minutes": 0});
+        let row = serde_json::json!({"start_time": "08:00", "end_time": "08:00", "break_minutes": 0});
         let errors = check_row("timesheets", row.as_object().unwrap());
-        assert_eq!(
-            errors,
-            vec![FieldError::new("end_time", Problem::EndEqualsStart)]
-        );
-        let row =
-            serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
+        assert_eq!(errors, vec![FieldError::new("end_time", Problem::EndEqualsStart)]);
+        let row = serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
         assert!(check_row("timesheets", row.as_object().unwrap()).is_empty());
     }
 }

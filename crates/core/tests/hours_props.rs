@@ -9,21 +9,14 @@ use chrono::{Days, NaiveDate, Weekday};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rainstaff_core::hours::{
-    BreakPolicy, Calendar, Contract, ContractKind, DayHours, Flag, Policy, Report, Rounding,
-    ShiftInput, compute, run_json, weekday_code,
+    BreakPolicy, Calendar, Contract, ContractKind, DayHours, Flag, Policy, Report, Rounding, ShiftInput,
+    compute, run_json, weekday_code,
 };
 use rainstaff_core::time::format_hhmm;
 use serde_json::json;
 
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -51,20 +44,14 @@ fn contracts() -> impl Strategy<Value = Contract> {
 fn policies() -> impl Strategy<Value = Policy> {
     let rounding = prop_oneof![Just(Rounding::None), Just(Rounding::HalfHourUp)];
     let start = proptest::option::of((0u64..60).prop_map(|d| date("2025-12-01") + Days::new(d)));
-    (
-        1u32..=3,
-        rounding,
-        prop_oneof![Just(0u32), 0u32..=450],
-        start,
+    (1u32..=3, rounding, prop_oneof![Just(0u32), 0u32..=450], start).prop_map(
+        |(averaging_weeks, rounding, ubgt_offset_minutes, averaging_start)| Policy {
+            averaging_weeks,
+            rounding,
+            ubgt_offset_minutes,
+            averaging_start,
+        },
     )
-        .prop_map(
-            |(averaging_weeks, rounding, ubgt_offset_minutes, averaging_start)| Policy {
-                averaging_weeks,
-                rounding,
-                ubgt_offset_minutes,
-                averaging_start,
-            },
-        )
 }
 
 /// Shifts on dates `first .. first + days`, starting on the quarter hour (so that entries often
@@ -74,17 +61,13 @@ fn shifts(
     days: u64,
     count: std::ops::Range<usize>,
 ) -> impl Strategy<Value = Vec<ShiftInput>> {
-    let one = (
-        0..days,
-        0u32..96,
-        1u32..=64,
-        proptest::option::of(0u32..=90),
-    )
-        .prop_map(move |(d, quarter, quarters, brk)| {
+    let one = (0..days, 0u32..96, 1u32..=64, proptest::option::of(0u32..=90)).prop_map(
+        move |(d, quarter, quarters, brk)| {
             let start = quarter * 15;
             let end = (start + quarters * 15) % 1440;
             ShiftInput::new(date(first) + Days::new(d), start, end, brk)
-        });
+        },
+    );
     proptest::collection::vec(one, count)
 }
 
@@ -93,10 +76,7 @@ fn run(contract: &Contract, policy: &Policy, ytd: u32, shifts: &[ShiftInput]) ->
 }
 
 fn days_of(r: &Report, start: NaiveDate, end: NaiveDate) -> Vec<&DayHours> {
-    r.days
-        .iter()
-        .filter(|d| start <= d.date && d.date <= end)
-        .collect()
+    r.days.iter().filter(|d| start <= d.date && d.date <= end).collect()
 }
 
 fn check_report(r: &Report, ytd: u32) -> Result<(), TestCaseError> {
@@ -104,13 +84,7 @@ fn check_report(r: &Report, ytd: u32) -> Result<(), TestCaseError> {
         prop_assert_eq!(d.normal + d.extra25 + d.ot50, d.worked, "day {}", d.date);
         prop_assert_eq!(d.worked + d.break_minutes, d.span, "day {}", d.date);
         for tag in [d.night, d.holiday, d.weekend, d.rest_day] {
-            prop_assert!(
-                tag <= d.worked,
-                "day {} tag {} > worked {}",
-                d.date,
-                tag,
-                d.worked
-            );
+            prop_assert!(tag <= d.worked, "day {} tag {} > worked {}", d.date, tag, d.worked);
         }
         prop_assert!(d.ot50 >= d.daily_excess);
         prop_assert!(d.daily_excess <= d.worked);
@@ -129,10 +103,7 @@ fn check_report(r: &Report, ytd: u32) -> Result<(), TestCaseError> {
         prop_assert_eq!(p.holiday, sum(|d| d.holiday));
         prop_assert_eq!(p.weekend, sum(|d| d.weekend));
         prop_assert_eq!(p.rest_day, sum(|d| d.rest_day));
-        prop_assert_eq!(
-            p.holiday_units,
-            days.iter().map(|d| d.holiday_units).sum::<f64>()
-        );
+        prop_assert_eq!(p.holiday_units, days.iter().map(|d| d.holiday_units).sum::<f64>());
         prop_assert_eq!(p.normal + p.extra25 + p.ot50, p.worked);
         for tag in [p.night, p.holiday, p.weekend, p.rest_day] {
             prop_assert!(tag <= p.worked);
@@ -154,18 +125,9 @@ fn check_report(r: &Report, ytd: u32) -> Result<(), TestCaseError> {
     prop_assert_eq!(t.holiday, sum(|d| d.holiday));
     prop_assert_eq!(t.weekend, sum(|d| d.weekend));
     prop_assert_eq!(t.rest_day, sum(|d| d.rest_day));
-    prop_assert_eq!(
-        t.ot50_payable,
-        r.periods.iter().map(|p| p.ot50_payable).sum::<u32>()
-    );
-    prop_assert_eq!(
-        t.extra25_payable,
-        r.periods.iter().map(|p| p.extra25_payable).sum::<u32>()
-    );
-    prop_assert_eq!(
-        t.holiday_units,
-        r.periods.iter().map(|p| p.holiday_units).sum::<f64>()
-    );
+    prop_assert_eq!(t.ot50_payable, r.periods.iter().map(|p| p.ot50_payable).sum::<u32>());
+    prop_assert_eq!(t.extra25_payable, r.periods.iter().map(|p| p.extra25_payable).sum::<u32>());
+    prop_assert_eq!(t.holiday_units, r.periods.iter().map(|p| p.holiday_units).sum::<f64>());
     prop_assert_eq!(t.normal + t.extra25 + t.ot50, t.worked);
     for tag in [t.night, t.holiday, t.weekend, t.rest_day] {
         prop_assert!(tag <= t.worked);
@@ -173,11 +135,7 @@ fn check_report(r: &Report, ytd: u32) -> Result<(), TestCaseError> {
     prop_assert!(t.ot50 >= sum(|d| d.daily_excess));
     prop_assert_eq!(t.ytd_ot50, ytd + t.ot50);
     prop_assert_eq!(t.over_cap, (ytd + t.ot50).saturating_sub(16200));
-    let all: BTreeSet<Flag> = r
-        .periods
-        .iter()
-        .flat_map(|p| p.flags.iter().copied())
-        .collect();
+    let all: BTreeSet<Flag> = r.periods.iter().flat_map(|p| p.flags.iter().copied()).collect();
     prop_assert!(t.flags.is_superset(&all));
     prop_assert_eq!(t.flags.contains(&Flag::AnnualOtCapExceeded), t.over_cap > 0);
     prop_assert!(r.days.windows(2).all(|w| w[0].date < w[1].date));

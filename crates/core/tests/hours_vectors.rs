@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Weekday};
 use rainstaff_core::hours::{
-    BreakPolicy, Calendar, Contract, ContractKind, DayHours, Flag, InputProblem, PeriodHours,
-    Policy, Report, Rounding, ShiftInput, compute, run_json, weekday_code,
+    BreakPolicy, Calendar, Contract, ContractKind, DayHours, Flag, InputProblem, PeriodHours, Policy, Report,
+    Rounding, ShiftInput, compute, run_json, weekday_code,
 };
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::time::{format_hhmm, parse_hhmm};
@@ -15,12 +15,7 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn shift(d: &str, start: &str, end: &str) -> ShiftInput {
-    ShiftInput::new(
-        date(d),
-        parse_hhmm(start).unwrap(),
-        parse_hhmm(end).unwrap(),
-        None,
-    )
+    ShiftInput::new(date(d), parse_hhmm(start).unwrap(), parse_hhmm(end).unwrap(), None)
 }
 
 /// The same hours on consecutive dates from `first`.
@@ -104,10 +99,7 @@ fn flags(list: &[Flag]) -> std::collections::BTreeSet<Flag> {
 fn tv1_five_days_of_nine_hours() {
     let r = run(&daily("2026-03-02", 5, "08:00", "18:00"));
     for d in &r.days {
-        assert_eq!(
-            (d.span, d.break_minutes, d.worked, d.normal, d.ot50),
-            (600, 60, 540, 540, 0)
-        );
+        assert_eq!((d.span, d.break_minutes, d.worked, d.normal, d.ot50), (600, 60, 540, 540, 0));
     }
     assert_eq!(r.periods.len(), 1);
     let w = &r.periods[0];
@@ -129,24 +121,13 @@ fn tv2_all_overtime_lands_on_friday() {
     assert_eq!(ot, [0, 0, 0, 0, 300]);
     assert_eq!(day(&r, "2026-03-06").normal, 300);
     assert_eq!(wnxo(&r.periods[0]), [3000, 2700, 0, 300]);
-    assert_eq!(
-        (r.total.ot50, r.total.ytd_ot50, r.total.over_cap),
-        (300, 300, 0)
-    );
+    assert_eq!((r.total.ot50, r.total.ytd_ot50, r.total.over_cap), (300, 300, 0));
 }
 
 #[test]
 fn tv3_contract_under_45_hours_earns_extra25() {
-    let contract = Contract {
-        weekly_minutes: 2400,
-        ..Contract::default()
-    };
-    let r = both(
-        &contract,
-        &Policy::default(),
-        0,
-        &daily("2026-03-02", 5, "08:00", "18:00"),
-    );
+    let contract = Contract { weekly_minutes: 2400, ..Contract::default() };
+    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 5, "08:00", "18:00"));
     let fri = day(&r, "2026-03-06");
     assert_eq!((fri.normal, fri.extra25, fri.ot50), (240, 300, 0));
     assert_eq!(wnxo(&r.periods[0]), [2700, 2400, 300, 0]);
@@ -171,10 +152,7 @@ fn tv6_sunday_after_a_full_week_is_overtime_on_the_rest_day() {
     shifts.push(shift("2026-03-08", "10:00", "14:00"));
     let r = run(&shifts);
     let sun = day(&r, "2026-03-08");
-    assert_eq!(
-        (sun.break_minutes, sun.worked, sun.ot50, sun.normal),
-        (15, 225, 225, 0)
-    );
+    assert_eq!((sun.break_minutes, sun.worked, sun.ot50, sun.normal), (15, 225, 225, 0));
     assert_eq!(sun.flags, flags(&[Flag::RestDayWorked]));
     assert_eq!(wnxo(&r.periods[0]), [2925, 2700, 0, 225]);
     assert_eq!(tags(&r.periods[0]), [0, 0, 225, 225]);
@@ -192,30 +170,20 @@ fn tv7_seven_short_days_leave_no_weekly_rest() {
     assert_eq!(r.periods[0].flags, both_flags);
     assert_eq!(r.total.flags, both_flags);
     // The week's rest is a property of the week, not of a day.
-    assert!(
-        r.days
-            .iter()
-            .all(|d| !d.flags.contains(&Flag::NoWeeklyRest))
-    );
+    assert!(r.days.iter().all(|d| !d.flags.contains(&Flag::NoWeeklyRest)));
 }
 
 #[test]
 fn tv9_night_shifts() {
     let r = run(&daily("2026-03-02", 5, "22:00", "06:00"));
     for d in &r.days {
-        assert_eq!(
-            (d.span, d.break_minutes, d.worked, d.night),
-            (480, 30, 450, 450)
-        );
+        assert_eq!((d.span, d.break_minutes, d.worked, d.night), (480, 30, 450, 450));
         assert!(d.night_shift);
         assert_eq!(d.daily_excess, 0);
         assert!(d.flags.is_empty());
     }
     let mon = day(&r, "2026-03-02").explain(Lang::En);
-    assert!(
-        mon.iter().any(|l| l.contains("01:45–02:15 (+1)")),
-        "{mon:#?}"
-    );
+    assert!(mon.iter().any(|l| l.contains("01:45–02:15 (+1)")), "{mon:#?}");
     assert_eq!(wnxo(&r.periods[0]), [2250, 2250, 0, 0]);
     assert_eq!(tags(&r.periods[0]), [2250, 0, 330, 0]);
     assert_eq!(day(&r, "2026-03-06").weekend, 330);
@@ -247,26 +215,17 @@ fn tv13_weekly_then_averaged_over_two_weeks() {
     assert_eq!(wnxo(&r.periods[0]), [3000, 2700, 0, 300]);
     assert_eq!(wnxo(&r.periods[1]), [2400, 2400, 0, 0]);
 
-    let policy = Policy {
-        averaging_weeks: 2,
-        ..Policy::default()
-    };
+    let policy = Policy { averaging_weeks: 2, ..Policy::default() };
     let r = both(&Contract::default(), &policy, 0, &tv13_shifts());
     assert_eq!(r.periods.len(), 1);
     let p = &r.periods[0];
     assert_eq!((p.start, p.end), (date("2026-03-02"), date("2026-03-15")));
     assert_eq!(wnxo(p), [5400, 5400, 0, 0]);
     // An explicit anchor that puts the two weeks in different blocks gives weekly-like results.
-    let split = Policy {
-        averaging_start: Some(date("2026-02-23")),
-        ..policy
-    };
+    let split = Policy { averaging_start: Some(date("2026-02-23")), ..policy };
     let r = both(&Contract::default(), &split, 0, &tv13_shifts());
     assert_eq!(r.periods.len(), 2);
-    assert_eq!(
-        (r.periods[0].start, r.periods[0].end),
-        (date("2026-02-23"), date("2026-03-08"))
-    );
+    assert_eq!((r.periods[0].start, r.periods[0].end), (date("2026-02-23"), date("2026-03-08")));
     assert_eq!(wnxo(&r.periods[0]), [3000, 3000, 0, 0]);
 }
 
@@ -274,10 +233,7 @@ fn tv13_weekly_then_averaged_over_two_weeks() {
 fn tv14_payable_overtime_rounds_up_to_half_hours() {
     let mut shifts = daily("2026-03-02", 5, "08:00", "18:00");
     shifts.push(shift("2026-03-07", "09:00", "10:10"));
-    let policy = Policy {
-        rounding: Rounding::HalfHourUp,
-        ..Policy::default()
-    };
+    let policy = Policy { rounding: Rounding::HalfHourUp, ..Policy::default() };
     let r = both(&Contract::default(), &policy, 0, &shifts);
     let sat = day(&r, "2026-03-07");
     assert_eq!((sat.break_minutes, sat.worked, sat.ot50), (15, 55, 55));
@@ -291,45 +247,21 @@ fn tv14_payable_overtime_rounds_up_to_half_hours() {
 #[test]
 fn tv16_end_equal_to_start_is_rejected() {
     let shifts = [shift("2026-03-03", "08:00", "08:00")];
-    let err = compute(
-        &Contract::default(),
-        &Policy::default(),
-        &Calendar::builtin_tr(),
-        0,
-        &shifts,
-    )
-    .unwrap_err();
+    let err =
+        compute(&Contract::default(), &Policy::default(), &Calendar::builtin_tr(), 0, &shifts).unwrap_err();
     assert_eq!(
         (err.field.as_str(), err.shift, &err.problem),
         ("shifts[0].end", Some(0), &InputProblem::EndEqualsStart)
     );
-    let err = run_json(&json_input(
-        &Contract::default(),
-        &Policy::default(),
-        0,
-        &shifts,
-    ))
-    .unwrap_err();
+    let err = run_json(&json_input(&Contract::default(), &Policy::default(), 0, &shifts)).unwrap_err();
     assert_eq!(err.to_string(), "shifts[0].end: end equal to start");
 }
 
 #[test]
 fn tv19_fixed_break_policy() {
-    let contract = Contract {
-        break_policy: BreakPolicy::Fixed(60),
-        ..Contract::default()
-    };
-    let r = both(
-        &contract,
-        &Policy::default(),
-        0,
-        &daily("2026-03-02", 5, "09:00", "17:00"),
-    );
-    assert!(
-        r.days
-            .iter()
-            .all(|d| d.break_minutes == 60 && d.worked == 420)
-    );
+    let contract = Contract { break_policy: BreakPolicy::Fixed(60), ..Contract::default() };
+    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 5, "09:00", "17:00"));
+    assert!(r.days.iter().all(|d| d.break_minutes == 60 && d.worked == 420));
     assert_eq!(wnxo(&r.periods[0]), [2100, 2100, 0, 0]);
 }
 
@@ -342,10 +274,7 @@ fn tv20_statutory_break_depends_on_the_work_it_leaves() {
 
 #[test]
 fn tv23a_an_hour_apart_is_one_shift() {
-    let r = run(&[
-        shift("2026-03-02", "09:00", "12:00"),
-        shift("2026-03-02", "13:00", "18:00"),
-    ]);
+    let r = run(&[shift("2026-03-02", "09:00", "12:00"), shift("2026-03-02", "13:00", "18:00")]);
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 60, 480));
     assert_eq!(r.days.len(), 1);
@@ -353,20 +282,14 @@ fn tv23a_an_hour_apart_is_one_shift() {
 
 #[test]
 fn tv23b_statutory_beats_a_short_gap() {
-    let r = run(&[
-        shift("2026-03-02", "09:00", "12:00"),
-        shift("2026-03-02", "12:10", "18:00"),
-    ]);
+    let r = run(&[shift("2026-03-02", "09:00", "12:00"), shift("2026-03-02", "12:10", "18:00")]);
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 60, 480));
 }
 
 #[test]
 fn tv23c_a_long_gap_is_the_break() {
-    let r = run(&[
-        shift("2026-03-02", "09:00", "11:00"),
-        shift("2026-03-02", "14:00", "18:00"),
-    ]);
+    let r = run(&[shift("2026-03-02", "09:00", "11:00"), shift("2026-03-02", "14:00", "18:00")]);
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 180, 360));
 }
@@ -399,115 +322,58 @@ fn the_spec_example_round_trips_with_the_spec_field_names() {
 #[test]
 fn bad_input_names_the_field_and_the_shift() {
     let with = |shift: &str| {
-        format!(
-            r#"{{"shifts": [{{"date": "2026-03-02", "start": "08:00", "end": "18:00"}}, {shift}]}}"#
-        )
+        format!(r#"{{"shifts": [{{"date": "2026-03-02", "start": "08:00", "end": "18:00"}}, {shift}]}}"#)
     };
     let cases = [
-        (
-            with(r#"{"date": "2026-02-30", "start": "08:00", "end": "18:00"}"#),
-            "shifts[1].date",
-        ),
-        (
-            with(r#"{"date": "02.03.2026", "start": "08:00", "end": "18:00"}"#),
-            "shifts[1].date",
-        ),
-        (
-            with(r#"{"date": "2026-03-03", "start": "8h", "end": "18:00"}"#),
-            "shifts[1].start",
-        ),
-        (
-            with(r#"{"date": "2026-03-03", "start": "08:00", "end": "25:00"}"#),
-            "shifts[1].end",
-        ),
+        (with(r#"{"date": "2026-02-30", "start": "08:00", "end": "18:00"}"#), "shifts[1].date"),
+        (with(r#"{"date": "02.03.2026", "start": "08:00", "end": "18:00"}"#), "shifts[1].date"),
+        (with(r#"{"date": "2026-03-03", "start": "8h", "end": "18:00"}"#), "shifts[1].start"),
+        (with(r#"{"date": "2026-03-03", "start": "08:00", "end": "25:00"}"#), "shifts[1].end"),
         (
             with(r#"{"date": "2026-03-03", "start": "08:00", "end": "08:00"}"#),
             "shifts[1].end: end equal to start",
         ),
         (
-            with(
-                r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00", "break_minutes": -5}"#,
-            ),
+            with(r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00", "break_minutes": -5}"#),
             "shifts[1].break_minutes: negative break",
         ),
         (
-            with(
-                r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00", "break_minutes": 7.5}"#,
-            ),
+            with(r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00", "break_minutes": 7.5}"#),
             "shifts[1].break_minutes",
         ),
         (
             with(r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00", "brake": 5}"#),
             "shifts[1].brake: unknown field",
         ),
-        (
-            with(r#"{"date": "2026-03-03", "start": "08:00"}"#),
-            "shifts[1].end: is required",
-        ),
-        (
-            with(r#"{"date": "1800-03-03", "start": "08:00", "end": "09:00"}"#),
-            "shifts[1].date",
-        ),
+        (with(r#"{"date": "2026-03-03", "start": "08:00"}"#), "shifts[1].end: is required"),
+        (with(r#"{"date": "1800-03-03", "start": "08:00", "end": "09:00"}"#), "shifts[1].date"),
         (with(r#""08:00-18:00""#), "shifts[1]: must be an object"),
         (
             r#"{"contract": {"kind": "temporary"}, "shifts": []}"#.into(),
             "contract.kind: unknown value \"temporary\"",
         ),
-        (
-            r#"{"contract": {"break_policy": "none"}, "shifts": []}"#.into(),
-            "contract.break_policy",
-        ),
+        (r#"{"contract": {"break_policy": "none"}, "shifts": []}"#.into(), "contract.break_policy"),
         (
             r#"{"contract": {"break_policy": {"fixed": -1}}, "shifts": []}"#.into(),
             "contract.break_policy.fixed",
         ),
-        (
-            r#"{"contract": {"break_policy": {"fix": 30}}, "shifts": []}"#.into(),
-            "contract.break_policy.fix",
-        ),
-        (
-            r#"{"contract": {"rest_days": ["sunday"]}, "shifts": []}"#.into(),
-            "contract.rest_days[0]",
-        ),
-        (
-            r#"{"contract": {"weekly_minutes": 0}, "shifts": []}"#.into(),
-            "contract.weekly_minutes",
-        ),
-        (
-            r#"{"policy": {"rounding": "up"}, "shifts": []}"#.into(),
-            "policy.rounding: unknown value \"up\"",
-        ),
-        (
-            r#"{"policy": {"averaging_weeks": 0}, "shifts": []}"#.into(),
-            "policy.averaging_weeks",
-        ),
-        (
-            r#"{"policy": {"ubgt_offset_minutes": 451}, "shifts": []}"#.into(),
-            "policy.ubgt_offset_minutes",
-        ),
-        (
-            r#"{"calendar": "DE", "shifts": []}"#.into(),
-            "calendar: unknown value \"DE\"",
-        ),
-        (
-            r#"{"ytd_ot50_minutes": -1, "shifts": []}"#.into(),
-            "ytd_ot50_minutes",
-        ),
+        (r#"{"contract": {"break_policy": {"fix": 30}}, "shifts": []}"#.into(), "contract.break_policy.fix"),
+        (r#"{"contract": {"rest_days": ["sunday"]}, "shifts": []}"#.into(), "contract.rest_days[0]"),
+        (r#"{"contract": {"weekly_minutes": 0}, "shifts": []}"#.into(), "contract.weekly_minutes"),
+        (r#"{"policy": {"rounding": "up"}, "shifts": []}"#.into(), "policy.rounding: unknown value \"up\""),
+        (r#"{"policy": {"averaging_weeks": 0}, "shifts": []}"#.into(), "policy.averaging_weeks"),
+        (r#"{"policy": {"ubgt_offset_minutes": 451}, "shifts": []}"#.into(), "policy.ubgt_offset_minutes"),
+        (r#"{"calendar": "DE", "shifts": []}"#.into(), "calendar: unknown value \"DE\""),
+        (r#"{"ytd_ot50_minutes": -1, "shifts": []}"#.into(), "ytd_ot50_minutes"),
         (r#"{"shift": []}"#.into(), "shift: unknown field"),
         (r#"{}"#.into(), "shifts: is required"),
         (r#"{"shifts": "#.into(), "input: not valid JSON"),
     ];
     for (input, expected) in cases {
         let err = run_json(&input).expect_err(&input).to_string();
-        assert!(
-            err.starts_with(expected),
-            "{input}\n  gave {err}\n  expected {expected}"
-        );
+        assert!(err.starts_with(expected), "{input}\n  gave {err}\n  expected {expected}");
     }
-    let err = run_json(&with(
-        r#"{"date": "2026-03-03", "start": "08:00", "end": "08:00"}"#,
-    ))
-    .unwrap_err();
+    let err = run_json(&with(r#"{"date": "2026-03-03", "start": "08:00", "end": "08:00"}"#)).unwrap_err();
     assert_eq!(err.shift, Some(1));
     assert_eq!(run_json(r#"{"shifts": []}"#).unwrap()["total"]["worked"], 0);
 }
@@ -517,9 +383,7 @@ fn break_policy_forms() {
     let run_with = |policy: Value| {
         let input = json!({"contract": {"break_policy": policy},
             "shifts": [{"date": "2026-03-02", "start": "09:00", "end": "17:00", "break_minutes": 20}]});
-        run_json(&input.to_string()).unwrap()["days"][0]["break"]
-            .as_u64()
-            .unwrap()
+        run_json(&input.to_string()).unwrap()["days"][0]["break"].as_u64().unwrap()
     };
     assert_eq!(run_with(json!("statutory")), 30);
     assert_eq!(run_with(json!("as_entered")), 20);
@@ -533,29 +397,14 @@ fn explain_says_why() {
     let fri = day(&r, "2026-03-06").explain(Lang::En);
     let text = fri.join("\n");
     assert!(text.contains("Shift 08:00–19:00: span 660 min"), "{text}");
-    assert!(
-        text.contains("Break 60 min (1:00), statutory policy"),
-        "{text}"
-    );
-    assert!(
-        text.contains("the legal minimum (60 min (1:00) for 600 min (10:00) of work)"),
-        "{text}"
-    );
+    assert!(text.contains("Break 60 min (1:00), statutory policy"), "{text}");
+    assert!(text.contains("the legal minimum (60 min (1:00) for 600 min (10:00) of work)"), "{text}");
     assert!(text.contains("Daily cap 660 min"), "{text}");
-    assert!(
-        text.contains("2400 min (40:00) counted before this day"),
-        "{text}"
-    );
+    assert!(text.contains("2400 min (40:00) counted before this day"), "{text}");
     assert!(text.contains("crosses the threshold by 300 min"), "{text}");
-    assert!(
-        text.contains("Overtime (ot50) 300 min (5:00) = 0 min daily excess + 300 min (5:00)"),
-        "{text}"
-    );
+    assert!(text.contains("Overtime (ot50) 300 min (5:00) = 0 min daily excess + 300 min (5:00)"), "{text}");
     let tr = day(&r, "2026-03-06").explain(Lang::Tr).join("\n");
-    assert!(
-        tr.contains("Mola 60 dk (1:00), yasal asgari politikası"),
-        "{tr}"
-    );
+    assert!(tr.contains("Mola 60 dk (1:00), yasal asgari politikası"), "{tr}");
     assert!(tr.contains("eşik 300 dk (5:00) aşıldı"), "{tr}");
     assert_eq!(r.explain(date("2026-03-07"), Lang::En), None);
 
@@ -567,41 +416,20 @@ fn explain_says_why() {
     let text = d.explain(Lang::En).join("\n");
     assert!(text.contains("Night shift: 540 of its 600 min"), "{text}");
     assert!(text.contains("cap is 450 min (7:30)"), "{text}");
-    assert!(
-        text.contains("90 min (1:30) above the cap is overtime"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Warnings: Night work over 7.5 hours."),
-        "{text}"
-    );
+    assert!(text.contains("90 min (1:30) above the cap is overtime"), "{text}");
+    assert!(text.contains("Warnings: Night work over 7.5 hours."), "{text}");
     let tr = d.explain(Lang::Tr).join("\n");
-    assert!(
-        tr.contains("Gece vardiyası") && tr.contains("Uyarılar: Gece çalışması 7,5 saati aştı."),
-        "{tr}"
-    );
+    assert!(tr.contains("Gece vardiyası") && tr.contains("Uyarılar: Gece çalışması 7,5 saati aştı."), "{tr}");
 
     // Gaps and merged entries.
-    let r = run(&[
-        shift("2026-03-02", "09:00", "11:00"),
-        shift("2026-03-02", "14:00", "18:00"),
-    ]);
+    let r = run(&[shift("2026-03-02", "09:00", "11:00"), shift("2026-03-02", "14:00", "18:00")]);
     let text = day(&r, "2026-03-02").explain(Lang::En).join("\n");
-    assert!(
-        text.contains("2 entries count as one shift 09:00–18:00"),
-        "{text}"
-    );
-    assert!(
-        text.contains("gaps between entries (180 min (3:00))"),
-        "{text}"
-    );
+    assert!(text.contains("2 entries count as one shift 09:00–18:00"), "{text}");
+    assert!(text.contains("gaps between entries (180 min (3:00))"), "{text}");
     assert!(!text.contains("placed at"), "{text}");
 
     // A policy that trusts a short typed break says it is below the legal minimum.
-    let contract = Contract {
-        break_policy: BreakPolicy::AsEntered,
-        ..Contract::default()
-    };
+    let contract = Contract { break_policy: BreakPolicy::AsEntered, ..Contract::default() };
     let mut typed = shift("2026-03-02", "09:00", "17:00");
     typed.break_minutes = Some(10);
     let r = both(&contract, &Policy::default(), 0, &[typed]);
@@ -609,10 +437,7 @@ fn explain_says_why() {
     assert_eq!((d.break_minutes, d.worked), (10, 470));
     let text = d.explain(Lang::En).join("\n");
     assert!(text.contains("Break 10 min as entered (10 min)"), "{text}");
-    assert!(
-        text.contains("legal minimum (30 min for 450 min (7:30) of work)"),
-        "{text}"
-    );
+    assert!(text.contains("legal minimum (30 min for 450 min (7:30) of work)"), "{text}");
     assert!(text.contains("shorter than the legal minimum"), "{text}");
 }
 
@@ -621,14 +446,7 @@ fn daily_cap_makes_overtime_in_a_short_week() {
     let r = run(&[shift("2026-03-02", "07:00", "20:00")]);
     let d = day(&r, "2026-03-02");
     assert_eq!(
-        (
-            d.span,
-            d.break_minutes,
-            d.worked,
-            d.daily_excess,
-            d.ot50,
-            d.normal
-        ),
+        (d.span, d.break_minutes, d.worked, d.daily_excess, d.ot50, d.normal),
         (780, 90, 690, 30, 30, 660)
     );
     assert_eq!(d.flags, flags(&[Flag::DailyMaxExceeded]));
@@ -638,41 +456,23 @@ fn daily_cap_makes_overtime_in_a_short_week() {
 #[test]
 fn arife_counts_from_13_00_as_half_a_day() {
     // 19 Mar 2026, Ramazan Bayramı arifesi, Thursday.
-    let r = run(&[
-        shift("2026-03-19", "08:00", "18:00"),
-        shift("2026-03-18", "08:00", "12:00"),
-    ]);
+    let r = run(&[shift("2026-03-19", "08:00", "18:00"), shift("2026-03-18", "08:00", "12:00")]);
     let d = day(&r, "2026-03-19");
     // Break 12:30–13:30 lies half in the holiday window: 13:30–18:00 is worked holiday time.
     assert_eq!((d.holiday, d.holiday_units), (270, 0.5));
     assert_eq!(day(&r, "2026-03-18").holiday_units, 0.0);
     let morning = run(&[shift("2026-03-19", "07:00", "12:30")]);
-    assert_eq!(
-        (morning.days[0].holiday, morning.days[0].holiday_units),
-        (0, 0.0)
-    );
+    assert_eq!((morning.days[0].holiday, morning.days[0].holiday_units), (0, 0.0));
     // 28 October is a half day too; 29 October a full one.
-    let r = run(&[
-        shift("2026-10-28", "12:00", "16:00"),
-        shift("2026-10-29", "09:00", "10:00"),
-    ]);
-    assert_eq!(
-        (
-            day(&r, "2026-10-28").holiday,
-            day(&r, "2026-10-28").holiday_units
-        ),
-        (165, 0.5)
-    );
+    let r = run(&[shift("2026-10-28", "12:00", "16:00"), shift("2026-10-29", "09:00", "10:00")]);
+    assert_eq!((day(&r, "2026-10-28").holiday, day(&r, "2026-10-28").holiday_units), (165, 0.5));
     assert_eq!(r.total.holiday_units, 1.5);
 }
 
 #[test]
 fn a_night_reaching_into_a_holiday_credits_it_once() {
     // 30 Aug 2026 (Sunday) is Zafer Bayramı; the Saturday night shift reaches into it.
-    let r = run(&[
-        shift("2026-08-29", "22:00", "06:00"),
-        shift("2026-08-30", "14:00", "18:00"),
-    ]);
+    let r = run(&[shift("2026-08-29", "22:00", "06:00"), shift("2026-08-30", "14:00", "18:00")]);
     let sat = day(&r, "2026-08-29");
     assert_eq!((sat.holiday, sat.holiday_units), (330, 1.0));
     let sun = day(&r, "2026-08-30");
@@ -687,52 +487,25 @@ fn ubgt_offset_moves_holiday_minutes_out_of_the_overtime_base() {
     shifts.push(shift("2026-05-23", "10:00", "14:00"));
     let plain = run(&shifts);
     assert_eq!(wnxo(&plain.periods[0]), [2925, 2700, 0, 225]);
-    let policy = Policy {
-        ubgt_offset_minutes: 450,
-        ..Policy::default()
-    };
+    let policy = Policy { ubgt_offset_minutes: 450, ..Policy::default() };
     let r = both(&Contract::default(), &policy, 0, &shifts);
     assert_eq!(wnxo(&r.periods[0]), [2925, 2925, 0, 0]);
     let text = day(&r, "2026-05-19").explain(Lang::En).join("\n");
-    assert!(
-        text.contains("450 min (7:30) of holiday work are left out"),
-        "{text}"
-    );
+    assert!(text.contains("450 min (7:30) of holiday work are left out"), "{text}");
 }
 
 #[test]
 fn part_time_excess_and_annual_cap() {
-    let contract = Contract {
-        kind: ContractKind::PartTime,
-        weekly_minutes: 1200,
-        ..Contract::default()
-    };
-    let r = both(
-        &contract,
-        &Policy::default(),
-        0,
-        &daily("2026-03-02", 3, "08:00", "18:00"),
-    );
+    let contract = Contract { kind: ContractKind::PartTime, weekly_minutes: 1200, ..Contract::default() };
+    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 3, "08:00", "18:00"));
     assert_eq!(wnxo(&r.periods[0]), [1620, 1200, 420, 0]);
     assert!(day(&r, "2026-03-04").flags.contains(&Flag::PartTimeExcess));
     assert!(!day(&r, "2026-03-02").flags.contains(&Flag::PartTimeExcess));
     assert_eq!(r.total.flags, flags(&[Flag::PartTimeExcess]));
 
-    let r = both(
-        &Contract::default(),
-        &Policy::default(),
-        16000,
-        &daily("2026-03-02", 5, "08:00", "19:00"),
-    );
-    assert_eq!(
-        (r.total.ot50, r.total.ytd_ot50, r.total.over_cap),
-        (300, 16300, 100)
-    );
-    assert!(
-        day(&r, "2026-03-06")
-            .flags
-            .contains(&Flag::AnnualOtCapExceeded)
-    );
+    let r = both(&Contract::default(), &Policy::default(), 16000, &daily("2026-03-02", 5, "08:00", "19:00"));
+    assert_eq!((r.total.ot50, r.total.ytd_ot50, r.total.over_cap), (300, 16300, 100));
+    assert!(day(&r, "2026-03-06").flags.contains(&Flag::AnnualOtCapExceeded));
     assert!(r.total.flags.contains(&Flag::AnnualOtCapExceeded));
     let r = run(&daily("2026-03-02", 5, "08:00", "19:00"));
     assert!(!r.total.flags.contains(&Flag::AnnualOtCapExceeded));
@@ -745,12 +518,7 @@ fn rest_and_weekend_days_follow_the_contract() {
         weekend_days: vec![Weekday::Mon, Weekday::Tue],
         ..Contract::default()
     };
-    let r = both(
-        &contract,
-        &Policy::default(),
-        0,
-        &daily("2026-03-02", 5, "08:00", "18:00"),
-    );
+    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 5, "08:00", "18:00"));
     assert_eq!(tags(&r.periods[0]), [0, 0, 1080, 540]);
     assert_eq!(r.total.flags, flags(&[Flag::RestDayWorked]));
 }
@@ -767,16 +535,8 @@ fn the_2027_calendar_is_provisional_and_19_may_is_one_holiday() {
         rainstaff_core::hours::HolidayKind::Full,
         "Şirket günü",
     )]);
-    let r = compute(
-        &Contract::default(),
-        &Policy::default(),
-        &cal,
-        0,
-        &daily("2026-03-02", 5, "08:00", "18:00"),
-    )
-    .unwrap();
-    assert_eq!(
-        (r.periods[0].holiday, r.periods[0].holiday_units),
-        (540, 1.0)
-    );
+    let r =
+        compute(&Contract::default(), &Policy::default(), &cal, 0, &daily("2026-03-02", 5, "08:00", "18:00"))
+            .unwrap();
+    assert_eq!((r.periods[0].holiday, r.periods[0].holiday_units), (540, 1.0));
 }

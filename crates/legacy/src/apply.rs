@@ -62,18 +62,12 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
 }
 
-pub fn apply<T: ImportTarget>(
-    import: &LegacyImport,
-    target: &mut T,
-) -> Result<ImportReport, T::Error> {
+pub fn apply<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
     Run::new(import, target, true).run()
 }
 
 /// The report `apply` would give, calling only the target's reading methods.
-pub fn dry_run<T: ImportTarget>(
-    import: &LegacyImport,
-    target: &mut T,
-) -> Result<ImportReport, T::Error> {
+pub fn dry_run<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
     Run::new(import, target, false).run()
 }
 
@@ -111,9 +105,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
 
     fn warn(&mut self, table: &str, legacy_id: i64, message: impl std::fmt::Display) {
         let file = self.import.file.display();
-        self.report
-            .warnings
-            .push(format!("{file}: {table} #{legacy_id}: {message}"));
+        self.report.warnings.push(format!("{file}: {table} #{legacy_id}: {message}"));
     }
 
     fn skip(&mut self, table: &str, legacy_id: i64, reason: impl std::fmt::Display) {
@@ -130,12 +122,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         // Children before parents, the reverse of creation: a store that checks references
         // may refuse to delete a row that live rows still point at.
         for spec in schema::TABLES.iter().rev() {
-            for tombstone in self
-                .import
-                .tombstones
-                .iter()
-                .filter(|t| t.table == spec.name)
-            {
+            for tombstone in self.import.tombstones.iter().filter(|t| t.table == spec.name) {
                 if !self.is_deleted_in_target(tombstone.table, tombstone.id)? && self.write {
                     self.target.delete(tombstone)?;
                 }
@@ -167,11 +154,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         }
         let existing = self.target.existing(table, row.id)?;
         if existing.as_ref().is_some_and(|e| e.deleted) {
-            self.skip(
-                table,
-                legacy,
-                "deleted since an earlier import; not brought back",
-            );
+            self.skip(table, legacy, "deleted since an earlier import; not brought back");
             return Ok(());
         }
         let Some(row) = self.without_deleted_parents(row)? else {
@@ -213,11 +196,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
                 continue;
             }
             if field.required {
-                self.skip(
-                    row.table,
-                    row.legacy_id,
-                    format!("{}: its {parent} row was deleted", field.name),
-                );
+                self.skip(row.table, row.legacy_id, format!("{}: its {parent} row was deleted", field.name));
                 return Ok(None);
             }
             self.warn(
@@ -225,9 +204,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
                 row.legacy_id,
                 format!("{}: its {parent} row was deleted; left empty", field.name),
             );
-            row.to_mut()
-                .fields
-                .insert(field.name.to_string(), Value::Null);
+            row.to_mut().fields.insert(field.name.to_string(), Value::Null);
         }
         Ok(Some(row))
     }
@@ -253,11 +230,7 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         let Some(name) = &self.import.company_name else {
             return Ok(());
         };
-        match self
-            .target
-            .company_name()?
-            .filter(|current| !current.trim().is_empty())
-        {
+        match self.target.company_name()?.filter(|current| !current.trim().is_empty()) {
             None => {
                 if self.write {
                     self.target.set_company_name(name)?;

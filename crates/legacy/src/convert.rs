@@ -64,16 +64,8 @@ pub fn real(v: &SqlValue) -> Value {
             Value::String(s) => {
                 let t = s.trim();
                 // Turkish offices type a decimal comma: "1250,50".
-                let dotted = if t.contains('.') {
-                    t.to_string()
-                } else {
-                    t.replace(',', ".")
-                };
-                dotted
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .map_or(Value::String(s), Value::from)
+                let dotted = if t.contains('.') { t.to_string() } else { t.replace(',', ".") };
+                dotted.parse::<f64>().ok().filter(|x| x.is_finite()).map_or(Value::String(s), Value::from)
             }
             other => other,
         },
@@ -98,9 +90,9 @@ pub fn boolean(v: &SqlValue) -> Value {
 /// `YYYY-MM-DD` from ISO, `DD.MM.YYYY`, `DD/MM/YYYY` or a timestamp.
 pub fn date(v: &SqlValue) -> Value {
     match text(v) {
-        Value::String(s) => parse_date(&s).map_or(Value::String(s), |d| {
-            Value::String(d.format("%Y-%m-%d").to_string())
-        }),
+        Value::String(s) => {
+            parse_date(&s).map_or(Value::String(s), |d| Value::String(d.format("%Y-%m-%d").to_string()))
+        }
         other => other,
     }
 }
@@ -124,11 +116,7 @@ fn parse_time(s: &str) -> Option<String> {
     let s = s.trim();
     parse_hhmm(s)
         .ok()
-        .or_else(|| {
-            (!s.contains(':'))
-                .then(|| parse_hhmm(&s.replace('.', ":")).ok())
-                .flatten()
-        })
+        .or_else(|| (!s.contains(':')).then(|| parse_hhmm(&s.replace('.', ":")).ok()).flatten())
         .map(format_hhmm)
         .or_else(|| local_datetime(s).map(|dt| dt.format("%H:%M").to_string()))
 }
@@ -139,13 +127,9 @@ fn local_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     let turkey = FixedOffset::east_opt(TURKEY_OFFSET_SECONDS)?;
     let with_offset = DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        [
-            "%Y-%m-%d %H:%M:%S%.f%:z",
-            "%Y-%m-%dT%H:%M%:z",
-            "%Y-%m-%d %H:%M%:z",
-        ]
-        .iter()
-        .find_map(|f| DateTime::parse_from_str(s, f).ok())
+        ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z"]
+            .iter()
+            .find_map(|f| DateTime::parse_from_str(s, f).ok())
     });
     if let Some(dt) = with_offset {
         return Some(dt.with_timezone(&turkey).naive_local());

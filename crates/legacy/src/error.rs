@@ -6,10 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum LegacyError {
     #[error("{}: cannot open the file: {source}", .path.display())]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: rusqlite::Error },
 
     #[error("{}: not a SQLite database, so not a legacy puantaj.db", .path.display())]
     NotSqlite { path: PathBuf },
@@ -25,22 +22,11 @@ pub enum LegacyError {
     UnknownVariant { path: PathBuf, tables: Vec<String> },
 
     #[error("{}: table {table} is missing, though {present} is there", .path.display())]
-    MissingTable {
-        path: PathBuf,
-        table: &'static str,
-        present: &'static str,
-    },
+    MissingTable { path: PathBuf, table: &'static str, present: &'static str },
 
     #[error("{}: table {table} has no column {column}", .path.display())]
-    MissingColumn {
-        path: PathBuf,
-        table: &'static str,
-        column: &'static str,
-    },
+    MissingColumn { path: PathBuf, table: &'static str, column: &'static str },
 
     #[error("{}: cannot read the database: {source}", .path.display())]
-    Read {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Read { path: PathBuf, source: rusqlite::Error },
 }

@@ -27,29 +27,17 @@ static NULL: SqlValue = SqlValue::Null;
 impl Record {
     /// The value under the first spelling of `column` the file has; NULL when it has none.
     pub fn get(&self, column: Column) -> &SqlValue {
-        column
-            .iter()
-            .find_map(|name| self.values.get(name))
-            .unwrap_or(&NULL)
+        column.iter().find_map(|name| self.values.get(name)).unwrap_or(&NULL)
     }
 }
 
 impl LegacyFile {
     pub fn open(path: &Path) -> Result<Self, LegacyError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(read_only_uri(path), flags).map_err(|source| {
-            LegacyError::Open {
-                path: path.to_owned(),
-                source,
-            }
-        })?;
-        let mut file = Self {
-            path: path.to_owned(),
-            conn,
-            tables: BTreeMap::new(),
-        };
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(read_only_uri(path), flags)
+            .map_err(|source| LegacyError::Open { path: path.to_owned(), source })?;
+        let mut file = Self { path: path.to_owned(), conn, tables: BTreeMap::new() };
         file.check_integrity()?;
         file.tables = file.load_schema()?;
         Ok(file)
@@ -64,9 +52,7 @@ impl LegacyFile {
     }
 
     pub fn has_column(&self, table: &str, column: &str) -> bool {
-        self.tables
-            .get(table)
-            .is_some_and(|columns| columns.contains(column))
+        self.tables.get(table).is_some_and(|columns| columns.contains(column))
     }
 
     pub fn table_names(&self) -> Vec<String> {
@@ -79,10 +65,7 @@ impl LegacyFile {
             return Ok(Vec::new());
         }
         for column in layout.required {
-            if !column
-                .iter()
-                .any(|name| self.has_column(layout.table, name))
-            {
+            if !column.iter().any(|name| self.has_column(layout.table, name)) {
                 return Err(LegacyError::MissingColumn {
                     path: self.path.clone(),
                     table: layout.table,
@@ -96,16 +79,8 @@ impl LegacyFile {
                 names.push(name);
             }
         }
-        let select = names
-            .iter()
-            .map(|n| format!("\"{n}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let order = if self.has_column(layout.table, "id") {
-            " ORDER BY \"id\""
-        } else {
-            ""
-        };
+        let select = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+        let order = if self.has_column(layout.table, "id") { " ORDER BY \"id\"" } else { "" };
         let sql = format!("SELECT {select} FROM \"{}\"{order}", layout.table);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.error(e))?;
         let rows = stmt
@@ -123,10 +98,7 @@ impl LegacyFile {
     /// A damaged file must fail as a whole before anything is imported, not halfway through a
     /// table or, worse, silently in a table the importer happens not to read.
     fn check_integrity(&self) -> Result<(), LegacyError> {
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA quick_check")
-            .map_err(|e| self.error(e))?;
+        let mut stmt = self.conn.prepare("PRAGMA quick_check").map_err(|e| self.error(e))?;
         let findings = stmt
             .query_map([], |row| row.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -135,20 +107,14 @@ impl LegacyFile {
             return Ok(());
         }
         let detail = findings.into_iter().take(3).collect::<Vec<_>>().join("; ");
-        Err(LegacyError::Corrupt {
-            path: self.path.clone(),
-            detail,
-        })
+        Err(LegacyError::Corrupt { path: self.path.clone(), detail })
     }
 
     fn load_schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>, LegacyError> {
         let names: Vec<String> = self
             .conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .and_then(|mut stmt| {
-                stmt.query_map([], |row| row.get::<_, String>(0))?
-                    .collect::<Result<_, _>>()
-            })
+            .and_then(|mut stmt| stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<_, _>>())
             .map_err(|e| self.error(e))?;
         let mut tables = BTreeMap::new();
         for name in names {
@@ -170,10 +136,7 @@ impl LegacyFile {
         let path = self.path.clone();
         match source.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => LegacyError::NotSqlite { path },
-            Some(ErrorCode::DatabaseCorrupt) => LegacyError::Corrupt {
-                path,
-                detail: source.to_string(),
-            },
+            Some(ErrorCode::DatabaseCorrupt) => LegacyError::Corrupt { path, detail: source.to_string() },
             _ => LegacyError::Read { path, source },
         }
     }
@@ -228,9 +191,6 @@ mod tests {
     #[test]
     fn uri_escapes_what_sqlite_would_misread() {
         let uri = read_only_uri(Path::new("/tmp/Masaüstü/puantaj #2?.db"));
-        assert_eq!(
-            uri,
-            "file:/tmp/Masa%C3%BCst%C3%BC/puantaj%20%232%3F.db?mode=ro&immutable=1"
-        );
+        assert_eq!(uri, "file:/tmp/Masa%C3%BCst%C3%BC/puantaj%20%232%3F.db?mode=ro&immutable=1");
     }
 }

@@ -152,23 +152,14 @@ pub const INSPECTION_RESULTS: Layout = Layout {
 };
 
 /// The password column is deliberately absent: a legacy credential is never even read.
-pub const USERS: Layout = Layout {
-    table: "users",
-    required: &[USERNAME, ROLE],
-    optional: &[ID, REGION, IS_ACTIVE],
-};
+pub const USERS: Layout =
+    Layout { table: "users", required: &[USERNAME, ROLE], optional: &[ID, REGION, IS_ACTIVE] };
 
-pub const SETTINGS: Layout = Layout {
-    table: "settings",
-    required: &[SETTING_KEY, SETTING_VALUE],
-    optional: &[],
-};
+pub const SETTINGS: Layout =
+    Layout { table: "settings", required: &[SETTING_KEY, SETTING_VALUE], optional: &[] };
 
-pub const DELETED_RECORDS: Layout = Layout {
-    table: "deleted_records",
-    required: &[TABLE_NAME, RECORD_ID],
-    optional: &[ID],
-};
+pub const DELETED_RECORDS: Layout =
+    Layout { table: "deleted_records", required: &[TABLE_NAME, RECORD_ID], optional: &[ID] };
 
 /// The legacy tables that become synced tables, in the order of `schema::TABLES` (parents first).
 /// Each legacy table has the name of the synced table it becomes.

@@ -78,10 +78,7 @@ pub fn read_legacy(path: &Path, default_region: &str) -> Result<LegacyImport, Le
     let mut results: HashMap<i64, Vec<Value>> = HashMap::new();
     for rec in file.rows(&INSPECTION_RESULTS)? {
         if let Some(inspection) = legacy_int(rec.get(layout::INSPECTION_ID)) {
-            results
-                .entry(inspection)
-                .or_default()
-                .push(tables::inspection_result(&rec));
+            results.entry(inspection).or_default().push(tables::inspection_result(&rec));
         }
     }
     for layout in SYNCED {
@@ -96,11 +93,7 @@ pub fn read_legacy(path: &Path, default_region: &str) -> Result<LegacyImport, Le
     let company_name = file.rows(&SETTINGS)?.iter().find_map(|rec| {
         let key = text(rec.get(layout::SETTING_KEY));
         (key.as_str().map(str::trim) == Some("company_name"))
-            .then(|| {
-                text(rec.get(layout::SETTING_VALUE))
-                    .as_str()
-                    .map(str::to_string)
-            })
+            .then(|| text(rec.get(layout::SETTING_VALUE)).as_str().map(str::to_string))
             .flatten()
     });
     Ok(LegacyImport {
@@ -133,8 +126,7 @@ struct Reader {
 impl Reader {
     fn warn(&mut self, table: &str, legacy_id: Option<i64>, message: impl std::fmt::Display) {
         let row = legacy_id.map_or_else(String::new, |id| format!(" #{id}"));
-        self.warnings
-            .push(format!("{}: {table}{row}: {message}", self.file));
+        self.warnings.push(format!("{}: {table}{row}: {message}", self.file));
     }
 
     fn skip(&mut self, table: &str, legacy_id: Option<i64>, reason: impl std::fmt::Display) {
@@ -146,11 +138,7 @@ impl Reader {
         match text(value).as_str().and_then(regions::normalize) {
             Some(region) if region == ALL_REGIONS => {
                 let default = self.default_region.clone();
-                self.warn(
-                    table,
-                    legacy_id,
-                    format!("region ALL is not an office; {default} used"),
-                );
+                self.warn(table, legacy_id, format!("region ALL is not an office; {default} used"));
                 default
             }
             Some(region) => region,
@@ -169,21 +157,12 @@ impl Reader {
         let imported = match self.resolve(spec, legacy, &region, draft) {
             Some(fields) => {
                 let id = legacy_id(&region, table, legacy);
-                self.rows.push(ImportedRow {
-                    table,
-                    id,
-                    legacy_id: legacy,
-                    region: region.clone(),
-                    fields,
-                });
+                self.rows.push(ImportedRow { table, id, legacy_id: legacy, region: region.clone(), fields });
                 true
             }
             None => false,
         };
-        self.known
-            .entry(table)
-            .or_default()
-            .insert(legacy, Known { region, imported });
+        self.known.entry(table).or_default().insert(legacy, Known { region, imported });
     }
 
     /// The draft's references made ids and its fields validated; None when the row is skipped.
@@ -194,11 +173,7 @@ impl Reader {
         region: &str,
         draft: Draft,
     ) -> Option<Map<String, Value>> {
-        let Draft {
-            mut fields,
-            parents,
-            notes,
-        } = draft;
+        let Draft { mut fields, parents, notes } = draft;
         for note in notes {
             self.warn(spec.name, Some(legacy), note);
         }
@@ -207,15 +182,8 @@ impl Reader {
             let Some(parent_legacy) = parent.legacy_id else {
                 continue;
             };
-            let why = match self
-                .known
-                .get(parent.table)
-                .and_then(|rows| rows.get(&parent_legacy))
-            {
-                Some(Known {
-                    region: parent_region,
-                    imported: true,
-                }) => {
+            let why = match self.known.get(parent.table).and_then(|rows| rows.get(&parent_legacy)) {
+                Some(Known { region: parent_region, imported: true }) => {
                     let id = legacy_id(parent_region, parent.table, parent_legacy);
                     fields.insert(parent.field.to_string(), Value::String(id.to_string()));
                     continue;
@@ -226,11 +194,7 @@ impl Reader {
             if spec.field(parent.field).is_some_and(|f| f.required) {
                 fatal.push(format!("{}: {why}", parent.field));
             } else {
-                self.warn(
-                    spec.name,
-                    Some(legacy),
-                    format!("{}: {why}; left empty", parent.field),
-                );
+                self.warn(spec.name, Some(legacy), format!("{}: {why}; left empty", parent.field));
             }
         }
         if !fatal.is_empty() {
@@ -240,16 +204,9 @@ impl Reader {
         // A bad optional value costs the value, not the row: the warning keeps what was there.
         for error in check(spec, &fields) {
             let optional = spec.field(&error.field).is_some_and(|f| !f.required);
-            if let Some(value) = fields
-                .get_mut(&error.field)
-                .filter(|v| optional && !v.is_null())
-            {
+            if let Some(value) = fields.get_mut(&error.field).filter(|v| optional && !v.is_null()) {
                 let was = std::mem::take(value);
-                self.warn(
-                    spec.name,
-                    Some(legacy),
-                    format!("{error} (was {was}); left empty"),
-                );
+                self.warn(spec.name, Some(legacy), format!("{error} (was {was}); left empty"));
             }
         }
         let errors = check(spec, &fields);
@@ -263,30 +220,21 @@ impl Reader {
                 None => e.to_string(),
             })
             .collect();
-        self.skip(
-            spec.name,
-            Some(legacy),
-            format!("{} (region {region})", described.join("; ")),
-        );
+        self.skip(spec.name, Some(legacy), format!("{} (region {region})", described.join("; ")));
         None
     }
 
     fn orphan_results(&mut self, results: &HashMap<i64, Vec<Value>>) {
         let inspections = self.known.get("vehicle_inspections");
-        let mut orphans: Vec<i64> = results
-            .keys()
-            .copied()
-            .filter(|id| inspections.is_none_or(|k| !k.contains_key(id)))
-            .collect();
+        let mut orphans: Vec<i64> =
+            results.keys().copied().filter(|id| inspections.is_none_or(|k| !k.contains_key(id))).collect();
         orphans.sort_unstable();
         for inspection in orphans {
             for _ in &results[&inspection] {
                 self.skip(
                     INSPECTION_RESULTS.table,
                     None,
-                    format!(
-                        "a result of vehicle_inspections #{inspection}, which is not in the file"
-                    ),
+                    format!("a result of vehicle_inspections #{inspection}, which is not in the file"),
                 );
             }
         }
@@ -297,14 +245,10 @@ impl Reader {
         let mut tombstones = Vec::new();
         for rec in records {
             let table_name = text(rec.get(layout::TABLE_NAME));
-            let table_name = table_name
-                .as_str()
-                .map(|t| t.trim().to_ascii_lowercase())
-                .unwrap_or_default();
+            let table_name = table_name.as_str().map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
             let record = legacy_int(rec.get(layout::RECORD_ID));
             let (Some(spec), Some(record)) = (schema::table(&table_name), record) else {
-                let what =
-                    format!("a deletion of {table_name} #{record:?} ignored: not a synced row");
+                let what = format!("a deletion of {table_name} #{record:?} ignored: not a synced row");
                 self.warn(DELETED_RECORDS.table, legacy_int(rec.get(layout::ID)), what);
                 continue;
             };
@@ -316,12 +260,7 @@ impl Reader {
                 .map_or_else(|| self.default_region.clone(), |k| k.region.clone());
             let id = legacy_id(&region, spec.name, record);
             if seen.insert((spec.name, id)) {
-                tombstones.push(Tombstone {
-                    table: spec.name,
-                    id,
-                    legacy_id: record,
-                    region,
-                });
+                tombstones.push(Tombstone { table: spec.name, id, legacy_id: record, region });
             }
         }
         tombstones
@@ -331,22 +270,15 @@ impl Reader {
         let mut users: Vec<LegacyUser> = Vec::new();
         for rec in records {
             let legacy = legacy_int(rec.get(layout::ID));
-            let Some(username) = text(rec.get(layout::USERNAME)).as_str().map(str::to_string)
-            else {
+            let Some(username) = text(rec.get(layout::USERNAME)).as_str().map(str::to_string) else {
                 self.skip(USERS.table, legacy, "no username");
                 continue;
             };
-            let region = match text(rec.get(layout::REGION))
-                .as_str()
-                .and_then(regions::normalize)
-            {
+            let region = match text(rec.get(layout::REGION)).as_str().and_then(regions::normalize) {
                 Some(region) => region,
                 None => self.default_region.clone(),
             };
-            let legacy_role = text(rec.get(layout::ROLE))
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let legacy_role = text(rec.get(layout::ROLE)).as_str().unwrap_or_default().to_string();
             let role = role_from_legacy(&legacy_role, &region).unwrap_or_else(|| {
                 self.warn(
                     USERS.table,
@@ -355,19 +287,12 @@ impl Reader {
                 );
                 Role::Staff
             });
-            let active = boolean(rec.get(layout::IS_ACTIVE))
-                .as_bool()
-                .unwrap_or(true);
+            let active = boolean(rec.get(layout::IS_ACTIVE)).as_bool().unwrap_or(true);
             if users.iter().any(|u| u.username == username) {
                 self.skip(USERS.table, legacy, format!("{username} appears twice"));
                 continue;
             }
-            users.push(LegacyUser {
-                username,
-                role,
-                region,
-                active,
-            });
+            users.push(LegacyUser { username, role, region, active });
         }
         users
     }

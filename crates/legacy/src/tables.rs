@@ -35,36 +35,17 @@ pub struct Parent {
 
 impl Draft {
     fn new(spec: &TableSpec) -> Self {
-        let fields = spec
-            .column_names()
-            .map(|name| (name.to_string(), Value::Null))
-            .collect();
-        Self {
-            fields,
-            parents: Vec::new(),
-            notes: Vec::new(),
-        }
+        let fields = spec.column_names().map(|name| (name.to_string(), Value::Null)).collect();
+        Self { fields, parents: Vec::new(), notes: Vec::new() }
     }
 
     fn set(&mut self, field: &str, value: impl Into<Value>) {
-        debug_assert!(
-            self.fields.contains_key(field),
-            "{field} is not in the schema"
-        );
+        debug_assert!(self.fields.contains_key(field), "{field} is not in the schema");
         self.fields.insert(field.to_string(), value.into());
     }
 
-    fn parent(
-        &mut self,
-        field: &'static str,
-        table: &'static str,
-        legacy: &rusqlite::types::Value,
-    ) {
-        self.parents.push(Parent {
-            field,
-            table,
-            legacy_id: legacy_int(legacy),
-        });
+    fn parent(&mut self, field: &'static str, table: &'static str, legacy: &rusqlite::types::Value) {
+        self.parents.push(Parent { field, table, legacy_id: legacy_int(legacy) });
     }
 }
 
@@ -120,14 +101,8 @@ pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Vec<Value>>) -> Dr
             if interval.as_i64().is_some_and(|km| km > 0) {
                 d.set("oil_interval_km", interval);
             } else {
-                let was = if interval.is_null() {
-                    "empty".to_string()
-                } else {
-                    interval.to_string()
-                };
-                d.notes.push(format!(
-                    "oil_interval_km was {was}; set to {DEFAULT_OIL_INTERVAL_KM}"
-                ));
+                let was = if interval.is_null() { "empty".to_string() } else { interval.to_string() };
+                d.notes.push(format!("oil_interval_km was {was}; set to {DEFAULT_OIL_INTERVAL_KM}"));
                 d.set("oil_interval_km", DEFAULT_OIL_INTERVAL_KM);
             }
             d.set("notes", text(rec.get(NOTES)));
@@ -184,9 +159,5 @@ pub fn inspection_result(rec: &Record) -> Value {
 }
 
 fn or(value: Value, default: impl Into<Value>) -> Value {
-    if value.is_null() {
-        default.into()
-    } else {
-        value
-    }
+    if value.is_null() { default.into() } else { value }
 }

@@ -16,27 +16,14 @@ pub fn role_from_legacy(role: &str, region: &str) -> Option<Role> {
     let key = search_key(role.trim()).replace([' ', '-'], "_");
     let admin = key.contains("admin") || key == "yonetici";
     if admin {
-        return Some(if region == ALL_REGIONS {
-            Role::Admin
-        } else {
-            Role::Manager
-        });
+        return Some(if region == ALL_REGIONS { Role::Admin } else { Role::Manager });
     }
     if key.contains("manager") || key == "mudur" || key == "supervisor" {
         return Some(Role::Manager);
     }
-    [
-        "user",
-        "staff",
-        "employee",
-        "viewer",
-        "readonly",
-        "operator",
-        "personel",
-        "kullanici",
-    ]
-    .contains(&key.as_str())
-    .then_some(Role::Staff)
+    ["user", "staff", "employee", "viewer", "readonly", "operator", "personel", "kullanici"]
+        .contains(&key.as_str())
+        .then_some(Role::Staff)
 }
 
 /// An account to create without a password. There is deliberately no credential field.
@@ -60,10 +47,7 @@ mod tests {
         assert_eq!(role_from_legacy("admin", "ALL"), Some(Role::Admin));
         assert_eq!(role_from_legacy("SUPER_ADMIN", "ALL"), Some(Role::Admin));
         assert_eq!(role_from_legacy("ADMIN", "Bursa"), Some(Role::Manager));
-        assert_eq!(
-            role_from_legacy("REGION_MANAGER", "Izmir"),
-            Some(Role::Manager)
-        );
+        assert_eq!(role_from_legacy("REGION_MANAGER", "Izmir"), Some(Role::Manager));
         assert_eq!(role_from_legacy("Müdür", "Izmir"), Some(Role::Manager));
         assert_eq!(role_from_legacy("guest", "Izmir"), None);
     }

@@ -32,10 +32,7 @@ pub fn detect(file: &LegacyFile) -> Result<Variant, LegacyError> {
     match (file.has_table("employees"), file.has_table("timesheets")) {
         (true, true) => {}
         (false, false) => {
-            return Err(LegacyError::UnknownVariant {
-                path: path(),
-                tables: file.table_names(),
-            });
+            return Err(LegacyError::UnknownVariant { path: path(), tables: file.table_names() });
         }
         (true, false) => {
             return Err(LegacyError::MissingTable {

@@ -102,7 +102,9 @@ fn batches(region: &str) -> Vec<Vec<Mutation>> {
             base_version,
         }
     };
-    let mut out = vec![employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect()];
+    let mut out = vec![
+        employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect(),
+    ];
     for b in 1..BATCHES_PER_DEVICE {
         out.push(
             (0..BATCH)
@@ -140,7 +142,11 @@ fn plain_inserts(path: &Path, rows: usize) -> Duration {
         for i in 0..BATCH {
             tx.prepare_cached("INSERT INTO t (id, region, body) VALUES (?1, ?2, ?3)")
                 .unwrap()
-                .execute(rusqlite::params![Uuid::now_v7().to_string(), "Ankara", employee(chunk * BATCH + i).to_string()])
+                .execute(rusqlite::params![
+                    Uuid::now_v7().to_string(),
+                    "Ankara",
+                    employee(chunk * BATCH + i).to_string()
+                ])
                 .unwrap();
         }
         tx.commit().unwrap();
@@ -174,7 +180,8 @@ fn replace_section(doc: &str, section: &str) -> String {
 async fn run() -> String {
     let dir = tempfile::tempdir().unwrap();
     let server = Arc::new(Server::open(&dir.path().join("server.db")).unwrap());
-    let config = HttpConfig { rate_limit: RateLimit { per_second: 1e9, burst: 1e9 }, ..HttpConfig::default() };
+    let config =
+        HttpConfig { rate_limit: RateLimit { per_second: 1e9, burst: 1e9 }, ..HttpConfig::default() };
     let running = RunningServer::start(server.clone(), config).await.unwrap();
     let url = running.url();
     let http = reqwest::Client::new();

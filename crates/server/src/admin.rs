@@ -36,18 +36,12 @@ pub fn init(
     auth::check_password(&password)?;
     let server = Server::open(db)?;
     server.init_admin(username, &password)?;
-    writeln!(
-        out,
-        "Created {} with administrator {:?}.",
-        db.display(),
-        username.trim()
-    )?;
+    writeln!(out, "Created {} with administrator {:?}.", db.display(), username.trim())?;
     Ok(())
 }
 
 fn read_password_file(file: &Path) -> anyhow::Result<String> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -72,11 +66,7 @@ pub fn enroll_code(db: &Path, region: &str, out: &mut impl Write) -> anyhow::Res
     } else {
         format!("a computer of {}", regions::display_name(&issued.region))
     };
-    writeln!(
-        out,
-        "One-time code for {scope}, valid until {}: {}",
-        issued.expires_at, issued.code
-    )?;
+    writeln!(out, "One-time code for {scope}, valid until {}: {}", issued.expires_at, issued.code)?;
     Ok(())
 }
 
@@ -150,27 +140,13 @@ pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> an
     let addr = listener.local_addr()?;
     let result = match options.tls {
         Some((cert, key)) => {
-            let tls = RustlsConfig::from_pem_file(&cert, &key)
-                .await
-                .with_context(|| {
-                    format!(
-                        "cannot load TLS certificate {} / key {}",
-                        cert.display(),
-                        key.display()
-                    )
-                })?;
+            let tls = RustlsConfig::from_pem_file(&cert, &key).await.with_context(|| {
+                format!("cannot load TLS certificate {} / key {}", cert.display(), key.display())
+            })?;
             writeln!(out, "listening on https://{addr}")?;
             out.flush()?;
             tracing::info!(%addr, "serving HTTPS");
-            http::serve_tls(
-                listener,
-                server,
-                options.http,
-                tls,
-                shutdown_signal(),
-                SHUTDOWN_GRACE,
-            )
-            .await
+            http::serve_tls(listener, server, options.http, tls, shutdown_signal(), SHUTDOWN_GRACE).await
         }
         None => {
             if !addr.ip().is_loopback() {

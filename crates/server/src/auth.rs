@@ -28,10 +28,7 @@ pub fn check_password(password: &str) -> Result<(), ApiError> {
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A new device token: 256 random bits, hex. Shown once, then only its hash exists.
@@ -60,20 +57,15 @@ pub fn new_enroll_code() -> String {
 
 /// The hash of a code as typed: case, spaces and dashes do not matter to a person reading it out.
 pub fn enroll_code_hash(typed: &str) -> String {
-    let normalized: String = typed
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let normalized: String =
+        typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
     sha256_hex(normalized.as_bytes())
 }
 
 /// Argon2id with the crate's default (OWASP-recommended) parameters.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut PasswordRng);
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 #[cfg(test)]
@@ -82,27 +74,18 @@ mod tests {
     use argon2::{PasswordHash, PasswordVerifier};
 
     fn verify_password(password: &str, hash: &str) -> bool {
-        PasswordHash::new(hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        PasswordHash::new(hash)
+            .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     }
 
     #[test]
     fn codes_are_readable_and_typing_does_not_matter() {
         let code = new_enroll_code();
         assert_eq!(code.len(), 14);
-        assert!(
-            code.chars()
-                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
-        );
+        assert!(code.chars().all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8))));
         let sloppy = code.replace('-', " ").to_lowercase();
         assert_eq!(enroll_code_hash(&code), enroll_code_hash(&sloppy));
-        assert_ne!(
-            enroll_code_hash(&code),
-            enroll_code_hash(&new_enroll_code())
-        );
+        assert_ne!(enroll_code_hash(&code), enroll_code_hash(&new_enroll_code()));
     }
 
     #[test]

@@ -16,22 +16,13 @@ const PREFIX: &str = "rainstaff-server-";
 const SUFFIX: &str = ".db";
 
 pub fn backups_dir(db: &Path) -> PathBuf {
-    db.parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("backups")
+    db.parent().unwrap_or_else(|| Path::new(".")).join("backups")
 }
 
 /// Backs up into `dir` under a name that sorts by time, then deletes all but the newest `keep`.
-pub fn backup_into_dir<S: Store>(
-    server: &Server<S>,
-    dir: &Path,
-    keep: usize,
-) -> Result<PathBuf, StoreError> {
+pub fn backup_into_dir<S: Store>(server: &Server<S>, dir: &Path, keep: usize) -> Result<PathBuf, StoreError> {
     std::fs::create_dir_all(dir)?;
-    let name = format!(
-        "{PREFIX}{}{SUFFIX}",
-        server.now().format("%Y%m%dT%H%M%S%.3fZ")
-    );
+    let name = format!("{PREFIX}{}{SUFFIX}", server.now().format("%Y%m%dT%H%M%S%.3fZ"));
     let path = dir.join(name);
     server.backup_to(&path)?;
     prune(dir, keep)?;
@@ -42,10 +33,7 @@ fn backups(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
             found.push(path);
         }
@@ -64,9 +52,8 @@ fn prune(dir: &Path, keep: usize) -> Result<(), StoreError> {
 
 /// How long until the next daily backup is due: now when there is none or the newest is a day old.
 fn due_in(dir: &Path) -> Duration {
-    let newest = backups(dir)
-        .ok()
-        .and_then(|all| all.last().and_then(|p| p.metadata().ok()?.modified().ok()));
+    let newest =
+        backups(dir).ok().and_then(|all| all.last().and_then(|p| p.metadata().ok()?.modified().ok()));
     let age = newest.and_then(|t| SystemTime::now().duration_since(t).ok());
     match (newest, age) {
         (Some(_), Some(age)) => INTERVAL.saturating_sub(age),
@@ -81,9 +68,7 @@ pub fn spawn_daily<S: Store>(server: Arc<Server<S>>, dir: PathBuf) -> tokio::tas
             tokio::time::sleep(due_in(&dir)).await;
             let (server, target) = (server.clone(), dir.clone());
             let failed =
-                match tokio::task::spawn_blocking(move || backup_into_dir(&server, &target, KEEP))
-                    .await
-                {
+                match tokio::task::spawn_blocking(move || backup_into_dir(&server, &target, KEEP)).await {
                     Ok(Ok(path)) => {
                         tracing::info!(path = %path.display(), "daily backup written");
                         false

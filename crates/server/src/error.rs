@@ -20,12 +20,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
+        Self { status, code, message: message.into(), retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -52,11 +47,7 @@ impl ApiError {
     /// happened, because store errors can quote SQL and data.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal server error",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error")
     }
 
     /// A generic error for a status produced outside our handlers (a layer, the router).
@@ -71,23 +62,14 @@ impl ApiError {
             s if s.is_server_error() => "internal",
             _ => "bad_request",
         };
-        let message = status
-            .canonical_reason()
-            .unwrap_or("request failed")
-            .to_string();
+        let message = status.canonical_reason().unwrap_or("request failed").to_string();
         Self::new(status, code, message)
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -95,15 +77,10 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: self.code.to_string(),
-            message: self.message,
-        };
+        let body = ErrorBody { error: self.code.to_string(), message: self.message };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -114,17 +91,11 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed_json", e.body_text()),
             JsonRejection::JsonDataError(e) => Self::bad_request("invalid_body", e.body_text()),
-            JsonRejection::MissingJsonContentType(e) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                e.body_text(),
-            ),
+            JsonRejection::MissingJsonContentType(e) => {
+                Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.body_text())
+            }
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    e.body_text(),
-                )
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
             }
             other => Self::bad_request("unreadable_body", other.body_text()),
         }

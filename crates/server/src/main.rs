@@ -12,11 +12,7 @@ use rainstaff_server::ratelimit::RateLimit;
 use uuid::Uuid;
 
 #[derive(Parser)]
-#[command(
-    name = "rainstaff-server",
-    version,
-    about = "Rainstaff sync server and its administration"
-)]
+#[command(name = "rainstaff-server", version, about = "Rainstaff sync server and its administration")]
 struct Cli {
     /// The server's SQLite database file.
     #[arg(long, env = "RAINSTAFF_SERVER_DB", value_name = "PATH")]
@@ -97,22 +93,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let out = &mut std::io::stdout().lock();
     let db = cli.db.as_path();
     match cli.command {
-        Command::Init {
-            password_file,
-            username,
-        } => admin::init(db, &username, password_file.as_deref(), out),
+        Command::Init { password_file, username } => {
+            admin::init(db, &username, password_file.as_deref(), out)
+        }
         Command::EnrollCode { region } => admin::enroll_code(db, &region, out),
         Command::Devices => admin::devices(db, out),
         Command::Revoke { device } => admin::revoke(db, device, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
-        Command::Serve {
-            listen,
-            tls_cert,
-            tls_key,
-            rate_limit,
-            rate_burst,
-            request_timeout,
-        } => {
+        Command::Serve { listen, tls_cert, tls_key, rate_limit, rate_burst, request_timeout } => {
             if rate_limit <= 0.0 || rate_burst < 1.0 {
                 anyhow::bail!("--rate-limit must be positive and --rate-burst at least 1");
             }
@@ -121,10 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tls: tls_cert.zip(tls_key),
                 http: HttpConfig {
                     request_timeout: Duration::from_secs(request_timeout.max(1)),
-                    rate_limit: RateLimit {
-                        per_second: rate_limit,
-                        burst: rate_burst,
-                    },
+                    rate_limit: RateLimit { per_second: rate_limit, burst: rate_burst },
                     ..HttpConfig::default()
                 },
             };

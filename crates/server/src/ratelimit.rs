@@ -17,10 +17,7 @@ impl Default for RateLimit {
     /// Generous for a sync every five minutes, and for a new PC pulling a large backlog page by
     /// page; tight enough that a runaway loop cannot monopolize the single database writer.
     fn default() -> Self {
-        Self {
-            per_second: 20.0,
-            burst: 200.0,
-        }
+        Self { per_second: 20.0, burst: 200.0 }
     }
 }
 
@@ -40,10 +37,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: RateLimit) -> Self {
-        Self {
-            limit,
-            buckets: Mutex::new(HashMap::new()),
-        }
+        Self { limit, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one request from `key`'s bucket, or says how long to wait for one.
@@ -54,19 +48,15 @@ impl RateLimiter {
             let limit = self.limit;
             buckets.retain(|_, b| refilled(limit, b, now) < limit.burst);
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-            tokens: self.limit.burst,
-            updated: now,
-        });
+        let bucket =
+            buckets.entry(key.to_string()).or_insert(Bucket { tokens: self.limit.burst, updated: now });
         bucket.tokens = refilled(self.limit, bucket, now);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.limit.per_second,
-            ))
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.limit.per_second))
         }
     }
 }
@@ -82,10 +72,7 @@ mod tests {
 
     #[test]
     fn burst_then_refusal_per_key() {
-        let limiter = RateLimiter::new(RateLimit {
-            per_second: 0.001,
-            burst: 3.0,
-        });
+        let limiter = RateLimiter::new(RateLimit { per_second: 0.001, burst: 3.0 });
         for _ in 0..3 {
             assert!(limiter.check("a").is_ok());
         }
@@ -96,10 +83,7 @@ mod tests {
 
     #[test]
     fn refills_over_time() {
-        let limiter = RateLimiter::new(RateLimit {
-            per_second: 1000.0,
-            burst: 1.0,
-        });
+        let limiter = RateLimiter::new(RateLimit { per_second: 1000.0, burst: 1.0 });
         assert!(limiter.check("a").is_ok());
         std::thread::sleep(Duration::from_millis(5));
         assert!(limiter.check("a").is_ok());

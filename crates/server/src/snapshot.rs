@@ -27,17 +27,12 @@ pub fn write(
     dest: &Path,
 ) -> Result<i64, StoreError> {
     if dest.exists() {
-        return Err(StoreError::msg(format!(
-            "{} already exists",
-            dest.display()
-        )));
+        return Err(StoreError::msg(format!("{} already exists", dest.display())));
     }
     let mut out = Connection::open(dest)?;
     let file = out.transaction()?;
     let head_seq = tx.head_seq()?;
-    file.execute_batch(
-        "CREATE TABLE snapshot_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;",
-    )?;
+    file.execute_batch("CREATE TABLE snapshot_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;")?;
     let meta = [
         ("format", FORMAT.to_string()),
         ("head_seq", head_seq.to_string()),
@@ -46,10 +41,7 @@ pub fn write(
         ("protocol_version", PROTOCOL_VERSION.to_string()),
     ];
     for (key, value) in meta {
-        file.execute(
-            "INSERT INTO snapshot_meta (key, value) VALUES (?1, ?2)",
-            params![key, value],
-        )?;
+        file.execute("INSERT INTO snapshot_meta (key, value) VALUES (?1, ?2)", params![key, value])?;
     }
     for table in TABLES {
         let name = table.name;
@@ -58,10 +50,8 @@ pub fn write(
              created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT, {}) STRICT;",
             field_columns_ddl(table)
         ))?;
-        let placeholders = (1..=6 + table.fields.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders =
+            (1..=6 + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
         let mut insert = file.prepare(&format!(
             "INSERT INTO \"{name}\" (id, region, version, created_at, updated_at, deleted_at, {}) VALUES ({placeholders})",
             field_column_list(table)
@@ -75,10 +65,8 @@ pub fn write(
                 SqlValue::Text(row.updated_at),
                 row.deleted_at.map_or(SqlValue::Null, SqlValue::Text),
             ];
-            let fields = table
-                .fields
-                .iter()
-                .map(|f| to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
+            let fields =
+                table.fields.iter().map(|f| to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
             insert.execute(params_from_iter(base.into_iter().chain(fields)))?;
             Ok(())
         })?;

@@ -28,12 +28,7 @@ pub fn field_columns_ddl(table: &TableSpec) -> String {
 
 /// `"a", "b", ...` for every field of `table`.
 pub fn field_column_list(table: &TableSpec) -> String {
-    table
-        .fields
-        .iter()
-        .map(|f| format!("\"{}\"", f.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+    table.fields.iter().map(|f| format!("\"{}\"", f.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// The form a value takes on the server: every `Real` is an f64, so `100` and `100.0` from two

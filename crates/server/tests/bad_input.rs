@@ -17,18 +17,14 @@ async fn setup() -> (Harness, Dev, Uuid) {
     let h = Harness::start().await;
     let dev = h.enroll("Ankara", "Ankara PC").await;
     let emp = id();
-    dev.push(&[dev.upsert("employees", emp, employee("Ali Veli"), 0)])
-        .await;
+    dev.push(&[dev.upsert("employees", emp, employee("Ali Veli"), 0)]).await;
     (h, dev, emp)
 }
 
 async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let response = request.send().await.unwrap();
     let status = response.status();
-    let body = response
-        .json()
-        .await
-        .unwrap_or_else(|e| panic!("{status}: not JSON: {e}"));
+    let body = response.json().await.unwrap_or_else(|e| panic!("{status}: not JSON: {e}"));
     (status, body)
 }
 
@@ -41,61 +37,26 @@ async fn refused(h: &Harness, request: reqwest::RequestBuilder, status: u16, cod
 }
 
 fn push_body(dev: &Dev, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
-    dev.request(Method::POST, "/sync")
-        .header("content-type", "application/json")
-        .body(body)
+    dev.request(Method::POST, "/sync").header("content-type", "application/json").body(body)
 }
 
 #[tokio::test]
 async fn malformed_and_mistyped_bodies() {
     let (h, dev, _) = setup().await;
-    refused(
-        &h,
-        push_body(&dev, "{\"mutations\": ["),
-        400,
-        "malformed_json",
-    )
-    .await;
+    refused(&h, push_body(&dev, "{\"mutations\": ["), 400, "malformed_json").await;
     let wrong_type = json!({"mutations": [{"mutation_id": "two", "table": "employees", "row_id": id(),
         "region": "Ankara", "op": "upsert", "fields": {}, "base_version": 0}]});
-    refused(
-        &h,
-        push_body(&dev, wrong_type.to_string()),
-        400,
-        "invalid_body",
-    )
-    .await;
+    refused(&h, push_body(&dev, wrong_type.to_string()), 400, "invalid_body").await;
     let unknown_op = json!({"mutations": [{"mutation_id": 2, "table": "employees", "row_id": id(),
         "region": "Ankara", "op": "replace", "fields": {}, "base_version": 0}]});
-    refused(
-        &h,
-        push_body(&dev, unknown_op.to_string()),
-        400,
-        "invalid_body",
-    )
-    .await;
-    refused(
-        &h,
-        push_body(&dev, json!({"mutations": [], "extra": 1}).to_string()),
-        400,
-        "invalid_body",
-    )
-    .await;
-    let no_content_type = dev
-        .request(Method::POST, "/sync")
-        .body(json!({"mutations": []}).to_string());
+    refused(&h, push_body(&dev, unknown_op.to_string()), 400, "invalid_body").await;
+    refused(&h, push_body(&dev, json!({"mutations": [], "extra": 1}).to_string()), 400, "invalid_body").await;
+    let no_content_type = dev.request(Method::POST, "/sync").body(json!({"mutations": []}).to_string());
     refused(&h, no_content_type, 415, "unsupported_media_type").await;
-    let enroll = h
-        .http
-        .post(h.url("/enroll"))
-        .header("content-type", "application/json")
-        .body("not json");
+    let enroll = h.http.post(h.url("/enroll")).header("content-type", "application/json").body("not json");
     refused(&h, enroll, 400, "malformed_json").await;
     let code = h.server().create_enroll_code("Ankara").unwrap();
-    let nameless = h
-        .http
-        .post(h.url("/enroll"))
-        .json(&json!({"code": code.code, "name": "  "}));
+    let nameless = h.http.post(h.url("/enroll")).json(&json!({"code": code.code, "name": "  "}));
     refused(&h, nameless, 400, "invalid_name").await;
 }
 
@@ -106,42 +67,16 @@ async fn unknown_tables_fields_and_wrong_types_refuse_the_whole_batch() {
     // (table, fields, status, code, what the message must name)
     let cases = [
         ("payroll", json!({"x": 1}), 400, "unknown_table", "payroll"),
-        (
-            "employees",
-            json!({"full_name": "A", "salary": 1}),
-            400,
-            "invalid_fields",
-            "salary",
-        ),
-        (
-            "employees",
-            json!({"weekly_minutes": "forty"}),
-            400,
-            "invalid_fields",
-            "weekly_minutes",
-        ),
-        (
-            "employees",
-            json!({"hire_date": "31.02.2026"}),
-            400,
-            "invalid_fields",
-            "hire_date",
-        ),
-        (
-            "employees",
-            json!({"full_name": null}),
-            400,
-            "invalid_fields",
-            "full_name",
-        ),
+        ("employees", json!({"full_name": "A", "salary": 1}), 400, "invalid_fields", "salary"),
+        ("employees", json!({"weekly_minutes": "forty"}), 400, "invalid_fields", "weekly_minutes"),
+        ("employees", json!({"hire_date": "31.02.2026"}), 400, "invalid_fields", "hire_date"),
+        ("employees", json!({"full_name": null}), 400, "invalid_fields", "full_name"),
     ];
     for (table, fields, status, code, named) in cases {
         dev.next_mutation.set(2);
         let good = dev.upsert("employees", id(), employee("Geçerli"), 0);
         let bad = dev.upsert(table, emp, fields.clone(), 1);
-        let request = dev
-            .request(Method::POST, "/sync")
-            .json(&json!({"mutations": [good, bad]}));
+        let request = dev.request(Method::POST, "/sync").json(&json!({"mutations": [good, bad]}));
         let before = h.dump();
         let (got, body) = send(request).await;
         assert_error(got, &body, status, code);
@@ -159,8 +94,7 @@ async fn unknown_tables_fields_and_wrong_types_refuse_the_whole_batch() {
     let nowhere = dev.mutation("employees", id(), "ALL", Op::Upsert, employee("Her yer"), 0);
     refused(
         &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": [nowhere]})),
+        dev.request(Method::POST, "/sync").json(&json!({"mutations": [nowhere]})),
         400,
         "invalid_region",
     )
@@ -170,18 +104,12 @@ async fn unknown_tables_fields_and_wrong_types_refuse_the_whole_batch() {
 #[tokio::test]
 async fn oversized_bodies_and_batches() {
     let (h, dev, _) = setup().await;
-    let huge = format!(
-        "{{\"mutations\": [], \"pad\": \"{}\"}}",
-        "x".repeat(17 * 1024 * 1024)
-    );
+    let huge = format!("{{\"mutations\": [], \"pad\": \"{}\"}}", "x".repeat(17 * 1024 * 1024));
     refused(&h, push_body(&dev, huge), 413, "body_too_large").await;
-    let batch: Vec<_> = (0..=MAX_BATCH)
-        .map(|_| dev.upsert("employees", id(), employee("Çok"), 0))
-        .collect();
+    let batch: Vec<_> = (0..=MAX_BATCH).map(|_| dev.upsert("employees", id(), employee("Çok"), 0)).collect();
     refused(
         &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": batch})),
+        dev.request(Method::POST, "/sync").json(&json!({"mutations": batch})),
         400,
         "batch_too_large",
     )
@@ -194,27 +122,17 @@ async fn another_regions_mutation() {
     let foreign = dev.mutation("employees", id(), "Izmir", Op::Upsert, employee("Başka"), 0);
     refused(
         &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": [foreign]})),
+        dev.request(Method::POST, "/sync").json(&json!({"mutations": [foreign]})),
         403,
         "region_forbidden",
     )
     .await;
     // Moving an existing row to another region is the same thing.
     let admin = h.enroll("ALL", "Merkez").await;
-    let moved = admin.mutation(
-        "employees",
-        emp,
-        "Izmir",
-        Op::Upsert,
-        json!({"title": "x"}),
-        1,
-    );
+    let moved = admin.mutation("employees", emp, "Izmir", Op::Upsert, json!({"title": "x"}), 1);
     refused(
         &h,
-        admin
-            .request(Method::POST, "/sync")
-            .json(&json!({"mutations": [moved]})),
+        admin.request(Method::POST, "/sync").json(&json!({"mutations": [moved]})),
         403,
         "region_forbidden",
     )
@@ -229,8 +147,7 @@ async fn replayed_and_gapped_mutation_ids() {
     let replay = dev.upsert("employees", emp, employee("Başka İsim"), 0);
     refused(
         &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": [replay]})),
+        dev.request(Method::POST, "/sync").json(&json!({"mutations": [replay]})),
         409,
         "mutation_replayed",
     )
@@ -238,20 +155,13 @@ async fn replayed_and_gapped_mutation_ids() {
     // Mutation 3 while 2 never came.
     dev.next_mutation.set(3);
     let gap = dev.upsert("employees", id(), employee("Boşluk"), 0);
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": [gap]})),
-        409,
-        "mutation_gap",
-    )
-    .await;
+    refused(&h, dev.request(Method::POST, "/sync").json(&json!({"mutations": [gap]})), 409, "mutation_gap")
+        .await;
     dev.next_mutation.set(0);
     let zero = dev.upsert("employees", id(), employee("Sıfır"), 0);
     refused(
         &h,
-        dev.request(Method::POST, "/sync")
-            .json(&json!({"mutations": [zero]})),
+        dev.request(Method::POST, "/sync").json(&json!({"mutations": [zero]})),
         400,
         "invalid_mutation",
     )
@@ -262,48 +172,19 @@ async fn replayed_and_gapped_mutation_ids() {
 async fn missing_forged_and_revoked_tokens() {
     let (h, dev, _) = setup().await;
     let body = json!({"mutations": []});
-    let no_token = h
-        .http
-        .post(h.url("/sync"))
-        .header(PROTOCOL_HEADER, "1")
-        .json(&body);
+    let no_token = h.http.post(h.url("/sync")).header(PROTOCOL_HEADER, "1").json(&body);
     refused(&h, no_token, 401, "missing_token").await;
-    let forged = h
-        .http
-        .post(h.url("/sync"))
-        .header(PROTOCOL_HEADER, "1")
-        .bearer_auth("f".repeat(64))
-        .json(&body);
+    let forged =
+        h.http.post(h.url("/sync")).header(PROTOCOL_HEADER, "1").bearer_auth("f".repeat(64)).json(&body);
     refused(&h, forged, 401, "invalid_token").await;
-    let basic = h
-        .http
-        .get(h.url("/sync/changes"))
-        .header(PROTOCOL_HEADER, "1")
-        .basic_auth("admin", Some("x"));
+    let basic =
+        h.http.get(h.url("/sync/changes")).header(PROTOCOL_HEADER, "1").basic_auth("admin", Some("x"));
     refused(&h, basic, 401, "invalid_token").await;
 
     h.server().revoke(dev.id).unwrap();
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync").json(&body),
-        401,
-        "token_revoked",
-    )
-    .await;
-    refused(
-        &h,
-        dev.request(Method::GET, "/sync/changes?since=0"),
-        401,
-        "token_revoked",
-    )
-    .await;
-    refused(
-        &h,
-        dev.request(Method::GET, "/sync/download"),
-        401,
-        "token_revoked",
-    )
-    .await;
+    refused(&h, dev.request(Method::POST, "/sync").json(&body), 401, "token_revoked").await;
+    refused(&h, dev.request(Method::GET, "/sync/changes?since=0"), 401, "token_revoked").await;
+    refused(&h, dev.request(Method::GET, "/sync/download"), 401, "token_revoked").await;
 }
 
 #[tokio::test]
@@ -312,19 +193,12 @@ async fn protocol_versions() {
     let without = h.http.get(h.url("/sync/changes")).bearer_auth(&dev.token);
     refused(&h, without, 400, "protocol_missing").await;
     for version in ["0", "99"] {
-        let request = h
-            .http
-            .get(h.url("/sync/changes"))
-            .header(PROTOCOL_HEADER, version)
-            .bearer_auth(&dev.token);
+        let request =
+            h.http.get(h.url("/sync/changes")).header(PROTOCOL_HEADER, version).bearer_auth(&dev.token);
         let (status, body) = send(request).await;
         assert_error(status, &body, 426, "update_required");
     }
-    let garbage = h
-        .http
-        .get(h.url("/sync/changes"))
-        .header(PROTOCOL_HEADER, "one")
-        .bearer_auth(&dev.token);
+    let garbage = h.http.get(h.url("/sync/changes")).header(PROTOCOL_HEADER, "one").bearer_auth(&dev.token);
     refused(&h, garbage, 400, "protocol_invalid").await;
     // Enrollment by an old client is refused the same way.
     let code = h.server().create_enroll_code("Ankara").unwrap();
@@ -339,71 +213,28 @@ async fn protocol_versions() {
 #[tokio::test]
 async fn bad_queries_paths_and_routes() {
     let (h, dev, _) = setup().await;
-    refused(
-        &h,
-        dev.request(Method::GET, "/sync/changes?since=abc"),
-        400,
-        "invalid_query",
-    )
-    .await;
-    refused(
-        &h,
-        dev.request(Method::GET, "/sync/changes?since=-1"),
-        400,
-        "invalid_query",
-    )
-    .await;
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync/conflicts/x/resolve"),
-        400,
-        "invalid_path",
-    )
-    .await;
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync/conflicts/12345/resolve"),
-        404,
-        "conflict_not_found",
-    )
-    .await;
+    refused(&h, dev.request(Method::GET, "/sync/changes?since=abc"), 400, "invalid_query").await;
+    refused(&h, dev.request(Method::GET, "/sync/changes?since=-1"), 400, "invalid_query").await;
+    refused(&h, dev.request(Method::POST, "/sync/conflicts/x/resolve"), 400, "invalid_path").await;
+    refused(&h, dev.request(Method::POST, "/sync/conflicts/12345/resolve"), 404, "conflict_not_found").await;
     refused(&h, dev.request(Method::GET, "/nowhere"), 404, "not_found").await;
-    refused(
-        &h,
-        dev.request(Method::DELETE, "/sync"),
-        405,
-        "method_not_allowed",
-    )
-    .await;
+    refused(&h, dev.request(Method::DELETE, "/sync"), 405, "method_not_allowed").await;
 }
 
 #[tokio::test]
 async fn a_flooding_token_is_rate_limited() {
-    let config = HttpConfig {
-        rate_limit: RateLimit {
-            per_second: 0.01,
-            burst: 3.0,
-        },
-        ..HttpConfig::default()
-    };
+    let config =
+        HttpConfig { rate_limit: RateLimit { per_second: 0.01, burst: 3.0 }, ..HttpConfig::default() };
     let h = Harness::start_with(config).await;
     let dev = h.enroll("Ankara", "Döngüde").await;
     for _ in 0..3 {
         assert_eq!(
-            dev.request(Method::GET, "/sync/changes?since=0")
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            dev.request(Method::GET, "/sync/changes?since=0").send().await.unwrap().status(),
             StatusCode::OK
         );
     }
     let before = h.dump();
-    let response = dev
-        .request(Method::GET, "/sync/changes?since=0")
-        .send()
-        .await
-        .unwrap();
+    let response = dev.request(Method::GET, "/sync/changes?since=0").send().await.unwrap();
     assert!(response.headers().contains_key("retry-after"));
     let status = response.status();
     assert_error(status, &response.json().await.unwrap(), 429, "rate_limited");
@@ -411,22 +242,14 @@ async fn a_flooding_token_is_rate_limited() {
     // Other devices are not affected.
     let other = h.enroll("Ankara", "Sakin").await;
     assert_eq!(
-        other
-            .request(Method::GET, "/sync/changes?since=0")
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        other.request(Method::GET, "/sync/changes?since=0").send().await.unwrap().status(),
         StatusCode::OK
     );
 }
 
 #[tokio::test]
 async fn a_slow_request_times_out_with_json_and_its_work_still_counts_once() {
-    let config = HttpConfig {
-        request_timeout: Duration::from_millis(300),
-        ..HttpConfig::default()
-    };
+    let config = HttpConfig { request_timeout: Duration::from_millis(300), ..HttpConfig::default() };
     let h = Harness::start_with(config).await;
     let dev = h.enroll("Ankara", "Yavaş").await;
     let m = dev.upsert("employees", id(), employee("Bekleyen"), 0);

@@ -11,31 +11,18 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_rainstaff-server");
 
 fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+    Command::new(BIN).arg("--db").arg(db).args(args).env("RUST_LOG", "warn").output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 fn init(dir: &Path, db: &Path) {
     let password = dir.join("password.txt");
     std::fs::write(&password, "çok gizli bir parola\n").unwrap();
-    stdout(&run(
-        db,
-        &["init", "--password-file", password.to_str().unwrap()],
-    ));
+    stdout(&run(db, &["init", "--password-file", password.to_str().unwrap()]));
 }
 
 /// Kills the server if a test fails before stopping it.
@@ -61,14 +48,8 @@ fn serve(db: &Path) -> (Serving, String) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_string();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{line:?}")).to_string();
     (Serving(child), url)
 }
 
@@ -81,32 +62,20 @@ fn init_refuses_short_passwords_and_creates_one_administrator() {
     let output = run(&db, &["init", "--password-file", short.to_str().unwrap()]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
-    assert!(
-        !db.exists(),
-        "a refused init must not leave a database behind"
-    );
+    assert!(!db.exists(), "a refused init must not leave a database behind");
 
     init(dir.path(), &db);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (user, hash, region): (String, String, String) = conn
-        .query_row(
-            "SELECT username, password_hash, region FROM users",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT username, password_hash, region FROM users", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .unwrap();
     assert_eq!((user.as_str(), region.as_str()), ("admin", "ALL"));
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("çok gizli"));
 
-    let again = run(
-        &db,
-        &[
-            "init",
-            "--password-file",
-            dir.path().join("password.txt").to_str().unwrap(),
-        ],
-    );
+    let again = run(&db, &["init", "--password-file", dir.path().join("password.txt").to_str().unwrap()]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an administrator"));
 }
@@ -115,26 +84,15 @@ fn init_refuses_short_passwords_and_creates_one_administrator() {
 fn commands_other_than_init_need_an_existing_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("typo.db");
-    for args in [
-        &["devices"][..],
-        &["enroll-code", "--region", "Ankara"],
-        &["serve"],
-        &["backup"],
-    ] {
+    for args in [&["devices"][..], &["enroll-code", "--region", "Ankara"], &["serve"], &["backup"]] {
         let output = run(&db, args);
         assert!(!output.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("no database"),
-            "{args:?}"
-        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("no database"), "{args:?}");
     }
     assert!(!db.exists());
     // A file that is not ours is refused, not modified.
     let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign)
-        .unwrap()
-        .execute_batch("CREATE TABLE t (x)")
-        .unwrap();
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
     let output = run(&foreign, &["devices"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a Rainstaff server database"));
 }
@@ -150,14 +108,7 @@ async fn enroll_code_serve_devices_and_revoke() {
 
     let (mut serving, url) = serve(&db);
     let http = reqwest::Client::new();
-    let health: Value = http
-        .get(format!("{url}/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = http.get(format!("{url}/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     let enrolled: Value = http
         .post(format!("{url}/enroll"))
@@ -172,23 +123,14 @@ async fn enroll_code_serve_devices_and_revoke() {
     let device = enrolled["device_id"].as_str().unwrap().to_string();
     let token = enrolled["token"].as_str().unwrap().to_string();
     let changes = |token: String| {
-        http.get(format!("{url}/sync/changes?since=0"))
-            .header(PROTOCOL_HEADER, "1")
-            .bearer_auth(token)
-            .send()
+        http.get(format!("{url}/sync/changes?since=0")).header(PROTOCOL_HEADER, "1").bearer_auth(token).send()
     };
     assert_eq!(changes(token.clone()).await.unwrap().status(), 200);
 
     // The admin commands work beside the running server.
     let listed = stdout(&run(&db, &["devices"]));
-    let row = listed
-        .lines()
-        .find(|l| l.contains(&device))
-        .unwrap_or_else(|| panic!("{listed}"));
-    assert!(
-        row.contains("Kadıköy PC") && row.contains("Istanbul") && row.contains("active"),
-        "{row}"
-    );
+    let row = listed.lines().find(|l| l.contains(&device)).unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains("Kadıköy PC") && row.contains("Istanbul") && row.contains("active"), "{row}");
     assert!(!listed.contains(&token));
     stdout(&run(&db, &["revoke", &device]));
     let refused: Value = changes(token).await.unwrap().json().await.unwrap();
@@ -197,22 +139,13 @@ async fn enroll_code_serve_devices_and_revoke() {
 
     // SIGTERM stops it cleanly.
     let pid = serving.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(status) = serving.0.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
@@ -228,25 +161,18 @@ fn backups_and_a_database_from_a_newer_server() {
     let copy = dir.path().join("copy.db");
     stdout(&run(&db, &["backup", "--out", copy.to_str().unwrap()]));
     let conn = rusqlite::Connection::open(&copy).unwrap();
-    let codes: i64 = conn
-        .query_row("SELECT COUNT(*) FROM enroll_codes", [], |r| r.get(0))
-        .unwrap();
+    let codes: i64 = conn.query_row("SELECT COUNT(*) FROM enroll_codes", [], |r| r.get(0)).unwrap();
     assert_eq!(codes, 1);
     let overwrite = run(&db, &["backup", "--out", copy.to_str().unwrap()]);
     assert!(!overwrite.status.success());
 
     let printed = stdout(&run(&db, &["backup"]));
-    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let backups: Vec<_> =
+        std::fs::read_dir(dir.path().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(backups.len(), 1);
     assert!(printed.contains(backups[0].to_str().unwrap()));
 
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
+    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 99).unwrap();
     let output = run(&db, &["devices"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("newer rainstaff-server"));
@@ -257,10 +183,6 @@ fn the_database_can_come_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
     init(dir.path(), &db);
-    let output = Command::new(BIN)
-        .arg("devices")
-        .env("RAINSTAFF_SERVER_DB", &db)
-        .output()
-        .unwrap();
+    let output = Command::new(BIN).arg("devices").env("RAINSTAFF_SERVER_DB", &db).output().unwrap();
     assert!(stdout(&output).contains("No devices"));
 }

@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 use common::{Harness, assert_error, employee, id, timesheet};
-use rainstaff_core::protocol::{
-    ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RowState, StatusResponse,
-};
+use rainstaff_core::protocol::{ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RowState, StatusResponse};
 use rainstaff_server::Server;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -44,9 +42,7 @@ async fn an_enrollment_code_works_once_and_expires() {
             .send()
     };
     // Typed sloppily: case and dashes do not matter.
-    let first = enroll(code.code.to_lowercase().replace('-', ""))
-        .await
-        .unwrap();
+    let first = enroll(code.code.to_lowercase().replace('-', "")).await.unwrap();
     assert_eq!(first.status(), StatusCode::OK);
     let enrolled: Value = first.json().await.unwrap();
     assert_eq!(enrolled["region"], "Istanbul");
@@ -70,9 +66,7 @@ async fn an_enrollment_code_works_once_and_expires() {
     assert_eq!(h.dump(), before);
 
     // A code issued 25 hours ago (by a server whose clock says so) has expired.
-    let past = Server::open(&h.db)
-        .unwrap()
-        .with_clock(Arc::new(|| Utc::now() - TimeDelta::hours(25)));
+    let past = Server::open(&h.db).unwrap().with_clock(Arc::new(|| Utc::now() - TimeDelta::hours(25)));
     let old = past.create_enroll_code("Ankara").unwrap();
     drop(past);
     let before = h.dump();
@@ -118,9 +112,8 @@ async fn push_then_pull_between_two_devices_of_one_region() {
 async fn pages_are_bounded_and_in_sequence_order() {
     let h = Harness::start().await;
     let a = h.enroll("Izmir", "A").await;
-    let batch: Vec<_> = (0..25)
-        .map(|i| a.upsert("employees", id(), employee(&format!("Kişi {i}")), 0))
-        .collect();
+    let batch: Vec<_> =
+        (0..25).map(|i| a.upsert("employees", id(), employee(&format!("Kişi {i}")), 0)).collect();
     a.push(&batch).await;
     let first = a.pull(0, 10).await;
     assert_eq!(first.changes.len(), 10);
@@ -143,25 +136,15 @@ async fn regions_are_isolated_both_ways() {
     let izmir = h.enroll("Izmir", "İzmir PC").await;
     let admin = h.enroll("ALL", "Merkez").await;
     let ankara_emp = id();
-    ankara
-        .push(&[ankara.upsert("employees", ankara_emp, employee("Ali"), 0)])
-        .await;
+    ankara.push(&[ankara.upsert("employees", ankara_emp, employee("Ali"), 0)]).await;
     let izmir_emp = id();
-    izmir
-        .push(&[izmir.upsert("employees", izmir_emp, employee("Zeynep"), 0)])
-        .await;
+    izmir.push(&[izmir.upsert("employees", izmir_emp, employee("Zeynep"), 0)]).await;
 
     // Read: each sees only its own region; the administrator sees both.
     let (seen, _) = izmir.pull_all(0).await;
-    assert_eq!(
-        seen.iter().map(|c| c.row.id).collect::<Vec<_>>(),
-        vec![izmir_emp]
-    );
+    assert_eq!(seen.iter().map(|c| c.row.id).collect::<Vec<_>>(), vec![izmir_emp]);
     let (seen, _) = ankara.pull_all(0).await;
-    assert_eq!(
-        seen.iter().map(|c| c.row.id).collect::<Vec<_>>(),
-        vec![ankara_emp]
-    );
+    assert_eq!(seen.iter().map(|c| c.row.id).collect::<Vec<_>>(), vec![ankara_emp]);
     let (seen, _) = admin.pull_all(0).await;
     assert_eq!(seen.len(), 2);
 
@@ -186,13 +169,7 @@ async fn regions_are_isolated_both_ways() {
     let sheet = izmir.upsert("timesheets", id(), timesheet(ankara_emp), 0);
     let response = izmir.push(&[sheet]).await;
     assert_eq!(response.outcomes[0].status, OutcomeStatus::Rejected);
-    assert!(
-        response.outcomes[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("employee_id")
-    );
+    assert!(response.outcomes[0].reason.as_deref().unwrap().contains("employee_id"));
     let mut after = h.dump();
     // The rejection is recorded for exactly-once (and the device's progress), nothing else.
     for table in ["applied_mutations", "devices"] {
@@ -201,22 +178,12 @@ async fn regions_are_isolated_both_ways() {
     assert_eq!(after, before);
 
     // The snapshot download holds only the caller's region.
-    let response = izmir
-        .request(Method::GET, "/sync/download")
-        .send()
-        .await
-        .unwrap();
+    let response = izmir.request(Method::GET, "/sync/download").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/vnd.sqlite3"
-    );
+    assert_eq!(response.headers()["content-type"], "application/vnd.sqlite3");
     let bytes = response.bytes().await.unwrap();
     let file = h.dir.path().join("izmir.db");
-    std::fs::File::create(&file)
-        .unwrap()
-        .write_all(&bytes)
-        .unwrap();
+    std::fs::File::create(&file).unwrap().write_all(&bytes).unwrap();
     let snap = rusqlite::Connection::open(&file).unwrap();
     let ids: Vec<String> = snap
         .prepare("SELECT id FROM employees")
@@ -226,13 +193,8 @@ async fn regions_are_isolated_both_ways() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(ids, vec![izmir_emp.to_string()]);
-    let regions: i64 = snap
-        .query_row(
-            "SELECT COUNT(*) FROM timesheets WHERE region <> 'Izmir'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let regions: i64 =
+        snap.query_row("SELECT COUNT(*) FROM timesheets WHERE region <> 'Izmir'", [], |r| r.get(0)).unwrap();
     assert_eq!(regions, 0);
 
     // Status is for administrators only.
@@ -256,12 +218,8 @@ async fn retried_and_duplicated_batches_apply_once() {
     assert_eq!(h.dump(), after_first);
 
     // Duplicated inside one batch, and overlapping the next batch.
-    let m3 = a.upsert(
-        "employees",
-        e1,
-        json!({"title": "Usta"}),
-        first.outcomes[0].row.as_ref().unwrap().version,
-    );
+    let m3 =
+        a.upsert("employees", e1, json!({"title": "Usta"}), first.outcomes[0].row.as_ref().unwrap().version);
     let mixed = a.push(&[m2.clone(), m3.clone(), m3.clone()]).await;
     assert_eq!(mixed.outcomes[0], first.outcomes[1]);
     assert_eq!(mixed.outcomes[1], mixed.outcomes[2]);
@@ -283,17 +241,12 @@ async fn same_field_edits_conflict_and_different_fields_merge() {
     let a = h.enroll("Konya", "A").await;
     let b = h.enroll("Konya", "B").await;
     let emp = id();
-    let created = a
-        .push(&[a.upsert("employees", emp, employee("Mehmet"), 0)])
-        .await;
+    let created = a.push(&[a.upsert("employees", emp, employee("Mehmet"), 0)]).await;
     let v1 = created.outcomes[0].row.as_ref().unwrap().version;
 
     // Both edit the name from version v1: the later arrival wins and the conflict is kept.
-    a.push(&[a.upsert("employees", emp, json!({"full_name": "Mehmet Kaya"}), v1)])
-        .await;
-    let later = b
-        .push(&[b.upsert("employees", emp, json!({"full_name": "Mehmet Kara"}), v1)])
-        .await;
+    a.push(&[a.upsert("employees", emp, json!({"full_name": "Mehmet Kaya"}), v1)]).await;
+    let later = b.push(&[b.upsert("employees", emp, json!({"full_name": "Mehmet Kara"}), v1)]).await;
     let outcome = &later.outcomes[0];
     assert_eq!(outcome.status, OutcomeStatus::Merged);
     assert_eq!(outcome.conflicts.len(), 1);
@@ -309,14 +262,8 @@ async fn same_field_edits_conflict_and_different_fields_merge() {
     assert_eq!(open.len(), 1);
     assert_eq!((open[0].row_id, open[0].field.as_str()), (emp, "full_name"));
     assert_eq!(open[0].server_value, "Mehmet Kaya");
-    let resolved = a
-        .request(
-            Method::POST,
-            &format!("/sync/conflicts/{}/resolve", open[0].id),
-        )
-        .send()
-        .await
-        .unwrap();
+    let resolved =
+        a.request(Method::POST, &format!("/sync/conflicts/{}/resolve", open[0].id)).send().await.unwrap();
     assert_eq!(resolved.status(), StatusCode::OK);
     let resolved: ConflictRecord = resolved.json().await.unwrap();
     assert!(resolved.resolved_at.is_some());
@@ -328,37 +275,20 @@ async fn same_field_edits_conflict_and_different_fields_merge() {
     let other = h.enroll("Adana", "C").await;
     let (_, body) = other.get("/sync/conflicts?include_resolved=true").await;
     assert_eq!(body.as_array().unwrap().len(), 0);
-    let response = other
-        .request(
-            Method::POST,
-            &format!("/sync/conflicts/{}/resolve", open[0].id),
-        )
-        .send()
-        .await
-        .unwrap();
+    let response =
+        other.request(Method::POST, &format!("/sync/conflicts/{}/resolve", open[0].id)).send().await.unwrap();
     let status = response.status();
-    assert_error(
-        status,
-        &response.json().await.unwrap(),
-        403,
-        "region_forbidden",
-    );
+    assert_error(status, &response.json().await.unwrap(), 403, "region_forbidden");
 
     // Different fields from the same base: both kept, no conflict.
     let base = row.version;
-    a.push(&[a.upsert("employees", emp, json!({"department": "Muhasebe"}), base)])
-        .await;
-    let merged = b
-        .push(&[b.upsert("employees", emp, json!({"title": "Şef"}), base)])
-        .await;
+    a.push(&[a.upsert("employees", emp, json!({"department": "Muhasebe"}), base)]).await;
+    let merged = b.push(&[b.upsert("employees", emp, json!({"title": "Şef"}), base)]).await;
     let outcome = &merged.outcomes[0];
     assert_eq!(outcome.status, OutcomeStatus::Merged);
     assert!(outcome.conflicts.is_empty());
     let fields = &outcome.row.as_ref().unwrap().fields;
-    assert_eq!(
-        (fields["department"].as_str(), fields["title"].as_str()),
-        (Some("Muhasebe"), Some("Şef"))
-    );
+    assert_eq!((fields["department"].as_str(), fields["title"].as_str()), (Some("Muhasebe"), Some("Şef")));
     assert_eq!(h.count("SELECT COUNT(*) FROM conflicts"), 1);
 }
 
@@ -368,9 +298,7 @@ async fn tombstones_propagate_and_deleted_rows_stay_deleted() {
     let a = h.enroll("Antalya", "A").await;
     let b = h.enroll("Antalya", "B").await;
     let emp = id();
-    let created = a
-        .push(&[a.upsert("employees", emp, employee("Can"), 0)])
-        .await;
+    let created = a.push(&[a.upsert("employees", emp, employee("Can"), 0)]).await;
     let v1 = created.outcomes[0].row.as_ref().unwrap().version;
     let (_, cursor) = b.pull_all(0).await;
 
@@ -382,32 +310,23 @@ async fn tombstones_propagate_and_deleted_rows_stay_deleted() {
     assert_eq!(changes[0].row.fields["full_name"], "Can");
 
     // B edits the row it still had: rejected with the reason and the canonical (deleted) row.
-    let edit = b
-        .push(&[b.upsert("employees", emp, json!({"title": "Usta"}), v1)])
-        .await;
+    let edit = b.push(&[b.upsert("employees", emp, json!({"title": "Usta"}), v1)]).await;
     let outcome = &edit.outcomes[0];
     assert_eq!(outcome.status, OutcomeStatus::Rejected);
     assert!(outcome.reason.as_deref().unwrap().contains("deleted"));
     let row: &RowState = outcome.row.as_ref().unwrap();
     assert!(row.deleted_at.is_some());
     // A new row pointing at it is refused too.
-    let sheet = b
-        .push(&[b.upsert("timesheets", id(), timesheet(emp), 0)])
-        .await;
+    let sheet = b.push(&[b.upsert("timesheets", id(), timesheet(emp), 0)]).await;
     assert_eq!(sheet.outcomes[0].status, OutcomeStatus::Rejected);
 
     // A delete of a row the server never saw leaves a tombstone that a later upsert cannot undo.
     let ghost = id();
     let tomb = b.push(&[b.delete("employees", ghost, 0)]).await;
     assert!(tomb.outcomes[0].row.as_ref().unwrap().deleted_at.is_some());
-    let revive = b
-        .push(&[b.upsert("employees", ghost, employee("Hayalet"), 0)])
-        .await;
+    let revive = b.push(&[b.upsert("employees", ghost, employee("Hayalet"), 0)]).await;
     assert_eq!(revive.outcomes[0].status, OutcomeStatus::Rejected);
-    assert_eq!(
-        h.count("SELECT COUNT(*) FROM employees WHERE deleted_at IS NULL"),
-        0
-    );
+    assert_eq!(h.count("SELECT COUNT(*) FROM employees WHERE deleted_at IS NULL"), 0);
 }
 
 #[tokio::test]
@@ -426,26 +345,10 @@ async fn invalid_rows_are_rejected_with_a_reason_and_the_batch_goes_on() {
     ];
     let response = a.push(&batch).await;
     let statuses: Vec<_> = response.outcomes.iter().map(|o| o.status).collect();
-    assert_eq!(
-        statuses,
-        [
-            OutcomeStatus::Rejected,
-            OutcomeStatus::Rejected,
-            OutcomeStatus::Applied
-        ]
-    );
-    assert!(
-        response.outcomes[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("weekly_minutes")
-    );
+    assert_eq!(statuses, [OutcomeStatus::Rejected, OutcomeStatus::Rejected, OutcomeStatus::Applied]);
+    assert!(response.outcomes[0].reason.as_deref().unwrap().contains("weekly_minutes"));
     let reason = response.outcomes[1].reason.as_deref().unwrap();
-    assert!(
-        reason.contains("break_minutes") && reason.contains("employee_id"),
-        "{reason}"
-    );
+    assert!(reason.contains("break_minutes") && reason.contains("employee_id"), "{reason}");
     assert!(response.outcomes[0].row.is_none());
     assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), 1);
     // Money keeps one form whatever a PC sent: 100 and 100.0 are the same value.
@@ -453,9 +356,7 @@ async fn invalid_rows_are_rejected_with_a_reason_and_the_batch_goes_on() {
     let fields = json!({"plate": "06 ABC 123", "oil_interval_km": 10000});
     a.push(&[a.upsert("vehicles", vehicle, fields, 0)]).await;
     let visit = json!({"vehicle_id": vehicle.to_string(), "start_date": "2026-02-01", "cost": 100});
-    let saved = a
-        .push(&[a.upsert("vehicle_service_visits", id(), visit, 0)])
-        .await;
+    let saved = a.push(&[a.upsert("vehicle_service_visits", id(), visit, 0)]).await;
     let row = saved.outcomes[0].row.clone().unwrap();
     assert_eq!(row.fields["cost"], json!(100.0));
     let (changes, _) = a.pull_all(0).await;
@@ -476,24 +377,14 @@ async fn a_restart_keeps_everything() {
     assert_eq!(h.dump(), before);
     // The token still works, the change log is the same, a replay still gets the stored answer.
     let (after_changes, _) = a.pull_all(0).await;
-    assert_eq!(
-        serde_json::to_value(&after_changes).unwrap(),
-        serde_json::to_value(&before_changes).unwrap()
-    );
-    assert_eq!(
-        a.push(std::slice::from_ref(&m1)).await.outcomes,
-        pushed.outcomes
-    );
+    assert_eq!(serde_json::to_value(&after_changes).unwrap(), serde_json::to_value(&before_changes).unwrap());
+    assert_eq!(a.push(std::slice::from_ref(&m1)).await.outcomes, pushed.outcomes);
     // The mutation sequence continues where it was: a gap is still a gap.
     a.next_mutation.set(5);
-    let (status, body) = a
-        .push_raw(&[a.upsert("employees", id(), employee("Ege"), 0)])
-        .await;
+    let (status, body) = a.push_raw(&[a.upsert("employees", id(), employee("Ege"), 0)]).await;
     assert_error(status, &body, 409, "mutation_gap");
     a.next_mutation.set(2);
-    let next = a
-        .push(&[a.upsert("employees", emp, json!({"title": "Müdür"}), 1)])
-        .await;
+    let next = a.push(&[a.upsert("employees", emp, json!({"title": "Müdür"}), 1)]).await;
     assert_eq!(next.outcomes[0].status, OutcomeStatus::Applied);
     assert!(next.outcomes[0].row.as_ref().unwrap().version > cursor);
 }
@@ -505,18 +396,10 @@ async fn status_agrees_with_the_change_log() {
     let a = h.enroll("Ankara", "A").await;
     let b = h.enroll("Istanbul", "B").await;
     let (e1, e2, e3) = (id(), id(), id());
-    a.push(&[
-        a.upsert("employees", e1, employee("Bir"), 0),
-        a.upsert("employees", e2, employee("İki"), 0),
-    ])
-    .await;
-    a.push(&[
-        a.delete("employees", e2, 2),
-        a.upsert("timesheets", id(), timesheet(e1), 0),
-    ])
-    .await;
-    b.push(&[b.upsert("employees", e3, employee("Üç"), 0)])
+    a.push(&[a.upsert("employees", e1, employee("Bir"), 0), a.upsert("employees", e2, employee("İki"), 0)])
         .await;
+    a.push(&[a.delete("employees", e2, 2), a.upsert("timesheets", id(), timesheet(e1), 0)]).await;
+    b.push(&[b.upsert("employees", e3, employee("Üç"), 0)]).await;
     b.pull_all(0).await;
 
     let (changes, _) = admin.pull_all(0).await;
@@ -532,27 +415,16 @@ async fn status_agrees_with_the_change_log() {
     }
     let mut from_log: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for row in latest.values() {
-        let entry = from_log
-            .entry((row.table.clone(), row.region.clone()))
-            .or_default();
-        if row.deleted_at.is_some() {
-            entry.1 += 1
-        } else {
-            entry.0 += 1
-        }
+        let entry = from_log.entry((row.table.clone(), row.region.clone())).or_default();
+        if row.deleted_at.is_some() { entry.1 += 1 } else { entry.0 += 1 }
     }
-    let from_status: BTreeMap<_, _> = report
-        .tables
-        .iter()
-        .map(|t| ((t.table.clone(), t.region.clone()), (t.rows, t.deleted)))
-        .collect();
+    let from_status: BTreeMap<_, _> =
+        report.tables.iter().map(|t| ((t.table.clone(), t.region.clone()), (t.rows, t.deleted))).collect();
     assert_eq!(from_status, from_log);
 
     let lag = |region: &str, cursor: i64| {
-        changes
-            .iter()
-            .filter(|c| c.seq > cursor && (region == "ALL" || c.row.region == region))
-            .count() as i64
+        changes.iter().filter(|c| c.seq > cursor && (region == "ALL" || c.row.region == region)).count()
+            as i64
     };
     assert_eq!(report.devices.len(), 3);
     for d in &report.devices {
@@ -572,9 +444,7 @@ async fn gzip_both_ways() {
     let a = h.enroll("Adana", "A").await;
     let m = a.upsert("employees", id(), employee("Sıkıştırılmış"), 0);
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(&serde_json::to_vec(&json!({"mutations": [m]})).unwrap())
-        .unwrap();
+    encoder.write_all(&serde_json::to_vec(&json!({"mutations": [m]})).unwrap()).unwrap();
     let response = a
         .request(Method::POST, "/sync")
         .header("content-type", "application/json")

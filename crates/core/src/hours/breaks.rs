@@ -20,21 +20,9 @@ pub fn statutory_minimum(work: u32) -> u32 {
 /// to a tier's upper edge, so checking those candidates is exact. A span of 15 minutes or less has
 /// no answer below the whole span (any work needs 15), so it is all break.
 pub fn statutory_break(span: u32) -> u32 {
-    let candidates = [
-        15,
-        30,
-        60,
-        90,
-        span.saturating_sub(240),
-        span.saturating_sub(450),
-        span.saturating_sub(660),
-        span,
-    ];
-    candidates
-        .into_iter()
-        .filter(|&b| b <= span && b >= statutory_minimum(span - b))
-        .min()
-        .unwrap_or(span)
+    let candidates =
+        [15, 30, 60, 90, span.saturating_sub(240), span.saturating_sub(450), span.saturating_sub(660), span];
+    candidates.into_iter().filter(|&b| b <= span && b >= statutory_minimum(span - b)).min().unwrap_or(span)
 }
 
 /// A break and what it came from, kept for the explanation.
@@ -46,12 +34,7 @@ pub(crate) struct BreakDecision {
     pub minutes: u32,
 }
 
-pub(crate) fn decide(
-    policy: BreakPolicy,
-    span: u32,
-    gap: u32,
-    entered: Option<u32>,
-) -> BreakDecision {
+pub(crate) fn decide(policy: BreakPolicy, span: u32, gap: u32, entered: Option<u32>) -> BreakDecision {
     let statutory = statutory_break(span);
     let typed = entered.unwrap_or(0);
     let chosen = match policy {
@@ -60,12 +43,7 @@ pub(crate) fn decide(
         BreakPolicy::Fixed(n) => gap.max(n),
     };
     // A break cannot be longer than the shift; what is left is simply no work.
-    BreakDecision {
-        gap,
-        entered,
-        statutory,
-        minutes: chosen.min(span),
-    }
+    BreakDecision { gap, entered, statutory, minutes: chosen.min(span) }
 }
 
 /// Places `unpunched` break minutes in the middle of the longest presence segment (the earliest
@@ -73,12 +51,7 @@ pub(crate) fn decide(
 /// and the break spans, both in time order.
 pub(crate) fn place(segments: &[Span], unpunched: u32) -> (Vec<Span>, Vec<Span>) {
     let mut order: Vec<usize> = (0..segments.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            std::cmp::Reverse(segments[i].1 - segments[i].0),
-            segments[i].0,
-        )
-    });
+    order.sort_by_key(|&i| (std::cmp::Reverse(segments[i].1 - segments[i].0), segments[i].0));
     let mut cut: Vec<Option<Span>> = vec![None; segments.len()];
     let mut left = i64::from(unpunched);
     for i in order {
@@ -116,9 +89,7 @@ mod tests {
     #[test]
     fn statutory_break_is_the_smallest_fixed_point() {
         for span in 1..=2000 {
-            let brute = (0..=span)
-                .find(|&b| b >= statutory_minimum(span - b))
-                .unwrap();
+            let brute = (0..=span).find(|&b| b >= statutory_minimum(span - b)).unwrap();
             assert_eq!(statutory_break(span), brute, "span {span}");
         }
         assert_eq!(statutory_break(260), 20);
@@ -135,10 +106,7 @@ mod tests {
         assert_eq!(decide(s, 540, 180, None).minutes, 180);
         assert_eq!(decide(s, 540, 0, Some(75)).minutes, 75);
         assert_eq!(decide(BreakPolicy::AsEntered, 540, 0, None).minutes, 0);
-        assert_eq!(
-            decide(BreakPolicy::AsEntered, 540, 20, Some(10)).minutes,
-            20
-        );
+        assert_eq!(decide(BreakPolicy::AsEntered, 540, 20, Some(10)).minutes, 20);
         assert_eq!(decide(BreakPolicy::Fixed(60), 480, 0, Some(5)).minutes, 60);
         assert_eq!(decide(BreakPolicy::Fixed(600), 480, 0, None).minutes, 480);
     }

@@ -42,11 +42,7 @@ pub struct HolidayDay {
 
 impl HolidayDay {
     pub fn new(date: NaiveDate, kind: HolidayKind, name: &str) -> Self {
-        Self {
-            date,
-            kind,
-            name: name.to_string(),
-        }
+        Self { date, kind, name: name.to_string() }
     }
 }
 
@@ -131,32 +127,22 @@ impl Calendar {
     pub fn from_json(text: &str) -> Result<Calendar, String> {
         let data: FileData = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let mut calendar = Calendar::empty(&data.calendar);
-        calendar.half_day_from = parse_hhmm(&data.half_day_from)
-            .map_err(|_| "half_day_from is not HH:MM".to_string())?;
+        calendar.half_day_from =
+            parse_hhmm(&data.half_day_from).map_err(|_| "half_day_from is not HH:MM".to_string())?;
         for f in data.fixed {
             if NaiveDate::from_ymd_opt(2024, f.month, f.day).is_none() {
                 return Err(format!("fixed holiday {}/{} is not a date", f.day, f.month));
             }
-            calendar.fixed.push(FixedDay {
-                month: f.month,
-                day: f.day,
-                kind: f.kind,
-                name: f.name,
-            });
+            calendar.fixed.push(FixedDay { month: f.month, day: f.day, kind: f.kind, name: f.name });
         }
         for y in data.years {
             calendar.years.insert(y.year, y.provisional);
             for d in y.days {
-                let date =
-                    parse_iso_date(&d.date).map_err(|_| format!("{} is not a date", d.date))?;
+                let date = parse_iso_date(&d.date).map_err(|_| format!("{} is not a date", d.date))?;
                 if date.year() != y.year {
                     return Err(format!("{} is listed under {}", d.date, y.year));
                 }
-                calendar.add_day(HolidayDay {
-                    date,
-                    kind: d.kind,
-                    name: d.name,
-                });
+                calendar.add_day(HolidayDay { date, kind: d.kind, name: d.name });
             }
         }
         Ok(calendar)
@@ -182,10 +168,7 @@ impl Calendar {
     /// Adds a day. A date that already is a holiday stays one holiday: the whole date when either
     /// says so, with both names.
     pub fn add_day(&mut self, day: HolidayDay) {
-        self.dated
-            .entry(day.date)
-            .or_default()
-            .push((day.kind, day.name));
+        self.dated.entry(day.date).or_default().push((day.kind, day.name));
     }
 
     /// Removes the dated days on `date` (a recurring legal holiday cannot be removed). Returns
@@ -219,55 +202,35 @@ impl Calendar {
     pub fn holiday_on(&self, date: NaiveDate) -> Option<HolidayDay> {
         let mut kind = None;
         let mut names: Vec<&str> = Vec::new();
-        let fixed = self
-            .fixed
-            .iter()
-            .filter(|f| f.month == date.month() && f.day == date.day());
+        let fixed = self.fixed.iter().filter(|f| f.month == date.month() && f.day == date.day());
         let dated = self.dated.get(&date).into_iter().flatten();
-        for (k, name) in fixed
-            .map(|f| (f.kind, f.name.as_str()))
-            .chain(dated.map(|(k, n)| (*k, n.as_str())))
+        for (k, name) in fixed.map(|f| (f.kind, f.name.as_str())).chain(dated.map(|(k, n)| (*k, n.as_str())))
         {
             kind = Some(merge_kind(kind, k));
             if !names.contains(&name) {
                 names.push(name);
             }
         }
-        kind.map(|kind| HolidayDay {
-            date,
-            kind,
-            name: names.join(" / "),
-        })
+        kind.map(|kind| HolidayDay { date, kind, name: names.join(" / ") })
     }
 
     /// Every holiday of `year` in date order.
     pub fn days_in(&self, year: i32) -> Vec<HolidayDay> {
-        let fixed = self
-            .fixed
-            .iter()
-            .filter_map(|f| NaiveDate::from_ymd_opt(year, f.month, f.day));
+        let fixed = self.fixed.iter().filter_map(|f| NaiveDate::from_ymd_opt(year, f.month, f.day));
         let dated = self.dated.keys().copied().filter(|d| d.year() == year);
         let mut dates: Vec<NaiveDate> = fixed.chain(dated).collect();
         dates.sort();
         dates.dedup();
-        dates
-            .into_iter()
-            .filter_map(|d| self.holiday_on(d))
-            .collect()
+        dates.into_iter().filter_map(|d| self.holiday_on(d)).collect()
     }
 
     /// The kind of holiday on a date without building its name: the engine asks this for every
     /// date a shift touches.
     pub(crate) fn kind_on(&self, date: NaiveDate) -> Option<HolidayKind> {
-        let fixed = self
-            .fixed
-            .iter()
-            .filter(|f| f.month == date.month() && f.day == date.day())
-            .map(|f| f.kind);
+        let fixed =
+            self.fixed.iter().filter(|f| f.month == date.month() && f.day == date.day()).map(|f| f.kind);
         let dated = self.dated.get(&date).into_iter().flatten().map(|(k, _)| *k);
-        fixed
-            .chain(dated)
-            .fold(None, |acc, k| Some(merge_kind(acc, k)))
+        fixed.chain(dated).fold(None, |acc, k| Some(merge_kind(acc, k)))
     }
 
     /// Minute of the day from which `date` is a holiday, if it is one.
@@ -311,35 +274,14 @@ mod tests {
     fn fixed_and_movable_days() {
         let tr = Calendar::builtin_tr();
         let republic = tr.holiday_on(d("2026-10-29")).unwrap();
-        assert_eq!(
-            (republic.kind, republic.name.as_str()),
-            (HolidayKind::Full, "Cumhuriyet Bayramı")
-        );
-        assert_eq!(
-            tr.holiday_on(d("2026-10-28")).unwrap().kind,
-            HolidayKind::Half
-        );
-        assert_eq!(
-            tr.holiday_on(d("2026-03-19")).unwrap().kind,
-            HolidayKind::Half
-        );
-        assert_eq!(
-            tr.holiday_on(d("2026-03-20")).unwrap().name,
-            "Ramazan Bayramı 1. gün"
-        );
-        assert_eq!(
-            tr.holiday_on(d("2025-06-09")).unwrap().kind,
-            HolidayKind::Full
-        );
+        assert_eq!((republic.kind, republic.name.as_str()), (HolidayKind::Full, "Cumhuriyet Bayramı"));
+        assert_eq!(tr.holiday_on(d("2026-10-28")).unwrap().kind, HolidayKind::Half);
+        assert_eq!(tr.holiday_on(d("2026-03-19")).unwrap().kind, HolidayKind::Half);
+        assert_eq!(tr.holiday_on(d("2026-03-20")).unwrap().name, "Ramazan Bayramı 1. gün");
+        assert_eq!(tr.holiday_on(d("2025-06-09")).unwrap().kind, HolidayKind::Full);
         assert_eq!(tr.holiday_on(d("2026-03-02")), None);
-        assert_eq!(
-            tr.window_start(d("2027-05-15")),
-            Some((780, HolidayKind::Half))
-        );
-        assert_eq!(
-            tr.window_start(d("2026-01-01")),
-            Some((0, HolidayKind::Full))
-        );
+        assert_eq!(tr.window_start(d("2027-05-15")), Some((780, HolidayKind::Half)));
+        assert_eq!(tr.window_start(d("2026-01-01")), Some((0, HolidayKind::Full)));
         // A fixed holiday recurs in years without movable data.
         assert_eq!(tr.kind_on(d("2030-08-30")), Some(HolidayKind::Full));
     }
@@ -365,11 +307,7 @@ mod tests {
         )]);
         assert_eq!(tr.kind_on(d("2026-12-31")), Some(HolidayKind::Half));
         // A half day added on top of a full one leaves the date whole.
-        tr.add_day(HolidayDay::new(
-            d("2026-03-20"),
-            HolidayKind::Half,
-            "Şirket",
-        ));
+        tr.add_day(HolidayDay::new(d("2026-03-20"), HolidayKind::Half, "Şirket"));
         assert_eq!(tr.kind_on(d("2026-03-20")), Some(HolidayKind::Full));
         assert!(tr.remove_day(d("2026-12-31")));
         assert!(!tr.remove_day(d("2026-12-31")));
@@ -378,11 +316,7 @@ mod tests {
         tr.set_year(
             2027,
             false,
-            vec![HolidayDay::new(
-                d("2027-03-10"),
-                HolidayKind::Full,
-                "Ramazan Bayramı 1. gün",
-            )],
+            vec![HolidayDay::new(d("2027-03-10"), HolidayKind::Full, "Ramazan Bayramı 1. gün")],
         );
         assert!(!tr.is_provisional(2027));
         assert_eq!(tr.kind_on(d("2027-03-09")), None);
@@ -398,10 +332,6 @@ mod tests {
         assert!(Calendar::from_json("{}").is_err());
         let wrong_year = r#"{"calendar":"X","half_day_from":"13:00","fixed":[],
             "years":[{"year":2025,"provisional":false,"days":[{"date":"2026-01-02","kind":"full","name":"x"}]}]}"#;
-        assert!(
-            Calendar::from_json(wrong_year)
-                .unwrap_err()
-                .contains("listed under 2025")
-        );
+        assert!(Calendar::from_json(wrong_year).unwrap_err().contains("listed under 2025"));
     }
 }

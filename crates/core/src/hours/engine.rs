@@ -12,8 +12,8 @@ use super::flags::Flag;
 use super::input::{self, Contract, ContractKind, InputError, Policy, ShiftInput};
 use super::report::{DayHours, DayWhy, PeriodHours, Report, ShiftWhy, TotalHours};
 use super::timeline::{
-    self, DAY, Group, Span, date_of_day, day_number, minutes, minutes_on_weekdays, monday_of,
-    night_minutes, overlap,
+    self, DAY, Group, Span, date_of_day, day_number, minutes, minutes_on_weekdays, monday_of, night_minutes,
+    overlap,
 };
 
 /// Most work a day may hold (L2); beyond it is overtime whatever the week (L9).
@@ -47,16 +47,11 @@ pub fn compute(
         p.extra25_payable = policy.rounding.apply(p.extra25);
     }
     let total = totals(&periods, ytd_ot50);
-    Ok(Report {
-        days,
-        periods,
-        total,
-    })
+    Ok(Report { days, periods, total })
 }
 
 fn weekday_mask(days: &[Weekday]) -> u8 {
-    days.iter()
-        .fold(0, |m, d| m | 1 << d.num_days_from_monday())
+    days.iter().fold(0, |m, d| m | 1 << d.num_days_from_monday())
 }
 
 /// Steps 1–6 of the spec: everything that depends on one date alone, plus the holiday units,
@@ -94,10 +89,7 @@ fn measure_days(contract: &Contract, calendar: &Calendar, groups: &[Group]) -> V
             end: g.end - day_start,
             entries: g.parts,
             breaks: decision,
-            placed: placed
-                .iter()
-                .map(|p| (p.0 - day_start, p.1 - day_start))
-                .collect(),
+            placed: placed.iter().map(|p| (p.0 - day_start, p.1 - day_start)).collect(),
         });
         let last_of_day = groups.get(i + 1).is_none_or(|next| next.day != g.day);
         if last_of_day {
@@ -129,10 +121,7 @@ fn empty_day(day: i64, contract: &Contract) -> DayHours {
         rest_day: 0,
         night_shift: false,
         flags: BTreeSet::new(),
-        why: DayWhy {
-            policy: contract.break_policy,
-            ..DayWhy::default()
-        },
+        why: DayWhy { policy: contract.break_policy, ..DayWhy::default() },
     }
 }
 
@@ -158,11 +147,7 @@ fn holiday_minutes(calendar: &Calendar, s: Span, touched: &mut Vec<(i64, Holiday
 /// Step 6 and the flags that depend on the day alone.
 fn close_day(day: &mut DayHours) {
     day.night_shift = u64::from(day.why.night_presence) * 2 > u64::from(day.span);
-    day.why.cap = if day.night_shift {
-        NIGHT_CAP
-    } else {
-        DAILY_CAP
-    };
+    day.why.cap = if day.night_shift { NIGHT_CAP } else { DAILY_CAP };
     day.daily_excess = day.worked.saturating_sub(day.why.cap);
     if day.worked > DAILY_CAP {
         day.flags.insert(Flag::DailyMaxExceeded);
@@ -179,12 +164,7 @@ fn close_day(day: &mut DayHours) {
 }
 
 /// Steps 7, 8 and 10: the chronological walk of each period against its thresholds.
-fn allocate(
-    contract: &Contract,
-    policy: &Policy,
-    ytd_ot50: u32,
-    days: &mut [DayHours],
-) -> Vec<PeriodHours> {
+fn allocate(contract: &Contract, policy: &Policy, ytd_ot50: u32, days: &mut [DayHours]) -> Vec<PeriodHours> {
     let weeks = policy.averaging_weeks;
     let threshold = WEEKLY_THRESHOLD * weeks;
     let contract_threshold = contract.weekly_minutes.min(WEEKLY_THRESHOLD) * weeks;
@@ -206,9 +186,7 @@ fn allocate(
         let offset = policy.ubgt_offset_minutes.min(day.holiday).min(base);
         let counted = base - offset;
         let over = (cum + counted).saturating_sub(cum.max(threshold));
-        day.extra25 = (cum + counted)
-            .min(threshold)
-            .saturating_sub(cum.max(contract_threshold));
+        day.extra25 = (cum + counted).min(threshold).saturating_sub(cum.max(contract_threshold));
         day.ot50 = day.daily_excess + over;
         day.normal = day.worked - day.ot50 - day.extra25;
         day.why = DayWhy {
@@ -271,10 +249,7 @@ fn add_day(p: &mut PeriodHours, d: &DayHours) {
 /// counts whichever date it belongs to, so a Sunday night shift reaching into Monday counts in
 /// both weeks.
 fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHours]) {
-    let presence: Vec<Span> = groups
-        .iter()
-        .flat_map(|g| g.segments.iter().copied())
-        .collect();
+    let presence: Vec<Span> = groups.iter().flat_map(|g| g.segments.iter().copied()).collect();
     let mondays: BTreeSet<i64> = days.iter().map(|d| monday_of(day_number(d.date))).collect();
     for monday in mondays {
         let (from, to) = (monday * DAY, (monday + 7) * DAY);
@@ -282,10 +257,7 @@ fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHo
             continue;
         }
         let date = date_of_day(monday);
-        if let Some(p) = periods
-            .iter_mut()
-            .find(|p| p.start <= date && date <= p.end)
-        {
+        if let Some(p) = periods.iter_mut().find(|p| p.start <= date && date <= p.end) {
             p.flags.insert(Flag::NoWeeklyRest);
         }
     }

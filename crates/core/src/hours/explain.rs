@@ -164,9 +164,9 @@ fn shift_line(s: &ShiftWhy, lang: Lang) -> String {
     match (s.entries, lang) {
         (1, Lang::En) => format!("Shift {range}: span {span}."),
         (1, Lang::Tr) => format!("Vardiya {range}: toplam süre {span}."),
-        (n, Lang::En) => format!(
-            "{n} entries count as one shift {range} (less than 4 h apart, or touching): span {span}."
-        ),
+        (n, Lang::En) => {
+            format!("{n} entries count as one shift {range} (less than 4 h apart, or touching): span {span}.")
+        }
         (n, Lang::Tr) => format!(
             "{n} kayıt tek vardiya sayıldı, {range} (araları 4 saatten kısa ya da bitişik): toplam \
              süre {span}."
@@ -183,11 +183,9 @@ fn break_line(policy: BreakPolicy, s: &ShiftWhy, lang: Lang) -> String {
             dur(b.statutory, lang),
             dur(span - b.statutory, lang)
         ),
-        Lang::Tr => format!(
-            "yasal asgari ({} çalışmaya {})",
-            dur(span - b.statutory, lang),
-            dur(b.statutory, lang)
-        ),
+        Lang::Tr => {
+            format!("yasal asgari ({} çalışmaya {})", dur(span - b.statutory, lang), dur(b.statutory, lang))
+        }
     };
     let entered = match (b.entered, lang) {
         (Some(e), _) => dur(e, lang),
@@ -255,11 +253,7 @@ fn placement_line(s: &ShiftWhy, lang: Lang) -> String {
 }
 
 fn period_en(weeks: u32) -> String {
-    if weeks == 1 {
-        "weekly".to_string()
-    } else {
-        format!("{weeks}-week averaging")
-    }
+    if weeks == 1 { "weekly".to_string() } else { format!("{weeks}-week averaging") }
 }
 
 /// The threshold's name, as subject or (`object`) as the object of "aşan".
@@ -274,10 +268,7 @@ fn threshold_tr(weeks: u32, object: bool) -> String {
 
 fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// "540 min (9:00)": payroll reads hours and minutes, the spec speaks minutes. Under an hour the
@@ -287,11 +278,7 @@ fn dur(m: u32, lang: Lang) -> String {
         Lang::En => "min",
         Lang::Tr => "dk",
     };
-    if m < 60 {
-        format!("{m} {unit}")
-    } else {
-        format!("{m} {unit} ({})", format_duration(i64::from(m)))
-    }
+    if m < 60 { format!("{m} {unit}") } else { format!("{m} {unit} ({})", format_duration(i64::from(m))) }
 }
 
 /// `from–to` as times of day, from minutes after the day's midnight, marking later days with
@@ -300,21 +287,11 @@ fn clock_range(from: i64, to: i64) -> String {
     let day = |m: i64| m.div_euclid(1440);
     let time = |m: i64| format_hhmm(m.rem_euclid(1440) as u32);
     let mark = |n: i64| {
-        if n == 0 {
-            String::new()
-        } else {
-            format!(" (+{n})")
-        }
+        if n == 0 { String::new() } else { format!(" (+{n})") }
     };
     if day(from) == day(to) {
         format!("{}–{}{}", time(from), time(to), mark(day(to)))
     } else {
-        format!(
-            "{}{}–{}{}",
-            time(from),
-            mark(day(from)),
-            time(to),
-            mark(day(to))
-        )
+        format!("{}{}–{}{}", time(from), mark(day(from)), time(to), mark(day(to)))
     }
 }

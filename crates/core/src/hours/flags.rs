@@ -94,10 +94,7 @@ mod tests {
     #[test]
     fn labels_in_both_languages() {
         assert_eq!(Flag::DailyMaxExceeded.label(Lang::Tr), "11 saati aştı");
-        assert_eq!(
-            Flag::RestDayWorked.label(Lang::En),
-            "Worked on the weekly rest day"
-        );
+        assert_eq!(Flag::RestDayWorked.label(Lang::En), "Worked on the weekly rest day");
         for f in Flag::ALL {
             assert_ne!(f.label(Lang::Tr), f.label(Lang::En));
         }

@@ -104,12 +104,7 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            averaging_weeks: 1,
-            rounding: Rounding::None,
-            ubgt_offset_minutes: 0,
-            averaging_start: None,
-        }
+        Policy { averaging_weeks: 1, rounding: Rounding::None, ubgt_offset_minutes: 0, averaging_start: None }
     }
 }
 
@@ -125,12 +120,7 @@ pub struct ShiftInput {
 
 impl ShiftInput {
     pub fn new(date: NaiveDate, start: u32, end: u32, break_minutes: Option<u32>) -> Self {
-        ShiftInput {
-            date,
-            start,
-            end,
-            break_minutes,
-        }
+        ShiftInput { date, start, end, break_minutes }
     }
 }
 
@@ -148,17 +138,9 @@ pub fn weekday_code(day: Weekday) -> &'static str {
 }
 
 pub fn weekday_from_code(code: &str) -> Option<Weekday> {
-    [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ]
-    .into_iter()
-    .find(|d| weekday_code(*d) == code)
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun]
+        .into_iter()
+        .find(|d| weekday_code(*d) == code)
 }
 
 /// Unusable input, naming the field as a path (`shifts[3].end`, `contract.kind`).
@@ -173,19 +155,11 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(field: impl Into<String>, problem: InputProblem) -> Self {
-        InputError {
-            field: field.into(),
-            shift: None,
-            problem,
-        }
+        InputError { field: field.into(), shift: None, problem }
     }
 
     pub fn in_shift(index: usize, field: &str, problem: InputProblem) -> Self {
-        InputError {
-            field: format!("shifts[{index}].{field}"),
-            shift: Some(index),
-            problem,
-        }
+        InputError { field: format!("shifts[{index}].{field}"), shift: Some(index), problem }
     }
 
     /// The message in the user's language, for the timesheet screen.
@@ -268,45 +242,25 @@ impl std::fmt::Display for InputProblem {
 }
 
 /// Limits the engine itself relies on; the JSON reader checks the same ones with field names.
-pub(crate) fn check(
-    contract: &Contract,
-    policy: &Policy,
-    shifts: &[ShiftInput],
-) -> Result<(), InputError> {
+pub(crate) fn check(contract: &Contract, policy: &Policy, shifts: &[ShiftInput]) -> Result<(), InputError> {
     if !(1..=MAX_WEEKLY_MINUTES).contains(&contract.weekly_minutes) {
-        let problem = InputProblem::OutOfRange {
-            min: 1,
-            max: MAX_WEEKLY_MINUTES,
-        };
+        let problem = InputProblem::OutOfRange { min: 1, max: MAX_WEEKLY_MINUTES };
         return Err(InputError::new("contract.weekly_minutes", problem));
     }
     if !(1..=MAX_AVERAGING_WEEKS).contains(&policy.averaging_weeks) {
-        let problem = InputProblem::OutOfRange {
-            min: 1,
-            max: MAX_AVERAGING_WEEKS,
-        };
+        let problem = InputProblem::OutOfRange { min: 1, max: MAX_AVERAGING_WEEKS };
         return Err(InputError::new("policy.averaging_weeks", problem));
     }
     if policy.ubgt_offset_minutes > MAX_UBGT_OFFSET {
-        let problem = InputProblem::OutOfRange {
-            min: 0,
-            max: MAX_UBGT_OFFSET,
-        };
+        let problem = InputProblem::OutOfRange { min: 0, max: MAX_UBGT_OFFSET };
         return Err(InputError::new("policy.ubgt_offset_minutes", problem));
     }
     if policy.averaging_start.is_some_and(|d| !date_in_range(d)) {
-        return Err(InputError::new(
-            "policy.averaging_start",
-            InputProblem::DateOutOfRange,
-        ));
+        return Err(InputError::new("policy.averaging_start", InputProblem::DateOutOfRange));
     }
     for (i, s) in shifts.iter().enumerate() {
         if !date_in_range(s.date) {
-            return Err(InputError::in_shift(
-                i,
-                "date",
-                InputProblem::DateOutOfRange,
-            ));
+            return Err(InputError::in_shift(i, "date", InputProblem::DateOutOfRange));
         }
         if s.start >= 1440 {
             return Err(InputError::in_shift(i, "start", InputProblem::InvalidTime));
@@ -318,10 +272,7 @@ pub(crate) fn check(
             return Err(InputError::in_shift(i, "end", InputProblem::EndEqualsStart));
         }
         if s.break_minutes.is_some_and(|b| b > MAX_BREAK) {
-            let problem = InputProblem::OutOfRange {
-                min: 0,
-                max: MAX_BREAK,
-            };
+            let problem = InputProblem::OutOfRange { min: 0, max: MAX_BREAK };
             return Err(InputError::in_shift(i, "break_minutes", problem));
         }
     }
@@ -352,15 +303,9 @@ mod tests {
             (c.kind, c.weekly_minutes, c.break_policy),
             (ContractKind::FullTime, 2700, BreakPolicy::Statutory)
         );
-        assert_eq!(
-            (c.rest_days, c.weekend_days),
-            (vec![Weekday::Sun], vec![Weekday::Sat, Weekday::Sun])
-        );
+        assert_eq!((c.rest_days, c.weekend_days), (vec![Weekday::Sun], vec![Weekday::Sat, Weekday::Sun]));
         let p = Policy::default();
-        assert_eq!(
-            (p.averaging_weeks, p.rounding, p.ubgt_offset_minutes),
-            (1, Rounding::None, 0)
-        );
+        assert_eq!((p.averaging_weeks, p.rounding, p.ubgt_offset_minutes), (1, Rounding::None, 0));
     }
 
     #[test]
@@ -369,30 +314,15 @@ mod tests {
             assert_eq!(weekday_from_code(weekday_code(d)), Some(d));
         }
         assert_eq!(weekday_from_code("Sun"), None);
-        assert_eq!(
-            ContractKind::from_code(ContractKind::PartTime.code()),
-            Some(ContractKind::PartTime)
-        );
-        assert_eq!(
-            Rounding::from_code(Rounding::HalfHourUp.code()),
-            Some(Rounding::HalfHourUp)
-        );
+        assert_eq!(ContractKind::from_code(ContractKind::PartTime.code()), Some(ContractKind::PartTime));
+        assert_eq!(Rounding::from_code(Rounding::HalfHourUp.code()), Some(Rounding::HalfHourUp));
         assert_eq!(Rounding::from_code("up"), None);
     }
 
     #[test]
     fn half_hour_up() {
         let r = Rounding::HalfHourUp;
-        assert_eq!(
-            [
-                r.apply(0),
-                r.apply(1),
-                r.apply(30),
-                r.apply(31),
-                r.apply(55)
-            ],
-            [0, 30, 30, 60, 60]
-        );
+        assert_eq!([r.apply(0), r.apply(1), r.apply(30), r.apply(31), r.apply(55)], [0, 30, 30, 60, 60]);
         assert_eq!(Rounding::None.apply(55), 55);
     }
 

@@ -7,8 +7,8 @@ use super::BreakPolicy;
 use super::calendar::Calendar;
 use super::engine::compute;
 use super::input::{
-    Contract, ContractKind, InputError, InputProblem, MAX_AVERAGING_WEEKS, MAX_BREAK,
-    MAX_UBGT_OFFSET, MAX_WEEKLY_MINUTES, Policy, Rounding, ShiftInput, weekday_from_code,
+    Contract, ContractKind, InputError, InputProblem, MAX_AVERAGING_WEEKS, MAX_BREAK, MAX_UBGT_OFFSET,
+    MAX_WEEKLY_MINUTES, Policy, Rounding, ShiftInput, weekday_from_code,
 };
 use super::report::Report;
 use crate::time::{parse_hhmm, parse_iso_date};
@@ -35,16 +35,7 @@ impl Request {
             .map_err(|e| InputError::new("input", InputProblem::InvalidJson(e.to_string())))?;
         let root = Place::root();
         let top = root.object(&value)?;
-        root.only(
-            top,
-            &[
-                "contract",
-                "policy",
-                "calendar",
-                "ytd_ot50_minutes",
-                "shifts",
-            ],
-        )?;
+        root.only(top, &["contract", "policy", "calendar", "ytd_ot50_minutes", "shifts"])?;
         let contract = match present(top, "contract") {
             Some(v) => read_contract(v)?,
             None => Contract::default(),
@@ -56,8 +47,7 @@ impl Request {
         let calendar = match present(top, "calendar") {
             Some(v) => {
                 let name = root.text(v, "calendar")?;
-                Calendar::by_name(name)
-                    .ok_or_else(|| root.err("calendar", unknown(name, "\"TR\"")))?
+                Calendar::by_name(name).ok_or_else(|| root.err("calendar", unknown(name, "\"TR\"")))?
             }
             None => Calendar::builtin_tr(),
         };
@@ -65,33 +55,14 @@ impl Request {
             Some(v) => root.uint(v, "ytd_ot50_minutes", 0, u32::MAX)?,
             None => 0,
         };
-        let shifts =
-            present(top, "shifts").ok_or_else(|| root.err("shifts", InputProblem::Missing))?;
-        let shifts = shifts
-            .as_array()
-            .ok_or_else(|| root.err("shifts", InputProblem::ExpectedArray))?;
-        let shifts = shifts
-            .iter()
-            .enumerate()
-            .map(|(i, v)| read_shift(i, v))
-            .collect::<Result<_, _>>()?;
-        Ok(Request {
-            contract,
-            policy,
-            calendar,
-            ytd_ot50,
-            shifts,
-        })
+        let shifts = present(top, "shifts").ok_or_else(|| root.err("shifts", InputProblem::Missing))?;
+        let shifts = shifts.as_array().ok_or_else(|| root.err("shifts", InputProblem::ExpectedArray))?;
+        let shifts = shifts.iter().enumerate().map(|(i, v)| read_shift(i, v)).collect::<Result<_, _>>()?;
+        Ok(Request { contract, policy, calendar, ytd_ot50, shifts })
     }
 
     pub fn run(&self) -> Result<Report, InputError> {
-        compute(
-            &self.contract,
-            &self.policy,
-            &self.calendar,
-            self.ytd_ot50,
-            &self.shifts,
-        )
+        compute(&self.contract, &self.policy, &self.calendar, self.ytd_ot50, &self.shifts)
     }
 }
 
@@ -101,10 +72,7 @@ fn present<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 fn unknown(value: &str, expected: &'static str) -> InputProblem {
-    InputProblem::UnknownValue {
-        value: value.to_string(),
-        expected,
-    }
+    InputProblem::UnknownValue { value: value.to_string(), expected }
 }
 
 /// Where in the input we are, to name fields in errors.
@@ -115,32 +83,19 @@ struct Place {
 
 impl Place {
     fn root() -> Place {
-        Place {
-            prefix: String::new(),
-            shift: None,
-        }
+        Place { prefix: String::new(), shift: None }
     }
 
     fn under(name: &str) -> Place {
-        Place {
-            prefix: format!("{name}."),
-            shift: None,
-        }
+        Place { prefix: format!("{name}."), shift: None }
     }
 
     fn shift(index: usize) -> Place {
-        Place {
-            prefix: format!("shifts[{index}]."),
-            shift: Some(index),
-        }
+        Place { prefix: format!("shifts[{index}]."), shift: Some(index) }
     }
 
     fn err(&self, name: &str, problem: InputProblem) -> InputError {
-        InputError {
-            field: format!("{}{name}", self.prefix),
-            shift: self.shift,
-            problem,
-        }
+        InputError { field: format!("{}{name}", self.prefix), shift: self.shift, problem }
     }
 
     /// The object itself; its own name is the prefix without the dot.
@@ -148,11 +103,7 @@ impl Place {
         v.as_object().ok_or_else(|| {
             let name = self.prefix.trim_end_matches('.');
             InputError {
-                field: if name.is_empty() {
-                    "input".into()
-                } else {
-                    name.into()
-                },
+                field: if name.is_empty() { "input".into() } else { name.into() },
                 shift: self.shift,
                 problem: InputProblem::ExpectedObject,
             }
@@ -167,8 +118,7 @@ impl Place {
     }
 
     fn text<'a>(&self, v: &'a Value, name: &str) -> Result<&'a str, InputError> {
-        v.as_str()
-            .ok_or_else(|| self.err(name, InputProblem::ExpectedText))
+        v.as_str().ok_or_else(|| self.err(name, InputProblem::ExpectedText))
     }
 
     fn uint(&self, v: &Value, name: &str, min: u32, max: u32) -> Result<u32, InputError> {
@@ -176,27 +126,19 @@ impl Place {
         if v.as_i64().is_some_and(|n| n < 0) {
             return Err(out_of_range());
         }
-        let n = v
-            .as_u64()
-            .ok_or_else(|| self.err(name, InputProblem::ExpectedInteger))?;
-        u32::try_from(n)
-            .ok()
-            .filter(|n| (min..=max).contains(n))
-            .ok_or_else(out_of_range)
+        let n = v.as_u64().ok_or_else(|| self.err(name, InputProblem::ExpectedInteger))?;
+        u32::try_from(n).ok().filter(|n| (min..=max).contains(n)).ok_or_else(out_of_range)
     }
 
     fn weekdays(&self, v: &Value, name: &str) -> Result<Vec<chrono::Weekday>, InputError> {
-        let list = v
-            .as_array()
-            .ok_or_else(|| self.err(name, InputProblem::ExpectedArray))?;
+        let list = v.as_array().ok_or_else(|| self.err(name, InputProblem::ExpectedArray))?;
         list.iter()
             .enumerate()
             .map(|(i, d)| {
                 let item = format!("{name}[{i}]");
                 let code = self.text(d, &item)?;
-                weekday_from_code(code).ok_or_else(|| {
-                    self.err(&item, unknown(code, "mon, tue, wed, thu, fri, sat or sun"))
-                })
+                weekday_from_code(code)
+                    .ok_or_else(|| self.err(&item, unknown(code, "mon, tue, wed, thu, fri, sat or sun")))
             })
             .collect()
     }
@@ -205,16 +147,7 @@ impl Place {
 fn read_contract(v: &Value) -> Result<Contract, InputError> {
     let at = Place::under("contract");
     let map = at.object(v)?;
-    at.only(
-        map,
-        &[
-            "kind",
-            "weekly_minutes",
-            "break_policy",
-            "rest_days",
-            "weekend_days",
-        ],
-    )?;
+    at.only(map, &["kind", "weekly_minutes", "break_policy", "rest_days", "weekend_days"])?;
     let mut c = Contract::default();
     if let Some(v) = present(map, "kind") {
         let code = at.text(v, "kind")?;
@@ -247,9 +180,8 @@ fn read_break_policy(at: &Place, v: &Value) -> Result<BreakPolicy, InputError> {
         Value::Object(map) => {
             let inner = Place::under("contract.break_policy");
             inner.only(map, &["fixed"])?;
-            let n = map
-                .get("fixed")
-                .ok_or_else(|| at.err("break_policy", unknown(&v.to_string(), EXPECTED)))?;
+            let n =
+                map.get("fixed").ok_or_else(|| at.err("break_policy", unknown(&v.to_string(), EXPECTED)))?;
             Ok(BreakPolicy::Fixed(inner.uint(n, "fixed", 0, MAX_BREAK)?))
         }
         _ => Err(at.err("break_policy", unknown(&v.to_string(), EXPECTED))),
@@ -259,15 +191,7 @@ fn read_break_policy(at: &Place, v: &Value) -> Result<BreakPolicy, InputError> {
 fn read_policy(v: &Value) -> Result<Policy, InputError> {
     let at = Place::under("policy");
     let map = at.object(v)?;
-    at.only(
-        map,
-        &[
-            "averaging_weeks",
-            "rounding",
-            "ubgt_offset_minutes",
-            "averaging_start",
-        ],
-    )?;
+    at.only(map, &["averaging_weeks", "rounding", "ubgt_offset_minutes", "averaging_start"])?;
     let mut p = Policy::default();
     if let Some(v) = present(map, "averaging_weeks") {
         p.averaging_weeks = at.uint(v, "averaging_weeks", 1, MAX_AVERAGING_WEEKS)?;
@@ -282,8 +206,7 @@ fn read_policy(v: &Value) -> Result<Policy, InputError> {
     }
     if let Some(v) = present(map, "averaging_start") {
         let text = at.text(v, "averaging_start")?;
-        let date = parse_iso_date(text)
-            .map_err(|_| at.err("averaging_start", InputProblem::InvalidDate))?;
+        let date = parse_iso_date(text).map_err(|_| at.err("averaging_start", InputProblem::InvalidDate))?;
         p.averaging_start = Some(date);
     }
     Ok(p)
@@ -297,8 +220,7 @@ fn read_shift(index: usize, v: &Value) -> Result<ShiftInput, InputError> {
     let date = parse_iso_date(at.text(field("date")?, "date")?)
         .map_err(|_| at.err("date", InputProblem::InvalidDate))?;
     let time = |name: &str| {
-        parse_hhmm(at.text(field(name)?, name)?)
-            .map_err(|_| at.err(name, InputProblem::InvalidTime))
+        parse_hhmm(at.text(field(name)?, name)?).map_err(|_| at.err(name, InputProblem::InvalidTime))
     };
     let (start, end) = (time("start")?, time("end")?);
     let break_minutes = match present(map, "break_minutes") {
@@ -308,10 +230,5 @@ fn read_shift(index: usize, v: &Value) -> Result<ShiftInput, InputError> {
         Some(v) => Some(at.uint(v, "break_minutes", 0, MAX_BREAK)?),
         None => None,
     };
-    Ok(ShiftInput {
-        date,
-        start,
-        end,
-        break_minutes,
-    })
+    Ok(ShiftInput { date, start, end, break_minutes })
 }

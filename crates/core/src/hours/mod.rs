@@ -18,9 +18,7 @@ mod timeline;
 
 pub use breaks::{statutory_break, statutory_minimum};
 pub use calendar::{Calendar, HolidayDay, HolidayKind};
-pub use engine::{
-    ANNUAL_OT_CAP, DAILY_CAP, NIGHT_CAP, NIGHT_END, NIGHT_START, WEEKLY_THRESHOLD, compute,
-};
+pub use engine::{ANNUAL_OT_CAP, DAILY_CAP, NIGHT_CAP, NIGHT_END, NIGHT_START, WEEKLY_THRESHOLD, compute};
 pub use flags::Flag;
 pub use input::{
     Contract, ContractKind, InputError, InputProblem, Policy, Rounding, ShiftInput, weekday_code,
@@ -46,11 +44,7 @@ impl BreakPolicy {
         match s {
             "statutory" => Some(BreakPolicy::Statutory),
             "as_entered" => Some(BreakPolicy::AsEntered),
-            _ => s
-                .strip_prefix("fixed:")?
-                .parse()
-                .ok()
-                .map(BreakPolicy::Fixed),
+            _ => s.strip_prefix("fixed:")?.parse().ok().map(BreakPolicy::Fixed),
         }
     }
 
@@ -69,11 +63,7 @@ mod tests {
 
     #[test]
     fn stored_break_policies_round_trip() {
-        for p in [
-            BreakPolicy::Statutory,
-            BreakPolicy::AsEntered,
-            BreakPolicy::Fixed(45),
-        ] {
+        for p in [BreakPolicy::Statutory, BreakPolicy::AsEntered, BreakPolicy::Fixed(45)] {
             assert_eq!(BreakPolicy::from_stored(&p.to_stored()), Some(p));
         }
         assert_eq!(BreakPolicy::from_stored("fixed:x"), None);

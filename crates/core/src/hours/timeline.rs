@@ -21,10 +21,7 @@ pub(crate) fn day_number(date: NaiveDate) -> i64 {
 
 pub(crate) fn date_of_day(day: i64) -> NaiveDate {
     // Day numbers come from checked dates plus at most a few weeks, far inside chrono's range.
-    i32::try_from(day)
-        .ok()
-        .and_then(NaiveDate::from_num_days_from_ce_opt)
-        .unwrap_or_default()
+    i32::try_from(day).ok().and_then(NaiveDate::from_num_days_from_ce_opt).unwrap_or_default()
 }
 
 /// Monday = 0 … Sunday = 6; day 1 (1 January of year 1) was a Monday.
@@ -130,14 +127,7 @@ pub(crate) fn groups(shifts: &[ShiftInput]) -> Vec<Group> {
                 continue;
             }
         }
-        groups.push(Group {
-            day,
-            start,
-            end,
-            segments: vec![(start, end)],
-            entered,
-            parts: 1,
-        });
+        groups.push(Group { day, start, end, segments: vec![(start, end)], entered, parts: 1 });
     }
     groups
 }
@@ -188,38 +178,23 @@ mod tests {
     fn weekday_minutes() {
         // Fri 22:00 – Sat 06:00 with Saturday in the mask.
         let fri = day_number(parse_iso_date("2026-03-06").unwrap()) * DAY;
-        assert_eq!(
-            minutes_on_weekdays((fri + 22 * 60, fri + 30 * 60), 1 << 5),
-            360
-        );
-        assert_eq!(
-            minutes_on_weekdays((fri + 22 * 60, fri + 30 * 60), 1 << 4),
-            120
-        );
+        assert_eq!(minutes_on_weekdays((fri + 22 * 60, fri + 30 * 60), 1 << 5), 360);
+        assert_eq!(minutes_on_weekdays((fri + 22 * 60, fri + 30 * 60), 1 << 4), 120);
     }
 
     #[test]
     fn grouping_rules() {
         // Same date, 1 h gap: one shift; 4 h gap: two.
-        let g = groups(&[
-            shift("2026-03-02", 780, 1080),
-            shift("2026-03-02", 540, 720),
-        ]);
+        let g = groups(&[shift("2026-03-02", 780, 1080), shift("2026-03-02", 540, 720)]);
         assert_eq!((g.len(), g[0].span(), g[0].presence()), (1, 540, 480));
-        let g = groups(&[
-            shift("2026-03-02", 360, 600),
-            shift("2026-03-02", 840, 1080),
-        ]);
+        let g = groups(&[shift("2026-03-02", 360, 600), shift("2026-03-02", 840, 1080)]);
         assert_eq!(g.len(), 2);
         // Touching across midnight: one shift on the first date.
         let g = groups(&[shift("2026-03-03", 0, 360), shift("2026-03-02", 1320, 0)]);
         assert_eq!((g.len(), g[0].segments.len(), g[0].span()), (1, 1, 480));
         assert_eq!(date_of_day(g[0].day), parse_iso_date("2026-03-02").unwrap());
         // Another date 2 h later is a shift of its own.
-        let g = groups(&[
-            shift("2026-03-02", 1200, 1380),
-            shift("2026-03-03", 60, 180),
-        ]);
+        let g = groups(&[shift("2026-03-02", 1200, 1380), shift("2026-03-03", 60, 180)]);
         assert_eq!(g.len(), 2);
     }
 

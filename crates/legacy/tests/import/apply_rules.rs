@@ -36,12 +36,7 @@ fn report_serializes_to_the_agreed_shape() {
     let mut memory = Memory::default();
     let report = import_into(&mut memory, "F1_v4_s4.db");
     let json = serde_json::to_value(&report).unwrap();
-    let keys: BTreeSet<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys: BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     let agreed = ["imported", "skipped", "unchanged", "variant", "warnings"];
     assert_eq!(keys, BTreeSet::from(agreed));
     assert!(json["warnings"].is_array());
@@ -65,27 +60,17 @@ fn a_deleted_timesheet_stays_deleted_in_either_order() {
 
     let mut older_last = Memory::default();
     import_into(&mut older_last, "F1_v4_s4.db");
-    assert!(
-        older_last.row("timesheets", ts107).unwrap().deleted,
-        "the tombstone is recorded"
-    );
+    assert!(older_last.row("timesheets", ts107).unwrap().deleted, "the tombstone is recorded");
     let f3 = import_into(&mut older_last, "F3_v4_s3.db");
     assert!(older_last.row("timesheets", ts107).unwrap().deleted);
     assert_eq!(f3.skipped["timesheets"], 1);
-    assert!(
-        f3.warnings
-            .iter()
-            .any(|w| w.contains("timesheets #107") && w.contains("deleted"))
-    );
+    assert!(f3.warnings.iter().any(|w| w.contains("timesheets #107") && w.contains("deleted")));
 
     for memory in [&newer_last, &older_last] {
         assert_eq!(memory.live("timesheets"), 76);
         assert_eq!(memory.live("employees"), 9);
     }
-    assert_eq!(
-        newer_last.rows, older_last.rows,
-        "both orders end in the same state"
-    );
+    assert_eq!(newer_last.rows, older_last.rows, "both orders end in the same state");
 }
 
 #[test]
@@ -108,11 +93,8 @@ fn users_must_set_a_new_password_and_no_legacy_hash_survives() {
         let Ok(mut stmt) = conn.prepare("SELECT password_hash FROM users") else {
             continue; // V1 has no accounts
         };
-        let secrets: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let secrets: Vec<String> =
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         assert!(!secrets.is_empty());
 
         let import = read_legacy(&path, "Ankara").unwrap();
@@ -124,41 +106,27 @@ fn users_must_set_a_new_password_and_no_legacy_hash_survives() {
             serde_json::to_string(&report).unwrap()
         );
         for secret in &secrets {
-            assert!(
-                !everything.contains(secret.as_str()),
-                "{name}: a legacy password survived"
-            );
+            assert!(!everything.contains(secret.as_str()), "{name}: a legacy password survived");
         }
         assert_eq!(memory.users.len(), secrets.len(), "{name}");
     }
 
     let import = read_legacy(&sample("F2_v3_s2.db"), "Ankara").unwrap();
-    let roles: Vec<(&str, &str, &str)> = import
-        .users
-        .iter()
-        .map(|u| (u.username.as_str(), u.role.as_str(), u.region.as_str()))
-        .collect();
+    let roles: Vec<(&str, &str, &str)> =
+        import.users.iter().map(|u| (u.username.as_str(), u.role.as_str(), u.region.as_str())).collect();
     assert!(roles.contains(&("admin", "admin", "ALL")));
     assert!(roles.contains(&("izmir1", "staff", "Izmir")));
 }
 
 #[test]
 fn existing_accounts_and_company_name_are_not_overwritten() {
-    let mut memory = Memory {
-        company_name: Some("Rainwater A.Ş.".to_string()),
-        ..Memory::default()
-    };
+    let mut memory = Memory { company_name: Some("Rainwater A.Ş.".to_string()), ..Memory::default() };
     import_into(&mut memory, "F6_v1_s1.db");
     import_into(&mut memory, "F9_v2_s1.db");
     let report = import_into(&mut memory, "F2_v3_s2.db");
     assert_eq!(memory.company_name.as_deref(), Some("Rainwater A.Ş."));
     assert_eq!(report.unchanged["settings"], 1);
-    assert!(
-        report
-            .warnings
-            .iter()
-            .any(|w| w.contains("company name kept"))
-    );
+    assert!(report.warnings.iter().any(|w| w.contains("company name kept")));
     assert_eq!(report.unchanged["users"], 5);
     assert!(!report.imported.contains_key("users"));
 }
@@ -171,9 +139,7 @@ fn a_newer_file_updates_the_rows_edited_since() {
     // S2 edits of S1 rows, plus the rows added since; employees 1–5 are unchanged.
     assert_eq!(report.unchanged["employees"], 5);
     assert_eq!(report.imported["employees"], 3);
-    let ts21 = memory
-        .row("timesheets", legacy_id("Ankara", "timesheets", 21))
-        .unwrap();
+    let ts21 = memory.row("timesheets", legacy_id("Ankara", "timesheets", 21)).unwrap();
     assert_eq!(ts21.fields["end_time"], "01:00");
     assert_eq!(ts21.fields["note"], "düzenlendi");
 }

@@ -36,11 +36,7 @@ fn a_truncated_copy_is_refused() {
 fn a_text_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("puantaj.db");
-    std::fs::write(
-        &path,
-        "ad;soyad;tarih\nSELİM;KARAAĞAÇ;05.01.2026\n".repeat(40),
-    )
-    .unwrap();
+    std::fs::write(&path, "ad;soyad;tarih\nSELİM;KARAAĞAÇ;05.01.2026\n".repeat(40)).unwrap();
     let (error, message) = error_for(&path);
     assert!(matches!(error, LegacyError::NotSqlite { .. }), "{error:?}");
     assert!(message.contains("not a SQLite database"), "{message}");
@@ -60,20 +56,10 @@ fn a_missing_required_column_is_named() {
     );
     let (error, message) = error_for(&path);
     assert!(
-        matches!(
-            error,
-            LegacyError::MissingColumn {
-                table: "timesheets",
-                column: "start_time",
-                ..
-            }
-        ),
+        matches!(error, LegacyError::MissingColumn { table: "timesheets", column: "start_time", .. }),
         "{error:?}"
     );
-    assert!(
-        message.contains("timesheets") && message.contains("start_time"),
-        "{message}"
-    );
+    assert!(message.contains("timesheets") && message.contains("start_time"), "{message}");
 }
 
 #[test]
@@ -86,10 +72,7 @@ fn unrelated_tables_are_an_unknown_variant() {
          CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL);",
     );
     let (error, message) = error_for(&path);
-    assert!(
-        matches!(error, LegacyError::UnknownVariant { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, LegacyError::UnknownVariant { .. }), "{error:?}");
     assert!(message.contains("customers, invoices"), "{message}");
 }
 
@@ -102,16 +85,7 @@ fn half_a_legacy_schema_names_the_missing_table() {
         "CREATE TABLE employees (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL);",
     );
     let (error, _) = error_for(&path);
-    assert!(
-        matches!(
-            error,
-            LegacyError::MissingTable {
-                table: "timesheets",
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, LegacyError::MissingTable { table: "timesheets", .. }), "{error:?}");
 }
 
 #[test]
@@ -131,13 +105,6 @@ fn reading_leaves_the_file_and_its_directory_as_they_were() {
     let before = std::fs::read(&path).unwrap();
     read_legacy(&path, "Ankara").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), before);
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        names,
-        [path.file_name().unwrap()],
-        "no -wal, -shm or -journal beside it"
-    );
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, [path.file_name().unwrap()], "no -wal, -shm or -journal beside it");
 }

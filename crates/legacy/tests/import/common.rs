@@ -11,10 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/legacy-samples"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples"))
 }
 
 pub fn sample(name: &str) -> PathBuf {
@@ -54,10 +51,7 @@ impl Memory {
     }
 
     pub fn live(&self, table: &str) -> usize {
-        self.rows
-            .iter()
-            .filter(|((t, _), e)| t == table && !e.deleted)
-            .count()
+        self.rows.iter().filter(|((t, _), e)| t == table && !e.deleted).count()
     }
 }
 
@@ -70,11 +64,7 @@ impl ImportTarget for Memory {
 
     fn upsert(&mut self, row: &ImportedRow) -> Result<(), Infallible> {
         self.writes += 1;
-        let existing = Existing {
-            region: row.region.clone(),
-            fields: row.fields.clone(),
-            deleted: false,
-        };
+        let existing = Existing { region: row.region.clone(), fields: row.fields.clone(), deleted: false };
         self.rows.insert((row.table.to_string(), row.id), existing);
         Ok(())
     }
@@ -83,11 +73,8 @@ impl ImportTarget for Memory {
         self.writes += 1;
         let key = (tombstone.table.to_string(), tombstone.id);
         // A tombstone keeps no data, whether or not this store ever had the row.
-        let tombstone = Existing {
-            region: tombstone.region.clone(),
-            fields: serde_json::Map::new(),
-            deleted: true,
-        };
+        let tombstone =
+            Existing { region: tombstone.region.clone(), fields: serde_json::Map::new(), deleted: true };
         self.rows.insert(key, tombstone);
         Ok(())
     }

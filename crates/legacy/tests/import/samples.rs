@@ -27,9 +27,7 @@ fn rows<'a>(import: &'a LegacyImport, table: &str) -> Vec<&'a ImportedRow> {
 }
 
 fn str_field<'a>(row: &'a ImportedRow, field: &str) -> &'a str {
-    row.fields[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} of {row:?} is not text"))
+    row.fields[field].as_str().unwrap_or_else(|| panic!("{field} of {row:?} is not text"))
 }
 
 /// Net minutes as the oracle counts them: ((end − start) mod 1440) − break.
@@ -51,48 +49,26 @@ fn oracle_map(expected: &Value, key: &str) -> BTreeMap<i64, i64> {
 #[test]
 fn every_sample_matches_the_oracle() {
     let oracle = oracle();
-    assert_eq!(
-        oracle.len(),
-        SAMPLES.len(),
-        "a sample without a test, or the reverse"
-    );
+    assert_eq!(oracle.len(), SAMPLES.len(), "a sample without a test, or the reverse");
     for (name, variant) in SAMPLES {
         let expected = &oracle[*name];
         let import = read_legacy(&sample(name), "Ankara").unwrap();
         assert_eq!(import.variant.to_string(), *variant, "{name}");
 
         // Nothing in the real files is invalid enough to be left out.
-        assert!(
-            import.skipped.is_empty(),
-            "{name}: {:?}\n{:#?}",
-            import.skipped,
-            import.warnings
-        );
+        assert!(import.skipped.is_empty(), "{name}: {:?}\n{:#?}", import.skipped, import.warnings);
         for table in SYNCED_IN_ORACLE {
             let in_file = expected.get(*table).and_then(Value::as_u64).unwrap_or(0);
-            assert_eq!(
-                rows(&import, table).len() as u64,
-                in_file,
-                "{name}: {table}"
-            );
+            assert_eq!(rows(&import, table).len() as u64, in_file, "{name}: {table}");
         }
         let users = expected.get("users").and_then(Value::as_u64).unwrap_or(0);
         assert_eq!(import.users.len() as u64, users, "{name}: users");
-        let tombstones = expected
-            .get("deleted_records")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        assert_eq!(
-            import.tombstones.len() as u64,
-            tombstones,
-            "{name}: deleted_records"
-        );
+        let tombstones = expected.get("deleted_records").and_then(Value::as_u64).unwrap_or(0);
+        assert_eq!(import.tombstones.len() as u64, tombstones, "{name}: deleted_records");
 
         // Timesheets per employee, and their minutes, by the employees' legacy ids.
-        let legacy_of: BTreeMap<Uuid, i64> = rows(&import, "employees")
-            .iter()
-            .map(|e| (e.id, e.legacy_id))
-            .collect();
+        let legacy_of: BTreeMap<Uuid, i64> =
+            rows(&import, "employees").iter().map(|e| (e.id, e.legacy_id)).collect();
         let mut counts = BTreeMap::new();
         let mut minutes = BTreeMap::new();
         for ts in rows(&import, "timesheets") {
@@ -101,57 +77,22 @@ fn every_sample_matches_the_oracle() {
             *counts.entry(legacy).or_insert(0) += 1;
             *minutes.entry(legacy).or_insert(0) += net_minutes(ts);
         }
-        assert_eq!(
-            counts,
-            oracle_map(expected, "timesheet_rows_by_employee"),
-            "{name}"
-        );
-        assert_eq!(
-            minutes,
-            oracle_map(expected, "timesheet_minutes_by_employee"),
-            "{name}"
-        );
+        assert_eq!(counts, oracle_map(expected, "timesheet_rows_by_employee"), "{name}");
+        assert_eq!(minutes, oracle_map(expected, "timesheet_minutes_by_employee"), "{name}");
 
         let meta = &expected["_meta"];
         let timesheets = rows(&import, "timesheets");
-        let overnight = timesheets
-            .iter()
-            .filter(|t| str_field(t, "end_time") < str_field(t, "start_time"))
-            .count();
-        assert_eq!(
-            overnight as u64,
-            meta["timesheet_overnight_rows"].as_u64().unwrap(),
-            "{name}"
-        );
-        let special = timesheets
-            .iter()
-            .filter(|t| t.fields["special_day"] == true)
-            .count();
-        assert_eq!(
-            special as u64,
-            meta["timesheet_special_rows"].as_u64().unwrap(),
-            "{name}"
-        );
-        let dates: Vec<&str> = timesheets
-            .iter()
-            .map(|t| str_field(t, "work_date"))
-            .collect();
+        let overnight =
+            timesheets.iter().filter(|t| str_field(t, "end_time") < str_field(t, "start_time")).count();
+        assert_eq!(overnight as u64, meta["timesheet_overnight_rows"].as_u64().unwrap(), "{name}");
+        let special = timesheets.iter().filter(|t| t.fields["special_day"] == true).count();
+        assert_eq!(special as u64, meta["timesheet_special_rows"].as_u64().unwrap(), "{name}");
+        let dates: Vec<&str> = timesheets.iter().map(|t| str_field(t, "work_date")).collect();
         let range = [dates.iter().min().unwrap(), dates.iter().max().unwrap()];
-        assert_eq!(
-            serde_json::json!(range),
-            meta["timesheet_date_range"],
-            "{name}"
-        );
+        assert_eq!(serde_json::json!(range), meta["timesheet_date_range"], "{name}");
 
-        let employee_ids: Vec<i64> = rows(&import, "employees")
-            .iter()
-            .map(|e| e.legacy_id)
-            .collect();
-        assert_eq!(
-            serde_json::json!(employee_ids),
-            meta["employee_ids"],
-            "{name}"
-        );
+        let employee_ids: Vec<i64> = rows(&import, "employees").iter().map(|e| e.legacy_id).collect();
+        assert_eq!(serde_json::json!(employee_ids), meta["employee_ids"], "{name}");
 
         // Regions, where the file has them, as the oracle counted them.
         for table in ["employees", "timesheets", "drivers"] {
@@ -162,11 +103,7 @@ fn every_sample_matches_the_oracle() {
             for row in rows(&import, table) {
                 *regions.entry(&row.region).or_default() += 1;
             }
-            assert_eq!(
-                serde_json::json!(regions),
-                *counted,
-                "{name}: {table} regions"
-            );
+            assert_eq!(serde_json::json!(regions), *counted, "{name}: {table} regions");
         }
 
         // Each row carries exactly its schema's fields, and its id is the legacy id in its region.
@@ -183,34 +120,16 @@ fn every_sample_matches_the_oracle() {
 #[test]
 fn legacy_values_are_normalized() {
     let import = read_legacy(&sample("F3_v4_s3.db"), "Ankara").unwrap();
-    let ts = |legacy: i64| {
-        import
-            .rows
-            .iter()
-            .find(|r| r.table == "timesheets" && r.legacy_id == legacy)
-            .unwrap()
-    };
+    let ts =
+        |legacy: i64| import.rows.iter().find(|r| r.table == "timesheets" && r.legacy_id == legacy).unwrap();
     // '' notes are no note; real notes stay byte for byte.
     assert_eq!(ts(10).fields["note"], Value::Null);
-    assert_eq!(
-        ts(50).fields["note"],
-        "müdür bey misafir karşıladı ve stant açtı"
-    );
+    assert_eq!(ts(50).fields["note"], "müdür bey misafir karşıladı ve stant açtı");
     // An overnight shift keeps its times; the end is on the next day.
-    assert_eq!(
-        (
-            str_field(ts(64), "start_time"),
-            str_field(ts(64), "end_time")
-        ),
-        ("08:30", "02:00")
-    );
+    assert_eq!((str_field(ts(64), "start_time"), str_field(ts(64), "end_time")), ("08:30", "02:00"));
     assert_eq!(ts(58).fields["special_day"], true);
 
-    let employee = import
-        .rows
-        .iter()
-        .find(|r| r.table == "employees" && r.legacy_id == 3)
-        .unwrap();
+    let employee = import.rows.iter().find(|r| r.table == "employees" && r.legacy_id == 3).unwrap();
     assert_eq!(employee.fields["full_name"], "MEHMET ALİ ŞAHİNOĞLU");
     assert_eq!(employee.fields["active"], true);
     assert_eq!(employee.fields["contract_kind"], "full_time");
@@ -219,11 +138,7 @@ fn legacy_values_are_normalized() {
     assert_eq!(import.company_name.as_deref(), Some("RAİNWATER ANKARA"));
 
     // The junk employee is a real row of the office's file and comes across as it is.
-    let junk = import
-        .rows
-        .iter()
-        .find(|r| r.table == "employees" && r.legacy_id == 31)
-        .unwrap();
+    let junk = import.rows.iter().find(|r| r.table == "employees" && r.legacy_id == 31).unwrap();
     assert_eq!(junk.fields["full_name"], "1");
     assert_eq!(junk.fields["department"], "1");
     assert_eq!(ts(107).fields["employee_id"], junk.id.to_string());
@@ -236,10 +151,7 @@ fn legacy_values_are_normalized() {
         .iter()
         .find(|w| w.contains("employees #3:"))
         .expect("a warning for employee 3's identity number");
-    assert!(
-        warning.contains("F3_v4_s3.db") && warning.contains("identity_no"),
-        "{warning}"
-    );
+    assert!(warning.contains("F3_v4_s3.db") && warning.contains("identity_no"), "{warning}");
     assert!(warning.contains("\"03\""), "{warning}");
 
     let deleted = &import.tombstones[0];
@@ -255,19 +167,12 @@ fn a_file_without_regions_belongs_to_the_default_region() {
         assert_eq!(row.region, "Izmir", "{row:?}");
         assert_eq!(row.id, legacy_id("Izmir", row.table, row.legacy_id));
     }
-    let ts = import
-        .rows
-        .iter()
-        .find(|r| r.table == "timesheets")
-        .unwrap();
+    let ts = import.rows.iter().find(|r| r.table == "timesheets").unwrap();
     let employee = import
         .rows
         .iter()
         .find(|r| r.table == "employees" && r.id.to_string() == str_field(ts, "employee_id"));
-    assert!(
-        employee.is_some(),
-        "the timesheet points at an imported employee"
-    );
+    assert!(employee.is_some(), "the timesheet points at an imported employee");
 }
 
 #[test]
@@ -280,42 +185,26 @@ fn references_use_the_parents_region() {
     let ts = rows(&import, "timesheets");
     assert!(ts.iter().all(|t| t.region == "Ankara"));
     let ts10 = ts.iter().find(|t| t.legacy_id == 10).unwrap();
-    assert_eq!(
-        str_field(ts10, "employee_id"),
-        legacy_id("Bursa", "employees", 3).to_string()
-    );
+    assert_eq!(str_field(ts10, "employee_id"), legacy_id("Bursa", "employees", 3).to_string());
     assert_eq!(ts10.id, legacy_id("Ankara", "timesheets", 10));
 }
 
 #[test]
 fn v5_clock_times_and_regions() {
     let import = read_legacy(&sample("F8_v5_demo.db"), "Ankara").unwrap();
-    let employee = rows(&import, "employees")
-        .into_iter()
-        .find(|e| e.legacy_id == 2)
-        .unwrap();
+    let employee = rows(&import, "employees").into_iter().find(|e| e.legacy_id == 2).unwrap();
     assert_eq!(employee.region, "Bursa");
     assert_eq!(employee.fields["hire_date"], "2022-06-01");
     assert_eq!(employee.fields["title"], "Muhasebeci");
-    let ts = rows(&import, "timesheets")
-        .into_iter()
-        .find(|t| t.legacy_id == 7)
-        .unwrap();
+    let ts = rows(&import, "timesheets").into_iter().find(|t| t.legacy_id == 7).unwrap();
     assert_eq!(ts.region, "Bursa");
-    assert_eq!(
-        (str_field(ts, "start_time"), str_field(ts, "end_time")),
-        ("09:00", "18:00")
-    );
+    assert_eq!((str_field(ts, "start_time"), str_field(ts, "end_time")), ("09:00", "18:00"));
     assert_eq!(ts.fields["note"], Value::Null);
     assert_eq!(str_field(ts, "employee_id"), employee.id.to_string());
     assert_eq!(import.company_name, None);
     let admin = &import.users[0];
     assert_eq!(
-        (
-            admin.username.as_str(),
-            admin.role.as_str(),
-            admin.region.as_str()
-        ),
+        (admin.username.as_str(), admin.role.as_str(), admin.region.as_str()),
         ("admin", "admin", "ALL")
     );
 }

@@ -83,10 +83,7 @@ INSERT INTO deleted_records VALUES
 
 fn fixture(dir: &Path) -> PathBuf {
     let path = dir.join("filo.db");
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch(V4_FLEET)
-        .unwrap();
+    Connection::open(&path).unwrap().execute_batch(V4_FLEET).unwrap();
     path
 }
 
@@ -99,17 +96,11 @@ fn row<'a>(import: &'a LegacyImport, table: &str, legacy: i64) -> &'a ImportedRo
 }
 
 fn has_row(import: &LegacyImport, table: &str, legacy: i64) -> bool {
-    import
-        .rows
-        .iter()
-        .any(|r| r.table == table && r.legacy_id == legacy)
+    import.rows.iter().any(|r| r.table == table && r.legacy_id == legacy)
 }
 
 fn warned(import: &LegacyImport, parts: &[&str]) -> bool {
-    import
-        .warnings
-        .iter()
-        .any(|w| parts.iter().all(|p| w.contains(p)))
+    import.warnings.iter().any(|w| parts.iter().all(|p| w.contains(p)))
 }
 
 #[test]
@@ -126,34 +117,19 @@ fn fleet_tables_come_across() {
     assert_eq!(van.fields["inspection_date"], "2026-03-01");
     assert_eq!(van.fields["notes"], Value::Null);
     assert_eq!(van.fields["oil_interval_km"], 10_000);
-    assert!(warned(
-        &import,
-        &["filo.db", "vehicles #1", "oil_interval_km"]
-    ));
+    assert!(warned(&import, &["filo.db", "vehicles #1", "oil_interval_km"]));
 
     // The region column was NULL: the row is the default region's, and so are references to it.
     let spare = row(&import, "vehicles", 3);
-    assert_eq!(
-        (spare.region.as_str(), &spare.fields["plate"]),
-        ("Bursa", &json!("34 A 1234"))
-    );
+    assert_eq!((spare.region.as_str(), &spare.fields["plate"]), ("Bursa", &json!("34 A 1234")));
     assert_eq!(spare.fields["year"], Value::Null);
-    assert!(warned(
-        &import,
-        &["vehicles #3", "year", "bilinmiyor", "left empty"]
-    ));
+    assert!(warned(&import, &["vehicles #3", "year", "bilinmiyor", "left empty"]));
 
     // A plate that is no Turkish plate cannot enter the fleet; the warning keeps it.
     assert!(!has_row(&import, "vehicles", 2));
-    assert!(warned(
-        &import,
-        &["filo.db", "vehicles #2", "skipped", "plate", "XYZ"]
-    ));
+    assert!(warned(&import, &["filo.db", "vehicles #2", "skipped", "plate", "XYZ"]));
     assert!(!has_row(&import, "vehicle_faults", 2));
-    assert!(warned(
-        &import,
-        &["vehicle_faults #2", "skipped", "vehicle_id", "vehicles #2"]
-    ));
+    assert!(warned(&import, &["vehicle_faults #2", "skipped", "vehicle_id", "vehicles #2"]));
 
     let driver = row(&import, "drivers", 1);
     assert_eq!(driver.fields["license_expiry"], "2035-01-10");
@@ -173,15 +149,7 @@ fn fleet_tables_come_across() {
     let visit = row(&import, "vehicle_service_visits", 2);
     assert_eq!(visit.fields["fault_id"], Value::Null);
     assert_eq!(visit.fields["cost"], 980.75);
-    assert!(warned(
-        &import,
-        &[
-            "vehicle_service_visits #2",
-            "fault_id",
-            "vehicle_faults #99",
-            "left empty"
-        ]
-    ));
+    assert!(warned(&import, &["vehicle_service_visits #2", "fault_id", "vehicle_faults #99", "left empty"]));
 
     let weekly = row(&import, "vehicle_inspections", 1);
     assert_eq!(weekly.fields["driver_id"], id("Izmir", "drivers", 1));
@@ -197,16 +165,9 @@ fn fleet_tables_come_across() {
     let other = row(&import, "vehicle_inspections", 2);
     assert_eq!(other.region, "Bursa");
     assert_eq!(other.fields["vehicle_id"], id("Bursa", "vehicles", 3));
-    assert_eq!(
-        (&other.fields["driver_id"], &other.fields["results"]),
-        (&Value::Null, &Value::Null)
-    );
+    assert_eq!((&other.fields["driver_id"], &other.fields["results"]), (&Value::Null, &Value::Null));
 
-    let skipped: BTreeMap<&str, u64> = import
-        .skipped
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let skipped: BTreeMap<&str, u64> = import.skipped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         skipped,
         BTreeMap::from([
@@ -224,24 +185,12 @@ fn timesheets_employees_tombstones_and_settings_of_the_fixture() {
     let import = read_legacy(&fixture(dir.path()), "Bursa").unwrap();
 
     let employee = row(&import, "employees", 1);
-    assert_eq!(
-        (employee.region.as_str(), &employee.fields["identity_no"]),
-        ("Izmir", &json!("10000000146"))
-    );
+    assert_eq!((employee.region.as_str(), &employee.fields["identity_no"]), ("Izmir", &json!("10000000146")));
     let ts = row(&import, "timesheets", 1);
     assert_eq!(ts.fields["work_date"], "2026-01-05");
     assert_eq!(ts.fields["start_time"], "08:30");
     assert_eq!(ts.fields["note"], Value::Null);
-    assert!(warned(
-        &import,
-        &[
-            "filo.db",
-            "timesheets #2",
-            "skipped",
-            "employee_id",
-            "employees #99"
-        ]
-    ));
+    assert!(warned(&import, &["filo.db", "timesheets #2", "skipped", "employee_id", "employees #99"]));
     assert!(warned(&import, &["timesheets #3", "skipped", "end_time"]));
 
     assert_eq!(import.tombstones.len(), 1);
@@ -280,12 +229,7 @@ fn applied_fleet_rows_point_at_rows_the_store_has() {
             );
         }
     }
-    assert!(
-        memory
-            .row("vehicles", legacy_id("Bursa", "vehicles", 5))
-            .unwrap()
-            .deleted
-    );
+    assert!(memory.row("vehicles", legacy_id("Bursa", "vehicles", 5)).unwrap().deleted);
 }
 
 #[test]
@@ -299,19 +243,12 @@ fn a_row_under_a_deleted_parent_is_not_created() {
     // Later the office deletes the van; an older file still has it and its fault, visits and
     // inspection.
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "INSERT INTO deleted_records VALUES (3, 'vehicles', 1, '2026-01-10T09:00:00', NULL);",
-    )
-    .unwrap();
+    conn.execute_batch("INSERT INTO deleted_records VALUES (3, 'vehicles', 1, '2026-01-10T09:00:00', NULL);")
+        .unwrap();
     let newer = read_legacy(&path, "Bursa").unwrap();
     let Ok(_) = apply(&newer, &mut memory);
     let Ok(report) = apply(&import, &mut memory);
-    assert!(
-        memory
-            .row("vehicles", legacy_id("Izmir", "vehicles", 1))
-            .unwrap()
-            .deleted
-    );
+    assert!(memory.row("vehicles", legacy_id("Izmir", "vehicles", 1)).unwrap().deleted);
     assert!(report.imported.is_empty(), "{:?}", report.imported);
     assert!(
         report

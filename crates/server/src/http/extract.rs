@@ -21,11 +21,8 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
         check_protocol(&parts.headers, true)?;
         let token = bearer_token(&parts.headers)?;
         if let Err(wait) = state.limiter.check(&token_hash(&token)) {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests; slow down",
-            );
+            let mut e =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
             e.retry_after = Some(wait.as_secs().max(1));
             return Err(e);
         }
@@ -48,16 +45,9 @@ pub fn check_protocol(headers: &HeaderMap, required: bool) -> Result<(), ApiErro
             Ok(())
         };
     };
-    let version: u32 = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "protocol_invalid",
-                format!("{PROTOCOL_HEADER} must be a number"),
-            )
-        })?;
+    let version: u32 = value.to_str().ok().and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
+        ApiError::bad_request("protocol_invalid", format!("{PROTOCOL_HEADER} must be a number"))
+    })?;
     if version < MIN_PROTOCOL_VERSION {
         return Err(ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
@@ -83,10 +73,7 @@ pub fn check_protocol(headers: &HeaderMap, required: bool) -> Result<(), ApiErro
 
 fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
-        ApiError::unauthorized(
-            "missing_token",
-            "an Authorization: Bearer token is required",
-        )
+        ApiError::unauthorized("missing_token", "an Authorization: Bearer token is required")
     })?;
     value
         .to_str()
@@ -96,9 +83,6 @@ fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .ok_or_else(|| {
-            ApiError::unauthorized(
-                "invalid_token",
-                "the Authorization header must be `Bearer <token>`",
-            )
+            ApiError::unauthorized("invalid_token", "the Authorization header must be `Bearer <token>`")
         })
 }

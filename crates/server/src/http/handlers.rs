@@ -6,8 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, PushRequest, PushResponse,
-    StatusResponse,
+    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, PushRequest, PushResponse, StatusResponse,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -33,9 +32,7 @@ pub async fn health<S: Store>(State(state): State<AppState<S>>) -> Json<Value> {
 pub async fn ready<S: Store>(State(state): State<AppState<S>>) -> Result<Json<Value>, ApiError> {
     let server = state.server.clone();
     blocking(move || server.ready()).await?;
-    Ok(Json(
-        json!({ "status": "ready", "timestamp": timestamp(state.server.now()) }),
-    ))
+    Ok(Json(json!({ "status": "ready", "timestamp": timestamp(state.server.now()) })))
 }
 
 pub async fn enroll<S: Store>(
@@ -73,9 +70,7 @@ pub async fn changes<S: Store>(
 ) -> Result<Json<ChangesPage>, ApiError> {
     let Query(params) = params?;
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || server.changes(&device, params.since, params.limit)).await?,
-    ))
+    Ok(Json(blocking(move || server.changes(&device, params.since, params.limit)).await?))
 }
 
 pub async fn download<S: Store>(
@@ -92,18 +87,12 @@ pub async fn download<S: Store>(
     })
     .await?;
     let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/vnd.sqlite3"),
-        ),
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.sqlite3")),
         (
             header::CONTENT_DISPOSITION,
             HeaderValue::from_static("attachment; filename=\"rainstaff-snapshot.db\""),
         ),
-        (
-            header::HeaderName::from_static(HEAD_SEQ_HEADER),
-            HeaderValue::from(head_seq),
-        ),
+        (header::HeaderName::from_static(HEAD_SEQ_HEADER), HeaderValue::from(head_seq)),
     ];
     Ok((headers, bytes).into_response())
 }
@@ -129,9 +118,7 @@ pub async fn conflicts<S: Store>(
 ) -> Result<Json<Vec<ConflictRecord>>, ApiError> {
     let Query(params) = params?;
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || server.conflicts(&device, params.include_resolved)).await?,
-    ))
+    Ok(Json(blocking(move || server.conflicts(&device, params.include_resolved)).await?))
 }
 
 pub async fn resolve_conflict<S: Store>(
@@ -141,7 +128,5 @@ pub async fn resolve_conflict<S: Store>(
 ) -> Result<Json<ConflictRecord>, ApiError> {
     let Path(id) = id?;
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || server.resolve_conflict(&device, id)).await?,
-    ))
+    Ok(Json(blocking(move || server.resolve_conflict(&device, id)).await?))
 }

@@ -22,9 +22,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -60,10 +58,7 @@ pub struct AppState<S: Store> {
 
 impl<S: Store> Clone for AppState<S> {
     fn clone(&self) -> Self {
-        Self {
-            server: self.server.clone(),
-            limiter: self.limiter.clone(),
-        }
+        Self { server: self.server.clone(), limiter: self.limiter.clone() }
     }
 }
 
@@ -72,16 +67,11 @@ impl<S: Store> Clone for AppState<S> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))?
 }
 
 pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
-    let state = AppState {
-        server,
-        limiter: Arc::new(RateLimiter::new(config.rate_limit)),
-    };
+    let state = AppState { server, limiter: Arc::new(RateLimiter::new(config.rate_limit)) };
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
@@ -98,17 +88,11 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/download", get(handlers::download::<S>))
         .route("/sync/status", get(handlers::status::<S>))
         .route("/sync/conflicts", get(handlers::conflicts::<S>))
-        .route(
-            "/sync/conflicts/{id}/resolve",
-            post(handlers::resolve_conflict::<S>),
-        )
+        .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
         .fallback(|| async { ApiError::not_found("not_found", "no such endpoint") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(middleware::from_fn_with_state(
-            config.request_timeout,
-            timeout,
-        ))
+        .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::map_response(protocol_header))
@@ -144,9 +128,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
 }
 
 async fn protocol_header(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+    response.headers_mut().insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
     response
 }
 
@@ -157,9 +139,7 @@ pub async fn serve<S: Store>(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(server, config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(server, config)).with_graceful_shutdown(shutdown).await
 }
 
 /// Serves HTTPS on `listener` until `shutdown` completes, then gives open requests `grace`.
@@ -199,23 +179,14 @@ impl<S: Store> RunningServer<S> {
     }
 
     /// Like `start`, on `addr`: a restarted server can take the address its clients know.
-    pub async fn start_on(
-        addr: SocketAddr,
-        server: Arc<Server<S>>,
-        config: HttpConfig,
-    ) -> io::Result<Self> {
+    pub async fn start_on(addr: SocketAddr, server: Arc<Server<S>>, config: HttpConfig) -> io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, server.clone(), config, async {
             let _ = stopped.await;
         }));
-        Ok(Self {
-            addr,
-            server,
-            stop,
-            task,
-        })
+        Ok(Self { addr, server, stop, task })
     }
 
     pub fn addr(&self) -> SocketAddr {

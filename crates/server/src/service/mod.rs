@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rainstaff_core::protocol::{
-    ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse,
-    MAX_BATCH, StatusResponse, in_scope,
+    ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, MAX_BATCH,
+    StatusResponse, in_scope,
 };
 use rainstaff_core::regions;
 use uuid::Uuid;
@@ -66,10 +66,7 @@ fn scope(device_region: &str) -> Scope<'_> {
 
 impl<S: Store> Server<S> {
     pub fn new(store: S) -> Self {
-        Self {
-            store,
-            clock: Arc::new(Utc::now),
-        }
+        Self { store, clock: Arc::new(Utc::now) }
     }
 
     pub fn with_clock(mut self, clock: Clock) -> Self {
@@ -89,10 +86,7 @@ impl<S: Store> Server<S> {
     pub fn init_admin(&self, username: &str, password: &str) -> Result<(), ApiError> {
         let username = username.trim();
         if username.is_empty() {
-            return Err(ApiError::bad_request(
-                "invalid_username",
-                "the user name is empty",
-            ));
+            return Err(ApiError::bad_request("invalid_username", "the user name is empty"));
         }
         auth::check_password(password)?;
         let password_hash = auth::hash_password(password).map_err(|e| ApiError::internal(&e))?;
@@ -128,11 +122,7 @@ impl<S: Store> Server<S> {
             used_at: None,
         };
         self.store.write(|tx| Ok(tx.insert_enroll_code(&stored)?))?;
-        Ok(IssuedCode {
-            code,
-            region,
-            expires_at: stored.expires_at,
-        })
+        Ok(IssuedCode { code, region, expires_at: stored.expires_at })
     }
 
     pub fn enroll(&self, request: EnrollRequest) -> Result<EnrollResponse, ApiError> {
@@ -147,9 +137,9 @@ impl<S: Store> Server<S> {
         let now = self.now();
         let token = auth::new_token();
         let device = self.store.write(|tx| {
-            let code = tx.enroll_code(&code_hash)?.ok_or_else(|| {
-                ApiError::forbidden("invalid_code", "this enrollment code does not exist")
-            })?;
+            let code = tx
+                .enroll_code(&code_hash)?
+                .ok_or_else(|| ApiError::forbidden("invalid_code", "this enrollment code does not exist"))?;
             if code.used_at.is_some() {
                 return Err(ApiError::new(
                     axum::http::StatusCode::GONE,
@@ -157,8 +147,7 @@ impl<S: Store> Server<S> {
                     "this enrollment code was already used; ask for a new one",
                 ));
             }
-            let expired =
-                DateTime::parse_from_rfc3339(&code.expires_at).map_or(true, |at| now >= at);
+            let expired = DateTime::parse_from_rfc3339(&code.expires_at).map_or(true, |at| now >= at);
             if expired {
                 return Err(ApiError::new(
                     axum::http::StatusCode::GONE,
@@ -182,11 +171,7 @@ impl<S: Store> Server<S> {
             Ok(device)
         })?;
         tracing::info!(device = %device.id, region = %device.region, "device enrolled");
-        Ok(EnrollResponse {
-            device_id: device.id,
-            token,
-            region: device.region,
-        })
+        Ok(EnrollResponse { device_id: device.id, token, region: device.region })
     }
 
     pub fn authenticate(&self, token: &str) -> Result<Device, ApiError> {
@@ -194,9 +179,7 @@ impl<S: Store> Server<S> {
         let device = self
             .store
             .read(|tx| Ok(tx.device_by_token_hash(&hash)?))?
-            .ok_or_else(|| {
-                ApiError::unauthorized("invalid_token", "this device token is not valid")
-            })?;
+            .ok_or_else(|| ApiError::unauthorized("invalid_token", "this device token is not valid"))?;
         if device.revoked_at.is_some() {
             return Err(ApiError::unauthorized(
                 "token_revoked",
@@ -214,10 +197,7 @@ impl<S: Store> Server<S> {
         limit: Option<usize>,
     ) -> Result<ChangesPage, ApiError> {
         if since < 0 {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                "since cannot be negative",
-            ));
+            return Err(ApiError::bad_request("invalid_query", "since cannot be negative"));
         }
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
         let at = timestamp(self.now());
@@ -227,11 +207,7 @@ impl<S: Store> Server<S> {
             changes.truncate(limit);
             let next_since = changes.last().map_or(since, |c| c.seq);
             tx.record_pull(device.id, next_since, &at)?;
-            Ok(ChangesPage {
-                changes,
-                next_since,
-                has_more,
-            })
+            Ok(ChangesPage { changes, next_since, has_more })
         })
     }
 
@@ -239,15 +215,8 @@ impl<S: Store> Server<S> {
     /// consistent with: the device continues pulling from there.
     pub fn snapshot(&self, device: &Device, dest: &Path) -> Result<i64, ApiError> {
         let created_at = timestamp(self.now());
-        self.store.read(|tx| {
-            Ok(snapshot::write(
-                tx,
-                &device.region,
-                scope(&device.region),
-                &created_at,
-                dest,
-            )?)
-        })
+        self.store
+            .read(|tx| Ok(snapshot::write(tx, &device.region, scope(&device.region), &created_at, dest)?))
     }
 
     /// Counts and device states, for administrators' devices only.
@@ -275,9 +244,8 @@ impl<S: Store> Server<S> {
     pub fn revoke(&self, device_id: Uuid) -> Result<(), ApiError> {
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            tx.device(device_id)?.ok_or_else(|| {
-                ApiError::not_found("device_not_found", format!("no device {device_id}"))
-            })?;
+            tx.device(device_id)?
+                .ok_or_else(|| ApiError::not_found("device_not_found", format!("no device {device_id}")))?;
             Ok(tx.revoke_device(device_id, &at)?)
         })
     }
@@ -287,16 +255,14 @@ impl<S: Store> Server<S> {
         device: &Device,
         include_resolved: bool,
     ) -> Result<Vec<ConflictRecord>, ApiError> {
-        self.store
-            .read(|tx| Ok(tx.conflicts(scope(&device.region), include_resolved)?))
+        self.store.read(|tx| Ok(tx.conflicts(scope(&device.region), include_resolved)?))
     }
 
     /// Marks a conflict reviewed. Resolving one twice keeps the first resolution.
     pub fn resolve_conflict(&self, device: &Device, id: i64) -> Result<ConflictRecord, ApiError> {
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            let not_found =
-                || ApiError::not_found("conflict_not_found", format!("no conflict {id}"));
+            let not_found = || ApiError::not_found("conflict_not_found", format!("no conflict {id}"));
             let conflict = tx.conflict(id)?.ok_or_else(not_found)?;
             if !in_scope(&device.region, &conflict.region) {
                 return Err(ApiError::forbidden(

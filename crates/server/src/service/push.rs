@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use rainstaff_core::merge::{self, Decision, FieldVersion};
 use rainstaff_core::protocol::{
-    ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse,
-    RowState, in_scope,
+    ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse, RowState,
+    in_scope,
 };
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
@@ -26,22 +26,16 @@ impl<S: Store> Server<S> {
         if request.mutations.len() > MAX_BATCH {
             return Err(ApiError::bad_request(
                 "batch_too_large",
-                format!(
-                    "a push carries at most {MAX_BATCH} mutations; got {}",
-                    request.mutations.len()
-                ),
+                format!("a push carries at most {MAX_BATCH} mutations; got {}", request.mutations.len()),
             ));
         }
         let now = timestamp(self.now());
         self.store.write(|tx| {
             // Read again inside the transaction: the caller's copy may predate another batch of
             // the same device, or a revocation.
-            let current = tx
-                .device(device.id)?
-                .filter(|d| d.revoked_at.is_none())
-                .ok_or_else(|| {
-                    ApiError::unauthorized("token_revoked", "this computer's access was revoked")
-                })?;
+            let current = tx.device(device.id)?.filter(|d| d.revoked_at.is_none()).ok_or_else(|| {
+                ApiError::unauthorized("token_revoked", "this computer's access was revoked")
+            })?;
             let mut last = current.last_mutation_id;
             let mut outcomes = Vec::with_capacity(request.mutations.len());
             for m in &request.mutations {
@@ -50,10 +44,7 @@ impl<S: Store> Server<S> {
                     if prior.hash != hash {
                         return Err(ApiError::conflict(
                             "mutation_replayed",
-                            format!(
-                                "mutation {} was already applied with different content",
-                                m.mutation_id
-                            ),
+                            format!("mutation {} was already applied with different content", m.mutation_id),
                         ));
                     }
                     outcomes.push(prior.outcome);
@@ -64,10 +55,7 @@ impl<S: Store> Server<S> {
                 tx.record_mutation(
                     current.id,
                     m.mutation_id,
-                    &AppliedMutation {
-                        hash,
-                        outcome: outcome.clone(),
-                    },
+                    &AppliedMutation { hash, outcome: outcome.clone() },
                     &now,
                 )?;
                 last = Some(m.mutation_id);
@@ -85,17 +73,12 @@ impl<S: Store> Server<S> {
 /// worked offline before it was enrolled).
 fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ApiError> {
     if id < 1 {
-        return Err(ApiError::bad_request(
-            "invalid_mutation",
-            format!("mutation id {id} must be positive"),
-        ));
+        return Err(ApiError::bad_request("invalid_mutation", format!("mutation id {id} must be positive")));
     }
     match last {
         Some(last) if id <= last => Err(ApiError::conflict(
             "mutation_replayed",
-            format!(
-                "mutation {id} is older than this device's last applied mutation {last} and unknown"
-            ),
+            format!("mutation {id} is older than this device's last applied mutation {last} and unknown"),
         )),
         Some(last) if id > last + 1 => Err(ApiError::conflict(
             "mutation_gap",
@@ -116,16 +99,10 @@ fn valid_row_region(region: &str) -> bool {
 
 fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
     let table = schema::table(&m.table).ok_or_else(|| {
-        ApiError::bad_request(
-            "unknown_table",
-            format!("there is no synced table {:?}", m.table),
-        )
+        ApiError::bad_request("unknown_table", format!("there is no synced table {:?}", m.table))
     })?;
     if !valid_row_region(&m.region) {
-        return Err(ApiError::bad_request(
-            "invalid_region",
-            format!("{:?} is not a region code", m.region),
-        ));
+        return Err(ApiError::bad_request("invalid_region", format!("{:?} is not a region code", m.region)));
     }
     if !in_scope(&device.region, &m.region) {
         return Err(region_forbidden(m));
@@ -139,12 +116,7 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
     if !errors.is_empty() {
         return Err(ApiError::bad_request(
             "invalid_fields",
-            format!(
-                "mutation {} ({}): {}",
-                m.mutation_id,
-                table.name,
-                validate::describe(&errors)
-            ),
+            format!("mutation {} ({}): {}", m.mutation_id, table.name, validate::describe(&errors)),
         ));
     }
     let mut canonical_m = m.clone();
@@ -154,12 +126,7 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
         }
     }
     let current_state = current.as_ref().map(|c| c.state.clone());
-    match merge::decide(
-        table,
-        current.as_ref().map(ServerRow::to_stored).as_ref(),
-        &canonical_m,
-        device.id,
-    ) {
+    match merge::decide(table, current.as_ref().map(ServerRow::to_stored).as_ref(), &canonical_m, device.id) {
         Decision::Reject(reason) => Ok(rejected(m, reason.message().to_string(), current_state)),
         Decision::Unchanged => Ok(Outcome {
             mutation_id: m.mutation_id,
@@ -168,13 +135,7 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
             row: current_state,
             conflicts: Vec::new(),
         }),
-        Decision::Write {
-            fields,
-            changed,
-            delete,
-            status,
-            conflicts,
-        } => {
+        Decision::Write { fields, changed, delete, status, conflicts } => {
             if !delete {
                 let mut errors = validate::check_row(table.name, &fields);
                 errors.extend(check_references(tx, table, &m.region, &fields, &changed)?);
@@ -183,28 +144,14 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                 }
             }
             let seq = tx.next_seq()?;
-            let mut field_versions = current
-                .as_ref()
-                .map(|c| c.field_versions.clone())
-                .unwrap_or_else(BTreeMap::new);
+            let mut field_versions =
+                current.as_ref().map(|c| c.field_versions.clone()).unwrap_or_else(BTreeMap::new);
             for name in &changed {
-                field_versions.insert(
-                    name.clone(),
-                    FieldVersion {
-                        version: seq,
-                        device: device.id,
-                    },
-                );
+                field_versions.insert(name.clone(), FieldVersion { version: seq, device: device.id });
             }
             let deleted_at = match (delete, current_state.as_ref()) {
                 (false, _) => None,
-                (
-                    true,
-                    Some(RowState {
-                        deleted_at: Some(at),
-                        ..
-                    }),
-                ) => Some(at.clone()),
+                (true, Some(RowState { deleted_at: Some(at), .. })) => Some(at.clone()),
                 (true, _) => Some(now.to_string()),
             };
             let state = RowState {
@@ -217,10 +164,7 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                 deleted_at,
                 fields,
             };
-            let row = ServerRow {
-                state,
-                field_versions,
-            };
+            let row = ServerRow { state, field_versions };
             tx.put_row(table, &row)?;
             tx.append_change(seq, &row.state)?;
             for c in &conflicts {
@@ -237,13 +181,7 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                     created_at: now,
                 })?;
             }
-            Ok(Outcome {
-                mutation_id: m.mutation_id,
-                status,
-                reason: None,
-                row: Some(row.state),
-                conflicts,
-            })
+            Ok(Outcome { mutation_id: m.mutation_id, status, reason: None, row: Some(row.state), conflicts })
         }
     }
 }
@@ -278,11 +216,7 @@ fn check_references(
     changed: &[String],
 ) -> Result<Vec<FieldError>, StoreError> {
     let mut errors = Vec::new();
-    for spec in table
-        .fields
-        .iter()
-        .filter(|f| changed.iter().any(|c| c == f.name))
-    {
+    for spec in table.fields.iter().filter(|f| changed.iter().any(|c| c == f.name)) {
         let FieldKind::Ref(target) = spec.kind else {
             continue;
         };
@@ -292,9 +226,9 @@ fn check_references(
         let target = schema::table(target)
             .ok_or_else(|| StoreError::msg(format!("schema refers to unknown table {target}")))?;
         let live = match uuid::Uuid::parse_str(id) {
-            Ok(id) => tx
-                .row(target, id)?
-                .is_some_and(|r| r.state.deleted_at.is_none() && r.state.region == region),
+            Ok(id) => {
+                tx.row(target, id)?.is_some_and(|r| r.state.deleted_at.is_none() && r.state.region == region)
+            }
             Err(_) => false,
         };
         if !live {
@@ -313,18 +247,9 @@ mod tests {
     fn sequence_rules() {
         assert!(check_sequence(7, None).is_ok());
         assert!(check_sequence(8, Some(7)).is_ok());
-        assert_eq!(
-            check_sequence(10, Some(7)).unwrap_err().code,
-            "mutation_gap"
-        );
-        assert_eq!(
-            check_sequence(3, Some(7)).unwrap_err().code,
-            "mutation_replayed"
-        );
-        assert_eq!(
-            check_sequence(0, None).unwrap_err().status,
-            StatusCode::BAD_REQUEST
-        );
+        assert_eq!(check_sequence(10, Some(7)).unwrap_err().code, "mutation_gap");
+        assert_eq!(check_sequence(3, Some(7)).unwrap_err().code, "mutation_replayed");
+        assert_eq!(check_sequence(0, None).unwrap_err().status, StatusCode::BAD_REQUEST);
     }
 
     #[test]

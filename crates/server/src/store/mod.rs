@@ -24,16 +24,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise
     /// (including when it panics), so an error half way through a batch leaves nothing behind.
-    fn write<T>(
-        &self,
-        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError>;
+    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
     /// Runs `f` in one read transaction: everything it reads belongs to one committed state.
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError>;
+    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
     /// Proves the database answers (readiness probe).
     fn ping(&self) -> Result<(), StoreError>;
@@ -56,18 +50,12 @@ pub trait Tx {
 
     fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError>;
     fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError>;
-    fn use_enroll_code(
-        &mut self,
-        code_hash: &str,
-        at: &str,
-        device: Uuid,
-    ) -> Result<(), StoreError>;
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError>;
 
     fn user_count(&mut self) -> Result<i64, StoreError>;
     fn insert_user(&mut self, user: &NewUser) -> Result<(), StoreError>;
 
-    fn row(&mut self, table: &'static TableSpec, id: Uuid)
-    -> Result<Option<ServerRow>, StoreError>;
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;
     /// Calls `f` with every row (tombstones included) of `table` in `scope`.
     fn scan_rows(
@@ -83,12 +71,7 @@ pub trait Tx {
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
-    fn changes(
-        &mut self,
-        scope: Scope<'_>,
-        since: i64,
-        limit: usize,
-    ) -> Result<Vec<Change>, StoreError>;
+    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError>;
 
     fn applied_mutation(

@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rainstaff_core::protocol::{
-    ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse,
-};
+use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
 use rainstaff_server::Server;
 use rainstaff_server::http::{HttpConfig, RunningServer};
 use reqwest::StatusCode;
@@ -35,13 +33,7 @@ impl Harness {
         let db = dir.path().join("server.db");
         let server = Arc::new(Server::open(&db).unwrap());
         let running = RunningServer::start(server, config).await.unwrap();
-        Self {
-            dir,
-            db,
-            running: Some(running),
-            config,
-            http: reqwest::Client::new(),
-        }
+        Self { dir, db, running: Some(running), config, http: reqwest::Client::new() }
     }
 
     pub fn server(&self) -> &Arc<Server> {
@@ -58,15 +50,10 @@ impl Harness {
         let addr = running.addr();
         let server = running.server().clone();
         running.stop().await.unwrap();
-        let server =
-            Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
+        let server = Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
         drop(server);
         let server = Arc::new(Server::open(&self.db).unwrap());
-        self.running = Some(
-            RunningServer::start_on(addr, server, self.config)
-                .await
-                .unwrap(),
-        );
+        self.running = Some(RunningServer::start_on(addr, server, self.config).await.unwrap());
     }
 
     pub async fn enroll(&self, region: &str, name: &str) -> Dev {
@@ -93,11 +80,9 @@ impl Harness {
 
     /// Every table of the database, each as its sorted rows: equal dumps mean nothing was written.
     pub fn dump(&self) -> BTreeMap<String, Vec<String>> {
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
+        let conn =
+            rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .unwrap()
@@ -126,11 +111,9 @@ impl Harness {
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
+        let conn =
+            rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 }
@@ -206,10 +189,7 @@ impl Dev {
 
     pub async fn pull(&self, since: i64, limit: usize) -> ChangesPage {
         let response = self
-            .request(
-                reqwest::Method::GET,
-                &format!("/sync/changes?since={since}&limit={limit}"),
-            )
+            .request(reqwest::Method::GET, &format!("/sync/changes?since={since}&limit={limit}"))
             .send()
             .await
             .unwrap();
@@ -232,11 +212,7 @@ impl Dev {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .unwrap();
+        let response = self.request(reqwest::Method::GET, path).send().await.unwrap();
         let status = response.status();
         (status, response.json().await.unwrap())
     }
@@ -271,8 +247,5 @@ pub fn id() -> Uuid {
 pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, expected_code: &str) {
     assert_eq!(status.as_u16(), expected_status, "{body}");
     assert_eq!(body["error"], expected_code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
 }

@@ -86,11 +86,8 @@ pub const LATEST: i64 = STEPS.len() as i64;
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let has_tables: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_tables: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
     if app_id != APPLICATION_ID && (app_id != 0 || has_tables) {
         return Err(StoreError::msg(
             "this file is not a Rainstaff server database; refusing to modify it (check --db)",
@@ -103,11 +100,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for (step, sql) in STEPS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(version).unwrap_or(0))
-    {
+    for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", step as i64 + 1)?;
     }
@@ -141,11 +134,7 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
         .prepare(&format!("SELECT name FROM pragma_table_info('{name}')"))?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for field in table
-        .fields
-        .iter()
-        .filter(|f| !existing.iter().any(|c| c == f.name))
-    {
+    for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
         tx.execute_batch(&format!(
             "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" {}",
             field.name,

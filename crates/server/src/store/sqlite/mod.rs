@@ -13,20 +13,15 @@ use std::time::Duration;
 use rainstaff_core::protocol::{Change, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
-};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Scope, ServerRow, Store, Tx,
-};
+use super::{AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Scope, ServerRow, Store, Tx};
 use crate::error::{ApiError, StoreError};
 use crate::sql_values::{field_column_list, from_sql, to_sql};
 
-const BASE_COLUMNS: &str =
-    "id, region, version, created_at, updated_at, deleted_at, field_versions";
+const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
 const BASE_COUNT: usize = 7;
 
 /// Statements of one synced table, built once from the static schema.
@@ -43,23 +38,14 @@ impl TableSql {
         let name = table.name;
         let fields = field_column_list(table);
         let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
-        let placeholders = (1..=BASE_COUNT + table.fields.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>();
-        let updates = [
-            "region",
-            "version",
-            "created_at",
-            "updated_at",
-            "deleted_at",
-            "field_versions",
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>();
+        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         Self {
             select_one: format!("{select} WHERE id = ?1"),
             upsert: format!(
@@ -104,12 +90,9 @@ impl SqliteStore {
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, StoreError> {
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::msg(format!(
-                "could not switch the database to WAL mode (got {mode})"
-            )));
+            return Err(StoreError::msg(format!("could not switch the database to WAL mode (got {mode})")));
         }
         // FULL: a batch the server acknowledged is deleted from the PC's outbox, so it must
         // survive a power cut, not only a process crash.
@@ -117,11 +100,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
         let tables = TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect();
-        Ok(Self {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-            tables,
-        })
+        Ok(Self { conn: Mutex::new(conn), path: path.to_path_buf(), tables })
     }
 
     pub fn path(&self) -> &Path {
@@ -140,13 +119,8 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(behavior)
-            .map_err(StoreError::from)?;
-        let mut stx = SqliteTx {
-            tx,
-            tables: &self.tables,
-        };
+        let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
+        let mut stx = SqliteTx { tx, tables: &self.tables };
         let out = f(&mut stx)?;
         stx.tx.commit().map_err(StoreError::from)?;
         Ok(out)
@@ -156,27 +130,17 @@ impl SqliteStore {
 impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
-    fn write<T>(
-        &self,
-        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
         self.run(TransactionBehavior::Immediate, f)
     }
 
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
         self.run(TransactionBehavior::Deferred, f)
     }
 
     fn ping(&self) -> Result<(), StoreError> {
         let conn = self.lock();
-        conn.query_row(
-            "SELECT value FROM counters WHERE name = 'change_seq'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )?;
+        conn.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get::<_, i64>(0))?;
         Ok(())
     }
 
@@ -216,7 +180,8 @@ impl SqliteTx<'_> {
     }
 }
 
-const DEVICE_COLUMNS: &str = "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
+const DEVICE_COLUMNS: &str =
+    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
 
 fn device_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     let id: String = r.get(0)?;
@@ -238,10 +203,7 @@ fn device_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
 fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRow, StoreError> {
     let mut fields = Map::new();
     for (i, field) in table.fields.iter().enumerate() {
-        fields.insert(
-            field.name.to_string(),
-            from_sql(field.kind, r.get_ref(BASE_COUNT + i)?)?,
-        );
+        fields.insert(field.name.to_string(), from_sql(field.kind, r.get_ref(BASE_COUNT + i)?)?);
     }
     let id: String = r.get(0)?;
     let field_versions: String = r.get(6)?;
@@ -291,20 +253,12 @@ impl Tx for SqliteTx<'_> {
 
     fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1");
-        Ok(self
-            .tx
-            .prepare_cached(&sql)?
-            .query_row([id.to_string()], device_from)
-            .optional()?)
+        Ok(self.tx.prepare_cached(&sql)?.query_row([id.to_string()], device_from).optional()?)
     }
 
     fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1");
-        Ok(self
-            .tx
-            .prepare_cached(&sql)?
-            .query_row([token_hash], device_from)
-            .optional()?)
+        Ok(self.tx.prepare_cached(&sql)?.query_row([token_hash], device_from).optional()?)
     }
 
     fn devices(&mut self) -> Result<Vec<Device>, StoreError> {
@@ -324,9 +278,7 @@ impl Tx for SqliteTx<'_> {
 
     fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached(
-                "UPDATE devices SET last_mutation_id = ?2, last_push_at = ?3 WHERE id = ?1",
-            )?
+            .prepare_cached("UPDATE devices SET last_mutation_id = ?2, last_push_at = ?3 WHERE id = ?1")?
             .execute(params![id.to_string(), last_mutation_id, at])?;
         Ok(())
     }
@@ -365,12 +317,7 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn use_enroll_code(
-        &mut self,
-        code_hash: &str,
-        at: &str,
-        device: Uuid,
-    ) -> Result<(), StoreError> {
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError> {
         self.tx.execute(
             "UPDATE enroll_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
             params![code_hash, at, device.to_string()],
@@ -379,9 +326,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn user_count(&mut self) -> Result<i64, StoreError> {
-        Ok(self
-            .tx
-            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+        Ok(self.tx.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
     }
 
     fn insert_user(&mut self, u: &NewUser) -> Result<(), StoreError> {
@@ -392,11 +337,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn row(
-        &mut self,
-        table: &'static TableSpec,
-        id: Uuid,
-    ) -> Result<Option<ServerRow>, StoreError> {
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.select_one)?;
         let mut rows = stmt.query([id.to_string()])?;
         rows.next()?.map(|r| row_from(table, r)).transpose()
@@ -410,15 +351,11 @@ impl Tx for SqliteTx<'_> {
             rusqlite::types::Value::Integer(s.version),
             rusqlite::types::Value::Text(s.created_at.clone()),
             rusqlite::types::Value::Text(s.updated_at.clone()),
-            s.deleted_at
-                .clone()
-                .map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
+            s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
             rusqlite::types::Value::Text(serde_json::to_string(&row.field_versions)?),
         ];
-        let fields = table
-            .fields
-            .iter()
-            .map(|f| to_sql(f.kind, s.fields.get(f.name).unwrap_or(&Value::Null)));
+        let fields =
+            table.fields.iter().map(|f| to_sql(f.kind, s.fields.get(f.name).unwrap_or(&Value::Null)));
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
         stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
         Ok(())
@@ -471,11 +408,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn head_seq(&mut self) -> Result<i64, StoreError> {
-        Ok(self.tx.query_row(
-            "SELECT value FROM counters WHERE name = 'change_seq'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.tx.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get(0))?)
     }
 
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
@@ -487,12 +420,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn changes(
-        &mut self,
-        scope: Scope<'_>,
-        since: i64,
-        limit: usize,
-    ) -> Result<Vec<Change>, StoreError> {
+    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt;
         let mut rows = match scope {
@@ -512,21 +440,16 @@ impl Tx for SqliteTx<'_> {
         let mut changes = Vec::new();
         while let Some(r) = rows.next()? {
             let json: String = r.get(1)?;
-            changes.push(Change {
-                seq: r.get(0)?,
-                row: serde_json::from_str(&json)?,
-            });
+            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(&json)? });
         }
         Ok(changes)
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
         Ok(match scope {
-            None => self.tx.query_row(
-                "SELECT COUNT(*) FROM change_log WHERE seq > ?1",
-                [since],
-                |r| r.get(0),
-            )?,
+            None => {
+                self.tx.query_row("SELECT COUNT(*) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
+            }
             Some(region) => self.tx.query_row(
                 "SELECT COUNT(*) FROM change_log WHERE region = ?1 AND seq > ?2",
                 params![region, since],
@@ -542,16 +465,13 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<Option<AppliedMutation>, StoreError> {
         let found: Option<(String, String)> = self
             .tx
-            .prepare_cached("SELECT hash, outcome_json FROM applied_mutations WHERE device_id = ?1 AND mutation_id = ?2")?
+            .prepare_cached(
+                "SELECT hash, outcome_json FROM applied_mutations WHERE device_id = ?1 AND mutation_id = ?2",
+            )?
             .query_row(params![device.to_string(), mutation_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         found
-            .map(|(hash, outcome)| {
-                Ok(AppliedMutation {
-                    hash,
-                    outcome: serde_json::from_str(&outcome)?,
-                })
-            })
+            .map(|(hash, outcome)| Ok(AppliedMutation { hash, outcome: serde_json::from_str(&outcome)? }))
             .transpose()
     }
 
