@@ -60,13 +60,7 @@ fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
     let message = parsed
         .as_ref()
         .map_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect(), |b| b.message.clone());
-    match (status, parsed.as_ref().map(|b| b.error.as_str())) {
-        (StatusCode::UPGRADE_REQUIRED, _) => SyncError::UpdateRequired(message),
-        (StatusCode::UNAUTHORIZED, _) => SyncError::Revoked,
-        (s, _) if s.is_server_error() => SyncError::Server(format!("{s}: {message}")),
-        (s, Some(code)) => SyncError::Refused(format!("{s} {code}: {message}")),
-        (s, None) => SyncError::Refused(format!("{s}: {message}")),
-    }
+    SyncError::from_response(status.as_u16(), parsed.as_ref().map(|b| b.error.as_str()), &message)
 }
 
 impl HttpTransport {

@@ -166,12 +166,13 @@ impl Store {
             return Err(field_error("plate", Problem::Duplicate));
         }
         let km = |r: &Map<String, Value>| r.get("km").and_then(Value::as_i64);
-        if let (Some(new), Some(old)) = (km(row), existing.and_then(|e| km(&e.fields))) {
-            if new < old && !options.confirm_lower_km {
-                return Err(SaveError::Fields(vec![
-                    FieldError::new("km", Problem::KmLower).with_detail(old.to_string()),
-                ]));
-            }
+        if let (Some(new), Some(old)) = (km(row), existing.and_then(|e| km(&e.fields)))
+            && new < old
+            && !options.confirm_lower_km
+        {
+            return Err(SaveError::Fields(vec![
+                FieldError::new("km", Problem::KmLower).with_detail(old.to_string()),
+            ]));
         }
         Ok(())
     }

@@ -33,6 +33,19 @@ pub enum SyncError {
     Local(String),
 }
 
+impl SyncError {
+    /// The error for a server's refusal: HTTP status, its stable error code and its message.
+    pub fn from_response(status: u16, code: Option<&str>, message: &str) -> SyncError {
+        match (status, code) {
+            (426, _) => SyncError::UpdateRequired(message.to_string()),
+            (401, _) => SyncError::Revoked,
+            (s, _) if s >= 500 => SyncError::Server(format!("{s}: {message}")),
+            (s, Some(code)) => SyncError::Refused(format!("{s} {code}: {message}")),
+            (s, None) => SyncError::Refused(format!("{s}: {message}")),
+        }
+    }
+}
+
 impl From<StoreError> for SyncError {
     fn from(e: StoreError) -> Self {
         SyncError::Local(e.to_string())
@@ -208,11 +221,18 @@ async fn run(
     clock: Instant,
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    let mut last_pushed = 0;
     loop {
         let batch = store.outbox_batch(MAX_BATCH)?;
-        if batch.is_empty() {
-            break;
+        let Some(first) = batch.first() else { break };
+        // Answered entries leave the outbox; seeing one again means the answer was not applied.
+        if first.mutation_id <= last_pushed {
+            return Err(SyncError::Local(format!(
+                "change {} was answered but is still waiting",
+                first.mutation_id
+            )));
         }
+        last_pushed = batch.last().map_or(last_pushed, |m| m.mutation_id);
         let request = PushRequest { mutations: batch };
         let (response, sent, received) = transport.push(&request).await?;
         report.bytes_sent += sent;

@@ -139,11 +139,11 @@ impl EmployeesScreen {
     }
 
     pub fn invalid(&mut self, table: &str, errors: &[FieldError]) {
-        if table == EMPLOYEES.name {
-            if let Some(form) = &mut self.form {
-                form.errors = FormErrors(errors.to_vec());
-                form.saving = false;
-            }
+        if table == EMPLOYEES.name
+            && let Some(form) = &mut self.form
+        {
+            form.errors = FormErrors(errors.to_vec());
+            form.saving = false;
         }
     }
 
@@ -301,10 +301,10 @@ impl EmployeesScreen {
             self.sort = s;
             self.refilter();
         }
-        if let Some(id) = clicked {
-            if let Some(e) = self.all.iter().find(|e| e.id == id) {
-                self.form = Some(EmployeeForm::edit(e));
-            }
+        if let Some(id) = clicked
+            && let Some(e) = self.all.iter().find(|e| e.id == id)
+        {
+            self.form = Some(EmployeeForm::edit(e));
         }
     }
 
@@ -372,11 +372,11 @@ impl EmployeesScreen {
         ui.horizontal(|ui| {
             save |= ui.button(lang.t("Kaydet", "Save")).clicked();
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id {
-                if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
-                    form.saving = true;
-                }
+            if let Some(id) = form.id
+                && ui.button(lang.t("Sil", "Delete")).clicked()
+            {
+                ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
+                form.saving = true;
             }
         });
         save |= ui.input(|i| i.key_pressed(egui::Key::Enter));

@@ -83,10 +83,10 @@ pub fn date(
                 .calendar_week(true)
                 .show_icon(false)
                 .format("%d.%m.%Y");
-            if ui.add(button).on_hover_text(label).changed() {
-                if let Some(date) = from_jiff(picked) {
-                    *value = format_date(date);
-                }
+            if ui.add(button).on_hover_text(label).changed()
+                && let Some(date) = from_jiff(picked)
+            {
+                *value = format_date(date);
             }
             response
         })

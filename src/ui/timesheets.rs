@@ -155,11 +155,11 @@ impl TimesheetsScreen {
     }
 
     pub fn invalid(&mut self, table: &str, errors: &[FieldError]) {
-        if table == TIMESHEETS.name {
-            if let Some(form) = &mut self.form {
-                form.errors = FormErrors(errors.to_vec());
-                form.saving = false;
-            }
+        if table == TIMESHEETS.name
+            && let Some(form) = &mut self.form
+        {
+            form.errors = FormErrors(errors.to_vec());
+            form.saving = false;
         }
     }
 
@@ -366,10 +366,10 @@ impl TimesheetsScreen {
             form::row(ui, l("special_day"), e("special_day"), |ui| ui.checkbox(&mut form.special_day, ""));
             form::text(ui, l("note"), &mut form.note, e("note"));
         });
-        if let (Ok(s), Ok(e)) = (parse_hhmm(&form.start), parse_hhmm(&form.end)) {
-            if e < s {
-                ui.label(RichText::new(lang.t("Bitiş ertesi gün", "Ends the next day")).weak());
-            }
+        if let (Ok(s), Ok(e)) = (parse_hhmm(&form.start), parse_hhmm(&form.end))
+            && e < s
+        {
+            ui.label(RichText::new(lang.t("Bitiş ertesi gün", "Ends the next day")).weak());
         }
         for other in form.errors.other_than(
             &["employee_id", "work_date", "start_time", "end_time", "break_minutes", "special_day", "note"],
@@ -380,11 +380,11 @@ impl TimesheetsScreen {
         ui.horizontal(|ui| {
             save |= ui.button(lang.t("Kaydet", "Save")).clicked();
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id {
-                if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
-                    form.saving = true;
-                }
+            if let Some(id) = form.id
+                && ui.button(lang.t("Sil", "Delete")).clicked()
+            {
+                ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
+                form.saving = true;
             }
         });
         save |= ui.input(|i| i.key_pressed(egui::Key::Enter));

@@ -177,12 +177,12 @@ impl VehiclesScreen {
     }
 
     pub fn invalid(&mut self, table: &str, errors: &[FieldError]) {
-        if table == VEHICLES.name {
-            if let Some(form) = &mut self.form {
-                form.confirm_lower_km = errors.iter().any(|e| e.problem == Problem::KmLower);
-                form.errors = FormErrors(errors.to_vec());
-                form.saving = false;
-            }
+        if table == VEHICLES.name
+            && let Some(form) = &mut self.form
+        {
+            form.confirm_lower_km = errors.iter().any(|e| e.problem == Problem::KmLower);
+            form.errors = FormErrors(errors.to_vec());
+            form.saving = false;
         }
     }
 
@@ -309,11 +309,11 @@ impl VehiclesScreen {
             };
             save |= ui.button(label).clicked();
             cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id {
-                if ui.button(lang.t("Sil", "Delete")).clicked() {
-                    ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
-                    form.saving = true;
-                }
+            if let Some(id) = form.id
+                && ui.button(lang.t("Sil", "Delete")).clicked()
+            {
+                ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
+                form.saving = true;
             }
         });
         save |= ui.input(|i| i.key_pressed(egui::Key::Enter));

@@ -148,23 +148,17 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
     match table {
         "employees" => {
             non_blank("full_name", &mut errors);
-            if let Some(no) = text("identity_no").filter(|s| !s.is_empty()) {
-                if !valid_identity_no(no) {
-                    errors.push(FieldError::new("identity_no", Problem::IdentityNo));
-                }
+            if text("identity_no").is_some_and(|no| !no.is_empty() && !valid_identity_no(no)) {
+                errors.push(FieldError::new("identity_no", Problem::IdentityNo));
             }
-            if let Some(kind) = text("contract_kind") {
-                if kind != "full_time" && kind != "part_time" {
-                    errors.push(FieldError::new("contract_kind", Problem::ContractKind));
-                }
+            if text("contract_kind").is_some_and(|kind| kind != "full_time" && kind != "part_time") {
+                errors.push(FieldError::new("contract_kind", Problem::ContractKind));
             }
             if int("weekly_minutes").is_some_and(|m| !(1..=2700).contains(&m)) {
                 errors.push(FieldError::new("weekly_minutes", Problem::WeeklyMinutes));
             }
-            if let Some(policy) = text("break_policy") {
-                if crate::hours::BreakPolicy::from_stored(policy).is_none() {
-                    errors.push(FieldError::new("break_policy", Problem::BreakPolicy));
-                }
+            if text("break_policy").is_some_and(|p| crate::hours::BreakPolicy::from_stored(p).is_none()) {
+                errors.push(FieldError::new("break_policy", Problem::BreakPolicy));
             }
         }
         "timesheets" | "shift_templates" => {
@@ -172,10 +166,8 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
             check_shift_times(text("start_time"), text("end_time"), int("break_minutes"), &mut errors);
         }
         "vehicles" => {
-            if let Some(plate) = text("plate") {
-                if normalize_plate(plate).as_deref() != Some(plate) {
-                    errors.push(FieldError::new("plate", Problem::Plate));
-                }
+            if text("plate").is_some_and(|plate| normalize_plate(plate).as_deref() != Some(plate)) {
+                errors.push(FieldError::new("plate", Problem::Plate));
             }
             if int("year").is_some_and(|y| !(1950..=2100).contains(&y)) {
                 errors.push(FieldError::new("year", Problem::Year));

@@ -29,7 +29,7 @@ pub fn init(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let password = match password_file {
-        Some(file) => read_password_file(file)?,
+        Some(file) => read_secret_file(file)?,
         None => prompt_password()?,
     };
     // Before the database exists: a refused password must not leave an empty file behind.
@@ -40,21 +40,41 @@ pub fn init(
     Ok(())
 }
 
-fn read_password_file(file: &Path) -> anyhow::Result<String> {
+fn read_secret_file(file: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
 fn prompt_password() -> anyhow::Result<String> {
-    let first = rpassword::prompt_password("Administrator password: ")
-        .context("cannot read a password from the terminal; use --password-file")?;
-    auth::check_password(&first)?;
-    let second = rpassword::prompt_password("Repeat the password: ")
-        .context("cannot read a password from the terminal; use --password-file")?;
-    if first != second {
-        bail!("the two passwords differ");
+    let password = prompt_twice("Administrator password: ", "Repeat the password: ")?;
+    auth::check_password(&password)?;
+    Ok(password)
+}
+
+fn prompt_twice(first: &str, again: &str) -> anyhow::Result<String> {
+    let no_terminal = "cannot read from the terminal; pass the secret in a file instead";
+    let secret = rpassword::prompt_password(first).context(no_terminal)?;
+    if rpassword::prompt_password(again).context(no_terminal)? != secret {
+        bail!("the two entries differ");
     }
-    Ok(first)
+    Ok(secret)
+}
+
+/// Sets the key legacy PCs must send with their uploads, from `key_file` or the terminal.
+pub fn legacy_key_set(db: &Path, key_file: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+    let key = match key_file {
+        Some(file) => read_secret_file(file)?,
+        None => prompt_twice("Legacy API key: ", "Repeat the key: ")?,
+    };
+    Server::open_existing(db)?.set_legacy_key(Some(&key))?;
+    writeln!(out, "Legacy uploads are accepted with this key (only its hash is stored).")?;
+    Ok(())
+}
+
+pub fn legacy_key_clear(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    Server::open_existing(db)?.set_legacy_key(None)?;
+    writeln!(out, "Legacy uploads are switched off.")?;
+    Ok(())
 }
 
 /// Issues a one-time enrollment code; the code is the last word printed.
@@ -157,7 +177,27 @@ pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> an
             writeln!(out, "listening on http://{addr}")?;
             out.flush()?;
             tracing::info!(%addr, "serving HTTP");
-            http::serve(listener, server, options.http, shutdown_signal()).await
+            // Open requests get the same grace as under TLS; a client that never finishes its
+            // request must not keep the process from stopping.
+            let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+            let signal = async move {
+                shutdown_signal().await;
+                let _ = signalled.send(());
+            };
+            let serving = http::serve(listener, server, options.http, signal);
+            tokio::select! {
+                result = serving => result,
+                () = async {
+                    if on_signal.await.is_ok() {
+                        tokio::time::sleep(SHUTDOWN_GRACE).await;
+                    } else {
+                        std::future::pending::<()>().await;
+                    }
+                } => {
+                    tracing::warn!("open requests did not finish within the grace period");
+                    Ok(())
+                }
+            }
         }
     };
     backups.abort();

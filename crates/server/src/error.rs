@@ -2,6 +2,7 @@
 //! `StoreError` is what went wrong underneath and is only ever logged.
 
 use axum::Json;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -111,6 +112,22 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::bad_request("invalid_path", rejection.body_text())
+    }
+}
+
+impl From<MultipartRejection> for ApiError {
+    fn from(rejection: MultipartRejection) -> Self {
+        Self::bad_request("invalid_multipart", rejection.body_text())
+    }
+}
+
+impl From<MultipartError> for ApiError {
+    fn from(e: MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
+        } else {
+            Self::bad_request("invalid_multipart", e.body_text())
+        }
     }
 }
 

@@ -64,11 +64,27 @@ enum Command {
         #[arg(long, default_value_t = HttpConfig::default().request_timeout.as_secs())]
         request_timeout: u64,
     },
+    /// Accept or refuse legacy PCs' whole-file uploads (POST /sync with X-API-KEY).
+    LegacyKey {
+        #[command(subcommand)]
+        action: LegacyKeyAction,
+    },
     /// Write an online backup: to --out, or into the backups folder next to the database.
     Backup {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum LegacyKeyAction {
+    /// Set the key (read from --key-file, or asked on the terminal).
+    Set {
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+    },
+    /// Switch legacy uploads off.
+    Clear,
 }
 
 fn main() -> ExitCode {
@@ -78,6 +94,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Escape codes only for a person's terminal, not in journald or a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match run(cli) {
@@ -99,6 +117,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::EnrollCode { region } => admin::enroll_code(db, &region, out),
         Command::Devices => admin::devices(db, out),
         Command::Revoke { device } => admin::revoke(db, device, out),
+        Command::LegacyKey { action: LegacyKeyAction::Set { key_file } } => {
+            admin::legacy_key_set(db, key_file.as_deref(), out)
+        }
+        Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Serve { listen, tls_cert, tls_key, rate_limit, rate_burst, request_timeout } => {
             if rate_limit <= 0.0 || rate_burst < 1.0 {

@@ -186,3 +186,25 @@ fn the_database_can_come_from_the_environment() {
     let output = Command::new(BIN).arg("devices").env("RAINSTAFF_SERVER_DB", &db).output().unwrap();
     assert!(stdout(&output).contains("No devices"));
 }
+
+#[test]
+fn legacy_key_set_and_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let key_file = dir.path().join("key.txt");
+    std::fs::write(&key_file, "kısa\n").unwrap();
+    let short = run(&db, &["legacy-key", "set", "--key-file", key_file.to_str().unwrap()]);
+    assert!(!short.status.success());
+    std::fs::write(&key_file, "eski-sistem-anahtari-2024\n").unwrap();
+    stdout(&run(&db, &["legacy-key", "set", "--key-file", key_file.to_str().unwrap()]));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: String =
+        conn.query_row("SELECT value FROM settings WHERE key LIKE 'legacy%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored.len(), 64);
+    assert!(!stored.contains("anahtar"));
+    stdout(&run(&db, &["legacy-key", "clear"]));
+    let left: i64 =
+        conn.query_row("SELECT COUNT(*) FROM settings WHERE key LIKE 'legacy%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+}

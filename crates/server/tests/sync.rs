@@ -181,6 +181,7 @@ async fn regions_are_isolated_both_ways() {
     let response = izmir.request(Method::GET, "/sync/download").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/vnd.sqlite3");
+    let head_seq: i64 = response.headers()["x-rainstaff-head-seq"].to_str().unwrap().parse().unwrap();
     let bytes = response.bytes().await.unwrap();
     let file = h.dir.path().join("izmir.db");
     std::fs::File::create(&file).unwrap().write_all(&bytes).unwrap();
@@ -196,6 +197,26 @@ async fn regions_are_isolated_both_ways() {
     let regions: i64 =
         snap.query_row("SELECT COUNT(*) FROM timesheets WHERE region <> 'Izmir'", [], |r| r.get(0)).unwrap();
     assert_eq!(regions, 0);
+    // Nothing but synced rows and where to continue pulling: no accounts, devices or tokens.
+    let tables: Vec<String> = snap
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut expected: Vec<String> =
+        rainstaff_core::schema::TABLES.iter().map(|t| t.name.to_string()).collect();
+    expected.push("snapshot_meta".into());
+    expected.sort();
+    assert_eq!(tables, expected);
+    let meta_seq: String =
+        snap.query_row("SELECT value FROM snapshot_meta WHERE key = 'head_seq'", [], |r| r.get(0)).unwrap();
+    assert_eq!(meta_seq.parse::<i64>().unwrap(), head_seq);
+    assert_eq!(head_seq, h.count("SELECT MAX(seq) FROM change_log"));
+    let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(holds(b"Zeynep"));
+    assert!(!holds(izmir.token.as_bytes()) && !holds(b"Ali") && !holds(b"argon2"));
 
     // Status is for administrators only.
     let (status, body) = izmir.get("/sync/status").await;

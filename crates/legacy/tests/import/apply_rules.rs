@@ -113,7 +113,7 @@ fn users_must_set_a_new_password_and_no_legacy_hash_survives() {
 
     let import = read_legacy(&sample("F2_v3_s2.db"), "Ankara").unwrap();
     let roles: Vec<(&str, &str, &str)> =
-        import.users.iter().map(|u| (u.username.as_str(), u.role.as_str(), u.region.as_str())).collect();
+        import.users.iter().map(|u| (u.username.as_str(), u.role.code(), u.region.as_str())).collect();
     assert!(roles.contains(&("admin", "admin", "ALL")));
     assert!(roles.contains(&("izmir1", "staff", "Izmir")));
 }

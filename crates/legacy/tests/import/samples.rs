@@ -204,7 +204,7 @@ fn v5_clock_times_and_regions() {
     assert_eq!(import.company_name, None);
     let admin = &import.users[0];
     assert_eq!(
-        (admin.username.as_str(), admin.role.as_str(), admin.region.as_str()),
+        (admin.username.as_str(), admin.role.code(), admin.region.as_str()),
         ("admin", "admin", "ALL")
     );
 }

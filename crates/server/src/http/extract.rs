@@ -20,16 +20,21 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, ApiError> {
         check_protocol(&parts.headers, true)?;
         let token = bearer_token(&parts.headers)?;
-        if let Err(wait) = state.limiter.check(&token_hash(&token)) {
-            let mut e =
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
-            e.retry_after = Some(wait.as_secs().max(1));
-            return Err(e);
-        }
+        limit(state, &token_hash(&token))?;
         let server = state.server.clone();
         let device = blocking(move || server.authenticate(&token)).await?;
         Ok(AuthDevice(device))
     }
+}
+
+/// Takes one request from the bucket of `key` (a credential's hash).
+pub fn limit<S: Store>(state: &AppState<S>, key: &str) -> Result<(), ApiError> {
+    state.limiter.check(key).map_err(|wait| {
+        let mut e =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
+        e.retry_after = Some(wait.as_secs().max(1));
+        e
+    })
 }
 
 /// Refuses versions outside what this build serves. With `required`, a missing header is an error

@@ -2,19 +2,20 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, PushRequest, PushResponse, StatusResponse,
+    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, PushRequest, StatusResponse,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::{AuthDevice, check_protocol};
+use super::extract::{AuthDevice, check_protocol, limit};
 use super::{AppState, blocking};
+use crate::auth::token_hash;
 use crate::error::ApiError;
-use crate::service::timestamp;
+use crate::service::{LegacyUploadResponse, timestamp};
 use crate::store::Store;
 
 /// The header next to a snapshot that says which change seq it is consistent with.
@@ -46,14 +47,71 @@ pub async fn enroll<S: Store>(
     Ok(Json(blocking(move || server.enroll(request)).await?))
 }
 
-pub async fn push<S: Store>(
+/// `POST /sync`: a JSON push from a Rainstaff desktop, or, as multipart, a legacy PC's upload.
+pub async fn sync<S: Store>(
     State(state): State<AppState<S>>,
-    AuthDevice(device): AuthDevice,
-    body: Result<Json<PushRequest>, JsonRejection>,
-) -> Result<Json<PushResponse>, ApiError> {
-    let Json(request) = body?;
+    request: Request,
+) -> Result<Response, ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        return Ok(legacy_upload(state, request).await?.into_response());
+    }
+    let (mut parts, body) = request.into_parts();
+    let AuthDevice(device) = AuthDevice::from_request_parts(&mut parts, &state).await?;
+    let Json(push) = Json::<PushRequest>::from_request(Request::from_parts(parts, body), &state).await?;
     let server = state.server.clone();
-    Ok(Json(blocking(move || server.push(&device, request)).await?))
+    Ok(Json(blocking(move || server.push(&device, push)).await?).into_response())
+}
+
+/// A header's text; bytes that are not text still count as present (and then fail to match).
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+/// The legacy upload: multipart field `db` with the whole file, `X-API-KEY` and `X-Region`.
+async fn legacy_upload<S: Store>(
+    state: AppState<S>,
+    request: Request,
+) -> Result<Json<LegacyUploadResponse>, ApiError> {
+    let (key, region) =
+        (header_text(request.headers(), "x-api-key"), header_text(request.headers(), "x-region"));
+    if let Some(key) = &key {
+        limit(&state, &format!("legacy:{}", token_hash(key)))?;
+    }
+    // The key is checked before the upload is read, so a stranger cannot make the server buffer it.
+    let server = state.server.clone();
+    let checked = key.clone();
+    blocking(move || server.check_legacy_key(checked.as_deref())).await?;
+    let mut multipart = Multipart::from_request(request, &state).await?;
+    let dir = tempfile::tempdir().map_err(|e| ApiError::internal(&e))?;
+    let path = dir.path().join("upload.db");
+    let mut found = false;
+    while let Some(field) = multipart.next_field().await? {
+        if field.name() == Some("db") {
+            let bytes = field.bytes().await?;
+            tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::internal(&e))?;
+            found = true;
+            break;
+        }
+    }
+    if !found {
+        return Err(ApiError::bad_request(
+            "missing_file",
+            "the multipart field `db` with the database file is required",
+        ));
+    }
+    let server = state.server.clone();
+    let response = blocking(move || {
+        let response = server.import_legacy(key.as_deref(), region.as_deref(), &path);
+        drop(dir);
+        response
+    })
+    .await?;
+    Ok(Json(response))
 }
 
 #[derive(Debug, Deserialize)]

@@ -83,7 +83,7 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/health", get(handlers::health::<S>))
         .route("/ready", get(handlers::ready::<S>))
         .route("/enroll", post(handlers::enroll::<S>))
-        .route("/sync", post(handlers::push::<S>))
+        .route("/sync", post(handlers::sync::<S>))
         .route("/sync/changes", get(handlers::changes::<S>))
         .route("/sync/download", get(handlers::download::<S>))
         .route("/sync/status", get(handlers::status::<S>))

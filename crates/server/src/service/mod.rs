@@ -3,7 +3,10 @@
 //! a blocking thread, a simulation calls them directly. Everything a method commits is durable
 //! when it returns, so dropping a `Server` and opening the same file again is a clean restart.
 
+mod legacy;
 mod push;
+
+pub use legacy::{LEGACY_UPLOADER, LegacyUploadResponse};
 
 use std::path::Path;
 use std::sync::Arc;

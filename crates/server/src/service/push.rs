@@ -3,8 +3,6 @@
 //! bug or is misconfigured, and nothing half-applied should be left behind); a well-formed one
 //! the data rules refuse is answered "rejected" with the reason, and the batch goes on.
 
-use std::collections::BTreeMap;
-
 use rainstaff_core::merge::{self, Decision, FieldVersion};
 use rainstaff_core::protocol::{
     ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse, RowState,
@@ -14,6 +12,7 @@ use rainstaff_core::regions;
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
 use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
@@ -143,30 +142,21 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                     return Ok(rejected(m, validate::describe(&errors), current_state));
                 }
             }
-            let seq = tx.next_seq()?;
-            let mut field_versions =
-                current.as_ref().map(|c| c.field_versions.clone()).unwrap_or_else(BTreeMap::new);
-            for name in &changed {
-                field_versions.insert(name.clone(), FieldVersion { version: seq, device: device.id });
-            }
-            let deleted_at = match (delete, current_state.as_ref()) {
-                (false, _) => None,
-                (true, Some(RowState { deleted_at: Some(at), .. })) => Some(at.clone()),
-                (true, _) => Some(now.to_string()),
-            };
-            let state = RowState {
-                table: table.name.to_string(),
-                id: m.row_id,
-                region: m.region.clone(),
-                version: seq,
-                created_at: current_state.map_or_else(|| now.to_string(), |c| c.created_at),
-                updated_at: now.to_string(),
-                deleted_at,
-                fields,
-            };
-            let row = ServerRow { state, field_versions };
-            tx.put_row(table, &row)?;
-            tx.append_change(seq, &row.state)?;
+            let row = write_row(
+                tx,
+                current.as_ref(),
+                RowWrite {
+                    table,
+                    id: m.row_id,
+                    region: &m.region,
+                    fields,
+                    changed: &changed,
+                    delete,
+                    device: device.id,
+                    now,
+                },
+            )?;
+            let seq = row.state.version;
             for c in &conflicts {
                 tx.insert_conflict(&NewConflict {
                     table: table.name,
@@ -184,6 +174,53 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
             Ok(Outcome { mutation_id: m.mutation_id, status, reason: None, row: Some(row.state), conflicts })
         }
     }
+}
+
+/// A row version about to be written; it gets the next change seq.
+pub(super) struct RowWrite<'a> {
+    pub table: &'static TableSpec,
+    pub id: Uuid,
+    pub region: &'a str,
+    /// The complete fields of the new version.
+    pub fields: Map<String, Value>,
+    /// The fields whose value this version changes: they get the new seq as their version.
+    pub changed: &'a [String],
+    pub delete: bool,
+    /// Who made the change; the merge does not count a device's edits as conflicting with its own.
+    pub device: Uuid,
+    pub now: &'a str,
+}
+
+/// Stores a new version of a row and appends it to the change log under a new seq.
+pub(super) fn write_row(
+    tx: &mut impl Tx,
+    current: Option<&ServerRow>,
+    w: RowWrite<'_>,
+) -> Result<ServerRow, StoreError> {
+    let seq = tx.next_seq()?;
+    let mut field_versions = current.map(|c| c.field_versions.clone()).unwrap_or_default();
+    for name in w.changed {
+        field_versions.insert(name.clone(), FieldVersion { version: seq, device: w.device });
+    }
+    let deleted_at = match (w.delete, current.and_then(|c| c.state.deleted_at.clone())) {
+        (false, _) => None,
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(w.now.to_string()),
+    };
+    let state = RowState {
+        table: w.table.name.to_string(),
+        id: w.id,
+        region: w.region.to_string(),
+        version: seq,
+        created_at: current.map_or_else(|| w.now.to_string(), |c| c.state.created_at.clone()),
+        updated_at: w.now.to_string(),
+        deleted_at,
+        fields: w.fields,
+    };
+    let row = ServerRow { state, field_versions };
+    tx.put_row(w.table, &row)?;
+    tx.append_change(seq, &row.state)?;
+    Ok(row)
 }
 
 fn region_forbidden(m: &Mutation) -> ApiError {
@@ -208,7 +245,7 @@ fn rejected(m: &Mutation, reason: String, row: Option<RowState>) -> Outcome {
 
 /// Every reference this change sets must point at a live row of the same region. Unchanged
 /// references are left alone: a parent deleted later must not block edits of other fields.
-fn check_references(
+pub(super) fn check_references(
     tx: &mut impl Tx,
     table: &TableSpec,
     region: &str,

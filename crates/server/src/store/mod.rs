@@ -54,6 +54,11 @@ pub trait Tx {
 
     fn user_count(&mut self) -> Result<i64, StoreError>;
     fn insert_user(&mut self, user: &NewUser) -> Result<(), StoreError>;
+    fn usernames(&mut self) -> Result<Vec<String>, StoreError>;
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Sets `key`, or removes it when `value` is `None`.
+    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;

@@ -78,6 +78,8 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX conflicts_region ON conflicts (region, resolved_at);
     ",
+    // 2: server-wide settings (the legacy upload key's hash, the company name).
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -337,6 +337,27 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn usernames(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.tx.prepare("SELECT username FROM users ORDER BY id")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?,
+            None => self.tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.select_one)?;
         let mut rows = stmt.query([id.to_string()])?;
