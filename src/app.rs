@@ -16,8 +16,10 @@ use crate::worker::{Command, Event, Notifier, Worker};
 pub enum Screen {
     Employees,
     Timesheets,
+    Reports,
     Vehicles,
     Users,
+    Holidays,
     Settings,
 }
 
@@ -49,8 +51,10 @@ pub struct App {
     login: ui::login::LoginScreen,
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
+    pub reports: ui::reports::ReportsScreen,
     pub vehicles: ui::vehicles::VehiclesScreen,
     users: ui::users::UsersScreen,
+    holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
     pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
@@ -77,8 +81,10 @@ impl App {
             login: ui::login::LoginScreen::new(first_run),
             employees: Default::default(),
             timesheets: Default::default(),
+            reports: Default::default(),
             vehicles: Default::default(),
             users: Default::default(),
+            holidays: Default::default(),
             settings: Default::default(),
             import: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
@@ -100,8 +106,10 @@ impl App {
         self.regions = self.store.regions().unwrap_or_default();
         self.employees.dirty = true;
         self.timesheets.dirty = true;
+        self.reports.dirty = true;
         self.vehicles.dirty = true;
         self.users.dirty = true;
+        self.holidays.dirty = true;
         self.settings.dirty = true;
     }
 
@@ -147,8 +155,11 @@ impl App {
                         format!("{total} {}", self.lang.t("kayıt içe aktarıldı", "records imported")),
                     ));
                 }
+                Event::ReportProgress(done) => self.reports.progress(done),
+                Event::ReportDone(path) => self.reports.finished(path),
                 Event::Failed { context, message } => {
                     self.settings.failed(context, &message);
+                    self.reports.failed(context, &message);
                     if context == "import" {
                         self.import.failed(&message);
                     }
@@ -195,8 +206,10 @@ impl App {
             match self.screen {
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
+                Screen::Reports => self.reports.ui(ui, &ctx),
                 Screen::Vehicles => self.vehicles.ui(ui, &ctx),
                 Screen::Users => self.users.ui(ui, &ctx),
+                Screen::Holidays => self.holidays.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync),
             }
             self.import.ui(ui, &ctx);
@@ -234,12 +247,15 @@ impl App {
             let tabs = [
                 (Screen::Employees, lang.t("Personel", "Employees")),
                 (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
+                (Screen::Reports, lang.t("Raporlar", "Reports")),
                 (Screen::Vehicles, lang.t("Araçlar", "Vehicles")),
                 (Screen::Users, lang.t("Kullanıcılar", "Users")),
+                (Screen::Holidays, lang.t("Tatiller", "Holidays")),
                 (Screen::Settings, lang.t("Ayarlar", "Settings")),
             ];
             for (screen, label) in tabs {
-                if screen == Screen::Users && user.role != crate::db::users::Role::Admin {
+                let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
+                if admin_only && user.role != crate::db::users::Role::Admin {
                     continue;
                 }
                 ui.selectable_value(&mut self.screen, screen, label);

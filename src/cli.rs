@@ -77,6 +77,30 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A month's hours under each employee's contract: XLSX (summary + a sheet per employee) or
+    /// CSV (a row per shift).
+    #[command(group(clap::ArgGroup::new("who").required(true).args(["employee", "all"])))]
+    Report {
+        /// The month (YYYY-MM).
+        #[arg(long)]
+        month: String,
+        /// One employee, by name (Turkish case and letters folded: "ayse isik" finds "AYŞE IŞIK").
+        #[arg(long, value_name = "NAME")]
+        employee: Option<String>,
+        /// Every employee (of --region, if given).
+        #[arg(long)]
+        all: bool,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, value_enum)]
+        format: crate::report::ReportFormat,
+        /// The language of the labels: tr or en.
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -87,6 +111,15 @@ pub enum TimesheetFormat {
 fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
     rainstaff_core::time::parse_user_date(value)
         .map_err(|p| anyhow::anyhow!("--{name}: \"{value}\" {}", p.message(rainstaff_core::i18n::Lang::En)))
+}
+
+fn lang_arg(value: &str) -> Result<rainstaff_core::i18n::Lang, String> {
+    rainstaff_core::i18n::Lang::from_code(value).ok_or_else(|| "expected tr or en".to_string())
+}
+
+fn month_arg(value: &str) -> anyhow::Result<crate::report::Month> {
+    crate::report::Month::parse(value)
+        .ok_or_else(|| anyhow::anyhow!("--month: \"{value}\" is not a month (YYYY-MM, e.g. 2026-01)"))
 }
 
 fn region_arg(value: &str) -> anyhow::Result<String> {
@@ -150,6 +183,26 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 std::io::BufWriter::new(file),
             )?;
             eprintln!("{count} shifts written to {}", out.display());
+        }
+        CliCommand::Export {
+            what: ExportCommand::Report { month, employee, all: _, region, format, lang, out },
+        } => {
+            let month = month_arg(&month)?;
+            let region = region.as_deref().map(region_arg).transpose()?;
+            let region = region.unwrap_or_else(|| rainstaff_core::protocol::ALL_REGIONS.to_string());
+            let store = Store::open(&data.store())?;
+            let employee = match employee {
+                Some(name) => Some(
+                    crate::report::find_employee(&store.employees(&region)?, &name)
+                        .map_err(|e| anyhow::anyhow!("--employee: {e}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let selection = crate::report::Selection { month, employee, region };
+            let request = crate::report::ReportRequest { selection, format, lang, out };
+            let path = crate::report::export(&store, &request, &mut |_| {})?;
+            eprintln!("report for {month} written to {}", path.display());
         }
         CliCommand::Backup { out } => {
             let store = Store::open(&data.store())?;

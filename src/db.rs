@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod conflicts;
 pub mod edits;
+pub mod holidays;
 pub mod import;
 pub mod queries;
 pub mod rows;

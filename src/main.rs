@@ -29,20 +29,44 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// The window's options; `backends` narrows the graphics backends wgpu may choose from.
+fn options(backends: Option<eframe::wgpu::Backends>) -> eframe::NativeOptions {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Rainstaff")
+        .with_app_id("rainstaff")
+        .with_inner_size([1200.0, 760.0])
+        .with_min_inner_size([800.0, 500.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../assets/rainstaff.png")) {
+        viewport = viewport.with_icon(icon);
+    }
+    let mut options = eframe::NativeOptions { viewport, ..Default::default() };
+    if let Some(backends) = backends {
+        let mut setup = eframe::egui_wgpu::WgpuSetupCreateNew::without_display_handle();
+        setup.instance_descriptor.backends = backends;
+        options.wgpu_options.wgpu_setup = eframe::egui_wgpu::WgpuSetup::CreateNew(setup);
+    }
+    options
+}
+
 fn gui(data: DataDir) -> std::process::ExitCode {
     let _log = rainstaff::logging::to_file(&data);
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Rainstaff")
-            .with_inner_size([1200.0, 760.0])
-            .with_min_inner_size([800.0, 500.0]),
-        ..Default::default()
+    let run = |backends| {
+        let data = data.clone();
+        eframe::run_native(
+            "Rainstaff",
+            options(backends),
+            Box::new(move |cc| Ok(Box::new(rainstaff::app::App::new(data, &cc.egui_ctx)?))),
+        )
     };
-    let result = eframe::run_native(
-        "Rainstaff",
-        options,
-        Box::new(move |cc| Ok(Box::new(rainstaff::app::App::new(data, &cc.egui_ctx)?))),
-    );
+    let mut result = run(None);
+    // Some PCs (virtual machines, remote sessions, old drivers) fail on the backend wgpu prefers
+    // (DX12 on Windows); Vulkan or OpenGL usually work there. An explicit WGPU_BACKEND is obeyed.
+    if let Err(e) = &result {
+        if std::env::var_os("WGPU_BACKEND").is_none() {
+            tracing::warn!("the window could not start ({e}); trying Vulkan or OpenGL");
+            result = run(Some(eframe::wgpu::Backends::VULKAN | eframe::wgpu::Backends::GL));
+        }
+    }
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

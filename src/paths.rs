@@ -1,5 +1,5 @@
 //! Where this PC keeps its data: `--data-dir`, else `RAINSTAFF_DATA_DIR`, else the OS's local
-//! data folder (`%LOCALAPPDATA%\Rainstaff\data` on Windows), which upgrades and uninstalls never touch.
+//! data folder (`%LOCALAPPDATA%\Rainstaff\Rainstaff\data` on Windows), which upgrades and uninstalls never touch.
 
 use std::path::{Path, PathBuf};
 

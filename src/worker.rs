@@ -108,6 +108,17 @@ pub enum Command {
         region: String,
         dry_run: bool,
     },
+    /// Computes and writes a month report; answers with progress, then ReportDone or Failed.
+    ExportReport {
+        user: User,
+        request: crate::report::ReportRequest,
+    },
+    AddHoliday {
+        day: rainstaff_core::hours::HolidayDay,
+    },
+    RemoveHoliday {
+        date: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +134,9 @@ pub enum Event {
     Enrolled { region: String },
     ImportPreview(rainstaff_legacy::ImportReport),
     Imported(rainstaff_legacy::ImportReport),
+    /// How much of a report is done, from 0 to 1.
+    ReportProgress(f32),
+    ReportDone(PathBuf),
 }
 
 pub struct Worker {
@@ -145,8 +159,13 @@ impl Worker {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         std::thread::Builder::new().name("worker".into()).spawn(move || {
+            // Long commands (reports) send progress while they run, before their final events.
+            let progress = |event: Event| {
+                let _ = events_tx.send(event);
+                notify.wake();
+            };
             for command in inbox {
-                for event in handle(&mut store, &sync, command) {
+                for event in handle(&mut store, &sync, command, &progress) {
                     if events_tx.send(event).is_err() {
                         return;
                     }
@@ -197,6 +216,7 @@ fn handle(
     store: &mut Store,
     sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
     command: Command,
+    progress: &dyn Fn(Event),
 ) -> Vec<Event> {
     match command {
         Command::CreateFirstAdmin { username, password } => match store.has_users() {
@@ -260,6 +280,8 @@ fn handle(
             let _ = sync.send(SyncRequest::Enroll { server, code, name });
             Vec::new()
         }
+        Command::AddHoliday { day } => done("holidays", store.add_holiday(&day), None),
+        Command::RemoveHoliday { date } => done("holidays", store.remove_holiday(date), None),
         Command::ImportLegacy { path, region, dry_run } => match store.import_legacy(&path, &region, dry_run)
         {
             Ok(report) if dry_run => vec![Event::ImportPreview(report)],
@@ -268,6 +290,23 @@ fn handle(
         },
         Command::ResolveConflict { user, id, keep_server_value } => {
             done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
+        }
+        Command::ExportReport { user, request } => {
+            if !user.can_access(&request.selection.region) {
+                return failed("report", "the report's region is outside your own");
+            }
+            // A hundred steps are plenty for a progress bar; more would only wake the UI.
+            let mut shown = 0.0;
+            let mut step = |done: f32| {
+                if done - shown >= 0.01 {
+                    shown = done;
+                    progress(Event::ReportProgress(done));
+                }
+            };
+            match crate::report::export(store, &request, &mut step) {
+                Ok(path) => vec![Event::ReportDone(path)],
+                Err(e) => failed("report", format!("{e:#}")),
+            }
         }
     }
 }

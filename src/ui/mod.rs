@@ -2,8 +2,11 @@
 
 pub mod employees;
 pub mod form;
+pub mod holidays;
+pub mod hours_panel;
 pub mod import;
 pub mod login;
+pub mod reports;
 pub mod settings;
 pub mod sync_indicator;
 pub mod timesheets;

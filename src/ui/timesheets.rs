@@ -31,6 +31,7 @@ pub struct TimesheetsScreen {
     pub region_filter: Option<String>,
     filter_error: Option<String>,
     pub form: Option<ShiftForm>,
+    pub hours: super::hours_panel::HoursPanel,
 }
 
 impl Default for TimesheetsScreen {
@@ -46,6 +47,7 @@ impl Default for TimesheetsScreen {
             region_filter: None,
             filter_error: None,
             form: None,
+            hours: Default::default(),
         }
     }
 }
@@ -186,6 +188,7 @@ impl TimesheetsScreen {
         self.shifts = ctx.store.shifts(&filter).unwrap_or_default();
         self.employees = ctx.store.employees(&ctx.user.region).unwrap_or_default();
         self.templates = ctx.store.templates(&ctx.user.region).unwrap_or_default();
+        self.hours.invalidate();
         self.dirty = false;
     }
 
@@ -245,6 +248,12 @@ impl TimesheetsScreen {
         }
         if self.form.is_some() {
             egui::Panel::right("shift_form").min_size(340.0).show(ui, |ui| self.form_ui(ui, ctx));
+        }
+        let selected = self.employee.and_then(|id| self.employees.iter().find(|e| e.id == id)).cloned();
+        if let Some(employee) = selected {
+            egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.hours.ui(ui, ctx, &employee));
+            });
         }
         self.table(ui, lang);
     }
@@ -418,7 +427,7 @@ impl TimesheetsScreen {
 }
 
 /// Picks an employee by name; `any` adds an "all employees" choice.
-fn employee_combo(
+pub fn employee_combo(
     ui: &mut Ui,
     lang: Lang,
     id: &str,

@@ -90,3 +90,25 @@ pub fn spawn_daily<S: Store>(server: Arc<Server<S>>, dir: PathBuf) -> tokio::tas
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_keeps_the_newest_and_ignores_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in 1..=16 {
+            std::fs::write(dir.path().join(format!("{PREFIX}202601{day:02}T030000.000Z{SUFFIX}")), "x")
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), "kept").unwrap();
+        prune(dir.path(), KEEP).unwrap();
+        let left = backups(dir.path()).unwrap();
+        assert_eq!(left.len(), KEEP);
+        assert!(left[0].ends_with(format!("{PREFIX}20260103T030000.000Z{SUFFIX}")));
+        assert!(dir.path().join("notes.txt").exists());
+        // A fresh backup makes the next one due a day later, not now.
+        assert!(due_in(dir.path()) > INTERVAL - Duration::from_secs(60));
+    }
+}

@@ -1,5 +1,6 @@
 //! A real server on 127.0.0.1 over a real SQLite file, and devices that talk to it over HTTP.
 
+// Each test binary compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
 use std::cell::Cell;

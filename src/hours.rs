@@ -1,0 +1,113 @@
+//! The hour engine over the store: an employee's contract and shifts turned into the engine's
+//! input, computed over whole weeks so that weekly overtime lands where the law puts it. The
+//! timesheet screen and the payroll reports both read their numbers from here.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rainstaff_core::hours::{
+    BreakPolicy, Calendar, Contract, ContractKind, Policy, Report, ShiftInput, compute,
+};
+use rainstaff_core::time::{parse_hhmm, parse_iso_date};
+
+use crate::db::Store;
+use crate::db::queries::ShiftFilter;
+use crate::model::{Employee, Record, Shift};
+
+pub fn contract_of(e: &Employee) -> Contract {
+    Contract {
+        kind: if e.contract_kind == "part_time" { ContractKind::PartTime } else { ContractKind::FullTime },
+        weekly_minutes: u32::try_from(e.weekly_minutes).unwrap_or(2700),
+        break_policy: BreakPolicy::from_stored(&e.break_policy).unwrap_or(BreakPolicy::Statutory),
+        ..Contract::default()
+    }
+}
+
+/// The engine's input for stored shifts; a shift that cannot be read is left out (the store
+/// validated it on the way in).
+pub fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
+    shifts
+        .iter()
+        .filter_map(|s| {
+            let d = &s.data;
+            Some(ShiftInput::new(
+                parse_iso_date(&d.work_date).ok()?,
+                parse_hhmm(&d.start_time).ok()?,
+                parse_hhmm(&d.end_time).ok()?,
+                u32::try_from(d.break_minutes).ok(),
+            ))
+        })
+        .collect()
+}
+
+/// Monday of the week `d` is in.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+/// The whole weeks covering `from..=to`: a week's overtime depends on all of its days.
+pub fn covering_weeks(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (week_start(from), week_start(to) + Duration::days(6))
+}
+
+/// An employee's hours for the whole weeks around `from..=to`. Days outside the range are in
+/// the report too; callers show the ones they need.
+pub fn employee_hours(
+    store: &Store,
+    calendar: &Calendar,
+    employee: &Record<Employee>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> anyhow::Result<Report> {
+    let (first, last) = covering_weeks(from, to);
+    let shifts = store.shifts(&ShiftFilter {
+        employee: Some(employee.id),
+        from: Some(first),
+        to: Some(last),
+        region: employee.region.clone(),
+    })?;
+    let report =
+        compute(&contract_of(&employee.data), &Policy::default(), calendar, 0, &shift_inputs(&shifts))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", employee.data.full_name))?;
+    Ok(report)
+}
+
+/// What a period adds up to, for the days of a report inside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub worked: u32,
+    pub normal: u32,
+    pub extra25: u32,
+    pub ot50: u32,
+    /// Each week's overtime inside the period rounded up to half hours (L7), then summed.
+    pub ot50_payable: u32,
+    pub extra25_payable: u32,
+    pub night: u32,
+    pub holiday: u32,
+    pub holiday_units: f64,
+    pub weekend: u32,
+    pub rest_day: u32,
+    pub flagged_days: u32,
+}
+
+pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
+    let mut t = Totals::default();
+    let mut weeks: std::collections::BTreeMap<NaiveDate, (u32, u32)> = Default::default();
+    for d in report.days.iter().filter(|d| d.date >= from && d.date <= to) {
+        t.worked += d.worked;
+        t.normal += d.normal;
+        t.extra25 += d.extra25;
+        t.ot50 += d.ot50;
+        t.night += d.night;
+        t.holiday += d.holiday;
+        t.holiday_units += d.holiday_units;
+        t.weekend += d.weekend;
+        t.rest_day += d.rest_day;
+        t.flagged_days += u32::from(!d.flags.is_empty());
+        let week = weeks.entry(week_start(d.date)).or_default();
+        week.0 += d.ot50;
+        week.1 += d.extra25;
+    }
+    let round = rainstaff_core::hours::Rounding::HalfHourUp;
+    t.ot50_payable = weeks.values().map(|w| round.apply(w.0)).sum();
+    t.extra25_payable = weeks.values().map(|w| round.apply(w.1)).sum();
+    t
+}

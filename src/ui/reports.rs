@@ -1,0 +1,229 @@
+//! Reports: a month's hours as an Excel workbook or CSV for payroll. The worker computes and
+//! writes the file while a progress bar runs; when it is done the folder can be opened.
+
+use std::path::{Path, PathBuf};
+
+use egui::Ui;
+use rainstaff_core::protocol::ALL_REGIONS;
+use uuid::Uuid;
+
+use crate::app::Ctx;
+use crate::i18n::{Lang, Pick, field_label};
+use crate::model::{Employee, Record};
+use crate::report::{Month, ReportFormat, ReportRequest, Selection};
+use crate::ui::form;
+use crate::worker::Command;
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Idle,
+    Running(f32),
+    Done(PathBuf),
+    Failed(String),
+}
+
+pub struct ReportsScreen {
+    pub dirty: bool,
+    employees: Vec<Record<Employee>>,
+    /// Chosen on first show: the month before today's, the one payroll usually closes.
+    month: Option<Month>,
+    /// None = every employee.
+    pub employee: Option<Uuid>,
+    region_filter: Option<String>,
+    pub format: ReportFormat,
+    /// Where to write; filled by the save dialog or typed (the dialog is not there everywhere).
+    pub path: String,
+    state: State,
+}
+
+impl Default for ReportsScreen {
+    fn default() -> Self {
+        ReportsScreen {
+            dirty: true,
+            employees: Vec::new(),
+            month: None,
+            employee: None,
+            region_filter: None,
+            format: ReportFormat::Xlsx,
+            path: String::new(),
+            state: State::Idle,
+        }
+    }
+}
+
+impl ReportsScreen {
+    pub fn progress(&mut self, done: f32) {
+        if matches!(self.state, State::Running(_)) {
+            self.state = State::Running(done);
+        }
+    }
+
+    pub fn finished(&mut self, path: PathBuf) {
+        self.state = State::Done(path);
+    }
+
+    pub fn failed(&mut self, context: &str, message: &str) {
+        if context == "report" {
+            self.state = State::Failed(message.to_string());
+        }
+    }
+
+    /// The region the report covers: a non-administrator's own, whatever was chosen.
+    fn region(&self, ctx: &Ctx<'_>) -> String {
+        if ctx.user.region == ALL_REGIONS {
+            self.region_filter.clone().unwrap_or_else(|| ALL_REGIONS.to_string())
+        } else {
+            ctx.user.region.clone()
+        }
+    }
+
+    fn reload(&mut self, ctx: &Ctx<'_>) {
+        self.employees = ctx.store.employees(&self.region(ctx)).unwrap_or_default();
+        if self.employee.is_some_and(|id| !self.employees.iter().any(|e| e.id == id)) {
+            self.employee = None;
+        }
+        self.dirty = false;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        if self.dirty {
+            self.reload(ctx);
+        }
+        let month = *self.month.get_or_insert_with(|| Month::of(ctx.today).previous());
+        ui.heading(lang.t("Raporlar", "Reports"));
+        let mut chosen = month;
+        let mut reload = false;
+        egui::Grid::new("report_grid").num_columns(2).show(ui, |ui| {
+            form::row(ui, lang.t("Ay", "Month"), None, |ui| month_combo(ui, lang, &mut chosen));
+            let mut year = chosen.year();
+            form::row(ui, lang.t("Yıl", "Year"), None, |ui| ui.add(egui::DragValue::new(&mut year).range(1900..=2999)));
+            chosen = Month::new(year, chosen.number()).unwrap_or(chosen);
+            form::row(ui, field_label(lang, "employee_id"), None, |ui| {
+                super::timesheets::employee_combo(ui, lang, "report_employee", &self.employees, &mut self.employee, true)
+            });
+            if ctx.user.region == ALL_REGIONS {
+                reload |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+                ui.end_row();
+            }
+            form::row(ui, lang.t("Biçim", "Format"), None, |ui| {
+                let before = self.format;
+                let r = ui
+                    .horizontal(|ui| {
+                        ui.radio_value(&mut self.format, ReportFormat::Xlsx, "Excel (XLSX)")
+                            | ui.radio_value(&mut self.format, ReportFormat::Csv, "CSV")
+                    })
+                    .inner;
+                if self.format != before {
+                    self.path = with_extension(&self.path, before, self.format);
+                }
+                r
+            });
+            form::text(ui, lang.t("Dosya", "File"), &mut self.path, None);
+        });
+        self.month = Some(chosen);
+        if reload {
+            self.reload(ctx);
+        }
+        let running = matches!(self.state, State::Running(_));
+        ui.horizontal(|ui| {
+            if ui.add_enabled(!running, egui::Button::new(lang.t("Farklı kaydet…", "Save as…"))).clicked() {
+                self.pick_file(lang, chosen);
+            }
+            if ui.add_enabled(!running, egui::Button::new(lang.t("Raporu oluştur", "Create report"))).clicked() {
+                self.start(ctx, chosen);
+            }
+        });
+        self.status(ui, lang);
+    }
+
+    fn pick_file(&mut self, lang: Lang, month: Month) {
+        let ext = self.format.extension();
+        let name = format!("{}-{month}.{ext}", lang.t("puantaj", "timesheets"));
+        // Without a desktop portal (a bare X server) the dialog returns None at once; the typed
+        // path is the way then.
+        if let Some(path) = rfd::FileDialog::new().add_filter(ext, &[ext]).set_file_name(name).save_file() {
+            self.path = path.display().to_string();
+        }
+    }
+
+    fn start(&mut self, ctx: &Ctx<'_>, month: Month) {
+        let lang = ctx.lang;
+        let out = PathBuf::from(self.path.trim());
+        // A relative path would land wherever the program happened to start; ask for a full one.
+        if !out.is_absolute() {
+            self.state = State::Failed(
+                lang.t(
+                    "Dosyanın tam yolunu yazın ya da “Farklı kaydet…” ile seçin",
+                    "Type the file's full path or choose it with “Save as…”",
+                )
+                .into(),
+            );
+            return;
+        }
+        let selection = Selection { month, employee: self.employee, region: self.region(ctx) };
+        let request = ReportRequest { selection, format: self.format, lang, out };
+        self.state = State::Running(0.0);
+        ctx.send(Command::ExportReport { user: ctx.user.clone(), request });
+    }
+
+    fn status(&mut self, ui: &mut Ui, lang: Lang) {
+        match &self.state {
+            State::Idle => {}
+            State::Running(done) => {
+                ui.add(egui::ProgressBar::new(*done).show_percentage());
+            }
+            State::Done(path) => {
+                let path = path.clone();
+                ui.label(format!("{}: {}", lang.t("Rapor kaydedildi", "Report saved"), path.display()));
+                if ui.button(lang.t("Klasörü aç", "Open folder")).clicked()
+                    && let Err(e) = open_folder(path.parent().unwrap_or(Path::new(".")))
+                {
+                    self.state = State::Failed(format!("{}: {e}", lang.t("Klasör açılamadı", "Cannot open the folder")));
+                }
+            }
+            State::Failed(message) => form::error_line(ui, message),
+        }
+    }
+}
+
+fn month_combo(ui: &mut Ui, lang: Lang, month: &mut Month) -> egui::Response {
+    let mut number = month.number();
+    let response = egui::ComboBox::from_id_salt("report_month")
+        .selected_text(Month::month_name(number, lang))
+        .show_ui(ui, |ui| {
+            for n in 1..=12 {
+                ui.selectable_value(&mut number, n, Month::month_name(n, lang));
+            }
+        })
+        .response;
+    *month = Month::new(month.year(), number).unwrap_or(*month);
+    response
+}
+
+/// Keeps a typed path's extension in step with the chosen format.
+fn with_extension(path: &str, from: ReportFormat, to: ReportFormat) -> String {
+    let p = Path::new(path);
+    if p.extension().is_some_and(|e| e.eq_ignore_ascii_case(from.extension())) {
+        p.with_extension(to.extension()).display().to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Opens a folder in the system's file manager. Where there is none (a server, a bare X
+/// session) this says so and nothing else happens.
+fn open_folder(dir: &Path) -> std::io::Result<()> {
+    let program = if cfg!(windows) {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(program).arg(dir).spawn()?;
+    // Reaping the child keeps it from lingering as a zombie until the app exits.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
