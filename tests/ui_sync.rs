@@ -1,0 +1,114 @@
+//! The toolbar's sync indicator in every state, and "Sync now" against a real server on
+//! 127.0.0.1, driven by label.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Local, TimeZone};
+use common::{fill, settle, start};
+use egui_kittest::kittest::Queryable as _;
+use rainstaff::db::Store;
+use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::sync::SyncError;
+use rainstaff::db::users::Role;
+use rainstaff::model::{Employee, fields_of};
+use rainstaff::paths::DataDir;
+use rainstaff::sync_task::{SyncPhase, SyncStatus};
+use rainstaff_core::protocol::SyncReport;
+use rainstaff_core::schema::EMPLOYEES;
+
+fn signed_in(dir: &std::path::Path) -> egui_kittest::Harness<'static, rainstaff::app::App> {
+    {
+        let store = Store::open(&dir.join("rainstaff.db")).unwrap();
+        if !store.has_users().unwrap() {
+            store.create_user("müdür", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+        }
+    }
+    let mut harness = start(dir);
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "müdür");
+    fill(&mut harness, "Parola", "parola-12345");
+    harness.get_by_label("Giriş").click();
+    settle(&mut harness);
+    harness
+}
+
+#[test]
+fn every_indicator_state_says_what_is_true() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = signed_in(dir.path());
+    let at = Local.with_ymd_and_hms(2026, 3, 4, 14, 5, 0).unwrap();
+    let report = SyncReport { pushed: 3, pulled: 7, conflicts: 1, rejected: 0, bytes_sent: 900, bytes_received: 2100, duration_ms: 42 };
+    let states: Vec<(SyncPhase, Option<SyncReport>, i64, &str)> = vec![
+        (SyncPhase::NotSetUp, None, 0, "Eşitleme kurulmadı"),
+        (SyncPhase::Idle, Some(report.clone()), 0, "Güncel (14:05)"),
+        (SyncPhase::Idle, Some(report.clone()), 4, "4 değişiklik bekliyor"),
+        (SyncPhase::Syncing, None, 0, "Eşitleniyor…"),
+        (SyncPhase::Offline { retry_at: at }, None, 2, "Çevrimdışı, yeniden deneme 14:05"),
+        (SyncPhase::Failed(SyncError::Revoked), None, 0, "Cihaz yetkisi kaldırıldı"),
+        (SyncPhase::Failed(SyncError::UpdateRequired("protocol 2".into())), None, 0, "Güncelleme gerekli"),
+        (SyncPhase::Failed(SyncError::Server("500".into())), None, 0, "Sunucu hatası"),
+    ];
+    for (phase, last_report, pending, text) in states {
+        let app = harness.state_mut();
+        // The app's own sync thread would overwrite the state; tests set it after each frame.
+        app.sync = SyncStatus { phase, last_success: Some(at), last_report };
+        app.pending = pending;
+        harness.step();
+        let app = harness.state_mut();
+        let (shown, _) = rainstaff::ui::sync_indicator::describe(app.lang, &app.sync, app.pending);
+        assert_eq!(shown, text);
+        harness.get_by_label(text);
+    }
+}
+
+#[test]
+fn sync_now_sends_waiting_changes_to_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
+    let running = runtime
+        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
+        .unwrap();
+    let data = dir.path().join("pc");
+    {
+        let store = Store::open(&data.join("rainstaff.db")).unwrap();
+        let code = server.create_enroll_code("Bursa").unwrap().code;
+        runtime
+            .block_on(rainstaff::sync_task::enroll_device(&store, &DataDir::new(&data), &running.url(), &code, "bursa-1"))
+            .unwrap();
+    }
+    let mut harness = signed_in(&data);
+    {
+        let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let e = Employee { full_name: "ÖMER ŞAHİN".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap();
+    }
+    let runs = || Store::open(&data.join("rainstaff.db")).unwrap().sync_runs(50).unwrap().len();
+    // Wait for the start-up run to finish, then ask for another and wait for it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut clicked_after = None;
+    loop {
+        harness.step();
+        let app = harness.state();
+        let idle = matches!(app.sync.phase, SyncPhase::Idle) && app.sync.last_success.is_some();
+        match clicked_after {
+            None if idle => {
+                clicked_after = Some(runs());
+                harness.get_by_label("Şimdi eşitle").click();
+            }
+            Some(before) if idle && runs() > before => break,
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "sync now did not finish: {:?}", harness.state().sync);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    settle(&mut harness);
+    assert_eq!(harness.state().pending, 0);
+    let device = server.devices().unwrap();
+    assert!(device.iter().any(|d| d.name == "bursa-1" && d.last_mutation_id >= 1), "{device:?}");
+    runtime.block_on(running.stop()).unwrap();
+}
