@@ -106,6 +106,10 @@ async fn sync_loop(
         notify.wake();
     };
     loop {
+        // The app may stay open for days: each wake-up takes the day's backup if it is missing.
+        if let Err(e) = store.daily_backup() {
+            tracing::warn!("daily backup failed: {e}");
+        }
         status.phase = SyncPhase::Syncing;
         send(&status);
         let result = run_once(store, &data).await;

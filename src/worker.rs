@@ -108,7 +108,8 @@ pub enum Command {
         region: String,
         dry_run: bool,
     },
-    /// Computes and writes a month report; answers with progress, then ReportDone or Failed.
+    /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
+    /// then ReportDone or Failed.
     ExportReport {
         user: User,
         request: crate::report::ReportRequest,
@@ -134,7 +135,6 @@ pub enum Event {
     Enrolled { region: String },
     ImportPreview(rainstaff_legacy::ImportReport),
     Imported(rainstaff_legacy::ImportReport),
-    /// How much of a report is done, from 0 to 1.
     ReportProgress(f32),
     ReportDone(PathBuf),
 }
@@ -150,9 +150,6 @@ impl Worker {
     /// Opens the store, starts the worker and sync threads.
     pub fn start(data: DataDir, notify: Notifier) -> anyhow::Result<Worker> {
         let mut store = Store::open(&data.store())?;
-        if let Err(e) = store.daily_backup() {
-            tracing::warn!("daily backup failed: {e}");
-        }
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
         let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;

@@ -108,15 +108,21 @@ fn two_pcs_converge_through_the_real_server_while_one_is_offline() {
     }
     // A used code does not work twice.
     let reused = code(&db, "Izmir");
-    assert!(desktop(&dir.path().join("pc-c"), &["enroll", "--server", &url, "--code", &reused]).status.success());
-    assert!(!desktop(&dir.path().join("pc-d"), &["enroll", "--server", &url, "--code", &reused]).status.success());
+    assert!(
+        desktop(&dir.path().join("pc-c"), &["enroll", "--server", &url, "--code", &reused]).status.success()
+    );
+    assert!(
+        !desktop(&dir.path().join("pc-d"), &["enroll", "--server", &url, "--code", &reused]).status.success()
+    );
 
     // PC A enters an employee and a shift.
     let id = {
         let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
         let user = manager(&store);
         let e = Employee { full_name: "GÜLŞEN ÇİFTÇİ".into(), ..Employee::default() };
-        let id = store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default()).unwrap();
+        let id = store
+            .save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default())
+            .unwrap();
         let s = Shift {
             employee_id: id.to_string(),
             work_date: "2026-03-02".into(),
@@ -158,7 +164,12 @@ fn two_pcs_converge_through_the_real_server_while_one_is_offline() {
     sync(&b).unwrap();
     for pc in [&a, &b] {
         let e = employee(pc, id);
-        assert_eq!((e.title.as_deref(), e.department.as_deref()), (Some("Şef"), Some("Muhasebe")), "{}", pc.display());
+        assert_eq!(
+            (e.title.as_deref(), e.department.as_deref()),
+            (Some("Şef"), Some("Muhasebe")),
+            "{}",
+            pc.display()
+        );
         assert_eq!(Store::open(&pc.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
     }
 
@@ -188,5 +199,9 @@ fn sync_without_enrollment_fails_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not enrolled"));
     let out = desktop(dir.path(), &["enroll", "--server", "ftp://x", "--code", "abc"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("server:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

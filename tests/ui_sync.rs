@@ -40,7 +40,15 @@ fn every_indicator_state_says_what_is_true() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = signed_in(dir.path());
     let at = Local.with_ymd_and_hms(2026, 3, 4, 14, 5, 0).unwrap();
-    let report = SyncReport { pushed: 3, pulled: 7, conflicts: 1, rejected: 0, bytes_sent: 900, bytes_received: 2100, duration_ms: 42 };
+    let report = SyncReport {
+        pushed: 3,
+        pulled: 7,
+        conflicts: 1,
+        rejected: 0,
+        bytes_sent: 900,
+        bytes_received: 2100,
+        duration_ms: 42,
+    };
     let states: Vec<(SyncPhase, Option<SyncReport>, i64, &str)> = vec![
         (SyncPhase::NotSetUp, None, 0, "Eşitleme kurulmadı"),
         (SyncPhase::Idle, Some(report.clone()), 0, "Güncel (14:05)"),
@@ -77,7 +85,13 @@ fn sync_now_sends_waiting_changes_to_the_server() {
         let store = Store::open(&data.join("rainstaff.db")).unwrap();
         let code = server.create_enroll_code("Bursa").unwrap().code;
         runtime
-            .block_on(rainstaff::sync_task::enroll_device(&store, &DataDir::new(&data), &running.url(), &code, "bursa-1"))
+            .block_on(rainstaff::sync_task::enroll_device(
+                &store,
+                &DataDir::new(&data),
+                &running.url(),
+                &code,
+                "bursa-1",
+            ))
             .unwrap();
     }
     let mut harness = signed_in(&data);

@@ -1,0 +1,294 @@
+//! Desktop benchmarks, each beside a baseline measured in the same run:
+//! start to first frame with 50 000 shifts (baseline: an empty store), a frame while scrolling the
+//! 50 000-row timesheet table (baseline: a frame of the empty table), one sync after one edit in a
+//! 50 000-shift store (beside what the legacy design moved for the same edit: the whole file up
+//! and down), the first sync of a new PC with 100 000 rows, and the longest UI frame during it.
+//!
+//! `cargo bench --bench desktop` (add `-- --write-docs` to update docs/PERFORMANCE.md).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use rainstaff::app::{App, Screen};
+use rainstaff::db::Store;
+use rainstaff::db::users::Role;
+use rainstaff::paths::DataDir;
+use rainstaff::sync_task::SyncPhase;
+use rainstaff_core::protocol::{MAX_BATCH, Mutation, Op, PushRequest};
+use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
+use serde_json::json;
+use uuid::Uuid;
+
+const SHIFTS: usize = 50_000;
+const EMPLOYEE_COUNT: usize = 500;
+
+fn employee_fields(i: usize) -> serde_json::Map<String, serde_json::Value> {
+    json!({"full_name": format!("PERSONEL {i:04} ŞİŞLİ"), "active": true, "contract_kind": "full_time",
+        "weekly_minutes": 2700, "break_policy": "statutory"})
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+fn shift_fields(employee: Uuid, n: usize) -> serde_json::Map<String, serde_json::Value> {
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+        + chrono::Duration::days((n / EMPLOYEE_COUNT) as i64);
+    json!({"employee_id": employee.to_string(), "work_date": day.to_string(), "start_time": "08:30",
+        "end_time": "17:30", "break_minutes": 60, "special_day": false, "note": null})
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+/// A store with an administrator, 500 employees and `shifts` shifts, written the way the app
+/// writes (rows with their outbox entries), in one transaction.
+fn seeded(dir: &std::path::Path, shifts: usize) -> Vec<Uuid> {
+    let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
+    store.create_user("admin", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+    let tx = store.conn.transaction().unwrap();
+    let employees: Vec<Uuid> = (0..EMPLOYEE_COUNT)
+        .map(|i| {
+            let id = Uuid::now_v7();
+            rainstaff::db::rows::save(&tx, &EMPLOYEES, id, "Ankara", &employee_fields(i)).unwrap();
+            id
+        })
+        .collect();
+    for n in 0..shifts {
+        rainstaff::db::rows::save(
+            &tx,
+            &TIMESHEETS,
+            Uuid::now_v7(),
+            "Ankara",
+            &shift_fields(employees[n % EMPLOYEE_COUNT], n),
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    employees
+}
+
+fn harness(dir: &std::path::Path) -> Harness<'static, App> {
+    let ctx = egui::Context::default();
+    let mut app = App::new(DataDir::new(dir), &ctx).unwrap();
+    app.session = Some(
+        Store::open(&dir.join("rainstaff.db"))
+            .unwrap()
+            .verify_login("admin", "parola-12345")
+            .unwrap()
+            .unwrap(),
+    );
+    app.screen = Screen::Timesheets;
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// Start to first frame: opening the store, starting the worker, and laying out the timesheet list.
+fn first_frame(shifts: usize) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path(), shifts);
+    let started = Instant::now();
+    let mut h = harness(dir.path());
+    h.step();
+    started.elapsed()
+}
+
+/// Mean and worst frame while scrolling through the table, a wheel step per frame.
+fn scrolling(shifts: usize) -> (Duration, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path(), shifts);
+    let mut h = harness(dir.path());
+    h.run_steps(3);
+    // The wheel scrolls what the pointer is over: the middle of the table.
+    h.event(egui::Event::PointerMoved(egui::pos2(500.0, 450.0)));
+    let mut total = Duration::ZERO;
+    let mut worst = Duration::ZERO;
+    let frames = 300;
+    for _ in 0..frames {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -400.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: Default::default(),
+        });
+        let t = Instant::now();
+        h.step();
+        let e = t.elapsed();
+        total += e;
+        worst = worst.max(e);
+    }
+    (total / frames, worst)
+}
+
+struct SyncNumbers {
+    edit_bytes: u64,
+    edit_time: Duration,
+    legacy_bytes: u64,
+    first_sync_time: Duration,
+    first_sync_bytes: u64,
+    first_sync_rows: u64,
+    longest_frame: Duration,
+    frames: usize,
+}
+
+fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
+    let running = runtime
+        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
+        .unwrap();
+    let enroll = |data: &std::path::Path, region: &str| {
+        let store = Store::open(&data.join("rainstaff.db")).unwrap();
+        let code = server.create_enroll_code(region).unwrap().code;
+        runtime
+            .block_on(rainstaff::sync_task::enroll_device(
+                &store,
+                &DataDir::new(data),
+                &running.url(),
+                &code,
+                "bench",
+            ))
+            .unwrap();
+    };
+
+    // One edit in a store of 50 000 shifts that is otherwise in sync.
+    let office = dir.path().join("office");
+    let employees = seeded(&office, SHIFTS);
+    enroll(&office, "Ankara");
+    let data = DataDir::new(&office);
+    let mut store = Store::open(&data.store()).unwrap();
+    runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
+    let tx = store.conn.transaction().unwrap();
+    let edit = json!({"title": "Şef"}).as_object().unwrap().clone();
+    rainstaff::db::rows::save(&tx, &EMPLOYEES, employees[0], "Ankara", &edit).unwrap();
+    tx.commit().unwrap();
+    let t = Instant::now();
+    let report = runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
+    let edit_time = t.elapsed();
+    store.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let file = std::fs::metadata(data.store()).unwrap().len();
+
+    // A second region's 100 000 rows, then a new PC of that region syncs for the first time.
+    let seeder = server.enroll(rainstaff_core::protocol::EnrollRequest {
+        code: server.create_enroll_code("Izmir").unwrap().code,
+        name: "seeder".into(),
+    });
+    let seeder = server.authenticate(&seeder.unwrap().token).unwrap();
+    let boss = Uuid::now_v7();
+    let mut next = 1;
+    let mut batch = vec![Mutation {
+        mutation_id: next,
+        table: "employees".into(),
+        row_id: boss,
+        region: "Izmir".into(),
+        op: Op::Upsert,
+        fields: employee_fields(0),
+        base_version: 0,
+    }];
+    for n in 0..99_999 {
+        next += 1;
+        batch.push(Mutation {
+            mutation_id: next,
+            table: "timesheets".into(),
+            row_id: Uuid::now_v7(),
+            region: "Izmir".into(),
+            op: Op::Upsert,
+            fields: shift_fields(boss, n),
+            base_version: 0,
+        });
+        if batch.len() == MAX_BATCH {
+            server.push(&seeder, PushRequest { mutations: std::mem::take(&mut batch) }).unwrap();
+        }
+    }
+    server.push(&seeder, PushRequest { mutations: batch }).unwrap();
+
+    let newcomer = dir.path().join("newcomer");
+    {
+        let store = Store::open(&newcomer.join("rainstaff.db")).unwrap();
+        store.create_user("admin", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+    }
+    enroll(&newcomer, "Izmir");
+    // The app runs its first sync at start; frames are laid out while it runs.
+    let started = Instant::now();
+    let mut h = harness(&newcomer);
+    let mut longest = Duration::ZERO;
+    let mut frames = 0;
+    loop {
+        let t = Instant::now();
+        h.step();
+        longest = longest.max(t.elapsed());
+        frames += 1;
+        let status = &h.state().sync;
+        if status.phase == SyncPhase::Idle && status.last_report.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let first_sync_time = started.elapsed();
+    let first = h.state().sync.last_report.clone().unwrap();
+    drop(h);
+    runtime.block_on(running.stop()).unwrap();
+    SyncNumbers {
+        edit_bytes: report.bytes_sent + report.bytes_received,
+        edit_time,
+        legacy_bytes: 2 * file,
+        first_sync_time,
+        first_sync_bytes: first.bytes_sent + first.bytes_received,
+        first_sync_rows: first.pulled,
+        longest_frame: longest,
+        frames,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let empty_first = first_frame(0);
+    let full_first = first_frame(SHIFTS);
+    let (empty_frame, empty_worst) = scrolling(0);
+    let (full_frame, full_worst) = scrolling(SHIFTS);
+    let s = sync_numbers(&runtime);
+    let section = format!(
+        "## Desktop\n\n\
+`cargo bench --bench desktop` (release; the UI is laid out headless through egui_kittest, so a \
+frame is egui's CPU work without GPU painting; times are wall clock on the UI thread).\n\n\
+| what | baseline | measured |\n| --- | --- | --- |\n\
+| start to first frame, timesheet screen | empty store: {} | 50 000 shifts: **{}** |\n\
+| frame while scrolling the timesheet table (mean / worst of 300) | empty table: {} / {} | 50 000 rows: **{}** / {} (target under 4 ms) |\n\
+| one sync after one edit in a store of 50 000 shifts | legacy design: the whole file up and down, {} bytes | **{} bytes** on the wire in {} |\n\
+| first sync of a new PC: {} rows | — | {} bytes on the wire in **{}** |\n\
+| longest UI frame during that first sync ({} frames) | — | **{}** |\n",
+        ms(empty_first),
+        ms(full_first),
+        ms(empty_frame),
+        ms(empty_worst),
+        ms(full_frame),
+        ms(full_worst),
+        s.legacy_bytes,
+        s.edit_bytes,
+        ms(s.edit_time),
+        s.first_sync_rows,
+        s.first_sync_bytes,
+        ms(s.first_sync_time),
+        s.frames,
+        ms(s.longest_frame),
+    );
+    println!("{section}");
+    if std::env::args().any(|a| a == "--write-docs") {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/PERFORMANCE.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let doc = match doc.find("## Desktop\n") {
+            Some(start) => {
+                let end = doc[start + 1..].find("\n## ").map_or(doc.len(), |e| start + 1 + e + 1);
+                format!("{}{section}{}", &doc[..start], &doc[end..])
+            }
+            None => format!("{}\n{section}", doc.trim_end()),
+        };
+        std::fs::write(path, doc).unwrap();
+    }
+}
