@@ -100,6 +100,13 @@ fn scrolling(shifts: usize) -> (Duration, Duration) {
     seeded(dir.path(), shifts);
     let mut h = harness(dir.path());
     h.run_steps(3);
+    // Every row, not just the current month's.
+    let screen = &mut h.state_mut().timesheets;
+    screen.from.clear();
+    screen.to.clear();
+    screen.dirty = true;
+    h.run_steps(3);
+    assert_eq!(h.state().timesheets.row_count(), shifts);
     // The wheel scrolls what the pointer is over: the middle of the table.
     h.event(egui::Event::PointerMoved(egui::pos2(500.0, 450.0)));
     let mut total = Duration::ZERO;

@@ -38,6 +38,11 @@ pub fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
         .collect()
 }
 
+/// The policy payroll is computed under: weekly periods, and overtime paid in half hours (L7).
+pub fn payroll_policy() -> Policy {
+    Policy { rounding: rainstaff_core::hours::Rounding::HalfHourUp, ..Policy::default() }
+}
+
 /// Monday of the week `d` is in.
 pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
@@ -77,7 +82,7 @@ pub struct Totals {
     pub normal: u32,
     pub extra25: u32,
     pub ot50: u32,
-    /// Each week's overtime inside the period rounded up to half hours (L7), then summed.
+    /// Each week's overtime inside the period rounded as payroll pays it (L7), then summed.
     pub ot50_payable: u32,
     pub extra25_payable: u32,
     pub night: u32,
@@ -106,7 +111,7 @@ pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
         week.0 += d.ot50;
         week.1 += d.extra25;
     }
-    let round = rainstaff_core::hours::Rounding::HalfHourUp;
+    let round = payroll_policy().rounding;
     t.ot50_payable = weeks.values().map(|w| round.apply(w.0)).sum();
     t.extra25_payable = weeks.values().map(|w| round.apply(w.1)).sum();
     t

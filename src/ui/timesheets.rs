@@ -2,6 +2,8 @@
 //! typed or picked dates, overnight shifts, and keyboard entry (Enter saves, Esc cancels,
 //! Ctrl+N starts a new shift); "copy last week".
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -24,8 +26,14 @@ pub struct TimesheetsScreen {
     pub dirty: bool,
     shifts: Vec<Record<Shift>>,
     employees: Vec<Record<Employee>>,
+    /// Employee names by id and the listed shifts' total, worked out once per reload rather
+    /// than on every frame.
+    names: HashMap<String, String>,
+    total_worked: i64,
     templates: Vec<Record<ShiftTemplate>>,
     pub employee: Option<Uuid>,
+    /// The list opens on the current month: a store holds years of shifts.
+    range_set: bool,
     pub from: String,
     pub to: String,
     pub region_filter: Option<String>,
@@ -40,8 +48,11 @@ impl Default for TimesheetsScreen {
             dirty: true,
             shifts: Vec::new(),
             employees: Vec::new(),
+            names: HashMap::new(),
+            total_worked: 0,
             templates: Vec::new(),
             employee: None,
+            range_set: false,
             from: String::new(),
             to: String::new(),
             region_filter: None,
@@ -187,17 +198,32 @@ impl TimesheetsScreen {
         let filter = self.filter(ctx);
         self.shifts = ctx.store.shifts(&filter).unwrap_or_default();
         self.employees = ctx.store.employees(&ctx.user.region).unwrap_or_default();
+        self.names = self.employees.iter().map(|e| (e.id.to_string(), e.data.full_name.clone())).collect();
+        self.total_worked = self.shifts.iter().filter_map(|s| worked_minutes(&s.data)).sum();
         self.templates = ctx.store.templates(&ctx.user.region).unwrap_or_default();
         self.hours.invalidate();
         self.dirty = false;
     }
 
+    /// How many shifts the list holds.
+    pub fn row_count(&self) -> usize {
+        self.shifts.len()
+    }
+
     fn employee_name(&self, id: &str) -> &str {
-        self.employees.iter().find(|e| e.id.to_string() == id).map_or("?", |e| e.data.full_name.as_str())
+        self.names.get(id).map_or("?", String::as_str)
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
+        if !self.range_set {
+            self.range_set = true;
+            let first = ctx.today.with_day(1).unwrap_or(ctx.today);
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+            self.from = format_date(first);
+            self.to = format_date(next - Duration::days(1));
+            self.dirty = true;
+        }
         if self.dirty {
             self.reload(ctx);
         }
@@ -260,7 +286,7 @@ impl TimesheetsScreen {
 
     fn table(&mut self, ui: &mut Ui, lang: Lang) {
         let mut clicked = None;
-        let total: i64 = self.shifts.iter().filter_map(|s| worked_minutes(&s.data)).sum();
+        let total = self.total_worked;
         ui.label(format!(
             "{} {} · {} {}",
             self.shifts.len(),

@@ -1,0 +1,112 @@
+//! The timesheet screen's totals equal what `rainstaff hours` prints for the same shifts.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{fill, settle, start};
+use egui_kittest::kittest::Queryable as _;
+use rainstaff::db::Store;
+use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::users::Role;
+use rainstaff::model::{Employee, Shift, fields_of};
+use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
+use serde_json::{Value, json};
+
+#[test]
+fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    // A week of long days, a Sunday and a night: overtime, rest-day and night minutes.
+    let shifts = [
+        ("2026-03-02", "08:00", "19:00"),
+        ("2026-03-03", "08:00", "19:00"),
+        ("2026-03-04", "08:00", "19:00"),
+        ("2026-03-05", "08:00", "19:00"),
+        ("2026-03-06", "22:00", "06:00"),
+        ("2026-03-08", "10:00", "14:00"),
+    ];
+    let id = {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Konya").unwrap();
+        let e =
+            Employee { full_name: "İLKNUR GÜÇLÜ".into(), weekly_minutes: 2400, ..Employee::default() };
+        let id = store
+            .save_record(&user, &EMPLOYEES, None, "Konya", fields_of(&e), SaveOptions::default())
+            .unwrap();
+        for (date, start, end) in shifts {
+            let s = Shift {
+                employee_id: id.to_string(),
+                work_date: date.into(),
+                start_time: start.into(),
+                end_time: end.into(),
+                break_minutes: 0,
+                special_day: false,
+                note: None,
+            };
+            store
+                .save_record(&user, &TIMESHEETS, None, "Konya", fields_of(&s), SaveOptions::default())
+                .unwrap();
+        }
+        id
+    };
+    let mut harness = start(dir.path());
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "ŞEF");
+    fill(&mut harness, "Parola", "parola-12345");
+    harness.get_by_label("Giriş").click();
+    settle(&mut harness);
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.state_mut().timesheets.hours.anchor = chrono::NaiveDate::from_ymd_opt(2026, 3, 4);
+    harness.run();
+    harness.get_by_label("Toplamlar — İLKNUR GÜÇLÜ");
+    harness.get_by_label("Hafta tatilinde çalıştı");
+    let totals = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
+
+    let input = json!({
+        "contract": {"weekly_minutes": 2400},
+        "policy": {"rounding": "half_hour_up"},
+        "shifts": shifts.iter().map(|(d, s, e)| json!({"date": d, "start": s, "end": e})).collect::<Vec<_>>(),
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rainstaff"))
+        .arg("hours")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    let out: Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    let week = &out["periods"][0];
+    let cli = |k: &str| week[k].as_u64().unwrap() as u32;
+    assert_eq!(
+        (
+            totals.worked,
+            totals.normal,
+            totals.extra25,
+            totals.ot50,
+            totals.ot50_payable,
+            totals.extra25_payable
+        ),
+        (
+            cli("worked"),
+            cli("normal"),
+            cli("extra25"),
+            cli("ot50"),
+            cli("ot50_payable"),
+            cli("extra25_payable")
+        )
+    );
+    assert_eq!(
+        (totals.night, totals.weekend, totals.rest_day),
+        (cli("night"), cli("weekend"), cli("rest_day"))
+    );
+    assert!(totals.ot50 > 0 && totals.extra25 > 0, "{totals:?}");
+    // The day's explanation opens from the list.
+    harness.get_by_label("08.03.2026 Paz").scroll_to_me();
+    harness.run();
+    harness.get_by_label("08.03.2026 Paz").click();
+    harness.run();
+    harness.get_by_label("08.03.2026 nasıl hesaplandı");
+}
