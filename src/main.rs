@@ -61,11 +61,11 @@ fn gui(data: DataDir) -> std::process::ExitCode {
     let mut result = run(None);
     // Some PCs (virtual machines, remote sessions, old drivers) fail on the backend wgpu prefers
     // (DX12 on Windows); Vulkan or OpenGL usually work there. An explicit WGPU_BACKEND is obeyed.
-    if let Err(e) = &result {
-        if std::env::var_os("WGPU_BACKEND").is_none() {
-            tracing::warn!("the window could not start ({e}); trying Vulkan or OpenGL");
-            result = run(Some(eframe::wgpu::Backends::VULKAN | eframe::wgpu::Backends::GL));
-        }
+    if let Err(e) = &result
+        && std::env::var_os("WGPU_BACKEND").is_none()
+    {
+        tracing::warn!("the window could not start ({e}); trying Vulkan or OpenGL");
+        result = run(Some(eframe::wgpu::Backends::VULKAN | eframe::wgpu::Backends::GL));
     }
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -216,19 +216,12 @@ fn handle(
     progress: &dyn Fn(Event),
 ) -> Vec<Event> {
     match command {
-        Command::CreateFirstAdmin { username, password } => match store.has_users() {
-            Ok(true) => failed("sign_in", "an administrator already exists"),
-            Ok(false) => match store.create_user(
-                &username,
-                Some(&password),
-                Role::Admin,
-                rainstaff_core::protocol::ALL_REGIONS,
-            ) {
+        Command::CreateFirstAdmin { username, password } => {
+            match store.create_first_admin(&username, &password) {
                 Ok(user) => vec![Event::SignedIn(user)],
                 Err(e) => vec![Event::AuthFailed(e.to_string())],
-            },
-            Err(e) => failed("sign_in", e),
-        },
+            }
+        }
         Command::SignIn { username, password } => match store.verify_login(&username, &password) {
             Ok(Ok(user)) => vec![Event::SignedIn(user)],
             Ok(Err(e)) => auth_message(e),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use rainstaff_core::schema;
-use rainstaff_core::text::tr_lower;
+use rainstaff_core::text::search_key;
 use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, LegacyUser, Tombstone};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
@@ -43,7 +43,7 @@ impl ImportTarget for Target<'_> {
     fn has_user(&mut self, username: &str) -> Result<bool, StoreError> {
         Ok(self.0.query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?1)",
-            [tr_lower(username.trim())],
+            [search_key(username.trim())],
             |r| r.get(0),
         )?)
     }
@@ -55,7 +55,7 @@ impl ImportTarget for Target<'_> {
             params![
                 Uuid::now_v7().to_string(),
                 user.username.trim(),
-                tr_lower(user.username.trim()),
+                search_key(user.username.trim()),
                 user.role.code(),
                 user.region,
                 user.active,

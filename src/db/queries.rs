@@ -36,16 +36,26 @@ impl Store {
     }
 
     pub fn shifts(&self, filter: &ShiftFilter) -> Result<Vec<Record<Shift>>> {
-        let employee = filter.employee.map(|id| id.to_string());
-        let from = filter.from.map(|d| d.to_string());
-        let to = filter.to.map(|d| d.to_string());
-        let mut list: Vec<Record<Shift>> = typed(rows::select(
-            &self.conn,
-            &TIMESHEETS,
-            "(?1 = ?2 OR region = ?1) AND (?3 IS NULL OR employee_id = ?3)
-             AND (?4 IS NULL OR work_date >= ?4) AND (?5 IS NULL OR work_date <= ?5)",
-            &[&filter.region, &ALL_REGIONS, &employee, &from, &to],
-        )?);
+        // Only the filters in use go into the SQL: `?3 IS NULL OR employee_id = ?3` would keep
+        // SQLite from using the (employee_id, work_date) index.
+        let mut condition = String::from("(?1 = ?2 OR region = ?1)");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(filter.region.clone()), Box::new(ALL_REGIONS)];
+        let mut add = |sql: &str, value: String| {
+            args.push(Box::new(value));
+            condition.push_str(&format!(" AND {sql} ?{}", args.len()));
+        };
+        if let Some(id) = filter.employee {
+            add("employee_id =", id.to_string());
+        }
+        if let Some(from) = filter.from {
+            add("work_date >=", from.to_string());
+        }
+        if let Some(to) = filter.to {
+            add("work_date <=", to.to_string());
+        }
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let mut list: Vec<Record<Shift>> = typed(rows::select(&self.conn, &TIMESHEETS, &condition, &refs)?);
         list.sort_by(|a, b| {
             (&a.data.work_date, &a.data.start_time).cmp(&(&b.data.work_date, &b.data.start_time))
         });

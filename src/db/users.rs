@@ -5,7 +5,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::text::tr_lower;
+use rainstaff_core::text::search_key;
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -112,12 +112,39 @@ impl Store {
         let inserted = self.conn.execute(
             "INSERT INTO users (id, username, username_key, password_hash, role, region, active, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) ON CONFLICT (username_key) DO NOTHING",
-            params![id.to_string(), username, tr_lower(username), hash, role.code(), region, now_utc()],
+            params![id.to_string(), username, search_key(username), hash, role.code(), region, now_utc()],
         )?;
         if inserted == 0 {
             return Err(StoreError::Invalid(format!("username: \"{username}\" already exists")));
         }
         self.user(id)?.ok_or_else(|| StoreError::Invalid("user vanished".into()))
+    }
+
+    /// The first administrator, on a store nobody can sign in to yet. An imported legacy account
+    /// of the same name (which has no password) becomes that administrator instead of blocking
+    /// the name.
+    pub fn create_first_admin(&self, username: &str, password: &str) -> Result<User> {
+        if self.has_users()? {
+            return Err(StoreError::Invalid("an administrator already exists".into()));
+        }
+        check_new_password(password).map_err(StoreError::Invalid)?;
+        let claimed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM users WHERE username_key = ?1 AND password_hash IS NULL",
+                [search_key(username.trim())],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = claimed else {
+            return self.create_user(username, Some(password), Role::Admin, ALL_REGIONS);
+        };
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?2, role = 'admin', region = ?3, active = 1 WHERE id = ?1",
+            params![id, hash_password(password)?, ALL_REGIONS],
+        )?;
+        self.user(Uuid::parse_str(&id).unwrap_or_default())?
+            .ok_or_else(|| StoreError::Invalid("user vanished".into()))
     }
 
     pub fn user(&self, id: Uuid) -> Result<Option<User>> {
@@ -137,13 +164,13 @@ impl Store {
         Ok(stmt.query_map([], user_from)?.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Checks a sign-in. Usernames match case-insensitively the Turkish way.
+    /// Checks a sign-in. Usernames match the way search does: "ADMIN", "admin" and "admın" are one name.
     pub fn verify_login(&self, username: &str, password: &str) -> Result<Result<User, AuthError>> {
         let found: Option<(User, Option<String>)> = self
             .conn
             .query_row(
                 &format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = ?1"),
-                [tr_lower(username.trim())],
+                [search_key(username.trim())],
                 |r| Ok((user_from(r)?, r.get(5)?)),
             )
             .optional()?;
@@ -191,9 +218,23 @@ mod tests {
         assert_eq!(store.verify_login("ışık", "yanlış-parola").unwrap(), Err(AuthError::WrongCredentials));
         assert!(store.create_user("ışık", Some("baska-parola"), Role::Staff, "Izmir").is_err());
         let imported = store.create_user("eski", None, Role::Staff, "Ankara").unwrap();
+        assert!(
+            store.create_first_admin("başka", "parola-uzun-1").is_err(),
+            "an administrator exists already"
+        );
         assert_eq!(store.verify_login("eski", "").unwrap(), Err(AuthError::NeedsPassword));
         store.set_password(imported.id, "yeni-parola-1").unwrap();
         assert!(store.verify_login("eski", "yeni-parola-1").unwrap().is_ok());
         assert!(store.create_user("kisa", Some("123"), Role::Staff, "Ankara").is_err());
+    }
+
+    #[test]
+    fn the_first_administrator_takes_over_an_imported_account_of_that_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let imported = store.create_user("admin", None, Role::Staff, "Ankara").unwrap();
+        let admin = store.create_first_admin("ADMIN", "yeni-parola-1").unwrap();
+        assert_eq!((admin.id, admin.role, admin.region.as_str()), (imported.id, Role::Admin, "ALL"));
+        assert_eq!(store.verify_login("admin", "yeni-parola-1").unwrap().unwrap().id, imported.id);
     }
 }

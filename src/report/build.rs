@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use rainstaff_core::hours::{DayHours, Policy, compute};
+use rainstaff_core::hours::{DayHours, compute};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::time::parse_iso_date;
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use super::Month;
 use crate::db::Store;
 use crate::db::import::COMPANY_NAME_KEY;
 use crate::db::queries::ShiftFilter;
-use crate::hours::{Totals, contract_of, covering_weeks, shift_inputs, totals};
+use crate::hours::{Totals, contract_of, covering_weeks, payroll_policy, shift_inputs, totals};
 use crate::model::{Employee, Record, Shift};
 
 /// Who a report is about.
@@ -59,7 +59,8 @@ pub struct Row {
     pub shift: Shift,
     /// The engine's values of the date, on the date's first shift only: the engine counts a
     /// date's shifts together (breaks, caps), so they cannot be split between rows. None on the
-    /// other shifts of the date.
+    /// other shifts of the date, and on a shift the engine joined to the previous date's (one
+    /// starting the moment an overnight shift ended), whose minutes that date carries.
     pub day: Option<DayHours>,
 }
 
@@ -86,18 +87,18 @@ pub fn build(
         to: Some(last),
         region: selection.region.clone(),
     })?;
-    let mut by_employee: HashMap<&str, Vec<Record<Shift>>> = HashMap::new();
-    for s in &shifts {
-        by_employee.entry(s.data.employee_id.as_str()).or_default().push(s.clone());
+    let mut by_employee: HashMap<String, Vec<Record<Shift>>> = HashMap::new();
+    for s in shifts {
+        by_employee.entry(s.data.employee_id.clone()).or_default().push(s);
     }
     let calendar = store.calendar()?;
-    let policy = Policy::default();
+    let policy = payroll_policy();
     let count = employees.len().max(1) as f32;
     let mut out = Vec::with_capacity(employees.len());
     for (i, employee) in employees.into_iter().enumerate() {
         // The same shifts the timesheet screen computes with: the employee's own region's.
         let mine: Vec<Record<Shift>> = by_employee
-            .remove(employee.id.to_string().as_str())
+            .remove(&employee.id.to_string())
             .unwrap_or_default()
             .into_iter()
             .filter(|s| s.region == employee.region)

@@ -20,13 +20,10 @@ pub fn find_employee<'a>(
     employees: &'a [Record<Employee>],
     name: &str,
 ) -> Result<&'a Record<Employee>, NameError> {
-    let exact = tr_lower(name.trim());
-    let loose = search_key(name.trim());
-    let by_case = |e: &&Record<Employee>| tr_lower(e.data.full_name.trim()) == exact;
-    let by_letters = |e: &&Record<Employee>| search_key(e.data.full_name.trim()) == loose;
-    let rules: [&dyn Fn(&&Record<Employee>) -> bool; 2] = [&by_case, &by_letters];
-    for rule in rules {
-        let found: Vec<&Record<Employee>> = employees.iter().filter(rule).collect();
+    for fold in [tr_lower as fn(&str) -> String, search_key] {
+        let wanted = fold(name.trim());
+        let found: Vec<&Record<Employee>> =
+            employees.iter().filter(|e| fold(e.data.full_name.trim()) == wanted).collect();
         match found.as_slice() {
             [] => continue,
             [one] => return Ok(one),

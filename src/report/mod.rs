@@ -21,9 +21,8 @@ pub use month::Month;
 use crate::db::Store;
 use crate::i18n::Lang;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
-    #[default]
     Xlsx,
     Csv,
 }

@@ -86,8 +86,8 @@ mod tests {
         let b = names.unique(&format!("{long} İKİNCİ"), "x");
         let c = names.unique(long, "x");
         assert_eq!(a, "ŞEYMA GÜLİZAR İNCEOĞLU KARAPINA");
-        assert_eq!(b, "ŞEYMA GÜLİZAR İNCEOĞLU KAR (2)");
-        assert_eq!(c, "ŞEYMA GÜLİZAR İNCEOĞLU KAR (3)");
+        assert_eq!(b, "ŞEYMA GÜLİZAR İNCEOĞLU KARA (2)");
+        assert_eq!(c, "ŞEYMA GÜLİZAR İNCEOĞLU KARA (3)");
         for n in [&a, &b, &c] {
             assert!(n.encode_utf16().count() <= 31, "{n}");
         }

@@ -415,10 +415,16 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
     }
 }
 
-/// The region new records get: the user's own, or for administrators the first office.
+/// The region new records get: the user's own, or for administrators Ankara (the legacy default).
 pub fn default_region(ctx: &Ctx<'_>) -> String {
     if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-        ctx.regions.first().cloned().unwrap_or_else(|| rainstaff_core::regions::LEGACY_DEFAULT.to_string())
+        let default = rainstaff_core::regions::LEGACY_DEFAULT;
+        let known = ctx.regions.iter().any(|r| r == default);
+        if known {
+            default.to_string()
+        } else {
+            ctx.regions.first().cloned().unwrap_or_else(|| default.to_string())
+        }
     } else {
         ctx.user.region.clone()
     }

@@ -41,8 +41,10 @@ fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 impl HoursPanel {
-    pub fn range(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let anchor = self.anchor.unwrap_or(today);
+    /// The week or month shown: around the chosen day, else around `default` (the first day the
+    /// list shows).
+    pub fn range(&self, default: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let anchor = self.anchor.unwrap_or(default);
         match self.period {
             Period::Week => (week_start(anchor), week_start(anchor) + Duration::days(6)),
             Period::Month => month_bounds(anchor),
@@ -54,8 +56,8 @@ impl HoursPanel {
         self.computed_for = None;
     }
 
-    fn compute(&mut self, ctx: &Ctx<'_>, employee: &Record<Employee>) {
-        let (from, to) = self.range(ctx.today);
+    fn compute(&mut self, ctx: &Ctx<'_>, employee: &Record<Employee>, default: NaiveDate) {
+        let (from, to) = self.range(default);
         let key = (employee.id, self.period, from);
         if self.computed_for == Some(key) {
             return;
@@ -76,10 +78,10 @@ impl HoursPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, employee: &Record<Employee>) {
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, employee: &Record<Employee>, default: NaiveDate) {
         let lang = ctx.lang;
-        self.compute(ctx, employee);
-        let (from, to) = self.range(ctx.today);
+        self.compute(ctx, employee, default);
+        let (from, to) = self.range(default);
         ui.horizontal(|ui| {
             ui.strong(format!("{} — {}", lang.t("Toplamlar", "Totals"), employee.data.full_name));
             let before = self.period;
@@ -144,19 +146,19 @@ impl HoursPanel {
         if clicked.is_some() {
             self.explain = clicked;
         }
-        if let Some(date) = self.explain {
-            if let Some(lines) = report.explain(date, lang) {
-                ui.group(|ui| {
-                    ui.strong(format!(
-                        "{} {}",
-                        format_date(date),
-                        lang.t("nasıl hesaplandı", "— how it was computed")
-                    ));
-                    for line in lines {
-                        ui.label(line);
-                    }
-                });
-            }
+        if let Some(date) = self.explain
+            && let Some(lines) = report.explain(date, lang)
+        {
+            ui.group(|ui| {
+                ui.strong(format!(
+                    "{} {}",
+                    format_date(date),
+                    lang.t("nasıl hesaplandı", "— how it was computed")
+                ));
+                for line in lines {
+                    ui.label(line);
+                }
+            });
         }
     }
 }

@@ -18,7 +18,8 @@ use crate::worker::Command;
 enum State {
     Idle,
     Running(f32),
-    Done(PathBuf),
+    /// Written; with why the folder could not be opened, if that was tried and failed.
+    Done(PathBuf, Option<String>),
     Failed(String),
 }
 
@@ -28,11 +29,11 @@ pub struct ReportsScreen {
     /// Chosen on first show: the month before today's, the one payroll usually closes.
     month: Option<Month>,
     /// None = every employee.
-    pub employee: Option<Uuid>,
+    employee: Option<Uuid>,
     region_filter: Option<String>,
-    pub format: ReportFormat,
+    format: ReportFormat,
     /// Where to write; filled by the save dialog or typed (the dialog is not there everywhere).
-    pub path: String,
+    path: String,
     state: State,
 }
 
@@ -59,7 +60,7 @@ impl ReportsScreen {
     }
 
     pub fn finished(&mut self, path: PathBuf) {
-        self.state = State::Done(path);
+        self.state = State::Done(path, None);
     }
 
     pub fn failed(&mut self, context: &str, message: &str) {
@@ -90,17 +91,25 @@ impl ReportsScreen {
         if self.dirty {
             self.reload(ctx);
         }
-        let month = *self.month.get_or_insert_with(|| Month::of(ctx.today).previous());
+        let mut chosen = *self.month.get_or_insert_with(|| Month::of(ctx.today).previous());
         ui.heading(lang.t("Raporlar", "Reports"));
-        let mut chosen = month;
         let mut reload = false;
         egui::Grid::new("report_grid").num_columns(2).show(ui, |ui| {
             form::row(ui, lang.t("Ay", "Month"), None, |ui| month_combo(ui, lang, &mut chosen));
             let mut year = chosen.year();
-            form::row(ui, lang.t("Yıl", "Year"), None, |ui| ui.add(egui::DragValue::new(&mut year).range(1900..=2999)));
+            form::row(ui, lang.t("Yıl", "Year"), None, |ui| {
+                ui.add(egui::DragValue::new(&mut year).range(1900..=2999))
+            });
             chosen = Month::new(year, chosen.number()).unwrap_or(chosen);
             form::row(ui, field_label(lang, "employee_id"), None, |ui| {
-                super::timesheets::employee_combo(ui, lang, "report_employee", &self.employees, &mut self.employee, true)
+                super::timesheets::employee_combo(
+                    ui,
+                    lang,
+                    "report_employee",
+                    &self.employees,
+                    &mut self.employee,
+                    true,
+                )
             });
             if ctx.user.region == ALL_REGIONS {
                 reload |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
@@ -119,7 +128,7 @@ impl ReportsScreen {
                 }
                 r
             });
-            form::text(ui, lang.t("Dosya", "File"), &mut self.path, None);
+            form::text(ui, lang.t("Dosya yolu", "File path"), &mut self.path, None);
         });
         self.month = Some(chosen);
         if reload {
@@ -127,10 +136,14 @@ impl ReportsScreen {
         }
         let running = matches!(self.state, State::Running(_));
         ui.horizontal(|ui| {
-            if ui.add_enabled(!running, egui::Button::new(lang.t("Farklı kaydet…", "Save as…"))).clicked() {
+            if ui.add_enabled(!running, egui::Button::new(lang.t("Farklı kaydet…", "Save as…"))).clicked()
+            {
                 self.pick_file(lang, chosen);
             }
-            if ui.add_enabled(!running, egui::Button::new(lang.t("Raporu oluştur", "Create report"))).clicked() {
+            if ui
+                .add_enabled(!running, egui::Button::new(lang.t("Raporu oluştur", "Create report")))
+                .clicked()
+            {
                 self.start(ctx, chosen);
             }
         });
@@ -168,18 +181,21 @@ impl ReportsScreen {
     }
 
     fn status(&mut self, ui: &mut Ui, lang: Lang) {
-        match &self.state {
+        match &mut self.state {
             State::Idle => {}
             State::Running(done) => {
                 ui.add(egui::ProgressBar::new(*done).show_percentage());
             }
-            State::Done(path) => {
-                let path = path.clone();
+            State::Done(path, open_error) => {
                 ui.label(format!("{}: {}", lang.t("Rapor kaydedildi", "Report saved"), path.display()));
-                if ui.button(lang.t("Klasörü aç", "Open folder")).clicked()
-                    && let Err(e) = open_folder(path.parent().unwrap_or(Path::new(".")))
-                {
-                    self.state = State::Failed(format!("{}: {e}", lang.t("Klasör açılamadı", "Cannot open the folder")));
+                if ui.button(lang.t("Klasörü aç", "Open folder")).clicked() {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    *open_error = open_folder(dir)
+                        .err()
+                        .map(|e| format!("{}: {e}", lang.t("Klasör açılamadı", "Cannot open the folder")));
+                }
+                if let Some(e) = open_error {
+                    form::error_line(ui, e);
                 }
             }
             State::Failed(message) => form::error_line(ui, message),
@@ -212,7 +228,7 @@ fn with_extension(path: &str, from: ReportFormat, to: ReportFormat) -> String {
 }
 
 /// Opens a folder in the system's file manager. Where there is none (a server, a bare X
-/// session) this says so and nothing else happens.
+/// session) this says so, naming the program, and nothing else happens.
 fn open_folder(dir: &Path) -> std::io::Result<()> {
     let program = if cfg!(windows) {
         "explorer"
@@ -221,9 +237,11 @@ fn open_folder(dir: &Path) -> std::io::Result<()> {
     } else {
         "xdg-open"
     };
-    let mut child = std::process::Command::new(program).arg(dir).spawn()?;
+    let mut child = std::process::Command::new(program)
+        .arg(dir)
+        .spawn()
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{program}: {e}")))?;
     // Reaping the child keeps it from lingering as a zombie until the app exits.
     std::thread::spawn(move || child.wait());
     Ok(())
 }
-

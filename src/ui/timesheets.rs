@@ -277,8 +277,9 @@ impl TimesheetsScreen {
         }
         let selected = self.employee.and_then(|id| self.employees.iter().find(|e| e.id == id)).cloned();
         if let Some(employee) = selected {
+            let first_listed = parse_user_date(&self.from).unwrap_or(ctx.today);
             egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.hours.ui(ui, ctx, &employee));
+                egui::ScrollArea::vertical().show(ui, |ui| self.hours.ui(ui, ctx, &employee, first_listed));
             });
         }
         self.table(ui, lang);
@@ -359,7 +360,7 @@ impl TimesheetsScreen {
                         ui.label(if s.data.special_day { lang.t("Evet", "Yes") } else { "" });
                     });
                     row.col(|ui| {
-                        ui.label(s.data.note.as_deref().unwrap_or(""));
+                        ui.add(egui::Label::new(s.data.note.as_deref().unwrap_or("")).truncate());
                     });
                 });
             });
