@@ -29,13 +29,9 @@ pub fn timesheets_csv(
         to: Some(to),
         region: region.to_string(),
     })?;
-    let employees = store.employees(ALL_REGIONS)?;
-    let name = |id: &str| {
-        employees
-            .iter()
-            .find(|e| e.id.to_string() == id)
-            .map_or_else(String::new, |e| e.data.full_name.clone())
-    };
+    let names: std::collections::HashMap<String, String> =
+        store.employees(ALL_REGIONS)?.into_iter().map(|e| (e.id.to_string(), e.data.full_name)).collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
     let mut rows: Vec<_> = shifts.iter().map(|s| (name(&s.data.employee_id), s)).collect();
     rows.sort_by(|(a, x), (b, y)| {
         tr_cmp(a, b).then_with(|| {

@@ -106,3 +106,41 @@ fn switch_language_to_english_and_back() {
     settle(&mut harness);
     harness.get_by_label("Personel");
 }
+
+#[test]
+fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+        let e = Employee { full_name: "NURAY ÖZGÜL".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    let mut harness = start(dir.path());
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "şef");
+    fill(&mut harness, "Parola", "parola-12345");
+    harness.get_by_label("Giriş").click();
+    settle(&mut harness);
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+    // The seeded weekday template fills start, end and break in one click.
+    harness.get_by_label("Hafta içi 08:30–17:30").click();
+    harness.run();
+    fill(&mut harness, "Tarih", "04.03.2026");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().timesheets.row_count(), 1);
+    harness.get_by_label("Çar");
+
+    // The form stays open for the next shift of the same person; an overlapping one is refused.
+    fill(&mut harness, "Başlangıç", "12:00");
+    fill(&mut harness, "Bitiş", "20:00");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    harness.get_by_label("başka bir vardiyayla çakışıyor (04.03.2026 08:30–17:30)");
+    assert_eq!(harness.state().timesheets.row_count(), 1);
+}

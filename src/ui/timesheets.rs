@@ -238,7 +238,7 @@ impl TimesheetsScreen {
                 .labelled_by(l.id)
                 .changed();
             for (label, value) in
-                [(lang.t("Başlangıç", "From"), &mut self.from), (lang.t("Bitiş", "To"), &mut self.to)]
+                [(lang.t("İlk gün", "From"), &mut self.from), (lang.t("Son gün", "To"), &mut self.to)]
             {
                 let l = ui.label(label);
                 refresh |= ui

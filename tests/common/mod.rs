@@ -30,12 +30,22 @@ pub fn settle(harness: &mut Harness<'_, App>) {
     harness.run();
 }
 
-/// Types into the text field labelled `label`, replacing what it held.
+/// Types into the text field labelled `label`, replacing what it held. A text field is preferred
+/// over other widgets of the same name (a table header, say).
 pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
+    let field =
+        |h: &Harness<'_, App>| h.query_by_role_and_label(egui::accesskit::Role::TextInput, label).is_some();
+    let focus = |h: &Harness<'_, App>| match field(h) {
+        true => h.get_by_role_and_label(egui::accesskit::Role::TextInput, label).focus(),
+        false => h.get_by_label(label).focus(),
+    };
+    focus(harness);
     harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label(label).type_text(text);
+    match field(harness) {
+        true => harness.get_by_role_and_label(egui::accesskit::Role::TextInput, label).type_text(text),
+        false => harness.get_by_label(label).type_text(text),
+    }
     harness.run();
 }
 
