@@ -316,8 +316,6 @@ impl EmployeesScreen {
         } else {
             lang.t("Yeni personel", "New employee")
         });
-        let mut save = false;
-        let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
         egui::Grid::new("employee_grid").num_columns(2).show(ui, |ui| {
             let l = |f: &str| field_label(lang, f);
             let e = |f: &str| form.errors.message(f, lang);
@@ -369,22 +367,18 @@ impl EmployeesScreen {
         ) {
             form::error_line(ui, &other);
         }
-        ui.horizontal(|ui| {
-            save |= ui.button(lang.t("Kaydet", "Save")).clicked();
-            cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id
-                && ui.button(lang.t("Sil", "Delete")).clicked()
-            {
-                ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
-                form.saving = true;
-            }
-        });
-        save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if cancel {
+        let actions = form::actions(ui, lang, lang.t("Kaydet", "Save"), form.id.is_some());
+        if actions.delete
+            && let Some(id) = form.id
+        {
+            ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
+            form.saving = true;
+        }
+        if actions.cancel {
             self.form = None;
             return;
         }
-        if save {
+        if actions.save {
             match form.to_employee() {
                 Err(errors) => form.errors = errors,
                 Ok(employee) => {

@@ -107,3 +107,25 @@ fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
 pub fn error_line(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).color(ERROR_COLOR));
 }
+
+/// What the buttons and keys under a form asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actions {
+    pub save: bool,
+    pub cancel: bool,
+    pub delete: bool,
+}
+
+/// Save, Cancel and, for a record that exists, Delete, under a form; Enter saves and Esc cancels.
+pub fn actions(ui: &mut Ui, lang: Lang, save_label: &str, existing: bool) -> Actions {
+    use crate::i18n::Pick;
+    let mut a = Actions::default();
+    ui.horizontal(|ui| {
+        a.save = ui.button(save_label).clicked();
+        a.cancel = ui.button(lang.t("Vazgeç", "Cancel")).clicked();
+        a.delete = existing && ui.button(lang.t("Sil", "Delete")).clicked();
+    });
+    a.save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
+    a.cancel |= ui.input(|i| i.key_pressed(egui::Key::Escape));
+    a
+}

@@ -387,8 +387,6 @@ impl TimesheetsScreen {
                 }
             }
         });
-        let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        let mut save = false;
         egui::Grid::new("shift_grid").num_columns(2).show(ui, |ui| {
             let l = |f: &str| field_label(lang, f);
             let e = |f: &str| form.errors.message(f, lang);
@@ -413,22 +411,18 @@ impl TimesheetsScreen {
         ) {
             form::error_line(ui, &other);
         }
-        ui.horizontal(|ui| {
-            save |= ui.button(lang.t("Kaydet", "Save")).clicked();
-            cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id
-                && ui.button(lang.t("Sil", "Delete")).clicked()
-            {
-                ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
-                form.saving = true;
-            }
-        });
-        save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if cancel {
+        let actions = form::actions(ui, lang, lang.t("Kaydet", "Save"), form.id.is_some());
+        if actions.delete
+            && let Some(id) = form.id
+        {
+            ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
+            form.saving = true;
+        }
+        if actions.cancel {
             self.form = None;
             return;
         }
-        if save {
+        if actions.save {
             match form.to_shift() {
                 Err(errors) => form.errors = errors,
                 Ok(shift) => {

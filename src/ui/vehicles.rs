@@ -280,8 +280,6 @@ impl VehiclesScreen {
         } else {
             lang.t("Yeni araç", "New vehicle")
         });
-        let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        let mut save = false;
         let errors = form.errors.clone();
         let e = |f: &str| errors.message(f, lang);
         let l = |f: &str| field_label(lang, f);
@@ -301,27 +299,23 @@ impl VehiclesScreen {
             form::text(ui, l("oil_interval_km"), &mut form.oil_interval_km, e("oil_interval_km"));
             form::text(ui, l("notes"), &mut form.notes, e("notes"));
         });
-        ui.horizontal(|ui| {
-            let label = if form.confirm_lower_km {
-                lang.t("Yine de kaydet", "Save anyway")
-            } else {
-                lang.t("Kaydet", "Save")
-            };
-            save |= ui.button(label).clicked();
-            cancel |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
-            if let Some(id) = form.id
-                && ui.button(lang.t("Sil", "Delete")).clicked()
-            {
-                ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
-                form.saving = true;
-            }
-        });
-        save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if cancel {
+        let label = if form.confirm_lower_km {
+            lang.t("Yine de kaydet", "Save anyway")
+        } else {
+            lang.t("Kaydet", "Save")
+        };
+        let actions = form::actions(ui, lang, label, form.id.is_some());
+        if actions.delete
+            && let Some(id) = form.id
+        {
+            ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
+            form.saving = true;
+        }
+        if actions.cancel {
             self.form = None;
             return;
         }
-        if save {
+        if actions.save {
             match form.to_vehicle() {
                 Err(errors) => form.errors = errors,
                 Ok(vehicle) => {
