@@ -168,10 +168,11 @@ impl World {
         let server_path = dir.join("server.db");
         let server = Server::open(&server_path).unwrap();
         let observer = enroll(&server, ALL_REGIONS, "observer");
-        let count = rng.gen_range(2..=5);
+        // An administrator's PC and two to five office PCs.
+        let count = rng.gen_range(3..=6);
         let mut pcs = Vec::new();
         for i in 0..count {
-            // The first PC is an administrator's; the rest split over the two regions.
+            // The first PC is the administrator's; the rest split over the two regions.
             let region = if i == 0 { ALL_REGIONS } else { REGIONS[i % 2] };
             let path = dir.join(format!("pc{i}.db"));
             let token = enroll(&server, region, &format!("pc{i}"));
