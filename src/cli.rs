@@ -145,7 +145,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
         }
         CliCommand::Enroll { server, code, name } => {
             let store = Store::open(&data.store())?;
-            let name = name.unwrap_or_else(crate::ui::settings::hostname);
+            let name = name.unwrap_or_else(crate::paths::computer_name);
             let region =
                 runtime()?.block_on(crate::sync_task::enroll_device(&store, &data, &server, &code, &name))?;
             let device = store.sync_state(crate::sync_task::DEVICE_KEY)?.unwrap_or_default();

@@ -148,7 +148,7 @@ impl SettingsScreen {
                 ctx.send(Command::Enroll {
                     server: self.server.trim().to_string(),
                     code: std::mem::take(&mut self.code),
-                    name: hostname(),
+                    name: crate::paths::computer_name(),
                 });
             }
         }
@@ -237,14 +237,4 @@ impl SettingsScreen {
             form::error_line(ui, e);
         }
     }
-}
-
-/// The name a device is enrolled under: the computer's name where the OS tells it.
-pub fn hostname() -> String {
-    std::env::var("COMPUTERNAME")
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_string()))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "rainstaff-pc".into())
 }
