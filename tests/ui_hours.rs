@@ -5,7 +5,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{fill, settle, start};
+use common::{sign_in, start};
 use egui_kittest::kittest::Queryable as _;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -51,11 +51,7 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
         id
     };
     let mut harness = start(dir.path());
-    harness.run();
-    fill(&mut harness, "Kullanıcı adı", "ŞEF");
-    fill(&mut harness, "Parola", "parola-12345");
-    harness.get_by_label("Giriş").click();
-    settle(&mut harness);
+    sign_in(&mut harness, "ŞEF", "parola-12345");
     harness.get_by_label("Puantaj").click();
     harness.run();
     harness.state_mut().timesheets.employee = Some(id);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fill, first_admin, settle, start};
+use common::{fill, first_admin, settle, sign_in, start};
 use egui_kittest::kittest::Queryable as _;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -66,11 +66,7 @@ fn search_folds_turkish_letters() {
         }
     }
     let mut harness = start(dir.path());
-    harness.run();
-    fill(&mut harness, "Kullanıcı adı", "admin");
-    fill(&mut harness, "Parola", "parola-123456");
-    harness.get_by_label("Giriş").click();
-    settle(&mut harness);
+    sign_in(&mut harness, "admin", "parola-123456");
     assert_eq!(harness.state().employees.visible_names(), ["AYŞE IŞIK", "Ilgaz Çelik", "İSMAİL ŞAHİN"]);
     fill(&mut harness, "Ara:", "ısık");
     harness.run();
@@ -117,11 +113,7 @@ fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
         store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
     };
     let mut harness = start(dir.path());
-    harness.run();
-    fill(&mut harness, "Kullanıcı adı", "şef");
-    fill(&mut harness, "Parola", "parola-12345");
-    harness.get_by_label("Giriş").click();
-    settle(&mut harness);
+    sign_in(&mut harness, "şef", "parola-12345");
     harness.get_by_label("Puantaj").click();
     harness.run();
     harness.state_mut().timesheets.employee = Some(id);

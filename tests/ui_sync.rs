@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Local, TimeZone};
-use common::{fill, settle, start};
+use common::{settle, sign_in, start};
 use egui_kittest::kittest::Queryable as _;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -27,11 +27,7 @@ fn signed_in(dir: &std::path::Path) -> egui_kittest::Harness<'static, rainstaff:
         }
     }
     let mut harness = start(dir);
-    harness.run();
-    fill(&mut harness, "Kullanıcı adı", "müdür");
-    fill(&mut harness, "Parola", "parola-12345");
-    harness.get_by_label("Giriş").click();
-    settle(&mut harness);
+    sign_in(&mut harness, "müdür", "parola-12345");
     harness
 }
 

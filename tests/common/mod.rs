@@ -49,6 +49,16 @@ pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {
     harness.run();
 }
 
+/// Signs in on the sign-in screen the app starts on.
+#[allow(dead_code)]
+pub fn sign_in(harness: &mut Harness<'_, App>, username: &str, password: &str) {
+    harness.run();
+    fill(harness, "Kullanıcı adı", username);
+    fill(harness, "Parola", password);
+    harness.get_by_label("Giriş").click();
+    settle(harness);
+}
+
 /// Creates the administrator on a first start and lands on the employees screen.
 #[allow(dead_code)]
 pub fn first_admin(harness: &mut Harness<'_, App>) {
