@@ -170,6 +170,8 @@ impl App {
                 Event::Sync(status) => {
                     self.sync = status;
                     self.pending = self.store.pending_count().unwrap_or(0);
+                    // The settings screen lists the last runs.
+                    self.settings.dirty = true;
                 }
                 Event::Enrolled { region } => {
                     self.settings.dirty = true;

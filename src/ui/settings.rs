@@ -135,7 +135,11 @@ impl SettingsScreen {
             ui.label(format!(
                 "{}: {}",
                 lang.t("Bölge", "Region"),
-                rainstaff_core::regions::display_name(region)
+                if region == rainstaff_core::protocol::ALL_REGIONS {
+                    lang.t("Tüm bölgeler", "All regions")
+                } else {
+                    rainstaff_core::regions::display_name(region)
+                }
             ));
         }
         if ctx.user.role == Role::Admin || self.enrollment.is_none() {
@@ -158,7 +162,14 @@ impl SettingsScreen {
         if !self.runs.is_empty() {
             ui.label(RichText::new(lang.t("Son eşitlemeler", "Last runs")).weak());
             for (at, ok, text) in &self.runs {
-                let line = format!("{at} · {text}");
+                let at = chrono::DateTime::parse_from_rfc3339(at)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M").to_string())
+                    .unwrap_or_else(|_| at.clone());
+                let what = match serde_json::from_str(text) {
+                    Ok(report) if *ok => super::sync_indicator::report_text(lang, &report),
+                    _ => text.clone(),
+                };
+                let line = format!("{at} · {what}");
                 if *ok {
                     ui.label(RichText::new(line).small());
                 } else {

@@ -3,6 +3,8 @@
 
 use egui::{Color32, RichText, Ui};
 
+use rainstaff_core::protocol::SyncReport;
+
 use crate::db::sync::SyncError;
 use crate::i18n::{Lang, Pick};
 use crate::sync_task::{SyncPhase, SyncStatus};
@@ -47,6 +49,24 @@ fn failure_text(lang: Lang, e: &SyncError) -> String {
     }
 }
 
+/// A run's numbers in words.
+pub fn report_text(lang: Lang, r: &SyncReport) -> String {
+    format!(
+        "{} {} / {} {} · {} {} · {} {} · {} B / {} B · {} ms",
+        r.pushed,
+        lang.t("gönderildi", "sent"),
+        r.pulled,
+        lang.t("alındı", "received"),
+        r.conflicts,
+        lang.t("çakışma", "conflicts"),
+        r.rejected,
+        lang.t("reddedildi", "rejected"),
+        r.bytes_sent,
+        r.bytes_received,
+        r.duration_ms
+    )
+}
+
 pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool {
     let clicked = ui
         .add_enabled(
@@ -56,21 +76,7 @@ pub fn show(ui: &mut Ui, lang: Lang, status: &SyncStatus, pending: i64) -> bool 
         .clicked();
     let (text, color) = describe(lang, status, pending);
     let mut tooltip = match &status.last_report {
-        Some(r) => format!(
-            "{}: {} {} / {} {} · {} {} · {} {} · {} B / {} B · {} ms",
-            lang.t("Son eşitleme", "Last sync"),
-            r.pushed,
-            lang.t("gönderildi", "sent"),
-            r.pulled,
-            lang.t("alındı", "received"),
-            r.conflicts,
-            lang.t("çakışma", "conflicts"),
-            r.rejected,
-            lang.t("reddedildi", "rejected"),
-            r.bytes_sent,
-            r.bytes_received,
-            r.duration_ms
-        ),
+        Some(r) => format!("{}: {}", lang.t("Son eşitleme", "Last sync"), report_text(lang, r)),
         None => lang.t("Henüz eşitleme yapılmadı", "No sync has run yet").into(),
     };
     if let SyncPhase::Failed(e) = &status.phase {
