@@ -1,16 +1,14 @@
 //! The legacy files through the real binary: `import-legacy` then `export timesheets`, read back
 //! with a real CSV reader and checked against the office's own numbers (oracle.json).
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use rainstaff::db::Store;
 use rainstaff_core::schema::TIMESHEETS;
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
-}
 
 fn rainstaff(data: &Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rainstaff"))
@@ -27,7 +25,7 @@ fn rainstaff(data: &Path, args: &[&str]) -> (bool, String, String) {
 }
 
 fn import(data: &Path, file: &str) -> serde_json::Value {
-    let path = samples().join(file);
+    let path = common::samples().join(file);
     let (ok, stdout, stderr) = rainstaff(data, &["import-legacy", path.to_str().unwrap()]);
     assert!(ok, "{stderr}");
     serde_json::from_str(&stdout).unwrap()
@@ -85,27 +83,18 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
         *rows.entry(record["employee"].clone()).or_default() += 1;
     }
 
-    let oracle: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
-    let f1 = &oracle["F1_v4_s4.db"];
-    let legacy = rusqlite::Connection::open_with_flags(
-        samples().join("F1_v4_s4.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    for (id, expected) in f1["timesheet_minutes_by_employee"].as_object().unwrap() {
-        let name: String =
-            legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-        assert_eq!(minutes.get(&name).copied(), expected.as_i64(), "minutes of {name}");
-        assert_eq!(rows.get(&name).copied(), f1["timesheet_rows_by_employee"][id].as_i64(), "rows of {name}");
+    let oracle = common::f1_oracle();
+    for (name, (expected_minutes, expected_rows)) in &oracle {
+        assert_eq!(minutes.get(name), Some(expected_minutes), "minutes of {name}");
+        assert_eq!(rows.get(name), Some(expected_rows), "rows of {name}");
     }
-    assert_eq!(minutes.values().sum::<i64>(), f1["_meta"]["timesheet_total_net_minutes"].as_i64().unwrap());
+    assert_eq!(minutes.values().sum::<i64>(), oracle.values().map(|(m, _)| m).sum::<i64>());
 }
 
 #[test]
 fn the_v1_file_gets_the_default_region_and_a_dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let path = samples().join("F6_v1_s1.db");
+    let path = common::samples().join("F6_v1_s1.db");
     let (ok, stdout, stderr) = rainstaff(dir.path(), &["import-legacy", path.to_str().unwrap(), "--dry-run"]);
     assert!(ok, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -127,7 +116,7 @@ fn unreadable_files_fail_with_the_file_named_and_nothing_written() {
     let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", text.to_str().unwrap()]);
     assert!(!ok);
     assert!(stderr.contains("notes.db"), "{stderr}");
-    let full = std::fs::read(samples().join("F1_v4_s4.db")).unwrap();
+    let full = std::fs::read(common::samples().join("F1_v4_s4.db")).unwrap();
     let truncated = dir.path().join("truncated.db");
     std::fs::write(&truncated, &full[..full.len() / 3]).unwrap();
     let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", truncated.to_str().unwrap()]);

@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
@@ -57,10 +57,6 @@ const SUMMARY_HEADERS_TR: [&str; 15] = [
 ];
 /// Title, context line, headers: the table's header is the third row.
 const HEADER_ROW: usize = 2;
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
-}
 
 fn rainstaff(data: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rainstaff"))
@@ -238,7 +234,8 @@ fn date_of(cell: &Data) -> NaiveDate {
 fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let (ok, stderr) = rainstaff(data, &["import-legacy", samples().join("F1_v4_s4.db").to_str().unwrap()]);
+    let (ok, stderr) =
+        rainstaff(data, &["import-legacy", common::samples().join("F1_v4_s4.db").to_str().unwrap()]);
     assert!(ok, "{stderr}");
     let out = data.join("ocak.xlsx");
     report(data, "2026-01", &["--all"], "xlsx", &out);
@@ -259,20 +256,7 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
     assert_eq!(headers(&summary), SUMMARY_HEADERS_TR);
     assert_eq!(summary.height(), HEADER_ROW + 1 + employees.len() + 1, "a row per employee and a totals row");
 
-    let oracle: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
-    let f1 = &oracle["F1_v4_s4.db"];
-    let legacy = rusqlite::Connection::open_with_flags(
-        samples().join("F1_v4_s4.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut oracle_minutes: BTreeMap<String, f64> = BTreeMap::new();
-    for (id, expected) in f1["timesheet_minutes_by_employee"].as_object().unwrap() {
-        let name: String =
-            legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-        oracle_minutes.insert(name, expected.as_f64().unwrap());
-    }
+    let oracle = common::f1_oracle();
 
     let mut grand = vec![0.0; 12];
     for (i, e) in employees.iter().enumerate() {
@@ -301,26 +285,14 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
         assert_eq!(whole.map(f64::from), month, "totals of {name} against compute");
         assert_eq!(got[8], t.holiday_units);
         // Imported breaks are as entered, so worked minutes are the office's own sums.
-        assert_eq!(got[0], oracle_minutes.get(name).copied().unwrap_or(0.0), "worked minutes of {name}");
+        let (office_minutes, office_rows) = oracle.get(name).copied().unwrap_or((0, 0));
+        assert_eq!(got[0], office_minutes as f64, "worked minutes of {name}");
         grand.iter_mut().zip(&got).for_each(|(g, x)| *g += x);
 
         let sheet = wb.worksheet_range(name).unwrap();
         assert_eq!(headers(&sheet), SHIFT_HEADERS_TR, "{name}");
         let (rows, totals) = employee_rows(&sheet);
-        let expected_rows = f1["timesheet_rows_by_employee"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .find(|(id, _)| {
-                legacy
-                    .query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| {
-                        r.get::<_, String>(0)
-                    })
-                    .unwrap()
-                    == *name
-            })
-            .map_or(0, |(_, n)| n.as_u64().unwrap() as usize);
-        assert_eq!(rows.len(), expected_rows, "rows of {name}");
+        assert_eq!(rows.len() as i64, office_rows, "rows of {name}");
         // Every duration column adds up to the totals row, and the totals row to the summary.
         for c in 4..=10 {
             let sum: f64 = rows.iter().filter(|r| r[c] != Data::Empty).map(|r| minutes(&r[c])).sum();
@@ -345,14 +317,15 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
     let totals = row(&summary, HEADER_ROW + 1 + employees.len());
     assert_eq!(text(&totals[0]), "Toplam");
     assert_eq!(summary_numbers(&totals), grand);
-    assert_eq!(grand[0], f1["_meta"]["timesheet_total_net_minutes"].as_f64().unwrap());
+    assert_eq!(grand[0], oracle.values().map(|(m, _)| *m as f64).sum::<f64>());
 }
 
 #[test]
 fn the_csv_has_a_row_per_shift_with_whole_minutes_in_english() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let (ok, stderr) = rainstaff(data, &["import-legacy", samples().join("F1_v4_s4.db").to_str().unwrap()]);
+    let (ok, stderr) =
+        rainstaff(data, &["import-legacy", common::samples().join("F1_v4_s4.db").to_str().unwrap()]);
     assert!(ok, "{stderr}");
     let out = data.join("january.csv");
     report(data, "2026-01", &["--all", "--lang", "en"], "csv", &out);
@@ -400,22 +373,9 @@ fn the_csv_has_a_row_per_shift_with_whole_minutes_in_english() {
     }
     assert!(flagged > 0, "flags are in the chosen language");
 
-    let oracle: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
-    let f1 = &oracle["F1_v4_s4.db"];
-    let legacy = rusqlite::Connection::open_with_flags(
-        samples().join("F1_v4_s4.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    for (id, expected) in f1["timesheet_minutes_by_employee"].as_object().unwrap() {
-        let name: String =
-            legacy.query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-        assert_eq!(worked.get(&name).copied(), expected.as_i64(), "minutes of {name}");
-        assert_eq!(
-            rows.get(&name).copied(),
-            f1["timesheet_rows_by_employee"][id].as_u64().map(|n| n as usize)
-        );
+    for (name, (minutes, expected_rows)) in common::f1_oracle() {
+        assert_eq!(worked.get(&name).copied(), Some(minutes), "minutes of {name}");
+        assert_eq!(rows.get(&name).copied(), usize::try_from(expected_rows).ok(), "rows of {name}");
     }
 }
 

@@ -1,5 +1,11 @@
-//! What the UI tests share: an app over a real store in a temporary folder, driven by label.
+//! What the tests share: an app over a real store in a temporary folder, driven by label, and
+//! the legacy samples with what the office's own records say of them.
 
+// Each test binary compiles this module and uses a different part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -50,7 +56,6 @@ pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {
 }
 
 /// Signs in on the sign-in screen the app starts on.
-#[allow(dead_code)]
 pub fn sign_in(harness: &mut Harness<'_, App>, username: &str, password: &str) {
     harness.run();
     fill(harness, "Kullanıcı adı", username);
@@ -60,7 +65,6 @@ pub fn sign_in(harness: &mut Harness<'_, App>, username: &str, password: &str) {
 }
 
 /// Creates the administrator on a first start and lands on the employees screen.
-#[allow(dead_code)]
 pub fn first_admin(harness: &mut Harness<'_, App>) {
     harness.run();
     fill(harness, "Kullanıcı adı", "yönetici");
@@ -68,4 +72,34 @@ pub fn first_admin(harness: &mut Harness<'_, App>) {
     fill(harness, "Parola (tekrar)", "çok-gizli-parola");
     harness.get_by_label("Yöneticiyi oluştur").click();
     settle(harness);
+}
+
+/// The anonymized legacy databases beside the repository.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
+}
+
+/// What the office's own records say of F1_v4_s4.db (oracle.json), by employee name:
+/// (worked minutes, timesheet rows).
+pub fn f1_oracle() -> BTreeMap<String, (i64, i64)> {
+    let oracle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(samples().join("oracle.json")).unwrap()).unwrap();
+    let f1 = &oracle["F1_v4_s4.db"];
+    let legacy = rusqlite::Connection::open_with_flags(
+        samples().join("F1_v4_s4.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    f1["timesheet_minutes_by_employee"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, minutes)| {
+            let name: String = legacy
+                .query_row("SELECT full_name FROM employees WHERE id = ?1", [id], |r| r.get(0))
+                .unwrap();
+            let rows = f1["timesheet_rows_by_employee"][id].as_i64().unwrap();
+            (name, (minutes.as_i64().unwrap(), rows))
+        })
+        .collect()
 }
