@@ -95,6 +95,7 @@ wixl --arch x64 \
     --define "Version=$version" \
     --define "ExePath=$rel_exe" \
     --define "IconPath=assets/rainstaff.ico" \
+    --define "HelpPath=assets/help.html" \
     --output "$msi" \
     wix/main.wxs >&2
 

@@ -4,7 +4,8 @@
 #   - ProductVersion is the version in Cargo.toml,
 #   - ALLUSERS is 1 (per-machine install),
 #   - rainstaff.exe is in the File table, and the Start-menu shortcut points at it,
-#   - downgrades are blocked, the package is x64, and Add/Remove Programs has the icon.
+#   - downgrades are blocked, the package is x64, and Add/Remove Programs has the icon,
+#   - the user guide help.html is installed and Add/Remove Programs' help link points at it.
 # Usage: scripts/check-msi.sh path/to/rainstaff-X.Y.Z-x64.msi
 # The expected version comes from scripts/version.sh unless RAINSTAFF_EXPECT_VERSION is set (the
 # Rust test sets it, so that no cargo runs inside `cargo test`).
@@ -85,6 +86,25 @@ check "Summary Template (64-bit)" "x64;1033" "$template"
 icon="$(property ARPPRODUCTICON)"
 icon_found="$(table Icon | awk -F'\t' -v i="$icon" '$1 == i && i != "" { print "present" }')"
 check "Add/Remove Programs icon (ARPPRODUCTICON=${icon:-unset} in Icon table)" "present" "$icon_found"
+
+help_rows="$(table File | awk -F'\t' '{ n = $3; sub(/.*\|/, "", n); if (tolower(n) == "help.html") print $1 }')"
+check "File table has help.html" "1" "$(grep -c . <<<"$help_rows" || true)"
+
+# ARPHELPLINK = [INSTALLDIR]help.html, set by a type-51 custom action (low six bits of Type) that
+# runs after CostFinalize, when INSTALLDIR is known, and before RegisterProduct writes the entry.
+help_action="$(table CustomAction | awk -F'\t' '$3 == "ARPHELPLINK" && $2 % 64 == 51 { print $1 "\t" $4 }')"
+check "Help link (custom action setting ARPHELPLINK)" "[INSTALLDIR]help.html" "$(cut -f2 <<<"$help_action")"
+sequence() { table InstallExecuteSequence | awk -F'\t' -v a="$1" '$1 == a { print $3 }'; }
+help_seq="$(sequence "$(cut -f1 <<<"$help_action")")"
+cost_seq="$(sequence CostFinalize)"
+register_seq="$(sequence RegisterProduct)"
+order="wrong"
+if [[ -n "$help_seq" && -n "$cost_seq" && -n "$register_seq" ]] &&
+    ((cost_seq < help_seq && help_seq < register_seq)); then
+    order="after CostFinalize, before RegisterProduct"
+fi
+check "Help link's place in InstallExecuteSequence (CostFinalize=${cost_seq:-?}, help=${help_seq:-?}, RegisterProduct=${register_seq:-?})" \
+    "after CostFinalize, before RegisterProduct" "$order"
 
 if ((failures)); then
     echo "check-msi: $failures check(s) failed for $msi" >&2

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn msi_has_fixed_upgrade_code_exe_shortcut_per_machine_and_cargo_version() {
+fn msi_passes_check_msi_upgrade_code_version_per_machine_exe_shortcut_help_link() {
     let Some(msi) = std::env::var_os("RAINSTAFF_MSI") else {
         eprintln!(
             "skipped: RAINSTAFF_MSI is not set; build the installer with scripts/build-msi.sh and \
