@@ -113,7 +113,7 @@ impl App {
         self.settings.dirty = true;
     }
 
-    fn poll_events(&mut self) {
+    fn poll_events(&mut self, ctx: &egui::Context) {
         while let Ok(event) = self.worker.events.try_recv() {
             match event {
                 Event::SignedIn(user) => {
@@ -163,7 +163,21 @@ impl App {
                     if context == "import" {
                         self.import.failed(&message);
                     }
+                    let message = match context {
+                        "help" => format!(
+                            "{}: {message}",
+                            self.lang.t("Kılavuz açılamadı", "Cannot open the guide")
+                        ),
+                        _ => message,
+                    };
                     self.message = Some((true, message));
+                }
+                Event::HelpReady(url) => {
+                    // Also said in words: where no browser opens (a bare Linux desktop), the
+                    // status bar still tells the user where the guide is.
+                    self.message =
+                        Some((false, format!("{}: {url}", self.lang.t("Kullanım kılavuzu", "User guide"))));
+                    ctx.open_url(egui::OpenUrl::new_tab(url));
                 }
                 Event::Info(text) => self.message = Some((false, text)),
                 Event::DataChanged => self.reload(),
@@ -187,7 +201,11 @@ impl App {
 
     /// The whole window; also what the UI tests drive.
     pub fn show(&mut self, ui: &mut Ui) {
-        self.poll_events();
+        self.poll_events(ui.ctx());
+        // F1 is where Windows users look for help, on every screen including sign-in.
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
+            self.worker.send(Command::WriteHelp);
+        }
         let Some(user) = self.session.clone() else {
             if let Some(command) = self.login.ui(ui, self.lang) {
                 self.worker.send(command);
@@ -242,6 +260,12 @@ impl App {
                 }
                 if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {
                     self.worker.send(Command::BackupNow);
+                    ui.close();
+                }
+            });
+            ui.menu_button(lang.t("Yardım", "Help"), |ui| {
+                if ui.button(lang.t("Kullanım kılavuzu (F1)", "User guide (F1)")).clicked() {
+                    self.worker.send(Command::WriteHelp);
                     ui.close();
                 }
             });

@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod db;
 pub mod export;
+pub mod help;
 pub mod hours;
 pub mod i18n;
 pub mod logging;

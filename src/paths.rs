@@ -28,6 +28,11 @@ impl DataDir {
         self.0.join(crate::db::STORE_FILE)
     }
 
+    /// Where the worker writes the user guide before the app opens it (see help.rs).
+    pub fn help(&self) -> PathBuf {
+        self.0.join("help.html")
+    }
+
     pub fn logs(&self) -> PathBuf {
         self.0.join("logs")
     }

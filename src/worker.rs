@@ -120,6 +120,8 @@ pub enum Command {
     RemoveHoliday {
         date: chrono::NaiveDate,
     },
+    /// Writes the user guide into the data folder; answers with HelpReady and its URL.
+    WriteHelp,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +139,7 @@ pub enum Event {
     Imported(rainstaff_legacy::ImportReport),
     ReportProgress(f32),
     ReportDone(PathBuf),
+    HelpReady(String),
 }
 
 pub struct Worker {
@@ -152,6 +155,7 @@ impl Worker {
         let mut store = Store::open(&data.store())?;
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
+        let help = data.help();
         let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
@@ -162,7 +166,7 @@ impl Worker {
                 notify.wake();
             };
             for command in inbox {
-                for event in handle(&mut store, &sync, command, &progress) {
+                for event in handle(&mut store, &sync, &help, command, &progress) {
                     if events_tx.send(event).is_err() {
                         return;
                     }
@@ -212,6 +216,7 @@ fn auth_message(e: AuthError) -> Vec<Event> {
 fn handle(
     store: &mut Store,
     sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
+    help: &std::path::Path,
     command: Command,
     progress: &dyn Fn(Event),
 ) -> Vec<Event> {
@@ -261,6 +266,10 @@ fn handle(
         Command::Restore { path } => match store.restore_from(&path) {
             Ok(aside) => vec![Event::Info(aside.display().to_string()), Event::DataChanged],
             Err(e) => failed("restore", e),
+        },
+        Command::WriteHelp => match crate::help::write(help) {
+            Ok(url) => vec![Event::HelpReady(url)],
+            Err(e) => failed("help", e),
         },
         Command::SyncNow => {
             let _ = sync.send(SyncRequest::Run);

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{fill, first_admin, settle, sign_in, start};
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
@@ -135,4 +135,73 @@ fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
     settle(&mut harness);
     harness.get_by_label("başka bir vardiyayla çakışıyor (04.03.2026 08:30–17:30)");
     assert_eq!(harness.state().timesheets.row_count(), 1);
+}
+
+/// Steps frames until the app asks the OS to open a URL, and returns it.
+fn opened_url(harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        harness.step();
+        let url = harness.output().platform_output.commands.iter().find_map(|c| match c {
+            egui::OutputCommand::OpenUrl(open) => Some(open.url.clone()),
+            _ => None,
+        });
+        if let Some(url) = url {
+            return url;
+        }
+        assert!(std::time::Instant::now() < deadline, "no URL was opened");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn f1_the_sign_in_link_and_the_help_menu_open_the_user_guide_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    harness.run();
+    // Before anyone has signed in: the first start is when help is needed most.
+    harness.key_press(egui::Key::F1);
+    let url = opened_url(&mut harness);
+    let path = url::Url::parse(&url).unwrap().to_file_path().unwrap();
+    assert_eq!(path, std::path::absolute(dir.path().join("help.html")).unwrap());
+    let guide = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        guide.contains("<section id=\"tr\" lang=\"tr\">")
+            && guide.contains("<section id=\"en\" lang=\"en\">")
+    );
+    std::fs::remove_file(&path).unwrap();
+    harness.get_by_label("Kullanım kılavuzu (F1)").click();
+    assert_eq!(opened_url(&mut harness), url);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), guide);
+    std::fs::remove_file(&path).unwrap();
+
+    first_admin(&mut harness);
+    harness.get_by_label("Yardım").click();
+    harness.run();
+    harness.get_by_label("Kullanım kılavuzu (F1)").click();
+    assert_eq!(opened_url(&mut harness), url);
+    harness.run();
+    harness.get_by_label(&format!("Kullanım kılavuzu: {url}"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), guide);
+}
+
+#[test]
+fn a_guide_that_cannot_be_written_is_said_in_the_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    // A folder where the guide's file should go: writing it fails as a full or locked disk would.
+    std::fs::create_dir(dir.path().join("help.html")).unwrap();
+    harness.key_press(egui::Key::F1);
+    settle(&mut harness);
+    let shown = harness.get(By::new().label_contains("Kılavuz açılamadı: ")).value().unwrap_or_default();
+    assert!(shown.contains("help.html: "), "the status bar names the file: {shown}");
+    assert!(
+        harness
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .all(|c| !matches!(c, egui::OutputCommand::OpenUrl(_)))
+    );
 }

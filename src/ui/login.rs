@@ -75,6 +75,10 @@ impl LoginScreen {
         if let Some(error) = &self.error {
             form::error_line(ui, error);
         }
+        ui.add_space(16.0);
+        if ui.link(lang.t("Kullanım kılavuzu (F1)", "User guide (F1)")).clicked() {
+            *command = Some(Command::WriteHelp);
+        }
     }
 
     fn submit(&mut self, lang: Lang) -> Option<Command> {
