@@ -126,6 +126,7 @@ impl App {
                     self.reload();
                 }
                 Event::AuthFailed(message) => {
+                    let message = message.text(self.lang);
                     self.login.error = Some(message.clone());
                     self.settings.password_error = Some(message);
                 }
@@ -158,6 +159,7 @@ impl App {
                 Event::ReportProgress(done) => self.reports.progress(done),
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::Failed { context, message } => {
+                    let message = message.text(self.lang);
                     self.settings.failed(context, &message);
                     self.reports.failed(context, &message);
                     if context == "import" {
@@ -179,7 +181,7 @@ impl App {
                         Some((false, format!("{}: {url}", self.lang.t("Kullanım kılavuzu", "User guide"))));
                     ctx.open_url(egui::OpenUrl::new_tab(url));
                 }
-                Event::Info(text) => self.message = Some((false, text)),
+                Event::Info(message) => self.message = Some((false, message.text(self.lang))),
                 Event::DataChanged => self.reload(),
                 Event::Sync(status) => {
                     self.sync = status;

@@ -40,6 +40,12 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     Invalid(String),
+    /// A person's input that cannot be taken; the UI says it in the chosen language.
+    #[error("{0}")]
+    Field(rainstaff_core::validate::FieldError),
+    /// A refusal a person will read, already said in both languages.
+    #[error("{en}")]
+    Refused { tr: String, en: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

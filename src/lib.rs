@@ -9,6 +9,7 @@ pub mod help;
 pub mod hours;
 pub mod i18n;
 pub mod logging;
+pub mod message;
 pub mod model;
 pub mod net;
 pub mod paths;

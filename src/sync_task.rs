@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local};
 use rainstaff_core::protocol::SyncReport;
+use rainstaff_core::validate::{FieldError, Problem};
 use rand::Rng;
 use tokio::sync::mpsc;
 
@@ -55,9 +56,7 @@ pub async fn enroll_device(
 ) -> Result<String, SyncError> {
     let server = server.trim().trim_end_matches('/');
     if !(server.starts_with("http://") || server.starts_with("https://")) {
-        return Err(SyncError::Refused(
-            "server: must start with https:// (or http:// on this computer)".into(),
-        ));
+        return Err(SyncError::Invalid(FieldError::new("server", Problem::ServerUrl)));
     }
     let answer = enroll(server, code, name).await?;
     data.write_token(&answer.token).map_err(|e| SyncError::Local(e.to_string()))?;
@@ -178,7 +177,7 @@ async fn handle_enroll(
 ) {
     let event = match enroll_device(store, data, server, code, name).await {
         Ok(region) => Event::Enrolled { region },
-        Err(e) => Event::Failed { context: "enroll", message: e.to_string() },
+        Err(e) => Event::Failed { context: "enroll", message: e.into() },
     };
     let _ = events.send(event);
 }

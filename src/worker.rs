@@ -8,13 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use rainstaff_core::schema::TableSpec;
-use rainstaff_core::validate::FieldError;
+use rainstaff_core::validate::{FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::db::edits::{SaveError, SaveOptions};
 use crate::db::users::{AuthError, Role, User};
 use crate::db::{Store, StoreError};
+use crate::message::Message;
 use crate::paths::DataDir;
 use crate::sync_task::{self, SyncRequest, SyncStatus};
 
@@ -127,11 +128,11 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub enum Event {
     SignedIn(User),
-    AuthFailed(String),
+    AuthFailed(Message),
     Saved { table: &'static str, id: Uuid },
     Invalid { table: &'static str, errors: Vec<FieldError> },
-    Failed { context: &'static str, message: String },
-    Info(String),
+    Failed { context: &'static str, message: Message },
+    Info(Message),
     DataChanged,
     Sync(SyncStatus),
     Enrolled { region: String },
@@ -189,9 +190,10 @@ impl Worker {
     }
 }
 
-fn failed(context: &'static str, e: impl std::fmt::Display) -> Vec<Event> {
-    tracing::error!("{context}: {e}");
-    vec![Event::Failed { context, message: e.to_string() }]
+fn failed(context: &'static str, message: impl Into<Message>) -> Vec<Event> {
+    let message = message.into();
+    tracing::error!("{context}: {}", message.text(crate::i18n::Lang::En));
+    vec![Event::Failed { context, message }]
 }
 
 fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
@@ -202,7 +204,7 @@ fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
     }
 }
 
-fn done(context: &'static str, result: Result<(), StoreError>, info: Option<String>) -> Vec<Event> {
+fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Message>) -> Vec<Event> {
     match result {
         Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
         Err(e) => failed(context, e),
@@ -210,7 +212,7 @@ fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Stri
 }
 
 fn auth_message(e: AuthError) -> Vec<Event> {
-    vec![Event::AuthFailed(e.to_string())]
+    vec![Event::AuthFailed(e.into())]
 }
 
 fn handle(
@@ -224,7 +226,7 @@ fn handle(
         Command::CreateFirstAdmin { username, password } => {
             match store.create_first_admin(&username, &password) {
                 Ok(user) => vec![Event::SignedIn(user)],
-                Err(e) => vec![Event::AuthFailed(e.to_string())],
+                Err(e) => vec![Event::AuthFailed(e.into())],
             }
         }
         Command::SignIn { username, password } => match store.verify_login(&username, &password) {
@@ -244,7 +246,7 @@ fn handle(
         Command::SetPassword { id, password } => done("users", store.set_password(id, &password), None),
         Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
         Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
-            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some("password changed".into())),
+            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some(Message::PasswordChanged)),
             Ok(Err(e)) => auth_message(e),
             Err(e) => failed("password", e),
         },
@@ -252,19 +254,18 @@ fn handle(
         Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
         Command::CopyLastWeek { user, region, employee, week_start } => {
             match store.copy_previous_week(&user, &region, employee, week_start) {
-                Ok((copied, skipped)) => vec![
-                    Event::Info(format!("{copied} shifts copied, {skipped} skipped (overlap or inactive)")),
-                    Event::DataChanged,
-                ],
+                Ok((copied, skipped)) => {
+                    vec![Event::Info(Message::WeekCopied { copied, skipped }), Event::DataChanged]
+                }
                 Err(e) => failed("copy_week", e),
             }
         }
         Command::BackupNow => match store.backup_now() {
-            Ok(path) => vec![Event::Info(path.display().to_string())],
+            Ok(path) => vec![Event::Info(Message::BackedUp(path))],
             Err(e) => failed("backup", e),
         },
         Command::Restore { path } => match store.restore_from(&path) {
-            Ok(aside) => vec![Event::Info(aside.display().to_string()), Event::DataChanged],
+            Ok(aside) => vec![Event::Info(Message::Restored { aside }), Event::DataChanged],
             Err(e) => failed("restore", e),
         },
         Command::WriteHelp => match crate::help::write(help) {
@@ -292,7 +293,7 @@ fn handle(
         }
         Command::ExportReport { user, request } => {
             if !user.can_access(&request.selection.region) {
-                return failed("report", "the report's region is outside your own");
+                return failed("report", FieldError::new("region", Problem::Forbidden));
             }
             // A hundred steps are plenty for a progress bar; more would only wake the UI.
             let mut shown = 0.0;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fill, first_admin, settle, sign_in, start};
+use common::{fill, first_admin, settle, sign_in, start, step_until};
 use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -20,7 +20,7 @@ fn first_start_creates_the_administrator_and_refuses_a_short_password() {
     fill(&mut harness, "Parola (tekrar)", "kısa");
     harness.get_by_label("Yöneticiyi oluştur").click();
     harness.run();
-    harness.get_by_label("Parola en az 8 karakter olmalı");
+    harness.get_by_label("Parola: en az 8 karakter olmalı");
     assert!(harness.state().session.is_none());
     drop(harness);
 
@@ -139,19 +139,15 @@ fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
 
 /// Steps frames until the app asks the OS to open a URL, and returns it.
 fn opened_url(harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        harness.step();
-        let url = harness.output().platform_output.commands.iter().find_map(|c| match c {
+    let mut url = None;
+    step_until(harness, "a URL to be opened", |h| {
+        url = h.output().platform_output.commands.iter().find_map(|c| match c {
             egui::OutputCommand::OpenUrl(open) => Some(open.url.clone()),
             _ => None,
         });
-        if let Some(url) = url {
-            return url;
-        }
-        assert!(std::time::Instant::now() < deadline, "no URL was opened");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+        url.is_some()
+    });
+    url.unwrap()
 }
 
 #[test]
@@ -204,4 +200,91 @@ fn a_guide_that_cannot_be_written_is_said_in_the_status_bar() {
             .iter()
             .all(|c| !matches!(c, egui::OutputCommand::OpenUrl(_)))
     );
+}
+
+#[test]
+fn sign_in_and_account_mistakes_are_said_in_the_chosen_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("Kullanıcılar").click();
+    harness.run();
+    // The same name in another case is the same account: Turkish folding, said in Turkish.
+    for name in ["Işık", "ışık"] {
+        fill(&mut harness, "Kullanıcı adı", name);
+        fill(&mut harness, "Parola", "parola-12345");
+        harness.get_by_label("Kullanıcı ekle").click();
+        settle(&mut harness);
+    }
+    harness.get_by_label("Kullanıcı adı: zaten kayıtlı (ışık)");
+    fill(&mut harness, "Kullanıcı adı", "kısa");
+    fill(&mut harness, "Parola", "1234567");
+    harness.get_by_label("Kullanıcı ekle").click();
+    harness.run();
+    harness.get_by_label("Parola: en az 8 karakter olmalı");
+
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    fill(&mut harness, "Sunucu adresi", "sunucu.ofis:8787");
+    fill(&mut harness, "Tek kullanımlık kod", "ABCD-1234");
+    harness.get_by_label("Bu bilgisayarı kaydet").click();
+    let said = "Sunucu adresi: https:// ya da http:// ile başlamalı";
+    step_until(&mut harness, said, |h| h.query_all_by_label(said).next().is_some());
+
+    harness.get_by_label("Çıkış yap").click();
+    harness.run();
+    sign_in(&mut harness, "yönetici", "yanlış-parola");
+    harness.get_by_label("Kullanıcı adı ya da parola yanlış");
+    sign_in(&mut harness, "yönetici", "çok-gizli-parola");
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    harness.get_by_label("English").click();
+    settle(&mut harness);
+    harness.get_by_label("Sign out").click();
+    harness.run();
+    fill(&mut harness, "Username", "ışık");
+    fill(&mut harness, "Password", "wrong-password");
+    harness.get_by_label("Sign in").click();
+    settle(&mut harness);
+    harness.get_by_label("Wrong username or password");
+}
+
+#[test]
+fn import_a_legacy_database_with_preview_and_say_why_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    let open_dialog = |harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>| {
+        harness.get_by_label("Dosya").click();
+        harness.run();
+        harness.get_by_label("Eski veritabanını içe aktar…").click();
+        harness.run();
+    };
+
+    // A file that is no database at all: refused in Turkish, naming the file, nothing written.
+    let not_a_db = dir.path().join("puantaj-notlar.txt");
+    std::fs::write(&not_a_db, "Ocak ayı notları\n").unwrap();
+    open_dialog(&mut harness);
+    fill(&mut harness, "Dosya", not_a_db.to_str().unwrap());
+    harness.get_by_label("Önizle").click();
+    settle(&mut harness);
+    let said =
+        format!("{}: SQLite veritabanı değil, dolayısıyla eski bir puantaj.db değil", not_a_db.display());
+    assert!(harness.query_all_by_label(&said).next().is_some(), "expected «{said}»");
+
+    // The office's real file: the preview counts it, the import brings every employee across.
+    let sample = common::samples().join("F1_v4_s4.db");
+    fill(&mut harness, "Dosya", sample.to_str().unwrap());
+    harness.get_by_label("Önizle").click();
+    settle(&mut harness);
+    harness.get(By::new().label_contains("Eklenecek/güncellenecek: "));
+    assert!(harness.state().employees.visible_names().is_empty(), "the preview wrote nothing");
+    harness.get_by_label("Onayla ve içe aktar").click();
+    settle(&mut harness);
+    harness.get(By::new().label_contains(" kayıt içe aktarıldı"));
+    let mut names: Vec<String> =
+        harness.state().employees.visible_names().iter().map(|s| s.to_string()).collect();
+    names.sort();
+    let expected: Vec<String> = common::f1_oracle().into_keys().collect();
+    assert!(expected.iter().all(|n| names.contains(n)), "imported {names:?}, the office has {expected:?}");
 }

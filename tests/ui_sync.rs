@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Local, TimeZone};
 use common::{settle, sign_in, start};
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::sync::SyncError;
@@ -121,4 +121,41 @@ fn sync_now_sends_waiting_changes_to_the_server() {
     let device = server.devices().unwrap();
     assert!(device.iter().any(|d| d.name == "bursa-1" && d.last_mutation_id >= 1), "{device:?}");
     runtime.block_on(running.stop()).unwrap();
+}
+
+#[test]
+fn a_failed_run_is_listed_in_the_language_chosen_when_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
+    let running = runtime
+        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
+        .unwrap();
+    let data = dir.path().join("pc");
+    {
+        let store = Store::open(&data.join("rainstaff.db")).unwrap();
+        let code = server.create_enroll_code("Bursa").unwrap().code;
+        runtime
+            .block_on(rainstaff::sync_task::enroll_device(
+                &store,
+                &DataDir::new(&data),
+                &running.url(),
+                &code,
+                "bursa-1",
+            ))
+            .unwrap();
+        let device = store.sync_state(rainstaff::sync_task::DEVICE_KEY).unwrap().unwrap();
+        server.revoke(device.parse().unwrap()).unwrap();
+    }
+    // The start-up run meets the revoked token and is recorded as a failure.
+    let mut harness = signed_in(&data);
+    common::step_until(&mut harness, "the start-up run to fail", |h| {
+        matches!(h.state().sync.phase, SyncPhase::Failed(SyncError::Revoked))
+    });
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    harness.get(By::new().label_contains(" · Cihaz yetkisi kaldırıldı"));
+    harness.get_by_label("English").click();
+    settle(&mut harness);
+    harness.get(By::new().label_contains(" · Device token revoked"));
 }

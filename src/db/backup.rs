@@ -109,21 +109,23 @@ impl Store {
 
 /// A backup may be restored only if it is a readable, intact Rainstaff store this version knows.
 pub fn check_backup(path: &Path) -> Result<()> {
-    let bad = |why: &str| StoreError::Invalid(format!("{}: {why}", path.display()));
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| bad(&e.to_string()))?;
-    let app_id: i32 =
-        conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| bad(&e.to_string()))?;
+    let bad = |tr: &str, en: &str| StoreError::Refused {
+        tr: format!("{}: {tr}", path.display()),
+        en: format!("{}: {en}", path.display()),
+    };
+    let unreadable = |e: rusqlite::Error| bad(&format!("okunamıyor ({e})"), &format!("cannot be read ({e})"));
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(unreadable)?;
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(unreadable)?;
     if app_id != APPLICATION_ID {
-        return Err(bad("not a Rainstaff backup"));
+        return Err(bad("bir Rainstaff yedeği değil", "not a Rainstaff backup"));
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != MIGRATIONS.len() as i64 {
-        return Err(bad("made by another version of Rainstaff"));
+        return Err(bad("Rainstaff'ın başka bir sürümüyle alınmış", "made by another version of Rainstaff"));
     }
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
-        return Err(bad(&format!("damaged ({check})")));
+        return Err(bad(&format!("bozuk ({check})"), &format!("damaged ({check})")));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rainstaff_core::hours::{Calendar, HolidayDay, HolidayKind};
+use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::params;
 
 use super::{Result, Store, StoreError};
@@ -33,7 +34,7 @@ impl Store {
 
     pub fn add_holiday(&self, day: &HolidayDay) -> Result<()> {
         if day.name.trim().is_empty() {
-            return Err(StoreError::Invalid("name: is required".into()));
+            return Err(StoreError::Field(FieldError::new("name", Problem::Required)));
         }
         self.conn.execute(
             "INSERT INTO holidays (date, half_day, name) VALUES (?1, ?2, ?3)

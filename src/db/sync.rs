@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::{Store, StoreError, now_utc, rows};
 
-/// How a run failed, in the words the toolbar shows.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// How a run failed. Failed runs keep it as JSON, so that the settings screen can say it in the
+/// language chosen when it is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum SyncError {
     #[error("this computer is not enrolled with a server")]
     NotEnrolled,
@@ -25,12 +26,15 @@ pub enum SyncError {
     Revoked,
     #[error("the server needs a newer Rainstaff: {0}")]
     UpdateRequired(String),
-    #[error("the server refused the changes: {0}")]
+    #[error("the server refused the request: {0}")]
     Refused(String),
     #[error("server error: {0}")]
     Server(String),
     #[error("local data error: {0}")]
     Local(String),
+    /// A setting the user typed that cannot work, such as the server's address.
+    #[error("{0}")]
+    Invalid(rainstaff_core::validate::FieldError),
 }
 
 impl SyncError {
@@ -192,7 +196,9 @@ impl Store {
     fn record_run(&self, started: &str, result: &Result<SyncReport, SyncError>) -> Result<(), StoreError> {
         let (ok, report, error) = match result {
             Ok(r) => (true, serde_json::to_string(r).unwrap_or_default(), None),
-            Err(e) => (false, "{}".to_string(), Some(e.to_string())),
+            Err(e) => {
+                (false, "{}".to_string(), Some(serde_json::to_string(e).unwrap_or_else(|_| e.to_string())))
+            }
         };
         self.conn.execute(
             "INSERT INTO sync_runs (started_at, finished_at, ok, report, error) VALUES (?1, ?2, ?3, ?4, ?5)",

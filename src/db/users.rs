@@ -6,6 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::search_key;
+use rainstaff_core::validate::{FieldError, MIN_PASSWORD_CHARS, Problem};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -31,8 +32,6 @@ impl User {
     }
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     #[error("wrong username or password")]
@@ -52,9 +51,9 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 /// Checks a new password; the message names the field.
-pub fn check_new_password(password: &str) -> Result<(), String> {
+pub fn check_new_password(password: &str) -> Result<(), FieldError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!("password: at least {MIN_PASSWORD_CHARS} characters"));
+        return Err(FieldError::new("password", Problem::PasswordTooShort));
     }
     Ok(())
 }
@@ -93,7 +92,7 @@ impl Store {
     ) -> Result<User> {
         let username = username.trim();
         if username.is_empty() {
-            return Err(StoreError::Invalid("username: is required".into()));
+            return Err(StoreError::Field(FieldError::new("username", Problem::Required)));
         }
         if role == Role::Admin && region != ALL_REGIONS {
             return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
@@ -103,7 +102,7 @@ impl Store {
         }
         let hash = match password {
             Some(p) => {
-                check_new_password(p).map_err(StoreError::Invalid)?;
+                check_new_password(p).map_err(StoreError::Field)?;
                 Some(hash_password(p)?)
             }
             None => None,
@@ -115,7 +114,9 @@ impl Store {
             params![id.to_string(), username, search_key(username), hash, role.code(), region, now_utc()],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!("username: \"{username}\" already exists")));
+            return Err(StoreError::Field(
+                FieldError::new("username", Problem::Duplicate).with_detail(username),
+            ));
         }
         self.user(id)?.ok_or_else(|| StoreError::Invalid("user vanished".into()))
     }
@@ -127,7 +128,7 @@ impl Store {
         if self.has_users()? {
             return Err(StoreError::Invalid("an administrator already exists".into()));
         }
-        check_new_password(password).map_err(StoreError::Invalid)?;
+        check_new_password(password).map_err(StoreError::Field)?;
         let claimed: Option<String> = self
             .conn
             .query_row(
@@ -190,7 +191,7 @@ impl Store {
     }
 
     pub fn set_password(&self, id: Uuid, password: &str) -> Result<()> {
-        check_new_password(password).map_err(StoreError::Invalid)?;
+        check_new_password(password).map_err(StoreError::Field)?;
         let hash = hash_password(password)?;
         self.conn
             .execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id.to_string(), hash])?;

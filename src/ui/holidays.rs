@@ -5,9 +5,11 @@ use chrono::Datelike;
 use egui::{RichText, Ui};
 use rainstaff_core::hours::{Calendar, HolidayDay, HolidayKind};
 use rainstaff_core::time::{format_date, parse_user_date};
+use rainstaff_core::validate::{FieldError, Problem};
 
 use crate::app::Ctx;
 use crate::i18n::Pick;
+use crate::message::field_text;
 use crate::ui::form;
 use crate::worker::Command;
 
@@ -84,7 +86,9 @@ impl HolidaysScreen {
         if ui.button(lang.t("Ekle", "Add")).clicked() {
             match (parse_user_date(&self.date), self.name.trim()) {
                 (Err(p), _) => self.error = Some(format!("{}: {}", lang.t("Tarih", "Date"), p.message(lang))),
-                (_, "") => self.error = Some(lang.t("Ad boş bırakılamaz", "Name is required").into()),
+                (_, "") => {
+                    self.error = Some(field_text(lang, &FieldError::new("name", Problem::Required)));
+                }
                 (Ok(date), name) => {
                     self.error = None;
                     let kind = if self.half_day { HolidayKind::Half } else { HolidayKind::Full };

@@ -4,8 +4,10 @@
 use egui::Ui;
 
 use crate::i18n::{Lang, Pick};
+use crate::message::field_text;
 use crate::ui::form;
 use crate::worker::Command;
+use rainstaff_core::validate::{FieldError, Problem};
 
 #[derive(Default)]
 pub struct LoginScreen {
@@ -84,17 +86,14 @@ impl LoginScreen {
     fn submit(&mut self, lang: Lang) -> Option<Command> {
         let username = self.username.trim().to_string();
         if username.is_empty() {
-            self.error = Some(lang.t("Kullanıcı adı boş bırakılamaz", "Username is required").into());
+            self.error = Some(field_text(lang, &FieldError::new("username", Problem::Required)));
             return None;
         }
         if !self.first_run {
             return Some(Command::SignIn { username, password: self.password.clone() });
         }
         if let Err(e) = crate::db::users::check_new_password(&self.password) {
-            self.error = Some(match lang {
-                Lang::Tr => format!("Parola en az {} karakter olmalı", crate::db::users::MIN_PASSWORD_CHARS),
-                Lang::En => e,
-            });
+            self.error = Some(field_text(lang, &e));
             return None;
         }
         if self.password != self.repeat {

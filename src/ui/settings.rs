@@ -7,6 +7,7 @@ use crate::app::Ctx;
 use crate::db::conflicts::Conflict;
 use crate::db::users::Role;
 use crate::i18n::{Lang, Pick, field_label};
+use crate::message::Message;
 use crate::paths::DataDir;
 use crate::sync_task::{DEVICE_KEY, REGION_KEY, SERVER_KEY, SyncStatus};
 use crate::ui::form;
@@ -108,7 +109,7 @@ impl SettingsScreen {
         });
         if ui.button(lang.t("Parolayı değiştir", "Change password")).clicked() {
             match crate::db::users::check_new_password(&self.new_password) {
-                Err(e) => self.password_error = Some(e),
+                Err(e) => self.password_error = Some(crate::message::field_text(lang, &e)),
                 Ok(()) => {
                     self.password_error = None;
                     ctx.send(Command::ChangeOwnPassword {
@@ -165,10 +166,12 @@ impl SettingsScreen {
                 let at = chrono::DateTime::parse_from_rfc3339(at)
                     .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M").to_string())
                     .unwrap_or_else(|_| at.clone());
-                let what = match serde_json::from_str(text) {
-                    Ok(report) if *ok => super::sync_indicator::report_text(lang, &report),
-                    _ => text.clone(),
-                };
+                // Runs recorded before failures were kept as JSON hold plain English; shown as is.
+                let what = match ok {
+                    true => serde_json::from_str(text).map(|r| super::sync_indicator::report_text(lang, &r)),
+                    false => serde_json::from_str(text).map(|e| Message::Sync(e).text(lang)),
+                }
+                .unwrap_or_else(|_| text.clone());
                 let line = format!("{at} · {what}");
                 if *ok {
                     ui.label(RichText::new(line).small());

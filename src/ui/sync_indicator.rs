@@ -5,7 +5,6 @@ use egui::{Color32, RichText, Ui};
 
 use rainstaff_core::protocol::SyncReport;
 
-use crate::db::sync::SyncError;
 use crate::i18n::{Lang, Pick};
 use crate::sync_task::{SyncPhase, SyncStatus};
 
@@ -26,7 +25,7 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
             ),
             amber,
         ),
-        SyncPhase::Failed(e) => (failure_text(lang, e), red),
+        SyncPhase::Failed(e) => (crate::message::sync_failure(lang, e), red),
         SyncPhase::Idle if pending > 0 => {
             (format!("{pending} {}", lang.t("değişiklik bekliyor", "changes waiting")), amber)
         }
@@ -34,18 +33,6 @@ pub fn describe(lang: Lang, status: &SyncStatus, pending: i64) -> (String, Color
             Some(at) => (format!("{} ({})", lang.t("Güncel", "Up to date"), at.format("%H:%M")), green),
             None => (lang.t("Henüz eşitlenmedi", "Not synced yet").into(), grey),
         },
-    }
-}
-
-fn failure_text(lang: Lang, e: &SyncError) -> String {
-    match e {
-        SyncError::Revoked => lang.t("Cihaz yetkisi kaldırıldı", "Device token revoked").into(),
-        SyncError::UpdateRequired(_) => lang.t("Güncelleme gerekli", "Update required").into(),
-        SyncError::Server(_) => lang.t("Sunucu hatası", "Server error").into(),
-        SyncError::Refused(_) => lang.t("Sunucu değişiklikleri reddetti", "Server refused changes").into(),
-        SyncError::Local(_) => lang.t("Yerel veri hatası", "Local data error").into(),
-        SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
-        SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
     }
 }
 

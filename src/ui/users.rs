@@ -71,7 +71,7 @@ impl UsersScreen {
             });
             if ui.button(lang.t("Kullanıcı ekle", "Add user")).clicked() {
                 match crate::db::users::check_new_password(&self.password) {
-                    Err(e) => self.error = Some(e),
+                    Err(e) => self.error = Some(crate::message::field_text(lang, &e)),
                     Ok(()) => {
                         self.error = None;
                         ctx.send(Command::CreateUser {
@@ -156,7 +156,7 @@ impl UsersScreen {
         if let Some(c) = command {
             if let Command::SetPassword { password, .. } = &c {
                 if let Err(e) = crate::db::users::check_new_password(password) {
-                    self.error = Some(e);
+                    self.error = Some(crate::message::field_text(ctx.lang, &e));
                     return;
                 }
                 self.password_for = None;

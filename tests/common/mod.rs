@@ -36,6 +36,24 @@ pub fn settle(harness: &mut Harness<'_, App>) {
     harness.run();
 }
 
+/// Runs frames until `done` holds, for answers no idle count covers (the sync thread's, or what
+/// the app asks of the OS); `what` names the wait when it times out.
+pub fn step_until(
+    harness: &mut Harness<'_, App>,
+    what: &str,
+    mut done: impl FnMut(&Harness<'_, App>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Types into the text field labelled `label`, replacing what it held. A text field is preferred
 /// over other widgets of the same name (a table header, say).
 pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use crate::i18n::Lang;
 use crate::time::{parse_hhmm, span_minutes};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Problem {
     Required,
     UnknownField,
@@ -32,7 +32,12 @@ pub enum Problem {
     HasShifts,
     Duplicate,
     Inactive,
+    PasswordTooShort,
+    ServerUrl,
 }
+
+/// The shortest password a desktop account accepts (Problem::PasswordTooShort says this number).
+pub const MIN_PASSWORD_CHARS: usize = 8;
 
 impl Problem {
     pub fn message(self, lang: Lang) -> &'static str {
@@ -88,11 +93,15 @@ impl Problem {
             (Duplicate, Lang::En) => "is already registered",
             (Inactive, Lang::Tr) => "pasif personele vardiya girilemez",
             (Inactive, Lang::En) => "is inactive; no shifts can be added",
+            (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
+            (PasswordTooShort, Lang::En) => "must have at least 8 characters",
+            (ServerUrl, Lang::Tr) => "https:// ya da http:// ile başlamalı",
+            (ServerUrl, Lang::En) => "must start with https:// or http://",
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
     pub field: String,
     pub problem: Problem,
@@ -248,6 +257,13 @@ pub fn normalize_plate(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_message_names_the_real_minimum() {
+        for lang in [Lang::Tr, Lang::En] {
+            assert!(Problem::PasswordTooShort.message(lang).contains(&MIN_PASSWORD_CHARS.to_string()));
+        }
+    }
 
     #[test]
     fn plates() {

@@ -1,0 +1,199 @@
+//! What the worker and the sync task tell the person at the screen. A message travels as data
+//! and the UI puts it into words in the language chosen at that moment, so that nothing a Turkish
+//! office sees arrives as an English sentence from deep inside the store.
+
+use std::path::PathBuf;
+
+use rainstaff_core::validate::FieldError;
+
+use crate::db::StoreError;
+use crate::db::edits::SaveError;
+use crate::db::import::ImportError;
+use crate::db::sync::SyncError;
+use crate::db::users::AuthError;
+use crate::i18n::{Lang, Pick, field_label};
+use rainstaff_legacy::LegacyError;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Words that are not ours to translate: a path, an error from the OS or a library.
+    Plain(String),
+    /// Said in both languages where it arose, for errors that carry more than can travel.
+    Both {
+        tr: String,
+        en: String,
+    },
+    Fields(Vec<FieldError>),
+    Auth(AuthError),
+    Sync(SyncError),
+    PasswordChanged,
+    WeekCopied {
+        copied: usize,
+        skipped: usize,
+    },
+    BackedUp(PathBuf),
+    /// A backup was restored; the data it replaced was kept at `aside`.
+    Restored {
+        aside: PathBuf,
+    },
+}
+
+impl Message {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Message::Plain(text) => text.clone(),
+            Message::Both { tr, en } => match lang {
+                Lang::Tr => tr.clone(),
+                Lang::En => en.clone(),
+            },
+            Message::Fields(errors) => {
+                errors.iter().map(|e| field_text(lang, e)).collect::<Vec<_>>().join("; ")
+            }
+            Message::Auth(e) => match e {
+                AuthError::WrongCredentials => {
+                    lang.t("Kullanıcı adı ya da parola yanlış", "Wrong username or password")
+                }
+                AuthError::NeedsPassword => lang.t(
+                    "Bu hesabın henüz parolası yok: sistem yöneticisi belirlemeli",
+                    "This account has no password yet: an administrator must set one",
+                ),
+                AuthError::Disabled => lang.t("Bu hesap pasif", "This account is disabled"),
+            }
+            .to_string(),
+            Message::Sync(e) => sync_text(lang, e),
+            Message::PasswordChanged => lang.t("Parola değiştirildi", "Password changed").to_string(),
+            Message::WeekCopied { copied, skipped } => format!(
+                "{copied} {} · {skipped} {}",
+                lang.t("vardiya kopyalandı", "shifts copied"),
+                lang.t("atlandı (çakışan ya da pasif)", "skipped (overlapping or inactive)")
+            ),
+            Message::BackedUp(path) => format!("{}: {}", lang.t("Yedek alındı", "Backed up"), path.display()),
+            Message::Restored { aside } => format!(
+                "{}: {}",
+                lang.t(
+                    "Yedek geri yüklendi; önceki veriler saklandı",
+                    "Backup restored; the data it replaced is kept at"
+                ),
+                aside.display()
+            ),
+        }
+    }
+}
+
+/// "Kullanıcı adı: zaten kayıtlı (ışık)": the field as people read it, then the problem.
+pub fn field_text(lang: Lang, e: &FieldError) -> String {
+    match field_label(lang, &e.field) {
+        "" => e.message(lang),
+        label => format!("{label}: {}", e.message(lang)),
+    }
+}
+
+/// A sync or enrollment failure in a few words, as the toolbar's indicator shows it.
+pub fn sync_failure(lang: Lang, e: &SyncError) -> String {
+    match e {
+        SyncError::Revoked => lang.t("Cihaz yetkisi kaldırıldı", "Device token revoked").into(),
+        SyncError::UpdateRequired(_) => lang.t("Güncelleme gerekli", "Update required").into(),
+        SyncError::Server(_) => lang.t("Sunucu hatası", "Server error").into(),
+        SyncError::Refused(_) => lang.t("Sunucu isteği reddetti", "The server refused the request").into(),
+        SyncError::Local(_) => lang.t("Yerel veri hatası", "Local data error").into(),
+        SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
+        SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
+        SyncError::Invalid(e) => field_text(lang, e),
+    }
+}
+
+/// The same, followed by what the server or the network said.
+fn sync_text(lang: Lang, e: &SyncError) -> String {
+    let lead = sync_failure(lang, e);
+    match e {
+        SyncError::Offline(d)
+        | SyncError::UpdateRequired(d)
+        | SyncError::Refused(d)
+        | SyncError::Server(d)
+        | SyncError::Local(d) => format!("{lead}: {d}"),
+        SyncError::NotEnrolled | SyncError::Revoked | SyncError::Invalid(_) => lead,
+    }
+}
+
+impl From<StoreError> for Message {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Field(e) => Message::Fields(vec![e]),
+            StoreError::Refused { tr, en } => Message::Both { tr, en },
+            other => Message::Plain(other.to_string()),
+        }
+    }
+}
+
+impl From<SyncError> for Message {
+    fn from(e: SyncError) -> Self {
+        Message::Sync(e)
+    }
+}
+
+impl From<FieldError> for Message {
+    fn from(e: FieldError) -> Self {
+        Message::Fields(vec![e])
+    }
+}
+
+impl From<SaveError> for Message {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::Fields(errors) => Message::Fields(errors),
+            SaveError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuthError> for Message {
+    fn from(e: AuthError) -> Self {
+        Message::Auth(e)
+    }
+}
+
+impl From<ImportError> for Message {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Store(e) => e.into(),
+            ImportError::File(e) => Message::Both { tr: legacy_tr(&e), en: e.to_string() },
+        }
+    }
+}
+
+/// Why a legacy file could not be read, in Turkish (the English is LegacyError's own).
+fn legacy_tr(e: &LegacyError) -> String {
+    match e {
+        LegacyError::Open { path, source } => format!("{}: dosya açılamadı: {source}", path.display()),
+        LegacyError::NotSqlite { path } => {
+            format!("{}: SQLite veritabanı değil, dolayısıyla eski bir puantaj.db değil", path.display())
+        }
+        LegacyError::Corrupt { path, detail } => {
+            format!("{}: veritabanı bozuk ya da yarım ({detail})", path.display())
+        }
+        LegacyError::UnknownVariant { path, tables } => format!(
+            "{}: eski bir Rainstaff veritabanı değil: employees ve timesheets tabloları yok (bulunan: {})",
+            path.display(),
+            if tables.is_empty() { "tablo yok".to_string() } else { tables.join(", ") }
+        ),
+        LegacyError::MissingTable { path, table, present } => {
+            format!("{}: {table} tablosu yok, oysa {present} var", path.display())
+        }
+        LegacyError::MissingColumn { path, table, column } => {
+            format!("{}: {table} tablosunda {column} sütunu yok", path.display())
+        }
+        LegacyError::Read { path, source } => format!("{}: veritabanı okunamadı: {source}", path.display()),
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::Plain(text)
+    }
+}
+
+impl From<std::io::Error> for Message {
+    fn from(e: std::io::Error) -> Self {
+        Message::Plain(e.to_string())
+    }
+}
