@@ -125,11 +125,7 @@ impl App {
                     self.session = Some(user);
                     self.reload();
                 }
-                Event::AuthFailed(message) => {
-                    let message = message.text(self.lang);
-                    self.login.error = Some(message.clone());
-                    self.settings.password_error = Some(message);
-                }
+                Event::AuthFailed(message) => self.login.error = Some(message.text(self.lang)),
                 Event::Saved { table, id } => {
                     self.employees.saved(table, id);
                     self.timesheets.saved(table, id);

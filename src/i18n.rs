@@ -51,6 +51,7 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
         "active" => ("Aktif", "Active"),
         "username" => ("Kullanıcı adı", "Username"),
         "password" => ("Parola", "Password"),
+        "current_password" => ("Mevcut parola", "Current password"),
         "server" => ("Sunucu adresi", "Server URL"),
         _ => ("", ""),
     };

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::db::edits::{SaveError, SaveOptions};
-use crate::db::users::{AuthError, Role, User};
+use crate::db::users::{Role, User};
 use crate::db::{Store, StoreError};
 use crate::message::Message;
 use crate::paths::DataDir;
@@ -211,10 +211,6 @@ fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Mess
     }
 }
 
-fn auth_message(e: AuthError) -> Vec<Event> {
-    vec![Event::AuthFailed(e.into())]
-}
-
 fn handle(
     store: &mut Store,
     sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
@@ -231,7 +227,7 @@ fn handle(
         }
         Command::SignIn { username, password } => match store.verify_login(&username, &password) {
             Ok(Ok(user)) => vec![Event::SignedIn(user)],
-            Ok(Err(e)) => auth_message(e),
+            Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
             Err(e) => failed("sign_in", e),
         },
         Command::Save { user, table, id, region, fields, options } => {
@@ -247,7 +243,7 @@ fn handle(
         Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
         Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
             Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some(Message::PasswordChanged)),
-            Ok(Err(e)) => auth_message(e),
+            Ok(Err(_)) => failed("password", FieldError::new("current_password", Problem::WrongPassword)),
             Err(e) => failed("password", e),
         },
         Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),

@@ -238,6 +238,13 @@ fn sign_in_and_account_mistakes_are_said_in_the_chosen_language() {
     sign_in(&mut harness, "yönetici", "çok-gizli-parola");
     harness.get_by_label("Ayarlar").click();
     harness.run();
+    // The failed sign-in stays on the sign-in screen; a wrong current password is said here.
+    assert!(harness.query_by_label("Kullanıcı adı ya da parola yanlış").is_none());
+    fill(&mut harness, "Mevcut parola", "yanlış-parola");
+    fill(&mut harness, "Yeni parola", "yepyeni-parola");
+    harness.get_by_label("Parolayı değiştir").click();
+    settle(&mut harness);
+    assert!(harness.query_all_by_label("Mevcut parola: yanlış").next().is_some());
     harness.get_by_label("English").click();
     settle(&mut harness);
     harness.get_by_label("Sign out").click();

@@ -33,6 +33,7 @@ pub enum Problem {
     Duplicate,
     Inactive,
     PasswordTooShort,
+    WrongPassword,
     ServerUrl,
 }
 
@@ -95,6 +96,8 @@ impl Problem {
             (Inactive, Lang::En) => "is inactive; no shifts can be added",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",
+            (WrongPassword, Lang::Tr) => "yanlış",
+            (WrongPassword, Lang::En) => "is not right",
             (ServerUrl, Lang::Tr) => "https:// ya da http:// ile başlamalı",
             (ServerUrl, Lang::En) => "must start with https:// or http://",
         }
