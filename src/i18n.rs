@@ -53,6 +53,7 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
         "password" => ("Parola", "Password"),
         "current_password" => ("Mevcut parola", "Current password"),
         "server" => ("Sunucu adresi", "Server URL"),
+        "code" => ("Tek kullanımlık kod", "One-time code"),
         _ => ("", ""),
     };
     lang.t(tr, en)

@@ -159,3 +159,39 @@ fn a_failed_run_is_listed_in_the_language_chosen_when_it_is_read() {
     settle(&mut harness);
     harness.get(By::new().label_contains(" · Device token revoked"));
 }
+
+#[test]
+fn a_refused_enrollment_code_is_said_about_the_code_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
+    let running = runtime
+        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
+        .unwrap();
+    // Another PC took the code first.
+    let code = server.create_enroll_code("Bursa").unwrap().code;
+    let other = dir.path().join("other-pc");
+    runtime
+        .block_on(rainstaff::sync_task::enroll_device(
+            &Store::open(&other.join("rainstaff.db")).unwrap(),
+            &DataDir::new(&other),
+            &running.url(),
+            &code,
+            "bursa-1",
+        ))
+        .unwrap();
+
+    let mut harness = signed_in(&dir.path().join("pc"));
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    for (typed, said) in [
+        (code.as_str(), "Tek kullanımlık kod: daha önce kullanılmış; BT'den yeni bir kod isteyin"),
+        ("UYDURMA-KOD", "Tek kullanımlık kod: sunucunun verdiği bir kod değil"),
+    ] {
+        common::fill(&mut harness, "Sunucu adresi", &running.url());
+        common::fill(&mut harness, "Tek kullanımlık kod", typed);
+        harness.get_by_label("Bu bilgisayarı kaydet").click();
+        common::step_until(&mut harness, said, |h| h.query_all_by_label(said).next().is_some());
+    }
+    assert_eq!(harness.state().sync.phase, SyncPhase::NotSetUp, "a refused code enrolls nothing");
+}

@@ -8,6 +8,7 @@ use rainstaff_core::protocol::{
     ChangesPage, ConflictRecord, MAX_BATCH, Mutation, Op, OutcomeStatus, PushRequest, PushResponse,
     SyncReport,
 };
+use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use uuid::Uuid;
@@ -32,15 +33,21 @@ pub enum SyncError {
     Server(String),
     #[error("local data error: {0}")]
     Local(String),
-    /// A setting the user typed that cannot work, such as the server's address.
+    /// What the user typed cannot work: the server's address, or an enrollment code the server
+    /// refused.
     #[error("{0}")]
-    Invalid(rainstaff_core::validate::FieldError),
+    Invalid(FieldError),
 }
 
 impl SyncError {
     /// The error for a server's refusal: HTTP status, its stable error code and its message.
+    /// A refused enrollment code is the user's input, so it is said about that field.
     pub fn from_response(status: u16, code: Option<&str>, message: &str) -> SyncError {
+        let code_is = |problem| SyncError::Invalid(FieldError::new("code", problem));
         match (status, code) {
+            (_, Some("invalid_code")) => code_is(Problem::CodeUnknown),
+            (_, Some("code_used")) => code_is(Problem::CodeUsed),
+            (_, Some("code_expired")) => code_is(Problem::CodeExpired),
             (426, _) => SyncError::UpdateRequired(message.to_string()),
             (401, _) => SyncError::Revoked,
             (s, _) if s >= 500 => SyncError::Server(format!("{s}: {message}")),

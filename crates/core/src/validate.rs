@@ -35,6 +35,9 @@ pub enum Problem {
     PasswordTooShort,
     WrongPassword,
     ServerUrl,
+    CodeUnknown,
+    CodeUsed,
+    CodeExpired,
 }
 
 /// The shortest password a desktop account accepts (Problem::PasswordTooShort says this number).
@@ -100,6 +103,12 @@ impl Problem {
             (WrongPassword, Lang::En) => "is not right",
             (ServerUrl, Lang::Tr) => "https:// ya da http:// ile başlamalı",
             (ServerUrl, Lang::En) => "must start with https:// or http://",
+            (CodeUnknown, Lang::Tr) => "sunucunun verdiği bir kod değil",
+            (CodeUnknown, Lang::En) => "is not a code this server issued",
+            (CodeUsed, Lang::Tr) => "daha önce kullanılmış; BT'den yeni bir kod isteyin",
+            (CodeUsed, Lang::En) => "was already used; ask IT for a new one",
+            (CodeExpired, Lang::Tr) => "süresi dolmuş; BT'den yeni bir kod isteyin",
+            (CodeExpired, Lang::En) => "has expired; ask IT for a new one",
         }
     }
 }
