@@ -15,7 +15,7 @@ use rainstaff::db::sync::SyncError;
 use rainstaff::db::users::Role;
 use rainstaff::model::{Employee, fields_of};
 use rainstaff::paths::DataDir;
-use rainstaff::sync_task::{SyncPhase, SyncStatus};
+use rainstaff::sync_task::{DEVICE_KEY, SyncPhase, SyncStatus, enroll_device};
 use rainstaff_core::protocol::SyncReport;
 use rainstaff_core::schema::EMPLOYEES;
 
@@ -29,6 +29,35 @@ fn signed_in(dir: &std::path::Path) -> egui_kittest::Harness<'static, rainstaff:
     let mut harness = start(dir);
     sign_in(&mut harness, "müdür", "parola-12345");
     harness
+}
+
+/// A real rainstaff-server on 127.0.0.1 over a file in `dir`, and the runtime serving it.
+struct Served {
+    runtime: tokio::runtime::Runtime,
+    server: Arc<rainstaff_server::Server>,
+    running: rainstaff_server::http::RunningServer,
+}
+
+impl Served {
+    fn start(dir: &std::path::Path) -> Served {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let server = Arc::new(rainstaff_server::Server::open(&dir.join("server.db")).unwrap());
+        let running = runtime
+            .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
+            .unwrap();
+        Served { runtime, server, running }
+    }
+
+    /// Enrolls the PC whose data folder is `data` for Bursa under `name`; returns the code it used.
+    fn enroll(&self, data: &std::path::Path, name: &str) -> String {
+        let code = self.server.create_enroll_code("Bursa").unwrap().code;
+        let store = Store::open(&data.join("rainstaff.db")).unwrap();
+        self.runtime
+            .block_on(enroll_device(&store, &DataDir::new(data), &self.running.url(), &code, name))
+            .unwrap();
+        code
+    }
 }
 
 #[test]
@@ -71,25 +100,9 @@ fn every_indicator_state_says_what_is_true() {
 #[test]
 fn sync_now_sends_waiting_changes_to_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
-    let running = runtime
-        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
-        .unwrap();
+    let served = Served::start(dir.path());
     let data = dir.path().join("pc");
-    {
-        let store = Store::open(&data.join("rainstaff.db")).unwrap();
-        let code = server.create_enroll_code("Bursa").unwrap().code;
-        runtime
-            .block_on(rainstaff::sync_task::enroll_device(
-                &store,
-                &DataDir::new(&data),
-                &running.url(),
-                &code,
-                "bursa-1",
-            ))
-            .unwrap();
-    }
+    served.enroll(&data, "bursa-1");
     let mut harness = signed_in(&data);
     {
         let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
@@ -118,35 +131,19 @@ fn sync_now_sends_waiting_changes_to_the_server() {
     }
     settle(&mut harness);
     assert_eq!(harness.state().pending, 0);
-    let device = server.devices().unwrap();
+    let device = served.server.devices().unwrap();
     assert!(device.iter().any(|d| d.name == "bursa-1" && d.last_mutation_id >= 1), "{device:?}");
-    runtime.block_on(running.stop()).unwrap();
+    served.runtime.block_on(served.running.stop()).unwrap();
 }
 
 #[test]
 fn a_failed_run_is_listed_in_the_language_chosen_when_it_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
-    let running = runtime
-        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
-        .unwrap();
+    let served = Served::start(dir.path());
     let data = dir.path().join("pc");
-    {
-        let store = Store::open(&data.join("rainstaff.db")).unwrap();
-        let code = server.create_enroll_code("Bursa").unwrap().code;
-        runtime
-            .block_on(rainstaff::sync_task::enroll_device(
-                &store,
-                &DataDir::new(&data),
-                &running.url(),
-                &code,
-                "bursa-1",
-            ))
-            .unwrap();
-        let device = store.sync_state(rainstaff::sync_task::DEVICE_KEY).unwrap().unwrap();
-        server.revoke(device.parse().unwrap()).unwrap();
-    }
+    served.enroll(&data, "bursa-1");
+    let device = Store::open(&data.join("rainstaff.db")).unwrap().sync_state(DEVICE_KEY).unwrap().unwrap();
+    served.server.revoke(device.parse().unwrap()).unwrap();
     // The start-up run meets the revoked token and is recorded as a failure.
     let mut harness = signed_in(&data);
     common::step_until(&mut harness, "the start-up run to fail", |h| {
@@ -163,23 +160,9 @@ fn a_failed_run_is_listed_in_the_language_chosen_when_it_is_read() {
 #[test]
 fn a_refused_enrollment_code_is_said_about_the_code_field() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let server = Arc::new(rainstaff_server::Server::open(&dir.path().join("server.db")).unwrap());
-    let running = runtime
-        .block_on(rainstaff_server::http::RunningServer::start(server.clone(), Default::default()))
-        .unwrap();
+    let served = Served::start(dir.path());
     // Another PC took the code first.
-    let code = server.create_enroll_code("Bursa").unwrap().code;
-    let other = dir.path().join("other-pc");
-    runtime
-        .block_on(rainstaff::sync_task::enroll_device(
-            &Store::open(&other.join("rainstaff.db")).unwrap(),
-            &DataDir::new(&other),
-            &running.url(),
-            &code,
-            "bursa-1",
-        ))
-        .unwrap();
+    let code = served.enroll(&dir.path().join("other-pc"), "bursa-1");
 
     let mut harness = signed_in(&dir.path().join("pc"));
     harness.get_by_label("Ayarlar").click();
@@ -188,7 +171,7 @@ fn a_refused_enrollment_code_is_said_about_the_code_field() {
         (code.as_str(), "Tek kullanımlık kod: daha önce kullanılmış; BT'den yeni bir kod isteyin"),
         ("UYDURMA-KOD", "Tek kullanımlık kod: sunucunun verdiği bir kod değil"),
     ] {
-        common::fill(&mut harness, "Sunucu adresi", &running.url());
+        common::fill(&mut harness, "Sunucu adresi", &served.running.url());
         common::fill(&mut harness, "Tek kullanımlık kod", typed);
         harness.get_by_label("Bu bilgisayarı kaydet").click();
         common::step_until(&mut harness, said, |h| h.query_all_by_label(said).next().is_some());
