@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use rainstaff_core::validate::FieldError;
+use rainstaff_legacy::LegacyError;
 
 use crate::db::StoreError;
 use crate::db::edits::SaveError;
@@ -12,7 +13,6 @@ use crate::db::import::ImportError;
 use crate::db::sync::SyncError;
 use crate::db::users::AuthError;
 use crate::i18n::{Lang, Pick, field_label};
-use rainstaff_legacy::LegacyError;
 
 #[derive(Debug, Clone)]
 pub enum Message {
