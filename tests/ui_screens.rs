@@ -295,3 +295,52 @@ fn import_a_legacy_database_with_preview_and_say_why_a_file_is_refused() {
     let expected: Vec<String> = common::f1_oracle().into_keys().collect();
     assert!(expected.iter().all(|n| names.contains(n)), "imported {names:?}, the office has {expected:?}");
 }
+
+/// Types into whatever has the keyboard focus, as a person at the keyboard does.
+fn type_keys(harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>, text: &str) {
+    harness.event(egui::Event::Text(text.into()));
+    harness.run();
+}
+
+#[test]
+fn employees_and_shifts_are_entered_by_keyboard_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+    }
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+
+    // Ctrl+N, the name, Enter: the cursor starts in the name field.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    type_keys(&mut harness, "NURAY ÖZGÜL");
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(harness.state().employees.visible_names(), ["NURAY ÖZGÜL"]);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+
+    // Two shifts of one day: Ctrl+N, start, Tab, end, Enter; the form comes back for the next.
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    let id = Store::open(&dir.path().join("rainstaff.db")).unwrap().employees("Bursa").unwrap()[0].id;
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    for (from, to) in [("08:00", "12:00"), ("13:00", "17:30")] {
+        type_keys(&mut harness, from);
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+        type_keys(&mut harness, to);
+        harness.key_press(egui::Key::Enter);
+        settle(&mut harness);
+    }
+    assert_eq!(harness.state().timesheets.row_count(), 2);
+    harness.get_by_label("2 vardiya · toplam çalışma 8:30");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Kaydet").is_none(), "Esc closes the form");
+}

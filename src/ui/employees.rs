@@ -54,6 +54,8 @@ pub struct EmployeeForm {
     pub break_policy: String,
     pub errors: FormErrors,
     saving: bool,
+    /// A new form puts the cursor in the name (form::focus_once).
+    focus: bool,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -69,6 +71,7 @@ impl EmployeeForm {
             active: true,
             weekly_minutes: e.weekly_minutes.to_string(),
             break_policy: e.break_policy,
+            focus: true,
             ..Default::default()
         }
     }
@@ -94,6 +97,7 @@ impl EmployeeForm {
             break_policy: e.break_policy.clone(),
             errors: FormErrors::default(),
             saving: false,
+            focus: false,
         }
     }
 
@@ -320,9 +324,7 @@ impl EmployeesScreen {
             let l = |f: &str| field_label(lang, f);
             let e = |f: &str| form.errors.message(f, lang);
             let name = form::text(ui, l("full_name"), &mut form.full_name, e("full_name"));
-            if form.id.is_none() && form.full_name.is_empty() && !form.saving {
-                name.request_focus();
-            }
+            form::focus_once(&name, &mut form.focus);
             form::text(ui, l("identity_no"), &mut form.identity_no, e("identity_no"));
             form::text(ui, l("department"), &mut form.department, e("department"));
             form::text(ui, l("title"), &mut form.title, e("title"));

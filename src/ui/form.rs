@@ -103,6 +103,14 @@ fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
 
+/// Gives a new form's first field the keyboard focus once, when it opens, so typing can start
+/// at once; after that a click elsewhere keeps its focus.
+pub fn focus_once(response: &egui::Response, pending: &mut bool) {
+    if std::mem::take(pending) {
+        response.request_focus();
+    }
+}
+
 /// A short line of text in the error colour.
 pub fn error_line(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).color(ERROR_COLOR));

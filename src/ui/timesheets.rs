@@ -75,11 +75,20 @@ pub struct ShiftForm {
     pub note: String,
     pub errors: FormErrors,
     saving: bool,
+    /// A new form puts the cursor where typing starts: the start time once the employee is
+    /// known, else the employee (form::focus_once).
+    focus: bool,
 }
 
 impl ShiftForm {
     fn new(employee: Option<Uuid>, today: NaiveDate) -> Self {
-        ShiftForm { employee, date: format_date(today), break_minutes: "0".into(), ..Default::default() }
+        ShiftForm {
+            employee,
+            date: format_date(today),
+            break_minutes: "0".into(),
+            focus: true,
+            ..Default::default()
+        }
     }
 
     fn edit(r: &Record<Shift>) -> Self {
@@ -95,6 +104,7 @@ impl ShiftForm {
             note: s.note.clone().unwrap_or_default(),
             errors: FormErrors::default(),
             saving: false,
+            focus: false,
         }
     }
 
@@ -161,6 +171,7 @@ impl TimesheetsScreen {
                 employee: form.employee,
                 date: form.date.clone(),
                 break_minutes: "0".into(),
+                focus: true,
                 ..Default::default()
             };
             self.form = if form.id.is_some() { None } else { Some(next) };
@@ -390,11 +401,12 @@ impl TimesheetsScreen {
         egui::Grid::new("shift_grid").num_columns(2).show(ui, |ui| {
             let l = |f: &str| field_label(lang, f);
             let e = |f: &str| form.errors.message(f, lang);
-            form::row(ui, l("employee_id"), e("employee_id"), |ui| {
+            let employee = form::row(ui, l("employee_id"), e("employee_id"), |ui| {
                 employee_combo(ui, lang, "form_employee", employees, &mut form.employee, false)
             });
             form::date(ui, l("work_date"), &mut form.date, e("work_date"), ctx.today);
-            form::text(ui, l("start_time"), &mut form.start, e("start_time"));
+            let start = form::text(ui, l("start_time"), &mut form.start, e("start_time"));
+            form::focus_once(if form.employee.is_some() { &start } else { &employee }, &mut form.focus);
             form::text(ui, l("end_time"), &mut form.end, e("end_time"));
             form::text(ui, l("break_minutes"), &mut form.break_minutes, e("break_minutes"));
             form::row(ui, l("special_day"), e("special_day"), |ui| ui.checkbox(&mut form.special_day, ""));

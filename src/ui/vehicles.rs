@@ -71,13 +71,20 @@ pub struct VehicleForm {
     /// Set after the "km is lower" warning: the next save confirms it.
     confirm_lower_km: bool,
     saving: bool,
+    /// A new form puts the cursor in the plate (form::focus_once).
+    focus: bool,
 }
 
 const DATE_FIELDS: [&str; 4] = ["inspection_date", "insurance_date", "maintenance_date", "oil_change_date"];
 
 impl VehicleForm {
     fn new(region: String) -> Self {
-        VehicleForm { region, oil_interval_km: DEFAULT_OIL_INTERVAL_KM.to_string(), ..Default::default() }
+        VehicleForm {
+            region,
+            oil_interval_km: DEFAULT_OIL_INTERVAL_KM.to_string(),
+            focus: true,
+            ..Default::default()
+        }
     }
 
     fn edit(r: &Record<Vehicle>) -> Self {
@@ -284,7 +291,8 @@ impl VehiclesScreen {
         let e = |f: &str| errors.message(f, lang);
         let l = |f: &str| field_label(lang, f);
         egui::Grid::new("vehicle_grid").num_columns(2).show(ui, |ui| {
-            form::text(ui, l("plate"), &mut form.plate, e("plate"));
+            let plate = form::text(ui, l("plate"), &mut form.plate, e("plate"));
+            form::focus_once(&plate, &mut form.focus);
             form::row(ui, l("region"), e("region"), |ui| {
                 super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none())
             });
