@@ -204,6 +204,9 @@ impl App {
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
             self.worker.send(Command::WriteHelp);
         }
+        // The status bar shows on the sign-in screen too: where the data folder is, and where the
+        // guide was written when no browser opened it.
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         let Some(user) = self.session.clone() else {
             if let Some(command) = self.login.ui(ui, self.lang) {
                 self.worker.send(command);
@@ -211,7 +214,6 @@ impl App {
             return;
         };
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| {
             let ctx = Ctx {
                 lang: self.lang,
@@ -238,6 +240,7 @@ impl App {
         if self.settings.take_sign_out() {
             self.session = None;
             self.screen = Screen::Employees;
+            self.message = None;
         }
     }
 

@@ -160,6 +160,8 @@ fn f1_the_sign_in_link_and_the_help_menu_open_the_user_guide_in_both_languages()
     let url = opened_url(&mut harness);
     let path = url::Url::parse(&url).unwrap().to_file_path().unwrap();
     assert_eq!(path, std::path::absolute(dir.path().join("help.html")).unwrap());
+    harness.run();
+    harness.get_by_label(&format!("Kullanım kılavuzu: {url}"));
     let guide = std::fs::read_to_string(&path).unwrap();
     assert!(
         guide.contains("<section id=\"tr\" lang=\"tr\">")
