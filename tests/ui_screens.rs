@@ -342,6 +342,8 @@ fn employees_and_shifts_are_entered_by_keyboard_alone() {
     }
     assert_eq!(harness.state().timesheets.row_count(), 2);
     harness.get_by_label("2 vardiya · toplam çalışma 8:30");
+    // The totals show the week the shifts were entered in, not the week of the 1st of the month.
+    harness.get_by_label("02.03.2026 – 08.03.2026");
     harness.key_press(egui::Key::Escape);
     harness.run();
     assert!(harness.query_by_label("Kaydet").is_none(), "Esc closes the form");

@@ -41,8 +41,8 @@ fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 impl HoursPanel {
-    /// The week or month shown: around the chosen day, else around `default` (the first day the
-    /// list shows).
+    /// The week or month shown: around the chosen day (the last saved shift's, or where the
+    /// arrows went), else around `default` (today, or the list's first day).
     pub fn range(&self, default: NaiveDate) -> (NaiveDate, NaiveDate) {
         let anchor = self.anchor.unwrap_or(default);
         match self.period {

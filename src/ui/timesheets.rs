@@ -165,8 +165,12 @@ pub fn weekday(lang: Lang, d: NaiveDate) -> &'static str {
 impl TimesheetsScreen {
     pub fn saved(&mut self, table: &str, _id: Uuid) {
         if table == TIMESHEETS.name && self.form.as_ref().is_some_and(|f| f.saving) {
-            // Keep the employee and date for fast entry of the next shift.
+            // Keep the employee and date for fast entry of the next shift, and show the totals
+            // of the period the saved shift is in.
             let form = self.form.as_ref().expect("checked above");
+            if let Ok(date) = parse_user_date(&form.date) {
+                self.hours.anchor = Some(date);
+            }
             let next = ShiftForm {
                 employee: form.employee,
                 date: form.date.clone(),
@@ -288,7 +292,13 @@ impl TimesheetsScreen {
         }
         let selected = self.employee.and_then(|id| self.employees.iter().find(|e| e.id == id)).cloned();
         if let Some(employee) = selected {
-            let first_listed = parse_user_date(&self.from).unwrap_or(ctx.today);
+            // Totals open on today's week when the list shows today, else on the list's first day.
+            let listed = (parse_user_date(&self.from), parse_user_date(&self.to));
+            let first_listed = match listed {
+                (Ok(from), Ok(to)) if (from..=to).contains(&ctx.today) => ctx.today,
+                (Ok(from), _) => from,
+                _ => ctx.today,
+            };
             egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.hours.ui(ui, ctx, &employee, first_listed));
             });
