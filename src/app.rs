@@ -161,13 +161,6 @@ impl App {
                     if context == "import" {
                         self.import.failed(&message);
                     }
-                    let message = match context {
-                        "help" => format!(
-                            "{}: {message}",
-                            self.lang.t("Kılavuz açılamadı", "Cannot open the guide")
-                        ),
-                        _ => message,
-                    };
                     self.message = Some((true, message));
                 }
                 Event::HelpReady(url) => {

@@ -32,6 +32,8 @@ pub enum Message {
         skipped: usize,
     },
     BackedUp(PathBuf),
+    /// The user guide could not be written into the data folder (the OS's reason).
+    GuideNotWritten(String),
     /// A backup was restored; the data it replaced was kept at `aside`.
     Restored {
         aside: PathBuf,
@@ -67,6 +69,9 @@ impl Message {
                 lang.t("vardiya kopyalandı", "shifts copied"),
                 lang.t("atlandı (çakışan ya da pasif)", "skipped (overlapping or inactive)")
             ),
+            Message::GuideNotWritten(why) => {
+                format!("{}: {why}", lang.t("Kılavuz açılamadı", "Cannot open the guide"))
+            }
             Message::BackedUp(path) => format!("{}: {}", lang.t("Yedek alındı", "Backed up"), path.display()),
             Message::Restored { aside } => format!(
                 "{}: {}",

@@ -266,7 +266,7 @@ fn handle(
         },
         Command::WriteHelp => match crate::help::write(help) {
             Ok(url) => vec![Event::HelpReady(url)],
-            Err(e) => failed("help", e),
+            Err(e) => failed("help", Message::GuideNotWritten(e.to_string())),
         },
         Command::SyncNow => {
             let _ = sync.send(SyncRequest::Run);
