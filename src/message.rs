@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use rainstaff_core::validate::FieldError;
-use rainstaff_legacy::LegacyError;
 
 use crate::db::StoreError;
 use crate::db::edits::SaveError;
@@ -161,33 +160,8 @@ impl From<ImportError> for Message {
     fn from(e: ImportError) -> Self {
         match e {
             ImportError::Store(e) => e.into(),
-            ImportError::File(e) => Message::Both { tr: legacy_tr(&e), en: e.to_string() },
+            ImportError::File(e) => Message::Both { tr: e.turkish(), en: e.to_string() },
         }
-    }
-}
-
-/// Why a legacy file could not be read, in Turkish (the English is LegacyError's own).
-fn legacy_tr(e: &LegacyError) -> String {
-    match e {
-        LegacyError::Open { path, source } => format!("{}: dosya açılamadı: {source}", path.display()),
-        LegacyError::NotSqlite { path } => {
-            format!("{}: SQLite veritabanı değil, dolayısıyla eski bir puantaj.db değil", path.display())
-        }
-        LegacyError::Corrupt { path, detail } => {
-            format!("{}: veritabanı bozuk ya da yarım ({detail})", path.display())
-        }
-        LegacyError::UnknownVariant { path, tables } => format!(
-            "{}: eski bir Rainstaff veritabanı değil: employees ve timesheets tabloları yok (bulunan: {})",
-            path.display(),
-            if tables.is_empty() { "tablo yok".to_string() } else { tables.join(", ") }
-        ),
-        LegacyError::MissingTable { path, table, present } => {
-            format!("{}: {table} tablosu yok, oysa {present} var", path.display())
-        }
-        LegacyError::MissingColumn { path, table, column } => {
-            format!("{}: {table} tablosunda {column} sütunu yok", path.display())
-        }
-        LegacyError::Read { path, source } => format!("{}: veritabanı okunamadı: {source}", path.display()),
     }
 }
 

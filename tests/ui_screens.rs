@@ -288,6 +288,12 @@ fn import_a_legacy_database_with_preview_and_say_why_a_file_is_refused() {
     settle(&mut harness);
     harness.get(By::new().label_contains("Eklenecek/güncellenecek: "));
     assert!(harness.state().employees.visible_names().is_empty(), "the preview wrote nothing");
+    // What the file's rows lost is said in Turkish, with fields named as the screens name them.
+    harness.get(By::new().label_contains("Uyarılar (")).click();
+    harness.run();
+    let warning =
+        harness.get(By::new().label_contains("Personel #31: T.C. Kimlik No: ")).value().unwrap_or_default();
+    assert!(warning.ends_with("(dosyadaki değer \"1\"); boş bırakıldı"), "{warning}");
     harness.get_by_label("Onayla ve içe aktar").click();
     settle(&mut harness);
     harness.get(By::new().label_contains(" kayıt içe aktarıldı"));

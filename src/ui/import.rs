@@ -98,7 +98,7 @@ impl ImportDialog {
                                 |ui| {
                                     egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
                                         for w in &report.warnings {
-                                            ui.label(egui::RichText::new(w).small());
+                                            ui.label(egui::RichText::new(w.text(lang)).small());
                                         }
                                     });
                                 },

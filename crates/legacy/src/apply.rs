@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rainstaff_core::i18n::{Lang, table_label};
 use rainstaff_core::schema::{self, FieldKind};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -13,6 +14,7 @@ use uuid::Uuid;
 use crate::read::{ImportedRow, LegacyImport, Tombstone};
 use crate::users::LegacyUser;
 use crate::variant::Variant;
+use crate::warning::Warning;
 
 /// A row as the target holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +61,7 @@ pub struct ImportReport {
     pub imported: BTreeMap<String, u64>,
     pub unchanged: BTreeMap<String, u64>,
     pub skipped: BTreeMap<String, u64>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 pub fn apply<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
@@ -103,14 +105,14 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         }
     }
 
-    fn warn(&mut self, table: &str, legacy_id: i64, message: impl std::fmt::Display) {
-        let file = self.import.file.display();
-        self.report.warnings.push(format!("{file}: {table} #{legacy_id}: {message}"));
+    fn warn(&mut self, table: &str, legacy_id: i64, what: Warning) {
+        let file = self.import.file.display().to_string();
+        self.report.warnings.push(Warning::about(&file, table, Some(legacy_id), what));
     }
 
-    fn skip(&mut self, table: &str, legacy_id: i64, reason: impl std::fmt::Display) {
+    fn skip(&mut self, table: &str, legacy_id: i64, reason: Warning) {
         count(&mut self.report.skipped, table);
-        self.warn(table, legacy_id, format!("skipped: {reason}"));
+        self.warn(table, legacy_id, Warning::skipped(reason));
     }
 
     fn run(mut self) -> Result<ImportReport, T::Error> {
@@ -149,12 +151,16 @@ impl<'a, T: ImportTarget> Run<'a, T> {
     fn row(&mut self, row: &ImportedRow) -> Result<(), T::Error> {
         let (table, legacy) = (row.table, row.legacy_id);
         if self.deleted_in_file.contains(&(table, row.id)) {
-            self.skip(table, legacy, "deleted in this file");
+            self.skip(table, legacy, Warning::new("bu dosyada silinmiş", "deleted in this file"));
             return Ok(());
         }
         let existing = self.target.existing(table, row.id)?;
         if existing.as_ref().is_some_and(|e| e.deleted) {
-            self.skip(table, legacy, "deleted since an earlier import; not brought back");
+            let why = Warning::new(
+                "önceki bir aktarımdan beri silinmiş; geri getirilmedi",
+                "deleted since an earlier import; not brought back",
+            );
+            self.skip(table, legacy, why);
             return Ok(());
         }
         let Some(row) = self.without_deleted_parents(row)? else {
@@ -195,15 +201,18 @@ impl<'a, T: ImportTarget> Run<'a, T> {
             if !self.is_deleted(parent, parent_id)? {
                 continue;
             }
+            let why = Warning::on_field(
+                field.name,
+                Warning::new(
+                    format!("bağlı olduğu {} kaydı silinmiş", table_label(Lang::Tr, parent)),
+                    format!("its {parent} row was deleted"),
+                ),
+            );
             if field.required {
-                self.skip(row.table, row.legacy_id, format!("{}: its {parent} row was deleted", field.name));
+                self.skip(row.table, row.legacy_id, why);
                 return Ok(None);
             }
-            self.warn(
-                row.table,
-                row.legacy_id,
-                format!("{}: its {parent} row was deleted; left empty", field.name),
-            );
+            self.warn(row.table, row.legacy_id, why.then("; boş bırakıldı", "; left empty"));
             row.to_mut().fields.insert(field.name.to_string(), Value::Null);
         }
         Ok(Some(row))
@@ -240,8 +249,12 @@ impl<'a, T: ImportTarget> Run<'a, T> {
             Some(current) => {
                 if &current != name {
                     let file = self.import.file.display();
-                    self.report.warnings.push(format!(
-                        "{file}: settings: company name kept as {current:?}; the file says {name:?}"
+                    self.report.warnings.push(Warning::new(
+                        format!(
+                            "{file}: {}: şirket adı {current:?} olarak kaldı; dosyada {name:?}",
+                            table_label(Lang::Tr, "settings")
+                        ),
+                        format!("{file}: settings: company name kept as {current:?}; the file says {name:?}"),
                     ));
                 }
                 count(&mut self.report.unchanged, "settings");

@@ -30,3 +30,30 @@ pub enum LegacyError {
     #[error("{}: cannot read the database: {source}", .path.display())]
     Read { path: PathBuf, source: rusqlite::Error },
 }
+
+impl LegacyError {
+    /// The same in Turkish, for the office's screen (Display is the English).
+    pub fn turkish(&self) -> String {
+        match self {
+            Self::Open { path, source } => format!("{}: dosya açılamadı: {source}", path.display()),
+            Self::NotSqlite { path } => {
+                format!("{}: SQLite veritabanı değil, dolayısıyla eski bir puantaj.db değil", path.display())
+            }
+            Self::Corrupt { path, detail } => {
+                format!("{}: veritabanı bozuk ya da yarım ({detail})", path.display())
+            }
+            Self::UnknownVariant { path, tables } => format!(
+                "{}: eski bir Rainstaff veritabanı değil: employees ve timesheets tabloları yok (bulunan: {})",
+                path.display(),
+                if tables.is_empty() { "tablo yok".to_string() } else { tables.join(", ") }
+            ),
+            Self::MissingTable { path, table, present } => {
+                format!("{}: {table} tablosu yok, oysa {present} var", path.display())
+            }
+            Self::MissingColumn { path, table, column } => {
+                format!("{}: {table} tablosunda {column} sütunu yok", path.display())
+            }
+            Self::Read { path, source } => format!("{}: veritabanı okunamadı: {source}", path.display()),
+        }
+    }
+}

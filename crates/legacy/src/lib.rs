@@ -14,9 +14,11 @@ mod read;
 mod tables;
 mod users;
 mod variant;
+mod warning;
 
 pub use apply::{Existing, ImportReport, ImportTarget, apply, dry_run};
 pub use error::LegacyError;
 pub use read::{ImportedRow, LegacyImport, Tombstone, read_legacy};
 pub use users::{LegacyUser, Role};
 pub use variant::Variant;
+pub use warning::Warning;

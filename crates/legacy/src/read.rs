@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::i18n::{Lang, table_label};
 use rainstaff_core::ids::legacy_id;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions::{self, LEGACY_DEFAULT};
@@ -22,6 +23,7 @@ use crate::layout::{self, DELETED_RECORDS, INSPECTION_RESULTS, SETTINGS, SYNCED,
 use crate::tables::{self, Draft};
 use crate::users::{LegacyUser, Role, role_from_legacy};
 use crate::variant::{self, Variant};
+use crate::warning::Warning;
 
 /// Everything a legacy file holds that still means something, ready to apply.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +38,7 @@ pub struct LegacyImport {
     pub company_name: Option<String>,
     /// Rows left out while reading, by table; each has a line in `warnings`.
     pub skipped: BTreeMap<String, u64>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,25 +122,28 @@ struct Reader {
     known: HashMap<&'static str, HashMap<i64, Known>>,
     rows: Vec<ImportedRow>,
     skipped: BTreeMap<String, u64>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
 }
 
 impl Reader {
-    fn warn(&mut self, table: &str, legacy_id: Option<i64>, message: impl std::fmt::Display) {
-        let row = legacy_id.map_or_else(String::new, |id| format!(" #{id}"));
-        self.warnings.push(format!("{}: {table}{row}: {message}", self.file));
+    fn warn(&mut self, table: &str, legacy_id: Option<i64>, what: Warning) {
+        self.warnings.push(Warning::about(&self.file, table, legacy_id, what));
     }
 
-    fn skip(&mut self, table: &str, legacy_id: Option<i64>, reason: impl std::fmt::Display) {
+    fn skip(&mut self, table: &str, legacy_id: Option<i64>, reason: Warning) {
         *self.skipped.entry(table.to_string()).or_default() += 1;
-        self.warn(table, legacy_id, format!("skipped: {reason}"));
+        self.warn(table, legacy_id, Warning::skipped(reason));
     }
 
     fn region(&mut self, value: &SqlValue, table: &str, legacy_id: Option<i64>) -> String {
         match text(value).as_str().and_then(regions::normalize) {
             Some(region) if region == ALL_REGIONS => {
                 let default = self.default_region.clone();
-                self.warn(table, legacy_id, format!("region ALL is not an office; {default} used"));
+                let what = Warning::new(
+                    format!("ALL bölgesi bir ofis değil; {default} kullanıldı"),
+                    format!("region ALL is not an office; {default} used"),
+                );
+                self.warn(table, legacy_id, what);
                 default
             }
             Some(region) => region,
@@ -149,7 +154,11 @@ impl Reader {
     fn row(&mut self, spec: &'static TableSpec, rec: &Record, results: &HashMap<i64, Vec<Value>>) {
         let table = spec.name;
         let Some(legacy) = legacy_int(rec.get(layout::ID)) else {
-            self.skip(table, None, "a row without an integer id");
+            self.skip(
+                table,
+                None,
+                Warning::new("tamsayı kimliği olmayan bir satır", "a row without an integer id"),
+            );
             return;
         };
         let region = self.region(rec.get(layout::REGION), table, Some(legacy));
@@ -188,17 +197,24 @@ impl Reader {
                     fields.insert(parent.field.to_string(), Value::String(id.to_string()));
                     continue;
                 }
-                Some(_) => format!("{} #{parent_legacy} was skipped", parent.table),
-                None => format!("{} #{parent_legacy} is not in the file", parent.table),
+                Some(_) => Warning::new(
+                    format!("{} #{parent_legacy} alınmadı", table_label(Lang::Tr, parent.table)),
+                    format!("{} #{parent_legacy} was skipped", parent.table),
+                ),
+                None => Warning::new(
+                    format!("{} #{parent_legacy} dosyada yok", table_label(Lang::Tr, parent.table)),
+                    format!("{} #{parent_legacy} is not in the file", parent.table),
+                ),
             };
+            let why = Warning::on_field(parent.field, why);
             if spec.field(parent.field).is_some_and(|f| f.required) {
-                fatal.push(format!("{}: {why}", parent.field));
+                fatal.push(why);
             } else {
-                self.warn(spec.name, Some(legacy), format!("{}: {why}; left empty", parent.field));
+                self.warn(spec.name, Some(legacy), why.then("; boş bırakıldı", "; left empty"));
             }
         }
         if !fatal.is_empty() {
-            self.skip(spec.name, Some(legacy), fatal.join("; "));
+            self.skip(spec.name, Some(legacy), Warning::joined(&fatal));
             return None;
         }
         // A bad optional value costs the value, not the row: the warning keeps what was there.
@@ -206,21 +222,29 @@ impl Reader {
             let optional = spec.field(&error.field).is_some_and(|f| !f.required);
             if let Some(value) = fields.get_mut(&error.field).filter(|v| optional && !v.is_null()) {
                 let was = std::mem::take(value);
-                self.warn(spec.name, Some(legacy), format!("{error} (was {was}); left empty"));
+                let what = Warning::field(&error).then(
+                    &format!(" (dosyadaki değer {was}); boş bırakıldı"),
+                    &format!(" (was {was}); left empty"),
+                );
+                self.warn(spec.name, Some(legacy), what);
             }
         }
         let errors = check(spec, &fields);
         if errors.is_empty() {
             return Some(fields);
         }
-        let described: Vec<String> = errors
+        let described: Vec<Warning> = errors
             .iter()
             .map(|e| match fields.get(&e.field).filter(|v| !v.is_null()) {
-                Some(was) => format!("{e} (was {was})"),
-                None => e.to_string(),
+                Some(was) => {
+                    Warning::field(e).then(&format!(" (dosyadaki değer {was})"), &format!(" (was {was})"))
+                }
+                None => Warning::field(e),
             })
             .collect();
-        self.skip(spec.name, Some(legacy), format!("{} (region {region})", described.join("; ")));
+        let why =
+            Warning::joined(&described).then(&format!(" (bölge {region})"), &format!(" (region {region})"));
+        self.skip(spec.name, Some(legacy), why);
         None
     }
 
@@ -231,11 +255,11 @@ impl Reader {
         orphans.sort_unstable();
         for inspection in orphans {
             for _ in &results[&inspection] {
-                self.skip(
-                    INSPECTION_RESULTS.table,
-                    None,
+                let why = Warning::new(
+                    format!("dosyada olmayan araç muayenesi #{inspection} için bir sonuç"),
                     format!("a result of vehicle_inspections #{inspection}, which is not in the file"),
                 );
+                self.skip(INSPECTION_RESULTS.table, None, why);
             }
         }
     }
@@ -248,7 +272,10 @@ impl Reader {
             let table_name = table_name.as_str().map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
             let record = legacy_int(rec.get(layout::RECORD_ID));
             let (Some(spec), Some(record)) = (schema::table(&table_name), record) else {
-                let what = format!("a deletion of {table_name} #{record:?} ignored: not a synced row");
+                let what = Warning::new(
+                    format!("{table_name} #{record:?} silme kaydı yok sayıldı: eşitlenen bir kayıt değil"),
+                    format!("a deletion of {table_name} #{record:?} ignored: not a synced row"),
+                );
                 self.warn(DELETED_RECORDS.table, legacy_int(rec.get(layout::ID)), what);
                 continue;
             };
@@ -271,7 +298,7 @@ impl Reader {
         for rec in records {
             let legacy = legacy_int(rec.get(layout::ID));
             let Some(username) = text(rec.get(layout::USERNAME)).as_str().map(str::to_string) else {
-                self.skip(USERS.table, legacy, "no username");
+                self.skip(USERS.table, legacy, Warning::new("kullanıcı adı yok", "no username"));
                 continue;
             };
             let region = match text(rec.get(layout::REGION)).as_str().and_then(regions::normalize) {
@@ -280,16 +307,18 @@ impl Reader {
             };
             let legacy_role = text(rec.get(layout::ROLE)).as_str().unwrap_or_default().to_string();
             let role = role_from_legacy(&legacy_role, &region).unwrap_or_else(|| {
-                self.warn(
-                    USERS.table,
-                    legacy,
+                let what = Warning::new(
+                    format!("{username}: {legacy_role:?} rolü bilinmiyor; personel girişi olarak alındı"),
                     format!("{username}: role {legacy_role:?} unknown; imported as staff"),
                 );
+                self.warn(USERS.table, legacy, what);
                 Role::Staff
             });
             let active = boolean(rec.get(layout::IS_ACTIVE)).as_bool().unwrap_or(true);
             if users.iter().any(|u| u.username == username) {
-                self.skip(USERS.table, legacy, format!("{username} appears twice"));
+                let why =
+                    Warning::new(format!("{username} iki kez geçiyor"), format!("{username} appears twice"));
+                self.skip(USERS.table, legacy, why);
                 continue;
             }
             users.push(LegacyUser { username, role, region, active });

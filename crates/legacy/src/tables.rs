@@ -2,6 +2,7 @@
 //! come out as drafts: references still hold legacy ids, regions are still as the file had them.
 
 use rainstaff_core::hours::BreakPolicy;
+use rainstaff_core::i18n::Lang;
 use rainstaff_core::schema::TableSpec;
 use rainstaff_core::validate::normalize_plate;
 use serde_json::{Map, Value};
@@ -9,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::convert::{boolean, date, int, legacy_int, real, text, time};
 use crate::file::Record;
 use crate::layout::*;
+use crate::warning::{Warning, field_name};
 
 /// An employee's contract as the legacy app assumed for everybody: full time at the legal
 /// maximum week of Labour Law 4857 (45 hours), breaks counted as the office entered them so that
@@ -23,7 +25,7 @@ pub struct Draft {
     pub fields: Map<String, Value>,
     pub parents: Vec<Parent>,
     /// Values the import had to make up, said in the report.
-    pub notes: Vec<String>,
+    pub notes: Vec<Warning>,
 }
 
 /// A reference still holding the legacy id of its parent row.
@@ -101,8 +103,15 @@ pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Vec<Value>>) -> Dr
             if interval.as_i64().is_some_and(|km| km > 0) {
                 d.set("oil_interval_km", interval);
             } else {
-                let was = if interval.is_null() { "empty".to_string() } else { interval.to_string() };
-                d.notes.push(format!("oil_interval_km was {was}; set to {DEFAULT_OIL_INTERVAL_KM}"));
+                let (was_tr, was) = match interval.is_null() {
+                    true => ("boştu".to_string(), "empty".to_string()),
+                    false => (format!("{interval} idi"), interval.to_string()),
+                };
+                let label = field_name(Lang::Tr, "oil_interval_km");
+                d.notes.push(Warning::new(
+                    format!("{label} {was_tr}; {DEFAULT_OIL_INTERVAL_KM} yapıldı"),
+                    format!("oil_interval_km was {was}; set to {DEFAULT_OIL_INTERVAL_KM}"),
+                ));
                 d.set("oil_interval_km", DEFAULT_OIL_INTERVAL_KM);
             }
             d.set("notes", text(rec.get(NOTES)));

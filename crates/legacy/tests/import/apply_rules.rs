@@ -64,7 +64,12 @@ fn a_deleted_timesheet_stays_deleted_in_either_order() {
     let f3 = import_into(&mut older_last, "F3_v4_s3.db");
     assert!(older_last.row("timesheets", ts107).unwrap().deleted);
     assert_eq!(f3.skipped["timesheets"], 1);
-    assert!(f3.warnings.iter().any(|w| w.contains("timesheets #107") && w.contains("deleted")));
+    assert!(
+        f3.warnings
+            .iter()
+            .map(ToString::to_string)
+            .any(|w| w.contains("timesheets #107") && w.contains("deleted"))
+    );
 
     for memory in [&newer_last, &older_last] {
         assert_eq!(memory.live("timesheets"), 76);
@@ -126,7 +131,7 @@ fn existing_accounts_and_company_name_are_not_overwritten() {
     let report = import_into(&mut memory, "F2_v3_s2.db");
     assert_eq!(memory.company_name.as_deref(), Some("Rainwater A.Ş."));
     assert_eq!(report.unchanged["settings"], 1);
-    assert!(report.warnings.iter().any(|w| w.contains("company name kept")));
+    assert!(report.warnings.iter().any(|w| w.to_string().contains("company name kept")));
     assert_eq!(report.unchanged["users"], 5);
     assert!(!report.imported.contains_key("users"));
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rainstaff_core::i18n::Lang;
 use rainstaff_core::ids::legacy_id;
 use rainstaff_core::time::parse_hhmm;
 use rainstaff_legacy::{ImportedRow, LegacyImport, read_legacy};
@@ -146,13 +147,22 @@ fn legacy_values_are_normalized() {
     // "01".."08" are not identity numbers: the value is left out, the row is not, and the
     // warning names the file, table, row, field and value.
     assert_eq!(employee.fields["identity_no"], Value::Null);
-    let warning = import
+    let said = import
         .warnings
         .iter()
-        .find(|w| w.contains("employees #3:"))
+        .find(|w| w.to_string().contains("employees #3:"))
         .expect("a warning for employee 3's identity number");
+    let warning = said.to_string();
     assert!(warning.contains("F3_v4_s3.db") && warning.contains("identity_no"), "{warning}");
     assert!(warning.contains("\"03\""), "{warning}");
+    // The same warning for the office, in Turkish with the field as the screens name it.
+    let turkish = said.text(Lang::Tr);
+    assert!(
+        turkish.starts_with(&warning[..warning.find("employees").unwrap()])
+            && turkish.contains("Personel #3: T.C. Kimlik No: geçerli bir T.C. kimlik numarası değil")
+            && turkish.ends_with("(dosyadaki değer \"03\"); boş bırakıldı"),
+        "{turkish}"
+    );
 
     let deleted = &import.tombstones[0];
     assert_eq!((deleted.table, deleted.legacy_id), ("timesheets", 106));

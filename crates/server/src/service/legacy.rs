@@ -12,7 +12,7 @@ use rainstaff_core::regions;
 use rainstaff_core::schema::{self, TableSpec};
 use rainstaff_core::text::search_key;
 use rainstaff_core::validate;
-use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, LegacyUser, Tombstone};
+use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, LegacyUser, Tombstone, Warning};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -94,7 +94,7 @@ impl<S: Store> Server<S> {
         })?;
         import.file = UPLOADED.into();
         for warning in &mut import.warnings {
-            *warning = warning.replace(&temp_path, UPLOADED);
+            warning.replace(&temp_path, UPLOADED);
         }
         let mut others: BTreeMap<&str, u64> = BTreeMap::new();
         let (rows, theirs): (Vec<_>, Vec<_>) = import.rows.into_iter().partition(|r| r.region == region);
@@ -124,20 +124,22 @@ impl<S: Store> Server<S> {
                     *n = n.saturating_sub(1);
                 }
                 *report.skipped.entry(table.to_string()).or_default() += 1;
-                report.warnings.push(format!("{table} #{legacy_id}: not imported: {reason}"));
+                report
+                    .warnings
+                    .push(Warning::english(format!("{table} #{legacy_id}: not imported: {reason}")));
             }
             Ok((report, tx.head_seq()?))
         })?;
         for (table, n) in others {
             *report.skipped.entry(table.to_string()).or_default() += n;
-            report.warnings.push(format!(
+            report.warnings.push(Warning::english(format!(
                 "{table}: {n} rows of other regions left out; each office uploads only its own rows"
-            ));
+            )));
         }
         if accounts > 0 {
-            report.warnings.push(format!(
+            report.warnings.push(Warning::english(format!(
                 "users: {accounts} accounts not imported; the server keeps no office sign-ins (import them on the desktop)"
-            ));
+            )));
         }
         tracing::info!(%region, head_seq, "legacy file imported");
         Ok(LegacyUploadResponse { status: "ok", region, head_seq, report })
