@@ -214,22 +214,7 @@ fn allocate(contract: &Contract, policy: &Policy, ytd_ot50: u32, days: &mut [Day
 }
 
 fn empty_period(start: i64, block: i64) -> PeriodHours {
-    PeriodHours {
-        start: date_of_day(start),
-        end: date_of_day(start + block - 1),
-        worked: 0,
-        normal: 0,
-        extra25: 0,
-        ot50: 0,
-        ot50_payable: 0,
-        extra25_payable: 0,
-        night: 0,
-        holiday: 0,
-        holiday_units: 0.0,
-        weekend: 0,
-        rest_day: 0,
-        flags: BTreeSet::new(),
-    }
+    PeriodHours { start: date_of_day(start), end: date_of_day(start + block - 1), ..Default::default() }
 }
 
 fn add_day(p: &mut PeriodHours, d: &DayHours) {
@@ -264,22 +249,7 @@ fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHo
 }
 
 fn totals(periods: &[PeriodHours], ytd_ot50: u32) -> TotalHours {
-    let mut t = TotalHours {
-        worked: 0,
-        normal: 0,
-        extra25: 0,
-        ot50: 0,
-        ot50_payable: 0,
-        extra25_payable: 0,
-        night: 0,
-        holiday: 0,
-        holiday_units: 0.0,
-        weekend: 0,
-        rest_day: 0,
-        ytd_ot50: 0,
-        over_cap: 0,
-        flags: BTreeSet::new(),
-    };
+    let mut t = TotalHours::default();
     for p in periods {
         t.worked += p.worked;
         t.normal += p.normal;

@@ -66,7 +66,7 @@ pub(crate) struct ShiftWhy {
 }
 
 /// A week (Monday–Sunday) or an averaging block of N weeks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PeriodHours {
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -84,7 +84,7 @@ pub struct PeriodHours {
     pub flags: BTreeSet<Flag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TotalHours {
     pub worked: u32,
     pub normal: u32,
