@@ -8,6 +8,7 @@ pub mod edits;
 pub mod holidays;
 pub mod import;
 pub mod queries;
+pub mod refused;
 pub mod rows;
 pub mod sync;
 pub mod users;
@@ -20,7 +21,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 const APPLICATION_ID: i32 = 0x5253_5446;
 
 /// The numbered migrations, in order; `user_version` says how many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_refused_changes.sql")];
 
 pub const STORE_FILE: &str = "rainstaff.db";
 
@@ -113,6 +115,17 @@ impl Store {
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
+        // Who is making the changes on this connection, for the outbox entries it writes.
+        self.conn.execute_batch("CREATE TEMP TABLE actor (name TEXT)")?;
+        Ok(())
+    }
+
+    /// Names the person whose changes this connection writes next (`None`: nobody signed in).
+    pub fn act_as(&self, username: Option<&str>) -> Result<()> {
+        self.conn.execute("DELETE FROM temp.actor", [])?;
+        if let Some(name) = username {
+            self.conn.execute("INSERT INTO temp.actor (name) VALUES (?1)", [name])?;
+        }
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use rainstaff_core::protocol::RefusalCode;
 use rainstaff_core::validate::FieldError;
 
 use crate::db::StoreError;
@@ -103,6 +104,52 @@ pub fn sync_failure(lang: Lang, e: &SyncError) -> String {
         SyncError::NotEnrolled => lang.t("Eşitleme kurulmadı", "Sync not set up").into(),
         SyncError::Offline(_) => lang.t("Çevrimdışı", "Offline").into(),
         SyncError::Invalid(e) => field_text(lang, e),
+        SyncError::EpochChanged(_) => lang
+            .t(
+                "Sunucu yedekten geri yüklendi; yeniden katılım tamamlanamadı",
+                "The server was restored from a backup; rejoining it did not finish",
+            )
+            .into(),
+        SyncError::IdsBehind(_) => lang
+            .t(
+                "Bu bilgisayarın değişiklik numaraları sunucunun gerisinde kaldı",
+                "This computer's change numbers are behind the server's",
+            )
+            .into(),
+    }
+}
+
+/// Why the server refused one change, as the refused-changes list and a marked record say it.
+pub fn refusal_text(lang: Lang, code: RefusalCode) -> &'static str {
+    match code {
+        RefusalCode::RegionForbidden => lang.t(
+            "Bu bilgisayar o bölgenin kayıtlarını değiştiremez",
+            "This computer may not change that region's records",
+        ),
+        RefusalCode::IdTaken => {
+            lang.t("Bu kimlik başka bir bölgenin kaydına ait", "This id belongs to another region's record")
+        }
+        RefusalCode::InvalidRegion => lang.t("Bölge geçersiz", "The region is not valid"),
+        RefusalCode::UnknownTable => {
+            lang.t("Sunucu bu tür kaydı tanımıyor", "The server does not know this kind of record")
+        }
+        RefusalCode::InvalidFields => {
+            lang.t("Alanlar sunucunun kurallarına uymuyor", "Fields break the server's rules")
+        }
+        RefusalCode::Deleted => {
+            lang.t("Kayıt başka bir bilgisayarda silinmiş", "The record was deleted on another computer")
+        }
+        RefusalCode::Rule => lang.t("Bir veri kuralına uymuyor", "A data rule refused it"),
+        RefusalCode::Other => lang.t("Sunucu reddetti", "The server refused it"),
+    }
+}
+
+/// The mark a refused change leaves on its record (`sync_error`), in words. Marks written by
+/// older versions hold the server's English sentence and are shown as they are.
+pub fn record_mark_text(lang: Lang, mark: &str) -> String {
+    match serde_json::from_value::<RefusalCode>(serde_json::Value::String(mark.to_string())) {
+        Ok(RefusalCode::Other) | Err(_) => mark.to_string(),
+        Ok(code) => refusal_text(lang, code).to_string(),
     }
 }
 
@@ -115,7 +162,11 @@ fn sync_text(lang: Lang, e: &SyncError) -> String {
         | SyncError::Refused(d)
         | SyncError::Server(d)
         | SyncError::Local(d) => format!("{lead}: {d}"),
-        SyncError::NotEnrolled | SyncError::Revoked | SyncError::Invalid(_) => lead,
+        SyncError::NotEnrolled
+        | SyncError::Revoked
+        | SyncError::Invalid(_)
+        | SyncError::EpochChanged(_)
+        | SyncError::IdsBehind(_) => lead,
     }
 }
 

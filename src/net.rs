@@ -6,8 +6,8 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PushRequest, PushResponse,
+    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PushRequest, PushResponse, RejoinRequest, RejoinResponse,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -56,11 +56,11 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
 }
 
 fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let message = parsed
-        .as_ref()
-        .map_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect(), |b| b.message.clone());
-    SyncError::from_response(status.as_u16(), parsed.as_ref().map(|b| b.error.as_str()), &message)
+    let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_else(|_| ErrorBody {
+        message: String::from_utf8_lossy(body).chars().take(200).collect(),
+        ..ErrorBody::default()
+    });
+    SyncError::from_response(status.as_u16(), &parsed)
 }
 
 impl HttpTransport {
@@ -76,6 +76,7 @@ impl HttpTransport {
         &self,
         method: Method,
         path: &str,
+        epoch: Option<&str>,
         payload: Option<&impl Serialize>,
     ) -> Result<(T, u64, u64), SyncError> {
         let mut request = self
@@ -84,6 +85,9 @@ impl HttpTransport {
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+        if let Some(epoch) = epoch {
+            request = request.header(EPOCH_HEADER, epoch);
+        }
         let mut sent = 0;
         if let Some(payload) = payload {
             let json = serde_json::to_vec(payload).map_err(|e| SyncError::Local(e.to_string()))?;
@@ -117,21 +121,39 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 impl Transport for HttpTransport {
-    async fn push(&mut self, request: &PushRequest) -> Result<(PushResponse, u64, u64), SyncError> {
-        self.call(Method::POST, "/sync", Some(request)).await
+    async fn push(
+        &mut self,
+        epoch: Option<&str>,
+        request: &PushRequest,
+    ) -> Result<(PushResponse, u64, u64), SyncError> {
+        self.call(Method::POST, "/sync", epoch, Some(request)).await
     }
 
-    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError> {
-        self.call(Method::GET, &format!("/sync/changes?since={since}&limit={limit}"), None::<&()>).await
+    async fn changes(
+        &mut self,
+        epoch: Option<&str>,
+        since: i64,
+        limit: usize,
+    ) -> Result<(ChangesPage, u64, u64), SyncError> {
+        let path = format!("/sync/changes?since={since}&limit={limit}");
+        self.call(Method::GET, &path, epoch, None::<&()>).await
+    }
+
+    async fn rejoin(
+        &mut self,
+        epoch: &str,
+        request: &RejoinRequest,
+    ) -> Result<(RejoinResponse, u64, u64), SyncError> {
+        self.call(Method::POST, "/sync/rejoin", Some(epoch), Some(request)).await
     }
 
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
-        self.call(Method::GET, "/sync/conflicts", None::<&()>).await
+        self.call(Method::GET, "/sync/conflicts", None, None::<&()>).await
     }
 
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError> {
         let (_, sent, received): (serde_json::Value, u64, u64) =
-            self.call(Method::POST, &format!("/sync/conflicts/{id}/resolve"), None::<&()>).await?;
+            self.call(Method::POST, &format!("/sync/conflicts/{id}/resolve"), None, None::<&()>).await?;
         Ok((sent, received))
     }
 }

@@ -45,7 +45,7 @@ pub enum SyncRequest {
 /// Enrollment facts kept in `sync_state`.
 pub const SERVER_KEY: &str = "server_url";
 pub const DEVICE_KEY: &str = "device_id";
-pub const REGION_KEY: &str = "device_region";
+pub use crate::db::sync::REGION_KEY;
 
 pub async fn enroll_device(
     store: &Store,
@@ -63,6 +63,9 @@ pub async fn enroll_device(
     store.set_sync_state(SERVER_KEY, server)?;
     store.set_sync_state(DEVICE_KEY, &answer.device_id.to_string())?;
     store.set_sync_state(REGION_KEY, &answer.region)?;
+    if let Some(epoch) = &answer.epoch {
+        store.set_sync_state(crate::db::sync::EPOCH_KEY, epoch)?;
+    }
     Ok(answer.region)
 }
 

@@ -73,6 +73,7 @@ fn every_indicator_state_says_what_is_true() {
         bytes_sent: 900,
         bytes_received: 2100,
         duration_ms: 42,
+        ..SyncReport::default()
     };
     let states: Vec<(SyncPhase, Option<SyncReport>, i64, &str)> = vec![
         (SyncPhase::NotSetUp, None, 0, "Eşitleme kurulmadı"),

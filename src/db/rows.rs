@@ -145,13 +145,21 @@ pub fn save(
             if existing.region != region {
                 return Err(StoreError::Invalid("region: a record cannot move to another region".into()));
             }
-            let changed: Map<String, Value> = fields
+            let mut changed: Map<String, Value> = fields
                 .iter()
                 .filter(|(k, v)| existing.fields.get(*k) != Some(*v))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            if changed.is_empty() {
+            // Saving a record with refused changes sends them again with it: fixing the record
+            // is how a refused change is mended.
+            let parked = super::refused::take_parked_fields(conn, id)?;
+            if changed.is_empty() && parked.is_empty() {
                 return Ok(Saved::Unchanged);
+            }
+            for name in parked {
+                if !changed.contains_key(&name) {
+                    changed.insert(name.clone(), existing.fields.get(&name).cloned().unwrap_or(Value::Null));
+                }
             }
             let mut row = existing;
             row.fields.extend(changed.clone());
@@ -225,7 +233,7 @@ pub fn tombstone(conn: &Connection, table: &TableSpec, id: Uuid, region: &str) -
 }
 
 #[allow(clippy::too_many_arguments)]
-fn append_outbox(
+pub(crate) fn append_outbox(
     conn: &Connection,
     table: &str,
     id: Uuid,
@@ -240,8 +248,8 @@ fn append_outbox(
         Op::Delete => "delete",
     };
     conn.prepare_cached(
-        "INSERT INTO outbox (table_name, row_id, region, op, fields, base_version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO outbox (table_name, row_id, region, op, fields, base_version, created_at, made_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor))",
     )?
     .execute(params![
         table,
@@ -255,10 +263,13 @@ fn append_outbox(
     Ok(())
 }
 
-/// The fields that local changes still waiting in the outbox have set on a row: what the server
-/// says about them must not overwrite the office's newer typing.
+/// The fields that local changes still waiting in the outbox, or parked as refused, have set on a
+/// row: what the server says about them must not overwrite the office's newer typing.
 pub fn pending_fields(conn: &Connection, id: Uuid) -> Result<(Vec<String>, bool)> {
-    let mut stmt = conn.prepare_cached("SELECT op, fields FROM outbox WHERE row_id = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT op, fields FROM outbox WHERE row_id = ?1
+         UNION ALL SELECT op, fields FROM refused_changes WHERE row_id = ?1",
+    )?;
     let mut fields = Vec::new();
     let mut deleting = false;
     for row in stmt.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -305,14 +316,16 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
         sync_error: sync_error.map(str::to_string).or_else(|| existing.and_then(|r| r.sync_error)),
     };
     put(conn, table, &row)?;
+    super::refused::remember_server_row(conn, state)?;
     Ok(true)
 }
 
-/// Sets the reason the server gave for rejecting the latest change of a row.
-pub fn mark_rejected(conn: &Connection, table: &TableSpec, id: Uuid, reason: &str) -> Result<()> {
+/// Sets back the server version a row was seen at: after a restore the server counts anew, and
+/// what it answers must be taken whatever its number.
+pub fn forget_version(conn: &Connection, table: &TableSpec, id: Uuid, version: i64) -> Result<()> {
     conn.execute(
-        &format!("UPDATE {} SET sync_error = ?2 WHERE id = ?1", table.name),
-        params![id.to_string(), reason],
+        &format!("UPDATE {} SET server_version = ?2 WHERE id = ?1", table.name),
+        params![id.to_string(), version],
     )?;
     Ok(())
 }

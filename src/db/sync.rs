@@ -4,16 +4,17 @@
 
 use std::time::Instant;
 
+use rainstaff_core::protocol::ErrorBody;
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, MAX_BATCH, Mutation, Op, OutcomeStatus, PushRequest, PushResponse,
-    SyncReport,
+    ALL_REGIONS, ChangesPage, ConflictRecord, ErrorDetail, MAX_BATCH, Mutation, Op, OutcomeStatus,
+    PushRequest, PushResponse, RejoinRequest, RejoinResponse, RejoinRow, SyncReport, in_scope,
 };
 use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Store, StoreError, now_utc, rows};
+use super::{Store, StoreError, now_utc, refused, rows};
 
 /// How a run failed. Failed runs keep it as JSON, so that the settings screen can say it in the
 /// language chosen when it is read.
@@ -37,14 +38,28 @@ pub enum SyncError {
     /// refused.
     #[error("{0}")]
     Invalid(FieldError),
+    /// The server was restored from a backup; the run rejoins it.
+    #[error("the server was restored from a backup")]
+    EpochChanged(ErrorDetail),
+    /// The server knows this PC's mutation ids with other content, or misses some: this PC's
+    /// data was restored from an older copy. The run renumbers what waits and sends it again.
+    #[error("this computer's change numbers are behind the server's")]
+    IdsBehind(ErrorDetail),
 }
 
 impl SyncError {
-    /// The error for a server's refusal: HTTP status, its stable error code and its message.
-    /// A refused enrollment code is the user's input, so it is said about that field.
-    pub fn from_response(status: u16, code: Option<&str>, message: &str) -> SyncError {
+    /// The error for a server's refusal: HTTP status and its body (stable code, message and the
+    /// detail a PC needs to recover). A refused enrollment code is the user's input, so it is
+    /// said about that field.
+    pub fn from_response(status: u16, body: &ErrorBody) -> SyncError {
         let code_is = |problem| SyncError::Invalid(FieldError::new("code", problem));
+        let message = body.message.as_str();
+        let code = (!body.error.is_empty()).then_some(body.error.as_str());
         match (status, code) {
+            (_, Some("epoch_changed")) => SyncError::EpochChanged(body.detail.clone()),
+            (_, Some("mutation_replayed" | "mutation_gap")) if body.detail.last_mutation_id.is_some() => {
+                SyncError::IdsBehind(body.detail.clone())
+            }
             (_, Some("invalid_code")) => code_is(Problem::CodeUnknown),
             (_, Some("code_used")) => code_is(Problem::CodeUsed),
             (_, Some("code_expired")) => code_is(Problem::CodeExpired),
@@ -70,16 +85,37 @@ impl From<rusqlite::Error> for SyncError {
 }
 
 /// The server as the sync routine sees it. Each call returns the answer and the bytes that
-/// crossed the wire (sent, received).
+/// crossed the wire (sent, received). `epoch` is the server epoch this PC last synced with; a
+/// server in another epoch refuses the call with `EpochChanged`.
 #[allow(async_fn_in_trait)]
 pub trait Transport {
-    async fn push(&mut self, request: &PushRequest) -> Result<(PushResponse, u64, u64), SyncError>;
-    async fn changes(&mut self, since: i64, limit: usize) -> Result<(ChangesPage, u64, u64), SyncError>;
+    async fn push(
+        &mut self,
+        epoch: Option<&str>,
+        request: &PushRequest,
+    ) -> Result<(PushResponse, u64, u64), SyncError>;
+    async fn changes(
+        &mut self,
+        epoch: Option<&str>,
+        since: i64,
+        limit: usize,
+    ) -> Result<(ChangesPage, u64, u64), SyncError>;
+    async fn rejoin(
+        &mut self,
+        epoch: &str,
+        request: &RejoinRequest,
+    ) -> Result<(RejoinResponse, u64, u64), SyncError>;
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError>;
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError>;
 }
 
 pub const CURSOR_KEY: &str = "cursor";
+/// The epoch of the server this PC last synced with.
+pub const EPOCH_KEY: &str = "epoch";
+/// The region this PC is enrolled for (`ALL` for an administrator's).
+pub const REGION_KEY: &str = "device_region";
+/// Set while a rejoin of a restored server is under way: its epoch and base seq, as JSON.
+const REJOIN_KEY: &str = "rejoin";
 
 impl Store {
     pub fn sync_state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -136,27 +172,22 @@ impl Store {
         let mut conflicts = 0;
         let mut rejected = 0;
         for outcome in &response.outcomes {
-            let Some(m) = sent.iter().find(|m| m.mutation_id == outcome.mutation_id) else {
+            if !sent.iter().any(|m| m.mutation_id == outcome.mutation_id) {
                 return Err(SyncError::Server(format!("answer for unknown change {}", outcome.mutation_id)));
-            };
-            // The entry leaves the outbox first, so the canonical row below is not held back by it.
-            tx.execute("DELETE FROM outbox WHERE mutation_id = ?1", [m.mutation_id])?;
-            let table = rainstaff_core::schema::table(&m.table)
-                .ok_or_else(|| SyncError::Local(format!("unknown table {}", m.table)))?;
-            let reason = (outcome.status == OutcomeStatus::Rejected)
-                .then(|| outcome.reason.clone().unwrap_or_else(|| "rejected".into()));
-            match &outcome.row {
-                Some(row) => {
-                    rows::apply_server_row(&tx, row, reason.as_deref())?;
-                }
-                None => {
-                    if let Some(reason) = &reason {
-                        rows::mark_rejected(&tx, table, m.row_id, reason)?;
-                    }
-                }
+            }
+            // The entry leaves the outbox first (a refused one for the parked list), so the
+            // canonical row below is not held back by it; a parked one's fields still are.
+            let refused = outcome.status == OutcomeStatus::Rejected;
+            if refused {
+                refused::park(&tx, outcome)?;
+            } else {
+                tx.execute("DELETE FROM outbox WHERE mutation_id = ?1", [outcome.mutation_id])?;
+            }
+            if let Some(row) = &outcome.row {
+                rows::apply_server_row(&tx, row, None)?;
             }
             conflicts += outcome.conflicts.len() as u64;
-            rejected += u64::from(reason.is_some());
+            rejected += u64::from(refused);
         }
         tx.commit()?;
         Ok((conflicts, rejected))
@@ -219,21 +250,230 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Fills the counts of what waits after a run: changes not yet sent and refused ones.
+    fn count_waiting(&self, report: &mut SyncReport) -> Result<(), StoreError> {
+        report.pending = self.pending_count()? as u64;
+        report.refused = self.refused_count()? as u64;
+        Ok(())
+    }
+
+    /// A PC that never named an epoch takes the server's from its first answer.
+    fn learn_epoch(&self, epoch: Option<&str>) -> Result<(), StoreError> {
+        if let Some(epoch) = epoch
+            && self.sync_state(EPOCH_KEY)?.is_none()
+        {
+            self.set_sync_state(EPOCH_KEY, epoch)?;
+        }
+        Ok(())
+    }
+
+    fn rejoin_under_way(&self) -> Result<Option<(String, i64)>, StoreError> {
+        let Some(json) = self.sync_state(REJOIN_KEY)? else { return Ok(None) };
+        let value: Value = serde_json::from_str(&json).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(value["epoch"].as_str().map(|e| (e.to_string(), value["base_seq"].as_i64().unwrap_or(0))))
+    }
+
+    /// Chooses, once, the rows to send back: every row in this PC's scope in a version later
+    /// than the backup's head, which the restored server cannot have.
+    fn start_rejoin(&mut self, epoch: &str, base_seq: i64) -> Result<(), StoreError> {
+        let scope = self.sync_state(REGION_KEY)?.unwrap_or_else(|| ALL_REGIONS.to_string());
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM rejoin_queue", [])?;
+        for table in rainstaff_core::schema::TABLES {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT id, region, server_version FROM {} WHERE server_version > ?1",
+                table.name
+            ))?;
+            let found: Vec<(String, String, i64)> = stmt
+                .query_map([base_seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, _, version) in found.into_iter().filter(|(_, region, _)| in_scope(&scope, region)) {
+                tx.execute(
+                    "INSERT INTO rejoin_queue (table_name, row_id, old_version) VALUES (?1, ?2, ?3)",
+                    params![table.name, id, version],
+                )?;
+            }
+        }
+        let marker = serde_json::json!({"epoch": epoch, "base_seq": base_seq}).to_string();
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![REJOIN_KEY, marker],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The next rows to send back, parents' tables first, each as this PC holds it now.
+    fn rejoin_batch(&self, limit: usize) -> Result<Vec<(RejoinRow, rows::LocalRow)>, StoreError> {
+        let mut out = Vec::new();
+        for table in rainstaff_core::schema::TABLES {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT row_id, old_version FROM rejoin_queue WHERE table_name = ?1 ORDER BY row_id LIMIT ?2",
+            )?;
+            let queued: Vec<(String, i64)> = stmt
+                .query_map(params![table.name, (limit - out.len()) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, old_version) in queued {
+                let id = Uuid::parse_str(&id).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let Some(row) = rows::get(&self.conn, table, id)? else { continue };
+                out.push((
+                    RejoinRow {
+                        table: table.name.to_string(),
+                        row_id: id,
+                        region: row.region.clone(),
+                        deleted: row.deleted,
+                        fields: if row.deleted { Default::default() } else { row.fields.clone() },
+                        old_version,
+                    },
+                    row,
+                ));
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        if out.is_empty() {
+            // Rows that vanished from the store since the list was made have nothing to send.
+            self.conn.execute("DELETE FROM rejoin_queue", [])?;
+        }
+        Ok(out)
+    }
+
+    /// Takes the server's answers to sent-back rows: its row where it has one (newer or now ours),
+    /// a refused row parked like a refused change.
+    fn apply_rejoin(
+        &mut self,
+        batch: &[(RejoinRow, rows::LocalRow)],
+        response: &RejoinResponse,
+        base_seq: i64,
+    ) -> Result<(), SyncError> {
+        let tx = self.conn.transaction()?;
+        for ((sent, local), outcome) in batch.iter().zip(&response.outcomes) {
+            let table = rainstaff_core::schema::table(&sent.table)
+                .ok_or_else(|| SyncError::Local(format!("unknown table {}", sent.table)))?;
+            if outcome.status == OutcomeStatus::Rejected {
+                refused::park_row(&tx, table, local, outcome)?;
+            }
+            // The version this PC holds is the old epoch's: the server's answer replaces it
+            // whatever its number, and without one the row counts as the backup's.
+            let version = if outcome.row.is_some() { 0 } else { base_seq.min(local.server_version) };
+            rows::forget_version(&tx, table, sent.row_id, version)?;
+            if let Some(row) = &outcome.row {
+                rows::apply_server_row(&tx, row, None)?;
+            }
+            tx.execute(
+                "DELETE FROM rejoin_queue WHERE table_name = ?1 AND row_id = ?2",
+                params![sent.table, sent.row_id.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ends a rejoin: what waits is rebased on the backup's head, the cursor goes back to it (the
+    /// changes after it are the new epoch's), and the server's conflicts are read anew.
+    fn finish_rejoin(&mut self, epoch: &str, base_seq: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE outbox SET base_version = ?1 WHERE base_version > ?1", [base_seq])?;
+        tx.execute("DELETE FROM conflicts", [])?;
+        let cursor: i64 = tx
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [CURSOR_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        for (key, value) in [(CURSOR_KEY, cursor.min(base_seq).to_string()), (EPOCH_KEY, epoch.to_string())] {
+            tx.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        tx.execute("DELETE FROM sync_state WHERE key = ?1", [REJOIN_KEY])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Gives the changes waiting from the first id the server knows otherwise new ids after the
+    /// last it applied, in the same order.
+    fn renumber_outbox(&mut self, detail: &ErrorDetail) -> Result<(), StoreError> {
+        let last = detail.last_mutation_id.unwrap_or(0);
+        let from = detail.replayed_mutation_id.unwrap_or(i64::MIN);
+        let tx = self.conn.transaction()?;
+        // Through negative ids, so no new id meets an old one on the way.
+        tx.execute("UPDATE outbox SET mutation_id = -mutation_id WHERE mutation_id >= ?1", [from])?;
+        tx.execute(
+            "UPDATE outbox SET mutation_id = ?1 + (SELECT count(*) FROM outbox o WHERE o.mutation_id < 0
+                 AND o.mutation_id >= outbox.mutation_id)
+             WHERE mutation_id < 0",
+            [last],
+        )?;
+        tx.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(mutation_id), 0) FROM outbox))
+             WHERE name = 'outbox'",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
 /// One sync run: push everything waiting, then pull until caught up. Records the run.
 pub async fn sync_once(store: &mut Store, transport: &mut impl Transport) -> Result<SyncReport, SyncError> {
     let started = now_utc();
     let clock = Instant::now();
-    let result = run(store, transport, clock).await;
+    let mut report = SyncReport::default();
+    let result = run(store, transport, &mut report).await.map(|()| {
+        report.duration_ms = clock.elapsed().as_millis() as u64;
+        report
+    });
+    let result = match result {
+        Ok(mut report) => store.count_waiting(&mut report).map(|()| report).map_err(SyncError::from),
+        Err(e) => Err(e),
+    };
     store.record_run(&started, &result)?;
     result
 }
 
+/// Runs the exchange, mending on the way the two states that would otherwise stop sync for good:
+/// a server restored from a backup (rejoin it) and a PC restored from an older copy (renumber its
+/// waiting changes). Each is mended at most once per run, so a server that keeps answering the
+/// same way fails the run instead of looping.
 async fn run(
     store: &mut Store,
     transport: &mut impl Transport,
-    clock: Instant,
-) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut rejoined = false;
+    let mut renumbered = false;
+    loop {
+        if let Some((epoch, base_seq)) = store.rejoin_under_way()? {
+            rejoin(store, transport, report, &epoch, base_seq).await?;
+            report.rejoined = true;
+        }
+        match exchange(store, transport, report).await {
+            Err(SyncError::EpochChanged(detail)) if !rejoined => {
+                rejoined = true;
+                let (Some(epoch), Some(base_seq)) = (detail.epoch, detail.epoch_base_seq) else {
+                    return Err(SyncError::Server("a restored server did not say its epoch".into()));
+                };
+                store.start_rejoin(&epoch, base_seq)?;
+            }
+            Err(SyncError::IdsBehind(detail)) if !renumbered => {
+                renumbered = true;
+                store.renumber_outbox(&detail)?;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn exchange(
+    store: &mut Store,
+    transport: &mut impl Transport,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let mut last_pushed = 0;
     loop {
         let batch = store.outbox_batch(MAX_BATCH)?;
@@ -247,9 +487,11 @@ async fn run(
         }
         last_pushed = batch.last().map_or(last_pushed, |m| m.mutation_id);
         let request = PushRequest { mutations: batch };
-        let (response, sent, received) = transport.push(&request).await?;
+        let epoch = store.sync_state(EPOCH_KEY)?;
+        let (response, sent, received) = transport.push(epoch.as_deref(), &request).await?;
         report.bytes_sent += sent;
         report.bytes_received += received;
+        store.learn_epoch(response.epoch.as_deref())?;
         let (conflicts, rejected) = store.apply_outcomes(&request.mutations, &response)?;
         report.pushed += response.outcomes.len() as u64;
         report.conflicts += conflicts;
@@ -260,10 +502,12 @@ async fn run(
     }
     loop {
         let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
-        let (page, sent, received) = transport.changes(since, MAX_BATCH).await?;
+        let epoch = store.sync_state(EPOCH_KEY)?;
+        let (page, sent, received) = transport.changes(epoch.as_deref(), since, MAX_BATCH).await?;
         report.bytes_sent += sent;
         report.bytes_received += received;
         report.pulled += page.changes.len() as u64;
+        store.learn_epoch(page.epoch.as_deref())?;
         store.apply_page(&page)?;
         if !page.has_more {
             break;
@@ -274,17 +518,49 @@ async fn run(
         stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
     };
     for id in resolved {
-        let (sent, received) = transport.resolve_conflict(id).await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
+        match transport.resolve_conflict(id).await {
+            Ok((sent, received)) => {
+                report.bytes_sent += sent;
+                report.bytes_received += received;
+            }
+            // The server no longer has it (restored from a backup): nothing left to resolve.
+            Err(SyncError::Refused(d)) if d.contains("conflict_not_found") => {}
+            Err(e) => return Err(e),
+        }
         store.conn.execute("DELETE FROM conflicts WHERE id = ?1", [id])?;
     }
     let (list, sent, received) = transport.conflicts().await?;
     report.bytes_sent += sent;
     report.bytes_received += received;
     store.replace_conflicts(&list)?;
-    report.duration_ms = clock.elapsed().as_millis() as u64;
-    Ok(report)
+    Ok(())
+}
+
+/// Sends back every row the restored server may have lost, then goes on from the backup's head.
+async fn rejoin(
+    store: &mut Store,
+    transport: &mut impl Transport,
+    report: &mut SyncReport,
+    epoch: &str,
+    base_seq: i64,
+) -> Result<(), SyncError> {
+    loop {
+        let batch = store.rejoin_batch(MAX_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        let request = RejoinRequest { rows: batch.iter().map(|(row, _)| row.clone()).collect() };
+        let (response, sent, received) = transport.rejoin(epoch, &request).await?;
+        report.bytes_sent += sent;
+        report.bytes_received += received;
+        if response.outcomes.len() != batch.len() {
+            return Err(SyncError::Server("the server answered only part of a rejoin".into()));
+        }
+        store.apply_rejoin(&batch, &response, base_seq)?;
+        report.pushed += batch.len() as u64;
+    }
+    store.finish_rejoin(epoch, base_seq)?;
+    Ok(())
 }
 
 impl Store {

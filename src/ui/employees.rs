@@ -273,7 +273,7 @@ impl EmployeesScreen {
                         }
                         let r = ui.add(egui::Label::new(text).sense(egui::Sense::click()));
                         if let Some(err) = &e.sync_error {
-                            r.clone().on_hover_text(err.as_str());
+                            r.clone().on_hover_text(crate::message::record_mark_text(lang, err));
                         }
                         if r.clicked() {
                             clicked = Some(e.id);

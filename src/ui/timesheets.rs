@@ -353,7 +353,7 @@ impl TimesheetsScreen {
                         }
                         let r = ui.add(egui::Label::new(text).sense(egui::Sense::click()));
                         if let Some(err) = &s.sync_error {
-                            r.clone().on_hover_text(err.as_str());
+                            r.clone().on_hover_text(crate::message::record_mark_text(lang, err));
                         }
                         if r.clicked() {
                             clicked = Some(index);

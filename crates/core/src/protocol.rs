@@ -14,6 +14,10 @@ pub const MIN_PROTOCOL_VERSION: u32 = 1;
 pub const ALL_REGIONS: &str = "ALL";
 /// The most mutations one push may carry and the most changes one pull page returns.
 pub const MAX_BATCH: usize = 500;
+/// Sent by a device with its push and pull: the epoch of the server it last synced with. A server
+/// restored from a backup has a new epoch and answers `epoch_changed`, so the device rejoins
+/// instead of pushing against a history the server no longer has.
+pub const EPOCH_HEADER: &str = "x-rainstaff-epoch";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +65,9 @@ pub enum OutcomeStatus {
 pub struct Outcome {
     pub mutation_id: i64,
     pub status: OutcomeStatus,
+    /// Why a change was rejected, as a stable code (`RefusalCode`); clients word it themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<RefusalCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,9 +76,55 @@ pub struct Outcome {
     pub conflicts: Vec<FieldConflict>,
 }
 
+/// Why the server refused one change. The rest of its batch is applied all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The record belongs to a region this computer may not write, or it would move a record
+    /// between regions without an administrator's computer.
+    RegionForbidden,
+    /// The id is taken by a record of another region (nothing of it is revealed).
+    IdTaken,
+    /// The region is not a region code.
+    InvalidRegion,
+    /// There is no such synced table on this server.
+    UnknownTable,
+    /// Fields missing, unknown, of the wrong type or out of their limits.
+    InvalidFields,
+    /// The record was deleted on the server; an edit cannot bring it back.
+    Deleted,
+    /// A data rule refused it (a reference to a missing record, an overlap, ...).
+    Rule,
+    /// Any code a newer server sends that this build does not know.
+    #[serde(other)]
+    Other,
+}
+
+impl RefusalCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::RegionForbidden => "region_forbidden",
+            RefusalCode::IdTaken => "id_taken",
+            RefusalCode::InvalidRegion => "invalid_region",
+            RefusalCode::UnknownTable => "unknown_table",
+            RefusalCode::InvalidFields => "invalid_fields",
+            RefusalCode::Deleted => "deleted",
+            RefusalCode::Rule => "rule",
+            RefusalCode::Other => "other",
+        }
+    }
+
+    pub fn parse(code: &str) -> RefusalCode {
+        serde_json::from_value(Value::String(code.to_string())).unwrap_or(RefusalCode::Other)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
     pub outcomes: Vec<Outcome>,
+    /// The server's epoch (absent from servers older than epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// A row as the server holds it: the canonical state every device converges to.
@@ -110,6 +163,36 @@ pub struct ChangesPage {
     /// The cursor to ask from next time: the last seq in this page, or `since` when it is empty.
     pub next_since: i64,
     pub has_more: bool,
+    /// The server's epoch (absent from servers older than epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+}
+
+/// A row a device holds that a restored server may have lost: its state as the device has it and
+/// the version it had in the server's previous epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejoinRow {
+    pub table: String,
+    pub row_id: Uuid,
+    pub region: String,
+    pub deleted: bool,
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+    /// The row's version before the restore; the higher of two devices' copies wins.
+    pub old_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejoinRequest {
+    pub rows: Vec<RejoinRow>,
+}
+
+/// One answer per row, in order; `mutation_id` is the row's index in the request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RejoinResponse {
+    pub outcomes: Vec<Outcome>,
 }
 
 /// A conflict the server recorded, as managers review it.
@@ -139,13 +222,36 @@ pub struct EnrollResponse {
     pub device_id: Uuid,
     pub token: String,
     pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// Every 4xx/5xx body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
+    #[serde(flatten)]
+    pub detail: ErrorDetail,
+}
+
+/// What a device needs to recover by itself from the two refusals it can mend: a restored
+/// server (`epoch_changed`) and a restored PC reusing mutation ids (`mutation_replayed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// The server's current epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+    /// The head seq of the backup the server was restored from: versions up to it are the same
+    /// in both epochs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch_base_seq: Option<i64>,
+    /// The device's last mutation id the server has applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_mutation_id: Option<i64>,
+    /// The first mutation id of the request that the server knows with other content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed_mutation_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +289,17 @@ pub struct SyncReport {
     pub pushed: u64,
     pub pulled: u64,
     pub conflicts: u64,
+    /// Changes the server refused in this run.
     pub rejected: u64,
+    /// Refused changes parked on this PC after the run, waiting for a manager.
+    #[serde(default)]
+    pub refused: u64,
+    /// Changes still waiting to be sent after the run.
+    #[serde(default)]
+    pub pending: u64,
+    /// The server was restored from a backup and this PC rejoined it in this run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rejoined: bool,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub duration_ms: u64,

@@ -144,6 +144,30 @@ pub fn backup(db: &Path, dest: Option<&Path>, out: &mut impl Write) -> anyhow::R
     Ok(())
 }
 
+/// Puts a backup in place of the database (the server must be stopped). The replaced file is
+/// kept beside it; devices rejoin the restored server by themselves at their next sync.
+pub fn restore(db: &Path, from: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let restored = crate::store::sqlite::restore::restore(db, from, &stamp)?;
+    writeln!(out, "Restored {} into {}.", from.display(), db.display())?;
+    if let Some(previous) = &restored.previous {
+        writeln!(out, "The replaced database was kept as {}.", previous.display())?;
+    }
+    if restored.devices_carried > 0 {
+        writeln!(
+            out,
+            "{} computer(s) enrolled after the backup keep their access.",
+            restored.devices_carried
+        )?;
+    }
+    writeln!(
+        out,
+        "New epoch {} from change {}: every computer sends back what the backup lacks at its next sync.",
+        restored.epoch, restored.base_seq
+    )?;
+    Ok(())
+}
+
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,

@@ -6,7 +6,7 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rainstaff_core::protocol::ErrorBody;
+use rainstaff_core::protocol::{ErrorBody, ErrorDetail};
 
 /// An answer that is not a success. `code` is stable and machine-readable; clients branch on it,
 /// people read `message`.
@@ -17,11 +17,18 @@ pub struct ApiError {
     pub message: String,
     /// Seconds a rate-limited client should wait, sent as `Retry-After`.
     pub retry_after: Option<u64>,
+    /// What a device needs to mend the refusal by itself (a restored server or PC).
+    pub detail: ErrorDetail,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after: None }
+        Self { status, code, message: message.into(), retry_after: None, detail: ErrorDetail::default() }
+    }
+
+    pub fn with_detail(mut self, detail: ErrorDetail) -> Self {
+        self.detail = detail;
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -78,7 +85,7 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: self.code.to_string(), message: self.message };
+        let body = ErrorBody { error: self.code.to_string(), message: self.message, detail: self.detail };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

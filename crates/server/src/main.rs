@@ -74,6 +74,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Put a backup in place of the database, with the server stopped; computers rejoin by themselves.
+    Restore {
+        /// The backup file, as `backup` wrote it.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
+        Command::Restore { file } => admin::restore(db, &file, out),
         Command::Serve { listen, tls_cert, tls_key, rate_limit, rate_burst, request_timeout } => {
             if rate_limit <= 0.0 || rate_burst < 1.0 {
                 anyhow::bail!("--rate-limit must be positive and --rate-burst at least 1");

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Dev, Harness, assert_error, employee, id};
-use rainstaff_core::protocol::{MAX_BATCH, Op, PROTOCOL_HEADER};
+use rainstaff_core::protocol::{MAX_BATCH, Op, OutcomeStatus, PROTOCOL_HEADER, RefusalCode};
 use rainstaff_server::http::HttpConfig;
 use rainstaff_server::ratelimit::RateLimit;
 use reqwest::{Method, StatusCode};
@@ -60,45 +60,58 @@ async fn malformed_and_mistyped_bodies() {
     refused(&h, nameless, 400, "invalid_name").await;
 }
 
+/// Pushes `good`, then `bad`, then `good2` in one batch and checks that only `bad` was refused,
+/// with `code` and a message naming `named`, while both good ones were applied.
+async fn refused_alone(
+    h: &Harness,
+    dev: &Dev,
+    bad: rainstaff_core::protocol::Mutation,
+    code: RefusalCode,
+    named: &str,
+) {
+    // `bad` took the next id: the batch is numbered around it.
+    let start = bad.mutation_id;
+    let mut first = dev.upsert("employees", id(), employee("Önce"), 0);
+    let mut bad = bad;
+    let mut last = dev.upsert("employees", id(), employee("Sonra"), 0);
+    (first.mutation_id, bad.mutation_id, last.mutation_id) = (start, start + 1, start + 2);
+    dev.next_mutation.set(start + 3);
+    let head_before = h.count("SELECT value FROM counters WHERE name = 'change_seq'");
+    let response = dev.push(&[first.clone(), bad, last.clone()]).await;
+    let [a, b, c] = &response.outcomes[..] else { panic!("three answers expected: {response:?}") };
+    assert_eq!(a.status, OutcomeStatus::Applied, "{a:?}");
+    assert_eq!(c.status, OutcomeStatus::Applied, "{c:?}");
+    assert_eq!(b.status, OutcomeStatus::Rejected, "{b:?}");
+    assert_eq!(b.code, Some(code), "{b:?}");
+    assert!(b.reason.as_deref().unwrap_or_default().contains(named), "{b:?}");
+    assert_eq!(
+        h.count("SELECT value FROM counters WHERE name = 'change_seq'"),
+        head_before + 2,
+        "only the two good mutations are written"
+    );
+}
+
 #[tokio::test]
-async fn unknown_tables_fields_and_wrong_types_refuse_the_whole_batch() {
+async fn unknown_tables_fields_and_wrong_types_are_refused_alone() {
     let (h, dev, emp) = setup().await;
-    // Each batch starts with a valid mutation: it must not be written either.
-    // (table, fields, status, code, what the message must name)
+    // (table, fields, code, what the reason must name)
     let cases = [
-        ("payroll", json!({"x": 1}), 400, "unknown_table", "payroll"),
-        ("employees", json!({"full_name": "A", "salary": 1}), 400, "invalid_fields", "salary"),
-        ("employees", json!({"weekly_minutes": "forty"}), 400, "invalid_fields", "weekly_minutes"),
-        ("employees", json!({"hire_date": "31.02.2026"}), 400, "invalid_fields", "hire_date"),
-        ("employees", json!({"full_name": null}), 400, "invalid_fields", "full_name"),
+        ("payroll", json!({"x": 1}), RefusalCode::UnknownTable, "table"),
+        ("employees", json!({"full_name": "A", "salary": 1}), RefusalCode::InvalidFields, "salary"),
+        ("employees", json!({"weekly_minutes": "forty"}), RefusalCode::InvalidFields, "weekly_minutes"),
+        ("employees", json!({"hire_date": "31.02.2026"}), RefusalCode::InvalidFields, "hire_date"),
+        ("employees", json!({"full_name": null}), RefusalCode::InvalidFields, "full_name"),
     ];
-    for (table, fields, status, code, named) in cases {
-        dev.next_mutation.set(2);
-        let good = dev.upsert("employees", id(), employee("Geçerli"), 0);
+    for (table, fields, code, named) in cases {
         let bad = dev.upsert(table, emp, fields.clone(), 1);
-        let request = dev.request(Method::POST, "/sync").json(&json!({"mutations": [good, bad]}));
-        let before = h.dump();
-        let (got, body) = send(request).await;
-        assert_error(got, &body, status, code);
-        assert_eq!(h.dump(), before, "{fields}");
-        assert!(body["message"].as_str().unwrap().contains(named), "{body}");
+        refused_alone(&h, &dev, bad, code, named).await;
     }
     // A new row needs every required field.
-    dev.next_mutation.set(2);
     let incomplete = dev.upsert("employees", id(), json!({"full_name": "Yarım"}), 0);
-    let (status, body) = dev.push_raw(&[incomplete]).await;
-    assert_error(status, &body, 400, "invalid_fields");
-    assert!(body["message"].as_str().unwrap().contains("contract_kind"));
+    refused_alone(&h, &dev, incomplete, RefusalCode::InvalidFields, "contract_kind").await;
     // Not a region code at all.
-    dev.next_mutation.set(2);
     let nowhere = dev.mutation("employees", id(), "ALL", Op::Upsert, employee("Her yer"), 0);
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync").json(&json!({"mutations": [nowhere]})),
-        400,
-        "invalid_region",
-    )
-    .await;
+    refused_alone(&h, &dev, nowhere, RefusalCode::InvalidRegion, "region").await;
 }
 
 #[tokio::test]
@@ -120,23 +133,47 @@ async fn oversized_bodies_and_batches() {
 async fn another_regions_mutation() {
     let (h, dev, emp) = setup().await;
     let foreign = dev.mutation("employees", id(), "Izmir", Op::Upsert, employee("Başka"), 0);
-    refused(
-        &h,
-        dev.request(Method::POST, "/sync").json(&json!({"mutations": [foreign]})),
-        403,
-        "region_forbidden",
-    )
-    .await;
-    // Moving an existing row to another region is the same thing.
+    refused_alone(&h, &dev, foreign, RefusalCode::RegionForbidden, "region").await;
+    // An İzmir record under an id Ankara already owns: refused, and nothing of Ankara's is told.
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
+    let claim = izmir.upsert("employees", emp, employee("Gasp"), 0);
+    let response = izmir.push(&[claim]).await;
+    assert_eq!(response.outcomes[0].code, Some(RefusalCode::IdTaken));
+    assert!(response.outcomes[0].row.is_none(), "{response:?}");
+    assert!(!serde_json::to_string(&response).unwrap().contains("Ali Veli"));
+    // An office PC cannot move a row to another region.
+    let moved = dev.mutation("employees", emp, "Izmir", Op::Upsert, json!({"title": "x"}), 1);
+    refused_alone(&h, &dev, moved, RefusalCode::RegionForbidden, "region").await;
+}
+
+#[tokio::test]
+async fn an_administrator_moves_a_record_to_another_region() {
+    let (h, ankara, emp) = setup().await;
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
     let admin = h.enroll("ALL", "Merkez").await;
-    let moved = admin.mutation("employees", emp, "Izmir", Op::Upsert, json!({"title": "x"}), 1);
-    refused(
-        &h,
-        admin.request(Method::POST, "/sync").json(&json!({"mutations": [moved]})),
-        403,
-        "region_forbidden",
-    )
-    .await;
+    let (_, head) = ankara.pull_all(0).await;
+    let version = h.count("SELECT version FROM employees");
+    let moved = admin.mutation("employees", emp, "Izmir", Op::Upsert, employee("Ali Veli"), version);
+    let response = admin.push(&[moved]).await;
+    let outcome = &response.outcomes[0];
+    assert_eq!(outcome.status, OutcomeStatus::Applied, "{outcome:?}");
+    assert_eq!(outcome.row.as_ref().unwrap().region, "Izmir");
+    // Ankara's PCs see it leave; İzmir's see it arrive, alive.
+    let (seen, _) = ankara.pull_all(head).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].row.id, seen[0].row.region.as_str()), (emp, "Ankara"));
+    assert!(seen[0].row.deleted_at.is_some());
+    let (seen, _) = izmir.pull_all(0).await;
+    assert_eq!(
+        seen.iter().map(|c| (c.row.id, c.row.deleted_at.is_none())).collect::<Vec<_>>(),
+        vec![(emp, true)]
+    );
+    // A row that refers to others stays where its references are.
+    let shift = id();
+    ankara.push(&[ankara.upsert("timesheets", shift, common::timesheet(id()), 0)]).await;
+    let sheet = admin.mutation("timesheets", shift, "Izmir", Op::Upsert, json!({"note": "x"}), 0);
+    let response = admin.push(&[sheet]).await;
+    assert_eq!(response.outcomes[0].status, OutcomeStatus::Rejected);
 }
 
 #[tokio::test]

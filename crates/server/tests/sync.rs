@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 use common::{Harness, assert_error, employee, id, timesheet};
-use rainstaff_core::protocol::{ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RowState, StatusResponse};
+use rainstaff_core::protocol::{
+    ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RefusalCode, RowState, StatusResponse,
+};
 use rainstaff_server::Server;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -158,14 +160,13 @@ async fn regions_are_isolated_both_ways() {
         json!({"title": "x"}),
         1,
     );
-    let (status, body) = izmir.push_raw(&[foreign]).await;
-    assert_error(status, &body, 403, "region_forbidden");
-    izmir.next_mutation.set(2);
+    let response = izmir.push(&[foreign]).await;
+    assert_eq!(response.outcomes[0].code, Some(RefusalCode::RegionForbidden));
     let relabelled = izmir.upsert("employees", ankara_emp, json!({"title": "x"}), 1);
-    let (status, body) = izmir.push_raw(&[relabelled]).await;
-    assert_error(status, &body, 403, "region_forbidden");
+    let response = izmir.push(&[relabelled]).await;
+    assert_eq!(response.outcomes[0].code, Some(RefusalCode::IdTaken));
+    assert!(response.outcomes[0].row.is_none(), "another region's row was revealed");
     // A reference to another region's row is rejected, not followed.
-    izmir.next_mutation.set(2);
     let sheet = izmir.upsert("timesheets", id(), timesheet(ankara_emp), 0);
     let response = izmir.push(&[sheet]).await;
     assert_eq!(response.outcomes[0].status, OutcomeStatus::Rejected);

@@ -85,6 +85,7 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/enroll", post(handlers::enroll::<S>))
         .route("/sync", post(handlers::sync::<S>))
         .route("/sync/changes", get(handlers::changes::<S>))
+        .route("/sync/rejoin", post(handlers::rejoin::<S>))
         .route("/sync/download", get(handlers::download::<S>))
         .route("/sync/status", get(handlers::status::<S>))
         .route("/sync/conflicts", get(handlers::conflicts::<S>))

@@ -5,6 +5,7 @@
 
 mod legacy;
 mod push;
+mod rejoin;
 
 pub use legacy::{LEGACY_UPLOADER, LegacyUploadResponse};
 
@@ -13,8 +14,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rainstaff_core::protocol::{
-    ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, MAX_BATCH,
-    StatusResponse, in_scope,
+    ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, ErrorDetail,
+    MAX_BATCH, StatusResponse, in_scope,
 };
 use rainstaff_core::regions;
 use uuid::Uuid;
@@ -61,6 +62,20 @@ impl Server<SqliteStore> {
 /// RFC 3339 in UTC with milliseconds: sorts as text, which the store relies on.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Which history the server holds: a restore from a backup starts a new epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Epoch {
+    pub id: String,
+    /// The head seq of the backup the epoch started from (0 for a database never restored).
+    pub base_seq: i64,
+}
+
+pub(crate) fn epoch(tx: &mut impl Tx) -> Result<Epoch, StoreError> {
+    let id = tx.setting("epoch")?.ok_or_else(|| StoreError::msg("the database has no epoch"))?;
+    let base_seq = tx.setting("epoch_base_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok(Epoch { id, base_seq })
 }
 
 fn scope(device_region: &str) -> Scope<'_> {
@@ -174,7 +189,8 @@ impl<S: Store> Server<S> {
             Ok(device)
         })?;
         tracing::info!(device = %device.id, region = %device.region, "device enrolled");
-        Ok(EnrollResponse { device_id: device.id, token, region: device.region })
+        let epoch = self.epoch()?.id;
+        Ok(EnrollResponse { device_id: device.id, token, region: device.region, epoch: Some(epoch) })
     }
 
     pub fn authenticate(&self, token: &str) -> Result<Device, ApiError> {
@@ -190,6 +206,30 @@ impl<S: Store> Server<S> {
             ));
         }
         Ok(device)
+    }
+
+    pub fn epoch(&self) -> Result<Epoch, ApiError> {
+        self.store.read(|tx| Ok(epoch(tx)?))
+    }
+
+    /// Refuses a request made against an earlier epoch: the device must rejoin first, or it
+    /// would push edits based on versions, and pull from a cursor, that this history never had.
+    /// A device that names no epoch (an older build, or its first sync) is served.
+    pub fn check_epoch(&self, claimed: Option<&str>) -> Result<(), ApiError> {
+        let Some(claimed) = claimed else { return Ok(()) };
+        let current = self.epoch()?;
+        if claimed == current.id {
+            return Ok(());
+        }
+        Err(ApiError::conflict(
+            "epoch_changed",
+            "the server was restored from a backup; this computer rejoins it",
+        )
+        .with_detail(ErrorDetail {
+            epoch: Some(current.id),
+            epoch_base_seq: Some(current.base_seq),
+            ..ErrorDetail::default()
+        }))
     }
 
     /// One page of changes after `since` in the device's scope, in sequence order.
@@ -210,7 +250,7 @@ impl<S: Store> Server<S> {
             changes.truncate(limit);
             let next_since = changes.last().map_or(since, |c| c.seq);
             tx.record_pull(device.id, next_since, &at)?;
-            Ok(ChangesPage { changes, next_since, has_more })
+            Ok(ChangesPage { changes, next_since, has_more, epoch: Some(epoch(tx)?.id) })
         })
     }
 

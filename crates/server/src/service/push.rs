@@ -1,12 +1,14 @@
 //! Applying a device's batch of mutations: exactly once per (device, mutation id), all in one
-//! transaction. A malformed or out-of-scope mutation refuses the whole batch (the device has a
-//! bug or is misconfigured, and nothing half-applied should be left behind); a well-formed one
-//! the data rules refuse is answered "rejected" with the reason, and the batch goes on.
+//! transaction. Each mutation is answered on its own: one the server refuses (another region's
+//! record, an id another region owns, fields out of their rules) is answered "rejected" with a
+//! stable code and the batch goes on, so one bad change never holds back the office's others.
+//! Only what makes the whole request untrustworthy refuses it: authentication, protocol version,
+//! a malformed body, and mutation ids out of order (which the device mends by renumbering).
 
 use rainstaff_core::merge::{self, Decision, FieldVersion};
 use rainstaff_core::protocol::{
-    ALL_REGIONS, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse, RowState,
-    in_scope,
+    ALL_REGIONS, ErrorDetail, MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, PushRequest, PushResponse,
+    RefusalCode, RowState, in_scope,
 };
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
@@ -41,10 +43,7 @@ impl<S: Store> Server<S> {
                 let hash = mutation_hash(m)?;
                 if let Some(prior) = tx.applied_mutation(current.id, m.mutation_id)? {
                     if prior.hash != hash {
-                        return Err(ApiError::conflict(
-                            "mutation_replayed",
-                            format!("mutation {} was already applied with different content", m.mutation_id),
-                        ));
+                        return Err(replayed(m.mutation_id, current.last_mutation_id));
                     }
                     outcomes.push(prior.outcome);
                     continue;
@@ -63,26 +62,36 @@ impl<S: Store> Server<S> {
             if let Some(last) = last.filter(|&l| Some(l) != current.last_mutation_id) {
                 tx.record_push(current.id, last, &now)?;
             }
-            Ok(PushResponse { outcomes })
+            Ok(PushResponse { outcomes, epoch: Some(super::epoch(tx)?.id) })
         })
     }
 }
 
-/// Ids of one device increase by one; only its very first push may start anywhere (it may have
-/// worked offline before it was enrolled).
+/// A mutation id the server already applied with other content: the device's store went back to
+/// an older copy and made new changes under old ids. The detail lets it renumber them.
+fn replayed(id: i64, last: Option<i64>) -> ApiError {
+    ApiError::conflict(
+        "mutation_replayed",
+        format!("mutation {id} was already applied with different content"),
+    )
+    .with_detail(ErrorDetail {
+        last_mutation_id: last,
+        replayed_mutation_id: Some(id),
+        ..ErrorDetail::default()
+    })
+}
+
 fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ApiError> {
-    if id < 1 {
+    if id <= 0 {
         return Err(ApiError::bad_request("invalid_mutation", format!("mutation id {id} must be positive")));
     }
     match last {
-        Some(last) if id <= last => Err(ApiError::conflict(
-            "mutation_replayed",
-            format!("mutation {id} is older than this device's last applied mutation {last} and unknown"),
-        )),
+        Some(last) if id <= last => Err(replayed(id, Some(last))),
         Some(last) if id > last + 1 => Err(ApiError::conflict(
             "mutation_gap",
             format!("mutation {id} skips ids after {last}; push the outbox in order"),
-        )),
+        )
+        .with_detail(ErrorDetail { last_mutation_id: Some(last), ..ErrorDetail::default() })),
         _ => Ok(()),
     }
 }
@@ -96,27 +105,74 @@ fn valid_row_region(region: &str) -> bool {
     region != ALL_REGIONS && regions::normalize(region).as_deref() == Some(region)
 }
 
-fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
-    let table = schema::table(&m.table).ok_or_else(|| {
-        ApiError::bad_request("unknown_table", format!("there is no synced table {:?}", m.table))
-    })?;
+/// Tables whose rows an administrator may move to another region: those that refer to no other
+/// row, since a reference must stay inside its region.
+fn movable(table: &TableSpec) -> bool {
+    !table.fields.iter().any(|f| matches!(f.kind, FieldKind::Ref(_)))
+}
+
+/// Where a mutation stands against the row it names, before its fields are looked at.
+enum Placement {
+    /// The row stays in its region (or is new there).
+    InPlace,
+    /// An administrator's device moves the row from this region to the mutation's.
+    Move(String),
+}
+
+fn place(
+    device: &Device,
+    m: &Mutation,
+    table: &TableSpec,
+    current: Option<&ServerRow>,
+) -> Result<Placement, Outcome> {
     if !valid_row_region(&m.region) {
-        return Err(ApiError::bad_request("invalid_region", format!("{:?} is not a region code", m.region)));
+        return Err(refused(m, RefusalCode::InvalidRegion, "the region is not a region code".into(), None));
     }
     if !in_scope(&device.region, &m.region) {
-        return Err(region_forbidden(m));
+        return Err(refused(m, RefusalCode::RegionForbidden, forbidden_text(), None));
     }
+    let Some(current) = current.filter(|c| c.state.region != m.region) else {
+        return Ok(Placement::InPlace);
+    };
+    if !in_scope(&device.region, &current.state.region) {
+        // Saying more would tell one region what another holds.
+        return Err(refused(
+            m,
+            RefusalCode::IdTaken,
+            "this id belongs to a record of another region".into(),
+            None,
+        ));
+    }
+    if device.region == ALL_REGIONS && movable(table) && m.op == Op::Upsert {
+        return Ok(Placement::Move(current.state.region.clone()));
+    }
+    Err(refused(m, RefusalCode::RegionForbidden, forbidden_text(), Some(current.state.clone())))
+}
+
+fn forbidden_text() -> String {
+    "this computer may not change records of that region or move records between regions".into()
+}
+
+pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
+    let Some(table) = schema::table(&m.table) else {
+        return Ok(refused(
+            m,
+            RefusalCode::UnknownTable,
+            "there is no synced table of that name".into(),
+            None,
+        ));
+    };
     let current = tx.row(table, m.row_id)?;
-    if current.as_ref().is_some_and(|c| c.state.region != m.region) {
-        return Err(region_forbidden(m));
-    }
+    let moved_from = match place(device, m, table, current.as_ref()) {
+        Ok(Placement::InPlace) => None,
+        Ok(Placement::Move(from)) => Some(from),
+        Err(outcome) => return Ok(outcome),
+    };
+    let current_state = current.as_ref().map(|c| c.state.clone());
     let complete = m.op == Op::Upsert && current.is_none();
     let errors = table.check_fields(&m.fields, complete);
     if !errors.is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_fields",
-            format!("mutation {} ({}): {}", m.mutation_id, table.name, validate::describe(&errors)),
-        ));
+        return Ok(refused(m, RefusalCode::InvalidFields, validate::describe(&errors), current_state));
     }
     let mut canonical_m = m.clone();
     for (name, value) in canonical_m.fields.iter_mut() {
@@ -124,12 +180,27 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
             *value = canonical(spec.kind, value);
         }
     }
-    let current_state = current.as_ref().map(|c| c.state.clone());
-    match merge::decide(table, current.as_ref().map(ServerRow::to_stored).as_ref(), &canonical_m, device.id) {
-        Decision::Reject(reason) => Ok(rejected(m, reason.message().to_string(), current_state)),
+    let decision =
+        merge::decide(table, current.as_ref().map(ServerRow::to_stored).as_ref(), &canonical_m, device.id);
+    let decision = match (decision, &current) {
+        // A move that changes no field still changes where the row lives.
+        (Decision::Unchanged, Some(c)) if moved_from.is_some() => Decision::Write {
+            fields: c.state.fields.clone(),
+            changed: Vec::new(),
+            delete: false,
+            status: OutcomeStatus::Applied,
+            conflicts: Vec::new(),
+        },
+        (decision, _) => decision,
+    };
+    match decision {
+        Decision::Reject(reason) => {
+            Ok(refused(m, RefusalCode::Deleted, reason.message().to_string(), current_state))
+        }
         Decision::Unchanged => Ok(Outcome {
             mutation_id: m.mutation_id,
             status: OutcomeStatus::Applied,
+            code: None,
             reason: None,
             row: current_state,
             conflicts: Vec::new(),
@@ -137,10 +208,21 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
         Decision::Write { fields, changed, delete, status, conflicts } => {
             if !delete {
                 let mut errors = validate::check_row(table.name, &fields);
-                errors.extend(check_references(tx, table, &m.region, &fields, &changed)?);
+                // A moved row's references are checked again in its new region.
+                let all: Vec<String>;
+                let checked = if moved_from.is_some() {
+                    all = table.column_names().map(str::to_string).collect();
+                    &all
+                } else {
+                    &changed
+                };
+                errors.extend(check_references(tx, table, &m.region, &fields, checked)?);
                 if !errors.is_empty() {
-                    return Ok(rejected(m, validate::describe(&errors), current_state));
+                    return Ok(refused(m, RefusalCode::Rule, validate::describe(&errors), current_state));
                 }
+            }
+            if let (Some(from), Some(c)) = (&moved_from, &current) {
+                leave_region(tx, c, from, now)?;
             }
             let row = write_row(
                 tx,
@@ -171,9 +253,28 @@ fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<O
                     created_at: now,
                 })?;
             }
-            Ok(Outcome { mutation_id: m.mutation_id, status, reason: None, row: Some(row.state), conflicts })
+            Ok(Outcome {
+                mutation_id: m.mutation_id,
+                status,
+                code: None,
+                reason: None,
+                row: Some(row.state),
+                conflicts,
+            })
         }
     }
+}
+
+/// A row leaving a region: the devices of that region see it deleted there, under a seq of its
+/// own, while the row itself lives on in its new region.
+fn leave_region(tx: &mut impl Tx, current: &ServerRow, from: &str, now: &str) -> Result<(), StoreError> {
+    let seq = tx.next_seq()?;
+    let mut gone = current.state.clone();
+    gone.region = from.to_string();
+    gone.version = seq;
+    gone.updated_at = now.to_string();
+    gone.deleted_at = Some(now.to_string());
+    tx.append_change(seq, &gone)
 }
 
 /// A row version about to be written; it gets the next change seq.
@@ -223,20 +324,11 @@ pub(super) fn write_row(
     Ok(row)
 }
 
-fn region_forbidden(m: &Mutation) -> ApiError {
-    ApiError::forbidden(
-        "region_forbidden",
-        format!(
-            "mutation {}: this computer may not change that record's region or records of another region",
-            m.mutation_id
-        ),
-    )
-}
-
-fn rejected(m: &Mutation, reason: String, row: Option<RowState>) -> Outcome {
+pub(super) fn refused(m: &Mutation, code: RefusalCode, reason: String, row: Option<RowState>) -> Outcome {
     Outcome {
         mutation_id: m.mutation_id,
         status: OutcomeStatus::Rejected,
+        code: Some(code),
         reason: Some(reason),
         row,
         conflicts: Vec::new(),

@@ -92,6 +92,11 @@ pub trait Tx {
         at: &str,
     ) -> Result<(), StoreError>;
 
+    /// The version a device's copy of the row had before the last restore, and the seq the
+    /// server wrote it under, if a rejoining device wrote the row.
+    fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError>;
+    fn set_rejoined(&mut self, table: &str, id: Uuid, rejoined: Rejoined) -> Result<(), StoreError>;
+
     fn insert_conflict(&mut self, conflict: &NewConflict<'_>) -> Result<i64, StoreError>;
     fn conflict(&mut self, id: i64) -> Result<Option<ConflictRecord>, StoreError>;
     fn conflicts(
@@ -159,6 +164,13 @@ pub struct AppliedMutation {
     /// sha256 of the mutation as first received: a reused id with other content is refused.
     pub hash: String,
     pub outcome: Outcome,
+}
+
+/// What a rejoining device wrote: its copy's version before the restore, and the seq it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejoined {
+    pub old_version: i64,
+    pub seq: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -80,6 +80,19 @@ const STEPS: &[&str] = &[
     ",
     // 2: server-wide settings (the legacy upload key's hash, the company name).
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;",
+    // 3: the epoch, renewed by every restore, and the versions devices' copies had before it.
+    "
+    INSERT INTO settings (key, value) VALUES ('epoch', lower(hex(randomblob(16))))
+        ON CONFLICT (key) DO NOTHING;
+    INSERT INTO settings (key, value) VALUES ('epoch_base_seq', '0') ON CONFLICT (key) DO NOTHING;
+    CREATE TABLE rejoined_rows (
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        old_version INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (table_name, row_id)
+    ) STRICT, WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 //! pool, a simulation calls them directly.
 
 mod migrations;
+pub mod restore;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Scope, ServerRow, Store, Tx};
+use super::{
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, Scope, ServerRow, Store, Tx,
+};
 use crate::error::{ApiError, StoreError};
 use crate::sql_values::{field_column_list, from_sql, to_sql};
 
@@ -515,6 +518,28 @@ impl Tx for SqliteTx<'_> {
                 serde_json::to_string(&applied.outcome)?,
                 at
             ])?;
+        Ok(())
+    }
+
+    fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT old_version, seq FROM rejoined_rows WHERE table_name = ?1 AND row_id = ?2",
+            )?
+            .query_row(params![table, id.to_string()], |r| {
+                Ok(Rejoined { old_version: r.get(0)?, seq: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    fn set_rejoined(&mut self, table: &str, id: Uuid, rejoined: Rejoined) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejoined_rows (table_name, row_id, old_version, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (table_name, row_id) DO UPDATE SET old_version = excluded.old_version, seq = excluded.seq",
+            )?
+            .execute(params![table, id.to_string(), rejoined.old_version, rejoined.seq])?;
         Ok(())
     }
 
