@@ -205,3 +205,106 @@ fn sync_without_enrollment_fails_with_a_clear_message() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every shift a PC holds: id, and whether it is deleted.
+fn shift_states(data: &Path) -> Vec<(String, bool)> {
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let mut stmt = store.conn.prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+fn add_shift(data: &Path, employee: Uuid, day: u32) -> Uuid {
+    let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+    let s = Shift {
+        employee_id: employee.to_string(),
+        work_date: format!("2026-04-{day:02}"),
+        start_time: "09:00".into(),
+        end_time: "18:00".into(),
+        break_minutes: 60,
+        special_day: false,
+        note: None,
+    };
+    store.save_record(&user, &TIMESHEETS, None, "Ankara", fields_of(&s), SaveOptions::default()).unwrap()
+}
+
+#[test]
+fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let password = dir.path().join("password");
+    std::fs::write(&password, "yönetici-parolası-uzun").unwrap();
+    assert!(server(&db, &["init", "--password-file", password.to_str().unwrap()]).status.success());
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let serving = serve(&db, port);
+    let a = dir.path().join("ankara-1");
+    let enroll = |pc: &Path, name: &str| {
+        let out = desktop(pc, &["enroll", "--server", &url, "--code", &code(&db, "Ankara"), "--name", name]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    enroll(&a, "ankara-1");
+    let employee = {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    for day in 1..=3 {
+        add_shift(&a, employee, day);
+    }
+    sync(&a).unwrap();
+
+    // IT backs the server up while it serves, and copies PC A's data file aside.
+    let backup = dir.path().join("server-backup.db");
+    let out = server(&db, &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+
+    // After the backup: two more shifts, one deleted, all acknowledged by the server.
+    let later = add_shift(&a, employee, 6);
+    add_shift(&a, employee, 7);
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        store.delete_record(&user, &TIMESHEETS, later).unwrap();
+    }
+    let report = sync(&a).unwrap();
+    assert_eq!((report.pending, report.refused), (0, 0), "{report:?}");
+
+    // PC A's data folder is put back from its older copy (the app closed): its change numbers go
+    // back, and a new shift reuses one the server knows with other content.
+    for side in ["rainstaff.db-wal", "rainstaff.db-shm"] {
+        let _ = std::fs::remove_file(a.join(side));
+    }
+    std::fs::copy(&copy, a.join("rainstaff.db")).unwrap();
+    let newest = add_shift(&a, employee, 9);
+    let report = sync(&a).unwrap();
+    assert_eq!((report.pending, report.refused), (0, 0), "{report:?}");
+    // It got back what it had sent before its copy was put back, the new shift beside it.
+    let held = shift_states(&a);
+    assert_eq!(held.len(), 6, "{held:?}");
+    assert!(held.contains(&(later.to_string(), true)) && held.contains(&(newest.to_string(), false)));
+
+    // The server is restored from the backup, as docs/IT.md says: it loses the last four changes.
+    drop(serving);
+    let out = server(&db, &["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("epoch"), "{}", String::from_utf8_lossy(&out.stdout));
+    let serving = serve(&db, port);
+
+    // PC A rejoins by itself: no error, nothing refused or waiting, once.
+    let report = sync(&a).unwrap();
+    assert!(report.rejoined, "{report:?}");
+    assert_eq!((report.pending, report.refused), (0, 0), "{report:?}");
+    let report = sync(&a).unwrap();
+    assert!(!report.rejoined, "{report:?}");
+    // A PC enrolled now holds every shift PC A holds, the deleted one deleted.
+    let b = dir.path().join("ankara-2");
+    enroll(&b, "ankara-2");
+    sync(&b).unwrap();
+    assert_eq!(shift_states(&b), held);
+    assert_eq!(shift_states(&a), held);
+    drop(serving);
+}

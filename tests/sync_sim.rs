@@ -75,6 +75,8 @@ struct Pc {
     manager: User,
     /// A copy of the PC's store that IT may put back later.
     copy: Option<PathBuf>,
+    /// The server epoch the PC synced with last, and its rejoin marker.
+    epoch: [Option<String>; 2],
 }
 
 struct World {
@@ -87,8 +89,10 @@ struct World {
     /// Push requests held back by the network, delivered (again) later, with the token and the
     /// epoch they were sent with.
     delayed: Vec<(String, Option<String>, PushRequest)>,
-    /// A device of the first region that pushes behind any client's back (trespass).
+    /// A device of the first region that pushes behind any client's back (trespass), and its
+    /// next mutation id.
     rogue: String,
+    rogue_next: i64,
     /// Backups of the server that IT may restore.
     backups: Vec<PathBuf>,
     /// What kind of restore this seed may do: 0 none, 1 the server's, 2 a PC's.
@@ -258,6 +262,7 @@ impl World {
                 seen: HashMap::new(),
                 manager,
                 copy: None,
+                epoch: [None, None],
             });
         }
         World {
@@ -269,6 +274,7 @@ impl World {
             observer,
             delayed: Vec::new(),
             rogue,
+            rogue_next: 1,
             backups: Vec::new(),
             restores,
             restored: false,
@@ -554,7 +560,8 @@ impl World {
         // Stopping the server closes its database.
         let idle = self.dir.join("idle-server.db");
         self.server = Server::open(&idle).unwrap();
-        restore::restore(&self.server_path, &backup, &format!("{}", self.backups.len())).unwrap();
+        let restored = restore::restore(&self.server_path, &backup, &format!("{}", self.backups.len())).unwrap();
+        self.trace.push(format!("  new epoch from seq {}", restored.base_seq));
         self.server = Server::open(&self.server_path).unwrap();
         self.server_crashed = false;
         self.restored = true;
@@ -608,9 +615,18 @@ impl World {
         };
         let result = runtime.block_on(sync_once(store, &mut transport));
         self.trace.push(format!("pc{pc} syncs: {result:?}"));
-        if result.as_ref().is_ok_and(|r| r.rejoined) {
-            // The server counts anew from the backup's head: versions are compared within one epoch.
+        if std::env::var_os("SIM_DEBUG").is_some() {
+            let store = &self.pcs[pc].store;
+            let mut stmt = store.conn.prepare("SELECT id, server_version, deleted_at IS NOT NULL, sync_error FROM timesheets").unwrap();
+            let rows: Vec<(String, i64, bool, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect();
+            self.trace.push(format!("  shifts: {rows:?} epoch {:?}", store.sync_state("epoch").unwrap()));
+        }
+        // A rejoin (finished, or under way when the run failed) takes the restored server's
+        // versions, which count anew from the backup's head: versions compare within one epoch.
+        let rejoining = ["epoch", "rejoin"].map(|key| self.pcs[pc].store.sync_state(key).unwrap());
+        if rejoining != self.pcs[pc].epoch {
             self.pcs[pc].seen.clear();
+            self.pcs[pc].epoch = rejoining;
         }
         self.check_monotonic(pc);
         result.map(|_| ())
@@ -645,7 +661,7 @@ impl World {
         }
         let device = self.server.authenticate(&self.rogue).unwrap();
         let before = self.head();
-        let next = device.last_mutation_id.map_or(1, |m| m + 1);
+        let next = self.rogue_next;
         let other_region = REGIONS[1];
         let taken = self.server_rows().into_values().find(|r| r.region == other_region);
         let employee = json!({"full_name": "İZİNSİZ", "active": true, "contract_kind": "full_time",
@@ -672,6 +688,7 @@ impl World {
             });
             expected.push(RefusalCode::IdTaken);
         }
+        self.rogue_next += mutations.len() as i64;
         let response = self.server.push(&device, PushRequest { mutations }).unwrap();
         for (outcome, code) in response.outcomes.iter().zip(&expected) {
             assert_eq!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
@@ -788,7 +805,8 @@ impl World {
         // Managers decide on every refused change left: resent ones may be refused again, so
         // in the end they discard; a discard brings the server's version back.
         for pc in 0..self.pcs.len() {
-            let user = self.pcs[pc].manager.clone();
+            // An administrator: a regional manager does not see what was refused of other regions.
+            let user = User { region: ALL_REGIONS.into(), role: Role::Admin, ..self.pcs[pc].manager.clone() };
             for change in self.pcs[pc].store.refused_changes(&user.region).unwrap() {
                 self.trace.push(format!("pc{pc} manager discards refused change of {}", change.row_id));
                 self.pcs[pc].store.discard_refused(&user, change.id).unwrap();
@@ -846,9 +864,11 @@ impl World {
                     local.insert(id, (table.name, row));
                 }
             }
-            // 6. Region scope.
+            // 6. Region scope: nothing of another region came from the server, and nothing of
+            //    another region is alive here (a refused one that was discarded stays a local
+            //    tombstone).
             if pc.region != ALL_REGIONS {
-                for (_, row) in local.values() {
+                for (_, row) in local.values().filter(|(_, r)| r.server_version > 0 || !r.deleted) {
                     assert_eq!(row.region, pc.region, "pc{i} holds another region's row {}", row.id);
                 }
             }
@@ -896,6 +916,15 @@ impl World {
         // 7. Tombstones: what was seen deleted stays deleted.
         for id in &self.deleted_seen {
             assert!(server[id].deleted_at.is_some(), "{id} came back after it was deleted");
+        }
+    }
+}
+
+/// With SIM_TRACE, a failing seed prints what happened before it failed.
+impl Drop for World {
+    fn drop(&mut self) {
+        if std::thread::panicking() && std::env::var_os("SIM_TRACE").is_some() {
+            eprintln!("{}", self.trace.join("\n"));
         }
     }
 }

@@ -238,7 +238,7 @@ impl Store {
     }
 
     /// Drops a refused change; the record takes the server's version again (or, when the server
-    /// never had it, a record that was never anywhere else is removed).
+    /// never had it, a record that was never anywhere else is deleted here).
     pub fn discard_refused(&mut self, user: &User, id: i64) -> Result<()> {
         let change = self.refused_for(user, id)?;
         let table = schema::table(&change.table)
@@ -263,10 +263,12 @@ impl Store {
                         [change.row_id.to_string()],
                         |r| r.get(0),
                     )?;
+                    // Kept as a local tombstone rather than removed: other records typed on
+                    // this PC may still refer to it.
                     if local_only && pending == 0 {
                         tx.execute(
-                            &format!("DELETE FROM {} WHERE id = ?1", table.name),
-                            [change.row_id.to_string()],
+                            &format!("UPDATE {} SET deleted_at = ?2 WHERE id = ?1", table.name),
+                            params![change.row_id.to_string(), now_utc()],
                         )?;
                     }
                 }

@@ -320,12 +320,9 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
     Ok(true)
 }
 
-/// Sets back the server version a row was seen at: after a restore the server counts anew, and
+/// Forgets the server version a row was seen at: after a restore the server counts anew, and
 /// what it answers must be taken whatever its number.
-pub fn forget_version(conn: &Connection, table: &TableSpec, id: Uuid, version: i64) -> Result<()> {
-    conn.execute(
-        &format!("UPDATE {} SET server_version = ?2 WHERE id = ?1", table.name),
-        params![id.to_string(), version],
-    )?;
+pub fn forget_version(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
+    conn.execute(&format!("UPDATE {} SET server_version = 0 WHERE id = ?1", table.name), [id.to_string()])?;
     Ok(())
 }

@@ -347,7 +347,6 @@ impl Store {
         &mut self,
         batch: &[(RejoinRow, rows::LocalRow)],
         response: &RejoinResponse,
-        base_seq: i64,
     ) -> Result<(), SyncError> {
         let tx = self.conn.transaction()?;
         for ((sent, local), outcome) in batch.iter().zip(&response.outcomes) {
@@ -357,9 +356,9 @@ impl Store {
                 refused::park_row(&tx, table, local, outcome)?;
             }
             // The version this PC holds is the old epoch's: the server's answer replaces it
-            // whatever its number, and without one the row counts as the backup's.
-            let version = if outcome.row.is_some() { 0 } else { base_seq.min(local.server_version) };
-            rows::forget_version(&tx, table, sent.row_id, version)?;
+            // whatever its number, and a row the server refused without one has never been on
+            // this server (a discard then deletes it here).
+            rows::forget_version(&tx, table, sent.row_id)?;
             if let Some(row) = &outcome.row {
                 rows::apply_server_row(&tx, row, None)?;
             }
@@ -556,7 +555,7 @@ async fn rejoin(
         if response.outcomes.len() != batch.len() {
             return Err(SyncError::Server("the server answered only part of a rejoin".into()));
         }
-        store.apply_rejoin(&batch, &response, base_seq)?;
+        store.apply_rejoin(&batch, &response)?;
         report.pushed += batch.len() as u64;
     }
     store.finish_rejoin(epoch, base_seq)?;

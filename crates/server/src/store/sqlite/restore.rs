@@ -126,7 +126,7 @@ pub fn restore(db: &Path, backup: &Path, stamp: &str) -> Result<Restored, StoreE
     if current {
         conn.execute("DETACH DATABASE replaced", [])?;
     }
-    conn.pragma_query_value(None, "wal_checkpoint(TRUNCATE)", |_| Ok(()))?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     drop(conn);
     let previous = if db.exists() {
         let kept = with_suffix(db, &format!(".before-restore-{stamp}"));
