@@ -209,7 +209,8 @@ fn sync_without_enrollment_fails_with_a_clear_message() {
 /// Every shift a PC holds: id, and whether it is deleted.
 fn shift_states(data: &Path) -> Vec<(String, bool)> {
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
-    let mut stmt = store.conn.prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id").unwrap();
+    let mut stmt =
+        store.conn.prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id").unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
 }
 
@@ -291,7 +292,11 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     drop(serving);
     let out = server(&db, &["restore", backup.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("epoch"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("epoch"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let serving = serve(&db, port);
 
     // PC A rejoins by itself: no error, nothing refused or waiting, once.

@@ -560,7 +560,8 @@ impl World {
         // Stopping the server closes its database.
         let idle = self.dir.join("idle-server.db");
         self.server = Server::open(&idle).unwrap();
-        let restored = restore::restore(&self.server_path, &backup, &format!("{}", self.backups.len())).unwrap();
+        let restored =
+            restore::restore(&self.server_path, &backup, &format!("{}", self.backups.len())).unwrap();
         self.trace.push(format!("  new epoch from seq {}", restored.base_seq));
         self.server = Server::open(&self.server_path).unwrap();
         self.server_crashed = false;
@@ -615,12 +616,6 @@ impl World {
         };
         let result = runtime.block_on(sync_once(store, &mut transport));
         self.trace.push(format!("pc{pc} syncs: {result:?}"));
-        if std::env::var_os("SIM_DEBUG").is_some() {
-            let store = &self.pcs[pc].store;
-            let mut stmt = store.conn.prepare("SELECT id, server_version, deleted_at IS NOT NULL, sync_error FROM timesheets").unwrap();
-            let rows: Vec<(String, i64, bool, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect();
-            self.trace.push(format!("  shifts: {rows:?} epoch {:?}", store.sync_state("epoch").unwrap()));
-        }
         // A rejoin (finished, or under way when the run failed) takes the restored server's
         // versions, which count anew from the backup's head: versions compare within one epoch.
         let rejoining = ["epoch", "rejoin"].map(|key| self.pcs[pc].store.sync_state(key).unwrap());
