@@ -110,7 +110,11 @@ struct World {
 }
 
 fn api_to_sync(e: ApiError) -> SyncError {
-    let body = ErrorBody { error: e.code.to_string(), message: e.message, detail: e.detail };
+    let body = ErrorBody {
+        error: e.code.to_string(),
+        message: e.message,
+        detail: e.detail.map(|d| *d).unwrap_or_default(),
+    };
     SyncError::from_response(e.status.as_u16(), &body)
 }
 

@@ -17,17 +17,18 @@ pub struct ApiError {
     pub message: String,
     /// Seconds a rate-limited client should wait, sent as `Retry-After`.
     pub retry_after: Option<u64>,
-    /// What a device needs to mend the refusal by itself (a restored server or PC).
-    pub detail: ErrorDetail,
+    /// What a device needs to mend the refusal by itself (a restored server or PC); boxed, as
+    /// most errors have none and every `Result` of the service carries this type.
+    pub detail: Option<Box<ErrorDetail>>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after: None, detail: ErrorDetail::default() }
+        Self { status, code, message: message.into(), retry_after: None, detail: None }
     }
 
     pub fn with_detail(mut self, detail: ErrorDetail) -> Self {
-        self.detail = detail;
+        self.detail = Some(Box::new(detail));
         self
     }
 
@@ -85,7 +86,11 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: self.code.to_string(), message: self.message, detail: self.detail };
+        let body = ErrorBody {
+            error: self.code.to_string(),
+            message: self.message,
+            detail: self.detail.map(|d| *d).unwrap_or_default(),
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -124,34 +124,28 @@ fn place(
     m: &Mutation,
     table: &TableSpec,
     current: Option<&ServerRow>,
-) -> Result<Placement, Outcome> {
+) -> Result<Placement, Box<Outcome>> {
+    let refuse = |code, reason: &str, row| Err(Box::new(refused(m, code, reason.to_string(), row)));
     if !valid_row_region(&m.region) {
-        return Err(refused(m, RefusalCode::InvalidRegion, "the region is not a region code".into(), None));
+        return refuse(RefusalCode::InvalidRegion, "the region is not a region code", None);
     }
     if !in_scope(&device.region, &m.region) {
-        return Err(refused(m, RefusalCode::RegionForbidden, forbidden_text(), None));
+        return refuse(RefusalCode::RegionForbidden, FORBIDDEN, None);
     }
     let Some(current) = current.filter(|c| c.state.region != m.region) else {
         return Ok(Placement::InPlace);
     };
     if !in_scope(&device.region, &current.state.region) {
         // Saying more would tell one region what another holds.
-        return Err(refused(
-            m,
-            RefusalCode::IdTaken,
-            "this id belongs to a record of another region".into(),
-            None,
-        ));
+        return refuse(RefusalCode::IdTaken, "this id belongs to a record of another region", None);
     }
     if device.region == ALL_REGIONS && movable(table) && m.op == Op::Upsert {
         return Ok(Placement::Move(current.state.region.clone()));
     }
-    Err(refused(m, RefusalCode::RegionForbidden, forbidden_text(), Some(current.state.clone())))
+    refuse(RefusalCode::RegionForbidden, FORBIDDEN, Some(current.state.clone()))
 }
 
-fn forbidden_text() -> String {
-    "this computer may not change records of that region or move records between regions".into()
-}
+const FORBIDDEN: &str = "this computer may not change records of that region or move records between regions";
 
 pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
     let Some(table) = schema::table(&m.table) else {
@@ -166,7 +160,7 @@ pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) 
     let moved_from = match place(device, m, table, current.as_ref()) {
         Ok(Placement::InPlace) => None,
         Ok(Placement::Move(from)) => Some(from),
-        Err(outcome) => return Ok(outcome),
+        Err(outcome) => return Ok(*outcome),
     };
     let current_state = current.as_ref().map(|c| c.state.clone());
     let complete = m.op == Op::Upsert && current.is_none();

@@ -58,27 +58,27 @@ fn rejoin_row(
         fields: if row.deleted { Default::default() } else { row.fields.clone() },
         base_version: base_seq,
     };
-    if let Some(table) = schema::table(&row.table) {
-        if let Some(current) = tx.row(table, row.row_id)? {
-            let newer_here = if row.deleted {
-                // A deletion is final, as in every merge: only one the server has is as good.
-                current.state.deleted_at.is_some()
-            } else {
-                match tx.rejoined(table.name, row.row_id)? {
-                    Some(r) if r.seq == current.state.version => r.old_version >= row.old_version,
-                    _ => current.state.version > base_seq || row.old_version <= base_seq,
-                }
-            };
-            if newer_here && super::in_scope(&device.region, &current.state.region) {
-                return Ok(Outcome {
-                    mutation_id: index,
-                    status: OutcomeStatus::Applied,
-                    code: None,
-                    reason: None,
-                    row: Some(current.state),
-                    conflicts: Vec::new(),
-                });
+    if let Some(table) = schema::table(&row.table)
+        && let Some(current) = tx.row(table, row.row_id)?
+    {
+        let newer_here = if row.deleted {
+            // A deletion is final, as in every merge: only one the server has is as good.
+            current.state.deleted_at.is_some()
+        } else {
+            match tx.rejoined(table.name, row.row_id)? {
+                Some(r) if r.seq == current.state.version => r.old_version >= row.old_version,
+                _ => current.state.version > base_seq || row.old_version <= base_seq,
             }
+        };
+        if newer_here && super::in_scope(&device.region, &current.state.region) {
+            return Ok(Outcome {
+                mutation_id: index,
+                status: OutcomeStatus::Applied,
+                code: None,
+                reason: None,
+                row: Some(current.state),
+                conflicts: Vec::new(),
+            });
         }
     }
     let outcome = super::push::apply(tx, device, &m, now)?;
