@@ -208,3 +208,44 @@ fn legacy_key_set_and_clear() {
         conn.query_row("SELECT COUNT(*) FROM settings WHERE key LIKE 'legacy%'", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
 }
+
+#[test]
+fn restore_refuses_what_is_not_an_intact_backup_and_keeps_enrollments_made_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let backup = dir.path().join("backup.db");
+    stdout(&run(&db, &["backup", "--out", backup.to_str().unwrap()]));
+    // A PC enrolled after the backup, and a code used after it.
+    let code = stdout(&run(&db, &["enroll-code", "--region", "Bursa"]));
+    let code = code.split_whitespace().last().unwrap().to_string();
+    let server = rainstaff_server::Server::open_existing(&db).unwrap();
+    let enrolled = server
+        .enroll(rainstaff_core::protocol::EnrollRequest { code: code.clone(), name: "bursa-1".into() })
+        .unwrap();
+    let epoch_before = enrolled.epoch.clone().unwrap();
+    drop(server);
+    let before = std::fs::read(&db).unwrap();
+
+    // Not a backup: another program's database, and a text file. Nothing changes.
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database, just some words long enough to be read").unwrap();
+    for file in [&foreign, &text] {
+        let out = run(&db, &["restore", file.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(file.file_name().unwrap().to_str().unwrap()), "{said}");
+        assert_eq!(std::fs::read(&db).unwrap(), before, "a refused restore changed the database");
+    }
+
+    let out = stdout(&run(&db, &["restore", backup.to_str().unwrap()]));
+    assert!(out.contains("kept as") && out.contains("1 computer(s)"), "{out}");
+    let server = rainstaff_server::Server::open_existing(&db).unwrap();
+    // A new epoch; the PC enrolled since keeps its token; the used code stays used.
+    assert_ne!(server.epoch().unwrap().id, epoch_before);
+    assert!(server.authenticate(&enrolled.token).is_ok());
+    let again = server.enroll(rainstaff_core::protocol::EnrollRequest { code, name: "bursa-2".into() });
+    assert_eq!(again.unwrap_err().code, "code_used");
+}
