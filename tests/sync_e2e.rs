@@ -57,6 +57,17 @@ fn serve(db: &Path, port: u16) -> Serving {
     Serving(child)
 }
 
+/// A new server database with its administrator, served on a free port of 127.0.0.1.
+fn start_server(dir: &Path) -> (PathBuf, u16, String, Serving) {
+    let db = dir.join("server.db");
+    let password = dir.join("password");
+    std::fs::write(&password, "yönetici-parolası-uzun").unwrap();
+    assert!(server(&db, &["init", "--password-file", password.to_str().unwrap()]).status.success());
+    let port = free_port();
+    let serving = serve(&db, port);
+    (db, port, format!("http://127.0.0.1:{port}"), serving)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -91,13 +102,7 @@ fn employee(data: &Path, id: Uuid) -> Employee {
 #[test]
 fn two_pcs_converge_through_the_real_server_while_one_is_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.db");
-    let password = dir.path().join("password");
-    std::fs::write(&password, "yönetici-parolası-uzun").unwrap();
-    assert!(server(&db, &["init", "--password-file", password.to_str().unwrap()]).status.success());
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let serving = serve(&db, port);
+    let (db, port, url, serving) = start_server(dir.path());
 
     let (a, b) = (dir.path().join("pc-a"), dir.path().join("pc-b"));
     for (pc, name) in [(&a, "izmir-1"), (&b, "izmir-2")] {
@@ -232,13 +237,7 @@ fn add_shift(data: &Path, employee: Uuid, day: u32) -> Uuid {
 #[test]
 fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.db");
-    let password = dir.path().join("password");
-    std::fs::write(&password, "yönetici-parolası-uzun").unwrap();
-    assert!(server(&db, &["init", "--password-file", password.to_str().unwrap()]).status.success());
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let serving = serve(&db, port);
+    let (db, port, url, serving) = start_server(dir.path());
     let a = dir.path().join("ankara-1");
     let enroll = |pc: &Path, name: &str| {
         let out = desktop(pc, &["enroll", "--server", &url, "--code", &code(&db, "Ankara"), "--name", name]);
