@@ -342,7 +342,8 @@ impl EmployeesScreen {
                     .selected_text(break_policy_label(lang, &form.break_policy))
                     .show_ui(ui, |ui| {
                         for p in ["statutory", "as_entered", "fixed:60"] {
-                            ui.selectable_value(
+                            form::choice(
+                                ui,
                                 &mut form.break_policy,
                                 p.to_string(),
                                 break_policy_label(lang, p),
@@ -436,7 +437,7 @@ pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: b
         .selected_text(rainstaff_core::regions::display_name(region))
         .show_ui(ui, |ui| {
             for r in ctx.regions {
-                ui.selectable_value(region, r.clone(), rainstaff_core::regions::display_name(r));
+                form::choice(ui, region, r.clone(), rainstaff_core::regions::display_name(r));
             }
         })
         .response
@@ -452,9 +453,9 @@ pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut O
     egui::ComboBox::from_id_salt("region_filter")
         .selected_text(shown)
         .show_ui(ui, |ui| {
-            ui.selectable_value(filter, None, lang.t("Tüm bölgeler", "All regions"));
+            form::choice(ui, filter, None, lang.t("Tüm bölgeler", "All regions"));
             for r in regions {
-                ui.selectable_value(filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
+                form::choice(ui, filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
             }
         })
         .response

@@ -209,7 +209,7 @@ fn month_combo(ui: &mut Ui, lang: Lang, month: &mut Month) -> egui::Response {
         .selected_text(Month::month_name(number, lang))
         .show_ui(ui, |ui| {
             for n in 1..=12 {
-                ui.selectable_value(&mut number, n, Month::month_name(n, lang));
+                form::choice(ui, &mut number, n, Month::month_name(n, lang));
             }
         })
         .response;

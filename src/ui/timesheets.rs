@@ -484,11 +484,11 @@ pub fn employee_combo(
     let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
         let mut changed = false;
         if any {
-            changed |= ui.selectable_value(selected, None, lang.t("Tümü", "All")).changed();
+            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
         }
         let current = *selected;
         for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
-            changed |= ui.selectable_value(selected, Some(e.id), &e.data.full_name).changed();
+            changed |= form::choice(ui, selected, Some(e.id), &e.data.full_name).changed();
         }
         changed
     });

@@ -55,7 +55,7 @@ impl UsersScreen {
                         .selected_text(role_label(lang, *role))
                         .show_ui(ui, |ui| {
                             for r in Role::ALL {
-                                ui.selectable_value(role, r, role_label(lang, r));
+                                form::choice(ui, role, r, role_label(lang, r));
                             }
                         })
                         .response
