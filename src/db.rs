@@ -9,6 +9,7 @@ pub mod holidays;
 pub mod import;
 pub mod queries;
 pub mod rows;
+pub mod scope;
 pub mod sync;
 pub mod users;
 

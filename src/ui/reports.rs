@@ -111,8 +111,9 @@ impl ReportsScreen {
                     true,
                 )
             });
-            if ctx.user.region == ALL_REGIONS {
-                reload |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            if ctx.scope.has_choice() {
+                reload |=
+                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
                 ui.end_row();
             }
             form::row(ui, lang.t("Biçim", "Format"), None, |ui| {

@@ -261,8 +261,9 @@ impl TimesheetsScreen {
                     .labelled_by(l.id)
                     .lost_focus();
             }
-            if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-                refresh |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            if ctx.scope.has_choice() {
+                refresh |=
+                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
                 self.form = Some(ShiftForm::new(self.employee, ctx.today));
@@ -272,10 +273,8 @@ impl TimesheetsScreen {
                     ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
                 ctx.send(Command::CopyLastWeek {
                     user: ctx.user.clone(),
-                    region: self
-                        .region_filter
-                        .clone()
-                        .unwrap_or_else(|| super::employees::default_region(ctx)),
+                    // The week of what the list shows; the store copies only what this PC may write.
+                    region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
                     employee: self.employee,
                     week_start: monday,
                 });

@@ -63,7 +63,7 @@ impl UsersScreen {
                 if *role == Role::Admin {
                     self.region = rainstaff_core::protocol::ALL_REGIONS.into();
                 } else if self.region.is_empty() || self.region == rainstaff_core::protocol::ALL_REGIONS {
-                    self.region = ctx.regions.first().cloned().unwrap_or_default();
+                    self.region = ctx.scope.regions().first().cloned().unwrap_or_default();
                 }
                 form::row(ui, lang.t("Bölge", "Region"), None, |ui| {
                     super::employees::region_combo(ui, ctx, &mut self.region, *role != Role::Admin)
