@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
 use crate::db::Store;
+use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
 use crate::paths::DataDir;
@@ -30,7 +31,8 @@ pub struct Ctx<'a> {
     pub store: &'a Store,
     pub worker: &'a Worker,
     pub today: NaiveDate,
-    pub regions: &'a [String],
+    /// The regions the person may write on this PC (every region picker offers these).
+    pub scope: &'a Scope,
 }
 
 impl Ctx<'_> {
@@ -59,7 +61,7 @@ pub struct App {
     pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
     pub pending: i64,
-    regions: Vec<String>,
+    scope: Scope,
     /// The last message for the status bar: (is_error, text).
     pub message: Option<(bool, String)>,
 }
@@ -89,7 +91,7 @@ impl App {
             import: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
-            regions: Vec::new(),
+            scope: Scope::default(),
             message: None,
         };
         app.reload();
@@ -103,7 +105,10 @@ impl App {
 
     fn reload(&mut self) {
         self.pending = self.store.pending_count().unwrap_or(0);
-        self.regions = self.store.regions().unwrap_or_default();
+        self.scope = match &self.session {
+            Some(user) => self.store.scope(user).unwrap_or_default(),
+            None => Scope::default(),
+        };
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
@@ -118,9 +123,7 @@ impl App {
             match event {
                 Event::SignedIn(user) => {
                     self.login.clear();
-                    if user.region != rainstaff_core::protocol::ALL_REGIONS {
-                        self.worker.send(Command::SeedTemplates { region: user.region.clone() });
-                    }
+                    self.worker.send(Command::SeedTemplates { user: user.clone() });
                     self.message = None;
                     self.session = Some(user);
                     self.reload();
@@ -179,7 +182,8 @@ impl App {
                     self.settings.dirty = true;
                 }
                 Event::Enrolled { region } => {
-                    self.settings.dirty = true;
+                    // The pickers offer what the new enrollment allows from now on.
+                    self.reload();
                     self.message = Some((
                         false,
                         format!("{}: {region}", self.lang.t("Kayıt tamam, bölge", "Enrolled, region")),
@@ -214,7 +218,7 @@ impl App {
                 store: &self.store,
                 worker: &self.worker,
                 today: self.today,
-                regions: &self.regions,
+                scope: &self.scope,
             };
             match self.screen {
                 Screen::Employees => self.employees.ui(ui, &ctx),
@@ -244,12 +248,7 @@ impl App {
                 if user.role != crate::db::users::Role::Staff
                     && ui.button(lang.t("Eski veritabanını içe aktar…", "Import legacy database…")).clicked()
                 {
-                    let region = if user.region == rainstaff_core::protocol::ALL_REGIONS {
-                        rainstaff_core::regions::LEGACY_DEFAULT.to_string()
-                    } else {
-                        user.region.clone()
-                    };
-                    self.import.start(region);
+                    self.import.start(self.scope.default_region());
                     ui.close();
                 }
                 if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {

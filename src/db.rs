@@ -10,6 +10,7 @@ pub mod import;
 pub mod queries;
 pub mod refused;
 pub mod rows;
+pub mod scope;
 pub mod sync;
 pub mod users;
 

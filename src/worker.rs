@@ -81,7 +81,7 @@ pub enum Command {
         value: String,
     },
     SeedTemplates {
-        region: String,
+        user: User,
     },
     CopyLastWeek {
         user: User,
@@ -247,7 +247,7 @@ fn handle(
             Err(e) => failed("password", e),
         },
         Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),
-        Command::SeedTemplates { region } => done("templates", store.seed_templates(&region), None),
+        Command::SeedTemplates { user } => done("templates", store.seed_templates(&user), None),
         Command::CopyLastWeek { user, region, employee, week_start } => {
             match store.copy_previous_week(&user, &region, employee, week_start) {
                 Ok((copied, skipped)) => {

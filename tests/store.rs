@@ -5,8 +5,10 @@ use rainstaff::db::Store;
 use rainstaff::db::edits::{SaveError, SaveOptions};
 use rainstaff::db::users::{Role, User};
 use rainstaff::model::{Employee, Shift, fields_of};
+use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::schema::{EMPLOYEES, TABLES, TIMESHEETS};
 use rainstaff_core::validate::Problem;
+use serde_json::Value;
 use uuid::Uuid;
 
 fn manager(store: &Store) -> User {
@@ -160,4 +162,63 @@ fn backup_and_restore_keep_the_change_numbering() {
     let not_a_backup = dir.path().join("x.db");
     std::fs::write(&not_a_backup, "not sqlite").unwrap();
     assert!(store.restore_from(&not_a_backup).is_err());
+}
+
+fn admin(store: &Store) -> User {
+    store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap()
+}
+
+/// The problems of a save the store refused over its fields.
+fn problems(result: Result<Uuid, SaveError>) -> Vec<(String, Problem)> {
+    match result {
+        Err(SaveError::Fields(errors)) => errors.into_iter().map(|e| (e.field, e.problem)).collect(),
+        other => panic!("expected refused fields, got {other:?}"),
+    }
+}
+
+/// The outbox as the sync routine will send it: (table, row, region, op, fields, base version).
+fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
+    let mut stmt = store
+        .conn
+        .prepare(
+            "SELECT table_name, row_id, region, op, fields, base_version FROM outbox ORDER BY mutation_id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        let fields: String = r.get(4)?;
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, serde_json::from_str(&fields).unwrap(), r.get(5)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_regional_pc_writes_nothing_the_server_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    store.set_sync_state(REGION_KEY, "Izmir").unwrap();
+    let admin = admin(&store);
+    let ankara = store.create_user("ankara", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+    let e = fields_of(&Employee { full_name: "ÇAĞLA ÖZTÜRK".into(), ..Employee::default() });
+
+    // Even an administrator writes only İzmir here: the PC, not the person, is the reason.
+    let refused = store.save_record(&admin, &EMPLOYEES, None, "Ankara", e.clone(), SaveOptions::default());
+    assert_eq!(problems(refused), [("region".to_string(), Problem::PcRegion)]);
+    let refused = store.save_record(&ankara, &EMPLOYEES, None, "Ankara", e.clone(), SaveOptions::default());
+    assert_eq!(problems(refused), [("region".to_string(), Problem::PcRegion)]);
+    let refused = store.save_record(&ankara, &EMPLOYEES, None, "Izmir", e.clone(), SaveOptions::default());
+    assert_eq!(problems(refused), [("region".to_string(), Problem::Forbidden)]);
+    assert_eq!(count(&store, "SELECT count(*) FROM employees"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 0);
+
+    store.save_record(&admin, &EMPLOYEES, None, "Izmir", e, SaveOptions::default()).unwrap();
+    assert_eq!(store.scope(&admin).unwrap().regions(), ["Izmir"]);
+    // The templates every region starts with come for the PC's region, and none for Ankara's
+    // manager, whose changes this PC could never send.
+    store.seed_templates(&ankara).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM shift_templates"), 0);
+    store.seed_templates(&admin).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM shift_templates WHERE region = 'Izmir'"), 2);
+    assert!(outbox(&store).iter().all(|(.., region, _, _, _)| region == "Izmir"));
 }

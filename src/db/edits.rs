@@ -48,9 +48,7 @@ impl Store {
         fields: Map<String, Value>,
         options: SaveOptions,
     ) -> Result<Uuid, SaveError> {
-        if !user.can_access(region) || region == rainstaff_core::protocol::ALL_REGIONS {
-            return Err(field_error("region", Problem::Forbidden));
-        }
+        self.scope(user)?.check(region).map_err(|e| SaveError::Fields(vec![e]))?;
         let errors = table.check_fields(&fields, id.is_none());
         if !errors.is_empty() {
             return Err(SaveError::Fields(errors));
@@ -90,9 +88,7 @@ impl Store {
     ) -> Result<(), SaveError> {
         let row = rows::get(&self.conn, table, id)?.filter(|r| !r.deleted);
         let Some(row) = row else { return Ok(()) };
-        if !user.can_access(&row.region) {
-            return Err(field_error("region", Problem::Forbidden));
-        }
+        self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         if table.name == EMPLOYEES.name && self.employee_has_shifts(id)? {
             return Err(field_error("full_name", Problem::HasShifts));
         }
@@ -193,6 +189,7 @@ impl Store {
             to: Some(week_start - Duration::days(1)),
             region: region.to_string(),
         })?;
+        let scope = self.scope(user)?;
         let (mut copied, mut skipped) = (0, 0);
         let tx_guard = self.conn.unchecked_transaction()?;
         for shift in source {
@@ -202,7 +199,7 @@ impl Store {
             let mut fields = crate::model::fields_of(&shift.data);
             fields.insert("work_date".into(), Value::from((date + Duration::days(7)).to_string()));
             let id = rainstaff_core::ids::new_id();
-            let ok = user.can_access(&shift.region)
+            let ok = scope.allows(&shift.region)
                 && check_row(TIMESHEETS.name, &fields).is_empty()
                 && self.check_shift(id, &shift.region, &fields).is_ok();
             if ok {
@@ -216,9 +213,12 @@ impl Store {
         Ok((copied, skipped))
     }
 
-    /// The two shift templates every region starts with. Their ids are derived from the region,
-    /// so two PCs seeding the same region create the same rows and sync merges them into one.
-    pub fn seed_templates(&mut self, region: &str) -> Result<(), StoreError> {
+    /// The two shift templates every region starts with, for the one region `user` works in on
+    /// this PC (none where that is several regions or none). Their ids are derived from the
+    /// region, so two PCs seeding the same region create the same rows and sync merges them.
+    pub fn seed_templates(&mut self, user: &User) -> Result<(), StoreError> {
+        let scope = self.scope(user)?;
+        let [region] = scope.regions() else { return Ok(()) };
         let seeds = [("Hafta içi", "08:30", "17:30", 60), ("Cumartesi", "09:00", "14:00", 0)];
         let tx = self.conn.transaction()?;
         for (n, (name, start, end, brk)) in seeds.into_iter().enumerate() {

@@ -198,7 +198,7 @@ impl EmployeesScreen {
             self.refilter();
         }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
-            self.form = Some(EmployeeForm::new(&default_region(ctx)));
+            self.form = Some(EmployeeForm::new(&ctx.scope.default_region()));
         }
         let mut changed = false;
         ui.horizontal(|ui| {
@@ -209,11 +209,11 @@ impl EmployeesScreen {
                 .labelled_by(l.id)
                 .changed();
             changed |= ui.checkbox(&mut self.active_only, lang.t("Yalnız aktif", "Active only")).changed();
-            if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-                changed |= region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            if ctx.scope.has_choice() {
+                changed |= region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni personel", "New employee")).clicked() {
-                self.form = Some(EmployeeForm::new(&default_region(ctx)));
+                self.form = Some(EmployeeForm::new(&ctx.scope.default_region()));
             }
             ui.label(format!("{} {}", self.visible.len(), lang.t("kişi", "people")));
         });
@@ -342,7 +342,8 @@ impl EmployeesScreen {
                     .selected_text(break_policy_label(lang, &form.break_policy))
                     .show_ui(ui, |ui| {
                         for p in ["statutory", "as_entered", "fixed:60"] {
-                            ui.selectable_value(
+                            form::choice(
+                                ui,
                                 &mut form.break_policy,
                                 p.to_string(),
                                 break_policy_label(lang, p),
@@ -411,38 +412,25 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
     }
 }
 
-/// The region new records get: the user's own, or for administrators Ankara (the legacy default).
-pub fn default_region(ctx: &Ctx<'_>) -> String {
-    if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-        let default = rainstaff_core::regions::LEGACY_DEFAULT;
-        let known = ctx.regions.iter().any(|r| r == default);
-        if known {
-            default.to_string()
-        } else {
-            ctx.regions.first().cloned().unwrap_or_else(|| default.to_string())
-        }
-    } else {
-        ctx.user.region.clone()
-    }
-}
-
-/// The region of a record: administrators choose it for new records; it never changes afterwards.
+/// The region of a record: chosen for a new one among the regions this PC may write for the
+/// person (see `db::scope`); it never changes afterwards.
 pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
-    let admin = ctx.user.region == rainstaff_core::protocol::ALL_REGIONS;
-    if !(admin && editable) {
+    let regions = ctx.scope.regions();
+    if !editable || regions.len() < 2 {
         return ui.label(rainstaff_core::regions::display_name(region));
     }
     egui::ComboBox::from_id_salt("record_region")
         .selected_text(rainstaff_core::regions::display_name(region))
         .show_ui(ui, |ui| {
-            for r in ctx.regions {
-                ui.selectable_value(region, r.clone(), rainstaff_core::regions::display_name(r));
+            for r in regions {
+                form::choice(ui, region, r.clone(), rainstaff_core::regions::display_name(r));
             }
         })
         .response
 }
 
-/// The region filter administrators see above lists. Returns true when it changed.
+/// The region filter above lists, where the PC reaches several regions. Returns true when it
+/// changed.
 pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut Option<String>) -> bool {
     let before = filter.clone();
     let shown = filter
@@ -452,9 +440,9 @@ pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut O
     egui::ComboBox::from_id_salt("region_filter")
         .selected_text(shown)
         .show_ui(ui, |ui| {
-            ui.selectable_value(filter, None, lang.t("Tüm bölgeler", "All regions"));
+            form::choice(ui, filter, None, lang.t("Tüm bölgeler", "All regions"));
             for r in regions {
-                ui.selectable_value(filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
+                form::choice(ui, filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
             }
         })
         .response

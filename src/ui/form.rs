@@ -103,6 +103,21 @@ fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
 
+/// One choice in a dropdown. A click on it closes the dropdown; Enter on it (once the arrow keys
+/// brought the focus there) chooses it too, and closes the dropdown the same way.
+pub fn choice<V: PartialEq>(
+    ui: &mut Ui,
+    current: &mut V,
+    value: V,
+    text: impl Into<egui::WidgetText>,
+) -> egui::Response {
+    let response = ui.selectable_value(current, value, text);
+    if response.clicked() {
+        ui.close();
+    }
+    response
+}
+
 /// Gives a new form's first field the keyboard focus once, when it opens, so typing can start
 /// at once; after that a click elsewhere keeps its focus.
 pub fn focus_once(response: &egui::Response, pending: &mut bool) {
@@ -124,7 +139,8 @@ pub struct Actions {
     pub delete: bool,
 }
 
-/// Save, Cancel and, for a record that exists, Delete, under a form; Enter saves and Esc cancels.
+/// Save, Cancel and, for a record that exists, Delete, under a form; Enter saves and Esc cancels,
+/// unless another widget has those keys (see `keys_are_the_forms`).
 pub fn actions(ui: &mut Ui, lang: Lang, save_label: &str, existing: bool) -> Actions {
     use crate::i18n::Pick;
     let mut a = Actions::default();
@@ -133,7 +149,23 @@ pub fn actions(ui: &mut Ui, lang: Lang, save_label: &str, existing: bool) -> Act
         a.cancel = ui.button(lang.t("Vazgeç", "Cancel")).clicked();
         a.delete = existing && ui.button(lang.t("Sil", "Delete")).clicked();
     });
-    a.save |= ui.input(|i| i.key_pressed(egui::Key::Enter));
-    a.cancel |= ui.input(|i| i.key_pressed(egui::Key::Escape));
+    let (enter, escape) = keys_are_the_forms(ui.ctx());
+    a.save |= enter && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    a.cancel |= escape && ui.input(|i| i.key_pressed(egui::Key::Escape));
     a
+}
+
+/// Whether Enter and Esc are the form's: (Enter, Esc). An open dropdown has both (Enter chooses
+/// its item, Esc closes it), and so does a dialog above the form. Enter also presses a focused
+/// button or ticks a focused checkbox, so it saves only from a text field or with nothing
+/// focused.
+fn keys_are_the_forms(ctx: &egui::Context) -> (bool, bool) {
+    // A dropdown drawn earlier in this frame counts even if the key just closed it; one open
+    // since the last frame counts even if it is drawn after the form.
+    let dropdown = egui::Popup::is_any_open(ctx) || ctx.any_popup_open();
+    let dialog = ctx.memory(|m| m.top_modal_layer()).is_some();
+    let focus_takes_enter =
+        ctx.memory(|m| m.focused()).is_some_and(|id| egui::TextEdit::load_state(ctx, id).is_none());
+    let free = !dropdown && !dialog;
+    (free && !focus_takes_enter, free)
 }

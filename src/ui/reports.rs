@@ -111,8 +111,9 @@ impl ReportsScreen {
                     true,
                 )
             });
-            if ctx.user.region == ALL_REGIONS {
-                reload |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            if ctx.scope.has_choice() {
+                reload |=
+                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
                 ui.end_row();
             }
             form::row(ui, lang.t("Biçim", "Format"), None, |ui| {
@@ -209,7 +210,7 @@ fn month_combo(ui: &mut Ui, lang: Lang, month: &mut Month) -> egui::Response {
         .selected_text(Month::month_name(number, lang))
         .show_ui(ui, |ui| {
             for n in 1..=12 {
-                ui.selectable_value(&mut number, n, Month::month_name(n, lang));
+                form::choice(ui, &mut number, n, Month::month_name(n, lang));
             }
         })
         .response;

@@ -261,8 +261,9 @@ impl TimesheetsScreen {
                     .labelled_by(l.id)
                     .lost_focus();
             }
-            if ctx.user.region == rainstaff_core::protocol::ALL_REGIONS {
-                refresh |= super::employees::region_filter(ui, lang, ctx.regions, &mut self.region_filter);
+            if ctx.scope.has_choice() {
+                refresh |=
+                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
                 self.form = Some(ShiftForm::new(self.employee, ctx.today));
@@ -272,10 +273,8 @@ impl TimesheetsScreen {
                     ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
                 ctx.send(Command::CopyLastWeek {
                     user: ctx.user.clone(),
-                    region: self
-                        .region_filter
-                        .clone()
-                        .unwrap_or_else(|| super::employees::default_region(ctx)),
+                    // The week of what the list shows; the store copies only what this PC may write.
+                    region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
                     employee: self.employee,
                     week_start: monday,
                 });
@@ -484,11 +483,11 @@ pub fn employee_combo(
     let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
         let mut changed = false;
         if any {
-            changed |= ui.selectable_value(selected, None, lang.t("Tümü", "All")).changed();
+            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
         }
         let current = *selected;
         for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
-            changed |= ui.selectable_value(selected, Some(e.id), &e.data.full_name).changed();
+            changed |= form::choice(ui, selected, Some(e.id), &e.data.full_name).changed();
         }
         changed
     });

@@ -55,7 +55,7 @@ impl UsersScreen {
                         .selected_text(role_label(lang, *role))
                         .show_ui(ui, |ui| {
                             for r in Role::ALL {
-                                ui.selectable_value(role, r, role_label(lang, r));
+                                form::choice(ui, role, r, role_label(lang, r));
                             }
                         })
                         .response
@@ -63,7 +63,7 @@ impl UsersScreen {
                 if *role == Role::Admin {
                     self.region = rainstaff_core::protocol::ALL_REGIONS.into();
                 } else if self.region.is_empty() || self.region == rainstaff_core::protocol::ALL_REGIONS {
-                    self.region = ctx.regions.first().cloned().unwrap_or_default();
+                    self.region = ctx.scope.regions().first().cloned().unwrap_or_default();
                 }
                 form::row(ui, lang.t("Bölge", "Region"), None, |ui| {
                     super::employees::region_combo(ui, ctx, &mut self.region, *role != Role::Admin)

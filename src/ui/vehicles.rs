@@ -200,12 +200,12 @@ impl VehiclesScreen {
             self.dirty = false;
         }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
-            self.form = Some(VehicleForm::new(super::employees::default_region(ctx)));
+            self.form = Some(VehicleForm::new(ctx.scope.default_region()));
         }
         ui.horizontal(|ui| {
             ui.heading(lang.t("Araçlar", "Vehicles"));
             if ui.button(lang.t("Yeni araç", "New vehicle")).clicked() {
-                self.form = Some(VehicleForm::new(super::employees::default_region(ctx)));
+                self.form = Some(VehicleForm::new(ctx.scope.default_region()));
             }
         });
         if self.form.is_some() {

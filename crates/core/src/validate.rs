@@ -28,6 +28,8 @@ pub enum Problem {
     TooLong,
     Overlap,
     Forbidden,
+    /// The region is the person's, but this PC is enrolled for another one.
+    PcRegion,
     KmLower,
     HasShifts,
     Duplicate,
@@ -89,6 +91,8 @@ impl Problem {
             (Overlap, Lang::En) => "overlaps another shift",
             (Forbidden, Lang::Tr) => "bu bölgede yetkiniz yok",
             (Forbidden, Lang::En) => "is outside your region",
+            (PcRegion, Lang::Tr) => "bu bilgisayar başka bir bölgeye kayıtlı; bu bölgeye kayıt yapamaz",
+            (PcRegion, Lang::En) => "is not the region this computer is enrolled for",
             (KmLower, Lang::Tr) => "son kayıtlı kilometreden düşük; onaylamak için tekrar kaydedin",
             (KmLower, Lang::En) => "is lower than the last recorded km; save again to confirm",
             (HasShifts, Lang::Tr) => "vardiyası olan personel silinemez; pasif yapın",
