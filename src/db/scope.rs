@@ -10,7 +10,7 @@ use rainstaff_core::validate::{FieldError, Problem};
 
 use super::users::{Role, User};
 use super::{Result, Store};
-use crate::sync_task::REGION_KEY;
+use super::sync::REGION_KEY;
 
 /// The PC's enrollment and the person's account, with the regions both allow.
 #[derive(Debug, Clone, Default, PartialEq)]
