@@ -16,7 +16,7 @@ use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, MAX_BATCH,
     StatusResponse, in_scope,
 };
-use rainstaff_core::regions;
+use rainstaff_core::regions::{self, MAX_REGION_CHARS};
 use uuid::Uuid;
 
 use crate::auth;
@@ -113,8 +113,12 @@ impl<S: Store> Server<S> {
 
     /// Issues a one-time code that enrolls one PC for `region` (or `ALL` for an administrator's).
     pub fn create_enroll_code(&self, region: &str) -> Result<IssuedCode, ApiError> {
-        let region = regions::normalize(region)
-            .ok_or_else(|| ApiError::bad_request("invalid_region", "a region is required"))?;
+        let region = regions::normalize(region).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_region",
+                format!("a region's name is required (at most {MAX_REGION_CHARS} characters)"),
+            )
+        })?;
         let code = auth::new_enroll_code();
         let now = self.now();
         let stored = EnrollCode {
