@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
-use crate::error::{ApiError, StoreError};
+use crate::error::{ApiError, StoreError, quoted};
 use crate::sql_values::canonical;
 use crate::store::{AppliedMutation, Device, NewConflict, ServerRow, Store, Tx};
 
@@ -98,10 +98,13 @@ fn valid_row_region(region: &str) -> bool {
 
 fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
     let table = schema::table(&m.table).ok_or_else(|| {
-        ApiError::bad_request("unknown_table", format!("there is no synced table {:?}", m.table))
+        ApiError::bad_request("unknown_table", format!("there is no synced table {}", quoted(&m.table)))
     })?;
     if !valid_row_region(&m.region) {
-        return Err(ApiError::bad_request("invalid_region", format!("{:?} is not a region code", m.region)));
+        return Err(ApiError::bad_request(
+            "invalid_region",
+            format!("{} is not a region code", quoted(&m.region)),
+        ));
     }
     if !in_scope(&device.region, &m.region) {
         return Err(region_forbidden(m));
