@@ -31,6 +31,9 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub const ENROLL_CODE_TTL: TimeDelta = TimeDelta::hours(24);
 /// Changes per pull page when the client does not say.
 pub const DEFAULT_PAGE: usize = 200;
+/// Row JSON per pull page: with the largest rows the schema allows, `MAX_BATCH` of them would
+/// make an answer of tens of megabytes that a PC on a slow line has to take in one piece.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 const MAX_DEVICE_NAME_CHARS: usize = 100;
 
 /// An enrollment code as issued: `code` is shown once to the administrator, never stored.
@@ -209,12 +212,9 @@ impl<S: Store> Server<S> {
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            let mut changes = tx.changes(scope(&device.region), since, limit + 1)?;
-            let has_more = changes.len() > limit;
-            changes.truncate(limit);
-            let next_since = changes.last().map_or(since, |c| c.seq);
-            tx.record_pull(device.id, next_since, &at)?;
-            Ok(ChangesPage { changes, next_since, has_more })
+            let page = tx.changes(scope(&device.region), since, limit, MAX_PAGE_BYTES)?;
+            tx.record_pull(device.id, page.next_since, &at)?;
+            Ok(page)
         })
     }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rainstaff_core::merge::{FieldVersion, StoredRow};
-use rainstaff_core::protocol::{Change, ConflictRecord, Outcome, RowState, TableCount};
+use rainstaff_core::protocol::{ChangesPage, ConflictRecord, Outcome, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use serde_json::Value;
 use uuid::Uuid;
@@ -76,7 +76,17 @@ pub trait Tx {
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
-    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
+    /// One pull page: the changes after `since` in `scope` in seq order, at most `limit` of them
+    /// and at most `max_bytes` of row JSON, except that the first change comes however large it
+    /// is (a page is never empty while changes wait). `has_more` says whether changes remain
+    /// after the page; `next_since` is its last seq, or `since` when it is empty.
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError>;
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError>;
 
     fn applied_mutation(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rainstaff_core::protocol::{Change, ConflictRecord, RowState, TableCount};
+use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
@@ -441,29 +441,44 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError> {
+        // One more than the page holds, to know whether more follow.
+        let lookahead = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
         let mut stmt;
         let mut rows = match scope {
             None => {
                 stmt = self.tx.prepare_cached(
                     "SELECT seq, row_json FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )?;
-                stmt.query(params![since, limit])?
+                stmt.query(params![since, lookahead])?
             }
             Some(region) => {
                 stmt = self.tx.prepare_cached(
                     "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
                 )?;
-                stmt.query(params![region, since, limit])?
+                stmt.query(params![region, since, lookahead])?
             }
         };
         let mut changes = Vec::new();
+        let mut bytes = 0;
+        let mut has_more = false;
         while let Some(r) = rows.next()? {
-            let json: String = r.get(1)?;
-            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(&json)? });
+            let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            if changes.len() == limit || (!changes.is_empty() && bytes + json.len() > max_bytes) {
+                has_more = true;
+                break;
+            }
+            bytes += json.len();
+            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(json)? });
         }
-        Ok(changes)
+        let next_since = changes.last().map_or(since, |c: &Change| c.seq);
+        Ok(ChangesPage { changes, next_since, has_more })
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
