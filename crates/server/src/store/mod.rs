@@ -26,10 +26,14 @@ pub trait Store: Send + Sync + 'static {
     /// (including when it panics), so an error half way through a batch leaves nothing behind.
     fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
-    /// Runs `f` in one read transaction: everything it reads belongs to one committed state.
+    /// Runs `f` in one read transaction: everything it reads belongs to one committed state. A
+    /// read never holds up writers, however long it takes (a snapshot of a large store, say):
+    /// writes go on committing beside it, and it does not see them.
     fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
-    /// Proves the database answers (readiness probe).
+    /// Proves the database can be written (readiness probe): takes the write lock and changes a
+    /// row in a transaction it rolls back, so a database that answers reads but refuses writes
+    /// (locked by another program, read-only) is not reported ready.
     fn ping(&self) -> Result<(), StoreError>;
 
     /// Writes a consistent copy of the whole database to `dest` while the store keeps serving.

@@ -1,7 +1,8 @@
-//! The store on one SQLite file in WAL mode. One connection behind a mutex: SQLite has a single
-//! writer anyway, and serializing through one connection makes every batch a plain transaction
-//! with no busy retries. The methods are blocking; the HTTP layer calls them on tokio's blocking
-//! pool, a simulation calls them directly.
+//! The store on one SQLite file in WAL mode. One writing connection behind a mutex: SQLite has a
+//! single writer anyway, and serializing through one connection makes every batch a plain
+//! transaction with no busy retries. Reads go through read-only connections of their own, so a
+//! long read (a snapshot) never stops a push from committing. The methods are blocking; the HTTP
+//! layer calls them on tokio's blocking pool, a simulation calls them directly.
 
 mod migrations;
 
@@ -23,6 +24,13 @@ use crate::sql_values::{field_column_list, from_sql, to_sql};
 
 const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
 const BASE_COUNT: usize = 7;
+/// How long a statement waits for another program's lock before it fails.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+/// How long the readiness probe waits for the write lock: a probe must answer quickly, and a
+/// lock held longer than this already keeps pushes waiting.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
+/// Idle read connections kept for the next reads; more are opened when reads overlap.
+const READERS_KEPT: usize = 4;
 
 /// Statements of one synced table, built once from the static schema.
 struct TableSql {
@@ -64,6 +72,7 @@ impl TableSql {
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
     path: PathBuf,
     tables: HashMap<&'static str, TableSql>,
 }
@@ -100,7 +109,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
         let tables = TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect();
-        Ok(Self { conn: Mutex::new(conn), path: path.to_path_buf(), tables })
+        Ok(Self { conn: Mutex::new(conn), readers: Mutex::new(Vec::new()), path: path.to_path_buf(), tables })
     }
 
     pub fn path(&self) -> &Path {
@@ -115,15 +124,33 @@ impl SqliteStore {
 
     fn run<T>(
         &self,
+        conn: &mut Connection,
         behavior: TransactionBehavior,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
         let mut stx = SqliteTx { tx, tables: &self.tables };
         let out = f(&mut stx)?;
         stx.tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// An idle read-only connection, or a new one.
+    fn reader(&self) -> Result<Connection, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if let Some(conn) = idle {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(conn)
+    }
+
+    fn keep_reader(&self, conn: Connection) {
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < READERS_KEPT {
+            idle.push(conn);
+        }
     }
 }
 
@@ -131,24 +158,34 @@ impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
     fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        self.run(TransactionBehavior::Immediate, f)
+        self.run(&mut self.lock(), TransactionBehavior::Immediate, f)
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        self.run(TransactionBehavior::Deferred, f)
+        // In WAL mode a read transaction on its own connection sees the state committed when it
+        // began, while the writing connection goes on committing.
+        let mut conn = self.reader()?;
+        let out = self.run(&mut conn, TransactionBehavior::Deferred, f);
+        self.keep_reader(conn);
+        out
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let conn = self.lock();
-        conn.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get::<_, i64>(0))?;
-        Ok(())
+        let mut conn = self.lock();
+        conn.busy_timeout(PROBE_WAIT)?;
+        let probe = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("UPDATE counters SET value = value WHERE name = 'change_seq'", [])?;
+            tx.rollback()
+        })();
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(probe?)
     }
 
     fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
-        // A connection of its own: in WAL mode it reads one consistent state while the main
-        // connection goes on writing, so a backup never stalls the sync.
-        let src = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        src.busy_timeout(Duration::from_secs(10))?;
+        // A read connection: in WAL mode it reads one consistent state while the writing
+        // connection goes on, so a backup never stalls the sync.
+        let src = self.reader()?;
         let partial = dest.with_extension("partial");
         let _ = std::fs::remove_file(&partial);
         {
@@ -161,6 +198,7 @@ impl Store for SqliteStore {
                 }
             }
         }
+        self.keep_reader(src);
         // Renamed only when complete, so a file under the final name is always a whole backup.
         std::fs::rename(&partial, dest)?;
         Ok(())
