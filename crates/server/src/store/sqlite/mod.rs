@@ -97,8 +97,10 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, StoreError> {
+        // Before anything that writes (the journal mode lives in the file's header).
+        migrations::check_identity(path)?;
         let mut conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_WAIT)?;
         let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::msg(format!("could not switch the database to WAL mode (got {mode})")));
