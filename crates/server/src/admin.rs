@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use axum_server::tls_rustls::RustlsConfig;
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::quote::printable;
 use rainstaff_core::regions;
 use uuid::Uuid;
 
@@ -107,7 +108,8 @@ pub fn devices(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
             out,
             "{:<36}  {:<20}  {:<10}  {:<7}  {:<24}  {:<24}  {:>8}  {:>8}  {:>6}",
             d.device_id,
-            d.name,
+            // A PC names itself when it enrolls: what it chose must not reach the terminal raw.
+            printable(&d.name),
             d.region,
             if d.revoked { "revoked" } else { "active" },
             d.last_push_at.as_deref().unwrap_or("-"),
