@@ -123,7 +123,8 @@ fn month_arg(value: &str) -> anyhow::Result<crate::report::Month> {
 }
 
 fn region_arg(value: &str) -> anyhow::Result<String> {
-    rainstaff_core::regions::normalize(value).ok_or_else(|| anyhow::anyhow!("--region: must not be empty"))
+    rainstaff_core::regions::normalize(value)
+        .ok_or_else(|| anyhow::anyhow!("--region: must be a region's name"))
 }
 
 /// Runs a subcommand.

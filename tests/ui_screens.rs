@@ -51,6 +51,50 @@ fn add_an_employee_and_see_a_validation_error() {
 }
 
 #[test]
+fn a_name_beyond_its_limit_is_refused_and_a_loosely_typed_shift_is_stored_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+        let e = Employee { full_name: "NURAY ÖZGÜL".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Yeni personel").click();
+    harness.run();
+    fill(&mut harness, "Ad Soyad", &"Ş".repeat(201));
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    harness.get_by_label("çok uzun (en fazla 200 karakter)");
+    assert_eq!(harness.state().employees.visible_names(), ["NURAY ÖZGÜL"]);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+
+    // The form takes `8:5`; the store, and so the server, get `08:05`.
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+    fill(&mut harness, "Tarih", "4.3.2026");
+    fill(&mut harness, "Başlangıç", "8:5");
+    fill(&mut harness, "Bitiş", "16:30");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let filter = rainstaff::db::queries::ShiftFilter {
+        employee: Some(id),
+        region: "Bursa".into(),
+        ..Default::default()
+    };
+    let shifts = store.shifts(&filter).unwrap();
+    let stored: Vec<_> =
+        shifts.iter().map(|s| (s.data.work_date.as_str(), s.data.start_time.as_str())).collect();
+    assert_eq!(stored, [("2026-03-04", "08:05")]);
+}
+
+#[test]
 fn search_folds_turkish_letters() {
     let dir = tempfile::tempdir().unwrap();
     {

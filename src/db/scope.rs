@@ -8,9 +8,9 @@ use rainstaff_core::protocol::{ALL_REGIONS, in_scope};
 use rainstaff_core::regions;
 use rainstaff_core::validate::{FieldError, Problem};
 
+use super::sync::REGION_KEY;
 use super::users::{Role, User};
 use super::{Result, Store};
-use super::sync::REGION_KEY;
 
 /// The PC's enrollment and the person's account, with the regions both allow.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rainstaff_core::schema::TIMESHEETS;
 use rainstaff_core::time::{
-    format_date, format_duration, parse_hhmm, parse_iso_date, parse_user_date, span_minutes,
+    format_date, format_duration, parse_hhmm, parse_iso_date, parse_user_date, parse_user_time, span_minutes,
 };
 use rainstaff_core::validate::{FieldError, Problem};
 use uuid::Uuid;
@@ -120,8 +120,8 @@ impl ShiftForm {
             errors.push("employee_id", Problem::Required);
         }
         let date = parse_user_date(&self.date).map_err(|p| errors.push("work_date", p)).ok();
-        let start = parse_hhmm(&self.start).map_err(|p| errors.push("start_time", p)).ok();
-        let end = parse_hhmm(&self.end).map_err(|p| errors.push("end_time", p)).ok();
+        let start = parse_user_time(&self.start).map_err(|p| errors.push("start_time", p)).ok();
+        let end = parse_user_time(&self.end).map_err(|p| errors.push("end_time", p)).ok();
         let break_minutes = match self.break_minutes.trim() {
             "" => Some(0),
             b => b.parse::<i64>().map_err(|_| errors.push("break_minutes", Problem::ExpectedInteger)).ok(),
@@ -421,7 +421,7 @@ impl TimesheetsScreen {
             form::row(ui, l("special_day"), e("special_day"), |ui| ui.checkbox(&mut form.special_day, ""));
             form::text(ui, l("note"), &mut form.note, e("note"));
         });
-        if let (Ok(s), Ok(e)) = (parse_hhmm(&form.start), parse_hhmm(&form.end))
+        if let (Ok(s), Ok(e)) = (parse_user_time(&form.start), parse_user_time(&form.end))
             && e < s
         {
             ui.label(RichText::new(lang.t("Bitiş ertesi gün", "Ends the next day")).weak());

@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod ids;
 pub mod merge;
 pub mod protocol;
+pub mod quote;
 pub mod regions;
 pub mod roles;
 pub mod schema;

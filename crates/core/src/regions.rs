@@ -19,10 +19,15 @@ pub fn display_name(code: &str) -> &str {
     KNOWN.iter().find(|(c, _)| *c == code).map_or(code, |(_, name)| name)
 }
 
-/// The code for what somebody typed: "İSTANBUL", "istanbul" and "Istanbul" are one region.
+/// The longest region name: a province or district name with room to spare.
+pub const MAX_REGION_CHARS: usize = 40;
+
+/// The code for what somebody typed: "İSTANBUL", "istanbul" and "Istanbul" are one region. A
+/// region is a name of at most `MAX_REGION_CHARS` that prints as it is: a control character or a
+/// megabyte of text from a request is no region.
 pub fn normalize(input: &str) -> Option<String> {
     let key = crate::text::search_key(input.trim());
-    if key.is_empty() {
+    if key.is_empty() || key.chars().count() > MAX_REGION_CHARS || !crate::quote::is_printable(&key) {
         return None;
     }
     if key == "all" {
@@ -49,6 +54,9 @@ mod tests {
         assert_eq!(normalize("all").as_deref(), Some("ALL"));
         assert_eq!(normalize("trabzon").as_deref(), Some("Trabzon"));
         assert_eq!(normalize(""), None);
+        assert_eq!(normalize("Kahramanmaraş").as_deref(), Some("Kahramanmaras"));
+        assert_eq!(normalize("\u{1b}[2Jankara"), None);
+        assert_eq!(normalize(&"a".repeat(MAX_REGION_CHARS + 1)), None);
         assert_eq!(display_name("Izmir"), "İzmir");
     }
 }

@@ -4,9 +4,11 @@ use chrono::{NaiveDate, NaiveTime};
 
 use crate::validate::Problem;
 
-/// `YYYY-MM-DD`, the form dates take in the store and on the wire.
+/// Exactly `YYYY-MM-DD`, the form dates take in the store and on the wire. Nothing looser: two
+/// spellings of one date would be two values to the merge and to every comparison of stored text.
 pub fn parse_iso_date(s: &str) -> Result<NaiveDate, Problem> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Problem::InvalidDate)
+    let exact = s.len() == 10 && digits_with_separators(s, &[4, 7], b'-');
+    exact.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten().ok_or(Problem::InvalidDate)
 }
 
 /// A date as an office types it: `DD.MM.YYYY` (also `D.M.YYYY`, and ISO for pasted values).
@@ -21,14 +23,31 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-/// `HH:MM` (also `H:MM`, and `HH:MM:SS` from older files) to minutes after midnight.
+/// Exactly `HH:MM`, the form times take in the store and on the wire, to minutes after midnight.
 pub fn parse_hhmm(s: &str) -> Result<u32, Problem> {
+    if s.len() != 5 || !digits_with_separators(s, &[2], b':') {
+        return Err(Problem::InvalidTime);
+    }
+    let (hours, minutes) = (s[..2].parse::<u32>(), s[3..].parse::<u32>());
+    match (hours, minutes) {
+        (Ok(h), Ok(m)) if h < 24 && m < 60 => Ok(h * 60 + m),
+        _ => Err(Problem::InvalidTime),
+    }
+}
+
+/// A time as people type it and older files hold it: `HH:MM`, also `H:MM`, `8:5` and `HH:MM:SS`.
+pub fn parse_user_time(s: &str) -> Result<u32, Problem> {
     let s = s.trim();
     let t = NaiveTime::parse_from_str(s, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
         .map_err(|_| Problem::InvalidTime)?;
     use chrono::Timelike;
     Ok(t.hour() * 60 + t.minute())
+}
+
+/// ASCII digits everywhere except `separator` at exactly the byte positions `at`.
+fn digits_with_separators(s: &str, at: &[usize], separator: u8) -> bool {
+    s.bytes().enumerate().all(|(i, b)| if at.contains(&i) { b == separator } else { b.is_ascii_digit() })
 }
 
 pub fn format_hhmm(minutes: u32) -> String {
@@ -68,8 +87,29 @@ mod tests {
     fn overnight_span() {
         assert_eq!(span_minutes(22 * 60, 6 * 60), Ok(480));
         assert_eq!(span_minutes(8 * 60, 8 * 60), Err(Problem::EndEqualsStart));
-        assert_eq!(parse_hhmm("8:30"), Ok(510));
         assert_eq!(parse_hhmm("24:00"), Err(Problem::InvalidTime));
         assert_eq!(format_duration(-75), "-1:15");
+    }
+
+    #[test]
+    fn the_stored_forms_are_exact_and_typing_is_not() {
+        assert_eq!(parse_iso_date("2026-01-06"), Ok(NaiveDate::from_ymd_opt(2026, 1, 6).unwrap()));
+        for loose in ["2026-1-6", "2026-01-6", " 2026-01-06", "2026-01-06 ", "+2026-01-06", "2026/01/06"] {
+            assert_eq!(parse_iso_date(loose), Err(Problem::InvalidDate), "{loose:?}");
+        }
+        assert_eq!(parse_iso_date("2026-02-30"), Err(Problem::InvalidDate));
+        assert_eq!(parse_user_date("6.1.2026"), parse_iso_date("2026-01-06"));
+
+        assert_eq!(parse_hhmm("08:05"), Ok(485));
+        assert_eq!(parse_hhmm("23:59"), Ok(1439));
+        for loose in ["8:5", "8:05", "08:5", "08:05:00", " 08:05", "08:60", "+8:05", "08-05", "０8:05"] {
+            assert_eq!(parse_hhmm(loose), Err(Problem::InvalidTime), "{loose:?}");
+        }
+        assert_eq!(parse_user_time("8:5"), Ok(485));
+        assert_eq!(parse_user_time(" 8:30 "), Ok(510));
+        assert_eq!(parse_user_time("08:30:00"), Ok(510));
+        assert_eq!(parse_user_time("24:00"), Err(Problem::InvalidTime));
+        // What a form stores is what the wire accepts.
+        assert_eq!(parse_hhmm(&format_hhmm(parse_user_time("8:5").unwrap())), Ok(485));
     }
 }

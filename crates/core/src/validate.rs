@@ -1,5 +1,7 @@
 //! What a row must satisfy beyond its field types, and how a problem is said in each language.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::i18n::Lang;
@@ -25,7 +27,10 @@ pub enum Problem {
     WeeklyMinutes,
     ContractKind,
     BreakPolicy,
-    TooLong,
+    /// Longer than its field's bound in the schema, which the message names.
+    TooLong {
+        max: usize,
+    },
     Overlap,
     Forbidden,
     /// The region is the person's, but this PC is enrolled for another one.
@@ -46,9 +51,11 @@ pub enum Problem {
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 impl Problem {
-    pub fn message(self, lang: Lang) -> &'static str {
+    pub fn message(self, lang: Lang) -> Cow<'static, str> {
         use Problem::*;
-        match (self, lang) {
+        let fixed = match (self, lang) {
+            (TooLong { max }, Lang::Tr) => return format!("çok uzun (en fazla {max} karakter)").into(),
+            (TooLong { max }, Lang::En) => return format!("is too long ({max} characters at most)").into(),
             (Required, Lang::Tr) => "boş bırakılamaz",
             (Required, Lang::En) => "is required",
             (UnknownField, Lang::Tr) => "bilinmeyen alan",
@@ -85,8 +92,6 @@ impl Problem {
             (ContractKind, Lang::En) => "must be full_time or part_time",
             (BreakPolicy, Lang::Tr) => "statutory, as_entered ya da fixed:N olmalı",
             (BreakPolicy, Lang::En) => "must be statutory, as_entered or fixed:N",
-            (TooLong, Lang::Tr) => "çok uzun (en fazla 200 karakter)",
-            (TooLong, Lang::En) => "is too long (200 characters at most)",
             (Overlap, Lang::Tr) => "başka bir vardiyayla çakışıyor",
             (Overlap, Lang::En) => "overlaps another shift",
             (Forbidden, Lang::Tr) => "bu bölgede yetkiniz yok",
@@ -113,7 +118,8 @@ impl Problem {
             (CodeUsed, Lang::En) => "was already used; ask IT for a new one",
             (CodeExpired, Lang::Tr) => "süresi dolmuş; BT'den yeni bir kod isteyin",
             (CodeExpired, Lang::En) => "has expired; ask IT for a new one",
-        }
+        };
+        fixed.into()
     }
 }
 
@@ -139,7 +145,7 @@ impl FieldError {
     pub fn message(&self, lang: Lang) -> String {
         match &self.detail {
             Some(d) => format!("{} ({d})", self.problem.message(lang)),
-            None => self.problem.message(lang).to_string(),
+            None => self.problem.message(lang).into_owned(),
         }
     }
 }
@@ -150,9 +156,18 @@ impl std::fmt::Display for FieldError {
     }
 }
 
-/// Joins errors into one line for the command line and HTTP answers.
+/// The most errors `describe` spells out; a row with more has a cause the first ones show.
+const DESCRIBED_ERRORS: usize = 10;
+
+/// Joins errors into one line for the command line and HTTP answers, the first ten of them: a
+/// mutation with thousands of unknown fields must not get an answer thousands of lines long.
 pub fn describe(errors: &[FieldError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    let mut line =
+        errors.iter().take(DESCRIBED_ERRORS).map(ToString::to_string).collect::<Vec<_>>().join("; ");
+    if errors.len() > DESCRIBED_ERRORS {
+        line.push_str(&format!("; and {} more", errors.len() - DESCRIBED_ERRORS));
+    }
+    line
 }
 
 /// The rules of a complete row (after a merge), beyond the types `TableSpec::check_fields` checks.
@@ -160,11 +175,6 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let text = |name: &str| row.get(name).and_then(Value::as_str);
     let int = |name: &str| row.get(name).and_then(Value::as_i64);
-    for (name, value) in row {
-        if value.as_str().is_some_and(|s| s.chars().count() > 200) && name != "note" && name != "notes" {
-            errors.push(FieldError::new(name, Problem::TooLong));
-        }
-    }
     let non_blank = |name: &str, errors: &mut Vec<FieldError>| {
         if text(name).is_some_and(|s| s.trim().is_empty()) {
             errors.push(FieldError::new(name, Problem::Required));
@@ -296,6 +306,17 @@ mod tests {
         assert!(valid_identity_no("10000000146"));
         assert!(!valid_identity_no("10000000147"));
         assert!(!valid_identity_no("1234"));
+    }
+
+    #[test]
+    fn a_description_spells_out_ten_errors_and_counts_the_rest() {
+        let errors: Vec<_> =
+            (0..25).map(|i| FieldError::new(&format!("f{i}"), Problem::UnknownField)).collect();
+        let line = describe(&errors);
+        assert!(line.starts_with("f0: is not a known field; f1: "), "{line}");
+        assert!(line.contains("f9: ") && !line.contains("f10: "), "{line}");
+        assert!(line.ends_with("; and 15 more"), "{line}");
+        assert_eq!(describe(&errors[..2]), "f0: is not a known field; f1: is not a known field");
     }
 
     #[test]

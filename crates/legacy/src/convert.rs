@@ -3,7 +3,7 @@
 //! had typed, instead of the value vanishing here.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
-use rainstaff_core::time::{format_hhmm, parse_hhmm, parse_user_date};
+use rainstaff_core::time::{format_hhmm, parse_user_date, parse_user_time};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
@@ -114,9 +114,9 @@ pub fn time(v: &SqlValue) -> Value {
 
 fn parse_time(s: &str) -> Option<String> {
     let s = s.trim();
-    parse_hhmm(s)
+    parse_user_time(s)
         .ok()
-        .or_else(|| (!s.contains(':')).then(|| parse_hhmm(&s.replace('.', ":")).ok()).flatten())
+        .or_else(|| (!s.contains(':')).then(|| parse_user_time(&s.replace('.', ":")).ok()).flatten())
         .map(format_hhmm)
         .or_else(|| local_datetime(s).map(|dt| dt.format("%H:%M").to_string()))
 }

@@ -5,11 +5,10 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
-use axum_server::tls_rustls::RustlsConfig;
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::quote::printable;
 use rainstaff_core::regions;
 use uuid::Uuid;
 
@@ -17,9 +16,6 @@ use crate::auth;
 use crate::backup;
 use crate::http::{self, HttpConfig};
 use crate::service::Server;
-
-/// How long open requests may finish after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Creates the database and its first administrator.
 pub fn init(
@@ -107,7 +103,8 @@ pub fn devices(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
             out,
             "{:<36}  {:<20}  {:<10}  {:<7}  {:<24}  {:<24}  {:>8}  {:>8}  {:>6}",
             d.device_id,
-            d.name,
+            // A PC names itself when it enrolls: what it chose must not reach the terminal raw.
+            printable(&d.name),
             d.region,
             if d.revoked { "revoked" } else { "active" },
             d.last_push_at.as_deref().unwrap_or("-"),
@@ -178,52 +175,25 @@ pub struct ServeOptions {
 /// `listening on URL` once the port is bound.
 pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> anyhow::Result<()> {
     let server = Arc::new(Server::open_existing(db)?);
-    let backups = backup::spawn_daily(server.clone(), backup::backups_dir(db));
-    let listener = std::net::TcpListener::bind(options.listen)
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(http::tls_acceptor(cert, key).await.with_context(|| {
+            format!("cannot load TLS certificate {} / key {}", cert.display(), key.display())
+        })?),
+        None => None,
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let addr = listener.local_addr()?;
-    let result = match options.tls {
-        Some((cert, key)) => {
-            let tls = RustlsConfig::from_pem_file(&cert, &key).await.with_context(|| {
-                format!("cannot load TLS certificate {} / key {}", cert.display(), key.display())
-            })?;
-            writeln!(out, "listening on https://{addr}")?;
-            out.flush()?;
-            tracing::info!(%addr, "serving HTTPS");
-            http::serve_tls(listener, server, options.http, tls, shutdown_signal(), SHUTDOWN_GRACE).await
-        }
-        None => {
-            if !addr.ip().is_loopback() {
-                tracing::warn!(%addr, "serving plain HTTP beyond loopback; use --tls-cert and --tls-key");
-            }
-            listener.set_nonblocking(true)?;
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            writeln!(out, "listening on http://{addr}")?;
-            out.flush()?;
-            tracing::info!(%addr, "serving HTTP");
-            // Open requests get the same grace as under TLS; a client that never finishes its
-            // request must not keep the process from stopping.
-            let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-            let signal = async move {
-                shutdown_signal().await;
-                let _ = signalled.send(());
-            };
-            let serving = http::serve(listener, server, options.http, signal);
-            tokio::select! {
-                result = serving => result,
-                () = async {
-                    if on_signal.await.is_ok() {
-                        tokio::time::sleep(SHUTDOWN_GRACE).await;
-                    } else {
-                        std::future::pending::<()>().await;
-                    }
-                } => {
-                    tracing::warn!("open requests did not finish within the grace period");
-                    Ok(())
-                }
-            }
-        }
-    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    if tls.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(%addr, "serving plain HTTP beyond loopback; use --tls-cert and --tls-key");
+    }
+    let backups = backup::spawn_daily(server.clone(), backup::backups_dir(db));
+    writeln!(out, "listening on {scheme}://{addr}")?;
+    out.flush()?;
+    tracing::info!(%addr, scheme, "serving");
+    let result = http::serve(listener, server, options.http, tls, shutdown_signal()).await;
     backups.abort();
     result.context("server stopped with an error")?;
     tracing::info!("stopped");

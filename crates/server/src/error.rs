@@ -7,6 +7,31 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{ErrorBody, ErrorDetail};
+use rainstaff_core::quote::{excerpt, printable};
+
+/// How much of a value from the request (a table name, a region, a header) an error message
+/// quotes: enough to recognise it, never the whole of a hostile or oversized input.
+const QUOTE_CHARS: usize = 40;
+/// How much of the start and of the end of a parser's own explanation an answer carries: serde
+/// and the legacy reader quote the offending input in the middle, the path before it and what
+/// was expected (and where) after it.
+const DETAIL_HEAD_CHARS: usize = 200;
+const DETAIL_TAIL_CHARS: usize = 100;
+
+/// `input` for an error message: a short printable excerpt in quotes.
+pub fn quoted(input: &str) -> String {
+    format!("\"{}\"", excerpt(input, QUOTE_CHARS))
+}
+
+/// A parser's explanation for an error message: whole when short, else its start and its end.
+pub fn detail(explanation: &str) -> String {
+    let chars = explanation.chars().count();
+    if chars <= DETAIL_HEAD_CHARS + DETAIL_TAIL_CHARS {
+        return printable(explanation).into_owned();
+    }
+    let tail: String = explanation.chars().skip(chars - DETAIL_TAIL_CHARS).collect();
+    format!("{}{}", excerpt(explanation, DETAIL_HEAD_CHARS), printable(&tail))
+}
 
 /// An answer that is not a success. `code` is stable and machine-readable; clients branch on it,
 /// people read `message`.
@@ -102,34 +127,34 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed_json", e.body_text()),
-            JsonRejection::JsonDataError(e) => Self::bad_request("invalid_body", e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed_json", detail(&e.body_text())),
+            JsonRejection::JsonDataError(e) => Self::bad_request("invalid_body", detail(&e.body_text())),
             JsonRejection::MissingJsonContentType(e) => {
                 Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.body_text())
             }
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
             }
-            other => Self::bad_request("unreadable_body", other.body_text()),
+            other => Self::bad_request("unreadable_body", detail(&other.body_text())),
         }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::bad_request("invalid_query", rejection.body_text())
+        Self::bad_request("invalid_query", detail(&rejection.body_text()))
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        Self::bad_request("invalid_path", rejection.body_text())
+        Self::bad_request("invalid_path", detail(&rejection.body_text()))
     }
 }
 
 impl From<MultipartRejection> for ApiError {
     fn from(rejection: MultipartRejection) -> Self {
-        Self::bad_request("invalid_multipart", rejection.body_text())
+        Self::bad_request("invalid_multipart", detail(&rejection.body_text()))
     }
 }
 
@@ -138,7 +163,7 @@ impl From<MultipartError> for ApiError {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
         } else {
-            Self::bad_request("invalid_multipart", e.body_text())
+            Self::bad_request("invalid_multipart", detail(&e.body_text()))
         }
     }
 }

@@ -63,6 +63,13 @@ enum Command {
         /// Seconds after which a request is answered with a timeout.
         #[arg(long, default_value_t = HttpConfig::default().request_timeout.as_secs())]
         request_timeout: u64,
+        /// Seconds a client may take to send a request's headers (and its TLS handshake); an
+        /// idle connection is closed after as long.
+        #[arg(long, default_value_t = HttpConfig::default().header_timeout.as_secs())]
+        header_timeout: u64,
+        /// Connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = HttpConfig::default().max_connections)]
+        max_connections: usize,
     },
     /// Accept or refuse legacy PCs' whole-file uploads (POST /sync with X-API-KEY).
     LegacyKey {
@@ -128,15 +135,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Restore { file } => admin::restore(db, &file, out),
-        Command::Serve { listen, tls_cert, tls_key, rate_limit, rate_burst, request_timeout } => {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            rate_limit,
+            rate_burst,
+            request_timeout,
+            header_timeout,
+            max_connections,
+        } => {
             if rate_limit <= 0.0 || rate_burst < 1.0 {
                 anyhow::bail!("--rate-limit must be positive and --rate-burst at least 1");
+            }
+            if max_connections == 0 {
+                anyhow::bail!("--max-connections must be at least 1");
             }
             let options = ServeOptions {
                 listen,
                 tls: tls_cert.zip(tls_key),
                 http: HttpConfig {
                     request_timeout: Duration::from_secs(request_timeout.max(1)),
+                    header_timeout: Duration::from_secs(header_timeout.max(1)),
+                    max_connections,
                     rate_limit: RateLimit { per_second: rate_limit, burst: rate_burst },
                     ..HttpConfig::default()
                 },

@@ -12,7 +12,7 @@ pub fn column_type(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Int | FieldKind::Bool => "INTEGER",
         FieldKind::Real => "REAL",
-        FieldKind::Text | FieldKind::Date | FieldKind::Time | FieldKind::Ref(_) => "TEXT",
+        FieldKind::Text(_) | FieldKind::Date | FieldKind::Time | FieldKind::Ref(_) => "TEXT",
     }
 }
 

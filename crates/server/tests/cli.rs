@@ -37,11 +37,12 @@ impl Drop for Serving {
     }
 }
 
-fn serve(db: &Path) -> (Serving, String) {
+fn serve(db: &Path, args: &[&str]) -> (Serving, String) {
     let mut child = Command::new(BIN)
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -90,11 +91,71 @@ fn commands_other_than_init_need_an_existing_database() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("no database"), "{args:?}");
     }
     assert!(!db.exists());
-    // A file that is not ours is refused, not modified.
-    let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
-    let output = run(&foreign, &["devices"]);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("not a Rainstaff server database"));
+}
+
+#[test]
+fn a_file_that_is_not_a_server_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "çok gizli bir parola\n").unwrap();
+    // Another program's database, a desktop's database, and a file that is not SQLite at all.
+    let other = dir.path().join("muhasebe.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);")
+        .unwrap();
+    let desktop = dir.path().join("rainstaff.db");
+    rusqlite::Connection::open(&desktop)
+        .unwrap()
+        .execute_batch("PRAGMA application_id = 1381192774; CREATE TABLE employees (id TEXT PRIMARY KEY);")
+        .unwrap();
+    let text = dir.path().join("notes.db");
+    let copy = dir.path().join("copy.db");
+    std::fs::write(&text, "not a database at all, just notes\n".repeat(200)).unwrap();
+    for file in [&other, &desktop, &text] {
+        let before = std::fs::read(file).unwrap();
+        let commands: [&[&str]; 5] = [
+            &["devices"],
+            &["serve", "--listen", "127.0.0.1:0"],
+            &["init", "--password-file", password.to_str().unwrap()],
+            &["enroll-code", "--region", "Ankara"],
+            &["backup", "--out", copy.to_str().unwrap()],
+        ];
+        for args in commands {
+            let output = run(file, args);
+            assert!(!output.status.success(), "{file:?} {args:?}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("is not a Rainstaff server database"), "{file:?} {args:?}: {stderr}");
+        }
+        assert_eq!(std::fs::read(file).unwrap(), before, "{file:?} was changed");
+        let name = file.file_name().unwrap().to_str().unwrap();
+        for suffix in ["-wal", "-shm", "-journal"] {
+            assert!(!dir.path().join(format!("{name}{suffix}")).exists(), "{name}{suffix} was left behind");
+        }
+    }
+    assert!(!copy.exists());
+}
+
+#[test]
+fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    // The first layout had no settings table (nor anything that came after it).
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TABLE settings; DROP TABLE rejoined_rows; PRAGMA user_version = 1;").unwrap();
+    drop(conn);
+    assert!(stdout(&run(&db, &["devices"])).contains("No devices"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 3);
+    let settings: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(settings, 1);
+    // It got an epoch on the way.
+    let epoch: i64 = conn.query_row("SELECT COUNT(*) FROM settings WHERE key = 'epoch'", [], |r| r.get(0)).unwrap();
+    assert_eq!(epoch, 1);
 }
 
 #[tokio::test]
@@ -106,7 +167,7 @@ async fn enroll_code_serve_devices_and_revoke() {
     assert!(printed.contains("İstanbul"), "{printed}");
     let code = printed.split_whitespace().last().unwrap().to_string();
 
-    let (mut serving, url) = serve(&db);
+    let (mut serving, url) = serve(&db, &[]);
     let http = reqwest::Client::new();
     let health: Value = http.get(format!("{url}/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
@@ -248,4 +309,72 @@ fn restore_refuses_what_is_not_an_intact_backup_and_keeps_enrollments_made_since
     assert!(server.authenticate(&enrolled.token).is_ok());
     let again = server.enroll(rainstaff_core::protocol::EnrollRequest { code, name: "bursa-2".into() });
     assert_eq!(again.unwrap_err().code, "code_used");
+}
+
+#[tokio::test]
+async fn device_names_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let printed = stdout(&run(&db, &["enroll-code", "--region", "Ankara"]));
+    let code = printed.split_whitespace().last().unwrap().to_string();
+    let (_serving, url) = serve(&db, &[]);
+    // Clears the screen, retitles the window and rings the bell on a terminal that obeys.
+    let name = "PC\u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gpj.exe";
+    let response = reqwest::Client::new()
+        .post(format!("{url}/enroll"))
+        .json(&json!({"code": code, "name": name}))
+        .send()
+        .await;
+    assert_eq!(response.unwrap().status(), 200);
+
+    let output = run(&db, &["devices"]);
+    assert!(output.status.success());
+    assert!(
+        !output.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "raw control characters reached the terminal"
+    );
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert!(!listed.contains('\u{202e}'), "{listed}");
+    assert!(listed.contains("PC\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{202e}gpj.exe"), "{listed}");
+}
+
+#[tokio::test]
+async fn serves_https_and_drops_a_client_that_never_speaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let tls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let (cert, key) = (tls.join("server.pem"), tls.join("server.key"));
+    let args =
+        ["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap(), "--header-timeout", "1"];
+    let (mut serving, url) = serve(&db, &args);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(tls.join("ca.pem")).unwrap()).unwrap();
+    let https = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
+    let health: Value = https.get(format!("{url}/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    // Plain HTTP to the TLS port is not served.
+    let plain = url.replace("https://", "http://");
+    assert!(reqwest::Client::new().get(format!("{plain}/health")).send().await.is_err());
+
+    // A client that connects and never starts the handshake loses its connection.
+    let addr = url.trim_start_matches("https://").to_string();
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::io::AsyncReadExt::read_to_end(&mut silent, &mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "a silent client kept its connection");
+
+    let pid = serving.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while serving.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

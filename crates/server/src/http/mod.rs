@@ -3,10 +3,12 @@
 
 mod extract;
 mod handlers;
+mod listen;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use rainstaff_core::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -37,7 +40,14 @@ use crate::store::{SqliteStore, Store};
 pub struct HttpConfig {
     /// The largest request body, after gzip decoding.
     pub body_limit: usize,
+    /// How long a request may take to be answered; also how long the server waits on a client
+    /// that stopped reading its answer.
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers (and its TLS handshake), and how
+    /// long an idle connection stays open.
+    pub header_timeout: Duration,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
     pub rate_limit: RateLimit,
 }
 
@@ -46,10 +56,17 @@ impl Default for HttpConfig {
         Self {
             body_limit: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(15),
+            // Each office PC holds one connection while it syncs: hundreds of PCs at once, and
+            // far below the 1024 file descriptors a service gets by default.
+            max_connections: 256,
             rate_limit: RateLimit::default(),
         }
     }
 }
+
+/// How long open requests may finish after a shutdown signal before their connections close.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 pub struct AppState<S: Store> {
     server: Arc<Server<S>>,
@@ -133,36 +150,30 @@ async fn protocol_header(mut response: Response) -> Response {
     response
 }
 
-/// Serves plain HTTP on `listener` until `shutdown` completes, then finishes open requests.
+/// Serves on `listener`, over TLS when `tls` is given, until `shutdown` completes; then open
+/// requests get `SHUTDOWN_GRACE` to finish.
 pub async fn serve<S: Store>(
     listener: TcpListener,
     server: Arc<Server<S>>,
     config: HttpConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    axum::serve(listener, router(server, config)).with_graceful_shutdown(shutdown).await
+    let limits = listen::Limits {
+        max_connections: config.max_connections,
+        header_timeout: config.header_timeout,
+        write_stall: config.request_timeout,
+    };
+    listen::run(listener, router(server, config), limits, tls, shutdown, SHUTDOWN_GRACE).await
 }
 
-/// Serves HTTPS on `listener` until `shutdown` completes, then gives open requests `grace`.
-pub async fn serve_tls<S: Store>(
-    listener: std::net::TcpListener,
-    server: Arc<Server<S>>,
-    config: HttpConfig,
-    tls: axum_server::tls_rustls::RustlsConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> io::Result<()> {
-    let handle = axum_server::Handle::new();
-    let on_signal = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        on_signal.graceful_shutdown(Some(grace));
-    });
-    listener.set_nonblocking(true)?;
-    axum_server::from_tcp_rustls(listener, tls)
-        .handle(handle)
-        .serve(router(server, config).into_make_service())
-        .await
+/// The TLS side of `serve` from a PEM certificate chain and private key. It offers HTTP/1.1
+/// only, the one protocol `serve` speaks.
+pub async fn tls_acceptor(cert: &Path, key: &Path) -> io::Result<TlsAcceptor> {
+    let loaded = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let mut config = (*loaded.get_inner()).clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 /// A server running inside this process (tests, benchmarks, simulations).
@@ -184,7 +195,7 @@ impl<S: Store> RunningServer<S> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, server.clone(), config, async {
+        let task = tokio::spawn(serve(listener, server.clone(), config, None, async {
             let _ = stopped.await;
         }));
         Ok(Self { addr, server, stop, task })

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::push::{RowWrite, check_references, write_row};
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
-use crate::error::ApiError;
+use crate::error::{ApiError, detail};
 use crate::sql_values::canonical;
 use crate::store::{ServerRow, Store, Tx};
 
@@ -90,7 +90,7 @@ impl<S: Store> Server<S> {
         // Messages name the file; the uploader knows it as "the uploaded file", not by our temp path.
         let temp_path = file.display().to_string();
         let mut import = rainstaff_legacy::read_legacy(file, &region).map_err(|e| {
-            ApiError::bad_request("invalid_legacy_file", e.to_string().replace(&temp_path, UPLOADED))
+            ApiError::bad_request("invalid_legacy_file", detail(&e.to_string().replace(&temp_path, UPLOADED)))
         })?;
         import.file = UPLOADED.into();
         for warning in &mut import.warnings {

@@ -17,7 +17,7 @@ use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, DeviceStatus, EnrollRequest, EnrollResponse, ErrorDetail,
     MAX_BATCH, StatusResponse, in_scope,
 };
-use rainstaff_core::regions;
+use rainstaff_core::regions::{self, MAX_REGION_CHARS};
 use uuid::Uuid;
 
 use crate::auth;
@@ -32,6 +32,9 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub const ENROLL_CODE_TTL: TimeDelta = TimeDelta::hours(24);
 /// Changes per pull page when the client does not say.
 pub const DEFAULT_PAGE: usize = 200;
+/// Row JSON per pull page: with the largest rows the schema allows, `MAX_BATCH` of them would
+/// make an answer of tens of megabytes that a PC on a slow line has to take in one piece.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 const MAX_DEVICE_NAME_CHARS: usize = 100;
 
 /// An enrollment code as issued: `code` is shown once to the administrator, never stored.
@@ -128,8 +131,12 @@ impl<S: Store> Server<S> {
 
     /// Issues a one-time code that enrolls one PC for `region` (or `ALL` for an administrator's).
     pub fn create_enroll_code(&self, region: &str) -> Result<IssuedCode, ApiError> {
-        let region = regions::normalize(region)
-            .ok_or_else(|| ApiError::bad_request("invalid_region", "a region is required"))?;
+        let region = regions::normalize(region).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_region",
+                format!("a region's name is required (at most {MAX_REGION_CHARS} characters)"),
+            )
+        })?;
         let code = auth::new_enroll_code();
         let now = self.now();
         let stored = EnrollCode {
@@ -245,12 +252,9 @@ impl<S: Store> Server<S> {
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            let mut changes = tx.changes(scope(&device.region), since, limit + 1)?;
-            let has_more = changes.len() > limit;
-            changes.truncate(limit);
-            let next_since = changes.last().map_or(since, |c| c.seq);
-            tx.record_pull(device.id, next_since, &at)?;
-            Ok(ChangesPage { changes, next_since, has_more, epoch: Some(epoch(tx)?.id) })
+            let page = tx.changes(scope(&device.region), since, limit, MAX_PAGE_BYTES)?;
+            tx.record_pull(device.id, page.next_since, &at)?;
+            Ok(ChangesPage { epoch: Some(epoch(tx)?.id), ..page })
         })
     }
 

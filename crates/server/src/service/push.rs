@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
-use crate::error::{ApiError, StoreError};
+use crate::error::{ApiError, StoreError, quoted};
 use crate::sql_values::canonical;
 use crate::store::{AppliedMutation, Device, NewConflict, ServerRow, Store, Tx};
 
@@ -105,12 +105,6 @@ fn valid_row_region(region: &str) -> bool {
     region != ALL_REGIONS && regions::normalize(region).as_deref() == Some(region)
 }
 
-/// Tables whose rows an administrator may move to another region: those that refer to no other
-/// row, since a reference must stay inside its region.
-fn movable(table: &TableSpec) -> bool {
-    !table.fields.iter().any(|f| matches!(f.kind, FieldKind::Ref(_)))
-}
-
 /// Where a mutation stands against the row it names, before its fields are looked at.
 enum Placement {
     /// The row stays in its region (or is new there).
@@ -127,7 +121,7 @@ fn place(
 ) -> Result<Placement, Box<Outcome>> {
     let refuse = |code, reason: &str, row| Err(Box::new(refused(m, code, reason.to_string(), row)));
     if !valid_row_region(&m.region) {
-        return refuse(RefusalCode::InvalidRegion, "the region is not a region code", None);
+        return refuse(RefusalCode::InvalidRegion, &format!("{} is not a region code", quoted(&m.region)), None);
     }
     if !in_scope(&device.region, &m.region) {
         return refuse(RefusalCode::RegionForbidden, FORBIDDEN, None);
@@ -139,7 +133,7 @@ fn place(
         // Saying more would tell one region what another holds.
         return refuse(RefusalCode::IdTaken, "this id belongs to a record of another region", None);
     }
-    if device.region == ALL_REGIONS && movable(table) && m.op == Op::Upsert {
+    if device.region == ALL_REGIONS && table.movable() && m.op == Op::Upsert {
         return Ok(Placement::Move(current.state.region.clone()));
     }
     refuse(RefusalCode::RegionForbidden, FORBIDDEN, Some(current.state.clone()))
@@ -149,12 +143,8 @@ const FORBIDDEN: &str = "this computer may not change records of that region or 
 
 pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
     let Some(table) = schema::table(&m.table) else {
-        return Ok(refused(
-            m,
-            RefusalCode::UnknownTable,
-            "there is no synced table of that name".into(),
-            None,
-        ));
+        let reason = format!("there is no synced table {}", quoted(&m.table));
+        return Ok(refused(m, RefusalCode::UnknownTable, reason, None));
     };
     let current = tx.row(table, m.row_id)?;
     let moved_from = match place(device, m, table, current.as_ref()) {

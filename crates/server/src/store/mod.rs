@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rainstaff_core::merge::{FieldVersion, StoredRow};
-use rainstaff_core::protocol::{Change, ConflictRecord, Outcome, RowState, TableCount};
+use rainstaff_core::protocol::{ChangesPage, ConflictRecord, Outcome, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use serde_json::Value;
 use uuid::Uuid;
@@ -26,10 +26,14 @@ pub trait Store: Send + Sync + 'static {
     /// (including when it panics), so an error half way through a batch leaves nothing behind.
     fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
-    /// Runs `f` in one read transaction: everything it reads belongs to one committed state.
+    /// Runs `f` in one read transaction: everything it reads belongs to one committed state. A
+    /// read never holds up writers, however long it takes (a snapshot of a large store, say):
+    /// writes go on committing beside it, and it does not see them.
     fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
 
-    /// Proves the database answers (readiness probe).
+    /// Proves the database can be written (readiness probe): takes the write lock and changes a
+    /// row in a transaction it rolls back, so a database that answers reads but refuses writes
+    /// (locked by another program, read-only) is not reported ready.
     fn ping(&self) -> Result<(), StoreError>;
 
     /// Writes a consistent copy of the whole database to `dest` while the store keeps serving.
@@ -76,7 +80,17 @@ pub trait Tx {
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
-    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
+    /// One pull page: the changes after `since` in `scope` in seq order, at most `limit` of them
+    /// and at most `max_bytes` of row JSON, except that the first change comes however large it
+    /// is (a page is never empty while changes wait). `has_more` says whether changes remain
+    /// after the page; `next_since` is its last seq, or `since` when it is empty.
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError>;
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError>;
 
     fn applied_mutation(

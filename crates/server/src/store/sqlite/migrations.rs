@@ -3,8 +3,10 @@
 //! adding what a newer schema has and never dropping anything, so a field added to the core
 //! reaches the server without a hand-written step.
 
+use std::path::Path;
+
 use rainstaff_core::schema::{TABLES, TableSpec};
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OpenFlags, Transaction};
 
 use crate::error::StoreError;
 use crate::sql_values::field_columns_ddl;
@@ -98,16 +100,35 @@ const STEPS: &[&str] = &[
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
 
-pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let has_tables: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
-    if app_id != APPLICATION_ID && (app_id != 0 || has_tables) {
-        return Err(StoreError::msg(
-            "this file is not a Rainstaff server database; refusing to modify it (check --db)",
-        ));
+/// Refuses a file at `path` that is not ours: another program's SQLite database (it has schema
+/// objects and not our application id) or no SQLite database at all. It looks through a
+/// read-only connection, so a refused file is left exactly as it was. A missing or empty file is
+/// a new database.
+pub fn check_identity(path: &Path) -> Result<(), StoreError> {
+    if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+        return Ok(());
     }
+    let not_ours = || {
+        StoreError::msg(format!(
+            "{} is not a Rainstaff server database; refusing to use or change it (check --db)",
+            path.display()
+        ))
+    };
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // The first read of the header is where a file that is not SQLite at all fails.
+    let app_id: i64 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
+        Ok(id) => id,
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            return Err(not_ours());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let has_schema: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema)", [], |r| r.get(0))?;
+    if app_id == APPLICATION_ID || (app_id == 0 && !has_schema) { Ok(()) } else { Err(not_ours()) }
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > LATEST {
         return Err(StoreError::msg(format!(
             "this database was written by a newer rainstaff-server (schema version {version}; this \

@@ -1,7 +1,8 @@
-//! The store on one SQLite file in WAL mode. One connection behind a mutex: SQLite has a single
-//! writer anyway, and serializing through one connection makes every batch a plain transaction
-//! with no busy retries. The methods are blocking; the HTTP layer calls them on tokio's blocking
-//! pool, a simulation calls them directly.
+//! The store on one SQLite file in WAL mode. One writing connection behind a mutex: SQLite has a
+//! single writer anyway, and serializing through one connection makes every batch a plain
+//! transaction with no busy retries. Reads go through read-only connections of their own, so a
+//! long read (a snapshot) never stops a push from committing. The methods are blocking; the HTTP
+//! layer calls them on tokio's blocking pool, a simulation calls them directly.
 
 mod migrations;
 pub mod restore;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rainstaff_core::protocol::{Change, ConflictRecord, RowState, TableCount};
+use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
@@ -26,6 +27,13 @@ use crate::sql_values::{field_column_list, from_sql, to_sql};
 
 const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
 const BASE_COUNT: usize = 7;
+/// How long a statement waits for another program's lock before it fails.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+/// How long the readiness probe waits for the write lock: a probe must answer quickly, and a
+/// lock held longer than this already keeps pushes waiting.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
+/// Idle read connections kept for the next reads; more are opened when reads overlap.
+const READERS_KEPT: usize = 4;
 
 /// Statements of one synced table, built once from the static schema.
 struct TableSql {
@@ -67,6 +75,7 @@ impl TableSql {
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
     path: PathBuf,
     tables: HashMap<&'static str, TableSql>,
 }
@@ -91,8 +100,10 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, StoreError> {
+        // Before anything that writes (the journal mode lives in the file's header).
+        migrations::check_identity(path)?;
         let mut conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_WAIT)?;
         let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::msg(format!("could not switch the database to WAL mode (got {mode})")));
@@ -103,7 +114,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
         let tables = TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect();
-        Ok(Self { conn: Mutex::new(conn), path: path.to_path_buf(), tables })
+        Ok(Self { conn: Mutex::new(conn), readers: Mutex::new(Vec::new()), path: path.to_path_buf(), tables })
     }
 
     pub fn path(&self) -> &Path {
@@ -118,15 +129,33 @@ impl SqliteStore {
 
     fn run<T>(
         &self,
+        conn: &mut Connection,
         behavior: TransactionBehavior,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
         let mut stx = SqliteTx { tx, tables: &self.tables };
         let out = f(&mut stx)?;
         stx.tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// An idle read-only connection, or a new one.
+    fn reader(&self) -> Result<Connection, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if let Some(conn) = idle {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(conn)
+    }
+
+    fn keep_reader(&self, conn: Connection) {
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < READERS_KEPT {
+            idle.push(conn);
+        }
     }
 }
 
@@ -134,24 +163,34 @@ impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
     fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        self.run(TransactionBehavior::Immediate, f)
+        self.run(&mut self.lock(), TransactionBehavior::Immediate, f)
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        self.run(TransactionBehavior::Deferred, f)
+        // In WAL mode a read transaction on its own connection sees the state committed when it
+        // began, while the writing connection goes on committing.
+        let mut conn = self.reader()?;
+        let out = self.run(&mut conn, TransactionBehavior::Deferred, f);
+        self.keep_reader(conn);
+        out
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let conn = self.lock();
-        conn.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get::<_, i64>(0))?;
-        Ok(())
+        let mut conn = self.lock();
+        conn.busy_timeout(PROBE_WAIT)?;
+        let probe = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("UPDATE counters SET value = value WHERE name = 'change_seq'", [])?;
+            tx.rollback()
+        })();
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(probe?)
     }
 
     fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
-        // A connection of its own: in WAL mode it reads one consistent state while the main
-        // connection goes on writing, so a backup never stalls the sync.
-        let src = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        src.busy_timeout(Duration::from_secs(10))?;
+        // A read connection: in WAL mode it reads one consistent state while the writing
+        // connection goes on, so a backup never stalls the sync.
+        let src = self.reader()?;
         let partial = dest.with_extension("partial");
         let _ = std::fs::remove_file(&partial);
         {
@@ -164,6 +203,7 @@ impl Store for SqliteStore {
                 }
             }
         }
+        self.keep_reader(src);
         // Renamed only when complete, so a file under the final name is always a whole backup.
         std::fs::rename(&partial, dest)?;
         Ok(())
@@ -444,29 +484,44 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn changes(&mut self, scope: Scope<'_>, since: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError> {
+        // One more than the page holds, to know whether more follow.
+        let lookahead = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
         let mut stmt;
         let mut rows = match scope {
             None => {
                 stmt = self.tx.prepare_cached(
                     "SELECT seq, row_json FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )?;
-                stmt.query(params![since, limit])?
+                stmt.query(params![since, lookahead])?
             }
             Some(region) => {
                 stmt = self.tx.prepare_cached(
                     "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
                 )?;
-                stmt.query(params![region, since, limit])?
+                stmt.query(params![region, since, lookahead])?
             }
         };
         let mut changes = Vec::new();
+        let mut bytes = 0;
+        let mut has_more = false;
         while let Some(r) = rows.next()? {
-            let json: String = r.get(1)?;
-            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(&json)? });
+            let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            if changes.len() == limit || (!changes.is_empty() && bytes + json.len() > max_bytes) {
+                has_more = true;
+                break;
+            }
+            bytes += json.len();
+            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(json)? });
         }
-        Ok(changes)
+        let next_since = changes.last().map_or(since, |c: &Change| c.seq);
+        Ok(ChangesPage { changes, next_since, has_more, epoch: None })
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
