@@ -57,6 +57,13 @@ pub enum Command {
         table: &'static TableSpec,
         id: Uuid,
     },
+    /// An administrator moves a record to another region (see `Store::move_record`).
+    MoveRegion {
+        user: User,
+        table: &'static TableSpec,
+        id: Uuid,
+        region: String,
+    },
     CreateUser {
         username: String,
         password: String,
@@ -235,6 +242,9 @@ fn handle(
         }
         Command::Delete { user, table, id } => {
             saved(table.name, store.delete_record(&user, table, id).map(|()| id))
+        }
+        Command::MoveRegion { user, table, id, region } => {
+            saved(table.name, store.move_record(&user, table, id, &region).map(|()| id))
         }
         Command::CreateUser { username, password, role, region } => {
             done("users", store.create_user(&username, Some(&password), role, &region).map(|_| ()), None)

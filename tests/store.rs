@@ -3,10 +3,12 @@
 
 use rainstaff::db::Store;
 use rainstaff::db::edits::{SaveError, SaveOptions};
+use rainstaff::db::rows;
 use rainstaff::db::users::{Role, User};
-use rainstaff::model::{Employee, Shift, fields_of};
+use rainstaff::model::{Employee, Shift, Vehicle, fields_of};
 use rainstaff::sync_task::REGION_KEY;
-use rainstaff_core::schema::{EMPLOYEES, TABLES, TIMESHEETS};
+use rainstaff_core::protocol::RowState;
+use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLES};
 use rainstaff_core::validate::Problem;
 use serde_json::Value;
 use uuid::Uuid;
@@ -176,6 +178,23 @@ fn problems(result: Result<Uuid, SaveError>) -> Vec<(String, Problem)> {
     }
 }
 
+fn vehicle(plate: &str) -> Vehicle {
+    Vehicle {
+        plate: plate.into(),
+        brand: None,
+        model: None,
+        year: None,
+        km: Some(1000),
+        inspection_date: None,
+        insurance_date: None,
+        maintenance_date: None,
+        oil_change_date: None,
+        oil_change_km: None,
+        oil_interval_km: 14_000,
+        notes: None,
+    }
+}
+
 /// The outbox as the sync routine will send it: (table, row, region, op, fields, base version).
 fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
     let mut stmt = store
@@ -191,6 +210,25 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
     .unwrap()
     .map(Result::unwrap)
     .collect()
+}
+
+/// What a sync does when the server acknowledges a row at `version`: its outbox entries leave and
+/// the server's row is taken.
+fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
+    let spec = rainstaff_core::schema::table(table).unwrap();
+    let row = rows::get(&store.conn, spec, id).unwrap().unwrap();
+    store.conn.execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
+    let state = RowState {
+        table: table.into(),
+        id,
+        region: row.region,
+        version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: None,
+        fields: row.fields,
+    };
+    assert!(rows::apply_server_row(&store.conn, &state, None).unwrap());
 }
 
 #[test]
@@ -212,8 +250,11 @@ fn a_regional_pc_writes_nothing_the_server_would_refuse() {
     assert_eq!(count(&store, "SELECT count(*) FROM employees"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 0);
 
-    store.save_record(&admin, &EMPLOYEES, None, "Izmir", e, SaveOptions::default()).unwrap();
+    let id = store.save_record(&admin, &EMPLOYEES, None, "Izmir", e, SaveOptions::default()).unwrap();
     assert_eq!(store.scope(&admin).unwrap().regions(), ["Izmir"]);
+    // Moving needs a PC that may write both regions.
+    let err = store.move_record(&admin, &EMPLOYEES, id, "Ankara").unwrap_err();
+    assert!(matches!(&err, SaveError::Fields(e) if e[0].problem == Problem::PcRegion), "{err}");
     // The templates every region starts with come for the PC's region, and none for Ankara's
     // manager, whose changes this PC could never send.
     store.seed_templates(&ankara).unwrap();
@@ -221,4 +262,62 @@ fn a_regional_pc_writes_nothing_the_server_would_refuse() {
     store.seed_templates(&admin).unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM shift_templates WHERE region = 'Izmir'"), 2);
     assert!(outbox(&store).iter().all(|(.., region, _, _, _)| region == "Izmir"));
+}
+
+#[test]
+fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    store.set_sync_state(REGION_KEY, "ALL").unwrap();
+    let admin = admin(&store);
+    let e =
+        Employee { full_name: "ÇAĞLA ÖZTÜRK".into(), title: Some("Şef".into()), ..Employee::default() };
+    let id =
+        store.save_record(&admin, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap();
+    acknowledge(&store, "employees", id, 7);
+
+    // The normal save keeps its region: a form cannot move a record by accident.
+    let err = store
+        .save_record(&admin, &EMPLOYEES, Some(id), "Izmir", fields_of(&e), SaveOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot move"), "{err}");
+    assert!(outbox(&store).is_empty());
+
+    store.move_record(&admin, &EMPLOYEES, id, "Izmir").unwrap();
+    let moved = rows::get(&store.conn, &EMPLOYEES, id).unwrap().unwrap();
+    assert_eq!((moved.region.as_str(), moved.server_version), ("Izmir", 7));
+    let entries = outbox(&store);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let (table, row, region, op, fields, base) = &entries[0];
+    assert_eq!(
+        (table.as_str(), row.as_str(), region.as_str(), op.as_str()),
+        ("employees", &*id.to_string(), "Izmir", "upsert")
+    );
+    assert_eq!(*base, 7, "the base is the version the server holds");
+    assert_eq!(fields, &Value::Object(moved.fields.clone()), "every field travels");
+    assert_eq!(fields["full_name"], "ÇAĞLA ÖZTÜRK");
+    // Once moved, the record is edited in its new region.
+    let edit = serde_json::json!({"title": "Müdür"}).as_object().unwrap().clone();
+    store.save_record(&admin, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
+
+    // Only an administrator moves, only tables whose rows refer to no other, and a vehicle only
+    // where its plate is free; a refused move writes nothing.
+    let manager = store.create_user("izmir", Some("parola-12345"), Role::Manager, "Izmir").unwrap();
+    let err = store.move_record(&manager, &EMPLOYEES, id, "Ankara").unwrap_err();
+    assert!(matches!(&err, SaveError::Fields(e) if e[0].problem == Problem::Forbidden), "{err}");
+    assert!(!TIMESHEETS.movable() && EMPLOYEES.movable() && VEHICLES.movable() && SHIFT_TEMPLATES.movable());
+    let van = vehicle("35 ABC 123");
+    let here =
+        store.save_record(&admin, &VEHICLES, None, "Izmir", fields_of(&van), SaveOptions::default()).unwrap();
+    store.save_record(&admin, &VEHICLES, None, "Bursa", fields_of(&van), SaveOptions::default()).unwrap();
+    let before = count(&store, "SELECT count(*) FROM outbox");
+    let err = store.move_record(&admin, &VEHICLES, here, "Bursa").unwrap_err();
+    assert!(
+        matches!(&err, SaveError::Fields(e) if e[0].field == "plate" && e[0].problem == Problem::Duplicate),
+        "{err}"
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before);
+    assert_eq!(rows::get(&store.conn, &VEHICLES, here).unwrap().unwrap().region, "Izmir");
+    store.move_record(&admin, &VEHICLES, here, "Ankara").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before + 1);
 }

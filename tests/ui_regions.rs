@@ -11,9 +11,10 @@ use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
+use rainstaff::i18n::Lang;
 use rainstaff::model::{Employee, fields_of};
 use rainstaff::sync_task::REGION_KEY;
-use rainstaff_core::schema::EMPLOYEES;
+use rainstaff_core::schema::{EMPLOYEES, VEHICLES};
 
 /// A store with an administrator, enrolled for `pc` (None: not enrolled), holding `employees`
 /// as (name, region).
@@ -62,12 +63,105 @@ fn an_izmir_pc_offers_izmir_only_even_to_an_administrator() {
     settle(&mut harness);
     assert_eq!(stored(dir.path()), [("ÇAĞLA ÖZTÜRK".to_string(), "Izmir".to_string())]);
 
+    // A saved record cannot be moved from here: this PC may not write another region.
+    harness.get_by_label("ÇAĞLA ÖZTÜRK").click();
+    harness.run();
+    assert!(harness.query_by_label("Bölgeye taşı").is_none());
+
     harness.get_by_label("Araçlar").click();
     harness.run();
     harness.get_by_label("Yeni araç").click();
     harness.run();
     assert_eq!(harness.state().vehicles.form.as_ref().unwrap().region, "Izmir");
     assert!(!region_picker_shown(&harness));
+}
+
+#[test]
+fn an_administrator_moves_an_employee_after_a_confirmation_naming_both_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path(), Some("ALL"), &[("ÇAĞLA ÖZTÜRK", "Ankara")]);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "yönetici", "parola-12345");
+    harness.get_by_label("ÇAĞLA ÖZTÜRK").click();
+    harness.run();
+    // The form shows the region; moving is its own, labelled act.
+    assert!(!region_picker_shown(&harness));
+    harness.get_by_label("Bölgeye taşı").click();
+    harness.run();
+    harness.get_by_label("İzmir").click();
+    harness.run();
+    harness.get_by_label("ÇAĞLA ÖZTÜRK, Ankara bölgesinden İzmir bölgesine taşınacak.");
+    // Esc cancels the dialog, not the form under it, and moves nothing.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Taşı").is_none(), "the dialog closed");
+    assert!(harness.state().employees.form.is_some(), "the form stayed");
+    assert_eq!(stored(dir.path()), [("ÇAĞLA ÖZTÜRK".to_string(), "Ankara".to_string())]);
+
+    harness.get_by_label("Bölgeye taşı").click();
+    harness.run();
+    harness.get_by_label("İzmir").click();
+    harness.run();
+    harness.get_by_label("Taşı").click();
+    settle(&mut harness);
+    assert_eq!(stored(dir.path()), [("ÇAĞLA ÖZTÜRK".to_string(), "Izmir".to_string())]);
+    assert!(harness.query_by_label("Taşı").is_none(), "the dialog closed");
+    assert_eq!(harness.state().employees.form.as_ref().unwrap().region, "Izmir", "the form follows");
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let last: (String, String) = store
+        .conn
+        .query_row("SELECT region, op FROM outbox ORDER BY mutation_id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(last, ("Izmir".to_string(), "upsert".to_string()));
+}
+
+#[test]
+fn a_vehicle_moves_the_same_way_and_the_dialog_speaks_english_too() {
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path(), None, &[]);
+    {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let admin = store.verify_login("yönetici", "parola-12345").unwrap().unwrap();
+        let van = serde_json::json!({"plate": "35 ABC 123", "oil_interval_km": 14000});
+        let fields = van.as_object().unwrap().clone();
+        store.save_record(&admin, &VEHICLES, None, "Izmir", fields, SaveOptions::default()).unwrap();
+    }
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "yönetici", "parola-12345");
+    harness.state_mut().lang = Lang::En;
+    harness.run();
+    harness.get_by_label("Vehicles").click();
+    harness.run();
+    harness.get_by_label("35 ABC 123").click();
+    harness.run();
+    harness.get_by_label("Move to region").click();
+    harness.run();
+    harness.get_by_label("Bursa").click();
+    harness.run();
+    harness.get_by_label("35 ABC 123 will move from İzmir to Bursa.");
+    harness.get_by_label("Move").click();
+    settle(&mut harness);
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let regions: Vec<String> = store.vehicles("ALL").unwrap().into_iter().map(|v| v.region).collect();
+    assert_eq!(regions, ["Bursa"]);
+}
+
+#[test]
+fn a_manager_is_not_offered_the_move() {
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path(), None, &[("NURAY ÖZGÜL", "Bursa")]);
+    Store::open(&dir.path().join("rainstaff.db"))
+        .unwrap()
+        .create_user("şef", Some("parola-12345"), Role::Manager, "Bursa")
+        .unwrap();
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("NURAY ÖZGÜL").click();
+    harness.run();
+    harness.get_by_label("Personeli düzenle");
+    assert!(harness.query_by_label("Bölgeye taşı").is_none());
 }
 
 #[test]

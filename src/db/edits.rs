@@ -2,7 +2,7 @@
 //! references, the user's region) and written in one transaction with its outbox entry.
 
 use chrono::{Duration, NaiveDate};
-use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec};
+use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
 use rainstaff_core::time::{format_date, parse_hhmm, parse_iso_date, span_minutes};
 use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
 use serde_json::{Map, Value};
@@ -94,6 +94,37 @@ impl Store {
         }
         let tx = self.conn.transaction()?;
         rows::delete(&tx, table, id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Moves a record to another region: an administrator's act on a PC that may write every
+    /// region, for the tables whose rows refer to no other (employees, vehicles, drivers, shift
+    /// templates). The record keeps its id and fields; the rules of its new region are checked
+    /// (a plate is unique within a region), and one outbox entry carries the move to the server.
+    pub fn move_record(
+        &mut self,
+        user: &User,
+        table: &'static TableSpec,
+        id: Uuid,
+        to: &str,
+    ) -> Result<(), SaveError> {
+        if !table.movable() {
+            return Err(StoreError::Invalid(format!("{} cannot move between regions", table.name)).into());
+        }
+        self.scope(user)?.check_move(to).map_err(|e| SaveError::Fields(vec![e]))?;
+        let row = rows::get(&self.conn, table, id)?
+            .filter(|r| !r.deleted)
+            .ok_or_else(|| StoreError::Invalid(format!("{} {id} no longer exists", table.name)))?;
+        if row.region == to {
+            return Ok(());
+        }
+        if table.name == VEHICLES.name {
+            let options = SaveOptions { confirm_lower_km: true };
+            self.check_vehicle(id, to, &row.fields, Some(&row), options)?;
+        }
+        let tx = self.conn.transaction()?;
+        rows::move_region(&tx, table, id, to)?;
         tx.commit()?;
         Ok(())
     }

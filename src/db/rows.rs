@@ -326,3 +326,18 @@ pub fn forget_version(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<
     conn.execute(&format!("UPDATE {} SET server_version = 0 WHERE id = ?1", table.name), [id.to_string()])?;
     Ok(())
 }
+
+/// Moves a row to another region and appends the one outbox entry that tells the server: an
+/// upsert in the new region with the row's full fields and its server version as the base, which
+/// the server applies as a move when an administrator's all-regions PC sends it.
+pub fn move_region(conn: &Connection, table: &TableSpec, id: Uuid, to: &str) -> Result<()> {
+    let Some(mut row) = get(conn, table, id)?.filter(|r| !r.deleted) else {
+        return Err(StoreError::Invalid(format!("{} {id} does not exist", table.name)));
+    };
+    let now = now_utc();
+    row.region = to.to_string();
+    row.updated_at = now.clone();
+    row.sync_error = None;
+    put(conn, table, &row)?;
+    append_outbox(conn, table.name, id, to, Op::Upsert, &row.fields, row.server_version, &now)
+}

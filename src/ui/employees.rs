@@ -11,9 +11,11 @@ use uuid::Uuid;
 
 use crate::app::Ctx;
 use crate::db::edits::SaveOptions;
+use crate::db::queries::ShiftFilter;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::model::{Employee, Record, fields_of};
 use crate::ui::form::{self, FormErrors};
+use crate::ui::move_region::MoveDialog;
 use crate::worker::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +58,7 @@ pub struct EmployeeForm {
     saving: bool,
     /// A new form puts the cursor in the name (form::focus_once).
     focus: bool,
+    pub moving: Option<MoveDialog>,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -98,6 +101,7 @@ impl EmployeeForm {
             errors: FormErrors::default(),
             saving: false,
             focus: false,
+            moving: None,
         }
     }
 
@@ -136,8 +140,16 @@ impl EmployeeForm {
 }
 
 impl EmployeesScreen {
-    pub fn saved(&mut self, table: &str, _id: Uuid) {
-        if table == EMPLOYEES.name && self.form.as_ref().is_some_and(|f| f.saving) {
+    pub fn saved(&mut self, table: &str, id: Uuid) {
+        if table != EMPLOYEES.name {
+            return;
+        }
+        if let Some(form) = &mut self.form
+            && let Some(moved) = form.moving.take_if(|m| m.id() == id)
+        {
+            // The form stays open on what was being typed, now in the new region.
+            form.region = moved.to().unwrap_or(&form.region).to_string();
+        } else if self.form.as_ref().is_some_and(|f| f.saving) {
             self.form = None;
         }
     }
@@ -146,7 +158,10 @@ impl EmployeesScreen {
         if table == EMPLOYEES.name
             && let Some(form) = &mut self.form
         {
-            form.errors = FormErrors(errors.to_vec());
+            match &mut form.moving {
+                Some(moving) => moving.invalid(errors),
+                None => form.errors = FormErrors(errors.to_vec()),
+            }
             form.saving = false;
         }
     }
@@ -314,6 +329,7 @@ impl EmployeesScreen {
 
     fn form_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
+        let all = &self.all;
         let Some(form) = &mut self.form else { return };
         ui.heading(if form.id.is_some() {
             lang.t("Personeli düzenle", "Edit employee")
@@ -329,7 +345,25 @@ impl EmployeesScreen {
             form::text(ui, l("department"), &mut form.department, e("department"));
             form::text(ui, l("title"), &mut form.title, e("title"));
             form::row(ui, l("region"), e("region"), |ui| {
-                region_combo(ui, ctx, &mut form.region, form.id.is_none())
+                ui.horizontal(|ui| {
+                    let region = region_combo(ui, ctx, &mut form.region, form.id.is_none());
+                    // The dialog names the record as it is stored, whatever the form holds now.
+                    if let Some(stored) = form.id.and_then(|id| all.iter().find(|e| e.id == id))
+                        && super::move_region::offer(ui, ctx)
+                    {
+                        let shifts = ShiftFilter {
+                            employee: Some(stored.id),
+                            region: stored.region.clone(),
+                            ..Default::default()
+                        };
+                        let left = ctx.store.shifts(&shifts).map_or(0, |s| s.len());
+                        let name = &stored.data.full_name;
+                        form.moving =
+                            Some(MoveDialog::new(&EMPLOYEES, stored.id, name, &stored.region, left));
+                    }
+                    region
+                })
+                .inner
             });
             form::date(ui, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
             form::row(ui, l("active"), e("active"), |ui| ui.checkbox(&mut form.active, ""));
@@ -377,6 +411,11 @@ impl EmployeesScreen {
             ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
             form.saving = true;
         }
+        if let Some(moving) = &mut form.moving
+            && !moving.ui(ui, ctx)
+        {
+            form.moving = None;
+        }
         if actions.cancel {
             self.form = None;
             return;
@@ -413,7 +452,7 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
 }
 
 /// The region of a record: chosen for a new one among the regions this PC may write for the
-/// person (see `db::scope`); it never changes afterwards.
+/// person (see `db::scope`); it changes afterwards only by an explicit move.
 pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
     let regions = ctx.scope.regions();
     if !editable || regions.len() < 2 {

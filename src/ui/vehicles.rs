@@ -14,6 +14,7 @@ use crate::db::edits::SaveOptions;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle, fields_of};
 use crate::ui::form::{self, FormErrors};
+use crate::ui::move_region::MoveDialog;
 use crate::worker::Command;
 
 pub const DUE_DAYS: i64 = 30;
@@ -73,6 +74,7 @@ pub struct VehicleForm {
     saving: bool,
     /// A new form puts the cursor in the plate (form::focus_once).
     focus: bool,
+    pub moving: Option<MoveDialog>,
 }
 
 const DATE_FIELDS: [&str; 4] = ["inspection_date", "insurance_date", "maintenance_date", "oil_change_date"];
@@ -177,8 +179,16 @@ impl VehicleForm {
 }
 
 impl VehiclesScreen {
-    pub fn saved(&mut self, table: &str, _id: Uuid) {
-        if table == VEHICLES.name && self.form.as_ref().is_some_and(|f| f.saving) {
+    pub fn saved(&mut self, table: &str, id: Uuid) {
+        if table != VEHICLES.name {
+            return;
+        }
+        if let Some(form) = &mut self.form
+            && let Some(moved) = form.moving.take_if(|m| m.id() == id)
+        {
+            // The form stays open on what was being typed, now in the new region.
+            form.region = moved.to().unwrap_or(&form.region).to_string();
+        } else if self.form.as_ref().is_some_and(|f| f.saving) {
             self.form = None;
         }
     }
@@ -187,6 +197,10 @@ impl VehiclesScreen {
         if table == VEHICLES.name
             && let Some(form) = &mut self.form
         {
+            if let Some(moving) = &mut form.moving {
+                moving.invalid(errors);
+                return;
+            }
             form.confirm_lower_km = errors.iter().any(|e| e.problem == Problem::KmLower);
             form.errors = FormErrors(errors.to_vec());
             form.saving = false;
@@ -281,6 +295,7 @@ impl VehiclesScreen {
 
     fn form_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
+        let list = &self.list;
         let Some(form) = &mut self.form else { return };
         ui.heading(if form.id.is_some() {
             lang.t("Aracı düzenle", "Edit vehicle")
@@ -294,7 +309,18 @@ impl VehiclesScreen {
             let plate = form::text(ui, l("plate"), &mut form.plate, e("plate"));
             form::focus_once(&plate, &mut form.focus);
             form::row(ui, l("region"), e("region"), |ui| {
-                super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none())
+                ui.horizontal(|ui| {
+                    let region = super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none());
+                    // The dialog names the vehicle as it is stored, whatever the form holds now.
+                    if let Some(stored) = form.id.and_then(|id| list.iter().find(|v| v.id == id))
+                        && super::move_region::offer(ui, ctx)
+                    {
+                        let plate = &stored.data.plate;
+                        form.moving = Some(MoveDialog::new(&VEHICLES, stored.id, plate, &stored.region, 0));
+                    }
+                    region
+                })
+                .inner
             });
             form::text(ui, l("brand"), &mut form.brand, e("brand"));
             form::text(ui, l("model"), &mut form.model, e("model"));
@@ -318,6 +344,11 @@ impl VehiclesScreen {
         {
             ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
             form.saving = true;
+        }
+        if let Some(moving) = &mut form.moving
+            && !moving.ui(ui, ctx)
+        {
+            form.moving = None;
         }
         if actions.cancel {
             self.form = None;

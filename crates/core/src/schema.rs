@@ -190,6 +190,12 @@ impl TableSpec {
         self.fields.iter().map(|f| f.name)
     }
 
+    /// True when an administrator may move this table's rows to another region: they refer to no
+    /// other row, and a reference must stay inside its region.
+    pub fn movable(&self) -> bool {
+        !self.fields.iter().any(|f| matches!(f.kind, FieldKind::Ref(_)))
+    }
+
     /// Checks names and JSON types of `fields`. With `complete`, every required field must be
     /// present (an insert); without it, any subset may be (an edit).
     pub fn check_fields(&self, fields: &Map<String, Value>, complete: bool) -> Vec<FieldError> {
