@@ -154,7 +154,8 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
         .unwrap();
     assert_eq!(settings, 1);
     // It got an epoch on the way.
-    let epoch: i64 = conn.query_row("SELECT COUNT(*) FROM settings WHERE key = 'epoch'", [], |r| r.get(0)).unwrap();
+    let epoch: i64 =
+        conn.query_row("SELECT COUNT(*) FROM settings WHERE key = 'epoch'", [], |r| r.get(0)).unwrap();
     assert_eq!(epoch, 1);
 }
 

@@ -121,7 +121,11 @@ fn place(
 ) -> Result<Placement, Box<Outcome>> {
     let refuse = |code, reason: &str, row| Err(Box::new(refused(m, code, reason.to_string(), row)));
     if !valid_row_region(&m.region) {
-        return refuse(RefusalCode::InvalidRegion, &format!("{} is not a region code", quoted(&m.region)), None);
+        return refuse(
+            RefusalCode::InvalidRegion,
+            &format!("{} is not a region code", quoted(&m.region)),
+            None,
+        );
     }
     if !in_scope(&device.region, &m.region) {
         return refuse(RefusalCode::RegionForbidden, FORBIDDEN, None);
