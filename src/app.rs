@@ -244,12 +244,8 @@ impl App {
                 if user.role != crate::db::users::Role::Staff
                     && ui.button(lang.t("Eski veritabanını içe aktar…", "Import legacy database…")).clicked()
                 {
-                    let region = if user.region == rainstaff_core::protocol::ALL_REGIONS {
-                        rainstaff_core::regions::LEGACY_DEFAULT.to_string()
-                    } else {
-                        user.region.clone()
-                    };
-                    self.import.start(region);
+                    let device = self.store.sync_state(crate::sync_task::REGION_KEY).ok().flatten();
+                    self.import.start(user, device, &self.regions);
                     ui.close();
                 }
                 if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {
