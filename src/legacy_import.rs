@@ -91,7 +91,7 @@ fn server_namespaces(
     if missing.is_empty() {
         return Ok(held);
     }
-    let failed = |source: SyncError| ImportError::Namespaces { regions: missing.join(", "), source };
+    let failed = |why: SyncError| ImportError::Namespaces { regions: missing.join(", "), why };
     let (Some(server), Some(token)) = (store.sync_state(SERVER_KEY)?, data.read_token()) else {
         return Err(failed(SyncError::NotEnrolled));
     };

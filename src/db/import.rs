@@ -109,13 +109,13 @@ impl ImportTarget for Target<'_> {
 pub enum ImportError {
     #[error(transparent)]
     File(#[from] rainstaff_legacy::LegacyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// The server did not hand out the id namespaces this import needs.
     #[error(
-        "the id namespace of {regions} could not be had from the server; try again once it can be reached ({source})"
+        "the id namespace of {regions} could not be had from the server; try again once it can be reached ({why})"
     )]
-    Namespaces { regions: String, source: SyncError },
+    Namespaces { regions: String, why: SyncError },
 }
 
 impl Store {
