@@ -248,7 +248,8 @@ impl App {
                 if user.role != crate::db::users::Role::Staff
                     && ui.button(lang.t("Eski veritabanını içe aktar…", "Import legacy database…")).clicked()
                 {
-                    self.import.start(self.scope.default_region());
+                    let device = self.store.pc_region().ok().flatten();
+                    self.import.start(user, device, self.scope.regions());
                     ui.close();
                 }
                 if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {

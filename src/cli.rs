@@ -37,12 +37,15 @@ pub enum CliCommand {
     },
     /// Runs one sync and prints its report as JSON.
     Sync,
-    /// Imports a legacy puantaj.db and prints the report as JSON.
+    /// Imports a legacy puantaj.db and prints the report as JSON: the rows of this PC's region
+    /// (an administrator's PC: of every region), and how many of other regions it left out.
     ImportLegacy {
         file: PathBuf,
-        /// The region of rows the file does not place in one (the legacy default was Ankara).
-        #[arg(long, default_value = rainstaff_core::regions::LEGACY_DEFAULT)]
-        region: String,
+        /// The region whose rows to take; rows the file places in no region are its. Required on
+        /// a PC not yet enrolled (ALL: every region's rows); an office PC may name its own region
+        /// only; an administrator's PC takes every region's rows unless one is named.
+        #[arg(long)]
+        region: Option<String>,
         /// Only report what would be imported.
         #[arg(long)]
         dry_run: bool,
@@ -161,9 +164,9 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             }
         }
         CliCommand::ImportLegacy { file, region, dry_run } => {
-            let region = region_arg(&region)?;
             let mut store = Store::open(&data.store())?;
-            let report = store.import_legacy(&file, &region, dry_run)?;
+            let report =
+                crate::legacy_import::import_legacy(&mut store, &data, &file, region.as_deref(), dry_run)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         CliCommand::Export {

@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod edits;
 pub mod holidays;
 pub mod import;
+pub mod namespaces;
 pub mod queries;
 pub mod refused;
 pub mod rows;
@@ -22,8 +23,11 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 const APPLICATION_ID: i32 = 0x5253_5446;
 
 /// The numbered migrations, in order; `user_version` says how many have been applied.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_refused_changes.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_refused_changes.sql"),
+    include_str!("../migrations/003_local_legacy_ids.sql"),
+];
 
 pub const STORE_FILE: &str = "rainstaff.db";
 

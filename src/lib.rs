@@ -8,6 +8,7 @@ pub mod export;
 pub mod help;
 pub mod hours;
 pub mod i18n;
+pub mod legacy_import;
 pub mod logging;
 pub mod message;
 pub mod model;

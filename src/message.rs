@@ -212,6 +212,16 @@ impl From<ImportError> for Message {
         match e {
             ImportError::Store(e) => e.into(),
             ImportError::File(e) => Message::Both { tr: e.turkish(), en: e.to_string() },
+            ImportError::Namespaces { regions, why } => Message::Both {
+                tr: format!(
+                    "{regions} bölgesinin kimlik ad alanı sunucudan alınamadı; sunucuya ulaşınca yeniden deneyin ({})",
+                    sync_text(Lang::Tr, &why)
+                ),
+                en: format!(
+                    "the id namespace of {regions} could not be had from the server; try again once it can be reached ({})",
+                    sync_text(Lang::En, &why)
+                ),
+            },
         }
     }
 }

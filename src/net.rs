@@ -5,9 +5,11 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use rainstaff_core::ids::IdNamespaces;
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PushRequest, PushResponse, RejoinRequest, RejoinResponse,
+    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, ErrorBody, IdNamespacesRequest,
+    IdNamespacesResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, PushResponse, RejoinRequest,
+    RejoinResponse,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -106,6 +108,16 @@ impl HttpTransport {
         let value = serde_json::from_slice(&bytes)
             .map_err(|e| SyncError::Server(format!("unreadable answer from {path}: {e}")))?;
         Ok((value, sent, received))
+    }
+}
+
+impl HttpTransport {
+    /// The id namespaces of `regions` (the server makes them when first needed).
+    pub async fn id_namespaces(&self, regions: &[String]) -> Result<IdNamespaces, SyncError> {
+        let request = IdNamespacesRequest { regions: regions.to_vec() };
+        let (answer, _, _): (IdNamespacesResponse, u64, u64) =
+            self.call(Method::POST, "/sync/id-namespaces", None, Some(&request)).await?;
+        Ok(answer.id_namespaces)
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use chrono::{DateTime, Local};
-use rainstaff_core::protocol::SyncReport;
+use rainstaff_core::protocol::{ALL_REGIONS, SyncReport};
 use rainstaff_core::validate::{FieldError, Problem};
 use rand::Rng;
 use tokio::sync::mpsc;
@@ -59,6 +59,20 @@ pub async fn enroll_device(
         return Err(SyncError::Invalid(FieldError::new("server", Problem::ServerUrl)));
     }
     let answer = enroll(server, code, name).await?;
+    let mut namespaces = answer.id_namespaces.clone();
+    // An administrator's PC may have imported, before it was enrolled, regions the server did not
+    // list; without their namespaces those rows keep this PC's own ids.
+    let unlisted: Vec<String> = match answer.region == ALL_REGIONS {
+        true => store.local_id_namespaces()?.into_keys().filter(|r| !namespaces.contains_key(r)).collect(),
+        false => Vec::new(),
+    };
+    if !unlisted.is_empty() {
+        match HttpTransport::new(server, &answer.token).id_namespaces(&unlisted).await {
+            Ok(given) => namespaces.extend(given),
+            Err(e) => tracing::warn!("id namespaces of {unlisted:?} not received: {e}"),
+        }
+    }
+    store.enrolled_with_id_namespaces(&namespaces)?;
     data.write_token(&answer.token).map_err(|e| SyncError::Local(e.to_string()))?;
     store.set_sync_state(SERVER_KEY, server)?;
     store.set_sync_state(DEVICE_KEY, &answer.device_id.to_string())?;

@@ -111,9 +111,10 @@ pub enum Command {
         id: i64,
         keep_server_value: bool,
     },
+    /// A legacy file: `region` is the one the dialog names (None: this PC's region decides).
     ImportLegacy {
         path: PathBuf,
-        region: String,
+        region: Option<String>,
         dry_run: bool,
     },
     /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
@@ -163,8 +164,7 @@ impl Worker {
         let mut store = Store::open(&data.store())?;
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
-        let help = data.help();
-        let sync = sync_task::spawn(data, events_tx.clone(), notify.clone())?;
+        let sync = sync_task::spawn(data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         std::thread::Builder::new().name("worker".into()).spawn(move || {
@@ -174,7 +174,7 @@ impl Worker {
                 notify.wake();
             };
             for command in inbox {
-                for event in handle(&mut store, &sync, &help, command, &progress) {
+                for event in handle(&mut store, &sync, &data, command, &progress) {
                     if events_tx.send(event).is_err() {
                         return;
                     }
@@ -221,7 +221,7 @@ fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Mess
 fn handle(
     store: &mut Store,
     sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
-    help: &std::path::Path,
+    data: &DataDir,
     command: Command,
     progress: &dyn Fn(Event),
 ) -> Vec<Event> {
@@ -274,7 +274,7 @@ fn handle(
             Ok(aside) => vec![Event::Info(Message::Restored { aside }), Event::DataChanged],
             Err(e) => failed("restore", e),
         },
-        Command::WriteHelp => match crate::help::write(help) {
+        Command::WriteHelp => match crate::help::write(&data.help()) {
             Ok(url) => vec![Event::HelpReady(url)],
             Err(e) => failed("help", Message::GuideNotWritten(e.to_string())),
         },
@@ -288,12 +288,13 @@ fn handle(
         }
         Command::AddHoliday { day } => done("holidays", store.add_holiday(&day), None),
         Command::RemoveHoliday { date } => done("holidays", store.remove_holiday(date), None),
-        Command::ImportLegacy { path, region, dry_run } => match store.import_legacy(&path, &region, dry_run)
-        {
-            Ok(report) if dry_run => vec![Event::ImportPreview(report)],
-            Ok(report) => vec![Event::Imported(report), Event::DataChanged],
-            Err(e) => failed("import", e),
-        },
+        Command::ImportLegacy { path, region, dry_run } => {
+            match crate::legacy_import::import_legacy(store, data, &path, region.as_deref(), dry_run) {
+                Ok(report) if dry_run => vec![Event::ImportPreview(report)],
+                Ok(report) => vec![Event::Imported(report), Event::DataChanged],
+                Err(e) => failed("import", e),
+            }
+        }
         Command::ResolveConflict { user, id, keep_server_value } => {
             done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
         }

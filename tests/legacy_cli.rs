@@ -24,9 +24,11 @@ fn rainstaff(data: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Imports a sample on a PC not enrolled yet, as the office's (Ankara's) data.
 fn import(data: &Path, file: &str) -> serde_json::Value {
     let path = common::samples().join(file);
-    let (ok, stdout, stderr) = rainstaff(data, &["import-legacy", path.to_str().unwrap()]);
+    let (ok, stdout, stderr) =
+        rainstaff(data, &["import-legacy", path.to_str().unwrap(), "--region", "Ankara"]);
     assert!(ok, "{stderr}");
     serde_json::from_str(&stdout).unwrap()
 }
@@ -42,8 +44,10 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
     assert_eq!(again["variant"], "V4");
 
     // Timesheet 107 was deleted in F1 and stays deleted though F3 still had it.
+    // Before enrollment the ids come from a namespace of this PC's own.
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
-    let ts107 = rainstaff_core::ids::legacy_id("Ankara", "timesheets", 107);
+    let namespace = store.local_id_namespaces().unwrap()["Ankara"];
+    let ts107 = rainstaff_core::ids::legacy_id(namespace, "timesheets", 107);
     let row = rainstaff::db::rows::get(&store.conn, &TIMESHEETS, ts107).unwrap().unwrap();
     assert!(row.deleted);
     drop(store);
@@ -92,20 +96,34 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
 }
 
 #[test]
-fn the_v1_file_gets_the_default_region_and_a_dry_run_writes_nothing() {
+fn a_pc_not_enrolled_must_name_the_region_and_a_dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::samples().join("F6_v1_s1.db");
-    let (ok, stdout, stderr) = rainstaff(dir.path(), &["import-legacy", path.to_str().unwrap(), "--dry-run"]);
+    let file = path.to_str().unwrap();
+    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", file]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("region: this PC is not enrolled yet") && stderr.contains("--region"),
+        "{stderr}"
+    );
+
+    let (ok, stdout, stderr) =
+        rainstaff(dir.path(), &["import-legacy", file, "--region", "izmir", "--dry-run"]);
     assert!(ok, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["imported"]["timesheets"], 37);
+    assert_eq!((&report["region"], &report["imported"]["timesheets"]), (&"Izmir".into(), &37.into()));
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     assert!(store.employees("ALL").unwrap().is_empty());
+    assert!(store.local_id_namespaces().unwrap().is_empty(), "a dry run keeps no namespace");
     drop(store);
-    import(dir.path(), "F6_v1_s1.db");
+
+    // A V1 file has no regions: every row is the region named.
+    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", file, "--region", "İzmir"]);
+    assert!(ok, "{stderr}");
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let regions: Vec<String> = store.employees("ALL").unwrap().into_iter().map(|e| e.region).collect();
-    assert_eq!(regions, vec!["Ankara"; 5]);
+    assert_eq!(regions, vec!["Izmir"; 5]);
+    assert_eq!(store.local_id_namespaces().unwrap().keys().collect::<Vec<_>>(), ["Izmir"]);
 }
 
 #[test]
@@ -113,13 +131,15 @@ fn unreadable_files_fail_with_the_file_named_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "bu bir veritabanı değil").unwrap();
-    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", text.to_str().unwrap()]);
+    let (ok, _, stderr) =
+        rainstaff(dir.path(), &["import-legacy", text.to_str().unwrap(), "--region", "ALL"]);
     assert!(!ok);
     assert!(stderr.contains("notes.db"), "{stderr}");
     let full = std::fs::read(common::samples().join("F1_v4_s4.db")).unwrap();
     let truncated = dir.path().join("truncated.db");
     std::fs::write(&truncated, &full[..full.len() / 3]).unwrap();
-    let (ok, _, stderr) = rainstaff(dir.path(), &["import-legacy", truncated.to_str().unwrap()]);
+    let (ok, _, stderr) =
+        rainstaff(dir.path(), &["import-legacy", truncated.to_str().unwrap(), "--region", "ALL"]);
     assert!(!ok);
     assert!(stderr.contains("truncated.db"), "{stderr}");
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();

@@ -234,8 +234,8 @@ fn date_of(cell: &Data) -> NaiveDate {
 fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let (ok, stderr) =
-        rainstaff(data, &["import-legacy", common::samples().join("F1_v4_s4.db").to_str().unwrap()]);
+    let f1 = common::samples().join("F1_v4_s4.db");
+    let (ok, stderr) = rainstaff(data, &["import-legacy", f1.to_str().unwrap(), "--region", "Ankara"]);
     assert!(ok, "{stderr}");
     let out = data.join("ocak.xlsx");
     report(data, "2026-01", &["--all"], "xlsx", &out);
@@ -324,8 +324,8 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
 fn the_csv_has_a_row_per_shift_with_whole_minutes_in_english() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let (ok, stderr) =
-        rainstaff(data, &["import-legacy", common::samples().join("F1_v4_s4.db").to_str().unwrap()]);
+    let f1 = common::samples().join("F1_v4_s4.db");
+    let (ok, stderr) = rainstaff(data, &["import-legacy", f1.to_str().unwrap(), "--region", "Ankara"]);
     assert!(ok, "{stderr}");
     let out = data.join("january.csv");
     report(data, "2026-01", &["--all", "--lang", "en"], "csv", &out);

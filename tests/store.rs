@@ -42,7 +42,9 @@ fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Shift {
 fn migrates_an_empty_file_and_every_schema_column_exists() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-    assert_eq!(count(&store, "PRAGMA user_version"), 1);
+    // Every numbered migration in migrations/ has run.
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
+    assert_eq!(count(&store, "PRAGMA user_version"), migrations as i64);
     assert_eq!(count(&store, "PRAGMA foreign_keys"), 1);
     let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");

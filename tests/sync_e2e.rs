@@ -1,6 +1,8 @@
 //! Two office PCs and the real `rainstaff-server` binary on 127.0.0.1: enrollment and sync through
 //! `rainstaff enroll` / `rainstaff sync`, one PC offline for a while, and both converging.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
@@ -311,4 +313,196 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     assert_eq!(shift_states(&b), held);
     assert_eq!(shift_states(&a), held);
     drop(serving);
+}
+
+fn enroll(pc: &Path, url: &str, code: &str) {
+    let out = desktop(pc, &["enroll", "--server", url, "--code", code]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `rainstaff import-legacy` that must succeed; its JSON report.
+fn import(pc: &Path, args: &[&str]) -> serde_json::Value {
+    let out = desktop(pc, &[&["import-legacy"], args].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Syncs and checks that nothing was refused.
+fn sync_clean(pc: &Path) -> SyncReport {
+    let report = sync(pc).unwrap();
+    assert_eq!(report.rejected, 0, "{report:?}");
+    report
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn each_office_imports_its_own_rows_of_a_company_file_and_syncs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let file = common::three_regions(dir.path());
+    let file = file.to_str().unwrap();
+    let (izmir, admin) = (dir.path().join("pc-izmir"), dir.path().join("pc-admin"));
+    enroll(&izmir, &url, &code(&db, "Izmir"));
+    enroll(&admin, &url, &code(&db, "ALL"));
+
+    // The İzmir PC takes İzmir's rows only and says per table what it left to the others.
+    let report = import(&izmir, &[file]);
+    assert_eq!(report["region"], "Izmir");
+    assert_eq!(
+        report["imported"],
+        json!({"employees": 2, "shift_templates": 2, "timesheets": 29, "users": 2, "settings": 1})
+    );
+    assert_eq!(report["left_out"], json!({"drivers": 1, "employees": 7, "timesheets": 47, "users": 3}));
+    let store_db = izmir.join("rainstaff.db");
+    for table in ["employees", "timesheets", "shift_templates", "drivers", "outbox"] {
+        let others = count(&store_db, &format!("SELECT COUNT(*) FROM {table} WHERE region <> 'Izmir'"));
+        assert_eq!(others, 0, "{table}");
+    }
+    // Another region cannot be named on an office PC; nothing is written.
+    let pending = Store::open(&store_db).unwrap().pending_count().unwrap();
+    let refused = desktop(&izmir, &["import-legacy", file, "--region", "Ankara"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("region: this PC is enrolled for İzmir and imports İzmir's rows only"), "{said}");
+    // The same file again changes nothing.
+    let again = import(&izmir, &[file]);
+    assert_eq!(again["imported"], json!({}), "{again}");
+    assert_eq!(Store::open(&store_db).unwrap().pending_count().unwrap(), pending);
+    sync_clean(&izmir);
+    assert_eq!(sync_clean(&izmir).pushed, 0);
+    assert_eq!(Store::open(&store_db).unwrap().pending_count().unwrap(), 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM employees WHERE region = 'Izmir'"), 2);
+
+    // The administrator's PC takes every region; İzmir's rows it finds under the ids İzmir gave.
+    sync_clean(&admin);
+    let all = import(&admin, &[file]);
+    assert_eq!(all["region"], "ALL");
+    assert_eq!(all["left_out"], json!({}));
+    assert_eq!(
+        all["regions"]["Izmir"],
+        json!({"imported": {}, "unchanged": {"employees": 2, "timesheets": 29}})
+    );
+    assert_eq!(all["regions"]["Istanbul"]["imported"], json!({"employees": 1, "timesheets": 17}));
+    sync_clean(&admin);
+    assert_eq!(Store::open(&admin.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
+
+    // The migration load on the server finds every row the PCs brought: it adds none.
+    let head = count(&db, "SELECT MAX(seq) FROM change_log");
+    let out = server(&db, &["import-legacy", file]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let loaded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(loaded["report"]["regions"].as_object().unwrap().values().all(|r| r["imported"] == json!({})));
+    assert_eq!(count(&db, "SELECT MAX(seq) FROM change_log"), head);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM employees"), 9);
+}
+
+#[test]
+fn a_pc_that_imported_before_enrolling_takes_the_regions_ids_when_it_enrolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let file = common::three_regions(dir.path());
+    let file = file.to_str().unwrap();
+    // Migration day: IT loads the company file on the server.
+    let out = server(&db, &["import-legacy", file]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server_id: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT id FROM employees WHERE full_name = 'SELİM KARAAĞAÇ'", [], |r| r.get(0))
+        .unwrap();
+
+    // An İzmir PC imported the same file before it was enrolled: under ids of its own.
+    let pc = dir.path().join("pc");
+    let report = import(&pc, &[file, "--region", "İzmir"]);
+    assert_eq!(report["imported"]["employees"], 2);
+    let store_db = pc.join("rainstaff.db");
+    let (local_id, shift) = {
+        let mut store = Store::open(&store_db).unwrap();
+        let selim =
+            store.employees("Izmir").unwrap().into_iter().find(|e| e.data.full_name == "SELİM KARAAĞAÇ");
+        let local_id = selim.unwrap().id;
+        assert_ne!(local_id.to_string(), server_id);
+        // A shift typed before enrolling, for the imported employee.
+        let s = Shift {
+            employee_id: local_id.to_string(),
+            work_date: "2026-03-02".into(),
+            start_time: "08:00".into(),
+            end_time: "17:00".into(),
+            break_minutes: 60,
+            special_day: false,
+            note: None,
+        };
+        let user = manager(&store);
+        let shift = store
+            .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&s), SaveOptions::default())
+            .unwrap();
+        (local_id, shift)
+    };
+
+    // Enrolling gives the imported rows the region's ids, and the shift follows its employee.
+    enroll(&pc, &url, &code(&db, "Izmir"));
+    {
+        let store = Store::open(&store_db).unwrap();
+        assert!(store.employee(local_id).unwrap().is_none());
+        let selim =
+            store.employees("Izmir").unwrap().into_iter().find(|e| e.data.full_name == "SELİM KARAAĞAÇ");
+        assert_eq!(selim.unwrap().id.to_string(), server_id);
+        let row = rainstaff::db::rows::get(&store.conn, &TIMESHEETS, shift).unwrap().unwrap();
+        assert_eq!(row.fields["employee_id"], server_id.as_str());
+        assert!(store.local_id_namespaces().unwrap().is_empty());
+    }
+    sync_clean(&pc);
+    sync_clean(&pc);
+    assert_eq!(Store::open(&store_db).unwrap().pending_count().unwrap(), 0);
+    // Nothing doubled on the server, and the typed shift is there under its employee.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM employees WHERE region = 'Izmir' AND deleted_at IS NULL"), 2);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM timesheets WHERE region = 'Izmir' AND deleted_at IS NULL"),
+        30
+    );
+    let employee_of_shift: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT employee_id FROM timesheets WHERE id = ?1", [shift.to_string()], |r| r.get(0))
+        .unwrap();
+    assert_eq!(employee_of_shift, server_id);
+    assert_eq!(import(&pc, &[file])["imported"], json!({}));
+}
+
+#[test]
+fn an_administrators_pc_asks_for_a_region_it_meets_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, serving) = start_server(dir.path());
+    let admin = dir.path().join("pc-admin");
+    enroll(&admin, &url, &code(&db, "ALL"));
+    let file = common::three_regions(dir.path());
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("UPDATE employees SET region = 'Trabzon' WHERE id = 3; UPDATE timesheets SET region = 'Trabzon' WHERE employee_id = 3;")
+        .unwrap();
+    let file = file.to_str().unwrap();
+    assert!(
+        !Store::open(&admin.join("rainstaff.db")).unwrap().id_namespaces().unwrap().contains_key("Trabzon")
+    );
+    let report = import(&admin, &[file, "--dry-run"]);
+    assert_eq!(report["regions"]["Trabzon"]["imported"], json!({"employees": 1, "timesheets": 17}));
+    assert!(
+        Store::open(&admin.join("rainstaff.db")).unwrap().id_namespaces().unwrap().contains_key("Trabzon")
+    );
+
+    // Without the server a region it has no namespace for cannot be imported; nothing is written.
+    drop(serving);
+    rusqlite::Connection::open(file)
+        .unwrap()
+        .execute_batch("UPDATE employees SET region = 'Rize' WHERE id = 3")
+        .unwrap();
+    let out = desktop(&admin, &["import-legacy", file]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the id namespace of Rize could not be had from the server"), "{said}");
+    assert_eq!(Store::open(&admin.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
 }

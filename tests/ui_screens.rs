@@ -331,6 +331,12 @@ fn import_a_legacy_database_with_preview_and_say_why_a_file_is_refused() {
     harness.get_by_label("Önizle").click();
     settle(&mut harness);
     harness.get(By::new().label_contains("Eklenecek/güncellenecek: "));
+    // An administrator's PC that is not enrolled takes every region unless one is chosen, and
+    // the preview names what stays behind instead of a dash.
+    harness.get_by_label("Alınan bölge: Tüm bölgeler");
+    harness.get_by_label("Başka bölgelerin, alınmayacak: yok");
+    harness.get_by_label("  • Stok envanteri (12 satır): Rainstaff'ta stok takibi yok");
+    harness.get_by_label("  • Rapor arşivi (6 satır): eski programın yazdığı rapor dosyalarının listesi; raporlar Rainstaff'ta yeniden alınır");
     assert!(harness.state().employees.visible_names().is_empty(), "the preview wrote nothing");
     // What the file's rows lost is said in Turkish, with fields named as the screens name them.
     harness.get(By::new().label_contains("Uyarılar (")).click();
@@ -346,6 +352,47 @@ fn import_a_legacy_database_with_preview_and_say_why_a_file_is_refused() {
     names.sort();
     let expected: Vec<String> = common::f1_oracle().into_keys().collect();
     assert!(expected.iter().all(|n| names.contains(n)), "imported {names:?}, the office has {expected:?}");
+}
+
+#[test]
+fn an_office_pc_previews_its_own_regions_rows_and_counts_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // Enrolled for İzmir, with İzmir's id namespace as the server handed it out.
+        let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        store.set_sync_state(rainstaff::sync_task::SERVER_KEY, "http://127.0.0.1:9").unwrap();
+        store.set_sync_state(rainstaff::sync_task::REGION_KEY, "Izmir").unwrap();
+        let namespaces = [("Izmir".to_string(), uuid::Uuid::from_u128(42))].into_iter().collect();
+        store.add_id_namespaces(&namespaces).unwrap();
+    }
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("Dosya").click();
+    harness.run();
+    harness.get_by_label("Eski veritabanını içe aktar…").click();
+    harness.run();
+    harness.get_by_label("bu bilgisayarın bölgesi");
+    let file = common::three_regions(dir.path());
+    fill(&mut harness, "Dosya", file.to_str().unwrap());
+    harness.get_by_label("Önizle").click();
+    settle(&mut harness);
+    harness.get_by_label("Alınan bölge: İzmir");
+    harness.get_by_label(
+        "Eklenecek/güncellenecek: Personel 2, Ayarlar 1, Vardiya şablonları 2, Puantaj 29, Kullanıcılar 2",
+    );
+    harness
+        .get_by_label("Başka bölgelerin, alınmayacak: Sürücüler 1, Personel 7, Puantaj 47, Kullanıcılar 3");
+    harness.state_mut().lang = rainstaff::i18n::Lang::En;
+    harness.run();
+    harness.get_by_label("Region imported: İzmir");
+    harness.get_by_label("Of other regions, left out: Drivers 1, Employees 7, Timesheets 47, Users 3");
+    harness.get_by_label("  • Stock inventory (12 rows): Rainstaff keeps no stock");
+    harness.get_by_label("Confirm and import").click();
+    settle(&mut harness);
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let regions: std::collections::BTreeSet<String> =
+        store.employees("ALL").unwrap().into_iter().map(|e| e.region).collect();
+    assert_eq!(regions.into_iter().collect::<Vec<_>>(), ["Izmir"]);
 }
 
 /// Types into whatever has the keyboard focus, as a person at the keyboard does.

@@ -253,7 +253,7 @@ impl Store {
         let seeds = [("Hafta içi", "08:30", "17:30", 60), ("Cumartesi", "09:00", "14:00", 0)];
         let tx = self.conn.transaction()?;
         for (n, (name, start, end, brk)) in seeds.into_iter().enumerate() {
-            let id = rainstaff_core::ids::legacy_id(region, "seed_shift_templates", n as i64 + 1);
+            let id = rainstaff_core::ids::seed_id(region, "seed_shift_templates", n as i64 + 1);
             if rows::get(&tx, &SHIFT_TEMPLATES, id)?.is_none() {
                 let fields = serde_json::json!({"name": name, "start_time": start, "end_time": end, "break_minutes": brk});
                 rows::save(&tx, &SHIFT_TEMPLATES, id, region, fields.as_object().expect("object literal"))?;

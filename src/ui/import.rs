@@ -1,12 +1,19 @@
-//! File → Import legacy database…: pick a legacy puantaj.db, see what it would import, confirm.
+//! File → Import legacy database…: pick a legacy puantaj.db, see what it would import, what it
+//! leaves to other regions and what it never brings, confirm. Which region's rows it takes follows
+//! `legacy_import`: an office PC's own region, else the region chosen here.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use egui::Ui;
+use rainstaff_core::i18n::table_label;
+use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::regions;
 use rainstaff_legacy::ImportReport;
 
 use crate::app::Ctx;
-use crate::i18n::Pick;
+use crate::db::users::User;
+use crate::i18n::{Lang, Pick};
 use crate::ui::form;
 use crate::worker::Command;
 
@@ -14,15 +21,46 @@ use crate::worker::Command;
 pub struct ImportDialog {
     pub open: bool,
     pub path: Option<PathBuf>,
-    pub region: String,
+    /// The region named to the import; None on an office PC, whose region decides.
+    pub region: Option<String>,
+    /// What the person may choose from (region codes, ALL first when offered); empty when the
+    /// region is fixed.
+    choices: Vec<String>,
     pub preview: Option<ImportReport>,
     pub error: Option<String>,
     waiting: bool,
 }
 
+/// "İzmir", or "Tüm bölgeler" for ALL.
+fn region_name(lang: Lang, code: &str) -> &str {
+    match code {
+        ALL_REGIONS => lang.t("Tüm bölgeler", "All regions"),
+        code => regions::display_name(code),
+    }
+}
+
+/// "Personel 3, Puantaj 20", or "yok" when there is nothing to count.
+fn counts(lang: Lang, counts: &BTreeMap<String, u64>) -> String {
+    if counts.is_empty() {
+        return lang.t("yok", "none").to_string();
+    }
+    counts.iter().map(|(table, n)| format!("{} {n}", table_label(lang, table))).collect::<Vec<_>>().join(", ")
+}
+
 impl ImportDialog {
-    pub fn start(&mut self, region: String) {
-        *self = ImportDialog { open: true, region, ..Default::default() };
+    /// Opens the dialog for `user` on a PC enrolled for `device_region` (None: not enrolled).
+    pub fn start(&mut self, user: &User, device_region: Option<String>, regions: &[String]) {
+        let admin = user.region == ALL_REGIONS;
+        let (region, choices) = match device_region.as_deref() {
+            Some(ALL_REGIONS) | None if admin => {
+                let choices =
+                    std::iter::once(ALL_REGIONS.to_string()).chain(regions.iter().cloned()).collect();
+                (Some(ALL_REGIONS.to_string()), choices)
+            }
+            Some(ALL_REGIONS) | None => (Some(user.region.clone()), Vec::new()),
+            Some(_) => (None, Vec::new()),
+        };
+        *self = ImportDialog { open: true, region, choices, ..Default::default() };
         self.path = rfd::FileDialog::new().add_filter("SQLite", &["db", "sqlite", "sqlite3"]).pick_file();
     }
 
@@ -34,6 +72,77 @@ impl ImportDialog {
     pub fn failed(&mut self, message: &str) {
         self.error = Some(message.to_string());
         self.waiting = false;
+    }
+
+    fn region_row(&mut self, ui: &mut Ui, lang: Lang) {
+        let label = lang.t("Alınacak bölge", "Region to import");
+        match (&mut self.region, self.choices.is_empty()) {
+            (Some(region), false) => {
+                let before = region.clone();
+                form::row(ui, label, None, |ui| {
+                    egui::ComboBox::from_id_salt("import_region")
+                        .selected_text(region_name(lang, region))
+                        .show_ui(ui, |ui| {
+                            for choice in &self.choices {
+                                ui.selectable_value(region, choice.clone(), region_name(lang, choice));
+                            }
+                        })
+                        .response
+                });
+                if *region != before {
+                    self.preview = None;
+                }
+            }
+            (Some(region), true) => {
+                form::row(ui, label, None, |ui| ui.label(region_name(lang, region)));
+            }
+            (None, _) => {
+                form::row(ui, label, None, |ui| {
+                    ui.label(lang.t("bu bilgisayarın bölgesi", "this computer's region"))
+                });
+            }
+        }
+    }
+
+    fn show_preview(ui: &mut Ui, lang: Lang, report: &ImportReport) {
+        ui.label(format!("{}: {}", lang.t("Sürüm", "Variant"), report.variant));
+        ui.label(format!(
+            "{}: {}",
+            lang.t("Alınan bölge", "Region imported"),
+            region_name(lang, &report.region)
+        ));
+        for (title, map) in [
+            (lang.t("Eklenecek/güncellenecek", "To import"), &report.imported),
+            (lang.t("Değişmeyecek", "Unchanged"), &report.unchanged),
+            (lang.t("Atlanacak", "Skipped"), &report.skipped),
+            (lang.t("Başka bölgelerin, alınmayacak", "Of other regions, left out"), &report.left_out),
+        ] {
+            ui.label(format!("{title}: {}", counts(lang, map)));
+        }
+        // An import of several regions says what each of them gets.
+        if report.regions.len() > 1 {
+            for (region, of_region) in &report.regions {
+                ui.label(format!("  {}: {}", region_name(lang, region), counts(lang, &of_region.imported)));
+            }
+        }
+        let never = lang.t("Hiçbir aktarımın getirmediği", "Never brought by an import");
+        if report.not_imported.is_empty() {
+            ui.label(format!("{never}: {}", lang.t("yok", "nothing")));
+        } else {
+            ui.label(format!("{never}:"));
+            for item in &report.not_imported {
+                let rows =
+                    item.rows.map_or_else(String::new, |n| format!(" ({n} {})", lang.t("satır", "rows")));
+                ui.label(format!("  • {}{rows}: {}", table_label(lang, &item.table), item.why.text(lang)));
+            }
+        }
+        if !report.warnings.is_empty() {
+            ui.collapsing(format!("{} ({})", lang.t("Uyarılar", "Warnings"), report.warnings.len()), |ui| {
+                for w in &report.warnings {
+                    ui.label(egui::RichText::new(w.text(lang)).small());
+                }
+            });
+        }
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
@@ -53,57 +162,31 @@ impl ImportDialog {
                         self.path = Some(PathBuf::from(&typed));
                         self.preview = None;
                     }
-                    form::row(
-                        ui,
-                        lang.t("Bölgesi olmayan kayıtlar için bölge", "Region for rows without one"),
-                        None,
-                        |ui| super::employees::region_combo(ui, ctx, &mut self.region, true),
-                    );
+                    self.region_row(ui, lang);
                 });
                 if let Some(e) = &self.error {
                     form::error_line(ui, e);
                 }
                 let Some(path) = self.path.clone() else { return };
+                let command = |dry_run| Command::ImportLegacy { path, region: self.region.clone(), dry_run };
                 match &self.preview {
                     None => {
                         if ui
                             .add_enabled(!self.waiting, egui::Button::new(lang.t("Önizle", "Preview")))
                             .clicked()
                         {
+                            ctx.send(command(true));
                             self.error = None;
                             self.waiting = true;
-                            ctx.send(Command::ImportLegacy {
-                                path,
-                                region: self.region.clone(),
-                                dry_run: true,
-                            });
                         }
                     }
                     Some(report) => {
-                        ui.label(format!("{}: {}", lang.t("Sürüm", "Variant"), report.variant));
-                        for (title, counts) in [
-                            (lang.t("Eklenecek/güncellenecek", "To import"), &report.imported),
-                            (lang.t("Değişmeyecek", "Unchanged"), &report.unchanged),
-                            (lang.t("Atlanacak", "Skipped"), &report.skipped),
-                        ] {
-                            let list: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
-                            ui.label(format!(
-                                "{title}: {}",
-                                if list.is_empty() { "—".into() } else { list.join(", ") }
-                            ));
-                        }
-                        if !report.warnings.is_empty() {
-                            ui.collapsing(
-                                format!("{} ({})", lang.t("Uyarılar", "Warnings"), report.warnings.len()),
-                                |ui| {
-                                    egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
-                                        for w in &report.warnings {
-                                            ui.label(egui::RichText::new(w.text(lang)).small());
-                                        }
-                                    });
-                                },
-                            );
-                        }
+                        // A pane of fixed height: opening the warnings scrolls it instead of
+                        // moving the button under the pointer.
+                        egui::ScrollArea::vertical()
+                            .max_height(320.0)
+                            .auto_shrink([false, false])
+                            .show(ui, |ui| Self::show_preview(ui, lang, report));
                         if ui
                             .add_enabled(
                                 !self.waiting,
@@ -111,12 +194,8 @@ impl ImportDialog {
                             )
                             .clicked()
                         {
+                            ctx.send(command(false));
                             self.waiting = true;
-                            ctx.send(Command::ImportLegacy {
-                                path,
-                                region: self.region.clone(),
-                                dry_run: false,
-                            });
                         }
                     }
                 }

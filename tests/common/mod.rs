@@ -97,6 +97,18 @@ pub fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
 }
 
+/// A company file with İzmir's, İstanbul's and Ankara's rows: F1 changed by the legacy tests'
+/// fixture `three_regions.sql`.
+pub fn three_regions(dir: &Path) -> PathBuf {
+    let path = dir.join("sirket.db");
+    std::fs::copy(samples().join("F1_v4_s4.db"), &path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(include_str!("../../crates/legacy/tests/fixtures/three_regions.sql"))
+        .unwrap();
+    path
+}
+
 /// What the office's own records say of F1_v4_s4.db (oracle.json), by employee name:
 /// (worked minutes, timesheet rows).
 pub fn f1_oracle() -> BTreeMap<String, (i64, i64)> {

@@ -111,6 +111,13 @@ pub fn table_label(lang: Lang, table: &str) -> &str {
         "deleted_records" => ("Silinen kayıtlar", "Deleted records"),
         "users" => ("Kullanıcılar", "Users"),
         "settings" => ("Ayarlar", "Settings"),
+        "stock_inventory" => ("Stok envanteri", "Stock inventory"),
+        "reports" => ("Rapor arşivi", "Report archive"),
+        "audit_logs" => ("İşlem kayıtları", "Audit log"),
+        "sync_logs" => ("Eşitleme kayıtları", "Sync log"),
+        "notifications" => ("Bildirimler", "Notifications"),
+        "messages" => ("Mesajlar", "Messages"),
+        "presence" => ("Bağlı kullanıcılar", "Presence"),
         _ => return table,
     };
     lang.pick(tr, en)

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::ids::IdNamespaces;
+
 /// Sent by every client on every request; the server answers 426 to versions it cannot serve.
 pub const PROTOCOL_HEADER: &str = "x-rainstaff-protocol";
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -224,6 +226,24 @@ pub struct EnrollResponse {
     pub region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
+    /// The id namespaces of the regions this device may import legacy rows into: its own region's,
+    /// or, for an administrator's device, those of every region the server knows. Empty from a
+    /// server older than id namespaces.
+    #[serde(default)]
+    pub id_namespaces: IdNamespaces,
+}
+
+/// `POST /sync/id-namespaces`: the namespaces of regions a device needs and lacks, such as a region
+/// an administrator's device meets in a legacy file after it was enrolled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdNamespacesRequest {
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdNamespacesResponse {
+    pub id_namespaces: IdNamespaces,
 }
 
 /// Every 4xx/5xx body.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::not_imported::NotImported;
 use crate::read::{ImportedRow, LegacyImport, Tombstone};
 use crate::users::LegacyUser;
 use crate::variant::Variant;
@@ -58,10 +59,53 @@ pub trait ImportTarget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub variant: Variant,
+    /// The region whose rows the import took, or `ALL`.
+    pub region: String,
     pub imported: BTreeMap<String, u64>,
     pub unchanged: BTreeMap<String, u64>,
     pub skipped: BTreeMap<String, u64>,
+    /// Rows and accounts of other regions the import did not take, by table.
+    pub left_out: BTreeMap<String, u64>,
+    /// The synced rows of `imported` and `unchanged` again, by region.
+    pub regions: BTreeMap<String, RegionCounts>,
+    pub not_imported: Vec<NotImported>,
     pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegionCounts {
+    pub imported: BTreeMap<String, u64>,
+    pub unchanged: BTreeMap<String, u64>,
+}
+
+impl ImportReport {
+    /// Counts one synced row of `region` as imported, or as unchanged.
+    pub fn count_row(&mut self, region: &str, table: &str, imported: bool) {
+        let counts = self.regions.entry(region.to_string()).or_default();
+        let (total, of_region) = match imported {
+            true => (&mut self.imported, &mut counts.imported),
+            false => (&mut self.unchanged, &mut counts.unchanged),
+        };
+        count(total, table);
+        count(of_region, table);
+    }
+
+    /// A row counted as imported that the target kept its own version of instead: skipped.
+    pub fn withdraw(&mut self, region: &str, table: &str) {
+        let counts = self.regions.entry(region.to_string()).or_default();
+        for map in [&mut self.imported, &mut counts.imported] {
+            if let Some(n) = map.get_mut(table) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(table);
+                }
+            }
+        }
+        if counts.imported.is_empty() && counts.unchanged.is_empty() {
+            self.regions.remove(region);
+        }
+        count(&mut self.skipped, table);
+    }
 }
 
 pub fn apply<T: ImportTarget>(import: &LegacyImport, target: &mut T) -> Result<ImportReport, T::Error> {
@@ -97,9 +141,13 @@ impl<'a, T: ImportTarget> Run<'a, T> {
             deleted_in_target: HashMap::new(),
             report: ImportReport {
                 variant: import.variant,
+                region: import.region.clone(),
                 imported: BTreeMap::new(),
                 unchanged: BTreeMap::new(),
                 skipped: import.skipped.clone(),
+                left_out: import.left_out.clone(),
+                regions: BTreeMap::new(),
+                not_imported: import.not_imported.clone(),
                 warnings: import.warnings.clone(),
             },
         }
@@ -166,17 +214,11 @@ impl<'a, T: ImportTarget> Run<'a, T> {
         let Some(row) = self.without_deleted_parents(row)? else {
             return Ok(());
         };
-        match existing {
-            Some(e) if e.region == row.region && e.fields == row.fields => {
-                count(&mut self.report.unchanged, table);
-            }
-            _ => {
-                if self.write {
-                    self.target.upsert(&row)?;
-                }
-                count(&mut self.report.imported, table);
-            }
+        let unchanged = existing.is_some_and(|e| e.region == row.region && e.fields == row.fields);
+        if !unchanged && self.write {
+            self.target.upsert(&row)?;
         }
+        self.report.count_row(&row.region, table, !unchanged);
         Ok(())
     }
 

@@ -29,6 +29,10 @@ pub enum LegacyError {
 
     #[error("{}: cannot read the database: {source}", .path.display())]
     Read { path: PathBuf, source: rusqlite::Error },
+
+    /// The caller did not give the id namespace of a region whose rows the import takes.
+    #[error("{}: no id namespace for region {}", .path.display(), .regions.join(", "))]
+    NoNamespace { path: PathBuf, regions: Vec<String> },
 }
 
 impl LegacyError {
@@ -54,6 +58,9 @@ impl LegacyError {
                 format!("{}: {table} tablosunda {column} sütunu yok", path.display())
             }
             Self::Read { path, source } => format!("{}: veritabanı okunamadı: {source}", path.display()),
+            Self::NoNamespace { path, regions } => {
+                format!("{}: {} bölgesinin kimlik ad alanı yok", path.display(), regions.join(", "))
+            }
         }
     }
 }

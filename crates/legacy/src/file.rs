@@ -59,6 +59,14 @@ impl LegacyFile {
         self.tables.keys().cloned().collect()
     }
 
+    /// How many rows `table` holds. Callers name tables from `layout` or another list of their
+    /// own, never a name found in the file.
+    pub fn count(&self, table: &'static str) -> Result<u64, LegacyError> {
+        let sql = format!("SELECT count(*) FROM \"{table}\"");
+        let rows: i64 = self.conn.query_row(&sql, [], |r| r.get(0)).map_err(|e| self.error(e))?;
+        Ok(rows.unsigned_abs())
+    }
+
     /// Every row of `layout.table` (none when the file lacks the table), in legacy id order.
     pub fn rows(&self, layout: &Layout) -> Result<Vec<Record>, LegacyError> {
         if !self.has_table(layout.table) {

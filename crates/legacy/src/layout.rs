@@ -78,6 +78,8 @@ pub const USERNAME: Column = &["username"];
 pub const ROLE: Column = &["role"];
 
 pub const SETTING_KEY: Column = &["key"];
+/// The one legacy setting an import carries.
+pub const COMPANY_NAME: &str = "company_name";
 pub const SETTING_VALUE: Column = &["value"];
 
 pub const TABLE_NAME: Column = &["table_name"];

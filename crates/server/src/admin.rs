@@ -73,6 +73,16 @@ pub fn legacy_key_clear(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads a legacy file (see `Server::import_legacy_file`) and prints the report as JSON.
+pub fn import_legacy(db: &Path, file: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    if !file.is_file() {
+        bail!("{}: no such file", file.display());
+    }
+    let report = Server::open_existing(db)?.import_legacy_file(file, region)?;
+    writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    Ok(())
+}
+
 /// Issues a one-time enrollment code; the code is the last word printed.
 pub fn enroll_code(db: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let server = Server::open_existing(db)?;

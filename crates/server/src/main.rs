@@ -76,6 +76,15 @@ enum Command {
         #[command(subcommand)]
         action: LegacyKeyAction,
     },
+    /// Load a legacy puantaj.db into the database once, on migration day: every region's rows
+    /// (or --region's only); prints the report as JSON. Loading it again changes nothing.
+    ImportLegacy {
+        file: PathBuf,
+        /// Only this region's rows; rows the file places in no region are then its own
+        /// (default: every region's rows, and the legacy default Ankara for rows without one).
+        #[arg(long, default_value = rainstaff_core::protocol::ALL_REGIONS)]
+        region: String,
+    },
     /// Write an online backup: to --out, or into the backups folder next to the database.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -135,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Restore { file } => admin::restore(db, &file, out),
+        Command::ImportLegacy { file, region } => admin::import_legacy(db, &file, &region, out),
         Command::Serve {
             listen,
             tls_cert,

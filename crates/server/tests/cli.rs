@@ -1,11 +1,15 @@
 //! The administration commands through the real binary.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use rainstaff_core::ids::legacy_id;
 use rainstaff_core::protocol::PROTOCOL_HEADER;
+use rainstaff_server::Server;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rainstaff-server");
@@ -378,4 +382,76 @@ async fn serves_https_and_drops_a_client_that_never_speaks() {
         assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The id of a legacy employee in a server's database.
+fn employee_id(db: &Path, region: &str, name: &str) -> String {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.query_row("SELECT id FROM employees WHERE region = ?1 AND full_name = ?2", [region, name], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_company_file_is_loaded_once_with_ids_only_this_server_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, other) = (dir.path().join("server.db"), dir.path().join("other.db"));
+    init(dir.path(), &db);
+    let file = common::three_regions(dir.path());
+    let file_arg = file.to_str().unwrap();
+
+    let first: Value = serde_json::from_str(&stdout(&run(&db, &["import-legacy", file_arg]))).unwrap();
+    let report = &first["report"];
+    assert_eq!(first["region"], "ALL");
+    assert_eq!(report["regions"]["Izmir"]["imported"], json!({"employees": 2, "timesheets": 29}));
+    assert_eq!(report["regions"]["Istanbul"]["imported"], json!({"employees": 1, "timesheets": 17}));
+    assert_eq!(
+        report["regions"]["Ankara"]["imported"],
+        json!({"drivers": 1, "employees": 6, "shift_templates": 2, "timesheets": 30})
+    );
+    assert_eq!(report["left_out"], json!({}));
+    let stays: Vec<&str> =
+        report["not_imported"].as_array().unwrap().iter().map(|n| n["table"].as_str().unwrap()).collect();
+    assert_eq!(stays, ["reports", "stock_inventory", "settings", "users"]);
+
+    // Loading it again changes nothing at all.
+    let dump = |db: &Path| {
+        let conn =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        conn.query_row("SELECT group_concat(seq || row_id, ',') FROM change_log", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap()
+    };
+    let before = dump(&db);
+    let again: Value = serde_json::from_str(&stdout(&run(&db, &["import-legacy", file_arg]))).unwrap();
+    assert_eq!(again["report"]["imported"], json!({}), "{again}");
+    assert_eq!(again["report"]["unchanged"]["timesheets"], 76);
+    assert_eq!(again["head_seq"], first["head_seq"]);
+    assert_eq!(dump(&db), before);
+
+    // The ids are those of the region's namespace, which İzmir's PCs get at enrollment...
+    let server = Server::open_existing(&db).unwrap();
+    let code = server.create_enroll_code("Izmir").unwrap().code;
+    let enrolled =
+        server.enroll(rainstaff_core::protocol::EnrollRequest { code, name: "İzmir PC".into() }).unwrap();
+    drop(server);
+    let ours = employee_id(&db, "Izmir", "SELİM KARAAĞAÇ");
+    let legacy = legacy_id(enrolled.id_namespaces["Izmir"], "employees", 1).to_string();
+    assert_eq!(ours, legacy);
+    // ...and another server, with another secret, gives the same rows other ids.
+    init(dir.path(), &other);
+    stdout(&run(&other, &["import-legacy", file_arg]));
+    assert_ne!(employee_id(&other, "Izmir", "SELİM KARAAĞAÇ"), ours);
+
+    // A file that is not there, or not a legacy database, is refused by name with nothing written.
+    let missing = run(&db, &["import-legacy", "/yok/puantaj.db"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/yok/puantaj.db: no such file"));
+    let text = dir.path().join("notlar.db");
+    std::fs::write(&text, "bu bir veritabanı değil").unwrap();
+    let refused = run(&db, &["import-legacy", text.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("notlar.db"), "{refused:?}");
+    assert_eq!(dump(&db), before);
 }

@@ -3,18 +3,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{Harness, assert_error};
+use common::{Harness, assert_error, sample, three_regions};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 const KEY: &str = "eski-sistem-anahtari-2024";
-
-fn sample(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples")).join(name)
-}
 
 async fn upload_bytes(
     h: &Harness,
@@ -159,9 +153,86 @@ async fn rows_of_other_offices_in_a_file_are_left_out() {
     let report = upload(&h, "F8_v5_demo.db", "Bursa").await;
     assert_eq!(count(&report, "imported", "employees"), 2);
     assert_eq!(count(&report, "imported", "timesheets"), 16);
-    assert!(report["report"]["warnings"].to_string().contains("rows of other regions left out"));
+    assert_eq!(report["report"]["region"], "Bursa");
+    assert_eq!(report["report"]["left_out"], json!({"employees": 3, "timesheets": 18}));
     let (changes, _) = bursa.pull_all(0).await;
     assert_eq!(changes.len(), 18);
     assert!(ankara.pull_all(0).await.0.is_empty());
     assert_eq!(h.count("SELECT COUNT(*) FROM employees WHERE region <> 'Bursa'"), 0);
+}
+
+#[tokio::test]
+async fn an_upload_finds_the_rows_the_migration_load_made() {
+    let h = Harness::start().await;
+    h.server().set_legacy_key(Some(KEY)).unwrap();
+    let file = three_regions(h.dir.path());
+    let loaded = h.server().import_legacy_file(&file, "ALL").unwrap();
+    assert_eq!(loaded.report.imported["employees"], 9);
+    let log = h.count("SELECT COUNT(*) FROM change_log");
+
+    // An İzmir PC of the old system uploads the same company file: İzmir's rows are there
+    // already. What the file places in no region (the shift templates; the deletions of rows it
+    // no longer holds) the whole load gave Ankara, the legacy default; an İzmir import takes it
+    // as İzmir's own, once.
+    let (status, body) = upload_bytes(&h, std::fs::read(&file).unwrap(), Some(KEY), Some("Izmir")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["report"]["imported"], json!({"shift_templates": 2}), "{body}");
+    assert_eq!(body["report"]["unchanged"]["timesheets"], 29);
+    assert_eq!(body["report"]["left_out"]["employees"], 7);
+    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), log + 7);
+    let (_, again) = upload_bytes(&h, std::fs::read(&file).unwrap(), Some(KEY), Some("Izmir")).await;
+    assert_eq!(again["report"]["imported"], json!({}), "{again}");
+    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), log + 7);
+    // The server keeps no accounts, and says so where it names what stays behind.
+    let users = again["report"]["not_imported"].as_array().unwrap().iter().find(|n| n["table"] == "users");
+    assert!(
+        users.unwrap()["why"].as_str().unwrap().contains("the server keeps no office sign-ins"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn id_namespaces_are_handed_out_per_region() {
+    let h = Harness::start().await;
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
+    let again = h.enroll("İZMİR", "İzmir PC 2").await;
+    let admin = h.enroll("ALL", "Yönetici PC").await;
+    // An office PC gets its own region's namespace only, the same for every PC of the region.
+    assert_eq!(izmir.id_namespaces.keys().collect::<Vec<_>>(), ["Izmir"]);
+    assert_eq!(izmir.id_namespaces, again.id_namespaces);
+    // An administrator's PC gets every region the server knows, with the same namespaces.
+    for region in ["Adana", "Ankara", "Istanbul", "Izmir"] {
+        assert!(admin.id_namespaces.contains_key(region), "{:?}", admin.id_namespaces);
+    }
+    assert_eq!(admin.id_namespaces["Izmir"], izmir.id_namespaces["Izmir"]);
+    assert_ne!(admin.id_namespaces["Ankara"], izmir.id_namespaces["Izmir"]);
+
+    let ask = |dev: &common::Dev, regions: Value| {
+        dev.request(reqwest::Method::POST, "/sync/id-namespaces").json(&json!({ "regions": regions })).send()
+    };
+    // A region met later: the administrator's PC asks for it.
+    let response = ask(&admin, json!(["trabzon"])).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    let trabzon = answer["id_namespaces"]["Trabzon"].as_str().unwrap().to_string();
+    let answer: Value = ask(&admin, json!(["Trabzon"])).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["id_namespaces"]["Trabzon"], trabzon.as_str(), "the same namespace every time");
+    // An office PC gets its own again, and nobody else's; nonsense is refused by name.
+    let answer: Value = ask(&izmir, json!(["Izmir"])).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["id_namespaces"]["Izmir"], izmir.id_namespaces["Izmir"].to_string());
+    let response = ask(&izmir, json!(["Ankara"])).await.unwrap();
+    let status = response.status();
+    assert_error(status, &response.json().await.unwrap(), 403, "region_forbidden");
+    let response = ask(&admin, json!(["ALL"])).await.unwrap();
+    let status = response.status();
+    assert_error(status, &response.json().await.unwrap(), 400, "invalid_region");
+    let many: Vec<String> = (0..101).map(|i| format!("Bolge{i}")).collect();
+    let response = ask(&admin, json!(many)).await.unwrap();
+    let status = response.status();
+    assert_error(status, &response.json().await.unwrap(), 400, "too_many_regions");
+
+    // Another server has another secret: other namespaces for the same regions.
+    let other = Harness::start().await;
+    let elsewhere = other.enroll("Izmir", "Başka sunucu").await;
+    assert_ne!(elsewhere.id_namespaces["Izmir"], izmir.id_namespaces["Izmir"]);
 }

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use rainstaff_core::ids::legacy_id;
-use rainstaff_legacy::{ImportReport, apply, dry_run, read_legacy};
+use rainstaff_legacy::{ImportReport, apply, dry_run};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::common::{Memory, SAMPLES, sample};
+use crate::common::{Memory, SAMPLES, id, read, sample};
 
 fn import_into(memory: &mut Memory, file: &str) -> ImportReport {
-    let import = read_legacy(&sample(file), "Ankara").unwrap();
+    let import = read(&sample(file), "ALL");
     let Ok(report) = apply(&import, memory);
     report
 }
@@ -37,10 +36,23 @@ fn report_serializes_to_the_agreed_shape() {
     let report = import_into(&mut memory, "F1_v4_s4.db");
     let json = serde_json::to_value(&report).unwrap();
     let keys: BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-    let agreed = ["imported", "skipped", "unchanged", "variant", "warnings"];
+    let agreed = [
+        "imported",
+        "left_out",
+        "not_imported",
+        "region",
+        "regions",
+        "skipped",
+        "unchanged",
+        "variant",
+        "warnings",
+    ];
     assert_eq!(keys, BTreeSet::from(agreed));
     assert!(json["warnings"].is_array());
     assert_eq!(json["variant"], "V4");
+    assert_eq!(json["region"], "ALL");
+    assert_eq!(json["left_out"], serde_json::json!({}));
+    assert_eq!(json["regions"]["Ankara"]["imported"]["timesheets"], 76);
     assert_eq!(json["imported"]["timesheets"], 76);
     assert_eq!(json["imported"]["employees"], 9);
     assert_eq!(json["imported"]["users"], 5);
@@ -49,7 +61,7 @@ fn report_serializes_to_the_agreed_shape() {
 
 #[test]
 fn a_deleted_timesheet_stays_deleted_in_either_order() {
-    let ts107 = legacy_id("Ankara", "timesheets", 107);
+    let ts107 = id("Ankara", "timesheets", 107);
 
     let mut newer_last = Memory::default();
     let f3 = import_into(&mut newer_last, "F3_v4_s3.db");
@@ -80,7 +92,7 @@ fn a_deleted_timesheet_stays_deleted_in_either_order() {
 
 #[test]
 fn dry_run_reports_without_writing() {
-    let import = read_legacy(&sample("F3_v4_s3.db"), "Ankara").unwrap();
+    let import = read(&sample("F3_v4_s3.db"), "ALL");
     let mut memory = Memory::default();
     let Ok(planned) = dry_run(&import, &mut memory);
     assert_eq!(memory, Memory::default());
@@ -102,7 +114,7 @@ fn users_must_set_a_new_password_and_no_legacy_hash_survives() {
             stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         assert!(!secrets.is_empty());
 
-        let import = read_legacy(&path, "Ankara").unwrap();
+        let import = read(&path, "ALL");
         let mut memory = Memory::default();
         let Ok(report) = apply(&import, &mut memory);
         let everything = format!(
@@ -116,7 +128,7 @@ fn users_must_set_a_new_password_and_no_legacy_hash_survives() {
         assert_eq!(memory.users.len(), secrets.len(), "{name}");
     }
 
-    let import = read_legacy(&sample("F2_v3_s2.db"), "Ankara").unwrap();
+    let import = read(&sample("F2_v3_s2.db"), "ALL");
     let roles: Vec<(&str, &str, &str)> =
         import.users.iter().map(|u| (u.username.as_str(), u.role.code(), u.region.as_str())).collect();
     assert!(roles.contains(&("admin", "admin", "ALL")));
@@ -144,7 +156,7 @@ fn a_newer_file_updates_the_rows_edited_since() {
     // S2 edits of S1 rows, plus the rows added since; employees 1–5 are unchanged.
     assert_eq!(report.unchanged["employees"], 5);
     assert_eq!(report.imported["employees"], 3);
-    let ts21 = memory.row("timesheets", legacy_id("Ankara", "timesheets", 21)).unwrap();
+    let ts21 = memory.row("timesheets", id("Ankara", "timesheets", 21)).unwrap();
     assert_eq!(ts21.fields["end_time"], "01:00");
     assert_eq!(ts21.fields["note"], "düzenlendi");
 }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use rainstaff_legacy::{LegacyError, read_legacy};
 use rusqlite::Connection;
 
-use crate::common::sample;
+use crate::common::{namespaces, sample};
 
 fn error_for(path: &Path) -> (LegacyError, String) {
-    let error = read_legacy(path, "Ankara").expect_err("the file must be refused");
+    let error = read_legacy(path, "ALL", &namespaces()).expect_err("the file must be refused");
     let message = error.to_string();
     assert!(message.contains(&path.display().to_string()), "{message}");
     (error, message)
@@ -103,7 +103,7 @@ fn reading_leaves_the_file_and_its_directory_as_they_were() {
     let path = dir.path().join("puantaj kopyası #1.db");
     std::fs::copy(sample("F1_v4_s4.db"), &path).unwrap();
     let before = std::fs::read(&path).unwrap();
-    read_legacy(&path, "Ankara").unwrap();
+    read_legacy(&path, "ALL", &namespaces()).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), before);
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, [path.file_name().unwrap()], "no -wal, -shm or -journal beside it");

@@ -3,10 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use rainstaff_core::ids::{IdNamespaces, legacy_id};
 use rainstaff_core::text::search_key;
-use rainstaff_legacy::{Existing, ImportTarget, ImportedRow, LegacyUser, Tombstone};
+use rainstaff_legacy::{
+    Existing, ImportTarget, ImportedRow, LegacyImport, LegacyUser, Tombstone, read_legacy,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -24,6 +27,26 @@ pub fn oracle() -> serde_json::Map<String, Value> {
         Value::Object(files) => files,
         other => panic!("oracle.json is not an object: {other}"),
     }
+}
+
+/// A region's id namespace in these tests: fixed, so that a test can say which id a row must get.
+pub fn namespace(region: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, region.as_bytes())
+}
+
+/// The namespaces of every region the samples and fixtures hold.
+pub fn namespaces() -> IdNamespaces {
+    ["Ankara", "Bursa", "Istanbul", "Izmir"].iter().map(|r| (r.to_string(), namespace(r))).collect()
+}
+
+/// The id an import gives row `legacy` of `table` in `region`.
+pub fn id(region: &str, table: &str, legacy: i64) -> Uuid {
+    legacy_id(namespace(region), table, legacy)
+}
+
+/// Reads `path` taking the rows of `region` (`ALL`: of every region).
+pub fn read(path: &Path, region: &str) -> LegacyImport {
+    read_legacy(path, region, &namespaces()).unwrap()
 }
 
 /// The variant each sample is documented to be (README of the samples).

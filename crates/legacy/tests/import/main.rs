@@ -4,5 +4,6 @@
 mod apply_rules;
 mod bad_files;
 mod common;
+mod regions;
 mod samples;
 mod vehicles;

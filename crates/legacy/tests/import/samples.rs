@@ -4,13 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rainstaff_core::i18n::Lang;
-use rainstaff_core::ids::legacy_id;
 use rainstaff_core::time::parse_hhmm;
-use rainstaff_legacy::{ImportedRow, LegacyImport, read_legacy};
+use rainstaff_legacy::{ImportedRow, LegacyImport};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::common::{SAMPLES, oracle, sample};
+use crate::common::{SAMPLES, id, oracle, read, sample};
 
 const SYNCED_IN_ORACLE: &[&str] = &[
     "employees",
@@ -53,7 +52,7 @@ fn every_sample_matches_the_oracle() {
     assert_eq!(oracle.len(), SAMPLES.len(), "a sample without a test, or the reverse");
     for (name, variant) in SAMPLES {
         let expected = &oracle[*name];
-        let import = read_legacy(&sample(name), "Ankara").unwrap();
+        let import = read(&sample(name), "ALL");
         assert_eq!(import.variant.to_string(), *variant, "{name}");
 
         // Nothing in the real files is invalid enough to be left out.
@@ -113,14 +112,14 @@ fn every_sample_matches_the_oracle() {
             let names: BTreeSet<&str> = row.fields.keys().map(String::as_str).collect();
             let expected_names: BTreeSet<&str> = spec.column_names().collect();
             assert_eq!(names, expected_names, "{name}: {}", row.table);
-            assert_eq!(row.id, legacy_id(&row.region, row.table, row.legacy_id));
+            assert_eq!(row.id, id(&row.region, row.table, row.legacy_id));
         }
     }
 }
 
 #[test]
 fn legacy_values_are_normalized() {
-    let import = read_legacy(&sample("F3_v4_s3.db"), "Ankara").unwrap();
+    let import = read(&sample("F3_v4_s3.db"), "ALL");
     let ts =
         |legacy: i64| import.rows.iter().find(|r| r.table == "timesheets" && r.legacy_id == legacy).unwrap();
     // '' notes are no note; real notes stay byte for byte.
@@ -166,16 +165,16 @@ fn legacy_values_are_normalized() {
 
     let deleted = &import.tombstones[0];
     assert_eq!((deleted.table, deleted.legacy_id), ("timesheets", 106));
-    assert_eq!(deleted.id, legacy_id("Ankara", "timesheets", 106));
+    assert_eq!(deleted.id, id("Ankara", "timesheets", 106));
 }
 
 #[test]
 fn a_file_without_regions_belongs_to_the_default_region() {
-    let import = read_legacy(&sample("F6_v1_s1.db"), "İZMİR").unwrap();
+    let import = read(&sample("F6_v1_s1.db"), "İZMİR");
     assert!(!import.rows.is_empty());
     for row in &import.rows {
         assert_eq!(row.region, "Izmir", "{row:?}");
-        assert_eq!(row.id, legacy_id("Izmir", row.table, row.legacy_id));
+        assert_eq!(row.id, id("Izmir", row.table, row.legacy_id));
     }
     let ts = import.rows.iter().find(|r| r.table == "timesheets").unwrap();
     let employee = import
@@ -186,22 +185,43 @@ fn a_file_without_regions_belongs_to_the_default_region() {
 }
 
 #[test]
-fn references_use_the_parents_region() {
-    // V2: employees have no region (the office's, here Bursa), timesheets say Ankara.
-    let import = read_legacy(&sample("F9_v2_s1.db"), "Bursa").unwrap();
+fn a_shift_belongs_to_its_employees_region_whatever_the_file_says() {
+    // V2: employees have no region (the office's, here Bursa), timesheets say Ankara. A shift is
+    // its employee's: a reference across regions would be refused by the server.
+    let import = read(&sample("F9_v2_s1.db"), "Bursa");
+    // Only the accounts of the other offices are not Bursa's.
+    assert_eq!(import.left_out, BTreeMap::from([("users".to_string(), 3)]));
     for employee in rows(&import, "employees") {
         assert_eq!(employee.region, "Bursa");
     }
     let ts = rows(&import, "timesheets");
-    assert!(ts.iter().all(|t| t.region == "Ankara"));
+    assert_eq!(ts.len(), 37);
+    assert!(ts.iter().all(|t| t.region == "Bursa"));
     let ts10 = ts.iter().find(|t| t.legacy_id == 10).unwrap();
-    assert_eq!(str_field(ts10, "employee_id"), legacy_id("Bursa", "employees", 3).to_string());
-    assert_eq!(ts10.id, legacy_id("Ankara", "timesheets", 10));
+    assert_eq!(str_field(ts10, "employee_id"), id("Bursa", "employees", 3).to_string());
+    assert_eq!(ts10.id, id("Bursa", "timesheets", 10));
+    let moved = import.warnings.iter().find(|w| w.to_string().contains("timesheets #10:")).unwrap();
+    assert!(
+        moved
+            .to_string()
+            .ends_with("the file says region Ankara, but its employees #3 is Bursa's; taken as Bursa's"),
+        "{moved}"
+    );
+    assert!(
+        moved.text(Lang::Tr).contains("bağlı olduğu Personel #3 Bursa bölgesinde"),
+        "{}",
+        moved.text(Lang::Tr)
+    );
+
+    // Taking every region, region-less employees are Ankara's, the legacy default, like their shifts.
+    let all = read(&sample("F9_v2_s1.db"), "ALL");
+    assert!(all.rows.iter().all(|r| r.region == "Ankara"));
+    assert!(!all.warnings.iter().any(|w| w.to_string().contains("the file says region")));
 }
 
 #[test]
 fn v5_clock_times_and_regions() {
-    let import = read_legacy(&sample("F8_v5_demo.db"), "Ankara").unwrap();
+    let import = read(&sample("F8_v5_demo.db"), "ALL");
     let employee = rows(&import, "employees").into_iter().find(|e| e.legacy_id == 2).unwrap();
     assert_eq!(employee.region, "Bursa");
     assert_eq!(employee.fields["hire_date"], "2022-06-01");

@@ -5,13 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rainstaff_core::ids::legacy_id;
 use rainstaff_core::schema::{self, FieldKind};
-use rainstaff_legacy::{ImportedRow, LegacyImport, apply, read_legacy};
+use rainstaff_legacy::{ImportedRow, LegacyImport, apply};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::common::Memory;
+use crate::common::{Memory, id, read};
 
 const V4_FLEET: &str = r#"
 CREATE TABLE employees (id INTEGER PRIMARY KEY AUTOINCREMENT, full_name TEXT NOT NULL,
@@ -81,7 +80,7 @@ INSERT INTO deleted_records VALUES
     (2, 'stock_inventory', 3, '2026-01-09T10:05:00', NULL);
 "#;
 
-fn fixture(dir: &Path) -> PathBuf {
+pub fn fixture(dir: &Path) -> PathBuf {
     let path = dir.join("filo.db");
     Connection::open(&path).unwrap().execute_batch(V4_FLEET).unwrap();
     path
@@ -106,9 +105,9 @@ fn warned(import: &LegacyImport, parts: &[&str]) -> bool {
 #[test]
 fn fleet_tables_come_across() {
     let dir = tempfile::tempdir().unwrap();
-    let import = read_legacy(&fixture(dir.path()), "Bursa").unwrap();
+    let import = read(&fixture(dir.path()), "ALL");
     assert_eq!(import.variant.to_string(), "V4");
-    let id = |region: &str, table: &str, legacy: i64| legacy_id(region, table, legacy).to_string();
+    let id = |region: &str, table: &str, legacy: i64| id(region, table, legacy).to_string();
 
     let van = row(&import, "vehicles", 1);
     assert_eq!(van.region, "Izmir");
@@ -121,7 +120,7 @@ fn fleet_tables_come_across() {
 
     // The region column was NULL: the row is the default region's, and so are references to it.
     let spare = row(&import, "vehicles", 3);
-    assert_eq!((spare.region.as_str(), &spare.fields["plate"]), ("Bursa", &json!("34 A 1234")));
+    assert_eq!((spare.region.as_str(), &spare.fields["plate"]), ("Ankara", &json!("34 A 1234")));
     assert_eq!(spare.fields["year"], Value::Null);
     assert!(warned(&import, &["vehicles #3", "year", "bilinmiyor", "left empty"]));
 
@@ -163,8 +162,8 @@ fn fleet_tables_come_across() {
         ])
     );
     let other = row(&import, "vehicle_inspections", 2);
-    assert_eq!(other.region, "Bursa");
-    assert_eq!(other.fields["vehicle_id"], id("Bursa", "vehicles", 3));
+    assert_eq!(other.region, "Ankara");
+    assert_eq!(other.fields["vehicle_id"], id("Ankara", "vehicles", 3));
     assert_eq!((&other.fields["driver_id"], &other.fields["results"]), (&Value::Null, &Value::Null));
 
     let skipped: BTreeMap<&str, u64> = import.skipped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
@@ -182,7 +181,7 @@ fn fleet_tables_come_across() {
 #[test]
 fn timesheets_employees_tombstones_and_settings_of_the_fixture() {
     let dir = tempfile::tempdir().unwrap();
-    let import = read_legacy(&fixture(dir.path()), "Bursa").unwrap();
+    let import = read(&fixture(dir.path()), "ALL");
 
     let employee = row(&import, "employees", 1);
     assert_eq!((employee.region.as_str(), &employee.fields["identity_no"]), ("Izmir", &json!("10000000146")));
@@ -194,7 +193,7 @@ fn timesheets_employees_tombstones_and_settings_of_the_fixture() {
     assert!(warned(&import, &["timesheets #3", "skipped", "end_time"]));
 
     assert_eq!(import.tombstones.len(), 1);
-    assert_eq!(import.tombstones[0].id, legacy_id("Bursa", "vehicles", 5));
+    assert_eq!(import.tombstones[0].id, id("Ankara", "vehicles", 5));
     assert!(warned(&import, &["deleted_records", "stock_inventory"]));
 
     // A blank company name is no company name, and no other setting is carried.
@@ -205,7 +204,7 @@ fn timesheets_employees_tombstones_and_settings_of_the_fixture() {
 #[test]
 fn applied_fleet_rows_point_at_rows_the_store_has() {
     let dir = tempfile::tempdir().unwrap();
-    let import = read_legacy(&fixture(dir.path()), "Bursa").unwrap();
+    let import = read(&fixture(dir.path()), "ALL");
     let mut memory = Memory::default();
     let Ok(report) = apply(&import, &mut memory);
     assert_eq!(report.imported["vehicles"], 2);
@@ -229,14 +228,14 @@ fn applied_fleet_rows_point_at_rows_the_store_has() {
             );
         }
     }
-    assert!(memory.row("vehicles", legacy_id("Bursa", "vehicles", 5)).unwrap().deleted);
+    assert!(memory.row("vehicles", id("Ankara", "vehicles", 5)).unwrap().deleted);
 }
 
 #[test]
 fn a_row_under_a_deleted_parent_is_not_created() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let import = read_legacy(&path, "Bursa").unwrap();
+    let import = read(&path, "ALL");
     let mut memory = Memory::default();
     let Ok(_) = apply(&import, &mut memory);
 
@@ -245,10 +244,10 @@ fn a_row_under_a_deleted_parent_is_not_created() {
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch("INSERT INTO deleted_records VALUES (3, 'vehicles', 1, '2026-01-10T09:00:00', NULL);")
         .unwrap();
-    let newer = read_legacy(&path, "Bursa").unwrap();
+    let newer = read(&path, "ALL");
     let Ok(_) = apply(&newer, &mut memory);
     let Ok(report) = apply(&import, &mut memory);
-    assert!(memory.row("vehicles", legacy_id("Izmir", "vehicles", 1)).unwrap().deleted);
+    assert!(memory.row("vehicles", id("Izmir", "vehicles", 1)).unwrap().deleted);
     assert!(report.imported.is_empty(), "{:?}", report.imported);
     assert!(
         report

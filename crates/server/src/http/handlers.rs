@@ -6,8 +6,8 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Reque
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, PushRequest, RejoinRequest,
-    RejoinResponse, StatusResponse,
+    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, IdNamespacesRequest,
+    IdNamespacesResponse, PushRequest, RejoinRequest, RejoinResponse, StatusResponse,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use super::extract::{AuthDevice, check_protocol, limit};
 use super::{AppState, blocking};
 use crate::auth::token_hash;
 use crate::error::ApiError;
-use crate::service::{LegacyUploadResponse, timestamp};
+use crate::service::{LegacyImportResponse, timestamp};
 use crate::store::Store;
 
 /// The header next to a snapshot that says which change seq it is consistent with.
@@ -104,7 +104,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 async fn legacy_upload<S: Store>(
     state: AppState<S>,
     request: Request,
-) -> Result<Json<LegacyUploadResponse>, ApiError> {
+) -> Result<Json<LegacyImportResponse>, ApiError> {
     let (key, region) =
         (header_text(request.headers(), "x-api-key"), header_text(request.headers(), "x-region"));
     if let Some(key) = &key {
@@ -223,4 +223,15 @@ pub async fn resolve_conflict<S: Store>(
     let Path(id) = id?;
     let server = state.server.clone();
     Ok(Json(blocking(move || server.resolve_conflict(&device, id)).await?))
+}
+
+pub async fn id_namespaces<S: Store>(
+    State(state): State<AppState<S>>,
+    AuthDevice(device): AuthDevice,
+    body: Result<Json<IdNamespacesRequest>, JsonRejection>,
+) -> Result<Json<IdNamespacesResponse>, ApiError> {
+    let Json(request) = body?;
+    let server = state.server.clone();
+    let id_namespaces = blocking(move || server.id_namespaces(&device, &request.regions)).await?;
+    Ok(Json(IdNamespacesResponse { id_namespaces }))
 }

@@ -107,6 +107,7 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/status", get(handlers::status::<S>))
         .route("/sync/conflicts", get(handlers::conflicts::<S>))
         .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
+        .route("/sync/id-namespaces", post(handlers::id_namespaces::<S>))
         .fallback(|| async { ApiError::not_found("not_found", "no such endpoint") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))

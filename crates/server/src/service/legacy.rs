@@ -1,10 +1,10 @@
-//! The legacy upload (`POST /sync` as multipart with a whole `puantaj.db`) during the migration:
-//! the file is imported row by row as the uploading office's data through the same importer the
-//! desktop uses, and only what can be attributed to that office is written. Rows of other regions
-//! in the file (legacy PCs held copies of everybody's data) are left out, and a row that somebody
-//! changed in Rainstaff since is never overwritten by an old file.
+//! Legacy files on the server, through the same importer the desktop uses: IT's one-time load of
+//! a whole company file on migration day (`rainstaff-server import-legacy`), and the legacy
+//! upload (`POST /sync` as multipart with a whole `puantaj.db`) while old PCs still run, which
+//! writes only the uploading office's rows (legacy PCs held copies of everybody's data). Ids come
+//! from each region's namespace, the ones the desktops use; a row that somebody changed in
+//! Rainstaff since is never overwritten by an old file.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use rainstaff_core::protocol::ALL_REGIONS;
@@ -12,7 +12,9 @@ use rainstaff_core::regions;
 use rainstaff_core::schema::{self, TableSpec};
 use rainstaff_core::text::search_key;
 use rainstaff_core::validate;
-use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, LegacyUser, Tombstone, Warning};
+use rainstaff_legacy::{
+    Existing, ImportReport, ImportTarget, ImportedRow, LegacyError, LegacyUser, Tombstone, Warning,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -28,12 +30,13 @@ const KEY_SETTING: &str = "legacy_api_key_sha256";
 const COMPANY_SETTING: &str = "company_name";
 const MIN_KEY_CHARS: usize = 12;
 const UPLOADED: &str = "the uploaded file";
+const USERS: &str = "users";
 
 /// The author of changes that came from legacy uploads, in place of a device.
 pub const LEGACY_UPLOADER: Uuid = Uuid::nil();
 
 #[derive(Debug, Clone, Serialize)]
-pub struct LegacyUploadResponse {
+pub struct LegacyImportResponse {
     pub status: &'static str,
     pub region: String,
     pub head_seq: i64,
@@ -82,29 +85,47 @@ impl<S: Store> Server<S> {
         api_key: Option<&str>,
         region: Option<&str>,
         file: &Path,
-    ) -> Result<LegacyUploadResponse, ApiError> {
+    ) -> Result<LegacyImportResponse, ApiError> {
         self.check_legacy_key(api_key)?;
         let region = region.and_then(regions::normalize).filter(|r| r != ALL_REGIONS).ok_or_else(|| {
             ApiError::bad_request("invalid_region", "X-Region must name the uploading office's region")
         })?;
         // Messages name the file; the uploader knows it as "the uploaded file", not by our temp path.
-        let temp_path = file.display().to_string();
-        let mut import = rainstaff_legacy::read_legacy(file, &region).map_err(|e| {
-            ApiError::bad_request("invalid_legacy_file", detail(&e.to_string().replace(&temp_path, UPLOADED)))
-        })?;
-        import.file = UPLOADED.into();
+        let (report, head_seq) = self.load_legacy(file, &region, UPLOADED)?;
+        tracing::info!(%region, head_seq, "legacy file uploaded");
+        Ok(LegacyImportResponse { status: "ok", region, head_seq, report })
+    }
+
+    /// IT's load of a whole company file on migration day (`rainstaff-server import-legacy`):
+    /// the rows of `region`, or of every region with `ALL`, under each region's id namespace, so
+    /// that a PC importing the same file later finds the rows instead of adding them again.
+    pub fn import_legacy_file(&self, file: &Path, region: &str) -> Result<LegacyImportResponse, ApiError> {
+        let region = regions::normalize(region)
+            .ok_or_else(|| ApiError::bad_request("invalid_region", "--region must name a region, or ALL"))?;
+        let (report, head_seq) = self.load_legacy(file, &region, &file.display().to_string())?;
+        tracing::info!(%region, head_seq, "legacy file imported");
+        Ok(LegacyImportResponse { status: "ok", region, head_seq, report })
+    }
+
+    /// Reads `file` for `region` and applies it in one transaction; `shown_as` names the file in
+    /// every message.
+    fn load_legacy(
+        &self,
+        file: &Path,
+        region: &str,
+        shown_as: &str,
+    ) -> Result<(ImportReport, i64), ApiError> {
+        let path = file.display().to_string();
+        let invalid = |e: LegacyError| {
+            ApiError::bad_request("invalid_legacy_file", detail(&e.to_string().replace(&path, shown_as)))
+        };
+        let needed = rainstaff_legacy::namespaces_needed(file, region).map_err(invalid)?;
+        let namespaces = self.namespaces_of(needed)?;
+        let mut import = rainstaff_legacy::read_legacy(file, region, &namespaces).map_err(invalid)?;
+        import.file = shown_as.into();
         for warning in &mut import.warnings {
-            warning.replace(&temp_path, UPLOADED);
+            warning.replace(&path, shown_as);
         }
-        let mut others: BTreeMap<&str, u64> = BTreeMap::new();
-        let (rows, theirs): (Vec<_>, Vec<_>) = import.rows.into_iter().partition(|r| r.region == region);
-        let (tombstones, their_tombstones): (Vec<_>, Vec<_>) =
-            import.tombstones.into_iter().partition(|t| t.region == region);
-        for table in theirs.iter().map(|r| r.table).chain(their_tombstones.iter().map(|t| t.table)) {
-            *others.entry(table).or_default() += 1;
-        }
-        import.rows = rows;
-        import.tombstones = tombstones;
         for row in &mut import.rows {
             let spec = schema::table(row.table)
                 .ok_or_else(|| ApiError::internal(&format!("unknown table {}", row.table)))?;
@@ -114,35 +135,27 @@ impl<S: Store> Server<S> {
                 }
             }
         }
-        let accounts = std::mem::take(&mut import.users).len();
+        import.users.clear();
+        for entry in import.not_imported.iter_mut().filter(|e| e.table == USERS) {
+            entry.why = Warning::english(
+                "accounts: the server keeps no office sign-ins (import them on the desktop)",
+            );
+        }
         let now = timestamp(self.now());
-        let (mut report, head_seq) = self.store.write(|tx| {
+        self.store.write(|tx| {
             let mut target = Target { tx, now: &now, kept: Vec::new() };
             let mut report = rainstaff_legacy::apply(&import, &mut target)?;
-            for Kept { table, legacy_id, reason, counted } in target.kept {
-                if let Some(n) = report.imported.get_mut(table).filter(|_| counted) {
-                    *n = n.saturating_sub(1);
+            for Kept { table, legacy_id, region, reason, counted } in target.kept {
+                match counted {
+                    true => report.withdraw(&region, table),
+                    false => *report.skipped.entry(table.to_string()).or_default() += 1,
                 }
-                *report.skipped.entry(table.to_string()).or_default() += 1;
                 report
                     .warnings
                     .push(Warning::english(format!("{table} #{legacy_id}: not imported: {reason}")));
             }
             Ok((report, tx.head_seq()?))
-        })?;
-        for (table, n) in others {
-            *report.skipped.entry(table.to_string()).or_default() += n;
-            report.warnings.push(Warning::english(format!(
-                "{table}: {n} rows of other regions left out; each office uploads only its own rows"
-            )));
-        }
-        if accounts > 0 {
-            report.warnings.push(Warning::english(format!(
-                "users: {accounts} accounts not imported; the server keeps no office sign-ins (import them on the desktop)"
-            )));
-        }
-        tracing::info!(%region, head_seq, "legacy file imported");
-        Ok(LegacyUploadResponse { status: "ok", region, head_seq, report })
+        })
     }
 }
 
@@ -156,6 +169,7 @@ struct Target<'a, T: Tx> {
 struct Kept {
     table: &'static str,
     legacy_id: i64,
+    region: String,
     reason: String,
     /// The importer counted it as imported (upserts; it does not count deletes).
     counted: bool,
@@ -194,7 +208,13 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
                 None
             };
             if let Some(reason) = reason {
-                self.kept.push(Kept { table: row.table, legacy_id: row.legacy_id, reason, counted: true });
+                self.kept.push(Kept {
+                    table: row.table,
+                    legacy_id: row.legacy_id,
+                    region: row.region.clone(),
+                    reason,
+                    counted: true,
+                });
                 return Ok(());
             }
         }
@@ -210,7 +230,14 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
         errors.extend(check_references(self.tx, table, &row.region, &row.fields, &changed)?);
         if !errors.is_empty() {
             let reason = validate::describe(&errors);
-            self.kept.push(Kept { table: row.table, legacy_id: row.legacy_id, reason, counted: true });
+            let region = row.region.clone();
+            self.kept.push(Kept {
+                table: row.table,
+                legacy_id: row.legacy_id,
+                region,
+                reason,
+                counted: true,
+            });
             return Ok(());
         }
         let write = RowWrite {
@@ -232,8 +259,8 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
         let current = self.tx.row(table, tombstone.id)?;
         if current.as_ref().is_some_and(|c| c.state.region != tombstone.region || changed_in_rainstaff(c)) {
             let reason = "changed in Rainstaff since, or of another region; not deleted";
-            let (table, legacy_id) = (tombstone.table, tombstone.legacy_id);
-            self.kept.push(Kept { table, legacy_id, reason: reason.to_string(), counted: false });
+            let (table, legacy_id, region) = (tombstone.table, tombstone.legacy_id, tombstone.region.clone());
+            self.kept.push(Kept { table, legacy_id, region, reason: reason.to_string(), counted: false });
             return Ok(());
         }
         let fields = current.as_ref().map_or_else(

@@ -4,10 +4,11 @@
 //! when it returns, so dropping a `Server` and opening the same file again is a clean restart.
 
 mod legacy;
+mod namespaces;
 mod push;
 mod rejoin;
 
-pub use legacy::{LEGACY_UPLOADER, LegacyUploadResponse};
+pub use legacy::{LEGACY_UPLOADER, LegacyImportResponse};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -125,6 +126,7 @@ impl<S: Store> Server<S> {
                 region: ALL_REGIONS.to_string(),
                 created_at,
             })?;
+            namespaces::secret(tx)?;
             Ok(())
         })
     }
@@ -161,7 +163,7 @@ impl<S: Store> Server<S> {
         let code_hash = auth::enroll_code_hash(&request.code);
         let now = self.now();
         let token = auth::new_token();
-        let device = self.store.write(|tx| {
+        let (device, id_namespaces) = self.store.write(|tx| {
             let code = tx
                 .enroll_code(&code_hash)?
                 .ok_or_else(|| ApiError::forbidden("invalid_code", "this enrollment code does not exist"))?;
@@ -193,11 +195,12 @@ impl<S: Store> Server<S> {
             };
             tx.insert_device(&device, &auth::token_hash(&token))?;
             tx.use_enroll_code(&code_hash, &device.created_at, device.id)?;
-            Ok(device)
+            let id_namespaces = namespaces::at_enrollment(tx, &device.region)?;
+            Ok((device, id_namespaces))
         })?;
         tracing::info!(device = %device.id, region = %device.region, "device enrolled");
-        let epoch = self.epoch()?.id;
-        Ok(EnrollResponse { device_id: device.id, token, region: device.region, epoch: Some(epoch) })
+        let epoch = Some(self.epoch()?.id);
+        Ok(EnrollResponse { device_id: device.id, token, region: device.region, epoch, id_namespaces })
     }
 
     pub fn authenticate(&self, token: &str) -> Result<Device, ApiError> {

@@ -5,9 +5,10 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rainstaff_core::ids::IdNamespaces;
 use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
 use rainstaff_server::Server;
 use rainstaff_server::http::{HttpConfig, RunningServer};
@@ -73,6 +74,7 @@ impl Harness {
             id: enrolled.device_id,
             token: enrolled.token,
             region: enrolled.region,
+            id_namespaces: enrolled.id_namespaces,
             base: self.url(""),
             http: self.http.clone(),
             next_mutation: Cell::new(1),
@@ -123,6 +125,7 @@ pub struct Dev {
     pub id: Uuid,
     pub token: String,
     pub region: String,
+    pub id_namespaces: IdNamespaces,
     base: String,
     pub http: reqwest::Client,
     /// The id the next mutation gets; tests set it to replay or skip ids.
@@ -217,6 +220,23 @@ impl Dev {
         let status = response.status();
         (status, response.json().await.unwrap())
     }
+}
+
+/// A legacy sample database beside the repository.
+pub fn sample(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples")).join(name)
+}
+
+/// A company file with İzmir's, İstanbul's and Ankara's rows: F1 changed by the legacy tests'
+/// fixture `three_regions.sql`.
+pub fn three_regions(dir: &Path) -> PathBuf {
+    let path = dir.join("sirket.db");
+    std::fs::copy(sample("F1_v4_s4.db"), &path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(include_str!("../../../legacy/tests/fixtures/three_regions.sql"))
+        .unwrap();
+    path
 }
 
 pub fn employee(name: &str) -> Value {
