@@ -204,6 +204,15 @@ fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
     }
 }
 
+/// The person signed in makes the changes written from now on, so a change the server refuses
+/// can say who made it.
+fn signed_in(store: &Store, user: User) -> Vec<Event> {
+    match store.act_as(Some(&user.username)) {
+        Ok(()) => vec![Event::SignedIn(user)],
+        Err(e) => failed("sign_in", e),
+    }
+}
+
 fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Message>) -> Vec<Event> {
     match result {
         Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
@@ -221,12 +230,12 @@ fn handle(
     match command {
         Command::CreateFirstAdmin { username, password } => {
             match store.create_first_admin(&username, &password) {
-                Ok(user) => vec![Event::SignedIn(user)],
+                Ok(user) => signed_in(store, user),
                 Err(e) => vec![Event::AuthFailed(e.into())],
             }
         }
         Command::SignIn { username, password } => match store.verify_login(&username, &password) {
-            Ok(Ok(user)) => vec![Event::SignedIn(user)],
+            Ok(Ok(user)) => signed_in(store, user),
             Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
             Err(e) => failed("sign_in", e),
         },
