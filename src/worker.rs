@@ -104,6 +104,16 @@ pub enum Command {
         id: i64,
         keep_server_value: bool,
     },
+    /// Puts a refused change back among those waiting, with its record as it is now.
+    ResendRefused {
+        user: User,
+        id: i64,
+    },
+    /// Drops a refused change; its record takes the server's version again.
+    DiscardRefused {
+        user: User,
+        id: i64,
+    },
     ImportLegacy {
         path: PathBuf,
         region: String,
@@ -295,6 +305,12 @@ fn handle(
         },
         Command::ResolveConflict { user, id, keep_server_value } => {
             done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
+        }
+        Command::ResendRefused { user, id } => {
+            done("refused", store.resend_refused(&user, id), Some(Message::RefusedResent))
+        }
+        Command::DiscardRefused { user, id } => {
+            done("refused", store.discard_refused(&user, id), Some(Message::RefusedDiscarded))
         }
         Command::ExportReport { user, request } => {
             if !user.can_access(&request.selection.region) {

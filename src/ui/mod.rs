@@ -6,6 +6,7 @@ pub mod holidays;
 pub mod hours_panel;
 pub mod import;
 pub mod login;
+pub mod refused;
 pub mod reports;
 pub mod settings;
 pub mod sync_indicator;
