@@ -22,6 +22,8 @@ pub enum Screen {
     Users,
     Holidays,
     Settings,
+    /// The changes the server refused; opened from the sync indicator or Settings.
+    Refused,
 }
 
 /// What every screen gets to work with during a frame.
@@ -58,10 +60,13 @@ pub struct App {
     users: ui::users::UsersScreen,
     holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
+    refused_changes: ui::refused::RefusedScreen,
     pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
     pub pending: i64,
     scope: Scope,
+    /// Refused changes in the signed-in user's regions, for the indicator.
+    pub refused: i64,
     /// The last message for the status bar: (is_error, text).
     pub message: Option<(bool, String)>,
 }
@@ -88,10 +93,12 @@ impl App {
             users: Default::default(),
             holidays: Default::default(),
             settings: Default::default(),
+            refused_changes: Default::default(),
             import: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
             scope: Scope::default(),
+            refused: 0,
             message: None,
         };
         app.reload();
@@ -104,7 +111,7 @@ impl App {
     }
 
     fn reload(&mut self) {
-        self.pending = self.store.pending_count().unwrap_or(0);
+        self.count_waiting();
         self.scope = match &self.session {
             Some(user) => self.store.scope(user).unwrap_or_default(),
             None => Scope::default(),
@@ -116,6 +123,16 @@ impl App {
         self.users.dirty = true;
         self.holidays.dirty = true;
         self.settings.dirty = true;
+        self.refused_changes.dirty = true;
+    }
+
+    /// The changes waiting to be sent, and the refused ones the person signed in can see.
+    fn count_waiting(&mut self) {
+        self.pending = self.store.pending_count().unwrap_or(0);
+        self.refused = match &self.session {
+            Some(user) => self.store.refused_changes(&user.region).map_or(0, |list| list.len() as i64),
+            None => 0,
+        };
     }
 
     fn poll_events(&mut self, ctx: &egui::Context) {
@@ -160,6 +177,7 @@ impl App {
                 Event::Failed { context, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(context, &message);
+                    self.refused_changes.failed(context, &message);
                     self.reports.failed(context, &message);
                     if context == "import" {
                         self.import.failed(&message);
@@ -177,9 +195,10 @@ impl App {
                 Event::DataChanged => self.reload(),
                 Event::Sync(status) => {
                     self.sync = status;
-                    self.pending = self.store.pending_count().unwrap_or(0);
-                    // The settings screen lists the last runs.
+                    self.count_waiting();
+                    // The settings screen lists the last runs; a run may have refused changes.
                     self.settings.dirty = true;
+                    self.refused_changes.dirty = true;
                 }
                 Event::Enrolled { region } => {
                     // The pickers offer what the new enrollment allows from now on.
@@ -227,12 +246,16 @@ impl App {
                 Screen::Vehicles => self.vehicles.ui(ui, &ctx),
                 Screen::Users => self.users.ui(ui, &ctx),
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
-                Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync),
+                Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
+                Screen::Refused => self.refused_changes.ui(ui, &ctx),
             }
             self.import.ui(ui, &ctx);
         });
         if let Some(lang) = self.settings.take_language() {
             self.lang = lang;
+        }
+        if self.settings.take_open_refused() {
+            self.screen = Screen::Refused;
         }
         if self.settings.take_sign_out() {
             self.session = None;
@@ -281,8 +304,10 @@ impl App {
                 ui.selectable_value(&mut self.screen, screen, label);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui::sync_indicator::show(ui, lang, &self.sync, self.pending) {
-                    self.worker.send(Command::SyncNow);
+                match ui::sync_indicator::show(ui, lang, &self.sync, self.pending, self.refused) {
+                    Some(ui::sync_indicator::Clicked::SyncNow) => self.worker.send(Command::SyncNow),
+                    Some(ui::sync_indicator::Clicked::Refused) => self.screen = Screen::Refused,
+                    None => {}
                 }
                 ui.separator();
                 let region = rainstaff_core::regions::display_name(&user.region);
@@ -291,7 +316,9 @@ impl App {
                 } else {
                     region
                 };
-                ui.label(format!("{} · {region}", user.username));
+                // On a narrow window the tabs keep their room and the name gives way (shown
+                // whole on hover).
+                ui.add(egui::Label::new(format!("{} · {region}", user.username)).truncate());
             });
         });
     }

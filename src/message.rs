@@ -38,6 +38,10 @@ pub enum Message {
     Restored {
         aside: PathBuf,
     },
+    /// A refused change is back among the changes waiting to be sent.
+    RefusedResent,
+    /// A refused change was dropped and its record is the server's again.
+    RefusedDiscarded,
 }
 
 impl Message {
@@ -81,6 +85,18 @@ impl Message {
                 ),
                 aside.display()
             ),
+            Message::RefusedResent => lang
+                .t(
+                    "Değişiklik yeniden gönderilmek üzere sıraya alındı",
+                    "The change is queued to be sent again",
+                )
+                .to_string(),
+            Message::RefusedDiscarded => lang
+                .t(
+                    "Değişiklikten vazgeçildi; kayıt artık sunucudaki gibi",
+                    "The change was discarded; the record is now as the server has it",
+                )
+                .to_string(),
         }
     }
 }

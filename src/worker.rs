@@ -111,6 +111,16 @@ pub enum Command {
         id: i64,
         keep_server_value: bool,
     },
+    /// Puts a refused change back among those waiting, with its record as it is now.
+    ResendRefused {
+        user: User,
+        id: i64,
+    },
+    /// Drops a refused change; its record takes the server's version again.
+    DiscardRefused {
+        user: User,
+        id: i64,
+    },
     /// A legacy file: `region` is the one the dialog names (None: this PC's region decides).
     ImportLegacy {
         path: PathBuf,
@@ -211,6 +221,15 @@ fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
     }
 }
 
+/// The person signed in makes the changes written from now on, so a change the server refuses
+/// can say who made it.
+fn signed_in(store: &Store, user: User) -> Vec<Event> {
+    match store.act_as(Some(&user.username)) {
+        Ok(()) => vec![Event::SignedIn(user)],
+        Err(e) => failed("sign_in", e),
+    }
+}
+
 fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Message>) -> Vec<Event> {
     match result {
         Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
@@ -228,12 +247,12 @@ fn handle(
     match command {
         Command::CreateFirstAdmin { username, password } => {
             match store.create_first_admin(&username, &password) {
-                Ok(user) => vec![Event::SignedIn(user)],
+                Ok(user) => signed_in(store, user),
                 Err(e) => vec![Event::AuthFailed(e.into())],
             }
         }
         Command::SignIn { username, password } => match store.verify_login(&username, &password) {
-            Ok(Ok(user)) => vec![Event::SignedIn(user)],
+            Ok(Ok(user)) => signed_in(store, user),
             Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
             Err(e) => failed("sign_in", e),
         },
@@ -297,6 +316,12 @@ fn handle(
         }
         Command::ResolveConflict { user, id, keep_server_value } => {
             done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
+        }
+        Command::ResendRefused { user, id } => {
+            done("refused", store.resend_refused(&user, id), Some(Message::RefusedResent))
+        }
+        Command::DiscardRefused { user, id } => {
+            done("refused", store.discard_refused(&user, id), Some(Message::RefusedDiscarded))
         }
         Command::ExportReport { user, request } => {
             if !user.can_access(&request.selection.region) {

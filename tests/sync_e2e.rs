@@ -1,5 +1,6 @@
 //! Two office PCs and the real `rainstaff-server` binary on 127.0.0.1: enrollment and sync through
-//! `rainstaff enroll` / `rainstaff sync`, one PC offline for a while, and both converging.
+//! `rainstaff enroll` / `rainstaff sync`, one PC offline for a while, and both converging; a change
+//! the server refuses is parked and holds nothing else back.
 
 mod common;
 
@@ -8,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::{Role, User};
+use rainstaff::db::{Store, rows};
 use rainstaff::model::{Employee, Shift, fields_of};
 use rainstaff_core::protocol::{PROTOCOL_HEADER, SyncReport};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
@@ -505,4 +506,54 @@ fn an_administrators_pc_asks_for_a_region_it_meets_later() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("the id namespace of Rize could not be had from the server"), "{said}");
     assert_eq!(Store::open(&admin.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
+}
+
+/// Sets up a server with an administrator password, serves it and enrolls one PC per
+/// (folder, region); returns what keeps the server running.
+fn served_with(dir: &Path, pcs: &[(&Path, &str)]) -> Serving {
+    let (db, _, url, serving) = start_server(dir);
+    for (pc, region) in pcs {
+        let out = desktop(pc, &["enroll", "--server", &url, "--code", &code(&db, region)]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    serving
+}
+
+#[test]
+fn a_refused_change_is_counted_and_the_changes_after_it_still_reach_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("izmir-1"), dir.path().join("izmir-2"));
+    let serving = served_with(dir.path(), &[(&a, "Izmir"), (&b, "Izmir")]);
+
+    // An older build, or a mistake, wrote an Ankara employee into İzmir's PC, past the form's rules.
+    let ankara = rainstaff_core::ids::new_id();
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let e = Employee { full_name: "ANKARALI PERSONEL".into(), ..Employee::default() };
+        let tx = store.conn.transaction().unwrap();
+        rows::save(&tx, &EMPLOYEES, ankara, "Ankara", &fields_of(&e)).unwrap();
+        tx.commit().unwrap();
+    }
+    let out = desktop(&a, &["sync"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((printed["refused"].as_u64(), printed["pending"].as_u64()), (Some(1), Some(0)), "{printed}");
+
+    // İzmir's next employee is not held back by it.
+    let izmir = {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = manager(&store);
+        let e = Employee { full_name: "İZMİRLİ PERSONEL".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    let report = sync(&a).unwrap();
+    assert_eq!((report.pushed, report.rejected, report.refused, report.pending), (1, 0, 1, 0), "{report:?}");
+    sync(&b).unwrap();
+    assert_eq!(employee(&b, izmir).full_name, "İZMİRLİ PERSONEL");
+    let other = Store::open(&b.join("rainstaff.db")).unwrap();
+    assert!(other.employee(ankara).unwrap().is_none(), "the refused change reached another PC");
+    // The record stays on the PC that made it, marked, until a manager resends or discards it.
+    let held = Store::open(&a.join("rainstaff.db")).unwrap().employee(ankara).unwrap().unwrap();
+    assert_eq!(held.sync_error.as_deref(), Some("region_forbidden"));
+    drop(serving);
 }

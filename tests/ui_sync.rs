@@ -1,5 +1,5 @@
-//! The toolbar's sync indicator in every state, and "Sync now" against a real server on
-//! 127.0.0.1, driven by label.
+//! The toolbar's sync indicator in every state, "Sync now" against a real server on 127.0.0.1,
+//! and the changes that server refused: listed in words, resent or discarded. Driven by label.
 
 mod common;
 
@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 use chrono::{Local, TimeZone};
 use common::{settle, sign_in, start};
 use egui_kittest::kittest::{By, Queryable as _};
-use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::sync::SyncError;
 use rainstaff::db::users::Role;
+use rainstaff::db::{Store, rows};
 use rainstaff::model::{Employee, fields_of};
 use rainstaff::paths::DataDir;
 use rainstaff::sync_task::{DEVICE_KEY, SyncPhase, SyncStatus, enroll_device};
 use rainstaff_core::protocol::SyncReport;
 use rainstaff_core::schema::EMPLOYEES;
+use serde_json::json;
 
 fn signed_in(dir: &std::path::Path) -> egui_kittest::Harness<'static, rainstaff::app::App> {
     {
@@ -178,4 +179,163 @@ fn a_refused_enrollment_code_is_said_about_the_code_field() {
         common::step_until(&mut harness, said, |h| h.query_all_by_label(said).next().is_some());
     }
     assert_eq!(harness.state().sync.phase, SyncPhase::NotSetUp, "a refused code enrolls nothing");
+}
+
+/// Clicks "Sync now" once the app is idle and waits for that run to be recorded.
+fn sync_now(harness: &mut egui_kittest::Harness<'static, rainstaff::app::App>, data: &std::path::Path) {
+    let runs = || Store::open(&data.join("rainstaff.db")).unwrap().sync_runs(50).unwrap().len();
+    common::step_until(harness, "the app to be idle", |h| {
+        matches!(h.state().sync.phase, SyncPhase::Idle) && h.state().sync.last_success.is_some()
+    });
+    let before = runs();
+    harness.get_by_label("Şimdi eşitle").click();
+    common::step_until(harness, "the run to finish", |h| {
+        matches!(h.state().sync.phase, SyncPhase::Idle) && runs() > before
+    });
+    settle(harness);
+}
+
+#[test]
+fn a_refused_change_is_listed_in_words_and_discarding_it_drops_what_the_server_never_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path());
+    let data = dir.path().join("pc");
+    served.enroll(&data, "bursa-1");
+    // The administrator, signed in on Bursa's PC, wrote an Ankara employee past the form's rules
+    // (as an older build did); the server refuses that change alone.
+    let ankara = rainstaff_core::ids::new_id();
+    {
+        let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+        store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+        store.act_as(Some("yönetici")).unwrap();
+        let e = Employee { full_name: "ANKARALI PERSONEL".into(), ..Employee::default() };
+        let tx = store.conn.transaction().unwrap();
+        rows::save(&tx, &EMPLOYEES, ankara, "Ankara", &fields_of(&e)).unwrap();
+        tx.commit().unwrap();
+    }
+    let mut harness = start(&data);
+    sign_in(&mut harness, "yönetici", "parola-12345");
+    common::step_until(&mut harness, "the start-up run to refuse the change", |h| h.state().refused == 1);
+    assert_eq!(harness.state().pending, 0, "the refused change left the queue");
+
+    harness.get_by_label("1 reddedilen değişiklik").click();
+    harness.run();
+    let made_at =
+        Store::open(&data.join("rainstaff.db")).unwrap().refused_changes("ALL").unwrap()[0].made_at.clone();
+    harness.get_by_label("Personel · ANKARALI PERSONEL");
+    harness.get_by_label("Neden: Bu bilgisayar o bölgenin kayıtlarını değiştiremez");
+    harness.get_by_label(&format!("Yapan: yönetici · Zaman: {}", rainstaff::ui::form::local_time(&made_at)));
+    harness.get(By::new().label_contains("Ad Soyad «ANKARALI PERSONEL» · "));
+    harness.get(By::new().label_contains("Sözleşme «Tam zamanlı»"));
+    harness.get_by_label("Kaydı düzeltip kaydedin; değişiklik yeniden gönderilir.");
+
+    // The same list in English, when English is chosen.
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    harness.get_by_label("English").click();
+    settle(&mut harness);
+    harness.get_by_label("Open the list").click();
+    harness.run();
+    harness.get_by_label("Reason: This computer may not change that region's records");
+    harness.get_by_label("Fix the record and save it; the change is sent again.");
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Türkçe").click();
+    settle(&mut harness);
+    harness.get_by_label("Listeyi aç").click();
+    harness.run();
+
+    harness.get_by_label("Vazgeç").click();
+    settle(&mut harness);
+    harness.get_by_label("Reddedilen değişiklik yok");
+    assert_eq!(harness.state().refused, 0);
+    assert!(harness.query_by_label("1 reddedilen değişiklik").is_none(), "the indicator still counts it");
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    assert!(
+        rows::get(&store.conn, &EMPLOYEES, ankara).unwrap().is_none(),
+        "a record the server never had stays"
+    );
+    assert_eq!((store.refused_count().unwrap(), store.pending_count().unwrap()), (0, 0));
+    served.runtime.block_on(served.running.stop()).unwrap();
+}
+
+#[test]
+fn a_refused_edit_is_resent_from_the_list_or_discarded_for_the_servers_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(dir.path());
+    let data = dir.path().join("pc");
+    served.enroll(&data, "bursa-1");
+    let open = || Store::open(&data.join("rainstaff.db")).unwrap();
+    let id = {
+        let mut store = open();
+        let manager = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+        store.create_user("personel", Some("parola-12345"), Role::Staff, "Bursa").unwrap();
+        // Seeded now, so that they go with the start-up run and only the resent change waits later.
+        store.seed_templates(&manager).unwrap();
+        let e = Employee { full_name: "ÖMER ŞAHİN".into(), ..Employee::default() };
+        store.save_record(&manager, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    let weekly = || open().employee(id).unwrap().unwrap().data.weekly_minutes;
+    let mut harness = start(&data);
+    sign_in(&mut harness, "personel", "parola-12345");
+    common::step_until(&mut harness, "the start-up run to send the employee", |h| {
+        h.state().sync.last_success.is_some() && h.state().pending == 0
+    });
+    // Then an edit that breaks a rule the form would have caught (a week of 9999 minutes),
+    // written past the form as an older build did.
+    {
+        let mut store = open();
+        store.act_as(Some("müdür")).unwrap();
+        let edit = json!({"weekly_minutes": 9999}).as_object().unwrap().clone();
+        let tx = store.conn.transaction().unwrap();
+        rows::save(&tx, &EMPLOYEES, id, "Bursa", &edit).unwrap();
+        tx.commit().unwrap();
+    }
+    sync_now(&mut harness, &data);
+    assert_eq!((harness.state().refused, harness.state().pending), (1, 0));
+    assert_eq!(weekly(), 9999, "what was typed stays on the record until somebody chooses");
+
+    // Staff see the list and cannot act on it.
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    assert_eq!(
+        harness.query_all_by_label("1 reddedilen değişiklik").count(),
+        2,
+        "the indicator and Settings"
+    );
+    harness.get_by_label("Listeyi aç").click();
+    harness.run();
+    harness.get_by_label("Personel · ÖMER ŞAHİN");
+    harness.get_by_label("Neden: Bir veri kuralına uymuyor");
+    harness.get_by_label("Haftalık dakika «9999»");
+    harness.get_by_label("Yeniden göndermek ya da vazgeçmek yöneticilere açık.");
+    assert!(harness.query_by_label("Yeniden gönder").is_none() && harness.query_by_label("Vazgeç").is_none());
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    harness.get_by_label("Çıkış yap").click();
+    harness.run();
+
+    // The manager resends it: it waits among the changes to send again.
+    sign_in(&mut harness, "müdür", "parola-12345");
+    harness.get_by_label("1 reddedilen değişiklik").click();
+    harness.run();
+    harness.get_by_label("Yeniden gönder").click();
+    settle(&mut harness);
+    assert_eq!((harness.state().refused, harness.state().pending), (0, 1));
+    harness.get_by_label("Reddedilen değişiklik yok");
+    harness.get_by_label("1 değişiklik bekliyor");
+
+    // The server refuses it again; discarding it brings back the server's version.
+    sync_now(&mut harness, &data);
+    assert_eq!((harness.state().refused, harness.state().pending), (1, 0));
+    harness.get_by_label("Haftalık dakika «9999»");
+    harness.get_by_label("Vazgeç").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().refused, 0);
+    harness.get_by_label("Reddedilen değişiklik yok");
+    assert_eq!(weekly(), 2700);
+    let store = open();
+    assert_eq!(store.employee(id).unwrap().unwrap().sync_error, None, "the record is no longer marked");
+    assert_eq!(store.pending_count().unwrap(), 0);
+    served.runtime.block_on(served.running.stop()).unwrap();
 }

@@ -2,8 +2,10 @@
 
 use chrono::NaiveDate;
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, VEHICLES};
+use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
 use rainstaff_core::text::tr_cmp;
+use rainstaff_core::time::{format_date, parse_iso_date};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Result, Store, rows};
@@ -104,5 +106,55 @@ impl Store {
         let mut list: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         list.sort_by(|a, b| tr_cmp(a, b));
         Ok(list)
+    }
+}
+
+/// The fields a record is known by in the office, in the order they are said.
+fn title_fields(table: &str) -> &'static [&'static str] {
+    match table {
+        "employees" | "drivers" => &["full_name"],
+        "shift_templates" => &["name"],
+        "vehicles" => &["plate"],
+        "timesheets" => &["employee_id", "work_date", "start_time"],
+        "vehicle_faults" => &["vehicle_id", "title"],
+        "vehicle_service_visits" => &["vehicle_id", "start_date"],
+        "vehicle_inspections" => &["vehicle_id", "inspection_date"],
+        _ => &[],
+    }
+}
+
+impl Store {
+    /// A record in the words the office knows it by: the employee's name, the vehicle's plate, a
+    /// shift's employee, date and hours (`AYŞE YILMAZ · 02.03.2026 · 08:00–17:00`). It is read from
+    /// the record as this PC holds it (deleted ones too), or from `fallback` (the fields a change
+    /// set) when this PC holds none; `None` when neither says anything.
+    pub fn record_title(
+        &self,
+        table: &TableSpec,
+        id: Uuid,
+        fallback: &Map<String, Value>,
+    ) -> Result<Option<String>> {
+        let held = rows::get(&self.conn, table, id)?.map(|r| r.fields);
+        let fields = held.as_ref().unwrap_or(fallback);
+        let mut parts = Vec::new();
+        for &name in title_fields(table.name) {
+            let Some(Value::String(text)) = fields.get(name) else { continue };
+            let part = match table.field(name).map(|f| f.kind) {
+                Some(FieldKind::Ref(target)) => match (schema::table(target), Uuid::parse_str(text)) {
+                    (Some(target), Ok(id)) => self.record_title(target, id, &Map::new())?,
+                    _ => None,
+                },
+                Some(FieldKind::Date) => {
+                    Some(parse_iso_date(text).map(format_date).unwrap_or_else(|_| text.clone()))
+                }
+                Some(FieldKind::Time) => match fields.get("end_time").and_then(Value::as_str) {
+                    Some(end) => Some(format!("{text}–{end}")),
+                    None => Some(text.clone()),
+                },
+                _ => Some(text.clone()),
+            };
+            parts.extend(part.filter(|p| !p.trim().is_empty()));
+        }
+        Ok((!parts.is_empty()).then(|| parts.join(" · ")))
     }
 }

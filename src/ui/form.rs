@@ -131,6 +131,14 @@ pub fn error_line(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).color(ERROR_COLOR));
 }
 
+/// A moment the store keeps (RFC 3339, UTC) as the office reads it: DD.MM.YYYY HH:MM in this
+/// computer's time zone. Anything else is shown as it is.
+pub fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
 /// What the buttons and keys under a form asked for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Actions {

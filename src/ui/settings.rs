@@ -1,5 +1,5 @@
 //! Settings: language, own password and sign-out; sync enrollment and its last runs; conflicts
-//! for managers; backups (and restore, for administrators).
+//! for managers; the way to the refused changes; backups (and restore, for administrators).
 
 use egui::{RichText, Ui};
 
@@ -18,6 +18,7 @@ pub struct SettingsScreen {
     pub dirty: bool,
     language: Option<Lang>,
     sign_out: bool,
+    open_refused: bool,
     old_password: String,
     new_password: String,
     pub password_error: Option<String>,
@@ -39,6 +40,11 @@ impl SettingsScreen {
 
     pub fn take_sign_out(&mut self) -> bool {
         std::mem::take(&mut self.sign_out)
+    }
+
+    /// True once after "open the list" of refused changes was clicked.
+    pub fn take_open_refused(&mut self) -> bool {
+        std::mem::take(&mut self.open_refused)
     }
 
     /// Shows a failure next to the part of the screen it concerns.
@@ -63,7 +69,7 @@ impl SettingsScreen {
         self.dirty = false;
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, data: &DataDir, sync: &SyncStatus) {
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, data: &DataDir, sync: &SyncStatus, refused: i64) {
         let lang = ctx.lang;
         if self.dirty {
             self.reload(ctx);
@@ -91,6 +97,8 @@ impl SettingsScreen {
                 ui.separator();
                 self.conflicts_ui(ui, ctx);
             }
+            ui.separator();
+            self.refused_ui(ui, lang, refused);
             ui.separator();
             self.backups_ui(ui, ctx, data);
         });
@@ -163,9 +171,7 @@ impl SettingsScreen {
         if !self.runs.is_empty() {
             ui.label(RichText::new(lang.t("Son eşitlemeler", "Last runs")).weak());
             for (at, ok, text) in &self.runs {
-                let at = chrono::DateTime::parse_from_rfc3339(at)
-                    .map(|t| t.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M").to_string())
-                    .unwrap_or_else(|_| at.clone());
+                let at = form::local_time(at);
                 // Runs recorded before failures were kept as JSON hold plain English; shown as is.
                 let what = match ok {
                     true => serde_json::from_str(text).map(|r| super::sync_indicator::report_text(lang, &r)),
@@ -219,6 +225,21 @@ impl SettingsScreen {
                 }
             });
         }
+    }
+
+    fn refused_ui(&mut self, ui: &mut Ui, lang: Lang, refused: i64) {
+        ui.strong(lang.t("Reddedilen değişiklikler", "Refused changes"));
+        ui.horizontal(|ui| {
+            if refused > 0 {
+                let text = super::sync_indicator::refused_text(lang, refused as u64);
+                ui.label(RichText::new(text).color(super::sync_indicator::WARNING_COLOR));
+            } else {
+                ui.label(lang.t("Reddedilen değişiklik yok", "No refused changes"));
+            }
+            if ui.button(lang.t("Listeyi aç", "Open the list")).clicked() {
+                self.open_refused = true;
+            }
+        });
     }
 
     fn backups_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, data: &DataDir) {
