@@ -50,15 +50,18 @@ fn add_an_employee_and_see_a_validation_error() {
     harness.get_by_label("ÇAĞLA ÖZTÜRK");
 }
 
+/// A Bursa store with its manager "şef" and one employee, NURAY ÖZGÜL; returns her id.
+fn bursa_with_one_employee(dir: &std::path::Path) -> uuid::Uuid {
+    let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
+    let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+    let e = Employee { full_name: "NURAY ÖZGÜL".into(), ..Employee::default() };
+    store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
+}
+
 #[test]
 fn a_name_beyond_its_limit_is_refused_and_a_loosely_typed_shift_is_stored_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let id = {
-        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
-        let e = Employee { full_name: "NURAY ÖZGÜL".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
-    };
+    let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
     harness.get_by_label("Yeni personel").click();
@@ -150,12 +153,7 @@ fn switch_language_to_english_and_back() {
 #[test]
 fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let id = {
-        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
-        let e = Employee { full_name: "NURAY ÖZGÜL".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap()
-    };
+    let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
     harness.get_by_label("Puantaj").click();
