@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use rainstaff_core::protocol::{MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION};
+use rainstaff_core::protocol::{EPOCH_HEADER, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION};
 
 use super::{AppState, blocking};
 use crate::auth::token_hash;
@@ -24,6 +24,22 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
         let server = state.server.clone();
         let device = blocking(move || server.authenticate(&token)).await?;
         Ok(AuthDevice(device))
+    }
+}
+
+/// Proof that a request was made against the server's current epoch (or names none): a device
+/// still on the history before a restore is told to rejoin before anything it sent is used.
+pub struct CurrentEpoch;
+
+impl<S: Store> FromRequestParts<AppState<S>> for CurrentEpoch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, ApiError> {
+        let claimed =
+            parts.headers.get(EPOCH_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let server = state.server.clone();
+        blocking(move || server.check_epoch(claimed.as_deref())).await?;
+        Ok(CurrentEpoch)
     }
 }
 

@@ -6,13 +6,13 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Reque
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EPOCH_HEADER, EnrollRequest, EnrollResponse, IdNamespacesRequest,
-    IdNamespacesResponse, PushRequest, RejoinRequest, RejoinResponse, StatusResponse,
+    ChangesPage, ConflictRecord, EnrollRequest, EnrollResponse, IdNamespacesRequest, IdNamespacesResponse,
+    PushRequest, RejoinRequest, RejoinResponse, StatusResponse,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::{AuthDevice, check_protocol, limit};
+use super::extract::{AuthDevice, CurrentEpoch, check_protocol, limit};
 use super::{AppState, blocking};
 use crate::auth::token_hash;
 use crate::error::ApiError;
@@ -63,36 +63,22 @@ pub async fn sync<S: Store>(
     }
     let (mut parts, body) = request.into_parts();
     let AuthDevice(device) = AuthDevice::from_request_parts(&mut parts, &state).await?;
-    let epoch = header_text(&parts.headers, EPOCH_HEADER);
+    CurrentEpoch::from_request_parts(&mut parts, &state).await?;
     let Json(push) = Json::<PushRequest>::from_request(Request::from_parts(parts, body), &state).await?;
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || {
-            server.check_epoch(epoch.as_deref())?;
-            server.push(&device, push)
-        })
-        .await?,
-    )
-    .into_response())
+    Ok(Json(blocking(move || server.push(&device, push)).await?).into_response())
 }
 
 /// `POST /sync/rejoin`: a device sends back what a restored server may have lost.
 pub async fn rejoin<S: Store>(
     State(state): State<AppState<S>>,
     AuthDevice(device): AuthDevice,
-    headers: HeaderMap,
+    _: CurrentEpoch,
     body: Result<Json<RejoinRequest>, JsonRejection>,
 ) -> Result<Json<RejoinResponse>, ApiError> {
     let Json(request) = body?;
-    let epoch = header_text(&headers, EPOCH_HEADER);
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || {
-            server.check_epoch(epoch.as_deref())?;
-            server.rejoin(&device, request)
-        })
-        .await?,
-    ))
+    Ok(Json(blocking(move || server.rejoin(&device, request)).await?))
 }
 
 /// A header's text; bytes that are not text still count as present (and then fail to match).
@@ -152,19 +138,12 @@ pub struct ChangesParams {
 pub async fn changes<S: Store>(
     State(state): State<AppState<S>>,
     AuthDevice(device): AuthDevice,
-    headers: HeaderMap,
+    _: CurrentEpoch,
     params: Result<Query<ChangesParams>, QueryRejection>,
 ) -> Result<Json<ChangesPage>, ApiError> {
     let Query(params) = params?;
-    let epoch = header_text(&headers, EPOCH_HEADER);
     let server = state.server.clone();
-    Ok(Json(
-        blocking(move || {
-            server.check_epoch(epoch.as_deref())?;
-            server.changes(&device, params.since, params.limit)
-        })
-        .await?,
-    ))
+    Ok(Json(blocking(move || server.changes(&device, params.since, params.limit)).await?))
 }
 
 pub async fn download<S: Store>(
