@@ -1,10 +1,13 @@
 //! Every test vector of `shared/spec/hours-engine.md`, through the typed API and through
-//! `run_json`, plus the JSON interface's errors and the explanation of a day.
+//! `run_json`, plus the JSON interface's errors and the explanation of a day. The vectors' inputs
+//! and period figures live once, in `data/hours_vectors.json`, which `tests/hours_cli.rs` feeds
+//! to the `rainstaff hours` process too; the tests here add what a vector's table row says about
+//! single days.
 
 use chrono::{NaiveDate, Weekday};
 use rainstaff_core::hours::{
     BreakPolicy, Calendar, Contract, ContractKind, DayHours, Flag, InputProblem, PeriodHours, Policy, Report,
-    Rounding, ShiftInput, compute, run_json, weekday_code,
+    Request, Rounding, ShiftInput, compute, run_json, weekday_code,
 };
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::time::{format_hhmm, parse_hhmm};
@@ -77,6 +80,39 @@ fn run(shifts: &[ShiftInput]) -> Report {
     both(&Contract::default(), &Policy::default(), 0, shifts)
 }
 
+const VECTORS: &str = include_str!("data/hours_vectors.json");
+
+fn vectors() -> Vec<Value> {
+    let doc: Value = serde_json::from_str(VECTORS).expect("data/hours_vectors.json is not JSON");
+    doc["vectors"].as_array().expect("data/hours_vectors.json has no vectors").clone()
+}
+
+/// The parsed input of the vector called `name`.
+fn request(name: &str) -> Request {
+    let vector =
+        vectors().into_iter().find(|v| v["name"] == name).unwrap_or_else(|| panic!("no vector {name}"));
+    Request::from_json(&vector["input"].to_string()).unwrap()
+}
+
+/// The vector called `name`, computed through the typed API and through the JSON of its input.
+fn vector(name: &str) -> Report {
+    let r = request(name);
+    both(&r.contract, &r.policy, r.ytd_ot50, &r.shifts)
+}
+
+#[test]
+fn every_vector_gives_the_spec_periods_and_flags() {
+    for v in vectors() {
+        let name = v["name"].as_str().unwrap();
+        let r = vector(name);
+        let periods: Vec<[u32; 4]> = r.periods.iter().map(wnxo).collect();
+        let expected: Vec<[u32; 4]> = serde_json::from_value(v["periods"].clone()).unwrap();
+        assert_eq!(periods, expected, "{name}: worked/normal/extra25/ot50 of each period");
+        let flags: Vec<&str> = r.total.flags.iter().map(|f| f.code()).collect();
+        assert_eq!(json!(flags), v["flags"], "{name}: the total's flags");
+    }
+}
+
 fn day<'a>(r: &'a Report, d: &str) -> &'a DayHours {
     r.day(date(d)).unwrap_or_else(|| panic!("no day {d}"))
 }
@@ -97,14 +133,12 @@ fn flags(list: &[Flag]) -> std::collections::BTreeSet<Flag> {
 
 #[test]
 fn tv1_five_days_of_nine_hours() {
-    let r = run(&daily("2026-03-02", 5, "08:00", "18:00"));
+    let r = vector("TV1");
     for d in &r.days {
         assert_eq!((d.span, d.break_minutes, d.worked, d.normal, d.ot50), (600, 60, 540, 540, 0));
     }
-    assert_eq!(r.periods.len(), 1);
     let w = &r.periods[0];
     assert_eq!((w.start, w.end), (date("2026-03-02"), date("2026-03-08")));
-    assert_eq!(wnxo(w), [2700, 2700, 0, 0]);
     assert_eq!(tags(w), [0, 0, 0, 0]);
     assert_eq!(w.holiday_units, 0.0);
     assert!(w.flags.is_empty() && r.total.flags.is_empty());
@@ -112,7 +146,7 @@ fn tv1_five_days_of_nine_hours() {
 
 #[test]
 fn tv2_all_overtime_lands_on_friday() {
-    let r = run(&daily("2026-03-02", 5, "08:00", "19:00"));
+    let r = vector("TV2");
     for d in &r.days {
         assert_eq!(d.worked, 600);
         assert_eq!(d.daily_excess, 0);
@@ -120,62 +154,52 @@ fn tv2_all_overtime_lands_on_friday() {
     let ot: Vec<u32> = r.days.iter().map(|d| d.ot50).collect();
     assert_eq!(ot, [0, 0, 0, 0, 300]);
     assert_eq!(day(&r, "2026-03-06").normal, 300);
-    assert_eq!(wnxo(&r.periods[0]), [3000, 2700, 0, 300]);
     assert_eq!((r.total.ot50, r.total.ytd_ot50, r.total.over_cap), (300, 300, 0));
 }
 
 #[test]
 fn tv3_contract_under_45_hours_earns_extra25() {
-    let contract = Contract { weekly_minutes: 2400, ..Contract::default() };
-    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 5, "08:00", "18:00"));
+    assert_eq!(request("TV3").contract, Contract { weekly_minutes: 2400, ..Contract::default() });
+    let r = vector("TV3");
     let fri = day(&r, "2026-03-06");
     assert_eq!((fri.normal, fri.extra25, fri.ot50), (240, 300, 0));
-    assert_eq!(wnxo(&r.periods[0]), [2700, 2400, 300, 0]);
     assert_eq!(r.periods[0].extra25_payable, 300);
     assert!(r.total.flags.is_empty());
 }
 
 #[test]
 fn tv5_six_days_of_seven_and_a_half_hours() {
-    let r = run(&daily("2026-03-02", 6, "08:00", "16:00"));
+    let r = vector("TV5");
     for d in &r.days {
         assert_eq!((d.break_minutes, d.worked), (30, 450));
     }
-    assert_eq!(wnxo(&r.periods[0]), [2700, 2700, 0, 0]);
     assert_eq!(tags(&r.periods[0]), [0, 0, 450, 0]);
     assert_eq!(day(&r, "2026-03-07").weekend, 450);
 }
 
 #[test]
 fn tv6_sunday_after_a_full_week_is_overtime_on_the_rest_day() {
-    let mut shifts = daily("2026-03-02", 5, "08:00", "18:00");
-    shifts.push(shift("2026-03-08", "10:00", "14:00"));
-    let r = run(&shifts);
+    let r = vector("TV6");
     let sun = day(&r, "2026-03-08");
     assert_eq!((sun.break_minutes, sun.worked, sun.ot50, sun.normal), (15, 225, 225, 0));
     assert_eq!(sun.flags, flags(&[Flag::RestDayWorked]));
-    assert_eq!(wnxo(&r.periods[0]), [2925, 2700, 0, 225]);
     assert_eq!(tags(&r.periods[0]), [0, 0, 225, 225]);
     assert_eq!(r.periods[0].flags, flags(&[Flag::RestDayWorked]));
-    assert_eq!(r.total.flags, flags(&[Flag::RestDayWorked]));
 }
 
 #[test]
 fn tv7_seven_short_days_leave_no_weekly_rest() {
-    let r = run(&daily("2026-03-02", 7, "09:00", "13:00"));
+    let r = vector("TV7");
     assert!(r.days.iter().all(|d| d.worked == 225));
-    assert_eq!(wnxo(&r.periods[0]), [1575, 1575, 0, 0]);
     assert_eq!(tags(&r.periods[0]), [0, 0, 450, 225]);
-    let both_flags = flags(&[Flag::NoWeeklyRest, Flag::RestDayWorked]);
-    assert_eq!(r.periods[0].flags, both_flags);
-    assert_eq!(r.total.flags, both_flags);
+    assert_eq!(r.periods[0].flags, flags(&[Flag::NoWeeklyRest, Flag::RestDayWorked]));
     // The week's rest is a property of the week, not of a day.
     assert!(r.days.iter().all(|d| !d.flags.contains(&Flag::NoWeeklyRest)));
 }
 
 #[test]
 fn tv9_night_shifts() {
-    let r = run(&daily("2026-03-02", 5, "22:00", "06:00"));
+    let r = vector("TV9");
     for d in &r.days {
         assert_eq!((d.span, d.break_minutes, d.worked, d.night), (480, 30, 450, 450));
         assert!(d.night_shift);
@@ -184,46 +208,30 @@ fn tv9_night_shifts() {
     }
     let mon = day(&r, "2026-03-02").explain(Lang::En);
     assert!(mon.iter().any(|l| l.contains("01:45–02:15 (+1)")), "{mon:#?}");
-    assert_eq!(wnxo(&r.periods[0]), [2250, 2250, 0, 0]);
     assert_eq!(tags(&r.periods[0]), [2250, 0, 330, 0]);
     assert_eq!(day(&r, "2026-03-06").weekend, 330);
 }
 
 #[test]
 fn tv11_week_with_19_may() {
-    let r = run(&daily("2026-05-18", 5, "08:00", "18:00"));
+    let r = vector("TV11");
     let tue = day(&r, "2026-05-19");
     assert_eq!((tue.holiday, tue.holiday_units), (540, 1.0));
     assert_eq!(tue.flags, flags(&[Flag::HolidayWorked]));
     assert_eq!(day(&r, "2026-05-18").holiday, 0);
-    let w = &r.periods[0];
-    assert_eq!(wnxo(w), [2700, 2700, 0, 0]);
-    assert_eq!((w.holiday, w.holiday_units), (540, 1.0));
-    assert_eq!(r.total.flags, flags(&[Flag::HolidayWorked]));
-}
-
-fn tv13_shifts() -> Vec<ShiftInput> {
-    let mut shifts = daily("2026-03-02", 5, "08:00", "19:00");
-    shifts.extend(daily("2026-03-09", 5, "08:00", "17:00"));
-    shifts
+    assert_eq!((r.periods[0].holiday, r.periods[0].holiday_units), (540, 1.0));
 }
 
 #[test]
 fn tv13_weekly_then_averaged_over_two_weeks() {
-    let r = run(&tv13_shifts());
-    assert_eq!(r.periods.len(), 2);
-    assert_eq!(wnxo(&r.periods[0]), [3000, 2700, 0, 300]);
-    assert_eq!(wnxo(&r.periods[1]), [2400, 2400, 0, 0]);
-
-    let policy = Policy { averaging_weeks: 2, ..Policy::default() };
-    let r = both(&Contract::default(), &policy, 0, &tv13_shifts());
-    assert_eq!(r.periods.len(), 1);
-    let p = &r.periods[0];
+    let averaged = request("TV13 averaged");
+    assert_eq!(averaged.shifts, request("TV13 weekly").shifts);
+    assert_eq!(averaged.policy, Policy { averaging_weeks: 2, ..Policy::default() });
+    let p = &vector("TV13 averaged").periods[0];
     assert_eq!((p.start, p.end), (date("2026-03-02"), date("2026-03-15")));
-    assert_eq!(wnxo(p), [5400, 5400, 0, 0]);
     // An explicit anchor that puts the two weeks in different blocks gives weekly-like results.
-    let split = Policy { averaging_start: Some(date("2026-02-23")), ..policy };
-    let r = both(&Contract::default(), &split, 0, &tv13_shifts());
+    let split = Policy { averaging_start: Some(date("2026-02-23")), ..averaged.policy };
+    let r = both(&averaged.contract, &split, 0, &averaged.shifts);
     assert_eq!(r.periods.len(), 2);
     assert_eq!((r.periods[0].start, r.periods[0].end), (date("2026-02-23"), date("2026-03-08")));
     assert_eq!(wnxo(&r.periods[0]), [3000, 3000, 0, 0]);
@@ -231,17 +239,16 @@ fn tv13_weekly_then_averaged_over_two_weeks() {
 
 #[test]
 fn tv14_payable_overtime_rounds_up_to_half_hours() {
-    let mut shifts = daily("2026-03-02", 5, "08:00", "18:00");
-    shifts.push(shift("2026-03-07", "09:00", "10:10"));
-    let policy = Policy { rounding: Rounding::HalfHourUp, ..Policy::default() };
-    let r = both(&Contract::default(), &policy, 0, &shifts);
+    let tv14 = request("TV14");
+    assert_eq!(tv14.policy, Policy { rounding: Rounding::HalfHourUp, ..Policy::default() });
+    let r = vector("TV14");
     let sat = day(&r, "2026-03-07");
     assert_eq!((sat.break_minutes, sat.worked, sat.ot50), (15, 55, 55));
     let w = &r.periods[0];
     assert_eq!((w.ot50, w.ot50_payable, w.weekend), (55, 60, 55));
     assert_eq!((r.total.ot50, r.total.ot50_payable), (55, 60));
     // Without rounding the payable value is the exact one.
-    assert_eq!(run(&shifts).periods[0].ot50_payable, 55);
+    assert_eq!(run(&tv14.shifts).periods[0].ot50_payable, 55);
 }
 
 #[test]
@@ -259,22 +266,24 @@ fn tv16_end_equal_to_start_is_rejected() {
 
 #[test]
 fn tv19_fixed_break_policy() {
-    let contract = Contract { break_policy: BreakPolicy::Fixed(60), ..Contract::default() };
-    let r = both(&contract, &Policy::default(), 0, &daily("2026-03-02", 5, "09:00", "17:00"));
+    assert_eq!(
+        request("TV19").contract,
+        Contract { break_policy: BreakPolicy::Fixed(60), ..Contract::default() }
+    );
+    let r = vector("TV19");
     assert!(r.days.iter().all(|d| d.break_minutes == 60 && d.worked == 420));
-    assert_eq!(wnxo(&r.periods[0]), [2100, 2100, 0, 0]);
 }
 
 #[test]
 fn tv20_statutory_break_depends_on_the_work_it_leaves() {
-    let r = run(&[shift("2026-03-02", "09:00", "13:20")]);
+    let r = vector("TV20");
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (260, 20, 240));
 }
 
 #[test]
 fn tv23a_an_hour_apart_is_one_shift() {
-    let r = run(&[shift("2026-03-02", "09:00", "12:00"), shift("2026-03-02", "13:00", "18:00")]);
+    let r = vector("TV23a");
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 60, 480));
     assert_eq!(r.days.len(), 1);
@@ -282,14 +291,14 @@ fn tv23a_an_hour_apart_is_one_shift() {
 
 #[test]
 fn tv23b_statutory_beats_a_short_gap() {
-    let r = run(&[shift("2026-03-02", "09:00", "12:00"), shift("2026-03-02", "12:10", "18:00")]);
+    let r = vector("TV23b");
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 60, 480));
 }
 
 #[test]
 fn tv23c_a_long_gap_is_the_break() {
-    let r = run(&[shift("2026-03-02", "09:00", "11:00"), shift("2026-03-02", "14:00", "18:00")]);
+    let r = vector("TV23c");
     let d = day(&r, "2026-03-02");
     assert_eq!((d.span, d.break_minutes, d.worked), (540, 180, 360));
 }
