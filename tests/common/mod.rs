@@ -92,9 +92,9 @@ pub fn first_admin(harness: &mut Harness<'_, App>) {
     settle(harness);
 }
 
-/// The anonymized legacy databases beside the repository.
+/// The anonymized legacy databases, kept in the repository as fixtures.
 pub fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy-samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy")
 }
 
 /// A company file with İzmir's, İstanbul's and Ankara's rows: F1 changed by the legacy tests'

@@ -14,7 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/legacy"))
 }
 
 pub fn sample(name: &str) -> PathBuf {

@@ -222,9 +222,9 @@ impl Dev {
     }
 }
 
-/// A legacy sample database beside the repository.
+/// A legacy sample database from the repository's fixtures.
 pub fn sample(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/legacy-samples")).join(name)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/legacy")).join(name)
 }
 
 /// A company file with İzmir's, İstanbul's and Ankara's rows: F1 changed by the legacy tests'
