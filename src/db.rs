@@ -8,6 +8,7 @@ pub mod edits;
 pub mod holidays;
 pub mod import;
 pub mod namespaces;
+mod neighbours;
 pub mod queries;
 pub mod refused;
 pub mod rows;

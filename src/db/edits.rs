@@ -1,13 +1,16 @@
-//! The office's edits: each validated, checked against the rules that need the store (overlaps,
-//! references, the user's region) and written in one transaction with its outbox entry.
+//! The office's edits: each validated, checked against the rules that need other rows (the same
+//! `rainstaff_core::rules` the server applies), the references and the user's region, and written
+//! in one transaction with its outbox entry.
 
 use chrono::{Duration, NaiveDate};
-use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
-use rainstaff_core::time::{format_date, parse_hhmm, parse_iso_date, span_minutes};
+use rainstaff_core::rules::{self, Change};
+use rainstaff_core::schema::{SHIFT_TEMPLATES, TIMESHEETS, TableSpec};
+use rainstaff_core::time::parse_iso_date;
 use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::neighbours::Local;
 use super::queries::ShiftFilter;
 use super::users::User;
 use super::{Store, StoreError, rows};
@@ -68,11 +71,16 @@ impl Store {
             return Err(SaveError::Fields(errors));
         }
         let id = id.unwrap_or_else(rainstaff_core::ids::new_id);
-        match table.name {
-            "timesheets" => self.check_shift(id, region, &full)?,
-            "vehicles" => self.check_vehicle(id, region, &full, existing.as_ref(), options)?,
-            _ => {}
+        if table.name == TIMESHEETS.name {
+            self.check_shift_employee(region, &full)?;
         }
+        self.check_rules(&Change {
+            table: table.name,
+            id,
+            before: existing.as_ref().map(|r| &r.fields),
+            after: Some(&full),
+            lower_km_confirmed: options.confirm_lower_km,
+        })?;
         let tx = self.conn.transaction()?;
         rows::save(&tx, table, id, region, &fields)?;
         tx.commit()?;
@@ -89,9 +97,13 @@ impl Store {
         let row = rows::get(&self.conn, table, id)?.filter(|r| !r.deleted);
         let Some(row) = row else { return Ok(()) };
         self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
-        if table.name == EMPLOYEES.name && self.employee_has_shifts(id)? {
-            return Err(field_error("full_name", Problem::HasShifts));
-        }
+        self.check_rules(&Change {
+            table: table.name,
+            id,
+            before: Some(&row.fields),
+            after: None,
+            lower_km_confirmed: false,
+        })?;
         let tx = self.conn.transaction()?;
         rows::delete(&tx, table, id)?;
         tx.commit()?;
@@ -100,8 +112,9 @@ impl Store {
 
     /// Moves a record to another region: an administrator's act on a PC that may write every
     /// region, for the tables whose rows refer to no other (employees, vehicles, drivers, shift
-    /// templates). The record keeps its id and fields; the rules of its new region are checked
-    /// (a plate is unique within a region), and one outbox entry carries the move to the server.
+    /// templates). The record keeps its id and fields, so it breaks no rule that needs other rows
+    /// (a plate or T.C. number is unique in the whole company, not per region), and one outbox
+    /// entry carries the move to the server.
     pub fn move_record(
         &mut self,
         user: &User,
@@ -119,89 +132,26 @@ impl Store {
         if row.region == to {
             return Ok(());
         }
-        if table.name == VEHICLES.name {
-            let options = SaveOptions { confirm_lower_km: true };
-            self.check_vehicle(id, to, &row.fields, Some(&row), options)?;
-        }
         let tx = self.conn.transaction()?;
         rows::move_region(&tx, table, id, to)?;
         tx.commit()?;
         Ok(())
     }
 
-    fn check_shift(&self, id: Uuid, region: &str, row: &Map<String, Value>) -> Result<(), SaveError> {
-        let text = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        let employee_id = Uuid::parse_str(&text("employee_id"))
-            .map_err(|_| field_error("employee_id", Problem::InvalidReference))?;
-        let employee = self
-            .employee(employee_id)?
-            .filter(|e| e.region == region)
-            .ok_or_else(|| field_error("employee_id", Problem::InvalidReference))?;
-        if !employee.data.active {
-            return Err(field_error("employee_id", Problem::Inactive));
+    /// A shift's person is a live employee of the shift's region (the server checks every
+    /// reference this way, from the schema).
+    fn check_shift_employee(&self, region: &str, row: &Map<String, Value>) -> Result<(), SaveError> {
+        let employee = row.get("employee_id").and_then(Value::as_str).and_then(|id| Uuid::parse_str(id).ok());
+        match employee.map(|id| self.employee(id)).transpose()?.flatten() {
+            Some(e) if e.region == region => Ok(()),
+            _ => Err(field_error("employee_id", Problem::InvalidReference)),
         }
-        let date = parse_iso_date(&text("work_date")).map_err(|p| field_error("work_date", p))?;
-        let (start, end) = (parse_hhmm(&text("start_time")), parse_hhmm(&text("end_time")));
-        let (Ok(start), Ok(end)) = (start, end) else {
-            return Ok(());
-        };
-        let span = span_minutes(start, end).map_err(|p| field_error("end_time", p))?;
-        let interval = |d: NaiveDate, s: u32, len: u32| {
-            let base = (d - NaiveDate::MIN).num_minutes();
-            (base + i64::from(s), base + i64::from(s + len))
-        };
-        let (a0, a1) = interval(date, start, span);
-        let others = self.shifts(&ShiftFilter {
-            employee: Some(employee_id),
-            from: Some(date - Duration::days(1)),
-            to: Some(date + Duration::days(1)),
-            region: region.to_string(),
-        })?;
-        for other in others.iter().filter(|o| o.id != id) {
-            let (Ok(d), Ok(s), Ok(e)) = (
-                parse_iso_date(&other.data.work_date),
-                parse_hhmm(&other.data.start_time),
-                parse_hhmm(&other.data.end_time),
-            ) else {
-                continue;
-            };
-            let Ok(len) = span_minutes(s, e) else {
-                continue;
-            };
-            let (b0, b1) = interval(d, s, len);
-            if a0 < b1 && b0 < a1 {
-                let detail = format!("{} {}–{}", format_date(d), other.data.start_time, other.data.end_time);
-                return Err(SaveError::Fields(vec![
-                    FieldError::new("start_time", Problem::Overlap).with_detail(detail),
-                ]));
-            }
-        }
-        Ok(())
     }
 
-    fn check_vehicle(
-        &self,
-        id: Uuid,
-        region: &str,
-        row: &Map<String, Value>,
-        existing: Option<&rows::LocalRow>,
-        options: SaveOptions,
-    ) -> Result<(), SaveError> {
-        let plate = row.get("plate").and_then(Value::as_str).unwrap_or_default();
-        let taken = self.vehicles(region)?.into_iter().any(|v| v.id != id && v.data.plate == plate);
-        if taken {
-            return Err(field_error("plate", Problem::Duplicate));
-        }
-        let km = |r: &Map<String, Value>| r.get("km").and_then(Value::as_i64);
-        if let (Some(new), Some(old)) = (km(row), existing.and_then(|e| km(&e.fields)))
-            && new < old
-            && !options.confirm_lower_km
-        {
-            return Err(SaveError::Fields(vec![
-                FieldError::new("km", Problem::KmLower).with_detail(old.to_string()),
-            ]));
-        }
-        Ok(())
+    /// The rules that need other rows, over this PC's rows.
+    fn check_rules(&self, change: &Change<'_>) -> Result<(), SaveError> {
+        let broken = rules::check(change, &mut Local(self))?;
+        if broken.is_empty() { Ok(()) } else { Err(SaveError::Fields(broken)) }
     }
 
     /// Copies the shifts of the week before `week_start` (a Monday) seven days on, in one
@@ -230,9 +180,21 @@ impl Store {
             let mut fields = crate::model::fields_of(&shift.data);
             fields.insert("work_date".into(), Value::from((date + Duration::days(7)).to_string()));
             let id = rainstaff_core::ids::new_id();
-            let ok = scope.allows(&shift.region)
-                && check_row(TIMESHEETS.name, &fields).is_empty()
-                && self.check_shift(id, &shift.region, &fields).is_ok();
+            let new = Change {
+                table: TIMESHEETS.name,
+                id,
+                before: None,
+                after: Some(&fields),
+                lower_km_confirmed: false,
+            };
+            let checked =
+                self.check_shift_employee(&shift.region, &fields).and_then(|()| self.check_rules(&new));
+            // A shift the rules refuse is skipped; a store that cannot answer stops the copy.
+            let ok = match checked {
+                Ok(()) => scope.allows(&shift.region) && check_row(TIMESHEETS.name, &fields).is_empty(),
+                Err(SaveError::Fields(_)) => false,
+                Err(e) => return Err(e),
+            };
             if ok {
                 rows::save(&tx_guard, &TIMESHEETS, id, &shift.region, &fields)?;
                 copied += 1;

@@ -10,6 +10,7 @@ pub mod protocol;
 pub mod quote;
 pub mod regions;
 pub mod roles;
+pub mod rules;
 pub mod schema;
 pub mod text;
 pub mod time;

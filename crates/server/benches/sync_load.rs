@@ -113,7 +113,8 @@ fn batches(region: &str) -> Vec<Vec<Mutation>> {
                     if i % 5 == 0 {
                         mutation("employees", emp, json!({"title": format!("Unvan {b}")}), 1)
                     } else {
-                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b * BATCH + i), 0)
+                        // One shift a day per person: an overlapping one would be refused.
+                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b), 0)
                     }
                 })
                 .collect(),

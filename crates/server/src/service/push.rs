@@ -4,6 +4,10 @@
 //! stable code and the batch goes on, so one bad change never holds back the office's others.
 //! Only what makes the whole request untrustworthy refuses it: authentication, protocol version,
 //! a malformed body, and mutation ids out of order (which the device mends by renumbering).
+//!
+//! After the merge, the merged row is held to the rules that need other rows
+//! (`rainstaff_core::rules`, the function the desktop saves through), so two offices offline
+//! cannot together write what either would have refused alone.
 
 use rainstaff_core::merge::{self, Decision, FieldVersion};
 use rainstaff_core::protocol::{
@@ -11,7 +15,8 @@ use rainstaff_core::protocol::{
     RefusalCode, RowState, in_scope,
 };
 use rainstaff_core::regions;
-use rainstaff_core::schema::{self, FieldKind, TableSpec};
+use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
+use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLES};
 use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -20,7 +25,7 @@ use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ApiError, StoreError, quoted};
 use crate::sql_values::canonical;
-use crate::store::{AppliedMutation, Device, NewConflict, ServerRow, Store, Tx};
+use crate::store::{AppliedMutation, Device, NewConflict, RowQuery, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {
     pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ApiError> {
@@ -209,6 +214,18 @@ pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) 
                     return Ok(refused(m, RefusalCode::Rule, validate::describe(&errors), current_state));
                 }
             }
+            let live = current.as_ref().filter(|c| c.state.deleted_at.is_none());
+            let change = Change {
+                table: table.name,
+                id: m.row_id,
+                before: live.map(|c| &c.state.fields),
+                after: (!delete).then_some(&fields),
+                lower_km_confirmed: saw_km(live, m, device.id),
+            };
+            let broken = rules::check(&change, &mut Rows(tx))?;
+            if !broken.is_empty() {
+                return Ok(refused(m, RefusalCode::Rule, validate::describe(&broken), current_state));
+            }
             if let (Some(from), Some(c)) = (&moved_from, &current) {
                 leave_region(tx, c, from, now)?;
             }
@@ -250,6 +267,88 @@ pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) 
                 conflicts,
             })
         }
+    }
+}
+
+/// Whether the device had seen the km it replaces: the km changed last in the version the edit
+/// started from or earlier, or by this device itself (as the merge counts it). The desktop asks
+/// before it saves a km lower than the one it shows, so a lower km from a device that saw the
+/// higher one was confirmed; one that only looks lower because another office wrote a higher
+/// reading meanwhile was not.
+fn saw_km(current: Option<&ServerRow>, m: &Mutation, device: Uuid) -> bool {
+    current
+        .and_then(|c| c.field_versions.get("km"))
+        .is_none_or(|fv| fv.version <= m.base_version || fv.device == device)
+}
+
+/// The rows around a change as the transaction sees them, for the rules.
+struct Rows<'t, T>(&'t mut T);
+
+impl<T: Tx> Rows<'_, T> {
+    fn any(
+        &mut self,
+        table: &'static TableSpec,
+        field: &'static str,
+        value: &str,
+        except: Option<Uuid>,
+    ) -> Result<bool, StoreError> {
+        let value = Value::from(value);
+        let query = RowQuery { table, field, value: &value, between: None, except, limit: Some(1) };
+        Ok(!self.0.live_rows(&query)?.is_empty())
+    }
+}
+
+impl<T: Tx> Neighbours for Rows<'_, T> {
+    type Error = StoreError;
+
+    fn shifts_of(
+        &mut self,
+        employee: Uuid,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        except: Uuid,
+    ) -> Result<Vec<ShiftTimes>, StoreError> {
+        let (employee, from, to) =
+            (Value::from(employee.to_string()), Value::from(from.to_string()), Value::from(to.to_string()));
+        let rows = self.0.live_rows(&RowQuery {
+            table: &TIMESHEETS,
+            field: "employee_id",
+            value: &employee,
+            between: Some(("work_date", &from, &to)),
+            except: Some(except),
+            limit: None,
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let text = |name: &str| {
+                    row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+                };
+                ShiftTimes {
+                    work_date: text("work_date"),
+                    start_time: text("start_time"),
+                    end_time: text("end_time"),
+                }
+            })
+            .collect())
+    }
+
+    fn plate_taken(&mut self, plate: &str, except: Uuid) -> Result<bool, StoreError> {
+        self.any(&VEHICLES, "plate", plate, Some(except))
+    }
+
+    fn identity_no_taken(&mut self, identity_no: &str, except: Uuid) -> Result<bool, StoreError> {
+        self.any(&EMPLOYEES, "identity_no", identity_no, Some(except))
+    }
+
+    fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>, StoreError> {
+        let row = self.0.row(&EMPLOYEES, employee)?.filter(|r| r.state.deleted_at.is_none());
+        // Only a person marked inactive is; a row without the mark is validation's to report.
+        Ok(row.map(|r| r.state.fields.get("active") != Some(&Value::Bool(false))))
+    }
+
+    fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, StoreError> {
+        self.any(&TIMESHEETS, "employee_id", &employee.to_string(), None)
     }
 }
 

@@ -74,6 +74,14 @@ pub trait Tx {
         f: &mut dyn FnMut(RowState) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
+    /// The live rows `query` asks for, in every region: the rules that need other rows
+    /// (`rainstaff_core::rules`) read through this, and a plate or T.C. number is unique in the
+    /// whole company while an employee's shifts are wherever the employee is, so it knows no
+    /// scope. It sees what this transaction wrote, so each mutation of a batch is judged against
+    /// the rows the ones before it left. A backend indexes the fields the rules ask about (the
+    /// employee and date of a shift, a plate, a T.C. number), or every pushed shift reads the
+    /// whole table.
+    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError>;
 
     /// Allocates the next number of the one server-wide change sequence. Inside the writing
     /// transaction, so numbers become visible in the order they were given out.
@@ -119,6 +127,22 @@ pub trait Tx {
         include_resolved: bool,
     ) -> Result<Vec<ConflictRecord>, StoreError>;
     fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError>;
+}
+
+/// Which live rows `Tx::live_rows` reads. The field names are the schema's, written in code, so
+/// nothing from outside names a column.
+#[derive(Debug, Clone, Copy)]
+pub struct RowQuery<'a> {
+    pub table: &'static TableSpec,
+    /// Rows whose field of this name holds `value`,
+    pub field: &'static str,
+    pub value: &'a Value,
+    /// and, when set, whose field of this name lies between the two values, both included,
+    pub between: Option<(&'static str, &'a Value, &'a Value)>,
+    /// other than this row,
+    pub except: Option<Uuid>,
+    /// at most this many of them (`None`: all).
+    pub limit: Option<usize>,
 }
 
 /// An enrolled desktop.

@@ -13,14 +13,16 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
-use rainstaff_core::schema::{TABLES, TableSpec};
+use rainstaff_core::schema::{FieldKind, TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, Scope, ServerRow, Store, Tx,
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
+    Tx,
 };
 use crate::error::{ApiError, StoreError};
 use crate::sql_values::{field_column_list, from_sql, to_sql};
@@ -216,6 +218,14 @@ pub struct SqliteTx<'t> {
 }
 
 impl SqliteTx<'_> {
+    /// A field of `table` as a quoted column, with its kind; an error for a name not in the schema.
+    fn column(table: &TableSpec, name: &str) -> Result<(String, FieldKind), StoreError> {
+        let field = table
+            .field(name)
+            .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
+        Ok((format!("\"{}\"", field.name), field.kind))
+    }
+
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
         self.tables
             .get(table.name)
@@ -441,6 +451,32 @@ impl Tx for SqliteTx<'_> {
             f(row_from(table, r)?.state)?;
         }
         Ok(())
+    }
+
+    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
+        let (column, kind) = Self::column(q.table, q.field)?;
+        // `IS NOT`: with no row to leave out, NULL keeps every row (`<>` would keep none).
+        let mut sql = format!(
+            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = ?1 AND id IS NOT ?2",
+            field_column_list(q.table),
+            q.table.name
+        );
+        let mut args =
+            vec![to_sql(kind, q.value), q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string()))];
+        if let Some((name, low, high)) = q.between {
+            let (column, kind) = Self::column(q.table, name)?;
+            sql.push_str(&format!(" AND {column} BETWEEN ?3 AND ?4"));
+            args.extend([to_sql(kind, low), to_sql(kind, high)]);
+        }
+        // SQLite reads a negative limit as none.
+        sql.push_str(&format!(" LIMIT {}", q.limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))));
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        let mut found = Vec::new();
+        while let Some(r) = rows.next()? {
+            found.push(row_from(q.table, r)?);
+        }
+        Ok(found)
     }
 
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {

@@ -1,0 +1,376 @@
+//! The rules a change must keep against other rows: shifts of one person never overlap and are
+//! not put on someone inactive, a plate and a T.C. number name one vehicle and one person in the
+//! whole company, a vehicle's km does not go down unnoticed, and a person with shifts is not
+//! deleted. Every writer (the desktop's store, the server's push, a web dashboard) calls `check`
+//! with its own `Neighbours`, so each refuses the same change with the same reason.
+//!
+//! A rule looks at a change only when the fields it is about change (or the row is new): an old
+//! row that broke a rule before it existed (a legacy import, two offices offline) must still take
+//! an edit of its note.
+
+use chrono::{Duration, NaiveDate};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::time::{format_date, parse_hhmm, parse_iso_date, span_minutes};
+use crate::validate::{FieldError, Problem};
+
+/// A live shift as the overlap rule reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftTimes {
+    /// `YYYY-MM-DD`
+    pub work_date: String,
+    /// `HH:MM`; an end before the start is on the next day.
+    pub start_time: String,
+    pub end_time: String,
+}
+
+/// What the rules ask of a store about the rows around a change. Only live (not deleted) rows
+/// count, in every region the store holds: a plate or T.C. number is unique in the company, and
+/// a person's shifts live where the person does.
+pub trait Neighbours {
+    type Error;
+
+    /// The shifts of `employee` dated `from` to `to` (both included), except the shift `except`.
+    fn shifts_of(
+        &mut self,
+        employee: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Uuid,
+    ) -> Result<Vec<ShiftTimes>, Self::Error>;
+    /// Whether a vehicle other than `except` has this plate (in its canonical form).
+    fn plate_taken(&mut self, plate: &str, except: Uuid) -> Result<bool, Self::Error>;
+    /// Whether an employee other than `except` has this T.C. number.
+    fn identity_no_taken(&mut self, identity_no: &str, except: Uuid) -> Result<bool, Self::Error>;
+    /// Whether `employee` is active; `None` when there is no such live employee.
+    fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>, Self::Error>;
+    /// Whether `employee` has any shift.
+    fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, Self::Error>;
+}
+
+/// One change of a row, as complete rows on either side of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub table: &'a str,
+    pub id: Uuid,
+    /// The live row as the writer holds it before the change; `None` for a new row.
+    pub before: Option<&'a Map<String, Value>>,
+    /// The complete row after the change (on the server, after the merge); `None` for a delete.
+    pub after: Option<&'a Map<String, Value>>,
+    /// The writer lowers the km knowing the one it replaces: the desktop asks first, and the
+    /// server reads it from the writer having seen that km. A lower km nobody saw is refused.
+    pub lower_km_confirmed: bool,
+}
+
+/// The fields whose change makes a shift's place in time new.
+const SHIFT_TIMING: [&str; 4] = ["employee_id", "work_date", "start_time", "end_time"];
+
+/// The rules `change` breaks; empty when it keeps them all. Rows whose own fields are out of
+/// their rules (`validate::check_row`) are that check's to report, so a field that does not
+/// parse here is passed over.
+pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<Vec<FieldError>, N::Error> {
+    let mut broken = Vec::new();
+    let Some(after) = change.after else {
+        if change.before.is_some()
+            && change.table == "employees"
+            && neighbours.employee_has_shifts(change.id)?
+        {
+            broken.push(FieldError::new("full_name", Problem::HasShifts));
+        }
+        return Ok(broken);
+    };
+    let changed = |name: &str| change.before.is_none_or(|before| field(before, name) != field(after, name));
+    let text = |field: &str| after.get(field).and_then(Value::as_str).filter(|s| !s.is_empty());
+    match change.table {
+        "timesheets" if SHIFT_TIMING.iter().any(|f| changed(f)) => {
+            let Some(employee) = text("employee_id").and_then(|id| Uuid::parse_str(id).ok()) else {
+                return Ok(broken);
+            };
+            if neighbours.employee_active(employee)? == Some(false) {
+                broken.push(FieldError::new("employee_id", Problem::Inactive));
+            }
+            let times = ShiftTimes {
+                work_date: text("work_date").unwrap_or_default().to_string(),
+                start_time: text("start_time").unwrap_or_default().to_string(),
+                end_time: text("end_time").unwrap_or_default().to_string(),
+            };
+            if let Some((day, a0, a1)) = minutes(&times) {
+                // A shift is shorter than a day, so only the days either side can reach into it.
+                let others = neighbours.shifts_of(
+                    employee,
+                    day - Duration::days(1),
+                    day + Duration::days(1),
+                    change.id,
+                )?;
+                let clash = others
+                    .into_iter()
+                    .find(|other| minutes(other).is_some_and(|(_, b0, b1)| a0 < b1 && b0 < a1));
+                if let Some(other) = clash {
+                    let date = parse_iso_date(&other.work_date).map(format_date).unwrap_or(other.work_date);
+                    let detail = format!("{date} {}–{}", other.start_time, other.end_time);
+                    broken.push(FieldError::new("start_time", Problem::Overlap).with_detail(detail));
+                }
+            }
+        }
+        "vehicles" => {
+            if changed("plate")
+                && let Some(plate) = text("plate")
+                && neighbours.plate_taken(plate, change.id)?
+            {
+                broken.push(FieldError::new("plate", Problem::Duplicate));
+            }
+            let km = |row: &Map<String, Value>| row.get("km").and_then(Value::as_i64);
+            if let (Some(old), Some(new)) = (change.before.and_then(km), km(after))
+                && new < old
+                && !change.lower_km_confirmed
+            {
+                broken.push(FieldError::new("km", Problem::KmLower).with_detail(old.to_string()));
+            }
+        }
+        "employees" => {
+            if changed("identity_no")
+                && let Some(no) = text("identity_no")
+                && neighbours.identity_no_taken(no, change.id)?
+            {
+                broken.push(FieldError::new("identity_no", Problem::Duplicate));
+            }
+        }
+        _ => {}
+    }
+    Ok(broken)
+}
+
+/// A field's value, where a field the row lacks is null.
+fn field<'r>(row: &'r Map<String, Value>, name: &str) -> &'r Value {
+    static NULL: Value = Value::Null;
+    row.get(name).unwrap_or(&NULL)
+}
+
+/// A shift's date, and its start and end in minutes on one line through all days; `None` when
+/// its fields do not parse (or its end equals its start).
+fn minutes(shift: &ShiftTimes) -> Option<(NaiveDate, i64, i64)> {
+    let date = parse_iso_date(&shift.work_date).ok()?;
+    let start = parse_hhmm(&shift.start_time).ok()?;
+    let span = span_minutes(start, parse_hhmm(&shift.end_time).ok()?).ok()?;
+    let base = (date - NaiveDate::MIN).num_minutes() + i64::from(start);
+    Some((date, base, base + i64::from(span)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use serde_json::json;
+
+    use super::*;
+
+    /// Live rows of a company, as (table, id, fields), looked up the way a store would.
+    #[derive(Default)]
+    struct Rows(Vec<(&'static str, Uuid, Map<String, Value>)>);
+
+    impl Rows {
+        fn add(&mut self, table: &'static str, fields: Value) -> Uuid {
+            let id = Uuid::new_v4();
+            self.0.push((table, id, fields.as_object().unwrap().clone()));
+            id
+        }
+
+        fn of<'r>(&'r self, table: &'r str) -> impl Iterator<Item = (Uuid, &'r Map<String, Value>)> {
+            self.0.iter().filter(move |(t, ..)| *t == table).map(|(_, id, f)| (*id, f))
+        }
+
+        fn taken(&self, table: &str, name: &str, value: &str, except: Uuid) -> bool {
+            self.of(table).any(|(id, f)| id != except && f[name] == value)
+        }
+    }
+
+    impl Neighbours for Rows {
+        type Error = Infallible;
+
+        fn shifts_of(
+            &mut self,
+            employee: Uuid,
+            from: NaiveDate,
+            to: NaiveDate,
+            except: Uuid,
+        ) -> Result<Vec<ShiftTimes>, Infallible> {
+            let (from, to) = (from.to_string(), to.to_string());
+            Ok(self
+                .of("timesheets")
+                .filter(|(id, f)| *id != except && f["employee_id"] == employee.to_string())
+                .filter(|(_, f)| (from.as_str()..=to.as_str()).contains(&f["work_date"].as_str().unwrap()))
+                .map(|(_, f)| ShiftTimes {
+                    work_date: f["work_date"].as_str().unwrap().into(),
+                    start_time: f["start_time"].as_str().unwrap().into(),
+                    end_time: f["end_time"].as_str().unwrap().into(),
+                })
+                .collect())
+        }
+
+        fn plate_taken(&mut self, plate: &str, except: Uuid) -> Result<bool, Infallible> {
+            Ok(self.taken("vehicles", "plate", plate, except))
+        }
+
+        fn identity_no_taken(&mut self, no: &str, except: Uuid) -> Result<bool, Infallible> {
+            Ok(self.taken("employees", "identity_no", no, except))
+        }
+
+        fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>, Infallible> {
+            Ok(self.of("employees").find(|(id, _)| *id == employee).and_then(|(_, f)| f["active"].as_bool()))
+        }
+
+        fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, Infallible> {
+            Ok(self.of("timesheets").any(|(_, f)| f["employee_id"] == employee.to_string()))
+        }
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Value {
+        json!({"employee_id": employee.to_string(), "work_date": date, "start_time": start, "end_time": end,
+            "break_minutes": 0, "special_day": false, "note": null})
+    }
+
+    fn person(identity_no: Option<&str>, active: bool) -> Value {
+        json!({"full_name": "AYŞE", "identity_no": identity_no, "active": active})
+    }
+
+    /// The rules a new row of `table` breaks, as problems and details.
+    fn new_row(rows: &mut Rows, table: &str, after: Value) -> Vec<(String, Problem, Option<String>)> {
+        let after = obj(after);
+        let change = Change {
+            table,
+            id: Uuid::new_v4(),
+            before: None,
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        let Ok(broken) = check(&change, rows);
+        broken.into_iter().map(|e| (e.field, e.problem, e.detail)).collect()
+    }
+
+    #[test]
+    fn shifts_of_one_person_never_overlap_even_across_midnight() {
+        let mut rows = Rows::default();
+        let ayse = rows.add("employees", person(None, true));
+        let other = rows.add("employees", person(None, true));
+        rows.add("timesheets", shift(ayse, "2026-03-02", "22:00", "06:00"));
+        let broken = new_row(&mut rows, "timesheets", shift(ayse, "2026-03-03", "05:00", "09:00"));
+        let detail = Some("02.03.2026 22:00–06:00".to_string());
+        assert_eq!(broken, vec![("start_time".into(), Problem::Overlap, detail)]);
+        // Touching is not overlapping; another person's hours are theirs.
+        assert!(new_row(&mut rows, "timesheets", shift(ayse, "2026-03-03", "06:00", "10:00")).is_empty());
+        assert!(new_row(&mut rows, "timesheets", shift(other, "2026-03-03", "05:00", "09:00")).is_empty());
+        assert!(new_row(&mut rows, "timesheets", shift(ayse, "2026-03-01", "20:00", "22:00")).is_empty());
+        let broken = new_row(&mut rows, "timesheets", shift(ayse, "2026-03-01", "23:00", "23:30"));
+        assert!(broken.is_empty(), "{broken:?}");
+    }
+
+    #[test]
+    fn a_shift_is_checked_only_when_its_person_or_hours_change() {
+        let mut rows = Rows::default();
+        let ayse = rows.add("employees", person(None, true));
+        let before = obj(shift(ayse, "2026-03-02", "08:00", "17:00"));
+        rows.add("timesheets", shift(ayse, "2026-03-02", "16:00", "20:00"));
+        let id = Uuid::new_v4();
+        let mut after = before.clone();
+        after.insert("note".into(), json!("geç geldi"));
+        let note = Change {
+            table: "timesheets",
+            id,
+            before: Some(&before),
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&note, &mut rows), Ok(vec![]));
+        let mut earlier = after.clone();
+        earlier.insert("start_time".into(), json!("07:00"));
+        let moved = Change { after: Some(&earlier), ..note };
+        let Ok(broken) = check(&moved, &mut rows);
+        assert_eq!(broken[0].problem, Problem::Overlap);
+    }
+
+    #[test]
+    fn no_shift_is_put_on_an_inactive_person() {
+        let mut rows = Rows::default();
+        let gone = rows.add("employees", person(None, false));
+        let broken = new_row(&mut rows, "timesheets", shift(gone, "2026-03-02", "08:00", "17:00"));
+        assert_eq!(broken, vec![("employee_id".into(), Problem::Inactive, None)]);
+        // A person nobody holds is the reference check's to report.
+        assert!(
+            new_row(&mut rows, "timesheets", shift(Uuid::new_v4(), "2026-03-02", "08:00", "17:00"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_plate_and_a_tc_number_name_one_vehicle_and_one_person() {
+        let mut rows = Rows::default();
+        let van = rows.add("vehicles", json!({"plate": "06 ABC 123", "km": 1000}));
+        let broken = new_row(&mut rows, "vehicles", json!({"plate": "06 ABC 123"}));
+        assert_eq!(broken, vec![("plate".into(), Problem::Duplicate, None)]);
+        assert!(new_row(&mut rows, "vehicles", json!({"plate": "06 ABC 124"})).is_empty());
+        // A vehicle's own plate is not a duplicate of itself.
+        let before = obj(json!({"plate": "06 ABC 123", "km": 1000}));
+        let after = obj(json!({"plate": "06 ABC 123", "km": 1200}));
+        let edit = Change {
+            table: "vehicles",
+            id: van,
+            before: Some(&before),
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&edit, &mut rows), Ok(vec![]));
+
+        rows.add("employees", person(Some("10000000146"), true));
+        let broken = new_row(&mut rows, "employees", person(Some("10000000146"), true));
+        assert_eq!(broken, vec![("identity_no".into(), Problem::Duplicate, None)]);
+        // Many people have no number on file yet.
+        assert!(new_row(&mut rows, "employees", person(None, true)).is_empty());
+        assert!(new_row(&mut rows, "employees", person(Some(""), true)).is_empty());
+    }
+
+    #[test]
+    fn a_lower_km_needs_the_writer_to_have_seen_the_higher_one() {
+        let mut rows = Rows::default();
+        let before = obj(json!({"plate": "06 ABC 123", "km": 5000}));
+        let after = obj(json!({"plate": "06 ABC 123", "km": 4000}));
+        let lower = Change {
+            table: "vehicles",
+            id: Uuid::new_v4(),
+            before: Some(&before),
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        let Ok(broken) = check(&lower, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("km", Problem::KmLower).with_detail("5000")]);
+        assert_eq!(
+            broken[0].to_string(),
+            "km: is lower than the last recorded km; save again to confirm (5000)"
+        );
+        assert_eq!(check(&Change { lower_km_confirmed: true, ..lower }, &mut rows), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_person_with_shifts_is_not_deleted() {
+        let mut rows = Rows::default();
+        let ayse = rows.add("employees", person(None, true));
+        let fields = obj(person(None, true));
+        let delete = Change {
+            table: "employees",
+            id: ayse,
+            before: Some(&fields),
+            after: None,
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&delete, &mut rows), Ok(vec![]));
+        rows.add("timesheets", shift(ayse, "2026-03-02", "08:00", "17:00"));
+        let Ok(broken) = check(&delete, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("full_name", Problem::HasShifts)]);
+        // A tombstone of a row the writer never held has nothing to keep.
+        assert_eq!(check(&Change { before: None, ..delete }, &mut rows), Ok(vec![]));
+    }
+}

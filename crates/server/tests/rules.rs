@@ -1,0 +1,143 @@
+//! The rules that need other rows, held by the server for every mutation of a push: what two
+//! offices offline write together must keep the rules either would have kept alone. A broken
+//! rule refuses that one mutation (`rule`, with the reason the desktop gives for the same change:
+//! tests/store.rs expects these sentences) and the rest of its batch applies.
+
+mod common;
+
+use common::{Dev, Harness, employee, id, timesheet};
+use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const OVERLAP: &str = "start_time: overlaps another shift (05.01.2026 08:00–17:00)";
+const DUPLICATE_PLATE: &str = "plate: is already registered";
+const DUPLICATE_TC: &str = "identity_no: is already registered";
+const HAS_SHIFTS: &str = "full_name: has shifts and cannot be deleted; deactivate instead";
+const INACTIVE: &str = "employee_id: is inactive; no shifts can be added";
+
+fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Value {
+    let mut shift = timesheet(employee);
+    shift["work_date"] = json!(date);
+    shift["start_time"] = json!(start);
+    shift["end_time"] = json!(end);
+    shift
+}
+
+fn vehicle(plate: &str, km: i64) -> Value {
+    json!({"plate": plate, "km": km, "oil_interval_km": 14000})
+}
+
+fn version(outcome: &Outcome) -> i64 {
+    assert_ne!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
+    outcome.row.as_ref().unwrap().version
+}
+
+/// Pushes one mutation alone and returns the server's version of its row.
+async fn write(dev: &Dev, m: Mutation) -> i64 {
+    version(&dev.push(&[m]).await.outcomes[0])
+}
+
+/// Pushes `bad` between two good mutations and checks that only `bad` was refused, by the rule
+/// worded `reason`, while both others applied.
+async fn refused_alone(dev: &Dev, bad: Mutation, reason: &str) {
+    let start = bad.mutation_id;
+    let mut first = dev.upsert("employees", id(), employee("Önce"), 0);
+    let mut bad = bad;
+    let mut last = dev.upsert("employees", id(), employee("Sonra"), 0);
+    (first.mutation_id, bad.mutation_id, last.mutation_id) = (start, start + 1, start + 2);
+    dev.next_mutation.set(start + 3);
+    let response = dev.push(&[first, bad, last]).await;
+    let [a, b, c] = &response.outcomes[..] else { panic!("three answers expected: {response:?}") };
+    assert_eq!((a.status, c.status), (OutcomeStatus::Applied, OutcomeStatus::Applied), "{response:?}");
+    assert_eq!((b.status, b.code), (OutcomeStatus::Rejected, Some(RefusalCode::Rule)), "{b:?}");
+    assert_eq!(b.reason.as_deref(), Some(reason), "{b:?}");
+}
+
+#[tokio::test]
+async fn two_offline_pcs_cannot_both_give_one_person_the_same_hours() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Ankara", "Ankara 1").await, h.enroll("Ankara", "Ankara 2").await);
+    let ayse = id();
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    // Each PC, offline, enters a shift of Ayşe's on the same Monday; A's arrives first.
+    write(&a, a.upsert("timesheets", id(), timesheet(ayse), 0)).await;
+    let late = b.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
+    refused_alone(&b, late, OVERLAP).await;
+    // Her hours on other days, and another person's on the same day, are theirs.
+    write(&b, b.upsert("timesheets", id(), shift(ayse, "2026-01-06", "16:00", "20:00"), 0)).await;
+    let veli = id();
+    write(&b, b.upsert("employees", veli, employee("Veli"), 0)).await;
+    write(&b, b.upsert("timesheets", id(), shift(veli, "2026-01-05", "16:00", "20:00"), 0)).await;
+    assert_eq!(h.count("SELECT count(*) FROM timesheets"), 3);
+}
+
+#[tokio::test]
+async fn each_mutation_is_judged_against_what_the_ones_before_it_left() {
+    let h = Harness::start().await;
+    let a = h.enroll("Ankara", "Ankara PC").await;
+    let ayse = id();
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    let day = id();
+    let v = write(&a, a.upsert("timesheets", day, timesheet(ayse), 0)).await;
+    // The day shift moves to the afternoon and a morning shift takes its place, in one push:
+    // the morning one meets the moved shift, not the one the push started from.
+    let moved = a.upsert("timesheets", day, json!({"start_time": "13:00"}), v);
+    let morning = a.upsert("timesheets", id(), shift(ayse, "2026-01-05", "08:00", "12:00"), 0);
+    let response = a.push(&[moved, morning]).await;
+    assert!(response.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{response:?}");
+    // A person's shifts go before the person, in one push.
+    let shifts: Vec<(Uuid, i64)> =
+        response.outcomes.iter().map(|o| (o.row.as_ref().unwrap().id, version(o))).collect();
+    let person = h.count("SELECT version FROM employees");
+    refused_alone(&a, a.delete("employees", ayse, person), HAS_SHIFTS).await;
+    let mut batch: Vec<Mutation> = shifts.iter().map(|(id, v)| a.delete("timesheets", *id, *v)).collect();
+    batch.push(a.delete("employees", ayse, person));
+    let response = a.push(&batch).await;
+    assert!(response.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{response:?}");
+    assert_eq!(h.count("SELECT count(*) FROM employees WHERE deleted_at IS NOT NULL"), 1);
+}
+
+#[tokio::test]
+async fn a_plate_and_a_tc_number_are_unique_across_regions() {
+    let h = Harness::start().await;
+    let (ankara, izmir) = (h.enroll("Ankara", "Ankara PC").await, h.enroll("Izmir", "İzmir PC").await);
+    write(&ankara, ankara.upsert("vehicles", id(), vehicle("06 ABC 123", 1000), 0)).await;
+    refused_alone(&izmir, izmir.upsert("vehicles", id(), vehicle("06 ABC 123", 5), 0), DUPLICATE_PLATE).await;
+    let mut ayse = employee("Ayşe");
+    ayse["identity_no"] = json!("10000000146");
+    write(&ankara, ankara.upsert("employees", id(), ayse.clone(), 0)).await;
+    refused_alone(&izmir, izmir.upsert("employees", id(), ayse, 0), DUPLICATE_TC).await;
+    // Setting the number on someone already there is the same duplicate.
+    let zeynep = id();
+    let v = write(&izmir, izmir.upsert("employees", zeynep, employee("Zeynep"), 0)).await;
+    let number = izmir.upsert("employees", zeynep, json!({"identity_no": "10000000146"}), v);
+    refused_alone(&izmir, number, DUPLICATE_TC).await;
+    // Nothing of Ankara's is told: the reason names the field, not whose it is.
+    assert_eq!(h.count("SELECT count(*) FROM vehicles"), 1);
+}
+
+#[tokio::test]
+async fn a_km_nobody_saw_go_down_is_refused_and_a_confirmed_correction_is_not() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Ankara", "Ankara 1").await, h.enroll("Ankara", "Ankara 2").await);
+    let van = id();
+    let v1 = write(&a, a.upsert("vehicles", van, vehicle("06 ABC 123", 1000), 0)).await;
+    // Both PCs saw 1000; B records 1500, then A, still offline, records 1200.
+    let v2 = write(&b, b.upsert("vehicles", van, json!({"km": 1500}), v1)).await;
+    let stale = a.upsert("vehicles", van, json!({"km": 1200}), v1);
+    refused_alone(&a, stale, "km: is lower than the last recorded km; save again to confirm (1500)").await;
+    // A PC that shows 1500 saves 1200 only after its person confirmed the warning.
+    write(&a, a.upsert("vehicles", van, json!({"km": 1200}), v2)).await;
+    assert_eq!(h.count("SELECT km FROM vehicles"), 1200);
+}
+
+#[tokio::test]
+async fn no_shift_is_added_for_someone_another_pc_deactivated() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Ankara", "Ankara 1").await, h.enroll("Ankara", "Ankara 2").await);
+    let ayse = id();
+    let v = write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    write(&b, b.upsert("employees", ayse, json!({"active": false}), v)).await;
+    refused_alone(&a, a.upsert("timesheets", id(), timesheet(ayse), 0), INACTIVE).await;
+}

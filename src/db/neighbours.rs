@@ -1,0 +1,76 @@
+//! The rows around a change as this PC holds them, for the rules in `rainstaff_core::rules`. A
+//! regional PC holds only its region, so the company-wide rules (plate, T.C. number) see what it
+//! can; the server sees every region and refuses what slipped past.
+
+use chrono::NaiveDate;
+use rainstaff_core::rules::{Neighbours, ShiftTimes};
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+use super::{Result, Store, StoreError};
+
+/// The local store, looked at by the rules; every query counts live rows of all regions here.
+pub(super) struct Local<'s>(pub &'s Store);
+
+impl Local<'_> {
+    fn exists(&self, sql: &str, value: &str, except: Uuid) -> Result<bool> {
+        Ok(self.0.conn.prepare_cached(sql)?.query_row((value, except.to_string()), |r| r.get(0))?)
+    }
+}
+
+impl Neighbours for Local<'_> {
+    type Error = StoreError;
+
+    fn shifts_of(
+        &mut self,
+        employee: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Uuid,
+    ) -> Result<Vec<ShiftTimes>> {
+        let mut stmt = self.0.conn.prepare_cached(
+            "SELECT work_date, start_time, end_time FROM timesheets WHERE deleted_at IS NULL \
+             AND employee_id = ?1 AND work_date BETWEEN ?2 AND ?3 AND id <> ?4",
+        )?;
+        let args = (employee.to_string(), from.to_string(), to.to_string(), except.to_string());
+        let shifts = stmt.query_map(args, |r| {
+            Ok(ShiftTimes {
+                work_date: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                start_time: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                end_time: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            })
+        })?;
+        Ok(shifts.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn plate_taken(&mut self, plate: &str, except: Uuid) -> Result<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM vehicles WHERE deleted_at IS NULL AND plate = ?1 AND id <> ?2)",
+            plate,
+            except,
+        )
+    }
+
+    fn identity_no_taken(&mut self, identity_no: &str, except: Uuid) -> Result<bool> {
+        self.exists(
+            "SELECT EXISTS (SELECT 1 FROM employees WHERE deleted_at IS NULL AND identity_no = ?1 AND id <> ?2)",
+            identity_no,
+            except,
+        )
+    }
+
+    fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>> {
+        let active: Option<Option<bool>> = self
+            .0
+            .conn
+            .prepare_cached("SELECT active FROM employees WHERE id = ?1 AND deleted_at IS NULL")?
+            .query_row([employee.to_string()], |r| r.get(0))
+            .optional()?;
+        // Only a person marked inactive is; a row without the mark is validation's to report.
+        Ok(active.map(|a| a != Some(false)))
+    }
+
+    fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool> {
+        self.0.employee_has_shifts(employee)
+    }
+}
