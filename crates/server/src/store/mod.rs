@@ -13,7 +13,7 @@ use rainstaff_core::schema::TableSpec;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{ApiError, StoreError};
+use crate::error::{ServiceError, StoreError};
 
 pub use sqlite::SqliteStore;
 
@@ -24,12 +24,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise
     /// (including when it panics), so an error half way through a batch leaves nothing behind.
-    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError>;
 
     /// Runs `f` in one read transaction: everything it reads belongs to one committed state. A
     /// read never holds up writers, however long it takes (a snapshot of a large store, say):
     /// writes go on committing beside it, and it does not see them.
-    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError>;
 
     /// Proves the database can be written (readiness probe): takes the write lock and changes a
     /// row in a transaction it rolls back, so a database that answers reads but refuses writes

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::{
     AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, Scope, ServerRow, Store, Tx,
 };
-use crate::error::{ApiError, StoreError};
+use crate::error::{ServiceError, StoreError};
 use crate::sql_values::{field_column_list, from_sql, to_sql};
 
 const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
@@ -131,8 +131,8 @@ impl SqliteStore {
         &self,
         conn: &mut Connection,
         behavior: TransactionBehavior,
-        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
         let mut stx = SqliteTx { tx, tables: &self.tables };
         let out = f(&mut stx)?;
@@ -162,11 +162,17 @@ impl SqliteStore {
 impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
-    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         self.run(&mut self.lock(), TransactionBehavior::Immediate, f)
     }
 
-    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         // In WAL mode a read transaction on its own connection sees the state committed when it
         // began, while the writing connection goes on committing.
         let mut conn = self.reader()?;
