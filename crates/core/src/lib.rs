@@ -11,6 +11,7 @@ pub mod quote;
 pub mod regions;
 pub mod roles;
 pub mod schema;
+pub mod sql_value;
 pub mod text;
 pub mod time;
 pub mod validate;

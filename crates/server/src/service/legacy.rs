@@ -10,6 +10,7 @@ use std::path::Path;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, TableSpec};
+use rainstaff_core::sql_value::canonical;
 use rainstaff_core::text::search_key;
 use rainstaff_core::validate;
 use rainstaff_legacy::{
@@ -23,7 +24,6 @@ use super::push::{RowWrite, check_references, write_row};
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ServiceError, detail};
-use crate::sql_values::canonical;
 use crate::store::{ServerRow, Store, Tx};
 
 const KEY_SETTING: &str = "legacy_api_key_sha256";

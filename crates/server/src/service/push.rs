@@ -12,6 +12,7 @@ use rainstaff_core::protocol::{
 };
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
+use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -19,7 +20,6 @@ use uuid::Uuid;
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ServiceError, StoreError, quoted};
-use crate::sql_values::canonical;
 use crate::store::{AppliedMutation, Device, NewConflict, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {

@@ -16,7 +16,7 @@ use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, Ta
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
-use serde_json::{Map, Value};
+use serde_json::Map;
 use uuid::Uuid;
 
 use super::{
@@ -424,8 +424,7 @@ impl Tx for SqliteTx<'_> {
             s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
             rusqlite::types::Value::Text(serde_json::to_string(&row.field_versions)?),
         ];
-        let fields =
-            table.fields.iter().map(|f| to_sql(f.kind, s.fields.get(f.name).unwrap_or(&Value::Null)));
+        let fields = table.fields.iter().map(|f| to_sql(f, &s.fields)).collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
         stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
         Ok(())
