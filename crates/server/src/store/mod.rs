@@ -17,6 +17,26 @@ use crate::error::{ServiceError, StoreError};
 
 pub use sqlite::SqliteStore;
 
+/// A database the service can run on. Beyond storing what it is given, a backend owes the
+/// service three things, and `tests/conformance` checks each of them on a real database:
+///
+/// - **Atomic writes.** Everything one `write` does commits together or not at all: a batch's
+///   rows, their change log entries and the record that each mutation was applied (which is
+///   what makes a retried mutation apply exactly once).
+/// - **Consistent reads.** A `read` sees one committed state from start to end.
+/// - **Seqs visible in order.** A seq handed out by `Tx::next_seq` becomes visible to readers
+///   only after every lower seq is committed or abandoned (its transaction rolled back). A
+///   device keeps the last seq of the page it pulled as its cursor and next asks only for what
+///   comes after it, so a lower seq that became visible later would never reach that device.
+///   Seqs need not be dense: an abandoned one may leave a gap for good; a gap that is filled
+///   afterwards is what must never happen.
+///
+///   `SqliteStore` meets the last one by construction: all writes go through one connection
+///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so only one transaction at a time
+///   holds seqs nobody has seen, and it commits (or rolls back, taking its counter increment
+///   with it) before the next one can take a seq. A backend whose writers run concurrently (a
+///   PostgreSQL sequence hands out numbers outside any lock) must add it: hold one lock from
+///   `next_seq` to commit, or let `changes` stop below the lowest seq still in flight.
 pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx
     where
@@ -81,8 +101,9 @@ pub trait Tx {
     ) -> Result<(), StoreError>;
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
 
-    /// Allocates the next number of the one server-wide change sequence. Inside the writing
-    /// transaction, so numbers become visible in the order they were given out.
+    /// Allocates the next number of the one server-wide change sequence, higher than any given
+    /// out before. It is visible to readers only once every lower seq is committed or abandoned
+    /// (see `Store`): the pull cursor of every device depends on it.
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
