@@ -3,6 +3,7 @@
 //! against these traits, so another database only has to provide storage, not re-implement them.
 
 pub mod sqlite;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::path::Path;
