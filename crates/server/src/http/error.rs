@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rainstaff_core::protocol::{ErrorBody, ErrorDetail};
 
-use crate::error::{ErrorKind, ServiceError, StoreError, detail};
+use crate::error::{ErrorKind, ServiceError, detail};
 
 /// An answer that is not a success. `code` is stable and machine-readable; clients branch on it,
 /// people read `message`.
@@ -82,12 +82,6 @@ impl From<ServiceError> for ApiError {
             retry_after: None,
             detail: e.detail,
         }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ServiceError::from(e).into()
     }
 }
 
