@@ -102,9 +102,10 @@ pub trait Tx {
     ) -> Result<(), StoreError>;
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
 
-    /// Allocates the next number of the one server-wide change sequence, higher than any given
-    /// out before. It is visible to readers only once every lower seq is committed or abandoned
-    /// (see `Store`): the pull cursor of every device depends on it.
+    /// Allocates the next number of the one server-wide change sequence, higher than any seq
+    /// committed so far (an abandoned one may be handed out again). It is visible to readers only
+    /// once every lower seq is committed or abandoned (see `Store`): every device's pull cursor
+    /// depends on it.
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
