@@ -381,3 +381,73 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
     store.move_record(&admin, &VEHICLES, here, "Ankara").unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before + 1);
 }
+
+/// The desktop's store and the server's keep a field's value the one way core's `sql_value`
+/// says, so a row reads back alike on both sides: a whole amount in a money field is a decimal on
+/// both, and a fraction in a whole-number field is refused by both, not dropped by one.
+#[test]
+fn the_desktop_and_the_server_keep_a_row_alike() {
+    use rainstaff_core::schema::{TableSpec, VEHICLE_SERVICE_VISITS};
+    use rainstaff_core::sql_value::canonical;
+    use rainstaff_server::store::{ServerRow, Store as _, Tx as _};
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let server = rainstaff_server::SqliteStore::open(&dir.path().join("server.db")).unwrap();
+    let state = |spec: &TableSpec, id: Uuid, fields: Value| RowState {
+        table: spec.name.into(),
+        id,
+        region: "Izmir".into(),
+        version: 1,
+        created_at: "2026-02-03T08:00:00.000Z".into(),
+        updated_at: "2026-02-03T08:00:00.000Z".into(),
+        deleted_at: None,
+        fields: fields.as_object().unwrap().clone(),
+    };
+    let on_server = |spec: &'static TableSpec, state: &RowState| {
+        server.write(|tx| {
+            tx.put_row(spec, &ServerRow { state: state.clone(), field_versions: Default::default() })?;
+            Ok(tx.row(spec, state.id)?.unwrap().state.fields)
+        })
+    };
+
+    let vehicle = Uuid::now_v7();
+    let kept: [(&'static TableSpec, RowState); 2] = [
+        (
+            &VEHICLES,
+            state(
+                &VEHICLES,
+                vehicle,
+                json!({"plate": "06 ABC 123", "year": 2020, "oil_interval_km": 10000.0}),
+            ),
+        ),
+        (
+            &VEHICLE_SERVICE_VISITS,
+            state(
+                &VEHICLE_SERVICE_VISITS,
+                Uuid::now_v7(),
+                json!({"vehicle_id": vehicle.to_string(), "start_date": "2026-02-03", "cost": 100}),
+            ),
+        ),
+    ];
+    for (spec, state) in &kept {
+        let mut written = state.fields.clone();
+        for f in spec.fields {
+            let value = canonical(f.kind, written.get(f.name).unwrap_or(&Value::Null));
+            written.insert(f.name.to_string(), value);
+        }
+        assert!(rows::apply_server_row(&store.conn, state, None).unwrap());
+        let desktop = rows::get(&store.conn, spec, state.id).unwrap().unwrap().fields;
+        assert_eq!(desktop, on_server(spec, state).unwrap(), "{}", spec.name);
+        assert_eq!(desktop, written, "{}", spec.name);
+    }
+
+    let fraction =
+        state(&VEHICLES, Uuid::now_v7(), json!({"plate": "34 KM 15", "km": 1.5, "oil_interval_km": 10000}));
+    let refused = rows::apply_server_row(&store.conn, &fraction, None).unwrap_err();
+    assert!(refused.to_string().contains("km: 1.5 is not a whole number"), "{refused}");
+    assert!(rows::get(&store.conn, &VEHICLES, fraction.id).unwrap().is_none());
+    assert!(on_server(&VEHICLES, &fraction).is_err());
+    assert!(server.read(|tx| Ok(tx.row(&VEHICLES, fraction.id)?)).unwrap().is_none());
+}

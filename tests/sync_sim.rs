@@ -26,8 +26,9 @@ use rainstaff_core::schema::{
     self, DRIVERS, EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
     VEHICLE_SERVICE_VISITS, VEHICLES,
 };
+use rainstaff_server::http::ApiError;
 use rainstaff_server::store::sqlite::restore;
-use rainstaff_server::{ApiError, Server};
+use rainstaff_server::{Server, ServiceError};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -109,7 +110,9 @@ struct World {
     trace: Vec<String>,
 }
 
-fn api_to_sync(e: ApiError) -> SyncError {
+/// What the client would read from the wire: the service's error as the HTTP layer answers it.
+fn api_to_sync(e: ServiceError) -> SyncError {
+    let e = ApiError::from(e);
     let body = ErrorBody {
         error: e.code.to_string(),
         message: e.message,
@@ -133,7 +136,10 @@ impl SimTransport<'_> {
     }
 
     /// Runs one request through the faulty network. `call` reaches the server (maybe twice).
-    fn exchange<T>(&mut self, mut call: impl FnMut(&Server) -> Result<T, ApiError>) -> Result<T, SyncError> {
+    fn exchange<T>(
+        &mut self,
+        mut call: impl FnMut(&Server) -> Result<T, ServiceError>,
+    ) -> Result<T, SyncError> {
         if *self.server_crashed || self.rng.gen_bool(self.faults.drop_request) {
             return Err(Self::offline());
         }

@@ -4,7 +4,8 @@
 
 use rainstaff_core::protocol::{Op, RowState};
 use rainstaff_core::schema::{FieldKind, TableSpec};
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rainstaff_core::sql_value::{self, NotStorable, SqlValue as Shared};
+use rusqlite::types::{FromSqlError, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -24,25 +25,28 @@ pub struct LocalRow {
     pub sync_error: Option<String>,
 }
 
-pub fn to_sql(kind: FieldKind, value: &Value) -> SqlValue {
-    match (kind, value) {
-        (_, Value::Null) => SqlValue::Null,
-        (FieldKind::Bool, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
-        (FieldKind::Int, Value::Number(n)) => n.as_i64().map_or(SqlValue::Null, SqlValue::Integer),
-        (FieldKind::Real, Value::Number(n)) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
-        (_, Value::String(s)) => SqlValue::Text(s.clone()),
-        (_, other) => SqlValue::Text(other.to_string()),
-    }
+/// A field's column value, in the form the server's store shares (`sql_value::to_sql`); a value
+/// the column cannot hold is refused, as the server refuses it.
+pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
+    Ok(match sql_value::to_sql(kind, value)? {
+        Shared::Null => SqlValue::Null,
+        Shared::Int(i) => SqlValue::Integer(i),
+        Shared::Real(f) => SqlValue::Real(f),
+        Shared::Text(t) => SqlValue::Text(t),
+    })
 }
 
-pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> Value {
-    match value {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) if kind == FieldKind::Bool => Value::Bool(i != 0),
-        ValueRef::Integer(i) => Value::from(i),
-        ValueRef::Real(f) => Value::from(f),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-    }
+/// A field's JSON value from its column (`sql_value::from_sql`). This store never writes a BLOB
+/// into a synced column, so one means another program changed the file: an error, not a guess.
+pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value> {
+    let shared = match value {
+        ValueRef::Null => Shared::Null,
+        ValueRef::Integer(i) => Shared::Int(i),
+        ValueRef::Real(f) => Shared::Real(f),
+        ValueRef::Text(t) => Shared::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => return Err(FromSqlError::InvalidType.into()),
+    };
+    Ok(sql_value::from_sql(kind, shared))
 }
 
 /// The SELECT list of a table: fixed columns first, then the schema's fields.
@@ -57,7 +61,7 @@ fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalR
     let id: String = r.get(0)?;
     let mut fields = Map::new();
     for (i, f) in table.fields.iter().enumerate() {
-        fields.insert(f.name.to_string(), from_sql(f.kind, r.get_ref(7 + i)?));
+        fields.insert(f.name.to_string(), from_sql(f.kind, r.get_ref(7 + i)?)?);
     }
     Ok(LocalRow {
         id: Uuid::parse_str(&id).unwrap_or_default(),
@@ -113,7 +117,8 @@ fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
         row.sync_error.clone().map_or(SqlValue::Null, SqlValue::Text),
     ];
     for f in table.fields {
-        values.push(to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
+        let value = to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null));
+        values.push(value.map_err(|e| StoreError::Invalid(format!("{}: {e}", f.name)))?);
     }
     conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(())

@@ -12,6 +12,7 @@ pub mod regions;
 pub mod roles;
 pub mod rules;
 pub mod schema;
+pub mod sql_value;
 pub mod text;
 pub mod time;
 pub mod validate;

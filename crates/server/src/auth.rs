@@ -8,7 +8,7 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 /// Letters and digits nobody confuses when reading a code off a screen (no 0/O, 1/I/L).
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -17,9 +17,9 @@ const CODE_LEN: usize = 12;
 /// A shorter password is refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
-pub fn check_password(password: &str) -> Result<(), ApiError> {
+pub fn check_password(password: &str) -> Result<(), ServiceError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::bad_request(
+        return Err(ServiceError::invalid(
             "password_too_short",
             format!("the password must have at least {MIN_PASSWORD_CHARS} characters"),
         ));

@@ -1,12 +1,9 @@
-//! The two kinds of failure: `ApiError` is what a caller is told (status, stable code, message),
-//! `StoreError` is what went wrong underneath and is only ever logged.
+//! The two kinds of failure: `ServiceError` is what a caller is told (kind, stable code,
+//! message), `StoreError` is what went wrong underneath and is only ever logged. Neither knows
+//! HTTP: `http::ApiError` gives a `ServiceError` its status code, so the service and any store
+//! can be used, and tested, without a web server.
 
-use axum::Json;
-use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use rainstaff_core::protocol::{ErrorBody, ErrorDetail};
+use rainstaff_core::protocol::ErrorDetail;
 use rainstaff_core::quote::{excerpt, printable};
 
 /// How much of a value from the request (a table name, a region, a header) an error message
@@ -33,23 +30,44 @@ pub fn detail(explanation: &str) -> String {
     format!("{}{}", excerpt(explanation, DETAIL_HEAD_CHARS), printable(&tail))
 }
 
-/// An answer that is not a success. `code` is stable and machine-readable; clients branch on it,
-/// people read `message`.
+/// What kind of refusal an error is, in the service's words; the HTTP layer alone turns it into
+/// a status code, so another face (the CLI, a dashboard, a simulation) needs no HTTP to tell
+/// them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request itself is wrong (a field, a region, a mutation id); sending it again fails again.
+    Invalid,
+    /// The caller did not prove who it is, or its credential no longer works.
+    Unauthenticated,
+    /// The caller is known but may not do this.
+    Forbidden,
+    NotFound,
+    /// The request clashes with the state the server holds (a replayed or skipped mutation id,
+    /// an earlier epoch, an existing administrator).
+    Conflict,
+    /// What the request names existed and is spent for good (a used or expired enrollment code).
+    Gone,
+    /// The database does not answer at the moment; a later try may work.
+    Unavailable,
+    /// The server itself failed; the cause is in the log, never in the answer.
+    Internal,
+}
+
+/// A refusal or failure of the service. `code` is stable and machine-readable; clients branch
+/// on it, people read `message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: StatusCode,
+pub struct ServiceError {
+    pub kind: ErrorKind,
     pub code: &'static str,
     pub message: String,
-    /// Seconds a rate-limited client should wait, sent as `Retry-After`.
-    pub retry_after: Option<u64>,
     /// What a device needs to mend the refusal by itself (a restored server or PC); boxed, as
     /// most errors have none and every `Result` of the service carries this type.
     pub detail: Option<Box<ErrorDetail>>,
 }
 
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after: None, detail: None }
+impl ServiceError {
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+        Self { kind, code, message: message.into(), detail: None }
     }
 
     pub fn with_detail(mut self, detail: ErrorDetail) -> Self {
@@ -57,118 +75,51 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, code, message)
     }
 
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthenticated, code, message)
     }
 
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, message)
+        Self::new(ErrorKind::Forbidden, code, message)
     }
 
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
+        Self::new(ErrorKind::NotFound, code, message)
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+        Self::new(ErrorKind::Conflict, code, message)
+    }
+
+    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Gone, code, message)
+    }
+
+    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, code, message)
     }
 
     /// A failure of the server itself. The cause goes to the log; the caller learns only that it
     /// happened, because store errors can quote SQL and data.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error")
-    }
-
-    /// A generic error for a status produced outside our handlers (a layer, the router).
-    pub fn from_status(status: StatusCode) -> Self {
-        let code = match status {
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-            StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-            StatusCode::REQUEST_TIMEOUT => "request_timeout",
-            StatusCode::TOO_MANY_REQUESTS => "rate_limited",
-            s if s.is_server_error() => "internal",
-            _ => "bad_request",
-        };
-        let message = status.canonical_reason().unwrap_or("request failed").to_string();
-        Self::new(status, code, message)
+        Self::new(ErrorKind::Internal, "internal", "internal server error")
     }
 }
 
-impl std::fmt::Display for ApiError {
+impl std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(f, "{}: {}", self.code, self.message)
     }
 }
 
-impl std::error::Error for ApiError {}
+impl std::error::Error for ServiceError {}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: self.code.to_string(),
-            message: self.message,
-            detail: self.detail.map(|d| *d).unwrap_or_default(),
-        };
-        let mut response = (self.status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonSyntaxError(e) => Self::bad_request("malformed_json", detail(&e.body_text())),
-            JsonRejection::JsonDataError(e) => Self::bad_request("invalid_body", detail(&e.body_text())),
-            JsonRejection::MissingJsonContentType(e) => {
-                Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.body_text())
-            }
-            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
-            }
-            other => Self::bad_request("unreadable_body", detail(&other.body_text())),
-        }
-    }
-}
-
-impl From<QueryRejection> for ApiError {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::bad_request("invalid_query", detail(&rejection.body_text()))
-    }
-}
-
-impl From<PathRejection> for ApiError {
-    fn from(rejection: PathRejection) -> Self {
-        Self::bad_request("invalid_path", detail(&rejection.body_text()))
-    }
-}
-
-impl From<MultipartRejection> for ApiError {
-    fn from(rejection: MultipartRejection) -> Self {
-        Self::bad_request("invalid_multipart", detail(&rejection.body_text()))
-    }
-}
-
-impl From<MultipartError> for ApiError {
-    fn from(e: MultipartError) -> Self {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
-        } else {
-            Self::bad_request("invalid_multipart", detail(&e.body_text()))
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
+impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         Self::internal(&e)
     }

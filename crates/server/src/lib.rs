@@ -27,6 +27,6 @@ pub mod snapshot;
 mod sql_values;
 pub mod store;
 
-pub use error::{ApiError, StoreError};
+pub use error::{ErrorKind, ServiceError, StoreError};
 pub use service::{Clock, IssuedCode, Server};
 pub use store::{Device, SqliteStore, Store};

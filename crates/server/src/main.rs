@@ -9,13 +9,15 @@ use clap::{Parser, Subcommand};
 use rainstaff_server::admin::{self, ServeOptions};
 use rainstaff_server::http::HttpConfig;
 use rainstaff_server::ratelimit::RateLimit;
+use rainstaff_server::store::url::Database;
 use uuid::Uuid;
 
 #[derive(Parser)]
 #[command(name = "rainstaff-server", version, about = "Rainstaff sync server and its administration")]
 struct Cli {
-    /// The server's SQLite database file.
-    #[arg(long, env = "RAINSTAFF_SERVER_DB", value_name = "PATH")]
+    /// The server's database: a SQLite file's path, or a URL whose scheme picks the store
+    /// (sqlite:///absolute/path, sqlite:relative/path).
+    #[arg(long, env = "RAINSTAFF_SERVER_DB", value_name = "PATH|URL")]
     db: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -130,7 +132,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let out = &mut std::io::stdout().lock();
-    let db = cli.db.as_path();
+    // SQLite is the one store built so far; another backend is another arm here.
+    let Database::Sqlite(db) = Database::parse(cli.db.as_os_str())?;
+    let db = db.as_path();
     match cli.command {
         Command::Init { password_file, username } => {
             admin::init(db, &username, password_file.as_deref(), out)

@@ -10,7 +10,6 @@ use rainstaff_core::protocol::PROTOCOL_VERSION;
 use rainstaff_core::schema::TABLES;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params, params_from_iter};
-use serde_json::Value;
 
 use crate::error::StoreError;
 use crate::sql_values::{field_column_list, field_columns_ddl, to_sql};
@@ -66,7 +65,7 @@ pub fn write(
                 row.deleted_at.map_or(SqlValue::Null, SqlValue::Text),
             ];
             let fields =
-                table.fields.iter().map(|f| to_sql(f.kind, row.fields.get(f.name).unwrap_or(&Value::Null)));
+                table.fields.iter().map(|f| to_sql(f, &row.fields)).collect::<Result<Vec<_>, _>>()?;
             insert.execute(params_from_iter(base.into_iter().chain(fields)))?;
             Ok(())
         })?;

@@ -1,10 +1,11 @@
-//! How a synced field is kept in an SQLite column and read back, for the server's store and for
-//! the snapshot file a new PC bootstraps from. Reading back must give exactly the JSON value that
-//! was written, or a row would look changed to the merge and to devices' canonical hashes.
+//! The server's SQLite columns for synced fields, in its store and in the snapshot file a new PC
+//! bootstraps from. What a value becomes in a column is decided once, in core's `sql_value`, for
+//! the desktop too; this module only names the column types and speaks rusqlite.
 
-use rainstaff_core::schema::{FieldKind, TableSpec};
+use rainstaff_core::schema::{FieldKind, FieldSpec, TableSpec};
+use rainstaff_core::sql_value::{self, SqlValue as Shared};
 use rusqlite::types::{Value as SqlValue, ValueRef};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::StoreError;
 
@@ -31,38 +32,35 @@ pub fn field_column_list(table: &TableSpec) -> String {
     table.fields.iter().map(|f| format!("\"{}\"", f.name)).collect::<Vec<_>>().join(", ")
 }
 
-/// The form a value takes on the server: every `Real` is an f64, so `100` and `100.0` from two
-/// PCs are one value.
-pub fn canonical(kind: FieldKind, value: &Value) -> Value {
-    match (kind, value.as_f64()) {
-        (FieldKind::Real, Some(f)) => Value::from(f),
-        _ => value.clone(),
-    }
+/// The column value of `field` in a row's `fields` (NULL when absent), in the form every store
+/// shares (`sql_value::to_sql`); a value the column cannot hold is refused, naming the field.
+pub fn to_sql(field: &FieldSpec, fields: &Map<String, Value>) -> Result<SqlValue, StoreError> {
+    value_to_sql(field, fields.get(field.name).unwrap_or(&Value::Null))
 }
 
-pub fn to_sql(kind: FieldKind, value: &Value) -> SqlValue {
-    match value {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => match (kind, n.as_i64()) {
-            (FieldKind::Real, _) | (_, None) => SqlValue::Real(n.as_f64().unwrap_or_default()),
-            (_, Some(i)) => SqlValue::Integer(i),
+/// The column value of one `value` of `field`: what a row's field or a query's argument becomes.
+pub fn value_to_sql(field: &FieldSpec, value: &Value) -> Result<SqlValue, StoreError> {
+    Ok(
+        match sql_value::to_sql(field.kind, value)
+            .map_err(|e| StoreError::msg(format!("{}: {e}", field.name)))?
+        {
+            Shared::Null => SqlValue::Null,
+            Shared::Int(i) => SqlValue::Integer(i),
+            Shared::Real(f) => SqlValue::Real(f),
+            Shared::Text(t) => SqlValue::Text(t),
         },
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
+    )
 }
 
+/// A field's JSON value from its column (`sql_value::from_sql`). No store writes a BLOB into a
+/// synced column, so one means the file was changed by another program: refused, not guessed at.
 pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> Result<Value, StoreError> {
-    Ok(match (kind, value) {
-        (_, ValueRef::Null) => Value::Null,
-        (FieldKind::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
-        (FieldKind::Real, ValueRef::Integer(i)) => Value::from(i as f64),
-        (_, ValueRef::Integer(i)) => Value::from(i),
-        (_, ValueRef::Real(f)) => Value::from(f),
-        (_, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
-        (_, ValueRef::Blob(_)) => {
-            return Err(StoreError::msg("unexpected BLOB in a synced column"));
-        }
-    })
+    let shared = match value {
+        ValueRef::Null => Shared::Null,
+        ValueRef::Integer(i) => Shared::Int(i),
+        ValueRef::Real(f) => Shared::Real(f),
+        ValueRef::Text(t) => Shared::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => return Err(StoreError::msg("unexpected BLOB in a synced column")),
+    };
+    Ok(sql_value::from_sql(kind, shared))
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use common::{Dev, Harness, assert_error, employee, id};
 use rainstaff_core::protocol::{MAX_BATCH, Op, OutcomeStatus, PROTOCOL_HEADER, RefusalCode};
+use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_server::http::HttpConfig;
 use rainstaff_server::ratelimit::RateLimit;
+use rainstaff_server::store::Tx;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -30,10 +32,10 @@ async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
 
 /// Sends `request`, asserts the answer and that the database did not change.
 async fn refused(h: &Harness, request: reqwest::RequestBuilder, status: u16, code: &str) {
-    let before = h.dump();
+    let before = h.stored();
     let (got, body) = send(request).await;
     assert_error(got, &body, status, code);
-    assert_eq!(h.dump(), before, "{code} wrote something");
+    assert_eq!(h.stored(), before, "{code} wrote something");
 }
 
 fn push_body(dev: &Dev, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
@@ -76,7 +78,7 @@ async fn refused_alone(
     let mut last = dev.upsert("employees", id(), employee("Sonra"), 0);
     (first.mutation_id, bad.mutation_id, last.mutation_id) = (start, start + 1, start + 2);
     dev.next_mutation.set(start + 3);
-    let head_before = h.count("SELECT value FROM counters WHERE name = 'change_seq'");
+    let head_before = h.read(|tx| tx.head_seq());
     let response = dev.push(&[first.clone(), bad, last.clone()]).await;
     let [a, b, c] = &response.outcomes[..] else { panic!("three answers expected: {response:?}") };
     assert_eq!(a.status, OutcomeStatus::Applied, "{a:?}");
@@ -84,11 +86,7 @@ async fn refused_alone(
     assert_eq!(b.status, OutcomeStatus::Rejected, "{b:?}");
     assert_eq!(b.code, Some(code), "{b:?}");
     assert!(b.reason.as_deref().unwrap_or_default().contains(named), "{b:?}");
-    assert_eq!(
-        h.count("SELECT value FROM counters WHERE name = 'change_seq'"),
-        head_before + 2,
-        "only the two good mutations are written"
-    );
+    assert_eq!(h.read(|tx| tx.head_seq()), head_before + 2, "only the two good mutations are written");
 }
 
 #[tokio::test]
@@ -152,7 +150,7 @@ async fn an_administrator_moves_a_record_to_another_region() {
     let izmir = h.enroll("Izmir", "İzmir PC").await;
     let admin = h.enroll("ALL", "Merkez").await;
     let (_, head) = ankara.pull_all(0).await;
-    let version = h.count("SELECT version FROM employees");
+    let version = h.rows(&EMPLOYEES)[0].version;
     let moved = admin.mutation("employees", emp, "Izmir", Op::Upsert, employee("Ali Veli"), version);
     let response = admin.push(&[moved]).await;
     let outcome = &response.outcomes[0];
@@ -270,12 +268,12 @@ async fn a_flooding_token_is_rate_limited() {
             StatusCode::OK
         );
     }
-    let before = h.dump();
+    let before = h.stored();
     let response = dev.request(Method::GET, "/sync/changes?since=0").send().await.unwrap();
     assert!(response.headers().contains_key("retry-after"));
     let status = response.status();
     assert_error(status, &response.json().await.unwrap(), 429, "rate_limited");
-    assert_eq!(h.dump(), before);
+    assert_eq!(h.stored(), before);
     // Other devices are not affected.
     let other = h.enroll("Ankara", "Sakin").await;
     assert_eq!(
@@ -290,7 +288,8 @@ async fn a_slow_request_times_out_with_json_and_its_work_still_counts_once() {
     let h = Harness::start_with(config).await;
     let dev = h.enroll("Ankara", "Yavaş").await;
     let m = dev.upsert("employees", id(), employee("Bekleyen"), 0);
-    // Another process holds the write lock, so the push waits for the database.
+    // Another process holds the SQLite file's write lock, so the push waits for the database:
+    // only from outside the server can a write be made to wait, so this stays on the file.
     let blocker = rusqlite::Connection::open(&h.db).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let (status, body) = dev.push_raw(std::slice::from_ref(&m)).await;
@@ -299,5 +298,5 @@ async fn a_slow_request_times_out_with_json_and_its_work_still_counts_once() {
     // The push went on and committed once; the retry gets its outcome and writes nothing more.
     let retry = dev.push(std::slice::from_ref(&m)).await;
     assert_eq!(retry.outcomes.len(), 1);
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), 1);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), 1);
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use rainstaff_core::ids::legacy_id;
 use rainstaff_core::protocol::PROTOCOL_HEADER;
-use rainstaff_server::Server;
+use rainstaff_core::schema::EMPLOYEES;
+use rainstaff_server::store::{Store, Tx};
+use rainstaff_server::{Server, SqliteStore};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rainstaff-server");
@@ -70,6 +72,8 @@ fn init_refuses_short_passwords_and_creates_one_administrator() {
     assert!(!db.exists(), "a refused init must not leave a database behind");
 
     init(dir.path(), &db);
+    // What a stolen copy of the file would give away, so read from the file itself (no part of
+    // the service ever reads a password hash back out).
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (user, hash, region): (String, String, String) = conn
         .query_row("SELECT username, password_hash, region FROM users", [], |r| {
@@ -145,7 +149,8 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
     init(dir.path(), &db);
-    // The first layout had no settings table (nor anything that came after it).
+    // The first layout had no settings table (nor anything that came after it): the SQLite
+    // file's own layout is what this tests, so it is made and read on the file.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch("DROP TABLE settings; DROP TABLE rejoined_rows; PRAGMA user_version = 1;").unwrap();
     drop(conn);
@@ -226,6 +231,7 @@ fn backups_and_a_database_from_a_newer_server() {
 
     let copy = dir.path().join("copy.db");
     stdout(&run(&db, &["backup", "--out", copy.to_str().unwrap()]));
+    // A backup is a copy of the SQLite file, which `restore` puts in place: read it as one.
     let conn = rusqlite::Connection::open(&copy).unwrap();
     let codes: i64 = conn.query_row("SELECT COUNT(*) FROM enroll_codes", [], |r| r.get(0)).unwrap();
     assert_eq!(codes, 1);
@@ -238,10 +244,38 @@ fn backups_and_a_database_from_a_newer_server() {
     assert_eq!(backups.len(), 1);
     assert!(printed.contains(backups[0].to_str().unwrap()));
 
+    // A layout version from a newer build is written into the file, as that build would.
     rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 99).unwrap();
     let output = run(&db, &["devices"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("newer rainstaff-server"));
+}
+
+#[test]
+fn the_database_is_a_path_or_a_url_whose_scheme_picks_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let absolute = format!("sqlite://{}", db.display());
+    assert!(stdout(&run(Path::new(&absolute), &["devices"])).contains("No devices"));
+    let relative = Command::new(BIN)
+        .args(["--db", "sqlite:server.db", "devices"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(stdout(&relative).contains("No devices"));
+
+    // PostgreSQL is refused by name, before anything is opened, and its URL (which may carry a
+    // password) is not repeated.
+    let postgres = run(Path::new("postgres://rainstaff:gizli-parola@db.local/rainstaff"), &["devices"]);
+    assert!(!postgres.status.success());
+    let said = String::from_utf8_lossy(&postgres.stderr);
+    assert!(said.contains("--db") && said.contains("PostgreSQL store is not built yet (issue 20)"), "{said}");
+    assert!(!said.contains("gizli-parola"), "{said}");
+    let unknown = run(Path::new("mysql://db.local/rainstaff"), &["devices"]);
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("mysql:// is not a database this server knows")
+    );
 }
 
 #[test]
@@ -264,15 +298,15 @@ fn legacy_key_set_and_clear() {
     assert!(!short.status.success());
     std::fs::write(&key_file, "eski-sistem-anahtari-2024\n").unwrap();
     stdout(&run(&db, &["legacy-key", "set", "--key-file", key_file.to_str().unwrap()]));
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let stored: String =
-        conn.query_row("SELECT value FROM settings WHERE key LIKE 'legacy%'", [], |r| r.get(0)).unwrap();
+    let key = || {
+        let store = SqliteStore::open_existing(&db).unwrap();
+        store.read(|tx| Ok(tx.setting("legacy_api_key_sha256")?)).unwrap()
+    };
+    let stored = key().unwrap();
     assert_eq!(stored.len(), 64);
     assert!(!stored.contains("anahtar"));
     stdout(&run(&db, &["legacy-key", "clear"]));
-    let left: i64 =
-        conn.query_row("SELECT COUNT(*) FROM settings WHERE key LIKE 'legacy%'", [], |r| r.get(0)).unwrap();
-    assert_eq!(left, 0);
+    assert_eq!(key(), None);
 }
 
 #[test]
@@ -386,11 +420,9 @@ async fn serves_https_and_drops_a_client_that_never_speaks() {
 
 /// The id of a legacy employee in a server's database.
 fn employee_id(db: &Path, region: &str, name: &str) -> String {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    conn.query_row("SELECT id FROM employees WHERE region = ?1 AND full_name = ?2", [region, name], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    let employees = common::rows(&SqliteStore::open_existing(db).unwrap(), &EMPLOYEES);
+    let found = employees.into_iter().find(|r| r.region == region && r.fields["full_name"] == name);
+    found.unwrap().id.to_string()
 }
 
 #[test]
@@ -416,14 +448,7 @@ fn a_company_file_is_loaded_once_with_ids_only_this_server_gives() {
     assert_eq!(stays, ["reports", "stock_inventory", "settings", "users"]);
 
     // Loading it again changes nothing at all.
-    let dump = |db: &Path| {
-        let conn =
-            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        conn.query_row("SELECT group_concat(seq || row_id, ',') FROM change_log", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap()
-    };
+    let dump = |db: &Path| common::stored(&SqliteStore::open_existing(db).unwrap()).changes;
     let before = dump(&db);
     let again: Value = serde_json::from_str(&stdout(&run(&db, &["import-legacy", file_arg]))).unwrap();
     assert_eq!(again["report"]["imported"], json!({}), "{again}");

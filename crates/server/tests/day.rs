@@ -26,6 +26,8 @@ async fn snapshot(h: &Harness, dev: &Dev, name: &str) -> View {
     assert_eq!(response.status(), StatusCode::OK);
     let file = h.dir.path().join(format!("{name}.db"));
     std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
+    // The download is a SQLite file whatever the store is (it is what a new PC opens), so its
+    // contents are read as one.
     let db = rusqlite::Connection::open(&file).unwrap();
     let mut rows = View::new();
     for table in rainstaff_core::schema::TABLES {

@@ -4,6 +4,8 @@
 mod common;
 
 use common::{Harness, assert_error, sample, three_regions};
+use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
+use rainstaff_server::store::Tx;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -43,12 +45,12 @@ fn count(report: &Value, kind: &str, table: &str) -> u64 {
 async fn uploads_need_the_key_the_administrator_set() {
     let h = Harness::start().await;
     let file = std::fs::read(sample("F2_v3_s2.db")).unwrap();
-    let before = h.dump();
+    let before = h.stored();
     let (status, body) = upload_bytes(&h, file.clone(), Some(KEY), Some("Ankara")).await;
     assert_error(status, &body, 403, "legacy_disabled");
 
     h.server().set_legacy_key(Some(KEY)).unwrap();
-    let before_attempts = h.dump();
+    let before_attempts = h.stored();
     assert_ne!(before, before_attempts);
     let cases = [
         (None, Some("Ankara"), 401, "missing_api_key"),
@@ -73,7 +75,7 @@ async fn uploads_need_the_key_the_administrator_set() {
     let response = response.send().await.unwrap();
     let status = response.status();
     assert_error(status, &response.json().await.unwrap(), 400, "missing_file");
-    assert_eq!(h.dump(), before_attempts);
+    assert_eq!(h.stored(), before_attempts);
     assert!(h.server().set_legacy_key(Some("kısa")).is_err());
 }
 
@@ -96,11 +98,11 @@ async fn an_office_file_is_imported_once_and_reaches_its_devices_only() {
     assert!(izmir.pull_all(0).await.0.is_empty());
 
     // The same file again changes nothing.
-    let log = h.count("SELECT COUNT(*) FROM change_log");
+    let log = h.read(|tx| tx.count_changes(None, 0));
     let again = upload(&h, "F2_v3_s2.db", "Ankara").await;
     assert_eq!(count(&again, "imported", "employees") + count(&again, "imported", "timesheets"), 0);
     assert_eq!(count(&again, "unchanged", "timesheets"), 76);
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), log);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), log);
 }
 
 #[tokio::test]
@@ -128,16 +130,10 @@ async fn file_tombstones_apply_but_rainstaff_edits_are_never_undone() {
         changes.iter().filter(|c| c.row.deleted_at.is_some() && live_sheets.contains(&c.row.id)).collect();
     assert_eq!(newly_deleted.len(), 1);
     assert_eq!(newly_deleted[0].row.table, "timesheets");
-    assert_eq!(
-        h.count("SELECT COUNT(*) FROM timesheets WHERE deleted_at IS NULL"),
-        live_sheets.len() as i64 - 1
-    );
+    assert_eq!(h.rows(&TIMESHEETS).iter().filter(|r| r.deleted_at.is_none()).count(), live_sheets.len() - 1);
     let again = upload(&h, "F3_v4_s3.db", "Ankara").await;
     assert_eq!(count(&again, "imported", "timesheets"), 0, "an older file does not bring 107 back");
-    let title: String = rusqlite::Connection::open(&h.db)
-        .unwrap()
-        .query_row("SELECT title FROM employees WHERE id = ?1", [employee.id.to_string()], |r| r.get(0))
-        .unwrap();
+    let title = h.read(|tx| tx.row(&EMPLOYEES, employee.id)).unwrap().state.fields["title"].clone();
     assert_eq!(title, "Vardiya Amiri");
     let warnings = second["report"]["warnings"].to_string();
     assert!(warnings.contains("changed in Rainstaff since"), "{warnings}");
@@ -158,7 +154,7 @@ async fn rows_of_other_offices_in_a_file_are_left_out() {
     let (changes, _) = bursa.pull_all(0).await;
     assert_eq!(changes.len(), 18);
     assert!(ankara.pull_all(0).await.0.is_empty());
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees WHERE region <> 'Bursa'"), 0);
+    assert_eq!(h.rows(&EMPLOYEES).iter().filter(|r| r.region != "Bursa").count(), 0);
 }
 
 #[tokio::test]
@@ -168,7 +164,7 @@ async fn an_upload_finds_the_rows_the_migration_load_made() {
     let file = three_regions(h.dir.path());
     let loaded = h.server().import_legacy_file(&file, "ALL").unwrap();
     assert_eq!(loaded.report.imported["employees"], 9);
-    let log = h.count("SELECT COUNT(*) FROM change_log");
+    let log = h.read(|tx| tx.count_changes(None, 0));
 
     // An İzmir PC of the old system uploads the same company file: İzmir's rows are there
     // already. What the file places in no region (the shift templates; the deletions of rows it
@@ -179,10 +175,10 @@ async fn an_upload_finds_the_rows_the_migration_load_made() {
     assert_eq!(body["report"]["imported"], json!({"shift_templates": 2}), "{body}");
     assert_eq!(body["report"]["unchanged"]["timesheets"], 29);
     assert_eq!(body["report"]["left_out"]["employees"], 7);
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), log + 7);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), log + 7);
     let (_, again) = upload_bytes(&h, std::fs::read(&file).unwrap(), Some(KEY), Some("Izmir")).await;
     assert_eq!(again["report"]["imported"], json!({}), "{again}");
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), log + 7);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), log + 7);
     // The server keeps no accounts, and says so where it names what stays behind.
     let users = again["report"]["not_imported"].as_array().unwrap().iter().find(|n| n["table"] == "users");
     assert!(

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{Dev, Harness, assert_error, employee, id, timesheet};
 use rainstaff_core::protocol::{ChangesPage, OutcomeStatus, PROTOCOL_HEADER, PushRequest};
+use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_server::http::HttpConfig;
 use rainstaff_server::service::MAX_PAGE_BYTES;
 use rainstaff_server::snapshot;
@@ -28,7 +29,7 @@ async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
 
 /// Pushes one mutation that the server must refuse, alone and writing nothing; returns its reason.
 async fn refused_push(h: &Harness, dev: &Dev, mutation: impl serde::Serialize, code: &str) -> String {
-    let head = || h.count("SELECT value FROM counters WHERE name = 'change_seq'");
+    let head = || h.read(|tx| tx.head_seq());
     let before = head();
     let request = dev.request(Method::POST, "/sync").json(&json!({ "mutations": [mutation] }));
     let (status, body) = send(request).await;
@@ -289,7 +290,8 @@ async fn a_request_in_flight_finishes_when_the_server_stops() {
     let mut h = Harness::start().await;
     let dev = h.enroll("Ankara", "Ankara PC").await;
     let m = dev.upsert("employees", id(), employee("Yolda"), 0);
-    // Another program holds the write lock, so the push is still running when the stop comes.
+    // Another program holds the SQLite file's write lock (only from outside the server can a
+    // write be made to wait), so the push is still running when the stop comes.
     let blocker = rusqlite::Connection::open(&h.db).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let push = tokio::spawn(dev.request(Method::POST, "/sync").json(&json!({ "mutations": [m] })).send());
@@ -302,7 +304,7 @@ async fn a_request_in_flight_finishes_when_the_server_stops() {
     release.await.unwrap();
     let response = push.await.unwrap().unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees"), 1);
+    assert_eq!(h.rows(&EMPLOYEES).len(), 1);
 }
 
 #[tokio::test]
@@ -341,7 +343,7 @@ async fn a_snapshot_being_read_does_not_stop_pushes() {
     assert!(answered);
     assert_eq!(head, 1);
     assert!(!sees_push, "a read transaction saw a later commit");
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees"), 2);
+    assert_eq!(h.rows(&EMPLOYEES).len(), 2);
 
     // And through HTTP: a download and pushes at once both succeed.
     let download = dev.request(Method::GET, "/sync/download").send();
@@ -355,6 +357,8 @@ async fn a_snapshot_being_read_does_not_stop_pushes() {
 #[tokio::test]
 async fn ready_fails_while_the_store_cannot_be_written() {
     let h = Harness::start().await;
+    // Another program holding the SQLite file's lock: only from outside the server can a write be
+    // made to wait, so this one test of a locked database stays on the file.
     let blocker = rusqlite::Connection::open(&h.db).unwrap();
     blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let (status, body) = send(h.http.get(h.url("/ready"))).await;
@@ -364,5 +368,5 @@ async fn ready_fails_while_the_store_cannot_be_written() {
     blocker.execute_batch("ROLLBACK").unwrap();
     assert_eq!(h.http.get(h.url("/ready")).send().await.unwrap().status(), StatusCode::OK);
     // The probe rolled back what it touched.
-    assert_eq!(h.count("SELECT value FROM counters WHERE name = 'change_seq'"), 0);
+    assert_eq!(h.read(|tx| tx.head_seq()), 0);
 }

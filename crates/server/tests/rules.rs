@@ -7,6 +7,7 @@ mod common;
 
 use common::{Dev, Harness, employee, id, timesheet};
 use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode};
+use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -69,7 +70,7 @@ async fn two_offline_pcs_cannot_both_give_one_person_the_same_hours() {
     let veli = id();
     write(&b, b.upsert("employees", veli, employee("Veli"), 0)).await;
     write(&b, b.upsert("timesheets", id(), shift(veli, "2026-01-05", "16:00", "20:00"), 0)).await;
-    assert_eq!(h.count("SELECT count(*) FROM timesheets"), 3);
+    assert_eq!(h.rows(&TIMESHEETS).len(), 3);
 }
 
 #[tokio::test]
@@ -89,13 +90,13 @@ async fn each_mutation_is_judged_against_what_the_ones_before_it_left() {
     // A person's shifts go before the person, in one push.
     let shifts: Vec<(Uuid, i64)> =
         response.outcomes.iter().map(|o| (o.row.as_ref().unwrap().id, version(o))).collect();
-    let person = h.count("SELECT version FROM employees");
+    let person = h.rows(&EMPLOYEES)[0].version;
     refused_alone(&a, a.delete("employees", ayse, person), HAS_SHIFTS).await;
     let mut batch: Vec<Mutation> = shifts.iter().map(|(id, v)| a.delete("timesheets", *id, *v)).collect();
     batch.push(a.delete("employees", ayse, person));
     let response = a.push(&batch).await;
     assert!(response.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{response:?}");
-    assert_eq!(h.count("SELECT count(*) FROM employees WHERE deleted_at IS NOT NULL"), 1);
+    assert_eq!(h.rows(&EMPLOYEES).iter().filter(|r| r.deleted_at.is_some()).count(), 1);
 }
 
 #[tokio::test]
@@ -114,7 +115,7 @@ async fn a_plate_and_a_tc_number_are_unique_across_regions() {
     let number = izmir.upsert("employees", zeynep, json!({"identity_no": "10000000146"}), v);
     refused_alone(&izmir, number, DUPLICATE_TC).await;
     // Nothing of Ankara's is told: the reason names the field, not whose it is.
-    assert_eq!(h.count("SELECT count(*) FROM vehicles"), 1);
+    assert_eq!(h.rows(&VEHICLES).len(), 1);
 }
 
 #[tokio::test]
@@ -129,7 +130,7 @@ async fn a_km_nobody_saw_go_down_is_refused_and_a_confirmed_correction_is_not() 
     refused_alone(&a, stale, "km: is lower than the last recorded km; save again to confirm (1500)").await;
     // A PC that shows 1500 saves 1200 only after its person confirmed the warning.
     write(&a, a.upsert("vehicles", van, json!({"km": 1200}), v2)).await;
-    assert_eq!(h.count("SELECT km FROM vehicles"), 1200);
+    assert_eq!(h.rows(&VEHICLES)[0].fields["km"], 1200);
 }
 
 #[tokio::test]

@@ -11,7 +11,9 @@ use common::{Harness, assert_error, employee, id, timesheet};
 use rainstaff_core::protocol::{
     ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RefusalCode, RowState, StatusResponse,
 };
+use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_server::Server;
+use rainstaff_server::store::Tx;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -50,32 +52,26 @@ async fn an_enrollment_code_works_once_and_expires() {
     assert_eq!(enrolled["region"], "Istanbul");
     assert_eq!(enrolled["token"].as_str().unwrap().len(), 64);
     // Only the token's hash is stored.
-    assert_eq!(
-        h.count(&format!(
-            "SELECT COUNT(*) FROM devices WHERE token_hash = '{}'",
-            enrolled["token"].as_str().unwrap()
-        )),
-        0
-    );
+    assert_eq!(h.read(|tx| tx.device_by_token_hash(enrolled["token"].as_str().unwrap())), None);
 
-    let before = h.dump();
+    let before = h.stored();
     let again = enroll(code.code.clone()).await.unwrap();
     let status = again.status();
     assert_error(status, &again.json().await.unwrap(), 410, "code_used");
     let unknown = enroll("AAAA-BBBB-CCCC".into()).await.unwrap();
     let status = unknown.status();
     assert_error(status, &unknown.json().await.unwrap(), 403, "invalid_code");
-    assert_eq!(h.dump(), before);
+    assert_eq!(h.stored(), before);
 
     // A code issued 25 hours ago (by a server whose clock says so) has expired.
     let past = Server::open(&h.db).unwrap().with_clock(Arc::new(|| Utc::now() - TimeDelta::hours(25)));
     let old = past.create_enroll_code("Ankara").unwrap();
     drop(past);
-    let before = h.dump();
+    let before = h.stored();
     let expired = enroll(old.code).await.unwrap();
     let status = expired.status();
     assert_error(status, &expired.json().await.unwrap(), 410, "code_expired");
-    assert_eq!(h.dump(), before);
+    assert_eq!(h.stored(), before);
 }
 
 #[tokio::test]
@@ -151,7 +147,7 @@ async fn regions_are_isolated_both_ways() {
     assert_eq!(seen.len(), 2);
 
     // Write: a mutation for Ankara from İzmir, and an İzmir-labelled edit of Ankara's row.
-    let before = h.dump();
+    let before = h.stored();
     let foreign = izmir.mutation(
         "employees",
         ankara_emp,
@@ -171,11 +167,9 @@ async fn regions_are_isolated_both_ways() {
     let response = izmir.push(&[sheet]).await;
     assert_eq!(response.outcomes[0].status, OutcomeStatus::Rejected);
     assert!(response.outcomes[0].reason.as_deref().unwrap().contains("employee_id"));
-    let mut after = h.dump();
-    // The rejection is recorded for exactly-once (and the device's progress), nothing else.
-    for table in ["applied_mutations", "devices"] {
-        after.insert(table.into(), before[table].clone());
-    }
+    let mut after = h.stored();
+    // The rejection is recorded for exactly-once (the device's progress), nothing else.
+    after.devices = before.devices.clone();
     assert_eq!(after, before);
 
     // The snapshot download holds only the caller's region.
@@ -186,6 +180,8 @@ async fn regions_are_isolated_both_ways() {
     let bytes = response.bytes().await.unwrap();
     let file = h.dir.path().join("izmir.db");
     std::fs::File::create(&file).unwrap().write_all(&bytes).unwrap();
+    // The download is a SQLite file whatever the store is (it is what a new PC opens), so its
+    // contents are read as one.
     let snap = rusqlite::Connection::open(&file).unwrap();
     let ids: Vec<String> = snap
         .prepare("SELECT id FROM employees")
@@ -214,7 +210,7 @@ async fn regions_are_isolated_both_ways() {
     let meta_seq: String =
         snap.query_row("SELECT value FROM snapshot_meta WHERE key = 'head_seq'", [], |r| r.get(0)).unwrap();
     assert_eq!(meta_seq.parse::<i64>().unwrap(), head_seq);
-    assert_eq!(head_seq, h.count("SELECT MAX(seq) FROM change_log"));
+    assert_eq!(head_seq, h.stored().changes.last().unwrap().0);
     let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(holds(b"Zeynep"));
     assert!(!holds(izmir.token.as_bytes()) && !holds(b"Ali") && !holds(b"argon2"));
@@ -232,12 +228,12 @@ async fn retried_and_duplicated_batches_apply_once() {
     let m1 = a.upsert("employees", e1, employee("Bir"), 0);
     let m2 = a.upsert("employees", e2, employee("İki"), 0);
     let first = a.push(&[m1.clone(), m2.clone()]).await;
-    let after_first = h.dump();
+    let after_first = h.stored();
 
     // The response was lost; the device sends the same batch again.
     let retry = a.push(&[m1.clone(), m2.clone()]).await;
     assert_eq!(retry.outcomes, first.outcomes);
-    assert_eq!(h.dump(), after_first);
+    assert_eq!(h.stored(), after_first);
 
     // Duplicated inside one batch, and overlapping the next batch.
     let m3 =
@@ -246,15 +242,15 @@ async fn retried_and_duplicated_batches_apply_once() {
     assert_eq!(mixed.outcomes[0], first.outcomes[1]);
     assert_eq!(mixed.outcomes[1], mixed.outcomes[2]);
     assert_eq!(mixed.outcomes[1].status, OutcomeStatus::Applied);
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), 3);
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees"), 2);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), 3);
+    assert_eq!(h.rows(&EMPLOYEES).len(), 2);
     let (changes, _) = a.pull_all(0).await;
     assert_eq!(changes.len(), 3);
 
     // The same ids again after all that still change nothing.
-    let before = h.dump();
+    let before = h.stored();
     a.push(&[m1, m2, m3]).await;
-    assert_eq!(h.dump(), before);
+    assert_eq!(h.stored(), before);
 }
 
 #[tokio::test]
@@ -311,7 +307,7 @@ async fn same_field_edits_conflict_and_different_fields_merge() {
     assert!(outcome.conflicts.is_empty());
     let fields = &outcome.row.as_ref().unwrap().fields;
     assert_eq!((fields["department"].as_str(), fields["title"].as_str()), (Some("Muhasebe"), Some("Şef")));
-    assert_eq!(h.count("SELECT COUNT(*) FROM conflicts"), 1);
+    assert_eq!(h.read(|tx| tx.conflicts(None, true)).len(), 1);
 }
 
 #[tokio::test]
@@ -348,7 +344,7 @@ async fn tombstones_propagate_and_deleted_rows_stay_deleted() {
     assert!(tomb.outcomes[0].row.as_ref().unwrap().deleted_at.is_some());
     let revive = b.push(&[b.upsert("employees", ghost, employee("Hayalet"), 0)]).await;
     assert_eq!(revive.outcomes[0].status, OutcomeStatus::Rejected);
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees WHERE deleted_at IS NULL"), 0);
+    assert_eq!(h.rows(&EMPLOYEES).iter().filter(|r| r.deleted_at.is_none()).count(), 0);
 }
 
 #[tokio::test]
@@ -372,7 +368,7 @@ async fn invalid_rows_are_rejected_with_a_reason_and_the_batch_goes_on() {
     let reason = response.outcomes[1].reason.as_deref().unwrap();
     assert!(reason.contains("break_minutes") && reason.contains("employee_id"), "{reason}");
     assert!(response.outcomes[0].row.is_none());
-    assert_eq!(h.count("SELECT COUNT(*) FROM change_log"), 1);
+    assert_eq!(h.read(|tx| tx.count_changes(None, 0)), 1);
     // Money keeps one form whatever a PC sent: 100 and 100.0 are the same value.
     let vehicle = id();
     let fields = json!({"plate": "06 ABC 123", "oil_interval_km": 10000});
@@ -393,10 +389,10 @@ async fn a_restart_keeps_everything() {
     let m1 = a.upsert("employees", emp, employee("Deniz"), 0);
     let pushed = a.push(std::slice::from_ref(&m1)).await;
     let (before_changes, cursor) = a.pull_all(0).await;
-    let before = h.dump();
+    let before = h.stored();
 
     h.restart().await;
-    assert_eq!(h.dump(), before);
+    assert_eq!(h.stored(), before);
     // The token still works, the change log is the same, a replay still gets the stored answer.
     let (after_changes, _) = a.pull_all(0).await;
     assert_eq!(serde_json::to_value(&after_changes).unwrap(), serde_json::to_value(&before_changes).unwrap());
@@ -476,7 +472,7 @@ async fn gzip_both_ways() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(h.count("SELECT COUNT(*) FROM employees"), 1);
+    assert_eq!(h.rows(&EMPLOYEES).len(), 1);
 
     // A client that accepts gzip gets it (reqwest's own decoding is off here to see the header).
     let raw = reqwest::Client::builder().no_gzip().build().unwrap();

@@ -6,9 +6,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use rainstaff_core::protocol::{EPOCH_HEADER, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION};
 
+use super::ApiError;
 use super::{AppState, blocking};
 use crate::auth::token_hash;
-use crate::error::ApiError;
 use crate::store::{Device, Store};
 
 /// The device a request was authenticated as.

@@ -12,10 +12,11 @@ use rainstaff_core::protocol::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ApiError;
 use super::extract::{AuthDevice, CurrentEpoch, check_protocol, limit};
 use super::{AppState, blocking};
 use crate::auth::token_hash;
-use crate::error::ApiError;
+use crate::error::ServiceError;
 use crate::service::{LegacyImportResponse, timestamp};
 use crate::store::Store;
 
@@ -152,10 +153,10 @@ pub async fn download<S: Store>(
 ) -> Result<Response, ApiError> {
     let server = state.server.clone();
     let (head_seq, bytes) = blocking(move || {
-        let dir = tempfile::tempdir().map_err(|e| ApiError::internal(&e))?;
+        let dir = tempfile::tempdir().map_err(|e| ServiceError::internal(&e))?;
         let path = dir.path().join("snapshot.db");
         let head_seq = server.snapshot(&device, &path)?;
-        let bytes = std::fs::read(&path).map_err(|e| ApiError::internal(&e))?;
+        let bytes = std::fs::read(&path).map_err(|e| ServiceError::internal(&e))?;
         Ok((head_seq, bytes))
     })
     .await?;

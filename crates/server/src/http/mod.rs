@@ -1,6 +1,7 @@
 //! The HTTP face of the service: routes, the layers every request passes (request id, tracing,
 //! gzip both ways, size limit, timeout, protocol header, JSON errors) and the ways to run it.
 
+mod error;
 mod extract;
 mod handlers;
 mod listen;
@@ -29,9 +30,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use error::ApiError;
 pub use handlers::HEAD_SEQ_HEADER;
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 use crate::ratelimit::{RateLimit, RateLimiter};
 use crate::service::Server;
 use crate::store::{SqliteStore, Store};
@@ -82,9 +84,9 @@ impl<S: Store> Clone for AppState<S> {
 /// Runs a service call on tokio's blocking pool: the store's methods wait on SQLite and must not
 /// hold up the async workers.
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))?
+    Ok(tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))??)
 }
 
 pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
@@ -108,7 +110,7 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/conflicts", get(handlers::conflicts::<S>))
         .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
         .route("/sync/id-namespaces", post(handlers::id_namespaces::<S>))
-        .fallback(|| async { ApiError::not_found("not_found", "no such endpoint") })
+        .fallback(|| async { ApiError::from(ServiceError::not_found("not_found", "no such endpoint")) })
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(middleware::from_fn_with_state(config.request_timeout, timeout))

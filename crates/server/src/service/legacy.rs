@@ -10,6 +10,7 @@ use std::path::Path;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions;
 use rainstaff_core::schema::{self, TableSpec};
+use rainstaff_core::sql_value::canonical;
 use rainstaff_core::text::search_key;
 use rainstaff_core::validate;
 use rainstaff_legacy::{
@@ -22,8 +23,7 @@ use uuid::Uuid;
 use super::push::{RowWrite, check_references, write_row};
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
-use crate::error::{ApiError, detail};
-use crate::sql_values::canonical;
+use crate::error::{ServiceError, detail};
 use crate::store::{ServerRow, Store, Tx};
 
 const KEY_SETTING: &str = "legacy_api_key_sha256";
@@ -45,17 +45,17 @@ pub struct LegacyImportResponse {
 
 impl<S: Store> Server<S> {
     /// Sets the key legacy PCs send as `X-API-KEY`, or with `None` switches legacy uploads off.
-    pub fn set_legacy_key(&self, key: Option<&str>) -> Result<(), ApiError> {
+    pub fn set_legacy_key(&self, key: Option<&str>) -> Result<(), ServiceError> {
         let hash = match key {
             Some(key) if key.chars().count() < MIN_KEY_CHARS => {
-                return Err(ApiError::bad_request(
+                return Err(ServiceError::invalid(
                     "key_too_short",
                     format!("the legacy key must have at least {MIN_KEY_CHARS} characters"),
                 ));
             }
             // It travels in an HTTP header, which carries visible ASCII only.
             Some(key) if !key.chars().all(|c| c.is_ascii_graphic()) => {
-                return Err(ApiError::bad_request(
+                return Err(ServiceError::invalid(
                     "invalid_key",
                     "the legacy key may hold only visible ASCII characters (no spaces or letters like ş)",
                 ));
@@ -67,14 +67,15 @@ impl<S: Store> Server<S> {
     }
 
     /// Refuses an upload without the key the administrator set, or any upload when none is set.
-    pub fn check_legacy_key(&self, api_key: Option<&str>) -> Result<(), ApiError> {
+    pub fn check_legacy_key(&self, api_key: Option<&str>) -> Result<(), ServiceError> {
         let expected = self.store.read(|tx| Ok(tx.setting(KEY_SETTING)?))?.ok_or_else(|| {
-            ApiError::forbidden("legacy_disabled", "legacy uploads are switched off on this server")
+            ServiceError::forbidden("legacy_disabled", "legacy uploads are switched off on this server")
         })?;
-        let api_key = api_key
-            .ok_or_else(|| ApiError::unauthorized("missing_api_key", "the X-API-KEY header is required"))?;
+        let api_key = api_key.ok_or_else(|| {
+            ServiceError::unauthenticated("missing_api_key", "the X-API-KEY header is required")
+        })?;
         if sha256_hex(api_key.as_bytes()) != expected {
-            return Err(ApiError::unauthorized("invalid_api_key", "this API key is not valid"));
+            return Err(ServiceError::unauthenticated("invalid_api_key", "this API key is not valid"));
         }
         Ok(())
     }
@@ -85,10 +86,10 @@ impl<S: Store> Server<S> {
         api_key: Option<&str>,
         region: Option<&str>,
         file: &Path,
-    ) -> Result<LegacyImportResponse, ApiError> {
+    ) -> Result<LegacyImportResponse, ServiceError> {
         self.check_legacy_key(api_key)?;
         let region = region.and_then(regions::normalize).filter(|r| r != ALL_REGIONS).ok_or_else(|| {
-            ApiError::bad_request("invalid_region", "X-Region must name the uploading office's region")
+            ServiceError::invalid("invalid_region", "X-Region must name the uploading office's region")
         })?;
         // Messages name the file; the uploader knows it as "the uploaded file", not by our temp path.
         let (report, head_seq) = self.load_legacy(file, &region, UPLOADED)?;
@@ -99,9 +100,13 @@ impl<S: Store> Server<S> {
     /// IT's load of a whole company file on migration day (`rainstaff-server import-legacy`):
     /// the rows of `region`, or of every region with `ALL`, under each region's id namespace, so
     /// that a PC importing the same file later finds the rows instead of adding them again.
-    pub fn import_legacy_file(&self, file: &Path, region: &str) -> Result<LegacyImportResponse, ApiError> {
+    pub fn import_legacy_file(
+        &self,
+        file: &Path,
+        region: &str,
+    ) -> Result<LegacyImportResponse, ServiceError> {
         let region = regions::normalize(region)
-            .ok_or_else(|| ApiError::bad_request("invalid_region", "--region must name a region, or ALL"))?;
+            .ok_or_else(|| ServiceError::invalid("invalid_region", "--region must name a region, or ALL"))?;
         let (report, head_seq) = self.load_legacy(file, &region, &file.display().to_string())?;
         tracing::info!(%region, head_seq, "legacy file imported");
         Ok(LegacyImportResponse { status: "ok", region, head_seq, report })
@@ -114,10 +119,10 @@ impl<S: Store> Server<S> {
         file: &Path,
         region: &str,
         shown_as: &str,
-    ) -> Result<(ImportReport, i64), ApiError> {
+    ) -> Result<(ImportReport, i64), ServiceError> {
         let path = file.display().to_string();
         let invalid = |e: LegacyError| {
-            ApiError::bad_request("invalid_legacy_file", detail(&e.to_string().replace(&path, shown_as)))
+            ServiceError::invalid("invalid_legacy_file", detail(&e.to_string().replace(&path, shown_as)))
         };
         let needed = rainstaff_legacy::namespaces_needed(file, region).map_err(invalid)?;
         let namespaces = self.namespaces_of(needed)?;
@@ -128,7 +133,7 @@ impl<S: Store> Server<S> {
         }
         for row in &mut import.rows {
             let spec = schema::table(row.table)
-                .ok_or_else(|| ApiError::internal(&format!("unknown table {}", row.table)))?;
+                .ok_or_else(|| ServiceError::internal(&format!("unknown table {}", row.table)))?;
             for (name, value) in row.fields.iter_mut() {
                 if let Some(field) = spec.field(name) {
                     *value = canonical(field.kind, value);
@@ -181,14 +186,14 @@ fn changed_in_rainstaff(row: &ServerRow) -> bool {
     row.field_versions.values().any(|v| v.device != LEGACY_UPLOADER)
 }
 
-fn spec(table: &str) -> Result<&'static TableSpec, ApiError> {
-    schema::table(table).ok_or_else(|| ApiError::internal(&format!("unknown table {table}")))
+fn spec(table: &str) -> Result<&'static TableSpec, ServiceError> {
+    schema::table(table).ok_or_else(|| ServiceError::internal(&format!("unknown table {table}")))
 }
 
 impl<T: Tx> ImportTarget for Target<'_, T> {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn existing(&mut self, table: &'static str, id: Uuid) -> Result<Option<Existing>, ApiError> {
+    fn existing(&mut self, table: &'static str, id: Uuid) -> Result<Option<Existing>, ServiceError> {
         Ok(self.tx.row(spec(table)?, id)?.map(|r| Existing {
             region: r.state.region,
             fields: r.state.fields,
@@ -196,7 +201,7 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
         }))
     }
 
-    fn upsert(&mut self, row: &ImportedRow) -> Result<(), ApiError> {
+    fn upsert(&mut self, row: &ImportedRow) -> Result<(), ServiceError> {
         let table = spec(row.table)?;
         let current = self.tx.row(table, row.id)?;
         if let Some(current) = &current {
@@ -254,7 +259,7 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
         Ok(())
     }
 
-    fn delete(&mut self, tombstone: &Tombstone) -> Result<(), ApiError> {
+    fn delete(&mut self, tombstone: &Tombstone) -> Result<(), ServiceError> {
         let table = spec(tombstone.table)?;
         let current = self.tx.row(table, tombstone.id)?;
         if current.as_ref().is_some_and(|c| c.state.region != tombstone.region || changed_in_rainstaff(c)) {
@@ -281,23 +286,23 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
         Ok(())
     }
 
-    fn has_user(&mut self, username: &str) -> Result<bool, ApiError> {
+    fn has_user(&mut self, username: &str) -> Result<bool, ServiceError> {
         let key = search_key(username.trim());
         Ok(self.tx.usernames()?.iter().any(|u| search_key(u.trim()) == key))
     }
 
-    fn create_user(&mut self, user: &LegacyUser) -> Result<(), ApiError> {
-        Err(ApiError::internal(&format!(
+    fn create_user(&mut self, user: &LegacyUser) -> Result<(), ServiceError> {
+        Err(ServiceError::internal(&format!(
             "legacy account {:?} reached the server's import; accounts are left to the desktop",
             user.username
         )))
     }
 
-    fn company_name(&mut self) -> Result<Option<String>, ApiError> {
+    fn company_name(&mut self) -> Result<Option<String>, ServiceError> {
         Ok(self.tx.setting(COMPANY_SETTING)?)
     }
 
-    fn set_company_name(&mut self, name: &str) -> Result<(), ApiError> {
+    fn set_company_name(&mut self, name: &str) -> Result<(), ServiceError> {
         Ok(self.tx.set_setting(COMPANY_SETTING, Some(name))?)
     }
 }

@@ -22,7 +22,7 @@ use rainstaff_core::regions::{self, MAX_REGION_CHARS};
 use uuid::Uuid;
 
 use crate::auth;
-use crate::error::{ApiError, StoreError};
+use crate::error::{ServiceError, StoreError};
 use crate::snapshot;
 use crate::store::{Device, EnrollCode, NewUser, Scope, SqliteStore, Store, Tx};
 
@@ -105,17 +105,17 @@ impl<S: Store> Server<S> {
     }
 
     /// Creates the first administrator; refused once any user exists.
-    pub fn init_admin(&self, username: &str, password: &str) -> Result<(), ApiError> {
+    pub fn init_admin(&self, username: &str, password: &str) -> Result<(), ServiceError> {
         let username = username.trim();
         if username.is_empty() {
-            return Err(ApiError::bad_request("invalid_username", "the user name is empty"));
+            return Err(ServiceError::invalid("invalid_username", "the user name is empty"));
         }
         auth::check_password(password)?;
-        let password_hash = auth::hash_password(password).map_err(|e| ApiError::internal(&e))?;
+        let password_hash = auth::hash_password(password).map_err(|e| ServiceError::internal(&e))?;
         let created_at = timestamp(self.now());
         self.store.write(|tx| {
             if tx.user_count()? > 0 {
-                return Err(ApiError::conflict(
+                return Err(ServiceError::conflict(
                     "already_initialized",
                     "this database already has an administrator",
                 ));
@@ -132,9 +132,9 @@ impl<S: Store> Server<S> {
     }
 
     /// Issues a one-time code that enrolls one PC for `region` (or `ALL` for an administrator's).
-    pub fn create_enroll_code(&self, region: &str) -> Result<IssuedCode, ApiError> {
+    pub fn create_enroll_code(&self, region: &str) -> Result<IssuedCode, ServiceError> {
         let region = regions::normalize(region).ok_or_else(|| {
-            ApiError::bad_request(
+            ServiceError::invalid(
                 "invalid_region",
                 format!("a region's name is required (at most {MAX_REGION_CHARS} characters)"),
             )
@@ -152,10 +152,10 @@ impl<S: Store> Server<S> {
         Ok(IssuedCode { code, region, expires_at: stored.expires_at })
     }
 
-    pub fn enroll(&self, request: EnrollRequest) -> Result<EnrollResponse, ApiError> {
+    pub fn enroll(&self, request: EnrollRequest) -> Result<EnrollResponse, ServiceError> {
         let name = request.name.trim();
         if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME_CHARS {
-            return Err(ApiError::bad_request(
+            return Err(ServiceError::invalid(
                 "invalid_name",
                 format!("the computer's name must have 1 to {MAX_DEVICE_NAME_CHARS} characters"),
             ));
@@ -164,20 +164,18 @@ impl<S: Store> Server<S> {
         let now = self.now();
         let token = auth::new_token();
         let (device, id_namespaces) = self.store.write(|tx| {
-            let code = tx
-                .enroll_code(&code_hash)?
-                .ok_or_else(|| ApiError::forbidden("invalid_code", "this enrollment code does not exist"))?;
+            let code = tx.enroll_code(&code_hash)?.ok_or_else(|| {
+                ServiceError::forbidden("invalid_code", "this enrollment code does not exist")
+            })?;
             if code.used_at.is_some() {
-                return Err(ApiError::new(
-                    axum::http::StatusCode::GONE,
+                return Err(ServiceError::gone(
                     "code_used",
                     "this enrollment code was already used; ask for a new one",
                 ));
             }
             let expired = DateTime::parse_from_rfc3339(&code.expires_at).map_or(true, |at| now >= at);
             if expired {
-                return Err(ApiError::new(
-                    axum::http::StatusCode::GONE,
+                return Err(ServiceError::gone(
                     "code_expired",
                     "this enrollment code has expired; ask for a new one",
                 ));
@@ -203,14 +201,13 @@ impl<S: Store> Server<S> {
         Ok(EnrollResponse { device_id: device.id, token, region: device.region, epoch, id_namespaces })
     }
 
-    pub fn authenticate(&self, token: &str) -> Result<Device, ApiError> {
+    pub fn authenticate(&self, token: &str) -> Result<Device, ServiceError> {
         let hash = auth::token_hash(token);
-        let device = self
-            .store
-            .read(|tx| Ok(tx.device_by_token_hash(&hash)?))?
-            .ok_or_else(|| ApiError::unauthorized("invalid_token", "this device token is not valid"))?;
+        let device = self.store.read(|tx| Ok(tx.device_by_token_hash(&hash)?))?.ok_or_else(|| {
+            ServiceError::unauthenticated("invalid_token", "this device token is not valid")
+        })?;
         if device.revoked_at.is_some() {
-            return Err(ApiError::unauthorized(
+            return Err(ServiceError::unauthenticated(
                 "token_revoked",
                 "this computer's access was revoked; enroll it again",
             ));
@@ -218,20 +215,20 @@ impl<S: Store> Server<S> {
         Ok(device)
     }
 
-    pub fn epoch(&self) -> Result<Epoch, ApiError> {
+    pub fn epoch(&self) -> Result<Epoch, ServiceError> {
         self.store.read(|tx| Ok(epoch(tx)?))
     }
 
     /// Refuses a request made against an earlier epoch: the device must rejoin first, or it
     /// would push edits based on versions, and pull from a cursor, that this history never had.
     /// A device that names no epoch (an older build, or its first sync) is served.
-    pub fn check_epoch(&self, claimed: Option<&str>) -> Result<(), ApiError> {
+    pub fn check_epoch(&self, claimed: Option<&str>) -> Result<(), ServiceError> {
         let Some(claimed) = claimed else { return Ok(()) };
         let current = self.epoch()?;
         if claimed == current.id {
             return Ok(());
         }
-        Err(ApiError::conflict(
+        Err(ServiceError::conflict(
             "epoch_changed",
             "the server was restored from a backup; this computer rejoins it",
         )
@@ -248,9 +245,9 @@ impl<S: Store> Server<S> {
         device: &Device,
         since: i64,
         limit: Option<usize>,
-    ) -> Result<ChangesPage, ApiError> {
+    ) -> Result<ChangesPage, ServiceError> {
         if since < 0 {
-            return Err(ApiError::bad_request("invalid_query", "since cannot be negative"));
+            return Err(ServiceError::invalid("invalid_query", "since cannot be negative"));
         }
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
         let at = timestamp(self.now());
@@ -263,16 +260,16 @@ impl<S: Store> Server<S> {
 
     /// Writes a SQLite file with every row the device may see and returns the head seq it is
     /// consistent with: the device continues pulling from there.
-    pub fn snapshot(&self, device: &Device, dest: &Path) -> Result<i64, ApiError> {
+    pub fn snapshot(&self, device: &Device, dest: &Path) -> Result<i64, ServiceError> {
         let created_at = timestamp(self.now());
         self.store
             .read(|tx| Ok(snapshot::write(tx, &device.region, scope(&device.region), &created_at, dest)?))
     }
 
     /// Counts and device states, for administrators' devices only.
-    pub fn status(&self, device: &Device) -> Result<StatusResponse, ApiError> {
+    pub fn status(&self, device: &Device) -> Result<StatusResponse, ServiceError> {
         if device.region != ALL_REGIONS {
-            return Err(ApiError::forbidden(
+            return Err(ServiceError::forbidden(
                 "admin_only",
                 "only an administrator's computer may see the status",
             ));
@@ -287,15 +284,16 @@ impl<S: Store> Server<S> {
     }
 
     /// Every enrolled device with its sync state (the `devices` admin command).
-    pub fn devices(&self) -> Result<Vec<DeviceStatus>, ApiError> {
+    pub fn devices(&self) -> Result<Vec<DeviceStatus>, ServiceError> {
         self.store.read(|tx| device_statuses(tx))
     }
 
-    pub fn revoke(&self, device_id: Uuid) -> Result<(), ApiError> {
+    pub fn revoke(&self, device_id: Uuid) -> Result<(), ServiceError> {
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            tx.device(device_id)?
-                .ok_or_else(|| ApiError::not_found("device_not_found", format!("no device {device_id}")))?;
+            tx.device(device_id)?.ok_or_else(|| {
+                ServiceError::not_found("device_not_found", format!("no device {device_id}"))
+            })?;
             Ok(tx.revoke_device(device_id, &at)?)
         })
     }
@@ -304,18 +302,18 @@ impl<S: Store> Server<S> {
         &self,
         device: &Device,
         include_resolved: bool,
-    ) -> Result<Vec<ConflictRecord>, ApiError> {
+    ) -> Result<Vec<ConflictRecord>, ServiceError> {
         self.store.read(|tx| Ok(tx.conflicts(scope(&device.region), include_resolved)?))
     }
 
     /// Marks a conflict reviewed. Resolving one twice keeps the first resolution.
-    pub fn resolve_conflict(&self, device: &Device, id: i64) -> Result<ConflictRecord, ApiError> {
+    pub fn resolve_conflict(&self, device: &Device, id: i64) -> Result<ConflictRecord, ServiceError> {
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            let not_found = || ApiError::not_found("conflict_not_found", format!("no conflict {id}"));
+            let not_found = || ServiceError::not_found("conflict_not_found", format!("no conflict {id}"));
             let conflict = tx.conflict(id)?.ok_or_else(not_found)?;
             if !in_scope(&device.region, &conflict.region) {
-                return Err(ApiError::forbidden(
+                return Err(ServiceError::forbidden(
                     "region_forbidden",
                     "this conflict belongs to another region",
                 ));
@@ -326,14 +324,10 @@ impl<S: Store> Server<S> {
     }
 
     /// Fails when the database does not answer.
-    pub fn ready(&self) -> Result<(), ApiError> {
+    pub fn ready(&self) -> Result<(), ServiceError> {
         self.store.ping().map_err(|e| {
             tracing::error!(error = %e, "database not ready");
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
-                "the database is not available",
-            )
+            ServiceError::unavailable("not_ready", "the database is not available")
         })
     }
 
@@ -342,7 +336,7 @@ impl<S: Store> Server<S> {
     }
 }
 
-fn device_statuses(tx: &mut impl Tx) -> Result<Vec<DeviceStatus>, ApiError> {
+fn device_statuses(tx: &mut impl Tx) -> Result<Vec<DeviceStatus>, ServiceError> {
     let mut out = Vec::new();
     for d in tx.devices()? {
         let lag = tx.count_changes(scope(&d.region), d.cursor)?;

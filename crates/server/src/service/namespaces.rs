@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::Server;
 use crate::auth;
-use crate::error::ApiError;
+use crate::error::ServiceError;
 use crate::store::{Device, Store, Tx};
 
 const SECRET_SETTING: &str = "id_namespace_secret";
@@ -23,7 +23,7 @@ const SECRET_SETTING: &str = "id_namespace_secret";
 pub const MAX_REGIONS: usize = 100;
 
 /// The server's secret, made when first needed.
-pub(super) fn secret(tx: &mut impl Tx) -> Result<String, ApiError> {
+pub(super) fn secret(tx: &mut impl Tx) -> Result<String, ServiceError> {
     if let Some(secret) = tx.setting(SECRET_SETTING)? {
         return Ok(secret);
     }
@@ -47,7 +47,7 @@ pub(super) fn namespace(secret: &str, region: &str) -> Uuid {
 
 /// The namespaces a device of `region` gets at enrollment: its own; for an administrator's device,
 /// those of the regions the product knows and of every region with a device or a row.
-pub(super) fn at_enrollment(tx: &mut impl Tx, region: &str) -> Result<IdNamespaces, ApiError> {
+pub(super) fn at_enrollment(tx: &mut impl Tx, region: &str) -> Result<IdNamespaces, ServiceError> {
     let secret = secret(tx)?;
     let mut regions: Vec<String> = vec![region.to_string()];
     if region == ALL_REGIONS {
@@ -67,9 +67,9 @@ pub(super) fn at_enrollment(tx: &mut impl Tx, region: &str) -> Result<IdNamespac
 
 impl<S: Store> Server<S> {
     /// The namespaces of `regions` for `device`, which may ask for regions in its scope only.
-    pub fn id_namespaces(&self, device: &Device, regions: &[String]) -> Result<IdNamespaces, ApiError> {
+    pub fn id_namespaces(&self, device: &Device, regions: &[String]) -> Result<IdNamespaces, ServiceError> {
         if regions.len() > MAX_REGIONS {
-            return Err(ApiError::bad_request(
+            return Err(ServiceError::invalid(
                 "too_many_regions",
                 format!("ask for at most {MAX_REGIONS} regions at once; got {}", regions.len()),
             ));
@@ -77,13 +77,13 @@ impl<S: Store> Server<S> {
         let mut wanted = Vec::with_capacity(regions.len());
         for asked in regions {
             let region = regions::normalize(asked).filter(|r| r != ALL_REGIONS).ok_or_else(|| {
-                ApiError::bad_request(
+                ServiceError::invalid(
                     "invalid_region",
                     "every region must be a region's name, not ALL or empty",
                 )
             })?;
             if !in_scope(&device.region, &region) {
-                return Err(ApiError::forbidden(
+                return Err(ServiceError::forbidden(
                     "region_forbidden",
                     "this computer may not import into another region",
                 ));
@@ -97,7 +97,7 @@ impl<S: Store> Server<S> {
     pub(super) fn namespaces_of(
         &self,
         regions: impl IntoIterator<Item = String>,
-    ) -> Result<IdNamespaces, ApiError> {
+    ) -> Result<IdNamespaces, ServiceError> {
         let secret = self.store.write(|tx| secret(tx))?;
         Ok(regions.into_iter().map(|r| (r.clone(), namespace(&secret, &r))).collect())
     }

@@ -17,20 +17,20 @@ use rainstaff_core::protocol::{
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLES};
+use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
-use crate::error::{ApiError, StoreError, quoted};
-use crate::sql_values::canonical;
+use crate::error::{ServiceError, StoreError, quoted};
 use crate::store::{AppliedMutation, Device, NewConflict, RowQuery, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {
-    pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ApiError> {
+    pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ServiceError> {
         if request.mutations.len() > MAX_BATCH {
-            return Err(ApiError::bad_request(
+            return Err(ServiceError::invalid(
                 "batch_too_large",
                 format!("a push carries at most {MAX_BATCH} mutations; got {}", request.mutations.len()),
             ));
@@ -40,7 +40,7 @@ impl<S: Store> Server<S> {
             // Read again inside the transaction: the caller's copy may predate another batch of
             // the same device, or a revocation.
             let current = tx.device(device.id)?.filter(|d| d.revoked_at.is_none()).ok_or_else(|| {
-                ApiError::unauthorized("token_revoked", "this computer's access was revoked")
+                ServiceError::unauthenticated("token_revoked", "this computer's access was revoked")
             })?;
             let mut last = current.last_mutation_id;
             let mut outcomes = Vec::with_capacity(request.mutations.len());
@@ -74,8 +74,8 @@ impl<S: Store> Server<S> {
 
 /// A mutation id the server already applied with other content: the device's store went back to
 /// an older copy and made new changes under old ids. The detail lets it renumber them.
-fn replayed(id: i64, last: Option<i64>) -> ApiError {
-    ApiError::conflict(
+fn replayed(id: i64, last: Option<i64>) -> ServiceError {
+    ServiceError::conflict(
         "mutation_replayed",
         format!("mutation {id} was already applied with different content"),
     )
@@ -86,13 +86,13 @@ fn replayed(id: i64, last: Option<i64>) -> ApiError {
     })
 }
 
-fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ApiError> {
+fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ServiceError> {
     if id <= 0 {
-        return Err(ApiError::bad_request("invalid_mutation", format!("mutation id {id} must be positive")));
+        return Err(ServiceError::invalid("invalid_mutation", format!("mutation id {id} must be positive")));
     }
     match last {
         Some(last) if id <= last => Err(replayed(id, Some(last))),
-        Some(last) if id > last + 1 => Err(ApiError::conflict(
+        Some(last) if id > last + 1 => Err(ServiceError::conflict(
             "mutation_gap",
             format!("mutation {id} skips ids after {last}; push the outbox in order"),
         )
@@ -150,7 +150,12 @@ fn place(
 
 const FORBIDDEN: &str = "this computer may not change records of that region or move records between regions";
 
-pub(super) fn apply(tx: &mut impl Tx, device: &Device, m: &Mutation, now: &str) -> Result<Outcome, ApiError> {
+pub(super) fn apply(
+    tx: &mut impl Tx,
+    device: &Device,
+    m: &Mutation,
+    now: &str,
+) -> Result<Outcome, ServiceError> {
     let Some(table) = schema::table(&m.table) else {
         let reason = format!("there is no synced table {}", quoted(&m.table));
         return Ok(refused(m, RefusalCode::UnknownTable, reason, None));
@@ -457,7 +462,7 @@ pub(super) fn check_references(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::StatusCode;
+    use crate::error::ErrorKind;
 
     #[test]
     fn sequence_rules() {
@@ -465,7 +470,7 @@ mod tests {
         assert!(check_sequence(8, Some(7)).is_ok());
         assert_eq!(check_sequence(10, Some(7)).unwrap_err().code, "mutation_gap");
         assert_eq!(check_sequence(3, Some(7)).unwrap_err().code, "mutation_replayed");
-        assert_eq!(check_sequence(0, None).unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert_eq!(check_sequence(0, None).unwrap_err().kind, ErrorKind::Invalid);
     }
 
     #[test]

@@ -14,13 +14,13 @@ use rainstaff_core::protocol::{
 use rainstaff_core::schema;
 
 use super::{Server, epoch, timestamp};
-use crate::error::ApiError;
+use crate::error::ServiceError;
 use crate::store::{Device, Rejoined, Store, Tx};
 
 impl<S: Store> Server<S> {
-    pub fn rejoin(&self, device: &Device, request: RejoinRequest) -> Result<RejoinResponse, ApiError> {
+    pub fn rejoin(&self, device: &Device, request: RejoinRequest) -> Result<RejoinResponse, ServiceError> {
         if request.rows.len() > MAX_BATCH {
-            return Err(ApiError::bad_request(
+            return Err(ServiceError::invalid(
                 "batch_too_large",
                 format!("a rejoin carries at most {MAX_BATCH} rows; got {}", request.rows.len()),
             ));
@@ -28,7 +28,7 @@ impl<S: Store> Server<S> {
         let now = timestamp(self.now());
         self.store.write(|tx| {
             let current = tx.device(device.id)?.filter(|d| d.revoked_at.is_none()).ok_or_else(|| {
-                ApiError::unauthorized("token_revoked", "this computer's access was revoked")
+                ServiceError::unauthenticated("token_revoked", "this computer's access was revoked")
             })?;
             let base_seq = epoch(tx)?.base_seq;
             let mut outcomes = Vec::with_capacity(request.rows.len());
@@ -47,7 +47,7 @@ fn rejoin_row(
     row: &RejoinRow,
     base_seq: i64,
     now: &str,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, ServiceError> {
     // The same checks and the same merge as a push, based on the backup's last version.
     let m = Mutation {
         mutation_id: index,

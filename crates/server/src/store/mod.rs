@@ -3,6 +3,7 @@
 //! against these traits, so another database only has to provide storage, not re-implement them.
 
 pub mod sqlite;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,10 +14,30 @@ use rainstaff_core::schema::TableSpec;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{ApiError, StoreError};
+use crate::error::{ServiceError, StoreError};
 
 pub use sqlite::SqliteStore;
 
+/// A database the service can run on. Beyond storing what it is given, a backend owes the
+/// service three things, and `tests/conformance` checks each of them on a real database:
+///
+/// - **Atomic writes.** Everything one `write` does commits together or not at all: a batch's
+///   rows, their change log entries and the record that each mutation was applied (which is
+///   what makes a retried mutation apply exactly once).
+/// - **Consistent reads.** A `read` sees one committed state from start to end.
+/// - **Seqs visible in order.** A seq handed out by `Tx::next_seq` becomes visible to readers
+///   only after every lower seq is committed or abandoned (its transaction rolled back). A
+///   device keeps the last seq of the page it pulled as its cursor and next asks only for what
+///   comes after it, so a lower seq that became visible later would never reach that device.
+///   Seqs need not be dense: an abandoned one may leave a gap for good; a gap that is filled
+///   afterwards is what must never happen.
+///
+///   `SqliteStore` meets the last one by construction: all writes go through one connection
+///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so only one transaction at a time
+///   holds seqs nobody has seen, and it commits (or rolls back, taking its counter increment
+///   with it) before the next one can take a seq. A backend whose writers run concurrently (a
+///   PostgreSQL sequence hands out numbers outside any lock) must add it: hold one lock from
+///   `next_seq` to commit, or let `changes` stop below the lowest seq still in flight.
 pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx
     where
@@ -24,12 +45,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise
     /// (including when it panics), so an error half way through a batch leaves nothing behind.
-    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError>;
 
     /// Runs `f` in one read transaction: everything it reads belongs to one committed state. A
     /// read never holds up writers, however long it takes (a snapshot of a large store, say):
     /// writes go on committing beside it, and it does not see them.
-    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError>;
 
     /// Proves the database can be written (readiness probe): takes the write lock and changes a
     /// row in a transaction it rolls back, so a database that answers reads but refuses writes
@@ -83,8 +110,10 @@ pub trait Tx {
     /// whole table.
     fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError>;
 
-    /// Allocates the next number of the one server-wide change sequence. Inside the writing
-    /// transaction, so numbers become visible in the order they were given out.
+    /// Allocates the next number of the one server-wide change sequence, higher than any seq
+    /// committed so far (an abandoned one may be handed out again). It is visible to readers only
+    /// once every lower seq is committed or abandoned (see `Store`): every device's pull cursor
+    /// depends on it.
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;

@@ -4,14 +4,18 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rainstaff_core::ids::IdNamespaces;
-use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
-use rainstaff_server::Server;
+use rainstaff_core::protocol::{
+    ChangesPage, ConflictRecord, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse, RowState,
+};
+use rainstaff_core::schema::{TABLES, TableSpec};
 use rainstaff_server::http::{HttpConfig, RunningServer};
+use rainstaff_server::store::sqlite::SqliteTx;
+use rainstaff_server::store::{Device, ServerRow, Store, Tx};
+use rainstaff_server::{Server, StoreError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -81,44 +85,81 @@ impl Harness {
         }
     }
 
-    /// Every table of the database, each as its sorted rows: equal dumps mean nothing was written.
-    pub fn dump(&self) -> BTreeMap<String, Vec<String>> {
-        let conn =
-            rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .unwrap();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let mut dump = BTreeMap::new();
-        for table in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-            let columns = stmt.column_count();
-            let mut rows: Vec<String> = stmt
-                .query_map([], |r| {
-                    Ok((0..columns)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            rows.sort();
-            dump.insert(table, rows);
-        }
-        dump
+    /// What the store holds, read as the service reads it (see `stored`).
+    pub fn stored(&self) -> Stored {
+        stored(self.server().store())
     }
 
-    pub fn count(&self, sql: &str) -> i64 {
-        let conn =
-            rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .unwrap();
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    /// Reads through the running server's store, in one read transaction.
+    pub fn read<T>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, StoreError>) -> T {
+        self.server().store().read(|tx| Ok(f(tx)?)).unwrap()
     }
+
+    /// Every row of `table`, tombstones included.
+    pub fn rows(&self, table: &'static TableSpec) -> Vec<RowState> {
+        rows(self.server().store(), table)
+    }
+}
+
+/// Every setting the service keeps: the epoch, the id namespace secret, the legacy upload key's
+/// hash and the company's name.
+const SETTINGS: [&str; 5] =
+    ["epoch", "epoch_base_seq", "id_namespace_secret", "legacy_api_key_sha256", "company_name"];
+
+/// Everything the service can read back from a store, through the `Store` trait rather than the
+/// database file, so the tests hold for any backend: equal values mean a request wrote nothing.
+/// A mutation's exactly-once record shows as its device's `last_mutation_id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub head_seq: i64,
+    pub changes: Vec<(i64, RowState)>,
+    pub rows: Vec<ServerRow>,
+    pub devices: Vec<Device>,
+    pub conflicts: Vec<ConflictRecord>,
+    pub usernames: Vec<String>,
+    pub settings: Vec<Option<String>>,
+}
+
+pub fn stored(store: &impl Store) -> Stored {
+    store
+        .read(|tx| {
+            let mut rows = Vec::new();
+            for table in TABLES {
+                let mut ids = Vec::new();
+                tx.scan_rows(table, None, &mut |row| {
+                    ids.push(row.id);
+                    Ok(())
+                })?;
+                for id in ids {
+                    rows.extend(tx.row(table, id)?);
+                }
+            }
+            let page = tx.changes(None, 0, usize::MAX, usize::MAX)?;
+            Ok(Stored {
+                head_seq: tx.head_seq()?,
+                changes: page.changes.into_iter().map(|c| (c.seq, c.row)).collect(),
+                rows,
+                devices: tx.devices()?,
+                conflicts: tx.conflicts(None, true)?,
+                usernames: tx.usernames()?,
+                settings: SETTINGS.iter().map(|key| tx.setting(key)).collect::<Result<_, _>>()?,
+            })
+        })
+        .unwrap()
+}
+
+/// Every row of `table` in `store`, tombstones included.
+pub fn rows(store: &impl Store, table: &'static TableSpec) -> Vec<RowState> {
+    store
+        .read(|tx| {
+            let mut rows = Vec::new();
+            tx.scan_rows(table, None, &mut |row| {
+                rows.push(row);
+                Ok(())
+            })?;
+            Ok(rows)
+        })
+        .unwrap()
 }
 
 pub struct Dev {

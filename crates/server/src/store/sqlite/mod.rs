@@ -13,19 +13,19 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
-use rainstaff_core::schema::{FieldKind, TABLES, TableSpec};
+use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
-use serde_json::{Map, Value};
+use serde_json::Map;
 use uuid::Uuid;
 
 use super::{
     AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
     Tx,
 };
-use crate::error::{ApiError, StoreError};
-use crate::sql_values::{field_column_list, from_sql, to_sql};
+use crate::error::{ServiceError, StoreError};
+use crate::sql_values::{field_column_list, from_sql, to_sql, value_to_sql};
 
 const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
 const BASE_COUNT: usize = 7;
@@ -133,8 +133,8 @@ impl SqliteStore {
         &self,
         conn: &mut Connection,
         behavior: TransactionBehavior,
-        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
         let mut stx = SqliteTx { tx, tables: &self.tables };
         let out = f(&mut stx)?;
@@ -164,11 +164,17 @@ impl SqliteStore {
 impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
-    fn write<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         self.run(&mut self.lock(), TransactionBehavior::Immediate, f)
     }
 
-    fn read<T>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         // In WAL mode a read transaction on its own connection sees the state committed when it
         // began, while the writing connection goes on committing.
         let mut conn = self.reader()?;
@@ -219,11 +225,11 @@ pub struct SqliteTx<'t> {
 
 impl SqliteTx<'_> {
     /// A field of `table` as a quoted column, with its kind; an error for a name not in the schema.
-    fn column(table: &TableSpec, name: &str) -> Result<(String, FieldKind), StoreError> {
+    fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static FieldSpec), StoreError> {
         let field = table
             .field(name)
             .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
-        Ok((format!("\"{}\"", field.name), field.kind))
+        Ok((format!("\"{}\"", field.name), field))
     }
 
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
@@ -428,8 +434,7 @@ impl Tx for SqliteTx<'_> {
             s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
             rusqlite::types::Value::Text(serde_json::to_string(&row.field_versions)?),
         ];
-        let fields =
-            table.fields.iter().map(|f| to_sql(f.kind, s.fields.get(f.name).unwrap_or(&Value::Null)));
+        let fields = table.fields.iter().map(|f| to_sql(f, &s.fields)).collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
         stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
         Ok(())
@@ -454,19 +459,21 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
-        let (column, kind) = Self::column(q.table, q.field)?;
+        let (column, field) = Self::column(q.table, q.field)?;
         // `IS NOT`: with no row to leave out, NULL keeps every row (`<>` would keep none).
         let mut sql = format!(
             "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = ?1 AND id IS NOT ?2",
             field_column_list(q.table),
             q.table.name
         );
-        let mut args =
-            vec![to_sql(kind, q.value), q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string()))];
+        let mut args = vec![
+            value_to_sql(field, q.value)?,
+            q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string())),
+        ];
         if let Some((name, low, high)) = q.between {
-            let (column, kind) = Self::column(q.table, name)?;
+            let (column, field) = Self::column(q.table, name)?;
             sql.push_str(&format!(" AND {column} BETWEEN ?3 AND ?4"));
-            args.extend([to_sql(kind, low), to_sql(kind, high)]);
+            args.extend([value_to_sql(field, low)?, value_to_sql(field, high)?]);
         }
         // SQLite reads a negative limit as none.
         sql.push_str(&format!(" LIMIT {}", q.limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))));

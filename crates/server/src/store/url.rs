@@ -1,0 +1,95 @@
+//! What `--db` names: a path or a URL, whose scheme picks the backend. Deciding it here, once,
+//! lets `main` open whichever store the administrator named and lets a new backend be one more
+//! scheme, instead of every command guessing what the string is.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+
+/// The database `--db` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file: a bare path, `sqlite:///absolute/path` or `sqlite:relative/path`.
+    Sqlite(PathBuf),
+}
+
+/// How a database URL is said in every refusal, so the administrator sees what works.
+const USE_SQLITE: &str = "use a SQLite file: a path, sqlite:///absolute/path or sqlite:relative/path";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatabaseUrlError {
+    // The URL is not repeated: a PostgreSQL URL may carry a password.
+    #[error(
+        "--db names a PostgreSQL database, but the PostgreSQL store is not built yet (issue 20); {USE_SQLITE}"
+    )]
+    PostgresNotBuilt,
+    #[error("--db: {0}:// is not a database this server knows; {USE_SQLITE}")]
+    UnknownScheme(String),
+    #[error("--db: the sqlite: URL names no file; {USE_SQLITE}")]
+    NoFile,
+}
+
+impl Database {
+    /// Reads `--db`. Only `scheme://` starts a URL (and `sqlite:`), so a Windows path such as
+    /// `C:\Rainstaff\server.db` is a path; a path that is not text is always a path.
+    pub fn parse(arg: &OsStr) -> Result<Self, DatabaseUrlError> {
+        let Some(text) = arg.to_str() else {
+            return Ok(Self::Sqlite(PathBuf::from(arg)));
+        };
+        let path = match text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+            Some(path) => path,
+            None => match text.split_once("://") {
+                Some((scheme, _)) if is_scheme(scheme) => {
+                    return Err(match scheme.to_ascii_lowercase().as_str() {
+                        "postgres" | "postgresql" => DatabaseUrlError::PostgresNotBuilt,
+                        _ => DatabaseUrlError::UnknownScheme(scheme.to_string()),
+                    });
+                }
+                _ => text,
+            },
+        };
+        if path.is_empty() {
+            return Err(DatabaseUrlError::NoFile);
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// An RFC 3986 scheme: a letter, then letters, digits, `+`, `-` or `.`.
+fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(arg: &str) -> Result<Database, DatabaseUrlError> {
+        Database::parse(OsStr::new(arg))
+    }
+
+    fn sqlite(path: &str) -> Result<Database, DatabaseUrlError> {
+        Ok(Database::Sqlite(PathBuf::from(path)))
+    }
+
+    #[test]
+    fn a_path_or_a_sqlite_url_is_a_sqlite_file() {
+        assert_eq!(parse("/var/lib/rainstaff/server.db"), sqlite("/var/lib/rainstaff/server.db"));
+        assert_eq!(parse("server.db"), sqlite("server.db"));
+        assert_eq!(parse(r"C:\Rainstaff\server.db"), sqlite(r"C:\Rainstaff\server.db"));
+        assert_eq!(parse("sqlite:///var/lib/rainstaff/server.db"), sqlite("/var/lib/rainstaff/server.db"));
+        assert_eq!(parse("sqlite:data/server.db"), sqlite("data/server.db"));
+        assert_eq!(parse("sqlite:"), Err(DatabaseUrlError::NoFile));
+    }
+
+    #[test]
+    fn other_schemes_are_refused_without_repeating_the_url() {
+        let refused = parse("postgres://rainstaff:gizli@db.local/rainstaff").unwrap_err();
+        assert_eq!(refused, DatabaseUrlError::PostgresNotBuilt);
+        let said = refused.to_string();
+        assert!(said.contains("--db") && said.contains("issue 20") && !said.contains("gizli"), "{said}");
+        assert_eq!(parse("postgresql://db.local/x"), Err(DatabaseUrlError::PostgresNotBuilt));
+        assert_eq!(parse("mysql://db.local/x"), Err(DatabaseUrlError::UnknownScheme("mysql".into())));
+    }
+}

@@ -1,0 +1,386 @@
+//! What every `Store` backend must do for the service, as checks any backend's tests call with a
+//! fresh, empty store of their own: `store_sqlite.rs` runs them on a SQLite file, and a
+//! PostgreSQL backend runs the same ones (`mod conformance;` and one `#[test]` per check). They
+//! go through the `Store` and `Tx` traits and the service only, never the database, so a backend
+//! that passes them gives devices the same answers, in the same order, as the SQLite one.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rainstaff_core::protocol::{EnrollRequest, Mutation, Op, Outcome, OutcomeStatus, PushRequest, RowState};
+use rainstaff_core::schema::{SHIFT_TEMPLATES, TableSpec, VEHICLES};
+use rainstaff_server::store::{AppliedMutation, Device, ServerRow, Store, Tx};
+use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+const NOW: &str = "2026-02-03T08:00:00.000Z";
+
+fn fields(value: Value) -> Map<String, Value> {
+    value.as_object().unwrap().clone()
+}
+
+/// A live shift template of `region`, named `name` (the table refers to no other row).
+fn template(region: &str, name: &str) -> RowState {
+    RowState {
+        table: SHIFT_TEMPLATES.name.into(),
+        id: Uuid::now_v7(),
+        region: region.into(),
+        version: 0,
+        created_at: NOW.into(),
+        updated_at: NOW.into(),
+        deleted_at: None,
+        fields: fields(
+            json!({"name": name, "start_time": "08:00", "end_time": "16:00", "break_minutes": 30}),
+        ),
+    }
+}
+
+/// What the service does for every change: a new seq, the row at that version, its log entry.
+fn write_change(tx: &mut impl Tx, table: &'static TableSpec, mut row: RowState) -> Result<i64, ServiceError> {
+    let seq = tx.next_seq()?;
+    row.version = seq;
+    tx.put_row(table, &ServerRow { state: row.clone(), field_versions: Default::default() })?;
+    tx.append_change(seq, &row)?;
+    Ok(seq)
+}
+
+fn device(region: &str) -> Device {
+    Device {
+        id: Uuid::now_v7(),
+        name: "Ofis PC".into(),
+        region: region.into(),
+        created_at: NOW.into(),
+        revoked_at: None,
+        last_mutation_id: None,
+        last_push_at: None,
+        last_pull_at: None,
+        cursor: 0,
+    }
+}
+
+fn applied(mutation_id: i64, hash: &str) -> AppliedMutation {
+    AppliedMutation {
+        hash: hash.into(),
+        outcome: Outcome {
+            mutation_id,
+            status: OutcomeStatus::Applied,
+            code: None,
+            reason: None,
+            row: None,
+            conflicts: Vec::new(),
+        },
+    }
+}
+
+fn all_seqs(store: &impl Store) -> Vec<i64> {
+    let page = store.read(|tx| Ok(tx.changes(None, 0, usize::MAX, usize::MAX)?)).unwrap();
+    page.changes.iter().map(|c| c.seq).collect()
+}
+
+/// A mutation is recorded with the row and the change it made, or not at all: a write that fails
+/// (or panics) half way leaves no trace, so the device's retry applies it afresh; one that
+/// commits answers every retry, and the store refuses to record the same mutation twice.
+pub fn mutations_are_recorded_exactly_once<S: Store>(store: S) {
+    let (a, b) = (device("Ankara"), device("Izmir"));
+    store
+        .write(|tx| {
+            tx.insert_device(&a, "token a")?;
+            Ok(tx.insert_device(&b, "token b")?)
+        })
+        .unwrap();
+    let row = template("Ankara", "Sabah");
+    // Mutation 1 of device `a`: the row, its change and the record that it was applied.
+    fn apply(tx: &mut impl Tx, row: &RowState, device: Uuid) -> Result<i64, ServiceError> {
+        let seq = write_change(tx, &SHIFT_TEMPLATES, row.clone())?;
+        tx.record_mutation(device, 1, &applied(1, "first"), NOW)?;
+        Ok(seq)
+    }
+
+    let failed = store.write(|tx| {
+        apply(tx, &row, a.id)?;
+        Err::<(), _>(ServiceError::conflict("abandoned", "the batch failed after this mutation"))
+    });
+    assert_eq!(failed.unwrap_err().code, "abandoned");
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        store.write(|tx| -> Result<(), ServiceError> {
+            apply(tx, &row, a.id)?;
+            panic!("the service panicked inside the transaction");
+        })
+    }));
+    assert!(panicked.is_err());
+    store
+        .read(|tx| {
+            assert_eq!(tx.applied_mutation(a.id, 1)?, None);
+            assert_eq!(tx.row(&SHIFT_TEMPLATES, row.id)?, None);
+            assert_eq!(tx.head_seq()?, 0);
+            assert_eq!(tx.count_changes(None, 0)?, 0);
+            Ok(())
+        })
+        .unwrap();
+
+    let seq = store.write(|tx| apply(tx, &row, a.id)).unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(tx.applied_mutation(a.id, 1)?, Some(applied(1, "first")));
+            assert_eq!(tx.row(&SHIFT_TEMPLATES, row.id)?.unwrap().state.version, seq);
+            // Mutation ids are per device: another device's 1 is another mutation.
+            assert_eq!(tx.applied_mutation(b.id, 1)?, None);
+            Ok(())
+        })
+        .unwrap();
+    let twice = store.write(|tx| Ok(tx.record_mutation(a.id, 1, &applied(1, "second"), NOW)?));
+    assert_eq!(twice.unwrap_err().kind, ErrorKind::Internal);
+    store.write(|tx| Ok(tx.record_mutation(b.id, 1, &applied(1, "other"), NOW)?)).unwrap();
+    let kept = store.read(|tx| Ok(tx.applied_mutation(a.id, 1)?)).unwrap();
+    assert_eq!(kept, Some(applied(1, "first")));
+    assert_eq!(all_seqs(&store), [seq]);
+}
+
+/// The same through the service: a batch sent twice (a lost answer, a retry) changes the store
+/// once and gets the same answer both times.
+pub fn a_retried_push_applies_once<S: Store>(store: S) {
+    let server = Server::new(store);
+    let code = server.create_enroll_code("Ankara").unwrap().code;
+    let enrolled = server.enroll(EnrollRequest { code, name: "Ofis PC".into() }).unwrap();
+    let device = server.authenticate(&enrolled.token).unwrap();
+    let row = template("Ankara", "Sabah");
+    let push = PushRequest {
+        mutations: vec![Mutation {
+            mutation_id: 1,
+            table: row.table.clone(),
+            row_id: row.id,
+            region: row.region.clone(),
+            op: Op::Upsert,
+            fields: row.fields.clone(),
+            base_version: 0,
+        }],
+    };
+    let first = server.push(&device, push.clone()).unwrap();
+    let again = server.push(&device, push).unwrap();
+    assert_eq!(first.outcomes[0].status, OutcomeStatus::Applied);
+    assert_eq!(first.outcomes, again.outcomes);
+    assert_eq!(all_seqs(server.store()).len(), 1);
+}
+
+/// Seqs reach readers in the order they were given out, with writers racing: a reader that
+/// pulls from its cursor, as a device does, ends with every committed change and none twice.
+/// A lower seq committing after a higher one was read would be skipped by that reader for good.
+pub fn seqs_become_visible_in_order_under_concurrent_writers<S: Store>(store: S) {
+    const WRITERS: usize = 4;
+    const WRITES: usize = 20;
+    let finished = AtomicUsize::new(0);
+    let committed = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let (store, finished) = (&store, &finished);
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    for i in 0..WRITES {
+                        let written = store.write(|tx| {
+                            let seq =
+                                write_change(tx, &SHIFT_TEMPLATES, template("Ankara", &format!("{w}-{i}")))?;
+                            // Hold the seq uncommitted for a while, so other writers and the
+                            // reader run while it is in flight.
+                            std::thread::sleep(Duration::from_micros(300 * (i as u64 % 4)));
+                            if i % 5 == 4 {
+                                return Err(ServiceError::conflict("abandoned", "rolled back on purpose"));
+                            }
+                            Ok(seq)
+                        });
+                        mine.extend(written.ok());
+                    }
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    mine
+                })
+            })
+            .collect();
+        let reader = scope.spawn(|| {
+            let (mut cursor, mut seen) = (0, Vec::new());
+            loop {
+                let done = finished.load(Ordering::SeqCst) == WRITERS;
+                loop {
+                    let page = store.read(|tx| Ok(tx.changes(None, cursor, 7, usize::MAX)?)).unwrap();
+                    for change in &page.changes {
+                        assert!(change.seq > cursor, "seq {} came after {cursor}", change.seq);
+                        cursor = change.seq;
+                        seen.push(change.seq);
+                    }
+                    assert_eq!(page.next_since, cursor);
+                    if !page.has_more {
+                        break;
+                    }
+                }
+                if done {
+                    return seen;
+                }
+                std::thread::yield_now();
+            }
+        });
+        let mut committed: Vec<i64> = writers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+        committed.sort_unstable();
+        assert_eq!(reader.join().unwrap(), committed, "the reader pulling from its cursor missed a change");
+        committed
+    });
+    assert_eq!(committed.len(), WRITERS * (WRITES - WRITES / 5));
+    assert!(committed.windows(2).all(|w| w[0] < w[1]), "a seq was given out twice");
+    assert_eq!(all_seqs(&store), committed);
+    assert_eq!(store.read(|tx| Ok(tx.head_seq()?)).unwrap(), *committed.last().unwrap());
+}
+
+fn scanned(tx: &mut impl Tx, scope: Option<&str>) -> Result<Vec<Uuid>, StoreError> {
+    let mut ids = Vec::new();
+    tx.scan_rows(&SHIFT_TEMPLATES, scope, &mut |row| {
+        ids.push(row.id);
+        Ok(())
+    })?;
+    Ok(ids)
+}
+
+/// A region's device sees its region's rows and changes only; an administrator's (no scope)
+/// sees every region's.
+pub fn scope_limits_rows_and_changes_to_a_region<S: Store>(store: S) {
+    let ankara = template("Ankara", "Sabah");
+    let izmir = template("Izmir", "Akşam");
+    let seqs = store
+        .write(|tx| {
+            Ok([
+                write_change(tx, &SHIFT_TEMPLATES, ankara.clone())?,
+                write_change(tx, &SHIFT_TEMPLATES, izmir.clone())?,
+            ])
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(scanned(tx, Some("Ankara"))?, [ankara.id]);
+            assert_eq!(scanned(tx, Some("Izmir"))?, [izmir.id]);
+            assert!(scanned(tx, Some("Bursa"))?.is_empty());
+            let mut every = scanned(tx, None)?;
+            every.sort();
+            let mut both = vec![ankara.id, izmir.id];
+            both.sort();
+            assert_eq!(every, both);
+
+            let page = tx.changes(Some("Izmir"), 0, 10, usize::MAX)?;
+            assert_eq!(
+                page.changes.iter().map(|c| (c.seq, c.row.id)).collect::<Vec<_>>(),
+                [(seqs[1], izmir.id)]
+            );
+            assert!(!page.has_more);
+            assert_eq!(tx.changes(Some("Bursa"), 0, 10, usize::MAX)?.changes.len(), 0);
+            assert_eq!(tx.changes(None, 0, 10, usize::MAX)?.changes.len(), 2);
+            assert_eq!(tx.count_changes(Some("Ankara"), 0)?, 1);
+            assert_eq!(tx.count_changes(None, 0)?, 2);
+            assert_eq!(tx.count_changes(None, seqs[0])?, 1);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A deleted row stays, as a tombstone: read, scanned, pulled and counted as deleted, so no
+/// device brings it back and a new PC learns of the deletion.
+pub fn tombstones_are_kept_and_delivered<S: Store>(store: S) {
+    let live = template("Ankara", "Sabah");
+    let mut gone = template("Ankara", "Gece");
+    gone.deleted_at = Some(NOW.into());
+    let seq = store
+        .write(|tx| {
+            write_change(tx, &SHIFT_TEMPLATES, live.clone())?;
+            write_change(tx, &SHIFT_TEMPLATES, gone.clone())
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            let row = tx.row(&SHIFT_TEMPLATES, gone.id)?.unwrap();
+            assert_eq!(row.state.deleted_at.as_deref(), Some(NOW));
+            assert_eq!(row.state.fields, gone.fields);
+            let mut scanned = Vec::new();
+            tx.scan_rows(&SHIFT_TEMPLATES, Some("Ankara"), &mut |row| {
+                scanned.push((row.id, row.deleted_at.is_some()));
+                Ok(())
+            })?;
+            scanned.sort();
+            let mut expected = vec![(live.id, false), (gone.id, true)];
+            expected.sort();
+            assert_eq!(scanned, expected);
+            let page = tx.changes(None, seq - 1, 10, usize::MAX)?;
+            assert_eq!(page.changes[0].row.deleted_at.as_deref(), Some(NOW));
+            let count = tx.table_counts()?.into_iter().find(|c| c.table == SHIFT_TEMPLATES.name).unwrap();
+            assert_eq!((count.region.as_str(), count.rows, count.deleted), ("Ankara", 1, 1));
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A pull page holds at most `limit` changes and about `max_bytes` of row JSON, but never
+/// nothing while changes wait: the first one comes however large. `has_more` and `next_since`
+/// lead a device through every change exactly once.
+pub fn change_pages_are_bounded_and_chained<S: Store>(store: S) {
+    let rows: Vec<RowState> = (0..5).map(|i| template("Ankara", &"ş".repeat(10 + i * 40))).collect();
+    let seqs = store
+        .write(|tx| {
+            rows.iter().map(|r| write_change(tx, &SHIFT_TEMPLATES, r.clone())).collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap();
+    let page =
+        |since, limit, max_bytes| store.read(|tx| Ok(tx.changes(None, since, limit, max_bytes)?)).unwrap();
+
+    let first = page(0, 2, usize::MAX);
+    assert_eq!(first.changes.iter().map(|c| c.seq).collect::<Vec<_>>(), seqs[..2]);
+    assert_eq!((first.next_since, first.has_more), (seqs[1], true));
+    let rest = page(first.next_since, 10, usize::MAX);
+    assert_eq!(rest.changes.iter().map(|c| c.seq).collect::<Vec<_>>(), seqs[2..]);
+    assert_eq!(rest.changes[2].row, RowState { version: seqs[4], ..rows[4].clone() });
+    assert_eq!((rest.next_since, rest.has_more), (seqs[4], false));
+    let at_head = page(seqs[4], 10, usize::MAX);
+    assert!(at_head.changes.is_empty());
+    assert_eq!((at_head.next_since, at_head.has_more), (seqs[4], false));
+
+    // One byte allowed: each page still carries one change, and the chain reaches the end.
+    let (mut since, mut delivered) = (0, Vec::new());
+    loop {
+        let p = page(since, 10, 1);
+        assert_eq!(p.changes.len(), 1);
+        delivered.push(p.changes[0].seq);
+        since = p.next_since;
+        if !p.has_more {
+            break;
+        }
+    }
+    assert_eq!(delivered, seqs);
+
+    // Room for the two smallest rows but not a third: the byte bound ends the page early.
+    let size =
+        |i: usize| serde_json::to_string(&RowState { version: seqs[i], ..rows[i].clone() }).unwrap().len();
+    let bounded = page(0, 10, size(0) + size(1));
+    assert_eq!(bounded.changes.len(), 2);
+    assert!(bounded.has_more);
+}
+
+/// A row reads back exactly as written, field for field, in the canonical form: the merge and
+/// the devices compare these values, and a difference would look like an edit.
+pub fn rows_read_back_as_written<S: Store>(store: S) {
+    let mut vehicle = template("Ankara", "-");
+    vehicle.table = VEHICLES.name.into();
+    vehicle.fields = fields(json!({
+        "plate": "06 ABC 123", "brand": "Ford", "model": null, "year": 2020, "km": 154_000,
+        "inspection_date": "2026-05-01", "insurance_date": null, "maintenance_date": null,
+        "oil_change_date": null, "oil_change_km": null, "oil_interval_km": 10_000, "notes": "ön cam çatlak\n\"dikkat\"",
+    }));
+    let shift = template("Ankara", "Öğle");
+    store
+        .write(|tx| {
+            write_change(tx, &VEHICLES, vehicle.clone())?;
+            write_change(tx, &SHIFT_TEMPLATES, shift.clone())
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(tx.row(&VEHICLES, vehicle.id)?.unwrap().state.fields, vehicle.fields);
+            assert_eq!(tx.row(&SHIFT_TEMPLATES, shift.id)?.unwrap().state.fields, shift.fields);
+            assert_eq!(tx.row(&VEHICLES, Uuid::now_v7())?, None);
+            Ok(())
+        })
+        .unwrap();
+}
