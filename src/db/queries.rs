@@ -109,20 +109,6 @@ impl Store {
     }
 }
 
-/// The fields a record is known by in the office, in the order they are said.
-fn title_fields(table: &str) -> &'static [&'static str] {
-    match table {
-        "employees" | "drivers" => &["full_name"],
-        "shift_templates" => &["name"],
-        "vehicles" => &["plate"],
-        "timesheets" => &["employee_id", "work_date", "start_time"],
-        "vehicle_faults" => &["vehicle_id", "title"],
-        "vehicle_service_visits" => &["vehicle_id", "start_date"],
-        "vehicle_inspections" => &["vehicle_id", "inspection_date"],
-        _ => &[],
-    }
-}
-
 impl Store {
     /// A record in the words the office knows it by: the employee's name, the vehicle's plate, a
     /// shift's employee, date and hours (`AYŞE YILMAZ · 02.03.2026 · 08:00–17:00`). It is read from
@@ -135,9 +121,13 @@ impl Store {
         fallback: &Map<String, Value>,
     ) -> Result<Option<String>> {
         let held = rows::get(&self.conn, table, id)?.map(|r| r.fields);
-        let fields = held.as_ref().unwrap_or(fallback);
+        self.title_of(table, held.as_ref().unwrap_or(fallback))
+    }
+
+    /// A record's title (see `record_title`) from fields at hand.
+    pub fn title_of(&self, table: &TableSpec, fields: &Map<String, Value>) -> Result<Option<String>> {
         let mut parts = Vec::new();
-        for &name in title_fields(table.name) {
+        for &name in table.title {
             let Some(Value::String(text)) = fields.get(name) else { continue };
             let part = match table.field(name).map(|f| f.kind) {
                 Some(FieldKind::Ref(target)) => match (schema::table(target), Uuid::parse_str(text)) {
