@@ -18,7 +18,8 @@ pub enum Screen {
     Employees,
     Timesheets,
     Reports,
-    Vehicles,
+    /// A record screen of `ui::record::registry::SCREENS`, by its table's name.
+    Record(&'static str),
     Users,
     Holidays,
     Settings,
@@ -56,7 +57,7 @@ pub struct App {
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
     pub reports: ui::reports::ReportsScreen,
-    pub vehicles: ui::vehicles::VehiclesScreen,
+    pub records: ui::record::registry::RecordScreens,
     users: ui::users::UsersScreen,
     holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
@@ -89,7 +90,7 @@ impl App {
             employees: Default::default(),
             timesheets: Default::default(),
             reports: Default::default(),
-            vehicles: Default::default(),
+            records: Default::default(),
             users: Default::default(),
             holidays: Default::default(),
             settings: Default::default(),
@@ -119,7 +120,7 @@ impl App {
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
-        self.vehicles.dirty = true;
+        self.records.reload();
         self.users.dirty = true;
         self.holidays.dirty = true;
         self.settings.dirty = true;
@@ -149,13 +150,13 @@ impl App {
                 Event::Saved { table, id } => {
                     self.employees.saved(table, id);
                     self.timesheets.saved(table, id);
-                    self.vehicles.saved(table, id);
+                    self.records.saved(table, id);
                     self.message = Some((false, self.lang.t("Kaydedildi", "Saved").into()));
                 }
                 Event::Invalid { table, errors } => {
                     self.employees.invalid(table, &errors);
                     self.timesheets.invalid(table, &errors);
-                    self.vehicles.invalid(table, &errors);
+                    self.records.invalid(table, &errors);
                     self.message = Some((
                         true,
                         self.lang
@@ -243,7 +244,7 @@ impl App {
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
                 Screen::Reports => self.reports.ui(ui, &ctx),
-                Screen::Vehicles => self.vehicles.ui(ui, &ctx),
+                Screen::Record(table) => self.records.ui(table, ui, &ctx),
                 Screen::Users => self.users.ui(ui, &ctx),
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
@@ -287,15 +288,20 @@ impl App {
                 }
             });
             ui.separator();
-            let tabs = [
+            let records = self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
+            let tabs: Vec<_> = [
                 (Screen::Employees, lang.t("Personel", "Employees")),
                 (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
                 (Screen::Reports, lang.t("Raporlar", "Reports")),
-                (Screen::Vehicles, lang.t("Araçlar", "Vehicles")),
+            ]
+            .into_iter()
+            .chain(records)
+            .chain([
                 (Screen::Users, lang.t("Kullanıcılar", "Users")),
                 (Screen::Holidays, lang.t("Tatiller", "Holidays")),
                 (Screen::Settings, lang.t("Ayarlar", "Settings")),
-            ];
+            ])
+            .collect();
             for (screen, label) in tabs {
                 let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
                 if admin_only && user.role != crate::db::users::Role::Admin {

@@ -98,6 +98,12 @@ impl Store {
         Ok(rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
     }
 
+    /// The live rows of any synced table in `region` (ALL: every region), as the record screens
+    /// read them.
+    pub fn records(&self, table: &TableSpec, region: &str) -> Result<Vec<rows::LocalRow>> {
+        rows::select(&self.conn, table, "?1 = ?2 OR region = ?1", &[&region, &ALL_REGIONS])
+    }
+
     /// The regions people can pick: the known offices and any region a row already uses.
     pub fn regions(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
