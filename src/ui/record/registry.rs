@@ -48,8 +48,45 @@ pub struct Notes {
     pub of: fn(Lang, &LocalRow, NaiveDate) -> Vec<String>,
 }
 
+/// A screen that needs nothing beyond its table's description.
+pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
+
+const fn label(tr: &'static str, en: &'static str) -> Label {
+    Label { tr, en }
+}
+
 /// Every record screen, in the order of their tabs.
-pub const SCREENS: &[Entry] = &[crate::ui::vehicles::SCREEN];
+pub const SCREENS: &[Entry] = &[
+    crate::ui::vehicles::SCREEN,
+    Entry {
+        table: &DRIVERS,
+        tab: label("Sürücüler", "Drivers"),
+        new: label("Yeni sürücü", "New driver"),
+        edit: label("Sürücüyü düzenle", "Edit driver"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_FAULTS,
+        tab: label("Arızalar", "Faults"),
+        new: label("Yeni arıza", "New fault"),
+        edit: label("Arızayı düzenle", "Edit fault"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_SERVICE_VISITS,
+        tab: label("Sanayi", "Workshop visits"),
+        new: label("Yeni sanayi kaydı", "New workshop visit"),
+        edit: label("Sanayi kaydını düzenle", "Edit workshop visit"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_INSPECTIONS,
+        tab: label("Haftalık kontrol", "Weekly inspection"),
+        new: label("Yeni kontrol", "New inspection"),
+        edit: label("Kontrolü düzenle", "Edit inspection"),
+        hooks: PLAIN,
+    },
+];
 
 /// The screens of `SCREENS`, with what each holds between frames.
 pub struct RecordScreens(Vec<RecordScreen>);
