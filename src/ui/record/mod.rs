@@ -75,7 +75,9 @@ impl RecordScreen {
 
     /// The first column of the visible rows, as the list shows them (tests read the list so).
     pub fn visible_titles(&self) -> Vec<String> {
-        self.visible.iter().map(|&i| self.cell(Lang::Tr, &self.table().fields[0], &self.all[i])).collect()
+        let table = self.table();
+        let Some(first) = table.list.first().and_then(|name| table.field(name)) else { return Vec::new() };
+        self.visible.iter().map(|&i| self.cell(Lang::Tr, first, &self.all[i])).collect()
     }
 
     fn load(&mut self, ctx: &Ctx<'_>) {

@@ -34,14 +34,16 @@ pub struct Entry {
 pub struct Hooks {
     /// Typed text a new record's fields start with (field, text).
     pub defaults: &'static [(&'static str, &'static str)],
-    /// Turns the fields read from the form into what is stored (a plate written the one way),
-    /// pushing an error for a field it cannot.
-    pub prepare: Option<fn(&mut Map<String, Value>, &mut FormErrors)>,
+    pub prepare: Option<Prepare>,
     /// A warning of the store the person may override by saving again (the km went down).
     pub confirmable: Option<Problem>,
     /// A last column of the list saying what is due on a row.
     pub notes: Option<Notes>,
 }
+
+/// Turns the fields read from the form into what is stored (a plate written the one way), pushing
+/// an error for a field it cannot.
+pub type Prepare = fn(&mut Map<String, Value>, &mut FormErrors);
 
 pub struct Notes {
     pub heading: Label,
