@@ -44,6 +44,9 @@ impl Ctx<'_> {
     }
 }
 
+/// The most the toolbar gives the signed-in name and region.
+const NAME_WIDTH: f32 = 240.0;
+
 pub struct App {
     pub data: DataDir,
     worker: Worker,
@@ -288,27 +291,6 @@ impl App {
                 }
             });
             ui.separator();
-            let records = self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
-            let tabs: Vec<_> = [
-                (Screen::Employees, lang.t("Personel", "Employees")),
-                (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
-                (Screen::Reports, lang.t("Raporlar", "Reports")),
-            ]
-            .into_iter()
-            .chain(records)
-            .chain([
-                (Screen::Users, lang.t("Kullanıcılar", "Users")),
-                (Screen::Holidays, lang.t("Tatiller", "Holidays")),
-                (Screen::Settings, lang.t("Ayarlar", "Settings")),
-            ])
-            .collect();
-            for (screen, label) in tabs {
-                let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
-                if admin_only && user.role != crate::db::users::Role::Admin {
-                    continue;
-                }
-                ui.selectable_value(&mut self.screen, screen, label);
-            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 match ui::sync_indicator::show(ui, lang, &self.sync, self.pending, self.refused) {
                     Some(ui::sync_indicator::Clicked::SyncNow) => self.worker.send(Command::SyncNow),
@@ -322,9 +304,37 @@ impl App {
                 } else {
                     region
                 };
-                // On a narrow window the tabs keep their room and the name gives way (shown
-                // whole on hover).
-                ui.add(egui::Label::new(format!("{} · {region}", user.username)).truncate());
+                // A long name gives way (shown whole on hover); the tabs take the rest of the
+                // row, and a second row on a narrow window, so that none of them is cut short.
+                ui.scope(|ui| {
+                    ui.set_max_width(NAME_WIDTH);
+                    ui.add(egui::Label::new(format!("{} · {region}", user.username)).truncate());
+                });
+                let wrapping = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+                ui.with_layout(wrapping, |ui| {
+                    let records =
+                        self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
+                    let tabs: Vec<_> = [
+                        (Screen::Employees, lang.t("Personel", "Employees")),
+                        (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
+                        (Screen::Reports, lang.t("Raporlar", "Reports")),
+                    ]
+                    .into_iter()
+                    .chain(records)
+                    .chain([
+                        (Screen::Users, lang.t("Kullanıcılar", "Users")),
+                        (Screen::Holidays, lang.t("Tatiller", "Holidays")),
+                        (Screen::Settings, lang.t("Ayarlar", "Settings")),
+                    ])
+                    .collect();
+                    for (screen, label) in tabs {
+                        let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
+                        if admin_only && user.role != crate::db::users::Role::Admin {
+                            continue;
+                        }
+                        ui.selectable_value(&mut self.screen, screen, label);
+                    }
+                });
             });
         });
     }
