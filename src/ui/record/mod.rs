@@ -536,7 +536,11 @@ fn region_row(
     let label = crate::i18n::field_label(ctx.lang, "region");
     let error = form.errors.message("region", ctx.lang);
     if !table.movable() {
-        fields::row(ui, label, error, |ui| ui.label(display_name(&form.region)));
+        // A new record has no region until its parent is chosen.
+        let parent = table.fields.iter().find(|f| matches!(f.kind, FieldKind::Ref(_)));
+        let known = form.id.is_some() || parent.is_some_and(|p| form.picked(table, p.name).is_some());
+        let region = if known { display_name(&form.region) } else { "—" };
+        fields::row(ui, label, error, |ui| ui.label(region));
         return;
     }
     fields::row(ui, label, error, |ui| {
