@@ -1,6 +1,7 @@
 //! The record screens built from `core::schema` (drivers, faults, workshop visits, weekly
-//! inspections), driven by label over a real store: keyboard entry down to the outbox, the
-//! Turkish-aware search, region scope in the reference dropdowns, and refused records marked.
+//! inspections, and vehicles with their hooks), driven by label over a real store: keyboard entry
+//! down to the outbox, the Turkish-aware search, region scope in the reference dropdowns, refused
+//! records marked, and the vehicles' plate rule, km warning and due column kept.
 
 mod common;
 
@@ -192,4 +193,41 @@ fn a_refused_driver_is_marked_in_the_list_and_says_why_in_its_form() {
     harness.run();
     harness.get_by_label("Sürücüyü düzenle");
     harness.get_by_label("Sunucu son değişikliği reddetti: Bir veri kuralına uymuyor");
+}
+
+#[test]
+fn vehicles_keep_their_plate_rule_km_warning_and_due_column_on_the_record_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_drivers(dir.path(), &[]);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Araçlar").click();
+    harness.run();
+    harness.get_by_label("Yeni araç").click();
+    harness.run();
+    // However it is typed, the plate is stored one way; a new vehicle starts at the usual interval.
+    fill(&mut harness, "Plaka", "16abc123");
+    fill(&mut harness, "Km", "12.500");
+    fill(&mut harness, "Muayene", "20.03.2026");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    let vehicle = || open(dir.path()).vehicles("Bursa").unwrap().remove(0);
+    let stored = vehicle();
+    assert_eq!(
+        (stored.data.plate.as_str(), stored.data.km, stored.data.oil_interval_km),
+        ("16 ABC 123", Some(12_500), 14_000)
+    );
+    harness.get_by_label("Muayene 20.03.2026");
+
+    // A lower km is refused once with the reason, and saved when saved again.
+    harness.get_by_label("16 ABC 123").click();
+    harness.run();
+    fill(&mut harness, "Km", "9000");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    harness.get_by_label("son kayıtlı kilometreden düşük; onaylamak için tekrar kaydedin (12500)");
+    assert_eq!(vehicle().data.km, Some(12_500));
+    harness.get_by_label("Yine de kaydet").click();
+    settle(&mut harness);
+    assert_eq!(vehicle().data.km, Some(9_000));
 }
