@@ -3,7 +3,7 @@
 //! column with inspection or insurance due within 30 days and oil changes due within 2 000 km.
 
 use chrono::NaiveDate;
-use rainstaff_core::schema::{Label, VEHICLES};
+use rainstaff_core::schema::VEHICLES;
 use rainstaff_core::time::{format_date, parse_iso_date};
 use rainstaff_core::validate::{Problem, normalize_plate};
 use serde_json::{Map, Value};
@@ -12,7 +12,7 @@ use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
 use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle};
 use crate::ui::form::FormErrors;
-use crate::ui::record::registry::{Entry, Hooks, Notes};
+use crate::ui::record::registry::{Entry, Hooks, Notes, label};
 
 pub const DUE_DAYS: i64 = 30;
 pub const OIL_WARNING_KM: i64 = 2_000;
@@ -23,14 +23,14 @@ const OIL_INTERVAL_KM: &str = "14000";
 /// The vehicles' entry among the record screens.
 pub const SCREEN: Entry = Entry {
     table: &VEHICLES,
-    tab: Label { tr: "Araçlar", en: "Vehicles" },
-    new: Label { tr: "Yeni araç", en: "New vehicle" },
-    edit: Label { tr: "Aracı düzenle", en: "Edit vehicle" },
+    tab: label("Araçlar", "Vehicles"),
+    new: label("Yeni araç", "New vehicle"),
+    edit: label("Aracı düzenle", "Edit vehicle"),
     hooks: Hooks {
         defaults: &[("oil_interval_km", OIL_INTERVAL_KM)],
         prepare: Some(prepare),
         confirmable: Some(Problem::KmLower),
-        notes: Some(Notes { heading: Label { tr: "Uyarılar", en: "Due" }, of: due_row }),
+        notes: Some(Notes { heading: label("Uyarılar", "Due"), of: due_row }),
     },
 };
 

@@ -53,7 +53,8 @@ pub struct Notes {
 /// A screen that needs nothing beyond its table's description.
 pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
 
-const fn label(tr: &'static str, en: &'static str) -> Label {
+/// A Turkish and English pair, short to write in an entry.
+pub const fn label(tr: &'static str, en: &'static str) -> Label {
     Label { tr, en }
 }
 
