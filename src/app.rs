@@ -18,7 +18,8 @@ pub enum Screen {
     Employees,
     Timesheets,
     Reports,
-    Vehicles,
+    /// A record screen of `ui::record::registry::SCREENS`, by its table's name.
+    Record(&'static str),
     Users,
     Holidays,
     Settings,
@@ -43,6 +44,9 @@ impl Ctx<'_> {
     }
 }
 
+/// The most the toolbar gives the signed-in name and region.
+const NAME_WIDTH: f32 = 240.0;
+
 pub struct App {
     pub data: DataDir,
     worker: Worker,
@@ -56,7 +60,7 @@ pub struct App {
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
     pub reports: ui::reports::ReportsScreen,
-    pub vehicles: ui::vehicles::VehiclesScreen,
+    pub records: ui::record::registry::RecordScreens,
     users: ui::users::UsersScreen,
     holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
@@ -89,7 +93,7 @@ impl App {
             employees: Default::default(),
             timesheets: Default::default(),
             reports: Default::default(),
-            vehicles: Default::default(),
+            records: Default::default(),
             users: Default::default(),
             holidays: Default::default(),
             settings: Default::default(),
@@ -119,7 +123,7 @@ impl App {
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
-        self.vehicles.dirty = true;
+        self.records.reload();
         self.users.dirty = true;
         self.holidays.dirty = true;
         self.settings.dirty = true;
@@ -149,13 +153,13 @@ impl App {
                 Event::Saved { table, id } => {
                     self.employees.saved(table, id);
                     self.timesheets.saved(table, id);
-                    self.vehicles.saved(table, id);
+                    self.records.saved(table, id);
                     self.message = Some((false, self.lang.t("Kaydedildi", "Saved").into()));
                 }
                 Event::Invalid { table, errors } => {
                     self.employees.invalid(table, &errors);
                     self.timesheets.invalid(table, &errors);
-                    self.vehicles.invalid(table, &errors);
+                    self.records.invalid(table, &errors);
                     self.message = Some((
                         true,
                         self.lang
@@ -243,7 +247,7 @@ impl App {
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
                 Screen::Reports => self.reports.ui(ui, &ctx),
-                Screen::Vehicles => self.vehicles.ui(ui, &ctx),
+                Screen::Record(table) => self.records.ui(table, ui, &ctx),
                 Screen::Users => self.users.ui(ui, &ctx),
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
@@ -287,22 +291,6 @@ impl App {
                 }
             });
             ui.separator();
-            let tabs = [
-                (Screen::Employees, lang.t("Personel", "Employees")),
-                (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
-                (Screen::Reports, lang.t("Raporlar", "Reports")),
-                (Screen::Vehicles, lang.t("Araçlar", "Vehicles")),
-                (Screen::Users, lang.t("Kullanıcılar", "Users")),
-                (Screen::Holidays, lang.t("Tatiller", "Holidays")),
-                (Screen::Settings, lang.t("Ayarlar", "Settings")),
-            ];
-            for (screen, label) in tabs {
-                let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
-                if admin_only && user.role != crate::db::users::Role::Admin {
-                    continue;
-                }
-                ui.selectable_value(&mut self.screen, screen, label);
-            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 match ui::sync_indicator::show(ui, lang, &self.sync, self.pending, self.refused) {
                     Some(ui::sync_indicator::Clicked::SyncNow) => self.worker.send(Command::SyncNow),
@@ -316,9 +304,37 @@ impl App {
                 } else {
                     region
                 };
-                // On a narrow window the tabs keep their room and the name gives way (shown
-                // whole on hover).
-                ui.add(egui::Label::new(format!("{} · {region}", user.username)).truncate());
+                // A long name gives way (shown whole on hover); the tabs take the rest of the
+                // row, and a second row on a narrow window, so that none of them is cut short.
+                ui.scope(|ui| {
+                    ui.set_max_width(NAME_WIDTH);
+                    ui.add(egui::Label::new(format!("{} · {region}", user.username)).truncate());
+                });
+                let wrapping = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+                ui.with_layout(wrapping, |ui| {
+                    let records =
+                        self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
+                    let tabs: Vec<_> = [
+                        (Screen::Employees, lang.t("Personel", "Employees")),
+                        (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
+                        (Screen::Reports, lang.t("Raporlar", "Reports")),
+                    ]
+                    .into_iter()
+                    .chain(records)
+                    .chain([
+                        (Screen::Users, lang.t("Kullanıcılar", "Users")),
+                        (Screen::Holidays, lang.t("Tatiller", "Holidays")),
+                        (Screen::Settings, lang.t("Ayarlar", "Settings")),
+                    ])
+                    .collect();
+                    for (screen, label) in tabs {
+                        let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
+                        if admin_only && user.role != crate::db::users::Role::Admin {
+                            continue;
+                        }
+                        ui.selectable_value(&mut self.screen, screen, label);
+                    }
+                });
             });
         });
     }

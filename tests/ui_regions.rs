@@ -72,7 +72,7 @@ fn an_izmir_pc_offers_izmir_only_even_to_an_administrator() {
     harness.run();
     harness.get_by_label("Yeni araç").click();
     harness.run();
-    assert_eq!(harness.state().vehicles.form.as_ref().unwrap().region, "Izmir");
+    assert_eq!(harness.state().records.screen("vehicles").unwrap().form.as_ref().unwrap().region, "Izmir");
     assert!(!region_picker_shown(&harness));
 }
 

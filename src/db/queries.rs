@@ -98,6 +98,12 @@ impl Store {
         Ok(rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
     }
 
+    /// The live rows of any synced table in `region` (ALL: every region), as the record screens
+    /// read them.
+    pub fn records(&self, table: &TableSpec, region: &str) -> Result<Vec<rows::LocalRow>> {
+        rows::select(&self.conn, table, "?1 = ?2 OR region = ?1", &[&region, &ALL_REGIONS])
+    }
+
     /// The regions people can pick: the known offices and any region a row already uses.
     pub fn regions(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
@@ -106,20 +112,6 @@ impl Store {
         let mut list: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         list.sort_by(|a, b| tr_cmp(a, b));
         Ok(list)
-    }
-}
-
-/// The fields a record is known by in the office, in the order they are said.
-fn title_fields(table: &str) -> &'static [&'static str] {
-    match table {
-        "employees" | "drivers" => &["full_name"],
-        "shift_templates" => &["name"],
-        "vehicles" => &["plate"],
-        "timesheets" => &["employee_id", "work_date", "start_time"],
-        "vehicle_faults" => &["vehicle_id", "title"],
-        "vehicle_service_visits" => &["vehicle_id", "start_date"],
-        "vehicle_inspections" => &["vehicle_id", "inspection_date"],
-        _ => &[],
     }
 }
 
@@ -135,9 +127,13 @@ impl Store {
         fallback: &Map<String, Value>,
     ) -> Result<Option<String>> {
         let held = rows::get(&self.conn, table, id)?.map(|r| r.fields);
-        let fields = held.as_ref().unwrap_or(fallback);
+        self.title_of(table, held.as_ref().unwrap_or(fallback))
+    }
+
+    /// A record's title (see `record_title`) from fields at hand.
+    pub fn title_of(&self, table: &TableSpec, fields: &Map<String, Value>) -> Result<Option<String>> {
         let mut parts = Vec::new();
-        for &name in title_fields(table.name) {
+        for &name in table.title {
             let Some(Value::String(text)) = fields.get(name) else { continue };
             let part = match table.field(name).map(|f| f.kind) {
                 Some(FieldKind::Ref(target)) => match (schema::table(target), Uuid::parse_str(text)) {

@@ -7,6 +7,7 @@ pub mod hours_panel;
 pub mod import;
 pub mod login;
 pub mod move_region;
+pub mod record;
 pub mod refused;
 pub mod reports;
 pub mod settings;

@@ -1,9 +1,12 @@
 //! The synced tables, described once. Client store, server store, protocol validation and the
 //! legacy importer all read their column lists from here, so a table name or field name that
-//! arrives from outside is only ever compared against this list — never pasted into SQL.
+//! arrives from outside is only ever compared against this list — never pasted into SQL. The
+//! desktop's record screens read the same descriptions for their labels, lists and forms, so a
+//! new synced table is described here once and not again in each place that shows it.
 
 use serde_json::{Map, Value};
 
+use crate::i18n::Lang;
 use crate::quote::excerpt;
 use crate::validate::{FieldError, Problem};
 
@@ -27,24 +30,65 @@ pub enum FieldKind {
     Ref(&'static str),
 }
 
+/// A name in the two languages of the product, as people read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub tr: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Tr => self.tr,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// One value a code field may hold, as stored and as shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: Label,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
     pub name: &'static str,
     pub kind: FieldKind,
     pub required: bool,
+    pub label: Label,
+    /// The values a code field offers in a form (the first is a new record's); empty: free text.
+    pub choices: &'static [Choice],
 }
 
 #[derive(Debug)]
 pub struct TableSpec {
     pub name: &'static str,
+    pub label: Label,
     pub fields: &'static [FieldSpec],
+    /// The fields a list of these records shows, in order; the first is the one clicked to edit.
+    pub list: &'static [&'static str],
+    /// The fields a record is known by in the office, in the order they are said (a dropdown of
+    /// records, a refused change, a move dialog).
+    pub title: &'static [&'static str],
 }
 
-const fn req(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec { name, kind, required: true }
+const fn req(name: &'static str, kind: FieldKind, tr: &'static str, en: &'static str) -> FieldSpec {
+    FieldSpec { name, kind, required: true, label: Label { tr, en }, choices: &[] }
 }
-const fn opt(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec { name, kind, required: false }
+const fn opt(name: &'static str, kind: FieldKind, tr: &'static str, en: &'static str) -> FieldSpec {
+    FieldSpec { name, kind, required: false, label: Label { tr, en }, choices: &[] }
+}
+const fn choice(value: &'static str, tr: &'static str, en: &'static str) -> Choice {
+    Choice { value, label: Label { tr, en } }
+}
+
+impl FieldSpec {
+    const fn choices(self, choices: &'static [Choice]) -> FieldSpec {
+        FieldSpec { choices, ..self }
+    }
 }
 
 use FieldKind::*;
@@ -68,101 +112,132 @@ const CODE: FieldKind = Text(CODE_CHARS);
 
 pub const EMPLOYEES: TableSpec = TableSpec {
     name: "employees",
+    label: Label { tr: "Personel", en: "Employees" },
     fields: &[
-        req("full_name", NAME),
-        opt("identity_no", Text(IDENTITY_NO_CHARS)),
-        opt("department", NAME),
-        opt("title", NAME),
-        opt("hire_date", Date),
-        req("active", Bool),
-        req("contract_kind", CODE),
-        req("weekly_minutes", Int),
-        req("break_policy", CODE),
+        req("full_name", NAME, "Ad Soyad", "Full name"),
+        opt("identity_no", Text(IDENTITY_NO_CHARS), "T.C. Kimlik No", "Identity no"),
+        opt("department", NAME, "Departman", "Department"),
+        opt("title", NAME, "Unvan", "Title"),
+        opt("hire_date", Date, "İşe giriş", "Hire date"),
+        req("active", Bool, "Aktif", "Active"),
+        req("contract_kind", CODE, "Sözleşme", "Contract"),
+        req("weekly_minutes", Int, "Haftalık dakika", "Weekly minutes"),
+        req("break_policy", CODE, "Mola kuralı", "Break policy"),
     ],
+    list: &["full_name", "identity_no", "department", "title", "active"],
+    title: &["full_name"],
 };
 
 pub const TIMESHEETS: TableSpec = TableSpec {
     name: "timesheets",
+    label: Label { tr: "Puantaj", en: "Timesheets" },
     fields: &[
-        req("employee_id", Ref("employees")),
-        req("work_date", Date),
-        req("start_time", Time),
-        req("end_time", Time),
-        req("break_minutes", Int),
-        req("special_day", Bool),
-        opt("note", NOTE),
+        req("employee_id", Ref("employees"), "Personel", "Employee"),
+        req("work_date", Date, "Tarih", "Date"),
+        req("start_time", Time, "Başlangıç", "Start"),
+        req("end_time", Time, "Bitiş", "End"),
+        req("break_minutes", Int, "Mola (dk)", "Break (min)"),
+        req("special_day", Bool, "Özel gün", "Special day"),
+        opt("note", NOTE, "Not", "Note"),
     ],
+    list: &["employee_id", "work_date", "start_time", "end_time", "break_minutes"],
+    title: &["employee_id", "work_date", "start_time"],
 };
 
 pub const SHIFT_TEMPLATES: TableSpec = TableSpec {
     name: "shift_templates",
-    fields: &[req("name", NAME), req("start_time", Time), req("end_time", Time), req("break_minutes", Int)],
+    label: Label { tr: "Vardiya şablonları", en: "Shift templates" },
+    fields: &[
+        req("name", NAME, "Ad", "Name"),
+        req("start_time", Time, "Başlangıç", "Start"),
+        req("end_time", Time, "Bitiş", "End"),
+        req("break_minutes", Int, "Mola (dk)", "Break (min)"),
+    ],
+    list: &["name", "start_time", "end_time", "break_minutes"],
+    title: &["name"],
 };
 
 pub const VEHICLES: TableSpec = TableSpec {
     name: "vehicles",
+    label: Label { tr: "Araçlar", en: "Vehicles" },
     fields: &[
-        req("plate", Text(PLATE_CHARS)),
-        opt("brand", NAME),
-        opt("model", NAME),
-        opt("year", Int),
-        opt("km", Int),
-        opt("inspection_date", Date),
-        opt("insurance_date", Date),
-        opt("maintenance_date", Date),
-        opt("oil_change_date", Date),
-        opt("oil_change_km", Int),
-        req("oil_interval_km", Int),
-        opt("notes", NOTE),
+        req("plate", Text(PLATE_CHARS), "Plaka", "Plate"),
+        opt("brand", NAME, "Marka", "Brand"),
+        opt("model", NAME, "Model", "Model"),
+        opt("year", Int, "Yıl", "Year"),
+        opt("km", Int, "Km", "Km"),
+        opt("inspection_date", Date, "Muayene", "Inspection"),
+        opt("insurance_date", Date, "Sigorta", "Insurance"),
+        opt("maintenance_date", Date, "Bakım", "Maintenance"),
+        opt("oil_change_date", Date, "Yağ değişimi", "Oil change"),
+        opt("oil_change_km", Int, "Yağ değişim km", "Oil change km"),
+        req("oil_interval_km", Int, "Yağ aralığı km", "Oil interval km"),
+        opt("notes", NOTE, "Not", "Note"),
     ],
+    list: &["plate", "brand", "model", "year", "km", "inspection_date", "insurance_date"],
+    title: &["plate"],
 };
 
 pub const DRIVERS: TableSpec = TableSpec {
     name: "drivers",
+    label: Label { tr: "Sürücüler", en: "Drivers" },
     fields: &[
-        req("full_name", NAME),
-        opt("license_class", CODE),
-        opt("license_expiry", Date),
-        opt("phone", CODE),
-        opt("notes", NOTE),
+        req("full_name", NAME, "Ad Soyad", "Full name"),
+        opt("license_class", CODE, "Ehliyet sınıfı", "Licence class"),
+        opt("license_expiry", Date, "Ehliyet bitişi", "Licence expiry"),
+        opt("phone", CODE, "Telefon", "Phone"),
+        opt("notes", NOTE, "Not", "Note"),
     ],
+    list: &["full_name", "license_class", "license_expiry", "phone"],
+    title: &["full_name"],
 };
 
 pub const VEHICLE_FAULTS: TableSpec = TableSpec {
     name: "vehicle_faults",
+    label: Label { tr: "Araç arızaları", en: "Vehicle faults" },
     fields: &[
-        req("vehicle_id", Ref("vehicles")),
-        req("title", NAME),
-        opt("description", NOTE),
-        opt("opened_date", Date),
-        opt("closed_date", Date),
-        req("status", CODE),
+        req("vehicle_id", Ref("vehicles"), "Araç", "Vehicle"),
+        req("title", NAME, "Arıza", "Fault"),
+        opt("description", NOTE, "Açıklama", "Description"),
+        opt("opened_date", Date, "Açılış tarihi", "Opened on"),
+        opt("closed_date", Date, "Kapanış tarihi", "Closed on"),
+        // The legacy program's own words, which imported faults keep.
+        req("status", CODE, "Durum", "Status")
+            .choices(&[choice("Acik", "Açık", "Open"), choice("Kapali", "Kapalı", "Closed")]),
     ],
+    list: &["vehicle_id", "title", "opened_date", "closed_date", "status"],
+    title: &["vehicle_id", "title"],
 };
 
 pub const VEHICLE_SERVICE_VISITS: TableSpec = TableSpec {
     name: "vehicle_service_visits",
+    label: Label { tr: "Servis kayıtları", en: "Service visits" },
     fields: &[
-        req("vehicle_id", Ref("vehicles")),
-        opt("fault_id", Ref("vehicle_faults")),
-        req("start_date", Date),
-        opt("end_date", Date),
-        opt("reason", NOTE),
-        opt("cost", Real),
-        opt("notes", NOTE),
+        req("vehicle_id", Ref("vehicles"), "Araç", "Vehicle"),
+        opt("fault_id", Ref("vehicle_faults"), "Arıza", "Fault"),
+        req("start_date", Date, "Başlangıç tarihi", "Start date"),
+        opt("end_date", Date, "Bitiş tarihi", "End date"),
+        opt("reason", NOTE, "Neden", "Reason"),
+        opt("cost", Real, "Tutar", "Cost"),
+        opt("notes", NOTE, "Not", "Note"),
     ],
+    list: &["vehicle_id", "start_date", "end_date", "reason", "cost"],
+    title: &["vehicle_id", "start_date"],
 };
 
 pub const VEHICLE_INSPECTIONS: TableSpec = TableSpec {
     name: "vehicle_inspections",
+    label: Label { tr: "Araç muayeneleri", en: "Vehicle inspections" },
     fields: &[
-        req("vehicle_id", Ref("vehicles")),
-        opt("driver_id", Ref("drivers")),
-        req("inspection_date", Date),
-        opt("km", Int),
-        opt("notes", NOTE),
-        opt("results", Text(RESULTS_CHARS)),
+        req("vehicle_id", Ref("vehicles"), "Araç", "Vehicle"),
+        opt("driver_id", Ref("drivers"), "Sürücü", "Driver"),
+        req("inspection_date", Date, "Kontrol tarihi", "Inspection date"),
+        opt("km", Int, "Km", "Km"),
+        opt("notes", NOTE, "Not", "Note"),
+        opt("results", Text(RESULTS_CHARS), "Sonuçlar", "Results"),
     ],
+    list: &["vehicle_id", "inspection_date", "driver_id", "km"],
+    title: &["vehicle_id", "inspection_date"],
 };
 
 /// Every synced table, parents before children (the order a snapshot is applied in).
@@ -288,6 +363,23 @@ mod tests {
                 FieldError::new("start_time", Problem::InvalidTime)
             ]
         );
+    }
+
+    #[test]
+    fn every_table_names_its_fields_and_lists_fields_it_has() {
+        for table in TABLES {
+            assert!(!table.label.tr.is_empty() && !table.label.en.is_empty(), "{}", table.name);
+            for f in table.fields {
+                assert!(!f.label.tr.is_empty() && !f.label.en.is_empty(), "{}.{}", table.name, f.name);
+                assert!(f.choices.is_empty() || matches!(f.kind, Text(_)), "{}.{}", table.name, f.name);
+            }
+            assert!(!table.list.is_empty() && !table.title.is_empty(), "{}", table.name);
+            for name in table.list.iter().chain(table.title) {
+                assert!(table.field(name).is_some(), "{}.{name}", table.name);
+            }
+        }
+        assert_eq!(crate::i18n::field_label(Lang::Tr, "vehicle_id"), "Araç");
+        assert_eq!(crate::i18n::table_label(Lang::En, "drivers"), "Drivers");
     }
 
     #[test]

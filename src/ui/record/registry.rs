@@ -1,0 +1,138 @@
+//! The record screens, one entry each: the app builds its tabs and picks the screen to draw from
+//! this list (as egui's demo app does with `apps_iter_mut`), so a new synced table gets its screen
+//! by one entry here. What a table does beyond its fields' kinds (a plate's spacing, what is due)
+//! is a hook on its entry, written beside the table's other code, never a copy of the screen.
+
+use chrono::NaiveDate;
+use egui::Ui;
+use rainstaff_core::schema::{
+    DRIVERS, Label, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS,
+};
+use rainstaff_core::validate::{FieldError, Problem};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::RecordScreen;
+use crate::app::Ctx;
+use crate::db::rows::LocalRow;
+use crate::i18n::Lang;
+use crate::ui::form::FormErrors;
+
+/// One record screen: its table, and the words that are the screen's rather than the table's.
+pub struct Entry {
+    pub table: &'static TableSpec,
+    /// The tab's name.
+    pub tab: Label,
+    /// The button that opens an empty form, and that form's heading.
+    pub new: Label,
+    /// The heading of a stored record's form.
+    pub edit: Label,
+    pub hooks: Hooks,
+}
+
+/// What a table's screen does beyond what its fields' kinds say.
+pub struct Hooks {
+    /// Typed text a new record's fields start with (field, text).
+    pub defaults: &'static [(&'static str, &'static str)],
+    pub prepare: Option<Prepare>,
+    /// A warning of the store the person may override by saving again (the km went down).
+    pub confirmable: Option<Problem>,
+    /// A last column of the list saying what is due on a row.
+    pub notes: Option<Notes>,
+}
+
+/// Turns the fields read from the form into what is stored (a plate written the one way), pushing
+/// an error for a field it cannot.
+pub type Prepare = fn(&mut Map<String, Value>, &mut FormErrors);
+
+pub struct Notes {
+    pub heading: Label,
+    pub of: fn(Lang, &LocalRow, NaiveDate) -> Vec<String>,
+}
+
+/// A screen that needs nothing beyond its table's description.
+pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
+
+/// A Turkish and English pair, short to write in an entry.
+pub const fn label(tr: &'static str, en: &'static str) -> Label {
+    Label { tr, en }
+}
+
+/// Every record screen, in the order of their tabs.
+pub const SCREENS: &[Entry] = &[
+    crate::ui::vehicles::SCREEN,
+    Entry {
+        table: &DRIVERS,
+        tab: label("Sürücüler", "Drivers"),
+        new: label("Yeni sürücü", "New driver"),
+        edit: label("Sürücüyü düzenle", "Edit driver"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_FAULTS,
+        tab: label("Arızalar", "Faults"),
+        new: label("Yeni arıza", "New fault"),
+        edit: label("Arızayı düzenle", "Edit fault"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_SERVICE_VISITS,
+        tab: label("Sanayi", "Workshop visits"),
+        new: label("Yeni sanayi kaydı", "New workshop visit"),
+        edit: label("Sanayi kaydını düzenle", "Edit workshop visit"),
+        hooks: PLAIN,
+    },
+    Entry {
+        table: &VEHICLE_INSPECTIONS,
+        tab: label("Haftalık kontrol", "Weekly inspection"),
+        new: label("Yeni kontrol", "New inspection"),
+        edit: label("Kontrolü düzenle", "Edit inspection"),
+        hooks: PLAIN,
+    },
+];
+
+/// The screens of `SCREENS`, with what each holds between frames.
+pub struct RecordScreens(Vec<RecordScreen>);
+
+impl Default for RecordScreens {
+    fn default() -> Self {
+        RecordScreens(SCREENS.iter().map(RecordScreen::new).collect())
+    }
+}
+
+impl RecordScreens {
+    /// (table, tab name) of every screen, for the toolbar.
+    pub fn tabs(&self, lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.0.iter().map(move |s| (s.entry.table.name, s.entry.tab.get(lang)))
+    }
+
+    /// The screen of `table`.
+    pub fn screen(&self, table: &str) -> Option<&RecordScreen> {
+        self.0.iter().find(|s| s.entry.table.name == table)
+    }
+
+    pub fn ui(&mut self, table: &str, ui: &mut Ui, ctx: &Ctx<'_>) {
+        if let Some(screen) = self.0.iter_mut().find(|s| s.entry.table.name == table) {
+            screen.ui(ui, ctx);
+        }
+    }
+
+    /// Every list is read again when next shown.
+    pub fn reload(&mut self) {
+        for screen in &mut self.0 {
+            screen.dirty = true;
+        }
+    }
+
+    pub fn saved(&mut self, table: &str, id: Uuid) {
+        for screen in &mut self.0 {
+            screen.saved(table, id);
+        }
+    }
+
+    pub fn invalid(&mut self, table: &str, errors: &[FieldError]) {
+        for screen in &mut self.0 {
+            screen.invalid(table, errors);
+        }
+    }
+}
