@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use rainstaff::app::{App, Screen};
+use rainstaff::bus::SyncPhase;
 use rainstaff::db::Store;
 use rainstaff::db::users::Role;
 use rainstaff::paths::DataDir;
-use rainstaff::sync_task::SyncPhase;
 use rainstaff_core::protocol::{MAX_BATCH, Mutation, Op, PushRequest};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::json;

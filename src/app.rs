@@ -4,14 +4,15 @@
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
+use crate::bus::{Command, Event, Notifier, SyncPhase, SyncStatus, Topic};
 use crate::db::Store;
 use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
 use crate::paths::DataDir;
-use crate::sync_task::{SyncPhase, SyncStatus};
 use crate::ui;
-use crate::worker::{Command, Event, Notifier, Worker};
+use crate::ui::ctx::Ctx;
+use crate::worker::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -24,23 +25,6 @@ pub enum Screen {
     Settings,
     /// The changes the server refused; opened from the sync indicator or Settings.
     Refused,
-}
-
-/// What every screen gets to work with during a frame.
-pub struct Ctx<'a> {
-    pub lang: Lang,
-    pub user: &'a User,
-    pub store: &'a Store,
-    pub worker: &'a Worker,
-    pub today: NaiveDate,
-    /// The regions the person may write on this PC (every region picker offers these).
-    pub scope: &'a Scope,
-}
-
-impl Ctx<'_> {
-    pub fn send(&self, command: Command) {
-        self.worker.send(command);
-    }
 }
 
 pub struct App {
@@ -174,12 +158,12 @@ impl App {
                 }
                 Event::ReportProgress(done) => self.reports.progress(done),
                 Event::ReportDone(path) => self.reports.finished(path),
-                Event::Failed { context, message } => {
+                Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
-                    self.settings.failed(context, &message);
-                    self.refused_changes.failed(context, &message);
-                    self.reports.failed(context, &message);
-                    if context == "import" {
+                    self.settings.failed(topic, &message);
+                    self.refused_changes.failed(topic, &message);
+                    self.reports.failed(topic, &message);
+                    if topic == Topic::Import {
                         self.import.failed(&message);
                     }
                     self.message = Some((true, message));

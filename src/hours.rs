@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rainstaff_core::hours::{
     BreakPolicy, Calendar, Contract, ContractKind, Policy, Report, ShiftInput, compute,
 };
-use rainstaff_core::time::{parse_hhmm, parse_iso_date};
+use rainstaff_core::time::{parse_hhmm, parse_iso_date, span_minutes};
 
 use crate::db::Store;
 use crate::db::queries::ShiftFilter;
@@ -36,6 +36,12 @@ pub fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
             ))
         })
         .collect()
+}
+
+/// Worked minutes of one shift as entered: end − start (next day when end is earlier) − break.
+pub fn worked_minutes(s: &Shift) -> Option<i64> {
+    let span = span_minutes(parse_hhmm(&s.start_time).ok()?, parse_hhmm(&s.end_time).ok()?).ok()?;
+    Some(i64::from(span) - s.break_minutes)
 }
 
 /// The policy payroll is computed under: weekly periods, and overtime paid in half hours (L7).

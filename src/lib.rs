@@ -2,6 +2,7 @@
 //! owns every write, a background sync task, and headless subcommands for IT scripts.
 
 pub mod app;
+pub mod bus;
 pub mod cli;
 pub mod db;
 pub mod export;

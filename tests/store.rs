@@ -4,9 +4,9 @@
 use rainstaff::db::Store;
 use rainstaff::db::edits::{SaveError, SaveOptions};
 use rainstaff::db::rows;
+use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::{Role, User};
 use rainstaff::model::{Employee, Shift, Vehicle, fields_of};
-use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::protocol::RowState;
 use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLES};
 use rainstaff_core::validate::Problem;

@@ -10,10 +10,10 @@ use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::Role;
 use rainstaff::i18n::Lang;
 use rainstaff::model::{Employee, fields_of};
-use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::schema::{EMPLOYEES, VEHICLES};
 
 /// A store with an administrator, enrolled for `pc` (None: not enrolled), holding `employees`

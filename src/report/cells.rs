@@ -8,8 +8,7 @@ use rainstaff_core::time::parse_hhmm;
 
 use super::build::{EmployeeMonth, MonthReport, Row};
 use crate::hours::Totals;
-use crate::i18n::{Lang, Pick};
-use crate::ui::timesheets::weekday;
+use crate::i18n::{Lang, Pick, weekday};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

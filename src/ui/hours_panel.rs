@@ -6,10 +6,10 @@ use egui::{RichText, Ui};
 use rainstaff_core::hours::Report;
 use rainstaff_core::time::{format_date, format_duration};
 
-use crate::app::Ctx;
 use crate::hours::{Totals, employee_hours, totals, week_start};
-use crate::i18n::{Lang, Pick};
+use crate::i18n::{Lang, Pick, weekday};
 use crate::model::{Employee, Record};
+use crate::ui::ctx::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Period {
@@ -130,7 +130,7 @@ impl HoursPanel {
             }
             ui.end_row();
             for d in report.days.iter().filter(|d| d.date >= from && d.date <= to) {
-                let label = format!("{} {}", format_date(d.date), super::timesheets::weekday(lang, d.date));
+                let label = format!("{} {}", format_date(d.date), weekday(lang, d.date));
                 if ui.link(label).on_hover_text(lang.t("Açıkla", "Explain")).clicked() {
                     clicked = Some(d.date);
                 }

@@ -8,10 +8,10 @@ use rainstaff_core::schema::TableSpec;
 use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::i18n::{Lang, Pick};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
-use crate::worker::Command;
 
 #[derive(Debug, Clone)]
 pub struct MoveDialog {

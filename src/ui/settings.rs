@@ -3,15 +3,15 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::Ctx;
+use crate::bus::{Command, SyncStatus, Topic};
 use crate::db::conflicts::Conflict;
+use crate::db::sync::{DEVICE_KEY, REGION_KEY, SERVER_KEY};
 use crate::db::users::Role;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::message::Message;
 use crate::paths::DataDir;
-use crate::sync_task::{DEVICE_KEY, REGION_KEY, SERVER_KEY, SyncStatus};
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
 
 #[derive(Default)]
 pub struct SettingsScreen {
@@ -48,11 +48,11 @@ impl SettingsScreen {
     }
 
     /// Shows a failure next to the part of the screen it concerns.
-    pub fn failed(&mut self, context: &str, message: &str) {
-        match context {
-            "enroll" => self.sync_error = Some(message.to_string()),
-            "backup" | "restore" => self.backup_error = Some(message.to_string()),
-            "password" => self.password_error = Some(message.to_string()),
+    pub fn failed(&mut self, topic: Topic, message: &str) {
+        match topic {
+            Topic::Enroll => self.sync_error = Some(message.to_string()),
+            Topic::Backup | Topic::Restore => self.backup_error = Some(message.to_string()),
+            Topic::Password => self.password_error = Some(message.to_string()),
             _ => {}
         }
     }

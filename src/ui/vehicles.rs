@@ -9,13 +9,14 @@ use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
 use rainstaff_core::validate::{FieldError, Problem, normalize_plate};
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle, fields_of};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::move_region::MoveDialog;
-use crate::worker::Command;
+use crate::ui::widgets;
 
 pub const DUE_DAYS: i64 = 30;
 pub const OIL_WARNING_KM: i64 = 2_000;
@@ -310,7 +311,7 @@ impl VehiclesScreen {
             form::focus_once(&plate, &mut form.focus);
             form::row(ui, l("region"), e("region"), |ui| {
                 ui.horizontal(|ui| {
-                    let region = super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none());
+                    let region = widgets::region_combo(ui, ctx, &mut form.region, form.id.is_none());
                     // The dialog names the vehicle as it is stored, whatever the form holds now.
                     if let Some(stored) = form.id.and_then(|id| list.iter().find(|v| v.id == id))
                         && super::move_region::offer(ui, ctx)
