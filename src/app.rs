@@ -124,7 +124,7 @@ impl App {
             match event {
                 Event::SignedIn(user) => {
                     self.login.clear();
-                    self.worker.send(Command::SeedTemplates { user: user.clone() });
+                    self.worker.send(Command::SeedTemplates);
                     self.message = None;
                     self.session = Some(user);
                     self.reload();
@@ -242,6 +242,7 @@ impl App {
             self.screen = Screen::Refused;
         }
         if self.settings.take_sign_out() {
+            self.worker.send(Command::SignOut);
             self.session = None;
             self.screen = Screen::Employees;
             self.message = None;

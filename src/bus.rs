@@ -33,6 +33,8 @@ impl Notifier {
     }
 }
 
+/// What a screen asks of the worker. The worker runs it as the person signed in (its session,
+/// set by the result of SignIn or CreateFirstAdmin), after `policy::allowed` says they may.
 pub enum Command {
     CreateFirstAdmin {
         username: String,
@@ -42,8 +44,9 @@ pub enum Command {
         username: String,
         password: String,
     },
+    /// Ends the session: the worker runs nothing more until somebody signs in.
+    SignOut,
     Save {
-        user: User,
         table: &'static TableSpec,
         id: Option<Uuid>,
         region: String,
@@ -51,13 +54,11 @@ pub enum Command {
         options: SaveOptions,
     },
     Delete {
-        user: User,
         table: &'static TableSpec,
         id: Uuid,
     },
     /// An administrator moves a record to another region (see `Store::move_record`).
     MoveRegion {
-        user: User,
         table: &'static TableSpec,
         id: Uuid,
         region: String,
@@ -77,7 +78,6 @@ pub enum Command {
         active: bool,
     },
     ChangeOwnPassword {
-        user: User,
         old: String,
         new: String,
     },
@@ -85,11 +85,9 @@ pub enum Command {
         key: String,
         value: String,
     },
-    SeedTemplates {
-        user: User,
-    },
+    /// Seeds the signed-in person's region with the usual shift templates, once.
+    SeedTemplates,
     CopyLastWeek {
-        user: User,
         region: String,
         employee: Option<Uuid>,
         week_start: chrono::NaiveDate,
@@ -105,18 +103,15 @@ pub enum Command {
         name: String,
     },
     ResolveConflict {
-        user: User,
         id: i64,
         keep_server_value: bool,
     },
     /// Puts a refused change back among those waiting, with its record as it is now.
     ResendRefused {
-        user: User,
         id: i64,
     },
     /// Drops a refused change; its record takes the server's version again.
     DiscardRefused {
-        user: User,
         id: i64,
     },
     /// A legacy file: `region` is the one the dialog names (None: this PC's region decides).
@@ -128,7 +123,6 @@ pub enum Command {
     /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
     /// then ReportDone or Failed.
     ExportReport {
-        user: User,
         request: crate::report::ReportRequest,
     },
     AddHoliday {
@@ -139,6 +133,32 @@ pub enum Command {
     },
     /// Writes the user guide into the data folder; answers with HelpReady and its URL.
     WriteHelp,
+}
+
+impl Command {
+    /// The topic a refusal or failure of this command is shown under.
+    pub fn topic(&self) -> Topic {
+        use Command::*;
+        match self {
+            CreateFirstAdmin { .. } | SignIn { .. } | SignOut => Topic::SignIn,
+            Save { .. } | Delete { .. } | MoveRegion { .. } => Topic::Records,
+            CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } => Topic::Users,
+            ChangeOwnPassword { .. } => Topic::Password,
+            SetSetting { .. } => Topic::Settings,
+            SeedTemplates => Topic::Templates,
+            CopyLastWeek { .. } => Topic::CopyWeek,
+            BackupNow => Topic::Backup,
+            Restore { .. } => Topic::Restore,
+            SyncNow => Topic::Sync,
+            Enroll { .. } => Topic::Enroll,
+            ResolveConflict { .. } => Topic::Conflicts,
+            ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
+            ImportLegacy { .. } => Topic::Import,
+            ExportReport { .. } => Topic::Report,
+            AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
+            WriteHelp => Topic::Help,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ pub mod message;
 pub mod model;
 pub mod net;
 pub mod paths;
+pub mod policy;
 pub mod report;
 pub mod sync_task;
 pub mod ui;

@@ -409,7 +409,7 @@ impl EmployeesScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
+            ctx.send(Command::Delete { table: &EMPLOYEES, id });
             form.saving = true;
         }
         if let Some(moving) = &mut form.moving
@@ -428,7 +428,6 @@ impl EmployeesScreen {
                     form.errors = FormErrors::default();
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table: &EMPLOYEES,
                         id: form.id,
                         region: form.region.clone(),

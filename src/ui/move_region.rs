@@ -101,12 +101,7 @@ impl MoveDialog {
                     && let Some(to) = &self.to
                 {
                     self.errors = FormErrors::default();
-                    ctx.send(Command::MoveRegion {
-                        user: ctx.user.clone(),
-                        table: self.table,
-                        id: self.id,
-                        region: to.clone(),
-                    });
+                    ctx.send(Command::MoveRegion { table: self.table, id: self.id, region: to.clone() });
                 }
                 if ui.button(lang.t("Vazgeç", "Cancel")).clicked() {
                     open = false;

@@ -159,7 +159,6 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
         });
         if manager {
             ui.horizontal(|ui| {
-                let user = ctx.user.clone();
                 if ui
                     .button(lang.t("Yeniden gönder", "Resend"))
                     .on_hover_text(lang.t(
@@ -168,7 +167,7 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
                     ))
                     .clicked()
                 {
-                    command = Some(Command::ResendRefused { user: user.clone(), id: c.id });
+                    command = Some(Command::ResendRefused { id: c.id });
                 }
                 if ui
                     .button(lang.t("Vazgeç", "Discard"))
@@ -179,7 +178,7 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
                     ))
                     .clicked()
                 {
-                    command = Some(Command::DiscardRefused { user, id: c.id });
+                    command = Some(Command::DiscardRefused { id: c.id });
                 }
             });
         }

@@ -178,7 +178,7 @@ impl ReportsScreen {
         let selection = Selection { month, employee: self.employee, region: self.region(ctx) };
         let request = ReportRequest { selection, format: self.format, lang, out };
         self.state = State::Running(0.0);
-        ctx.send(Command::ExportReport { user: ctx.user.clone(), request });
+        ctx.send(Command::ExportReport { request });
     }
 
     fn status(&mut self, ui: &mut Ui, lang: Lang) {

@@ -121,7 +121,6 @@ impl SettingsScreen {
                 Ok(()) => {
                     self.password_error = None;
                     ctx.send(Command::ChangeOwnPassword {
-                        user: ctx.user.clone(),
                         old: std::mem::take(&mut self.old_password),
                         new: std::mem::take(&mut self.new_password),
                     });
@@ -210,18 +209,10 @@ impl SettingsScreen {
                 let keep_now = format!("{} «{}»", lang.t("Şimdiki", "Current"), value(&c.device_value));
                 let keep_old = format!("{} «{}»", lang.t("Önceki", "Earlier"), value(&c.server_value));
                 if ui.button(keep_now).clicked() {
-                    ctx.send(Command::ResolveConflict {
-                        user: ctx.user.clone(),
-                        id: c.id,
-                        keep_server_value: false,
-                    });
+                    ctx.send(Command::ResolveConflict { id: c.id, keep_server_value: false });
                 }
                 if ui.button(keep_old).clicked() {
-                    ctx.send(Command::ResolveConflict {
-                        user: ctx.user.clone(),
-                        id: c.id,
-                        keep_server_value: true,
-                    });
+                    ctx.send(Command::ResolveConflict { id: c.id, keep_server_value: true });
                 }
             });
         }

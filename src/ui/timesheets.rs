@@ -255,7 +255,6 @@ impl TimesheetsScreen {
                 let monday =
                     ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
                 ctx.send(Command::CopyLastWeek {
-                    user: ctx.user.clone(),
                     // The week of what the list shows; the store copies only what this PC may write.
                     region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
                     employee: self.employee,
@@ -419,7 +418,7 @@ impl TimesheetsScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
+            ctx.send(Command::Delete { table: &TIMESHEETS, id });
             form.saving = true;
         }
         if actions.cancel {
@@ -438,7 +437,6 @@ impl TimesheetsScreen {
                     form.errors = FormErrors::default();
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table: &TIMESHEETS,
                         id: form.id,
                         region,

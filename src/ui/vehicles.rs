@@ -343,7 +343,7 @@ impl VehiclesScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table: &VEHICLES, id });
+            ctx.send(Command::Delete { table: &VEHICLES, id });
             form.saving = true;
         }
         if let Some(moving) = &mut form.moving
@@ -361,7 +361,6 @@ impl VehiclesScreen {
                 Ok(vehicle) => {
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table: &VEHICLES,
                         id: form.id,
                         region: form.region.clone(),
