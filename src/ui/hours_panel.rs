@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use rainstaff_core::hours::Report;
 use rainstaff_core::time::{format_date, format_duration};
 
-use crate::hours::{Totals, employee_hours, totals, week_start};
+use crate::hours::{Totals, employee_report, shifts_for, totals, week_start};
 use crate::i18n::{Lang, Pick, weekday};
 use crate::model::{Employee, Record};
 use crate::ui::ctx::Ctx;
@@ -64,7 +64,8 @@ impl HoursPanel {
         }
         self.computed_for = Some(key);
         let calendar = ctx.store.calendar().unwrap_or_else(|_| rainstaff_core::hours::Calendar::builtin_tr());
-        match employee_hours(ctx.store, &calendar, employee, from, to) {
+        let shifts = ctx.store.shifts(&shifts_for(employee, from, to));
+        match shifts.map_err(anyhow::Error::from).and_then(|s| employee_report(employee, &s, &calendar)) {
             Ok(report) => {
                 self.totals = Some(totals(&report, from, to));
                 self.report = Some(report);
