@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
 use crate::bus::{Command, Event, Notifier, SyncPhase, SyncStatus, Topic};
-use crate::db::Store;
+use crate::db::read::ReadStore;
 use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
@@ -30,7 +30,7 @@ pub enum Screen {
 pub struct App {
     pub data: DataDir,
     worker: Worker,
-    store: Store,
+    store: ReadStore,
     pub lang: Lang,
     pub session: Option<User>,
     pub screen: Screen,
@@ -58,7 +58,7 @@ pub struct App {
 impl App {
     pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
         let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;
-        let store = Store::open_reader(&data.store())?;
+        let store = ReadStore::open(&data.store())?;
         let lang = store.setting("language")?.and_then(|c| Lang::from_code(&c)).unwrap_or_default();
         let first_run = !store.has_users()?;
         let mut app = App {

@@ -18,7 +18,7 @@ fn manager(store: &Store) -> User {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    store.test_connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn employee(store: &mut Store, user: &User, name: &str) -> Uuid {
@@ -46,11 +46,13 @@ fn migrates_an_empty_file_and_every_schema_column_exists() {
     let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
     assert_eq!(count(&store, "PRAGMA user_version"), migrations as i64);
     assert_eq!(count(&store, "PRAGMA foreign_keys"), 1);
-    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = store.test_connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     for table in TABLES {
-        let mut stmt =
-            store.conn.prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name)).unwrap();
+        let mut stmt = store
+            .test_connection()
+            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name))
+            .unwrap();
         let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         for field in table.fields {
             assert!(columns.iter().any(|c| c == field.name), "{}.{} is missing", table.name, field.name);
@@ -76,7 +78,7 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
         store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
         assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
         let fields: String = store
-            .conn
+            .test_connection()
             .query_row("SELECT fields FROM outbox ORDER BY mutation_id DESC", [], |r| r.get(0))
             .unwrap();
         // The row was never acknowledged by a server, so the edit carries every field.
@@ -96,7 +98,7 @@ fn a_failed_outbox_append_leaves_nothing_behind() {
     let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let user = manager(&store);
     store
-        .conn
+        .test_connection()
         .execute_batch(
             "CREATE TEMP TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
@@ -200,7 +202,7 @@ fn vehicle(plate: &str) -> Vehicle {
 /// The outbox as the sync routine will send it: (table, row, region, op, fields, base version).
 fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
     let mut stmt = store
-        .conn
+        .test_connection()
         .prepare(
             "SELECT table_name, row_id, region, op, fields, base_version FROM outbox ORDER BY mutation_id",
         )
@@ -218,8 +220,8 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
 /// the server's row is taken.
 fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
     let spec = rainstaff_core::schema::table(table).unwrap();
-    let row = rows::get(&store.conn, spec, id).unwrap().unwrap();
-    store.conn.execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
+    let row = rows::get(store.test_connection(), spec, id).unwrap().unwrap();
+    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
     let state = RowState {
         table: table.into(),
         id,
@@ -230,7 +232,7 @@ fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
         deleted_at: None,
         fields: row.fields,
     };
-    assert!(rows::apply_server_row(&store.conn, &state, None).unwrap());
+    assert!(rows::apply_server_row(store.test_connection(), &state, None).unwrap());
 }
 
 #[test]
@@ -286,7 +288,7 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
     assert!(outbox(&store).is_empty());
 
     store.move_record(&admin, &EMPLOYEES, id, "Izmir").unwrap();
-    let moved = rows::get(&store.conn, &EMPLOYEES, id).unwrap().unwrap();
+    let moved = rows::get(store.test_connection(), &EMPLOYEES, id).unwrap().unwrap();
     assert_eq!((moved.region.as_str(), moved.server_version), ("Izmir", 7));
     let entries = outbox(&store);
     assert_eq!(entries.len(), 1, "{entries:?}");
@@ -319,7 +321,7 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
         "{err}"
     );
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before);
-    assert_eq!(rows::get(&store.conn, &VEHICLES, here).unwrap().unwrap().region, "Izmir");
+    assert_eq!(rows::get(store.test_connection(), &VEHICLES, here).unwrap().unwrap().region, "Izmir");
     store.move_record(&admin, &VEHICLES, here, "Ankara").unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before + 1);
 }

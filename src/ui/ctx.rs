@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::bus::Command;
-use crate::db::Store;
+use crate::db::read::ReadStore;
 use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::Lang;
@@ -15,7 +15,7 @@ use crate::worker::Worker;
 pub struct Ctx<'a> {
     pub lang: Lang,
     pub user: &'a User,
-    pub store: &'a Store,
+    pub store: &'a ReadStore,
     pub worker: &'a Worker,
     pub today: NaiveDate,
     /// The regions the person may write on this PC (every region picker offers these).
