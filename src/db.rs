@@ -1,10 +1,12 @@
-//! The local store: one SQLite file in the data folder. Opening it applies the embedded
-//! migrations; every write goes through `rows` so that it appends its outbox entry in the same
-//! transaction; the screens read through `read::ReadStore`, which can do nothing else; `sync` is
-//! the routine that exchanges the outbox and the server's change log.
+//! The local store: one SQLite file in the data folder. Opening it derives the synced tables
+//! from the schema (`ddl`) and applies the embedded migrations; every write goes through `rows` so
+//! that it appends its outbox entry in the same transaction; the screens read through
+//! `read::ReadStore`, which can do nothing else; `sync` is the routine that exchanges the outbox
+//! and the server's change log.
 
 pub mod backup;
 pub mod conflicts;
+pub mod ddl;
 pub mod edits;
 pub mod holidays;
 pub mod import;
@@ -24,7 +26,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// `PRAGMA application_id` of a Rainstaff store ("RSTF"): tells our file from any other SQLite file.
 const APPLICATION_ID: i32 = 0x5253_5446;
 
-/// The numbered migrations, in order; `user_version` says how many have been applied.
+/// The numbered migrations of the bookkeeping tables and of data, in order; `user_version` says
+/// how many have been applied. The synced tables' DDL comes from the schema (`ddl`).
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_refused_changes.sql"),
@@ -115,6 +118,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         register_functions(conn)?;
         let tx = self.conn.transaction()?;
+        // The synced tables first, so that a numbered migration changing their data finds them.
+        ddl::reconcile(&tx)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;

@@ -325,3 +325,73 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
     store.move_record(&admin, &VEHICLES, here, "Ankara").unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before + 1);
 }
+
+/// What a table is to SQLite: its columns (name, type, not null, default, key), foreign keys
+/// and indexes with their columns, each sorted so that a column added later compares equal.
+fn shape(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let rows = |sql: String| -> Vec<String> {
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let count = stmt.column_count();
+        let mut out: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok((0..count)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join(" "))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        out.sort();
+        out
+    };
+    let mut shape =
+        rows(format!("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{table}')"));
+    shape.extend(rows(format!(
+        "SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('{table}')"
+    )));
+    shape.extend(rows(format!(
+        "SELECT il.name, il.\"unique\", (SELECT group_concat(name) FROM pragma_index_info(il.name))
+         FROM pragma_index_list('{table}') il"
+    )));
+    // Deferred foreign keys are said only in the table's SQL.
+    let sql: String =
+        conn.query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+    shape.push(format!("deferred references: {}", sql.matches("DEFERRABLE INITIALLY DEFERRED").count()));
+    shape
+}
+
+#[test]
+fn a_store_created_by_the_shipped_001_ends_as_a_store_derived_from_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    // A store as the first release created it: 001 with the synced tables written out by hand.
+    let old = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(include_str!("corpus/001_init_as_shipped.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.pragma_update(None, "application_id", 0x5253_5446).unwrap();
+    }
+    let old = Store::open(&old).unwrap();
+    let new = Store::open(&dir.path().join("new.db")).unwrap();
+    for table in TABLES {
+        assert_eq!(
+            shape(old.test_connection(), table.name),
+            shape(new.test_connection(), table.name),
+            "{}",
+            table.name
+        );
+    }
+    // And it works as one: a shift of an employee saved, listed and refused on overlap alike.
+    for mut store in [old, new] {
+        let user = manager(&store);
+        let id = employee(&mut store, &user, "ŞEBNEM İNCE");
+        let save = |store: &mut Store, start: &str, end: &str| {
+            let fields = fields_of(&shift(id, "2026-03-02", start, end));
+            store.save_record(&user, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default())
+        };
+        save(&mut store, "08:00", "12:00").unwrap();
+        assert!(save(&mut store, "11:00", "13:00").is_err(), "the overlap is refused");
+        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+    }
+}
