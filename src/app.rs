@@ -1,5 +1,6 @@
-//! The eframe application: who is signed in, which screen is open, the toolbar, and the events
-//! coming back from the worker. Screens live in `ui/`, one module each.
+//! The eframe application: which screen is open, the toolbar, and the events coming back from the
+//! worker. It shows who is signed in as the worker's sign-in answered; the worker keeps the session
+//! its commands run as. Screens live in `ui/`, one module each, and never import this one.
 
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
