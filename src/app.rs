@@ -216,11 +216,12 @@ impl App {
         };
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
         egui::CentralPanel::default().show(ui, |ui| {
+            let worker = &self.worker;
             let ctx = Ctx {
                 lang: self.lang,
                 user: &user,
                 store: &self.store,
-                worker: &self.worker,
+                send: &|command| worker.send(command),
                 today: self.today,
                 scope: &self.scope,
             };

@@ -9,14 +9,14 @@ use crate::db::read::ReadStore;
 use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::Lang;
-use crate::worker::Worker;
 
 /// What every screen gets to work with during a frame.
 pub struct Ctx<'a> {
     pub lang: Lang,
     pub user: &'a User,
     pub store: &'a ReadStore,
-    pub worker: &'a Worker,
+    /// Hands a command to the worker (which answers with events the app passes on).
+    pub send: &'a dyn Fn(Command),
     pub today: NaiveDate,
     /// The regions the person may write on this PC (every region picker offers these).
     pub scope: &'a Scope,
@@ -24,6 +24,6 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn send(&self, command: Command) {
-        self.worker.send(command);
+        (self.send)(command);
     }
 }
