@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use rainstaff::app::{App, Screen};
+use rainstaff::bus::SyncPhase;
 use rainstaff::db::Store;
 use rainstaff::db::users::Role;
 use rainstaff::paths::DataDir;
-use rainstaff::sync_task::SyncPhase;
 use rainstaff_core::protocol::{MAX_BATCH, Mutation, Op, PushRequest};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::json;
@@ -44,9 +44,9 @@ fn shift_fields(employee: Uuid, n: usize) -> serde_json::Map<String, serde_json:
 /// A store with an administrator, 500 employees and `shifts` shifts, written the way the app
 /// writes (rows with their outbox entries), in one transaction.
 fn seeded(dir: &std::path::Path, shifts: usize) -> Vec<Uuid> {
-    let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
+    let store = Store::open(&dir.join("rainstaff.db")).unwrap();
     store.create_user("admin", Some("parola-12345"), Role::Admin, "ALL").unwrap();
-    let tx = store.conn.transaction().unwrap();
+    let tx = store.test_connection().unchecked_transaction().unwrap();
     let employees: Vec<Uuid> = (0..EMPLOYEE_COUNT)
         .map(|i| {
             let id = Uuid::now_v7();
@@ -167,14 +167,14 @@ fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
     let data = DataDir::new(&office);
     let mut store = Store::open(&data.store()).unwrap();
     runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
-    let tx = store.conn.transaction().unwrap();
+    let tx = store.test_connection().unchecked_transaction().unwrap();
     let edit = json!({"title": "Şef"}).as_object().unwrap().clone();
     rainstaff::db::rows::save(&tx, &EMPLOYEES, employees[0], "Ankara", &edit).unwrap();
     tx.commit().unwrap();
     let t = Instant::now();
     let report = runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
     let edit_time = t.elapsed();
-    store.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    store.test_connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let file = std::fs::metadata(data.store()).unwrap().len();
 
     // A second region's 100 000 rows, then a new PC of that region syncs for the first time.

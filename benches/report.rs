@@ -40,7 +40,7 @@ impl Rng {
 /// (29 December to 1 February), with some overtime and the odd Sunday. Returns January's shifts.
 fn seed(store: &mut Store) -> usize {
     let mut rng = Rng(0x5241_494E_5354_4146);
-    let tx = store.conn.unchecked_transaction().expect("transaction");
+    let tx = store.test_connection().unchecked_transaction().expect("transaction");
     let first = NaiveDate::from_ymd_opt(2025, 12, 29).expect("date");
     let last = NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
     let mut january = 0;

@@ -1,17 +1,19 @@
-//! The eframe application: who is signed in, which screen is open, the toolbar, and the events
-//! coming back from the worker. Screens live in `ui/`, one module each.
+//! The eframe application: which screen is open, the toolbar, and the events coming back from the
+//! worker. It shows who is signed in as the worker's sign-in answered; the worker keeps the session
+//! its commands run as. Screens live in `ui/`, one module each, and never import this one.
 
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
-use crate::db::Store;
+use crate::bus::{Command, Event, Notifier, SyncPhase, SyncStatus, Topic};
+use crate::db::read::ReadStore;
 use crate::db::scope::Scope;
 use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
 use crate::paths::DataDir;
-use crate::sync_task::{SyncPhase, SyncStatus};
 use crate::ui;
-use crate::worker::{Command, Event, Notifier, Worker};
+use crate::ui::ctx::Ctx;
+use crate::worker::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -27,30 +29,13 @@ pub enum Screen {
     Refused,
 }
 
-/// What every screen gets to work with during a frame.
-pub struct Ctx<'a> {
-    pub lang: Lang,
-    pub user: &'a User,
-    pub store: &'a Store,
-    pub worker: &'a Worker,
-    pub today: NaiveDate,
-    /// The regions the person may write on this PC (every region picker offers these).
-    pub scope: &'a Scope,
-}
-
-impl Ctx<'_> {
-    pub fn send(&self, command: Command) {
-        self.worker.send(command);
-    }
-}
-
 /// The most the toolbar gives the signed-in name and region.
 const NAME_WIDTH: f32 = 240.0;
 
 pub struct App {
     pub data: DataDir,
     worker: Worker,
-    store: Store,
+    store: ReadStore,
     pub lang: Lang,
     pub session: Option<User>,
     pub screen: Screen,
@@ -78,7 +63,7 @@ pub struct App {
 impl App {
     pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
         let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;
-        let store = Store::open_reader(&data.store())?;
+        let store = ReadStore::open(&data.store())?;
         let lang = store.setting("language")?.and_then(|c| Lang::from_code(&c)).unwrap_or_default();
         let first_run = !store.has_users()?;
         let mut app = App {
@@ -144,7 +129,7 @@ impl App {
             match event {
                 Event::SignedIn(user) => {
                     self.login.clear();
-                    self.worker.send(Command::SeedTemplates { user: user.clone() });
+                    self.worker.send(Command::SeedTemplates);
                     self.message = None;
                     self.session = Some(user);
                     self.reload();
@@ -178,12 +163,12 @@ impl App {
                 }
                 Event::ReportProgress(done) => self.reports.progress(done),
                 Event::ReportDone(path) => self.reports.finished(path),
-                Event::Failed { context, message } => {
+                Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
-                    self.settings.failed(context, &message);
-                    self.refused_changes.failed(context, &message);
-                    self.reports.failed(context, &message);
-                    if context == "import" {
+                    self.settings.failed(topic, &message);
+                    self.refused_changes.failed(topic, &message);
+                    self.reports.failed(topic, &message);
+                    if topic == Topic::Import {
                         self.import.failed(&message);
                     }
                     self.message = Some((true, message));
@@ -235,11 +220,12 @@ impl App {
         };
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
         egui::CentralPanel::default().show(ui, |ui| {
+            let worker = &self.worker;
             let ctx = Ctx {
                 lang: self.lang,
                 user: &user,
                 store: &self.store,
-                worker: &self.worker,
+                send: &|command| worker.send(command),
                 today: self.today,
                 scope: &self.scope,
             };
@@ -262,6 +248,7 @@ impl App {
             self.screen = Screen::Refused;
         }
         if self.settings.take_sign_out() {
+            self.worker.send(Command::SignOut);
             self.session = None;
             self.screen = Screen::Employees;
             self.message = None;

@@ -152,7 +152,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let name = name.unwrap_or_else(crate::paths::computer_name);
             let region =
                 runtime()?.block_on(crate::sync_task::enroll_device(&store, &data, &server, &code, &name))?;
-            let device = store.sync_state(crate::sync_task::DEVICE_KEY)?.unwrap_or_default();
+            let device = store.sync_state(crate::db::sync::DEVICE_KEY)?.unwrap_or_default();
             println!("{}", serde_json::json!({"device_id": device, "region": region, "server": server}));
         }
         CliCommand::Sync => {

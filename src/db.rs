@@ -1,15 +1,19 @@
-//! The local store: one SQLite file in the data folder. Opening it applies the embedded
-//! migrations; every write goes through `rows` so that it appends its outbox entry in the same
-//! transaction; `sync` is the routine that exchanges the outbox and the server's change log.
+//! The local store: one SQLite file in the data folder. Opening it derives the synced tables
+//! from the schema (`ddl`) and applies the embedded migrations; every write goes through `rows` so
+//! that it appends its outbox entry in the same transaction; the screens read through
+//! `read::ReadStore`, which can do nothing else; `sync` is the routine that exchanges the outbox
+//! and the server's change log.
 
 pub mod backup;
 pub mod conflicts;
+pub mod ddl;
 pub mod edits;
 pub mod holidays;
 pub mod import;
 pub mod namespaces;
 mod neighbours;
 pub mod queries;
+pub mod read;
 pub mod refused;
 pub mod rows;
 pub mod scope;
@@ -18,12 +22,13 @@ pub mod users;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// `PRAGMA application_id` of a Rainstaff store ("RSTF"): tells our file from any other SQLite file.
 const APPLICATION_ID: i32 = 0x5253_5446;
 
-/// The numbered migrations, in order; `user_version` says how many have been applied.
+/// The numbered migrations of the bookkeeping tables and of data, in order; `user_version` says
+/// how many have been applied. The synced tables' DDL comes from the schema (`ddl`).
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_refused_changes.sql"),
@@ -60,8 +65,10 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The store with its writing connection: the worker's, the sync thread's and the command line's.
+/// The connection stays inside `db`, so every write outside it is one of the store's own methods.
 pub struct Store {
-    pub conn: Connection,
+    conn: Connection,
     path: PathBuf,
 }
 
@@ -81,19 +88,16 @@ impl Store {
         Ok(store)
     }
 
-    /// A second connection to an already migrated store, for the UI's reads.
-    pub fn open_reader(path: &Path) -> Result<Store> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        register_functions(&conn)?;
-        Ok(Store { conn, path: path.to_path_buf() })
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Tests and benchmarks only: the store's own connection, to seed rows through `db::rows` or
+    /// to break the file on purpose. Nothing in `src/` outside `db` calls it; the import graph
+    /// script (scripts/import-graph.sh) fails when something does.
+    #[doc(hidden)]
+    pub fn test_connection(&self) -> &Connection {
+        &self.conn
     }
 
     fn prepare(&mut self) -> Result<()> {
@@ -115,6 +119,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         register_functions(conn)?;
         let tx = self.conn.transaction()?;
+        // The synced tables first, so that a numbered migration changing their data finds them.
+        ddl::reconcile(&tx)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;

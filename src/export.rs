@@ -10,7 +10,7 @@ use rainstaff_core::time::{format_date, parse_iso_date};
 
 use crate::db::Store;
 use crate::db::queries::ShiftFilter;
-use crate::ui::timesheets::worked_minutes;
+use crate::hours::worked_minutes;
 
 pub const CSV_HEADER: [&str; 9] =
     ["employee", "region", "date", "start", "end", "break_minutes", "worked_minutes", "special_day", "note"];

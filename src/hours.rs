@@ -1,18 +1,17 @@
 //! The hour engine over the store: an employee's contract and shifts turned into the engine's
 //! input, computed over whole weeks so that weekly overtime lands where the law puts it. The
-//! timesheet screen and the payroll reports both read their numbers from here.
+//! timesheet screen and the payroll reports both read their numbers from here, under one policy.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rainstaff_core::hours::{
     BreakPolicy, Calendar, Contract, ContractKind, Policy, Report, ShiftInput, compute,
 };
-use rainstaff_core::time::{parse_hhmm, parse_iso_date};
+use rainstaff_core::time::{parse_hhmm, parse_iso_date, span_minutes};
 
-use crate::db::Store;
 use crate::db::queries::ShiftFilter;
 use crate::model::{Employee, Record, Shift};
 
-pub fn contract_of(e: &Employee) -> Contract {
+fn contract_of(e: &Employee) -> Contract {
     Contract {
         kind: if e.contract_kind == "part_time" { ContractKind::PartTime } else { ContractKind::FullTime },
         weekly_minutes: u32::try_from(e.weekly_minutes).unwrap_or(2700),
@@ -23,7 +22,7 @@ pub fn contract_of(e: &Employee) -> Contract {
 
 /// The engine's input for stored shifts; a shift that cannot be read is left out (the store
 /// validated it on the way in).
-pub fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
+fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
     shifts
         .iter()
         .filter_map(|s| {
@@ -38,8 +37,14 @@ pub fn shift_inputs(shifts: &[Record<Shift>]) -> Vec<ShiftInput> {
         .collect()
 }
 
+/// Worked minutes of one shift as entered: end − start (next day when end is earlier) − break.
+pub fn worked_minutes(s: &Shift) -> Option<i64> {
+    let span = span_minutes(parse_hhmm(&s.start_time).ok()?, parse_hhmm(&s.end_time).ok()?).ok()?;
+    Some(i64::from(span) - s.break_minutes)
+}
+
 /// The policy payroll is computed under: weekly periods, and overtime paid in half hours (L7).
-pub fn payroll_policy() -> Policy {
+fn payroll_policy() -> Policy {
     Policy { rounding: rainstaff_core::hours::Rounding::HalfHourUp, ..Policy::default() }
 }
 
@@ -53,26 +58,28 @@ pub fn covering_weeks(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) 
     (week_start(from), week_start(to) + Duration::days(6))
 }
 
-/// An employee's hours for the whole weeks around `from..=to`. Days outside the range are in
-/// the report too; callers show the ones they need.
-pub fn employee_hours(
-    store: &Store,
-    calendar: &Calendar,
-    employee: &Record<Employee>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> anyhow::Result<Report> {
+/// The shifts an employee's hours over `from..=to` are computed from: their own region's, over
+/// the whole weeks around the range.
+pub fn shifts_for(employee: &Record<Employee>, from: NaiveDate, to: NaiveDate) -> ShiftFilter {
     let (first, last) = covering_weeks(from, to);
-    let shifts = store.shifts(&ShiftFilter {
+    ShiftFilter {
         employee: Some(employee.id),
         from: Some(first),
         to: Some(last),
         region: employee.region.clone(),
-    })?;
-    let report =
-        compute(&contract_of(&employee.data), &Policy::default(), calendar, 0, &shift_inputs(&shifts))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", employee.data.full_name))?;
-    Ok(report)
+    }
+}
+
+/// An employee's hours over `shifts` (the whole weeks around the days wanted; see `shifts_for`),
+/// under the payroll policy: the timesheet panel and the workbook both compute here, so the
+/// figures a manager checks on screen are the ones payroll is paid from.
+pub fn employee_report(
+    employee: &Record<Employee>,
+    shifts: &[Record<Shift>],
+    calendar: &Calendar,
+) -> anyhow::Result<Report> {
+    compute(&contract_of(&employee.data), &payroll_policy(), calendar, 0, &shift_inputs(shifts))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", employee.data.full_name))
 }
 
 /// What a period adds up to, for the days of a report inside it.
@@ -91,6 +98,24 @@ pub struct Totals {
     pub weekend: u32,
     pub rest_day: u32,
     pub flagged_days: u32,
+}
+
+impl std::ops::AddAssign<&Totals> for Totals {
+    /// Adds another period's or employee's totals, minute by minute.
+    fn add_assign(&mut self, t: &Totals) {
+        self.worked += t.worked;
+        self.normal += t.normal;
+        self.extra25 += t.extra25;
+        self.ot50 += t.ot50;
+        self.ot50_payable += t.ot50_payable;
+        self.extra25_payable += t.extra25_payable;
+        self.night += t.night;
+        self.holiday += t.holiday;
+        self.holiday_units += t.holiday_units;
+        self.weekend += t.weekend;
+        self.rest_day += t.rest_day;
+        self.flagged_days += t.flagged_days;
+    }
 }
 
 pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {

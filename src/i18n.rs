@@ -16,3 +16,15 @@ impl Pick for Lang {
         }
     }
 }
+
+/// The short name of `d`'s weekday, as lists and reports print it beside a date.
+pub fn weekday(lang: Lang, d: chrono::NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    const TR: [&str; 7] = ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::Tr => TR[i],
+        Lang::En => EN[i],
+    }
+}

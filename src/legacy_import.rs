@@ -22,11 +22,10 @@ use rainstaff_legacy::ImportReport;
 use uuid::Uuid;
 
 use crate::db::import::ImportError;
-use crate::db::sync::SyncError;
+use crate::db::sync::{REGION_KEY, SERVER_KEY, SyncError};
 use crate::db::{Store, StoreError};
 use crate::net::HttpTransport;
 use crate::paths::DataDir;
-use crate::sync_task::{REGION_KEY, SERVER_KEY};
 
 /// Imports the legacy file at `path` (see the module's rules); `region` is the one the person
 /// named, if any. With `dry_run` only says what it would do.

@@ -2,6 +2,7 @@
 //! owns every write, a background sync task, and headless subcommands for IT scripts.
 
 pub mod app;
+pub mod bus;
 pub mod cli;
 pub mod db;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod message;
 pub mod model;
 pub mod net;
 pub mod paths;
+pub mod policy;
 pub mod report;
 pub mod sync_task;
 pub mod ui;

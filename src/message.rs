@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use rainstaff_core::protocol::RefusalCode;
+use rainstaff_core::roles::Denied;
 use rainstaff_core::validate::FieldError;
 
 use crate::db::StoreError;
@@ -25,6 +26,8 @@ pub enum Message {
     },
     Fields(Vec<FieldError>),
     Auth(AuthError),
+    /// The worker's policy refused a command for the person signed in.
+    Denied(Denied),
     Sync(SyncError),
     PasswordChanged,
     WeekCopied {
@@ -66,6 +69,8 @@ impl Message {
                 AuthError::Disabled => lang.t("Bu hesap pasif", "This account is disabled"),
             }
             .to_string(),
+            Message::Denied(Denied::Region(e)) => field_text(lang, e),
+            Message::Denied(denied) => denied.message(lang),
             Message::Sync(e) => sync_text(lang, e),
             Message::PasswordChanged => lang.t("Parola değiştirildi", "Password changed").to_string(),
             Message::WeekCopied { copied, skipped } => format!(

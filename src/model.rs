@@ -1,14 +1,13 @@
 //! Typed views of the synced rows, for the screens and reports. The store keeps rows as schema
 //! fields (see `db::rows`); these structs are read from and written to those fields by serde, so
-//! the field names here are the schema's.
+//! the field names here are the schema's. Plain data: the store makes records of its rows, this
+//! module knows nothing of the store.
 
 use rainstaff_core::hours::BreakPolicy;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
-
-use crate::db::rows::LocalRow;
 
 /// A row with what the sync bookkeeping says about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,9 +20,15 @@ pub struct Record<T> {
 }
 
 impl<T: DeserializeOwned> Record<T> {
-    pub fn from_row(row: LocalRow) -> Option<Record<T>> {
-        let data = serde_json::from_value(Value::Object(row.fields)).ok()?;
-        Some(Record { id: row.id, region: row.region, data, sync_error: row.sync_error })
+    /// The typed record of a row's schema fields; None when they do not make a `T`.
+    pub fn from_fields(
+        id: Uuid,
+        region: String,
+        fields: Map<String, Value>,
+        sync_error: Option<String>,
+    ) -> Option<Record<T>> {
+        let data = serde_json::from_value(Value::Object(fields)).ok()?;
+        Some(Record { id, region, data, sync_error })
     }
 }
 

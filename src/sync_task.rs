@@ -5,47 +5,20 @@
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-use chrono::{DateTime, Local};
+use chrono::Local;
 use rainstaff_core::protocol::{ALL_REGIONS, SyncReport};
 use rainstaff_core::validate::{FieldError, Problem};
 use rand::Rng;
 use tokio::sync::mpsc;
 
+use crate::bus::{Event, Notifier, SyncPhase, SyncRequest, SyncStatus, Topic};
 use crate::db::Store;
-use crate::db::sync::{SyncError, sync_once};
+use crate::db::sync::{DEVICE_KEY, REGION_KEY, SERVER_KEY, SyncError, sync_once};
 use crate::net::{HttpTransport, enroll};
 use crate::paths::DataDir;
-use crate::worker::{Event, Notifier};
 
 pub const DEFAULT_INTERVAL_MINUTES: u64 = 5;
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
-
-/// What the toolbar indicator knows about sync.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SyncPhase {
-    NotSetUp,
-    Idle,
-    Syncing,
-    Offline { retry_at: DateTime<Local> },
-    Failed(SyncError),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyncStatus {
-    pub phase: SyncPhase,
-    pub last_success: Option<DateTime<Local>>,
-    pub last_report: Option<SyncReport>,
-}
-
-pub enum SyncRequest {
-    Run,
-    Enroll { server: String, code: String, name: String },
-}
-
-/// Enrollment facts kept in `sync_state`.
-pub const SERVER_KEY: &str = "server_url";
-pub const DEVICE_KEY: &str = "device_id";
-pub use crate::db::sync::REGION_KEY;
 
 pub async fn enroll_device(
     store: &Store,
@@ -194,7 +167,7 @@ async fn handle_enroll(
 ) {
     let event = match enroll_device(store, data, server, code, name).await {
         Ok(region) => Event::Enrolled { region },
-        Err(e) => Event::Failed { context: "enroll", message: e.into() },
+        Err(e) => Event::Failed { topic: Topic::Enroll, message: e.into() },
     };
     let _ = events.send(event);
 }

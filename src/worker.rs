@@ -1,165 +1,25 @@
-//! The worker thread owns the store's write connection. The UI sends it commands and never waits:
-//! each command runs in its own transaction, and its result comes back as an event followed by
-//! a repaint request.
+//! The worker thread owns the store's write connection and the session: who is signed in, as the
+//! result of a sign-in command says, not as a screen claims. The UI sends it commands and never
+//! waits; each command is first put to `policy::allowed` for the person signed in, then runs in
+//! its own transaction, and its result comes back as an event followed by a repaint request.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use rainstaff_core::schema::TableSpec;
+use rainstaff_core::roles::Denied;
 use rainstaff_core::validate::{FieldError, Problem};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::db::edits::{SaveError, SaveOptions};
-use crate::db::users::{Role, User};
+use crate::bus::{Command, Event, Notifier, SyncRequest, Topic};
+use crate::db::edits::SaveError;
+use crate::db::scope::Scope;
+use crate::db::users::User;
 use crate::db::{Store, StoreError};
 use crate::message::Message;
 use crate::paths::DataDir;
-use crate::sync_task::{self, SyncRequest, SyncStatus};
-
-/// Wakes the UI when an event is waiting (a repaint); does nothing without a UI.
-#[derive(Clone, Default)]
-pub struct Notifier(Option<egui::Context>);
-
-impl Notifier {
-    pub fn new(ctx: egui::Context) -> Self {
-        Notifier(Some(ctx))
-    }
-
-    pub fn wake(&self) {
-        if let Some(ctx) = &self.0 {
-            ctx.request_repaint();
-        }
-    }
-}
-
-pub enum Command {
-    CreateFirstAdmin {
-        username: String,
-        password: String,
-    },
-    SignIn {
-        username: String,
-        password: String,
-    },
-    Save {
-        user: User,
-        table: &'static TableSpec,
-        id: Option<Uuid>,
-        region: String,
-        fields: Map<String, Value>,
-        options: SaveOptions,
-    },
-    Delete {
-        user: User,
-        table: &'static TableSpec,
-        id: Uuid,
-    },
-    /// An administrator moves a record to another region (see `Store::move_record`).
-    MoveRegion {
-        user: User,
-        table: &'static TableSpec,
-        id: Uuid,
-        region: String,
-    },
-    CreateUser {
-        username: String,
-        password: String,
-        role: Role,
-        region: String,
-    },
-    SetPassword {
-        id: Uuid,
-        password: String,
-    },
-    SetUserActive {
-        id: Uuid,
-        active: bool,
-    },
-    ChangeOwnPassword {
-        user: User,
-        old: String,
-        new: String,
-    },
-    SetSetting {
-        key: String,
-        value: String,
-    },
-    SeedTemplates {
-        user: User,
-    },
-    CopyLastWeek {
-        user: User,
-        region: String,
-        employee: Option<Uuid>,
-        week_start: chrono::NaiveDate,
-    },
-    BackupNow,
-    Restore {
-        path: PathBuf,
-    },
-    SyncNow,
-    Enroll {
-        server: String,
-        code: String,
-        name: String,
-    },
-    ResolveConflict {
-        user: User,
-        id: i64,
-        keep_server_value: bool,
-    },
-    /// Puts a refused change back among those waiting, with its record as it is now.
-    ResendRefused {
-        user: User,
-        id: i64,
-    },
-    /// Drops a refused change; its record takes the server's version again.
-    DiscardRefused {
-        user: User,
-        id: i64,
-    },
-    /// A legacy file: `region` is the one the dialog names (None: this PC's region decides).
-    ImportLegacy {
-        path: PathBuf,
-        region: Option<String>,
-        dry_run: bool,
-    },
-    /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
-    /// then ReportDone or Failed.
-    ExportReport {
-        user: User,
-        request: crate::report::ReportRequest,
-    },
-    AddHoliday {
-        day: rainstaff_core::hours::HolidayDay,
-    },
-    RemoveHoliday {
-        date: chrono::NaiveDate,
-    },
-    /// Writes the user guide into the data folder; answers with HelpReady and its URL.
-    WriteHelp,
-}
-
-#[derive(Debug, Clone)]
-pub enum Event {
-    SignedIn(User),
-    AuthFailed(Message),
-    Saved { table: &'static str, id: Uuid },
-    Invalid { table: &'static str, errors: Vec<FieldError> },
-    Failed { context: &'static str, message: Message },
-    Info(Message),
-    DataChanged,
-    Sync(SyncStatus),
-    Enrolled { region: String },
-    ImportPreview(rainstaff_legacy::ImportReport),
-    Imported(rainstaff_legacy::ImportReport),
-    ReportProgress(f32),
-    ReportDone(PathBuf),
-    HelpReady(String),
-}
+use crate::policy;
+use crate::sync_task;
 
 pub struct Worker {
     commands: Sender<Command>,
@@ -171,20 +31,21 @@ pub struct Worker {
 impl Worker {
     /// Opens the store, starts the worker and sync threads.
     pub fn start(data: DataDir, notify: Notifier) -> anyhow::Result<Worker> {
-        let mut store = Store::open(&data.store())?;
+        let store = Store::open(&data.store())?;
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
         let sync = sync_task::spawn(data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         std::thread::Builder::new().name("worker".into()).spawn(move || {
+            let mut state = State { store, sync, data, session: None };
             // Long commands (reports) send progress while they run, before their final events.
             let progress = |event: Event| {
                 let _ = events_tx.send(event);
                 notify.wake();
             };
             for command in inbox {
-                for event in handle(&mut store, &sync, &data, command, &progress) {
+                for event in state.run(command, &progress) {
                     if events_tx.send(event).is_err() {
                         return;
                     }
@@ -207,137 +68,217 @@ impl Worker {
     }
 }
 
-fn failed(context: &'static str, message: impl Into<Message>) -> Vec<Event> {
+/// What the worker thread holds between commands.
+struct State {
+    store: Store,
+    sync: tokio::sync::mpsc::UnboundedSender<SyncRequest>,
+    data: DataDir,
+    /// The person signed in; None until a sign-in succeeds and after SignOut.
+    session: Option<User>,
+}
+
+fn failed(topic: Topic, message: impl Into<Message>) -> Vec<Event> {
     let message = message.into();
-    tracing::error!("{context}: {}", message.text(crate::i18n::Lang::En));
-    vec![Event::Failed { context, message }]
+    tracing::error!("{topic:?}: {}", message.text(crate::i18n::Lang::En));
+    vec![Event::Failed { topic, message }]
+}
+
+/// A command the policy refused. A region a record cannot be in is said on the form's region
+/// field, as the store would say it; anything else beside the controls of the command's topic.
+fn refused(command: &Command, denied: Denied) -> Vec<Event> {
+    tracing::warn!("refused {:?}: {}", command.topic(), denied.message(crate::i18n::Lang::En));
+    match (command, denied) {
+        (
+            Command::Save { table, .. } | Command::Delete { table, .. } | Command::MoveRegion { table, .. },
+            Denied::Region(error),
+        ) => vec![Event::Invalid { table: table.name, errors: vec![error] }],
+        (command, denied) => vec![Event::Failed { topic: command.topic(), message: Message::Denied(denied) }],
+    }
 }
 
 fn saved(table: &'static str, result: Result<Uuid, SaveError>) -> Vec<Event> {
     match result {
         Ok(id) => vec![Event::Saved { table, id }, Event::DataChanged],
         Err(SaveError::Fields(errors)) => vec![Event::Invalid { table, errors }],
-        Err(SaveError::Store(e)) => failed(table, e),
+        Err(SaveError::Store(e)) => failed(Topic::Records, e),
     }
 }
 
-/// The person signed in makes the changes written from now on, so a change the server refuses
-/// can say who made it.
-fn signed_in(store: &Store, user: User) -> Vec<Event> {
-    match store.act_as(Some(&user.username)) {
-        Ok(()) => vec![Event::SignedIn(user)],
-        Err(e) => failed("sign_in", e),
-    }
-}
-
-fn done(context: &'static str, result: Result<(), StoreError>, info: Option<Message>) -> Vec<Event> {
+fn done(topic: Topic, result: Result<(), StoreError>, info: Option<Message>) -> Vec<Event> {
     match result {
         Ok(()) => info.map(Event::Info).into_iter().chain([Event::DataChanged]).collect(),
-        Err(e) => failed(context, e),
+        Err(e) => failed(topic, e),
     }
 }
 
-fn handle(
-    store: &mut Store,
-    sync: &tokio::sync::mpsc::UnboundedSender<SyncRequest>,
-    data: &DataDir,
-    command: Command,
-    progress: &dyn Fn(Event),
-) -> Vec<Event> {
-    match command {
-        Command::CreateFirstAdmin { username, password } => {
-            match store.create_first_admin(&username, &password) {
-                Ok(user) => signed_in(store, user),
-                Err(e) => vec![Event::AuthFailed(e.into())],
+impl State {
+    /// The person signed in makes the changes written from now on, so a change the server
+    /// refuses can say who made it.
+    fn signed_in(&mut self, user: User) -> Vec<Event> {
+        match self.store.act_as(Some(&user.username)) {
+            Ok(()) => {
+                self.session = Some(user.clone());
+                vec![Event::SignedIn(user)]
             }
+            Err(e) => failed(Topic::SignIn, e),
         }
-        Command::SignIn { username, password } => match store.verify_login(&username, &password) {
-            Ok(Ok(user)) => signed_in(store, user),
-            Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
-            Err(e) => failed("sign_in", e),
-        },
-        Command::Save { user, table, id, region, fields, options } => {
-            saved(table.name, store.save_record(&user, table, id, &region, fields, options))
+    }
+
+    /// Checks `command` against the policy for the person signed in, then runs it.
+    fn run(&mut self, command: Command, progress: &dyn Fn(Event)) -> Vec<Event> {
+        let scope = match &self.session {
+            Some(user) => match self.store.scope(user) {
+                Ok(scope) => scope,
+                Err(e) => return failed(command.topic(), e),
+            },
+            None => Scope::default(),
+        };
+        match policy::allowed(self.session.as_ref(), &scope, &command) {
+            Ok(()) => self.handle(command, progress),
+            Err(denied) => refused(&command, denied),
         }
-        Command::Delete { user, table, id } => {
-            saved(table.name, store.delete_record(&user, table, id).map(|()| id))
-        }
-        Command::MoveRegion { user, table, id, region } => {
-            saved(table.name, store.move_record(&user, table, id, &region).map(|()| id))
-        }
-        Command::CreateUser { username, password, role, region } => {
-            done("users", store.create_user(&username, Some(&password), role, &region).map(|_| ()), None)
-        }
-        Command::SetPassword { id, password } => done("users", store.set_password(id, &password), None),
-        Command::SetUserActive { id, active } => done("users", store.set_user_active(id, active), None),
-        Command::ChangeOwnPassword { user, old, new } => match store.verify_login(&user.username, &old) {
-            Ok(Ok(_)) => done("password", store.set_password(user.id, &new), Some(Message::PasswordChanged)),
-            Ok(Err(_)) => failed("password", FieldError::new("current_password", Problem::WrongPassword)),
-            Err(e) => failed("password", e),
-        },
-        Command::SetSetting { key, value } => done("settings", store.set_setting(&key, &value), None),
-        Command::SeedTemplates { user } => done("templates", store.seed_templates(&user), None),
-        Command::CopyLastWeek { user, region, employee, week_start } => {
-            match store.copy_previous_week(&user, &region, employee, week_start) {
-                Ok((copied, skipped)) => {
-                    vec![Event::Info(Message::WeekCopied { copied, skipped }), Event::DataChanged]
+    }
+
+    /// The commands that need nobody signed in; any other is given back.
+    fn sessionless(&mut self, command: Command) -> Result<Vec<Event>, Command> {
+        let store = &mut self.store;
+        Ok(match command {
+            Command::CreateFirstAdmin { username, password } => {
+                match store.create_first_admin(&username, &password) {
+                    Ok(user) => self.signed_in(user),
+                    Err(e) => vec![Event::AuthFailed(e.into())],
                 }
-                Err(e) => failed("copy_week", e),
             }
-        }
-        Command::BackupNow => match store.backup_now() {
-            Ok(path) => vec![Event::Info(Message::BackedUp(path))],
-            Err(e) => failed("backup", e),
-        },
-        Command::Restore { path } => match store.restore_from(&path) {
-            Ok(aside) => vec![Event::Info(Message::Restored { aside }), Event::DataChanged],
-            Err(e) => failed("restore", e),
-        },
-        Command::WriteHelp => match crate::help::write(&data.help()) {
-            Ok(url) => vec![Event::HelpReady(url)],
-            Err(e) => failed("help", Message::GuideNotWritten(e.to_string())),
-        },
-        Command::SyncNow => {
-            let _ = sync.send(SyncRequest::Run);
-            Vec::new()
-        }
-        Command::Enroll { server, code, name } => {
-            let _ = sync.send(SyncRequest::Enroll { server, code, name });
-            Vec::new()
-        }
-        Command::AddHoliday { day } => done("holidays", store.add_holiday(&day), None),
-        Command::RemoveHoliday { date } => done("holidays", store.remove_holiday(date), None),
-        Command::ImportLegacy { path, region, dry_run } => {
-            match crate::legacy_import::import_legacy(store, data, &path, region.as_deref(), dry_run) {
-                Ok(report) if dry_run => vec![Event::ImportPreview(report)],
-                Ok(report) => vec![Event::Imported(report), Event::DataChanged],
-                Err(e) => failed("import", e),
-            }
-        }
-        Command::ResolveConflict { user, id, keep_server_value } => {
-            done("conflicts", store.resolve_conflict(&user, id, keep_server_value), None)
-        }
-        Command::ResendRefused { user, id } => {
-            done("refused", store.resend_refused(&user, id), Some(Message::RefusedResent))
-        }
-        Command::DiscardRefused { user, id } => {
-            done("refused", store.discard_refused(&user, id), Some(Message::RefusedDiscarded))
-        }
-        Command::ExportReport { user, request } => {
-            if !user.can_access(&request.selection.region) {
-                return failed("report", FieldError::new("region", Problem::Forbidden));
-            }
-            // A hundred steps are plenty for a progress bar; more would only wake the UI.
-            let mut shown = 0.0;
-            let mut step = |done: f32| {
-                if done - shown >= 0.01 {
-                    shown = done;
-                    progress(Event::ReportProgress(done));
+            Command::SignIn { username, password } => match store.verify_login(&username, &password) {
+                Ok(Ok(user)) => self.signed_in(user),
+                Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
+                Err(e) => failed(Topic::SignIn, e),
+            },
+            Command::SignOut => {
+                self.session = None;
+                match store.act_as(None) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => failed(Topic::SignIn, e),
                 }
-            };
-            match crate::report::export(store, &request, &mut step) {
-                Ok(path) => vec![Event::ReportDone(path)],
-                Err(e) => failed("report", format!("{e:#}")),
+            }
+            Command::WriteHelp => match crate::help::write(&self.data.help()) {
+                Ok(url) => vec![Event::HelpReady(url)],
+                Err(e) => failed(Topic::Help, Message::GuideNotWritten(e.to_string())),
+            },
+            command => return Err(command),
+        })
+    }
+
+    fn handle(&mut self, command: Command, progress: &dyn Fn(Event)) -> Vec<Event> {
+        let command = match self.sessionless(command) {
+            Ok(events) => return events,
+            Err(command) => command,
+        };
+        let Some(user) = self.session.clone() else {
+            return refused(&command, Denied::NotSignedIn);
+        };
+        let store = &mut self.store;
+        match command {
+            Command::CreateFirstAdmin { .. }
+            | Command::SignIn { .. }
+            | Command::SignOut
+            | Command::WriteHelp => {
+                unreachable!("answered by `sessionless`")
+            }
+            Command::Save { table, id, region, fields, options } => {
+                saved(table.name, store.save_record(&user, table, id, &region, fields, options))
+            }
+            Command::Delete { table, id } => {
+                saved(table.name, store.delete_record(&user, table, id).map(|()| id))
+            }
+            Command::MoveRegion { table, id, region } => {
+                saved(table.name, store.move_record(&user, table, id, &region).map(|()| id))
+            }
+            Command::CreateUser { username, password, role, region } => done(
+                Topic::Users,
+                store.create_user(&username, Some(&password), role, &region).map(|_| ()),
+                None,
+            ),
+            Command::SetPassword { id, password } => {
+                done(Topic::Users, store.set_password(id, &password), None)
+            }
+            Command::SetUserActive { id, active } => {
+                done(Topic::Users, store.set_user_active(id, active), None)
+            }
+            Command::ChangeOwnPassword { old, new } => match store.verify_login(&user.username, &old) {
+                Ok(Ok(_)) => {
+                    done(Topic::Password, store.set_password(user.id, &new), Some(Message::PasswordChanged))
+                }
+                Ok(Err(_)) => {
+                    failed(Topic::Password, FieldError::new("current_password", Problem::WrongPassword))
+                }
+                Err(e) => failed(Topic::Password, e),
+            },
+            Command::SetSetting { key, value } => {
+                done(Topic::Settings, store.set_setting(&key, &value), None)
+            }
+            Command::SeedTemplates => done(Topic::Templates, store.seed_templates(&user), None),
+            Command::CopyLastWeek { region, employee, week_start } => {
+                match store.copy_previous_week(&user, &region, employee, week_start) {
+                    Ok((copied, skipped)) => {
+                        vec![Event::Info(Message::WeekCopied { copied, skipped }), Event::DataChanged]
+                    }
+                    Err(e) => failed(Topic::CopyWeek, e),
+                }
+            }
+            Command::BackupNow => match store.backup_now() {
+                Ok(path) => vec![Event::Info(Message::BackedUp(path))],
+                Err(e) => failed(Topic::Backup, e),
+            },
+            Command::Restore { path } => match store.restore_from(&path) {
+                Ok(aside) => vec![Event::Info(Message::Restored { aside }), Event::DataChanged],
+                Err(e) => failed(Topic::Restore, e),
+            },
+            Command::SyncNow => {
+                let _ = self.sync.send(SyncRequest::Run);
+                Vec::new()
+            }
+            Command::Enroll { server, code, name } => {
+                let _ = self.sync.send(SyncRequest::Enroll { server, code, name });
+                Vec::new()
+            }
+            Command::AddHoliday { day } => done(Topic::Holidays, store.add_holiday(&day), None),
+            Command::RemoveHoliday { date } => done(Topic::Holidays, store.remove_holiday(date), None),
+            Command::ImportLegacy { path, region, dry_run } => {
+                match crate::legacy_import::import_legacy(
+                    store,
+                    &self.data,
+                    &path,
+                    region.as_deref(),
+                    dry_run,
+                ) {
+                    Ok(report) if dry_run => vec![Event::ImportPreview(report)],
+                    Ok(report) => vec![Event::Imported(report), Event::DataChanged],
+                    Err(e) => failed(Topic::Import, e),
+                }
+            }
+            Command::ResolveConflict { id, keep_server_value } => {
+                done(Topic::Conflicts, store.resolve_conflict(&user, id, keep_server_value), None)
+            }
+            Command::ResendRefused { id } => {
+                done(Topic::Refused, store.resend_refused(&user, id), Some(Message::RefusedResent))
+            }
+            Command::DiscardRefused { id } => {
+                done(Topic::Refused, store.discard_refused(&user, id), Some(Message::RefusedDiscarded))
+            }
+            Command::ExportReport { request } => {
+                // A hundred steps are plenty for a progress bar; more would only wake the UI.
+                let mut shown = 0.0;
+                let mut step = |done: f32| {
+                    if done - shown >= 0.01 {
+                        shown = done;
+                        progress(Event::ReportProgress(done));
+                    }
+                };
+                match crate::report::export(store, &request, &mut step) {
+                    Ok(path) => vec![Event::ReportDone(path)],
+                    Err(e) => failed(Topic::Report, format!("{e:#}")),
+                }
             }
         }
     }

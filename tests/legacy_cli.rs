@@ -48,12 +48,12 @@ fn importing_in_any_order_and_twice_matches_the_oracle_to_the_minute() {
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
     let namespace = store.local_id_namespaces().unwrap()["Ankara"];
     let ts107 = rainstaff_core::ids::legacy_id(namespace, "timesheets", 107);
-    let row = rainstaff::db::rows::get(&store.conn, &TIMESHEETS, ts107).unwrap().unwrap();
+    let row = rainstaff::db::rows::get(store.test_connection(), &TIMESHEETS, ts107).unwrap().unwrap();
     assert!(row.deleted);
     drop(store);
     import(data, "F3_v4_s3.db");
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
-    assert!(rainstaff::db::rows::get(&store.conn, &TIMESHEETS, ts107).unwrap().unwrap().deleted);
+    assert!(rainstaff::db::rows::get(store.test_connection(), &TIMESHEETS, ts107).unwrap().unwrap().deleted);
     drop(store);
 
     let csv_path = data.join("out.csv");

@@ -4,9 +4,9 @@
 use rainstaff::db::Store;
 use rainstaff::db::edits::{SaveError, SaveOptions};
 use rainstaff::db::rows;
+use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::{Role, User};
 use rainstaff::model::{Employee, Shift, Vehicle, fields_of};
-use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::protocol::RowState;
 use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLES};
 use rainstaff_core::validate::Problem;
@@ -18,7 +18,7 @@ fn manager(store: &Store) -> User {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    store.test_connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn employee(store: &mut Store, user: &User, name: &str) -> Uuid {
@@ -46,11 +46,13 @@ fn migrates_an_empty_file_and_every_schema_column_exists() {
     let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
     assert_eq!(count(&store, "PRAGMA user_version"), migrations as i64);
     assert_eq!(count(&store, "PRAGMA foreign_keys"), 1);
-    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = store.test_connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     for table in TABLES {
-        let mut stmt =
-            store.conn.prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name)).unwrap();
+        let mut stmt = store
+            .test_connection()
+            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name))
+            .unwrap();
         let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         for field in table.fields {
             assert!(columns.iter().any(|c| c == field.name), "{}.{} is missing", table.name, field.name);
@@ -76,7 +78,7 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
         store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
         assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
         let fields: String = store
-            .conn
+            .test_connection()
             .query_row("SELECT fields FROM outbox ORDER BY mutation_id DESC", [], |r| r.get(0))
             .unwrap();
         // The row was never acknowledged by a server, so the edit carries every field.
@@ -96,7 +98,7 @@ fn a_failed_outbox_append_leaves_nothing_behind() {
     let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let user = manager(&store);
     store
-        .conn
+        .test_connection()
         .execute_batch(
             "CREATE TEMP TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
@@ -257,7 +259,7 @@ fn vehicle(plate: &str) -> Vehicle {
 /// The outbox as the sync routine will send it: (table, row, region, op, fields, base version).
 fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
     let mut stmt = store
-        .conn
+        .test_connection()
         .prepare(
             "SELECT table_name, row_id, region, op, fields, base_version FROM outbox ORDER BY mutation_id",
         )
@@ -275,8 +277,8 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
 /// the server's row is taken.
 fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
     let spec = rainstaff_core::schema::table(table).unwrap();
-    let row = rows::get(&store.conn, spec, id).unwrap().unwrap();
-    store.conn.execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
+    let row = rows::get(store.test_connection(), spec, id).unwrap().unwrap();
+    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
     let state = RowState {
         table: table.into(),
         id,
@@ -287,7 +289,7 @@ fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
         deleted_at: None,
         fields: row.fields,
     };
-    assert!(rows::apply_server_row(&store.conn, &state, None).unwrap());
+    assert!(rows::apply_server_row(store.test_connection(), &state, None).unwrap());
 }
 
 #[test]
@@ -343,7 +345,7 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
     assert!(outbox(&store).is_empty());
 
     store.move_record(&admin, &EMPLOYEES, id, "Izmir").unwrap();
-    let moved = rows::get(&store.conn, &EMPLOYEES, id).unwrap().unwrap();
+    let moved = rows::get(store.test_connection(), &EMPLOYEES, id).unwrap().unwrap();
     assert_eq!((moved.region.as_str(), moved.server_version), ("Izmir", 7));
     let entries = outbox(&store);
     assert_eq!(entries.len(), 1, "{entries:?}");
@@ -437,17 +439,87 @@ fn the_desktop_and_the_server_keep_a_row_alike() {
             let value = canonical(f.kind, written.get(f.name).unwrap_or(&Value::Null));
             written.insert(f.name.to_string(), value);
         }
-        assert!(rows::apply_server_row(&store.conn, state, None).unwrap());
-        let desktop = rows::get(&store.conn, spec, state.id).unwrap().unwrap().fields;
+        assert!(rows::apply_server_row(store.test_connection(), state, None).unwrap());
+        let desktop = rows::get(store.test_connection(), spec, state.id).unwrap().unwrap().fields;
         assert_eq!(desktop, on_server(spec, state).unwrap(), "{}", spec.name);
         assert_eq!(desktop, written, "{}", spec.name);
     }
 
     let fraction =
         state(&VEHICLES, Uuid::now_v7(), json!({"plate": "34 KM 15", "km": 1.5, "oil_interval_km": 10000}));
-    let refused = rows::apply_server_row(&store.conn, &fraction, None).unwrap_err();
+    let refused = rows::apply_server_row(store.test_connection(), &fraction, None).unwrap_err();
     assert!(refused.to_string().contains("km: 1.5 is not a whole number"), "{refused}");
-    assert!(rows::get(&store.conn, &VEHICLES, fraction.id).unwrap().is_none());
+    assert!(rows::get(store.test_connection(), &VEHICLES, fraction.id).unwrap().is_none());
     assert!(on_server(&VEHICLES, &fraction).is_err());
     assert!(server.read(|tx| Ok(tx.row(&VEHICLES, fraction.id)?)).unwrap().is_none());
+}
+
+/// What a table is to SQLite: its columns (name, type, not null, default, key), foreign keys
+/// and indexes with their columns, each sorted so that a column added later compares equal.
+fn shape(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let rows = |sql: String| -> Vec<String> {
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let count = stmt.column_count();
+        let mut out: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok((0..count)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join(" "))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        out.sort();
+        out
+    };
+    let mut shape =
+        rows(format!("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{table}')"));
+    shape.extend(rows(format!(
+        "SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('{table}')"
+    )));
+    shape.extend(rows(format!(
+        "SELECT il.name, il.\"unique\", (SELECT group_concat(name) FROM pragma_index_info(il.name))
+         FROM pragma_index_list('{table}') il"
+    )));
+    // Deferred foreign keys are said only in the table's SQL.
+    let sql: String =
+        conn.query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+    shape.push(format!("deferred references: {}", sql.matches("DEFERRABLE INITIALLY DEFERRED").count()));
+    shape
+}
+
+#[test]
+fn a_store_created_by_the_shipped_001_ends_as_a_store_derived_from_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    // A store as the first release created it: 001 with the synced tables written out by hand.
+    let old = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(include_str!("corpus/001_init_as_shipped.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.pragma_update(None, "application_id", 0x5253_5446).unwrap();
+    }
+    let old = Store::open(&old).unwrap();
+    let new = Store::open(&dir.path().join("new.db")).unwrap();
+    for table in TABLES {
+        assert_eq!(
+            shape(old.test_connection(), table.name),
+            shape(new.test_connection(), table.name),
+            "{}",
+            table.name
+        );
+    }
+    // And it works as one: a shift of an employee saved, listed and refused on overlap alike.
+    for mut store in [old, new] {
+        let user = manager(&store);
+        let id = employee(&mut store, &user, "ŞEBNEM İNCE");
+        let save = |store: &mut Store, start: &str, end: &str| {
+            let fields = fields_of(&shift(id, "2026-03-02", start, end));
+            store.save_record(&user, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default())
+        };
+        save(&mut store, "08:00", "12:00").unwrap();
+        assert!(save(&mut store, "11:00", "13:00").is_err(), "the overlap is refused");
+        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+    }
 }

@@ -217,8 +217,10 @@ fn sync_without_enrollment_fails_with_a_clear_message() {
 /// Every shift a PC holds: id, and whether it is deleted.
 fn shift_states(data: &Path) -> Vec<(String, bool)> {
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
-    let mut stmt =
-        store.conn.prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id").unwrap();
+    let mut stmt = store
+        .test_connection()
+        .prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id")
+        .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
 }
 
@@ -453,7 +455,7 @@ fn a_pc_that_imported_before_enrolling_takes_the_regions_ids_when_it_enrolls() {
         let selim =
             store.employees("Izmir").unwrap().into_iter().find(|e| e.data.full_name == "SELİM KARAAĞAÇ");
         assert_eq!(selim.unwrap().id.to_string(), server_id);
-        let row = rainstaff::db::rows::get(&store.conn, &TIMESHEETS, shift).unwrap().unwrap();
+        let row = rainstaff::db::rows::get(store.test_connection(), &TIMESHEETS, shift).unwrap().unwrap();
         assert_eq!(row.fields["employee_id"], server_id.as_str());
         assert!(store.local_id_namespaces().unwrap().is_empty());
     }
@@ -528,9 +530,9 @@ fn a_refused_change_is_counted_and_the_changes_after_it_still_reach_the_server()
     // An older build, or a mistake, wrote an Ankara employee into İzmir's PC, past the form's rules.
     let ankara = rainstaff_core::ids::new_id();
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let store = Store::open(&a.join("rainstaff.db")).unwrap();
         let e = Employee { full_name: "ANKARALI PERSONEL".into(), ..Employee::default() };
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         rows::save(&tx, &EMPLOYEES, ankara, "Ankara", &fields_of(&e)).unwrap();
         tx.commit().unwrap();
     }

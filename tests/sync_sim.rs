@@ -305,7 +305,7 @@ impl World {
     }
 
     fn live(&self, pc: usize, table: &TableSpec) -> Vec<LocalRow> {
-        rows::select(&self.pcs[pc].store.conn, table, "1", &[]).unwrap()
+        rows::select(self.pcs[pc].store.test_connection(), table, "1", &[]).unwrap()
     }
 
     fn new_id(&mut self) -> Uuid {
@@ -386,7 +386,7 @@ impl World {
             table.name
         ));
         let store = &mut self.pcs[pc].store;
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         if delete {
             rows::delete(&tx, table, id).unwrap();
         } else {
@@ -477,7 +477,7 @@ impl World {
         };
         self.trace.push(format!("pc{pc} writes {} {id} {fields}", table.name));
         let store = &mut self.pcs[pc].store;
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         rows::save(&tx, table, id, &region, fields.as_object().unwrap()).unwrap();
         tx.commit().unwrap();
     }
@@ -509,12 +509,12 @@ impl World {
                 (self.new_id(), region.clone(), bad, "fields out of their rules")
             }
         };
-        if rows::get(&self.pcs[pc].store.conn, &EMPLOYEES, id).unwrap().is_some() {
+        if rows::get(self.pcs[pc].store.test_connection(), &EMPLOYEES, id).unwrap().is_some() {
             return;
         }
         self.trace.push(format!("pc{pc} writes {kind}: employee {id}"));
         let store = &mut self.pcs[pc].store;
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         rows::save(&tx, &EMPLOYEES, id, &row_region, fields.as_object().unwrap()).unwrap();
         tx.commit().unwrap();
     }
@@ -723,7 +723,7 @@ impl World {
         for table in schema::TABLES {
             let mut stmt = self.pcs[pc]
                 .store
-                .conn
+                .test_connection()
                 .prepare(&format!("SELECT id, server_version, deleted_at IS NOT NULL FROM {}", table.name))
                 .unwrap();
             let rows = stmt
@@ -739,7 +739,7 @@ impl World {
             // A deletion the server has acknowledged (nothing of it waits on this PC).
             let waiting: i64 = self.pcs[pc]
                 .store
-                .conn
+                .test_connection()
                 .query_row(
                     "SELECT (SELECT count(*) FROM outbox WHERE row_id = ?1)
                           + (SELECT count(*) FROM refused_changes WHERE row_id = ?1)",
@@ -834,7 +834,7 @@ impl World {
             assert_eq!(pc.store.pending_count().unwrap(), 0, "pc{i} still has changes waiting");
             let made: i64 = pc
                 .store
-                .conn
+                .test_connection()
                 .query_row(
                     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
                     [],
@@ -853,19 +853,19 @@ impl World {
 
             let mut local = BTreeMap::new();
             for table in schema::TABLES {
-                for row in rows::select(&pc.store.conn, table, "1 OR deleted_at IS NOT NULL", &[])
+                for row in rows::select(pc.store.test_connection(), table, "1 OR deleted_at IS NOT NULL", &[])
                     .unwrap_or_default()
                 {
                     local.insert(row.id, (table.name, row));
                 }
                 let mut stmt = pc
                     .store
-                    .conn
+                    .test_connection()
                     .prepare(&format!("SELECT id FROM {} WHERE deleted_at IS NOT NULL", table.name))
                     .unwrap();
                 for id in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
                     let id = Uuid::parse_str(&id.unwrap()).unwrap();
-                    let row = rows::get(&pc.store.conn, table, id).unwrap().unwrap();
+                    let row = rows::get(pc.store.test_connection(), table, id).unwrap().unwrap();
                     local.insert(id, (table.name, row));
                 }
             }

@@ -1,4 +1,5 @@
-//! The timesheet screen's totals equal what `rainstaff hours` prints for the same shifts.
+//! The timesheet screen's totals equal what `rainstaff hours` prints and what the payroll
+//! workbook says for the same shifts: one engine, one policy, one `Totals`.
 
 mod common;
 
@@ -11,6 +12,7 @@ use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
 use rainstaff::model::{Employee, Shift, fields_of};
+use rainstaff::report::{Month, Selection};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::{Value, json};
 
@@ -26,30 +28,7 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
         ("2026-03-06", "22:00", "06:00"),
         ("2026-03-08", "10:00", "14:00"),
     ];
-    let id = {
-        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-        let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Konya").unwrap();
-        let e =
-            Employee { full_name: "İLKNUR GÜÇLÜ".into(), weekly_minutes: 2400, ..Employee::default() };
-        let id = store
-            .save_record(&user, &EMPLOYEES, None, "Konya", fields_of(&e), SaveOptions::default())
-            .unwrap();
-        for (date, start, end) in shifts {
-            let s = Shift {
-                employee_id: id.to_string(),
-                work_date: date.into(),
-                start_time: start.into(),
-                end_time: end.into(),
-                break_minutes: 0,
-                special_day: false,
-                note: None,
-            };
-            store
-                .save_record(&user, &TIMESHEETS, None, "Konya", fields_of(&s), SaveOptions::default())
-                .unwrap();
-        }
-        id
-    };
+    let id = konya_employee(dir.path(), &shifts);
     let mut harness = start(dir.path());
     sign_in(&mut harness, "ŞEF", "parola-12345");
     harness.get_by_label("Puantaj").click();
@@ -105,4 +84,59 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
     harness.get_by_label("08.03.2026 Paz").click();
     harness.run();
     harness.get_by_label("08.03.2026 nasıl hesaplandı");
+}
+
+/// A Konya manager ("şef") and one employee with `shifts` (date, start, end); returns the
+/// employee's id.
+fn konya_employee(dir: &std::path::Path, shifts: &[(&str, &str, &str)]) -> uuid::Uuid {
+    let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
+    let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Konya").unwrap();
+    let e = Employee { full_name: "İLKNUR GÜÇLÜ".into(), weekly_minutes: 2400, ..Employee::default() };
+    let id =
+        store.save_record(&user, &EMPLOYEES, None, "Konya", fields_of(&e), SaveOptions::default()).unwrap();
+    for (date, start, end) in shifts {
+        let s = Shift {
+            employee_id: id.to_string(),
+            work_date: date.to_string(),
+            start_time: start.to_string(),
+            end_time: end.to_string(),
+            break_minutes: 0,
+            special_day: false,
+            note: None,
+        };
+        store.save_record(&user, &TIMESHEETS, None, "Konya", fields_of(&s), SaveOptions::default()).unwrap();
+    }
+    id
+}
+
+#[test]
+fn the_panels_week_equals_the_workbooks_for_the_same_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    // The month's only week with shifts: overtime of odd minutes, which payroll pays in half
+    // hours, so a panel computing under another policy would show other figures.
+    let shifts = [
+        ("2026-03-09", "08:00", "19:10"),
+        ("2026-03-10", "08:00", "19:10"),
+        ("2026-03-11", "08:00", "19:10"),
+        ("2026-03-12", "08:00", "19:10"),
+        ("2026-03-13", "21:50", "06:05"),
+        ("2026-03-14", "09:00", "13:20"),
+    ];
+    let id = konya_employee(dir.path(), &shifts);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "ŞEF", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.state_mut().timesheets.hours.anchor = chrono::NaiveDate::from_ymd_opt(2026, 3, 11);
+    harness.run();
+    harness.get_by_label("Toplamlar — İLKNUR GÜÇLÜ");
+    let panel = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
+
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let selection =
+        Selection { month: Month::new(2026, 3).unwrap(), employee: Some(id), region: "Konya".into() };
+    let workbook = rainstaff::report::build(&store, &selection, &mut |_| {}).unwrap();
+    assert_eq!(panel, workbook.employees[0].totals);
+    assert!(panel.ot50 > 0 && panel.ot50_payable != panel.ot50, "the week rounds: {panel:?}");
 }

@@ -12,8 +12,8 @@ use egui_kittest::kittest::Queryable as _;
 use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::{Role, User};
-use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::schema::{DRIVERS, TableSpec, VEHICLE_FAULTS, VEHICLES};
 use serde_json::{Value, json};
 
@@ -90,7 +90,7 @@ fn a_driver_is_entered_by_keyboard_and_stored_with_its_outbox_entry() {
         (&json!("İSMAİL ŞAHİN"), &json!("B"), &json!("2030-02-01"))
     );
     let (table, op, region, fields): (String, String, String, String) = store
-        .conn
+        .test_connection()
         .query_row(
             "SELECT table_name, op, region, fields FROM outbox WHERE row_id = ?1",
             [driver.id.to_string()],
@@ -182,7 +182,7 @@ fn a_faults_vehicle_dropdown_offers_only_the_vehicles_this_pc_may_write() {
 fn a_refused_driver_is_marked_in_the_list_and_says_why_in_its_form() {
     let dir = tempfile::tempdir().unwrap();
     bursa_with_drivers(dir.path(), &["İSMAİL ŞAHİN"]);
-    open(dir.path()).conn.execute("UPDATE drivers SET sync_error = 'rule'", []).unwrap();
+    open(dir.path()).test_connection().execute("UPDATE drivers SET sync_error = 'rule'", []).unwrap();
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
     drivers_screen(&mut harness);

@@ -10,10 +10,10 @@ use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::Role;
 use rainstaff::i18n::Lang;
 use rainstaff::model::{Employee, fields_of};
-use rainstaff::sync_task::REGION_KEY;
 use rainstaff_core::schema::{EMPLOYEES, VEHICLES};
 
 /// A store with an administrator, enrolled for `pc` (None: not enrolled), holding `employees`
@@ -109,7 +109,7 @@ fn an_administrator_moves_an_employee_after_a_confirmation_naming_both_regions()
     assert_eq!(harness.state().employees.form.as_ref().unwrap().region, "Izmir", "the form follows");
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let last: (String, String) = store
-        .conn
+        .test_connection()
         .query_row("SELECT region, op FROM outbox ORDER BY mutation_id DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })

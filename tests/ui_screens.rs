@@ -358,8 +358,8 @@ fn an_office_pc_previews_its_own_regions_rows_and_counts_the_others() {
     {
         // Enrolled for İzmir, with İzmir's id namespace as the server handed it out.
         let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-        store.set_sync_state(rainstaff::sync_task::SERVER_KEY, "http://127.0.0.1:9").unwrap();
-        store.set_sync_state(rainstaff::sync_task::REGION_KEY, "Izmir").unwrap();
+        store.set_sync_state(rainstaff::db::sync::SERVER_KEY, "http://127.0.0.1:9").unwrap();
+        store.set_sync_state(rainstaff::db::sync::REGION_KEY, "Izmir").unwrap();
         let namespaces = [("Izmir".to_string(), uuid::Uuid::from_u128(42))].into_iter().collect();
         store.add_id_namespaces(&namespaces).unwrap();
     }

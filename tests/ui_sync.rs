@@ -9,13 +9,15 @@ use std::time::{Duration, Instant};
 use chrono::{Local, TimeZone};
 use common::{settle, sign_in, start};
 use egui_kittest::kittest::{By, Queryable as _};
+use rainstaff::bus::{SyncPhase, SyncStatus};
 use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::sync::DEVICE_KEY;
 use rainstaff::db::sync::SyncError;
 use rainstaff::db::users::Role;
 use rainstaff::db::{Store, rows};
 use rainstaff::model::{Employee, fields_of};
 use rainstaff::paths::DataDir;
-use rainstaff::sync_task::{DEVICE_KEY, SyncPhase, SyncStatus, enroll_device};
+use rainstaff::sync_task::enroll_device;
 use rainstaff_core::protocol::SyncReport;
 use rainstaff_core::schema::EMPLOYEES;
 use serde_json::json;
@@ -189,7 +191,7 @@ fn a_refused_enrollment_code_is_said_about_the_code_field() {
 fn queued_for(data: &std::path::Path, id: uuid::Uuid) -> i64 {
     Store::open(&data.join("rainstaff.db"))
         .unwrap()
-        .conn
+        .test_connection()
         .query_row("SELECT count(*) FROM outbox WHERE row_id = ?1", [id.to_string()], |r| r.get(0))
         .unwrap()
 }
@@ -218,11 +220,11 @@ fn a_refused_change_is_listed_in_words_and_discarding_it_drops_what_the_server_n
     // (as an older build did); the server refuses that change alone.
     let ankara = rainstaff_core::ids::new_id();
     {
-        let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+        let store = Store::open(&data.join("rainstaff.db")).unwrap();
         store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap();
         store.act_as(Some("yönetici")).unwrap();
         let e = Employee { full_name: "ANKARALI PERSONEL".into(), ..Employee::default() };
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         rows::save(&tx, &EMPLOYEES, ankara, "Ankara", &fields_of(&e)).unwrap();
         tx.commit().unwrap();
     }
@@ -266,7 +268,7 @@ fn a_refused_change_is_listed_in_words_and_discarding_it_drops_what_the_server_n
     assert!(harness.query_by_label("1 reddedilen değişiklik").is_none(), "the indicator still counts it");
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
     assert!(
-        rows::get(&store.conn, &EMPLOYEES, ankara).unwrap().is_none_or(|r| r.deleted),
+        rows::get(store.test_connection(), &EMPLOYEES, ankara).unwrap().is_none_or(|r| r.deleted),
         "a record the server never had stays"
     );
     assert_eq!((store.refused_count().unwrap(), queued_for(&data, ankara)), (0, 0));
@@ -298,10 +300,10 @@ fn a_refused_edit_is_resent_from_the_list_or_discarded_for_the_servers_version()
     // Then an edit that breaks a rule the form would have caught (a week of 9999 minutes),
     // written past the form as an older build did.
     {
-        let mut store = open();
+        let store = open();
         store.act_as(Some("müdür")).unwrap();
         let edit = json!({"weekly_minutes": 9999}).as_object().unwrap().clone();
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.test_connection().unchecked_transaction().unwrap();
         rows::save(&tx, &EMPLOYEES, id, "Bursa", &edit).unwrap();
         tx.commit().unwrap();
     }

@@ -90,6 +90,8 @@ impl Store {
         Backup::new(&src, &mut self.conn)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
         drop(src);
         let tx = self.conn.transaction()?;
+        // A backup taken before a field was added to the schema gets its column now.
+        super::ddl::reconcile(&tx)?;
         for (key, value) in sync_state {
             tx.execute(
                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -22,7 +22,11 @@ pub struct ShiftFilter {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(rows: Vec<rows::LocalRow>) -> Vec<Record<T>> {
-    rows.into_iter().filter_map(Record::from_row).collect()
+    rows.into_iter().filter_map(record).collect()
+}
+
+fn record<T: serde::de::DeserializeOwned>(row: rows::LocalRow) -> Option<Record<T>> {
+    Record::from_fields(row.id, row.region, row.fields, row.sync_error)
 }
 
 impl Store {
@@ -34,7 +38,7 @@ impl Store {
     }
 
     pub fn employee(&self, id: Uuid) -> Result<Option<Record<Employee>>> {
-        Ok(rows::get(&self.conn, &EMPLOYEES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &EMPLOYEES, id)?.filter(|r| !r.deleted).and_then(record))
     }
 
     pub fn shifts(&self, filter: &ShiftFilter) -> Result<Vec<Record<Shift>>> {
@@ -65,7 +69,7 @@ impl Store {
     }
 
     pub fn shift(&self, id: Uuid) -> Result<Option<Record<Shift>>> {
-        Ok(rows::get(&self.conn, &TIMESHEETS, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &TIMESHEETS, id)?.filter(|r| !r.deleted).and_then(record))
     }
 
     pub fn employee_has_shifts(&self, id: Uuid) -> Result<bool> {
@@ -95,7 +99,7 @@ impl Store {
     }
 
     pub fn vehicle(&self, id: Uuid) -> Result<Option<Record<Vehicle>>> {
-        Ok(rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted).and_then(Record::from_row))
+        Ok(rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted).and_then(record))
     }
 
     /// The live rows of any synced table in `region` (ALL: every region), as the record screens

@@ -17,6 +17,7 @@ use super::{Result, Store};
 pub struct Scope {
     /// The region the PC is enrolled for: a code, or ALL when enrolled for all or not enrolled.
     pc: String,
+    enrolled: bool,
     user: String,
     admin: bool,
     regions: Vec<String>,
@@ -27,6 +28,7 @@ impl Scope {
     pub fn new(pc: Option<&str>, user: &User, known: &[String]) -> Scope {
         let mut scope = Scope {
             pc: pc.unwrap_or(ALL_REGIONS).to_string(),
+            enrolled: pc.is_some(),
             user: user.region.clone(),
             admin: user.role == Role::Admin,
             regions: Vec::new(),
@@ -57,6 +59,16 @@ impl Scope {
         } else {
             Err(FieldError::new("region", Problem::Forbidden))
         }
+    }
+
+    /// True when the PC is enrolled with a server (whose region then binds it).
+    pub fn enrolled(&self) -> bool {
+        self.enrolled
+    }
+
+    /// The region the PC is enrolled for; ALL when enrolled for all or not enrolled.
+    pub fn pc(&self) -> &str {
+        &self.pc
     }
 
     /// What region pickers offer, in the order people read them.

@@ -114,6 +114,9 @@ pub const CURSOR_KEY: &str = "cursor";
 pub const EPOCH_KEY: &str = "epoch";
 /// The region this PC is enrolled for (`ALL` for an administrator's).
 pub const REGION_KEY: &str = "device_region";
+/// The enrolled server's address and this PC's device id there, kept in `sync_state`.
+pub const SERVER_KEY: &str = "server_url";
+pub const DEVICE_KEY: &str = "device_id";
 /// Set while a rejoin of a restored server is under way: its epoch and base seq, as JSON.
 const REJOIN_KEY: &str = "rejoin";
 

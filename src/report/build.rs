@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use rainstaff_core::hours::{DayHours, compute};
+use rainstaff_core::hours::DayHours;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::time::parse_iso_date;
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use super::Month;
 use crate::db::Store;
 use crate::db::import::COMPANY_NAME_KEY;
 use crate::db::queries::ShiftFilter;
-use crate::hours::{Totals, contract_of, covering_weeks, payroll_policy, shift_inputs, totals};
+use crate::hours::{Totals, covering_weeks, employee_report, totals};
 use crate::model::{Employee, Record, Shift};
 
 /// Who a report is about.
@@ -92,7 +92,6 @@ pub fn build(
         by_employee.entry(s.data.employee_id.clone()).or_default().push(s);
     }
     let calendar = store.calendar()?;
-    let policy = payroll_policy();
     let count = employees.len().max(1) as f32;
     let mut out = Vec::with_capacity(employees.len());
     for (i, employee) in employees.into_iter().enumerate() {
@@ -108,8 +107,7 @@ pub fn build(
         if selection.employee.is_none() && !employee.data.active && !in_month {
             continue;
         }
-        let report = compute(&contract_of(&employee.data), &policy, &calendar, 0, &shift_inputs(&mine))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", employee.data.full_name))?;
+        let report = employee_report(&employee, &mine, &calendar)?;
         let totals = totals(&report, month.first(), month.last());
         let days: BTreeMap<NaiveDate, DayHours> =
             report.days.into_iter().filter(|d| month.contains(d.date)).map(|d| (d.date, d)).collect();

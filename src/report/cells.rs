@@ -8,8 +8,7 @@ use rainstaff_core::time::parse_hhmm;
 
 use super::build::{EmployeeMonth, MonthReport, Row};
 use crate::hours::Totals;
-use crate::i18n::{Lang, Pick};
-use crate::ui::timesheets::weekday;
+use crate::i18n::{Lang, Pick, weekday};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -124,18 +123,7 @@ pub fn summary_cells(e: &EmployeeMonth) -> Vec<Cell> {
 pub fn summary_totals(report: &MonthReport, lang: Lang) -> Vec<Cell> {
     let mut sum = Totals::default();
     for t in report.employees.iter().map(|e| &e.totals) {
-        sum.worked += t.worked;
-        sum.normal += t.normal;
-        sum.extra25 += t.extra25;
-        sum.ot50 += t.ot50;
-        sum.ot50_payable += t.ot50_payable;
-        sum.extra25_payable += t.extra25_payable;
-        sum.night += t.night;
-        sum.holiday += t.holiday;
-        sum.holiday_units += t.holiday_units;
-        sum.weekend += t.weekend;
-        sum.rest_day += t.rest_day;
-        sum.flagged_days += t.flagged_days;
+        sum += t;
     }
     let shifts = report.employees.iter().map(|e| e.rows.len()).sum();
     totals_cells(text(total_label(lang).into()), Cell::Empty, shifts, &sum)

@@ -9,14 +9,15 @@ use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
 use rainstaff_core::validate::{FieldError, Problem};
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::model::{Employee, Record, fields_of};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::move_region::MoveDialog;
-use crate::worker::Command;
+use crate::ui::widgets::{break_policy_label, region_combo, region_filter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
@@ -408,7 +409,7 @@ impl EmployeesScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table: &EMPLOYEES, id });
+            ctx.send(Command::Delete { table: &EMPLOYEES, id });
             form.saving = true;
         }
         if let Some(moving) = &mut form.moving
@@ -427,7 +428,6 @@ impl EmployeesScreen {
                     form.errors = FormErrors::default();
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table: &EMPLOYEES,
                         id: form.id,
                         region: form.region.clone(),
@@ -438,53 +438,4 @@ impl EmployeesScreen {
             }
         }
     }
-}
-
-pub fn break_policy_label(lang: Lang, stored: &str) -> String {
-    match stored {
-        "statutory" => lang.t("Yasal asgari", "Statutory minimum").into(),
-        "as_entered" => lang.t("Girildiği gibi", "As entered").into(),
-        other => match other.strip_prefix("fixed:") {
-            Some(n) => format!("{} {n} {}", lang.t("Sabit", "Fixed"), lang.t("dk", "min")),
-            None => other.to_string(),
-        },
-    }
-}
-
-/// The region of a record: chosen for a new one among the regions this PC may write for the
-/// person (see `db::scope`); it changes afterwards only by an explicit move.
-pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
-    let regions = ctx.scope.regions();
-    if !editable || regions.len() < 2 {
-        return ui.label(rainstaff_core::regions::display_name(region));
-    }
-    egui::ComboBox::from_id_salt("record_region")
-        .selected_text(rainstaff_core::regions::display_name(region))
-        .show_ui(ui, |ui| {
-            for r in regions {
-                form::choice(ui, region, r.clone(), rainstaff_core::regions::display_name(r));
-            }
-        })
-        .response
-}
-
-/// The region filter above lists, where the PC reaches several regions. Returns true when it
-/// changed.
-pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut Option<String>) -> bool {
-    let before = filter.clone();
-    let shown = filter
-        .as_deref()
-        .map_or(lang.t("Tüm bölgeler", "All regions"), rainstaff_core::regions::display_name);
-    let label = ui.label(lang.t("Bölge:", "Region:"));
-    egui::ComboBox::from_id_salt("region_filter")
-        .selected_text(shown)
-        .show_ui(ui, |ui| {
-            form::choice(ui, filter, None, lang.t("Tüm bölgeler", "All regions"));
-            for r in regions {
-                form::choice(ui, filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    *filter != before
 }

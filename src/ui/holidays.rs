@@ -7,11 +7,11 @@ use rainstaff_core::hours::{Calendar, HolidayDay, HolidayKind};
 use rainstaff_core::time::{format_date, parse_user_date};
 use rainstaff_core::validate::{FieldError, Problem};
 
-use crate::app::Ctx;
-use crate::i18n::Pick;
+use crate::bus::Command;
+use crate::i18n::{Pick, weekday};
 use crate::message::field_text;
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
 
 #[derive(Default)]
 pub struct HolidaysScreen {
@@ -60,7 +60,7 @@ impl HolidaysScreen {
         egui::Grid::new("holiday_days").striped(true).show(ui, |ui| {
             for day in calendar.days_in(year) {
                 ui.label(format_date(day.date));
-                ui.label(crate::ui::timesheets::weekday(lang, day.date));
+                ui.label(weekday(lang, day.date));
                 ui.label(&day.name);
                 ui.label(match day.kind {
                     HolidayKind::Full => lang.t("Tam gün", "Full day"),

@@ -6,10 +6,10 @@ use egui::{RichText, Ui};
 use rainstaff_core::hours::Report;
 use rainstaff_core::time::{format_date, format_duration};
 
-use crate::app::Ctx;
-use crate::hours::{Totals, employee_hours, totals, week_start};
-use crate::i18n::{Lang, Pick};
+use crate::hours::{Totals, employee_report, shifts_for, totals, week_start};
+use crate::i18n::{Lang, Pick, weekday};
 use crate::model::{Employee, Record};
+use crate::ui::ctx::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Period {
@@ -64,7 +64,8 @@ impl HoursPanel {
         }
         self.computed_for = Some(key);
         let calendar = ctx.store.calendar().unwrap_or_else(|_| rainstaff_core::hours::Calendar::builtin_tr());
-        match employee_hours(ctx.store, &calendar, employee, from, to) {
+        let shifts = ctx.store.shifts(&shifts_for(employee, from, to));
+        match shifts.map_err(anyhow::Error::from).and_then(|s| employee_report(employee, &s, &calendar)) {
             Ok(report) => {
                 self.totals = Some(totals(&report, from, to));
                 self.report = Some(report);
@@ -130,7 +131,7 @@ impl HoursPanel {
             }
             ui.end_row();
             for d in report.days.iter().filter(|d| d.date >= from && d.date <= to) {
-                let label = format!("{} {}", format_date(d.date), super::timesheets::weekday(lang, d.date));
+                let label = format!("{} {}", format_date(d.date), weekday(lang, d.date));
                 if ui.link(label).on_hover_text(lang.t("Açıkla", "Explain")).clicked() {
                     clicked = Some(d.date);
                 }

@@ -11,11 +11,11 @@ use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions;
 use rainstaff_legacy::ImportReport;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
 
 #[derive(Default)]
 pub struct ImportDialog {

@@ -3,10 +3,10 @@
 
 use egui::Ui;
 
+use crate::bus::Command;
 use crate::i18n::{Lang, Pick};
 use crate::message::field_text;
 use crate::ui::form;
-use crate::worker::Command;
 use rainstaff_core::validate::{FieldError, Problem};
 
 #[derive(Default)]

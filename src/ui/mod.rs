@@ -1,5 +1,7 @@
-//! One module per screen, plus the pieces they share.
+//! One module per screen, plus the pieces they share: `ctx` (what a screen gets each frame),
+//! `form` and `widgets`. Screens import these and never one another or the app.
 
+pub mod ctx;
 pub mod employees;
 pub mod form;
 pub mod holidays;
@@ -15,3 +17,4 @@ pub mod sync_indicator;
 pub mod timesheets;
 pub mod users;
 pub mod vehicles;
+pub mod widgets;

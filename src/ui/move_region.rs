@@ -8,10 +8,10 @@ use rainstaff_core::schema::TableSpec;
 use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::i18n::{Lang, Pick};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
-use crate::worker::Command;
 
 #[derive(Debug, Clone)]
 pub struct MoveDialog {
@@ -101,12 +101,7 @@ impl MoveDialog {
                     && let Some(to) = &self.to
                 {
                     self.errors = FormErrors::default();
-                    ctx.send(Command::MoveRegion {
-                        user: ctx.user.clone(),
-                        table: self.table,
-                        id: self.id,
-                        region: to.clone(),
-                    });
+                    ctx.send(Command::MoveRegion { table: self.table, id: self.id, region: to.clone() });
                 }
                 if ui.button(lang.t("Vazgeç", "Cancel")).clicked() {
                     open = false;

@@ -12,14 +12,15 @@ use rainstaff_core::time::{format_date, parse_iso_date};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::{Command, Topic};
 use crate::db::refused::RefusedChange;
 use crate::db::users::Role;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::message::refusal_text;
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
 use crate::ui::sync_indicator::WARNING_COLOR;
-use crate::worker::Command;
+use crate::ui::widgets;
 
 #[derive(Default)]
 pub struct RefusedScreen {
@@ -38,8 +39,8 @@ struct Entry {
 
 impl RefusedScreen {
     /// Shows a failed resend or discard above the list.
-    pub fn failed(&mut self, context: &str, message: &str) {
-        if context == "refused" {
+    pub fn failed(&mut self, topic: Topic, message: &str) {
+        if topic == Topic::Refused {
             self.error = Some(message.to_string());
         }
     }
@@ -158,7 +159,6 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
         });
         if manager {
             ui.horizontal(|ui| {
-                let user = ctx.user.clone();
                 if ui
                     .button(lang.t("Yeniden gönder", "Resend"))
                     .on_hover_text(lang.t(
@@ -167,7 +167,7 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
                     ))
                     .clicked()
                 {
-                    command = Some(Command::ResendRefused { user: user.clone(), id: c.id });
+                    command = Some(Command::ResendRefused { id: c.id });
                 }
                 if ui
                     .button(lang.t("Vazgeç", "Discard"))
@@ -178,7 +178,7 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
                     ))
                     .clicked()
                 {
-                    command = Some(Command::DiscardRefused { user, id: c.id });
+                    command = Some(Command::DiscardRefused { id: c.id });
                 }
             });
         }
@@ -228,7 +228,7 @@ fn value_text(
         (Some(FieldKind::Date), Value::String(s)) => {
             parse_iso_date(s).map(format_date).unwrap_or_else(|_| s.clone())
         }
-        (_, Value::String(s)) if field == "break_policy" => super::employees::break_policy_label(lang, s),
+        (_, Value::String(s)) if field == "break_policy" => widgets::break_policy_label(lang, s),
         (_, Value::String(s)) if field == "contract_kind" => match s.as_str() {
             "full_time" => lang.t("Tam zamanlı", "Full time").into(),
             "part_time" => lang.t("Kısmi zamanlı", "Part time").into(),

@@ -7,12 +7,13 @@ use egui::Ui;
 use rainstaff_core::protocol::ALL_REGIONS;
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::{Command, Topic};
 use crate::i18n::{Lang, Pick, field_label};
 use crate::model::{Employee, Record};
 use crate::report::{Month, ReportFormat, ReportRequest, Selection};
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
+use crate::ui::widgets;
 
 #[derive(Debug, Clone, PartialEq)]
 enum State {
@@ -63,8 +64,8 @@ impl ReportsScreen {
         self.state = State::Done(path, None);
     }
 
-    pub fn failed(&mut self, context: &str, message: &str) {
-        if context == "report" {
+    pub fn failed(&mut self, topic: Topic, message: &str) {
+        if topic == Topic::Report {
             self.state = State::Failed(message.to_string());
         }
     }
@@ -102,7 +103,7 @@ impl ReportsScreen {
             });
             chosen = Month::new(year, chosen.number()).unwrap_or(chosen);
             form::row(ui, field_label(lang, "employee_id"), None, |ui| {
-                super::timesheets::employee_combo(
+                widgets::employee_combo(
                     ui,
                     lang,
                     "report_employee",
@@ -112,8 +113,7 @@ impl ReportsScreen {
                 )
             });
             if ctx.scope.has_choice() {
-                reload |=
-                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
+                reload |= widgets::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
                 ui.end_row();
             }
             form::row(ui, lang.t("Biçim", "Format"), None, |ui| {
@@ -178,7 +178,7 @@ impl ReportsScreen {
         let selection = Selection { month, employee: self.employee, region: self.region(ctx) };
         let request = ReportRequest { selection, format: self.format, lang, out };
         self.state = State::Running(0.0);
-        ctx.send(Command::ExportReport { user: ctx.user.clone(), request });
+        ctx.send(Command::ExportReport { request });
     }
 
     fn status(&mut self, ui: &mut Ui, lang: Lang) {

@@ -3,15 +3,15 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::Ctx;
+use crate::bus::{Command, SyncStatus, Topic};
 use crate::db::conflicts::Conflict;
+use crate::db::sync::{DEVICE_KEY, REGION_KEY, SERVER_KEY};
 use crate::db::users::Role;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::message::Message;
 use crate::paths::DataDir;
-use crate::sync_task::{DEVICE_KEY, REGION_KEY, SERVER_KEY, SyncStatus};
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
 
 #[derive(Default)]
 pub struct SettingsScreen {
@@ -48,11 +48,11 @@ impl SettingsScreen {
     }
 
     /// Shows a failure next to the part of the screen it concerns.
-    pub fn failed(&mut self, context: &str, message: &str) {
-        match context {
-            "enroll" => self.sync_error = Some(message.to_string()),
-            "backup" | "restore" => self.backup_error = Some(message.to_string()),
-            "password" => self.password_error = Some(message.to_string()),
+    pub fn failed(&mut self, topic: Topic, message: &str) {
+        match topic {
+            Topic::Enroll => self.sync_error = Some(message.to_string()),
+            Topic::Backup | Topic::Restore => self.backup_error = Some(message.to_string()),
+            Topic::Password => self.password_error = Some(message.to_string()),
             _ => {}
         }
     }
@@ -121,7 +121,6 @@ impl SettingsScreen {
                 Ok(()) => {
                     self.password_error = None;
                     ctx.send(Command::ChangeOwnPassword {
-                        user: ctx.user.clone(),
                         old: std::mem::take(&mut self.old_password),
                         new: std::mem::take(&mut self.new_password),
                     });
@@ -210,18 +209,10 @@ impl SettingsScreen {
                 let keep_now = format!("{} «{}»", lang.t("Şimdiki", "Current"), value(&c.device_value));
                 let keep_old = format!("{} «{}»", lang.t("Önceki", "Earlier"), value(&c.server_value));
                 if ui.button(keep_now).clicked() {
-                    ctx.send(Command::ResolveConflict {
-                        user: ctx.user.clone(),
-                        id: c.id,
-                        keep_server_value: false,
-                    });
+                    ctx.send(Command::ResolveConflict { id: c.id, keep_server_value: false });
                 }
                 if ui.button(keep_old).clicked() {
-                    ctx.send(Command::ResolveConflict {
-                        user: ctx.user.clone(),
-                        id: c.id,
-                        keep_server_value: true,
-                    });
+                    ctx.send(Command::ResolveConflict { id: c.id, keep_server_value: true });
                 }
             });
         }

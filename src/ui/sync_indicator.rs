@@ -6,8 +6,8 @@ use egui::{Color32, RichText, Ui};
 
 use rainstaff_core::protocol::SyncReport;
 
+use crate::bus::{SyncPhase, SyncStatus};
 use crate::i18n::{Lang, Pick};
-use crate::sync_task::{SyncPhase, SyncStatus};
 
 /// The colour of a state that needs somebody to look at it.
 pub const WARNING_COLOR: Color32 = Color32::from_rgb(0xd0, 0x90, 0x20);

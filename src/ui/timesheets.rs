@@ -8,19 +8,19 @@ use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rainstaff_core::schema::TIMESHEETS;
-use rainstaff_core::time::{
-    format_date, format_duration, parse_hhmm, parse_iso_date, parse_user_date, parse_user_time, span_minutes,
-};
+use rainstaff_core::time::{format_date, format_duration, parse_iso_date, parse_user_date, parse_user_time};
 use rainstaff_core::validate::{FieldError, Problem};
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
-use crate::i18n::{Lang, Pick, field_label};
+use crate::hours::worked_minutes;
+use crate::i18n::{Lang, Pick, field_label, weekday};
 use crate::model::{Employee, Record, Shift, ShiftTemplate, fields_of};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
-use crate::worker::Command;
+use crate::ui::widgets::{employee_combo, region_filter};
 
 pub struct TimesheetsScreen {
     pub dirty: bool,
@@ -146,22 +146,6 @@ impl ShiftForm {
     }
 }
 
-/// Worked minutes of one shift as entered: end − start (next day when end is earlier) − break.
-pub fn worked_minutes(s: &Shift) -> Option<i64> {
-    let span = span_minutes(parse_hhmm(&s.start_time).ok()?, parse_hhmm(&s.end_time).ok()?).ok()?;
-    Some(i64::from(span) - s.break_minutes)
-}
-
-pub fn weekday(lang: Lang, d: NaiveDate) -> &'static str {
-    const TR: [&str; 7] = ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"];
-    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let i = d.weekday().num_days_from_monday() as usize;
-    match lang {
-        Lang::Tr => TR[i],
-        Lang::En => EN[i],
-    }
-}
-
 impl TimesheetsScreen {
     pub fn saved(&mut self, table: &str, _id: Uuid) {
         if table == TIMESHEETS.name && self.form.as_ref().is_some_and(|f| f.saving) {
@@ -262,8 +246,7 @@ impl TimesheetsScreen {
                     .lost_focus();
             }
             if ctx.scope.has_choice() {
-                refresh |=
-                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
+                refresh |= region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
                 self.form = Some(ShiftForm::new(self.employee, ctx.today));
@@ -272,7 +255,6 @@ impl TimesheetsScreen {
                 let monday =
                     ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
                 ctx.send(Command::CopyLastWeek {
-                    user: ctx.user.clone(),
                     // The week of what the list shows; the store copies only what this PC may write.
                     region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
                     employee: self.employee,
@@ -436,7 +418,7 @@ impl TimesheetsScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table: &TIMESHEETS, id });
+            ctx.send(Command::Delete { table: &TIMESHEETS, id });
             form.saving = true;
         }
         if actions.cancel {
@@ -455,7 +437,6 @@ impl TimesheetsScreen {
                     form.errors = FormErrors::default();
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table: &TIMESHEETS,
                         id: form.id,
                         region,
@@ -466,33 +447,4 @@ impl TimesheetsScreen {
             }
         }
     }
-}
-
-/// Picks an employee by name; `any` adds an "all employees" choice.
-pub fn employee_combo(
-    ui: &mut Ui,
-    lang: Lang,
-    id: &str,
-    employees: &[Record<Employee>],
-    selected: &mut Option<Uuid>,
-    any: bool,
-) -> egui::Response {
-    let name = selected
-        .and_then(|s| employees.iter().find(|e| e.id == s))
-        .map_or(lang.t("Tümü", "All"), |e| e.data.full_name.as_str());
-    let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
-        let mut changed = false;
-        if any {
-            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
-        }
-        let current = *selected;
-        for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
-            changed |= form::choice(ui, selected, Some(e.id), &e.data.full_name).changed();
-        }
-        changed
-    });
-    if response.inner == Some(true) {
-        response.response.mark_changed();
-    }
-    response.response
 }

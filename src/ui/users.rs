@@ -5,11 +5,12 @@ use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 use uuid::Uuid;
 
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::users::{Role, User};
 use crate::i18n::{Lang, Pick};
+use crate::ui::ctx::Ctx;
 use crate::ui::form;
-use crate::worker::Command;
+use crate::ui::widgets;
 
 #[derive(Default)]
 pub struct UsersScreen {
@@ -66,7 +67,7 @@ impl UsersScreen {
                     self.region = ctx.scope.regions().first().cloned().unwrap_or_default();
                 }
                 form::row(ui, lang.t("Bölge", "Region"), None, |ui| {
-                    super::employees::region_combo(ui, ctx, &mut self.region, *role != Role::Admin)
+                    widgets::region_combo(ui, ctx, &mut self.region, *role != Role::Admin)
                 });
             });
             if ui.button(lang.t("Kullanıcı ekle", "Add user")).clicked() {

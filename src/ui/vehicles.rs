@@ -52,7 +52,9 @@ fn prepare(fields: &mut Map<String, Value>, errors: &mut FormErrors) {
 }
 
 fn due_row(lang: Lang, row: &LocalRow, today: NaiveDate) -> Vec<String> {
-    Record::<Vehicle>::from_row(row.clone()).map(|v| due(lang, &v.data, today)).unwrap_or_default()
+    Record::<Vehicle>::from_fields(row.id, row.region.clone(), row.fields.clone(), row.sync_error.clone())
+        .map(|v| due(lang, &v.data, today))
+        .unwrap_or_default()
 }
 
 /// What is due on a vehicle, in the words the list shows.

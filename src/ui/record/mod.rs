@@ -23,13 +23,14 @@ use uuid::Uuid;
 
 use self::form::{Input, RecordForm};
 use self::registry::Entry;
-use crate::app::Ctx;
+use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
+use crate::ui::ctx::Ctx;
 use crate::ui::form::{self as fields, FormErrors};
 use crate::ui::move_region::MoveDialog;
-use crate::worker::Command;
+use crate::ui::widgets;
 
 /// A record another table's rows may refer to, as a dropdown offers it.
 struct Target {
@@ -216,8 +217,7 @@ impl RecordScreen {
                 .labelled_by(l.id)
                 .changed();
             if ctx.scope.has_choice() {
-                changed |=
-                    super::employees::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
+                changed |= widgets::region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(self.entry.new.get(lang)).clicked() {
                 self.open_new(ctx);
@@ -367,7 +367,7 @@ impl RecordScreen {
         if actions.delete
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { user: ctx.user.clone(), table, id });
+            ctx.send(Command::Delete { table, id });
             form.saving = true;
         }
         if let Some(moving) = &mut form.moving
@@ -394,7 +394,6 @@ impl RecordScreen {
                     form.errors = FormErrors::default();
                     form.saving = true;
                     ctx.send(Command::Save {
-                        user: ctx.user.clone(),
                         table,
                         id: form.id,
                         region: form.region.clone(),
@@ -545,7 +544,7 @@ fn region_row(
     }
     fields::row(ui, label, error, |ui| {
         ui.horizontal(|ui| {
-            let region = super::employees::region_combo(ui, ctx, &mut form.region, form.id.is_none());
+            let region = widgets::region_combo(ui, ctx, &mut form.region, form.id.is_none());
             // The dialog names the record as it is stored, whatever the form holds now.
             if let Some(i) = form.id.and_then(|id| all.iter().position(|r| r.id == id))
                 && super::move_region::offer(ui, ctx)

@@ -13,9 +13,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::RecordScreen;
-use crate::app::Ctx;
 use crate::db::rows::LocalRow;
 use crate::i18n::Lang;
+use crate::ui::ctx::Ctx;
 use crate::ui::form::FormErrors;
 
 /// One record screen: its table, and the words that are the screen's rather than the table's.

@@ -1,0 +1,225 @@
+//! The vocabulary the actors speak: the commands screens send to the worker, the events that come
+//! back, the sync thread's status and requests. It sits below the worker, the sync thread and the
+//! screens so that each imports it and none imports another. Failures name their `Topic`, an
+//! enum, so a screen that shows a failure in place matches on a variant the compiler checks.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Local};
+use rainstaff_core::protocol::SyncReport;
+use rainstaff_core::schema::TableSpec;
+use rainstaff_core::validate::FieldError;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::db::edits::SaveOptions;
+use crate::db::sync::SyncError;
+use crate::db::users::{Role, User};
+use crate::message::Message;
+
+/// Wakes the UI when an event is waiting (a repaint); does nothing without a UI.
+#[derive(Clone, Default)]
+pub struct Notifier(Option<egui::Context>);
+
+impl Notifier {
+    pub fn new(ctx: egui::Context) -> Self {
+        Notifier(Some(ctx))
+    }
+
+    pub fn wake(&self) {
+        if let Some(ctx) = &self.0 {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// What a screen asks of the worker. The worker runs it as the person signed in (its session,
+/// set by the result of SignIn or CreateFirstAdmin), after `policy::allowed` says they may.
+pub enum Command {
+    CreateFirstAdmin {
+        username: String,
+        password: String,
+    },
+    SignIn {
+        username: String,
+        password: String,
+    },
+    /// Ends the session: the worker runs nothing more until somebody signs in.
+    SignOut,
+    Save {
+        table: &'static TableSpec,
+        id: Option<Uuid>,
+        region: String,
+        fields: Map<String, Value>,
+        options: SaveOptions,
+    },
+    Delete {
+        table: &'static TableSpec,
+        id: Uuid,
+    },
+    /// An administrator moves a record to another region (see `Store::move_record`).
+    MoveRegion {
+        table: &'static TableSpec,
+        id: Uuid,
+        region: String,
+    },
+    CreateUser {
+        username: String,
+        password: String,
+        role: Role,
+        region: String,
+    },
+    SetPassword {
+        id: Uuid,
+        password: String,
+    },
+    SetUserActive {
+        id: Uuid,
+        active: bool,
+    },
+    ChangeOwnPassword {
+        old: String,
+        new: String,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+    },
+    /// Seeds the signed-in person's region with the usual shift templates, once.
+    SeedTemplates,
+    CopyLastWeek {
+        region: String,
+        employee: Option<Uuid>,
+        week_start: chrono::NaiveDate,
+    },
+    BackupNow,
+    Restore {
+        path: PathBuf,
+    },
+    SyncNow,
+    Enroll {
+        server: String,
+        code: String,
+        name: String,
+    },
+    ResolveConflict {
+        id: i64,
+        keep_server_value: bool,
+    },
+    /// Puts a refused change back among those waiting, with its record as it is now.
+    ResendRefused {
+        id: i64,
+    },
+    /// Drops a refused change; its record takes the server's version again.
+    DiscardRefused {
+        id: i64,
+    },
+    /// A legacy file: `region` is the one the dialog names (None: this PC's region decides).
+    ImportLegacy {
+        path: PathBuf,
+        region: Option<String>,
+        dry_run: bool,
+    },
+    /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
+    /// then ReportDone or Failed.
+    ExportReport {
+        request: crate::report::ReportRequest,
+    },
+    AddHoliday {
+        day: rainstaff_core::hours::HolidayDay,
+    },
+    RemoveHoliday {
+        date: chrono::NaiveDate,
+    },
+    /// Writes the user guide into the data folder; answers with HelpReady and its URL.
+    WriteHelp,
+}
+
+impl Command {
+    /// The topic a refusal or failure of this command is shown under.
+    pub fn topic(&self) -> Topic {
+        use Command::*;
+        match self {
+            CreateFirstAdmin { .. } | SignIn { .. } | SignOut => Topic::SignIn,
+            Save { .. } | Delete { .. } | MoveRegion { .. } => Topic::Records,
+            CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } => Topic::Users,
+            ChangeOwnPassword { .. } => Topic::Password,
+            SetSetting { .. } => Topic::Settings,
+            SeedTemplates => Topic::Templates,
+            CopyLastWeek { .. } => Topic::CopyWeek,
+            BackupNow => Topic::Backup,
+            Restore { .. } => Topic::Restore,
+            SyncNow => Topic::Sync,
+            Enroll { .. } => Topic::Enroll,
+            ResolveConflict { .. } => Topic::Conflicts,
+            ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
+            ImportLegacy { .. } => Topic::Import,
+            ExportReport { .. } => Topic::Report,
+            AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
+            WriteHelp => Topic::Help,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    SignedIn(User),
+    AuthFailed(Message),
+    Saved { table: &'static str, id: Uuid },
+    Invalid { table: &'static str, errors: Vec<FieldError> },
+    Failed { topic: Topic, message: Message },
+    Info(Message),
+    DataChanged,
+    Sync(SyncStatus),
+    Enrolled { region: String },
+    ImportPreview(rainstaff_legacy::ImportReport),
+    Imported(rainstaff_legacy::ImportReport),
+    ReportProgress(f32),
+    ReportDone(PathBuf),
+    HelpReady(String),
+}
+
+/// What a failure was about, so the screen concerned can show it beside its own controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    SignIn,
+    /// Saving, deleting or moving a record.
+    Records,
+    Users,
+    Password,
+    Settings,
+    Templates,
+    CopyWeek,
+    Backup,
+    Restore,
+    Help,
+    Sync,
+    Enroll,
+    Holidays,
+    Import,
+    Conflicts,
+    Refused,
+    Report,
+}
+
+/// What the toolbar indicator knows about sync.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncPhase {
+    NotSetUp,
+    Idle,
+    Syncing,
+    Offline { retry_at: DateTime<Local> },
+    Failed(SyncError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncStatus {
+    pub phase: SyncPhase,
+    pub last_success: Option<DateTime<Local>>,
+    pub last_report: Option<SyncReport>,
+}
+
+pub enum SyncRequest {
+    Run,
+    Enroll { server: String, code: String, name: String },
+}

@@ -1,0 +1,89 @@
+//! Widgets more than one screen uses: the region picker and filter, the employee picker, the
+//! break-policy label. They live here rather than in the screen that first needed them, so that
+//! screens import shared pieces and never each other.
+
+use egui::Ui;
+use uuid::Uuid;
+
+use crate::i18n::{Lang, Pick};
+use crate::model::{Employee, Record};
+use crate::ui::ctx::Ctx;
+use crate::ui::form;
+
+pub fn break_policy_label(lang: Lang, stored: &str) -> String {
+    match stored {
+        "statutory" => lang.t("Yasal asgari", "Statutory minimum").into(),
+        "as_entered" => lang.t("Girildiği gibi", "As entered").into(),
+        other => match other.strip_prefix("fixed:") {
+            Some(n) => format!("{} {n} {}", lang.t("Sabit", "Fixed"), lang.t("dk", "min")),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// The region of a record: chosen for a new one among the regions this PC may write for the
+/// person (see `db::scope`); it changes afterwards only by an explicit move.
+pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
+    let regions = ctx.scope.regions();
+    if !editable || regions.len() < 2 {
+        return ui.label(rainstaff_core::regions::display_name(region));
+    }
+    egui::ComboBox::from_id_salt("record_region")
+        .selected_text(rainstaff_core::regions::display_name(region))
+        .show_ui(ui, |ui| {
+            for r in regions {
+                form::choice(ui, region, r.clone(), rainstaff_core::regions::display_name(r));
+            }
+        })
+        .response
+}
+
+/// The region filter above lists, where the PC reaches several regions. Returns true when it
+/// changed.
+pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut Option<String>) -> bool {
+    let before = filter.clone();
+    let shown = filter
+        .as_deref()
+        .map_or(lang.t("Tüm bölgeler", "All regions"), rainstaff_core::regions::display_name);
+    let label = ui.label(lang.t("Bölge:", "Region:"));
+    egui::ComboBox::from_id_salt("region_filter")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            form::choice(ui, filter, None, lang.t("Tüm bölgeler", "All regions"));
+            for r in regions {
+                form::choice(ui, filter, Some(r.clone()), rainstaff_core::regions::display_name(r));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    *filter != before
+}
+
+/// Picks an employee by name; `any` adds an "all employees" choice.
+pub fn employee_combo(
+    ui: &mut Ui,
+    lang: Lang,
+    id: &str,
+    employees: &[Record<Employee>],
+    selected: &mut Option<Uuid>,
+    any: bool,
+) -> egui::Response {
+    let name = selected
+        .and_then(|s| employees.iter().find(|e| e.id == s))
+        .map_or(lang.t("Tümü", "All"), |e| e.data.full_name.as_str());
+    let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
+        let mut changed = false;
+        if any {
+            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
+        }
+        let current = *selected;
+        for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
+            changed |= form::choice(ui, selected, Some(e.id), &e.data.full_name).changed();
+        }
+        changed
+    });
+    if response.inner == Some(true) {
+        response.response.mark_changed();
+    }
+    response.response
+}
