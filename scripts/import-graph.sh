@@ -20,14 +20,23 @@ edges() {
     done | sort -u
 }
 
-# The files of one folder that a file there uses (`super::x`, `crate::folder::x`).
+# The files of one folder that a file there uses (`super::x`, `crate::folder::x`). A subfolder
+# counts as one file: what its files use is what it uses, checked inside by its own call.
 folder_edges() {
-    for file in "$1"/*.rs; do
-        local from
-        from=$(basename "$file" .rs)
-        { grep -v '^\s*//' "$file" | grep -oE "(super|crate::$1)::[a-z0-9_]+" || true; } | sed -E 's/.*:://' | sort -u |
+    for file in "$1"/*.rs "$1"/*/*.rs; do
+        [ -f "$file" ] || continue
+        local from=${file#"$1"/}
+        from=${from%%/*}
+        from=${from%.rs}
+        # A sibling is `super::x` (`self::x` from the folder's mod.rs); inside a subfolder these
+        # name the subfolder's own files, so only full paths reach the folder.
+        local sibling=super
+        if [ "$from" = mod ]; then sibling=self; fi
+        if [ "${file#"$1"/*/}" != "$file" ]; then sibling=nothing; fi
+        { grep -v '^\s*//' "$file" | grep -oE "($sibling|crate::${1//\//::})::[A-Za-z0-9_]+" || true; } |
+            sed -E 's/.*:://; s/^[A-Z].*/mod/' | sort -u |
             while read -r to; do
-                if [ -f "$1/$to.rs" ] && [ "$to" != "$from" ]; then echo "$from $to"; fi
+                if { [ -f "$1/$to.rs" ] || [ -d "$1/$to" ]; } && [ "$to" != "$from" ]; then echo "$from $to"; fi
             done
     done | sort -u
 }
@@ -46,7 +55,7 @@ layered() {
     rm -f "$loops"
 }
 
-for folder in ui report db; do
+for folder in ui ui/record report db; do
     folder_edges "$folder" | layered "$folder/" >/dev/null
 done
 all=$(edges)

@@ -16,5 +16,4 @@ pub mod settings;
 pub mod sync_indicator;
 pub mod timesheets;
 pub mod users;
-pub mod vehicles;
 pub mod widgets;

@@ -6,8 +6,10 @@
 //! do; a table whose rows belong to another (a fault to its vehicle) takes its parent's region,
 //! because a reference must stay inside its region.
 
+pub mod entry;
 pub mod form;
 pub mod registry;
+pub mod vehicles;
 
 use std::collections::HashMap;
 
@@ -21,8 +23,8 @@ use rainstaff_core::validate::FieldError;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use self::entry::Entry;
 use self::form::{Input, RecordForm};
-use self::registry::Entry;
 use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::rows::LocalRow;

@@ -3,64 +3,19 @@
 //! by one entry here. What a table does beyond its fields' kinds (a plate's spacing, what is due)
 //! is a hook on its entry, written beside the table's other code, never a copy of the screen.
 
-use chrono::NaiveDate;
 use egui::Ui;
-use rainstaff_core::schema::{
-    DRIVERS, Label, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS,
-};
-use rainstaff_core::validate::{FieldError, Problem};
-use serde_json::{Map, Value};
+use rainstaff_core::schema::{DRIVERS, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS};
+use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
 use super::RecordScreen;
-use crate::db::rows::LocalRow;
+use super::entry::{Entry, PLAIN, label};
 use crate::i18n::Lang;
 use crate::ui::ctx::Ctx;
-use crate::ui::form::FormErrors;
-
-/// One record screen: its table, and the words that are the screen's rather than the table's.
-pub struct Entry {
-    pub table: &'static TableSpec,
-    /// The tab's name.
-    pub tab: Label,
-    /// The button that opens an empty form, and that form's heading.
-    pub new: Label,
-    /// The heading of a stored record's form.
-    pub edit: Label,
-    pub hooks: Hooks,
-}
-
-/// What a table's screen does beyond what its fields' kinds say.
-pub struct Hooks {
-    /// Typed text a new record's fields start with (field, text).
-    pub defaults: &'static [(&'static str, &'static str)],
-    pub prepare: Option<Prepare>,
-    /// A warning of the store the person may override by saving again (the km went down).
-    pub confirmable: Option<Problem>,
-    /// A last column of the list saying what is due on a row.
-    pub notes: Option<Notes>,
-}
-
-/// Turns the fields read from the form into what is stored (a plate written the one way), pushing
-/// an error for a field it cannot.
-pub type Prepare = fn(&mut Map<String, Value>, &mut FormErrors);
-
-pub struct Notes {
-    pub heading: Label,
-    pub of: fn(Lang, &LocalRow, NaiveDate) -> Vec<String>,
-}
-
-/// A screen that needs nothing beyond its table's description.
-pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
-
-/// A Turkish and English pair, short to write in an entry.
-pub const fn label(tr: &'static str, en: &'static str) -> Label {
-    Label { tr, en }
-}
 
 /// Every record screen, in the order of their tabs.
 pub const SCREENS: &[Entry] = &[
-    crate::ui::vehicles::SCREEN,
+    super::vehicles::SCREEN,
     Entry {
         table: &DRIVERS,
         tab: label("Sürücüler", "Drivers"),

@@ -8,11 +8,11 @@ use rainstaff_core::time::{format_date, parse_iso_date};
 use rainstaff_core::validate::{Problem, normalize_plate};
 use serde_json::{Map, Value};
 
+use super::entry::{Entry, Hooks, Notes, label};
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
 use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle};
 use crate::ui::form::FormErrors;
-use crate::ui::record::registry::{Entry, Hooks, Notes, label};
 
 pub const DUE_DAYS: i64 = 30;
 pub const OIL_WARNING_KM: i64 = 2_000;

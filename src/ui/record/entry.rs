@@ -1,0 +1,52 @@
+//! What a record screen is made of: its table, its words, and the hooks for what a table does
+//! beyond its fields' kinds. Kept apart from the registry so a table's hooks (ui/record/vehicles.rs)
+//! and the list of screens can each use these without using each other.
+
+use chrono::NaiveDate;
+use rainstaff_core::schema::{Label, TableSpec};
+use rainstaff_core::validate::Problem;
+use serde_json::{Map, Value};
+
+use crate::db::rows::LocalRow;
+use crate::i18n::Lang;
+use crate::ui::form::FormErrors;
+
+/// One record screen: its table, and the words that are the screen's rather than the table's.
+pub struct Entry {
+    pub table: &'static TableSpec,
+    /// The tab's name.
+    pub tab: Label,
+    /// The button that opens an empty form, and that form's heading.
+    pub new: Label,
+    /// The heading of a stored record's form.
+    pub edit: Label,
+    pub hooks: Hooks,
+}
+
+/// What a table's screen does beyond what its fields' kinds say.
+pub struct Hooks {
+    /// Typed text a new record's fields start with (field, text).
+    pub defaults: &'static [(&'static str, &'static str)],
+    pub prepare: Option<Prepare>,
+    /// A warning of the store the person may override by saving again (the km went down).
+    pub confirmable: Option<Problem>,
+    /// A last column of the list saying what is due on a row.
+    pub notes: Option<Notes>,
+}
+
+/// Turns the fields read from the form into what is stored (a plate written the one way), pushing
+/// an error for a field it cannot.
+pub type Prepare = fn(&mut Map<String, Value>, &mut FormErrors);
+
+pub struct Notes {
+    pub heading: Label,
+    pub of: fn(Lang, &LocalRow, NaiveDate) -> Vec<String>,
+}
+
+/// A screen that needs nothing beyond its table's description.
+pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
+
+/// A Turkish and English pair, short to write in an entry.
+pub const fn label(tr: &'static str, en: &'static str) -> Label {
+    Label { tr, en }
+}
