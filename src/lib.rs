@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod db;
+pub mod exit;
 pub mod export;
 pub mod help;
 pub mod hours;

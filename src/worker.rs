@@ -166,6 +166,22 @@ pub struct Worker {
     pub events: Receiver<Event>,
     /// Commands sent and not yet answered; the worker counts down after sending a command's events.
     in_flight: Arc<AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Worker {
+    /// Closing the window (or File → Exit) drops the app and with it the worker. The commands
+    /// already sent, such as a save clicked just before, are carried out and the sync thread is
+    /// stopped before the process ends; the worker thread stops the sync thread as it ends.
+    fn drop(&mut self) {
+        // Replacing the only sender closes the worker's inbox: its loop ends once the queue is empty.
+        self.commands = channel().0;
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the worker thread panicked");
+        }
+    }
 }
 
 impl Worker {
@@ -177,14 +193,14 @@ impl Worker {
         let sync = sync_task::spawn(data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
-        std::thread::Builder::new().name("worker".into()).spawn(move || {
+        let thread = std::thread::Builder::new().name("worker".into()).spawn(move || {
             // Long commands (reports) send progress while they run, before their final events.
             let progress = |event: Event| {
                 let _ = events_tx.send(event);
                 notify.wake();
             };
             for command in inbox {
-                for event in handle(&mut store, &sync, &data, command, &progress) {
+                for event in handle(&mut store, &sync.requests, &data, command, &progress) {
                     if events_tx.send(event).is_err() {
                         return;
                     }
@@ -193,7 +209,7 @@ impl Worker {
                 notify.wake();
             }
         })?;
-        Ok(Worker { commands, events, in_flight })
+        Ok(Worker { commands, events, in_flight, thread: Some(thread) })
     }
 
     pub fn send(&self, command: Command) {
