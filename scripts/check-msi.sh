@@ -5,7 +5,9 @@
 #   - ALLUSERS is 1 (per-machine install),
 #   - rainstaff.exe is in the File table, and the Start-menu shortcut points at it,
 #   - downgrades are blocked, the package is x64, and Add/Remove Programs has the icon,
-#   - the user guide help.html is installed and Add/Remove Programs' help link points at it.
+#   - the user guide help.html is installed and Add/Remove Programs' help link points at it,
+#   - InstallLocation is written to the Uninstall key,
+#   - Windows older than 10 / Server 2016 is refused (a launch condition on the registry).
 # Usage: scripts/check-msi.sh path/to/rainstaff-X.Y.Z-x64.msi
 # The expected version comes from scripts/version.sh unless RAINSTAFF_EXPECT_VERSION is set (the
 # Rust test sets it, so that no cargo runs inside `cargo test`).
@@ -90,21 +92,38 @@ check "Add/Remove Programs icon (ARPPRODUCTICON=${icon:-unset} in Icon table)" "
 help_rows="$(table File | awk -F'\t' '{ n = $3; sub(/.*\|/, "", n); if (tolower(n) == "help.html") print $1 }')"
 check "File table has help.html" "1" "$(grep -c . <<<"$help_rows" || true)"
 
-# ARPHELPLINK = [INSTALLDIR]help.html, set by a type-51 custom action (low six bits of Type) that
-# runs after CostFinalize, when INSTALLDIR is known, and before RegisterProduct writes the entry.
-help_action="$(table CustomAction | awk -F'\t' '$3 == "ARPHELPLINK" && $2 % 64 == 51 { print $1 "\t" $4 }')"
-check "Help link (custom action setting ARPHELPLINK)" "[INSTALLDIR]help.html" "$(cut -f2 <<<"$help_action")"
+# Windows 10 / Server 2016 or later. The launch condition tests a property that AppSearch sets
+# from the 64-bit registry value CurrentMajorVersionNumber (see wix/main.wxs for why not
+# VersionNT): the RegLocator row must read that value (Type 18 = raw 2 + 64-bit view 16).
+os_condition="$(table LaunchCondition | awk -F'\t' '$1 ~ /^Installed OR / { sub(/^Installed OR /, "", $1); print $1 }')"
+os_locator="$(table AppSearch | awk -F'\t' -v p="$os_condition" '$1 == p && p != "" { print $2 }')"
+os_search="$(table RegLocator | awk -F'\t' -v s="$os_locator" '$1 == s && s != "" { print $2 " " $3 " " $4 " " $5 }')"
+check "Windows 10 / Server 2016 launch condition (Installed OR ${os_condition:-?}, from the registry)" \
+    '2 SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentMajorVersionNumber 18' "$os_search"
+os_message="$(table LaunchCondition | awk -F'\t' -v c="Installed OR $os_condition" '$1 == c { print $2 }')"
+check "Windows 10 launch condition's message" \
+    "[ProductName] needs Windows 10, Windows Server 2016 or later." "$os_message"
+
+# ARP properties that hold a path are set by type-51 custom actions (low six bits of Type) that
+# run after CostFinalize, when INSTALLDIR is known, and before RegisterProduct writes the entry:
+# ARPHELPLINK = [INSTALLDIR]help.html, ARPINSTALLLOCATION = [INSTALLDIR].
 sequence() { table InstallExecuteSequence | awk -F'\t' -v a="$1" '$1 == a { print $3 }'; }
-help_seq="$(sequence "$(cut -f1 <<<"$help_action")")"
 cost_seq="$(sequence CostFinalize)"
 register_seq="$(sequence RegisterProduct)"
-order="wrong"
-if [[ -n "$help_seq" && -n "$cost_seq" && -n "$register_seq" ]] &&
-    ((cost_seq < help_seq && help_seq < register_seq)); then
-    order="after CostFinalize, before RegisterProduct"
-fi
-check "Help link's place in InstallExecuteSequence (CostFinalize=${cost_seq:-?}, help=${help_seq:-?}, RegisterProduct=${register_seq:-?})" \
-    "after CostFinalize, before RegisterProduct" "$order"
+check_path_property() { # check_path_property LABEL PROPERTY VALUE
+    local action action_seq order="wrong"
+    action="$(table CustomAction | awk -F'\t' -v p="$2" '$3 == p && $2 % 64 == 51 { print $1 "\t" $4 }')"
+    check "$1 (custom action setting $2)" "$3" "$(cut -f2 <<<"$action")"
+    action_seq="$(sequence "$(cut -f1 <<<"$action")")"
+    if [[ -n "$action_seq" && -n "$cost_seq" && -n "$register_seq" ]] &&
+        ((cost_seq < action_seq && action_seq < register_seq)); then
+        order="after CostFinalize, before RegisterProduct"
+    fi
+    check "$1's place in InstallExecuteSequence (CostFinalize=${cost_seq:-?}, $2=${action_seq:-?}, RegisterProduct=${register_seq:-?})" \
+        "after CostFinalize, before RegisterProduct" "$order"
+}
+check_path_property "Help link" ARPHELPLINK "[INSTALLDIR]help.html"
+check_path_property "InstallLocation" ARPINSTALLLOCATION "[INSTALLDIR]"
 
 if ((failures)); then
     echo "check-msi: $failures check(s) failed for $msi" >&2

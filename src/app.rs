@@ -209,6 +209,7 @@ impl App {
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
             self.worker.send(Command::WriteHelp);
         }
+        crate::exit::on_shortcut(ui);
         // The status bar shows on the sign-in screen too: where the data folder is, and where the
         // guide was written when no browser opened it.
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
@@ -270,6 +271,8 @@ impl App {
                     self.worker.send(Command::BackupNow);
                     ui.close();
                 }
+                ui.separator();
+                crate::exit::menu_item(ui, lang);
             });
             ui.menu_button(lang.t("Yardım", "Help"), |ui| {
                 if ui.button(lang.t("Kullanım kılavuzu (F1)", "User guide (F1)")).clicked() {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod bus;
 pub mod cli;
 pub mod db;
+pub mod exit;
 pub mod export;
 pub mod help;
 pub mod hours;

@@ -8,6 +8,9 @@ use crate::paths::DataDir;
 
 /// Starts logging into `data/logs`. Keep the guard alive for as long as logs should be written.
 pub fn to_file(data: &DataDir) -> Option<WorkerGuard> {
+    // The appender prunes old files before it creates the folder, and on a first start it would
+    // print "Error reading the log directory/files" to stderr for the folder that is not there yet.
+    std::fs::create_dir_all(data.logs()).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("rainstaff")

@@ -9,7 +9,7 @@ use chrono::Local;
 use rainstaff_core::protocol::{ALL_REGIONS, SyncReport};
 use rainstaff_core::validate::{FieldError, Problem};
 use rand::Rng;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::bus::{Event, Notifier, SyncPhase, SyncRequest, SyncStatus, Topic};
 use crate::db::Store;
@@ -64,21 +64,46 @@ pub async fn run_once(store: &mut Store, data: &DataDir) -> Result<SyncReport, S
     sync_once(store, &mut HttpTransport::new(&server, &token)).await
 }
 
-pub fn spawn(
-    data: DataDir,
-    events: Sender<Event>,
-    notify: Notifier,
-) -> anyhow::Result<mpsc::UnboundedSender<SyncRequest>> {
+/// The running sync thread. Dropping it stops the thread and waits until it has ended.
+pub struct SyncThread {
+    pub requests: mpsc::UnboundedSender<SyncRequest>,
+    /// Dropped to stop the thread.
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SyncThread {
+    /// The wait for the next run ends at once. A run or enrollment in progress is abandoned where
+    /// it waits for the server, as if the connection had dropped there: the store applies every
+    /// answer in its own transaction, and the next start's run picks up where this one stopped.
+    /// Waiting for the run instead could keep a closed app alive for the whole request timeout.
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the sync thread panicked");
+        }
+    }
+}
+
+pub fn spawn(data: DataDir, events: Sender<Event>, notify: Notifier) -> anyhow::Result<SyncThread> {
     let (tx, rx) = mpsc::unbounded_channel();
+    let (stop, stopped) = oneshot::channel();
     let mut store = Store::open(&data.store())?;
-    std::thread::Builder::new().name("sync".into()).spawn(move || {
+    let thread = std::thread::Builder::new().name("sync".into()).spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
         match runtime {
-            Ok(rt) => rt.block_on(sync_loop(&mut store, data, rx, events, notify)),
+            Ok(rt) => rt.block_on(async {
+                tokio::select! {
+                    () = sync_loop(&mut store, data, rx, events, notify) => {}
+                    _ = stopped => {}
+                }
+            }),
             Err(e) => tracing::error!("sync runtime could not start: {e}"),
         }
     })?;
-    Ok(tx)
+    Ok(SyncThread { requests: tx, stop: Some(stop), thread: Some(thread) })
 }
 
 async fn sync_loop(

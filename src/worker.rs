@@ -26,6 +26,22 @@ pub struct Worker {
     pub events: Receiver<Event>,
     /// Commands sent and not yet answered; the worker counts down after sending a command's events.
     in_flight: Arc<AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Worker {
+    /// Closing the window (or File → Exit) drops the app and with it the worker. The commands
+    /// already sent, such as a save clicked just before, are carried out and the sync thread is
+    /// stopped before the process ends; the worker thread stops the sync thread as it ends.
+    fn drop(&mut self) {
+        // Replacing the only sender closes the worker's inbox: its loop ends once the queue is empty.
+        self.commands = channel().0;
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the worker thread panicked");
+        }
+    }
 }
 
 impl Worker {
@@ -37,7 +53,7 @@ impl Worker {
         let sync = sync_task::spawn(data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
-        std::thread::Builder::new().name("worker".into()).spawn(move || {
+        let thread = std::thread::Builder::new().name("worker".into()).spawn(move || {
             let mut state = State { store, sync, data, session: None };
             // Long commands (reports) send progress while they run, before their final events.
             let progress = |event: Event| {
@@ -54,7 +70,7 @@ impl Worker {
                 notify.wake();
             }
         })?;
-        Ok(Worker { commands, events, in_flight })
+        Ok(Worker { commands, events, in_flight, thread: Some(thread) })
     }
 
     pub fn send(&self, command: Command) {
@@ -71,7 +87,8 @@ impl Worker {
 /// What the worker thread holds between commands.
 struct State {
     store: Store,
-    sync: tokio::sync::mpsc::UnboundedSender<SyncRequest>,
+    /// Dropped with the state when the worker's loop ends, which stops the sync thread.
+    sync: sync_task::SyncThread,
     data: DataDir,
     /// The person signed in; None until a sign-in succeeds and after SignOut.
     session: Option<User>,
@@ -235,11 +252,11 @@ impl State {
                 Err(e) => failed(Topic::Restore, e),
             },
             Command::SyncNow => {
-                let _ = self.sync.send(SyncRequest::Run);
+                let _ = self.sync.requests.send(SyncRequest::Run);
                 Vec::new()
             }
             Command::Enroll { server, code, name } => {
-                let _ = self.sync.send(SyncRequest::Enroll { server, code, name });
+                let _ = self.sync.requests.send(SyncRequest::Enroll { server, code, name });
                 Vec::new()
             }
             Command::AddHoliday { day } => done(Topic::Holidays, store.add_holiday(&day), None),
