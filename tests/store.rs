@@ -161,8 +161,8 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         "identity_no: is already registered"
     );
 
-    save(&mut store, &TIMESHEETS, None, fields_of(&shift(ayse_id, "2026-01-05", "08:00", "17:00")), plain)
-        .unwrap();
+    let monday = fields_of(&shift(ayse_id, "2026-01-05", "08:00", "17:00"));
+    let monday = save(&mut store, &TIMESHEETS, None, monday, plain).unwrap();
     let late = shift(ayse_id, "2026-01-05", "16:00", "20:00");
     assert_eq!(
         refused(save(&mut store, &TIMESHEETS, None, fields_of(&late), plain)),
@@ -177,6 +177,9 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         refused(save(&mut store, &TIMESHEETS, None, fields_of(&next_day), plain)),
         "employee_id: is inactive; no shifts can be added"
     );
+    // Her past shifts still take a correction of their hours.
+    let earlier = serde_json::json!({"end_time": "16:30"}).as_object().unwrap().clone();
+    save(&mut store, &TIMESHEETS, Some(monday), earlier, plain).unwrap();
 
     let van = Vehicle { km: Some(1500), ..vehicle("06 ABC 123") };
     let van_id = save(&mut store, &VEHICLES, None, fields_of(&van), plain).unwrap();
@@ -192,6 +195,13 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
     // The person saw the warning and confirms: a wrong reading is corrected.
     let confirmed = SaveOptions { confirm_lower_km: true };
     save(&mut store, &VEHICLES, Some(van_id), lower, confirmed).unwrap();
+    // Clearing the km and then typing a lower one would lower it unconfirmed in two steps.
+    let cleared = serde_json::json!({"km": null}).as_object().unwrap().clone();
+    assert_eq!(
+        refused(save(&mut store, &VEHICLES, Some(van_id), cleared.clone(), plain)),
+        "km: is lower than the last recorded km; save again to confirm (1200)"
+    );
+    save(&mut store, &VEHICLES, Some(van_id), cleared, confirmed).unwrap();
 }
 
 #[test]

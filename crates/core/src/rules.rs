@@ -87,7 +87,9 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
             let Some(employee) = text("employee_id").and_then(|id| Uuid::parse_str(id).ok()) else {
                 return Ok(broken);
             };
-            if neighbours.employee_active(employee)? == Some(false) {
+            // Only a shift newly put on the person: a departed person's past shifts still take
+            // a correction of their hours.
+            if changed("employee_id") && neighbours.employee_active(employee)? == Some(false) {
                 broken.push(FieldError::new("employee_id", Problem::Inactive));
             }
             let times = ShiftTimes {
@@ -121,8 +123,10 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                 broken.push(FieldError::new("plate", Problem::Duplicate));
             }
             let km = |row: &Map<String, Value>| row.get("km").and_then(Value::as_i64);
-            if let (Some(old), Some(new)) = (change.before.and_then(km), km(after))
-                && new < old
+            // Clearing a km goes down as far as it can: otherwise clearing it and then entering a
+            // lower one would lower it in two steps nobody confirmed.
+            if let Some(old) = change.before.and_then(km)
+                && km(after).is_none_or(|new| new < old)
                 && !change.lower_km_confirmed
             {
                 broken.push(FieldError::new("km", Problem::KmLower).with_detail(old.to_string()));
@@ -303,6 +307,52 @@ mod tests {
         assert!(
             new_row(&mut rows, "timesheets", shift(Uuid::new_v4(), "2026-03-02", "08:00", "17:00"))
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_departed_persons_past_shift_takes_a_correction_but_no_new_person() {
+        let mut rows = Rows::default();
+        let gone = rows.add("employees", person(None, false));
+        let here = rows.add("employees", person(None, true));
+        let before = obj(shift(gone, "2026-03-02", "08:00", "17:00"));
+        let mut after = before.clone();
+        after.insert("end_time".into(), json!("16:00"));
+        let corrected = Change {
+            table: "timesheets",
+            id: Uuid::new_v4(),
+            before: Some(&before),
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&corrected, &mut rows), Ok(vec![]));
+        // Handing someone else's shift to the departed person puts a new shift on them.
+        let theirs = obj(shift(here, "2026-03-02", "08:00", "17:00"));
+        let handed = Change { before: Some(&theirs), ..corrected };
+        let Ok(broken) = check(&handed, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("employee_id", Problem::Inactive)]);
+    }
+
+    #[test]
+    fn clearing_a_km_is_lowering_it() {
+        let mut rows = Rows::default();
+        let before = obj(json!({"plate": "06 ABC 123", "km": 5000}));
+        let cleared = obj(json!({"plate": "06 ABC 123", "km": null}));
+        let clear = Change {
+            table: "vehicles",
+            id: Uuid::new_v4(),
+            before: Some(&before),
+            after: Some(&cleared),
+            lower_km_confirmed: false,
+        };
+        let Ok(broken) = check(&clear, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("km", Problem::KmLower).with_detail("5000")]);
+        assert_eq!(check(&Change { lower_km_confirmed: true, ..clear }, &mut rows), Ok(vec![]));
+        // A km entered where there was none goes up from nothing.
+        let first = obj(json!({"plate": "06 ABC 123", "km": 10}));
+        assert_eq!(
+            check(&Change { before: Some(&cleared), after: Some(&first), ..clear }, &mut rows),
+            Ok(vec![])
         );
     }
 
