@@ -150,6 +150,7 @@ mod tests {
             op,
             fields: fields.as_object().unwrap().clone(),
             base_version,
+            imported: false,
         }
     }
 

@@ -100,6 +100,7 @@ fn batches(region: &str) -> Vec<Vec<Mutation>> {
             op: Op::Upsert,
             fields: fields.as_object().cloned().unwrap(),
             base_version,
+            imported: false,
         }
     };
     let mut out = vec![

@@ -155,6 +155,7 @@ pub fn a_retried_push_applies_once<S: Store>(store: S) {
             op: Op::Upsert,
             fields: row.fields.clone(),
             base_version: 0,
+            imported: false,
         }],
     };
     let first = server.push(&device, push.clone()).unwrap();
