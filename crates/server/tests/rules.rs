@@ -179,6 +179,23 @@ async fn a_pcs_legacy_import_creates_what_the_servers_own_import_would_but_its_e
     assert_eq!(h.rows(&VEHICLES).iter().filter(|r| r.fields["plate"] == "06 ABC 123").count(), 2);
 }
 
+#[tokio::test]
+async fn a_reference_in_another_spelling_does_not_hide_a_shift_from_the_overlap_rule() {
+    let h = Harness::start().await;
+    let a = h.enroll("Ankara", "Ankara PC").await;
+    let ayse = id();
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    let mut loud = timesheet(ayse);
+    loud["employee_id"] = json!(ayse.to_string().to_uppercase());
+    write(&a, a.upsert("timesheets", id(), loud, 0)).await;
+    assert_eq!(h.rows(&TIMESHEETS)[0].fields["employee_id"], ayse.to_string());
+    let late = a.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
+    refused_alone(&a, late, OVERLAP).await;
+    let mut braced = shift(ayse, "2026-01-05", "12:00", "14:00");
+    braced["employee_id"] = json!(format!("{{{ayse}}}"));
+    refused_alone(&a, a.upsert("timesheets", id(), braced, 0), OVERLAP).await;
+}
+
 /// Sends rows back to a restored server as a rejoining PC does; every one must be applied.
 async fn rejoin(dev: &Dev, rows: Vec<RejoinRow>) {
     let response = dev
