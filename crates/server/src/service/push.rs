@@ -297,7 +297,7 @@ pub(super) fn apply(
 fn saw_km(current: Option<&ServerRow>, m: &Mutation, device: Uuid) -> bool {
     current
         .and_then(|c| c.field_versions.get("km"))
-        .is_none_or(|fv| fv.version <= m.base_version || fv.device == device)
+        .is_none_or(|fv| !merge::changed_by_another_since(fv, m.base_version, device))
 }
 
 /// The rows around a change as the transaction sees them, for the rules.
