@@ -25,6 +25,8 @@ pub struct LocalRow {
     pub sync_error: Option<String>,
 }
 
+// As the server's sql_values.rs maps it too: sharing the match would put rusqlite into core (no database).
+
 /// A field's column value, in the form the server's store shares (`sql_value::to_sql`); a value
 /// the column cannot hold is refused, as the server refuses it.
 pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
@@ -290,7 +292,8 @@ pub(crate) fn append_outbox(
         Op::Delete => "delete",
     };
     conn.prepare_cached(
-        "INSERT INTO outbox (table_name, row_id, region, op, fields, base_version, created_at, made_by, imported)
+        "INSERT INTO outbox
+             (table_name, row_id, region, op, fields, base_version, created_at, made_by, imported)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor), ?8)",
     )?
     .execute(params![
