@@ -87,7 +87,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Deletes a record (a tombstone that syncs). An employee with shifts is deactivated instead.
+    /// Deletes a record (a tombstone that syncs). An employee with shifts is not deleted: the
+    /// delete is refused (`Problem::HasShifts`), and the person is to be deactivated instead.
     pub fn delete_record(
         &mut self,
         user: &User,
