@@ -77,6 +77,7 @@ impl Store {
         self.check_rules(&Change {
             table: table.name,
             id,
+            region,
             before: existing.as_ref().map(|r| &r.fields),
             after: Some(&full),
             lower_km_confirmed: options.confirm_lower_km,
@@ -101,6 +102,7 @@ impl Store {
         self.check_rules(&Change {
             table: table.name,
             id,
+            region: &row.region,
             before: Some(&row.fields),
             after: None,
             lower_km_confirmed: false,
@@ -184,6 +186,7 @@ impl Store {
             let new = Change {
                 table: TIMESHEETS.name,
                 id,
+                region: &shift.region,
                 before: None,
                 after: Some(&fields),
                 lower_km_confirmed: false,

@@ -7,7 +7,7 @@ mod common;
 
 use common::{Dev, Harness, employee, id, timesheet};
 use rainstaff_core::protocol::{
-    Mutation, Outcome, OutcomeStatus, RefusalCode, RejoinRequest, RejoinResponse, RejoinRow,
+    Mutation, Op, Outcome, OutcomeStatus, RefusalCode, RejoinRequest, RejoinResponse, RejoinRow,
 };
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
 use serde_json::{Value, json};
@@ -256,4 +256,18 @@ async fn a_rejoin_brings_back_what_the_rules_took_before_the_restore_in_any_orde
     assert_eq!((live(&EMPLOYEES), live(&TIMESHEETS)), (1, 2));
     let veli_after = h.rows(&EMPLOYEES).into_iter().find(|r| r.id == veli).unwrap();
     assert_eq!(veli_after.fields["active"], false);
+}
+
+#[tokio::test]
+async fn an_overlap_with_a_shift_of_another_region_does_not_tell_its_hours() {
+    let h = Harness::start().await;
+    let (ankara, izmir) = (h.enroll("Ankara", "Ankara PC").await, h.enroll("Izmir", "İzmir PC").await);
+    let admin = h.enroll("ALL", "Merkez").await;
+    let ayse = id();
+    let v = write(&ankara, ankara.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    write(&ankara, ankara.upsert("timesheets", id(), timesheet(ayse), 0)).await;
+    // Ayşe moves to İzmir; her Ankara shifts stay Ankara's records.
+    write(&admin, admin.mutation("employees", ayse, "Izmir", Op::Upsert, employee("Ayşe"), v)).await;
+    let late = izmir.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
+    refused_alone(&izmir, late, "start_time: overlaps another shift").await;
 }

@@ -237,6 +237,7 @@ pub(super) fn apply(
             let change = Change {
                 table: table.name,
                 id: m.row_id,
+                region: &m.region,
                 before: live.map(|c| &c.state.fields),
                 after: (!delete).then_some(&fields),
                 lower_km_confirmed: saw_km(live, m, device.id),
@@ -344,6 +345,7 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
                     row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
                 };
                 ShiftTimes {
+                    region: row.state.region.clone(),
                     work_date: text("work_date"),
                     start_time: text("start_time"),
                     end_time: text("end_time"),
