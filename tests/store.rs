@@ -137,6 +137,27 @@ fn overlapping_shifts_are_refused_naming_the_other_shift() {
     assert!(err.to_string().contains("deactivate"), "{err}");
 }
 
+#[test]
+fn a_reference_is_stored_in_one_spelling_so_no_overlap_hides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    let id = employee(&mut store, &user, "AYŞE");
+    let mut loud = shift(id, "2026-03-02", "08:00", "17:00");
+    loud.employee_id = id.to_string().to_uppercase();
+    let saved = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&loud), SaveOptions::default())
+        .unwrap();
+    let row = rows::get(store.test_connection(), &TIMESHEETS, saved).unwrap().unwrap();
+    assert_eq!(row.fields["employee_id"], id.to_string());
+    let late = shift(id, "2026-03-02", "16:00", "20:00");
+    let err = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&late), SaveOptions::default())
+        .unwrap_err();
+    let SaveError::Fields(errors) = err else { panic!("{err}") };
+    assert_eq!(errors[0].problem, Problem::Overlap);
+}
+
 /// The rules that need other rows, refused in the words the server gives a push that breaks them
 /// (crates/server/tests/rules.rs expects these same sentences): both call one function.
 #[test]
