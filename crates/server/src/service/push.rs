@@ -167,7 +167,7 @@ pub(super) fn apply(
     device: &Device,
     m: &Mutation,
     now: &str,
-    rules: Rules,
+    judging: Rules,
 ) -> Result<Outcome, ServiceError> {
     let Some(table) = schema::table(&m.table) else {
         let reason = format!("there is no synced table {}", quoted(&m.table));
@@ -181,7 +181,7 @@ pub(super) fn apply(
     };
     let current_state = current.as_ref().map(|c| c.state.clone());
     let complete = m.op == Op::Upsert && current.is_none();
-    let judged = rules == Rules::Judge && !(m.imported && complete);
+    let judged = judging == Rules::Judge && !(m.imported && complete);
     let errors = table.check_fields(&m.fields, complete);
     if !errors.is_empty() {
         return Ok(refused(m, RefusalCode::InvalidFields, validate::describe(&errors), current_state));
