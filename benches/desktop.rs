@@ -192,6 +192,7 @@ fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
         op: Op::Upsert,
         fields: employee_fields(0),
         base_version: 0,
+        imported: false,
     }];
     for n in 0..99_999 {
         batch.push(Mutation {
@@ -202,6 +203,7 @@ fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
             op: Op::Upsert,
             fields: shift_fields(boss, n),
             base_version: 0,
+            imported: false,
         });
         if batch.len() == MAX_BATCH {
             server.push(&seeder, PushRequest { mutations: std::mem::take(&mut batch) }).unwrap();

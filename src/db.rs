@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_refused_changes.sql"),
     include_str!("../migrations/003_local_legacy_ids.sql"),
+    include_str!("../migrations/004_outbox_imported.sql"),
 ];
 
 pub const STORE_FILE: &str = "rainstaff.db";

@@ -1,6 +1,7 @@
 //! `rainstaff hours` as a process: every vector of shared/spec/hours-engine.md
-//! (crates/core/tests/data/hours_vectors.json) goes in as the spec's JSON, on stdin or from a file, and comes out equal to the library's answer and to the
-//! spec's numbers. Bad input exits non-zero naming the field and the shift.
+//! (crates/core/tests/data/hours_vectors.json) goes in as the spec's JSON, on stdin or from a file,
+//! and comes out equal to the library's answer and to the spec's numbers. Bad input exits non-zero
+//! naming the field and the shift.
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -137,6 +137,27 @@ fn overlapping_shifts_are_refused_naming_the_other_shift() {
     assert!(err.to_string().contains("deactivate"), "{err}");
 }
 
+#[test]
+fn a_reference_is_stored_in_one_spelling_so_no_overlap_hides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    let id = employee(&mut store, &user, "AYŞE");
+    let mut loud = shift(id, "2026-03-02", "08:00", "17:00");
+    loud.employee_id = id.to_string().to_uppercase();
+    let saved = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&loud), SaveOptions::default())
+        .unwrap();
+    let row = rows::get(store.test_connection(), &TIMESHEETS, saved).unwrap().unwrap();
+    assert_eq!(row.fields["employee_id"], id.to_string());
+    let late = shift(id, "2026-03-02", "16:00", "20:00");
+    let err = store
+        .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&late), SaveOptions::default())
+        .unwrap_err();
+    let SaveError::Fields(errors) = err else { panic!("{err}") };
+    assert_eq!(errors[0].problem, Problem::Overlap);
+}
+
 /// The rules that need other rows, refused in the words the server gives a push that breaks them
 /// (crates/server/tests/rules.rs expects these same sentences): both call one function.
 #[test]
@@ -161,8 +182,8 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         "identity_no: is already registered"
     );
 
-    save(&mut store, &TIMESHEETS, None, fields_of(&shift(ayse_id, "2026-01-05", "08:00", "17:00")), plain)
-        .unwrap();
+    let monday = fields_of(&shift(ayse_id, "2026-01-05", "08:00", "17:00"));
+    let monday = save(&mut store, &TIMESHEETS, None, monday, plain).unwrap();
     let late = shift(ayse_id, "2026-01-05", "16:00", "20:00");
     assert_eq!(
         refused(save(&mut store, &TIMESHEETS, None, fields_of(&late), plain)),
@@ -177,6 +198,9 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         refused(save(&mut store, &TIMESHEETS, None, fields_of(&next_day), plain)),
         "employee_id: is inactive; no shifts can be added"
     );
+    // Her past shifts still take a correction of their hours.
+    let earlier = serde_json::json!({"end_time": "16:30"}).as_object().unwrap().clone();
+    save(&mut store, &TIMESHEETS, Some(monday), earlier, plain).unwrap();
 
     let van = Vehicle { km: Some(1500), ..vehicle("06 ABC 123") };
     let van_id = save(&mut store, &VEHICLES, None, fields_of(&van), plain).unwrap();
@@ -192,6 +216,13 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
     // The person saw the warning and confirms: a wrong reading is corrected.
     let confirmed = SaveOptions { confirm_lower_km: true };
     save(&mut store, &VEHICLES, Some(van_id), lower, confirmed).unwrap();
+    // Clearing the km and then typing a lower one would lower it unconfirmed in two steps.
+    let cleared = serde_json::json!({"km": null}).as_object().unwrap().clone();
+    assert_eq!(
+        refused(save(&mut store, &VEHICLES, Some(van_id), cleared.clone(), plain)),
+        "km: is lower than the last recorded km; save again to confirm (1200)"
+    );
+    save(&mut store, &VEHICLES, Some(van_id), cleared, confirmed).unwrap();
 }
 
 #[test]

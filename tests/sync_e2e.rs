@@ -559,3 +559,60 @@ fn a_refused_change_is_counted_and_the_changes_after_it_still_reach_the_server()
     assert_eq!(held.sync_error.as_deref(), Some("region_forbidden"));
     drop(serving);
 }
+
+/// A copy of F1_v4_s4.db as one office's file, changed by `sql`.
+fn office_file(dir: &Path, name: &str, sql: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::copy(common::samples().join("F1_v4_s4.db"), &path).unwrap();
+    rusqlite::Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+    path
+}
+
+#[test]
+fn what_an_offices_old_file_holds_is_taken_as_the_servers_own_import_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    // Ankara's file: GÜLSÜM has left since her shifts, İSMAİL's first shift was entered twice, and
+    // the van is Ankara's. İzmir's file is a copy that moved to İzmir, the van and GÜLSÜM (with
+    // her T.C. number) with it, as two offices' files of the legacy app could.
+    let person = "UPDATE employees SET identity_no = '10000000146' WHERE id = 4;";
+    let ankara = office_file(
+        dir.path(),
+        "ankara.db",
+        &format!(
+            "{person} ALTER TABLE employees ADD COLUMN is_active INTEGER;
+             UPDATE employees SET is_active = (id <> 4);
+             INSERT INTO timesheets (employee_id, work_date, start_time, end_time, break_minutes, notes, region)
+                 SELECT employee_id, work_date, start_time, end_time, break_minutes, notes, region
+                 FROM timesheets WHERE employee_id = 5 ORDER BY id LIMIT 1;
+             INSERT INTO vehicles (plate, km, oil_interval_km, region) VALUES ('06 ABC 123', 1000, 14000, 'Ankara');"
+        ),
+    );
+    let izmir = office_file(
+        dir.path(),
+        "izmir.db",
+        &format!(
+            "{person} UPDATE employees SET region = 'Izmir'; UPDATE timesheets SET region = 'Izmir';
+             INSERT INTO vehicles (plate, km, oil_interval_km, region) VALUES ('06 ABC 123', 900, 14000, 'Izmir');"
+        ),
+    );
+    let (a, i) = (dir.path().join("pc-ankara"), dir.path().join("pc-izmir"));
+    for (pc, file, region) in [(&a, &ankara, "Ankara"), (&i, &izmir, "Izmir")] {
+        let report = import(pc, &[file.to_str().unwrap(), "--region", region]);
+        assert_eq!(report["imported"]["vehicles"], 1, "{report}");
+        enroll(pc, &url, &code(&db, region));
+    }
+    for pc in [&a, &i] {
+        sync_clean(pc);
+    }
+    for pc in [&a, &i] {
+        assert_eq!(sync_clean(pc).pushed, 0);
+        let store = Store::open(&pc.join("rainstaff.db")).unwrap();
+        assert_eq!(store.pending_count().unwrap(), 0);
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM vehicles WHERE plate = '06 ABC 123'"), 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM employees WHERE identity_no = '10000000146'"), 2);
+    let gulsum = "SELECT COUNT(*) FROM timesheets t JOIN employees e ON e.id = t.employee_id
+                  WHERE e.identity_no = '10000000146' AND e.region = 'Ankara' AND e.active = 0";
+    assert_eq!(count(&db, gulsum), 18);
+}

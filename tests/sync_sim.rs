@@ -679,6 +679,7 @@ impl World {
             op: Op::Upsert,
             fields: employee.as_object().unwrap().clone(),
             base_version: 0,
+            imported: false,
         }];
         let mut expected = vec![RefusalCode::RegionForbidden];
         if let Some(taken) = taken {
@@ -690,6 +691,7 @@ impl World {
                 op: Op::Delete,
                 fields: Map::new(),
                 base_version: 0,
+                imported: false,
             });
             expected.push(RefusalCode::IdTaken);
         }

@@ -77,6 +77,7 @@ impl Store {
         self.check_rules(&Change {
             table: table.name,
             id,
+            region,
             before: existing.as_ref().map(|r| &r.fields),
             after: Some(&full),
             lower_km_confirmed: options.confirm_lower_km,
@@ -87,7 +88,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Deletes a record (a tombstone that syncs). An employee with shifts is deactivated instead.
+    /// Deletes a record (a tombstone that syncs). An employee with shifts is not deleted: the
+    /// delete is refused (`Problem::HasShifts`), and the person is to be deactivated instead.
     pub fn delete_record(
         &mut self,
         user: &User,
@@ -100,6 +102,7 @@ impl Store {
         self.check_rules(&Change {
             table: table.name,
             id,
+            region: &row.region,
             before: Some(&row.fields),
             after: None,
             lower_km_confirmed: false,
@@ -183,6 +186,7 @@ impl Store {
             let new = Change {
                 table: TIMESHEETS.name,
                 id,
+                region: &shift.region,
                 before: None,
                 after: Some(&fields),
                 lower_km_confirmed: false,

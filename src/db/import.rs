@@ -55,7 +55,7 @@ impl ImportTarget for Target<'_> {
     }
 
     fn upsert(&mut self, row: &ImportedRow) -> Result<(), StoreError> {
-        rows::save(self.conn, table(row.table)?, row.id, &row.region, &row.fields)?;
+        rows::save_imported(self.conn, table(row.table)?, row.id, &row.region, &row.fields)?;
         self.remember(row.table, &row.region, row.legacy_id, row.id)
     }
 

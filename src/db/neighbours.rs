@@ -29,12 +29,13 @@ impl Neighbours for Local<'_> {
         except: Uuid,
     ) -> Result<Vec<ShiftTimes>> {
         let mut stmt = self.0.conn.prepare_cached(
-            "SELECT work_date, start_time, end_time FROM timesheets WHERE deleted_at IS NULL \
+            "SELECT work_date, start_time, end_time, region FROM timesheets WHERE deleted_at IS NULL \
              AND employee_id = ?1 AND work_date BETWEEN ?2 AND ?3 AND id <> ?4",
         )?;
         let args = (employee.to_string(), from.to_string(), to.to_string(), except.to_string());
         let shifts = stmt.query_map(args, |r| {
             Ok(ShiftTimes {
+                region: r.get(3)?,
                 work_date: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 start_time: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                 end_time: r.get::<_, Option<String>>(2)?.unwrap_or_default(),

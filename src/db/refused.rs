@@ -201,9 +201,7 @@ impl Store {
                     table.name,
                     row.id,
                     &row.region,
-                    Op::Delete,
-                    &Map::new(),
-                    row.server_version,
+                    &rows::Entry::delete(row.server_version),
                     &now,
                 )?,
                 // A record deleted here since is not brought back by an old edit.
@@ -219,16 +217,14 @@ impl Store {
                             .map(|k| (k.clone(), row.fields.get(k).cloned().unwrap_or(Value::Null)))
                             .collect()
                     };
-                    rows::append_outbox(
-                        &tx,
-                        table.name,
-                        row.id,
-                        &row.region,
-                        Op::Upsert,
-                        &fields,
-                        row.server_version,
-                        &now,
-                    )?;
+                    // Sent again by a manager, the change is the manager's and judged by every rule.
+                    let entry = rows::Entry {
+                        op: Op::Upsert,
+                        fields,
+                        base_version: row.server_version,
+                        imported: false,
+                    };
+                    rows::append_outbox(&tx, table.name, row.id, &row.region, &entry, &now)?;
                 }
             }
             clear_mark_if_done(&tx, table, row.id)?;

@@ -25,6 +25,8 @@ pub struct LocalRow {
     pub sync_error: Option<String>,
 }
 
+// As the server's sql_values.rs maps it too: sharing the match would put rusqlite into core (no database).
+
 /// A field's column value, in the form the server's store shares (`sql_value::to_sql`); a value
 /// the column cannot hold is refused, as the server refuses it.
 pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
@@ -141,6 +143,28 @@ pub fn save(
     region: &str,
     fields: &Map<String, Value>,
 ) -> Result<Saved> {
+    save_from(conn, table, id, region, fields, false)
+}
+
+/// `save` for a row a legacy import brings: its outbox entry says so (`Mutation::imported`).
+pub fn save_imported(
+    conn: &Connection,
+    table: &TableSpec,
+    id: Uuid,
+    region: &str,
+    fields: &Map<String, Value>,
+) -> Result<Saved> {
+    save_from(conn, table, id, region, fields, true)
+}
+
+fn save_from(
+    conn: &Connection,
+    table: &TableSpec,
+    id: Uuid,
+    region: &str,
+    fields: &Map<String, Value>,
+    imported: bool,
+) -> Result<Saved> {
     let now = now_utc();
     let (row, changed, outcome) = match get(conn, table, id)? {
         Some(existing) if existing.deleted => {
@@ -193,7 +217,8 @@ pub fn save(
         }
     };
     put(conn, table, &row)?;
-    append_outbox(conn, table.name, id, region, Op::Upsert, &changed, row.server_version, &now)?;
+    let entry = Entry { op: Op::Upsert, fields: changed, base_version: row.server_version, imported };
+    append_outbox(conn, table.name, id, region, &entry, &now)?;
     Ok(outcome)
 }
 
@@ -209,7 +234,7 @@ pub fn delete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
     row.deleted = true;
     row.updated_at = now.clone();
     put(conn, table, &row)?;
-    append_outbox(conn, table.name, id, &row.region, Op::Delete, &Map::new(), row.server_version, &now)
+    append_outbox(conn, table.name, id, &row.region, &Entry::delete(row.server_version), &now)
 }
 
 /// Records a tombstone for a row this PC may never have had (a legacy deletion), so that no later
@@ -231,39 +256,55 @@ pub fn tombstone(conn: &Connection, table: &TableSpec, id: Uuid, region: &str) -
                 sync_error: None,
             };
             put(conn, table, &row)?;
-            append_outbox(conn, table.name, id, region, Op::Delete, &Map::new(), 0, &now)?;
+            append_outbox(conn, table.name, id, region, &Entry::delete(0), &now)?;
             Ok(true)
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What an outbox entry says about its row.
+pub(crate) struct Entry {
+    pub op: Op,
+    /// The fields the change sets.
+    pub fields: Map<String, Value>,
+    /// The server version the change started from.
+    pub base_version: i64,
+    /// Made by a legacy import (`Mutation::imported`).
+    pub imported: bool,
+}
+
+impl Entry {
+    pub fn delete(base_version: i64) -> Entry {
+        Entry { op: Op::Delete, fields: Map::new(), base_version, imported: false }
+    }
+}
+
 pub(crate) fn append_outbox(
     conn: &Connection,
     table: &str,
     id: Uuid,
     region: &str,
-    op: Op,
-    fields: &Map<String, Value>,
-    base_version: i64,
+    entry: &Entry,
     now: &str,
 ) -> Result<()> {
-    let op = match op {
+    let op = match entry.op {
         Op::Upsert => "upsert",
         Op::Delete => "delete",
     };
     conn.prepare_cached(
-        "INSERT INTO outbox (table_name, row_id, region, op, fields, base_version, created_at, made_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor))",
+        "INSERT INTO outbox
+             (table_name, row_id, region, op, fields, base_version, created_at, made_by, imported)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor), ?8)",
     )?
     .execute(params![
         table,
         id.to_string(),
         region,
         op,
-        Value::Object(fields.clone()).to_string(),
-        base_version,
-        now
+        Value::Object(entry.fields.clone()).to_string(),
+        entry.base_version,
+        now,
+        entry.imported
     ])?;
     Ok(())
 }
@@ -344,5 +385,7 @@ pub fn move_region(conn: &Connection, table: &TableSpec, id: Uuid, to: &str) -> 
     row.updated_at = now.clone();
     row.sync_error = None;
     put(conn, table, &row)?;
-    append_outbox(conn, table.name, id, to, Op::Upsert, &row.fields, row.server_version, &now)
+    let entry =
+        Entry { op: Op::Upsert, fields: row.fields, base_version: row.server_version, imported: false };
+    append_outbox(conn, table.name, id, to, &entry, &now)
 }

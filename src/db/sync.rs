@@ -143,7 +143,7 @@ impl Store {
 
     fn outbox_batch(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT mutation_id, table_name, row_id, region, op, fields, base_version
+            "SELECT mutation_id, table_name, row_id, region, op, fields, base_version, imported
              FROM outbox ORDER BY mutation_id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
@@ -160,6 +160,7 @@ impl Store {
                     _ => Default::default(),
                 },
                 base_version: r.get(6)?,
+                imported: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

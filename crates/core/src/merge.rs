@@ -62,6 +62,13 @@ impl RejectReason {
     }
 }
 
+/// Whether a field last changed after the version `base` an edit by `device` started from, by
+/// another device: a change the edit's author cannot have seen. A device's own earlier edit does
+/// not count, since it knew what it wrote.
+pub fn changed_by_another_since(field: &FieldVersion, base: i64, device: Uuid) -> bool {
+    field.version > base && field.device != device
+}
+
 /// Decides what `m`, pushed by `device`, does to the row the server holds (`current`).
 pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation, device: Uuid) -> Decision {
     let Some(current) = current else {
@@ -91,8 +98,12 @@ pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation, devi
             }
         };
     };
-    let by_others_since_base = |fv: &FieldVersion| fv.version > m.base_version && fv.device != device;
-    let concurrent = |field: &str| current.field_versions.get(field).is_some_and(by_others_since_base);
+    let concurrent = |field: &str| {
+        current
+            .field_versions
+            .get(field)
+            .is_some_and(|fv| changed_by_another_since(fv, m.base_version, device))
+    };
     match (m.op, current.deleted) {
         (Op::Delete, true) => Decision::Unchanged,
         (Op::Upsert, true) => Decision::Reject(RejectReason::Deleted),
@@ -125,7 +136,10 @@ pub fn decide(table: &TableSpec, current: Option<&StoredRow>, m: &Mutation, devi
             if changed.is_empty() {
                 return Decision::Unchanged;
             }
-            let others_changed = current.field_versions.values().any(by_others_since_base);
+            let others_changed = current
+                .field_versions
+                .values()
+                .any(|fv| changed_by_another_since(fv, m.base_version, device));
             let status = if others_changed { OutcomeStatus::Merged } else { OutcomeStatus::Applied };
             Decision::Write { fields, changed, delete: false, status, conflicts }
         }
@@ -150,6 +164,7 @@ mod tests {
             op,
             fields: fields.as_object().unwrap().clone(),
             base_version,
+            imported: false,
         }
     }
 

@@ -9,7 +9,10 @@ use crate::ids::IdNamespaces;
 
 /// Sent by every client on every request; the server answers 426 to versions it cannot serve.
 pub const PROTOCOL_HEADER: &str = "x-rainstaff-protocol";
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2 added `Mutation::imported`. A server serves every version from `MIN_PROTOCOL_VERSION` up to
+/// its own (an older client's mutations simply lack the new field); a client newer than the
+/// server is told the server must be updated, instead of having a batch refused as malformed.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The oldest client protocol this build of the server still serves.
 pub const MIN_PROTOCOL_VERSION: u32 = 1;
 /// The pseudo-region of administrators' devices and users: they see every region.
@@ -43,6 +46,14 @@ pub struct Mutation {
     pub fields: Map<String, Value>,
     /// The server version of the row the edit started from; 0 for a row the server never had.
     pub base_version: i64,
+    /// The row came from this PC's import of a legacy file. The server imports its own legacy
+    /// files without the rules that need other rows (an old file may hold the past shifts of
+    /// someone since gone, overlaps, or a person in two offices' files), and a PC's import gets
+    /// the same exemption, but only to create the row: an edit of it is judged like any other.
+    /// Any enrolled device could set this; it is trusted that far because it may create rows of
+    /// its regions anyway, and scope, field and reference checks still apply. Since protocol 2.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

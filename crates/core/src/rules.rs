@@ -18,6 +18,8 @@ use crate::validate::{FieldError, Problem};
 /// A live shift as the overlap rule reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShiftTimes {
+    /// The region whose records hold the shift.
+    pub region: String,
     /// `YYYY-MM-DD`
     pub work_date: String,
     /// `HH:MM`; an end before the start is on the next day.
@@ -27,7 +29,7 @@ pub struct ShiftTimes {
 
 /// What the rules ask of a store about the rows around a change. Only live (not deleted) rows
 /// count, in every region the store holds: a plate or T.C. number is unique in the company, and
-/// a person's shifts live where the person does.
+/// a person's shifts stay in the region they were entered in when the person moves.
 pub trait Neighbours {
     type Error;
 
@@ -54,6 +56,8 @@ pub trait Neighbours {
 pub struct Change<'a> {
     pub table: &'a str,
     pub id: Uuid,
+    /// The region of the row after the change (of the deleted row, for a delete).
+    pub region: &'a str,
     /// The live row as the writer holds it before the change; `None` for a new row.
     pub before: Option<&'a Map<String, Value>>,
     /// The complete row after the change (on the server, after the merge); `None` for a delete.
@@ -87,10 +91,13 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
             let Some(employee) = text("employee_id").and_then(|id| Uuid::parse_str(id).ok()) else {
                 return Ok(broken);
             };
-            if neighbours.employee_active(employee)? == Some(false) {
+            // Only a shift newly put on the person: a departed person's past shifts still take
+            // a correction of their hours.
+            if changed("employee_id") && neighbours.employee_active(employee)? == Some(false) {
                 broken.push(FieldError::new("employee_id", Problem::Inactive));
             }
             let times = ShiftTimes {
+                region: change.region.to_string(),
                 work_date: text("work_date").unwrap_or_default().to_string(),
                 start_time: text("start_time").unwrap_or_default().to_string(),
                 end_time: text("end_time").unwrap_or_default().to_string(),
@@ -107,9 +114,16 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                     .into_iter()
                     .find(|other| minutes(other).is_some_and(|(_, b0, b1)| a0 < b1 && b0 < a1));
                 if let Some(other) = clash {
-                    let date = parse_iso_date(&other.work_date).map(format_date).unwrap_or(other.work_date);
-                    let detail = format!("{date} {}–{}", other.start_time, other.end_time);
-                    broken.push(FieldError::new("start_time", Problem::Overlap).with_detail(detail));
+                    let mut overlap = FieldError::new("start_time", Problem::Overlap);
+                    // A person's shifts stay where they were entered when an administrator moves
+                    // the person: another region's hours are not this office's to read.
+                    if other.region == change.region {
+                        let date =
+                            parse_iso_date(&other.work_date).map(format_date).unwrap_or(other.work_date);
+                        overlap =
+                            overlap.with_detail(format!("{date} {}–{}", other.start_time, other.end_time));
+                    }
+                    broken.push(overlap);
                 }
             }
         }
@@ -121,8 +135,10 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                 broken.push(FieldError::new("plate", Problem::Duplicate));
             }
             let km = |row: &Map<String, Value>| row.get("km").and_then(Value::as_i64);
-            if let (Some(old), Some(new)) = (change.before.and_then(km), km(after))
-                && new < old
+            // Clearing a km goes down as far as it can: otherwise clearing it and then entering a
+            // lower one would lower it in two steps nobody confirmed.
+            if let Some(old) = change.before.and_then(km)
+                && km(after).is_none_or(|new| new < old)
                 && !change.lower_km_confirmed
             {
                 broken.push(FieldError::new("km", Problem::KmLower).with_detail(old.to_string()));
@@ -201,6 +217,7 @@ mod tests {
                 .filter(|(id, f)| *id != except && f["employee_id"] == employee.to_string())
                 .filter(|(_, f)| (from.as_str()..=to.as_str()).contains(&f["work_date"].as_str().unwrap()))
                 .map(|(_, f)| ShiftTimes {
+                    region: f.get("region").and_then(Value::as_str).unwrap_or("Ankara").into(),
                     work_date: f["work_date"].as_str().unwrap().into(),
                     start_time: f["start_time"].as_str().unwrap().into(),
                     end_time: f["end_time"].as_str().unwrap().into(),
@@ -244,6 +261,7 @@ mod tests {
         let change = Change {
             table,
             id: Uuid::new_v4(),
+            region: "Ankara",
             before: None,
             after: Some(&after),
             lower_km_confirmed: false,
@@ -270,6 +288,18 @@ mod tests {
     }
 
     #[test]
+    fn an_overlap_with_another_regions_shift_does_not_tell_its_hours() {
+        let mut rows = Rows::default();
+        let ayse = rows.add("employees", person(None, true));
+        // Her İzmir shift, from before an administrator moved her to Ankara.
+        let mut izmir = shift(ayse, "2026-03-02", "08:00", "17:00");
+        izmir["region"] = json!("Izmir");
+        rows.add("timesheets", izmir);
+        let broken = new_row(&mut rows, "timesheets", shift(ayse, "2026-03-02", "16:00", "20:00"));
+        assert_eq!(broken, vec![("start_time".into(), Problem::Overlap, None)]);
+    }
+
+    #[test]
     fn a_shift_is_checked_only_when_its_person_or_hours_change() {
         let mut rows = Rows::default();
         let ayse = rows.add("employees", person(None, true));
@@ -281,6 +311,7 @@ mod tests {
         let note = Change {
             table: "timesheets",
             id,
+            region: "Ankara",
             before: Some(&before),
             after: Some(&after),
             lower_km_confirmed: false,
@@ -307,6 +338,54 @@ mod tests {
     }
 
     #[test]
+    fn a_departed_persons_past_shift_takes_a_correction_but_no_new_person() {
+        let mut rows = Rows::default();
+        let gone = rows.add("employees", person(None, false));
+        let here = rows.add("employees", person(None, true));
+        let before = obj(shift(gone, "2026-03-02", "08:00", "17:00"));
+        let mut after = before.clone();
+        after.insert("end_time".into(), json!("16:00"));
+        let corrected = Change {
+            table: "timesheets",
+            id: Uuid::new_v4(),
+            region: "Ankara",
+            before: Some(&before),
+            after: Some(&after),
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&corrected, &mut rows), Ok(vec![]));
+        // Handing someone else's shift to the departed person puts a new shift on them.
+        let theirs = obj(shift(here, "2026-03-02", "08:00", "17:00"));
+        let handed = Change { before: Some(&theirs), ..corrected };
+        let Ok(broken) = check(&handed, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("employee_id", Problem::Inactive)]);
+    }
+
+    #[test]
+    fn clearing_a_km_is_lowering_it() {
+        let mut rows = Rows::default();
+        let before = obj(json!({"plate": "06 ABC 123", "km": 5000}));
+        let cleared = obj(json!({"plate": "06 ABC 123", "km": null}));
+        let clear = Change {
+            table: "vehicles",
+            id: Uuid::new_v4(),
+            region: "Ankara",
+            before: Some(&before),
+            after: Some(&cleared),
+            lower_km_confirmed: false,
+        };
+        let Ok(broken) = check(&clear, &mut rows);
+        assert_eq!(broken, vec![FieldError::new("km", Problem::KmLower).with_detail("5000")]);
+        assert_eq!(check(&Change { lower_km_confirmed: true, ..clear }, &mut rows), Ok(vec![]));
+        // A km entered where there was none goes up from nothing.
+        let first = obj(json!({"plate": "06 ABC 123", "km": 10}));
+        assert_eq!(
+            check(&Change { before: Some(&cleared), after: Some(&first), ..clear }, &mut rows),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
     fn a_plate_and_a_tc_number_name_one_vehicle_and_one_person() {
         let mut rows = Rows::default();
         let van = rows.add("vehicles", json!({"plate": "06 ABC 123", "km": 1000}));
@@ -319,6 +398,7 @@ mod tests {
         let edit = Change {
             table: "vehicles",
             id: van,
+            region: "Ankara",
             before: Some(&before),
             after: Some(&after),
             lower_km_confirmed: false,
@@ -341,6 +421,7 @@ mod tests {
         let lower = Change {
             table: "vehicles",
             id: Uuid::new_v4(),
+            region: "Ankara",
             before: Some(&before),
             after: Some(&after),
             lower_km_confirmed: false,
@@ -362,6 +443,7 @@ mod tests {
         let delete = Change {
             table: "employees",
             id: ayse,
+            region: "Ankara",
             before: Some(&fields),
             after: None,
             lower_km_confirmed: false,

@@ -12,6 +12,7 @@
 //! row the server would never take, and a whole-number column of any database refuses it too.
 
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::schema::FieldKind;
 
@@ -39,8 +40,17 @@ pub fn canonical(kind: FieldKind, value: &Value) -> Value {
     match (kind, value) {
         (FieldKind::Real, Value::Number(n)) => n.as_f64().map_or_else(|| value.clone(), Value::from),
         (FieldKind::Int, Value::Number(_)) => whole(value).map_or_else(|| value.clone(), Value::from),
+        (FieldKind::Ref(_), Value::String(id)) => Value::String(canonical_id(id)),
         _ => value.clone(),
     }
+}
+
+/// A reference in the one form every store keeps and every lookup asks for: validation takes
+/// any id `Uuid::parse_str` reads (upper case, braces, `urn:uuid:`), but the rules find a row's
+/// neighbours by comparing text, so a shift stored under another spelling of its person's id
+/// would hide from the overlap check.
+fn canonical_id(id: &str) -> String {
+    Uuid::parse_str(id).map_or_else(|_| id.to_string(), |id| id.to_string())
 }
 
 /// The integer a JSON number stands for, when it is one (`7`, or `7.0`) and fits an i64.
@@ -64,6 +74,7 @@ pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
         (_, Value::Number(n)) => {
             n.as_i64().map_or_else(|| SqlValue::Real(n.as_f64().unwrap_or_default()), SqlValue::Int)
         }
+        (FieldKind::Ref(_), Value::String(id)) => SqlValue::Text(canonical_id(id)),
         (_, Value::String(s)) => SqlValue::Text(s.clone()),
         (_, other) => SqlValue::Text(other.to_string()),
     })
@@ -142,5 +153,18 @@ mod tests {
         assert_eq!(canonical(FieldKind::Real, &json!(100)), json!(100.0));
         assert_eq!(to_sql(FieldKind::Real, &json!(100)), Ok(SqlValue::Real(100.0)));
         assert_eq!(from_sql(FieldKind::Real, SqlValue::Int(100)), json!(100.0));
+    }
+
+    #[test]
+    fn a_reference_is_kept_in_one_spelling() {
+        let id = "0190f5e2-7c4b-7d2a-9e1f-3a5b6c7d8e9f";
+        let kind = FieldKind::Ref("employees");
+        for spelling in [id.to_uppercase(), format!("{{{id}}}"), format!("urn:uuid:{id}"), id.to_string()] {
+            assert_eq!(canonical(kind, &json!(spelling)), json!(id), "{spelling}");
+            assert_eq!(to_sql(kind, &json!(spelling)), Ok(SqlValue::Text(id.into())), "{spelling}");
+        }
+        // Not an id at all is validation's to refuse; it is kept as sent.
+        assert_eq!(canonical(kind, &json!("x")), json!("x"));
+        assert_eq!(canonical(FieldKind::Text(40), &json!(id.to_uppercase())), json!(id.to_uppercase()));
     }
 }

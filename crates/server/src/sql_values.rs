@@ -38,6 +38,8 @@ pub fn to_sql(field: &FieldSpec, fields: &Map<String, Value>) -> Result<SqlValue
     value_to_sql(field, fields.get(field.name).unwrap_or(&Value::Null))
 }
 
+// As src/db/rows.rs maps it too: sharing the match would put rusqlite into core, which has no database.
+
 /// The column value of one `value` of `field`: what a row's field or a query's argument becomes.
 pub fn value_to_sql(field: &FieldSpec, value: &Value) -> Result<SqlValue, StoreError> {
     Ok(

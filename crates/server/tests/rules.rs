@@ -6,7 +6,9 @@
 mod common;
 
 use common::{Dev, Harness, employee, id, timesheet};
-use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode};
+use rainstaff_core::protocol::{
+    Mutation, Op, Outcome, OutcomeStatus, RefusalCode, RejoinRequest, RejoinResponse, RejoinRow,
+};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -141,4 +143,131 @@ async fn no_shift_is_added_for_someone_another_pc_deactivated() {
     let v = write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
     write(&b, b.upsert("employees", ayse, json!({"active": false}), v)).await;
     refused_alone(&a, a.upsert("timesheets", id(), timesheet(ayse), 0), INACTIVE).await;
+}
+
+/// A mutation as a PC's legacy import sends it.
+fn imported(mut m: Mutation) -> Mutation {
+    m.imported = true;
+    m
+}
+
+#[tokio::test]
+async fn a_pcs_legacy_import_creates_what_the_servers_own_import_would_but_its_edits_are_judged() {
+    let h = Harness::start().await;
+    let (ankara, izmir) = (h.enroll("Ankara", "Ankara PC").await, h.enroll("Izmir", "İzmir PC").await);
+    write(&ankara, ankara.upsert("vehicles", id(), vehicle("06 ABC 123", 1000), 0)).await;
+    // İzmir's old file has the same van, and the past shifts of someone who has since left,
+    // two of them overlapping as an old file may.
+    let van = id();
+    write(&izmir, imported(izmir.upsert("vehicles", van, vehicle("06 ABC 123", 900), 0))).await;
+    let mut gone = employee("Ayşe");
+    gone["active"] = json!(false);
+    let ayse = id();
+    write(&izmir, imported(izmir.upsert("employees", ayse, gone, 0))).await;
+    let day = id();
+    let d = write(&izmir, imported(izmir.upsert("timesheets", day, timesheet(ayse), 0))).await;
+    let evening = shift(ayse, "2026-01-05", "16:00", "20:00");
+    write(&izmir, imported(izmir.upsert("timesheets", id(), evening, 0))).await;
+    assert_eq!(h.rows(&TIMESHEETS).len(), 2);
+    // Only the insert is the import's: an edit is judged, whatever it claims.
+    let moved = imported(izmir.upsert("timesheets", day, json!({"start_time": "09:00"}), d));
+    refused_alone(&izmir, moved, "start_time: overlaps another shift (05.01.2026 16:00–20:00)").await;
+    let car = id();
+    let c = write(&izmir, izmir.upsert("vehicles", car, vehicle("06 ABC 124", 10), 0)).await;
+    let renamed = imported(izmir.upsert("vehicles", car, json!({"plate": "06 ABC 123"}), c));
+    refused_alone(&izmir, renamed, DUPLICATE_PLATE).await;
+    assert_eq!(h.rows(&VEHICLES).iter().filter(|r| r.fields["plate"] == "06 ABC 123").count(), 2);
+}
+
+#[tokio::test]
+async fn a_reference_in_another_spelling_does_not_hide_a_shift_from_the_overlap_rule() {
+    let h = Harness::start().await;
+    let a = h.enroll("Ankara", "Ankara PC").await;
+    let ayse = id();
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    let mut loud = timesheet(ayse);
+    loud["employee_id"] = json!(ayse.to_string().to_uppercase());
+    write(&a, a.upsert("timesheets", id(), loud, 0)).await;
+    assert_eq!(h.rows(&TIMESHEETS)[0].fields["employee_id"], ayse.to_string());
+    let late = a.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
+    refused_alone(&a, late, OVERLAP).await;
+    let mut braced = shift(ayse, "2026-01-05", "12:00", "14:00");
+    braced["employee_id"] = json!(format!("{{{ayse}}}"));
+    refused_alone(&a, a.upsert("timesheets", id(), braced, 0), OVERLAP).await;
+}
+
+/// Sends rows back to a restored server as a rejoining PC does; every one must be applied.
+async fn rejoin(dev: &Dev, rows: Vec<RejoinRow>) {
+    let response = dev
+        .request(reqwest::Method::POST, "/sync/rejoin")
+        .json(&RejoinRequest { rows })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: RejoinResponse = response.json().await.unwrap();
+    assert!(answer.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_rejoin_brings_back_what_the_rules_took_before_the_restore_in_any_order() {
+    let mut h = Harness::start().await;
+    let a = h.enroll("Ankara", "Ankara PC").await;
+    let (ayse, veli) = (id(), id());
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    write(&a, a.upsert("employees", veli, employee("Veli"), 0)).await;
+    let (day, late, early) = (id(), id(), id());
+    write(&a, a.upsert("timesheets", day, timesheet(ayse), 0)).await;
+    let l = write(&a, a.upsert("timesheets", late, shift(veli, "2026-01-06", "08:00", "12:00"), 0)).await;
+    let backup = h.dir.path().join("backup.db");
+    h.server().backup_to(&backup).unwrap();
+    // After the backup: Ayşe's shift and Ayşe go; Veli's shift moves to the afternoon, he gets a
+    // morning shift in its place, and then he leaves.
+    let gone: Vec<Mutation> = vec![
+        a.delete("timesheets", day, h.rows(&TIMESHEETS).iter().find(|r| r.id == day).unwrap().version),
+        a.delete("employees", ayse, h.rows(&EMPLOYEES).iter().find(|r| r.id == ayse).unwrap().version),
+    ];
+    assert!(a.push(&gone).await.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied));
+    let l =
+        write(&a, a.upsert("timesheets", late, json!({"start_time": "13:00", "end_time": "17:00"}), l)).await;
+    let e = write(&a, a.upsert("timesheets", early, shift(veli, "2026-01-06", "08:00", "12:00"), 0)).await;
+    let veli_now = h.rows(&EMPLOYEES).into_iter().find(|r| r.id == veli).unwrap();
+    let v = write(&a, a.upsert("employees", veli, json!({"active": false}), veli_now.version)).await;
+    let held = h.rows(&TIMESHEETS).into_iter().chain(h.rows(&EMPLOYEES)).collect::<Vec<_>>();
+    h.restore(&backup).await;
+
+    // The PC sends its rows in its own order: a person before their shifts, and the morning
+    // shift before the one it replaced has moved out of its way.
+    let row = |id: Uuid, old_version: i64| {
+        let state = held.iter().find(|r| r.id == id).unwrap();
+        RejoinRow {
+            table: state.table.clone(),
+            row_id: id,
+            region: state.region.clone(),
+            deleted: state.deleted_at.is_some(),
+            fields: if state.deleted_at.is_some() { Default::default() } else { state.fields.clone() },
+            old_version,
+        }
+    };
+    let dl = held.iter().find(|r| r.id == day).unwrap().version;
+    let al = held.iter().find(|r| r.id == ayse).unwrap().version;
+    rejoin(&a, vec![row(ayse, al), row(veli, v), row(day, dl), row(early, e), row(late, l)]).await;
+    let live = |table| h.rows(table).into_iter().filter(|r| r.deleted_at.is_none()).count();
+    assert_eq!((live(&EMPLOYEES), live(&TIMESHEETS)), (1, 2));
+    let veli_after = h.rows(&EMPLOYEES).into_iter().find(|r| r.id == veli).unwrap();
+    assert_eq!(veli_after.fields["active"], false);
+}
+
+#[tokio::test]
+async fn an_overlap_with_a_shift_of_another_region_does_not_tell_its_hours() {
+    let h = Harness::start().await;
+    let (ankara, izmir) = (h.enroll("Ankara", "Ankara PC").await, h.enroll("Izmir", "İzmir PC").await);
+    let admin = h.enroll("ALL", "Merkez").await;
+    let ayse = id();
+    let v = write(&ankara, ankara.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    write(&ankara, ankara.upsert("timesheets", id(), timesheet(ayse), 0)).await;
+    // Ayşe moves to İzmir; her Ankara shifts stay Ankara's records.
+    write(&admin, admin.mutation("employees", ayse, "Izmir", Op::Upsert, employee("Ayşe"), v)).await;
+    let late = izmir.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
+    refused_alone(&izmir, late, "start_time: overlaps another shift").await;
 }

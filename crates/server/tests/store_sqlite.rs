@@ -54,3 +54,21 @@ fn rows_read_back_as_written() {
     let (_dir, store) = fresh();
     conformance::rows_read_back_as_written(store);
 }
+
+#[test]
+fn one_plate_pushed_twice_at_once_is_applied_once() {
+    let (_dir, store) = fresh();
+    conformance::one_plate_pushed_twice_at_once_is_applied_once(store);
+}
+
+#[test]
+fn a_refused_mutation_retried_gets_its_refusal_back() {
+    let (_dir, store) = fresh();
+    conformance::a_refused_mutation_retried_gets_its_refusal_back(store);
+}
+
+#[test]
+fn live_rows_answer_what_the_rules_ask() {
+    let (_dir, store) = fresh();
+    conformance::live_rows_answer_what_the_rules_ask(store);
+}

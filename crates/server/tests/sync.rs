@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{TimeDelta, Utc};
 use common::{Harness, assert_error, employee, id, timesheet};
 use rainstaff_core::protocol::{
-    ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, RefusalCode, RowState, StatusResponse,
+    ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, PROTOCOL_VERSION, RefusalCode, RowState, StatusResponse,
 };
 use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_server::Server;
@@ -22,7 +22,7 @@ async fn health_and_readiness() {
     let h = Harness::start().await;
     let response = h.http.get(h.url("/health")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[PROTOCOL_HEADER], "1");
+    assert_eq!(response.headers()[PROTOCOL_HEADER], PROTOCOL_VERSION.to_string().as_str());
     assert!(response.headers().contains_key("x-request-id"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");

@@ -48,7 +48,8 @@ fn rejoin_row(
     base_seq: i64,
     now: &str,
 ) -> Result<Outcome, ServiceError> {
-    // The same checks and the same merge as a push, based on the backup's last version.
+    // The same checks and the same merge as a push, based on the backup's last version; the rules
+    // that need other rows judged these rows before the restore (`Rules::AlreadyJudged`).
     let m = Mutation {
         mutation_id: index,
         table: row.table.clone(),
@@ -57,6 +58,7 @@ fn rejoin_row(
         op: if row.deleted { Op::Delete } else { Op::Upsert },
         fields: if row.deleted { Default::default() } else { row.fields.clone() },
         base_version: base_seq,
+        imported: false,
     };
     if let Some(table) = schema::table(&row.table)
         && let Some(current) = tx.row(table, row.row_id)?
@@ -81,7 +83,7 @@ fn rejoin_row(
             });
         }
     }
-    let outcome = super::push::apply(tx, device, &m, now)?;
+    let outcome = super::push::apply(tx, device, &m, now, super::push::Rules::AlreadyJudged)?;
     if let (Some(table), Some(state)) = (schema::table(&row.table), &outcome.row)
         && outcome.status != OutcomeStatus::Rejected
     {

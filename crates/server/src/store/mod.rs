@@ -19,12 +19,17 @@ use crate::error::{ServiceError, StoreError};
 pub use sqlite::SqliteStore;
 
 /// A database the service can run on. Beyond storing what it is given, a backend owes the
-/// service three things, and `tests/conformance` checks each of them on a real database:
+/// service five things, and `tests/conformance` checks each of them on a real database:
 ///
 /// - **Atomic writes.** Everything one `write` does commits together or not at all: a batch's
 ///   rows, their change log entries and the record that each mutation was applied (which is
 ///   what makes a retried mutation apply exactly once).
 /// - **Consistent reads.** A `read` sees one committed state from start to end.
+/// - **Serializable writes.** Write transactions behave as if run one after another: each sees
+///   every write committed before it, and two that conflict do not both commit. The service
+///   checks a rule (a plate unique in the company, no overlapping shifts) by reading, then
+///   writes; two pushes that both read "no such plate" and both commit would break it. Snapshot
+///   isolation is not enough, since the two write different rows.
 /// - **Seqs visible in order.** A seq handed out by `Tx::next_seq` becomes visible to readers
 ///   only after every lower seq is committed or abandoned (its transaction rolled back). A
 ///   device keeps the last seq of the page it pulled as its cursor and next asks only for what
@@ -32,12 +37,14 @@ pub use sqlite::SqliteStore;
 ///   Seqs need not be dense: an abandoned one may leave a gap for good; a gap that is filled
 ///   afterwards is what must never happen.
 ///
-///   `SqliteStore` meets the last one by construction: all writes go through one connection
-///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so only one transaction at a time
-///   holds seqs nobody has seen, and it commits (or rolls back, taking its counter increment
-///   with it) before the next one can take a seq. A backend whose writers run concurrently (a
-///   PostgreSQL sequence hands out numbers outside any lock) must add it: hold one lock from
-///   `next_seq` to commit, or let `changes` stop below the lowest seq still in flight.
+///   `SqliteStore` meets the last two by construction: all writes go through one connection
+///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so write transactions run one at
+///   a time, only one holds seqs nobody has seen, and it commits (or rolls back, taking its
+///   counter increment with it) before the next one can take a seq. A backend whose writers
+///   could run concurrently must add both: run write transactions under SERIALIZABLE isolation
+///   (a conflict then fails one push, which its device sends again) or one at a time behind a
+///   lock; and, as a PostgreSQL sequence hands out numbers outside any transaction, hold one
+///   lock from `next_seq` to commit, or let `changes` stop below the lowest seq in flight.
 pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx
     where

@@ -26,6 +26,8 @@ pub enum DatabaseUrlError {
     UnknownScheme(String),
     #[error("--db: the sqlite: URL names no file; {USE_SQLITE}")]
     NoFile,
+    #[error("--db: a sqlite: URL takes no ?options (they would become part of the file name); {USE_SQLITE}")]
+    Query,
 }
 
 impl Database {
@@ -35,7 +37,9 @@ impl Database {
         let Some(text) = arg.to_str() else {
             return Ok(Self::Sqlite(PathBuf::from(arg)));
         };
-        let path = match text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        let path = match strip_scheme(text, "sqlite://").or_else(|| strip_scheme(text, "sqlite:")) {
+            // A bare path may hold a `?`; in a URL it would start options this server does not read.
+            Some(path) if path.contains('?') => return Err(DatabaseUrlError::Query),
             Some(path) => path,
             None => match text.split_once("://") {
                 Some((scheme, _)) if is_scheme(scheme) => {
@@ -52,6 +56,12 @@ impl Database {
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
     }
+}
+
+/// `text` after `prefix`, the scheme matched in any case as RFC 3986 says (`SQLite:` too).
+fn strip_scheme<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 /// An RFC 3986 scheme: a letter, then letters, digits, `+`, `-` or `.`.
@@ -81,6 +91,23 @@ mod tests {
         assert_eq!(parse("sqlite:///var/lib/rainstaff/server.db"), sqlite("/var/lib/rainstaff/server.db"));
         assert_eq!(parse("sqlite:data/server.db"), sqlite("data/server.db"));
         assert_eq!(parse("sqlite:"), Err(DatabaseUrlError::NoFile));
+    }
+
+    #[test]
+    fn the_sqlite_scheme_is_read_in_any_case() {
+        assert_eq!(parse("SQLite:///var/lib/rainstaff/server.db"), sqlite("/var/lib/rainstaff/server.db"));
+        assert_eq!(parse("SQLITE:data/server.db"), sqlite("data/server.db"));
+        assert_eq!(parse("Sqlite:"), Err(DatabaseUrlError::NoFile));
+    }
+
+    #[test]
+    fn options_after_a_sqlite_url_are_refused_not_made_part_of_the_file_name() {
+        let refused = parse("sqlite:///var/lib/rainstaff/server.db?mode=ro").unwrap_err();
+        assert_eq!(refused, DatabaseUrlError::Query);
+        assert!(refused.to_string().contains("?options"), "{refused}");
+        assert_eq!(parse("sqlite:server.db?cache=shared"), Err(DatabaseUrlError::Query));
+        // A bare path is a file name as it stands.
+        assert_eq!(parse("/tmp/odd?name.db"), sqlite("/tmp/odd?name.db"));
     }
 
     #[test]

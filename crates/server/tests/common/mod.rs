@@ -52,12 +52,26 @@ impl Harness {
 
     /// Stops the server, drops it and everything it held, and starts a new one on the same file.
     pub async fn restart(&mut self) {
+        self.restart_after(|_| {}).await;
+    }
+
+    /// Stops the server, puts the backup at `backup` in place as an administrator would, and
+    /// starts the server on it.
+    pub async fn restore(&mut self, backup: &Path) {
+        self.restart_after(|db| {
+            rainstaff_server::store::sqlite::restore::restore(db, backup, "20260101T000000Z").unwrap();
+        })
+        .await;
+    }
+
+    async fn restart_after(&mut self, stopped: impl FnOnce(&Path)) {
         let running = self.running.take().unwrap();
         let addr = running.addr();
         let server = running.server().clone();
         running.stop().await.unwrap();
         let server = Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
         drop(server);
+        stopped(&self.db);
         let server = Arc::new(Server::open(&self.db).unwrap());
         self.running = Some(RunningServer::start_on(addr, server, self.config).await.unwrap());
     }
@@ -199,6 +213,7 @@ impl Dev {
             op,
             fields: fields.as_object().cloned().unwrap_or_default(),
             base_version: base,
+            imported: false,
         };
         self.next_mutation.set(self.next_mutation.get() + 1);
         m

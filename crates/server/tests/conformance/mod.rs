@@ -5,12 +5,17 @@
 //! that passes them gives devices the same answers, in the same order, as the SQLite one.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rainstaff_core::protocol::{EnrollRequest, Mutation, Op, Outcome, OutcomeStatus, PushRequest, RowState};
-use rainstaff_core::schema::{SHIFT_TEMPLATES, TableSpec, VEHICLES};
-use rainstaff_server::store::{AppliedMutation, Device, ServerRow, Store, Tx};
+use rainstaff_core::protocol::{
+    EnrollRequest, Mutation, Op, Outcome, OutcomeStatus, PushRequest, RefusalCode, RowState,
+};
+use rainstaff_core::schema::{
+    EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_SERVICE_VISITS, VEHICLES,
+};
+use rainstaff_server::store::{AppliedMutation, Device, RowQuery, ServerRow, Store, Tx};
 use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -138,25 +143,43 @@ pub fn mutations_are_recorded_exactly_once<S: Store>(store: S) {
     assert_eq!(all_seqs(&store), [seq]);
 }
 
+/// A device enrolled in `region` through the service.
+fn enrolled<S: Store>(server: &Server<S>, region: &str) -> Device {
+    let code = server.create_enroll_code(region).unwrap().code;
+    let enrolled = server.enroll(EnrollRequest { code, name: format!("{region} PC") }).unwrap();
+    server.authenticate(&enrolled.token).unwrap()
+}
+
+/// Mutation `mutation_id` creating `row` as it stands.
+fn upsert(mutation_id: i64, row: &RowState) -> Mutation {
+    Mutation {
+        mutation_id,
+        table: row.table.clone(),
+        row_id: row.id,
+        region: row.region.clone(),
+        op: Op::Upsert,
+        fields: row.fields.clone(),
+        base_version: 0,
+        imported: false,
+    }
+}
+
+/// A new vehicle of `region` with `plate`.
+fn vehicle(region: &str, plate: &str) -> RowState {
+    RowState {
+        table: VEHICLES.name.into(),
+        fields: fields(json!({"plate": plate, "km": 1000, "oil_interval_km": 14_000})),
+        ..template(region, "-")
+    }
+}
+
 /// The same through the service: a batch sent twice (a lost answer, a retry) changes the store
 /// once and gets the same answer both times.
 pub fn a_retried_push_applies_once<S: Store>(store: S) {
     let server = Server::new(store);
-    let code = server.create_enroll_code("Ankara").unwrap().code;
-    let enrolled = server.enroll(EnrollRequest { code, name: "Ofis PC".into() }).unwrap();
-    let device = server.authenticate(&enrolled.token).unwrap();
+    let device = enrolled(&server, "Ankara");
     let row = template("Ankara", "Sabah");
-    let push = PushRequest {
-        mutations: vec![Mutation {
-            mutation_id: 1,
-            table: row.table.clone(),
-            row_id: row.id,
-            region: row.region.clone(),
-            op: Op::Upsert,
-            fields: row.fields.clone(),
-            base_version: 0,
-        }],
-    };
+    let push = PushRequest { mutations: vec![upsert(1, &row)] };
     let first = server.push(&device, push.clone()).unwrap();
     let again = server.push(&device, push).unwrap();
     assert_eq!(first.outcomes[0].status, OutcomeStatus::Applied);
@@ -369,18 +392,160 @@ pub fn rows_read_back_as_written<S: Store>(store: S) {
         "oil_change_date": null, "oil_change_km": null, "oil_interval_km": 10_000, "notes": "ön cam çatlak\n\"dikkat\"",
     }));
     let shift = template("Ankara", "Öğle");
+    // A Real written as a whole number is the same number: it reads back as 100.0, as the
+    // desktop's store gives it too (`sql_value::canonical`).
+    let visit = RowState {
+        table: VEHICLE_SERVICE_VISITS.name.into(),
+        fields: fields(json!({"vehicle_id": vehicle.id.to_string(), "fault_id": null,
+            "start_date": "2026-02-01", "end_date": null, "reason": null, "cost": 100, "notes": null})),
+        ..template("Ankara", "-")
+    };
+    let person = |active: bool| RowState {
+        table: EMPLOYEES.name.into(),
+        fields: fields(json!({"full_name": "AYŞE", "identity_no": null, "department": null, "title": null,
+            "hire_date": null, "active": active, "contract_kind": "full_time", "weekly_minutes": 2700,
+            "break_policy": "statutory"})),
+        ..template("Ankara", "-")
+    };
+    let (here, gone) = (person(true), person(false));
     store
         .write(|tx| {
             write_change(tx, &VEHICLES, vehicle.clone())?;
+            write_change(tx, &VEHICLE_SERVICE_VISITS, visit.clone())?;
+            write_change(tx, &EMPLOYEES, here.clone())?;
+            write_change(tx, &EMPLOYEES, gone.clone())?;
             write_change(tx, &SHIFT_TEMPLATES, shift.clone())
         })
         .unwrap();
     store
         .read(|tx| {
             assert_eq!(tx.row(&VEHICLES, vehicle.id)?.unwrap().state.fields, vehicle.fields);
+            let cost = tx.row(&VEHICLE_SERVICE_VISITS, visit.id)?.unwrap().state.fields["cost"].clone();
+            assert_eq!(cost, json!(100.0));
+            assert!(cost.is_f64());
+            assert_eq!(tx.row(&EMPLOYEES, here.id)?.unwrap().state.fields, here.fields);
+            assert_eq!(tx.row(&EMPLOYEES, gone.id)?.unwrap().state.fields["active"], json!(false));
             assert_eq!(tx.row(&SHIFT_TEMPLATES, shift.id)?.unwrap().state.fields, shift.fields);
             assert_eq!(tx.row(&VEHICLES, Uuid::now_v7())?, None);
             Ok(())
         })
         .unwrap();
+}
+
+/// Two devices push the same plate at the same moment. The service reads that the plate is free
+/// and then writes; write transactions being serializable, exactly one of the two is applied and
+/// the other refused as a duplicate, however the two interleave.
+pub fn one_plate_pushed_twice_at_once_is_applied_once<S: Store>(store: S) {
+    const ROUNDS: i64 = 10;
+    let server = Server::new(store);
+    let devices = [enrolled(&server, "Ankara"), enrolled(&server, "Izmir")];
+    for round in 1..=ROUNDS {
+        let plate = format!("06 ABC {}", 100 + round);
+        let start = Barrier::new(devices.len());
+        let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+            let pushes: Vec<_> = devices
+                .iter()
+                .map(|device| {
+                    let (server, start, plate) = (&server, &start, &plate);
+                    scope.spawn(move || {
+                        let push =
+                            PushRequest { mutations: vec![upsert(round, &vehicle(&device.region, plate))] };
+                        start.wait();
+                        server.push(device, push).unwrap().outcomes.remove(0)
+                    })
+                })
+                .collect();
+            pushes.into_iter().map(|p| p.join().unwrap()).collect()
+        });
+        let applied = outcomes.iter().filter(|o| o.status == OutcomeStatus::Applied).count();
+        assert_eq!(applied, 1, "round {round}: {outcomes:?}");
+        let refused = outcomes.iter().find(|o| o.status == OutcomeStatus::Rejected).unwrap();
+        assert_eq!(refused.code, Some(RefusalCode::Rule), "{refused:?}");
+    }
+    let mut plates = Vec::new();
+    server
+        .store()
+        .read(|tx| {
+            Ok(tx.scan_rows(&VEHICLES, None, &mut |row| {
+                plates.push(row.fields["plate"].clone());
+                Ok(())
+            })?)
+        })
+        .unwrap();
+    assert_eq!(plates.len(), ROUNDS as usize);
+}
+
+/// A mutation a rule refused got that refusal as its answer, recorded like any other: sent
+/// again after the row that blocked it is gone, it gets the same refusal, not a second go.
+pub fn a_refused_mutation_retried_gets_its_refusal_back<S: Store>(store: S) {
+    let server = Server::new(store);
+    let (ankara, izmir) = (enrolled(&server, "Ankara"), enrolled(&server, "Izmir"));
+    let van = vehicle("Ankara", "06 ABC 123");
+    let first = server.push(&ankara, PushRequest { mutations: vec![upsert(1, &van)] }).unwrap();
+    let version = first.outcomes[0].row.as_ref().unwrap().version;
+    let twin = vehicle("Izmir", "06 ABC 123");
+    let push = PushRequest { mutations: vec![upsert(1, &twin)] };
+    let refused = server.push(&izmir, push.clone()).unwrap().outcomes;
+    assert_eq!(refused[0].code, Some(RefusalCode::Rule), "{refused:?}");
+    let delete = Mutation { op: Op::Delete, fields: Map::new(), base_version: version, ..upsert(2, &van) };
+    let gone = server.push(&ankara, PushRequest { mutations: vec![delete] }).unwrap();
+    assert_eq!(gone.outcomes[0].status, OutcomeStatus::Applied);
+    assert_eq!(server.push(&izmir, push).unwrap().outcomes, refused);
+    assert_eq!(server.store().read(|tx| Ok(tx.row(&VEHICLES, twin.id)?)).unwrap(), None);
+}
+
+/// `Tx::live_rows`, which the rules read the rows around a change through: the rows whose field
+/// holds a value, live ones only, in every region, and within the same transaction the rows it
+/// wrote (a batch's later mutations are judged against its earlier ones); `between` takes both
+/// ends, `except` leaves one row out and `limit` stops early.
+pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
+    let (ayse, veli) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+    let shift = |employee: &str, region: &str, date: &str| RowState {
+        table: TIMESHEETS.name.into(),
+        fields: fields(json!({"employee_id": employee, "work_date": date, "start_time": "08:00",
+            "end_time": "17:00", "break_minutes": 60, "special_day": false, "note": null})),
+        ..template(region, "-")
+    };
+    let days = [
+        ("Ankara", "2026-03-01"),
+        ("Izmir", "2026-03-02"),
+        ("Ankara", "2026-03-03"),
+        ("Ankara", "2026-03-04"),
+    ];
+    let hers: Vec<RowState> = days.iter().map(|(region, date)| shift(&ayse, region, date)).collect();
+    let mut deleted = shift(&ayse, "Ankara", "2026-03-02");
+    deleted.deleted_at = Some(NOW.into());
+    let his = shift(&veli, "Ankara", "2026-03-02");
+    let employee = Value::from(ayse.clone());
+    let (from, to) = (json!("2026-03-02"), json!("2026-03-03"));
+    let ask = |tx: &mut S::Tx<'_>, between, except, limit| -> Result<Vec<Uuid>, StoreError> {
+        let query =
+            RowQuery { table: &TIMESHEETS, field: "employee_id", value: &employee, between, except, limit };
+        let mut ids: Vec<Uuid> = tx.live_rows(&query)?.into_iter().map(|r| r.state.id).collect();
+        ids.sort();
+        Ok(ids)
+    };
+    let sorted = |rows: &[&RowState]| {
+        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids
+    };
+    let check = |tx: &mut S::Tx<'_>| -> Result<(), ServiceError> {
+        assert_eq!(ask(tx, None, None, None)?, sorted(&hers.iter().collect::<Vec<_>>()));
+        let span = Some(("work_date", &from, &to));
+        assert_eq!(ask(tx, span, None, None)?, sorted(&[&hers[1], &hers[2]]));
+        assert_eq!(ask(tx, span, Some(hers[2].id), None)?, sorted(&[&hers[1]]));
+        assert_eq!(ask(tx, None, None, Some(2))?.len(), 2);
+        assert_eq!(ask(tx, None, None, Some(0))?.len(), 0);
+        Ok(())
+    };
+    store
+        .write(|tx| {
+            for row in hers.iter().chain([&deleted, &his]) {
+                write_change(tx, &TIMESHEETS, row.clone())?;
+            }
+            check(tx)
+        })
+        .unwrap();
+    store.read(|tx| check(tx)).unwrap();
 }
