@@ -142,3 +142,38 @@ async fn no_shift_is_added_for_someone_another_pc_deactivated() {
     write(&b, b.upsert("employees", ayse, json!({"active": false}), v)).await;
     refused_alone(&a, a.upsert("timesheets", id(), timesheet(ayse), 0), INACTIVE).await;
 }
+
+/// Two offline PCs of one region inspect the same van in the same ISO week: the second
+/// inspection to arrive is refused; closing a fault twice and a visit ending before it starts are
+/// refused in the desktop's words (tests/store.rs).
+#[tokio::test]
+async fn the_fleet_rules_hold_for_what_two_offline_pcs_push() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Izmir", "İzmir 1").await, h.enroll("Izmir", "İzmir 2").await);
+    let van = id();
+    write(&a, a.upsert("vehicles", van, vehicle("35 KL 456", 1000), 0)).await;
+    let inspect = |date: &str| json!({"vehicle_id": van.to_string(), "inspection_date": date, "km": 1200});
+    write(&a, a.upsert("vehicle_inspections", id(), inspect("2026-03-02"), 0)).await;
+    let same_week = b.upsert("vehicle_inspections", id(), inspect("2026-03-08"), 0);
+    refused_alone(
+        &b,
+        same_week,
+        "inspection_date: this vehicle already has an inspection that week (02.03.2026)",
+    )
+    .await;
+    write(&b, b.upsert("vehicle_inspections", id(), inspect("2026-03-09"), 0)).await;
+
+    let fault = id();
+    let closed = json!({"vehicle_id": van.to_string(), "title": "Fren", "status": "Kapali", "closed_date": "2026-03-03"});
+    let v = write(&a, a.upsert("vehicle_faults", fault, closed, 0)).await;
+    let again = b.upsert("vehicle_faults", fault, json!({"closed_date": "2026-03-05"}), v);
+    refused_alone(&b, again, "closed_date: a fault closes once; its closing date cannot change (03.03.2026)")
+        .await;
+    let visit = json!({"vehicle_id": van.to_string(), "start_date": "2026-03-05", "end_date": "2026-03-04"});
+    refused_alone(
+        &a,
+        a.upsert("vehicle_service_visits", id(), visit, 0),
+        "end_date: cannot be before the start",
+    )
+    .await;
+}

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::checklist::{ITEMS, Item, Results};
 use rainstaff_core::schema::{self, FieldKind};
 use rainstaff_legacy::{ImportedRow, LegacyImport, apply};
 use rusqlite::Connection;
@@ -69,11 +70,23 @@ INSERT INTO vehicle_service_visits VALUES
     (2, 1, 99, '2026-01-08', NULL, 'Bakım', '980,75', NULL, 'Izmir');
 INSERT INTO vehicle_inspections VALUES
     (1, 1, 1, '2026-01-05', '2026-01-05', 'haftalık', 120500, NULL, NULL, 0, 'Izmir'),
-    (2, 3, NULL, '2026-01-06', '2026-01-05', '', NULL, NULL, NULL, 0, NULL);
+    (2, 3, NULL, '2026-01-06', '2026-01-05', '', NULL, NULL, NULL, 0, NULL),
+    (3, 1, 1, '2025-12-29', '2025-12-29', 'önceki hafta', 119800, NULL, NULL, 0, 'Izmir');
 INSERT INTO vehicle_inspection_results VALUES
-    (1, 1, 'lastik', 'OK', ''),
-    (2, 1, 'fren', 'Sorunlu', 'ön balata'),
-    (3, 77, 'far', 'OK', NULL);
+    (1, 1, 'tire_condition', 'OK', ''),
+    (2, 1, 'lights', 'Olumsuz', 'sol stop'),
+    (3, 77, 'glass', 'OK', NULL),
+    (4, 1, 'wipers', 'OK', NULL),
+    (5, 1, 'glass', 'NA', NULL),
+    (6, 3, 'body_dent', 'OK', NULL),
+    (7, 3, 'paint_damage', 'Issue', 'arka tampon'),
+    (8, 3, 'interior_clean', 'OK', NULL),
+    (9, 3, 'smoke_smell', 'OK', NULL),
+    (10, 3, 'tire_condition', 'OK', NULL),
+    (11, 3, 'lights', 'Olumlu', NULL),
+    (12, 3, 'glass', 'OK', NULL),
+    (13, 3, 'warning_lamps', 'OK', NULL),
+    (14, 3, 'water_level', 'Issue', 'eksik');
 INSERT INTO users VALUES (1, 'izmir1', 'f31a2bba1b8cf7902f409d99e0c540cd', 'user', 'Izmir');
 INSERT INTO deleted_records VALUES
     (1, 'vehicles', 5, '2026-01-09T10:00:00', NULL),
@@ -157,10 +170,19 @@ fn fleet_tables_come_across() {
     assert_eq!(
         results,
         json!([
-            {"item": "lastik", "status": "OK", "note": null},
-            {"item": "fren", "status": "Sorunlu", "note": "ön balata"}
+            {"item": "tire_condition", "ok": true, "note": null},
+            {"item": "lights", "ok": false, "note": "sol stop"}
         ])
     );
+    // A line of no item of the nine, or that nobody checked, is said and left out.
+    assert!(warned(&import, &["vehicle_inspection_results #4", "skipped", "wipers"]));
+    assert!(warned(&import, &["vehicle_inspection_results #5", "skipped", "NA"]));
+    // The week before: all nine items, as the legacy form kept them.
+    let before = row(&import, "vehicle_inspections", 3);
+    let results = Results::parse(before.fields["results"].as_str().unwrap()).unwrap();
+    assert_eq!(results.0.iter().map(|r| r.item).collect::<Vec<_>>(), ITEMS);
+    let not_ok: Vec<_> = results.0.iter().filter(|r| !r.ok).map(|r| (r.item, r.note.as_deref())).collect();
+    assert_eq!(not_ok, [(Item::PaintDamage, Some("arka tampon")), (Item::WaterLevel, Some("eksik"))]);
     let other = row(&import, "vehicle_inspections", 2);
     assert_eq!(other.region, "Ankara");
     assert_eq!(other.fields["vehicle_id"], id("Ankara", "vehicles", 3));
@@ -172,7 +194,7 @@ fn fleet_tables_come_across() {
         BTreeMap::from([
             ("timesheets", 2),
             ("vehicle_faults", 1),
-            ("vehicle_inspection_results", 1),
+            ("vehicle_inspection_results", 3),
             ("vehicles", 1),
         ])
     );
@@ -208,7 +230,7 @@ fn applied_fleet_rows_point_at_rows_the_store_has() {
     let mut memory = Memory::default();
     let Ok(report) = apply(&import, &mut memory);
     assert_eq!(report.imported["vehicles"], 2);
-    assert_eq!(report.imported["vehicle_inspections"], 2);
+    assert_eq!(report.imported["vehicle_inspections"], 3);
     assert_eq!(report.skipped["vehicles"], 1);
     for row in &import.rows {
         for field in schema::table(row.table).unwrap().fields {
