@@ -55,6 +55,22 @@ pub enum CliCommand {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Prints what needs doing in the fleet on a day: oil changes, inspection, insurance and
+    /// maintenance dates, driving licences, open faults, vehicles in the workshop, weekly
+    /// inspections that got worse.
+    Alerts {
+        /// The day (YYYY-MM-DD or DD.MM.YYYY; default: today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: AlertFormat,
+        /// The language of the text format: tr or en.
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+    },
     /// Writes a backup of the store (default: into the backups folder).
     Backup {
         #[arg(long)]
@@ -109,6 +125,14 @@ pub enum ExportCommand {
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum TimesheetFormat {
     Csv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AlertFormat {
+    /// `{"alerts": [...]}`, for scripts.
+    Json,
+    /// One line per alert: plate or driver, a tab, what needs doing.
+    Text,
 }
 
 fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
@@ -207,6 +231,24 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let request = crate::report::ReportRequest { selection, format, lang, out };
             let path = crate::report::export(&store, &request, &mut |_| {})?;
             eprintln!("report for {month} written to {}", path.display());
+        }
+        CliCommand::Alerts { today, region, format, lang } => {
+            let today = match today {
+                Some(day) => date_arg("today", &day)?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let region = region.as_deref().map(region_arg).transpose()?;
+            let store = Store::open(&data.store())?;
+            let fleet = store.fleet(region.as_deref().unwrap_or(rainstaff_core::protocol::ALL_REGIONS))?;
+            let alerts = rainstaff_core::alerts::alerts(&fleet, today);
+            match format {
+                AlertFormat::Json => println!("{}", serde_json::json!({ "alerts": alerts })),
+                AlertFormat::Text => {
+                    for alert in &alerts {
+                        println!("{}\t{}", alert.subject(), alert.message(lang));
+                    }
+                }
+            }
         }
         CliCommand::Backup { out } => {
             let store = Store::open(&data.store())?;

@@ -118,6 +118,34 @@ impl Results {
     }
 }
 
+/// How an item went from one inspection of a vehicle to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// OK before, not OK now.
+    Worsened,
+    /// Not OK both times.
+    Repeated,
+    /// Not OK before, OK now.
+    Mended,
+}
+
+/// The items whose state says something from `before` to `after`, in the order of the nine;
+/// an item either inspection did not check has no trend.
+pub fn trends(before: &Results, after: &Results) -> Vec<(Item, Trend)> {
+    ITEMS
+        .iter()
+        .filter_map(|&item| {
+            let trend = match (before.get(item)?.ok, after.get(item)?.ok) {
+                (true, false) => Trend::Worsened,
+                (false, false) => Trend::Repeated,
+                (false, true) => Trend::Mended,
+                (true, true) => return None,
+            };
+            Some((item, trend))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +163,20 @@ mod tests {
         assert_eq!(Item::from_key("interior_clean"), Some(Item::InteriorCleanliness));
         assert_eq!(Results::legacy_ok("Olumsuz"), Some(false));
         assert_eq!(Results::legacy_ok("NA"), None);
+    }
+
+    #[test]
+    fn trends_compare_each_item_with_the_inspection_before() {
+        let of = |items: &[(Item, bool)]| {
+            Results(items.iter().map(|&(item, ok)| ItemResult { item, ok, note: None }).collect())
+        };
+        let before =
+            of(&[(Item::Glass, true), (Item::Lights, false), (Item::Tyres, false), (Item::WaterLevel, true)]);
+        let after =
+            of(&[(Item::Glass, false), (Item::Lights, false), (Item::Tyres, true), (Item::BodyDent, false)]);
+        assert_eq!(
+            trends(&before, &after),
+            [(Item::Tyres, Trend::Mended), (Item::Lights, Trend::Repeated), (Item::Glass, Trend::Worsened)]
+        );
     }
 }

@@ -1,0 +1,131 @@
+//! The fleet as offices run it, through the real binary on a real store: `rainstaff alerts`.
+
+use std::path::Path;
+use std::process::Command;
+
+use rainstaff::db::Store;
+use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::users::{Role, User};
+use rainstaff::paths::DataDir;
+use rainstaff_core::schema::{
+    DRIVERS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS, VEHICLES,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn save(store: &mut Store, user: &User, table: &'static TableSpec, fields: Value) -> Uuid {
+    let fields = fields.as_object().unwrap().clone();
+    store.save_record(user, table, None, "Izmir", fields, SaveOptions::default()).unwrap()
+}
+
+/// A checklist with every item OK but the ones named.
+fn results(not_ok: &[&str]) -> String {
+    let items = [
+        "body_dent",
+        "paint_damage",
+        "interior_clean",
+        "smoke_smell",
+        "tire_condition",
+        "lights",
+        "glass",
+        "warning_lamps",
+        "water_level",
+    ];
+    let items: Vec<Value> =
+        items.iter().map(|i| json!({"item": i, "ok": !not_ok.contains(i), "note": null})).collect();
+    Value::Array(items).to_string()
+}
+
+/// An İzmir fleet with one of each thing that needs doing on 2 March 2026.
+fn fleet(dir: &Path) -> Store {
+    let mut store = Store::open(&DataDir::new(dir).store()).unwrap();
+    let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Izmir").unwrap();
+    let van = save(
+        &mut store,
+        &user,
+        &VEHICLES,
+        json!({"plate": "35 KL 456", "km": 23_500, "oil_change_km": 10_000,
+        "oil_interval_km": 14_000, "inspection_date": "2026-02-20", "insurance_date": "2026-03-20"}),
+    );
+    save(
+        &mut store,
+        &user,
+        &VEHICLES,
+        json!({"plate": "35 AB 100", "km": 5_000, "oil_change_km": 4_000,
+        "oil_interval_km": 14_000, "maintenance_date": "2026-12-01"}),
+    );
+    save(&mut store, &user, &DRIVERS, json!({"full_name": "HÜSNÜ YILDIRIM", "license_expiry": "2026-03-10"}));
+    let van = van.to_string();
+    save(
+        &mut store,
+        &user,
+        &VEHICLE_FAULTS,
+        json!({"vehicle_id": van, "title": "Fren balatası", "status": "Acik",
+        "opened_date": "2026-02-25"}),
+    );
+    save(
+        &mut store,
+        &user,
+        &VEHICLE_SERVICE_VISITS,
+        json!({"vehicle_id": van, "start_date": "2026-03-01",
+        "reason": "Fren"}),
+    );
+    save(
+        &mut store,
+        &user,
+        &VEHICLE_INSPECTIONS,
+        json!({"vehicle_id": van, "inspection_date": "2026-02-23",
+        "km": 23_000, "results": results(&["lights"])}),
+    );
+    save(
+        &mut store,
+        &user,
+        &VEHICLE_INSPECTIONS,
+        json!({"vehicle_id": van, "inspection_date": "2026-03-02",
+        "km": 23_500, "results": results(&["lights", "glass"])}),
+    );
+    store
+}
+
+fn rainstaff(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_rainstaff")).arg("--data-dir").arg(dir).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn alerts_say_what_needs_doing_on_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fleet(dir.path()));
+    let (ok, out, err) = rainstaff(dir.path(), &["alerts", "--today", "2026-03-02", "--format", "json"]);
+    assert!(ok, "{err}");
+    let out: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        out,
+        json!({"alerts": [
+            {"kind": "oil_soon", "plate": "35 KL 456", "km": 500},
+            {"kind": "inspection_expired", "plate": "35 KL 456", "days": -10},
+            {"kind": "insurance_soon", "plate": "35 KL 456", "days": 18},
+            {"kind": "open_fault", "plate": "35 KL 456", "days": 5, "detail": "Fren balatası"},
+            {"kind": "in_service", "plate": "35 KL 456", "days": 1, "detail": "Fren"},
+            {"kind": "inspection_worsened", "plate": "35 KL 456", "detail": "glass"},
+            {"kind": "inspection_repeated", "plate": "35 KL 456", "detail": "lights"},
+            {"kind": "license_soon", "driver": "HÜSNÜ YILDIRIM", "days": 8},
+        ]})
+    );
+    let (ok, text, _) = rainstaff(dir.path(), &["alerts", "--today", "02.03.2026", "--format", "text"]);
+    assert!(ok);
+    assert!(text.contains("35 KL 456\tYağ değişimine 500 km kaldı\n"), "{text}");
+    assert!(text.contains("HÜSNÜ YILDIRIM\tEhliyet için 8 gün kaldı\n"), "{text}");
+    // A month on, the oil change is overdue and the insurance has lapsed.
+    let (_, later, _) =
+        rainstaff(dir.path(), &["alerts", "--today", "2026-04-02", "--format", "text", "--lang", "en"]);
+    assert!(later.contains("35 KL 456\tInsurance 13 days overdue\n"), "{later}");
+
+    let (ok, _, err) = rainstaff(dir.path(), &["alerts", "--today", "2026-02-31"]);
+    assert!(!ok && err.contains("--today"), "{err}");
+}
