@@ -12,7 +12,7 @@ use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
 use crate::paths::DataDir;
 use crate::ui;
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, Goto};
 use crate::worker::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Screen {
     Settings,
     /// The changes the server refused; opened from the sync indicator or Settings.
     Refused,
+    /// One vehicle's history, opened from its form.
+    VehicleCard,
 }
 
 /// The most the toolbar gives the signed-in name and region.
@@ -50,6 +52,7 @@ pub struct App {
     holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
     refused_changes: ui::refused::RefusedScreen,
+    pub vehicle_card: ui::vehicle_card::VehicleCardScreen,
     pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
     pub pending: i64,
@@ -83,6 +86,7 @@ impl App {
             holidays: Default::default(),
             settings: Default::default(),
             refused_changes: Default::default(),
+            vehicle_card: Default::default(),
             import: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
@@ -113,6 +117,7 @@ impl App {
         self.holidays.dirty = true;
         self.settings.dirty = true;
         self.refused_changes.dirty = true;
+        self.vehicle_card.dirty = true;
     }
 
     /// The changes waiting to be sent, and the refused ones the person signed in can see.
@@ -219,6 +224,7 @@ impl App {
             return;
         };
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
+        let goto = std::cell::Cell::new(None);
         egui::CentralPanel::default().show(ui, |ui| {
             let worker = &self.worker;
             let ctx = Ctx {
@@ -228,6 +234,7 @@ impl App {
                 send: &|command| worker.send(command),
                 today: self.today,
                 scope: &self.scope,
+                goto: &goto,
             };
             match self.screen {
                 Screen::Employees => self.employees.ui(ui, &ctx),
@@ -238,9 +245,21 @@ impl App {
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
                 Screen::Refused => self.refused_changes.ui(ui, &ctx),
+                Screen::VehicleCard => self.vehicle_card.ui(ui, &ctx),
             }
             self.import.ui(ui, &ctx);
         });
+        match goto.take() {
+            Some(Goto::Record { table, id }) => {
+                self.records.open(table, id);
+                self.screen = Screen::Record(table);
+            }
+            Some(Goto::VehicleCard(id)) => {
+                self.vehicle_card.open(id);
+                self.screen = Screen::VehicleCard;
+            }
+            None => {}
+        }
         if let Some(lang) = self.settings.take_language() {
             self.lang = lang;
         }

@@ -78,6 +78,10 @@ impl ReadStore {
         self.0.fleet(region)
     }
 
+    pub fn vehicle_card(&self, id: Uuid) -> Result<Option<super::fleet::VehicleCard>> {
+        self.0.vehicle_card(id)
+    }
+
     pub fn title_of(&self, table: &TableSpec, fields: &Map<String, Value>) -> Result<Option<String>> {
         self.0.title_of(table, fields)
     }

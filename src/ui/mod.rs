@@ -16,4 +16,5 @@ pub mod settings;
 pub mod sync_indicator;
 pub mod timesheets;
 pub mod users;
+pub mod vehicle_card;
 pub mod widgets;

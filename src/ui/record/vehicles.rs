@@ -8,10 +8,15 @@ use rainstaff_core::time::{format_date, parse_iso_date};
 use rainstaff_core::validate::{Problem, normalize_plate};
 use serde_json::{Map, Value};
 
+use egui::Ui;
+use rainstaff_core::schema::TableSpec;
+
 use super::entry::{Entry, Hooks, Notes, label};
+use super::form::RecordForm;
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
 use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle};
+use crate::ui::ctx::{Ctx, Goto};
 use crate::ui::form::FormErrors;
 
 pub const DUE_DAYS: i64 = 30;
@@ -31,8 +36,20 @@ pub const SCREEN: Entry = Entry {
         prepare: Some(prepare),
         confirmable: Some(Problem::KmLower),
         notes: Some(Notes { heading: label("Uyarılar", "Due"), of: due_row }),
+        widgets: &[],
+        actions: Some(card_button),
     },
 };
+
+/// A stored vehicle's whole history is one click from its form.
+fn card_button(ui: &mut Ui, ctx: &Ctx<'_>, _: &TableSpec, form: &mut RecordForm) -> bool {
+    if let Some(id) = form.id
+        && ui.button(ctx.lang.t("Araç kartı", "Vehicle card")).clicked()
+    {
+        ctx.goto(Goto::VehicleCard(id));
+    }
+    false
+}
 
 /// The plate as the rules store it (`34ABC123` and `34 abc 123` are `34 ABC 123`); an emptied
 /// oil interval is the usual one.
