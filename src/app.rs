@@ -17,6 +17,8 @@ use crate::worker::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// Özet, the first screen after sign-in.
+    Overview,
     Employees,
     Timesheets,
     Reports,
@@ -44,6 +46,7 @@ pub struct App {
     /// The day the app considers today; tests fix it so that screens do not depend on the clock.
     pub today: NaiveDate,
     login: ui::login::LoginScreen,
+    pub overview: ui::overview::OverviewScreen,
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
     pub reports: ui::reports::ReportsScreen,
@@ -75,9 +78,10 @@ impl App {
             store,
             lang,
             session: None,
-            screen: Screen::Employees,
+            screen: Screen::Overview,
             today: chrono::Local::now().date_naive(),
             login: ui::login::LoginScreen::new(first_run),
+            overview: Default::default(),
             employees: Default::default(),
             timesheets: Default::default(),
             reports: Default::default(),
@@ -109,6 +113,7 @@ impl App {
             Some(user) => self.store.scope(user).unwrap_or_default(),
             None => Scope::default(),
         };
+        self.overview.dirty = true;
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
@@ -137,6 +142,7 @@ impl App {
                     self.worker.send(Command::SeedTemplates);
                     self.message = None;
                     self.session = Some(user);
+                    self.screen = Screen::Overview;
                     self.reload();
                 }
                 Event::AuthFailed(message) => self.login.error = Some(message.text(self.lang)),
@@ -191,6 +197,7 @@ impl App {
                     self.sync = status;
                     self.count_waiting();
                     // The settings screen lists the last runs; a run may have refused changes.
+                    self.overview.dirty = true;
                     self.settings.dirty = true;
                     self.refused_changes.dirty = true;
                 }
@@ -237,6 +244,7 @@ impl App {
                 goto: &goto,
             };
             match self.screen {
+                Screen::Overview => self.overview.ui(ui, &ctx),
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
                 Screen::Reports => self.reports.ui(ui, &ctx),
@@ -258,6 +266,13 @@ impl App {
                 self.vehicle_card.open(id);
                 self.screen = Screen::VehicleCard;
             }
+            Some(Goto::Timesheets(id)) => {
+                self.timesheets.employee = Some(id);
+                self.timesheets.dirty = true;
+                self.screen = Screen::Timesheets;
+            }
+            Some(Goto::Refused) => self.screen = Screen::Refused,
+            Some(Goto::Settings) => self.screen = Screen::Settings,
             None => {}
         }
         if let Some(lang) = self.settings.take_language() {
@@ -269,7 +284,7 @@ impl App {
         if self.settings.take_sign_out() {
             self.worker.send(Command::SignOut);
             self.session = None;
-            self.screen = Screen::Employees;
+            self.screen = Screen::Overview;
             self.message = None;
         }
     }
@@ -321,6 +336,7 @@ impl App {
                     let records =
                         self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
                     let tabs: Vec<_> = [
+                        (Screen::Overview, lang.t("Özet", "Overview")),
                         (Screen::Employees, lang.t("Personel", "Employees")),
                         (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
                         (Screen::Reports, lang.t("Raporlar", "Reports")),

@@ -126,3 +126,51 @@ fn a_vehicle_card_shows_its_history_and_links_to_each_record() {
     harness.get_by_label("Arızayı düzenle");
     assert_eq!(harness.state().screen, rainstaff::app::Screen::Record("vehicle_faults"));
 }
+
+#[test]
+fn the_overview_comes_first_and_links_to_what_needs_doing() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_fleet(dir.path());
+    {
+        let mut store = open(dir.path());
+        let user = store.users().unwrap().remove(0);
+        let mut save = |table: &'static TableSpec, fields: Value| {
+            let fields = fields.as_object().unwrap().clone();
+            store
+                .save_record(&user, table, None, "Bursa", fields, SaveOptions::default())
+                .unwrap()
+                .to_string()
+        };
+        let person = |name: &str| {
+            json!({"full_name": name, "active": true, "contract_kind": "full_time", "weekly_minutes": 2700,
+                "break_policy": "as_entered"})
+        };
+        let ayse = save(&rainstaff_core::schema::EMPLOYEES, person("AYŞE YILMAZ"));
+        save(&rainstaff_core::schema::EMPLOYEES, person("ALİ KAYA"));
+        // Ayşe worked Monday and Tuesday (yesterday); Ali has nothing for yesterday.
+        for day in ["2026-03-02", "2026-03-03"] {
+            save(
+                &rainstaff_core::schema::TIMESHEETS,
+                json!({"employee_id": ayse, "work_date": day,
+                "start_time": "08:00", "end_time": "19:00", "break_minutes": 60, "special_day": false}),
+            );
+        }
+    }
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    assert_eq!(harness.state().screen, rainstaff::app::Screen::Overview);
+    harness.get_by_label("Bu hafta: 20:00 saat çalışıldı · 0:00 fazla mesai");
+    harness.get_by_label("AYŞE YILMAZ");
+    harness.get_by_label("Vardiyası girilmemiş: 03.03.2026 (1)");
+    let pending = open(dir.path()).pending_count().unwrap();
+    assert!(pending > 0);
+    harness.get_by_label(&format!("Bekleyen: {pending}"));
+    // The fault opened on 25 February is open; its link opens it.
+    tab(&mut harness, "16 ABC 123 · Açık arıza: Fren balatası");
+    harness.get_by_label("Arızayı düzenle");
+
+    harness.get_by_role_and_label(A11y::Button, "Özet").click();
+    harness.run();
+    tab(&mut harness, "ALİ KAYA");
+    assert_eq!(harness.state().screen, rainstaff::app::Screen::Timesheets);
+}

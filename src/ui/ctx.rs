@@ -34,6 +34,12 @@ pub enum Goto {
     Record { table: &'static str, id: Uuid },
     /// The history of one vehicle (Araç kartı).
     VehicleCard(Uuid),
+    /// An employee's shifts.
+    Timesheets(Uuid),
+    /// The changes the server refused.
+    Refused,
+    /// Settings, where conflicts are resolved.
+    Settings,
 }
 
 impl Ctx<'_> {

@@ -9,6 +9,7 @@ pub mod hours_panel;
 pub mod import;
 pub mod login;
 pub mod move_region;
+pub mod overview;
 pub mod record;
 pub mod refused;
 pub mod reports;
