@@ -129,3 +129,62 @@ fn alerts_say_what_needs_doing_on_the_day() {
     let (ok, _, err) = rainstaff(dir.path(), &["alerts", "--today", "2026-02-31"]);
     assert!(!ok && err.contains("--today"), "{err}");
 }
+
+fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    // A real date cell, not text: Excel counts days from 30.12.1899.
+                    Data::DateTime(d) => (chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()
+                        + chrono::Duration::days(d.as_f64() as i64))
+                    .format("%d.%m.%Y")
+                    .to_string(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_vehicles_weekly_report_and_card_are_workbooks() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fleet(dir.path()));
+    let report = dir.path().join("hafta.xlsx");
+    let args = ["export", "vehicle-report", "--plate", "35kl456", "--week", "2026-03-04", "--out"];
+    let (ok, _, err) = rainstaff(dir.path(), &[&args[..], &[report.to_str().unwrap()]].concat());
+    assert!(ok, "{err}");
+    let rows = sheet(&report, "Haftalık rapor");
+    assert_eq!(rows[0][0], "35 KL 456 — Haftalık araç raporu — Hafta 10 (02.03.2026–08.03.2026)");
+    assert_eq!(rows[1][0], "Bu hafta: 02.03.2026 · 23500 km · Önceki: 23.02.2026 · 23000 km");
+    assert_eq!(rows[2], ["Madde", "Bu hafta", "Not", "Önceki", "Değişim"]);
+    assert_eq!(rows.len(), 3 + 9, "the nine items");
+    assert_eq!(rows[3], ["Gövde ezik/çizik", "Tamam", "", "Tamam", ""]);
+    assert_eq!(rows[8], ["Far/stop/sinyal", "Olumsuz", "", "Olumsuz", "Yine olumsuz"]);
+    assert_eq!(rows[9], ["Camlar", "Olumsuz", "", "Tamam", "Bozuldu"]);
+
+    let card = dir.path().join("kart.xlsx");
+    let args = ["export", "vehicle-card", "--plate", "35 KL 456", "--lang", "en", "--out"];
+    let (ok, _, err) = rainstaff(dir.path(), &[&args[..], &[card.to_str().unwrap()]].concat());
+    assert!(ok, "{err}");
+    let vehicle = sheet(&card, "Vehicle");
+    assert_eq!(vehicle[0][0], "Vehicle card — 35 KL 456");
+    assert!(vehicle.contains(&vec!["Km".to_string(), "23500".to_string()]), "{vehicle:?}");
+    let inspections = sheet(&card, "Inspections");
+    assert_eq!(inspections[3], ["02.03.2026", "23500", "", "Lights, Glass"]);
+    assert_eq!(inspections[4], ["23.02.2026", "23000", "", "Lights"]);
+    assert_eq!(sheet(&card, "Faults")[3], ["Fren balatası", "25.02.2026", "", "Open"]);
+    let workshop = sheet(&card, "Workshop");
+    assert_eq!(workshop[3], ["01.03.2026", "", "Fren", ""]);
+    assert_eq!(workshop[4], ["Total", "", "", "0"]);
+
+    let (ok, _, err) =
+        rainstaff(dir.path(), &["export", "vehicle-card", "--plate", "06 ZZ 999", "--out", "x.xlsx"]);
+    assert!(!ok && err.contains("no vehicle has the plate 06 ZZ 999"), "{err}");
+}

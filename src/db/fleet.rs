@@ -49,7 +49,11 @@ pub struct VehicleCard {
 impl VehicleCard {
     /// What its workshop visits cost in all.
     pub fn total_cost(&self) -> f64 {
-        self.visits.iter().filter_map(|v| v.fields.get("cost").and_then(Value::as_f64)).sum()
+        // A fold from 0.0: an empty f64 sum is -0.0, which a workbook would show as "-0".
+        self.visits
+            .iter()
+            .filter_map(|v| v.fields.get("cost").and_then(Value::as_f64))
+            .fold(0.0, |a, b| a + b)
     }
 
     pub fn plate(&self) -> &str {
@@ -58,6 +62,11 @@ impl VehicleCard {
 }
 
 impl Store {
+    /// The live vehicle of a plate (in its canonical form), in any region.
+    pub fn vehicle_by_plate(&self, plate: &str) -> Result<Option<LocalRow>> {
+        Ok(rows::select(&self.conn, &VEHICLES, "plate = ?1", &[&plate])?.into_iter().next())
+    }
+
     /// The card of a live vehicle; `None` when there is no such vehicle.
     pub fn vehicle_card(&self, id: Uuid) -> Result<Option<VehicleCard>> {
         let Some(vehicle) = rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted) else {

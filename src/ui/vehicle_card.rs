@@ -21,7 +21,7 @@ pub struct VehicleCardScreen {
 }
 
 /// A field as the card shows it: dates as the office writes them, empty as a dash.
-pub fn shown(fields: &Map<String, Value>, name: &str) -> String {
+fn shown(fields: &Map<String, Value>, name: &str) -> String {
     match fields.get(name) {
         Some(Value::String(s)) => parse_iso_date(s).map(format_date).unwrap_or_else(|_| s.clone()),
         Some(Value::Null) | None => "—".into(),
@@ -30,17 +30,8 @@ pub fn shown(fields: &Map<String, Value>, name: &str) -> String {
 }
 
 /// The items an inspection found not OK, with their notes.
-pub fn not_ok(lang: Lang, inspection: &LocalRow) -> String {
-    let results = Results::of_row(&inspection.fields);
-    let found: Vec<String> = results
-        .0
-        .iter()
-        .filter(|r| !r.ok)
-        .map(|r| match &r.note {
-            Some(note) => format!("{} ({note})", r.item.label().get(lang)),
-            None => r.item.label().get(lang).to_string(),
-        })
-        .collect();
+fn not_ok(lang: Lang, inspection: &LocalRow) -> String {
+    let found = Results::of_row(&inspection.fields).not_ok(lang);
     if found.is_empty() { lang.t("Hepsi tamam", "All OK").into() } else { found.join(", ") }
 }
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
 use crate::schema::Label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -107,6 +108,29 @@ impl Results {
         self.0.sort_by_key(|r| r.item);
     }
 
+    /// The items found not OK, with their notes, as the office reads them: `Camlar (çatlak)`.
+    pub fn not_ok(&self, lang: Lang) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|r| !r.ok)
+            .map(|r| match &r.note {
+                Some(note) => format!("{} ({note})", r.item.label().get(lang)),
+                None => r.item.label().get(lang).to_string(),
+            })
+            .collect()
+    }
+
+    /// An item's state in a word; a dash when it was not checked.
+    pub fn state(&self, item: Item, lang: Lang) -> &'static str {
+        match (self.get(item).map(|r| r.ok), lang) {
+            (Some(true), Lang::Tr) => "Tamam",
+            (Some(true), Lang::En) => "OK",
+            (Some(false), Lang::Tr) => "Olumsuz",
+            (Some(false), Lang::En) => "Not OK",
+            (None, _) => "—",
+        }
+    }
+
     /// The legacy program's words for an item's state: `OK`/`Olumlu` and `Issue`/`Olumsuz`;
     /// `None` for anything else (its `NA`/`Bilinmiyor`, an item nobody checked).
     pub fn legacy_ok(status: &str) -> Option<bool> {
@@ -127,6 +151,19 @@ pub enum Trend {
     Repeated,
     /// Not OK before, OK now.
     Mended,
+}
+
+impl Trend {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Trend::Worsened, Lang::Tr) => "Bozuldu",
+            (Trend::Worsened, Lang::En) => "Worsened",
+            (Trend::Repeated, Lang::Tr) => "Yine olumsuz",
+            (Trend::Repeated, Lang::En) => "Not OK again",
+            (Trend::Mended, Lang::Tr) => "Düzeldi",
+            (Trend::Mended, Lang::En) => "Mended",
+        }
+    }
 }
 
 /// The items whose state says something from `before` to `after`, in the order of the nine;
