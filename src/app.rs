@@ -173,12 +173,18 @@ impl App {
                     ));
                 }
                 Event::ReportProgress(done) => self.reports.progress(done),
+                // Only one of the two screens that write workbooks waits at a time.
+                Event::ReportDone(path) if self.vehicle_card.exporting => self.vehicle_card.finished(&path),
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(topic, &message);
                     self.refused_changes.failed(topic, &message);
-                    self.reports.failed(topic, &message);
+                    if topic == Topic::Report && self.vehicle_card.exporting {
+                        self.vehicle_card.failed(&message);
+                    } else {
+                        self.reports.failed(topic, &message);
+                    }
                     if topic == Topic::Import {
                         self.import.failed(&message);
                     }

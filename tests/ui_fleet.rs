@@ -174,3 +174,36 @@ fn the_overview_comes_first_and_links_to_what_needs_doing() {
     tab(&mut harness, "ALİ KAYA");
     assert_eq!(harness.state().screen, rainstaff::app::Screen::Timesheets);
 }
+
+#[test]
+fn the_card_writes_its_workbook_and_a_weeks_report() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().unwrap();
+    bursa_fleet(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    tab(&mut harness, "Araçlar");
+    tab(&mut harness, "16 ABC 123");
+    tab(&mut harness, "Araç kartı");
+    let card = dir.path().join("kart.xlsx");
+    fill(&mut harness, "Dosya", card.to_str().unwrap());
+    harness.get_by_label("Araç kartı (Excel)").click();
+    settle(&mut harness);
+    harness.get_by_label(&format!("Kaydedildi: {}", card.display()));
+    let book: Xlsx<_> = open_workbook(&card).unwrap();
+    assert_eq!(book.sheet_names(), ["Araç", "Kontroller", "Arızalar", "Sanayi"]);
+
+    let week = dir.path().join("hafta.xlsx");
+    fill(&mut harness, "Dosya", week.to_str().unwrap());
+    fill(&mut harness, "Hafta", "25.02.2026");
+    harness.get_by_label("Haftalık rapor (Excel)").click();
+    settle(&mut harness);
+    let mut book: Xlsx<_> = open_workbook(&week).unwrap();
+    let rows = book.worksheet_range("Haftalık rapor").unwrap();
+    assert_eq!(rows.get_value((9, 0)).unwrap().to_string(), "Camlar");
+    assert_eq!(rows.get_value((9, 1)).unwrap().to_string(), "Olumsuz");
+    assert_eq!(rows.get_value((9, 2)).unwrap().to_string(), "çatlak");
+    // The reports screen did not take the vehicle's workbook for its own.
+    tab(&mut harness, "Raporlar");
+    assert!(harness.query_by_label_contains("Rapor kaydedildi").is_none());
+}

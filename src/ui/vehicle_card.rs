@@ -1,16 +1,21 @@
 //! Araç kartı: one vehicle's whole history on one read-only screen (its km, oil, dates, weekly
 //! inspections, faults and workshop visits with their costs), opened from the vehicle's form.
-//! Each inspection, fault and visit links to its own record.
+//! Each inspection, fault and visit links to its own record; the card and any week's report are
+//! written as workbooks from here.
+
+use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 use rainstaff_core::checklist::Results;
-use rainstaff_core::time::{format_date, parse_iso_date};
+use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::bus::Command;
 use crate::db::fleet::VehicleCard;
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
+use crate::report::{VehicleExport, VehicleSheet};
 use crate::ui::ctx::{Ctx, Goto};
 
 #[derive(Default)]
@@ -18,6 +23,14 @@ pub struct VehicleCardScreen {
     pub id: Option<Uuid>,
     pub card: Option<VehicleCard>,
     pub dirty: bool,
+    /// Where a workbook goes: a full path, typed or chosen.
+    pub path: String,
+    /// A day of the week whose report is written, as typed (today when empty).
+    pub week: String,
+    /// A workbook is being written; the next ReportDone or report failure is its.
+    pub exporting: bool,
+    /// What became of the last workbook: (is_error, text).
+    pub outcome: Option<(bool, String)>,
 }
 
 /// A field as the card shows it: dates as the office writes them, empty as a dash.
@@ -41,6 +54,93 @@ impl VehicleCardScreen {
         self.dirty = true;
     }
 
+    pub fn finished(&mut self, path: &std::path::Path) {
+        self.exporting = false;
+        self.outcome = Some((false, path.display().to_string()));
+    }
+
+    pub fn failed(&mut self, message: &str) {
+        self.exporting = false;
+        self.outcome = Some((true, message.to_string()));
+    }
+
+    /// The workbooks of the card: the card itself, and the weekly report of a week.
+    fn export_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some(card) = &self.card else { return };
+        ui.horizontal(|ui| {
+            let l = ui.label(lang.t("Dosya", "File"));
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(320.0)).labelled_by(l.id);
+            if ui.button(lang.t("Farklı kaydet…", "Save as…")).clicked()
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("xlsx", &["xlsx"])
+                    .set_file_name(format!("{}.xlsx", card.plate().replace(' ', "")))
+                    .save_file()
+            {
+                self.path = path.display().to_string();
+            }
+        });
+        let mut what = None;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    !self.exporting,
+                    egui::Button::new(lang.t("Araç kartı (Excel)", "Vehicle card (Excel)")),
+                )
+                .clicked()
+            {
+                what = Some(VehicleSheet::Card);
+            }
+            let l = ui.label(lang.t("Hafta", "Week"));
+            ui.add(egui::TextEdit::singleline(&mut self.week).desired_width(100.0).hint_text("GG.AA.YYYY"))
+                .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    !self.exporting,
+                    egui::Button::new(lang.t("Haftalık rapor (Excel)", "Weekly report (Excel)")),
+                )
+                .clicked()
+            {
+                match self.week.trim() {
+                    "" => what = Some(VehicleSheet::Week(ctx.today)),
+                    typed => match parse_user_date(typed) {
+                        Ok(day) => what = Some(VehicleSheet::Week(day)),
+                        Err(p) => {
+                            self.outcome =
+                                Some((true, format!("{}: {}", lang.t("Hafta", "Week"), p.message(lang))))
+                        }
+                    },
+                }
+            }
+        });
+        if let Some(what) = what {
+            let out = PathBuf::from(self.path.trim());
+            // A relative path would land wherever the program happened to start.
+            if !out.is_absolute() {
+                self.outcome = Some((
+                    true,
+                    lang.t(
+                        "Dosyanın tam yolunu yazın ya da “Farklı kaydet…” ile seçin",
+                        "Type the file's full path or choose it with “Save as…”",
+                    )
+                    .into(),
+                ));
+            } else {
+                let request = VehicleExport { vehicle: card.vehicle.id, what, lang, out };
+                ctx.send(Command::ExportVehicle { request, region: card.vehicle.region.clone() });
+                self.exporting = true;
+                self.outcome = None;
+            }
+        }
+        match &self.outcome {
+            Some((true, text)) => crate::ui::form::error_line(ui, text),
+            Some((false, path)) => {
+                ui.label(format!("{}: {path}", lang.t("Kaydedildi", "Saved")));
+            }
+            None => {}
+        }
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
         let lang = ctx.lang;
         if self.dirty {
@@ -50,10 +150,12 @@ impl VehicleCardScreen {
                 .filter(|card| ctx.user.can_access(&card.vehicle.region));
             self.dirty = false;
         }
-        let Some(card) = &self.card else {
+        if self.card.is_none() {
             ui.label(lang.t("Araç bulunamadı", "No such vehicle"));
             return;
-        };
+        }
+        self.export_ui(ui, ctx);
+        let Some(card) = &self.card else { return };
         let v = &card.vehicle.fields;
         ui.heading(format!("{} · {}", lang.t("Araç kartı", "Vehicle card"), card.plate()));
         egui::ScrollArea::vertical().show(ui, |ui| {
