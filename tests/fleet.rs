@@ -188,3 +188,53 @@ fn a_vehicles_weekly_report_and_card_are_workbooks() {
         rainstaff(dir.path(), &["export", "vehicle-card", "--plate", "06 ZZ 999", "--out", "x.xlsx"]);
     assert!(!ok && err.contains("no vehicle has the plate 06 ZZ 999"), "{err}");
 }
+
+/// A legacy file's whole fleet comes across through `rainstaff import-legacy`, the nine-item
+/// results of two weeks of inspections included, and the alerts and the weekly report read it.
+#[test]
+fn a_legacy_fleet_is_imported_and_read_by_the_alerts_and_the_weekly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("filo.db");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch(include_str!("../crates/legacy/tests/fixtures/v4_fleet.sql"))
+        .unwrap();
+    let (ok, out, err) =
+        rainstaff(dir.path(), &["import-legacy", file.to_str().unwrap(), "--region", "Izmir"]);
+    assert!(ok, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    // Rows the file places in no region are the region named.
+    for (table, count) in [
+        ("vehicles", 2),
+        ("drivers", 1),
+        ("vehicle_faults", 2),
+        ("vehicle_service_visits", 2),
+        ("vehicle_inspections", 3),
+    ] {
+        assert_eq!(report["imported"][table], count, "{table}: {report}");
+    }
+
+    let (ok, out, err) = rainstaff(dir.path(), &["alerts", "--today", "2026-01-06"]);
+    assert!(ok, "{err}");
+    let alerts: Value = serde_json::from_str(&out).unwrap();
+    let alerts = alerts["alerts"].as_array().unwrap();
+    assert!(
+        alerts.contains(&json!({"kind": "inspection_worsened", "plate": "06 ABC 123", "detail": "lights"}))
+    );
+    assert!(alerts.contains(
+        &json!({"kind": "open_fault", "plate": "06 ABC 123", "days": 3, "detail": "Fren balatası"})
+    ));
+
+    let out_file = dir.path().join("hafta.xlsx");
+    let args = ["export", "vehicle-report", "--plate", "06 ABC 123", "--week", "2026-01-05", "--out"];
+    let (ok, _, err) = rainstaff(dir.path(), &[&args[..], &[out_file.to_str().unwrap()]].concat());
+    assert!(ok, "{err}");
+    let rows = sheet(&out_file, "Haftalık rapor");
+    assert_eq!(
+        rows[1][0],
+        "Bu hafta: 05.01.2026 · 120500 km · HÜSNÜ YILDIRIMER · Önceki: 29.12.2025 · 119800 km · HÜSNÜ YILDIRIMER"
+    );
+    assert_eq!(rows[4], ["Boya hasarı", "—", "", "Olumsuz", ""]);
+    assert_eq!(rows[7], ["Lastikler", "Tamam", "", "Tamam", ""]);
+    assert_eq!(rows[8], ["Far/stop/sinyal", "Olumsuz", "sol stop", "Tamam", "Bozuldu"]);
+}
