@@ -81,7 +81,7 @@ impl OverviewScreen {
                 overtime: t.ot50 + t.extra25,
             });
         }
-        s.leaders.sort_by(|a, b| (b.overtime, b.worked).cmp(&(a.overtime, a.worked)));
+        s.leaders.sort_by_key(|w| std::cmp::Reverse((w.overtime, w.worked)));
         s.leaders.truncate(LEADERS);
         let yesterday = today - Duration::days(1);
         if yesterday.weekday() != Weekday::Sun && calendar.holiday_on(yesterday).is_none() {

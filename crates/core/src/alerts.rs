@@ -279,7 +279,10 @@ mod tests {
         parse_iso_date(s).unwrap()
     }
 
-    fn kinds(alerts: &[Alert]) -> Vec<(Kind, Option<i64>, Option<i64>, Option<String>)> {
+    /// An alert as the tests compare it: kind, days, km, detail.
+    type Said = (Kind, Option<i64>, Option<i64>, Option<String>);
+
+    fn kinds(alerts: &[Alert]) -> Vec<Said> {
         alerts.iter().map(|a| (a.kind, a.days, a.km, a.detail.clone())).collect()
     }
 
