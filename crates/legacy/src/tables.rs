@@ -1,6 +1,9 @@
 //! What each legacy table's columns become in the synced schema, one function per table. Rows
 //! come out as drafts: references still hold legacy ids, regions are still as the file had them.
 
+// The legacy app let vehicles go without an oil interval and counted them at 14 000 km; the new
+// schema requires one, so the import sets that same interval and says it did.
+use rainstaff_core::alerts::DEFAULT_OIL_INTERVAL_KM;
 use rainstaff_core::checklist::{Item, ItemResult, Results};
 use rainstaff_core::hours::BreakPolicy;
 use rainstaff_core::i18n::Lang;
@@ -18,9 +21,6 @@ use crate::warning::{Warning, field_name};
 /// imported totals stay the totals the office recorded.
 const CONTRACT_KIND: &str = "full_time";
 const WEEKLY_MINUTES: i64 = 45 * 60;
-/// The legacy app let vehicles go without an oil interval; the new schema requires one. 10 000 km
-/// is the usual interval of the cars and vans these offices run, and the import says it set it.
-const DEFAULT_OIL_INTERVAL_KM: i64 = 10_000;
 
 pub struct Draft {
     pub fields: Map<String, Value>,

@@ -52,7 +52,7 @@ fn fleet_tables_come_across() {
     assert_eq!(van.fields["year"], 2019);
     assert_eq!(van.fields["inspection_date"], "2026-03-01");
     assert_eq!(van.fields["notes"], Value::Null);
-    assert_eq!(van.fields["oil_interval_km"], 10_000);
+    assert_eq!(van.fields["oil_interval_km"], 14_000);
     assert!(warned(&import, &["filo.db", "vehicles #1", "oil_interval_km"]));
 
     // The region column was NULL: the row is the default region's, and so are references to it.
