@@ -86,6 +86,20 @@ fn a_weekly_inspection_marks_items_not_ok_with_a_note_and_shows_its_week() {
     // The reading is the van's km now, saved with the inspection.
     assert_eq!(store.vehicles("Bursa").unwrap()[0].data.km, Some(12_400));
     harness.get_by_label("Hafta 10 (02.03–08.03.2026) · 1 olumsuz");
+
+    // Last week's inspection checked the glass alone: saving it again records no other item.
+    harness.query_all_by_label("16 ABC 123").next().unwrap().click();
+    harness.run();
+    harness.get_by_label("Hafta 9 (23.02–01.03.2026)");
+    fill(&mut harness, "Camlar notu", "çatlak büyüdü");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    let store = open(dir.path());
+    let inspections = store.records(&VEHICLE_INSPECTIONS, "Bursa").unwrap();
+    let last_week = inspections.iter().find(|r| r.fields["inspection_date"] == "2026-02-23").unwrap();
+    let results = Results::parse(last_week.fields["results"].as_str().unwrap()).unwrap();
+    assert_eq!(results.0.len(), 1);
+    assert_eq!(results.get(Item::Glass).unwrap().note.as_deref(), Some("çatlak büyüdü"));
 }
 
 #[test]

@@ -81,21 +81,27 @@ fn checklist(
             egui::Grid::new("checklist").num_columns(2).show(ui, |ui| {
                 for item in ITEMS {
                     let name = item.label().get(lang);
+                    // An item an imported inspection did not check stays unchecked until
+                    // somebody marks it: it is not recorded as OK behind their back.
                     let was = results.get(item).cloned();
-                    let mut ok = was.as_ref().is_none_or(|r| r.ok);
+                    let mut ok = was.as_ref().is_some_and(|r| r.ok);
                     let mut note = was.as_ref().and_then(|r| r.note.clone()).unwrap_or_default();
                     let toggled = ui.checkbox(&mut ok, name).changed();
+                    let hint = match was {
+                        Some(_) => lang.t("not", "note"),
+                        None => lang.t("kontrol edilmedi", "not checked"),
+                    };
                     let typed = ui
                         .add(
                             egui::TextEdit::singleline(&mut note)
                                 .id_salt(("checklist_note", item))
-                                .hint_text(lang.t("not", "note"))
+                                .hint_text(hint)
                                 .desired_width(160.0),
                         )
                         .accessible_name(format!("{name} {}", lang.t("notu", "note")))
                         .changed();
                     ui.end_row();
-                    if toggled || typed || was.is_none() {
+                    if toggled || typed {
                         let note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
                         results.set(ItemResult { item, ok, note });
                     }
