@@ -36,8 +36,10 @@ pub const SCREEN: Entry = Entry {
 pub fn week_text(lang: Lang, day: NaiveDate) -> String {
     let monday = day.week(chrono::Weekday::Mon).first_day();
     let sunday = monday + Duration::days(6);
+    // A week within one year names the year once; one across New Year names both.
     let first = format_date(monday);
-    format!("{} {} ({}–{})", lang.t("Hafta", "Week"), day.iso_week().week(), &first[..5], format_date(sunday))
+    let first = if monday.year() == sunday.year() { &first[..5] } else { &first };
+    format!("{} {} ({first}–{})", lang.t("Hafta", "Week"), day.iso_week().week(), format_date(sunday))
 }
 
 fn week_row(lang: Lang, row: &LocalRow, _: NaiveDate) -> Vec<String> {
@@ -125,5 +127,7 @@ mod tests {
         assert!(results.0.iter().all(|r| r.ok && r.note.is_none()));
         let day = NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
         assert_eq!(week_text(Lang::Tr, day), "Hafta 10 (02.03–08.03.2026)");
+        let new_year = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(week_text(Lang::En, new_year), "Week 1 (29.12.2025–04.01.2026)");
     }
 }
