@@ -119,8 +119,10 @@ impl Alert {
             (false, Lang::En) => format!("{en} due in {days} days"),
         };
         match (self.kind, lang) {
-            (Kind::OilDue, Lang::Tr) => format!("Yağ değişimi zamanı geçti ({} km)", -km),
-            (Kind::OilDue, Lang::En) => format!("Oil change overdue ({} km)", -km),
+            (Kind::OilDue, Lang::Tr) if km == 0 => "Yağ değişimi zamanı geldi".into(),
+            (Kind::OilDue, Lang::En) if km == 0 => "Oil change due now".into(),
+            (Kind::OilDue, Lang::Tr) => format!("Yağ değişimi {} km geçti", -km),
+            (Kind::OilDue, Lang::En) => format!("Oil change {} km overdue", -km),
             (Kind::OilSoon, Lang::Tr) => format!("Yağ değişimine {km} km kaldı"),
             (Kind::OilSoon, Lang::En) => format!("Oil change in {km} km"),
             (Kind::InspectionExpired | Kind::InspectionSoon, _) => dated("Muayene", "Inspection"),
@@ -303,6 +305,8 @@ mod tests {
         assert_eq!(of(van(22_000, None)), [(Kind::OilSoon, None, Some(2_000), None)]);
         assert_eq!(of(van(21_999, None)), []);
         assert_eq!(of(van(21_000, Some(10_000))), [(Kind::OilDue, None, Some(-1_000), None)]);
+        let overdue = alerts(&Fleet { vehicles: vec![van(21_000, Some(10_000))], ..Fleet::default() }, today);
+        assert_eq!(overdue[0].message(Lang::Tr), "Yağ değişimi 1000 km geçti");
 
         let dates = record(json!({"plate": "06 ABC 123", "inspection_date": "2026-03-01",
             "insurance_date": "2026-04-01", "maintenance_date": "2026-04-02"}));
