@@ -145,7 +145,7 @@ fn a_vehicle_card_shows_its_history_and_links_to_each_record() {
 fn the_overview_comes_first_and_links_to_what_needs_doing() {
     let dir = tempfile::tempdir().unwrap();
     bursa_fleet(dir.path());
-    {
+    let ali = {
         let mut store = open(dir.path());
         let user = store.users().unwrap().remove(0);
         let mut save = |table: &'static TableSpec, fields: Value| {
@@ -160,7 +160,7 @@ fn the_overview_comes_first_and_links_to_what_needs_doing() {
                 "break_policy": "as_entered"})
         };
         let ayse = save(&rainstaff_core::schema::EMPLOYEES, person("AYŞE YILMAZ"));
-        save(&rainstaff_core::schema::EMPLOYEES, person("ALİ KAYA"));
+        let ali = save(&rainstaff_core::schema::EMPLOYEES, person("ALİ KAYA"));
         // Ayşe worked Monday and Tuesday (yesterday); Ali has nothing for yesterday.
         for day in ["2026-03-02", "2026-03-03"] {
             save(
@@ -169,7 +169,8 @@ fn the_overview_comes_first_and_links_to_what_needs_doing() {
                 "start_time": "08:00", "end_time": "19:00", "break_minutes": 60, "special_day": false}),
             );
         }
-    }
+        ali
+    };
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
     assert_eq!(harness.state().screen, rainstaff::app::Screen::Overview);
@@ -187,6 +188,11 @@ fn the_overview_comes_first_and_links_to_what_needs_doing() {
     harness.run();
     tab(&mut harness, "ALİ KAYA");
     assert_eq!(harness.state().screen, rainstaff::app::Screen::Timesheets);
+    assert_eq!(
+        harness.state().timesheets.employee.map(|id| id.to_string()),
+        Some(ali),
+        "his shifts are shown"
+    );
 }
 
 #[test]
