@@ -4,6 +4,10 @@
 //! deleted, a fault closes once and a vehicle has one weekly inspection per ISO week. Every writer (the desktop's store, the server's push, a web dashboard) calls `check`
 //! with its own `Neighbours`, so each refuses the same change with the same reason.
 //!
+//! An inspection's km raising its vehicle's km is a write, not a rule: the desktop writes both
+//! rows in one transaction (`Store::save_record`) and the server takes them as the two changes
+//! they are, so a vehicle's km is never below an inspection read on a PC that holds it.
+//!
 //! A rule looks at a change only when the fields it is about change (or the row is new): an old
 //! row that broke a rule before it existed (a legacy import, two offices offline) must still take
 //! an edit of its note.
