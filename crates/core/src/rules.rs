@@ -6,7 +6,7 @@
 //!
 //! An inspection's km raising its vehicle's km is a write, not a rule: the desktop writes both
 //! rows in one transaction (`Store::save_record`) and the server takes them as the two changes
-//! they are, so a vehicle's km is never below an inspection read on a PC that holds it.
+//! they are. Rows a legacy import brings keep the km the old program had.
 //!
 //! A rule looks at a change only when the fields it is about change (or the row is new): an old
 //! row that broke a rule before it existed (a legacy import, two offices offline) must still take
