@@ -1,8 +1,9 @@
 //! The rules a change must keep against other rows: shifts of one person never overlap and are
 //! not put on someone inactive, a plate and a T.C. number name one vehicle and one person in the
 //! whole company, a vehicle's km does not go down unnoticed, a person with shifts is not
-//! deleted, a fault closes once and a vehicle has one weekly inspection per ISO week. Every writer (the desktop's store, the server's push, a web dashboard) calls `check`
-//! with its own `Neighbours`, so each refuses the same change with the same reason.
+//! deleted, a fault closes once and a vehicle has one weekly inspection per ISO week. Every
+//! writer (the desktop's store, the server's push, a web dashboard) calls `check` with its own
+//! `Neighbours`, so each refuses the same change with the same reason.
 //!
 //! An inspection's km raising its vehicle's km is a write, not a rule: the desktop writes both
 //! rows in one transaction (`Store::save_record`) and the server takes them as the two changes
