@@ -12,11 +12,13 @@ use crate::db::users::User;
 use crate::i18n::{Lang, Pick};
 use crate::paths::DataDir;
 use crate::ui;
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, Goto};
 use crate::worker::Worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// Özet, the first screen after sign-in.
+    Overview,
     Employees,
     Timesheets,
     Reports,
@@ -27,6 +29,8 @@ pub enum Screen {
     Settings,
     /// The changes the server refused; opened from the sync indicator or Settings.
     Refused,
+    /// One vehicle's history, opened from its form.
+    VehicleCard,
 }
 
 /// The most the toolbar gives the signed-in name and region.
@@ -42,6 +46,7 @@ pub struct App {
     /// The day the app considers today; tests fix it so that screens do not depend on the clock.
     pub today: NaiveDate,
     login: ui::login::LoginScreen,
+    pub overview: ui::overview::OverviewScreen,
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
     pub reports: ui::reports::ReportsScreen,
@@ -50,6 +55,7 @@ pub struct App {
     holidays: ui::holidays::HolidaysScreen,
     settings: ui::settings::SettingsScreen,
     refused_changes: ui::refused::RefusedScreen,
+    pub vehicle_card: ui::vehicle_card::VehicleCardScreen,
     pub import: ui::import::ImportDialog,
     pub sync: SyncStatus,
     pub pending: i64,
@@ -72,9 +78,10 @@ impl App {
             store,
             lang,
             session: None,
-            screen: Screen::Employees,
+            screen: Screen::Overview,
             today: chrono::Local::now().date_naive(),
             login: ui::login::LoginScreen::new(first_run),
+            overview: Default::default(),
             employees: Default::default(),
             timesheets: Default::default(),
             reports: Default::default(),
@@ -83,6 +90,7 @@ impl App {
             holidays: Default::default(),
             settings: Default::default(),
             refused_changes: Default::default(),
+            vehicle_card: Default::default(),
             import: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
@@ -105,6 +113,7 @@ impl App {
             Some(user) => self.store.scope(user).unwrap_or_default(),
             None => Scope::default(),
         };
+        self.overview.dirty = true;
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
@@ -113,6 +122,7 @@ impl App {
         self.holidays.dirty = true;
         self.settings.dirty = true;
         self.refused_changes.dirty = true;
+        self.vehicle_card.dirty = true;
     }
 
     /// The changes waiting to be sent, and the refused ones the person signed in can see.
@@ -132,6 +142,7 @@ impl App {
                     self.worker.send(Command::SeedTemplates);
                     self.message = None;
                     self.session = Some(user);
+                    self.screen = Screen::Overview;
                     self.reload();
                 }
                 Event::AuthFailed(message) => self.login.error = Some(message.text(self.lang)),
@@ -162,12 +173,18 @@ impl App {
                     ));
                 }
                 Event::ReportProgress(done) => self.reports.progress(done),
+                // Only one of the two screens that write workbooks waits at a time.
+                Event::ReportDone(path) if self.vehicle_card.exporting => self.vehicle_card.finished(&path),
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(topic, &message);
                     self.refused_changes.failed(topic, &message);
-                    self.reports.failed(topic, &message);
+                    if topic == Topic::Report && self.vehicle_card.exporting {
+                        self.vehicle_card.failed(&message);
+                    } else {
+                        self.reports.failed(topic, &message);
+                    }
                     if topic == Topic::Import {
                         self.import.failed(&message);
                     }
@@ -186,6 +203,7 @@ impl App {
                     self.sync = status;
                     self.count_waiting();
                     // The settings screen lists the last runs; a run may have refused changes.
+                    self.overview.dirty = true;
                     self.settings.dirty = true;
                     self.refused_changes.dirty = true;
                 }
@@ -220,6 +238,7 @@ impl App {
             return;
         };
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui, &user));
+        let goto = std::cell::Cell::new(None);
         egui::CentralPanel::default().show(ui, |ui| {
             let worker = &self.worker;
             let ctx = Ctx {
@@ -229,8 +248,10 @@ impl App {
                 send: &|command| worker.send(command),
                 today: self.today,
                 scope: &self.scope,
+                goto: &goto,
             };
             match self.screen {
+                Screen::Overview => self.overview.ui(ui, &ctx),
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
                 Screen::Reports => self.reports.ui(ui, &ctx),
@@ -239,9 +260,28 @@ impl App {
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
                 Screen::Refused => self.refused_changes.ui(ui, &ctx),
+                Screen::VehicleCard => self.vehicle_card.ui(ui, &ctx),
             }
             self.import.ui(ui, &ctx);
         });
+        match goto.take() {
+            Some(Goto::Record { table, id }) => {
+                self.records.open(table, id);
+                self.screen = Screen::Record(table);
+            }
+            Some(Goto::VehicleCard(id)) => {
+                self.vehicle_card.open(id);
+                self.screen = Screen::VehicleCard;
+            }
+            Some(Goto::Timesheets(id)) => {
+                self.timesheets.employee = Some(id);
+                self.timesheets.dirty = true;
+                self.screen = Screen::Timesheets;
+            }
+            Some(Goto::Refused) => self.screen = Screen::Refused,
+            Some(Goto::Settings) => self.screen = Screen::Settings,
+            None => {}
+        }
         if let Some(lang) = self.settings.take_language() {
             self.lang = lang;
         }
@@ -251,7 +291,7 @@ impl App {
         if self.settings.take_sign_out() {
             self.worker.send(Command::SignOut);
             self.session = None;
-            self.screen = Screen::Employees;
+            self.screen = Screen::Overview;
             self.message = None;
         }
     }
@@ -305,6 +345,7 @@ impl App {
                     let records =
                         self.records.tabs(lang).map(|(table, label)| (Screen::Record(table), label));
                     let tabs: Vec<_> = [
+                        (Screen::Overview, lang.t("Özet", "Overview")),
                         (Screen::Employees, lang.t("Personel", "Employees")),
                         (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
                         (Screen::Reports, lang.t("Raporlar", "Reports")),

@@ -125,6 +125,12 @@ pub enum Command {
     ExportReport {
         request: crate::report::ReportRequest,
     },
+    /// Writes a vehicle's card or weekly report; answers with ReportDone or Failed. `region` is
+    /// the vehicle's, which the policy checks and the worker holds the vehicle to.
+    ExportVehicle {
+        request: crate::report::VehicleExport,
+        region: String,
+    },
     AddHoliday {
         day: rainstaff_core::hours::HolidayDay,
     },
@@ -154,7 +160,7 @@ impl Command {
             ResolveConflict { .. } => Topic::Conflicts,
             ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
             ImportLegacy { .. } => Topic::Import,
-            ExportReport { .. } => Topic::Report,
+            ExportReport { .. } | ExportVehicle { .. } => Topic::Report,
             AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
             WriteHelp => Topic::Help,
         }

@@ -55,6 +55,22 @@ pub enum CliCommand {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Prints what needs doing in the fleet on a day: oil changes, inspection, insurance and
+    /// maintenance dates, driving licences, open faults, vehicles in the workshop, weekly
+    /// inspections that got worse.
+    Alerts {
+        /// The day (YYYY-MM-DD or DD.MM.YYYY; default: today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: AlertFormat,
+        /// The language of the text format: tr or en.
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+    },
     /// Writes a backup of the store (default: into the backups folder).
     Backup {
         #[arg(long)]
@@ -104,11 +120,41 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// One vehicle's weekly report as XLSX: the week's inspection item by item beside the week
+    /// before's, and what changed.
+    VehicleReport {
+        #[arg(long)]
+        plate: String,
+        /// Any day of the ISO week (YYYY-MM-DD or DD.MM.YYYY).
+        #[arg(long)]
+        week: String,
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// One vehicle's card as XLSX: the vehicle, its inspections, faults and workshop visits.
+    VehicleCard {
+        #[arg(long)]
+        plate: String,
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum TimesheetFormat {
     Csv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AlertFormat {
+    /// `{"alerts": [...]}`, for scripts.
+    Json,
+    /// One line per alert: plate or driver, a tab, what needs doing.
+    Text,
 }
 
 fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
@@ -123,6 +169,14 @@ fn lang_arg(value: &str) -> Result<rainstaff_core::i18n::Lang, String> {
 fn month_arg(value: &str) -> anyhow::Result<crate::report::Month> {
     crate::report::Month::parse(value)
         .ok_or_else(|| anyhow::anyhow!("--month: \"{value}\" is not a month (YYYY-MM, e.g. 2026-01)"))
+}
+
+/// The vehicle of a plate however it is typed (`35kl456` is `35 KL 456`).
+fn vehicle_arg(store: &Store, plate: &str) -> anyhow::Result<uuid::Uuid> {
+    let canonical = rainstaff_core::validate::normalize_plate(plate)
+        .ok_or_else(|| anyhow::anyhow!("--plate: \"{plate}\" is not a valid plate (e.g. 06 ABC 123)"))?;
+    let vehicle = store.vehicle_by_plate(&canonical)?;
+    Ok(vehicle.ok_or_else(|| anyhow::anyhow!("--plate: no vehicle has the plate {canonical}"))?.id)
 }
 
 fn region_arg(value: &str) -> anyhow::Result<String> {
@@ -207,6 +261,41 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let request = crate::report::ReportRequest { selection, format, lang, out };
             let path = crate::report::export(&store, &request, &mut |_| {})?;
             eprintln!("report for {month} written to {}", path.display());
+        }
+        CliCommand::Alerts { today, region, format, lang } => {
+            let today = match today {
+                Some(day) => date_arg("today", &day)?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let region = region.as_deref().map(region_arg).transpose()?;
+            let store = Store::open(&data.store())?;
+            let fleet = store.fleet(region.as_deref().unwrap_or(rainstaff_core::protocol::ALL_REGIONS))?;
+            let alerts = rainstaff_core::alerts::alerts(&fleet, today);
+            match format {
+                AlertFormat::Json => println!("{}", serde_json::json!({ "alerts": alerts })),
+                AlertFormat::Text => {
+                    for alert in &alerts {
+                        println!("{}\t{}", alert.subject(), alert.message(lang));
+                    }
+                }
+            }
+        }
+        CliCommand::Export { what: ExportCommand::VehicleReport { plate, week, lang, out } } => {
+            let week = date_arg("week", &week)?;
+            let store = Store::open(&data.store())?;
+            let vehicle = vehicle_arg(&store, &plate)?;
+            let what = crate::report::VehicleSheet::Week(week);
+            let request = crate::report::VehicleExport { vehicle, what, lang, out };
+            let path = crate::report::export_vehicle(&store, &request)?;
+            eprintln!("weekly report of {plate} written to {}", path.display());
+        }
+        CliCommand::Export { what: ExportCommand::VehicleCard { plate, lang, out } } => {
+            let store = Store::open(&data.store())?;
+            let vehicle = vehicle_arg(&store, &plate)?;
+            let request =
+                crate::report::VehicleExport { vehicle, what: crate::report::VehicleSheet::Card, lang, out };
+            let path = crate::report::export_vehicle(&store, &request)?;
+            eprintln!("vehicle card of {plate} written to {}", path.display());
         }
         CliCommand::Backup { out } => {
             let store = Store::open(&data.store())?;

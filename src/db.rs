@@ -8,6 +8,7 @@ pub mod backup;
 pub mod conflicts;
 pub mod ddl;
 pub mod edits;
+pub mod fleet;
 pub mod holidays;
 pub mod import;
 pub mod namespaces;

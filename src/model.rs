@@ -103,5 +103,3 @@ pub struct Vehicle {
     pub oil_interval_km: i64,
     pub notes: Option<String>,
 }
-
-pub const DEFAULT_OIL_INTERVAL_KM: i64 = 14_000;

@@ -58,6 +58,7 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
             }
         }
         ExportReport { request } => reaches(user, &request.selection.region),
+        ExportVehicle { region, .. } => reaches(user, region),
     }
 }
 

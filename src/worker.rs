@@ -297,6 +297,21 @@ impl State {
                     Err(e) => failed(Topic::Report, format!("{e:#}")),
                 }
             }
+            Command::ExportVehicle { request, region } => {
+                // The policy checked the region the screen named; the vehicle must be there.
+                let export = || -> anyhow::Result<std::path::PathBuf> {
+                    let card = store.vehicle_card(request.vehicle)?;
+                    anyhow::ensure!(
+                        card.is_some_and(|c| c.vehicle.region == region),
+                        "no such vehicle in {region}"
+                    );
+                    crate::report::export_vehicle(store, &request)
+                };
+                match export() {
+                    Ok(path) => vec![Event::ReportDone(path)],
+                    Err(e) => failed(Topic::Report, format!("{e:#}")),
+                }
+            }
         }
     }
 }

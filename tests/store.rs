@@ -8,7 +8,10 @@ use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::{Role, User};
 use rainstaff::model::{Employee, Shift, Vehicle, fields_of};
 use rainstaff_core::protocol::RowState;
-use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLES};
+use rainstaff_core::schema::{
+    EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
+    VEHICLE_SERVICE_VISITS, VEHICLES,
+};
 use rainstaff_core::validate::Problem;
 use serde_json::Value;
 use uuid::Uuid;
@@ -223,6 +226,62 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         "km: is lower than the last recorded km; save again to confirm (1200)"
     );
     save(&mut store, &VEHICLES, Some(van_id), cleared, confirmed).unwrap();
+}
+
+/// The fleet's rules: the same sentences the server gives (crates/server/tests/rules.rs).
+#[test]
+fn the_fleet_keeps_its_rules_and_an_inspection_raises_the_vehicle_km() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    let obj = |v: Value| v.as_object().unwrap().clone();
+    let mut save = |table, id, fields: Value| {
+        store.save_record(&user, table, id, "Izmir", obj(fields), SaveOptions::default())
+    };
+    let van = save(&VEHICLES, None, Value::Object(fields_of(&vehicle("06 ABC 123")))).unwrap();
+    let inspect = |date: &str, km: i64| serde_json::json!({"vehicle_id": van.to_string(), "inspection_date": date, "km": km});
+    let monday = save(&VEHICLE_INSPECTIONS, None, inspect("2026-03-02", 1800)).unwrap();
+    assert_eq!(
+        save(&VEHICLE_INSPECTIONS, None, inspect("2026-03-08", 1900)).unwrap_err().to_string(),
+        "inspection_date: this vehicle already has an inspection that week (02.03.2026)"
+    );
+    save(&VEHICLE_INSPECTIONS, None, inspect("2026-03-09", 1700)).unwrap();
+    // The inspection's own edit is not a second one of its week.
+    save(&VEHICLE_INSPECTIONS, Some(monday), serde_json::json!({"notes": "temiz"})).unwrap();
+
+    let fault = save(
+        &VEHICLE_FAULTS,
+        None,
+        serde_json::json!({"vehicle_id": van.to_string(), "title": "Fren", "status": "Acik"}),
+    )
+    .unwrap();
+    assert_eq!(
+        save(&VEHICLE_FAULTS, Some(fault), serde_json::json!({"status": "Kapali"})).unwrap_err().to_string(),
+        "closed_date: a closed fault needs its closing date"
+    );
+    save(&VEHICLE_FAULTS, Some(fault), serde_json::json!({"status": "Kapali", "closed_date": "2026-03-03"}))
+        .unwrap();
+    assert_eq!(
+        save(&VEHICLE_FAULTS, Some(fault), serde_json::json!({"closed_date": "2026-03-04"}))
+            .unwrap_err()
+            .to_string(),
+        "closed_date: a fault closes once; its closing date cannot change (03.03.2026)"
+    );
+    let visit = serde_json::json!({"vehicle_id": van.to_string(), "start_date": "2026-03-05", "end_date": "2026-03-04"});
+    assert_eq!(
+        save(&VEHICLE_SERVICE_VISITS, None, visit).unwrap_err().to_string(),
+        "end_date: cannot be before the start"
+    );
+
+    // The highest reading is the vehicle's km, written in the inspection's transaction: the
+    // outbox carries both, and a lower reading later leaves it.
+    let km: i64 = store.test_connection().query_row("SELECT km FROM vehicles", [], |r| r.get(0)).unwrap();
+    assert_eq!(km, 1800);
+    let vehicle_entries = count(
+        &store,
+        "SELECT COUNT(*) FROM outbox WHERE table_name = 'vehicles' AND json_extract(fields, '$.km') = 1800",
+    );
+    assert_eq!(vehicle_entries, 1);
 }
 
 #[test]

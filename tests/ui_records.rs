@@ -217,7 +217,7 @@ fn vehicles_keep_their_plate_rule_km_warning_and_due_column_on_the_record_screen
         (stored.data.plate.as_str(), stored.data.km, stored.data.oil_interval_km),
         ("16 ABC 123", Some(12_500), 14_000)
     );
-    harness.get_by_label("Muayene 20.03.2026");
+    harness.get_by_label("Muayene için 16 gün kaldı");
 
     // A lower km is refused once with the reason, and saved when saved again.
     harness.get_by_label("16 ABC 123").click();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fill, settle, sign_in, start};
+use common::{employees_screen, fill, settle, sign_in, start};
 use egui::accesskit::Role as A11y;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable as _};
@@ -52,6 +52,7 @@ fn an_izmir_pc_offers_izmir_only_even_to_an_administrator() {
     office(dir.path(), Some("Izmir"), &[]);
     let mut harness = start(dir.path());
     sign_in(&mut harness, "yönetici", "parola-12345");
+    employees_screen(&mut harness);
     // No region filter above the list: this PC holds one region.
     assert!(harness.query_by_label("Bölge:").is_none());
     harness.get_by_label("Yeni personel").click();
@@ -82,6 +83,7 @@ fn an_administrator_moves_an_employee_after_a_confirmation_naming_both_regions()
     office(dir.path(), Some("ALL"), &[("ÇAĞLA ÖZTÜRK", "Ankara")]);
     let mut harness = start(dir.path());
     sign_in(&mut harness, "yönetici", "parola-12345");
+    employees_screen(&mut harness);
     harness.get_by_label("ÇAĞLA ÖZTÜRK").click();
     harness.run();
     // The form shows the region; moving is its own, labelled act.
@@ -158,6 +160,7 @@ fn a_manager_is_not_offered_the_move() {
         .unwrap();
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
+    employees_screen(&mut harness);
     harness.get_by_label("NURAY ÖZGÜL").click();
     harness.run();
     harness.get_by_label("Personeli düzenle");
@@ -170,6 +173,7 @@ fn enter_in_an_open_dropdown_chooses_the_item_and_does_not_save_the_form() {
     office(dir.path(), None, &[]);
     let mut harness = start(dir.path());
     sign_in(&mut harness, "yönetici", "parola-12345");
+    employees_screen(&mut harness);
     harness.get_by_label("Yeni personel").click();
     harness.run();
     fill(&mut harness, "Ad Soyad", "ÇAĞLA ÖZTÜRK");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fill, first_admin, settle, sign_in, start, step_until};
+use common::{employees_screen, fill, first_admin, settle, sign_in, start, step_until};
 use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -64,6 +64,7 @@ fn a_name_beyond_its_limit_is_refused_and_a_loosely_typed_shift_is_stored_exactl
     let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
+    employees_screen(&mut harness);
     harness.get_by_label("Yeni personel").click();
     harness.run();
     fill(&mut harness, "Ad Soyad", &"Ş".repeat(201));
@@ -114,6 +115,7 @@ fn search_folds_turkish_letters() {
     }
     let mut harness = start(dir.path());
     sign_in(&mut harness, "admin", "parola-123456");
+    employees_screen(&mut harness);
     assert_eq!(harness.state().employees.visible_names(), ["AYŞE IŞIK", "Ilgaz Çelik", "İSMAİL ŞAHİN"]);
     fill(&mut harness, "Ara:", "ısık");
     harness.run();
@@ -408,6 +410,7 @@ fn employees_and_shifts_are_entered_by_keyboard_alone() {
     }
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
+    employees_screen(&mut harness);
 
     // Ctrl+N, the name, Enter: the cursor starts in the name field.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate};
 use rainstaff_core::rules::{self, Change};
-use rainstaff_core::schema::{SHIFT_TEMPLATES, TIMESHEETS, TableSpec};
+use rainstaff_core::schema::{SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES};
 use rainstaff_core::time::parse_iso_date;
 use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
 use serde_json::{Map, Value};
@@ -38,6 +38,28 @@ fn field_error(field: &str, problem: Problem) -> SaveError {
 pub struct SaveOptions {
     /// The person saw the warning that the km is lower than before and saves anyway.
     pub confirm_lower_km: bool,
+}
+
+/// An inspection reads the odometer, so a reading above the vehicle's km is its km now; written
+/// with the inspection, so the two never disagree and the vehicle's km keeps every inspection's.
+/// A lower reading changes nothing: the vehicle's km is the highest one seen.
+fn raise_vehicle_km(
+    tx: &rusqlite::Transaction<'_>,
+    inspection: &Map<String, Value>,
+) -> Result<(), StoreError> {
+    let vehicle =
+        inspection.get("vehicle_id").and_then(Value::as_str).and_then(|id| Uuid::parse_str(id).ok());
+    let (Some(vehicle), Some(km)) = (vehicle, inspection.get("km").and_then(Value::as_i64)) else {
+        return Ok(());
+    };
+    let Some(row) = rows::get(tx, &VEHICLES, vehicle)?.filter(|r| !r.deleted) else {
+        return Ok(());
+    };
+    if row.fields.get("km").and_then(Value::as_i64).is_none_or(|old| old < km) {
+        let fields = Map::from_iter([("km".to_string(), Value::from(km))]);
+        rows::save(tx, &VEHICLES, vehicle, &row.region, &fields)?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -84,6 +106,9 @@ impl Store {
         })?;
         let tx = self.conn.transaction()?;
         rows::save(&tx, table, id, region, &fields)?;
+        if table.name == VEHICLE_INSPECTIONS.name {
+            raise_vehicle_km(&tx, &full)?;
+        }
         tx.commit()?;
         Ok(id)
     }

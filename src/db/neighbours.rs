@@ -74,4 +74,23 @@ impl Neighbours for Local<'_> {
     fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool> {
         self.0.employee_has_shifts(employee)
     }
+
+    fn inspection_between(
+        &mut self,
+        vehicle: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Uuid,
+    ) -> Result<Option<String>> {
+        let args = (vehicle.to_string(), from.to_string(), to.to_string(), except.to_string());
+        Ok(self
+            .0
+            .conn
+            .prepare_cached(
+                "SELECT inspection_date FROM vehicle_inspections WHERE deleted_at IS NULL \
+                 AND vehicle_id = ?1 AND inspection_date BETWEEN ?2 AND ?3 AND id <> ?4 LIMIT 1",
+            )?
+            .query_row(args, |r| r.get(0))
+            .optional()?)
+    }
 }

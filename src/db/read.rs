@@ -74,6 +74,14 @@ impl ReadStore {
         self.0.records(table, region)
     }
 
+    pub fn fleet(&self, region: &str) -> Result<rainstaff_core::alerts::Fleet> {
+        self.0.fleet(region)
+    }
+
+    pub fn vehicle_card(&self, id: Uuid) -> Result<Option<super::fleet::VehicleCard>> {
+        self.0.vehicle_card(id)
+    }
+
     pub fn title_of(&self, table: &TableSpec, fields: &Map<String, Value>) -> Result<Option<String>> {
         self.0.title_of(table, fields)
     }

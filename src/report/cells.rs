@@ -21,6 +21,8 @@ pub enum Cell {
     /// Holiday pay units (days, in halves).
     Units(f64),
     Count(u32),
+    /// Money, or a reading such as km.
+    Amount(f64),
     Empty,
 }
 
@@ -30,7 +32,7 @@ pub struct Column {
     pub width: f64,
 }
 
-fn col(label: &'static str, width: f64) -> Column {
+pub(super) fn col(label: &'static str, width: f64) -> Column {
     Column { label, width }
 }
 

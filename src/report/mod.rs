@@ -1,9 +1,11 @@
 //! Monthly payroll reports: each employee's month through the hour engine, written as an Excel
 //! workbook (a summary and a sheet per employee) or as CSV (a row per shift). The command line
-//! (`export report`) and the Reports screen (through the worker) both end in [`export`].
+//! (`export report`) and the Reports screen (through the worker) both end in [`export`]. A
+//! vehicle's card and weekly report are workbooks of the same layout ([`export_vehicle`]).
 
 mod build;
 mod cells;
+mod fleet;
 mod lookup;
 mod month;
 mod sheet_names;
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 pub use build::{EmployeeMonth, MonthReport, Row, Selection, build};
+pub use fleet::{VehicleExport, VehicleSheet, export_vehicle};
 pub use lookup::{NameError, find_employee};
 pub use month::Month;
 

@@ -33,7 +33,7 @@ fn text(cell: &Cell) -> String {
         Cell::Text(t) => t.clone(),
         Cell::Time(m) => format_hhmm(*m),
         Cell::Minutes(m) | Cell::Count(m) => m.to_string(),
-        Cell::Units(u) => u.to_string(),
+        Cell::Units(u) | Cell::Amount(u) => u.to_string(),
         Cell::Empty => String::new(),
     }
 }

@@ -15,11 +15,11 @@ use super::sheet_names::SheetNames;
 use crate::i18n::{Lang, Pick};
 
 /// Rows above the table: title, a line of context, the column headers. They stay in view.
-const HEADER_ROW: u32 = 2;
-const FIRST_DATA_ROW: u32 = HEADER_ROW + 1;
+pub(super) const HEADER_ROW: u32 = 2;
+pub(super) const FIRST_DATA_ROW: u32 = HEADER_ROW + 1;
 const MINUTES_PER_DAY: f64 = 1440.0;
 
-struct Formats {
+pub(super) struct Formats {
     /// The formats of a totals row: bold, with a line above.
     total: bool,
     title: Format,
@@ -31,10 +31,11 @@ struct Formats {
     duration: Format,
     units: Format,
     count: Format,
+    amount: Format,
 }
 
 impl Formats {
-    fn new(total: bool) -> Formats {
+    pub(super) fn new(total: bool) -> Formats {
         let base =
             if total { Format::new().set_bold().set_border_top(FormatBorder::Thin) } else { Format::new() };
         Formats {
@@ -52,6 +53,7 @@ impl Formats {
             time: base.clone().set_num_format("hh:mm"),
             duration: base.clone().set_num_format("[h]:mm"),
             units: base.clone().set_num_format("0.0"),
+            amount: base.clone().set_num_format("#,##0.00"),
             count: base.set_num_format("0"),
         }
     }
@@ -153,13 +155,18 @@ fn employee(
     Ok(())
 }
 
-fn heading(sheet: &mut Worksheet, title: &str, context: &str, f: &Formats) -> Result<(), XlsxError> {
+pub(super) fn heading(
+    sheet: &mut Worksheet,
+    title: &str,
+    context: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     sheet.write_string_with_format(0, 0, title, &f.title)?;
     sheet.write_string_with_format(1, 0, context, &f.context)?;
     Ok(())
 }
 
-fn table_header(sheet: &mut Worksheet, columns: &[Column], f: &Formats) -> Result<(), XlsxError> {
+pub(super) fn table_header(sheet: &mut Worksheet, columns: &[Column], f: &Formats) -> Result<(), XlsxError> {
     for (i, c) in columns.iter().enumerate() {
         let col = i as u16;
         sheet.write_string_with_format(HEADER_ROW, col, c.label, &f.header)?;
@@ -169,7 +176,7 @@ fn table_header(sheet: &mut Worksheet, columns: &[Column], f: &Formats) -> Resul
     Ok(())
 }
 
-fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> Result<(), XlsxError> {
+pub(super) fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> Result<(), XlsxError> {
     for (i, cell) in cells.iter().enumerate() {
         let col = i as u16;
         match cell {
@@ -188,6 +195,7 @@ fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> Resu
             }
             Cell::Units(u) => sheet.write_number_with_format(row, col, *u, &f.units)?,
             Cell::Count(n) => sheet.write_number_with_format(row, col, f64::from(*n), &f.count)?,
+            Cell::Amount(a) => sheet.write_number_with_format(row, col, *a, &f.amount)?,
             // Blank cells of a totals row still carry its border.
             Cell::Empty if f.total => sheet.write_blank(row, col, &f.plain)?,
             Cell::Empty => sheet,

@@ -90,6 +90,13 @@ pub fn first_admin(harness: &mut Harness<'_, App>) {
     fill(harness, "Parola (tekrar)", "çok-gizli-parola");
     harness.get_by_label("Yöneticiyi oluştur").click();
     settle(harness);
+    employees_screen(harness);
+}
+
+/// Opens Personel from the toolbar (sign-in lands on Özet).
+pub fn employees_screen(harness: &mut Harness<'_, App>) {
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Personel").click();
+    harness.run();
 }
 
 /// The anonymized legacy databases, kept in the repository as fixtures.

@@ -2,6 +2,8 @@
 //! under Labour Law 4857, and how two offices' edits of it merge. No GUI, no HTTP, no database:
 //! both the desktop app and the server build on this crate.
 
+pub mod alerts;
+pub mod checklist;
 pub mod hours;
 pub mod i18n;
 pub mod ids;

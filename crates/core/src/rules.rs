@@ -1,8 +1,13 @@
 //! The rules a change must keep against other rows: shifts of one person never overlap and are
 //! not put on someone inactive, a plate and a T.C. number name one vehicle and one person in the
-//! whole company, a vehicle's km does not go down unnoticed, and a person with shifts is not
-//! deleted. Every writer (the desktop's store, the server's push, a web dashboard) calls `check`
-//! with its own `Neighbours`, so each refuses the same change with the same reason.
+//! whole company, a vehicle's km does not go down unnoticed, a person with shifts is not
+//! deleted, a fault closes once and a vehicle has one weekly inspection per ISO week. Every
+//! writer (the desktop's store, the server's push, a web dashboard) calls `check` with its own
+//! `Neighbours`, so each refuses the same change with the same reason.
+//!
+//! An inspection's km raising its vehicle's km is a write, not a rule: the desktop writes both
+//! rows in one transaction (`Store::save_record`) and the server takes them as the two changes
+//! they are. Rows a legacy import brings keep the km the old program had.
 //!
 //! A rule looks at a change only when the fields it is about change (or the row is new): an old
 //! row that broke a rule before it existed (a legacy import, two offices offline) must still take
@@ -49,6 +54,15 @@ pub trait Neighbours {
     fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>, Self::Error>;
     /// Whether `employee` has any shift.
     fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, Self::Error>;
+    /// The date (`YYYY-MM-DD`) of an inspection of `vehicle` dated `from` to `to` (both
+    /// included) other than `except`, if there is one.
+    fn inspection_between(
+        &mut self,
+        vehicle: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Uuid,
+    ) -> Result<Option<String>, Self::Error>;
 }
 
 /// One change of a row, as complete rows on either side of it.
@@ -142,6 +156,30 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                 && !change.lower_km_confirmed
             {
                 broken.push(FieldError::new("km", Problem::KmLower).with_detail(old.to_string()));
+            }
+        }
+        "vehicle_faults" => {
+            // Closing is a fact of a day; a second close would rewrite when the fault ended.
+            let closed = |row: &Map<String, Value>| {
+                row.get("closed_date").and_then(Value::as_str).filter(|d| !d.is_empty()).map(str::to_string)
+            };
+            if let Some(was) = change.before.and_then(closed)
+                && closed(after).as_ref() != Some(&was)
+            {
+                let date = parse_iso_date(&was).map(format_date).unwrap_or(was);
+                broken.push(FieldError::new("closed_date", Problem::ClosedOnce).with_detail(date));
+            }
+        }
+        "vehicle_inspections" if changed("vehicle_id") || changed("inspection_date") => {
+            let vehicle = text("vehicle_id").and_then(|id| Uuid::parse_str(id).ok());
+            let day = text("inspection_date").and_then(|d| parse_iso_date(d).ok());
+            if let (Some(vehicle), Some(day)) = (vehicle, day) {
+                let monday = day.week(chrono::Weekday::Mon).first_day();
+                let sunday = monday + Duration::days(6);
+                if let Some(other) = neighbours.inspection_between(vehicle, monday, sunday, change.id)? {
+                    let date = parse_iso_date(&other).map(format_date).unwrap_or(other);
+                    broken.push(FieldError::new("inspection_date", Problem::WeekInspected).with_detail(date));
+                }
             }
         }
         "employees" => {
@@ -239,6 +277,21 @@ mod tests {
 
         fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, Infallible> {
             Ok(self.of("timesheets").any(|(_, f)| f["employee_id"] == employee.to_string()))
+        }
+
+        fn inspection_between(
+            &mut self,
+            vehicle: Uuid,
+            from: NaiveDate,
+            to: NaiveDate,
+            except: Uuid,
+        ) -> Result<Option<String>, Infallible> {
+            let (from, to) = (from.to_string(), to.to_string());
+            Ok(self
+                .of("vehicle_inspections")
+                .filter(|(id, f)| *id != except && f["vehicle_id"] == vehicle.to_string())
+                .map(|(_, f)| f["inspection_date"].as_str().unwrap().to_string())
+                .find(|d| (from.as_str()..=to.as_str()).contains(&d.as_str())))
         }
     }
 
@@ -433,6 +486,56 @@ mod tests {
             "km: is lower than the last recorded km; save again to confirm (5000)"
         );
         assert_eq!(check(&Change { lower_km_confirmed: true, ..lower }, &mut rows), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_fault_closes_once() {
+        let mut rows = Rows::default();
+        let open = obj(json!({"title": "Fren", "status": "Acik", "closed_date": null}));
+        let closed = obj(json!({"title": "Fren", "status": "Kapali", "closed_date": "2026-03-02"}));
+        let close = Change {
+            table: "vehicle_faults",
+            id: Uuid::new_v4(),
+            region: "Izmir",
+            before: Some(&open),
+            after: Some(&closed),
+            lower_km_confirmed: false,
+        };
+        assert_eq!(check(&close, &mut rows), Ok(vec![]));
+        let later = obj(json!({"title": "Fren", "status": "Kapali", "closed_date": "2026-03-05"}));
+        let again = Change { before: Some(&closed), after: Some(&later), ..close };
+        let Ok(broken) = check(&again, &mut rows);
+        assert_eq!(
+            broken,
+            vec![FieldError::new("closed_date", Problem::ClosedOnce).with_detail("02.03.2026")]
+        );
+        let reopened = Change { before: Some(&closed), after: Some(&open), ..close };
+        assert_eq!(check(&reopened, &mut rows).map(|b| b.len()), Ok(1));
+        // Its note may still change.
+        let mut noted = closed.clone();
+        noted.insert("description".into(), json!("balata değişti"));
+        assert_eq!(
+            check(&Change { before: Some(&closed), after: Some(&noted), ..close }, &mut rows),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn a_vehicle_has_one_inspection_per_iso_week() {
+        let mut rows = Rows::default();
+        let van = Uuid::new_v4().to_string();
+        // Wednesday 2026-03-04, in the ISO week of Monday 2 March.
+        rows.add("vehicle_inspections", json!({"vehicle_id": van, "inspection_date": "2026-03-04"}));
+        let same_week = json!({"vehicle_id": van, "inspection_date": "2026-03-08"});
+        let detail = Some("04.03.2026".to_string());
+        assert_eq!(
+            new_row(&mut rows, "vehicle_inspections", same_week),
+            vec![("inspection_date".into(), Problem::WeekInspected, detail)]
+        );
+        let next_week = json!({"vehicle_id": van, "inspection_date": "2026-03-09"});
+        assert!(new_row(&mut rows, "vehicle_inspections", next_week).is_empty());
+        let other = json!({"vehicle_id": Uuid::new_v4().to_string(), "inspection_date": "2026-03-04"});
+        assert!(new_row(&mut rows, "vehicle_inspections", other).is_empty());
     }
 
     #[test]

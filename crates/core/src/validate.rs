@@ -39,6 +39,15 @@ pub enum Problem {
     HasShifts,
     Duplicate,
     Inactive,
+    /// An inspection's checklist is not the shape `checklist::Results` reads.
+    Checklist,
+    /// A fault's closing date, once set, stays.
+    ClosedOnce,
+    /// A fault marked closed has no closing date.
+    ClosedWithoutDate,
+    EndBeforeStart,
+    /// The vehicle already has an inspection in that ISO week.
+    WeekInspected,
     PasswordTooShort,
     WrongPassword,
     ServerUrl,
@@ -106,6 +115,16 @@ impl Problem {
             (Duplicate, Lang::En) => "is already registered",
             (Inactive, Lang::Tr) => "pasif personele vardiya girilemez",
             (Inactive, Lang::En) => "is inactive; no shifts can be added",
+            (Checklist, Lang::Tr) => "kontrol listesi okunamıyor",
+            (Checklist, Lang::En) => "is not a readable checklist",
+            (ClosedOnce, Lang::Tr) => "arıza bir kez kapanır; kapanış tarihi değiştirilemez",
+            (ClosedOnce, Lang::En) => "a fault closes once; its closing date cannot change",
+            (ClosedWithoutDate, Lang::Tr) => "kapalı arızanın kapanış tarihi olmalı",
+            (ClosedWithoutDate, Lang::En) => "a closed fault needs its closing date",
+            (EndBeforeStart, Lang::Tr) => "bitiş başlangıçtan önce olamaz",
+            (EndBeforeStart, Lang::En) => "cannot be before the start",
+            (WeekInspected, Lang::Tr) => "bu aracın o hafta zaten bir kontrolü var",
+            (WeekInspected, Lang::En) => "this vehicle already has an inspection that week",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",
             (WrongPassword, Lang::Tr) => "yanlış",
@@ -217,7 +236,34 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
             }
         }
         "drivers" => non_blank("full_name", &mut errors),
-        "vehicle_faults" => non_blank("title", &mut errors),
+        "vehicle_faults" => {
+            non_blank("title", &mut errors);
+            let closed = text("closed_date").is_some_and(|d| !d.is_empty());
+            if text("status") == Some("Kapali") && !closed {
+                errors.push(FieldError::new("closed_date", Problem::ClosedWithoutDate));
+            }
+        }
+        "vehicle_service_visits" => {
+            // ISO dates order as text.
+            if let (Some(start), Some(end)) = (text("start_date"), text("end_date"))
+                && !end.is_empty()
+                && end < start
+            {
+                errors.push(FieldError::new("end_date", Problem::EndBeforeStart));
+            }
+            if row.get("cost").and_then(Value::as_f64).is_some_and(|c| c < 0.0) {
+                errors.push(FieldError::new("cost", Problem::Negative));
+            }
+        }
+        "vehicle_inspections" => {
+            if int("km").is_some_and(|v| v < 0) {
+                errors.push(FieldError::new("km", Problem::Negative));
+            }
+            if text("results").is_some_and(|r| !r.is_empty() && crate::checklist::Results::parse(r).is_none())
+            {
+                errors.push(FieldError::new("results", Problem::Checklist));
+            }
+        }
         _ => {}
     }
     errors
@@ -317,6 +363,29 @@ mod tests {
         assert!(line.contains("f9: ") && !line.contains("f10: "), "{line}");
         assert!(line.ends_with("; and 15 more"), "{line}");
         assert_eq!(describe(&errors[..2]), "f0: is not a known field; f1: is not a known field");
+    }
+
+    #[test]
+    fn fleet_row_rules() {
+        let check = |table: &str, row: serde_json::Value| check_row(table, row.as_object().unwrap());
+        let closed = check("vehicle_faults", serde_json::json!({"title": "Fren", "status": "Kapali"}));
+        assert_eq!(closed, vec![FieldError::new("closed_date", Problem::ClosedWithoutDate)]);
+        let fault = serde_json::json!({"title": "Fren", "status": "Kapali", "closed_date": "2026-03-02"});
+        assert!(check("vehicle_faults", fault).is_empty());
+        let visit = serde_json::json!({"start_date": "2026-03-02", "end_date": "2026-03-01"});
+        assert_eq!(
+            check("vehicle_service_visits", visit),
+            vec![FieldError::new("end_date", Problem::EndBeforeStart)]
+        );
+        let visit = serde_json::json!({"start_date": "2026-03-02", "end_date": "2026-03-02"});
+        assert!(check("vehicle_service_visits", visit).is_empty());
+        let inspection = serde_json::json!({"results": "[{\"item\": \"wipers\", \"ok\": true}]"});
+        assert_eq!(
+            check("vehicle_inspections", inspection),
+            vec![FieldError::new("results", Problem::Checklist)]
+        );
+        let inspection = serde_json::json!({"results": "[{\"item\": \"glass\", \"ok\": true}]"});
+        assert!(check("vehicle_inspections", inspection).is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::checklist::Results;
 use rainstaff_core::i18n::{Lang, table_label};
 use rainstaff_core::ids::{IdNamespaces, legacy_id};
 use rainstaff_core::protocol::ALL_REGIONS;
@@ -121,10 +122,15 @@ fn read(
         left_out: BTreeMap::new(),
         warnings: Vec::new(),
     };
-    let mut results: HashMap<i64, Vec<Value>> = HashMap::new();
+    let mut results: HashMap<i64, Results> = HashMap::new();
     for rec in file.rows(&INSPECTION_RESULTS)? {
-        if let Some(inspection) = legacy_int(rec.get(layout::INSPECTION_ID)) {
-            results.entry(inspection).or_default().push(tables::inspection_result(&rec));
+        let Some(inspection) = legacy_int(rec.get(layout::INSPECTION_ID)) else {
+            continue;
+        };
+        match tables::inspection_result(&rec) {
+            // A second line of the same item replaces the first, as the legacy form did.
+            Ok(result) => results.entry(inspection).or_default().set(result),
+            Err(why) => reader.skip(INSPECTION_RESULTS.table, legacy_int(rec.get(layout::ID)), why),
         }
     }
     for layout in SYNCED {
@@ -234,7 +240,7 @@ impl Reader<'_> {
         })
     }
 
-    fn row(&mut self, spec: &'static TableSpec, rec: &Record, results: &HashMap<i64, Vec<Value>>) {
+    fn row(&mut self, spec: &'static TableSpec, rec: &Record, results: &HashMap<i64, Results>) {
         let table = spec.name;
         let Some(legacy) = legacy_int(rec.get(layout::ID)) else {
             self.skip(
@@ -365,13 +371,13 @@ impl Reader<'_> {
         None
     }
 
-    fn orphan_results(&mut self, results: &HashMap<i64, Vec<Value>>) {
+    fn orphan_results(&mut self, results: &HashMap<i64, Results>) {
         let inspections = self.known.get("vehicle_inspections");
         let mut orphans: Vec<i64> =
             results.keys().copied().filter(|id| inspections.is_none_or(|k| !k.contains_key(id))).collect();
         orphans.sort_unstable();
         for inspection in orphans {
-            for _ in &results[&inspection] {
+            for _ in &results[&inspection].0 {
                 let why = Warning::new(
                     format!("dosyada olmayan araç muayenesi #{inspection} için bir sonuç"),
                     format!("a result of vehicle_inspections #{inspection}, which is not in the file"),

@@ -1,6 +1,10 @@
 //! What each legacy table's columns become in the synced schema, one function per table. Rows
 //! come out as drafts: references still hold legacy ids, regions are still as the file had them.
 
+// The legacy app let vehicles go without an oil interval and counted them at 14 000 km; the new
+// schema requires one, so the import sets that same interval and says it did.
+use rainstaff_core::alerts::DEFAULT_OIL_INTERVAL_KM;
+use rainstaff_core::checklist::{Item, ItemResult, Results};
 use rainstaff_core::hours::BreakPolicy;
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::schema::TableSpec;
@@ -17,9 +21,6 @@ use crate::warning::{Warning, field_name};
 /// imported totals stay the totals the office recorded.
 const CONTRACT_KIND: &str = "full_time";
 const WEEKLY_MINUTES: i64 = 45 * 60;
-/// The legacy app let vehicles go without an oil interval; the new schema requires one. 10 000 km
-/// is the usual interval of the cars and vans these offices run, and the import says it set it.
-const DEFAULT_OIL_INTERVAL_KM: i64 = 10_000;
 
 pub struct Draft {
     pub fields: Map<String, Value>,
@@ -53,7 +54,7 @@ impl Draft {
 
 /// The draft of one legacy row of `spec.name`, a table of `layout::SYNCED`. `results` is what
 /// `vehicle_inspection_results` holds for this row (inspections only).
-pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Vec<Value>>) -> Draft {
+pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Results>) -> Draft {
     let mut d = Draft::new(spec);
     match spec.name {
         "employees" => {
@@ -149,8 +150,8 @@ pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Vec<Value>>) -> Dr
             d.set("inspection_date", date(rec.get(INSPECTION_DATE)));
             d.set("km", int(rec.get(KM)));
             d.set("notes", text(rec.get(NOTES)));
-            if let Some(items) = results.filter(|items| !items.is_empty()) {
-                d.set("results", Value::Array(items.clone()).to_string());
+            if let Some(results) = results.filter(|r| !r.0.is_empty()) {
+                d.set("results", results.to_text());
             }
         }
         other => unreachable!("{other} is not a synced legacy table"),
@@ -158,13 +159,27 @@ pub fn draft(spec: &TableSpec, rec: &Record, results: Option<&Vec<Value>>) -> Dr
     d
 }
 
-/// One checklist line of an inspection, as it goes into the `results` JSON array.
-pub fn inspection_result(rec: &Record) -> Value {
-    serde_json::json!({
-        "item": text(rec.get(RESULT_ITEM)),
-        "status": text(rec.get(STATUS)),
-        "note": text(rec.get(RESULT_NOTE)),
-    })
+/// One checklist line of an inspection, as it goes into its `results`; the reason when the line
+/// names no item of the nine or says neither OK nor not OK (the legacy `NA`: nobody checked it).
+pub fn inspection_result(rec: &Record) -> Result<ItemResult, Warning> {
+    let key = text(rec.get(RESULT_ITEM));
+    let key = key.as_str().unwrap_or_default().trim();
+    let Some(item) = Item::from_key(key) else {
+        return Err(Warning::new(
+            format!("kontrol maddesi {key:?} dokuz maddeden biri değil"),
+            format!("checklist item {key:?} is not one of the nine"),
+        ));
+    };
+    let status = text(rec.get(STATUS));
+    let status = status.as_str().unwrap_or_default();
+    let Some(ok) = Results::legacy_ok(status) else {
+        return Err(Warning::new(
+            format!("{key} durumu {status:?}: ne olumlu ne olumsuz"),
+            format!("{key} status {status:?} is neither OK nor not OK"),
+        ));
+    };
+    let note = text(rec.get(RESULT_NOTE)).as_str().map(str::to_string);
+    Ok(ItemResult { item, ok, note })
 }
 
 fn or(value: Value, default: impl Into<Value>) -> Value {

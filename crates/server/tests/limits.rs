@@ -120,14 +120,22 @@ async fn pull_pages_are_bounded_in_bytes_as_well_as_rows() {
     let vehicle = id();
     dev.push(&[dev.upsert("vehicles", vehicle, json!({"plate": "06 ABC 123", "oil_interval_km": 10000}), 0)])
         .await;
-    // Inspections with the longest checklist the schema allows: 20 kB of JSON each.
+    // Weekly inspections, one a week as the rule wants, with a checklist near the longest the
+    // schema allows: nine items with long notes, about 19 kB of JSON each.
+    let checklist: Vec<_> = rainstaff_core::checklist::ITEMS
+        .iter()
+        .map(|&item| json!({"item": item, "ok": false, "note": "ş".repeat(1_050)}))
+        .collect();
+    let results = serde_json::Value::Array(checklist).to_string();
+    assert!(results.chars().count() <= rainstaff_core::schema::RESULTS_CHARS);
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let inspections: Vec<_> = (0..120)
         .map(|i| {
             let fields = json!({
                 "vehicle_id": vehicle.to_string(),
-                "inspection_date": "2026-02-01",
+                "inspection_date": (first + chrono::Duration::weeks(i)).to_string(),
                 "km": i,
-                "results": "ş".repeat(10_000),
+                "results": results,
             });
             dev.upsert("vehicle_inspections", id(), fields, 0)
         })

@@ -271,3 +271,38 @@ async fn an_overlap_with_a_shift_of_another_region_does_not_tell_its_hours() {
     let late = izmir.upsert("timesheets", id(), shift(ayse, "2026-01-05", "16:00", "20:00"), 0);
     refused_alone(&izmir, late, "start_time: overlaps another shift").await;
 }
+
+/// Two offline PCs of one region inspect the same van in the same ISO week: the second
+/// inspection to arrive is refused; closing a fault twice and a visit ending before it starts are
+/// refused in the desktop's words (tests/store.rs).
+#[tokio::test]
+async fn the_fleet_rules_hold_for_what_two_offline_pcs_push() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Izmir", "İzmir 1").await, h.enroll("Izmir", "İzmir 2").await);
+    let van = id();
+    write(&a, a.upsert("vehicles", van, vehicle("35 KL 456", 1000), 0)).await;
+    let inspect = |date: &str| json!({"vehicle_id": van.to_string(), "inspection_date": date, "km": 1200});
+    write(&a, a.upsert("vehicle_inspections", id(), inspect("2026-03-02"), 0)).await;
+    let same_week = b.upsert("vehicle_inspections", id(), inspect("2026-03-08"), 0);
+    refused_alone(
+        &b,
+        same_week,
+        "inspection_date: this vehicle already has an inspection that week (02.03.2026)",
+    )
+    .await;
+    write(&b, b.upsert("vehicle_inspections", id(), inspect("2026-03-09"), 0)).await;
+
+    let fault = id();
+    let closed = json!({"vehicle_id": van.to_string(), "title": "Fren", "status": "Kapali", "closed_date": "2026-03-03"});
+    let v = write(&a, a.upsert("vehicle_faults", fault, closed, 0)).await;
+    let again = b.upsert("vehicle_faults", fault, json!({"closed_date": "2026-03-05"}), v);
+    refused_alone(&b, again, "closed_date: a fault closes once; its closing date cannot change (03.03.2026)")
+        .await;
+    let visit = json!({"vehicle_id": van.to_string(), "start_date": "2026-03-05", "end_date": "2026-03-04"});
+    refused_alone(
+        &a,
+        a.upsert("vehicle_service_visits", id(), visit, 0),
+        "end_date: cannot be before the start",
+    )
+    .await;
+}

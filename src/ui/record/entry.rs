@@ -3,12 +3,15 @@
 //! and the list of screens can each use these without using each other.
 
 use chrono::NaiveDate;
+use egui::Ui;
 use rainstaff_core::schema::{Label, TableSpec};
 use rainstaff_core::validate::Problem;
 use serde_json::{Map, Value};
 
+use super::form::RecordForm;
 use crate::db::rows::LocalRow;
 use crate::i18n::Lang;
+use crate::ui::ctx::Ctx;
 use crate::ui::form::FormErrors;
 
 /// One record screen: its table, and the words that are the screen's rather than the table's.
@@ -32,7 +35,18 @@ pub struct Hooks {
     pub confirmable: Option<Problem>,
     /// A last column of the list saying what is due on a row.
     pub notes: Option<Notes>,
+    /// Fields drawn by a widget of their own instead of their kind's input (an inspection's
+    /// nine-item checklist, kept in one text field).
+    pub widgets: &'static [(&'static str, FieldWidget)],
+    /// Buttons under the form for what the table does beyond saving its fields (closing a fault,
+    /// a vehicle's card); returns true when the form is to be saved now.
+    pub actions: Option<Actions>,
 }
+
+/// Draws the field at this index of the form's inputs.
+pub type FieldWidget = fn(&mut Ui, Lang, &TableSpec, &mut RecordForm, usize) -> egui::Response;
+
+pub type Actions = fn(&mut Ui, &Ctx<'_>, &TableSpec, &mut RecordForm) -> bool;
 
 /// Turns the fields read from the form into what is stored (a plate written the one way), pushing
 /// an error for a field it cannot.
@@ -44,7 +58,8 @@ pub struct Notes {
 }
 
 /// A screen that needs nothing beyond its table's description.
-pub const PLAIN: Hooks = Hooks { defaults: &[], prepare: None, confirmable: None, notes: None };
+pub const PLAIN: Hooks =
+    Hooks { defaults: &[], prepare: None, confirmable: None, notes: None, widgets: &[], actions: None };
 
 /// A Turkish and English pair, short to write in an entry.
 pub const fn label(tr: &'static str, en: &'static str) -> Label {

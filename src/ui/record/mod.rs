@@ -7,7 +7,9 @@
 //! because a reference must stay inside its region.
 
 pub mod entry;
+pub mod faults;
 pub mod form;
+pub mod inspections;
 pub mod registry;
 pub mod vehicles;
 
@@ -55,6 +57,8 @@ pub struct RecordScreen {
     pub search: String,
     pub region_filter: Option<String>,
     pub form: Option<RecordForm>,
+    /// A record another screen linked to, opened once the list is read.
+    opening: Option<Uuid>,
 }
 
 impl RecordScreen {
@@ -69,7 +73,14 @@ impl RecordScreen {
             search: String::new(),
             region_filter: None,
             form: None,
+            opening: None,
         }
+    }
+
+    /// Opens the form of record `id` (a link from another screen) when the screen is next drawn.
+    pub fn open(&mut self, id: Uuid) {
+        self.opening = Some(id);
+        self.dirty = true;
     }
 
     fn table(&self) -> &'static TableSpec {
@@ -207,6 +218,11 @@ impl RecordScreen {
             self.dirty = false;
             self.refilter(lang);
         }
+        if let Some(id) = self.opening.take()
+            && let Some(row) = self.all.iter().find(|r| r.id == id)
+        {
+            self.form = Some(RecordForm::edit(self.table(), row));
+        }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
             self.open_new(ctx);
         }
@@ -342,6 +358,9 @@ impl RecordScreen {
                         follow_parent(table, form, rows);
                     }
                     response
+                } else if let Some((_, widget)) = entry.hooks.widgets.iter().find(|(name, _)| *name == f.name)
+                {
+                    widget(ui, lang, table, form, i)
                 } else {
                     match &mut form.inputs[i] {
                         Input::Text(text) if f.kind == FieldKind::Date => {
@@ -363,6 +382,10 @@ impl RecordScreen {
         for other in form.errors.other_than(&shown, lang) {
             fields::error_line(ui, &other);
         }
+        let act = entry
+            .hooks
+            .actions
+            .is_some_and(|actions| ui.horizontal(|ui| actions(ui, ctx, table, form)).inner);
         let save =
             if form.confirming { lang.t("Yine de kaydet", "Save anyway") } else { lang.t("Kaydet", "Save") };
         let actions = fields::actions(ui, lang, save, form.id.is_some());
@@ -381,7 +404,7 @@ impl RecordScreen {
             self.form = None;
             return;
         }
-        if actions.save {
+        if actions.save || act {
             let mut read = form.to_fields(table);
             if let (Ok(values), Some(prepare)) = (&mut read, entry.hooks.prepare) {
                 let mut errors = FormErrors::default();

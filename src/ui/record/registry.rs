@@ -4,7 +4,7 @@
 //! is a hook on its entry, written beside the table's other code, never a copy of the screen.
 
 use egui::Ui;
-use rainstaff_core::schema::{DRIVERS, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS};
+use rainstaff_core::schema::{DRIVERS, VEHICLE_SERVICE_VISITS};
 use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
@@ -23,13 +23,7 @@ pub const SCREENS: &[Entry] = &[
         edit: label("Sürücüyü düzenle", "Edit driver"),
         hooks: PLAIN,
     },
-    Entry {
-        table: &VEHICLE_FAULTS,
-        tab: label("Arızalar", "Faults"),
-        new: label("Yeni arıza", "New fault"),
-        edit: label("Arızayı düzenle", "Edit fault"),
-        hooks: PLAIN,
-    },
+    super::faults::SCREEN,
     Entry {
         table: &VEHICLE_SERVICE_VISITS,
         tab: label("Sanayi", "Workshop visits"),
@@ -37,13 +31,7 @@ pub const SCREENS: &[Entry] = &[
         edit: label("Sanayi kaydını düzenle", "Edit workshop visit"),
         hooks: PLAIN,
     },
-    Entry {
-        table: &VEHICLE_INSPECTIONS,
-        tab: label("Haftalık kontrol", "Weekly inspection"),
-        new: label("Yeni kontrol", "New inspection"),
-        edit: label("Kontrolü düzenle", "Edit inspection"),
-        hooks: PLAIN,
-    },
+    super::inspections::SCREEN,
 ];
 
 /// The screens of `SCREENS`, with what each holds between frames.
@@ -69,6 +57,13 @@ impl RecordScreens {
     pub fn ui(&mut self, table: &str, ui: &mut Ui, ctx: &Ctx<'_>) {
         if let Some(screen) = self.0.iter_mut().find(|s| s.entry.table.name == table) {
             screen.ui(ui, ctx);
+        }
+    }
+
+    /// Opens record `id` of `table` when its screen is next drawn.
+    pub fn open(&mut self, table: &str, id: Uuid) {
+        if let Some(screen) = self.0.iter_mut().find(|s| s.entry.table.name == table) {
+            screen.open(id);
         }
     }
 

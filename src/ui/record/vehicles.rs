@@ -1,21 +1,20 @@
 //! Vehicles: a record screen (`ui::record`) with what only vehicles have — plates in the Turkish
-//! format, km that never silently goes down (the store warns, saving again confirms), and a
-//! column with inspection or insurance due within 30 days and oil changes due within 2 000 km.
+//! format, km that never silently goes down (the store warns, saving again confirms), a column of
+//! what `rainstaff_core::alerts` says is due, and its card one click from its form.
 
 use chrono::NaiveDate;
-use rainstaff_core::schema::VEHICLES;
-use rainstaff_core::time::{format_date, parse_iso_date};
+use egui::Ui;
+use rainstaff_core::alerts::{self, DEFAULT_OIL_INTERVAL_KM};
+use rainstaff_core::schema::{TableSpec, VEHICLES};
 use rainstaff_core::validate::{Problem, normalize_plate};
 use serde_json::{Map, Value};
 
 use super::entry::{Entry, Hooks, Notes, label};
+use super::form::RecordForm;
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
-use crate::model::{DEFAULT_OIL_INTERVAL_KM, Record, Vehicle};
+use crate::ui::ctx::{Ctx, Goto};
 use crate::ui::form::FormErrors;
-
-pub const DUE_DAYS: i64 = 30;
-pub const OIL_WARNING_KM: i64 = 2_000;
 
 /// DEFAULT_OIL_INTERVAL_KM as a new form shows it (a test keeps the two equal).
 const OIL_INTERVAL_KM: &str = "14000";
@@ -31,8 +30,20 @@ pub const SCREEN: Entry = Entry {
         prepare: Some(prepare),
         confirmable: Some(Problem::KmLower),
         notes: Some(Notes { heading: label("Uyarılar", "Due"), of: due_row }),
+        widgets: &[],
+        actions: Some(card_button),
     },
 };
+
+/// A stored vehicle's whole history is one click from its form.
+fn card_button(ui: &mut Ui, ctx: &Ctx<'_>, _: &TableSpec, form: &mut RecordForm) -> bool {
+    if let Some(id) = form.id
+        && ui.button(ctx.lang.t("Araç kartı", "Vehicle card")).clicked()
+    {
+        ctx.goto(Goto::VehicleCard(id));
+    }
+    false
+}
 
 /// The plate as the rules store it (`34ABC123` and `34 abc 123` are `34 ABC 123`); an emptied
 /// oil interval is the usual one.
@@ -51,35 +62,11 @@ fn prepare(fields: &mut Map<String, Value>, errors: &mut FormErrors) {
     }
 }
 
+/// What is due on a vehicle, said as the overview and `rainstaff alerts` say it.
 fn due_row(lang: Lang, row: &LocalRow, today: NaiveDate) -> Vec<String> {
-    Record::<Vehicle>::from_fields(row.id, row.region.clone(), row.fields.clone(), row.sync_error.clone())
-        .map(|v| due(lang, &v.data, today))
-        .unwrap_or_default()
-}
-
-/// What is due on a vehicle, in the words the list shows.
-pub fn due(lang: Lang, v: &Vehicle, today: NaiveDate) -> Vec<String> {
-    let mut notes = Vec::new();
-    let soon = |d: &Option<String>| {
-        d.as_deref().and_then(|d| parse_iso_date(d).ok()).filter(|d| (*d - today).num_days() <= DUE_DAYS)
-    };
-    if let Some(d) = soon(&v.inspection_date) {
-        notes.push(format!("{} {}", lang.t("Muayene", "Inspection"), format_date(d)));
-    }
-    if let Some(d) = soon(&v.insurance_date) {
-        notes.push(format!("{} {}", lang.t("Sigorta", "Insurance"), format_date(d)));
-    }
-    if let (Some(km), Some(last)) = (v.km, v.oil_change_km) {
-        let left = last + v.oil_interval_km - km;
-        if left <= OIL_WARNING_KM {
-            notes.push(if left <= 0 {
-                lang.t("Yağ değişimi geçti", "Oil change overdue").to_string()
-            } else {
-                format!("{} {left} km", lang.t("Yağ değişimine", "Oil change in"))
-            });
-        }
-    }
-    notes
+    let vehicle = alerts::Record { id: row.id, fields: row.fields.clone() };
+    let fleet = alerts::Fleet { vehicles: vec![vehicle], ..alerts::Fleet::default() };
+    alerts::alerts(&fleet, today).iter().map(|a| a.message(lang)).collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::checklist::{ITEMS, Item, Results};
 use rainstaff_core::schema::{self, FieldKind};
 use rainstaff_legacy::{ImportedRow, LegacyImport, apply};
 use rusqlite::Connection;
@@ -12,73 +13,9 @@ use serde_json::{Value, json};
 
 use crate::common::{Memory, id, read};
 
-const V4_FLEET: &str = r#"
-CREATE TABLE employees (id INTEGER PRIMARY KEY AUTOINCREMENT, full_name TEXT NOT NULL,
-    identity_no TEXT, department TEXT, title TEXT, region TEXT DEFAULT 'Ankara');
-CREATE TABLE timesheets (id INTEGER PRIMARY KEY AUTOINCREMENT, employee_id INTEGER NOT NULL,
-    work_date TEXT NOT NULL, start_time TEXT NOT NULL, end_time TEXT NOT NULL,
-    break_minutes INTEGER NOT NULL DEFAULT 0, notes TEXT, is_special INTEGER NOT NULL DEFAULT 0,
-    region TEXT DEFAULT 'Ankara');
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE shift_templates (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
-    start_time TEXT NOT NULL, end_time TEXT NOT NULL, break_minutes INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE vehicles (id INTEGER PRIMARY KEY AUTOINCREMENT, plate TEXT NOT NULL UNIQUE,
-    brand TEXT, model TEXT, year TEXT, km INTEGER, inspection_date TEXT, insurance_date TEXT,
-    maintenance_date TEXT, notes TEXT, oil_change_date TEXT, oil_change_km INTEGER,
-    oil_interval_km INTEGER, region TEXT DEFAULT 'Ankara');
-CREATE TABLE drivers (id INTEGER PRIMARY KEY AUTOINCREMENT, full_name TEXT NOT NULL UNIQUE,
-    license_class TEXT, license_expiry TEXT, phone TEXT, notes TEXT, region TEXT DEFAULT 'Ankara');
-CREATE TABLE vehicle_inspections (id INTEGER PRIMARY KEY AUTOINCREMENT,
-    vehicle_id INTEGER NOT NULL, driver_id INTEGER, inspection_date TEXT NOT NULL,
-    week_start TEXT NOT NULL, notes TEXT, km INTEGER, fault_id INTEGER, fault_status TEXT,
-    service_visit INTEGER DEFAULT 0, region TEXT DEFAULT 'Ankara');
-CREATE TABLE vehicle_inspection_results (id INTEGER PRIMARY KEY AUTOINCREMENT,
-    inspection_id INTEGER NOT NULL, item_key TEXT NOT NULL, status TEXT NOT NULL, note TEXT);
-CREATE TABLE vehicle_faults (id INTEGER PRIMARY KEY AUTOINCREMENT, vehicle_id INTEGER NOT NULL,
-    title TEXT NOT NULL, description TEXT, opened_date TEXT, closed_date TEXT,
-    status TEXT DEFAULT 'Acik', region TEXT DEFAULT 'Ankara');
-CREATE TABLE vehicle_service_visits (id INTEGER PRIMARY KEY AUTOINCREMENT,
-    vehicle_id INTEGER NOT NULL, fault_id INTEGER, start_date TEXT NOT NULL, end_date TEXT,
-    reason TEXT, cost REAL, notes TEXT, region TEXT DEFAULT 'Ankara');
-CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL, role TEXT NOT NULL, region TEXT NOT NULL);
-CREATE TABLE stock_inventory (id INTEGER PRIMARY KEY AUTOINCREMENT, seri_no TEXT NOT NULL,
-    bolge TEXT NOT NULL);
-CREATE TABLE deleted_records (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL,
-    record_id INTEGER NOT NULL, deleted_at TEXT NOT NULL, deleted_by TEXT);
-
-INSERT INTO settings VALUES ('company_name', ''), ('sync_token', 'gizli-token');
-INSERT INTO employees VALUES (1, 'AYŞE YILMAZ', '10000000146', 'ULAŞIM', 'ŞÖFÖR', 'İzmir');
-INSERT INTO timesheets VALUES
-    (1, 1, '05.01.2026', '8:30', '17:30', 60, NULL, 0, 'Izmir'),
-    (2, 99, '2026-01-05', '08:30', '17:30', 60, '', 0, 'Izmir'),
-    (3, 1, '2026-01-06', '09:00', '09:00', 0, '', 0, 'Izmir');
-INSERT INTO vehicles VALUES
-    (1, '06abc123', 'Ford', 'Transit', '2019', 120000, '01.03.2026', '2026-05-01', NULL, '',
-        '2026-01-02', 118000, NULL, 'Izmir'),
-    (2, 'XYZ', 'Fiat', 'Doblo', '2015', 200000, NULL, NULL, NULL, NULL, NULL, NULL, 10000, 'Izmir'),
-    (3, '34 a 1234', 'Renault', 'Clio', 'bilinmiyor', NULL, NULL, NULL, NULL, 'yedek',
-        NULL, NULL, 15000, NULL);
-INSERT INTO drivers VALUES (1, 'HÜSNÜ YILDIRIMER', 'B', '10.01.2035', '905550000000', '', 'Izmir');
-INSERT INTO vehicle_faults VALUES
-    (1, 1, 'Fren balatası', 'ön', '2026-01-03', NULL, 'Acik', 'Izmir'),
-    (2, 2, 'Lastik', NULL, '2026-01-03', NULL, 'Acik', 'Izmir'),
-    (3, 1, 'Far', NULL, '2026-01-02', '2026-01-04', NULL, 'Izmir');
-INSERT INTO vehicle_service_visits VALUES
-    (1, 1, 1, '05.01.2026', '2026-01-07', 'Fren', 1250.5, 'servis', 'Izmir'),
-    (2, 1, 99, '2026-01-08', NULL, 'Bakım', '980,75', NULL, 'Izmir');
-INSERT INTO vehicle_inspections VALUES
-    (1, 1, 1, '2026-01-05', '2026-01-05', 'haftalık', 120500, NULL, NULL, 0, 'Izmir'),
-    (2, 3, NULL, '2026-01-06', '2026-01-05', '', NULL, NULL, NULL, 0, NULL);
-INSERT INTO vehicle_inspection_results VALUES
-    (1, 1, 'lastik', 'OK', ''),
-    (2, 1, 'fren', 'Sorunlu', 'ön balata'),
-    (3, 77, 'far', 'OK', NULL);
-INSERT INTO users VALUES (1, 'izmir1', 'f31a2bba1b8cf7902f409d99e0c540cd', 'user', 'Izmir');
-INSERT INTO deleted_records VALUES
-    (1, 'vehicles', 5, '2026-01-09T10:00:00', NULL),
-    (2, 'stock_inventory', 3, '2026-01-09T10:05:00', NULL);
-"#;
+/// A V4 file with every fleet table: three vehicles (one with a plate no office could have
+/// typed), a driver, faults, workshop visits, and two weeks of inspections with their checklist.
+const V4_FLEET: &str = include_str!("../fixtures/v4_fleet.sql");
 
 pub fn fixture(dir: &Path) -> PathBuf {
     let path = dir.join("filo.db");
@@ -115,7 +52,7 @@ fn fleet_tables_come_across() {
     assert_eq!(van.fields["year"], 2019);
     assert_eq!(van.fields["inspection_date"], "2026-03-01");
     assert_eq!(van.fields["notes"], Value::Null);
-    assert_eq!(van.fields["oil_interval_km"], 10_000);
+    assert_eq!(van.fields["oil_interval_km"], 14_000);
     assert!(warned(&import, &["filo.db", "vehicles #1", "oil_interval_km"]));
 
     // The region column was NULL: the row is the default region's, and so are references to it.
@@ -157,10 +94,19 @@ fn fleet_tables_come_across() {
     assert_eq!(
         results,
         json!([
-            {"item": "lastik", "status": "OK", "note": null},
-            {"item": "fren", "status": "Sorunlu", "note": "ön balata"}
+            {"item": "tire_condition", "ok": true, "note": null},
+            {"item": "lights", "ok": false, "note": "sol stop"}
         ])
     );
+    // A line of no item of the nine, or that nobody checked, is said and left out.
+    assert!(warned(&import, &["vehicle_inspection_results #4", "skipped", "wipers"]));
+    assert!(warned(&import, &["vehicle_inspection_results #5", "skipped", "NA"]));
+    // The week before: all nine items, as the legacy form kept them.
+    let before = row(&import, "vehicle_inspections", 3);
+    let results = Results::parse(before.fields["results"].as_str().unwrap()).unwrap();
+    assert_eq!(results.0.iter().map(|r| r.item).collect::<Vec<_>>(), ITEMS);
+    let not_ok: Vec<_> = results.0.iter().filter(|r| !r.ok).map(|r| (r.item, r.note.as_deref())).collect();
+    assert_eq!(not_ok, [(Item::PaintDamage, Some("arka tampon")), (Item::WaterLevel, Some("eksik"))]);
     let other = row(&import, "vehicle_inspections", 2);
     assert_eq!(other.region, "Ankara");
     assert_eq!(other.fields["vehicle_id"], id("Ankara", "vehicles", 3));
@@ -172,7 +118,7 @@ fn fleet_tables_come_across() {
         BTreeMap::from([
             ("timesheets", 2),
             ("vehicle_faults", 1),
-            ("vehicle_inspection_results", 1),
+            ("vehicle_inspection_results", 3),
             ("vehicles", 1),
         ])
     );
@@ -208,7 +154,7 @@ fn applied_fleet_rows_point_at_rows_the_store_has() {
     let mut memory = Memory::default();
     let Ok(report) = apply(&import, &mut memory);
     assert_eq!(report.imported["vehicles"], 2);
-    assert_eq!(report.imported["vehicle_inspections"], 2);
+    assert_eq!(report.imported["vehicle_inspections"], 3);
     assert_eq!(report.skipped["vehicles"], 1);
     for row in &import.rows {
         for field in schema::table(row.table).unwrap().fields {

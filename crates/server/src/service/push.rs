@@ -16,7 +16,9 @@ use rainstaff_core::protocol::{
 };
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
-use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLES};
+use rainstaff_core::schema::{
+    self, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES,
+};
 use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
@@ -370,6 +372,30 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
 
     fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, StoreError> {
         self.any(&TIMESHEETS, "employee_id", &employee.to_string(), None)
+    }
+
+    fn inspection_between(
+        &mut self,
+        vehicle: Uuid,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        except: Uuid,
+    ) -> Result<Option<String>, StoreError> {
+        let (vehicle, from, to) =
+            (Value::from(vehicle.to_string()), Value::from(from.to_string()), Value::from(to.to_string()));
+        let rows = self.0.live_rows(&RowQuery {
+            table: &VEHICLE_INSPECTIONS,
+            field: "vehicle_id",
+            value: &vehicle,
+            between: Some(("inspection_date", &from, &to)),
+            except: Some(except),
+            limit: Some(1),
+        })?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.state.fields.get("inspection_date"))
+            .and_then(Value::as_str)
+            .map(str::to_string))
     }
 }
 
