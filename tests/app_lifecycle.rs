@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::sync::Mutex;
 
-use common::{fill, first_admin, settle, sign_in, start};
+use common::{employees_screen, fill, first_admin, settle, sign_in, start};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use rainstaff::app::App;
@@ -64,6 +64,7 @@ fn file_exit_closes_the_window_after_the_last_save_and_stops_the_threads() {
 
     let mut harness = start(dir.path());
     sign_in(&mut harness, "yönetici", "çok-gizli-parola");
+    employees_screen(&mut harness);
     settle(&mut harness);
     assert_eq!(harness.state().employees.visible_names(), ["ÇAĞLA ÖZTÜRK"]);
 }
