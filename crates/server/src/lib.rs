@@ -29,4 +29,4 @@ pub mod store;
 
 pub use error::{ErrorKind, ServiceError, StoreError};
 pub use service::{Clock, IssuedCode, Server};
-pub use store::{Device, SqliteStore, Store};
+pub use store::{Device, PgStore, SqliteStore, Store};

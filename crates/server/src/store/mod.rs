@@ -2,6 +2,7 @@
 //! sync rules (exactly-once, merge, validation, scope) live in the service and are written once
 //! against these traits, so another database only has to provide storage, not re-implement them.
 
+pub mod postgres;
 pub mod sqlite;
 pub mod url;
 
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use crate::error::{ServiceError, StoreError};
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A database the service can run on. Beyond storing what it is given, a backend owes the
@@ -38,6 +40,12 @@ pub use sqlite::SqliteStore;
 ///   with it) before the next one can take a seq. A backend whose writers run concurrently (a
 ///   PostgreSQL sequence hands out numbers outside any lock) must add it: hold one lock from
 ///   `next_seq` to commit, or let `changes` stop below the lowest seq still in flight.
+///   `PgStore` holds one: every write transaction, on any instance, first locks the counter row
+///   the seqs come from and keeps it until it commits (see `store::postgres`).
+///
+/// Write transactions must also be serializable with one another: the rules read rows and then
+/// write on what they read (one plate per vehicle, no overlapping shifts), and exactly-once reads
+/// a mutation's record and then writes it. Both stores run writes one at a time.
 pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx
     where
@@ -78,6 +86,9 @@ pub trait Tx {
     fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError>;
     fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError>;
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError>;
+    /// Forgets every device's last mutation id, as a restore does: the restored database's idea
+    /// of them is older than the devices' own, so each device's next push may start anywhere.
+    fn forget_last_mutations(&mut self) -> Result<(), StoreError>;
 
     fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError>;
     fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError>;
