@@ -54,12 +54,18 @@ impl Cluster {
         if let Some(cluster) = shared.upgrade() {
             return cluster;
         }
-        let cluster = Arc::new(Cluster::start());
+        let cluster = Arc::new(Cluster::start(false));
         *shared = Arc::downgrade(&cluster);
         cluster
     }
 
-    fn start() -> Self {
+    /// A cluster of its own that keeps PostgreSQL's durability (fsync, synchronous commit), as
+    /// a production server does: for measurements. The tests' cluster trades it for speed.
+    pub fn durable() -> Cluster {
+        Cluster::start(true)
+    }
+
+    fn start(durable: bool) -> Self {
         let bin = bin_dir();
         let as_postgres = is_root();
         let dir = tempfile::Builder::new().prefix("rainstaff-pg-").tempdir().unwrap();
@@ -74,11 +80,13 @@ impl Cluster {
             "initdb",
             &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
         );
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+        let mut options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300",
             cluster.dir.path().display()
         );
+        if !durable {
+            options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
         let log = cluster.dir.path().join("log");
         cluster.run_tool(
             "pg_ctl",
