@@ -1,13 +1,17 @@
-//! A real server on 127.0.0.1 over a real SQLite file, and devices that talk to it over HTTP.
+//! A real server on 127.0.0.1 over a real database, and devices that talk to it over HTTP. The
+//! database is a SQLite file, or with `RAINSTAFF_TEST_STORE=postgres` a database of a throw-away
+//! PostgreSQL cluster (`pg.rs`): CI runs the server's test files both ways, and every test that
+//! goes through `Harness` holds for both stores.
 
 // Each test binary compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
+pub mod any_store;
 pub mod pg;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use rainstaff_core::ids::IdNamespaces;
 use rainstaff_core::protocol::{
@@ -15,18 +19,27 @@ use rainstaff_core::protocol::{
 };
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rainstaff_server::http::{HttpConfig, RunningServer};
-use rainstaff_server::store::sqlite::SqliteTx;
 use rainstaff_server::store::{Device, ServerRow, Store, Tx};
-use rainstaff_server::{Server, StoreError};
+use rainstaff_server::{PgStore, Server, SqliteStore, StoreError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
 
+use self::any_store::{AnyStore, DynTx};
+use self::pg::Cluster;
+
+/// Where a harness keeps its data.
+enum Database {
+    Sqlite(PathBuf),
+    /// The cluster is held as long as the harness, so it stays up while the test runs.
+    Postgres(Arc<Cluster>, String),
+}
+
 pub struct Harness {
     pub dir: TempDir,
-    pub db: PathBuf,
-    running: Option<RunningServer>,
+    database: Database,
+    running: Option<RunningServer<AnyStore>>,
     config: HttpConfig,
     pub http: reqwest::Client,
 }
@@ -36,15 +49,53 @@ impl Harness {
         Self::start_with(HttpConfig::default()).await
     }
 
+    /// A server on a new database of the store `RAINSTAFF_TEST_STORE` names (`sqlite`, the
+    /// default, or `postgres`).
     pub async fn start_with(config: HttpConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.db");
-        let server = Arc::new(Server::open(&db).unwrap());
-        let running = RunningServer::start(server, config).await.unwrap();
-        Self { dir, db, running: Some(running), config, http: reqwest::Client::new() }
+        let database = match std::env::var("RAINSTAFF_TEST_STORE").as_deref() {
+            Ok("postgres") => {
+                let cluster = Cluster::shared();
+                let url = cluster.database();
+                Database::Postgres(cluster, url)
+            }
+            Ok("sqlite") | Err(_) => Database::Sqlite(dir.path().join("server.db")),
+            Ok(other) => panic!("RAINSTAFF_TEST_STORE={other}: use sqlite or postgres"),
+        };
+        let mut h = Self { dir, database, running: None, config, http: reqwest::Client::new() };
+        let server = Arc::new(Server::new(h.open_store()));
+        h.running = Some(RunningServer::start(server, config).await.unwrap());
+        h
     }
 
-    pub fn server(&self) -> &Arc<Server> {
+    /// Opens the harness's database once more, as another process (or a restarted server) would.
+    pub fn open_store(&self) -> AnyStore {
+        match &self.database {
+            Database::Sqlite(path) => AnyStore::Sqlite(SqliteStore::open(path).unwrap()),
+            Database::Postgres(_, url) => AnyStore::Postgres(PgStore::open(url).unwrap()),
+        }
+    }
+
+    /// Another program writing to the database, holding its write lock until `release`: only
+    /// from outside the server can a write of the server be made to wait.
+    pub fn hold_writes(&self) -> WriteHold {
+        let store = self.open_store();
+        let (held, holding) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            store
+                .write(|_| {
+                    held.send(()).unwrap();
+                    let _ = released.recv();
+                    Ok(())
+                })
+                .unwrap();
+        });
+        holding.recv().unwrap();
+        WriteHold { release, thread }
+    }
+
+    pub fn server(&self) -> &Arc<Server<AnyStore>> {
         self.running.as_ref().unwrap().server()
     }
 
@@ -60,7 +111,7 @@ impl Harness {
         running.stop().await.unwrap();
         let server = Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
         drop(server);
-        let server = Arc::new(Server::open(&self.db).unwrap());
+        let server = Arc::new(Server::new(self.open_store()));
         self.running = Some(RunningServer::start_on(addr, server, self.config).await.unwrap());
     }
 
@@ -93,13 +144,27 @@ impl Harness {
     }
 
     /// Reads through the running server's store, in one read transaction.
-    pub fn read<T>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, StoreError>) -> T {
+    pub fn read<T>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<T, StoreError>) -> T {
         self.server().store().read(|tx| Ok(f(tx)?)).unwrap()
     }
 
     /// Every row of `table`, tombstones included.
     pub fn rows(&self, table: &'static TableSpec) -> Vec<RowState> {
         rows(self.server().store(), table)
+    }
+}
+
+/// The write lock another program holds (`Harness::hold_writes`).
+pub struct WriteHold {
+    release: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl WriteHold {
+    /// Ends the other program's transaction and waits until it has.
+    pub fn release(self) {
+        let _ = self.release.send(());
+        self.thread.join().unwrap();
     }
 }
 
