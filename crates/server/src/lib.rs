@@ -1,7 +1,7 @@
 //! Rainstaff's sync server as a library: the service (`Server`: enrollment, push, pull, snapshot,
-//! status, conflicts, legacy uploads) over a store (`Store`, with `SqliteStore`), its HTTP face
-//! (`http::router`, `http::serve`, `http::RunningServer`) and the administration the
-//! `rainstaff-server` binary exposes (`admin`).
+//! status, conflicts, legacy uploads) over a store (`Store`, with `SqliteStore` and `PgStore`),
+//! its HTTP face (`http::router`, `http::serve`, `http::RunningServer`) and the administration
+//! the `rainstaff-server` binary exposes (`admin`).
 //!
 //! In-process use, as tests and the simulation do:
 //! ```no_run
