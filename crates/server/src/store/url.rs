@@ -59,6 +59,8 @@ impl std::fmt::Display for Database {
         match self {
             Self::Sqlite(path) => write!(f, "{}", path.display()),
             Self::Postgres(url) => {
+                // The query may carry a password too (`?password=…`): it is left out whole.
+                let url = url.split_once('?').map_or(url.as_str(), |(url, _query)| url);
                 let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
                 match rest.rsplit_once('@') {
                     Some((user, host)) => {
@@ -114,6 +116,8 @@ mod tests {
         let said = refused.to_string();
         assert!(said.contains("--db") && said.contains("postgres://") && !said.contains("gizli"), "{said}");
         assert_eq!(parse(url).unwrap().to_string(), "postgres://rainstaff@db.local:5432/rainstaff");
+        let in_query = parse("postgres://rainstaff@db.local/rainstaff?password=gizli&pool_size=4").unwrap();
+        assert_eq!(in_query.to_string(), "postgres://rainstaff@db.local/rainstaff");
         assert_eq!(parse("server.db").unwrap().to_string(), "server.db");
     }
 }
