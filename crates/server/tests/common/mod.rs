@@ -38,10 +38,11 @@ enum Database {
 
 pub struct Harness {
     pub dir: TempDir,
-    database: Database,
     running: Option<RunningServer<AnyStore>>,
     config: HttpConfig,
     pub http: reqwest::Client,
+    // Last, so it goes after the server that uses it (fields drop in order).
+    database: Database,
 }
 
 impl Harness {
@@ -62,7 +63,7 @@ impl Harness {
             Ok("sqlite") | Err(_) => Database::Sqlite(dir.path().join("server.db")),
             Ok(other) => panic!("RAINSTAFF_TEST_STORE={other}: use sqlite or postgres"),
         };
-        let mut h = Self { dir, database, running: None, config, http: reqwest::Client::new() };
+        let mut h = Self { dir, running: None, config, http: reqwest::Client::new(), database };
         let server = Arc::new(Server::new(h.open_store()));
         h.running = Some(RunningServer::start(server, config).await.unwrap());
         h
