@@ -1,5 +1,7 @@
 //! The administration commands of the `rainstaff-server` binary, writing what they report to
-//! `out` so tests can read it.
+//! `out` so tests can read it. Each opens the store `--db` named (`Opened`) and runs the same
+//! service code on either backend; only backups and restores differ, as a SQLite file is copied
+//! by the server and a PostgreSQL database by PostgreSQL's own tools.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -14,12 +16,49 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::backup;
+use crate::error::StoreError;
 use crate::http::{self, HttpConfig};
 use crate::service::Server;
+use crate::store::url::Database;
+use crate::store::{PgStore, SqliteStore, Store};
+
+/// The service over the store `--db` named.
+pub enum Opened {
+    Sqlite(Server<SqliteStore>),
+    Postgres(Server<PgStore>),
+}
+
+/// Runs `$body` with `$server` bound to the opened service, whichever store it runs on.
+macro_rules! with_server {
+    ($opened:expr, |$server:ident| $body:expr) => {
+        match $opened {
+            Opened::Sqlite($server) => $body,
+            Opened::Postgres($server) => $body,
+        }
+    };
+}
+
+impl Opened {
+    /// Opens the database, creating it (a file, or the tables in an empty PostgreSQL database).
+    pub fn open(db: &Database) -> Result<Self, StoreError> {
+        Ok(match db {
+            Database::Sqlite(path) => Self::Sqlite(Server::open(path)?),
+            Database::Postgres(url) => Self::Postgres(Server::new(PgStore::open(url)?)),
+        })
+    }
+
+    /// Opens an existing database; a missing one is an error.
+    pub fn open_existing(db: &Database) -> Result<Self, StoreError> {
+        Ok(match db {
+            Database::Sqlite(path) => Self::Sqlite(Server::open_existing(path)?),
+            Database::Postgres(url) => Self::Postgres(Server::new(PgStore::open_existing(url)?)),
+        })
+    }
+}
 
 /// Creates the database and its first administrator.
 pub fn init(
-    db: &Path,
+    db: &Database,
     username: &str,
     password_file: Option<&Path>,
     out: &mut impl Write,
@@ -30,9 +69,8 @@ pub fn init(
     };
     // Before the database exists: a refused password must not leave an empty file behind.
     auth::check_password(&password)?;
-    let server = Server::open(db)?;
-    server.init_admin(username, &password)?;
-    writeln!(out, "Created {} with administrator {:?}.", db.display(), username.trim())?;
+    with_server!(Opened::open(db)?, |server| server.init_admin(username, &password))?;
+    writeln!(out, "Created {db} with administrator {:?}.", username.trim())?;
     Ok(())
 }
 
@@ -57,36 +95,35 @@ fn prompt_twice(first: &str, again: &str) -> anyhow::Result<String> {
 }
 
 /// Sets the key legacy PCs must send with their uploads, from `key_file` or the terminal.
-pub fn legacy_key_set(db: &Path, key_file: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn legacy_key_set(db: &Database, key_file: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
     let key = match key_file {
         Some(file) => read_secret_file(file)?,
         None => prompt_twice("Legacy API key: ", "Repeat the key: ")?,
     };
-    Server::open_existing(db)?.set_legacy_key(Some(&key))?;
+    with_server!(Opened::open_existing(db)?, |server| server.set_legacy_key(Some(&key)))?;
     writeln!(out, "Legacy uploads are accepted with this key (only its hash is stored).")?;
     Ok(())
 }
 
-pub fn legacy_key_clear(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
-    Server::open_existing(db)?.set_legacy_key(None)?;
+pub fn legacy_key_clear(db: &Database, out: &mut impl Write) -> anyhow::Result<()> {
+    with_server!(Opened::open_existing(db)?, |server| server.set_legacy_key(None))?;
     writeln!(out, "Legacy uploads are switched off.")?;
     Ok(())
 }
 
 /// Loads a legacy file (see `Server::import_legacy_file`) and prints the report as JSON.
-pub fn import_legacy(db: &Path, file: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn import_legacy(db: &Database, file: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
     if !file.is_file() {
         bail!("{}: no such file", file.display());
     }
-    let report = Server::open_existing(db)?.import_legacy_file(file, region)?;
+    let report = with_server!(Opened::open_existing(db)?, |server| server.import_legacy_file(file, region))?;
     writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     Ok(())
 }
 
 /// Issues a one-time enrollment code; the code is the last word printed.
-pub fn enroll_code(db: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let server = Server::open_existing(db)?;
-    let issued = server.create_enroll_code(region)?;
+pub fn enroll_code(db: &Database, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let issued = with_server!(Opened::open_existing(db)?, |server| server.create_enroll_code(region))?;
     let scope = if issued.region == ALL_REGIONS {
         "an administrator's computer (all regions)".to_string()
     } else {
@@ -96,9 +133,8 @@ pub fn enroll_code(db: &Path, region: &str, out: &mut impl Write) -> anyhow::Res
     Ok(())
 }
 
-pub fn devices(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
-    let server = Server::open_existing(db)?;
-    let devices = server.devices()?;
+pub fn devices(db: &Database, out: &mut impl Write) -> anyhow::Result<()> {
+    let devices = with_server!(Opened::open_existing(db)?, |server| server.devices())?;
     if devices.is_empty() {
         writeln!(out, "No devices are enrolled.")?;
         return Ok(());
@@ -127,15 +163,15 @@ pub fn devices(db: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn revoke(db: &Path, device: Uuid, out: &mut impl Write) -> anyhow::Result<()> {
-    let server = Server::open_existing(db)?;
-    server.revoke(device)?;
+pub fn revoke(db: &Database, device: Uuid, out: &mut impl Write) -> anyhow::Result<()> {
+    with_server!(Opened::open_existing(db)?, |server| server.revoke(device))?;
     writeln!(out, "Revoked {device}; its token no longer works.")?;
     Ok(())
 }
 
 /// Writes a backup to `dest`, or into the backups folder (with retention) when no `dest` is given.
-pub fn backup(db: &Path, dest: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn backup(db: &Database, dest: Option<&Path>, out: &mut impl Write) -> anyhow::Result<()> {
+    let Database::Sqlite(db) = db else { bail!(PG_BACKUPS) };
     let server = Server::open_existing(db)?;
     let path = match dest {
         Some(dest) => {
@@ -153,7 +189,8 @@ pub fn backup(db: &Path, dest: Option<&Path>, out: &mut impl Write) -> anyhow::R
 
 /// Puts a backup in place of the database (the server must be stopped). The replaced file is
 /// kept beside it; devices rejoin the restored server by themselves at their next sync.
-pub fn restore(db: &Path, from: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn restore(db: &Database, from: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let Database::Sqlite(db) = db else { bail!(PG_BACKUPS) };
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let restored = crate::store::sqlite::restore::restore(db, from, &stamp)?;
     writeln!(out, "Restored {} into {}.", from.display(), db.display())?;
@@ -175,16 +212,47 @@ pub fn restore(db: &Path, from: &Path, out: &mut impl Write) -> anyhow::Result<(
     Ok(())
 }
 
+/// Why `backup` and `restore` refuse a PostgreSQL database, and what to do instead.
+const PG_BACKUPS: &str = "a PostgreSQL database is backed up and restored with PostgreSQL's tools \
+    (pg_dump / pg_restore, or continuous archiving); after a restore run `rainstaff-server --db URL \
+    new-epoch` so every computer rejoins (docs/IT.md, \"Scaling out\")";
+
+/// Starts a new epoch on a database restored outside rainstaff-server (pg_restore, PITR, a file
+/// copied back by hand): every computer notices at its next sync and sends back what the restored
+/// database lacks, as after `restore`.
+pub fn new_epoch(db: &Database, out: &mut impl Write) -> anyhow::Result<()> {
+    let epoch = with_server!(Opened::open_existing(db)?, |server| server.start_new_epoch())?;
+    writeln!(
+        out,
+        "New epoch {} from change {}: every computer sends back what the database lacks at its next sync.",
+        epoch.id, epoch.base_seq
+    )?;
+    Ok(())
+}
+
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub http: HttpConfig,
 }
 
-/// Serves until SIGTERM or Ctrl-C, with a daily backup next to the database. Prints
-/// `listening on URL` once the port is bound.
-pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> anyhow::Result<()> {
-    let server = Arc::new(Server::open_existing(db)?);
+/// Serves until SIGTERM or Ctrl-C, with a daily backup next to a SQLite database (PostgreSQL's
+/// are PostgreSQL's business). Prints `listening on URL` once the port is bound.
+pub async fn serve(db: &Database, options: ServeOptions, out: &mut impl Write) -> anyhow::Result<()> {
+    match (Opened::open_existing(db)?, db) {
+        (Opened::Sqlite(server), Database::Sqlite(path)) => {
+            serve_store(Arc::new(server), Some(backup::backups_dir(path)), options, out).await
+        }
+        (opened, _) => with_server!(opened, |server| serve_store(Arc::new(server), None, options, out).await),
+    }
+}
+
+async fn serve_store<S: Store>(
+    server: Arc<Server<S>>,
+    backups: Option<PathBuf>,
+    options: ServeOptions,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let tls = match &options.tls {
         Some((cert, key)) => Some(http::tls_acceptor(cert, key).await.with_context(|| {
             format!("cannot load TLS certificate {} / key {}", cert.display(), key.display())
@@ -199,12 +267,14 @@ pub async fn serve(db: &Path, options: ServeOptions, out: &mut impl Write) -> an
     if tls.is_none() && !addr.ip().is_loopback() {
         tracing::warn!(%addr, "serving plain HTTP beyond loopback; use --tls-cert and --tls-key");
     }
-    let backups = backup::spawn_daily(server.clone(), backup::backups_dir(db));
+    let backups = backups.map(|dir| backup::spawn_daily(server.clone(), dir));
     writeln!(out, "listening on {scheme}://{addr}")?;
     out.flush()?;
     tracing::info!(%addr, scheme, "serving");
     let result = http::serve(listener, server, options.http, tls, shutdown_signal()).await;
-    backups.abort();
+    if let Some(backups) = backups {
+        backups.abort();
+    }
     result.context("server stopped with an error")?;
     tracing::info!("stopped");
     Ok(())

@@ -1,7 +1,7 @@
 //! Rainstaff's sync server as a library: the service (`Server`: enrollment, push, pull, snapshot,
-//! status, conflicts, legacy uploads) over a store (`Store`, with `SqliteStore`), its HTTP face
-//! (`http::router`, `http::serve`, `http::RunningServer`) and the administration the
-//! `rainstaff-server` binary exposes (`admin`).
+//! status, conflicts, legacy uploads) over a store (`Store`, with `SqliteStore` and `PgStore`),
+//! its HTTP face (`http::router`, `http::serve`, `http::RunningServer`) and the administration
+//! the `rainstaff-server` binary exposes (`admin`).
 //!
 //! In-process use, as tests and the simulation do:
 //! ```no_run
@@ -29,4 +29,4 @@ pub mod store;
 
 pub use error::{ErrorKind, ServiceError, StoreError};
 pub use service::{Clock, IssuedCode, Server};
-pub use store::{Device, SqliteStore, Store};
+pub use store::{Device, PgStore, SqliteStore, Store};

@@ -16,7 +16,7 @@ use uuid::Uuid;
 #[command(name = "rainstaff-server", version, about = "Rainstaff sync server and its administration")]
 struct Cli {
     /// The server's database: a SQLite file's path, or a URL whose scheme picks the store
-    /// (sqlite:///absolute/path, sqlite:relative/path).
+    /// (sqlite:///absolute/path, sqlite:relative/path, postgres://USER@HOST:PORT/DB).
     #[arg(long, env = "RAINSTAFF_SERVER_DB", value_name = "PATH|URL")]
     db: PathBuf,
     #[command(subcommand)]
@@ -97,6 +97,9 @@ enum Command {
         /// The backup file, as `backup` wrote it.
         file: PathBuf,
     },
+    /// After a database was restored by other means (pg_restore, point-in-time recovery), make
+    /// every computer rejoin it at its next sync.
+    NewEpoch,
 }
 
 #[derive(Subcommand)]
@@ -132,9 +135,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let out = &mut std::io::stdout().lock();
-    // SQLite is the one store built so far; another backend is another arm here.
-    let Database::Sqlite(db) = Database::parse(cli.db.as_os_str())?;
-    let db = db.as_path();
+    let db = &Database::parse(cli.db.as_os_str())?;
     match cli.command {
         Command::Init { password_file, username } => {
             admin::init(db, &username, password_file.as_deref(), out)
@@ -148,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Restore { file } => admin::restore(db, &file, out),
+        Command::NewEpoch => admin::new_epoch(db, out),
         Command::ImportLegacy { file, region } => admin::import_legacy(db, &file, &region, out),
         Command::Serve {
             listen,

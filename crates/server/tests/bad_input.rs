@@ -288,13 +288,11 @@ async fn a_slow_request_times_out_with_json_and_its_work_still_counts_once() {
     let h = Harness::start_with(config).await;
     let dev = h.enroll("Ankara", "Yavaş").await;
     let m = dev.upsert("employees", id(), employee("Bekleyen"), 0);
-    // Another process holds the SQLite file's write lock, so the push waits for the database:
-    // only from outside the server can a write be made to wait, so this stays on the file.
-    let blocker = rusqlite::Connection::open(&h.db).unwrap();
-    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Another program holds the database's write lock, so the push waits for it.
+    let blocker = h.hold_writes();
     let (status, body) = dev.push_raw(std::slice::from_ref(&m)).await;
     assert_error(status, &body, 408, "request_timeout");
-    blocker.execute_batch("ROLLBACK").unwrap();
+    blocker.release();
     // The push went on and committed once; the retry gets its outcome and writes nothing more.
     let retry = dev.push(std::slice::from_ref(&m)).await;
     assert_eq!(retry.outcomes.len(), 1);

@@ -298,15 +298,14 @@ async fn a_request_in_flight_finishes_when_the_server_stops() {
     let mut h = Harness::start().await;
     let dev = h.enroll("Ankara", "Ankara PC").await;
     let m = dev.upsert("employees", id(), employee("Yolda"), 0);
-    // Another program holds the SQLite file's write lock (only from outside the server can a
-    // write be made to wait), so the push is still running when the stop comes.
-    let blocker = rusqlite::Connection::open(&h.db).unwrap();
-    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Another program holds the database's write lock, so the push is still running when the
+    // stop comes.
+    let blocker = h.hold_writes();
     let push = tokio::spawn(dev.request(Method::POST, "/sync").json(&json!({ "mutations": [m] })).send());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let release = tokio::task::spawn_blocking(move || {
         std::thread::sleep(Duration::from_millis(500));
-        blocker.execute_batch("ROLLBACK").unwrap();
+        blocker.release();
     });
     h.restart().await;
     release.await.unwrap();
@@ -365,15 +364,13 @@ async fn a_snapshot_being_read_does_not_stop_pushes() {
 #[tokio::test]
 async fn ready_fails_while_the_store_cannot_be_written() {
     let h = Harness::start().await;
-    // Another program holding the SQLite file's lock: only from outside the server can a write be
-    // made to wait, so this one test of a locked database stays on the file.
-    let blocker = rusqlite::Connection::open(&h.db).unwrap();
-    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    // Another program holding the database's write lock.
+    let blocker = h.hold_writes();
     let (status, body) = send(h.http.get(h.url("/ready"))).await;
     assert_error(status, &body, 503, "not_ready");
     // Liveness is another question: the process itself is fine.
     assert_eq!(h.http.get(h.url("/health")).send().await.unwrap().status(), StatusCode::OK);
-    blocker.execute_batch("ROLLBACK").unwrap();
+    blocker.release();
     assert_eq!(h.http.get(h.url("/ready")).send().await.unwrap().status(), StatusCode::OK);
     // The probe rolled back what it touched.
     assert_eq!(h.read(|tx| tx.head_seq()), 0);

@@ -5,10 +5,8 @@
 
 mod common;
 
-use common::{Dev, Harness, employee, id, timesheet};
-use rainstaff_core::protocol::{
-    Mutation, Op, Outcome, OutcomeStatus, RefusalCode, RejoinRequest, RejoinResponse, RejoinRow,
-};
+use common::{Dev, Harness, employee, id, shift, timesheet, version, write};
+use rainstaff_core::protocol::{Mutation, Op, OutcomeStatus, RefusalCode};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -19,26 +17,8 @@ const DUPLICATE_TC: &str = "identity_no: is already registered";
 const HAS_SHIFTS: &str = "full_name: has shifts and cannot be deleted; deactivate instead";
 const INACTIVE: &str = "employee_id: is inactive; no shifts can be added";
 
-fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Value {
-    let mut shift = timesheet(employee);
-    shift["work_date"] = json!(date);
-    shift["start_time"] = json!(start);
-    shift["end_time"] = json!(end);
-    shift
-}
-
 fn vehicle(plate: &str, km: i64) -> Value {
     json!({"plate": plate, "km": km, "oil_interval_km": 14000})
-}
-
-fn version(outcome: &Outcome) -> i64 {
-    assert_ne!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
-    outcome.row.as_ref().unwrap().version
-}
-
-/// Pushes one mutation alone and returns the server's version of its row.
-async fn write(dev: &Dev, m: Mutation) -> i64 {
-    version(&dev.push(&[m]).await.outcomes[0])
 }
 
 /// Pushes `bad` between two good mutations and checks that only `bad` was refused, by the rule
@@ -194,68 +174,6 @@ async fn a_reference_in_another_spelling_does_not_hide_a_shift_from_the_overlap_
     let mut braced = shift(ayse, "2026-01-05", "12:00", "14:00");
     braced["employee_id"] = json!(format!("{{{ayse}}}"));
     refused_alone(&a, a.upsert("timesheets", id(), braced, 0), OVERLAP).await;
-}
-
-/// Sends rows back to a restored server as a rejoining PC does; every one must be applied.
-async fn rejoin(dev: &Dev, rows: Vec<RejoinRow>) {
-    let response = dev
-        .request(reqwest::Method::POST, "/sync/rejoin")
-        .json(&RejoinRequest { rows })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let answer: RejoinResponse = response.json().await.unwrap();
-    assert!(answer.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{answer:?}");
-}
-
-#[tokio::test]
-async fn a_rejoin_brings_back_what_the_rules_took_before_the_restore_in_any_order() {
-    let mut h = Harness::start().await;
-    let a = h.enroll("Ankara", "Ankara PC").await;
-    let (ayse, veli) = (id(), id());
-    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
-    write(&a, a.upsert("employees", veli, employee("Veli"), 0)).await;
-    let (day, late, early) = (id(), id(), id());
-    write(&a, a.upsert("timesheets", day, timesheet(ayse), 0)).await;
-    let l = write(&a, a.upsert("timesheets", late, shift(veli, "2026-01-06", "08:00", "12:00"), 0)).await;
-    let backup = h.dir.path().join("backup.db");
-    h.server().backup_to(&backup).unwrap();
-    // After the backup: Ayşe's shift and Ayşe go; Veli's shift moves to the afternoon, he gets a
-    // morning shift in its place, and then he leaves.
-    let gone: Vec<Mutation> = vec![
-        a.delete("timesheets", day, h.rows(&TIMESHEETS).iter().find(|r| r.id == day).unwrap().version),
-        a.delete("employees", ayse, h.rows(&EMPLOYEES).iter().find(|r| r.id == ayse).unwrap().version),
-    ];
-    assert!(a.push(&gone).await.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied));
-    let l =
-        write(&a, a.upsert("timesheets", late, json!({"start_time": "13:00", "end_time": "17:00"}), l)).await;
-    let e = write(&a, a.upsert("timesheets", early, shift(veli, "2026-01-06", "08:00", "12:00"), 0)).await;
-    let veli_now = h.rows(&EMPLOYEES).into_iter().find(|r| r.id == veli).unwrap();
-    let v = write(&a, a.upsert("employees", veli, json!({"active": false}), veli_now.version)).await;
-    let held = h.rows(&TIMESHEETS).into_iter().chain(h.rows(&EMPLOYEES)).collect::<Vec<_>>();
-    h.restore(&backup).await;
-
-    // The PC sends its rows in its own order: a person before their shifts, and the morning
-    // shift before the one it replaced has moved out of its way.
-    let row = |id: Uuid, old_version: i64| {
-        let state = held.iter().find(|r| r.id == id).unwrap();
-        RejoinRow {
-            table: state.table.clone(),
-            row_id: id,
-            region: state.region.clone(),
-            deleted: state.deleted_at.is_some(),
-            fields: if state.deleted_at.is_some() { Default::default() } else { state.fields.clone() },
-            old_version,
-        }
-    };
-    let dl = held.iter().find(|r| r.id == day).unwrap().version;
-    let al = held.iter().find(|r| r.id == ayse).unwrap().version;
-    rejoin(&a, vec![row(ayse, al), row(veli, v), row(day, dl), row(early, e), row(late, l)]).await;
-    let live = |table| h.rows(table).into_iter().filter(|r| r.deleted_at.is_none()).count();
-    assert_eq!((live(&EMPLOYEES), live(&TIMESHEETS)), (1, 2));
-    let veli_after = h.rows(&EMPLOYEES).into_iter().find(|r| r.id == veli).unwrap();
-    assert_eq!(veli_after.fields["active"], false);
 }
 
 #[tokio::test]

@@ -64,7 +64,7 @@ async fn an_enrollment_code_works_once_and_expires() {
     assert_eq!(h.stored(), before);
 
     // A code issued 25 hours ago (by a server whose clock says so) has expired.
-    let past = Server::open(&h.db).unwrap().with_clock(Arc::new(|| Utc::now() - TimeDelta::hours(25)));
+    let past = Server::new(h.open_store()).with_clock(Arc::new(|| Utc::now() - TimeDelta::hours(25)));
     let old = past.create_enroll_code("Ankara").unwrap();
     drop(past);
     let before = h.stored();

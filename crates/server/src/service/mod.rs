@@ -219,6 +219,20 @@ impl<S: Store> Server<S> {
         self.store.read(|tx| Ok(epoch(tx)?))
     }
 
+    /// Starts a new epoch from the present head, as a restore does, for a database put back by
+    /// other means (pg_restore, point-in-time recovery): devices that synced with the lost
+    /// history are refused until they rejoin, and their next push may start at any mutation id.
+    pub fn start_new_epoch(&self) -> Result<Epoch, ServiceError> {
+        let id = Uuid::new_v4().simple().to_string();
+        self.store.write(|tx| {
+            let base_seq = tx.head_seq()?;
+            tx.set_setting("epoch", Some(&id))?;
+            tx.set_setting("epoch_base_seq", Some(&base_seq.to_string()))?;
+            tx.forget_last_mutations()?;
+            Ok(Epoch { id: id.clone(), base_seq })
+        })
+    }
+
     /// Refuses a request made against an earlier epoch: the device must rejoin first, or it
     /// would push edits based on versions, and pull from a cursor, that this history never had.
     /// A device that names no epoch (an older build, or its first sync) is served.

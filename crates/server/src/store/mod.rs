@@ -2,6 +2,7 @@
 //! sync rules (exactly-once, merge, validation, scope) live in the service and are written once
 //! against these traits, so another database only has to provide storage, not re-implement them.
 
+pub mod postgres;
 pub mod sqlite;
 pub mod url;
 
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use crate::error::{ServiceError, StoreError};
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A database the service can run on. Beyond storing what it is given, a backend owes the
@@ -40,11 +42,13 @@ pub use sqlite::SqliteStore;
 ///   `SqliteStore` meets the last two by construction: all writes go through one connection
 ///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so write transactions run one at
 ///   a time, only one holds seqs nobody has seen, and it commits (or rolls back, taking its
-///   counter increment with it) before the next one can take a seq. A backend whose writers
-///   could run concurrently must add both: run write transactions under SERIALIZABLE isolation
-///   (a conflict then fails one push, which its device sends again) or one at a time behind a
-///   lock; and, as a PostgreSQL sequence hands out numbers outside any transaction, hold one
-///   lock from `next_seq` to commit, or let `changes` stop below the lowest seq in flight.
+///   counter increment with it) before the next one can take a seq. `PgStore` meets them with
+///   one lock: every write transaction, on any instance, first locks the counter row the seqs
+///   come from and keeps it until it commits (see `store::postgres`). Another backend whose
+///   writers could run concurrently must add both: run write transactions under SERIALIZABLE
+///   isolation (a conflict then fails one push, which its device sends again) or one at a time
+///   behind a lock; and, as a database sequence hands out numbers outside any transaction, hold
+///   one lock from `next_seq` to commit, or let `changes` stop below the lowest seq in flight.
 pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx
     where
@@ -85,6 +89,9 @@ pub trait Tx {
     fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError>;
     fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError>;
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError>;
+    /// Forgets every device's last mutation id, as a restore does: the restored database's idea
+    /// of them is older than the devices' own, so each device's next push may start anywhere.
+    fn forget_last_mutations(&mut self) -> Result<(), StoreError>;
 
     fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError>;
     fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError>;

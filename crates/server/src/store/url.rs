@@ -10,18 +10,17 @@ use std::path::PathBuf;
 pub enum Database {
     /// A SQLite file: a bare path, `sqlite:///absolute/path` or `sqlite:relative/path`.
     Sqlite(PathBuf),
+    /// A PostgreSQL database: `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?pool_size=N]`, passed
+    /// on to the client as written (`postgresql://` too).
+    Postgres(String),
 }
 
 /// How a database URL is said in every refusal, so the administrator sees what works.
-const USE_SQLITE: &str = "use a SQLite file: a path, sqlite:///absolute/path or sqlite:relative/path";
+const USE_SQLITE: &str = "use a SQLite file (a path, sqlite:///absolute/path or sqlite:relative/path) \
+                          or a PostgreSQL database (postgres://USER@HOST:PORT/DB)";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseUrlError {
-    // The URL is not repeated: a PostgreSQL URL may carry a password.
-    #[error(
-        "--db names a PostgreSQL database, but the PostgreSQL store is not built yet (issue 20); {USE_SQLITE}"
-    )]
-    PostgresNotBuilt,
     #[error("--db: {0}:// is not a database this server knows; {USE_SQLITE}")]
     UnknownScheme(String),
     #[error("--db: the sqlite: URL names no file; {USE_SQLITE}")]
@@ -43,10 +42,10 @@ impl Database {
             Some(path) => path,
             None => match text.split_once("://") {
                 Some((scheme, _)) if is_scheme(scheme) => {
-                    return Err(match scheme.to_ascii_lowercase().as_str() {
-                        "postgres" | "postgresql" => DatabaseUrlError::PostgresNotBuilt,
-                        _ => DatabaseUrlError::UnknownScheme(scheme.to_string()),
-                    });
+                    return match scheme.to_ascii_lowercase().as_str() {
+                        "postgres" | "postgresql" => Ok(Self::Postgres(text.to_string())),
+                        _ => Err(DatabaseUrlError::UnknownScheme(scheme.to_string())),
+                    };
                 }
                 _ => text,
             },
@@ -62,6 +61,27 @@ impl Database {
 fn strip_scheme<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+/// How commands name the database: a file's path, or a URL without its password.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => {
+                // The query may carry a password too (`?password=…`): it is left out whole.
+                let url = url.split_once('?').map_or(url.as_str(), |(url, _query)| url);
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                match rest.rsplit_once('@') {
+                    Some((user, host)) => {
+                        let user = user.split_once(':').map_or(user, |(user, _password)| user);
+                        write!(f, "{scheme}://{user}@{host}")
+                    }
+                    None => write!(f, "{url}"),
+                }
+            }
+        }
+    }
 }
 
 /// An RFC 3986 scheme: a letter, then letters, digits, `+`, `-` or `.`.
@@ -111,12 +131,20 @@ mod tests {
     }
 
     #[test]
-    fn other_schemes_are_refused_without_repeating_the_url() {
-        let refused = parse("postgres://rainstaff:gizli@db.local/rainstaff").unwrap_err();
-        assert_eq!(refused, DatabaseUrlError::PostgresNotBuilt);
+    fn postgres_urls_name_a_postgres_database_and_other_schemes_are_refused() {
+        let url = "postgres://rainstaff:gizli@db.local:5432/rainstaff";
+        assert_eq!(parse(url), Ok(Database::Postgres(url.into())));
+        assert_eq!(
+            parse("postgresql://db.local/x"),
+            Ok(Database::Postgres("postgresql://db.local/x".into()))
+        );
+        let refused = parse("mysql://rainstaff:gizli@db.local/x").unwrap_err();
+        assert_eq!(refused, DatabaseUrlError::UnknownScheme("mysql".into()));
         let said = refused.to_string();
-        assert!(said.contains("--db") && said.contains("issue 20") && !said.contains("gizli"), "{said}");
-        assert_eq!(parse("postgresql://db.local/x"), Err(DatabaseUrlError::PostgresNotBuilt));
-        assert_eq!(parse("mysql://db.local/x"), Err(DatabaseUrlError::UnknownScheme("mysql".into())));
+        assert!(said.contains("--db") && said.contains("postgres://") && !said.contains("gizli"), "{said}");
+        assert_eq!(parse(url).unwrap().to_string(), "postgres://rainstaff@db.local:5432/rainstaff");
+        let in_query = parse("postgres://rainstaff@db.local/rainstaff?password=gizli&pool_size=4").unwrap();
+        assert_eq!(in_query.to_string(), "postgres://rainstaff@db.local/rainstaff");
+        assert_eq!(parse("server.db").unwrap().to_string(), "server.db");
     }
 }

@@ -1,32 +1,49 @@
-//! A real server on 127.0.0.1 over a real SQLite file, and devices that talk to it over HTTP.
+//! A real server on 127.0.0.1 over a real database, and devices that talk to it over HTTP. The
+//! database is a SQLite file, or with `RAINSTAFF_TEST_STORE=postgres` a database of a throw-away
+//! PostgreSQL cluster (`pg.rs`): CI runs the server's test files both ways, and every test that
+//! goes through `Harness` holds for both stores.
 
 // Each test binary compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
+pub mod any_store;
+pub mod pg;
+
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use rainstaff_core::ids::IdNamespaces;
 use rainstaff_core::protocol::{
-    ChangesPage, ConflictRecord, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse, RowState,
+    ChangesPage, ConflictRecord, EnrollResponse, Mutation, Op, Outcome, OutcomeStatus, PROTOCOL_HEADER,
+    PushResponse, RowState,
 };
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rainstaff_server::http::{HttpConfig, RunningServer};
-use rainstaff_server::store::sqlite::SqliteTx;
 use rainstaff_server::store::{Device, ServerRow, Store, Tx};
-use rainstaff_server::{Server, StoreError};
+use rainstaff_server::{PgStore, Server, SqliteStore, StoreError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
 
+use self::any_store::{AnyStore, DynTx};
+use self::pg::Cluster;
+
+/// Where a harness keeps its data.
+enum Database {
+    Sqlite(PathBuf),
+    /// The cluster is held as long as the harness, so it stays up while the test runs.
+    Postgres(Arc<Cluster>, String),
+}
+
 pub struct Harness {
     pub dir: TempDir,
-    pub db: PathBuf,
-    running: Option<RunningServer>,
+    running: Option<RunningServer<AnyStore>>,
     config: HttpConfig,
     pub http: reqwest::Client,
+    // Last, so it goes after the server that uses it (fields drop in order).
+    database: Database,
 }
 
 impl Harness {
@@ -34,15 +51,53 @@ impl Harness {
         Self::start_with(HttpConfig::default()).await
     }
 
+    /// A server on a new database of the store `RAINSTAFF_TEST_STORE` names (`sqlite`, the
+    /// default, or `postgres`).
     pub async fn start_with(config: HttpConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.db");
-        let server = Arc::new(Server::open(&db).unwrap());
-        let running = RunningServer::start(server, config).await.unwrap();
-        Self { dir, db, running: Some(running), config, http: reqwest::Client::new() }
+        let database = match std::env::var("RAINSTAFF_TEST_STORE").as_deref() {
+            Ok("postgres") => {
+                let cluster = Cluster::shared();
+                let url = cluster.database();
+                Database::Postgres(cluster, url)
+            }
+            Ok("sqlite") | Err(_) => Database::Sqlite(dir.path().join("server.db")),
+            Ok(other) => panic!("RAINSTAFF_TEST_STORE={other}: use sqlite or postgres"),
+        };
+        let mut h = Self { dir, running: None, config, http: reqwest::Client::new(), database };
+        let server = Arc::new(Server::new(h.open_store()));
+        h.running = Some(RunningServer::start(server, config).await.unwrap());
+        h
     }
 
-    pub fn server(&self) -> &Arc<Server> {
+    /// Opens the harness's database once more, as another process (or a restarted server) would.
+    pub fn open_store(&self) -> AnyStore {
+        match &self.database {
+            Database::Sqlite(path) => AnyStore::Sqlite(SqliteStore::open(path).unwrap()),
+            Database::Postgres(_, url) => AnyStore::Postgres(PgStore::open(url).unwrap()),
+        }
+    }
+
+    /// Another program writing to the database, holding its write lock until `release`: only
+    /// from outside the server can a write of the server be made to wait.
+    pub fn hold_writes(&self) -> WriteHold {
+        let store = self.open_store();
+        let (held, holding) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            store
+                .write(|_| {
+                    held.send(()).unwrap();
+                    let _ = released.recv();
+                    Ok(())
+                })
+                .unwrap();
+        });
+        holding.recv().unwrap();
+        WriteHold { release, thread }
+    }
+
+    pub fn server(&self) -> &Arc<Server<AnyStore>> {
         self.running.as_ref().unwrap().server()
     }
 
@@ -52,27 +107,32 @@ impl Harness {
 
     /// Stops the server, drops it and everything it held, and starts a new one on the same file.
     pub async fn restart(&mut self) {
-        self.restart_after(|_| {}).await;
+        self.restart_after(|| {}).await;
     }
 
     /// Stops the server, puts the backup at `backup` in place as an administrator would, and
-    /// starts the server on it.
+    /// starts the server on it. A backup file is SQLite's: a PostgreSQL database is restored with
+    /// PostgreSQL's tools and `new-epoch` (tests/cli_postgres.rs).
     pub async fn restore(&mut self, backup: &Path) {
-        self.restart_after(|db| {
-            rainstaff_server::store::sqlite::restore::restore(db, backup, "20260101T000000Z").unwrap();
+        let Database::Sqlite(db) = &self.database else {
+            panic!("restore puts back a SQLite backup file; run this test on SQLite")
+        };
+        let db = db.clone();
+        self.restart_after(|| {
+            rainstaff_server::store::sqlite::restore::restore(&db, backup, "20260101T000000Z").unwrap();
         })
         .await;
     }
 
-    async fn restart_after(&mut self, stopped: impl FnOnce(&Path)) {
+    async fn restart_after(&mut self, stopped: impl FnOnce()) {
         let running = self.running.take().unwrap();
         let addr = running.addr();
         let server = running.server().clone();
         running.stop().await.unwrap();
         let server = Arc::try_unwrap(server).unwrap_or_else(|_| panic!("the server is still referenced"));
         drop(server);
-        stopped(&self.db);
-        let server = Arc::new(Server::open(&self.db).unwrap());
+        stopped();
+        let server = Arc::new(Server::new(self.open_store()));
         self.running = Some(RunningServer::start_on(addr, server, self.config).await.unwrap());
     }
 
@@ -105,13 +165,27 @@ impl Harness {
     }
 
     /// Reads through the running server's store, in one read transaction.
-    pub fn read<T>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, StoreError>) -> T {
+    pub fn read<T>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<T, StoreError>) -> T {
         self.server().store().read(|tx| Ok(f(tx)?)).unwrap()
     }
 
     /// Every row of `table`, tombstones included.
     pub fn rows(&self, table: &'static TableSpec) -> Vec<RowState> {
         rows(self.server().store(), table)
+    }
+}
+
+/// The write lock another program holds (`Harness::hold_writes`).
+pub struct WriteHold {
+    release: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl WriteHold {
+    /// Ends the other program's transaction and waits until it has.
+    pub fn release(self) {
+        let _ = self.release.send(());
+        self.thread.join().unwrap();
     }
 }
 
@@ -314,6 +388,26 @@ pub fn timesheet(employee: Uuid) -> Value {
         "break_minutes": 60,
         "special_day": false,
     })
+}
+
+/// Ayşe's timesheet of `timesheet`, on another day or at other hours.
+pub fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Value {
+    let mut shift = timesheet(employee);
+    shift["work_date"] = json!(date);
+    shift["start_time"] = json!(start);
+    shift["end_time"] = json!(end);
+    shift
+}
+
+/// The server's version of the row an outcome applied.
+pub fn version(outcome: &Outcome) -> i64 {
+    assert_ne!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
+    outcome.row.as_ref().unwrap().version
+}
+
+/// Pushes one mutation alone and returns the server's version of its row.
+pub async fn write(dev: &Dev, m: Mutation) -> i64 {
+    version(&dev.push(&[m]).await.outcomes[0])
 }
 
 pub fn id() -> Uuid {

@@ -1,7 +1,8 @@
 //! What every `Store` backend must do for the service, as checks any backend's tests call with a
-//! fresh, empty store of their own: `store_sqlite.rs` runs them on a SQLite file, and a
-//! PostgreSQL backend runs the same ones (`mod conformance;` and one `#[test]` per check). They
-//! go through the `Store` and `Tx` traits and the service only, never the database, so a backend
+//! fresh, empty store of their own: `store_sqlite.rs` runs them on a SQLite file and
+//! `store_postgres.rs` on a PostgreSQL database, each with `mod conformance;` and
+//! `conformance::every_check!(fresh);`, so a check added here runs on every backend. They go
+//! through the `Store` and `Tx` traits and the service only, never the database, so a backend
 //! that passes them gives devices the same answers, in the same order, as the SQLite one.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,6 +22,36 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 const NOW: &str = "2026-02-03T08:00:00.000Z";
+
+/// One `#[test]` per check, each on the store of a new `$fresh()`, which returns what keeps the
+/// database alive (a temporary folder, a cluster) and the store.
+macro_rules! every_check {
+    ($fresh:path) => {
+        $crate::conformance::every_check!(
+            $fresh;
+            mutations_are_recorded_exactly_once,
+            a_retried_push_applies_once,
+            seqs_become_visible_in_order_under_concurrent_writers,
+            scope_limits_rows_and_changes_to_a_region,
+            tombstones_are_kept_and_delivered,
+            change_pages_are_bounded_and_chained,
+            rows_read_back_as_written,
+            one_plate_pushed_twice_at_once_is_applied_once,
+            a_refused_mutation_retried_gets_its_refusal_back,
+            live_rows_answer_what_the_rules_ask
+        );
+    };
+    ($fresh:path; $($check:ident),+) => {
+        $(
+            #[test]
+            fn $check() {
+                let (_alive, store) = $fresh();
+                $crate::conformance::$check(store);
+            }
+        )+
+    };
+}
+pub(crate) use every_check;
 
 fn fields(value: Value) -> Map<String, Value> {
     value.as_object().unwrap().clone()

@@ -349,6 +349,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
+        self.tx.execute("UPDATE devices SET last_mutation_id = NULL", [])?;
+        Ok(())
+    }
+
     fn insert_enroll_code(&mut self, c: &EnrollCode) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO enroll_codes (code_hash, region, created_at, expires_at, used_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -1,0 +1,739 @@
+//! The store on a PostgreSQL database, for several server instances over one database.
+//!
+//! **One writer at a time, and seqs in commit order.** Every write transaction begins by locking
+//! the one row of `counters` (`SELECT … FOR UPDATE`) and keeps the lock until it commits or rolls
+//! back. So write transactions, on any instance, run one after another, as they do on SQLite's
+//! single writing connection:
+//! - the rules that read and then write (a plate or T.C. number unique in the company, one
+//!   person's shifts not overlapping, `rainstaff_core::rules`) see every write committed before
+//!   theirs, under READ COMMITTED, since each statement reads what was committed when it began;
+//! - a seq is taken from that same locked row (`next_seq` adds one to it), and PostgreSQL makes a
+//!   transaction visible before it lets go of its locks, so when a transaction holding seq n can
+//!   take the lock, every seq below n is committed and visible, or rolled back with its counter
+//!   increment. A reader can never see n without the lower ones: a device's cursor never passes a
+//!   change that commits later. (A `SEQUENCE` would hand numbers out outside any transaction,
+//!   and a transaction with a lower number could commit after one with a higher.)
+//! - a mutation retried on another instance while its first try is still running waits for the
+//!   lock and then finds the first try's `applied_mutations` row: exactly once across instances.
+//!
+//! The price is that writes do not overlap, whichever instance takes them: instances add
+//! request handling, TLS and JSON work in parallel, not write throughput (docs/PERFORMANCE.md).
+//! Reads (snapshots, status, conflicts, authentication) run in REPEATABLE READ READ ONLY
+//! transactions that take no lock and see one committed state.
+//!
+//! Values are kept in typed columns (BIGINT, DOUBLE PRECISION, TEXT), converted through core's
+//! `sql_value` like SQLite's, so a row reads back the same from either store.
+
+mod migrations;
+mod pool;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
+use rainstaff_core::schema::{FieldKind, FieldSpec, TABLES, TableSpec};
+use rainstaff_core::sql_value::{self, SqlValue as Shared};
+use serde_json::{Map, Value};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use self::pool::{Conn, Link, Param, Pool};
+use super::{
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
+    Tx,
+};
+use crate::error::{ServiceError, StoreError};
+use crate::sql_values::field_column_list;
+
+pub use self::migrations::LATEST as SCHEMA_VERSION;
+
+/// Connections one instance keeps to the database when `--db` does not say (`pool_size=N` in
+/// the URL's query does). Writes run one at a time anyway; the others serve reads and requests
+/// waiting for the write lock.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+
+const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
+const BASE_COUNT: usize = 7;
+
+/// Taken first in every write transaction: the lock that orders writers (module docs).
+const WRITE_LOCK: &str = "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE";
+
+/// Statements of one synced table, built once from the static schema.
+struct TableSql {
+    select_one: String,
+    upsert: String,
+    scan_all: String,
+    scan_region: String,
+    counts: String,
+}
+
+impl TableSql {
+    fn new(table: &TableSpec) -> Self {
+        let name = table.name;
+        let fields = field_column_list(table);
+        let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
+        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(|i| format!("${i}")).collect::<Vec<_>>();
+        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Self {
+            select_one: format!("{select} WHERE id = $1"),
+            upsert: format!(
+                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                placeholders.join(", ")
+            ),
+            // Byte order, as SQLite sorts text, whatever the database's collation.
+            scan_all: format!("{select} ORDER BY id COLLATE \"C\""),
+            scan_region: format!("{select} WHERE region = $1 ORDER BY id COLLATE \"C\""),
+            counts: format!(
+                "SELECT region, count(*) FILTER (WHERE deleted_at IS NULL), \
+                 count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM \"{name}\" \
+                 GROUP BY region ORDER BY region COLLATE \"C\""
+            ),
+        }
+    }
+}
+
+pub struct PgStore {
+    // Declared before the link: connections are closed while its runtime still runs.
+    pool: Pool,
+    link: Link,
+    tables: HashMap<&'static str, TableSql>,
+}
+
+/// Reads `pool_size` from the URL's query and leaves the rest for the client.
+fn pool_size(url: &str) -> Result<(String, usize), StoreError> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_string(), DEFAULT_POOL_SIZE)) };
+    let mut size = DEFAULT_POOL_SIZE;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.strip_prefix("pool_size=") {
+            Some(n) => {
+                size =
+                    n.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
+                        StoreError::msg("--db: pool_size must be a whole number of at least 1")
+                    })?;
+            }
+            None => rest.push(pair),
+        }
+    }
+    Ok((if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }, size))
+}
+
+impl PgStore {
+    /// Connects to the database `url` names and creates the server's tables when it has none
+    /// (the `init` command); a database of another program is refused untouched.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::connect(url, true)
+    }
+
+    /// Like `open`, but refuses a database without the server's tables: a server pointed at the
+    /// wrong database must not start empty and tell every PC it has no data.
+    pub fn open_existing(url: &str) -> Result<Self, StoreError> {
+        Self::connect(url, false)
+    }
+
+    fn connect(url: &str, create: bool) -> Result<Self, StoreError> {
+        let (url, size) = pool_size(url)?;
+        let store = Self {
+            pool: Pool::new(&url, size),
+            link: Link::new()?,
+            tables: TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect(),
+        };
+        let mut conn = store.pool.get(&store.link)?;
+        migrations::migrate(conn.conn(), &store.link, create)?;
+        drop(conn);
+        Ok(store)
+    }
+
+    fn run<T>(
+        &self,
+        begin: &str,
+        f: impl FnOnce(&mut PgTx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let mut pooled = self.pool.get(&self.link)?;
+        if let Err(e) = pooled.conn().batch(&self.link, begin) {
+            // It may have begun and failed after: no later user should find it half open.
+            pooled.discard();
+            return Err(e.into());
+        }
+        let mut tx = PgTx { conn: pooled.conn(), link: &self.link, tables: &self.tables };
+        let out = f(&mut tx);
+        let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        if let Err(e) = pooled.conn().batch(&self.link, end) {
+            pooled.discard();
+            return Err(e.into());
+        }
+        out
+    }
+}
+
+impl Store for PgStore {
+    type Tx<'t> = PgTx<'t>;
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        self.run(&format!("BEGIN ISOLATION LEVEL READ COMMITTED; {WRITE_LOCK}"), f)
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        self.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", f)
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        let mut pooled = self.pool.get(&self.link)?;
+        // As long as a probe may wait for the write lock: see SQLite's PROBE_WAIT.
+        let probe = pooled.conn().batch(
+            &self.link,
+            &format!(
+                "BEGIN; SET LOCAL lock_timeout = '2s'; {WRITE_LOCK}; \
+                 UPDATE counters SET value = value WHERE name = 'change_seq'"
+            ),
+        );
+        if pooled.conn().batch(&self.link, "ROLLBACK").is_err() {
+            pooled.discard();
+        }
+        probe
+    }
+
+    fn backup_to(&self, _dest: &Path) -> Result<(), StoreError> {
+        Err(StoreError::msg(
+            "a PostgreSQL database is backed up with pg_dump or continuous archiving, not by \
+             rainstaff-server (docs/IT.md, \"Scaling out\")",
+        ))
+    }
+}
+
+pub struct PgTx<'t> {
+    conn: &'t mut Conn,
+    link: &'t Link,
+    tables: &'t HashMap<&'static str, TableSql>,
+}
+
+fn text(value: impl ToString) -> Param {
+    Box::new(value.to_string())
+}
+
+fn opt_text(value: Option<&str>) -> Param {
+    Box::new(value.map(str::to_string))
+}
+
+/// The argument for a column of `kind` holding `value` (already in `sql_value`'s form). A value
+/// the column's type cannot hold is refused: validation keeps it from happening.
+fn column_param(field: &FieldSpec, value: Shared) -> Result<Param, StoreError> {
+    let wrong = || StoreError::msg(format!("{}: a value of the wrong type for its column", field.name));
+    Ok(match (migrations::column_type(field.kind), value) {
+        ("BIGINT", Shared::Int(i)) => Box::new(Some(i)),
+        ("BIGINT", Shared::Null) => Box::new(None::<i64>),
+        ("DOUBLE PRECISION", Shared::Real(f)) => Box::new(Some(f)),
+        ("DOUBLE PRECISION", Shared::Int(i)) => Box::new(Some(i as f64)),
+        ("DOUBLE PRECISION", Shared::Null) => Box::new(None::<f64>),
+        ("TEXT", Shared::Text(t)) => Box::new(Some(t)),
+        ("TEXT", Shared::Null) => Box::new(None::<String>),
+        _ => return Err(wrong()),
+    })
+}
+
+fn field_param(field: &FieldSpec, value: &Value) -> Result<Param, StoreError> {
+    let shared =
+        sql_value::to_sql(field.kind, value).map_err(|e| StoreError::msg(format!("{}: {e}", field.name)))?;
+    column_param(field, shared)
+}
+
+fn field_value(kind: FieldKind, row: &Row, index: usize) -> Result<Value, StoreError> {
+    let shared = match migrations::column_type(kind) {
+        "BIGINT" => row.try_get::<_, Option<i64>>(index)?.map_or(Shared::Null, Shared::Int),
+        "DOUBLE PRECISION" => row.try_get::<_, Option<f64>>(index)?.map_or(Shared::Null, Shared::Real),
+        _ => row.try_get::<_, Option<String>>(index)?.map_or(Shared::Null, Shared::Text),
+    };
+    Ok(sql_value::from_sql(kind, shared))
+}
+
+fn row_from(table: &'static TableSpec, r: &Row) -> Result<ServerRow, StoreError> {
+    let mut fields = Map::new();
+    for (i, field) in table.fields.iter().enumerate() {
+        fields.insert(field.name.to_string(), field_value(field.kind, r, BASE_COUNT + i)?);
+    }
+    let id: String = r.try_get(0)?;
+    let field_versions: String = r.try_get(6)?;
+    Ok(ServerRow {
+        state: RowState {
+            table: table.name.to_string(),
+            id: Uuid::parse_str(&id)?,
+            region: r.try_get(1)?,
+            version: r.try_get(2)?,
+            created_at: r.try_get(3)?,
+            updated_at: r.try_get(4)?,
+            deleted_at: r.try_get(5)?,
+            fields,
+        },
+        field_versions: serde_json::from_str(&field_versions)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str =
+    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
+
+fn device_from(r: &Row) -> Result<Device, StoreError> {
+    let id: String = r.try_get(0)?;
+    Ok(Device {
+        id: Uuid::parse_str(&id)?,
+        name: r.try_get(1)?,
+        region: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        revoked_at: r.try_get(4)?,
+        last_mutation_id: r.try_get(5)?,
+        last_push_at: r.try_get(6)?,
+        last_pull_at: r.try_get(7)?,
+        cursor: r.try_get(8)?,
+    })
+}
+
+const CONFLICT_COLUMNS: &str =
+    "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
+
+fn conflict_from(r: &Row) -> Result<ConflictRecord, StoreError> {
+    let row_id: String = r.try_get(2)?;
+    let server_value: String = r.try_get(5)?;
+    let device_value: String = r.try_get(6)?;
+    Ok(ConflictRecord {
+        id: r.try_get(0)?,
+        table: r.try_get(1)?,
+        row_id: Uuid::parse_str(&row_id)?,
+        region: r.try_get(3)?,
+        field: r.try_get(4)?,
+        server_value: serde_json::from_str(&server_value)?,
+        device_value: serde_json::from_str(&device_value)?,
+        created_at: r.try_get(7)?,
+        resolved_at: r.try_get(8)?,
+    })
+}
+
+impl PgTx<'_> {
+    fn query(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>, StoreError> {
+        self.conn.query(self.link, sql, params)
+    }
+
+    fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
+        self.conn.execute(self.link, sql, params)
+    }
+
+    /// The first column of the only row `sql` returns.
+    fn one<T: for<'r> tokio_postgres::types::FromSql<'r>>(
+        &mut self,
+        sql: &str,
+        params: Vec<Param>,
+    ) -> Result<T, StoreError> {
+        let rows = self.query(sql, params)?;
+        let row = rows.first().ok_or_else(|| StoreError::msg("the query returned no row"))?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
+        self.tables
+            .get(table.name)
+            .ok_or_else(|| StoreError::msg(format!("table {} is not in the store", table.name)))
+    }
+
+    fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static FieldSpec), StoreError> {
+        let field = table
+            .field(name)
+            .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
+        Ok((format!("\"{}\"", field.name), field))
+    }
+
+    fn device_where(&mut self, condition: &str, arg: Param) -> Result<Option<Device>, StoreError> {
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE {condition}");
+        self.query(&sql, vec![arg])?.first().map(device_from).transpose()
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn insert_device(&mut self, d: &Device, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO devices (id, name, region, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            vec![text(d.id), text(&d.name), text(&d.region), text(token_hash), text(&d.created_at)],
+        )?;
+        Ok(())
+    }
+
+    fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError> {
+        self.device_where("id = $1", text(id))
+    }
+
+    fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+        self.device_where("token_hash = $1", text(token_hash))
+    }
+
+    fn devices(&mut self) -> Result<Vec<Device>, StoreError> {
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_at COLLATE \"C\", id COLLATE \"C\""
+        );
+        self.query(&sql, vec![])?.iter().map(device_from).collect()
+    }
+
+    fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            vec![text(id), text(at)],
+        )?;
+        Ok(())
+    }
+
+    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE devices SET last_mutation_id = $2, last_push_at = $3 WHERE id = $1",
+            vec![text(id), Box::new(last_mutation_id), text(at)],
+        )?;
+        Ok(())
+    }
+
+    fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE devices SET cursor = $2, last_pull_at = $3 WHERE id = $1",
+            vec![text(id), Box::new(cursor), text(at)],
+        )?;
+        Ok(())
+    }
+
+    fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
+        self.execute("UPDATE devices SET last_mutation_id = NULL", vec![])?;
+        Ok(())
+    }
+
+    fn insert_enroll_code(&mut self, c: &EnrollCode) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO enroll_codes (code_hash, region, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                text(&c.code_hash),
+                text(&c.region),
+                text(&c.created_at),
+                text(&c.expires_at),
+                opt_text(c.used_at.as_deref()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError> {
+        let rows = self.query(
+            "SELECT code_hash, region, created_at, expires_at, used_at FROM enroll_codes WHERE code_hash = $1",
+            vec![text(code_hash)],
+        )?;
+        rows.first()
+            .map(|r| {
+                Ok(EnrollCode {
+                    code_hash: r.try_get(0)?,
+                    region: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    expires_at: r.try_get(3)?,
+                    used_at: r.try_get(4)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE enroll_codes SET used_at = $2, device_id = $3 WHERE code_hash = $1",
+            vec![text(code_hash), text(at), text(device)],
+        )?;
+        Ok(())
+    }
+
+    fn user_count(&mut self) -> Result<i64, StoreError> {
+        self.one("SELECT count(*) FROM users", vec![])
+    }
+
+    fn insert_user(&mut self, u: &NewUser) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO users (username, password_hash, region, created_at) VALUES ($1, $2, $3, $4)",
+            vec![text(&u.username), text(&u.password_hash), text(&u.region), text(&u.created_at)],
+        )?;
+        Ok(())
+    }
+
+    fn usernames(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self.query("SELECT username FROM users ORDER BY id", vec![])?;
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        let rows = self.query("SELECT value FROM settings WHERE key = $1", vec![text(key)])?;
+        Ok(rows.first().map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                vec![text(key), text(value)],
+            )?,
+            None => self.execute("DELETE FROM settings WHERE key = $1", vec![text(key)])?,
+        };
+        Ok(())
+    }
+
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
+        let sql = self.sql(table)?.select_one.clone();
+        self.query(&sql, vec![text(id)])?.first().map(|r| row_from(table, r)).transpose()
+    }
+
+    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
+        let s = &row.state;
+        let mut params: Vec<Param> = vec![
+            text(s.id),
+            text(&s.region),
+            Box::new(s.version),
+            text(&s.created_at),
+            text(&s.updated_at),
+            opt_text(s.deleted_at.as_deref()),
+            text(serde_json::to_string(&row.field_versions)?),
+        ];
+        for field in table.fields {
+            params.push(field_param(field, s.fields.get(field.name).unwrap_or(&Value::Null))?);
+        }
+        let sql = self.sql(table)?.upsert.clone();
+        self.execute(&sql, params)?;
+        Ok(())
+    }
+
+    fn scan_rows(
+        &mut self,
+        table: &'static TableSpec,
+        scope: Scope<'_>,
+        f: &mut dyn FnMut(RowState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql(table)?;
+        let rows = match scope {
+            None => {
+                let sql = sql.scan_all.clone();
+                self.query(&sql, vec![])?
+            }
+            Some(region) => {
+                let sql = sql.scan_region.clone();
+                self.query(&sql, vec![text(region)])?
+            }
+        };
+        for r in &rows {
+            f(row_from(table, r)?.state)?;
+        }
+        Ok(())
+    }
+
+    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
+        let (column, field) = Self::column(q.table, q.field)?;
+        let mut sql = format!(
+            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = $1 \
+             AND id IS DISTINCT FROM $2",
+            field_column_list(q.table),
+            q.table.name
+        );
+        let mut params =
+            vec![field_param(field, q.value)?, opt_text(q.except.map(|id| id.to_string()).as_deref())];
+        if let Some((name, low, high)) = q.between {
+            let (column, field) = Self::column(q.table, name)?;
+            sql.push_str(&format!(" AND {column} BETWEEN $3 AND $4"));
+            params.extend([field_param(field, low)?, field_param(field, high)?]);
+        }
+        if let Some(limit) = q.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        self.query(&sql, params)?.iter().map(|r| row_from(q.table, r)).collect()
+    }
+
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
+        let mut counts = Vec::new();
+        for table in TABLES {
+            let sql = self.sql(table)?.counts.clone();
+            for r in self.query(&sql, vec![])? {
+                counts.push(TableCount {
+                    table: table.name.to_string(),
+                    region: r.try_get(0)?,
+                    rows: r.try_get(1)?,
+                    deleted: r.try_get(2)?,
+                });
+            }
+        }
+        Ok(counts)
+    }
+
+    fn next_seq(&mut self) -> Result<i64, StoreError> {
+        // The row is already locked by this transaction (`WRITE_LOCK`).
+        self.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value", vec![])
+    }
+
+    fn head_seq(&mut self) -> Result<i64, StoreError> {
+        self.one("SELECT value FROM counters WHERE name = 'change_seq'", vec![])
+    }
+
+    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                Box::new(seq),
+                text(&row.table),
+                text(row.id),
+                text(&row.region),
+                text(serde_json::to_string(row)?),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError> {
+        // One more than the page holds, to know whether more follow.
+        let lookahead = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let rows = match scope {
+            None => self.query(
+                "SELECT seq, row_json FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                vec![Box::new(since), Box::new(lookahead)],
+            )?,
+            Some(region) => self.query(
+                "SELECT seq, row_json FROM change_log WHERE region = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                vec![text(region), Box::new(since), Box::new(lookahead)],
+            )?,
+        };
+        let mut changes = Vec::new();
+        let mut bytes = 0;
+        let mut has_more = false;
+        for r in &rows {
+            let json: &str = r.try_get(1)?;
+            if changes.len() == limit || (!changes.is_empty() && bytes + json.len() > max_bytes) {
+                has_more = true;
+                break;
+            }
+            bytes += json.len();
+            changes.push(Change { seq: r.try_get(0)?, row: serde_json::from_str(json)? });
+        }
+        let next_since = changes.last().map_or(since, |c: &Change| c.seq);
+        Ok(ChangesPage { changes, next_since, has_more, epoch: None })
+    }
+
+    fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
+        match scope {
+            None => self.one("SELECT count(*) FROM change_log WHERE seq > $1", vec![Box::new(since)]),
+            Some(region) => self.one(
+                "SELECT count(*) FROM change_log WHERE region = $1 AND seq > $2",
+                vec![text(region), Box::new(since)],
+            ),
+        }
+    }
+
+    fn applied_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<AppliedMutation>, StoreError> {
+        let rows = self.query(
+            "SELECT hash, outcome_json FROM applied_mutations WHERE device_id = $1 AND mutation_id = $2",
+            vec![text(device), Box::new(mutation_id)],
+        )?;
+        rows.first()
+            .map(|r| {
+                let outcome: &str = r.try_get(1)?;
+                Ok(AppliedMutation { hash: r.try_get(0)?, outcome: serde_json::from_str(outcome)? })
+            })
+            .transpose()
+    }
+
+    fn record_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+        applied: &AppliedMutation,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO applied_mutations (device_id, mutation_id, hash, outcome_json, applied_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                text(device),
+                Box::new(mutation_id),
+                text(&applied.hash),
+                text(serde_json::to_string(&applied.outcome)?),
+                text(at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
+        let rows = self.query(
+            "SELECT old_version, seq FROM rejoined_rows WHERE table_name = $1 AND row_id = $2",
+            vec![text(table), text(id)],
+        )?;
+        rows.first().map(|r| Ok(Rejoined { old_version: r.try_get(0)?, seq: r.try_get(1)? })).transpose()
+    }
+
+    fn set_rejoined(&mut self, table: &str, id: Uuid, rejoined: Rejoined) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO rejoined_rows (table_name, row_id, old_version, seq) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (table_name, row_id) DO UPDATE SET old_version = excluded.old_version, seq = excluded.seq",
+            vec![text(table), text(id), Box::new(rejoined.old_version), Box::new(rejoined.seq)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_conflict(&mut self, c: &NewConflict<'_>) -> Result<i64, StoreError> {
+        self.one(
+            "INSERT INTO conflicts (table_name, row_id, region, field, server_value, device_value, device_id, \
+             mutation_id, seq, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            vec![
+                text(c.table),
+                text(c.row_id),
+                text(c.region),
+                text(c.field),
+                text(serde_json::to_string(c.server_value)?),
+                text(serde_json::to_string(c.device_value)?),
+                text(c.device),
+                Box::new(c.mutation_id),
+                Box::new(c.seq),
+                text(c.created_at),
+            ],
+        )
+    }
+
+    fn conflict(&mut self, id: i64) -> Result<Option<ConflictRecord>, StoreError> {
+        let sql = format!("SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE id = $1");
+        self.query(&sql, vec![Box::new(id)])?.first().map(conflict_from).transpose()
+    }
+
+    fn conflicts(
+        &mut self,
+        scope: Scope<'_>,
+        include_resolved: bool,
+    ) -> Result<Vec<ConflictRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE ($1::text IS NULL OR region = $1) \
+             AND ($2 OR resolved_at IS NULL) ORDER BY id"
+        );
+        self.query(&sql, vec![opt_text(scope), Box::new(include_resolved)])?
+            .iter()
+            .map(conflict_from)
+            .collect()
+    }
+
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE conflicts SET resolved_at = $2, resolved_by = $3 WHERE id = $1 AND resolved_at IS NULL",
+            vec![Box::new(id), text(at), text(by)],
+        )?;
+        Ok(())
+    }
+}

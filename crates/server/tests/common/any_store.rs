@@ -1,0 +1,184 @@
+//! Either store behind one type, so the server's tests run unchanged on SQLite or on PostgreSQL
+//! (`RAINSTAFF_TEST_STORE=postgres`, see `Harness`). The `Store` trait is generic and has no
+//! trait object; its transactions have one (`Tx` is object safe), so a transaction of either
+//! store is handed on as `DynTx`, and every method simply forwards.
+
+use std::path::Path;
+
+use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
+use rainstaff_core::schema::TableSpec;
+use rainstaff_server::store::{
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
+    Tx,
+};
+use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
+use uuid::Uuid;
+
+pub enum AnyStore {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+pub struct DynTx<'t>(&'t mut (dyn Tx + 't));
+
+impl Store for AnyStore {
+    type Tx<'t> = DynTx<'t>;
+
+    fn write<T>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<T, ServiceError>) -> Result<T, ServiceError> {
+        match self {
+            Self::Sqlite(s) => s.write(|tx| f(&mut DynTx(tx))),
+            Self::Postgres(s) => s.write(|tx| f(&mut DynTx(tx))),
+        }
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<T, ServiceError>) -> Result<T, ServiceError> {
+        match self {
+            Self::Sqlite(s) => s.read(|tx| f(&mut DynTx(tx))),
+            Self::Postgres(s) => s.read(|tx| f(&mut DynTx(tx))),
+        }
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.ping(),
+            Self::Postgres(s) => s.ping(),
+        }
+    }
+
+    fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.backup_to(dest),
+            Self::Postgres(s) => s.backup_to(dest),
+        }
+    }
+}
+
+impl Tx for DynTx<'_> {
+    fn insert_device(&mut self, device: &Device, token_hash: &str) -> Result<(), StoreError> {
+        self.0.insert_device(device, token_hash)
+    }
+    fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError> {
+        self.0.device(id)
+    }
+    fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+        self.0.device_by_token_hash(token_hash)
+    }
+    fn devices(&mut self) -> Result<Vec<Device>, StoreError> {
+        self.0.devices()
+    }
+    fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError> {
+        self.0.revoke_device(id, at)
+    }
+    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
+        self.0.record_push(id, last_mutation_id, at)
+    }
+    fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError> {
+        self.0.record_pull(id, cursor, at)
+    }
+    fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
+        self.0.forget_last_mutations()
+    }
+    fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError> {
+        self.0.insert_enroll_code(code)
+    }
+    fn enroll_code(&mut self, code_hash: &str) -> Result<Option<EnrollCode>, StoreError> {
+        self.0.enroll_code(code_hash)
+    }
+    fn use_enroll_code(&mut self, code_hash: &str, at: &str, device: Uuid) -> Result<(), StoreError> {
+        self.0.use_enroll_code(code_hash, at, device)
+    }
+    fn user_count(&mut self) -> Result<i64, StoreError> {
+        self.0.user_count()
+    }
+    fn insert_user(&mut self, user: &NewUser) -> Result<(), StoreError> {
+        self.0.insert_user(user)
+    }
+    fn usernames(&mut self) -> Result<Vec<String>, StoreError> {
+        self.0.usernames()
+    }
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.setting(key)
+    }
+    fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.0.set_setting(key, value)
+    }
+    fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
+        self.0.row(table, id)
+    }
+    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
+        self.0.put_row(table, row)
+    }
+    fn scan_rows(
+        &mut self,
+        table: &'static TableSpec,
+        scope: Scope<'_>,
+        f: &mut dyn FnMut(RowState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.0.scan_rows(table, scope, f)
+    }
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
+        self.0.table_counts()
+    }
+    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
+        self.0.live_rows(query)
+    }
+    fn next_seq(&mut self) -> Result<i64, StoreError> {
+        self.0.next_seq()
+    }
+    fn head_seq(&mut self) -> Result<i64, StoreError> {
+        self.0.head_seq()
+    }
+    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
+        self.0.append_change(seq, row)
+    }
+    fn changes(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangesPage, StoreError> {
+        self.0.changes(scope, since, limit, max_bytes)
+    }
+    fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
+        self.0.count_changes(scope, since)
+    }
+    fn applied_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<AppliedMutation>, StoreError> {
+        self.0.applied_mutation(device, mutation_id)
+    }
+    fn record_mutation(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+        applied: &AppliedMutation,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.0.record_mutation(device, mutation_id, applied, at)
+    }
+    fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
+        self.0.rejoined(table, id)
+    }
+    fn set_rejoined(&mut self, table: &str, id: Uuid, rejoined: Rejoined) -> Result<(), StoreError> {
+        self.0.set_rejoined(table, id, rejoined)
+    }
+    fn insert_conflict(&mut self, conflict: &NewConflict<'_>) -> Result<i64, StoreError> {
+        self.0.insert_conflict(conflict)
+    }
+    fn conflict(&mut self, id: i64) -> Result<Option<ConflictRecord>, StoreError> {
+        self.0.conflict(id)
+    }
+    fn conflicts(
+        &mut self,
+        scope: Scope<'_>,
+        include_resolved: bool,
+    ) -> Result<Vec<ConflictRecord>, StoreError> {
+        self.0.conflicts(scope, include_resolved)
+    }
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+        self.0.resolve_conflict(id, at, by)
+    }
+}

@@ -1,0 +1,366 @@
+//! Two server instances over one PostgreSQL database, as behind a reverse proxy: each with its
+//! own store (its own connection pool) and its own HTTP listener, and many devices pushing and
+//! pulling through either at random. A push whose answer is "lost" is sent again through the
+//! other instance, sometimes at the same moment as the first try. At the end every invariant of
+//! shared/spec/sync.md that concerns the server is checked against what the devices saw and what
+//! the database holds: convergence, no lost writes, exactly once, monotonic reads, region scope,
+//! tombstones, and the one multiple writers threaten most, that a pull never skips a change
+//! committed later with a smaller seq. Crash and resume, and version skew, do not depend on how
+//! many instances run; `tests/sync_sim.rs` and `tests/sync_e2e.rs` check them.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use common::pg::Cluster;
+use rainstaff_core::protocol::{
+    ALL_REGIONS, ChangesPage, EnrollResponse, Mutation, Op, Outcome, OutcomeStatus, PROTOCOL_HEADER,
+    PushResponse, RefusalCode, RowState,
+};
+use rainstaff_core::schema::{SHIFT_TEMPLATES, VEHICLES};
+use rainstaff_server::http::{HttpConfig, RunningServer};
+use rainstaff_server::{PgStore, Server};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const REGIONS: [&str; 2] = ["Ankara", "Izmir"];
+const DEVICES_PER_REGION: usize = 7;
+const ADMINS: usize = 2;
+const STEPS: usize = 40;
+/// Few plates, so devices on both instances keep trying to register the same one.
+const PLATES: usize = 4;
+
+/// What one device did and saw.
+struct Report {
+    region: String,
+    /// Every change pulled, in the order pulled.
+    pulled: Vec<(i64, RowState)>,
+    /// The device's view at the end: the newest state of each row it pulled.
+    view: BTreeMap<Uuid, RowState>,
+    /// Every mutation sent, with the one answer it got (all tries agreed).
+    outcomes: Vec<(Mutation, Outcome)>,
+}
+
+struct Device {
+    token: String,
+    region: String,
+    http: reqwest::Client,
+    urls: [String; 2],
+    rng: StdRng,
+    next_mutation: i64,
+    outbox: Vec<Mutation>,
+    cursor: i64,
+    report: Report,
+}
+
+impl Device {
+    fn url(&mut self) -> String {
+        self.urls[self.rng.gen_range(0..2)].clone()
+    }
+
+    fn mutation(&mut self, table: &str, row_id: Uuid, region: &str, op: Op, fields: Value, base: i64) {
+        self.outbox.push(Mutation {
+            mutation_id: self.next_mutation,
+            table: table.into(),
+            row_id,
+            region: region.into(),
+            op,
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            base_version: base,
+            imported: false,
+        });
+        self.next_mutation += 1;
+    }
+
+    fn own_region(&mut self) -> String {
+        if self.region == ALL_REGIONS {
+            REGIONS[self.rng.gen_range(0..REGIONS.len())].to_string()
+        } else {
+            self.region.clone()
+        }
+    }
+
+    /// One random edit into the outbox.
+    fn edit(&mut self) {
+        let region = self.own_region();
+        let live: Vec<RowState> = self
+            .report
+            .view
+            .values()
+            .filter(|r| r.table == SHIFT_TEMPLATES.name && r.deleted_at.is_none())
+            .cloned()
+            .collect();
+        match self.rng.gen_range(0..10) {
+            0..=2 => {
+                let name = format!("Vardiya {}", self.rng.gen_range(0..1000));
+                let fields =
+                    json!({"name": name, "start_time": "08:00", "end_time": "16:00", "break_minutes": 30});
+                self.mutation(SHIFT_TEMPLATES.name, Uuid::now_v7(), &region, Op::Upsert, fields, 0);
+            }
+            3..=5 if !live.is_empty() => {
+                let row = &live[self.rng.gen_range(0..live.len())];
+                let fields = json!({"name": format!("Düzeltme {}", self.rng.gen_range(0..1000))});
+                let (id, region, version) = (row.id, row.region.clone(), row.version);
+                self.mutation(SHIFT_TEMPLATES.name, id, &region, Op::Upsert, fields, version);
+            }
+            6 if !live.is_empty() => {
+                let row = &live[self.rng.gen_range(0..live.len())];
+                let (id, region, version) = (row.id, row.region.clone(), row.version);
+                self.mutation(SHIFT_TEMPLATES.name, id, &region, Op::Delete, json!({}), version);
+            }
+            7 if self.region != ALL_REGIONS => {
+                // Another region's record: the server must refuse it, whatever instance it reaches.
+                let other = REGIONS.iter().find(|r| **r != self.region).unwrap().to_string();
+                let fields = json!({"name": "Yabancı", "start_time": "08:00", "end_time": "16:00", "break_minutes": 0});
+                self.mutation(SHIFT_TEMPLATES.name, Uuid::now_v7(), &other, Op::Upsert, fields, 0);
+            }
+            _ => {
+                let plate = format!("06 ABC {}", 100 + self.rng.gen_range(0..PLATES));
+                let fields = json!({"plate": plate, "km": 1000, "oil_interval_km": 10000});
+                self.mutation(VEHICLES.name, Uuid::now_v7(), &region, Op::Upsert, fields, 0);
+            }
+        }
+    }
+
+    async fn send(&self, url: &str, batch: &[Mutation]) -> PushResponse {
+        let response = self
+            .http
+            .post(format!("{url}/sync"))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .json(&json!({ "mutations": batch }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// Pushes the start of the outbox. Sometimes the answer is "lost" and the batch goes again
+    /// through the other instance, after the first or at the same time; every try must get the
+    /// same answer.
+    async fn push(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        let n = self.rng.gen_range(1..=self.outbox.len().min(10));
+        let batch: Vec<Mutation> = self.outbox[..n].to_vec();
+        let first = self.rng.gen_range(0..2);
+        let (a, b) = (self.urls[first].clone(), self.urls[1 - first].clone());
+        let answer = match self.rng.gen_range(0..10) {
+            0..=1 => {
+                let (x, y) = tokio::join!(self.send(&a, &batch), self.send(&b, &batch));
+                assert_eq!(x.outcomes, y.outcomes, "two tries at once were answered differently");
+                x
+            }
+            2..=3 => {
+                let x = self.send(&a, &batch).await;
+                let y = self.send(&b, &batch).await;
+                assert_eq!(
+                    x.outcomes, y.outcomes,
+                    "a retry through the other instance was answered differently"
+                );
+                y
+            }
+            _ => self.send(&a, &batch).await,
+        };
+        assert_eq!(answer.outcomes.len(), batch.len());
+        self.outbox.drain(..n);
+        self.report.outcomes.extend(batch.into_iter().zip(answer.outcomes));
+    }
+
+    /// Pulls every page from the cursor, each through either instance.
+    async fn pull(&mut self) {
+        loop {
+            let url = self.url();
+            let page: ChangesPage = self
+                .http
+                .get(format!("{url}/sync/changes?since={}&limit=25", self.cursor))
+                .header(PROTOCOL_HEADER, "1")
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for change in page.changes {
+                assert!(change.seq > self.cursor, "seq {} after cursor {}", change.seq, self.cursor);
+                assert_eq!(change.seq, change.row.version);
+                if self.region != ALL_REGIONS {
+                    assert_eq!(change.row.region, self.region, "another region's change reached a device");
+                }
+                if let Some(seen) = self.report.view.get(&change.row.id) {
+                    assert!(change.row.version > seen.version, "a device went back to an older version");
+                    assert!(
+                        seen.deleted_at.is_none() || change.row.deleted_at.is_some(),
+                        "a deleted row came back: {:?}",
+                        change.row
+                    );
+                }
+                self.cursor = change.seq;
+                self.report.view.insert(change.row.id, change.row.clone());
+                self.report.pulled.push((change.seq, change.row));
+            }
+            assert_eq!(page.next_since, self.cursor);
+            if !page.has_more {
+                return;
+            }
+        }
+    }
+}
+
+async fn enroll(server: &Server<PgStore>, http: &reqwest::Client, url: &str, region: &str) -> EnrollResponse {
+    let code = server.create_enroll_code(region).unwrap().code;
+    let response = http
+        .post(format!("{url}/enroll"))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&json!({"code": code, "name": "Ofis PC"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_serve_many_devices_on_one_database() {
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    let config = HttpConfig::default();
+    let instances = [
+        RunningServer::start(Arc::new(Server::new(PgStore::open(&url).unwrap())), config).await.unwrap(),
+        RunningServer::start(Arc::new(Server::new(PgStore::open_existing(&url).unwrap())), config)
+            .await
+            .unwrap(),
+    ];
+    let urls = [instances[0].url(), instances[1].url()];
+    let http = reqwest::Client::new();
+    let regions: Vec<&str> = REGIONS
+        .iter()
+        .flat_map(|r| std::iter::repeat_n(*r, DEVICES_PER_REGION))
+        .chain(std::iter::repeat_n(ALL_REGIONS, ADMINS))
+        .collect();
+    let seed: u64 = std::env::var("SCALE_OUT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let mut tasks = Vec::new();
+    for (i, region) in regions.iter().enumerate() {
+        // Enrolled through either instance: one is as good as the other.
+        let enrolled = enroll(instances[i % 2].server(), &http, &urls[i % 2], region).await;
+        let mut device = Device {
+            token: enrolled.token,
+            region: enrolled.region,
+            http: http.clone(),
+            urls: urls.clone(),
+            rng: StdRng::seed_from_u64(seed * 1000 + i as u64),
+            next_mutation: 1,
+            outbox: Vec::new(),
+            cursor: 0,
+            report: Report {
+                region: region.to_string(),
+                pulled: Vec::new(),
+                view: BTreeMap::new(),
+                outcomes: Vec::new(),
+            },
+        };
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..STEPS {
+                match device.rng.gen_range(0..4) {
+                    0 | 1 => device.edit(),
+                    2 => device.push().await,
+                    _ => device.pull().await,
+                }
+            }
+            while !device.outbox.is_empty() {
+                device.push().await;
+            }
+            device
+        }));
+    }
+    // Every outbox is empty before anybody's last pull (a device that failed fails the test here).
+    let mut devices = Vec::new();
+    for task in tasks {
+        devices.push(task.await.unwrap());
+    }
+    let mut reports = Vec::new();
+    for mut device in devices {
+        device.pull().await;
+        reports.push(device.report);
+    }
+    let stored = common::stored(instances[0].server().store());
+    check(&reports, &stored);
+    for instance in instances {
+        instance.stop().await.unwrap();
+    }
+}
+
+fn check(reports: &[Report], stored: &common::Stored) {
+    let log: Vec<i64> = stored.changes.iter().map(|(seq, _)| *seq).collect();
+    assert!(log.windows(2).all(|w| w[0] < w[1]), "the change log has a seq twice or out of order");
+    assert_eq!(stored.head_seq, *log.last().unwrap());
+
+    // Convergence, and no pull skipped a change: each device pulled exactly its scope's log.
+    for report in reports {
+        let in_scope = |r: &RowState| report.region == ALL_REGIONS || r.region == report.region;
+        let expected: Vec<i64> =
+            stored.changes.iter().filter(|(_, r)| in_scope(r)).map(|(s, _)| *s).collect();
+        let pulled: Vec<i64> = report.pulled.iter().map(|(s, _)| *s).collect();
+        assert_eq!(pulled, expected, "a device of {} missed or repeated changes", report.region);
+        let server: BTreeMap<Uuid, RowState> = stored
+            .rows
+            .iter()
+            .filter(|r| in_scope(&r.state))
+            .map(|r| (r.state.id, r.state.clone()))
+            .collect();
+        assert_eq!(report.view, server, "a device of {} did not converge", report.region);
+    }
+
+    // No lost writes, and exactly once: every mutation has an answer, a refusal says why, and the
+    // log holds exactly the versions the applied and merged answers gave out.
+    let mut written = BTreeSet::new();
+    let mut plates_taken = 0;
+    for report in reports {
+        for (mutation, outcome) in &report.outcomes {
+            assert_eq!(outcome.mutation_id, mutation.mutation_id);
+            match outcome.status {
+                OutcomeStatus::Applied | OutcomeStatus::Merged => {
+                    written.insert(outcome.row.as_ref().expect("a written row comes back").version);
+                }
+                OutcomeStatus::Rejected => {
+                    assert!(outcome.code.is_some() && outcome.reason.is_some(), "{outcome:?}");
+                    if outcome.code == Some(RefusalCode::Rule) {
+                        plates_taken += 1;
+                    }
+                }
+            }
+            // Region scope: another region's record is refused, through either instance.
+            if report.region != ALL_REGIONS && mutation.region != report.region {
+                assert_eq!(outcome.code, Some(RefusalCode::RegionForbidden), "{outcome:?}");
+            }
+        }
+    }
+    assert_eq!(written, log.iter().copied().collect::<BTreeSet<_>>(), "the log and the answers disagree");
+    let mut per_row: HashMap<Uuid, Vec<&RowState>> = HashMap::new();
+    for (_, row) in &stored.changes {
+        per_row.entry(row.id).or_default().push(row);
+    }
+    for row in &stored.rows {
+        let history = &per_row[&row.state.id];
+        assert_eq!(history.last().unwrap().version, row.state.version, "a row is not at its last change");
+        // Tombstones: once deleted, every later change of the row is deleted too.
+        let first_deleted = history.iter().position(|r| r.deleted_at.is_some()).unwrap_or(history.len());
+        assert!(history[first_deleted..].iter().all(|r| r.deleted_at.is_some()), "a deleted row came back");
+    }
+
+    // The plate rule held across instances: one live vehicle per plate, and it was exercised.
+    let mut plates = BTreeMap::new();
+    for row in stored.rows.iter().filter(|r| r.state.table == VEHICLES.name && r.state.deleted_at.is_none()) {
+        let plate = row.state.fields["plate"].clone();
+        assert!(plates.insert(plate.to_string(), row.state.id).is_none(), "two live vehicles share {plate}");
+    }
+    assert!(plates_taken > 0, "no device ever tried a plate another had: the rule went untested");
+}
