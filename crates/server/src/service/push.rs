@@ -417,8 +417,8 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
 /// desktop writes the same raise as its own edit. So its later km edits from an older base are
 /// not conflicts with its own reading, nor merges, nor a lower km it never saw (`saw_km`), while
 /// every other device's concurrent km edit meets it as a change by another, as it would meet
-/// the vehicle change the desktop pushes. A vehicle in another region than the inspection (which
-/// the reference check does not let happen) is left alone: a device only writes its region.
+/// the vehicle change the desktop pushes. A vehicle no longer in the inspection's region (an
+/// administrator moved it since) is left alone: the pushing device may not write that region.
 fn raise_vehicle_km(
     tx: &mut impl Tx,
     before: Option<&Map<String, Value>>,
