@@ -282,6 +282,19 @@ fn the_fleet_keeps_its_rules_and_an_inspection_raises_the_vehicle_km() {
         "SELECT COUNT(*) FROM outbox WHERE table_name = 'vehicles' AND json_extract(fields, '$.km') = 1800",
     );
     assert_eq!(vehicle_entries, 1);
+
+    // A confirmed correction of the vehicle's km stays when an inspection's notes change: only a
+    // new reading raises it (`rules::raised_km`, as on the server).
+    let confirmed = SaveOptions { confirm_lower_km: true };
+    store
+        .save_record(&user, &VEHICLES, Some(van), "Izmir", obj(serde_json::json!({"km": 1000})), confirmed)
+        .unwrap();
+    let note = obj(serde_json::json!({"notes": "yağ kontrol edildi"}));
+    store
+        .save_record(&user, &VEHICLE_INSPECTIONS, Some(monday), "Izmir", note, SaveOptions::default())
+        .unwrap();
+    let km: i64 = store.test_connection().query_row("SELECT km FROM vehicles", [], |r| r.get(0)).unwrap();
+    assert_eq!(km, 1000);
 }
 
 #[test]

@@ -40,22 +40,20 @@ pub struct SaveOptions {
     pub confirm_lower_km: bool,
 }
 
-/// An inspection reads the odometer, so a reading above the vehicle's km is its km now; written
-/// with the inspection, so the two never disagree and the vehicle's km keeps every inspection's.
-/// A lower reading changes nothing: the vehicle's km is the highest one seen.
+/// Gives the inspected vehicle the km `rules::raised_km` says, in the inspection's transaction,
+/// so the two never disagree; the outbox carries both changes.
 fn raise_vehicle_km(
     tx: &rusqlite::Transaction<'_>,
+    before: Option<&Map<String, Value>>,
     inspection: &Map<String, Value>,
 ) -> Result<(), StoreError> {
-    let vehicle =
-        inspection.get("vehicle_id").and_then(Value::as_str).and_then(|id| Uuid::parse_str(id).ok());
-    let (Some(vehicle), Some(km)) = (vehicle, inspection.get("km").and_then(Value::as_i64)) else {
+    let Some(vehicle) = rules::inspected_vehicle(inspection) else {
         return Ok(());
     };
     let Some(row) = rows::get(tx, &VEHICLES, vehicle)?.filter(|r| !r.deleted) else {
         return Ok(());
     };
-    if row.fields.get("km").and_then(Value::as_i64).is_none_or(|old| old < km) {
+    if let Some(km) = rules::raised_km(before, inspection, &row.fields) {
         let fields = Map::from_iter([("km".to_string(), Value::from(km))]);
         rows::save(tx, &VEHICLES, vehicle, &row.region, &fields)?;
     }
@@ -107,7 +105,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         rows::save(&tx, table, id, region, &fields)?;
         if table.name == VEHICLE_INSPECTIONS.name {
-            raise_vehicle_km(&tx, &full)?;
+            raise_vehicle_km(&tx, existing.as_ref().map(|r| &r.fields), &full)?;
         }
         tx.commit()?;
         Ok(id)

@@ -5,9 +5,11 @@
 //! writer (the desktop's store, the server's push, a web dashboard) calls `check` with its own
 //! `Neighbours`, so each refuses the same change with the same reason.
 //!
-//! An inspection's km raising its vehicle's km is a write, not a rule: the desktop writes both
-//! rows in one transaction (`Store::save_record`) and the server takes them as the two changes
-//! they are. Rows a legacy import brings keep the km the old program had.
+//! An inspection's km raising its vehicle's km is a write, not a refusal: `raised_km` says when,
+//! and every writer applies it in the transaction of the inspection (the desktop's
+//! `Store::save_record`, the server's push, so an inspection from a writer that did not raise the
+//! km itself still reaches its vehicle). Rows a legacy import brings keep the km the old program
+//! had.
 //!
 //! A rule looks at a change only when the fields it is about change (or the row is new): an old
 //! row that broke a rule before it existed (a legacy import, two offices offline) must still take
@@ -193,6 +195,31 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
         _ => {}
     }
     Ok(broken)
+}
+
+/// The vehicle an inspection is of.
+pub fn inspected_vehicle(inspection: &Map<String, Value>) -> Option<Uuid> {
+    inspection.get("vehicle_id").and_then(Value::as_str).and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// The km an inspection's change gives `vehicle` (the live row of `inspected_vehicle(after)`):
+/// an inspection reads the odometer, so a reading above the vehicle's km, or on a vehicle with
+/// none, is its km now. A lower reading changes nothing: the vehicle's km is the highest one
+/// seen. Only a change that brings a reading to the vehicle (a new inspection, a new km, another
+/// vehicle) raises it, as a rule looks only at the fields it is about: an edit of an inspection's
+/// notes neither undoes a confirmed correction of the vehicle's km nor gives the vehicle the km
+/// of an inspection a legacy import brought.
+pub fn raised_km(
+    before: Option<&Map<String, Value>>,
+    after: &Map<String, Value>,
+    vehicle: &Map<String, Value>,
+) -> Option<i64> {
+    let reading = after.get("km").and_then(Value::as_i64)?;
+    let changed = |name: &str| before.is_none_or(|before| field(before, name) != field(after, name));
+    if !changed("km") && !changed("vehicle_id") {
+        return None;
+    }
+    vehicle.get("km").and_then(Value::as_i64).is_none_or(|km| km < reading).then_some(reading)
 }
 
 /// A field's value, where a field the row lacks is null.
@@ -536,6 +563,30 @@ mod tests {
         assert!(new_row(&mut rows, "vehicle_inspections", next_week).is_empty());
         let other = json!({"vehicle_id": Uuid::new_v4().to_string(), "inspection_date": "2026-03-04"});
         assert!(new_row(&mut rows, "vehicle_inspections", other).is_empty());
+    }
+
+    #[test]
+    fn an_inspections_new_reading_raises_its_vehicles_km_never_lowers_it() {
+        let van = Uuid::new_v4();
+        let inspection = |km: Value| obj(json!({"vehicle_id": van.to_string(), "km": km, "notes": null}));
+        let vehicle = |km: Value| obj(json!({"plate": "06 ABC 123", "km": km}));
+        let new = inspection(json!(1500));
+        assert_eq!(inspected_vehicle(&new), Some(van));
+        assert_eq!(raised_km(None, &new, &vehicle(json!(1000))), Some(1500));
+        assert_eq!(raised_km(None, &new, &vehicle(json!(null))), Some(1500));
+        assert_eq!(raised_km(None, &new, &vehicle(json!(1500))), None);
+        assert_eq!(raised_km(None, &new, &vehicle(json!(2000))), None);
+        assert_eq!(raised_km(None, &inspection(json!(null)), &vehicle(json!(null))), None);
+        // A corrected reading is a new one; an edit of the notes brings none.
+        let corrected = inspection(json!(1700));
+        assert_eq!(raised_km(Some(&new), &corrected, &vehicle(json!(1500))), Some(1700));
+        let mut noted = new.clone();
+        noted.insert("notes".into(), json!("temiz"));
+        assert_eq!(raised_km(Some(&new), &noted, &vehicle(json!(1000))), None);
+        // The reading moved to another vehicle is that vehicle's.
+        let mut other = new.clone();
+        other.insert("vehicle_id".into(), json!(Uuid::new_v4().to_string()));
+        assert_eq!(raised_km(Some(&new), &other, &vehicle(json!(1000))), Some(1500));
     }
 
     #[test]

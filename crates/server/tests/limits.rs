@@ -118,8 +118,10 @@ async fn pull_pages_are_bounded_in_bytes_as_well_as_rows() {
     let h = Harness::start().await;
     let dev = h.enroll("Ankara", "Ankara PC").await;
     let vehicle = id();
-    dev.push(&[dev.upsert("vehicles", vehicle, json!({"plate": "06 ABC 123", "oil_interval_km": 10000}), 0)])
-        .await;
+    // Its km is above every inspection's reading, so no inspection raises it: the pages hold
+    // the vehicle and the inspections alone.
+    let van = json!({"plate": "06 ABC 123", "km": 1_000, "oil_interval_km": 10000});
+    dev.push(&[dev.upsert("vehicles", vehicle, van, 0)]).await;
     // Weekly inspections, one a week as the rule wants, with a checklist near the longest the
     // schema allows: nine items with long notes, about 19 kB of JSON each.
     let checklist: Vec<_> = rainstaff_core::checklist::ITEMS

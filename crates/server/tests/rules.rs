@@ -8,6 +8,7 @@ mod common;
 use common::{Dev, Harness, employee, id, shift, timesheet, version, write};
 use rainstaff_core::protocol::{Mutation, Op, OutcomeStatus, RefusalCode};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
+use rainstaff_server::store::Tx;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -223,4 +224,91 @@ async fn the_fleet_rules_hold_for_what_two_offline_pcs_push() {
         "end_date: cannot be before the start",
     )
     .await;
+}
+
+/// The vehicle `van` as the server holds it: its km, and the device its km's version names.
+fn vehicle_km(h: &Harness, van: Uuid) -> (Option<i64>, Uuid) {
+    let row = h.read(|tx| tx.row(&VEHICLES, van)).unwrap();
+    (row.state.fields["km"].as_i64(), row.field_versions["km"].device)
+}
+
+/// An inspection pushed alone (by a writer that does not raise the km itself) raises its
+/// vehicle's km on the server, as a change every PC of the region pulls; a lower reading leaves
+/// it, and a retried push raises nothing a second time.
+#[tokio::test]
+async fn an_inspections_higher_km_reaches_its_vehicle_once() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Izmir", "İzmir 1").await, h.enroll("Izmir", "İzmir 2").await);
+    let van = id();
+    let v = write(&a, a.upsert("vehicles", van, vehicle("35 KL 456", 1000), 0)).await;
+    let (_, since) = b.pull_all(0).await;
+    let inspect =
+        |date: &str, km: i64| json!({"vehicle_id": van.to_string(), "inspection_date": date, "km": km});
+
+    let inspection = a.upsert("vehicle_inspections", id(), inspect("2026-03-02", 1500), v);
+    let first = a.push(std::slice::from_ref(&inspection)).await;
+    assert_eq!(first.outcomes[0].status, OutcomeStatus::Applied, "{first:?}");
+    assert_eq!(vehicle_km(&h, van), (Some(1500), a.id));
+    let (changes, _) = b.pull_all(since).await;
+    let raised: Vec<_> = changes.iter().filter(|c| c.row.id == van).collect();
+    assert_eq!(raised.len(), 1, "{changes:?}");
+    assert_eq!(raised[0].row.fields["km"], 1500);
+    assert_eq!(raised[0].row.fields["plate"], "35 KL 456");
+
+    // The PC sent it again, not knowing the first answer arrived: the recorded answer, no change.
+    let head = h.read(|tx| tx.head_seq());
+    let again = a.push(std::slice::from_ref(&inspection)).await;
+    assert_eq!(again.outcomes, first.outcomes);
+    assert_eq!(h.read(|tx| tx.head_seq()), head);
+
+    // A desktop writes the raise itself; arriving after the server's, it changes nothing.
+    let own = a.upsert("vehicles", van, json!({"km": 1500}), v);
+    let response = a.push(&[own]).await;
+    assert_eq!(response.outcomes[0].status, OutcomeStatus::Applied, "{response:?}");
+    assert_eq!(h.read(|tx| tx.head_seq()), head);
+    // The reading is the pushing PC's: its own km edit from before it is no merge, while the
+    // other PC, which never saw 1500, cannot lower it unknowingly.
+    let corrected = a.upsert("vehicles", van, json!({"km": 1600}), v);
+    let response = a.push(&[corrected]).await;
+    let outcome = &response.outcomes[0];
+    assert_eq!((outcome.status, outcome.conflicts.len()), (OutcomeStatus::Applied, 0), "{outcome:?}");
+    let lower = b.upsert("vehicles", van, json!({"km": 1400}), v);
+    refused_alone(&b, lower, "km: is lower than the last recorded km; save again to confirm (1600)").await;
+
+    // A lower reading, and a new note on the first inspection, leave the vehicle's km.
+    let head = h.read(|tx| tx.head_seq());
+    write(&b, b.upsert("vehicle_inspections", id(), inspect("2026-03-09", 1550), 0)).await;
+    let seen = version(&first.outcomes[0]);
+    let noted = b.upsert("vehicle_inspections", inspection.row_id, json!({"notes": "temiz"}), seen);
+    write(&b, noted).await;
+    assert_eq!(vehicle_km(&h, van), (Some(1600), a.id));
+    assert_eq!(h.read(|tx| tx.head_seq()), head + 2, "only the two inspections changed");
+}
+
+/// An inspection a legacy import brought keeps the km the old program had on its vehicle, as the
+/// server's own import does; a rejoining PC's inspection raised its vehicle before the restore,
+/// and that vehicle comes back with its own row.
+#[tokio::test]
+async fn an_imported_or_rejoined_inspection_leaves_its_vehicle_as_it_is() {
+    let h = Harness::start().await;
+    let a = h.enroll("Izmir", "İzmir 1").await;
+    let van = id();
+    write(&a, imported(a.upsert("vehicles", van, vehicle("35 KL 456", 900), 0))).await;
+    let legacy = json!({"vehicle_id": van.to_string(), "inspection_date": "2026-01-05", "km": 1200});
+    write(&a, imported(a.upsert("vehicle_inspections", id(), legacy, 0))).await;
+    assert_eq!(vehicle_km(&h, van).0, Some(900));
+
+    let head = h.read(|tx| tx.head_seq());
+    let fields = json!({"vehicle_id": van.to_string(), "inspection_date": "2026-01-12", "km": 1300});
+    let row = RejoinRow {
+        table: "vehicle_inspections".into(),
+        row_id: id(),
+        region: "Izmir".into(),
+        old_version: head + 10,
+        deleted: false,
+        fields: fields.as_object().unwrap().clone(),
+    };
+    rejoin(&a, vec![row]).await;
+    assert_eq!(vehicle_km(&h, van).0, Some(900));
+    assert_eq!(h.read(|tx| tx.head_seq()), head + 1);
 }

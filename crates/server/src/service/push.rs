@@ -152,15 +152,18 @@ fn place(
 
 const FORBIDDEN: &str = "this computer may not change records of that region or move records between regions";
 
-/// Whether `apply` holds a change to the rules that need other rows (`rainstaff_core::rules`).
+/// Whether `apply` holds a change to the rules that need other rows (`rainstaff_core::rules`)
+/// and makes the write they call for: an inspection's reading raising its vehicle's km.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Rules {
     /// A device's edit: every rule, except for the insert of a row a legacy import brought
-    /// (`Mutation::imported`), which gets the exemption the server's own import has.
+    /// (`Mutation::imported`), which gets the exemption the server's own import has (and keeps
+    /// the km the old program had).
     Judge,
     /// A row that was accepted under these rules before the server was restored from a backup
     /// (a rejoin): its rows arrive in no order that keeps the rules at every step (a person's
-    /// deletion before their shifts', a shift before its person's deactivation).
+    /// deletion before their shifts', a shift before its person's deactivation). A km an
+    /// inspection raised then comes back with its vehicle's own row.
     AlreadyJudged,
 }
 
@@ -280,6 +283,9 @@ pub(super) fn apply(
                     created_at: now,
                 })?;
             }
+            if judged && table.name == VEHICLE_INSPECTIONS.name && !delete {
+                raise_vehicle_km(tx, live.map(|c| &c.state.fields), &row.state, device.id, now)?;
+            }
             Ok(Outcome {
                 mutation_id: m.mutation_id,
                 status,
@@ -397,6 +403,55 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             .and_then(Value::as_str)
             .map(str::to_string))
     }
+}
+
+/// An inspection's reading reaching its vehicle (`rules::raised_km`, as the desktop writes it),
+/// in the inspection's transaction and as a change of its own under the next seq: every device
+/// of the region pulls it, the pushing one too (its outcome answers for the inspection alone).
+/// An inspection from a writer that did not raise the km itself (an older PC, one whose vehicle
+/// edit was refused, a web dashboard) so still reaches its vehicle; from a desktop that did, its
+/// own vehicle change arrives after this one with the same km and changes nothing. A retried
+/// mutation gets its recorded outcome without coming here, so a reading raises the km once.
+///
+/// The km's field version names the pushing device: its mutation made the change, and the
+/// desktop writes the same raise as its own edit. So its later km edits from an older base are
+/// not conflicts with its own reading, nor merges, nor a lower km it never saw (`saw_km`), while
+/// every other device's concurrent km edit meets it as a change by another, as it would meet
+/// the vehicle change the desktop pushes. A vehicle no longer in the inspection's region (an
+/// administrator moved it since) is left alone: the pushing device may not write that region.
+fn raise_vehicle_km(
+    tx: &mut impl Tx,
+    before: Option<&Map<String, Value>>,
+    inspection: &RowState,
+    device: Uuid,
+    now: &str,
+) -> Result<(), StoreError> {
+    let Some(id) = rules::inspected_vehicle(&inspection.fields) else {
+        return Ok(());
+    };
+    let vehicle = tx.row(&VEHICLES, id)?;
+    let Some(vehicle) =
+        vehicle.filter(|v| v.state.deleted_at.is_none() && v.state.region == inspection.region)
+    else {
+        return Ok(());
+    };
+    let Some(km) = rules::raised_km(before, &inspection.fields, &vehicle.state.fields) else {
+        return Ok(());
+    };
+    let mut fields = vehicle.state.fields.clone();
+    fields.insert("km".to_string(), Value::from(km));
+    let write = RowWrite {
+        table: &VEHICLES,
+        id,
+        region: &vehicle.state.region,
+        fields,
+        changed: &["km".to_string()],
+        delete: false,
+        device,
+        now,
+    };
+    write_row(tx, Some(&vehicle), write)?;
+    Ok(())
 }
 
 /// A row leaving a region: the devices of that region see it deleted there, under a seq of its
