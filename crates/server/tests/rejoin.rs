@@ -6,24 +6,11 @@
 
 mod common;
 
-use common::{Dev, Harness, employee, id, shift, timesheet, write};
-use rainstaff_core::protocol::{Mutation, OutcomeStatus, RejoinRequest, RejoinResponse, RejoinRow};
+use common::{Harness, employee, id, rejoin, shift, timesheet, write};
+use rainstaff_core::protocol::{Mutation, OutcomeStatus, RejoinRow};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::json;
 use uuid::Uuid;
-
-/// Sends rows back to a restored server as a rejoining PC does; every one must be applied.
-async fn rejoin(dev: &Dev, rows: Vec<RejoinRow>) {
-    let response = dev
-        .request(reqwest::Method::POST, "/sync/rejoin")
-        .json(&RejoinRequest { rows })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let answer: RejoinResponse = response.json().await.unwrap();
-    assert!(answer.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{answer:?}");
-}
 
 #[tokio::test]
 async fn a_rejoin_brings_back_what_the_rules_took_before_the_restore_in_any_order() {

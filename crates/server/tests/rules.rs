@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{Dev, Harness, employee, id, shift, timesheet, version, write};
-use rainstaff_core::protocol::{Mutation, Op, OutcomeStatus, RefusalCode};
+use common::{Dev, Harness, employee, id, rejoin, shift, timesheet, version, write};
+use rainstaff_core::protocol::{Mutation, Op, OutcomeStatus, RefusalCode, RejoinRow};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
 use rainstaff_server::store::Tx;
 use serde_json::{Value, json};

@@ -16,7 +16,7 @@ use std::sync::{Arc, mpsc};
 use rainstaff_core::ids::IdNamespaces;
 use rainstaff_core::protocol::{
     ChangesPage, ConflictRecord, EnrollResponse, Mutation, Op, Outcome, OutcomeStatus, PROTOCOL_HEADER,
-    PushResponse, RowState,
+    PushResponse, RejoinRequest, RejoinResponse, RejoinRow, RowState,
 };
 use rainstaff_core::schema::{TABLES, TableSpec};
 use rainstaff_server::http::{HttpConfig, RunningServer};
@@ -408,6 +408,19 @@ pub fn version(outcome: &Outcome) -> i64 {
 /// Pushes one mutation alone and returns the server's version of its row.
 pub async fn write(dev: &Dev, m: Mutation) -> i64 {
     version(&dev.push(&[m]).await.outcomes[0])
+}
+
+/// Sends rows back to a restored server as a rejoining PC does; every one must be applied.
+pub async fn rejoin(dev: &Dev, rows: Vec<RejoinRow>) {
+    let response = dev
+        .request(reqwest::Method::POST, "/sync/rejoin")
+        .json(&RejoinRequest { rows })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: RejoinResponse = response.json().await.unwrap();
+    assert!(answer.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{answer:?}");
 }
 
 pub fn id() -> Uuid {
