@@ -4,13 +4,14 @@
 
 pub mod postgres;
 pub mod sqlite;
+mod table_sql;
 pub mod url;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use rainstaff_core::merge::{FieldVersion, StoredRow};
-use rainstaff_core::protocol::{ChangesPage, ConflictRecord, Outcome, RowState, TableCount};
+use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, Outcome, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use serde_json::Value;
 use uuid::Uuid;
@@ -266,4 +267,43 @@ pub struct NewConflict<'a> {
     pub mutation_id: i64,
     pub seq: i64,
     pub created_at: &'a str,
+}
+
+/// One `Tx::changes` page as both stores fill it from the change log's rows in seq order, by the
+/// rule the trait states: at most `limit` changes and `max_bytes` of row JSON, the first one
+/// however large.
+struct PageFill {
+    changes: Vec<Change>,
+    bytes: usize,
+    limit: usize,
+    max_bytes: usize,
+    has_more: bool,
+}
+
+impl PageFill {
+    fn new(limit: usize, max_bytes: usize) -> Self {
+        Self { changes: Vec::new(), bytes: 0, limit, max_bytes, has_more: false }
+    }
+
+    /// How many rows to read: one more than the page holds, to know whether more follow.
+    fn lookahead(&self) -> i64 {
+        i64::try_from(self.limit).unwrap_or(i64::MAX).saturating_add(1)
+    }
+
+    /// Adds the next row to the page; `false` when it does not fit, and the page is done.
+    fn take(&mut self, seq: i64, json: &str) -> Result<bool, StoreError> {
+        let changes = &self.changes;
+        if changes.len() == self.limit || (!changes.is_empty() && self.bytes + json.len() > self.max_bytes) {
+            self.has_more = true;
+            return Ok(false);
+        }
+        self.bytes += json.len();
+        self.changes.push(Change { seq, row: serde_json::from_str(json)? });
+        Ok(true)
+    }
+
+    fn finish(self, since: i64) -> ChangesPage {
+        let next_since = self.changes.last().map_or(since, |c| c.seq);
+        ChangesPage { changes: self.changes, next_since, has_more: self.has_more, epoch: None }
+    }
 }

@@ -27,10 +27,9 @@
 mod migrations;
 mod pool;
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
+use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{FieldKind, FieldSpec, TABLES, TableSpec};
 use rainstaff_core::sql_value::{self, SqlValue as Shared};
 use serde_json::{Map, Value};
@@ -38,12 +37,12 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use self::pool::{Conn, Link, Param, Pool};
+use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
 use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
-    Tx,
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
+    ServerRow, Store, Tx,
 };
 use crate::error::{ServiceError, StoreError};
-use crate::sql_values::field_column_list;
 
 pub use self::migrations::LATEST as SCHEMA_VERSION;
 
@@ -52,57 +51,23 @@ pub use self::migrations::LATEST as SCHEMA_VERSION;
 /// waiting for the write lock.
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
-const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
-const BASE_COUNT: usize = 7;
-
 /// Taken first in every write transaction: the lock that orders writers (module docs).
 const WRITE_LOCK: &str = "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE";
 
-/// Statements of one synced table, built once from the static schema.
-struct TableSql {
-    select_one: String,
-    upsert: String,
-    scan_all: String,
-    scan_region: String,
-    counts: String,
-}
-
-impl TableSql {
-    fn new(table: &TableSpec) -> Self {
-        let name = table.name;
-        let fields = field_column_list(table);
-        let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
-        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(|i| format!("${i}")).collect::<Vec<_>>();
-        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
-            .into_iter()
-            .map(str::to_string)
-            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        Self {
-            select_one: format!("{select} WHERE id = $1"),
-            upsert: format!(
-                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
-                placeholders.join(", ")
-            ),
-            // Byte order, as SQLite sorts text, whatever the database's collation.
-            scan_all: format!("{select} ORDER BY id COLLATE \"C\""),
-            scan_region: format!("{select} WHERE region = $1 ORDER BY id COLLATE \"C\""),
-            counts: format!(
-                "SELECT region, count(*) FILTER (WHERE deleted_at IS NULL), \
-                 count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM \"{name}\" \
-                 GROUP BY region ORDER BY region COLLATE \"C\""
-            ),
-        }
-    }
-}
+/// PostgreSQL's spelling of the shared statements.
+const DIALECT: Dialect = Dialect {
+    param: |n| format!("${n}"),
+    // Byte order, as SQLite sorts text, whatever the database's collation.
+    byte_order: " COLLATE \"C\"",
+    live_and_deleted: "count(*) FILTER (WHERE deleted_at IS NULL), count(*) FILTER (WHERE deleted_at IS NOT NULL)",
+    is_distinct_from: "IS DISTINCT FROM",
+};
 
 pub struct PgStore {
     // Declared before the link: connections are closed while its runtime still runs.
     pool: Pool,
     link: Link,
-    tables: HashMap<&'static str, TableSql>,
+    tables: Tables,
 }
 
 /// Reads `pool_size` from the URL's query and leaves the rest for the client.
@@ -139,11 +104,7 @@ impl PgStore {
 
     fn connect(url: &str, create: bool) -> Result<Self, StoreError> {
         let (url, size) = pool_size(url)?;
-        let store = Self {
-            pool: Pool::new(&url, size),
-            link: Link::new()?,
-            tables: TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect(),
-        };
+        let store = Self { pool: Pool::new(&url, size), link: Link::new()?, tables: Tables::new(&DIALECT) };
         let mut conn = store.pool.get(&store.link)?;
         migrations::migrate(conn.conn(), &store.link, create)?;
         drop(conn);
@@ -216,7 +177,7 @@ impl Store for PgStore {
 pub struct PgTx<'t> {
     conn: &'t mut Conn,
     link: &'t Link,
-    tables: &'t HashMap<&'static str, TableSql>,
+    tables: &'t Tables,
 }
 
 fn text(value: impl ToString) -> Param {
@@ -280,9 +241,6 @@ fn row_from(table: &'static TableSpec, r: &Row) -> Result<ServerRow, StoreError>
     })
 }
 
-const DEVICE_COLUMNS: &str =
-    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
-
 fn device_from(r: &Row) -> Result<Device, StoreError> {
     let id: String = r.try_get(0)?;
     Ok(Device {
@@ -297,9 +255,6 @@ fn device_from(r: &Row) -> Result<Device, StoreError> {
         cursor: r.try_get(8)?,
     })
 }
-
-const CONFLICT_COLUMNS: &str =
-    "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
 
 fn conflict_from(r: &Row) -> Result<ConflictRecord, StoreError> {
     let row_id: String = r.try_get(2)?;
@@ -339,16 +294,7 @@ impl PgTx<'_> {
     }
 
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
-        self.tables
-            .get(table.name)
-            .ok_or_else(|| StoreError::msg(format!("table {} is not in the store", table.name)))
-    }
-
-    fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static FieldSpec), StoreError> {
-        let field = table
-            .field(name)
-            .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
-        Ok((format!("\"{}\"", field.name), field))
+        self.tables.get(table)
     }
 
     fn device_where(&mut self, condition: &str, arg: Param) -> Result<Option<Device>, StoreError> {
@@ -531,22 +477,11 @@ impl Tx for PgTx<'_> {
     }
 
     fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
-        let (column, field) = Self::column(q.table, q.field)?;
-        let mut sql = format!(
-            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = $1 \
-             AND id IS DISTINCT FROM $2",
-            field_column_list(q.table),
-            q.table.name
-        );
+        let LiveRows { sql, value: (field, value), between } = LiveRows::new(q, &DIALECT)?;
         let mut params =
-            vec![field_param(field, q.value)?, opt_text(q.except.map(|id| id.to_string()).as_deref())];
-        if let Some((name, low, high)) = q.between {
-            let (column, field) = Self::column(q.table, name)?;
-            sql.push_str(&format!(" AND {column} BETWEEN $3 AND $4"));
+            vec![field_param(field, value)?, opt_text(q.except.map(|id| id.to_string()).as_deref())];
+        if let Some((field, low, high)) = between {
             params.extend([field_param(field, low)?, field_param(field, high)?]);
-        }
-        if let Some(limit) = q.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
         }
         self.query(&sql, params)?.iter().map(|r| row_from(q.table, r)).collect()
     }
@@ -597,8 +532,8 @@ impl Tx for PgTx<'_> {
         limit: usize,
         max_bytes: usize,
     ) -> Result<ChangesPage, StoreError> {
-        // One more than the page holds, to know whether more follow.
-        let lookahead = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let mut page = PageFill::new(limit, max_bytes);
+        let lookahead = page.lookahead();
         let rows = match scope {
             None => self.query(
                 "SELECT seq, row_json FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -609,20 +544,12 @@ impl Tx for PgTx<'_> {
                 vec![text(region), Box::new(since), Box::new(lookahead)],
             )?,
         };
-        let mut changes = Vec::new();
-        let mut bytes = 0;
-        let mut has_more = false;
         for r in &rows {
-            let json: &str = r.try_get(1)?;
-            if changes.len() == limit || (!changes.is_empty() && bytes + json.len() > max_bytes) {
-                has_more = true;
+            if !page.take(r.try_get(0)?, r.try_get(1)?)? {
                 break;
             }
-            bytes += json.len();
-            changes.push(Change { seq: r.try_get(0)?, row: serde_json::from_str(json)? });
         }
-        let next_since = changes.last().map_or(since, |c: &Change| c.seq);
-        Ok(ChangesPage { changes, next_since, has_more, epoch: None })
+        Ok(page.finish(since))
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {

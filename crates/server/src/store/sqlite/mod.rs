@@ -7,28 +7,26 @@
 mod migrations;
 pub mod restore;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, RowState, TableCount};
-use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
+use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
+use rainstaff_core::schema::{TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use serde_json::Map;
 use uuid::Uuid;
 
+use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
 use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
-    Tx,
+    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
+    ServerRow, Store, Tx,
 };
 use crate::error::{ServiceError, StoreError};
-use crate::sql_values::{field_column_list, from_sql, to_sql, value_to_sql};
+use crate::sql_values::{from_sql, to_sql, value_to_sql};
 
-const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
-const BASE_COUNT: usize = 7;
 /// How long a statement waits for another program's lock before it fails.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
 /// How long the readiness probe waits for the write lock: a probe must answer quickly, and a
@@ -37,49 +35,20 @@ const PROBE_WAIT: Duration = Duration::from_secs(2);
 /// Idle read connections kept for the next reads; more are opened when reads overlap.
 const READERS_KEPT: usize = 4;
 
-/// Statements of one synced table, built once from the static schema.
-struct TableSql {
-    select_one: String,
-    upsert: String,
-    scan_all: String,
-    scan_region: String,
-    counts: String,
-}
-
-impl TableSql {
-    fn new(table: &TableSpec) -> Self {
-        let name = table.name;
-        let fields = field_column_list(table);
-        let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
-        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>();
-        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
-            .into_iter()
-            .map(str::to_string)
-            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        Self {
-            select_one: format!("{select} WHERE id = ?1"),
-            upsert: format!(
-                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
-                placeholders.join(", ")
-            ),
-            scan_all: format!("{select} ORDER BY id"),
-            scan_region: format!("{select} WHERE region = ?1 ORDER BY id"),
-            counts: format!(
-                "SELECT region, SUM(deleted_at IS NULL), SUM(deleted_at IS NOT NULL) FROM \"{name}\" \
-                 GROUP BY region ORDER BY region"
-            ),
-        }
-    }
-}
+/// SQLite's spelling of the shared statements.
+const DIALECT: Dialect = Dialect {
+    param: |n| format!("?{n}"),
+    // SQLite compares text by its bytes already.
+    byte_order: "",
+    live_and_deleted: "SUM(deleted_at IS NULL), SUM(deleted_at IS NOT NULL)",
+    is_distinct_from: "IS NOT",
+};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     path: PathBuf,
-    tables: HashMap<&'static str, TableSql>,
+    tables: Tables,
 }
 
 impl SqliteStore {
@@ -115,7 +84,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
-        let tables = TABLES.iter().map(|t| (t.name, TableSql::new(t))).collect();
+        let tables = Tables::new(&DIALECT);
         Ok(Self { conn: Mutex::new(conn), readers: Mutex::new(Vec::new()), path: path.to_path_buf(), tables })
     }
 
@@ -220,27 +189,14 @@ impl Store for SqliteStore {
 
 pub struct SqliteTx<'t> {
     tx: rusqlite::Transaction<'t>,
-    tables: &'t HashMap<&'static str, TableSql>,
+    tables: &'t Tables,
 }
 
 impl SqliteTx<'_> {
-    /// A field of `table` as a quoted column, with its kind; an error for a name not in the schema.
-    fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static FieldSpec), StoreError> {
-        let field = table
-            .field(name)
-            .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
-        Ok((format!("\"{}\"", field.name), field))
-    }
-
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
-        self.tables
-            .get(table.name)
-            .ok_or_else(|| StoreError::msg(format!("table {} is not in the store", table.name)))
+        self.tables.get(table)
     }
 }
-
-const DEVICE_COLUMNS: &str =
-    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
 
 fn device_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     let id: String = r.get(0)?;
@@ -297,9 +253,6 @@ fn conflict_from(r: &rusqlite::Row<'_>) -> Result<ConflictRecord, StoreError> {
         resolved_at: r.get(8)?,
     })
 }
-
-const CONFLICT_COLUMNS: &str =
-    "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
 
 impl Tx for SqliteTx<'_> {
     fn insert_device(&mut self, d: &Device, token_hash: &str) -> Result<(), StoreError> {
@@ -464,24 +417,14 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
-        let (column, field) = Self::column(q.table, q.field)?;
-        // `IS NOT`: with no row to leave out, NULL keeps every row (`<>` would keep none).
-        let mut sql = format!(
-            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = ?1 AND id IS NOT ?2",
-            field_column_list(q.table),
-            q.table.name
-        );
+        let LiveRows { sql, value: (field, value), between } = LiveRows::new(q, &DIALECT)?;
         let mut args = vec![
-            value_to_sql(field, q.value)?,
+            value_to_sql(field, value)?,
             q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string())),
         ];
-        if let Some((name, low, high)) = q.between {
-            let (column, field) = Self::column(q.table, name)?;
-            sql.push_str(&format!(" AND {column} BETWEEN ?3 AND ?4"));
+        if let Some((field, low, high)) = between {
             args.extend([value_to_sql(field, low)?, value_to_sql(field, high)?]);
         }
-        // SQLite reads a negative limit as none.
-        sql.push_str(&format!(" LIMIT {}", q.limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))));
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
         let mut found = Vec::new();
@@ -539,8 +482,8 @@ impl Tx for SqliteTx<'_> {
         limit: usize,
         max_bytes: usize,
     ) -> Result<ChangesPage, StoreError> {
-        // One more than the page holds, to know whether more follow.
-        let lookahead = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let mut page = PageFill::new(limit, max_bytes);
+        let lookahead = page.lookahead();
         let mut stmt;
         let mut rows = match scope {
             None => {
@@ -556,20 +499,13 @@ impl Tx for SqliteTx<'_> {
                 stmt.query(params![region, since, lookahead])?
             }
         };
-        let mut changes = Vec::new();
-        let mut bytes = 0;
-        let mut has_more = false;
         while let Some(r) = rows.next()? {
             let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            if changes.len() == limit || (!changes.is_empty() && bytes + json.len() > max_bytes) {
-                has_more = true;
+            if !page.take(r.get(0)?, json)? {
                 break;
             }
-            bytes += json.len();
-            changes.push(Change { seq: r.get(0)?, row: serde_json::from_str(json)? });
         }
-        let next_since = changes.last().map_or(since, |c: &Change| c.seq);
-        Ok(ChangesPage { changes, next_since, has_more, epoch: None })
+        Ok(page.finish(since))
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {

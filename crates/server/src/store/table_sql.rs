@@ -1,0 +1,133 @@
+//! The SQL text both stores build alike from core's schema: the statements of each synced table,
+//! the column lists their row decoders read by position, and a `live_rows` query. The two
+//! databases differ only in what a `Dialect` says (parameter style, text order, how a group is
+//! counted); running the statements and reading rows stays with each backend, since rusqlite
+//! and tokio-postgres speak differently.
+
+use std::collections::HashMap;
+
+use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
+use serde_json::Value;
+
+use super::RowQuery;
+use crate::error::StoreError;
+use crate::sql_values::field_column_list;
+
+/// A synced row's own columns, in the order the decoders read them; the fields follow.
+pub const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
+pub const BASE_COUNT: usize = 7;
+pub const DEVICE_COLUMNS: &str =
+    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
+pub const CONFLICT_COLUMNS: &str =
+    "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
+
+/// What one database spells its own way.
+pub struct Dialect {
+    /// The parameter numbered `n` (from 1).
+    pub param: fn(usize) -> String,
+    /// Put after a text column in `ORDER BY`, so text sorts by its bytes on either database.
+    pub byte_order: &'static str,
+    /// The counts of live and of deleted rows in a group, in that order.
+    pub live_and_deleted: &'static str,
+    /// Compares a column with a parameter that may be NULL (NULL differs from every id).
+    pub is_distinct_from: &'static str,
+}
+
+/// Statements of one synced table, built once from the static schema.
+pub struct TableSql {
+    pub select_one: String,
+    pub upsert: String,
+    pub scan_all: String,
+    pub scan_region: String,
+    pub counts: String,
+}
+
+impl TableSql {
+    fn new(table: &TableSpec, d: &Dialect) -> Self {
+        let name = table.name;
+        let fields = field_column_list(table);
+        let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
+        let p1 = (d.param)(1);
+        let order = d.byte_order;
+        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(d.param).collect::<Vec<_>>();
+        let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Self {
+            select_one: format!("{select} WHERE id = {p1}"),
+            upsert: format!(
+                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                placeholders.join(", ")
+            ),
+            scan_all: format!("{select} ORDER BY id{order}"),
+            scan_region: format!("{select} WHERE region = {p1} ORDER BY id{order}"),
+            counts: format!(
+                "SELECT region, {} FROM \"{name}\" GROUP BY region ORDER BY region{order}",
+                d.live_and_deleted
+            ),
+        }
+    }
+}
+
+/// The statements of every synced table.
+pub struct Tables(HashMap<&'static str, TableSql>);
+
+impl Tables {
+    pub fn new(d: &Dialect) -> Self {
+        Self(TABLES.iter().map(|t| (t.name, TableSql::new(t, d))).collect())
+    }
+
+    pub fn get(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
+        self.0
+            .get(table.name)
+            .ok_or_else(|| StoreError::msg(format!("table {} is not in the store", table.name)))
+    }
+}
+
+/// A field of `table` as a quoted column, with its kind; an error for a name not in the schema.
+pub fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static FieldSpec), StoreError> {
+    let field = table
+        .field(name)
+        .ok_or_else(|| StoreError::msg(format!("table {} has no field {name}", table.name)))?;
+    Ok((format!("\"{}\"", field.name), field))
+}
+
+/// The statement of a `live_rows` query, and the values its parameters take, each with the field
+/// whose column type it is bound as. Parameter 1 is `value`, 2 the row left out (the backend
+/// binds it, NULL for none), 3 and 4 the `between` bounds when there are any.
+pub struct LiveRows<'a> {
+    pub sql: String,
+    pub value: (&'static FieldSpec, &'a Value),
+    pub between: Option<(&'static FieldSpec, &'a Value, &'a Value)>,
+}
+
+impl<'a> LiveRows<'a> {
+    pub fn new(q: &RowQuery<'a>, d: &Dialect) -> Result<Self, StoreError> {
+        let p = d.param;
+        let (column, field) = column(q.table, q.field)?;
+        let mut sql = format!(
+            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = {} AND id {} {}",
+            field_column_list(q.table),
+            q.table.name,
+            p(1),
+            d.is_distinct_from,
+            p(2)
+        );
+        let between = match q.between {
+            Some((name, low, high)) => {
+                let (column, field) = self::column(q.table, name)?;
+                sql.push_str(&format!(" AND {column} BETWEEN {} AND {}", p(3), p(4)));
+                Some((field, low, high))
+            }
+            None => None,
+        };
+        if let Some(limit) = q.limit {
+            sql.push_str(&format!(" LIMIT {}", i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        Ok(Self { sql, value: (field, q.value), between })
+    }
+}
