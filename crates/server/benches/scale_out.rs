@@ -8,100 +8,25 @@
 //! `-- --write-docs` it also replaces the "Scaling out" section of docs/PERFORMANCE.md.
 
 #[allow(dead_code)]
+mod common;
+#[allow(dead_code)]
 #[path = "../tests/common/pg.rs"]
 mod pg;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rainstaff_core::protocol::{EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
 use rainstaff_core::regions::KNOWN;
 use rainstaff_server::http::{HttpConfig, RunningServer};
 use rainstaff_server::ratelimit::RateLimit;
 use rainstaff_server::store::Store;
 use rainstaff_server::{PgStore, Server};
-use serde_json::{Value, json};
-use uuid::Uuid;
+
+use self::common::{BATCH, batches, enroll, load_average, percentile};
 
 const DEVICES: usize = 50;
 const BATCHES_PER_DEVICE: usize = 10;
-const BATCH: usize = 100;
 const SECTION: &str = "## Scaling out";
-
-struct Device {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-    region: String,
-}
-
-impl Device {
-    async fn push(&self, mutations: &[Mutation]) -> PushResponse {
-        let response = self
-            .http
-            .post(format!("{}/sync", self.url))
-            .header(PROTOCOL_HEADER, "1")
-            .bearer_auth(&self.token)
-            .json(&json!({ "mutations": mutations }))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "push: {}", response.status());
-        response.json().await.unwrap()
-    }
-}
-
-fn employee(n: usize) -> Value {
-    json!({"full_name": format!("Personel {n}"), "active": true, "contract_kind": "full_time",
-           "weekly_minutes": 2700, "break_policy": "statutory"})
-}
-
-fn timesheet(employee: Uuid, day: usize) -> Value {
-    json!({"employee_id": employee.to_string(), "work_date": format!("2026-03-{:02}", day % 28 + 1),
-           "start_time": "08:00", "end_time": "17:00", "break_minutes": 60, "special_day": false})
-}
-
-/// One device's script, as in `sync_load`: employees first, then their shifts and some edits.
-fn batches(region: &str) -> Vec<Vec<Mutation>> {
-    let employees: Vec<Uuid> = (0..BATCH).map(|_| Uuid::now_v7()).collect();
-    let mut next_id = 0;
-    let mut mutation = |table: &str, row_id: Uuid, fields: Value, base_version: i64| {
-        next_id += 1;
-        Mutation {
-            mutation_id: next_id,
-            table: table.into(),
-            row_id,
-            region: region.into(),
-            op: Op::Upsert,
-            fields: fields.as_object().cloned().unwrap(),
-            base_version,
-            imported: false,
-        }
-    };
-    let mut out = vec![
-        employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect(),
-    ];
-    for b in 1..BATCHES_PER_DEVICE {
-        out.push(
-            (0..BATCH)
-                .map(|i| {
-                    let emp = employees[i];
-                    if i % 5 == 0 {
-                        mutation("employees", emp, json!({"title": format!("Unvan {b}")}), 1)
-                    } else {
-                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b), 0)
-                    }
-                })
-                .collect(),
-        );
-    }
-    out
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -113,27 +38,14 @@ struct Measured {
     p99: Duration,
 }
 
-async fn enroll<S: Store>(server: &Server<S>, url: &str, region: &str) -> Device {
-    let http = reqwest::Client::new();
-    let code = server.create_enroll_code(region).unwrap();
-    let enrolled: EnrollResponse = http
-        .post(format!("{url}/enroll"))
-        .json(&json!({"code": code.code, "name": "PC"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Device { http, url: url.to_string(), token: enrolled.token, region: enrolled.region }
-}
-
 /// The load against `instances`, device n on instance n mod their number.
 async fn load<S: Store>(instances: &[RunningServer<S>]) -> Measured {
     let mut devices = Vec::new();
     for n in 0..DEVICES {
         let instance = &instances[n % instances.len()];
-        devices.push(enroll(instance.server(), &instance.url(), KNOWN[n % KNOWN.len()].0).await);
+        // A client of its own per device, as separate PCs have.
+        let http = reqwest::Client::new();
+        devices.push(enroll(instance.server(), &http, &instance.url(), KNOWN[n % KNOWN.len()].0, "PC").await);
     }
     let started = Instant::now();
     let tasks: Vec<_> = devices
@@ -141,7 +53,7 @@ async fn load<S: Store>(instances: &[RunningServer<S>]) -> Measured {
         .map(|device| {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
-                for batch in batches(&device.region) {
+                for batch in batches(&device.region, BATCHES_PER_DEVICE) {
                     let t = Instant::now();
                     let response = device.push(&batch).await;
                     latencies.push(t.elapsed());
@@ -200,9 +112,7 @@ async fn run() -> String {
     };
     drop(cluster);
 
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))
-        .unwrap_or_else(|_| "not known".to_string());
+    let load = load_average();
     let row = |what: &str, m: &Measured| {
         format!("| {what} | **{:.0}** | {} | {} |\n", m.mutations_per_second, ms(m.p50), ms(m.p99))
     };
@@ -246,24 +156,5 @@ async fn run() -> String {
 }
 
 fn main() {
-    let write_docs = std::env::args().any(|a| a == "--write-docs");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let report = runtime.block_on(run());
-    println!("{report}");
-    if write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
-        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Performance\n".to_string());
-        std::fs::write(&path, replace_section(&old, &report)).unwrap();
-        println!("written to {}", path.display());
-    }
-}
-
-/// Replaces the "Scaling out" section (up to the next `## ` heading), or appends it.
-fn replace_section(doc: &str, section: &str) -> String {
-    let Some(start) = doc.find(&format!("{SECTION}\n")) else {
-        return format!("{}\n\n{section}", doc.trim_end());
-    };
-    let after = &doc[start + SECTION.len()..];
-    let end = after.find("\n## ").map_or(doc.len(), |i| start + SECTION.len() + i + 1);
-    format!("{}{section}{}", &doc[..start], &doc[end..])
+    common::report(SECTION, run());
 }

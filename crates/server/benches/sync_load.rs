@@ -6,131 +6,26 @@
 //! `cargo bench -p rainstaff-server --bench sync_load` prints a Markdown section; with
 //! `-- --write-docs` it also replaces the "Sync server" section of docs/PERFORMANCE.md.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rainstaff_core::protocol::{
-    ChangesPage, EnrollResponse, Mutation, Op, OutcomeStatus, PROTOCOL_HEADER, PushResponse,
-};
+use rainstaff_core::protocol::OutcomeStatus;
 use rainstaff_core::regions::KNOWN;
 use rainstaff_server::Server;
 use rainstaff_server::http::{HttpConfig, RunningServer};
 use rainstaff_server::ratelimit::RateLimit;
-use serde_json::{Value, json};
 use uuid::Uuid;
+
+use self::common::{BATCH, batches, employee, enroll, load_average, percentile};
 
 const DEVICES: usize = 50;
 const BATCHES_PER_DEVICE: usize = 20;
-const BATCH: usize = 100;
 const PAGE: usize = 500;
 const HEALTH_ROUND_TRIPS: usize = 2_000;
 const SECTION: &str = "## Sync server";
-
-struct Client {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-    region: String,
-}
-
-impl Client {
-    async fn push(&self, mutations: &[Mutation]) -> PushResponse {
-        let response = self
-            .http
-            .post(format!("{}/sync", self.url))
-            .header(PROTOCOL_HEADER, "1")
-            .bearer_auth(&self.token)
-            .json(&json!({ "mutations": mutations }))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "push: {}", response.status());
-        response.json().await.unwrap()
-    }
-
-    async fn pull(&self, since: i64) -> ChangesPage {
-        let response = self
-            .http
-            .get(format!("{}/sync/changes?since={since}&limit={PAGE}", self.url))
-            .header(PROTOCOL_HEADER, "1")
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "pull: {}", response.status());
-        response.json().await.unwrap()
-    }
-}
-
-async fn enroll(server: &Server, http: &reqwest::Client, url: &str, region: &str, name: &str) -> Client {
-    let code = server.create_enroll_code(region).unwrap();
-    let enrolled: EnrollResponse = http
-        .post(format!("{url}/enroll"))
-        .json(&json!({"code": code.code, "name": name}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Client { http: http.clone(), url: url.to_string(), token: enrolled.token, region: enrolled.region }
-}
-
-fn employee(n: usize) -> Value {
-    json!({"full_name": format!("Personel {n}"), "active": true, "contract_kind": "full_time",
-           "weekly_minutes": 2700, "break_policy": "statutory"})
-}
-
-/// A shift on the `day`th day from 1 March 2026: each batch a day of its own, however many batches.
-fn timesheet(employee: Uuid, day: usize) -> Value {
-    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Days::new(day as u64);
-    json!({"employee_id": employee.to_string(), "work_date": date.to_string(),
-           "start_time": "08:00", "end_time": "17:00", "break_minutes": 60, "special_day": false})
-}
-
-/// One device's script: its first batch creates employees, later batches add timesheets for them
-/// and edit one employee in five.
-fn batches(region: &str) -> Vec<Vec<Mutation>> {
-    let employees: Vec<Uuid> = (0..BATCH).map(|_| Uuid::now_v7()).collect();
-    let mut next_id = 0;
-    let mut mutation = |table: &str, row_id: Uuid, fields: Value, base_version: i64| {
-        next_id += 1;
-        Mutation {
-            mutation_id: next_id,
-            table: table.into(),
-            row_id,
-            region: region.into(),
-            op: Op::Upsert,
-            fields: fields.as_object().cloned().unwrap(),
-            base_version,
-            imported: false,
-        }
-    };
-    let mut out = vec![
-        employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect(),
-    ];
-    for b in 1..BATCHES_PER_DEVICE {
-        out.push(
-            (0..BATCH)
-                .map(|i| {
-                    let emp = employees[i];
-                    if i % 5 == 0 {
-                        mutation("employees", emp, json!({"title": format!("Unvan {b}")}), 1)
-                    } else {
-                        // One shift a day per person: an overlapping one would be refused.
-                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b), 0)
-                    }
-                })
-                .collect(),
-        );
-    }
-    out
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
@@ -158,29 +53,6 @@ fn plain_inserts(path: &Path, rows: usize) -> Duration {
         tx.commit().unwrap();
     }
     started.elapsed()
-}
-
-fn main() {
-    let write_docs = std::env::args().any(|a| a == "--write-docs");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let report = runtime.block_on(run());
-    println!("{report}");
-    if write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
-        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Performance\n".to_string());
-        std::fs::write(&path, replace_section(&old, &report)).unwrap();
-        println!("written to {}", path.display());
-    }
-}
-
-/// Replaces the "Sync server" section (up to the next `## ` heading), or appends it.
-fn replace_section(doc: &str, section: &str) -> String {
-    let Some(start) = doc.find(&format!("{SECTION}\n")) else {
-        return format!("{}\n\n{section}", doc.trim_end());
-    };
-    let after = &doc[start + SECTION.len()..];
-    let end = after.find("\n## ").map_or(doc.len(), |i| start + SECTION.len() + i + 1);
-    format!("{}{section}{}", &doc[..start], &doc[end..])
 }
 
 async fn run() -> String {
@@ -215,7 +87,7 @@ async fn run() -> String {
         .map(|device| {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
-                for batch in batches(&device.region) {
+                for batch in batches(&device.region, BATCHES_PER_DEVICE) {
                     let t = Instant::now();
                     let response = device.push(&batch).await;
                     latencies.push(t.elapsed());
@@ -239,7 +111,7 @@ async fn run() -> String {
     let (mut since, mut pulled, mut pull_latencies) = (0, 0, Vec::new());
     loop {
         let t = Instant::now();
-        let page = admin.pull(since).await;
+        let page = admin.pull(since, PAGE).await;
         pull_latencies.push(t.elapsed());
         pulled += page.changes.len();
         since = page.next_since;
@@ -255,7 +127,7 @@ async fn run() -> String {
     // itself, without waiting behind 49 others for the single database writer.
     let solo = enroll(&server, &http, &url, "Konya", "Tek PC").await;
     let mut solo_latencies = Vec::new();
-    for batch in batches(&solo.region) {
+    for batch in batches(&solo.region, BATCHES_PER_DEVICE) {
         let t = Instant::now();
         solo.push(&batch).await;
         solo_latencies.push(t.elapsed());
@@ -265,9 +137,7 @@ async fn run() -> String {
     let insert_total = plain_inserts(&dir.path().join("baseline.db"), mutations);
     running.stop().await.unwrap();
 
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))
-        .unwrap_or_else(|_| "not known".to_string());
+    let load = load_average();
     let per_sec = |n: usize, d: Duration| format!("{:.0}", n as f64 / d.as_secs_f64());
     format!(
         "{SECTION}\n\n\
@@ -306,4 +176,8 @@ async fn run() -> String {
         insert_total.as_secs_f64(),
         per_sec(mutations, insert_total),
     )
+}
+
+fn main() {
+    common::report(SECTION, run());
 }

@@ -1,0 +1,160 @@
+//! What the benches share: a device speaking the sync protocol over HTTP, the mutations each
+//! device pushes, and writing a bench's report into docs/PERFORMANCE.md. What each measures and
+//! how it reports it stays in the bench.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
+use rainstaff_server::Server;
+use rainstaff_server::store::Store;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Mutations in one push batch, and employees each device creates.
+pub const BATCH: usize = 100;
+
+/// An enrolled device.
+pub struct Client {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    pub region: String,
+}
+
+impl Client {
+    pub async fn push(&self, mutations: &[Mutation]) -> PushResponse {
+        let response = self
+            .http
+            .post(format!("{}/sync", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "push: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    pub async fn pull(&self, since: i64, limit: usize) -> ChangesPage {
+        let response = self
+            .http
+            .get(format!("{}/sync/changes?since={since}&limit={limit}", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "pull: {}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+/// Enrolls a device named `name` in `region` with a code from `server`, talking through `http`.
+pub async fn enroll<S: Store>(
+    server: &Server<S>,
+    http: &reqwest::Client,
+    url: &str,
+    region: &str,
+    name: &str,
+) -> Client {
+    let code = server.create_enroll_code(region).unwrap();
+    let enrolled: EnrollResponse = http
+        .post(format!("{url}/enroll"))
+        .json(&json!({"code": code.code, "name": name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Client { http: http.clone(), url: url.to_string(), token: enrolled.token, region: enrolled.region }
+}
+
+pub fn employee(n: usize) -> Value {
+    json!({"full_name": format!("Personel {n}"), "active": true, "contract_kind": "full_time",
+           "weekly_minutes": 2700, "break_policy": "statutory"})
+}
+
+/// A shift on the `day`th day from 1 March 2026: each batch a day of its own, however many batches.
+fn timesheet(employee: Uuid, day: usize) -> Value {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Days::new(day as u64);
+    json!({"employee_id": employee.to_string(), "work_date": date.to_string(),
+           "start_time": "08:00", "end_time": "17:00", "break_minutes": 60, "special_day": false})
+}
+
+/// One device's script of `count` batches: its first batch creates employees, later batches add
+/// timesheets for them and edit one employee in five.
+pub fn batches(region: &str, count: usize) -> Vec<Vec<Mutation>> {
+    let employees: Vec<Uuid> = (0..BATCH).map(|_| Uuid::now_v7()).collect();
+    let mut next_id = 0;
+    let mut mutation = |table: &str, row_id: Uuid, fields: Value, base_version: i64| {
+        next_id += 1;
+        Mutation {
+            mutation_id: next_id,
+            table: table.into(),
+            row_id,
+            region: region.into(),
+            op: Op::Upsert,
+            fields: fields.as_object().cloned().unwrap(),
+            base_version,
+            imported: false,
+        }
+    };
+    let mut out = vec![
+        employees.iter().enumerate().map(|(n, &id)| mutation("employees", id, employee(n), 0)).collect(),
+    ];
+    for b in 1..count {
+        out.push(
+            (0..BATCH)
+                .map(|i| {
+                    let emp = employees[i];
+                    if i % 5 == 0 {
+                        mutation("employees", emp, json!({"title": format!("Unvan {b}")}), 1)
+                    } else {
+                        // One shift a day per person: an overlapping one would be refused.
+                        mutation("timesheets", Uuid::now_v7(), timesheet(emp, b), 0)
+                    }
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// The machine's load average (1/5/15 min), for the report.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))
+        .unwrap_or_else(|_| "not known".to_string())
+}
+
+/// Runs a bench's `run` and prints its report, a Markdown section under the heading `section`;
+/// with `--write-docs` among the arguments it also replaces that section of docs/PERFORMANCE.md.
+pub fn report(section: &str, run: impl Future<Output = String>) {
+    let write_docs = std::env::args().any(|a| a == "--write-docs");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let report = runtime.block_on(run);
+    println!("{report}");
+    if write_docs {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Performance\n".to_string());
+        std::fs::write(&path, replace_section(&old, section, &report)).unwrap();
+        println!("written to {}", path.display());
+    }
+}
+
+/// Replaces the section under `heading` (up to the next `## ` heading), or appends it.
+fn replace_section(doc: &str, heading: &str, section: &str) -> String {
+    let Some(start) = doc.find(&format!("{heading}\n")) else {
+        return format!("{}\n\n{section}", doc.trim_end());
+    };
+    let after = &doc[start + heading.len()..];
+    let end = after.find("\n## ").map_or(doc.len(), |i| start + heading.len() + i + 1);
+    format!("{}{section}{}", &doc[..start], &doc[end..])
+}
