@@ -14,7 +14,7 @@ mod common;
 mod pg;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rainstaff_core::regions::KNOWN;
 use rainstaff_server::http::{HttpConfig, RunningServer};
@@ -22,7 +22,7 @@ use rainstaff_server::ratelimit::RateLimit;
 use rainstaff_server::store::Store;
 use rainstaff_server::{PgStore, Server};
 
-use self::common::{BATCH, batches, enroll, load_average, percentile};
+use self::common::{BATCH, enroll, load_average, percentile, push_at_once};
 
 const DEVICES: usize = 50;
 const BATCHES_PER_DEVICE: usize = 10;
@@ -47,28 +47,7 @@ async fn load<S: Store>(instances: &[RunningServer<S>]) -> Measured {
         let http = reqwest::Client::new();
         devices.push(enroll(instance.server(), &http, &instance.url(), KNOWN[n % KNOWN.len()].0, "PC").await);
     }
-    let started = Instant::now();
-    let tasks: Vec<_> = devices
-        .into_iter()
-        .map(|device| {
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                for batch in batches(&device.region, BATCHES_PER_DEVICE) {
-                    let t = Instant::now();
-                    let response = device.push(&batch).await;
-                    latencies.push(t.elapsed());
-                    assert_eq!(response.outcomes.len(), batch.len());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    let total = started.elapsed();
-    latencies.sort();
+    let (total, latencies) = push_at_once(devices, BATCHES_PER_DEVICE).await;
     Measured {
         mutations_per_second: (DEVICES * BATCHES_PER_DEVICE * BATCH) as f64 / total.as_secs_f64(),
         p50: percentile(&latencies, 0.5),

@@ -12,14 +12,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rainstaff_core::protocol::OutcomeStatus;
 use rainstaff_core::regions::KNOWN;
 use rainstaff_server::Server;
 use rainstaff_server::http::{HttpConfig, RunningServer};
 use rainstaff_server::ratelimit::RateLimit;
 use uuid::Uuid;
 
-use self::common::{BATCH, batches, employee, enroll, load_average, percentile};
+use self::common::{BATCH, batches, employee, enroll, load_average, percentile, push_at_once};
 
 const DEVICES: usize = 50;
 const BATCHES_PER_DEVICE: usize = 20;
@@ -81,30 +80,7 @@ async fn run() -> String {
     }
     let admin = enroll(&server, &http, &url, "ALL", "Merkez").await;
 
-    let started = Instant::now();
-    let tasks: Vec<_> = devices
-        .into_iter()
-        .map(|device| {
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                for batch in batches(&device.region, BATCHES_PER_DEVICE) {
-                    let t = Instant::now();
-                    let response = device.push(&batch).await;
-                    latencies.push(t.elapsed());
-                    assert_eq!(response.outcomes.len(), batch.len());
-                    // A refused mutation costs less than a written one and would flatter the rate.
-                    assert!(response.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied));
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut push_latencies = Vec::new();
-    for task in tasks {
-        push_latencies.extend(task.await.unwrap());
-    }
-    let push_total = started.elapsed();
-    push_latencies.sort();
+    let (push_total, push_latencies) = push_at_once(devices, BATCHES_PER_DEVICE).await;
     let mutations = DEVICES * BATCHES_PER_DEVICE * BATCH;
 
     let started = Instant::now();

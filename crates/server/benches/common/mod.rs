@@ -3,9 +3,11 @@
 //! how it reports it stays in the bench.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rainstaff_core::protocol::{ChangesPage, EnrollResponse, Mutation, Op, PROTOCOL_HEADER, PushResponse};
+use rainstaff_core::protocol::{
+    ChangesPage, EnrollResponse, Mutation, Op, OutcomeStatus, PROTOCOL_HEADER, PushResponse,
+};
 use rainstaff_server::Server;
 use rainstaff_server::store::Store;
 use serde_json::{Value, json};
@@ -121,6 +123,36 @@ pub fn batches(region: &str, count: usize) -> Vec<Vec<Mutation>> {
         );
     }
     out
+}
+
+/// Every device pushes its `count` batches at once, each device one batch after another: the
+/// time until all are done, and each push's latency, sorted.
+pub async fn push_at_once(devices: Vec<Client>, count: usize) -> (Duration, Vec<Duration>) {
+    let started = Instant::now();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|device| {
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for batch in batches(&device.region, count) {
+                    let t = Instant::now();
+                    let response = device.push(&batch).await;
+                    latencies.push(t.elapsed());
+                    assert_eq!(response.outcomes.len(), batch.len());
+                    // A refused mutation costs less than a written one and would flatter the rate.
+                    assert!(response.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied));
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let total = started.elapsed();
+    latencies.sort();
+    (total, latencies)
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
