@@ -7,10 +7,13 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::{sign_in, start};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
+use rainstaff::hours::Totals;
 use rainstaff::model::{Employee, Shift, fields_of};
 use rainstaff::report::{Month, Selection};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
@@ -28,17 +31,8 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
         ("2026-03-06", "22:00", "06:00"),
         ("2026-03-08", "10:00", "14:00"),
     ];
-    let id = konya_employee(dir.path(), &shifts);
-    let mut harness = start(dir.path());
-    sign_in(&mut harness, "ŞEF", "parola-12345");
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.state_mut().timesheets.hours.anchor = chrono::NaiveDate::from_ymd_opt(2026, 3, 4);
-    harness.run();
-    harness.get_by_label("Toplamlar — İLKNUR GÜÇLÜ");
+    let (mut harness, _, totals) = panel_week(dir.path(), &shifts, 4);
     harness.get_by_label("Hafta tatilinde çalıştı");
-    let totals = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
 
     let input = json!({
         "contract": {"weekly_minutes": 2400},
@@ -86,6 +80,26 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
     harness.get_by_label("08.03.2026 nasıl hesaplandı");
 }
 
+/// The timesheet screen of `konya_employee` with `shifts`, on the week of `march_day` March 2026:
+/// the harness, the employee's id and the week's totals the panel shows.
+fn panel_week(
+    dir: &std::path::Path,
+    shifts: &[(&str, &str, &str)],
+    march_day: u32,
+) -> (Harness<'static, App>, uuid::Uuid, Totals) {
+    let id = konya_employee(dir, shifts);
+    let mut harness = start(dir);
+    sign_in(&mut harness, "ŞEF", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.state_mut().timesheets.hours.anchor = chrono::NaiveDate::from_ymd_opt(2026, 3, march_day);
+    harness.run();
+    harness.get_by_label("Toplamlar — İLKNUR GÜÇLÜ");
+    let totals = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
+    (harness, id, totals)
+}
+
 /// A Konya manager ("şef") and one employee with `shifts` (date, start, end); returns the
 /// employee's id.
 fn konya_employee(dir: &std::path::Path, shifts: &[(&str, &str, &str)]) -> uuid::Uuid {
@@ -122,16 +136,7 @@ fn the_panels_week_equals_the_workbooks_for_the_same_shifts() {
         ("2026-03-13", "21:50", "06:05"),
         ("2026-03-14", "09:00", "13:20"),
     ];
-    let id = konya_employee(dir.path(), &shifts);
-    let mut harness = start(dir.path());
-    sign_in(&mut harness, "ŞEF", "parola-12345");
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.state_mut().timesheets.hours.anchor = chrono::NaiveDate::from_ymd_opt(2026, 3, 11);
-    harness.run();
-    harness.get_by_label("Toplamlar — İLKNUR GÜÇLÜ");
-    let panel = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
+    let (_, id, panel) = panel_week(dir.path(), &shifts, 11);
 
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let selection =
