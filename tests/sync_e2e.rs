@@ -318,6 +318,71 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     drop(serving);
 }
 
+/// Two restores from different backups put the server on another branch of history than the one
+/// a PC last synced with: the PC still sends back what only it holds and takes what it never saw,
+/// though the versions it holds are numbered like the server's.
+#[test]
+fn a_pc_from_another_branch_of_restores_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, port, url, serving) = start_server(dir.path());
+    let restore = |serving: Serving, backup: &Path| {
+        drop(serving);
+        let out = server(&db, &["restore", backup.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serve(&db, port)
+    };
+    let backup = |name: &str| {
+        let path = dir.path().join(name);
+        let out = server(&db, &["backup", "--out", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        path
+    };
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let employee = {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    add_shift(&a, employee, 1);
+    sync_clean(&a);
+    let first = backup("backup-1.db");
+
+    // Restored from the first backup, the server gets three shifts from PC B, and a second backup.
+    let serving = restore(serving, &first);
+    enroll(&b, &url, &code(&db, "Ankara"));
+    sync_clean(&b);
+    Store::open(&b.join("rainstaff.db"))
+        .unwrap()
+        .create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara")
+        .unwrap();
+    for day in 10..=12 {
+        add_shift(&b, employee, day);
+    }
+    sync_clean(&b);
+    let second = backup("backup-2.db");
+
+    // Restored from the first backup again: PC A rejoins it and adds a shift there, numbered
+    // below the second backup's head.
+    let serving = restore(serving, &first);
+    sync_clean(&a);
+    let only_a = add_shift(&a, employee, 20);
+    sync_clean(&a);
+
+    // Restored from the second backup: neither branch has the other's shifts.
+    let serving = restore(serving, &second);
+    let report = sync_clean(&a);
+    assert!(report.rejoined, "{report:?}");
+    assert_eq!((report.pending, report.refused), (0, 0), "{report:?}");
+    sync_clean(&b);
+    let held = shift_states(&a);
+    assert_eq!(held.len(), 5, "{held:?}");
+    assert!(held.contains(&(only_a.to_string(), false)), "{held:?}");
+    assert_eq!(shift_states(&b), held);
+    drop(serving);
+}
+
 fn enroll(pc: &Path, url: &str, code: &str) {
     let out = desktop(pc, &["enroll", "--server", url, "--code", code]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -996,3 +996,14 @@ fn every_seed_keeps_every_invariant() {
     assert!(failures.is_empty(), "{} failing seeds:\n{}", failures.len(), failures.join("\n"));
     println!("{seeds} seeds passed, 0 failed");
 }
+
+/// Seeds beyond CI's range that once failed: a rejoin interrupted by a second restore (6526, 7134,
+/// 9738, 15210) and a PC from another branch of restores (9602).
+#[test]
+fn seeds_that_once_failed_keep_every_invariant() {
+    let failures: Vec<String> = [6526, 7134, 9602, 9738, 15210]
+        .into_iter()
+        .filter_map(|seed| run_seed(seed).err().map(|message| format!("seed {seed}: {message}")))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -11,6 +11,7 @@ use rainstaff_core::protocol::{
 };
 use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -117,8 +118,24 @@ pub const REGION_KEY: &str = "device_region";
 /// The enrolled server's address and this PC's device id there, kept in `sync_state`.
 pub const SERVER_KEY: &str = "server_url";
 pub const DEVICE_KEY: &str = "device_id";
-/// Set while a rejoin of a restored server is under way: its epoch and base seq, as JSON.
+/// Set while a rejoin of a restored server is under way, as a JSON `RejoinMarker`.
 const REJOIN_KEY: &str = "rejoin";
+
+#[derive(Serialize, Deserialize)]
+struct RejoinMarker {
+    epoch: String,
+    /// The backup's head: where the cursor goes back to when the rejoin is through.
+    base_seq: i64,
+    /// Rows in a version later than this were queued; below `base_seq` after an interrupted
+    /// rejoin. Absent in markers written before it existed.
+    from: Option<i64>,
+}
+
+impl RejoinMarker {
+    fn from(&self) -> i64 {
+        self.from.unwrap_or(self.base_seq)
+    }
+}
 
 impl Store {
     pub fn sync_state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -273,33 +290,46 @@ impl Store {
     }
 
     fn rejoin_under_way(&self) -> Result<Option<(String, i64)>, StoreError> {
-        let Some(json) = self.sync_state(REJOIN_KEY)? else { return Ok(None) };
-        let value: Value = serde_json::from_str(&json).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(value["epoch"].as_str().map(|e| (e.to_string(), value["base_seq"].as_i64().unwrap_or(0))))
+        Ok(self.rejoin_marker()?.map(|m| (m.epoch, m.base_seq)))
     }
 
-    /// Chooses, once, the rows to send back: every row in this PC's scope in a version later
-    /// than the backup's head, which the restored server cannot have.
+    fn rejoin_marker(&self) -> Result<Option<RejoinMarker>, StoreError> {
+        let Some(json) = self.sync_state(REJOIN_KEY)? else { return Ok(None) };
+        serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// Chooses the rows to send back: every row in this PC's scope in a version later than the
+    /// backup's head, which the restored server cannot have. The list is made once, so a crash
+    /// half way resumes it. A server restored again before the list was through (a second
+    /// restore, or a restore from another backup) keeps what was not sent yet and adds every row
+    /// later than the older of the two heads: the rows already sent back carry the interrupted
+    /// epoch's versions, which the newest backup may not have either.
     fn start_rejoin(&mut self, epoch: &str, base_seq: i64) -> Result<(), StoreError> {
         let scope = self.sync_state(REGION_KEY)?.unwrap_or_else(|| ALL_REGIONS.to_string());
+        let interrupted = self.rejoin_marker()?;
+        let from = interrupted.as_ref().map_or(base_seq, |m| m.from().min(base_seq));
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM rejoin_queue", [])?;
+        if interrupted.is_none() {
+            tx.execute("DELETE FROM rejoin_queue", [])?;
+        }
         for table in rainstaff_core::schema::TABLES {
             let mut stmt = tx.prepare(&format!(
                 "SELECT id, region, server_version FROM {} WHERE server_version > ?1",
                 table.name
             ))?;
             let found: Vec<(String, String, i64)> = stmt
-                .query_map([base_seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, _, version) in found.into_iter().filter(|(_, region, _)| in_scope(&scope, region)) {
                 tx.execute(
-                    "INSERT INTO rejoin_queue (table_name, row_id, old_version) VALUES (?1, ?2, ?3)",
+                    "INSERT OR IGNORE INTO rejoin_queue (table_name, row_id, old_version) VALUES (?1, ?2, ?3)",
                     params![table.name, id, version],
                 )?;
             }
         }
-        let marker = serde_json::json!({"epoch": epoch, "base_seq": base_seq}).to_string();
+        let marker =
+            serde_json::to_string(&RejoinMarker { epoch: epoch.to_string(), base_seq, from: Some(from) })
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
         tx.execute(
             "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -451,11 +481,17 @@ async fn run(
     let mut rejoined = false;
     let mut renumbered = false;
     loop {
-        if let Some((epoch, base_seq)) = store.rejoin_under_way()? {
-            rejoin(store, transport, report, &epoch, base_seq).await?;
-            report.rejoined = true;
-        }
-        match exchange(store, transport, report).await {
+        let rejoin_result = match store.rejoin_under_way()? {
+            Some((epoch, base_seq)) => rejoin(store, transport, report, &epoch, base_seq).await,
+            None => Ok(()),
+        };
+        // A rejoin refused as of an earlier epoch (the server was restored once more) starts
+        // again below, for the epoch the server has now.
+        let result = match rejoin_result {
+            Ok(()) => exchange(store, transport, report).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Err(SyncError::EpochChanged(detail)) if !rejoined => {
                 rejoined = true;
                 let (Some(epoch), Some(base_seq)) = (detail.epoch, detail.epoch_base_seq) else {
@@ -563,6 +599,7 @@ async fn rejoin(
         report.pushed += batch.len() as u64;
     }
     store.finish_rejoin(epoch, base_seq)?;
+    report.rejoined = true;
     Ok(())
 }
 

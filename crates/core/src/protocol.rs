@@ -273,8 +273,9 @@ pub struct ErrorDetail {
     /// The server's current epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
-    /// The head seq of the backup the server was restored from: versions up to it are the same
-    /// in both epochs.
+    /// The last change the device's epoch and the server's share: versions up to it are the
+    /// same in both (the backup's head when the server was restored once since the device
+    /// synced; lower when the device comes from another branch of restores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch_base_seq: Option<i64>,
     /// The device's last mutation id the server has applied.

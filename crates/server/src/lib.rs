@@ -21,6 +21,7 @@ pub mod auth;
 pub mod backup;
 pub mod error;
 pub mod http;
+pub mod lineage;
 pub mod ratelimit;
 pub mod service;
 pub mod snapshot;

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::error::{ServiceError, StoreError};
+use crate::lineage::{self, Lineage, Link};
 use crate::snapshot;
 use crate::store::{Device, EnrollCode, NewUser, Scope, SqliteStore, Store, Tx};
 
@@ -80,6 +81,11 @@ pub(crate) fn epoch(tx: &mut impl Tx) -> Result<Epoch, StoreError> {
     let id = tx.setting("epoch")?.ok_or_else(|| StoreError::msg("the database has no epoch"))?;
     let base_seq = tx.setting("epoch_base_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
     Ok(Epoch { id, base_seq })
+}
+
+fn lineage(tx: &mut impl Tx) -> Result<Lineage, StoreError> {
+    let current = epoch(tx)?;
+    Ok(Lineage::stored(tx.setting(lineage::SETTING)?.as_deref(), &current.id, current.base_seq))
 }
 
 fn scope(device_region: &str) -> Scope<'_> {
@@ -226,6 +232,9 @@ impl<S: Store> Server<S> {
         let id = Uuid::new_v4().simple().to_string();
         self.store.write(|tx| {
             let base_seq = tx.head_seq()?;
+            let mut lineage = lineage(tx)?;
+            lineage.add(Link { id: id.clone(), parent: Some(epoch(tx)?.id), base_seq });
+            tx.set_setting(lineage::SETTING, Some(&lineage.to_json()))?;
             tx.set_setting("epoch", Some(&id))?;
             tx.set_setting("epoch_base_seq", Some(&base_seq.to_string()))?;
             tx.forget_last_mutations()?;
@@ -235,10 +244,11 @@ impl<S: Store> Server<S> {
 
     /// Refuses a request made against an earlier epoch: the device must rejoin first, or it
     /// would push edits based on versions, and pull from a cursor, that this history never had.
+    /// The refusal says up to which change the device's history and this one agree.
     /// A device that names no epoch (an older build, or its first sync) is served.
     pub fn check_epoch(&self, claimed: Option<&str>) -> Result<(), ServiceError> {
         let Some(claimed) = claimed else { return Ok(()) };
-        let current = self.epoch()?;
+        let (current, lineage) = self.store.read(|tx| Ok((epoch(tx)?, lineage(tx)?)))?;
         if claimed == current.id {
             return Ok(());
         }
@@ -247,8 +257,8 @@ impl<S: Store> Server<S> {
             "the server was restored from a backup; this computer rejoins it",
         )
         .with_detail(ErrorDetail {
+            epoch_base_seq: Some(lineage.shared_seq(claimed, &current.id)),
             epoch: Some(current.id),
-            epoch_base_seq: Some(current.base_seq),
             ..ErrorDetail::default()
         }))
     }

@@ -6,12 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::SqliteStore;
 use super::migrations::APPLICATION_ID;
 use crate::error::StoreError;
+use crate::lineage::{self, Lineage, Link};
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,19 @@ fn check_backup(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// The epoch a database (`main` or an attached one) is in, and the epochs it knows of.
+fn stored_lineage(conn: &Connection, schema: &str) -> Result<(String, Lineage), StoreError> {
+    let setting = |key: &str| -> Result<Option<String>, StoreError> {
+        Ok(conn
+            .query_row(&format!("SELECT value FROM {schema}.settings WHERE key = ?1"), [key], |r| r.get(0))
+            .optional()?)
+    };
+    let epoch = setting("epoch")?.ok_or_else(|| StoreError::msg("the database has no epoch"))?;
+    let base_seq = setting("epoch_base_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let lineage = Lineage::stored(setting(lineage::SETTING)?.as_deref(), &epoch, base_seq);
+    Ok((epoch, lineage))
+}
+
 /// Replaces the database at `db` with the backup at `backup`. The server must be stopped.
 pub fn restore(db: &Path, backup: &Path, stamp: &str) -> Result<Restored, StoreError> {
     let source = check_backup(backup)?;
@@ -83,10 +97,15 @@ pub fn restore(db: &Path, backup: &Path, stamp: &str) -> Result<Restored, StoreE
     let tx = conn.transaction()?;
     let base_seq: i64 =
         tx.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get(0))?;
+    let (backup_epoch, mut lineage) = stored_lineage(&tx, "main")?;
+    if current {
+        lineage.merge(stored_lineage(&tx, "replaced")?.1);
+    }
+    lineage.add(Link { id: epoch.clone(), parent: Some(backup_epoch), base_seq });
     tx.execute(
-        "INSERT INTO settings (key, value) VALUES ('epoch', ?1), ('epoch_base_seq', ?2)
+        "INSERT INTO settings (key, value) VALUES ('epoch', ?1), ('epoch_base_seq', ?2), (?3, ?4)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![epoch, base_seq.to_string()],
+        params![epoch, base_seq.to_string(), lineage::SETTING, lineage.to_json()],
     )?;
     let mut devices_carried = 0;
     if current {
