@@ -113,19 +113,35 @@ impl PgStore {
 
     fn run<T>(
         &self,
-        begin: &str,
+        writing: bool,
         f: impl FnOnce(&mut PgTx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
         let mut pooled = self.pool.get(&self.link)?;
-        if let Err(e) = pooled.conn().batch(&self.link, begin) {
+        let begin = if writing {
+            "BEGIN ISOLATION LEVEL READ COMMITTED"
+        } else {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        };
+        let mut tx = PgTx { conn: pooled.conn(), link: &self.link, tables: &self.tables, seq: None };
+        let begun = tx.conn.batch(tx.link, begin).and_then(|()| {
+            if writing {
+                tx.seq = Some(Seq { value: tx.one(WRITE_LOCK, vec![])?, taken: false });
+            }
+            Ok(())
+        });
+        if let Err(e) = begun {
             // It may have begun and failed after: no later user should find it half open.
             pooled.discard();
             return Err(e.into());
         }
-        let mut tx = PgTx { conn: pooled.conn(), link: &self.link, tables: &self.tables };
-        let out = f(&mut tx);
+        let out = f(&mut tx).and_then(|value| {
+            tx.write_seq()?;
+            tx.conn.flush(tx.link)?;
+            Ok(value)
+        });
         let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        if let Err(e) = pooled.conn().batch(&self.link, end) {
+        tx.conn.drop_deferred();
+        if let Err(e) = tx.conn.batch(tx.link, end) {
             pooled.discard();
             return Err(e.into());
         }
@@ -140,14 +156,14 @@ impl Store for PgStore {
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        self.run(&format!("BEGIN ISOLATION LEVEL READ COMMITTED; {WRITE_LOCK}"), f)
+        self.run(true, f)
     }
 
     fn read<T>(
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        self.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", f)
+        self.run(false, f)
     }
 
     fn ping(&self) -> Result<(), StoreError> {
@@ -178,6 +194,15 @@ pub struct PgTx<'t> {
     conn: &'t mut Conn,
     link: &'t Link,
     tables: &'t Tables,
+    /// In a write transaction, the change seq as of its locked counter row: seqs are counted
+    /// here and the counter written once, instead of a round trip per change.
+    seq: Option<Seq>,
+}
+
+struct Seq {
+    value: i64,
+    /// Seqs were handed out since the counter row was last written.
+    taken: bool,
 }
 
 fn text(value: impl ToString) -> Param {
@@ -274,12 +299,24 @@ fn conflict_from(r: &Row) -> Result<ConflictRecord, StoreError> {
 }
 
 impl PgTx<'_> {
+    /// Every read sees the transaction's writes: those deferred go first, the counter with them.
     fn query(&mut self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>, StoreError> {
+        self.write_seq()?;
         self.conn.query(self.link, sql, params)
     }
 
-    fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
-        self.conn.execute(self.link, sql, params)
+    /// A write, sent with the next read or the commit (`Conn::defer`).
+    fn execute(&mut self, sql: &str, params: Vec<Param>) -> Result<(), StoreError> {
+        self.conn.defer(self.link, sql, params)
+    }
+
+    fn write_seq(&mut self) -> Result<(), StoreError> {
+        if let Some(seq) = self.seq.as_mut().filter(|s| s.taken) {
+            seq.taken = false;
+            let value = seq.value;
+            self.execute("UPDATE counters SET value = $1 WHERE name = 'change_seq'", vec![Box::new(value)])?;
+        }
+        Ok(())
     }
 
     /// The first column of the only row `sql` returns.
@@ -503,12 +540,18 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_seq(&mut self) -> Result<i64, StoreError> {
-        // The row is already locked by this transaction (`WRITE_LOCK`).
-        self.one("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value", vec![])
+        // The counter row is locked by this transaction (`WRITE_LOCK`): nobody else counts.
+        let seq = self.seq.as_mut().ok_or_else(|| StoreError::msg("a seq taken outside a write"))?;
+        seq.value += 1;
+        seq.taken = true;
+        Ok(seq.value)
     }
 
     fn head_seq(&mut self) -> Result<i64, StoreError> {
-        self.one("SELECT value FROM counters WHERE name = 'change_seq'", vec![])
+        match &self.seq {
+            Some(seq) => Ok(seq.value),
+            None => self.one("SELECT value FROM counters WHERE name = 'change_seq'", vec![]),
+        }
     }
 
     fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {

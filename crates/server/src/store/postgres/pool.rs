@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
@@ -54,10 +55,16 @@ impl Drop for Link {
     }
 }
 
+fn refs(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| &**p as _).collect()
+}
+
 /// One connection with the statements prepared on it.
 pub struct Conn {
     client: Arc<Client>,
     statements: HashMap<String, Statement>,
+    /// Writes whose answer nobody needs yet, sent with the next statement that has one.
+    deferred: Vec<(Statement, Vec<Param>)>,
 }
 
 impl Conn {
@@ -71,26 +78,48 @@ impl Conn {
         Ok(statement)
     }
 
+    /// Runs `sql` after the deferred writes, in the same round trip, and returns its rows.
     pub fn query(&mut self, link: &Link, sql: &str, params: Vec<Param>) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(link, sql)?;
-        let client = self.client.clone();
+        let (client, deferred) = (self.client.clone(), std::mem::take(&mut self.deferred));
         Ok(link.run(async move {
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as _).collect();
-            client.query(&statement, &refs).await
+            let deferred_refs: Vec<_> = deferred.iter().map(|(s, p)| (s, refs(p))).collect();
+            let read_refs = refs(&params);
+            // tokio-postgres sends the requests of futures polled together without waiting for
+            // each answer (pipelining), in the order they are first polled, and the server runs
+            // them in that order; the first error wins, as it would one statement at a time.
+            let writes = try_join_all(deferred_refs.iter().map(|(s, p)| client.execute(*s, p)));
+            let read = client.query(&statement, &read_refs);
+            let (_, rows) = futures_util::try_join!(writes, read)?;
+            Ok::<_, tokio_postgres::Error>(rows)
         })?)
     }
 
-    pub fn execute(&mut self, link: &Link, sql: &str, params: Vec<Param>) -> Result<u64, StoreError> {
+    /// Queues a write whose answer is not needed now: under the write lock every round trip
+    /// is time no other writer can use, and a push makes several writes per mutation. A failed
+    /// write fails the next statement (or the commit), so its transaction still rolls back.
+    pub fn defer(&mut self, link: &Link, sql: &str, params: Vec<Param>) -> Result<(), StoreError> {
         let statement = self.statement(link, sql)?;
-        let client = self.client.clone();
-        Ok(link.run(async move {
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as _).collect();
-            client.execute(&statement, &refs).await
-        })?)
+        self.deferred.push((statement, params));
+        Ok(())
+    }
+
+    /// Sends the deferred writes (before a commit).
+    pub fn flush(&mut self, link: &Link) -> Result<(), StoreError> {
+        if !self.deferred.is_empty() {
+            self.query(link, "SELECT 1", Vec::new())?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the deferred writes of a transaction that rolls back.
+    pub fn drop_deferred(&mut self) {
+        self.deferred.clear();
     }
 
     /// Runs statements without arguments, in one round trip (`BEGIN; ...`).
     pub fn batch(&mut self, link: &Link, sql: &str) -> Result<(), StoreError> {
+        self.flush(link)?;
         let (client, text) = (self.client.clone(), sql.to_string());
         Ok(link.run(async move { client.batch_execute(&text).await })?)
     }
@@ -157,7 +186,7 @@ impl Pool {
             });
             Ok::<_, tokio_postgres::Error>(client)
         })?;
-        Ok(Conn { client: Arc::new(client), statements: HashMap::new() })
+        Ok(Conn { client: Arc::new(client), statements: HashMap::new(), deferred: Vec::new() })
     }
 }
 
