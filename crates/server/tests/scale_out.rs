@@ -1,17 +1,21 @@
-//! Two server instances over one PostgreSQL database, as behind a reverse proxy: each with its
-//! own store (its own connection pool) and its own HTTP listener, and many devices pushing and
-//! pulling through either at random. A push whose answer is "lost" is sent again through the
-//! other instance, sometimes at the same moment as the first try. At the end every invariant of
-//! shared/spec/sync.md that concerns the server is checked against what the devices saw and what
-//! the database holds: convergence, no lost writes, exactly once, monotonic reads, region scope,
-//! tombstones, and the one multiple writers threaten most, that a pull never skips a change
-//! committed later with a smaller seq. Crash and resume, and version skew, do not depend on how
-//! many instances run; `tests/sync_sim.rs` and `tests/sync_e2e.rs` check them.
+//! Two `rainstaff-server serve` processes over one PostgreSQL database, as behind a reverse
+//! proxy, and many devices pushing and pulling through either at random. A push whose answer is
+//! "lost" is sent again through the other instance, sometimes at the same moment as the first
+//! try; one instance is killed (SIGKILL, in the middle of whatever it was doing) and started again
+//! twice during the run, and what was sent to it goes again through the other. At the end every
+//! invariant of shared/spec/sync.md that concerns the server is checked against what the devices
+//! saw and what the database holds: convergence, no lost writes, exactly once, monotonic reads,
+//! region scope, tombstones, and the one multiple writers threaten most, that a pull never skips
+//! a change committed later with a smaller seq. Crash and resume of PCs, and version skew, do not
+//! depend on how many instances run; `tests/sync_sim.rs` and `tests/sync_e2e.rs` check them.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use common::pg::Cluster;
 use rainstaff_core::protocol::{
@@ -19,7 +23,6 @@ use rainstaff_core::protocol::{
     PushResponse, RefusalCode, RowState,
 };
 use rainstaff_core::schema::{SHIFT_TEMPLATES, VEHICLES};
-use rainstaff_server::http::{HttpConfig, RunningServer};
 use rainstaff_server::{PgStore, Server};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -54,6 +57,8 @@ struct Device {
     outbox: Vec<Mutation>,
     cursor: i64,
     report: Report,
+    /// Requests any device sent that no instance answered (it was down).
+    unanswered: Arc<AtomicUsize>,
 }
 
 impl Device {
@@ -125,7 +130,8 @@ impl Device {
         }
     }
 
-    async fn send(&self, url: &str, batch: &[Mutation]) -> PushResponse {
+    /// One try; None when the instance was not there to answer (killed, or starting again).
+    async fn try_send(&self, url: &str, batch: &[Mutation]) -> Option<PushResponse> {
         let response = self
             .http
             .post(format!("{url}/sync"))
@@ -133,12 +139,34 @@ impl Device {
             .bearer_auth(&self.token)
             .json(&json!({ "mutations": batch }))
             .send()
-            .await
-            .unwrap();
+            .await;
+        let Ok(response) = response else {
+            self.unanswered.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
         let status = response.status();
-        let body: Value = response.json().await.unwrap();
+        let Ok(body) = response.json::<Value>().await else {
+            self.unanswered.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
         assert_eq!(status, 200, "{body}");
-        serde_json::from_value(body).unwrap()
+        Some(serde_json::from_value(body).unwrap())
+    }
+
+    /// Tries `url` first, then either instance until one answers, as a PC retries.
+    async fn send(&self, url: &str, batch: &[Mutation]) -> PushResponse {
+        if let Some(answer) = self.try_send(url, batch).await {
+            return answer;
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        for attempt in 0.. {
+            assert!(Instant::now() < deadline, "neither instance answered for a minute");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Some(answer) = self.try_send(&self.urls[attempt % 2], batch).await {
+                return answer;
+            }
+        }
+        unreachable!()
     }
 
     /// Pushes the start of the outbox. Sometimes the answer is "lost" and the batch goes again
@@ -178,17 +206,22 @@ impl Device {
     async fn pull(&mut self) {
         loop {
             let url = self.url();
-            let page: ChangesPage = self
+            let asked = self
                 .http
                 .get(format!("{url}/sync/changes?since={}&limit=25", self.cursor))
                 .header(PROTOCOL_HEADER, "1")
                 .bearer_auth(&self.token)
                 .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .await;
+            let Some(page) = (match asked {
+                Ok(response) => response.json::<ChangesPage>().await.ok(),
+                Err(_) => None,
+            }) else {
+                // That instance is down: the next page request picks an instance again.
+                self.unanswered.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            };
             for change in page.changes {
                 assert!(change.seq > self.cursor, "seq {} after cursor {}", change.seq, self.cursor);
                 assert_eq!(change.seq, change.row.version);
@@ -228,17 +261,60 @@ async fn enroll(server: &Server<PgStore>, http: &reqwest::Client, url: &str, reg
     response.json().await.unwrap()
 }
 
+/// A `rainstaff-server serve` process on a port of its own.
+struct Instance {
+    db: String,
+    port: u16,
+    child: Child,
+}
+
+impl Instance {
+    fn start(db: &str, port: u16) -> Instance {
+        let child = Command::new(env!("CARGO_BIN_EXE_rainstaff-server"))
+            .args(["--db", db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "an instance did not start listening");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Instance { db: db.to_string(), port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Killed without warning, then started again on the same port.
+    fn crash_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        *self = Instance::start(&self.db, self.port);
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_serve_many_devices_on_one_database() {
     let cluster = Cluster::shared();
     let url = cluster.database();
-    let config = HttpConfig::default();
-    let instances = [
-        RunningServer::start(Arc::new(Server::new(PgStore::open(&url).unwrap())), config).await.unwrap(),
-        RunningServer::start(Arc::new(Server::new(PgStore::open_existing(&url).unwrap())), config)
-            .await
-            .unwrap(),
-    ];
+    // The administrator's side: creates the tables, issues enrollment codes, reads at the end.
+    let admin = Server::new(PgStore::open(&url).unwrap());
+    let mut instances = [Instance::start(&url, free_port()), Instance::start(&url, free_port())];
     let urls = [instances[0].url(), instances[1].url()];
     let http = reqwest::Client::new();
     let regions: Vec<&str> = REGIONS
@@ -247,10 +323,11 @@ async fn two_instances_serve_many_devices_on_one_database() {
         .chain(std::iter::repeat_n(ALL_REGIONS, ADMINS))
         .collect();
     let seed: u64 = std::env::var("SCALE_OUT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let unanswered = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (i, region) in regions.iter().enumerate() {
         // Enrolled through either instance: one is as good as the other.
-        let enrolled = enroll(instances[i % 2].server(), &http, &urls[i % 2], region).await;
+        let enrolled = enroll(&admin, &http, &urls[i % 2], region).await;
         let mut device = Device {
             token: enrolled.token,
             region: enrolled.region,
@@ -260,6 +337,7 @@ async fn two_instances_serve_many_devices_on_one_database() {
             next_mutation: 1,
             outbox: Vec::new(),
             cursor: 0,
+            unanswered: unanswered.clone(),
             report: Report {
                 region: region.to_string(),
                 pulled: Vec::new(),
@@ -281,6 +359,12 @@ async fn two_instances_serve_many_devices_on_one_database() {
             device
         }));
     }
+    // The second instance dies twice while the devices work, at whatever it is doing then.
+    let second = &mut instances[1];
+    for pause in [400, 600] {
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        tokio::task::block_in_place(|| second.crash_and_restart());
+    }
     // Every outbox is empty before anybody's last pull (a device that failed fails the test here).
     let mut devices = Vec::new();
     for task in tasks {
@@ -291,11 +375,12 @@ async fn two_instances_serve_many_devices_on_one_database() {
         device.pull().await;
         reports.push(device.report);
     }
-    let stored = common::stored(instances[0].server().store());
+    let stored = common::stored(admin.store());
     check(&reports, &stored);
-    for instance in instances {
-        instance.stop().await.unwrap();
-    }
+    assert!(
+        unanswered.load(Ordering::Relaxed) > 0,
+        "no request met a killed instance: the crash went untested"
+    );
 }
 
 fn check(reports: &[Report], stored: &common::Stored) {
