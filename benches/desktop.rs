@@ -6,6 +6,9 @@
 //!
 //! `cargo bench --bench desktop` (add `-- --write-docs` to update docs/PERFORMANCE.md).
 
+#[path = "common/perf_doc.rs"]
+mod perf_doc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -288,17 +291,5 @@ shifts; the scrolling row clears the filter and lists every one of them. The fir
         s.frames,
         ms(s.longest_frame),
     );
-    println!("{section}");
-    if std::env::args().any(|a| a == "--write-docs") {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/PERFORMANCE.md");
-        let doc = std::fs::read_to_string(path).unwrap_or_default();
-        let doc = match doc.find("## Desktop\n") {
-            Some(start) => {
-                let end = doc[start + 1..].find("\n## ").map_or(doc.len(), |e| start + 1 + e + 1);
-                format!("{}{section}{}", &doc[..start], &doc[end..])
-            }
-            None => format!("{}\n{section}", doc.trim_end()),
-        };
-        std::fs::write(path, doc).unwrap();
-    }
+    perf_doc::publish("## Desktop", &section);
 }

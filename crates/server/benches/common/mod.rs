@@ -2,7 +2,6 @@
 //! device pushes, and writing a bench's report into docs/PERFORMANCE.md. What each measures and
 //! how it reports it stays in the bench.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rainstaff_core::protocol::{
@@ -166,27 +165,12 @@ pub fn load_average() -> String {
         .unwrap_or_else(|_| "not known".to_string())
 }
 
-/// Runs a bench's `run` and prints its report, a Markdown section under the heading `section`;
-/// with `--write-docs` among the arguments it also replaces that section of docs/PERFORMANCE.md.
-pub fn report(section: &str, run: impl Future<Output = String>) {
-    let write_docs = std::env::args().any(|a| a == "--write-docs");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let report = runtime.block_on(run);
-    println!("{report}");
-    if write_docs {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
-        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Performance\n".to_string());
-        std::fs::write(&path, replace_section(&old, section, &report)).unwrap();
-        println!("written to {}", path.display());
-    }
-}
+#[path = "../../../../benches/common/perf_doc.rs"]
+mod perf_doc;
 
-/// Replaces the section under `heading` (up to the next `## ` heading), or appends it.
-fn replace_section(doc: &str, heading: &str, section: &str) -> String {
-    let Some(start) = doc.find(&format!("{heading}\n")) else {
-        return format!("{}\n\n{section}", doc.trim_end());
-    };
-    let after = &doc[start + heading.len()..];
-    let end = after.find("\n## ").map_or(doc.len(), |i| start + heading.len() + i + 1);
-    format!("{}{section}{}", &doc[..start], &doc[end..])
+/// Runs a bench's `run` and publishes its report, a Markdown section under the heading `section`
+/// (`perf_doc::publish`).
+pub fn report(section: &str, run: impl Future<Output = String>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    perf_doc::publish(section, &runtime.block_on(run));
 }

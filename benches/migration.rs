@@ -1,0 +1,209 @@
+//! Migration day, beside the legacy design measured in the same run. An office's legacy company
+//! file with N shifts in Ankara (and a quarter as many in İzmir) is imported on an enrolled Ankara
+//! PC, which then syncs for the first time; a second Ankara PC then syncs for the first time too.
+//! The legacy design moved the whole file up and down at every sync: its floor is the file's
+//! bytes up and down over the same loopback, with nothing done to them. Sizes are the files on
+//! disk after the runs (write-ahead logs folded in).
+//!
+//! `cargo bench --bench migration` (add `-- --write-docs` to update docs/PERFORMANCE.md).
+
+#[path = "common/perf_doc.rs"]
+mod perf_doc;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rainstaff::db::Store;
+use rainstaff::db::users::Role;
+use rainstaff::paths::DataDir;
+use rainstaff_core::protocol::SyncReport;
+use rainstaff_server::Server;
+use rainstaff_server::http::RunningServer;
+
+const EMPLOYEES_PER_REGION: usize = 250;
+
+/// A legacy company file: the F1 sample plus 250 employees in each of Ankara and İzmir, `shifts`
+/// shifts in Ankara and a quarter as many in İzmir, a person's shifts on distinct days.
+fn legacy_company(dir: &Path, shifts: usize) -> PathBuf {
+    let path = dir.join("sirket.db");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy/F1_v4_s4.db");
+    std::fs::copy(sample, &path).unwrap();
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    let tx = conn.transaction().unwrap();
+    for (region, count) in [("Ankara", shifts), ("İzmir", shifts / 4)] {
+        let mut people = Vec::new();
+        for i in 0..EMPLOYEES_PER_REGION {
+            tx.execute(
+                "INSERT INTO employees (full_name, department, title, region) VALUES (?1, 'Üretim', 'İşçi', ?2)",
+                (format!("PERSONEL {i:04} {region}"), region),
+            )
+            .unwrap();
+            people.push(tx.last_insert_rowid());
+        }
+        let first = chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap();
+        for n in 0..count {
+            let day = first + chrono::Duration::days((n / EMPLOYEES_PER_REGION) as i64);
+            tx.execute(
+                "INSERT INTO timesheets (employee_id, work_date, start_time, end_time, break_minutes, region)
+                 VALUES (?1, ?2, '08:30', '18:00', 60, ?3)",
+                (people[n % EMPLOYEES_PER_REGION], day.to_string(), region),
+            )
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    conn.execute_batch("VACUUM").unwrap();
+    path
+}
+
+/// The legacy design's floor: the file's bytes up to a server and back down, over loopback.
+fn legacy_floor(file: &Path) -> Duration {
+    let bytes = std::fs::read(file).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let len = bytes.len();
+    let echo = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut received = vec![0; len];
+        socket.read_exact(&mut received).unwrap();
+        socket.write_all(&received).unwrap();
+    });
+    let started = Instant::now();
+    let mut socket = TcpStream::connect(address).unwrap();
+    socket.write_all(&bytes).unwrap();
+    let mut back = vec![0; len];
+    socket.read_exact(&mut back).unwrap();
+    let took = started.elapsed();
+    echo.join().unwrap();
+    assert_eq!(back, bytes);
+    took
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+struct Run {
+    shifts: usize,
+    legacy_bytes: u64,
+    legacy_floor: Duration,
+    first_sync: Duration,
+    first: SyncReport,
+    second: SyncReport,
+    newcomer_sync: Duration,
+    newcomer: SyncReport,
+    server_bytes: u64,
+    desktop_bytes: u64,
+}
+
+/// An Ankara PC with its administrator, enrolled.
+fn enrolled_pc(
+    runtime: &tokio::runtime::Runtime,
+    server: &Server,
+    url: &str,
+    dir: &Path,
+) -> (Store, DataDir) {
+    let data = DataDir::new(dir);
+    let store = Store::open(&data.store()).unwrap();
+    store.create_user("admin", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+    let code = server.create_enroll_code("Ankara").unwrap().code;
+    runtime.block_on(rainstaff::sync_task::enroll_device(&store, &data, url, &code, "bench")).unwrap();
+    (store, data)
+}
+
+fn run(runtime: &tokio::runtime::Runtime, shifts: usize) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let file = legacy_company(dir.path(), shifts);
+    let legacy_floor = legacy_floor(&file);
+    let server_db = dir.path().join("server.db");
+    let server = Arc::new(Server::open(&server_db).unwrap());
+    let running = runtime.block_on(RunningServer::start(server.clone(), Default::default())).unwrap();
+    let url = running.url();
+
+    let (mut store, data) = enrolled_pc(runtime, &server, &url, &dir.path().join("ankara-1"));
+    let imported = rainstaff::legacy_import::import_legacy(&mut store, &data, &file, None, false).unwrap();
+    assert!(imported.imported.get("timesheets").copied().unwrap_or(0) >= shifts as u64, "{imported:?}");
+    let started = Instant::now();
+    let first = runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
+    let first_sync = started.elapsed();
+    let second = runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();
+    assert_eq!((second.pending, second.refused, second.rejected), (0, 0, 0), "{second:?}");
+    store.test_connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let desktop_bytes = file_size(&data.store());
+
+    let (mut other, other_data) = enrolled_pc(runtime, &server, &url, &dir.path().join("ankara-2"));
+    let started = Instant::now();
+    let newcomer = runtime.block_on(rainstaff::sync_task::run_once(&mut other, &other_data)).unwrap();
+    let newcomer_sync = started.elapsed();
+
+    runtime.block_on(running.stop()).unwrap();
+    // The last connection to close folds the write-ahead log into the file.
+    drop(server);
+    Run {
+        shifts,
+        legacy_bytes: file_size(&file),
+        legacy_floor,
+        first_sync,
+        first,
+        second,
+        newcomer_sync,
+        newcomer,
+        server_bytes: file_size(&server_db) + file_size(&server_db.with_extension("db-wal")),
+        desktop_bytes,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn times(bytes: u64, legacy: u64) -> String {
+    format!("{} ({:.1}×)", mb(bytes), bytes as f64 / legacy as f64)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let runs: Vec<Run> = [10_000, 50_000, 100_000].into_iter().map(|n| run(&runtime, n)).collect();
+    let mut section = String::from(
+        "## Migration day\n\n\
+`cargo bench --bench migration` (release; server, PCs and SQLite on one 2-core machine over \
+loopback). A legacy company file with N shifts in Ankara and N/4 in İzmir (500 employees) is \
+imported on an enrolled Ankara PC, which then syncs for the first time; then a second Ankara PC \
+syncs for the first time. Baseline, measured in the same run: the legacy design's floor, the \
+file's bytes up and down over the same loopback with nothing done to them (the old program did \
+this at every sync, and more).\n\n\
+| Ankara shifts | legacy file | legacy floor: file up + down | first sync of the importing PC | its bytes up / down | second PC's first sync | its bytes down | server database | importing PC's store |\n\
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for r in &runs {
+        section.push_str(&format!(
+            "| {} | {} | {} | **{}** ({} pushed, {} pulled) | {} / {} | **{}** ({} rows) | {} | {} | {} |\n",
+            r.shifts,
+            mb(r.legacy_bytes),
+            ms(r.legacy_floor),
+            ms(r.first_sync),
+            r.first.pushed,
+            r.first.pulled,
+            mb(r.first.bytes_sent),
+            mb(r.first.bytes_received),
+            ms(r.newcomer_sync),
+            r.newcomer.pulled,
+            mb(r.newcomer.bytes_received),
+            times(r.server_bytes, r.legacy_bytes),
+            times(r.desktop_bytes, r.legacy_bytes),
+        ));
+    }
+    let second = &runs[1].second;
+    section.push_str(&format!(
+        "\nThe importing PC's second sync (50 000 shifts, nothing changed): {} bytes up, {} down.\n",
+        second.bytes_sent, second.bytes_received
+    ));
+    perf_doc::publish("## Migration day", &section);
+}
