@@ -152,12 +152,22 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     // The first layout had no settings table (nor anything that came after it): the SQLite
     // file's own layout is what this tests, so it is made and read on the file.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("DROP TABLE settings; DROP TABLE rejoined_rows; PRAGMA user_version = 1;").unwrap();
+    conn.execute_batch(
+        "DROP TABLE settings; DROP TABLE rejoined_rows; ALTER TABLE users DROP COLUMN disabled_at;
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
     assert!(stdout(&run(&db, &["devices"])).contains("No devices"));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+    let disabled_at: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(disabled_at, 1);
     let settings: i64 = conn
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
         .unwrap();
