@@ -16,6 +16,7 @@ use rainstaff_core::protocol::{
 use rainstaff_core::schema::{
     EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_SERVICE_VISITS, VEHICLES,
 };
+use rainstaff_server::service::Role;
 use rainstaff_server::store::{AppliedMutation, Device, NewUser, RowQuery, ServerRow, Store, Tx, User};
 use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
 use serde_json::{Map, Value, json};
@@ -585,6 +586,7 @@ pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
 /// Users come back in the order they were added, without their password hashes; a new hash or a
 /// disabling reaches the user of exactly that name and no other, a user disabled twice keeps the
 /// first time, a name is stored once, and a write that fails leaves its changes to users undone.
+/// Through the service, the last active administrator is never disabled.
 pub fn users_are_listed_and_changed_by_name<S: Store>(store: S) {
     const LATER: &str = "2026-02-04T09:30:00.000Z";
     let new_user = |username: &str, region: &str| NewUser {
@@ -624,4 +626,16 @@ pub fn users_are_listed_and_changed_by_name<S: Store>(store: S) {
     });
     assert!(failed.is_err());
     assert_eq!(store.read(|tx| Ok(tx.users()?)).unwrap(), expected);
+
+    let server = Server::new(store);
+    assert_eq!(server.disable_user("ADMIN").unwrap_err().code, "last_administrator");
+    let added = server.add_user(" Mehmet ", Role::Admin, None, "uzun bir parola 123").unwrap();
+    assert_eq!((added.username.as_str(), added.region.as_str()), ("Mehmet", "ALL"));
+    assert_eq!(
+        server.add_user("AYŞE", Role::Admin, None, "uzun bir parola 123").unwrap_err().code,
+        "username_taken"
+    );
+    assert!(server.disable_user("admin").unwrap().disabled_at.is_some());
+    assert_eq!(server.disable_user("mehmet").unwrap_err().code, "last_administrator");
+    assert_eq!(server.users().unwrap().iter().filter(|u| u.disabled_at.is_none()).count(), 1);
 }
