@@ -18,7 +18,7 @@ use crate::auth;
 use crate::backup;
 use crate::error::StoreError;
 use crate::http::{self, HttpConfig};
-use crate::service::Server;
+use crate::service::{Role, Server};
 use crate::store::url::Database;
 use crate::store::{PgStore, SqliteStore, Store};
 
@@ -63,10 +63,7 @@ pub fn init(
     password_file: Option<&Path>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let password = match password_file {
-        Some(file) => read_secret_file(file)?,
-        None => prompt_password()?,
-    };
+    let password = read_password(password_file, "Administrator password: ")?;
     // Before the database exists: a refused password must not leave an empty file behind.
     auth::check_password(&password)?;
     with_server!(Opened::open(db)?, |server| server.init_admin(username, &password))?;
@@ -79,10 +76,15 @@ fn read_secret_file(file: &Path) -> anyhow::Result<String> {
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn prompt_password() -> anyhow::Result<String> {
-    let password = prompt_twice("Administrator password: ", "Repeat the password: ")?;
-    auth::check_password(&password)?;
-    Ok(password)
+/// A password from `file`, or asked twice on the terminal with `prompt` (and checked at once, so a
+/// short one is refused before anything else happens).
+fn read_password(file: Option<&Path>, prompt: &str) -> anyhow::Result<String> {
+    let Some(file) = file else {
+        let password = prompt_twice(prompt, "Repeat the password: ")?;
+        auth::check_password(&password)?;
+        return Ok(password);
+    };
+    read_secret_file(file)
 }
 
 fn prompt_twice(first: &str, again: &str) -> anyhow::Result<String> {
@@ -166,6 +168,76 @@ pub fn devices(db: &Database, out: &mut impl Write) -> anyhow::Result<()> {
 pub fn revoke(db: &Database, device: Uuid, out: &mut impl Write) -> anyhow::Result<()> {
     with_server!(Opened::open_existing(db)?, |server| server.revoke(device))?;
     writeln!(out, "Revoked {device}; its token no longer works.")?;
+    Ok(())
+}
+
+/// Adds a server user; the password comes from `password_file` or the terminal.
+pub fn user_add(
+    db: &Database,
+    username: &str,
+    role: Role,
+    region: Option<&str>,
+    password_file: Option<&Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    // Opened first: a wrong --db is told before anybody types a password.
+    let opened = Opened::open_existing(db)?;
+    let password = read_password(password_file, &format!("Password for {}: ", printable(username.trim())))?;
+    let user = with_server!(opened, |server| server.add_user(username, role, region, &password))?;
+    let scope = match Role::of(&user) {
+        Role::Admin => "all regions".to_string(),
+        Role::Manager => regions::display_name(&user.region).to_string(),
+    };
+    writeln!(out, "Added {} {:?} ({scope}).", Role::of(&user), user.username)?;
+    Ok(())
+}
+
+/// One line per user; the password hashes are never read, let alone printed.
+pub fn user_list(db: &Database, out: &mut impl Write) -> anyhow::Result<()> {
+    let users = with_server!(Opened::open_existing(db)?, |server| server.users())?;
+    if users.is_empty() {
+        writeln!(out, "No users.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<20}  {:<7}  {:<10}  {:<24}  {:<8}  DISABLED",
+        "USERNAME", "ROLE", "REGION", "CREATED", "STATE"
+    )?;
+    for u in users {
+        writeln!(
+            out,
+            "{:<20}  {:<7}  {:<10}  {:<24}  {:<8}  {}",
+            printable(&u.username),
+            Role::of(&u),
+            u.region,
+            u.created_at,
+            if u.disabled_at.is_some() { "disabled" } else { "active" },
+            u.disabled_at.as_deref().unwrap_or("-"),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn user_disable(db: &Database, username: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let user = with_server!(Opened::open_existing(db)?, |server| server.disable_user(username))?;
+    let at = user.disabled_at.as_deref().unwrap_or("-");
+    writeln!(out, "User {:?} is disabled (since {at}).", user.username)?;
+    Ok(())
+}
+
+/// Sets a user's new password, from `password_file` or the terminal.
+pub fn user_passwd(
+    db: &Database,
+    username: &str,
+    password_file: Option<&Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let opened = Opened::open_existing(db)?;
+    let prompt = format!("New password for {}: ", printable(username.trim()));
+    let password = read_password(password_file, &prompt)?;
+    let user = with_server!(opened, |server| server.set_user_password(username, &password))?;
+    writeln!(out, "Changed the password of {:?}.", user.username)?;
     Ok(())
 }
 

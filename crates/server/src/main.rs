@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use rainstaff_server::admin::{self, ServeOptions};
 use rainstaff_server::http::HttpConfig;
 use rainstaff_server::ratelimit::RateLimit;
+use rainstaff_server::service::Role;
 use rainstaff_server::store::url::Database;
 use uuid::Uuid;
 
@@ -73,6 +74,12 @@ enum Command {
         #[arg(long, default_value_t = HttpConfig::default().max_connections)]
         max_connections: usize,
     },
+    /// Manage the people who sign in to the server (administrators and regional managers), apart
+    /// from the computers' device tokens.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Accept or refuse legacy PCs' whole-file uploads (POST /sync with X-API-KEY).
     LegacyKey {
         #[command(subcommand)]
@@ -113,6 +120,59 @@ enum LegacyKeyAction {
     Clear,
 }
 
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user (the password is read from --password-file, or asked twice on the terminal).
+    Add {
+        /// The name they sign in with; no other user's may differ from it only in case or in
+        /// Turkish letters (AYŞE, ayşe and ayse are one name).
+        #[arg(long)]
+        username: String,
+        /// admin: every region; manager: the one region --region names.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A manager's region, such as Ankara or Istanbul (required for a manager; an admin has
+        /// every region, ALL).
+        #[arg(long)]
+        region: Option<String>,
+        /// Read the password from this file instead of asking on the terminal.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// List the users: name, role, region, when added, and whether disabled (never a password hash).
+    List,
+    /// Disable a user; the last active administrator cannot be disabled.
+    Disable {
+        /// The user name, as `user list` shows it (case does not matter).
+        username: String,
+    },
+    /// Give a user a new password (read from --password-file, or asked twice on the terminal).
+    Passwd {
+        /// The user name, as `user list` shows it (case does not matter).
+        username: String,
+        /// Read the new password from this file instead of asking on the terminal.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    /// An administrator: every region.
+    Admin,
+    /// A regional manager: one region.
+    Manager,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Manager => Role::Manager,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -147,6 +207,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             admin::legacy_key_set(db, key_file.as_deref(), out)
         }
         Command::LegacyKey { action: LegacyKeyAction::Clear } => admin::legacy_key_clear(db, out),
+        Command::User { action } => match action {
+            UserAction::Add { username, role, region, password_file } => {
+                admin::user_add(db, &username, role.into(), region.as_deref(), password_file.as_deref(), out)
+            }
+            UserAction::List => admin::user_list(db, out),
+            UserAction::Disable { username } => admin::user_disable(db, &username, out),
+            UserAction::Passwd { username, password_file } => {
+                admin::user_passwd(db, &username, password_file.as_deref(), out)
+            }
+        },
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Restore { file } => admin::restore(db, &file, out),
         Command::NewEpoch => admin::new_epoch(db, out),

@@ -25,6 +25,11 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
+fn stderr(output: &Output) -> String {
+    assert!(!output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 fn init(dir: &Path, db: &Path) {
     let password = dir.join("password.txt");
     std::fs::write(&password, "çok gizli bir parola\n").unwrap();
@@ -152,12 +157,25 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     // The first layout had no settings table (nor anything that came after it): the SQLite
     // file's own layout is what this tests, so it is made and read on the file.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("DROP TABLE settings; DROP TABLE rejoined_rows; PRAGMA user_version = 1;").unwrap();
+    conn.execute_batch(
+        "DROP TABLE settings; DROP TABLE rejoined_rows; ALTER TABLE users DROP COLUMN disabled_at;
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
     assert!(stdout(&run(&db, &["devices"])).contains("No devices"));
+    // Its users can be disabled from now on (step 4).
+    let listed = stdout(&run(&db, &["user", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+    let disabled_at: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(disabled_at, 1);
     let settings: i64 = conn
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
         .unwrap();
@@ -285,6 +303,131 @@ fn the_database_can_come_from_the_environment() {
     init(dir.path(), &db);
     let output = Command::new(BIN).arg("devices").env("RAINSTAFF_SERVER_DB", &db).output().unwrap();
     assert!(stdout(&output).contains("No devices"));
+}
+
+/// The password hash of `username`, read from the file: nothing in the server reads one back.
+fn password_hash(db: &Path, username: &str) -> String {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("SELECT password_hash FROM users WHERE username = ?1", [username], |r| r.get(0))
+        .unwrap()
+}
+
+fn disabled_at(db: &Path, username: &str) -> Option<String> {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("SELECT disabled_at FROM users WHERE username = ?1", [username], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn users_are_added_listed_given_new_passwords_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let password = dir.path().join("password.txt");
+    let password = password.to_str().unwrap();
+    let add = |username: &str, role: &str, region: Option<&str>| {
+        let mut args =
+            vec!["user", "add", "--username", username, "--role", role, "--password-file", password];
+        if let Some(region) = region {
+            args.extend(["--region", region]);
+        }
+        run(&db, &args)
+    };
+
+    let added = stdout(&add(" Ayşe Işık ", "manager", Some("İZMİR")));
+    assert_eq!(added.trim(), "Added manager \"Ayşe Işık\" (İzmir).");
+    let added = stdout(&add("mehmet", "admin", None));
+    assert_eq!(added.trim(), "Added admin \"mehmet\" (all regions).");
+    stdout(&add("zeynep", "admin", Some("all")));
+
+    let listed = stdout(&run(&db, &["user", "list"]));
+    let row = |name: &str| -> Vec<String> {
+        let line = listed.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{listed}"));
+        line[name.len()..].split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(listed.lines().count(), 5, "{listed}");
+    assert!(listed.starts_with("USERNAME "), "{listed}");
+    for (name, role, region) in
+        [("admin", "admin", "ALL"), ("Ayşe Işık", "manager", "Izmir"), ("mehmet", "admin", "ALL")]
+    {
+        let row = row(name);
+        assert_eq!((row[0].as_str(), row[1].as_str()), (role, region), "{listed}");
+        assert!(row[2].starts_with("20") && row[2].ends_with('Z'), "created: {listed}");
+        assert_eq!(&row[3..], ["active", "-"], "{listed}");
+    }
+    assert!(!listed.contains("$argon2"), "{listed}");
+
+    // Refusals name what is wrong and change nothing.
+    let refusals: [(Output, &str); 7] = [
+        (add("AYŞE IŞIK", "admin", None), "the user name \"AYŞE IŞIK\" is taken by user \"Ayşe Işık\""),
+        (add("ayse isik", "manager", Some("Ankara")), "is taken by user \"Ayşe Işık\""),
+        (add("Admin", "admin", None), "is taken by user \"admin\""),
+        (add("fatma", "manager", None), "region: a manager needs the region"),
+        (add("fatma", "manager", Some("\u{1b}[2J")), "invalid_region"),
+        (add("fatma", "admin", Some("Ankara")), "an administrator has every region"),
+        (add("   ", "manager", Some("Ankara")), "the user name is empty"),
+    ];
+    for (output, expected) in refusals {
+        let said = stderr(&output);
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "kısa\n").unwrap();
+    let short = short.to_str().unwrap();
+    let said = stderr(&run(
+        &db,
+        &["user", "add", "--username", "fatma", "--role", "admin", "--password-file", short],
+    ));
+    assert!(said.contains("at least 12 characters"), "{said}");
+    assert!(stderr(&run(&db, &["user", "add", "--username", "fatma", "--role", "boss"])).contains("boss"));
+    assert_eq!(stdout(&run(&db, &["user", "list"])).lines().count(), 5);
+
+    // A new password is a new Argon2id hash; the old one is gone.
+    let before = password_hash(&db, "Ayşe Işık");
+    let new_password = dir.path().join("new.txt");
+    std::fs::write(&new_password, "yepyeni bir parola 2026\n").unwrap();
+    let new_password = new_password.to_str().unwrap();
+    let changed = stdout(&run(&db, &["user", "passwd", "ayşe ışık", "--password-file", new_password]));
+    assert_eq!(changed.trim(), "Changed the password of \"Ayşe Işık\".");
+    let after = password_hash(&db, "Ayşe Işık");
+    assert_ne!(after, before);
+    assert!(after.starts_with("$argon2id$"), "{after}");
+    assert!(!after.contains("yepyeni"));
+    assert!(
+        stderr(&run(&db, &["user", "passwd", "Ayşe Işık", "--password-file", short])).contains("at least 12")
+    );
+    assert_eq!(password_hash(&db, "Ayşe Işık"), after);
+    let said = stderr(&run(&db, &["user", "passwd", "nobody", "--password-file", new_password]));
+    assert!(said.contains("no user named \"nobody\""), "{said}");
+
+    // Disabling: an unknown name is an error, the last active administrator is kept.
+    let said = stderr(&run(&db, &["user", "disable", "nobody"]));
+    assert!(said.contains("no user named \"nobody\""), "{said}");
+    assert!(
+        stdout(&run(&db, &["user", "disable", "ADMIN"])).contains("User \"admin\" is disabled (since 20")
+    );
+    let first = disabled_at(&db, "admin").unwrap();
+    stdout(&run(&db, &["user", "disable", "zeynep"]));
+    let said = stderr(&run(&db, &["user", "disable", "Mehmet"]));
+    assert!(said.contains("\"mehmet\" is the last active administrator"), "{said}");
+    assert_eq!(disabled_at(&db, "mehmet"), None);
+    stdout(&run(&db, &["user", "disable", "Ayşe Işık"]));
+    // Again: nothing changes, not even when it was disabled.
+    stdout(&run(&db, &["user", "disable", "admin"]));
+    assert_eq!(disabled_at(&db, "admin").unwrap(), first);
+
+    let listed = stdout(&run(&db, &["user", "list"]));
+    let state = |name: &str| {
+        let line = listed.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{listed}"));
+        line.split_whitespace().rev().nth(1).unwrap().to_string()
+    };
+    assert_eq!(state("admin"), "disabled", "{listed}");
+    assert_eq!(state("Ayşe Işık"), "disabled", "{listed}");
+    assert_eq!(state("zeynep"), "disabled", "{listed}");
+    assert_eq!(state("mehmet"), "active", "{listed}");
+    assert!(listed.contains(&first), "{listed}");
 }
 
 #[test]

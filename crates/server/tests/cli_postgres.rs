@@ -107,6 +107,56 @@ async fn every_command_runs_on_postgres() {
     assert_eq!(again["report"]["imported"], json!({}), "{again}");
     assert_eq!(common::rows(&PgStore::open_existing(&url).unwrap(), &EMPLOYEES).len(), 9);
 
+    // Users, as on a SQLite file.
+    let password = dir.path().join("password.txt");
+    let password = password.to_str().unwrap();
+    let added = stdout(&run(
+        &url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "Ayşe",
+            "--role",
+            "manager",
+            "--region",
+            "izmir",
+            "--password-file",
+            password,
+        ],
+    ));
+    assert!(added.contains("manager \"Ayşe\" (İzmir)"), "{added}");
+    stdout(&run(
+        &url,
+        &["user", "add", "--username", "mehmet", "--role", "admin", "--password-file", password],
+    ));
+    let taken = stderr(&run(
+        &url,
+        &["user", "add", "--username", "AYSE", "--role", "admin", "--password-file", password],
+    ));
+    assert!(taken.contains("is taken by user \"Ayşe\""), "{taken}");
+    let listed = stdout(&run(&url, &["user", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("Ayşe ") && l.contains(" manager  Izmir ")), "{listed}");
+    assert!(listed.lines().any(|l| l.starts_with("mehmet ") && l.contains(" admin    ALL ")), "{listed}");
+    assert!(!listed.contains("$argon2"), "{listed}");
+    // A hash no password gives, which passwd must replace with a new Argon2id one.
+    cluster.sql(&url, "UPDATE users SET password_hash = 'old' WHERE username = 'Ayşe'");
+    stdout(&run(&url, &["user", "passwd", "ayşe", "--password-file", password]));
+    cluster.sql(
+        &url,
+        "DO $check$ BEGIN IF NOT EXISTS (SELECT 1 FROM users WHERE username = 'Ayşe' \
+         AND password_hash LIKE '$argon2id$%') THEN RAISE 'passwd left the old hash'; END IF; END $check$",
+    );
+    assert!(
+        stderr(&run(&url, &["user", "passwd", "nobody", "--password-file", password]))
+            .contains("no user named")
+    );
+    assert!(stdout(&run(&url, &["user", "disable", "admin"])).contains("is disabled"));
+    assert!(stderr(&run(&url, &["user", "disable", "mehmet"])).contains("last active administrator"));
+    assert!(stderr(&run(&url, &["user", "disable", "nobody"])).contains("no user named \"nobody\""));
+    let listed = stdout(&run(&url, &["user", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("disabled")), "{listed}");
+
     // Backups are PostgreSQL's; after a restore by its tools, new-epoch makes the PCs rejoin.
     let copy = dir.path().join("copy.db");
     assert!(stderr(&run(&url, &["backup", "--out", copy.to_str().unwrap()])).contains("pg_dump"));
@@ -131,4 +181,20 @@ fn another_programs_database_and_a_newer_schema_are_refused() {
     stdout(&init(dir.path(), &url));
     cluster.sql(&url, "UPDATE rainstaff_schema SET version = 99");
     assert!(stderr(&run(&url, &["devices"])).contains("newer rainstaff-server"));
+}
+
+#[test]
+fn a_database_of_an_earlier_build_is_brought_up_to_date() {
+    let cluster = Cluster::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let url = cluster.database();
+    stdout(&init(dir.path(), &url));
+    // As the first layout left it: no way to disable a user.
+    cluster.sql(&url, "ALTER TABLE users DROP COLUMN disabled_at; UPDATE rainstaff_schema SET version = 1");
+    let listed = stdout(&run(&url, &["user", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
+    cluster.sql(
+        &url,
+        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 2 THEN RAISE 'not upgraded'; END IF; END $check$",
+    );
 }

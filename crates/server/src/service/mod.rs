@@ -7,8 +7,10 @@ mod legacy;
 mod namespaces;
 mod push;
 mod rejoin;
+mod users;
 
 pub use legacy::{LEGACY_UPLOADER, LegacyImportResponse};
+pub use users::{MAX_USERNAME_CHARS, Role};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -112,10 +114,7 @@ impl<S: Store> Server<S> {
 
     /// Creates the first administrator; refused once any user exists.
     pub fn init_admin(&self, username: &str, password: &str) -> Result<(), ServiceError> {
-        let username = username.trim();
-        if username.is_empty() {
-            return Err(ServiceError::invalid("invalid_username", "the user name is empty"));
-        }
+        let username = users::check_username(username)?;
         auth::check_password(password)?;
         let password_hash = auth::hash_password(password).map_err(|e| ServiceError::internal(&e))?;
         let created_at = timestamp(self.now());

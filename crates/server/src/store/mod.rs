@@ -101,6 +101,14 @@ pub trait Tx {
     fn user_count(&mut self) -> Result<i64, StoreError>;
     fn insert_user(&mut self, user: &NewUser) -> Result<(), StoreError>;
     fn usernames(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Every user in the order they were added, without their password hashes: nothing outside
+    /// a login check has a reason to read one back.
+    fn users(&mut self) -> Result<Vec<User>, StoreError>;
+    /// Replaces the password hash of the user named exactly `username`.
+    fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<(), StoreError>;
+    /// Marks the user named exactly `username` disabled at `at`; one disabled already keeps the
+    /// time it was first disabled.
+    fn disable_user(&mut self, username: &str, at: &str) -> Result<(), StoreError>;
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
     /// Sets `key`, or removes it when `value` is `None`.
@@ -212,6 +220,16 @@ pub struct EnrollCode {
     pub created_at: String,
     pub expires_at: String,
     pub used_at: Option<String>,
+}
+
+/// A person who may sign in to the server (the coming web dashboard), as listed: never with the
+/// password hash. Region `ALL` is an administrator's; any other, a manager's of that region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub region: String,
+    pub created_at: String,
+    pub disabled_at: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount
 use rainstaff_core::schema::TableSpec;
 use rainstaff_server::store::{
     AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
-    Tx,
+    Tx, User,
 };
 use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
 use uuid::Uuid;
@@ -95,6 +95,15 @@ impl Tx for DynTx<'_> {
     }
     fn usernames(&mut self) -> Result<Vec<String>, StoreError> {
         self.0.usernames()
+    }
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        self.0.users()
+    }
+    fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<(), StoreError> {
+        self.0.set_password_hash(username, password_hash)
+    }
+    fn disable_user(&mut self, username: &str, at: &str) -> Result<(), StoreError> {
+        self.0.disable_user(username, at)
     }
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
         self.0.setting(key)

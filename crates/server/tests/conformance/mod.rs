@@ -16,7 +16,8 @@ use rainstaff_core::protocol::{
 use rainstaff_core::schema::{
     EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_SERVICE_VISITS, VEHICLES,
 };
-use rainstaff_server::store::{AppliedMutation, Device, RowQuery, ServerRow, Store, Tx};
+use rainstaff_server::service::Role;
+use rainstaff_server::store::{AppliedMutation, Device, NewUser, RowQuery, ServerRow, Store, Tx, User};
 use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -38,7 +39,8 @@ macro_rules! every_check {
             rows_read_back_as_written,
             one_plate_pushed_twice_at_once_is_applied_once,
             a_refused_mutation_retried_gets_its_refusal_back,
-            live_rows_answer_what_the_rules_ask
+            live_rows_answer_what_the_rules_ask,
+            users_are_listed_and_changed_by_name
         );
     };
     ($fresh:path; $($check:ident),+) => {
@@ -579,4 +581,61 @@ pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
         })
         .unwrap();
     store.read(|tx| check(tx)).unwrap();
+}
+
+/// Users come back in the order they were added, without their password hashes; a new hash or a
+/// disabling reaches the user of exactly that name and no other, a user disabled twice keeps the
+/// first time, a name is stored once, and a write that fails leaves its changes to users undone.
+/// Through the service, the last active administrator is never disabled.
+pub fn users_are_listed_and_changed_by_name<S: Store>(store: S) {
+    const LATER: &str = "2026-02-04T09:30:00.000Z";
+    let new_user = |username: &str, region: &str| NewUser {
+        username: username.into(),
+        password_hash: "$argon2id$first".into(),
+        region: region.into(),
+        created_at: NOW.into(),
+    };
+    let user = |username: &str, region: &str, disabled_at: Option<&str>| User {
+        username: username.into(),
+        region: region.into(),
+        created_at: NOW.into(),
+        disabled_at: disabled_at.map(Into::into),
+    };
+    store
+        .write(|tx| {
+            tx.insert_user(&new_user("Ayşe", "Izmir"))?;
+            Ok(tx.insert_user(&new_user("admin", "ALL"))?)
+        })
+        .unwrap();
+    let twice = store.write(|tx| Ok(tx.insert_user(&new_user("Ayşe", "Ankara"))?));
+    assert_eq!(twice.unwrap_err().kind, ErrorKind::Internal);
+    store
+        .write(|tx| {
+            tx.set_password_hash("Ayşe", "$argon2id$second")?;
+            tx.disable_user("Ayşe", LATER)?;
+            tx.disable_user("Ayşe", "2026-02-05T10:00:00.000Z")?;
+            tx.disable_user("nobody", LATER)?;
+            Ok(tx.set_password_hash("nobody", "$argon2id$third")?)
+        })
+        .unwrap();
+    let expected = vec![user("Ayşe", "Izmir", Some(LATER)), user("admin", "ALL", None)];
+    assert_eq!(store.read(|tx| Ok(tx.users()?)).unwrap(), expected);
+    let failed = store.write(|tx| {
+        tx.disable_user("admin", LATER)?;
+        Err::<(), _>(ServiceError::invalid("refused", "refused after disabling"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.read(|tx| Ok(tx.users()?)).unwrap(), expected);
+
+    let server = Server::new(store);
+    assert_eq!(server.disable_user("ADMIN").unwrap_err().code, "last_administrator");
+    let added = server.add_user(" Mehmet ", Role::Admin, None, "uzun bir parola 123").unwrap();
+    assert_eq!((added.username.as_str(), added.region.as_str()), ("Mehmet", "ALL"));
+    assert_eq!(
+        server.add_user("AYŞE", Role::Admin, None, "uzun bir parola 123").unwrap_err().code,
+        "username_taken"
+    );
+    assert!(server.disable_user("admin").unwrap().disabled_at.is_some());
+    assert_eq!(server.disable_user("mehmet").unwrap_err().code, "last_administrator");
+    assert_eq!(server.users().unwrap().iter().filter(|u| u.disabled_at.is_none()).count(), 1);
 }

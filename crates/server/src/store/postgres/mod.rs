@@ -40,7 +40,7 @@ use self::pool::{Conn, Link, Param, Pool};
 use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
 use super::{
     AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
-    ServerRow, Store, Tx,
+    ServerRow, Store, Tx, User,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -448,6 +448,37 @@ impl Tx for PgTx<'_> {
     fn usernames(&mut self) -> Result<Vec<String>, StoreError> {
         let rows = self.query("SELECT username FROM users ORDER BY id", vec![])?;
         Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let rows =
+            self.query("SELECT username, region, created_at, disabled_at FROM users ORDER BY id", vec![])?;
+        rows.iter()
+            .map(|r| {
+                Ok(User {
+                    username: r.try_get(0)?,
+                    region: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    disabled_at: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE users SET password_hash = $2 WHERE username = $1",
+            vec![text(username), text(password_hash)],
+        )?;
+        Ok(())
+    }
+
+    fn disable_user(&mut self, username: &str, at: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE users SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL",
+            vec![text(username), text(at)],
+        )?;
+        Ok(())
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {

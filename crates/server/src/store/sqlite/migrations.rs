@@ -95,6 +95,8 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (table_name, row_id)
     ) STRICT, WITHOUT ROWID;
     ",
+    // 4: a user can be disabled (`user disable`) without losing who they were.
+    "ALTER TABLE users ADD COLUMN disabled_at TEXT;",
 ];
 
 /// The schema version this build writes.

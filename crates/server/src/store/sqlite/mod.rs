@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
 use super::{
     AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
-    ServerRow, Store, Tx,
+    ServerRow, Store, Tx, User,
 };
 use crate::error::{ServiceError, StoreError};
 use crate::sql_values::{from_sql, to_sql, value_to_sql};
@@ -358,6 +358,38 @@ impl Tx for SqliteTx<'_> {
         let mut stmt = self.tx.prepare("SELECT username FROM users ORDER BY id")?;
         let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(names)
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let mut stmt =
+            self.tx.prepare("SELECT username, region, created_at, disabled_at FROM users ORDER BY id")?;
+        let users = stmt
+            .query_map([], |r| {
+                Ok(User {
+                    username: r.get(0)?,
+                    region: r.get(1)?,
+                    created_at: r.get(2)?,
+                    disabled_at: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(users)
+    }
+
+    fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE username = ?1",
+            params![username, password_hash],
+        )?;
+        Ok(())
+    }
+
+    fn disable_user(&mut self, username: &str, at: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE users SET disabled_at = ?2 WHERE username = ?1 AND disabled_at IS NULL",
+            params![username, at],
+        )?;
+        Ok(())
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
