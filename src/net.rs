@@ -146,8 +146,12 @@ impl Transport for HttpTransport {
         epoch: Option<&str>,
         since: i64,
         limit: usize,
+        answered: Option<i64>,
     ) -> Result<(ChangesPage, u64, u64), SyncError> {
-        let path = format!("/sync/changes?since={since}&limit={limit}");
+        let mut path = format!("/sync/changes?since={since}&limit={limit}");
+        if let Some(answered) = answered {
+            path.push_str(&format!("&answered={answered}"));
+        }
         self.call(Method::GET, &path, epoch, None::<&()>).await
     }
 

@@ -186,12 +186,13 @@ impl Transport for SimTransport<'_> {
         epoch: Option<&str>,
         since: i64,
         limit: usize,
+        answered: Option<i64>,
     ) -> Result<(ChangesPage, u64, u64), SyncError> {
         let token = self.token.to_string();
         let page = self.exchange(|s| {
             let device = s.authenticate(&token)?;
             s.check_epoch(epoch)?;
-            s.changes(&device, since, Some(limit))
+            s.changes(&device, since, Some(limit), answered)
         })?;
         Ok((page, 0, 0))
     }
@@ -711,7 +712,7 @@ impl World {
         loop {
             let page = self
                 .server
-                .changes(&self.server.authenticate(&token).unwrap(), since, Some(MAX_BATCH))
+                .changes(&self.server.authenticate(&token).unwrap(), since, Some(MAX_BATCH), None)
                 .unwrap();
             since = page.next_since;
             if !page.has_more {
@@ -761,7 +762,7 @@ impl World {
         let mut rows = BTreeMap::new();
         let mut since = 0;
         loop {
-            let page = self.server.changes(&device, since, Some(MAX_BATCH)).unwrap();
+            let page = self.server.changes(&device, since, Some(MAX_BATCH), None).unwrap();
             for change in page.changes {
                 rows.insert(change.row.id, change.row);
             }

@@ -95,11 +95,14 @@ pub trait Transport {
         epoch: Option<&str>,
         request: &PushRequest,
     ) -> Result<(PushResponse, u64, u64), SyncError>;
+    /// `answered`: the last mutation id whose answer this PC holds, so the server may leave out
+    /// what its pushes changed (`Store::answered`).
     async fn changes(
         &mut self,
         epoch: Option<&str>,
         since: i64,
         limit: usize,
+        answered: Option<i64>,
     ) -> Result<(ChangesPage, u64, u64), SyncError>;
     async fn rejoin(
         &mut self,
@@ -118,6 +121,12 @@ pub const REGION_KEY: &str = "device_region";
 /// The enrolled server's address and this PC's device id there, kept in `sync_state`.
 pub const SERVER_KEY: &str = "server_url";
 pub const DEVICE_KEY: &str = "device_id";
+/// The last mutation id whose answer this PC applied (with the row it carried).
+const ANSWERED_KEY: &str = "answered";
+/// Set when this PC may lack changes its own pushes made, whose answers it once held (its data
+/// went back to an older copy, or it rejoined a restored server): the next pull takes every
+/// change, and clears it when caught up.
+const FULL_PULL_KEY: &str = "full_pull";
 /// Set while a rejoin of a restored server is under way, as a JSON `RejoinMarker`.
 const REJOIN_KEY: &str = "rejoin";
 
@@ -146,12 +155,7 @@ impl Store {
     }
 
     pub fn set_sync_state(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        set_state(&self.conn, key, value)
     }
 
     pub fn pending_count(&self) -> Result<i64, StoreError> {
@@ -210,6 +214,9 @@ impl Store {
             conflicts += outcome.conflicts.len() as u64;
             rejected += u64::from(refused);
         }
+        if let Some(last) = response.outcomes.iter().map(|o| o.mutation_id).max() {
+            set_state(&tx, ANSWERED_KEY, &last.to_string())?;
+        }
         tx.commit()?;
         Ok((conflicts, rejected))
     }
@@ -219,13 +226,20 @@ impl Store {
         for change in &page.changes {
             rows::apply_server_row(&tx, &change.row, None)?;
         }
-        tx.execute(
-            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![CURSOR_KEY, page.next_since.to_string()],
-        )?;
+        set_state(&tx, CURSOR_KEY, &page.next_since.to_string())?;
+        if !page.has_more {
+            tx.execute("DELETE FROM sync_state WHERE key = ?1", [FULL_PULL_KEY])?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    /// What the next pull says of the answers this PC holds: nothing while it may lack some.
+    fn answered(&self) -> Result<Option<i64>, StoreError> {
+        if self.sync_state(FULL_PULL_KEY)?.is_some() {
+            return Ok(None);
+        }
+        Ok(self.sync_state(ANSWERED_KEY)?.and_then(|s| s.parse().ok()))
     }
 
     fn replace_conflicts(&mut self, list: &[ConflictRecord]) -> Result<(), SyncError> {
@@ -330,11 +344,7 @@ impl Store {
         let marker =
             serde_json::to_string(&RejoinMarker { epoch: epoch.to_string(), base_seq, from: Some(from) })
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![REJOIN_KEY, marker],
-        )?;
+        set_state(&tx, REJOIN_KEY, &marker)?;
         tx.commit()?;
         Ok(())
     }
@@ -416,13 +426,10 @@ impl Store {
             .optional()?
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        for (key, value) in [(CURSOR_KEY, cursor.min(base_seq).to_string()), (EPOCH_KEY, epoch.to_string())] {
-            tx.execute(
-                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-        }
+        set_state(&tx, CURSOR_KEY, &cursor.min(base_seq).to_string())?;
+        set_state(&tx, EPOCH_KEY, epoch)?;
+        // Its rows took the restored server's answers; what its pushes made before may be gone.
+        set_state(&tx, FULL_PULL_KEY, "1")?;
         tx.execute("DELETE FROM sync_state WHERE key = ?1", [REJOIN_KEY])?;
         tx.commit()?;
         Ok(())
@@ -447,9 +454,20 @@ impl Store {
              WHERE name = 'outbox'",
             [],
         )?;
+        // This PC's data went back to an older copy: the changes its later pushes made are gone.
+        set_state(&tx, FULL_PULL_KEY, "1")?;
         tx.commit()?;
         Ok(())
     }
+}
+
+fn set_state(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }
 
 /// One sync run: push everything waiting, then pull until caught up. Records the run.
@@ -542,7 +560,8 @@ async fn exchange(
     loop {
         let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let epoch = store.sync_state(EPOCH_KEY)?;
-        let (page, sent, received) = transport.changes(epoch.as_deref(), since, MAX_BATCH).await?;
+        let (page, sent, received) =
+            transport.changes(epoch.as_deref(), since, MAX_BATCH, store.answered()?).await?;
         report.bytes_sent += sent;
         report.bytes_received += received;
         report.pulled += page.changes.len() as u64;

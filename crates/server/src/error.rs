@@ -144,7 +144,11 @@ impl From<rusqlite::Error> for StoreError {
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        Self(Box::new(e))
+        // Its own text is only "db error"; what the database said is in the source.
+        match e.as_db_error() {
+            Some(db) => Self::msg(format!("PostgreSQL: {db}")),
+            None => Self(Box::new(e)),
+        }
     }
 }
 

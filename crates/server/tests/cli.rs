@@ -159,7 +159,7 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE settings; DROP TABLE rejoined_rows; ALTER TABLE users DROP COLUMN disabled_at;
-         PRAGMA user_version = 1;",
+         ALTER TABLE change_log DROP COLUMN origin; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -169,13 +169,20 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let disabled_at: i64 = conn
         .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
             r.get(0)
         })
         .unwrap();
     assert_eq!(disabled_at, 1);
+    // Its change log says whose push answer carried each change (step 5).
+    let origin: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_table_info('change_log') WHERE name = 'origin'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(origin, 1);
     let settings: i64 = conn
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
         .unwrap();

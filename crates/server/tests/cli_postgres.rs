@@ -189,12 +189,16 @@ fn a_database_of_an_earlier_build_is_brought_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let url = cluster.database();
     stdout(&init(dir.path(), &url));
-    // As the first layout left it: no way to disable a user.
-    cluster.sql(&url, "ALTER TABLE users DROP COLUMN disabled_at; UPDATE rainstaff_schema SET version = 1");
+    // As the first layout left it: no way to disable a user, no origin of a change.
+    cluster.sql(
+        &url,
+        "ALTER TABLE users DROP COLUMN disabled_at; ALTER TABLE change_log DROP COLUMN origin; \
+         UPDATE rainstaff_schema SET version = 1",
+    );
     let listed = stdout(&run(&url, &["user", "list"]));
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     cluster.sql(
         &url,
-        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 2 THEN RAISE 'not upgraded'; END IF; END $check$",
+        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 3 THEN RAISE 'not upgraded'; END IF; END $check$",
     );
 }

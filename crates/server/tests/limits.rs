@@ -164,7 +164,7 @@ async fn pull_pages_are_bounded_in_bytes_as_well_as_rows() {
 
     // A change larger than the byte budget still comes, alone: a page is never empty while
     // changes wait.
-    let page = h.server().store().read(|tx| Ok(tx.changes(None, 0, 500, 1)?)).unwrap();
+    let page = h.server().store().read(|tx| Ok(tx.changes(None, 0, 500, 1, None)?)).unwrap();
     assert_eq!(page.changes.len(), 1);
     assert!(page.has_more);
     assert_eq!(page.next_since, 1);

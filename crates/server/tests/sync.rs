@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
-use common::{Harness, assert_error, employee, id, timesheet};
+use common::{Harness, assert_error, employee, id, timesheet, version, write};
 use rainstaff_core::protocol::{
     ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, PROTOCOL_VERSION, RefusalCode, RowState, StatusResponse,
 };
@@ -104,6 +104,42 @@ async fn push_then_pull_between_two_devices_of_one_region() {
     let page = b.pull(cursor, 200).await;
     assert!(page.changes.is_empty() && !page.has_more);
     assert_eq!(page.next_since, cursor);
+}
+
+/// A device that says it holds the answers to all its pushes is not sent those changes again;
+/// one that says less (its data went back to an older copy) gets them all.
+#[tokio::test]
+async fn a_device_holding_its_answers_is_not_sent_its_own_changes() {
+    let h = Harness::start().await;
+    let a = h.enroll("Ankara", "A").await;
+    let b = h.enroll("Ankara", "B").await;
+    let (ayse, veli) = (id(), id());
+    let mine = a.push(&[a.upsert("employees", ayse, employee("Ayşe"), 0)]).await;
+    write(&b, b.upsert("employees", veli, employee("Veli"), 0)).await;
+    let last =
+        a.push(&[a.upsert("employees", ayse, json!({"title": "Şef"}), version(&mine.outcomes[0]))]).await;
+    let head = version(&last.outcomes[0]);
+    let answered = last.outcomes[0].mutation_id;
+
+    let pull = |answered: i64| {
+        let a = &a;
+        async move {
+            let response = a
+                .request(reqwest::Method::GET, &format!("/sync/changes?since=0&answered={answered}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<rainstaff_core::protocol::ChangesPage>().await.unwrap()
+        }
+    };
+    let page = pull(answered).await;
+    let names: Vec<&Value> = page.changes.iter().map(|c| &c.row.fields["full_name"]).collect();
+    assert_eq!(names, [&json!("Veli")]);
+    assert_eq!((page.next_since, page.has_more), (head, false));
+    // An older answer: this device may lack what it pushed after, so everything comes.
+    assert_eq!(pull(answered - 1).await.changes.len(), 3);
+    assert_eq!(a.pull(0, 200).await.changes.len(), 3);
 }
 
 #[tokio::test]

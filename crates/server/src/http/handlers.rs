@@ -134,6 +134,8 @@ pub struct ChangesParams {
     #[serde(default)]
     since: i64,
     limit: Option<usize>,
+    /// The last mutation id whose answer the device holds (`Server::changes`).
+    answered: Option<i64>,
 }
 
 pub async fn changes<S: Store>(
@@ -144,7 +146,7 @@ pub async fn changes<S: Store>(
 ) -> Result<Json<ChangesPage>, ApiError> {
     let Query(params) = params?;
     let server = state.server.clone();
-    Ok(Json(blocking(move || server.changes(&device, params.since, params.limit)).await?))
+    Ok(Json(blocking(move || server.changes(&device, params.since, params.limit, params.answered)).await?))
 }
 
 pub async fn download<S: Store>(

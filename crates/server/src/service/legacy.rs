@@ -253,6 +253,7 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
             changed: &changed,
             delete: false,
             device: LEGACY_UPLOADER,
+            answered: false,
             now: self.now,
         };
         write_row(self.tx, current.as_ref(), write)?;
@@ -280,6 +281,7 @@ impl<T: Tx> ImportTarget for Target<'_, T> {
             changed: &[],
             delete: true,
             device: LEGACY_UPLOADER,
+            answered: false,
             now: self.now,
         };
         write_row(self.tx, current.as_ref(), write)?;

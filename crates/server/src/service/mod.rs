@@ -263,11 +263,17 @@ impl<S: Store> Server<S> {
     }
 
     /// One page of changes after `since` in the device's scope, in sequence order.
+    ///
+    /// `answered` is the last mutation id whose answer the device holds. When it is the last one
+    /// the server applied for it, the device holds every change its pushes made, and the page
+    /// leaves them out instead of sending them a second time. A device whose data went back to
+    /// an older copy says an older id (or, after renumbering, asks with none) and gets them all.
     pub fn changes(
         &self,
         device: &Device,
         since: i64,
         limit: Option<usize>,
+        answered: Option<i64>,
     ) -> Result<ChangesPage, ServiceError> {
         if since < 0 {
             return Err(ServiceError::invalid("invalid_query", "since cannot be negative"));
@@ -275,7 +281,9 @@ impl<S: Store> Server<S> {
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_BATCH);
         let at = timestamp(self.now());
         self.store.write(|tx| {
-            let page = tx.changes(scope(&device.region), since, limit, MAX_PAGE_BYTES)?;
+            let last_applied = tx.device(device.id)?.and_then(|d| d.last_mutation_id);
+            let skip = (answered.is_some() && answered == last_applied).then_some(device.id);
+            let page = tx.changes(scope(&device.region), since, limit, MAX_PAGE_BYTES, skip)?;
             tx.record_pull(device.id, page.next_since, &at)?;
             Ok(ChangesPage { epoch: Some(epoch(tx)?.id), ..page })
         })

@@ -252,7 +252,7 @@ pub(super) fn apply(
                 return Ok(refused(m, RefusalCode::Rule, validate::describe(&broken), current_state));
             }
             if let (Some(from), Some(c)) = (&moved_from, &current) {
-                leave_region(tx, c, from, now)?;
+                leave_region(tx, c, from, device.id, now)?;
             }
             let row = write_row(
                 tx,
@@ -265,6 +265,7 @@ pub(super) fn apply(
                     changed: &changed,
                     delete,
                     device: device.id,
+                    answered: true,
                     now,
                 },
             )?;
@@ -448,6 +449,7 @@ fn raise_vehicle_km(
         changed: &["km".to_string()],
         delete: false,
         device,
+        answered: false,
         now,
     };
     write_row(tx, Some(&vehicle), write)?;
@@ -456,14 +458,21 @@ fn raise_vehicle_km(
 
 /// A row leaving a region: the devices of that region see it deleted there, under a seq of its
 /// own, while the row itself lives on in its new region.
-fn leave_region(tx: &mut impl Tx, current: &ServerRow, from: &str, now: &str) -> Result<(), StoreError> {
+fn leave_region(
+    tx: &mut impl Tx,
+    current: &ServerRow,
+    from: &str,
+    device: Uuid,
+    now: &str,
+) -> Result<(), StoreError> {
     let seq = tx.next_seq()?;
     let mut gone = current.state.clone();
     gone.region = from.to_string();
     gone.version = seq;
     gone.updated_at = now.to_string();
     gone.deleted_at = Some(now.to_string());
-    tx.append_change(seq, &gone)
+    // Its pusher's answer carries the row in its new region; this is for the old one's devices.
+    tx.append_change(seq, &gone, Some(device))
 }
 
 /// A row version about to be written; it gets the next change seq.
@@ -478,6 +487,9 @@ pub(super) struct RowWrite<'a> {
     pub delete: bool,
     /// Who made the change; the merge does not count a device's edits as conflicting with its own.
     pub device: Uuid,
+    /// Whether the change goes back to `device` in its push answer, so its pulls leave it out;
+    /// not so for what the server writes on its own account (a km raised by an inspection).
+    pub answered: bool,
     pub now: &'a str,
 }
 
@@ -509,7 +521,7 @@ pub(super) fn write_row(
     };
     let row = ServerRow { state, field_versions };
     tx.put_row(w.table, &row)?;
-    tx.append_change(seq, &row.state)?;
+    tx.append_change(seq, &row.state, w.answered.then_some(w.device))?;
     Ok(row)
 }
 

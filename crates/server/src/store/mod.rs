@@ -139,17 +139,20 @@ pub trait Tx {
     /// depends on it.
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
-    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError>;
+    /// Logs a row version under `seq`; `origin` is the device whose push answer carries it.
+    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError>;
     /// One pull page: the changes after `since` in `scope` in seq order, at most `limit` of them
     /// and at most `max_bytes` of row JSON, except that the first change comes however large it
-    /// is (a page is never empty while changes wait). `has_more` says whether changes remain
-    /// after the page; `next_since` is its last seq, or `since` when it is empty.
+    /// is (a page is never empty while changes wait). Changes whose origin is `skip` are left
+    /// out. `has_more` says whether changes remain after the page; `next_since` is its last seq,
+    /// or, when none remain, the last seq in scope, left out or not (`since` when there is none).
     fn changes(
         &mut self,
         scope: Scope<'_>,
         since: i64,
         limit: usize,
         max_bytes: usize,
+        skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError>;
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError>;
 
@@ -320,8 +323,14 @@ impl PageFill {
         Ok(true)
     }
 
-    fn finish(self, since: i64) -> ChangesPage {
-        let next_since = self.changes.last().map_or(since, |c| c.seq);
+    /// The page; `last_in_scope` is the last seq in scope when changes were left out.
+    fn finish(self, since: i64, last_in_scope: Option<i64>) -> ChangesPage {
+        let last_taken = self.changes.last().map_or(since, |c| c.seq);
+        // Past changes left out at the end, unless more follow: the device need not ask again.
+        let next_since = match last_in_scope {
+            Some(last) if !self.has_more => last.max(last_taken),
+            _ => last_taken,
+        };
         ChangesPage { changes: self.changes, next_since, has_more: self.has_more, epoch: None }
     }
 }

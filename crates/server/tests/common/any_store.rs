@@ -137,8 +137,8 @@ impl Tx for DynTx<'_> {
     fn head_seq(&mut self) -> Result<i64, StoreError> {
         self.0.head_seq()
     }
-    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
-        self.0.append_change(seq, row)
+    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
+        self.0.append_change(seq, row, origin)
     }
     fn changes(
         &mut self,
@@ -146,8 +146,9 @@ impl Tx for DynTx<'_> {
         since: i64,
         limit: usize,
         max_bytes: usize,
+        skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError> {
-        self.0.changes(scope, since, limit, max_bytes)
+        self.0.changes(scope, since, limit, max_bytes, skip)
     }
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
         self.0.count_changes(scope, since)

@@ -222,7 +222,7 @@ pub fn stored(store: &impl Store) -> Stored {
                     rows.extend(tx.row(table, id)?);
                 }
             }
-            let page = tx.changes(None, 0, usize::MAX, usize::MAX)?;
+            let page = tx.changes(None, 0, usize::MAX, usize::MAX, None)?;
             Ok(Stored {
                 head_seq: tx.head_seq()?,
                 changes: page.changes.into_iter().map(|c| (c.seq, c.row)).collect(),

@@ -40,6 +40,7 @@ macro_rules! every_check {
             one_plate_pushed_twice_at_once_is_applied_once,
             a_refused_mutation_retried_gets_its_refusal_back,
             live_rows_answer_what_the_rules_ask,
+            a_page_leaves_out_the_changes_of_the_device_it_skips,
             users_are_listed_and_changed_by_name
         );
     };
@@ -76,11 +77,21 @@ fn template(region: &str, name: &str) -> RowState {
 }
 
 /// What the service does for every change: a new seq, the row at that version, its log entry.
-fn write_change(tx: &mut impl Tx, table: &'static TableSpec, mut row: RowState) -> Result<i64, ServiceError> {
+fn write_change(tx: &mut impl Tx, table: &'static TableSpec, row: RowState) -> Result<i64, ServiceError> {
+    write_change_of(tx, table, row, None)
+}
+
+/// `write_change` for a change that `origin`'s push answer carries.
+fn write_change_of(
+    tx: &mut impl Tx,
+    table: &'static TableSpec,
+    mut row: RowState,
+    origin: Option<Uuid>,
+) -> Result<i64, ServiceError> {
     let seq = tx.next_seq()?;
     row.version = seq;
     tx.put_row(table, &ServerRow { state: row.clone(), field_versions: Default::default() })?;
-    tx.append_change(seq, &row)?;
+    tx.append_change(seq, &row, origin)?;
     Ok(seq)
 }
 
@@ -113,7 +124,7 @@ fn applied(mutation_id: i64, hash: &str) -> AppliedMutation {
 }
 
 fn all_seqs(store: &impl Store) -> Vec<i64> {
-    let page = store.read(|tx| Ok(tx.changes(None, 0, usize::MAX, usize::MAX)?)).unwrap();
+    let page = store.read(|tx| Ok(tx.changes(None, 0, usize::MAX, usize::MAX, None)?)).unwrap();
     page.changes.iter().map(|c| c.seq).collect()
 }
 
@@ -257,7 +268,7 @@ pub fn seqs_become_visible_in_order_under_concurrent_writers<S: Store>(store: S)
             loop {
                 let done = finished.load(Ordering::SeqCst) == WRITERS;
                 loop {
-                    let page = store.read(|tx| Ok(tx.changes(None, cursor, 7, usize::MAX)?)).unwrap();
+                    let page = store.read(|tx| Ok(tx.changes(None, cursor, 7, usize::MAX, None)?)).unwrap();
                     for change in &page.changes {
                         assert!(change.seq > cursor, "seq {} came after {cursor}", change.seq);
                         cursor = change.seq;
@@ -318,14 +329,14 @@ pub fn scope_limits_rows_and_changes_to_a_region<S: Store>(store: S) {
             both.sort();
             assert_eq!(every, both);
 
-            let page = tx.changes(Some("Izmir"), 0, 10, usize::MAX)?;
+            let page = tx.changes(Some("Izmir"), 0, 10, usize::MAX, None)?;
             assert_eq!(
                 page.changes.iter().map(|c| (c.seq, c.row.id)).collect::<Vec<_>>(),
                 [(seqs[1], izmir.id)]
             );
             assert!(!page.has_more);
-            assert_eq!(tx.changes(Some("Bursa"), 0, 10, usize::MAX)?.changes.len(), 0);
-            assert_eq!(tx.changes(None, 0, 10, usize::MAX)?.changes.len(), 2);
+            assert_eq!(tx.changes(Some("Bursa"), 0, 10, usize::MAX, None)?.changes.len(), 0);
+            assert_eq!(tx.changes(None, 0, 10, usize::MAX, None)?.changes.len(), 2);
             assert_eq!(tx.count_changes(Some("Ankara"), 0)?, 1);
             assert_eq!(tx.count_changes(None, 0)?, 2);
             assert_eq!(tx.count_changes(None, seqs[0])?, 1);
@@ -360,7 +371,7 @@ pub fn tombstones_are_kept_and_delivered<S: Store>(store: S) {
             let mut expected = vec![(live.id, false), (gone.id, true)];
             expected.sort();
             assert_eq!(scanned, expected);
-            let page = tx.changes(None, seq - 1, 10, usize::MAX)?;
+            let page = tx.changes(None, seq - 1, 10, usize::MAX, None)?;
             assert_eq!(page.changes[0].row.deleted_at.as_deref(), Some(NOW));
             let count = tx.table_counts()?.into_iter().find(|c| c.table == SHIFT_TEMPLATES.name).unwrap();
             assert_eq!((count.region.as_str(), count.rows, count.deleted), ("Ankara", 1, 1));
@@ -379,8 +390,9 @@ pub fn change_pages_are_bounded_and_chained<S: Store>(store: S) {
             rows.iter().map(|r| write_change(tx, &SHIFT_TEMPLATES, r.clone())).collect::<Result<Vec<_>, _>>()
         })
         .unwrap();
-    let page =
-        |since, limit, max_bytes| store.read(|tx| Ok(tx.changes(None, since, limit, max_bytes)?)).unwrap();
+    let page = |since, limit, max_bytes| {
+        store.read(|tx| Ok(tx.changes(None, since, limit, max_bytes, None)?)).unwrap()
+    };
 
     let first = page(0, 2, usize::MAX);
     assert_eq!(first.changes.iter().map(|c| c.seq).collect::<Vec<_>>(), seqs[..2]);
@@ -638,4 +650,43 @@ pub fn users_are_listed_and_changed_by_name<S: Store>(store: S) {
     assert!(server.disable_user("admin").unwrap().disabled_at.is_some());
     assert_eq!(server.disable_user("mehmet").unwrap_err().code, "last_administrator");
     assert_eq!(server.users().unwrap().iter().filter(|u| u.disabled_at.is_none()).count(), 1);
+}
+
+/// A device that holds its pushes' answers is not sent those changes again: its pages leave them
+/// out, chain past them, and end at the last change in its scope, so it does not ask again.
+pub fn a_page_leaves_out_the_changes_of_the_device_it_skips<S: Store>(store: S) {
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let seqs = store
+        .write(|tx| {
+            let mut seqs = Vec::new();
+            for (region, origin) in [
+                ("Ankara", Some(a)),
+                ("Ankara", None),
+                ("Ankara", Some(b)),
+                ("Ankara", Some(a)),
+                ("Izmir", Some(a)),
+            ] {
+                seqs.push(write_change_of(tx, &SHIFT_TEMPLATES, template(region, "Sabah"), origin)?);
+            }
+            Ok(seqs)
+        })
+        .unwrap();
+    let page = |scope: Option<&'static str>, since: i64, limit: usize, skip: Option<Uuid>| {
+        store.read(|tx| Ok(tx.changes(scope, since, limit, usize::MAX, skip)?)).unwrap()
+    };
+    let taken =
+        |p: &rainstaff_core::protocol::ChangesPage| p.changes.iter().map(|c| c.seq).collect::<Vec<_>>();
+
+    let whole = page(Some("Ankara"), 0, 10, Some(a));
+    assert_eq!((taken(&whole), whole.next_since, whole.has_more), (vec![seqs[1], seqs[2]], seqs[3], false));
+    let first = page(Some("Ankara"), 0, 1, Some(a));
+    assert_eq!((taken(&first), first.next_since, first.has_more), (vec![seqs[1]], seqs[1], true));
+    let second = page(Some("Ankara"), first.next_since, 1, Some(a));
+    assert_eq!((taken(&second), second.next_since, second.has_more), (vec![seqs[2]], seqs[3], false));
+    let admin = page(None, 0, 10, Some(a));
+    assert_eq!((taken(&admin), admin.next_since), (vec![seqs[1], seqs[2]], seqs[4]));
+    let caught_up = page(Some("Ankara"), seqs[2], 10, Some(a));
+    assert_eq!((taken(&caught_up), caught_up.next_since), (vec![], seqs[3]));
+    // Without skipping, every change of the scope comes, as before.
+    assert_eq!(taken(&page(Some("Ankara"), 0, 10, None)), seqs[..4].to_vec());
 }

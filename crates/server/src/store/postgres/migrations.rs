@@ -11,8 +11,11 @@ use super::pool::{Conn, Link};
 use crate::error::StoreError;
 
 /// The numbered steps, in order; the database records how many it has had.
-const STEPS: &[&str] =
-    &[include_str!("migrations/0001_layout.sql"), include_str!("migrations/0002_user_disabled_at.sql")];
+const STEPS: &[&str] = &[
+    include_str!("migrations/0001_layout.sql"),
+    include_str!("migrations/0002_user_disabled_at.sql"),
+    include_str!("migrations/0003_change_origin.sql"),
+];
 
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;

@@ -585,15 +585,17 @@ impl Tx for PgTx<'_> {
         }
     }
 
-    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
+    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             vec![
                 Box::new(seq),
                 text(&row.table),
                 text(row.id),
                 text(&row.region),
                 text(serde_json::to_string(row)?),
+                opt_text(origin.map(|d| d.to_string()).as_deref()),
             ],
         )?;
         Ok(())
@@ -605,17 +607,21 @@ impl Tx for PgTx<'_> {
         since: i64,
         limit: usize,
         max_bytes: usize,
+        skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError> {
         let mut page = PageFill::new(limit, max_bytes);
         let lookahead = page.lookahead();
+        let skip = skip.map(|d| d.to_string());
         let rows = match scope {
             None => self.query(
-                "SELECT seq, row_json FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                vec![Box::new(since), Box::new(lookahead)],
+                "SELECT seq, row_json FROM change_log WHERE seq > $1 \
+                 AND ($3::text IS NULL OR origin IS NULL OR origin <> $3) ORDER BY seq LIMIT $2",
+                vec![Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
             Some(region) => self.query(
-                "SELECT seq, row_json FROM change_log WHERE region = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                vec![text(region), Box::new(since), Box::new(lookahead)],
+                "SELECT seq, row_json FROM change_log WHERE region = $1 AND seq > $2 \
+                 AND ($4::text IS NULL OR origin IS NULL OR origin <> $4) ORDER BY seq LIMIT $3",
+                vec![text(region), Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
         };
         for r in &rows {
@@ -623,7 +629,17 @@ impl Tx for PgTx<'_> {
                 break;
             }
         }
-        Ok(page.finish(since))
+        let last_in_scope: Option<i64> = match (&skip, scope) {
+            (None, _) => None,
+            (Some(_), None) => {
+                self.one("SELECT max(seq) FROM change_log WHERE seq > $1", vec![Box::new(since)])?
+            }
+            (Some(_), Some(region)) => self.one(
+                "SELECT max(seq) FROM change_log WHERE region = $1 AND seq > $2",
+                vec![text(region), Box::new(since)],
+            )?,
+        };
+        Ok(page.finish(since, last_in_scope))
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {

@@ -97,6 +97,8 @@ const STEPS: &[&str] = &[
     ",
     // 4: a user can be disabled (`user disable`) without losing who they were.
     "ALTER TABLE users ADD COLUMN disabled_at TEXT;",
+    // 5: the device whose push answer carried each change, so its pulls can leave it out.
+    "ALTER TABLE change_log ADD COLUMN origin TEXT;",
 ];
 
 /// The schema version this build writes.

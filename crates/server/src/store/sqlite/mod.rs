@@ -498,12 +498,20 @@ impl Tx for SqliteTx<'_> {
         Ok(self.tx.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get(0))?)
     }
 
-    fn append_change(&mut self, seq: i64, row: &RowState) -> Result<(), StoreError> {
+    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![seq, row.table, row.id.to_string(), row.region, serde_json::to_string(row)?])?;
+            .execute(params![
+                seq,
+                row.table,
+                row.id.to_string(),
+                row.region,
+                serde_json::to_string(row)?,
+                origin.map(|d| d.to_string())
+            ])?;
         Ok(())
     }
 
@@ -513,22 +521,26 @@ impl Tx for SqliteTx<'_> {
         since: i64,
         limit: usize,
         max_bytes: usize,
+        skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError> {
         let mut page = PageFill::new(limit, max_bytes);
         let lookahead = page.lookahead();
+        let skip = skip.map(|d| d.to_string());
         let mut stmt;
         let mut rows = match scope {
             None => {
                 stmt = self.tx.prepare_cached(
-                    "SELECT seq, row_json FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                    "SELECT seq, row_json FROM change_log WHERE seq > ?1
+                       AND (?3 IS NULL OR origin IS NULL OR origin <> ?3) ORDER BY seq LIMIT ?2",
                 )?;
-                stmt.query(params![since, lookahead])?
+                stmt.query(params![since, lookahead, skip])?
             }
             Some(region) => {
                 stmt = self.tx.prepare_cached(
-                    "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                    "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2
+                       AND (?4 IS NULL OR origin IS NULL OR origin <> ?4) ORDER BY seq LIMIT ?3",
                 )?;
-                stmt.query(params![region, since, lookahead])?
+                stmt.query(params![region, since, lookahead, skip])?
             }
         };
         while let Some(r) = rows.next()? {
@@ -537,7 +549,20 @@ impl Tx for SqliteTx<'_> {
                 break;
             }
         }
-        Ok(page.finish(since))
+        drop(rows);
+        drop(stmt);
+        let last_in_scope = match (&skip, scope) {
+            (None, _) => None,
+            (Some(_), None) => {
+                self.tx.query_row("SELECT max(seq) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
+            }
+            (Some(_), Some(region)) => self.tx.query_row(
+                "SELECT max(seq) FROM change_log WHERE region = ?1 AND seq > ?2",
+                params![region, since],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(page.finish(since, last_in_scope))
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
