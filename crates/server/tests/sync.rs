@@ -283,9 +283,14 @@ async fn retried_and_duplicated_batches_apply_once() {
     let (changes, _) = a.pull_all(0).await;
     assert_eq!(changes.len(), 3);
 
-    // The same ids again after all that still change nothing.
+    // A push that starts at id 2 says the device holds the answer to 1: its record is gone, and
+    // the same ids again after all that are answered as replayed and still change nothing.
+    assert!(h.read(|tx| tx.applied_mutation(a.id, 1)).is_none());
+    assert!(h.read(|tx| tx.applied_mutation(a.id, 2)).is_some());
     let before = h.stored();
-    a.push(&[m1, m2, m3]).await;
+    let (status, body) = a.push_raw(&[m1, m2, m3]).await;
+    assert_error(status, &body, 409, "mutation_replayed");
+    assert_eq!(body["last_mutation_id"], 3, "{body}");
     assert_eq!(h.stored(), before);
 }
 

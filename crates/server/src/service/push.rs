@@ -44,13 +44,26 @@ impl<S: Store> Server<S> {
             let current = tx.device(device.id)?.filter(|d| d.revoked_at.is_none()).ok_or_else(|| {
                 ServiceError::unauthenticated("token_revoked", "this computer's access was revoked")
             })?;
+            // A device sends its oldest unanswered change first: it holds the answers to every
+            // earlier one, and their records would only grow the database. A late copy of an
+            // older request, which nobody waits for, then meets `mutation_replayed` (its ids are
+            // behind the device's last) and changes nothing.
+            if let Some(first) = request.mutations.first() {
+                tx.forget_mutations(current.id, first.mutation_id)?;
+            }
             let mut last = current.last_mutation_id;
             let mut outcomes = Vec::with_capacity(request.mutations.len());
             for m in &request.mutations {
                 let hash = mutation_hash(m)?;
-                if let Some(prior) = tx.applied_mutation(current.id, m.mutation_id)? {
+                // Records exist only up to the device's last applied id (none is known after a
+                // restore): a new id needs no look-up, which on PostgreSQL is a round trip.
+                let seen = last.is_none_or(|l| m.mutation_id <= l);
+                if let Some(prior) =
+                    seen.then(|| tx.applied_mutation(current.id, m.mutation_id)).transpose()?.flatten()
+                {
                     if prior.hash != hash {
-                        return Err(replayed(m.mutation_id, current.last_mutation_id));
+                        let why = "was already applied with different content";
+                        return Err(replayed(m.mutation_id, current.last_mutation_id, why));
                     }
                     outcomes.push(prior.outcome);
                     continue;
@@ -76,12 +89,8 @@ impl<S: Store> Server<S> {
 
 /// A mutation id the server already applied with other content: the device's store went back to
 /// an older copy and made new changes under old ids. The detail lets it renumber them.
-fn replayed(id: i64, last: Option<i64>) -> ServiceError {
-    ServiceError::conflict(
-        "mutation_replayed",
-        format!("mutation {id} was already applied with different content"),
-    )
-    .with_detail(ErrorDetail {
+fn replayed(id: i64, last: Option<i64>, why: &str) -> ServiceError {
+    ServiceError::conflict("mutation_replayed", format!("mutation {id} {why}")).with_detail(ErrorDetail {
         last_mutation_id: last,
         replayed_mutation_id: Some(id),
         ..ErrorDetail::default()
@@ -93,7 +102,9 @@ fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ServiceError> {
         return Err(ServiceError::invalid("invalid_mutation", format!("mutation id {id} must be positive")));
     }
     match last {
-        Some(last) if id <= last => Err(replayed(id, Some(last))),
+        Some(last) if id <= last => {
+            Err(replayed(id, Some(last), &format!("is not after {last}, the last one applied")))
+        }
         Some(last) if id > last + 1 => Err(ServiceError::conflict(
             "mutation_gap",
             format!("mutation {id} skips ids after {last}; push the outbox in order"),

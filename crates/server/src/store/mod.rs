@@ -168,6 +168,8 @@ pub trait Tx {
         applied: &AppliedMutation,
         at: &str,
     ) -> Result<(), StoreError>;
+    /// Forgets the device's records below `mutation_id`: it holds their answers.
+    fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError>;
 
     /// The version a device's copy of the row had before the last restore, and the seq the
     /// server wrote it under, if a rejoining device wrote the row.

@@ -169,6 +169,9 @@ impl Tx for DynTx<'_> {
     ) -> Result<(), StoreError> {
         self.0.record_mutation(device, mutation_id, applied, at)
     }
+    fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError> {
+        self.0.forget_mutations(device, below)
+    }
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
         self.0.rejoined(table, id)
     }

@@ -690,6 +690,13 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM applied_mutations WHERE device_id = $1 AND mutation_id < $2",
+            vec![text(device), Box::new(below)],
+        )
+    }
+
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
         let rows = self.query(
             "SELECT old_version, seq FROM rejoined_rows WHERE table_name = $1 AND row_id = $2",

@@ -617,6 +617,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM applied_mutations WHERE device_id = ?1 AND mutation_id < ?2")?
+            .execute(params![device.to_string(), below])?;
+        Ok(())
+    }
+
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
         Ok(self
             .tx
