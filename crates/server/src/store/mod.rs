@@ -2,6 +2,7 @@
 //! sync rules (exactly-once, merge, validation, scope) live in the service and are written once
 //! against these traits, so another database only has to provide storage, not re-implement them.
 
+mod field_versions;
 pub mod postgres;
 pub mod sqlite;
 mod table_sql;

@@ -262,7 +262,7 @@ fn row_from(table: &'static TableSpec, r: &Row) -> Result<ServerRow, StoreError>
             deleted_at: r.try_get(5)?,
             fields,
         },
-        field_versions: serde_json::from_str(&field_versions)?,
+        field_versions: super::field_versions::decode(&field_versions)?,
     })
 }
 
@@ -511,7 +511,7 @@ impl Tx for PgTx<'_> {
             text(&s.created_at),
             text(&s.updated_at),
             opt_text(s.deleted_at.as_deref()),
-            text(serde_json::to_string(&row.field_versions)?),
+            text(super::field_versions::encode(&row.field_versions)?),
         ];
         for field in table.fields {
             params.push(field_param(field, s.fields.get(field.name).unwrap_or(&Value::Null))?);

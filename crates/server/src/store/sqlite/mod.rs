@@ -233,7 +233,7 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
             deleted_at: r.get(5)?,
             fields,
         },
-        field_versions: serde_json::from_str(&field_versions)?,
+        field_versions: super::field_versions::decode(&field_versions)?,
     })
 }
 
@@ -422,7 +422,7 @@ impl Tx for SqliteTx<'_> {
             rusqlite::types::Value::Text(s.created_at.clone()),
             rusqlite::types::Value::Text(s.updated_at.clone()),
             s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
-            rusqlite::types::Value::Text(serde_json::to_string(&row.field_versions)?),
+            rusqlite::types::Value::Text(super::field_versions::encode(&row.field_versions)?),
         ];
         let fields = table.fields.iter().map(|f| to_sql(f, &s.fields)).collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
