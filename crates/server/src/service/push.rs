@@ -532,6 +532,12 @@ pub(super) fn write_row(
     };
     let row = ServerRow { state, field_versions };
     tx.put_row(w.table, &row)?;
+    // The row's previous change is superseded: a device behind it gets this one instead, which
+    // is all it needs. When the row moved region, `leave_region` logged its departure from the
+    // old one first, which supersedes it there. So the log holds one change per row and region.
+    if let Some(current) = current {
+        tx.forget_change(current.state.version)?;
+    }
     tx.append_change(seq, &row.state, w.answered.then_some(w.device))?;
     Ok(row)
 }

@@ -142,6 +142,9 @@ pub trait Tx {
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     /// Logs a row version under `seq`; `origin` is the device whose push answer carries it.
     fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError>;
+    /// Drops the change logged under `seq`, once a later change of the same row in the same
+    /// region makes it one that no device needs.
+    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError>;
     /// One pull page: the changes after `since` in `scope` in seq order, at most `limit` of them
     /// and at most `max_bytes` of row JSON, except that the first change comes however large it
     /// is (a page is never empty while changes wait). Changes whose origin is `skip` are left

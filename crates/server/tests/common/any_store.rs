@@ -140,6 +140,9 @@ impl Tx for DynTx<'_> {
     fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
         self.0.append_change(seq, row, origin)
     }
+    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.0.forget_change(seq)
+    }
     fn changes(
         &mut self,
         scope: Scope<'_>,

@@ -601,6 +601,10 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.execute("DELETE FROM change_log WHERE seq = $1", vec![Box::new(seq)])
+    }
+
     fn changes(
         &mut self,
         scope: Scope<'_>,

@@ -515,6 +515,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM change_log WHERE seq = ?1")?.execute([seq])?;
+        Ok(())
+    }
+
     fn changes(
         &mut self,
         scope: Scope<'_>,
