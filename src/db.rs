@@ -119,6 +119,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // An office's tables run to tens of megabytes; with SQLite's default 2 MB of cache a sync
+        // or an import reads the same pages from the file again and again.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         register_functions(conn)?;
         let tx = self.conn.transaction()?;
         // The synced tables first, so that a numbered migration changing their data finds them.

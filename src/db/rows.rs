@@ -79,7 +79,7 @@ fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalR
 
 pub fn get(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<Option<LocalRow>> {
     let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_list(table), table.name);
-    Ok(conn.query_row(&sql, [id.to_string()], |r| row_from(table, r)).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| row_from(table, r)).optional()?)
 }
 
 /// Live rows of a table matching an SQL condition over its columns (written by this crate only).
@@ -359,9 +359,30 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
         deleted: state.deleted_at.is_some() || deleting,
         server_version: state.version,
         // A rejection stays on the record until somebody edits it again.
-        sync_error: sync_error.map(str::to_string).or_else(|| existing.and_then(|r| r.sync_error)),
+        sync_error: sync_error
+            .map(str::to_string)
+            .or_else(|| existing.as_ref().and_then(|r| r.sync_error.clone())),
     };
-    put(conn, table, &row)?;
+    match &existing {
+        // The usual answer to a push: the fields this PC sent, now with the server's version.
+        // Rewriting only the version leaves the row's indexes alone.
+        Some(local)
+            if local.fields == row.fields && local.region == row.region && local.deleted == row.deleted =>
+        {
+            let sql = format!(
+                "UPDATE {} SET created_at = ?2, updated_at = ?3, server_version = ?4, sync_error = ?5 WHERE id = ?1",
+                table.name
+            );
+            conn.prepare_cached(&sql)?.execute(params![
+                row.id.to_string(),
+                row.created_at,
+                row.updated_at,
+                row.server_version,
+                row.sync_error
+            ])?;
+        }
+        _ => put(conn, table, &row)?,
+    }
     super::refused::remember_server_row(conn, state)?;
     Ok(true)
 }

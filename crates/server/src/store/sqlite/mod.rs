@@ -83,6 +83,9 @@ impl SqliteStore {
         // survive a power cut, not only a process crash.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The company's rows and change log run to hundreds of megabytes; SQLite's default 2 MB
+        // of cache would read the same index pages from the file for every mutation.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         migrations::migrate(&mut conn)?;
         let tables = Tables::new(&DIALECT);
         Ok(Self { conn: Mutex::new(conn), readers: Mutex::new(Vec::new()), path: path.to_path_buf(), tables })
