@@ -57,6 +57,32 @@ async fn body(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>, u64),
     Ok((status, decoded, wire))
 }
 
+/// The bytes of a request's line and headers as HTTP/1.1 sends them; the client adds `host`, and
+/// `content-length` for a body. With the bodies, what a sync reports is what crossed the wire.
+fn request_head(request: &reqwest::Request, body_len: u64) -> u64 {
+    let url = request.url();
+    let target = url.path().len() + url.query().map_or(0, |q| q.len() + 1);
+    let mut bytes = request.method().as_str().len() + 1 + target + " HTTP/1.1\r\n".len();
+    bytes += header_lines(request.headers());
+    let host = url.host_str().unwrap_or_default().len() + url.port().map_or(0, |p| p.to_string().len() + 1);
+    bytes += "host: \r\n".len() + host;
+    if body_len > 0 {
+        bytes += "content-length: \r\n".len() + body_len.to_string().len();
+    }
+    (bytes + 2) as u64
+}
+
+/// The bytes of a response's status line and headers.
+fn response_head(response: &reqwest::Response) -> u64 {
+    let status = response.status();
+    let reason = status.canonical_reason().unwrap_or_default().len();
+    ("HTTP/1.1 200 \r\n".len() + reason + header_lines(response.headers()) + 2) as u64
+}
+
+fn header_lines(headers: &reqwest::header::HeaderMap) -> usize {
+    headers.iter().map(|(name, value)| name.as_str().len() + ": \r\n".len() + value.len()).sum()
+}
+
 fn error_for(status: StatusCode, body: &[u8]) -> SyncError {
     let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_else(|_| ErrorBody {
         message: String::from_utf8_lossy(body).chars().take(200).collect(),
@@ -86,6 +112,7 @@ impl HttpTransport {
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::ACCEPT_ENCODING, "gzip");
         if let Some(epoch) = epoch {
             request = request.header(EPOCH_HEADER, epoch);
@@ -100,8 +127,15 @@ impl HttpTransport {
                 .header(reqwest::header::CONTENT_ENCODING, "gzip")
                 .body(compressed);
         }
-        let response = request.send().await.map_err(|e| SyncError::Offline(describe(&e)))?;
+        let request = request.build().map_err(|e| SyncError::Local(describe(&e)))?;
+        sent += request_head(&request, sent);
+        let response = self.client.execute(request).await.map_err(|e| SyncError::Offline(describe(&e)))?;
+        let head = response_head(&response);
+        let chunked = response.headers().get(reqwest::header::TRANSFER_ENCODING).is_some();
         let (status, bytes, received) = body(response).await?;
+        // A body sent in chunks (compressed as it is written) comes framed: one chunk, as a rule.
+        let framing = if chunked { format!("{received:x}\r\n\r\n0\r\n\r\n").len() as u64 } else { 0 };
+        let received = received + head + framing;
         if !status.is_success() {
             return Err(error_for(status, &bytes));
         }

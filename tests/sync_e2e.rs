@@ -4,9 +4,12 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rainstaff::db::edits::SaveOptions;
@@ -381,6 +384,77 @@ fn a_pc_from_another_branch_of_restores_converges() {
     assert!(held.contains(&(only_a.to_string(), false)), "{held:?}");
     assert_eq!(shift_states(&b), held);
     drop(serving);
+}
+
+/// A TCP relay to the server that counts the bytes going each way, as a network would see them.
+struct Meter {
+    url: String,
+    up: Arc<AtomicU64>,
+    down: Arc<AtomicU64>,
+}
+
+impl Meter {
+    fn start(server_port: u16) -> Meter {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let counters = (up.clone(), down.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let client = client.unwrap();
+                let server = std::net::TcpStream::connect(("127.0.0.1", server_port)).unwrap();
+                for (mut from, mut to, count) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap(), counters.0.clone()),
+                    (server, client, counters.1.clone()),
+                ] {
+                    std::thread::spawn(move || {
+                        let mut buffer = [0; 16 * 1024];
+                        while let Ok(n) = from.read(&mut buffer) {
+                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            count.fetch_add(n as u64, Ordering::SeqCst);
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        Meter { url, up, down }
+    }
+
+    fn take(&self) -> (u64, u64) {
+        (self.up.swap(0, Ordering::SeqCst), self.down.swap(0, Ordering::SeqCst))
+    }
+}
+
+/// The bytes a sync reports are those that crossed the wire, headers and compressed bodies, each
+/// way, within a few bytes per request; an idle sync is a few hundred bytes, not zero.
+#[test]
+fn a_sync_reports_the_bytes_that_crossed_the_wire() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, port, _url, _serving) = start_server(dir.path());
+    let meter = Meter::start(port);
+    let pc = dir.path().join("ankara-1");
+    enroll(&pc, &meter.url, &code(&db, "Ankara"));
+    {
+        let mut store = Store::open(&pc.join("rainstaff.db")).unwrap();
+        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap();
+    }
+    meter.take();
+    for what in ["one edit", "idle"] {
+        let report = sync_clean(&pc);
+        let (up, down) = meter.take();
+        let close = |reported: u64, seen: u64| reported.abs_diff(seen) <= 8 * 3;
+        assert!(close(report.bytes_sent, up), "{what}: reported {} sent, {up} went up", report.bytes_sent);
+        assert!(
+            close(report.bytes_received, down),
+            "{what}: reported {} received, {down} came down",
+            report.bytes_received
+        );
+    }
 }
 
 fn enroll(pc: &Path, url: &str, code: &str) {
