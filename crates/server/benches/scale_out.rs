@@ -110,21 +110,22 @@ async fn run() -> String {
          writer for a few milliseconds and one fsync, and the two cores, shared with the 50 clients' \
          HTTP and JSON, are the limit; a batch's latency is mostly the queue of the others ahead of it. \
          **PostgreSQL, one instance**: the same one writer at a time (every write transaction first \
-         takes the counter-row lock, docs/IT.md \"Scaling out\"), but each of a mutation's six to ten \
-         statements (exactly-once record, current row, rule look-ups, seq, row, change log, record) is a \
-         round trip to another process, through the store's runtime thread and loopback TCP: hundreds of \
-         microseconds instead of a few, all while the lock is held. A batch holds the lock for a couple \
-         of hundred milliseconds, and the rate is one over that; with 50 devices at once a batch waits \
-         for the others' batches, so p99 runs to seconds or tens of seconds (under the 60 s request timeout in this run). \
-         **Two instances**: the lock is the database's, so the second instance cannot write beside the \
-         first; it spreads HTTP and JSON work, which was not the limit, and here it competes for the \
-         same two cores with PostgreSQL and the clients and adds lock hand-offs between sessions: no \
-         faster, somewhat slower. On separate machines writes stay the same; instances buy availability \
-         (one is lost or upgraded while another serves) and room for reads, not write throughput. What \
-         would raise PostgreSQL's rate is fewer round trips under the lock (pipelining a mutation's \
-         statements, or a batch as one server-side function), which the one-statement-at-a-time `Tx` \
-         does not allow today. For the offices' load even the slowest set-up is ample: {:.0} mutations/s \
-         is {:.0} per five-minute sync interval, and a PC's sync usually carries a few.\n\n\
+         takes the counter-row lock, docs/IT.md \"Scaling out\"). A mutation's writes (row, change \
+         log, exactly-once record) are queued and sent with its next read, and seqs are counted in the \
+         transaction, so what remains per mutation is its reads: the current row, the rows it refers \
+         to and the rules' look-ups (a shift's person twice, their other shifts), each a round trip \
+         to another process through the store's runtime thread and loopback TCP, all while the lock \
+         is held: a 100-mutation batch holds it for about a tenth of a second, and the rate is one \
+         over that; with 50 devices at once a batch waits for the others' batches, so p99 runs to \
+         seconds. **Two instances**: the lock is the database's, so the second instance cannot write \
+         beside the first; it spreads HTTP and JSON work, which was not the limit, and here it \
+         competes for the same two cores with PostgreSQL and the clients and adds lock hand-offs \
+         between sessions: no faster, somewhat slower. On separate machines writes stay the same; \
+         instances buy availability (one is lost or upgraded while another serves) and room for reads, \
+         not write throughput. What would raise PostgreSQL's rate further is reading a batch's rows \
+         and rule look-ups in a few statements for the whole batch instead of one per mutation. For \
+         the offices' load even the slowest set-up is ample: {:.0} mutations/s is {:.0} per \
+         five-minute sync interval, and a PC's sync usually carries a few.\n\n\
          Load average (1/5/15 min) at the end of the run: {load}.\n",
         row("1 instance, SQLite", &sqlite),
         row("1 instance, PostgreSQL", &one_pg),
