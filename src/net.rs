@@ -107,12 +107,27 @@ impl HttpTransport {
         epoch: Option<&str>,
         payload: Option<&impl Serialize>,
     ) -> Result<(T, u64, u64), SyncError> {
+        let (bytes, sent, received) = self.exchange(method, path, epoch, payload, "application/json").await?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| SyncError::Server(format!("unreadable answer from {path}: {e}")))?;
+        Ok((value, sent, received))
+    }
+
+    /// One request; the answer's body (decompressed) and the bytes sent and received.
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        epoch: Option<&str>,
+        payload: Option<&impl Serialize>,
+        accept: &'static str,
+    ) -> Result<(Vec<u8>, u64, u64), SyncError> {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, accept)
             .header(reqwest::header::ACCEPT_ENCODING, "gzip");
         if let Some(epoch) = epoch {
             request = request.header(EPOCH_HEADER, epoch);
@@ -135,13 +150,10 @@ impl HttpTransport {
         let (status, bytes, received) = body(response).await?;
         // A body sent in chunks (compressed as it is written) comes framed: one chunk, as a rule.
         let framing = if chunked { format!("{received:x}\r\n\r\n0\r\n\r\n").len() as u64 } else { 0 };
-        let received = received + head + framing;
         if !status.is_success() {
             return Err(error_for(status, &bytes));
         }
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| SyncError::Server(format!("unreadable answer from {path}: {e}")))?;
-        Ok((value, sent, received))
+        Ok((bytes, sent, received + head + framing))
     }
 }
 
@@ -199,6 +211,10 @@ impl Transport for HttpTransport {
 
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
         self.call(Method::GET, "/sync/conflicts", None, None::<&()>).await
+    }
+
+    async fn download(&mut self) -> Result<(Vec<u8>, u64, u64), SyncError> {
+        self.exchange(Method::GET, "/sync/download", None, None::<&()>, "application/vnd.sqlite3").await
     }
 
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError> {

@@ -386,11 +386,84 @@ fn a_pc_from_another_branch_of_restores_converges() {
     drop(serving);
 }
 
+/// Every synced row a PC holds, as it holds it (tombstones included).
+fn holdings(data: &Path) -> Vec<rows::LocalRow> {
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let mut all = Vec::new();
+    for table in rainstaff_core::schema::TABLES {
+        let ids: Vec<String> = store
+            .test_connection()
+            .prepare(&format!("SELECT id FROM {} ORDER BY id", table.name))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for id in ids {
+            all.push(
+                rows::get(store.test_connection(), table, Uuid::parse_str(&id).unwrap()).unwrap().unwrap(),
+            );
+        }
+    }
+    all
+}
+
+/// A new PC's first sync takes the server's snapshot file instead of every row's change, and
+/// then holds exactly what the PC that wrote the rows holds, deletions included, and goes on
+/// pulling from the snapshot's head.
+#[test]
+fn a_new_pc_starts_from_the_servers_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let employee = {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
+    };
+    for day in 1..=5 {
+        add_shift(&a, employee, day);
+    }
+    let gone = add_shift(&a, employee, 6);
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        store.delete_record(&user, &TIMESHEETS, gone).unwrap();
+    }
+    sync_clean(&a);
+    // Rows of another region never reach an Ankara PC.
+    let izmir = dir.path().join("izmir-1");
+    enroll(&izmir, &url, &code(&db, "Izmir"));
+    {
+        let mut store = Store::open(&izmir.join("rainstaff.db")).unwrap();
+        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Izmir").unwrap();
+        let e = Employee { full_name: "ZEYNEP".into(), ..Employee::default() };
+        store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default()).unwrap();
+    }
+    sync_clean(&izmir);
+
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let first = sync_clean(&b);
+    assert!(first.from_snapshot && first.pulled == 7, "{first:?}");
+    assert_eq!(holdings(&b), holdings(&a));
+    assert!(!Path::new(&b.join("rainstaff.snapshot")).exists(), "the downloaded file was left behind");
+    // From the snapshot's head on: nothing again, then what A changes next.
+    let second = sync_clean(&b);
+    assert!(!second.from_snapshot && second.pulled == 0, "{second:?}");
+    add_shift(&a, employee, 9);
+    sync_clean(&a);
+    assert_eq!(sync_clean(&b).pulled, 1);
+    assert_eq!(holdings(&b), holdings(&a));
+}
+
 /// A TCP relay to the server that counts the bytes going each way, as a network would see them.
 struct Meter {
     url: String,
     up: Arc<AtomicU64>,
     down: Arc<AtomicU64>,
+    requests: Arc<AtomicU64>,
 }
 
 impl Meter {
@@ -398,14 +471,20 @@ impl Meter {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let counters = (up.clone(), down.clone());
+        let requests = Arc::new(AtomicU64::new(0));
+        let counters = (up.clone(), down.clone(), requests.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let client = client.unwrap();
                 let server = std::net::TcpStream::connect(("127.0.0.1", server_port)).unwrap();
-                for (mut from, mut to, count) in [
-                    (client.try_clone().unwrap(), server.try_clone().unwrap(), counters.0.clone()),
-                    (server, client, counters.1.clone()),
+                for (mut from, mut to, count, lines) in [
+                    (
+                        client.try_clone().unwrap(),
+                        server.try_clone().unwrap(),
+                        counters.0.clone(),
+                        Some(counters.2.clone()),
+                    ),
+                    (server, client, counters.1.clone(), None),
                 ] {
                     std::thread::spawn(move || {
                         let mut buffer = [0; 16 * 1024];
@@ -414,22 +493,29 @@ impl Meter {
                                 break;
                             }
                             count.fetch_add(n as u64, Ordering::SeqCst);
+                            // A request line ends in the version; bodies are gzip, never plain text.
+                            let starts = buffer[..n].windows(11).filter(|w| w == b" HTTP/1.1\r\n").count();
+                            if let Some(lines) = &lines {
+                                lines.fetch_add(starts as u64, Ordering::SeqCst);
+                            }
                         }
                         let _ = to.shutdown(std::net::Shutdown::Write);
                     });
                 }
             }
         });
-        Meter { url, up, down }
+        Meter { url, up, down, requests }
     }
 
-    fn take(&self) -> (u64, u64) {
-        (self.up.swap(0, Ordering::SeqCst), self.down.swap(0, Ordering::SeqCst))
+    /// Bytes up, bytes down and requests since the last call.
+    fn take(&self) -> (u64, u64, u64) {
+        let swap = |n: &AtomicU64| n.swap(0, Ordering::SeqCst);
+        (swap(&self.up), swap(&self.down), swap(&self.requests))
     }
 }
 
 /// The bytes a sync reports are those that crossed the wire, headers and compressed bodies, each
-/// way, within a few bytes per request; an idle sync is a few hundred bytes, not zero.
+/// way, within a few bytes per request; an idle sync is one request of a few hundred bytes.
 #[test]
 fn a_sync_reports_the_bytes_that_crossed_the_wire() {
     let dir = tempfile::tempdir().unwrap();
@@ -444,9 +530,10 @@ fn a_sync_reports_the_bytes_that_crossed_the_wire() {
         store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap();
     }
     meter.take();
-    for what in ["one edit", "idle"] {
+    for (what, requests) in [("one edit", 2), ("idle", 1)] {
         let report = sync_clean(&pc);
-        let (up, down) = meter.take();
+        let (up, down, sent) = meter.take();
+        assert_eq!(sent, requests, "{what}: {sent} requests");
         let close = |reported: u64, seen: u64| reported.abs_diff(seen) <= 8 * 3;
         assert!(close(report.bytes_sent, up), "{what}: reported {} sent, {up} went up", report.bytes_sent);
         assert!(

@@ -211,6 +211,17 @@ impl Transport for SimTransport<'_> {
         Ok((response, 0, 0))
     }
 
+    async fn download(&mut self) -> Result<(Vec<u8>, u64, u64), SyncError> {
+        let token = self.token.to_string();
+        let file = self.exchange(|s| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("snapshot.db");
+            s.snapshot(&s.authenticate(&token)?, &path)?;
+            Ok(std::fs::read(&path).unwrap())
+        })?;
+        Ok((file, 0, 0))
+    }
+
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError> {
         let token = self.token.to_string();
         Ok((self.exchange(|s| s.conflicts(&s.authenticate(&token)?, false))?, 0, 0))

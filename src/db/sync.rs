@@ -109,6 +109,8 @@ pub trait Transport {
         epoch: &str,
         request: &RejoinRequest,
     ) -> Result<(RejoinResponse, u64, u64), SyncError>;
+    /// The server's snapshot file of every row this PC may see (`GET /sync/download`).
+    async fn download(&mut self) -> Result<(Vec<u8>, u64, u64), SyncError>;
     async fn conflicts(&mut self) -> Result<(Vec<ConflictRecord>, u64, u64), SyncError>;
     async fn resolve_conflict(&mut self, id: i64) -> Result<(u64, u64), SyncError>;
 }
@@ -232,6 +234,75 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A PC that never pulled and holds no record and no change: its first sync can take the
+    /// server's snapshot instead of pulling every row's change.
+    fn holds_nothing(&self) -> Result<bool, StoreError> {
+        if self.sync_state(CURSOR_KEY)?.is_some_and(|c| c != "0") || self.pending_count()? > 0 {
+            return Ok(false);
+        }
+        for table in rainstaff_core::schema::TABLES {
+            let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", table.name);
+            if self.conn.query_row(&sql, [], |r| r.get::<_, bool>(0))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Takes the rows of a snapshot file (`snapshot` in rainstaff-server) in one transaction and
+    /// goes on pulling from its head; returns how many rows it held. The file is written next to
+    /// the store, attached, copied from table to table, and removed.
+    fn bootstrap(&mut self, file: &[u8]) -> Result<u64, SyncError> {
+        let path = self.path.with_extension("snapshot");
+        std::fs::write(&path, file).map_err(|e| SyncError::Local(format!("{}: {e}", path.display())))?;
+        let taken = self.take_snapshot(&path);
+        let _ = std::fs::remove_file(&path);
+        taken
+    }
+
+    fn take_snapshot(&mut self, path: &std::path::Path) -> Result<u64, SyncError> {
+        self.conn.execute("ATTACH DATABASE ?1 AS snapshot", [path.to_string_lossy()])?;
+        let taken = (|| {
+            let meta = |key: &str| -> Result<Option<String>, SyncError> {
+                Ok(self
+                    .conn
+                    .query_row("SELECT value FROM snapshot.snapshot_meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?)
+            };
+            if meta("format")?.as_deref() != Some("1") {
+                return Err(SyncError::Server(
+                    "the server's snapshot is in a format this build does not read".into(),
+                ));
+            }
+            let head: i64 = meta("head_seq")?
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| SyncError::Server("the server's snapshot does not say its head".into()))?;
+            let epoch = meta("epoch")?;
+            let tx = self.conn.transaction()?;
+            let mut rows = 0;
+            for table in rainstaff_core::schema::TABLES {
+                let fields: Vec<String> = table.column_names().map(|c| format!("\"{c}\"")).collect();
+                let fields = fields.join(", ");
+                rows += tx.execute(
+                    &format!(
+                        "INSERT INTO main.{t} (id, region, created_at, updated_at, deleted_at, server_version, {fields})
+                         SELECT id, region, created_at, updated_at, deleted_at, version, {fields} FROM snapshot.{t}",
+                        t = table.name
+                    ),
+                    [],
+                )? as u64;
+            }
+            set_state(&tx, CURSOR_KEY, &head.to_string())?;
+            if let Some(epoch) = epoch {
+                set_state(&tx, EPOCH_KEY, &epoch)?;
+            }
+            tx.commit()?;
+            Ok(rows)
+        })();
+        self.conn.execute("DETACH DATABASE snapshot", [])?;
+        taken
     }
 
     /// What the next pull says of the answers this PC holds: nothing while it may lack some.
@@ -557,20 +628,7 @@ async fn exchange(
             return Err(SyncError::Server("the server answered only part of a batch".into()));
         }
     }
-    loop {
-        let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
-        let epoch = store.sync_state(EPOCH_KEY)?;
-        let (page, sent, received) =
-            transport.changes(epoch.as_deref(), since, MAX_BATCH, store.answered()?).await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
-        report.pulled += page.changes.len() as u64;
-        store.learn_epoch(page.epoch.as_deref())?;
-        store.apply_page(&page)?;
-        if !page.has_more {
-            break;
-        }
-    }
+    // Resolutions go first, so the conflicts the last page lists are already without them.
     let resolved: Vec<i64> = {
         let mut stmt = store.conn.prepare("SELECT id FROM conflicts WHERE resolved_at IS NOT NULL")?;
         stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
@@ -587,9 +645,36 @@ async fn exchange(
         }
         store.conn.execute("DELETE FROM conflicts WHERE id = ?1", [id])?;
     }
-    let (list, sent, received) = transport.conflicts().await?;
-    report.bytes_sent += sent;
-    report.bytes_received += received;
+    if store.holds_nothing()? {
+        let (file, sent, received) = transport.download().await?;
+        report.bytes_sent += sent;
+        report.bytes_received += received;
+        report.pulled += store.bootstrap(&file)?;
+        report.from_snapshot = true;
+    }
+    let open_conflicts = loop {
+        let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+        let epoch = store.sync_state(EPOCH_KEY)?;
+        let (page, sent, received) =
+            transport.changes(epoch.as_deref(), since, MAX_BATCH, store.answered()?).await?;
+        report.bytes_sent += sent;
+        report.bytes_received += received;
+        report.pulled += page.changes.len() as u64;
+        store.learn_epoch(page.epoch.as_deref())?;
+        store.apply_page(&page)?;
+        if !page.has_more {
+            break page.conflicts;
+        }
+    };
+    let list = match open_conflicts {
+        Some(list) => list,
+        None => {
+            let (list, sent, received) = transport.conflicts().await?;
+            report.bytes_sent += sent;
+            report.bytes_received += received;
+            list
+        }
+    };
     store.replace_conflicts(&list)?;
     Ok(())
 }

@@ -173,12 +173,17 @@ pub struct Change {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangesPage {
     pub changes: Vec<Change>,
-    /// The cursor to ask from next time: the last seq in this page, or `since` when it is empty.
+    /// The cursor to ask from next time: the last seq in this page (past the device's own
+    /// changes left out at the end), or `since` when there is nothing after it.
     pub next_since: i64,
     pub has_more: bool,
     /// The server's epoch (absent from servers older than epochs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
+    /// On the last page: the open conflicts of the device's scope, so that a sync with nothing
+    /// to send or receive is one request (absent from older servers: ask `/sync/conflicts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<ConflictRecord>>,
 }
 
 /// A row a device holds that a restored server may have lost: its state as the device has it and
@@ -332,6 +337,9 @@ pub struct SyncReport {
     /// The server was restored from a backup and this PC rejoined it in this run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rejoined: bool,
+    /// This PC held nothing and took the server's snapshot file instead of pulling every change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_snapshot: bool,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub duration_ms: u64,

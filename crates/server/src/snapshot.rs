@@ -1,7 +1,8 @@
 //! The file `GET /sync/download` serves to bootstrap a new PC: an SQLite database with one table
 //! per synced table (`id, region, version, created_at, updated_at, deleted_at` and the fields;
 //! tombstones included, so a deleted row cannot come back) holding only the rows the caller may
-//! see, and `snapshot_meta` (`format`, `head_seq`, `region`, `created_at`, `protocol_version`).
+//! see, and `snapshot_meta` (`format`, `head_seq`, `region`, `created_at`, `protocol_version`,
+//! `epoch`).
 //! No users, devices, tokens or change log: nothing in it is more than the caller could pull.
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub fn write(
     region: &str,
     scope: Scope<'_>,
     created_at: &str,
+    epoch: &str,
     dest: &Path,
 ) -> Result<i64, StoreError> {
     if dest.exists() {
@@ -38,6 +40,7 @@ pub fn write(
         ("region", region.to_string()),
         ("created_at", created_at.to_string()),
         ("protocol_version", PROTOCOL_VERSION.to_string()),
+        ("epoch", epoch.to_string()),
     ];
     for (key, value) in meta {
         file.execute("INSERT INTO snapshot_meta (key, value) VALUES (?1, ?2)", params![key, value])?;

@@ -331,7 +331,8 @@ async fn a_snapshot_being_read_does_not_stop_pushes() {
     let second = id();
     let reading = tokio::task::spawn_blocking(move || {
         server.store().read(|tx| {
-            let head = snapshot::write(tx, "Ankara", Some("Ankara"), "2026-03-04T00:00:00.000Z", &dest)?;
+            let head =
+                snapshot::write(tx, "Ankara", Some("Ankara"), "2026-03-04T00:00:00.000Z", "epoch", &dest)?;
             opened.send(()).unwrap();
             let answered = push_done.recv_timeout(Duration::from_secs(20)).is_ok();
             let table = rainstaff_core::schema::table("employees").unwrap();

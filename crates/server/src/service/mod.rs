@@ -285,7 +285,9 @@ impl<S: Store> Server<S> {
             let skip = (answered.is_some() && answered == last_applied).then_some(device.id);
             let page = tx.changes(scope(&device.region), since, limit, MAX_PAGE_BYTES, skip)?;
             tx.record_pull(device.id, page.next_since, &at)?;
-            Ok(ChangesPage { epoch: Some(epoch(tx)?.id), ..page })
+            let conflicts =
+                if page.has_more { None } else { Some(tx.conflicts(scope(&device.region), false)?) };
+            Ok(ChangesPage { epoch: Some(epoch(tx)?.id), conflicts, ..page })
         })
     }
 
@@ -293,8 +295,10 @@ impl<S: Store> Server<S> {
     /// consistent with: the device continues pulling from there.
     pub fn snapshot(&self, device: &Device, dest: &Path) -> Result<i64, ServiceError> {
         let created_at = timestamp(self.now());
-        self.store
-            .read(|tx| Ok(snapshot::write(tx, &device.region, scope(&device.region), &created_at, dest)?))
+        self.store.read(|tx| {
+            let epoch = epoch(tx)?.id;
+            Ok(snapshot::write(tx, &device.region, scope(&device.region), &created_at, &epoch, dest)?)
+        })
     }
 
     /// Counts and device states, for administrators' devices only.

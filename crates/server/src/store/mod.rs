@@ -337,6 +337,12 @@ impl PageFill {
             Some(last) if !self.has_more => last.max(last_taken),
             _ => last_taken,
         };
-        ChangesPage { changes: self.changes, next_since, has_more: self.has_more, epoch: None }
+        ChangesPage {
+            changes: self.changes,
+            next_since,
+            has_more: self.has_more,
+            epoch: None,
+            conflicts: None,
+        }
     }
 }
