@@ -186,33 +186,33 @@ fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
         name: "seeder".into(),
     });
     let seeder = server.authenticate(&seeder.unwrap().token).unwrap();
-    let boss = Uuid::now_v7();
-    let mut batch = vec![Mutation {
-        mutation_id: 1,
-        table: "employees".into(),
-        row_id: boss,
-        region: "Izmir".into(),
-        op: Op::Upsert,
-        fields: employee_fields(0),
-        base_version: 0,
-        imported: false,
-    }];
-    for n in 0..99_999 {
+    // 500 people and a shift a day each: rows the server's rules accept, as an office's are.
+    let people: Vec<Uuid> = (0..EMPLOYEE_COUNT).map(|_| Uuid::now_v7()).collect();
+    let rows = people.iter().enumerate().map(|(i, id)| ("employees", *id, employee_fields(i))).chain(
+        (0..100_000 - EMPLOYEE_COUNT)
+            .map(|n| ("timesheets", Uuid::now_v7(), shift_fields(people[n % EMPLOYEE_COUNT], n))),
+    );
+    let mut batch = Vec::new();
+    let push = |batch: Vec<Mutation>| {
+        let answer = server.push(&seeder, PushRequest { mutations: batch }).unwrap();
+        assert!(answer.outcomes.iter().all(|o| o.code.is_none()), "the server refused a seeded row");
+    };
+    for (n, (table, row_id, fields)) in rows.enumerate() {
         batch.push(Mutation {
-            mutation_id: n as i64 + 2,
-            table: "timesheets".into(),
-            row_id: Uuid::now_v7(),
+            mutation_id: n as i64 + 1,
+            table: table.into(),
+            row_id,
             region: "Izmir".into(),
             op: Op::Upsert,
-            fields: shift_fields(boss, n),
+            fields,
             base_version: 0,
             imported: false,
         });
         if batch.len() == MAX_BATCH {
-            server.push(&seeder, PushRequest { mutations: std::mem::take(&mut batch) }).unwrap();
+            push(std::mem::take(&mut batch));
         }
     }
-    server.push(&seeder, PushRequest { mutations: batch }).unwrap();
+    push(batch);
 
     let newcomer = dir.path().join("newcomer");
     {
@@ -274,8 +274,9 @@ frame is egui's CPU work without GPU painting; times are wall clock on the UI th
 | first sync of a new PC: {} rows | — | {} bytes on the wire in **{}** |\n\
 | longest UI frame during that first sync ({} frames) | — | **{}** |\n\n\
 The timesheet list opens on the current month, so the first frame reads that month, not all 50 000 \
-shifts; the scrolling row clears the filter and lists every one of them. The first sync pulls \
-100 000 rows in pages of 500 on the sync thread while the UI keeps drawing from its own connection.\n",
+shifts; the scrolling row clears the filter and lists every one of them. The new PC's first sync \
+takes the server's snapshot of 100 000 rows on the sync thread while the UI keeps drawing from its \
+own connection.\n",
         ms(empty_first),
         ms(full_first),
         ms(empty_frame),

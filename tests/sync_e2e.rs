@@ -227,6 +227,15 @@ fn shift_states(data: &Path) -> Vec<(String, bool)> {
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
 }
 
+/// An Ankara PC's first records: its manager ("müdür", the password `add_shift` signs in with)
+/// and one employee, whose id it returns.
+fn ankara_office(data: &Path) -> Uuid {
+    let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
+    let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
+    store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
+}
+
 fn add_shift(data: &Path, employee: Uuid, day: u32) -> Uuid {
     let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
     let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
@@ -252,12 +261,7 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     };
     enroll(&a, "ankara-1");
-    let employee = {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
-        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
-    };
+    let employee = ankara_office(&a);
     for day in 1..=3 {
         add_shift(&a, employee, day);
     }
@@ -342,12 +346,7 @@ fn a_pc_from_another_branch_of_restores_converges() {
     };
     let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
     enroll(&a, &url, &code(&db, "Ankara"));
-    let employee = {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
-        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
-    };
+    let employee = ankara_office(&a);
     add_shift(&a, employee, 1);
     sync_clean(&a);
     let first = backup("backup-1.db");
@@ -417,12 +416,7 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
     let (db, _, url, _serving) = start_server(dir.path());
     let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
     enroll(&a, &url, &code(&db, "Ankara"));
-    let employee = {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
-        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap()
-    };
+    let employee = ankara_office(&a);
     for day in 1..=5 {
         add_shift(&a, employee, day);
     }
@@ -523,12 +517,7 @@ fn a_sync_reports_the_bytes_that_crossed_the_wire() {
     let meter = Meter::start(port);
     let pc = dir.path().join("ankara-1");
     enroll(&pc, &meter.url, &code(&db, "Ankara"));
-    {
-        let mut store = Store::open(&pc.join("rainstaff.db")).unwrap();
-        let user = store.create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara").unwrap();
-        let e = Employee { full_name: "AYŞE IŞIK".into(), ..Employee::default() };
-        store.save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default()).unwrap();
-    }
+    ankara_office(&pc);
     meter.take();
     for (what, requests) in [("one edit", 2), ("idle", 1)] {
         let report = sync_clean(&pc);

@@ -31,5 +31,7 @@ fn replace_section(doc: &str, heading: &str, section: &str) -> String {
     };
     let after = &doc[start + heading.len()..];
     let end = after.find("\n## ").map_or(doc.len(), |i| start + heading.len() + i + 1);
-    format!("{}{section}{}", &doc[..start], &doc[end..])
+    // One blank line before the next section, one newline at the end of the file.
+    let gap = if end == doc.len() { "\n" } else { "\n\n" };
+    format!("{}{}{gap}{}", &doc[..start], section.trim_end(), &doc[end..])
 }

@@ -120,7 +120,8 @@ async fn run() -> String {
          seconds. **Two instances**: the lock is the database's, so the second instance cannot write \
          beside the first; it spreads HTTP and JSON work, which was not the limit, and here it \
          competes for the same two cores with PostgreSQL and the clients and adds lock hand-offs \
-         between sessions: no faster, somewhat slower. On separate machines writes stay the same; \
+         between sessions: about the same rate, within this machine's run-to-run spread (two runs \
+         here put one set-up ahead, then the other). On separate machines writes stay the same; \
          instances buy availability (one is lost or upgraded while another serves) and room for reads, \
          not write throughput. What would raise PostgreSQL's rate further is reading a batch's rows \
          and rule look-ups in a few statements for the whole batch instead of one per mutation. For \

@@ -121,25 +121,14 @@ async fn a_device_holding_its_answers_is_not_sent_its_own_changes() {
     let head = version(&last.outcomes[0]);
     let answered = last.outcomes[0].mutation_id;
 
-    let pull = |answered: i64| {
-        let a = &a;
-        async move {
-            let response = a
-                .request(reqwest::Method::GET, &format!("/sync/changes?since=0&answered={answered}"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.json::<rainstaff_core::protocol::ChangesPage>().await.unwrap()
-        }
-    };
-    let page = pull(answered).await;
+    let query = |answered: i64| format!("since=0&answered={answered}");
+    let page = a.pull_with(&query(answered)).await;
     let names: Vec<&Value> = page.changes.iter().map(|c| &c.row.fields["full_name"]).collect();
     assert_eq!(names, [&json!("Veli")]);
     assert_eq!((page.next_since, page.has_more), (head, false));
     // An older answer: this device may lack what it pushed after, so everything comes (Ayşe
     // once, as she is now: her first version was superseded).
-    assert_eq!(pull(answered - 1).await.changes.len(), 2);
+    assert_eq!(a.pull_with(&query(answered - 1)).await.changes.len(), 2);
     assert_eq!(a.pull(0, 200).await.changes.len(), 2);
 }
 

@@ -322,11 +322,13 @@ impl Dev {
     }
 
     pub async fn pull(&self, since: i64, limit: usize) -> ChangesPage {
-        let response = self
-            .request(reqwest::Method::GET, &format!("/sync/changes?since={since}&limit={limit}"))
-            .send()
-            .await
-            .unwrap();
+        self.pull_with(&format!("since={since}&limit={limit}")).await
+    }
+
+    /// One page for a query string given as it is sent.
+    pub async fn pull_with(&self, query: &str) -> ChangesPage {
+        let response =
+            self.request(reqwest::Method::GET, &format!("/sync/changes?{query}")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
