@@ -438,6 +438,12 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
     }
     sync_clean(&izmir);
 
+    // A PC of a region with nothing yet takes the (empty) snapshot once, then only pulls.
+    let bursa = dir.path().join("bursa-1");
+    enroll(&bursa, &url, &code(&db, "Bursa"));
+    assert!(sync_clean(&bursa).from_snapshot);
+    assert!(!sync_clean(&bursa).from_snapshot);
+
     enroll(&b, &url, &code(&db, "Ankara"));
     let first = sync_clean(&b);
     assert!(first.from_snapshot && first.pulled == 7, "{first:?}");
@@ -483,14 +489,18 @@ impl Meter {
                     std::thread::spawn(move || {
                         let mut buffer = [0; 16 * 1024];
                         while let Ok(n) = from.read(&mut buffer) {
-                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
+                            if n == 0 {
                                 break;
                             }
+                            // Counted before it is passed on: once the PC has read it, it is counted.
                             count.fetch_add(n as u64, Ordering::SeqCst);
                             // A request line ends in the version; bodies are gzip, never plain text.
                             let starts = buffer[..n].windows(11).filter(|w| w == b" HTTP/1.1\r\n").count();
                             if let Some(lines) = &lines {
                                 lines.fetch_add(starts as u64, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buffer[..n]).is_err() {
+                                break;
                             }
                         }
                         let _ = to.shutdown(std::net::Shutdown::Write);

@@ -237,9 +237,10 @@ impl Store {
     }
 
     /// A PC that never pulled and holds no record and no change: its first sync can take the
-    /// server's snapshot instead of pulling every row's change.
+    /// server's snapshot instead of pulling every row's change. Once it has pulled (or taken a
+    /// snapshot), even from an empty server, it has a cursor and pulls from there.
     fn holds_nothing(&self) -> Result<bool, StoreError> {
-        if self.sync_state(CURSOR_KEY)?.is_some_and(|c| c != "0") || self.pending_count()? > 0 {
+        if self.sync_state(CURSOR_KEY)?.is_some() || self.pending_count()? > 0 {
             return Ok(false);
         }
         for table in rainstaff_core::schema::TABLES {
