@@ -25,6 +25,9 @@ pub struct HttpTransport {
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
+        // Bodies are gunzipped here (`body`), after counting what crossed the wire; reqwest must
+        // not do it first, as it would when another crate of the build enables its gzip feature.
+        .no_gzip()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .build()
