@@ -458,6 +458,36 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
     assert_eq!(holdings(&b), holdings(&a));
 }
 
+/// An administrator moved a person to İzmir after their Ankara shifts were entered: the shifts
+/// stay in Ankara and refer to someone the Ankara snapshot does not hold. A new Ankara PC then
+/// pulls every change instead (which includes the person leaving Ankara) and holds what the
+/// Ankara PC that entered the shifts holds.
+#[test]
+fn a_snapshot_the_store_cannot_take_whole_is_left_for_the_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let (a, admin, b) = (dir.path().join("ankara-1"), dir.path().join("merkez"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let employee = ankara_office(&a);
+    add_shift(&a, employee, 1);
+    sync_clean(&a);
+    enroll(&admin, &url, &code(&db, "ALL"));
+    sync_clean(&admin);
+    {
+        let mut store = Store::open(&admin.join("rainstaff.db")).unwrap();
+        let boss = store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+        store.move_record(&boss, &EMPLOYEES, employee, "Izmir").unwrap();
+    }
+    sync_clean(&admin);
+    sync_clean(&a);
+
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let first = sync_clean(&b);
+    assert!(!first.from_snapshot && first.pulled > 0, "{first:?}");
+    assert_eq!(holdings(&b), holdings(&a));
+    assert!(!b.join("rainstaff.snapshot").exists(), "the downloaded file was left behind");
+}
+
 /// A TCP relay to the server that counts the bytes going each way, as a network would see them.
 struct Meter {
     url: String,
