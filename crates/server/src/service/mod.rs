@@ -85,8 +85,8 @@ pub(crate) fn epoch(tx: &mut impl Tx) -> Result<Epoch, StoreError> {
     Ok(Epoch { id, base_seq })
 }
 
-fn lineage(tx: &mut impl Tx) -> Result<Lineage, StoreError> {
-    let current = epoch(tx)?;
+/// The epochs the database knows of, `current` among them.
+fn lineage(tx: &mut impl Tx, current: &Epoch) -> Result<Lineage, StoreError> {
     Ok(Lineage::stored(tx.setting(lineage::SETTING)?.as_deref(), &current.id, current.base_seq))
 }
 
@@ -231,8 +231,9 @@ impl<S: Store> Server<S> {
         let id = Uuid::new_v4().simple().to_string();
         self.store.write(|tx| {
             let base_seq = tx.head_seq()?;
-            let mut lineage = lineage(tx)?;
-            lineage.add(Link { id: id.clone(), parent: Some(epoch(tx)?.id), base_seq });
+            let current = epoch(tx)?;
+            let mut lineage = lineage(tx, &current)?;
+            lineage.add(Link { id: id.clone(), parent: Some(current.id), base_seq });
             tx.set_setting(lineage::SETTING, Some(&lineage.to_json()))?;
             tx.set_setting("epoch", Some(&id))?;
             tx.set_setting("epoch_base_seq", Some(&base_seq.to_string()))?;
@@ -247,16 +248,23 @@ impl<S: Store> Server<S> {
     /// A device that names no epoch (an older build, or its first sync) is served.
     pub fn check_epoch(&self, claimed: Option<&str>) -> Result<(), ServiceError> {
         let Some(claimed) = claimed else { return Ok(()) };
-        let (current, lineage) = self.store.read(|tx| Ok((epoch(tx)?, lineage(tx)?)))?;
-        if claimed == current.id {
-            return Ok(());
-        }
+        // Every request of a device names its epoch; the lineage is read only when it is not the
+        // current one.
+        let shared = self.store.read(|tx| {
+            let current = epoch(tx)?;
+            if claimed == current.id {
+                return Ok(None);
+            }
+            let shared = lineage(tx, &current)?.shared_seq(claimed, &current.id);
+            Ok(Some((current, shared)))
+        })?;
+        let Some((current, shared)) = shared else { return Ok(()) };
         Err(ServiceError::conflict(
             "epoch_changed",
             "the server was restored from a backup; this computer rejoins it",
         )
         .with_detail(ErrorDetail {
-            epoch_base_seq: Some(lineage.shared_seq(claimed, &current.id)),
+            epoch_base_seq: Some(shared),
             epoch: Some(current.id),
             ..ErrorDetail::default()
         }))
