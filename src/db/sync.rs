@@ -533,6 +533,12 @@ impl Store {
     }
 }
 
+/// Counts what one request moved over the wire into the run's report.
+fn crossed(report: &mut SyncReport, sent: u64, received: u64) {
+    report.bytes_sent += sent;
+    report.bytes_received += received;
+}
+
 fn set_state(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
@@ -618,8 +624,7 @@ async fn exchange(
         let request = PushRequest { mutations: batch };
         let epoch = store.sync_state(EPOCH_KEY)?;
         let (response, sent, received) = transport.push(epoch.as_deref(), &request).await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
+        crossed(report, sent, received);
         store.learn_epoch(response.epoch.as_deref())?;
         let (conflicts, rejected) = store.apply_outcomes(&request.mutations, &response)?;
         report.pushed += response.outcomes.len() as u64;
@@ -637,8 +642,7 @@ async fn exchange(
     for id in resolved {
         match transport.resolve_conflict(id).await {
             Ok((sent, received)) => {
-                report.bytes_sent += sent;
-                report.bytes_received += received;
+                crossed(report, sent, received);
             }
             // The server no longer has it (restored from a backup): nothing left to resolve.
             Err(SyncError::Refused(d)) if d.contains("conflict_not_found") => {}
@@ -648,8 +652,7 @@ async fn exchange(
     }
     if store.holds_nothing()? {
         let (file, sent, received) = transport.download().await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
+        crossed(report, sent, received);
         match store.bootstrap(&file) {
             Ok(rows) => {
                 report.pulled += rows;
@@ -666,8 +669,7 @@ async fn exchange(
         let epoch = store.sync_state(EPOCH_KEY)?;
         let (page, sent, received) =
             transport.changes(epoch.as_deref(), since, MAX_BATCH, store.answered()?).await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
+        crossed(report, sent, received);
         report.pulled += page.changes.len() as u64;
         store.learn_epoch(page.epoch.as_deref())?;
         store.apply_page(&page)?;
@@ -679,8 +681,7 @@ async fn exchange(
         Some(list) => list,
         None => {
             let (list, sent, received) = transport.conflicts().await?;
-            report.bytes_sent += sent;
-            report.bytes_received += received;
+            crossed(report, sent, received);
             list
         }
     };
@@ -703,8 +704,7 @@ async fn rejoin(
         }
         let request = RejoinRequest { rows: batch.iter().map(|(row, _)| row.clone()).collect() };
         let (response, sent, received) = transport.rejoin(epoch, &request).await?;
-        report.bytes_sent += sent;
-        report.bytes_received += received;
+        crossed(report, sent, received);
         if response.outcomes.len() != batch.len() {
             return Err(SyncError::Server("the server answered only part of a rejoin".into()));
         }
