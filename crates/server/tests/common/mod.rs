@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod any_store;
+pub mod browser;
 pub mod pg;
 
 use std::cell::Cell;
