@@ -6,10 +6,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rainstaff_core::hours::{
     BreakPolicy, Calendar, Contract, ContractKind, Policy, Report, ShiftInput, compute,
 };
+use rainstaff_core::model::{Employee, Record, Shift};
 use rainstaff_core::time::{parse_hhmm, parse_iso_date, span_minutes};
 
 use crate::db::queries::ShiftFilter;
-use crate::model::{Employee, Record, Shift};
 
 fn contract_of(e: &Employee) -> Contract {
     Contract {

@@ -4,7 +4,7 @@
 use rainstaff_core::regions::display_name;
 use rainstaff_core::text::{search_key, tr_lower};
 
-use crate::model::{Employee, Record};
+use rainstaff_core::model::{Employee, Record};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {

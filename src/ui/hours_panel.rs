@@ -4,11 +4,11 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use rainstaff_core::hours::Report;
+use rainstaff_core::model::{Employee, Record};
 use rainstaff_core::time::{format_date, format_duration};
 
 use crate::hours::{Totals, employee_report, shifts_for, totals, week_start};
 use crate::i18n::{Lang, Pick, weekday};
-use crate::model::{Employee, Record};
 use crate::ui::ctx::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
