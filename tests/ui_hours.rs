@@ -13,9 +13,9 @@ use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
-use rainstaff::hours::Totals;
 use rainstaff::report::{Month, Selection};
 use rainstaff_core::model::{Employee, Shift, fields_of};
+use rainstaff_core::payroll::Totals;
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::{Value, json};
 

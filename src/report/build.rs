@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use rainstaff_core::hours::DayHours;
 use rainstaff_core::model::{Employee, Record, Shift};
+use rainstaff_core::payroll::{Totals, covering_weeks, employee_report, totals};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::time::parse_iso_date;
 use uuid::Uuid;
@@ -24,7 +25,6 @@ use super::Month;
 use crate::db::Store;
 use crate::db::import::COMPANY_NAME_KEY;
 use crate::db::queries::ShiftFilter;
-use crate::hours::{Totals, covering_weeks, employee_report, totals};
 
 /// Who a report is about.
 #[derive(Debug, Clone, PartialEq)]

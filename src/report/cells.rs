@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 use rainstaff_core::hours::DayHours;
+use rainstaff_core::payroll::Totals;
 use rainstaff_core::regions::display_name;
 use rainstaff_core::time::parse_hhmm;
 
 use super::build::{EmployeeMonth, MonthReport, Row};
-use crate::hours::Totals;
 use crate::i18n::{Lang, Pick, weekday};
 
 #[derive(Debug, Clone, PartialEq)]
