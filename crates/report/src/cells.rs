@@ -1,5 +1,6 @@
-//! What each column of a report holds, once for both formats: the XLSX writer turns a cell into
-//! a typed, formatted Excel cell, the CSV writer into text.
+//! What each column of a report holds, once for every format: the XLSX writer turns a cell into
+//! a typed, formatted Excel cell, the CSV writer into text. Public, so that other tables (the
+//! desktop's vehicle workbooks, a page of the dashboard) say their cells the same way.
 
 use chrono::NaiveDate;
 use rainstaff_core::hours::DayHours;
@@ -26,16 +27,19 @@ pub enum Cell {
     Empty,
 }
 
+/// A table column: its header and how wide Excel shows it.
 pub struct Column {
     pub label: &'static str,
     /// Width in Excel's character units.
     pub width: f64,
 }
 
+/// A column; short, because a table's columns are listed one a line.
 pub fn col(label: &'static str, width: f64) -> Column {
     Column { label, width }
 }
 
+/// The first cell of every totals row.
 pub fn total_label(lang: Lang) -> &'static str {
     lang.pick("Toplam", "Total")
 }
