@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rainstaff::db::{Store, rows};
 use rainstaff::i18n::Lang;
-use rainstaff::model::{Employee, Shift, fields_of};
-use rainstaff::report::{Month, ReportFormat, ReportRequest, Selection};
+use rainstaff::report::{ReportFormat, ReportRequest};
 use rainstaff_core::hours::BreakPolicy;
+use rainstaff_core::model::{Employee, Shift, fields_of};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use rainstaff_core::time::format_hhmm;
+use rainstaff_report::{Month, Selection};
 
 const EMPLOYEES_COUNT: usize = 500;
 const RUNS: usize = 5;

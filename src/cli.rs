@@ -166,8 +166,8 @@ fn lang_arg(value: &str) -> Result<rainstaff_core::i18n::Lang, String> {
     rainstaff_core::i18n::Lang::from_code(value).ok_or_else(|| "expected tr or en".to_string())
 }
 
-fn month_arg(value: &str) -> anyhow::Result<crate::report::Month> {
-    crate::report::Month::parse(value)
+fn month_arg(value: &str) -> anyhow::Result<rainstaff_report::Month> {
+    rainstaff_report::Month::parse(value)
         .ok_or_else(|| anyhow::anyhow!("--month: \"{value}\" is not a month (YYYY-MM, e.g. 2026-01)"))
 }
 
@@ -251,13 +251,13 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let store = Store::open(&data.store())?;
             let employee = match employee {
                 Some(name) => Some(
-                    crate::report::find_employee(&store.employees(&region)?, &name)
+                    rainstaff_report::find_employee(&store.employees(&region)?, &name)
                         .map_err(|e| anyhow::anyhow!("--employee: {e}"))?
                         .id,
                 ),
                 None => None,
             };
-            let selection = crate::report::Selection { month, employee, region };
+            let selection = rainstaff_report::Selection { month, employee, region };
             let request = crate::report::ReportRequest { selection, format, lang, out };
             let path = crate::report::export(&store, &request, &mut |_| {})?;
             eprintln!("report for {month} written to {}", path.display());

@@ -4,13 +4,13 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
+use rainstaff_core::payroll::worked_minutes;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::{format_date, parse_iso_date};
 
 use crate::db::Store;
 use crate::db::queries::ShiftFilter;
-use crate::hours::worked_minutes;
 
 pub const CSV_HEADER: [&str; 9] =
     ["employee", "region", "date", "start", "end", "break_minutes", "worked_minutes", "special_day", "note"];

@@ -13,7 +13,6 @@ pub mod i18n;
 pub mod legacy_import;
 pub mod logging;
 pub mod message;
-pub mod model;
 pub mod net;
 pub mod paths;
 pub mod policy;

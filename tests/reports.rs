@@ -16,10 +16,10 @@ use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::queries::ShiftFilter;
 use rainstaff::db::users::{Role, User};
-use rainstaff::model::{Employee, Record, Shift, fields_of};
 use rainstaff_core::hours::{
     BreakPolicy, Calendar, Contract, ContractKind, DayHours, Policy, Report, Rounding, ShiftInput, compute,
 };
+use rainstaff_core::model::{Employee, Record, Shift, fields_of};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use rainstaff_core::time::{parse_hhmm, parse_iso_date};
 

@@ -6,7 +6,7 @@ use rainstaff::db::edits::{SaveError, SaveOptions};
 use rainstaff::db::rows;
 use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::{Role, User};
-use rainstaff::model::{Employee, Shift, Vehicle, fields_of};
+use rainstaff_core::model::{Employee, Shift, Vehicle, fields_of};
 use rainstaff_core::protocol::RowState;
 use rainstaff_core::schema::{
     EMPLOYEES, SHIFT_TEMPLATES, TABLES, TIMESHEETS, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::{Role, User};
 use rainstaff::db::{Store, rows};
-use rainstaff::model::{Employee, Shift, fields_of};
+use rainstaff_core::model::{Employee, Shift, fields_of};
 use rainstaff_core::protocol::{PROTOCOL_HEADER, SyncReport};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::json;

@@ -13,10 +13,10 @@ use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
-use rainstaff::hours::Totals;
-use rainstaff::model::{Employee, Shift, fields_of};
-use rainstaff::report::{Month, Selection};
+use rainstaff_core::model::{Employee, Shift, fields_of};
+use rainstaff_core::payroll::Totals;
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
+use rainstaff_report::{Month, Selection};
 use serde_json::{Value, json};
 
 #[test]

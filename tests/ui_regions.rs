@@ -13,7 +13,7 @@ use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::sync::REGION_KEY;
 use rainstaff::db::users::Role;
 use rainstaff::i18n::Lang;
-use rainstaff::model::{Employee, fields_of};
+use rainstaff_core::model::{Employee, fields_of};
 use rainstaff_core::schema::{EMPLOYEES, VEHICLES};
 
 /// A store with an administrator, enrolled for `pc` (None: not enrolled), holding `employees`

@@ -7,7 +7,7 @@ use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
-use rainstaff::model::{Employee, fields_of};
+use rainstaff_core::model::{Employee, fields_of};
 use rainstaff_core::schema::EMPLOYEES;
 
 #[test]

@@ -203,7 +203,7 @@ impl Store {
             let Ok(date) = parse_iso_date(&shift.data.work_date) else {
                 continue;
             };
-            let mut fields = crate::model::fields_of(&shift.data);
+            let mut fields = rainstaff_core::model::fields_of(&shift.data);
             fields.insert("work_date".into(), Value::from((date + Duration::days(7)).to_string()));
             let id = rainstaff_core::ids::new_id();
             let new = Change {

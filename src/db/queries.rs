@@ -1,6 +1,7 @@
 //! What the screens read: live rows in the signed-in user's scope, as typed records.
 
 use chrono::NaiveDate;
+use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
 use rainstaff_core::text::tr_cmp;
@@ -9,7 +10,6 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Result, Store, rows};
-use crate::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 
 /// Which shifts the timesheet screen lists.
 #[derive(Debug, Clone, Default, PartialEq)]

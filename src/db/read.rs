@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use rainstaff_core::hours::{Calendar, HolidayDay};
+use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 use rainstaff_core::schema::TableSpec;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
@@ -17,7 +18,6 @@ use super::rows::LocalRow;
 use super::scope::Scope;
 use super::users::User;
 use super::{Result, Store, register_functions};
-use crate::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 
 pub struct ReadStore(Store);
 

@@ -8,12 +8,12 @@ use anyhow::{Context as _, anyhow};
 use chrono::{Duration, NaiveDate};
 use rainstaff_core::checklist::{ITEMS, Results, trends};
 use rainstaff_core::time::{format_date, parse_iso_date};
+use rainstaff_report::cells::{Cell, Column, col, total_label};
+use rainstaff_report::layout::{FIRST_DATA_ROW, Formats, heading, put_row, table_header};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::cells::{Cell, Column, col, total_label};
-use super::to_xlsx::{FIRST_DATA_ROW, Formats, heading, put_row, table_header};
 use crate::db::Store;
 use crate::db::fleet::VehicleCard;
 use crate::db::rows::LocalRow;

@@ -1,28 +1,21 @@
-//! Monthly payroll reports: each employee's month through the hour engine, written as an Excel
-//! workbook (a summary and a sheet per employee) or as CSV (a row per shift). The command line
-//! (`export report`) and the Reports screen (through the worker) both end in [`export`]. A
+//! Monthly payroll reports from the local store: the command line (`export report`) and the
+//! Reports screen (through the worker) both end in [`export`], which loads the month's rows and
+//! has `rainstaff_report` compute and write them, as the server's dashboard does with its own. A
 //! vehicle's card and weekly report are workbooks of the same layout ([`export_vehicle`]).
 
-mod build;
-mod cells;
 mod fleet;
-mod lookup;
-mod month;
-mod sheet_names;
-mod to_csv;
-mod to_xlsx;
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use rainstaff_core::i18n::Lang;
+use rainstaff_report::{MonthInput, MonthReport, Selection, shifts_range, write_csv, write_xlsx};
 
-pub use build::{EmployeeMonth, MonthReport, Row, Selection, build};
 pub use fleet::{VehicleExport, VehicleSheet, export_vehicle};
-pub use lookup::{NameError, find_employee};
-pub use month::Month;
 
 use crate::db::Store;
-use crate::i18n::Lang;
+use crate::db::import::COMPANY_NAME_KEY;
+use crate::db::queries::ShiftFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -59,13 +52,35 @@ pub fn export(
     let out = &request.out;
     let mut writing = |p: f32| progress(0.5 + p / 2.0);
     match request.format {
-        ReportFormat::Xlsx => to_xlsx::write(&report, request.lang, out, &mut writing),
+        ReportFormat::Xlsx => write_xlsx(&report, request.lang, out, &mut writing),
         ReportFormat::Csv => {
             let file = std::fs::File::create(out)?;
-            to_csv::write(&report, request.lang, std::io::BufWriter::new(file))
+            write_csv(&report, request.lang, std::io::BufWriter::new(file))
         }
     }
     .with_context(|| out.display().to_string())?;
     progress(1.0);
     Ok(out.clone())
+}
+
+/// The report of the store's rows; `progress` goes from 0 to 1 over the employees.
+pub fn build(
+    store: &Store,
+    selection: &Selection,
+    progress: &mut dyn FnMut(f32),
+) -> anyhow::Result<MonthReport> {
+    let (from, to) = shifts_range(selection.month);
+    let input = MonthInput {
+        company: store.setting(COMPANY_NAME_KEY)?,
+        calendar: store.calendar()?,
+        employees: store.employees(&selection.region)?,
+        // One read for everybody: a query per employee would scan the table once each.
+        shifts: store.shifts(&ShiftFilter {
+            employee: selection.employee,
+            from: Some(from),
+            to: Some(to),
+            region: selection.region.clone(),
+        })?,
+    };
+    rainstaff_report::build(&input, selection, progress)
 }

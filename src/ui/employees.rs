@@ -3,6 +3,7 @@
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use rainstaff_core::model::{Employee, Record, fields_of};
 use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_core::text::{matches_search, tr_cmp};
 use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
@@ -13,7 +14,6 @@ use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
 use crate::i18n::{Lang, Pick, field_label};
-use crate::model::{Employee, Record, fields_of};
 use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::move_region::MoveDialog;

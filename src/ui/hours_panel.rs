@@ -4,11 +4,12 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use rainstaff_core::hours::Report;
+use rainstaff_core::model::{Employee, Record};
+use rainstaff_core::payroll::{Totals, employee_report, totals, week_start};
 use rainstaff_core::time::{format_date, format_duration};
 
-use crate::hours::{Totals, employee_report, shifts_for, totals, week_start};
+use crate::hours::shifts_for;
 use crate::i18n::{Lang, Pick, weekday};
-use crate::model::{Employee, Record};
 use crate::ui::ctx::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,7 +66,8 @@ impl HoursPanel {
         self.computed_for = Some(key);
         let calendar = ctx.store.calendar().unwrap_or_else(|_| rainstaff_core::hours::Calendar::builtin_tr());
         let shifts = ctx.store.shifts(&shifts_for(employee, from, to));
-        match shifts.map_err(anyhow::Error::from).and_then(|s| employee_report(employee, &s, &calendar)) {
+        match shifts.map_err(anyhow::Error::from).and_then(|s| Ok(employee_report(employee, &s, &calendar)?))
+        {
             Ok(report) => {
                 self.totals = Some(totals(&report, from, to));
                 self.report = Some(report);

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use egui::{RichText, Ui};
 use rainstaff_core::alerts::{self, Alert};
+use rainstaff_core::payroll::{employee_report, totals, week_start};
 use rainstaff_core::time::{format_date, format_duration};
 use uuid::Uuid;
 
 use crate::db::queries::ShiftFilter;
-use crate::hours::{employee_report, shifts_for, totals, week_start};
+use crate::hours::shifts_for;
 use crate::i18n::Pick;
 use crate::ui::ctx::{Ctx, Goto};
 

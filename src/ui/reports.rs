@@ -4,13 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use egui::Ui;
+use rainstaff_core::model::{Employee, Record};
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_report::{Month, Selection};
 use uuid::Uuid;
 
 use crate::bus::{Command, Topic};
 use crate::i18n::{Lang, Pick, field_label};
-use crate::model::{Employee, Record};
-use crate::report::{Month, ReportFormat, ReportRequest, Selection};
+use crate::report::{ReportFormat, ReportRequest};
 use crate::ui::ctx::Ctx;
 use crate::ui::form;
 use crate::ui::widgets;

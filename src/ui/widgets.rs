@@ -3,10 +3,10 @@
 //! screens import shared pieces and never each other.
 
 use egui::Ui;
+use rainstaff_core::model::{Employee, Record};
 use uuid::Uuid;
 
 use crate::i18n::{Lang, Pick};
-use crate::model::{Employee, Record};
 use crate::ui::ctx::Ctx;
 use crate::ui::form;
 

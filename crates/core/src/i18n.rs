@@ -1,6 +1,8 @@
 //! The two languages of the product. The UI's strings live in the app; the core says its
-//! validation problems, and the names of the tables and fields they are about, in either.
+//! validation problems, the names of the tables and fields they are about, and the weekdays the
+//! screens and the month workbook print beside a date, in either.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -35,6 +37,17 @@ impl Lang {
             Lang::Tr => tr,
             Lang::En => en,
         }
+    }
+}
+
+/// The short name of `d`'s weekday, as lists and reports print it beside a date.
+pub fn weekday(lang: Lang, d: NaiveDate) -> &'static str {
+    const TR: [&str; 7] = ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::Tr => TR[i],
+        Lang::En => EN[i],
     }
 }
 

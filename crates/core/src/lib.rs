@@ -8,6 +8,8 @@ pub mod hours;
 pub mod i18n;
 pub mod ids;
 pub mod merge;
+pub mod model;
+pub mod payroll;
 pub mod protocol;
 pub mod quote;
 pub mod regions;

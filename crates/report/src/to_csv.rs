@@ -3,16 +3,16 @@
 
 use std::io::Write;
 
+use rainstaff_core::i18n::Lang;
 use rainstaff_core::regions::display_name;
 use rainstaff_core::time::{format_date, format_hhmm};
 
-use super::build::MonthReport;
-use super::cells::{self, Cell};
-use crate::i18n::{Lang, Pick};
+use crate::build::MonthReport;
+use crate::cells::{self, Cell};
 
-pub fn write(report: &MonthReport, lang: Lang, out: impl Write) -> anyhow::Result<()> {
+pub fn write_csv(report: &MonthReport, lang: Lang, out: impl Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    let mut header = vec![lang.t("Personel", "Employee"), lang.t("Bölge", "Region")];
+    let mut header = vec![lang.pick("Personel", "Employee"), lang.pick("Bölge", "Region")];
     header.extend(cells::shift_columns(lang).iter().map(|c| c.label));
     writer.write_record(&header)?;
     for e in &report.employees {

@@ -1,9 +1,9 @@
-//! Typed views of the synced rows, for the screens and reports. The store keeps rows as schema
-//! fields (see `db::rows`); these structs are read from and written to those fields by serde, so
-//! the field names here are the schema's. Plain data: the store makes records of its rows, this
-//! module knows nothing of the store.
+//! Typed views of the synced rows, for the screens and reports. Stores keep rows as schema fields
+//! (the desktop's `db::rows`, the server's tables); these structs are read from and written to
+//! those fields by serde, so the field names here are the schema's. Plain data in core, so that
+//! whatever holds the rows (the desktop, the server) makes the same records of them.
 
-use rainstaff_core::hours::BreakPolicy;
+use crate::hours::BreakPolicy;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

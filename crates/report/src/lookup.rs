@@ -1,10 +1,9 @@
 //! Finding an employee by the name somebody typed: "ayşe ışık", "AYŞE IŞIK" and "ayse isik" are
 //! the same person, unless two people's names differ only in those letters.
 
+use rainstaff_core::model::{Employee, Record};
 use rainstaff_core::regions::display_name;
 use rainstaff_core::text::{search_key, tr_lower};
-
-use crate::model::{Employee, Record};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {

@@ -14,17 +14,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use rainstaff_core::hours::DayHours;
+use rainstaff_core::hours::{Calendar, DayHours};
+use rainstaff_core::model::{Employee, Record, Shift};
+use rainstaff_core::payroll::{Totals, covering_weeks, employee_report, totals};
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::parse_iso_date;
 use uuid::Uuid;
 
-use super::Month;
-use crate::db::Store;
-use crate::db::import::COMPANY_NAME_KEY;
-use crate::db::queries::ShiftFilter;
-use crate::hours::{Totals, covering_weeks, employee_report, totals};
-use crate::model::{Employee, Record, Shift};
+use crate::Month;
 
 /// Who a report is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,76 +69,100 @@ impl EmployeeMonth {
     }
 }
 
-/// Gathers and computes the report; `progress` goes from 0 to 1 over the employees.
+/// What a month report is computed from: the rows as the caller's store holds them.
+#[derive(Debug, Clone)]
+pub struct MonthInput {
+    /// The company name the titles begin with; blank counts as none.
+    pub company: Option<String>,
+    /// The public holidays the engine counts: the built-in ones and those the offices added.
+    pub calendar: Calendar,
+    /// The selection's employees, in any order; others may be among them and are left out.
+    pub employees: Vec<Record<Employee>>,
+    /// Their shifts over [`shifts_range`] of the month, in any order; others are left out.
+    pub shifts: Vec<Record<Shift>>,
+}
+
+/// The dates of the shifts a month report needs, first and last included: the whole weeks
+/// covering the month, since a week's overtime depends on all of its days.
+pub fn shifts_range(month: Month) -> (NaiveDate, NaiveDate) {
+    covering_weeks(month.first(), month.last())
+}
+
+/// Computes the report; `progress` goes from 0 to 1 over the employees.
 pub fn build(
-    store: &Store,
+    input: &MonthInput,
     selection: &Selection,
     progress: &mut dyn FnMut(f32),
 ) -> anyhow::Result<MonthReport> {
     let month = selection.month;
-    let employees = chosen_employees(store, selection)?;
-    let (first, last) = covering_weeks(month.first(), month.last());
-    // One read for everybody: a query per employee would scan the table once each.
-    let shifts = store.shifts(&ShiftFilter {
-        employee: selection.employee,
-        from: Some(first),
-        to: Some(last),
-        region: selection.region.clone(),
-    })?;
-    let mut by_employee: HashMap<String, Vec<Record<Shift>>> = HashMap::new();
-    for s in shifts {
-        by_employee.entry(s.data.employee_id.clone()).or_default().push(s);
+    let employees = chosen_employees(&input.employees, selection)?;
+    let (first, last) = shifts_range(month);
+    // ISO dates compare as text, as the desktop store's query compares them.
+    let (first, last) = (first.to_string(), last.to_string());
+    let mut by_employee: HashMap<&str, Vec<&Record<Shift>>> = HashMap::new();
+    for s in
+        input.shifts.iter().filter(|s| (first.as_str()..=last.as_str()).contains(&s.data.work_date.as_str()))
+    {
+        by_employee.entry(s.data.employee_id.as_str()).or_default().push(s);
     }
-    let calendar = store.calendar()?;
     let count = employees.len().max(1) as f32;
     let mut out = Vec::with_capacity(employees.len());
     for (i, employee) in employees.into_iter().enumerate() {
         // The same shifts the timesheet screen computes with: the employee's own region's.
-        let mine: Vec<Record<Shift>> = by_employee
-            .remove(&employee.id.to_string())
+        let mut mine: Vec<Record<Shift>> = by_employee
+            .remove(employee.id.to_string().as_str())
             .unwrap_or_default()
             .into_iter()
             .filter(|s| s.region == employee.region)
+            .cloned()
             .collect();
+        // A date's first shift first: `rows` gives it the date's engine values.
+        mine.sort_by(|a, b| {
+            (&a.data.work_date, &a.data.start_time).cmp(&(&b.data.work_date, &b.data.start_time))
+        });
         let in_month =
             mine.iter().any(|s| parse_iso_date(&s.data.work_date).is_ok_and(|d| month.contains(d)));
         if selection.employee.is_none() && !employee.data.active && !in_month {
             continue;
         }
-        let report = employee_report(&employee, &mine, &calendar)?;
+        let report = employee_report(employee, &mine, &input.calendar)?;
         let totals = totals(&report, month.first(), month.last());
         let days: BTreeMap<NaiveDate, DayHours> =
             report.days.into_iter().filter(|d| month.contains(d.date)).map(|d| (d.date, d)).collect();
-        out.push(EmployeeMonth { rows: rows(month, mine, days), totals, employee });
+        out.push(EmployeeMonth { rows: rows(month, mine, days), totals, employee: employee.clone() });
         progress((i + 1) as f32 / count);
     }
     Ok(MonthReport {
         month,
         region: selection.region.clone(),
-        company: store.setting(COMPANY_NAME_KEY)?.filter(|c| !c.trim().is_empty()),
+        company: input.company.clone().filter(|c| !c.trim().is_empty()),
         employees: out,
     })
 }
 
-/// Everybody of the region (inactive people only when they worked in the month, which `build`
-/// decides), or the one employee asked for.
-fn chosen_employees(store: &Store, selection: &Selection) -> anyhow::Result<Vec<Record<Employee>>> {
-    let employees = store.employees(&selection.region)?;
-    match selection.employee {
-        None => Ok(employees),
-        Some(id) => {
-            let one: Vec<_> = employees.into_iter().filter(|e| e.id == id).collect();
-            if one.is_empty() {
-                let region = if selection.region == ALL_REGIONS { "any region" } else { &selection.region };
-                anyhow::bail!("employee {id} is not in {region}");
-            }
-            Ok(one)
-        }
+/// Everybody of the region, by name (inactive people only when they worked in the month, which
+/// `build` decides), or the one employee asked for.
+fn chosen_employees<'a>(
+    employees: &'a [Record<Employee>],
+    selection: &Selection,
+) -> anyhow::Result<Vec<&'a Record<Employee>>> {
+    let region = &selection.region;
+    let mut chosen: Vec<&Record<Employee>> = employees
+        .iter()
+        .filter(|e| region == ALL_REGIONS || &e.region == region)
+        .filter(|e| selection.employee.is_none_or(|id| e.id == id))
+        .collect();
+    if let Some(id) = selection.employee
+        && chosen.is_empty()
+    {
+        let region = if region == ALL_REGIONS { "any region" } else { region };
+        anyhow::bail!("employee {id} is not in {region}");
     }
+    chosen.sort_by(|a, b| tr_cmp(&a.data.full_name, &b.data.full_name));
+    Ok(chosen)
 }
 
 fn rows(month: Month, shifts: Vec<Record<Shift>>, mut days: BTreeMap<NaiveDate, DayHours>) -> Vec<Row> {
-    // `Store::shifts` returns shifts by date and start time, so a date's first row comes first.
     shifts
         .into_iter()
         .filter_map(|s| {

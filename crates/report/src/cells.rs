@@ -1,14 +1,15 @@
-//! What each column of a report holds, once for both formats: the XLSX writer turns a cell into
-//! a typed, formatted Excel cell, the CSV writer into text.
+//! What each column of a report holds, once for every format: the XLSX writer turns a cell into
+//! a typed, formatted Excel cell, the CSV writer into text. Public, so that other tables (the
+//! desktop's vehicle workbooks, a page of the dashboard) say their cells the same way.
 
 use chrono::NaiveDate;
 use rainstaff_core::hours::DayHours;
+use rainstaff_core::i18n::{Lang, weekday};
+use rainstaff_core::payroll::Totals;
 use rainstaff_core::regions::display_name;
 use rainstaff_core::time::parse_hhmm;
 
-use super::build::{EmployeeMonth, MonthReport, Row};
-use crate::hours::Totals;
-use crate::i18n::{Lang, Pick, weekday};
+use crate::build::{EmployeeMonth, MonthReport, Row};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -26,36 +27,39 @@ pub enum Cell {
     Empty,
 }
 
+/// A table column: its header and how wide Excel shows it.
 pub struct Column {
     pub label: &'static str,
     /// Width in Excel's character units.
     pub width: f64,
 }
 
-pub(super) fn col(label: &'static str, width: f64) -> Column {
+/// A column; short, because a table's columns are listed one a line.
+pub fn col(label: &'static str, width: f64) -> Column {
     Column { label, width }
 }
 
+/// The first cell of every totals row.
 pub fn total_label(lang: Lang) -> &'static str {
-    lang.t("Toplam", "Total")
+    lang.pick("Toplam", "Total")
 }
 
 /// The columns of an employee's sheet; the CSV has them too, after employee and region.
 pub fn shift_columns(lang: Lang) -> Vec<Column> {
     vec![
-        col(lang.t("Tarih", "Date"), 11.0),
-        col(lang.t("Gün", "Day"), 6.0),
-        col(lang.t("Başlangıç", "Start"), 9.0),
-        col(lang.t("Bitiş", "End"), 8.0),
-        col(lang.t("Mola", "Break"), 8.0),
-        col(lang.t("Çalışma", "Worked"), 9.0),
-        col(lang.t("Normal", "Normal"), 9.0),
-        col(lang.t("Fazla süre (%25)", "Extra time (25%)"), 11.0),
-        col(lang.t("Fazla çalışma (%50)", "Overtime (50%)"), 11.0),
-        col(lang.t("Gece", "Night"), 8.0),
-        col(lang.t("Resmî tatil", "Public holiday"), 9.0),
-        col(lang.t("Uyarılar", "Flags"), 40.0),
-        col(lang.t("Not", "Note"), 30.0),
+        col(lang.pick("Tarih", "Date"), 11.0),
+        col(lang.pick("Gün", "Day"), 6.0),
+        col(lang.pick("Başlangıç", "Start"), 9.0),
+        col(lang.pick("Bitiş", "End"), 8.0),
+        col(lang.pick("Mola", "Break"), 8.0),
+        col(lang.pick("Çalışma", "Worked"), 9.0),
+        col(lang.pick("Normal", "Normal"), 9.0),
+        col(lang.pick("Fazla süre (%25)", "Extra time (25%)"), 11.0),
+        col(lang.pick("Fazla çalışma (%50)", "Overtime (50%)"), 11.0),
+        col(lang.pick("Gece", "Night"), 8.0),
+        col(lang.pick("Resmî tatil", "Public holiday"), 9.0),
+        col(lang.pick("Uyarılar", "Flags"), 40.0),
+        col(lang.pick("Not", "Note"), 30.0),
     ]
 }
 
@@ -97,21 +101,21 @@ pub fn shift_totals(e: &EmployeeMonth, lang: Lang) -> Vec<Cell> {
 
 pub fn summary_columns(lang: Lang) -> Vec<Column> {
     vec![
-        col(lang.t("Personel", "Employee"), 28.0),
-        col(lang.t("Bölge", "Region"), 11.0),
-        col(lang.t("Vardiya", "Shifts"), 8.0),
-        col(lang.t("Çalışma", "Worked"), 9.0),
-        col(lang.t("Normal", "Normal"), 9.0),
-        col(lang.t("Fazla süre (%25)", "Extra time (25%)"), 11.0),
-        col(lang.t("Fazla çalışma (%50)", "Overtime (50%)"), 11.0),
-        col(lang.t("Ödenecek fazla çalışma (%50)", "Overtime payable (50%)"), 13.0),
-        col(lang.t("Ödenecek fazla süre (%25)", "Extra time payable (25%)"), 13.0),
-        col(lang.t("Gece", "Night"), 8.0),
-        col(lang.t("Resmî tatil", "Public holiday"), 9.0),
-        col(lang.t("Tatil ücreti (gün)", "Holiday pay (days)"), 9.0),
-        col(lang.t("Hafta sonu", "Weekend"), 9.0),
-        col(lang.t("Hafta tatili", "Rest day"), 9.0),
-        col(lang.t("Uyarılı gün", "Flagged days"), 9.0),
+        col(lang.pick("Personel", "Employee"), 28.0),
+        col(lang.pick("Bölge", "Region"), 11.0),
+        col(lang.pick("Vardiya", "Shifts"), 8.0),
+        col(lang.pick("Çalışma", "Worked"), 9.0),
+        col(lang.pick("Normal", "Normal"), 9.0),
+        col(lang.pick("Fazla süre (%25)", "Extra time (25%)"), 11.0),
+        col(lang.pick("Fazla çalışma (%50)", "Overtime (50%)"), 11.0),
+        col(lang.pick("Ödenecek fazla çalışma (%50)", "Overtime payable (50%)"), 13.0),
+        col(lang.pick("Ödenecek fazla süre (%25)", "Extra time payable (25%)"), 13.0),
+        col(lang.pick("Gece", "Night"), 8.0),
+        col(lang.pick("Resmî tatil", "Public holiday"), 9.0),
+        col(lang.pick("Tatil ücreti (gün)", "Holiday pay (days)"), 9.0),
+        col(lang.pick("Hafta sonu", "Weekend"), 9.0),
+        col(lang.pick("Hafta tatili", "Rest day"), 9.0),
+        col(lang.pick("Uyarılı gün", "Flagged days"), 9.0),
     ]
 }
 

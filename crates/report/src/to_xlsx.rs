@@ -1,0 +1,122 @@
+//! The month report as an Excel workbook: a summary sheet, then one sheet per employee, in the
+//! layout of [`crate::layout`]. The desktop saves it to a file; the server sends its bytes.
+
+use std::path::Path;
+
+use rainstaff_core::i18n::Lang;
+use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::regions::display_name;
+use rainstaff_core::time::{format_date, format_duration};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use crate::build::{EmployeeMonth, MonthReport};
+use crate::cells;
+use crate::layout::{FIRST_DATA_ROW, Formats, HEADER_ROW, heading, put_row, table_header};
+use crate::sheet_names::SheetNames;
+
+/// Writes the workbook to `out`; `progress` goes from 0 to 1.
+pub fn write_xlsx(
+    report: &MonthReport,
+    lang: Lang,
+    out: &Path,
+    progress: &mut dyn FnMut(f32),
+) -> anyhow::Result<()> {
+    // Laying out the sheets is quick; most of the time goes into compressing the file.
+    let mut workbook = workbook(report, lang, &mut |p| progress(0.3 * p))?;
+    workbook.save(out)?;
+    progress(1.0);
+    Ok(())
+}
+
+/// The workbook as the bytes of an .xlsx file, for a download.
+pub fn xlsx_bytes(report: &MonthReport, lang: Lang) -> anyhow::Result<Vec<u8>> {
+    Ok(workbook(report, lang, &mut |_| {})?.save_to_buffer()?)
+}
+
+/// Lays out every sheet; `progress` goes from 0 to 1 over the employees.
+fn workbook(report: &MonthReport, lang: Lang, progress: &mut dyn FnMut(f32)) -> Result<Workbook, XlsxError> {
+    let (rows, totals) = (Formats::new(false), Formats::new(true));
+    let mut workbook = Workbook::new();
+    let mut names = SheetNames::default();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(names.unique(lang.pick("Özet", "Summary"), "Summary"))?;
+    summary(sheet, report, lang, &rows, &totals)?;
+    let count = report.employees.len().max(1) as f32;
+    for (i, e) in report.employees.iter().enumerate() {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(names.unique(&e.employee.data.full_name, lang.pick("Personel", "Employee")))?;
+        employee(sheet, report, e, lang, &rows, &totals)?;
+        progress((i + 1) as f32 / count);
+    }
+    Ok(workbook)
+}
+
+fn title(report: &MonthReport, what: &str, lang: Lang) -> String {
+    let period = format!(
+        "{} ({}–{})",
+        report.month.name(lang),
+        format_date(report.month.first()),
+        format_date(report.month.last())
+    );
+    match &report.company {
+        Some(company) => format!("{company} — {what} — {period}"),
+        None => format!("{what} — {period}"),
+    }
+}
+
+fn region_line(region: &str, lang: Lang) -> String {
+    let shown =
+        if region == ALL_REGIONS { lang.pick("Tüm bölgeler", "All regions") } else { display_name(region) };
+    format!("{}: {shown}", lang.pick("Bölge", "Region"))
+}
+
+fn summary(
+    sheet: &mut Worksheet,
+    report: &MonthReport,
+    lang: Lang,
+    rows: &Formats,
+    totals: &Formats,
+) -> Result<(), XlsxError> {
+    let what = lang.pick("Aylık puantaj özeti", "Monthly timesheet summary");
+    heading(sheet, &title(report, what, lang), &region_line(&report.region, lang), rows)?;
+    table_header(sheet, &cells::summary_columns(lang), rows)?;
+    let mut row = FIRST_DATA_ROW;
+    for e in &report.employees {
+        put_row(sheet, row, &cells::summary_cells(e), rows)?;
+        row += 1;
+    }
+    put_row(sheet, row, &cells::summary_totals(report, lang), totals)?;
+    sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
+    Ok(())
+}
+
+fn employee(
+    sheet: &mut Worksheet,
+    report: &MonthReport,
+    e: &EmployeeMonth,
+    lang: Lang,
+    rows: &Formats,
+    totals: &Formats,
+) -> Result<(), XlsxError> {
+    let data = &e.employee.data;
+    let context = format!(
+        "{} · {}: {}",
+        region_line(&e.employee.region, lang),
+        lang.pick("Haftalık süre", "Weekly hours"),
+        format_duration(data.weekly_minutes)
+    );
+    heading(sheet, &title(report, &data.full_name, lang), &context, rows)?;
+    let columns = cells::shift_columns(lang);
+    table_header(sheet, &columns, rows)?;
+    let mut row = FIRST_DATA_ROW;
+    for r in &e.rows {
+        put_row(sheet, row, &cells::shift_cells(r, lang), rows)?;
+        row += 1;
+    }
+    if row > FIRST_DATA_ROW {
+        sheet.autofilter(HEADER_ROW, 0, row - 1, columns.len() as u16 - 1)?;
+    }
+    put_row(sheet, row, &cells::shift_totals(e, lang), totals)?;
+    sheet.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+    Ok(())
+}
