@@ -89,7 +89,17 @@ pub trait Tx {
     fn device_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&mut self) -> Result<Vec<Device>, StoreError>;
     fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError>;
-    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError>;
+    /// Notes a push that applied new mutations up to `last_mutation_id`, `refused` of which the
+    /// server refused.
+    fn record_push(
+        &mut self,
+        id: Uuid,
+        last_mutation_id: i64,
+        refused: i64,
+        at: &str,
+    ) -> Result<(), StoreError>;
+    /// The version of the app the device last spoke with.
+    fn set_app_version(&mut self, id: Uuid, version: &str) -> Result<(), StoreError>;
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError>;
     /// Forgets every device's last mutation id, as a restore does: the restored database's idea
     /// of them is older than the devices' own, so each device's next push may start anywhere.
@@ -110,6 +120,24 @@ pub trait Tx {
     /// Marks the user named exactly `username` disabled at `at`; one disabled already keeps the
     /// time it was first disabled.
     fn disable_user(&mut self, username: &str, at: &str) -> Result<(), StoreError>;
+    /// The user named exactly `username` as a sign-in checks them: with the password hash.
+    fn login(&mut self, username: &str) -> Result<Option<Login>, StoreError>;
+    /// Sets the user's count of failed sign-ins in a row, and until when they are locked out.
+    fn set_login_failures(
+        &mut self,
+        username: &str,
+        failed: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    fn insert_session(&mut self, session: &WebSession) -> Result<(), StoreError>;
+    fn session(&mut self, token_hash: &str) -> Result<Option<WebSession>, StoreError>;
+    fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError>;
+    fn end_sessions(&mut self, which: EndSessions<'_>) -> Result<(), StoreError>;
+
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The newest entries `query` asks for, newest first.
+    fn audit(&mut self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, StoreError>;
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
     /// Sets `key`, or removes it when `value` is `None`.
@@ -187,7 +215,7 @@ pub trait Tx {
         scope: Scope<'_>,
         include_resolved: bool,
     ) -> Result<Vec<ConflictRecord>, StoreError>;
-    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError>;
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: &str) -> Result<(), StoreError>;
 }
 
 /// Which live rows `Tx::live_rows` reads. The field names are the schema's, written in code, so
@@ -220,6 +248,10 @@ pub struct Device {
     pub last_pull_at: Option<String>,
     /// The highest change seq the device's latest pull delivered.
     pub cursor: i64,
+    /// The app version the device last spoke with (its User-Agent), if it ever said.
+    pub app_version: Option<String>,
+    /// How many of its changes the server refused, over its life.
+    pub refused: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +271,69 @@ pub struct User {
     pub region: String,
     pub created_at: String,
     pub disabled_at: Option<String>,
+}
+
+/// A user as a sign-in checks them.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub user: User,
+    pub password_hash: String,
+    /// Failed sign-ins since the last one that succeeded.
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+}
+
+/// A person signed in to the web dashboard. The browser holds the token; only its hash is
+/// stored, as for device tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub token_hash: String,
+    pub username: String,
+    /// The value every form of this session must send back.
+    pub csrf_token: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+}
+
+/// Which sessions `Tx::end_sessions` ends.
+#[derive(Debug, Clone, Copy)]
+pub enum EndSessions<'a> {
+    /// The one with this token hash (signing out).
+    One(&'a str),
+    /// Every session of this user (disabled, or a new password).
+    OfUser(&'a str),
+    /// Every session idle since before this time.
+    IdleSince(&'a str),
+}
+
+/// One line of the audit trail: who did what, when, in which region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Assigned by the store; ignored by `append_audit`.
+    pub id: i64,
+    pub at: String,
+    /// `user:NAME` or `device:NAME`.
+    pub actor: String,
+    /// The region the action concerns; `ALL` for the company as a whole.
+    pub region: String,
+    /// A stable code (`sign_in`, `device_revoked`, `push` ...).
+    pub action: String,
+    /// What it was done to (a user, a device, a conflict), as people read it.
+    pub subject: String,
+    pub detail: String,
+}
+
+/// Which audit entries to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditQuery<'a> {
+    pub scope: Scope<'a>,
+    pub action: Option<&'a str>,
+    /// Entries whose actor contains this text.
+    pub actor: Option<&'a str>,
+    /// From this time on (inclusive), and before this one: ISO timestamps or dates.
+    pub from: Option<&'a str>,
+    pub until: Option<&'a str>,
+    pub limit: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -9,15 +9,19 @@ use std::collections::HashMap;
 use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use serde_json::Value;
 
-use super::RowQuery;
+use super::{AuditQuery, RowQuery};
 use crate::error::StoreError;
 use crate::sql_values::field_column_list;
 
 /// A synced row's own columns, in the order the decoders read them; the fields follow.
 pub const BASE_COLUMNS: &str = "id, region, version, created_at, updated_at, deleted_at, field_versions";
 pub const BASE_COUNT: usize = 7;
-pub const DEVICE_COLUMNS: &str =
-    "id, name, region, created_at, revoked_at, last_mutation_id, last_push_at, last_pull_at, cursor";
+pub const DEVICE_COLUMNS: &str = "id, name, region, created_at, revoked_at, last_mutation_id, \
+     last_push_at, last_pull_at, cursor, app_version, refused";
+pub const LOGIN_COLUMNS: &str =
+    "username, region, created_at, disabled_at, password_hash, failed_logins, locked_until";
+pub const SESSION_COLUMNS: &str = "token_hash, username, csrf_token, created_at, last_seen_at";
+pub const AUDIT_COLUMNS: &str = "id, at, actor, region, action, subject, detail";
 pub const CONFLICT_COLUMNS: &str =
     "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
 
@@ -130,4 +134,29 @@ impl<'a> LiveRows<'a> {
         }
         Ok(Self { sql, value: (field, q.value), between })
     }
+}
+
+/// The audit query `q` asks for, and its text parameters in order.
+pub fn audit_query(q: &AuditQuery<'_>, d: &Dialect) -> (String, Vec<String>) {
+    // A LIKE pattern of the typed text, its own wildcards made literal.
+    let contains =
+        |text: &str| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let filters = [
+        ("region = {}", q.scope.map(str::to_string)),
+        ("action = {}", q.action.map(str::to_string)),
+        ("actor LIKE {} ESCAPE '\\'", q.actor.map(contains)),
+        ("at >= {}", q.from.map(str::to_string)),
+        ("at < {}", q.until.map(str::to_string)),
+    ];
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut params = Vec::new();
+    for (condition, value) in filters {
+        if let Some(value) = value {
+            params.push(value);
+            sql.push_str(" AND ");
+            sql.push_str(&condition.replace("{}", &(d.param)(params.len())));
+        }
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    (sql, params)
 }

@@ -8,8 +8,8 @@ use std::path::Path;
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use rainstaff_server::store::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store,
-    Tx, User,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
+    Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
 use uuid::Uuid;
@@ -69,8 +69,46 @@ impl Tx for DynTx<'_> {
     fn revoke_device(&mut self, id: Uuid, at: &str) -> Result<(), StoreError> {
         self.0.revoke_device(id, at)
     }
-    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
-        self.0.record_push(id, last_mutation_id, at)
+    fn record_push(
+        &mut self,
+        id: Uuid,
+        last_mutation_id: i64,
+        refused: i64,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.0.record_push(id, last_mutation_id, refused, at)
+    }
+    fn set_app_version(&mut self, id: Uuid, version: &str) -> Result<(), StoreError> {
+        self.0.set_app_version(id, version)
+    }
+    fn login(&mut self, username: &str) -> Result<Option<Login>, StoreError> {
+        self.0.login(username)
+    }
+    fn set_login_failures(
+        &mut self,
+        username: &str,
+        failed: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.0.set_login_failures(username, failed, locked_until)
+    }
+    fn insert_session(&mut self, session: &WebSession) -> Result<(), StoreError> {
+        self.0.insert_session(session)
+    }
+    fn session(&mut self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
+        self.0.session(token_hash)
+    }
+    fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError> {
+        self.0.touch_session(token_hash, at)
+    }
+    fn end_sessions(&mut self, which: EndSessions<'_>) -> Result<(), StoreError> {
+        self.0.end_sessions(which)
+    }
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.0.append_audit(entry)
+    }
+    fn audit(&mut self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+        self.0.audit(query)
     }
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError> {
         self.0.record_pull(id, cursor, at)
@@ -194,7 +232,7 @@ impl Tx for DynTx<'_> {
     ) -> Result<Vec<ConflictRecord>, StoreError> {
         self.0.conflicts(scope, include_resolved)
     }
-    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: &str) -> Result<(), StoreError> {
         self.0.resolve_conflict(id, at, by)
     }
 }

@@ -106,6 +106,8 @@ fn device(region: &str) -> Device {
         last_push_at: None,
         last_pull_at: None,
         cursor: 0,
+        app_version: None,
+        refused: 0,
     }
 }
 

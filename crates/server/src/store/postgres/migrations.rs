@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/0001_layout.sql"),
     include_str!("migrations/0002_user_disabled_at.sql"),
     include_str!("migrations/0003_change_origin.sql"),
+    include_str!("migrations/0004_web_dashboard.sql"),
 ];
 
 /// The schema version this build writes.

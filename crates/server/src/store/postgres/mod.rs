@@ -37,10 +37,13 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use self::pool::{Conn, Link, Param, Pool};
-use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
+use super::table_sql::{
+    BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LOGIN_COLUMNS, LiveRows, SESSION_COLUMNS,
+    TableSql, Tables, audit_query,
+};
 use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
-    ServerRow, Store, Tx, User,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
+    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -278,6 +281,27 @@ fn device_from(r: &Row) -> Result<Device, StoreError> {
         last_push_at: r.try_get(6)?,
         last_pull_at: r.try_get(7)?,
         cursor: r.try_get(8)?,
+        app_version: r.try_get(9)?,
+        refused: r.try_get(10)?,
+    })
+}
+
+fn user_from(r: &Row) -> Result<User, StoreError> {
+    Ok(User {
+        username: r.try_get(0)?,
+        region: r.try_get(1)?,
+        created_at: r.try_get(2)?,
+        disabled_at: r.try_get(3)?,
+    })
+}
+
+fn session_from(r: &Row) -> Result<WebSession, StoreError> {
+    Ok(WebSession {
+        token_hash: r.try_get(0)?,
+        username: r.try_get(1)?,
+        csrf_token: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        last_seen_at: r.try_get(4)?,
     })
 }
 
@@ -372,12 +396,22 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
+    fn record_push(
+        &mut self,
+        id: Uuid,
+        last_mutation_id: i64,
+        refused: i64,
+        at: &str,
+    ) -> Result<(), StoreError> {
         self.execute(
-            "UPDATE devices SET last_mutation_id = $2, last_push_at = $3 WHERE id = $1",
-            vec![text(id), Box::new(last_mutation_id), text(at)],
+            "UPDATE devices SET last_mutation_id = $2, refused = refused + $3, last_push_at = $4 WHERE id = $1",
+            vec![text(id), Box::new(last_mutation_id), Box::new(refused), text(at)],
         )?;
         Ok(())
+    }
+
+    fn set_app_version(&mut self, id: Uuid, version: &str) -> Result<(), StoreError> {
+        self.execute("UPDATE devices SET app_version = $2 WHERE id = $1", vec![text(id), text(version)])
     }
 
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError> {
@@ -453,16 +487,7 @@ impl Tx for PgTx<'_> {
     fn users(&mut self) -> Result<Vec<User>, StoreError> {
         let rows =
             self.query("SELECT username, region, created_at, disabled_at FROM users ORDER BY id", vec![])?;
-        rows.iter()
-            .map(|r| {
-                Ok(User {
-                    username: r.try_get(0)?,
-                    region: r.try_get(1)?,
-                    created_at: r.try_get(2)?,
-                    disabled_at: r.try_get(3)?,
-                })
-            })
-            .collect()
+        rows.iter().map(user_from).collect()
     }
 
     fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<(), StoreError> {
@@ -479,6 +504,92 @@ impl Tx for PgTx<'_> {
             vec![text(username), text(at)],
         )?;
         Ok(())
+    }
+
+    fn login(&mut self, username: &str) -> Result<Option<Login>, StoreError> {
+        let sql = format!("SELECT {LOGIN_COLUMNS} FROM users WHERE username = $1");
+        let rows = self.query(&sql, vec![text(username)])?;
+        rows.first()
+            .map(|r| {
+                Ok(Login {
+                    user: user_from(r)?,
+                    password_hash: r.try_get(4)?,
+                    failed_logins: r.try_get(5)?,
+                    locked_until: r.try_get(6)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn set_login_failures(
+        &mut self,
+        username: &str,
+        failed: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE users SET failed_logins = $2, locked_until = $3 WHERE username = $1",
+            vec![text(username), Box::new(failed), opt_text(locked_until)],
+        )
+    }
+
+    fn insert_session(&mut self, s: &WebSession) -> Result<(), StoreError> {
+        self.execute(
+            &format!("INSERT INTO web_sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"),
+            vec![
+                text(&s.token_hash),
+                text(&s.username),
+                text(&s.csrf_token),
+                text(&s.created_at),
+                text(&s.last_seen_at),
+            ],
+        )
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM web_sessions WHERE token_hash = $1");
+        self.query(&sql, vec![text(token_hash)])?.first().map(session_from).transpose()
+    }
+
+    fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE web_sessions SET last_seen_at = $2 WHERE token_hash = $1",
+            vec![text(token_hash), text(at)],
+        )
+    }
+
+    fn end_sessions(&mut self, which: EndSessions<'_>) -> Result<(), StoreError> {
+        let (condition, value) = match which {
+            EndSessions::One(token_hash) => ("token_hash = $1", token_hash),
+            EndSessions::OfUser(username) => ("username = $1", username),
+            EndSessions::IdleSince(at) => ("last_seen_at < $1", at),
+        };
+        self.execute(&format!("DELETE FROM web_sessions WHERE {condition}"), vec![text(value)])
+    }
+
+    fn append_audit(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO audit_log (at, actor, region, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![text(&e.at), text(&e.actor), text(&e.region), text(&e.action), text(&e.subject), text(&e.detail)],
+        )
+    }
+
+    fn audit(&mut self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+        let (sql, values) = audit_query(query, &DIALECT);
+        let rows = self.query(&sql, values.into_iter().map(text).collect())?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    actor: r.try_get(2)?,
+                    region: r.try_get(3)?,
+                    action: r.try_get(4)?,
+                    subject: r.try_get(5)?,
+                    detail: r.try_get(6)?,
+                })
+            })
+            .collect()
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
@@ -757,7 +868,7 @@ impl Tx for PgTx<'_> {
             .collect()
     }
 
-    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: &str) -> Result<(), StoreError> {
         self.execute(
             "UPDATE conflicts SET resolved_at = $2, resolved_by = $3 WHERE id = $1 AND resolved_at IS NULL",
             vec![Box::new(id), text(at), text(by)],

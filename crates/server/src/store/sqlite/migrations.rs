@@ -99,6 +99,30 @@ const STEPS: &[&str] = &[
     "ALTER TABLE users ADD COLUMN disabled_at TEXT;",
     // 5: the device whose push answer carried each change, so its pulls can leave it out.
     "ALTER TABLE change_log ADD COLUMN origin TEXT;",
+    // 6: the web dashboard: people's sessions, lockout after failed sign-ins, the audit trail,
+    // and what the devices page shows of each PC (its app version, the changes it had refused).
+    "
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    ) STRICT;
+    ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN locked_until TEXT;
+    ALTER TABLE devices ADD COLUMN app_version TEXT;
+    ALTER TABLE devices ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        region TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL
+    ) STRICT;
+    ",
 ];
 
 /// The schema version this build writes.

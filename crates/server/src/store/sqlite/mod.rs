@@ -19,10 +19,13 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde_json::Map;
 use uuid::Uuid;
 
-use super::table_sql::{BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LiveRows, TableSql, Tables};
+use super::table_sql::{
+    BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LOGIN_COLUMNS, LiveRows, SESSION_COLUMNS,
+    TableSql, Tables, audit_query,
+};
 use super::{
-    AppliedMutation, Device, EnrollCode, NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope,
-    ServerRow, Store, Tx, User,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
+    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use crate::error::{ServiceError, StoreError};
 use crate::sql_values::{from_sql, to_sql, value_to_sql};
@@ -215,6 +218,22 @@ fn device_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
         last_push_at: r.get(6)?,
         last_pull_at: r.get(7)?,
         cursor: r.get(8)?,
+        app_version: r.get(9)?,
+        refused: r.get(10)?,
+    })
+}
+
+fn user_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User { username: r.get(0)?, region: r.get(1)?, created_at: r.get(2)?, disabled_at: r.get(3)? })
+}
+
+fn session_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebSession> {
+    Ok(WebSession {
+        token_hash: r.get(0)?,
+        username: r.get(1)?,
+        csrf_token: r.get(2)?,
+        created_at: r.get(3)?,
+        last_seen_at: r.get(4)?,
     })
 }
 
@@ -291,10 +310,25 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn record_push(&mut self, id: Uuid, last_mutation_id: i64, at: &str) -> Result<(), StoreError> {
+    fn record_push(
+        &mut self,
+        id: Uuid,
+        last_mutation_id: i64,
+        refused: i64,
+        at: &str,
+    ) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("UPDATE devices SET last_mutation_id = ?2, last_push_at = ?3 WHERE id = ?1")?
-            .execute(params![id.to_string(), last_mutation_id, at])?;
+            .prepare_cached(
+                "UPDATE devices SET last_mutation_id = ?2, refused = refused + ?3, last_push_at = ?4 \
+                 WHERE id = ?1",
+            )?
+            .execute(params![id.to_string(), last_mutation_id, refused, at])?;
+        Ok(())
+    }
+
+    fn set_app_version(&mut self, id: Uuid, version: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute("UPDATE devices SET app_version = ?2 WHERE id = ?1", params![id.to_string(), version])?;
         Ok(())
     }
 
@@ -366,16 +400,7 @@ impl Tx for SqliteTx<'_> {
     fn users(&mut self) -> Result<Vec<User>, StoreError> {
         let mut stmt =
             self.tx.prepare("SELECT username, region, created_at, disabled_at FROM users ORDER BY id")?;
-        let users = stmt
-            .query_map([], |r| {
-                Ok(User {
-                    username: r.get(0)?,
-                    region: r.get(1)?,
-                    created_at: r.get(2)?,
-                    disabled_at: r.get(3)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        let users = stmt.query_map([], user_from)?.collect::<Result<_, _>>()?;
         Ok(users)
     }
 
@@ -393,6 +418,92 @@ impl Tx for SqliteTx<'_> {
             params![username, at],
         )?;
         Ok(())
+    }
+
+    fn login(&mut self, username: &str) -> Result<Option<Login>, StoreError> {
+        let sql = format!("SELECT {LOGIN_COLUMNS} FROM users WHERE username = ?1");
+        Ok(self
+            .tx
+            .query_row(&sql, [username], |r| {
+                Ok(Login {
+                    user: user_from(r)?,
+                    password_hash: r.get(4)?,
+                    failed_logins: r.get(5)?,
+                    locked_until: r.get(6)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn set_login_failures(
+        &mut self,
+        username: &str,
+        failed: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE username = ?1",
+            params![username, failed, locked_until],
+        )?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, s: &WebSession) -> Result<(), StoreError> {
+        self.tx.execute(
+            &format!("INSERT INTO web_sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+            params![s.token_hash, s.username, s.csrf_token, s.created_at, s.last_seen_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM web_sessions WHERE token_hash = ?1");
+        Ok(self.tx.query_row(&sql, [token_hash], session_from).optional()?)
+    }
+
+    fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute("UPDATE web_sessions SET last_seen_at = ?2 WHERE token_hash = ?1", [token_hash, at])?;
+        Ok(())
+    }
+
+    fn end_sessions(&mut self, which: EndSessions<'_>) -> Result<(), StoreError> {
+        let (condition, value) = match which {
+            EndSessions::One(token_hash) => ("token_hash = ?1", token_hash),
+            EndSessions::OfUser(username) => ("username = ?1", username),
+            EndSessions::IdleSince(at) => ("last_seen_at < ?1", at),
+        };
+        self.tx.execute(&format!("DELETE FROM web_sessions WHERE {condition}"), [value])?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_log (at, actor, region, action, subject, detail) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![e.at, e.actor, e.region, e.action, e.subject, e.detail])?;
+        Ok(())
+    }
+
+    fn audit(&mut self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+        let (sql, values) = audit_query(query, &DIALECT);
+        let mut stmt = self.tx.prepare(&sql)?;
+        let entries = stmt
+            .query_map(params_from_iter(values), |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    region: r.get(3)?,
+                    action: r.get(4)?,
+                    subject: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(entries)
     }
 
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
@@ -700,10 +811,10 @@ impl Tx for SqliteTx<'_> {
         Ok(out)
     }
 
-    fn resolve_conflict(&mut self, id: i64, at: &str, by: Uuid) -> Result<(), StoreError> {
+    fn resolve_conflict(&mut self, id: i64, at: &str, by: &str) -> Result<(), StoreError> {
         self.tx.execute(
             "UPDATE conflicts SET resolved_at = ?2, resolved_by = ?3 WHERE id = ?1 AND resolved_at IS NULL",
-            params![id, at, by.to_string()],
+            params![id, at, by],
         )?;
         Ok(())
     }
