@@ -28,6 +28,8 @@ fn client() -> reqwest::Client {
         // Bodies are gunzipped here (`body`), after counting what crossed the wire; reqwest must
         // not do it first, as it would when another crate of the build enables its gzip feature.
         .no_gzip()
+        // The server's devices page shows which version each PC runs.
+        .user_agent(concat!("rainstaff/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .build()

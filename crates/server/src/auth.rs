@@ -62,6 +62,11 @@ pub fn enroll_code_hash(typed: &str) -> String {
     sha256_hex(normalized.as_bytes())
 }
 
+/// Whether two secrets are equal, in a time that does not depend on where they first differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// Argon2id with the crate's default (OWASP-recommended) parameters.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut PasswordRng);

@@ -21,10 +21,30 @@ impl<S: Store> FromRequestParts<AppState<S>> for AuthDevice {
         check_protocol(&parts.headers, true)?;
         let token = bearer_token(&parts.headers)?;
         limit(state, &token_hash(&token))?;
+        let version = app_version(&parts.headers);
         let server = state.server.clone();
-        let device = blocking(move || server.authenticate(&token)).await?;
+        let device = blocking(move || {
+            let device = server.authenticate(&token)?;
+            match version {
+                Some(v) if device.app_version.as_deref() != Some(v.as_str()) => {
+                    server.note_app_version(&device, &v)
+                }
+                _ => Ok(device),
+            }
+        })
+        .await?;
         Ok(AuthDevice(device))
     }
+}
+
+/// The app version a desktop names in its User-Agent (`rainstaff/0.1.0`), if it is one.
+fn app_version(headers: &HeaderMap) -> Option<String> {
+    let agent = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    let version = agent.strip_prefix("rainstaff/")?;
+    let plausible = !version.is_empty()
+        && version.len() <= 32
+        && version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    plausible.then(|| version.to_string())
 }
 
 /// Proof that a request was made against the server's current epoch (or names none): a device

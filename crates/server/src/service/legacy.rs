@@ -27,7 +27,7 @@ use crate::error::{ServiceError, detail};
 use crate::store::{ServerRow, Store, Tx};
 
 const KEY_SETTING: &str = "legacy_api_key_sha256";
-const COMPANY_SETTING: &str = "company_name";
+pub(super) const COMPANY_SETTING: &str = "company_name";
 const MIN_KEY_CHARS: usize = 12;
 const UPLOADED: &str = "the uploaded file";
 const USERS: &str = "users";

@@ -3,13 +3,19 @@
 //! a blocking thread, a simulation calls them directly. Everything a method commits is durable
 //! when it returns, so dropping a `Server` and opening the same file again is a clean restart.
 
+mod figures;
 mod legacy;
 mod namespaces;
+mod oversight;
 mod push;
 mod rejoin;
+mod sessions;
 mod users;
 
+pub use figures::{Overview, VehicleFile, Workbook, region_shown};
 pub use legacy::{LEGACY_UPLOADER, LegacyImportResponse};
+pub use oversight::{AUDIT_PAGE, AuditFilter, DeviceRow};
+pub use sessions::{LOCKOUT_AFTER, LOCKOUT_FOR, SESSION_IDLE, SESSION_MAX, SignedIn, Viewer};
 pub use users::{MAX_USERNAME_CHARS, Role};
 
 use std::path::Path;
@@ -195,9 +201,21 @@ impl<S: Store> Server<S> {
                 last_push_at: None,
                 last_pull_at: None,
                 cursor: 0,
+                app_version: None,
+                refused: 0,
             };
             tx.insert_device(&device, &auth::token_hash(&token))?;
             tx.use_enroll_code(&code_hash, &device.created_at, device.id)?;
+            let actor = format!("device:{}", device.name);
+            let entry = sessions::audit_entry(
+                &device.created_at,
+                &actor,
+                &device.region,
+                "device_enrolled",
+                &device.name,
+                device.id.to_string(),
+            );
+            tx.append_audit(&entry)?;
             let id_namespaces = namespaces::at_enrollment(tx, &device.region)?;
             Ok((device, id_namespaces))
         })?;
@@ -218,6 +236,12 @@ impl<S: Store> Server<S> {
             ));
         }
         Ok(device)
+    }
+
+    /// Records the app version a device speaks with (the devices page shows it).
+    pub fn note_app_version(&self, device: &Device, version: &str) -> Result<Device, ServiceError> {
+        self.store.write(|tx| Ok(tx.set_app_version(device.id, version)?))?;
+        Ok(Device { app_version: Some(version.to_string()), ..device.clone() })
     }
 
     pub fn epoch(&self) -> Result<Epoch, ServiceError> {
@@ -361,7 +385,7 @@ impl<S: Store> Server<S> {
                     "this conflict belongs to another region",
                 ));
             }
-            tx.resolve_conflict(id, &at, device.id)?;
+            tx.resolve_conflict(id, &at, &device.id.to_string())?;
             tx.conflict(id)?.ok_or_else(not_found)
         })
     }

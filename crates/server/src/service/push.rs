@@ -24,6 +24,7 @@ use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::sessions::audit_entry;
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ServiceError, StoreError, quoted};
@@ -52,6 +53,7 @@ impl<S: Store> Server<S> {
                 tx.forget_mutations(current.id, first.mutation_id)?;
             }
             let mut last = current.last_mutation_id;
+            let (mut applied, mut refused) = (0, 0);
             let mut outcomes = Vec::with_capacity(request.mutations.len());
             for m in &request.mutations {
                 let hash = mutation_hash(m)?;
@@ -77,10 +79,15 @@ impl<S: Store> Server<S> {
                     &now,
                 )?;
                 last = Some(m.mutation_id);
+                applied += 1;
+                refused += i64::from(outcome.status == OutcomeStatus::Rejected);
                 outcomes.push(outcome);
             }
             if let Some(last) = last.filter(|&l| Some(l) != current.last_mutation_id) {
-                tx.record_push(current.id, last, &now)?;
+                tx.record_push(current.id, last, refused, &now)?;
+                let detail = format!("{applied} changes, {refused} refused");
+                let actor = format!("device:{}", current.name);
+                tx.append_audit(&audit_entry(&now, &actor, &current.region, "push", &current.name, detail))?;
             }
             Ok(PushResponse { outcomes, epoch: Some(super::epoch(tx)?.id) })
         })

@@ -14,7 +14,7 @@ use rainstaff_core::text::search_key;
 use super::{Server, timestamp};
 use crate::auth;
 use crate::error::{ServiceError, quoted};
-use crate::store::{NewUser, Store, Tx, User};
+use crate::store::{EndSessions, NewUser, Store, Tx, User};
 
 /// The longest user name.
 pub const MAX_USERNAME_CHARS: usize = 64;
@@ -97,7 +97,7 @@ fn region_for(role: Role, region: Option<&str>) -> Result<String, ServiceError> 
 }
 
 /// The user `username` names, compared as names are (see the module).
-fn find<'u>(users: &'u [User], username: &str) -> Option<&'u User> {
+pub(super) fn find<'u>(users: &'u [User], username: &str) -> Option<&'u User> {
     let key = search_key(username.trim());
     users.iter().find(|u| search_key(&u.username) == key)
 }
@@ -157,6 +157,8 @@ impl<S: Store> Server<S> {
         self.store.write(|tx| {
             let user = find(&tx.users()?, username).cloned().ok_or_else(|| not_found(username))?;
             tx.set_password_hash(&user.username, &password_hash)?;
+            // Whoever signed in with the old password is signed out.
+            tx.end_sessions(EndSessions::OfUser(&user.username))?;
             Ok(user)
         })
     }
@@ -182,6 +184,7 @@ impl<S: Store> Server<S> {
                 ));
             }
             tx.disable_user(&user.username, &at)?;
+            tx.end_sessions(EndSessions::OfUser(&user.username))?;
             find(&tx.users()?, username).cloned().ok_or_else(|| not_found(username))
         })
     }
