@@ -27,6 +27,7 @@ pub mod service;
 pub mod snapshot;
 mod sql_values;
 pub mod store;
+pub mod web;
 
 pub use error::{ErrorKind, ServiceError, StoreError};
 pub use service::{Clock, IssuedCode, Server};

@@ -51,6 +51,8 @@ pub struct HttpConfig {
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
     pub rate_limit: RateLimit,
+    /// Cookies only over TLS (`serve` sets it when it is given a TLS acceptor).
+    pub secure_cookies: bool,
 }
 
 impl Default for HttpConfig {
@@ -63,6 +65,7 @@ impl Default for HttpConfig {
             // far below the 1024 file descriptors a service gets by default.
             max_connections: 256,
             rate_limit: RateLimit::default(),
+            secure_cookies: false,
         }
     }
 }
@@ -90,6 +93,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
+    let pages = crate::web::router(server.clone(), config.secure_cookies);
     let state = AppState { server, limiter: Arc::new(RateLimiter::new(config.rate_limit)) };
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
@@ -112,10 +116,12 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/id-namespaces", post(handlers::id_namespaces::<S>))
         .fallback(|| async { ApiError::from(ServiceError::not_found("not_found", "no such endpoint")) })
         .with_state(state)
+        // Devices get every error as JSON; the pages answer people in HTML.
+        .layer(middleware::from_fn(json_errors))
+        .merge(pages)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
         .layer(RequestDecompressionLayer::new())
-        .layer(middleware::from_fn(json_errors))
         .layer(middleware::map_response(protocol_header))
         .layer(CompressionLayer::new())
         .layer(trace)
@@ -167,6 +173,7 @@ pub async fn serve<S: Store>(
         header_timeout: config.header_timeout,
         write_stall: config.request_timeout,
     };
+    let config = HttpConfig { secure_cookies: tls.is_some(), ..config };
     listen::run(listener, router(server, config), limits, tls, shutdown, SHUTDOWN_GRACE).await
 }
 

@@ -1,0 +1,197 @@
+//! The pages about the system itself: devices (an administrator's), conflicts and the audit
+//! trail (each person's regions).
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use rainstaff_core::protocol::ALL_REGIONS;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::WebState;
+use super::page::{Page, Refused};
+use crate::error::ServiceError;
+use crate::service::{AuditFilter, IssuedCode};
+use crate::store::Store;
+
+#[derive(Serialize)]
+struct DeviceView {
+    id: String,
+    name: String,
+    region: String,
+    created_at: String,
+    revoked_at: Option<String>,
+    last_push_at: Option<String>,
+    last_pull_at: Option<String>,
+    app_version: Option<String>,
+    refused: i64,
+    lag: i64,
+}
+
+pub async fn devices<S: Store>(State(state): State<WebState<S>>, page: Page) -> Result<Response, Refused> {
+    devices_page(&state, &page, None).await
+}
+
+/// The devices page; with the enrollment code just issued, shown this once (it is stored only
+/// as a hash, and the page is the answer to the form, so it is in no address or log).
+async fn devices_page<S: Store>(
+    state: &WebState<S>,
+    page: &Page,
+    issued: Option<IssuedCode>,
+) -> Result<Response, Refused> {
+    page.signed.viewer.require_admin().map_err(|e| page.error(&e))?;
+    let viewer = page.signed.viewer.clone();
+    let rows = state.call(move |server| server.devices_for(&viewer)).await.map_err(|e| page.error(&e))?;
+    let devices: Vec<DeviceView> = rows
+        .into_iter()
+        .map(|r| DeviceView {
+            id: r.device.id.to_string(),
+            name: r.device.name,
+            region: r.device.region,
+            created_at: r.device.created_at,
+            revoked_at: r.device.revoked_at,
+            last_push_at: r.device.last_push_at,
+            last_pull_at: r.device.last_pull_at,
+            app_version: r.device.app_version,
+            refused: r.device.refused,
+            lag: r.lag,
+        })
+        .collect();
+    let issued = issued
+        .map(|i| minijinja::context! { code => i.code, region => i.region, expires_at => i.expires_at });
+    Ok(page.render("devices.html", minijinja::context! { devices, issued, all => ALL_REGIONS }))
+}
+
+#[derive(Deserialize)]
+pub struct EnrollForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    region: String,
+}
+
+pub async fn enroll_code<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Form(form): Form<EnrollForm>,
+) -> Result<Response, Refused> {
+    page.check_csrf(&form.csrf_token)?;
+    let viewer = page.signed.viewer.clone();
+    let issued = state
+        .call(move |server| server.issue_enroll_code(&viewer, &form.region))
+        .await
+        .map_err(|e| page.error(&e))?;
+    devices_page(&state, &page, Some(issued)).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn revoke<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Refused> {
+    page.check_csrf(&form.csrf_token)?;
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| page.error(&ServiceError::not_found("device_not_found", "no such device")))?;
+    let viewer = page.signed.viewer.clone();
+    state.call(move |server| server.revoke_by(&viewer, id)).await.map_err(|e| page.error(&e))?;
+    Ok(Redirect::to("/devices").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConflictsQuery {
+    #[serde(default)]
+    all: Option<String>,
+}
+
+pub async fn conflicts<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Query(query): Query<ConflictsQuery>,
+) -> Result<Response, Refused> {
+    let include_resolved = query.all.is_some();
+    let viewer = page.signed.viewer.clone();
+    let conflicts = state
+        .call(move |server| server.conflicts_for(&viewer, include_resolved))
+        .await
+        .map_err(|e| page.error(&e))?;
+    Ok(page.render("conflicts.html", minijinja::context! { conflicts, include_resolved }))
+}
+
+pub async fn resolve<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Refused> {
+    page.check_csrf(&form.csrf_token)?;
+    let viewer = page.signed.viewer.clone();
+    state.call(move |server| server.resolve_conflict_by(&viewer, id)).await.map_err(|e| page.error(&e))?;
+    Ok(Redirect::to("/conflicts").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQueryForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// The actions the audit trail records, for its filter.
+const ACTIONS: &[&str] = &[
+    "sign_in",
+    "sign_in_failed",
+    "locked_out",
+    "sign_out",
+    "device_enrolled",
+    "device_revoked",
+    "enroll_code_issued",
+    "push",
+    "conflict_resolved",
+    "report_downloaded",
+];
+
+pub async fn audit<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Query(form): Query<AuditQueryForm>,
+) -> Result<Response, Refused> {
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let filter = AuditFilter {
+        action: given(&form.action),
+        actor: given(&form.actor),
+        from: given(&form.from),
+        to: given(&form.to),
+    };
+    let viewer = page.signed.viewer.clone();
+    let asked = filter.clone();
+    let entries =
+        state.call(move |server| server.audit_trail(&viewer, &asked)).await.map_err(|e| page.error(&e))?;
+    let entries: Vec<_> = entries
+        .into_iter()
+        .map(|e| {
+            minijinja::context! {
+                at => e.at, actor => e.actor, region => e.region, action => e.action,
+                subject => e.subject, detail => e.detail,
+            }
+        })
+        .collect();
+    Ok(page.render(
+        "audit.html",
+        minijinja::context! {
+            entries, actions => ACTIONS,
+            action => filter.action, actor => filter.actor, from => filter.from, to => filter.to,
+        },
+    ))
+}
