@@ -9,6 +9,7 @@
 pub mod any_store;
 pub mod browser;
 pub mod pg;
+pub mod visitor;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};

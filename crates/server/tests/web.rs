@@ -1,0 +1,287 @@
+//! The web dashboard over real HTTP against a real server: sign-in, sessions, CSRF, lockout,
+//! escaping, region scope, the figures and the workbook. The browser tests (`web_browser.rs`)
+//! drive the same pages in Chromium.
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use common::visitor::{ADMIN_PASSWORD, MANAGER_PASSWORD, Visitor, company};
+use common::{Harness, id, write};
+use rainstaff_server::service::LOCKOUT_AFTER;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn signing_in_gives_a_strict_http_only_session_and_signing_out_ends_it() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let visitor = Visitor::new(&h);
+
+    let root = visitor.get("/").await;
+    assert_eq!((root.status, root.location()), (StatusCode::SEE_OTHER, Some("/login")));
+    let form = visitor.get("/login").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("name=\"username\"") && form.body.contains("name=\"password\""));
+    let csp = form.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+
+    let answer = visitor.sign_in("ADMIN", ADMIN_PASSWORD).await;
+    assert_eq!((answer.status, answer.location()), (StatusCode::SEE_OTHER, Some("/dashboard")));
+    let cookie = answer.set_cookie("rs_session").unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP cannot carry a Secure cookie: {cookie}");
+    assert_eq!(visitor.get("/").await.location(), Some("/dashboard"));
+    let dashboard = visitor.get("/dashboard").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains("admin"), "the page names who is signed in");
+
+    let csrf = dashboard.csrf();
+    let out = visitor.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!((out.status, out.location()), (StatusCode::SEE_OTHER, Some("/login")));
+    assert!(!visitor.has_cookie("rs_session"));
+    assert_eq!(visitor.get("/dashboard").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_copied_session_cookie_stops_working_once_its_session_is_signed_out() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let visitor = Visitor::new(&h);
+    let answer = visitor.sign_in("admin", ADMIN_PASSWORD).await;
+    let cookie = answer.set_cookie("rs_session").unwrap();
+    let copied = cookie.split(';').next().unwrap().to_string();
+    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let seen = other.get(h.url("/dashboard")).header("cookie", &copied).send().await.unwrap();
+    assert_eq!(seen.status(), StatusCode::OK);
+
+    let csrf = visitor.csrf().await;
+    visitor.post("/logout", &[("csrf_token", &csrf)]).await;
+    let after = other.get(h.url("/dashboard")).header("cookie", &copied).send().await.unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "the session is gone from the server, not only the browser"
+    );
+}
+
+#[tokio::test]
+async fn every_form_is_refused_without_its_csrf_token() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let visitor = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+
+    let forged = visitor.post("/logout", &[("csrf_token", "0000")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(visitor.get("/dashboard").await.status, StatusCode::OK, "still signed in");
+    let forged = visitor.post("/devices/enroll-code", &[("region", "Ankara")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let path = format!("/devices/{}/revoke", company.ankara.id);
+    assert_eq!(visitor.post(&path, &[("csrf_token", "")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(company.ankara.push(&[]).await.outcomes.len(), 0, "the device still syncs");
+
+    // The sign-in form itself: its token must match the cookie sent with the form.
+    let stranger = Visitor::new(&h);
+    stranger.get("/login").await;
+    let answer = stranger
+        .post("/login", &[("username", "admin"), ("password", ADMIN_PASSWORD), ("csrf_token", "forged")])
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(!stranger.has_cookie("rs_session"));
+
+    let csrf = visitor.csrf().await;
+    let issued = visitor.post("/devices/enroll-code", &[("csrf_token", &csrf), ("region", "Bursa")]).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    assert!(issued.body.contains("id=\"issued-code\""));
+    let revoked = visitor.post(&path, &[("csrf_token", &csrf)]).await;
+    assert_eq!((revoked.status, revoked.location()), (StatusCode::SEE_OTHER, Some("/devices")));
+    let (status, _) = company.ankara.push_raw(&[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked device is refused");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_user_out_and_the_audit_trail_says_so() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let visitor = Visitor::new(&h);
+    for _ in 0..LOCKOUT_AFTER {
+        let answer = visitor.sign_in("ayse.mudur", "yanlış parola 123").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.body.contains("Kullanıcı adı ya da parola yanlış"), "{}", answer.body);
+    }
+    let locked = visitor.sign_in("ayse.mudur", MANAGER_PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "the right password is refused while locked");
+    assert!(locked.body.contains("kilitli"), "{}", locked.body);
+    // An unknown name is answered like a wrong password.
+    let unknown = visitor.sign_in("kimse", MANAGER_PASSWORD).await;
+    assert!(unknown.body.contains("Kullanıcı adı ya da parola yanlış"));
+
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let audit = admin.get("/audit?action=locked_out").await;
+    assert!(audit.body.contains("user:ayse.mudur"), "{}", audit.body);
+    assert!(!audit.body.contains("sign_in_failed</td>"), "the filter shows only lockouts");
+}
+
+#[tokio::test]
+async fn values_from_the_data_are_escaped() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let evil = "<script>alert('x')</script> & \"Ali\"";
+    write(&company.izmir, company.izmir.upsert("employees", id(), common::employee(evil), 0)).await;
+    let visitor = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let page = visitor.get("/employees").await;
+    assert!(!page.body.contains("<script>"), "the name reached the page as markup");
+    assert!(
+        page.body.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; &amp; &quot;Ali&quot;"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn a_manager_sees_only_their_region_and_another_regions_record_is_not_found() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let manager = Visitor::signed_in(&h, "ayse.mudur", MANAGER_PASSWORD).await;
+
+    let list = manager.get("/employees?region=ALL").await;
+    assert!(list.body.contains("Çağrı Öztürk"));
+    assert!(!list.body.contains("Ayşe Işık"), "an Ankara employee on an İzmir manager's list");
+    let other = manager.get(&format!("/employees/{}", company.ankara_employee)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let own = manager.get(&format!("/employees/{}?month=2026-11", company.izmir_employee)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(manager.get("/devices").await.status, StatusCode::NOT_FOUND, "devices are an administrator's");
+    let dashboard = manager.get("/dashboard?month=2026-11&region=Ankara").await;
+    assert!(dashboard.body.contains("id=\"count-employees\">1<"), "{}", dashboard.body);
+    assert!(dashboard.body.contains("IZMIR-PC1") && !dashboard.body.contains("ANKARA-PC1"));
+    let audit = manager.get("/audit").await;
+    assert!(audit.body.contains("IZMIR-PC1") && !audit.body.contains("ANKARA-PC1"), "{}", audit.body);
+
+    let (status, _, bytes) = manager.get_bytes("/reports/month.xlsx?month=2026-11&region=Ankara").await;
+    assert_eq!(status, StatusCode::OK);
+    let names = sheet_names(&bytes);
+    assert!(names.iter().any(|n| n.contains("Çağrı")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("Ayşe")),
+        "another region's employee in the workbook: {names:?}"
+    );
+}
+
+fn sheet_names(xlsx: &[u8]) -> Vec<String> {
+    Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap().sheet_names()
+}
+
+/// The text of the element with `id` on a page: `<... id="ID">TEXT<`.
+fn element(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let at = body.find(&marker).unwrap_or_else(|| panic!("no #{id} on the page"));
+    let rest = &body[at + marker.len()..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_workbooks_numbers() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let page = admin.get("/dashboard?month=2026-11&region=Ankara").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Five days of 08:00–17:00 with an hour's break.
+    assert_eq!(element(&page.body, "worked"), "40:00");
+    assert_eq!(element(&page.body, "count-shifts"), "5");
+    assert_eq!(element(&page.body, "count-employees"), "1");
+
+    let everyone = admin.get("/dashboard?month=2026-11").await;
+    assert_eq!(element(&everyone.body, "worked"), "56:00", "Ankara's 40 h and İzmir's 2 × 8 h");
+    assert!(everyone.body.contains("35 ABC 123"), "the overdue inspection is among the alerts");
+
+    let (status, headers, bytes) =
+        admin.get_bytes("/reports/month.xlsx?month=2026-11&region=Ankara&lang=tr").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("puantaj-ankara-2026-11.xlsx"));
+    let mut book = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let first = book.sheet_names()[0].clone();
+    let summary = book.worksheet_range(&first).unwrap();
+    let row = summary
+        .rows()
+        .find(|r| r.iter().any(|c| matches!(c, Data::String(s) if s == "Ayşe Işık")))
+        .expect("Ayşe's row on the summary sheet");
+    // The workbook keeps hours as a duration: 40 h is 40/24 of a day.
+    let worked = row.iter().any(|c| match c {
+        Data::Float(f) => (f * 24.0 - 40.0).abs() < 1e-9,
+        Data::DateTime(d) => (d.as_f64() * 24.0 - 40.0).abs() < 1e-9,
+        _ => false,
+    });
+    assert!(worked, "the summary row holds the dashboard's 40:00: {row:?}");
+}
+
+/// A session idle for longer than `SESSION_IDLE`, or older than `SESSION_MAX`, has ended; a
+/// disabled user's sessions end at once. On the service with a clock the test moves.
+#[test]
+fn sessions_end_when_idle_too_old_or_their_user_is_disabled() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use chrono::{TimeDelta, Utc};
+    use rainstaff_server::service::{Role, SESSION_IDLE, SESSION_MAX};
+    use rainstaff_server::{Server, SqliteStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    let start = Utc::now();
+    let minutes = Arc::new(AtomicI64::new(0));
+    let clock_minutes = minutes.clone();
+    let clock = Arc::new(move || start + TimeDelta::minutes(clock_minutes.load(Ordering::SeqCst)));
+    let server = Server::new(SqliteStore::open(&dir.path().join("server.db")).unwrap()).with_clock(clock);
+    server.add_user("admin", Role::Admin, None, ADMIN_PASSWORD).unwrap();
+    server.add_user("ayse.mudur", Role::Manager, Some("Izmir"), MANAGER_PASSWORD).unwrap();
+    let advance = |by: TimeDelta| minutes.fetch_add(by.num_minutes(), Ordering::SeqCst);
+
+    let (idle, _) = server.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    advance(SESSION_IDLE - TimeDelta::minutes(1));
+    assert!(server.session(&idle).is_ok(), "used within the idle time");
+    advance(SESSION_IDLE - TimeDelta::minutes(1));
+    assert!(server.session(&idle).is_ok(), "each use starts the idle time again");
+    advance(SESSION_IDLE + TimeDelta::minutes(1));
+    assert_eq!(server.session(&idle).unwrap_err().code, "session_expired");
+
+    let (busy, _) = server.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    let mut used = TimeDelta::zero();
+    while used < SESSION_MAX - TimeDelta::minutes(10) {
+        advance(TimeDelta::minutes(10));
+        used += TimeDelta::minutes(10);
+        assert!(server.session(&busy).is_ok());
+    }
+    advance(TimeDelta::minutes(20));
+    assert!(server.session(&busy).is_err(), "a session in use still ends after {SESSION_MAX}");
+
+    let (manager, _) = server.sign_in("ayse.mudur", MANAGER_PASSWORD).unwrap();
+    server.disable_user("ayse.mudur").unwrap();
+    assert!(server.session(&manager).is_err());
+    assert_eq!(server.sign_in("ayse.mudur", MANAGER_PASSWORD).unwrap_err().code, "sign_in_failed");
+}
+
+#[tokio::test]
+async fn the_devices_page_shows_each_pcs_app_version_and_refused_changes() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let izmir = &company.izmir;
+    let pulled = izmir
+        .request(reqwest::Method::GET, "/sync/changes?since=0")
+        .header(reqwest::header::USER_AGENT, "rainstaff/9.9.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pulled.status(), StatusCode::OK);
+    // An İzmir PC writing Ankara's employee is refused.
+    let answer =
+        izmir.push(&[izmir.upsert("employees", company.ankara_employee, common::employee("X"), 1)]).await;
+    assert_eq!(answer.outcomes[0].status, rainstaff_core::protocol::OutcomeStatus::Rejected);
+
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let page = admin.get("/devices").await;
+    let row = &page.body[page.body.find(&format!("data-device=\"{}\"", izmir.id)).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td>9.9.9</td>"), "{row}");
+    assert!(row.contains("<td class=\"num\">1</td>"), "one refused change: {row}");
+}
