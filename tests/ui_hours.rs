@@ -103,18 +103,24 @@ fn panel_week(
 /// A Konya manager ("şef") and one employee with `shifts` (date, start, end); returns the
 /// employee's id.
 fn konya_employee(dir: &std::path::Path, shifts: &[(&str, &str, &str)]) -> uuid::Uuid {
+    let shifts: Vec<_> = shifts.iter().map(|&(date, start, end)| (date, start, end, 0)).collect();
+    konya_employee_with_breaks(dir, &shifts)
+}
+
+/// As [`konya_employee`], with the break typed on each shift (date, start, end, break minutes).
+fn konya_employee_with_breaks(dir: &std::path::Path, shifts: &[(&str, &str, &str, i64)]) -> uuid::Uuid {
     let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
     let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Konya").unwrap();
     let e = Employee { full_name: "İLKNUR GÜÇLÜ".into(), weekly_minutes: 2400, ..Employee::default() };
     let id =
         store.save_record(&user, &EMPLOYEES, None, "Konya", fields_of(&e), SaveOptions::default()).unwrap();
-    for (date, start, end) in shifts {
+    for &(date, start, end, break_minutes) in shifts {
         let s = Shift {
             employee_id: id.to_string(),
             work_date: date.to_string(),
             start_time: start.to_string(),
             end_time: end.to_string(),
-            break_minutes: 0,
+            break_minutes,
             special_day: false,
             note: None,
         };
@@ -144,4 +150,32 @@ fn the_panels_week_equals_the_workbooks_for_the_same_shifts() {
     let workbook = rainstaff::report::build(&store, &selection, &mut |_| {}).unwrap();
     assert_eq!(panel, workbook.employees[0].totals);
     assert!(panel.ot50 > 0 && panel.ot50_payable != panel.ot50, "the week rounds: {panel:?}");
+}
+
+#[test]
+fn the_list_its_header_and_the_totals_show_the_engines_worked_time_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // 11 h with 30 min of break typed, 10:30 as typed; the law asks 60 min for 10 h of work, so
+    // payroll pays 10:00.
+    let id = konya_employee_with_breaks(dir.path(), &[("2026-03-03", "08:00", "19:00", 30)]);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "ŞEF", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.run();
+
+    harness.get_by_label("1 vardiya · toplam çalışma 10:00");
+    harness.get_by_label("mola 30 yerine 60 dk (yasal asgari)");
+    let totals = harness.state().timesheets.hours.totals.clone().expect("the totals are shown");
+    assert_eq!(totals.worked, 600);
+    // The list's row, the week's totals and the day's row of the panel say 10:00; the typed
+    // figure is nowhere, so nobody sees two totals.
+    assert!(harness.query_all_by_label("10:00").count() >= 3);
+    assert!(harness.query_by_label_contains("10:30").is_none(), "the typed figure is shown");
+
+    harness.get_by_label("03.03.2026 Sal").click();
+    harness.run();
+    harness.get_by_label("03.03.2026 nasıl hesaplandı");
+    harness.get_by_label_contains("Mola 60 dk (1:00), yasal asgari");
 }

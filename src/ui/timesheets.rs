@@ -8,7 +8,6 @@ use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, fields_of};
-use rainstaff_core::payroll::worked_minutes;
 use rainstaff_core::schema::TIMESHEETS;
 use rainstaff_core::time::{format_date, format_duration, parse_iso_date, parse_user_date, parse_user_time};
 use rainstaff_core::validate::{FieldError, Problem};
@@ -17,6 +16,7 @@ use uuid::Uuid;
 use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
+use crate::hours::{ListedHours, RowFigure, RowHours, listed_hours};
 use crate::i18n::{Lang, Pick, field_label, weekday};
 use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
@@ -26,10 +26,10 @@ pub struct TimesheetsScreen {
     pub dirty: bool,
     shifts: Vec<Record<Shift>>,
     employees: Vec<Record<Employee>>,
-    /// Employee names by id and the listed shifts' total, worked out once per reload rather
-    /// than on every frame.
+    /// Employee names by id and the engine's figures of the listed shifts, worked out once per
+    /// reload rather than on every frame.
     names: HashMap<String, String>,
-    total_worked: i64,
+    listed: ListedHours,
     templates: Vec<Record<ShiftTemplate>>,
     pub employee: Option<Uuid>,
     /// The list opens on the current month: a store holds years of shifts.
@@ -49,7 +49,7 @@ impl Default for TimesheetsScreen {
             shifts: Vec::new(),
             employees: Vec::new(),
             names: HashMap::new(),
-            total_worked: 0,
+            listed: ListedHours::default(),
             templates: Vec::new(),
             employee: None,
             range_set: false,
@@ -198,7 +198,10 @@ impl TimesheetsScreen {
         self.shifts = ctx.store.shifts(&filter).unwrap_or_default();
         self.employees = ctx.store.employees(&ctx.user.region).unwrap_or_default();
         self.names = self.employees.iter().map(|e| (e.id.to_string(), e.data.full_name.clone())).collect();
-        self.total_worked = self.shifts.iter().filter_map(|s| worked_minutes(&s.data)).sum();
+        // The worked time payroll is paid from (the engine's, as in the totals and the workbook),
+        // not end − start − the break typed: one figure on the whole screen.
+        let calendar = ctx.store.calendar().unwrap_or_else(|_| rainstaff_core::hours::Calendar::builtin_tr());
+        self.listed = listed_hours(&self.shifts, &self.employees, &calendar, |f| ctx.store.shifts(f).ok());
         self.templates = ctx.store.templates(&ctx.user.region).unwrap_or_default();
         self.hours.invalidate();
         self.dirty = false;
@@ -289,7 +292,7 @@ impl TimesheetsScreen {
 
     fn table(&mut self, ui: &mut Ui, lang: Lang) {
         let mut clicked = None;
-        let total = self.total_worked;
+        let total = i64::from(self.listed.total_worked);
         ui.label(format!(
             "{} {} · {} {}",
             self.shifts.len(),
@@ -303,6 +306,7 @@ impl TimesheetsScreen {
             .column(Column::auto().at_least(40.0))
             .column(Column::remainder().at_least(160.0))
             .columns(Column::auto().at_least(55.0), 4)
+            .column(Column::auto().at_least(120.0).at_most(260.0).clip(true))
             .column(Column::auto().at_least(50.0))
             .column(Column::auto().at_least(120.0))
             .header(22.0, |mut header| {
@@ -314,6 +318,7 @@ impl TimesheetsScreen {
                     lang.t("Bitiş", "End"),
                     lang.t("Mola", "Break"),
                     lang.t("Çalışma", "Worked"),
+                    lang.t("Hesap notu", "Adjusted"),
                     lang.t("Özel", "Special"),
                     lang.t("Not", "Note"),
                 ] {
@@ -355,8 +360,29 @@ impl TimesheetsScreen {
                     row.col(|ui| {
                         ui.label(s.data.break_minutes.to_string());
                     });
+                    let figure = self.listed.rows.get(index).unwrap_or(&RowFigure::Uncounted);
+                    row.col(|ui| match figure {
+                        RowFigure::Day(h) => {
+                            ui.label(format_duration(i64::from(h.worked)));
+                        }
+                        RowFigure::SameDate => {
+                            ui.weak("—").on_hover_text(lang.t(
+                                "Bu tarihin süresi personelin o günkü ilk vardiyasında",
+                                "This date's time is on the employee's first shift of the day",
+                            ));
+                        }
+                        RowFigure::Uncounted => {
+                            ui.weak("—").on_hover_text(lang.t(
+                                "Bu tarihte sayılmadı: önceki günün vardiyasına bağlandı ya da hesaplanamadı",
+                                "Not counted on this date: joined to the previous day's shift, or not computable",
+                            ));
+                        }
+                    });
                     row.col(|ui| {
-                        ui.label(worked_minutes(&s.data).map(format_duration).unwrap_or_default());
+                        if let RowFigure::Day(RowHours { adjusted: Some(why), .. }) = figure {
+                            let text = why.text(lang);
+                            ui.add(egui::Label::new(RichText::new(&text).weak()).truncate()).on_hover_text(text);
+                        }
                     });
                     row.col(|ui| {
                         ui.label(if s.data.special_day { lang.t("Evet", "Yes") } else { "" });
