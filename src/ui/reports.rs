@@ -97,7 +97,9 @@ impl ReportsScreen {
         ui.heading(lang.t("Raporlar", "Reports"));
         let mut reload = false;
         egui::Grid::new("report_grid").num_columns(2).show(ui, |ui| {
-            form::row(ui, lang.t("Ay", "Month"), None, |ui| month_combo(ui, lang, &mut chosen));
+            form::row(ui, lang.t("Ay", "Month"), None, |ui| {
+                widgets::month_combo(ui, lang, "report_month", &mut chosen)
+            });
             let mut year = chosen.year();
             form::row(ui, lang.t("Yıl", "Year"), None, |ui| {
                 ui.add(egui::DragValue::new(&mut year).range(1900..=2999))
@@ -203,20 +205,6 @@ impl ReportsScreen {
             State::Failed(message) => form::error_line(ui, message),
         }
     }
-}
-
-fn month_combo(ui: &mut Ui, lang: Lang, month: &mut Month) -> egui::Response {
-    let mut number = month.number();
-    let response = egui::ComboBox::from_id_salt("report_month")
-        .selected_text(Month::month_name(number, lang))
-        .show_ui(ui, |ui| {
-            for n in 1..=12 {
-                form::choice(ui, &mut number, n, Month::month_name(n, lang));
-            }
-        })
-        .response;
-    *month = Month::new(month.year(), number).unwrap_or(*month);
-    response
 }
 
 /// Keeps a typed path's extension in step with the chosen format.

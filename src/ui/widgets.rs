@@ -1,9 +1,10 @@
 //! Widgets more than one screen uses: the region picker and filter, the employee picker, the
-//! break-policy label. They live here rather than in the screen that first needed them, so that
-//! screens import shared pieces and never each other.
+//! month picker, the break-policy label. They live here rather than in the screen that first
+//! needed them, so that screens import shared pieces and never each other.
 
 use egui::Ui;
 use rainstaff_core::model::{Employee, Record};
+use rainstaff_report::Month;
 use uuid::Uuid;
 
 use crate::i18n::{Lang, Pick};
@@ -86,4 +87,19 @@ pub fn employee_combo(
         response.response.mark_changed();
     }
     response.response
+}
+
+/// Picks the month of `month`'s year by name.
+pub fn month_combo(ui: &mut Ui, lang: Lang, id: &str, month: &mut Month) -> egui::Response {
+    let mut number = month.number();
+    let response = egui::ComboBox::from_id_salt(id)
+        .selected_text(Month::month_name(number, lang))
+        .show_ui(ui, |ui| {
+            for n in 1..=12 {
+                form::choice(ui, &mut number, n, Month::month_name(n, lang));
+            }
+        })
+        .response;
+    *month = Month::new(month.year(), number).unwrap_or(*month);
+    response
 }
