@@ -22,6 +22,8 @@ pub enum Screen {
     Employees,
     Timesheets,
     Reports,
+    /// Ay sonu: a region's month at a glance, for managers and administrators.
+    MonthEnd,
     /// A record screen of `ui::record::registry::SCREENS`, by its table's name.
     Record(&'static str),
     Users,
@@ -50,6 +52,7 @@ pub struct App {
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
     pub reports: ui::reports::ReportsScreen,
+    pub month_end: ui::month_end::MonthEndScreen,
     pub records: ui::record::registry::RecordScreens,
     users: ui::users::UsersScreen,
     holidays: ui::holidays::HolidaysScreen,
@@ -85,6 +88,7 @@ impl App {
             employees: Default::default(),
             timesheets: Default::default(),
             reports: Default::default(),
+            month_end: Default::default(),
             records: Default::default(),
             users: Default::default(),
             holidays: Default::default(),
@@ -117,6 +121,7 @@ impl App {
         self.employees.dirty = true;
         self.timesheets.dirty = true;
         self.reports.dirty = true;
+        self.month_end.dirty = true;
         self.records.reload();
         self.users.dirty = true;
         self.holidays.dirty = true;
@@ -176,10 +181,12 @@ impl App {
                 // Only one of the two screens that write workbooks waits at a time.
                 Event::ReportDone(path) if self.vehicle_card.exporting => self.vehicle_card.finished(&path),
                 Event::ReportDone(path) => self.reports.finished(path),
+                Event::MonthEnd(report) => self.month_end.loaded(report),
                 Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(topic, &message);
                     self.refused_changes.failed(topic, &message);
+                    self.month_end.failed(topic, &message);
                     if topic == Topic::Report && self.vehicle_card.exporting {
                         self.vehicle_card.failed(&message);
                     } else {
@@ -255,6 +262,7 @@ impl App {
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
                 Screen::Reports => self.reports.ui(ui, &ctx),
+                Screen::MonthEnd => self.month_end.ui(ui, &ctx),
                 Screen::Record(table) => self.records.ui(table, ui, &ctx),
                 Screen::Users => self.users.ui(ui, &ctx),
                 Screen::Holidays => self.holidays.ui(ui, &ctx),
@@ -349,6 +357,7 @@ impl App {
                         (Screen::Employees, lang.t("Personel", "Employees")),
                         (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
                         (Screen::Reports, lang.t("Raporlar", "Reports")),
+                        (Screen::MonthEnd, lang.t("Ay sonu", "Month end")),
                     ]
                     .into_iter()
                     .chain(records)
@@ -361,6 +370,9 @@ impl App {
                     for (screen, label) in tabs {
                         let admin_only = matches!(screen, Screen::Users | Screen::Holidays);
                         if admin_only && user.role != crate::db::users::Role::Admin {
+                            continue;
+                        }
+                        if screen == Screen::MonthEnd && user.role == crate::db::users::Role::Staff {
                             continue;
                         }
                         ui.selectable_value(&mut self.screen, screen, label);

@@ -125,6 +125,10 @@ pub enum Command {
     ExportReport {
         request: crate::report::ReportRequest,
     },
+    /// Computes a month's figures for the month-end view; answers with MonthEnd or Failed.
+    MonthEnd {
+        selection: rainstaff_report::Selection,
+    },
     /// Writes a vehicle's card or weekly report; answers with ReportDone or Failed. `region` is
     /// the vehicle's, which the policy checks and the worker holds the vehicle to.
     ExportVehicle {
@@ -161,6 +165,7 @@ impl Command {
             ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
             ImportLegacy { .. } => Topic::Import,
             ExportReport { .. } | ExportVehicle { .. } => Topic::Report,
+            MonthEnd { .. } => Topic::MonthEnd,
             AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
             WriteHelp => Topic::Help,
         }
@@ -182,6 +187,7 @@ pub enum Event {
     Imported(rainstaff_legacy::ImportReport),
     ReportProgress(f32),
     ReportDone(PathBuf),
+    MonthEnd(rainstaff_report::MonthReport),
     HelpReady(String),
 }
 
@@ -206,6 +212,7 @@ pub enum Topic {
     Conflicts,
     Refused,
     Report,
+    MonthEnd,
 }
 
 /// What the toolbar indicator knows about sync.

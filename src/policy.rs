@@ -1,8 +1,8 @@
 //! Who may send which command: the one rule the worker applies to every command before it runs,
 //! whatever screen (or test, or stray sender) sent it. The screens hide what a person may not do;
 //! that is manners, this is the rule. Administrators manage accounts, holidays, restores and
-//! settings; managers also resolve conflicts, settle refused changes and import their region's
-//! legacy data; everybody signed in enters data where `db::scope` lets them.
+//! settings; managers also resolve conflicts, settle refused changes, import their region's
+//! legacy data and see its month end; everybody signed in enters data where `db::scope` lets them.
 
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::roles::{Denied, Role};
@@ -59,6 +59,11 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         }
         ExportReport { request } => reaches(user, &request.selection.region),
         ExportVehicle { region, .. } => reaches(user, region),
+        // Everybody's pay in a region at a glance: for those who close the month.
+        MonthEnd { selection } => {
+            needs(Role::Manager)?;
+            reaches(user, &selection.region)
+        }
     }
 }
 

@@ -297,6 +297,10 @@ impl State {
                     Err(e) => failed(Topic::Report, format!("{e:#}")),
                 }
             }
+            Command::MonthEnd { selection } => match crate::report::build(store, &selection, &mut |_| {}) {
+                Ok(report) => vec![Event::MonthEnd(report)],
+                Err(e) => failed(Topic::MonthEnd, format!("{e:#}")),
+            },
             Command::ExportVehicle { request, region } => {
                 // The policy checked the region the screen named; the vehicle must be there.
                 let export = || -> anyhow::Result<std::path::PathBuf> {

@@ -8,6 +8,7 @@ pub mod holidays;
 pub mod hours_panel;
 pub mod import;
 pub mod login;
+pub mod month_end;
 pub mod move_region;
 pub mod overview;
 pub mod record;
