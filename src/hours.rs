@@ -49,6 +49,8 @@ pub enum RowFigure {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowHours {
     pub worked: u32,
+    /// How many shifts of the date `worked` covers: a clerk reading one row must know.
+    pub shifts: u32,
     /// Why the engine's worked time is not what was typed; None when it is.
     pub adjusted: Option<Adjustment>,
 }
@@ -167,8 +169,9 @@ struct Computed {
 
 /// The engine's `day` beside what was typed on the date's `shifts`.
 fn row_hours<'a>(day: &DayHours, shifts: impl Iterator<Item = &'a Shift>, policy: BreakPolicy) -> RowHours {
-    let (mut typed, mut entered, mut present) = (0, 0, 0);
+    let (mut typed, mut entered, mut present, mut count) = (0, 0, 0, 0);
     for s in shifts {
+        count += 1;
         typed += worked_minutes(s).unwrap_or(0);
         entered += s.break_minutes;
         present += worked_minutes(s).map_or(0, |w| w + s.break_minutes);
@@ -189,7 +192,7 @@ fn row_hours<'a>(day: &DayHours, shifts: impl Iterator<Item = &'a Shift>, policy
     } else {
         Some(Adjustment::Worked { typed, counted: day.worked })
     };
-    RowHours { worked: day.worked, adjusted }
+    RowHours { worked: day.worked, shifts: count, adjusted }
 }
 
 #[cfg(test)]
@@ -247,13 +250,13 @@ mod tests {
             ],
         );
         let RowFigure::Day(first) = listed.rows[0].clone() else { panic!("the first shift carries it") };
-        assert_eq!(first.worked, 480);
+        assert_eq!((first.worked, first.shifts), (480, 2));
         assert_eq!(
             first.adjusted.expect("the gap counts").text(Lang::En),
             "break 120 min instead of 30 (gap between shifts)"
         );
         assert_eq!(listed.rows[1], RowFigure::SameDate);
-        assert_eq!(listed.rows[2], RowFigure::Day(RowHours { worked: 450, adjusted: None }));
+        assert_eq!(listed.rows[2], RowFigure::Day(RowHours { worked: 450, shifts: 1, adjusted: None }));
         assert_eq!(listed.total_worked, 930);
     }
 

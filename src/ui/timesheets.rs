@@ -306,7 +306,7 @@ impl TimesheetsScreen {
             .column(Column::auto().at_least(40.0))
             .column(Column::remainder().at_least(160.0))
             .columns(Column::auto().at_least(55.0), 4)
-            .column(Column::auto().at_least(120.0).at_most(260.0).clip(true))
+            .column(Column::initial(240.0).at_least(120.0).clip(true))
             .column(Column::auto().at_least(50.0))
             .column(Column::auto().at_least(120.0))
             .header(22.0, |mut header| {
@@ -379,9 +379,12 @@ impl TimesheetsScreen {
                         }
                     });
                     row.col(|ui| {
-                        if let RowFigure::Day(RowHours { adjusted: Some(why), .. }) = figure {
-                            let text = why.text(lang);
-                            ui.add(egui::Label::new(RichText::new(&text).weak()).truncate()).on_hover_text(text);
+                        if let RowFigure::Day(h) = figure {
+                            let text = calculation_note(lang, h);
+                            if !text.is_empty() {
+                                ui.add(egui::Label::new(RichText::new(&text).weak()).truncate())
+                                    .on_hover_text(text);
+                            }
                         }
                     });
                     row.col(|ui| {
@@ -473,4 +476,14 @@ impl TimesheetsScreen {
             }
         }
     }
+}
+
+/// Beside the engine's worked time: how many shifts it covers, and why it is not what was typed.
+fn calculation_note(lang: Lang, h: &RowHours) -> String {
+    let together = (h.shifts > 1).then(|| match lang {
+        Lang::Tr => format!("günün {} vardiyası birlikte", h.shifts),
+        Lang::En => format!("the day's {} shifts together", h.shifts),
+    });
+    let why = h.adjusted.as_ref().map(|a| a.text(lang));
+    together.into_iter().chain(why).collect::<Vec<_>>().join(" · ")
 }
