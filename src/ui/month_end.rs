@@ -169,10 +169,10 @@ fn region_table(ui: &mut Ui, lang: Lang, region: &str, employees: &[&EmployeeMon
             .id_salt(region)
             .striped(true)
             .vscroll(false)
-            .column(Column::auto().at_least(170.0))
+            .column(Column::auto().at_least(240.0))
             .columns(Column::auto().at_least(64.0), 6)
             .column(Column::remainder().at_least(160.0).clip(true))
-            .header(36.0, |mut header| {
+            .header(24.0, |mut header| {
                 for label in [
                     lang.t("Personel", "Employee"),
                     lang.t("Çalışma", "Worked"),
