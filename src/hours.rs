@@ -129,9 +129,10 @@ pub fn listed_hours(
         let Some(employee) = employees.iter().find(|e| e.id.to_string() == id) else { continue };
         let Some(shifts) = load(&shifts_for(employee, from, to)) else { continue };
         let Ok(report) = employee_report(employee, &shifts, calendar) else { continue };
-        let days = report.days.into_iter().map(|d| (d.date, d)).collect();
+        let days: HashMap<NaiveDate, DayHours> = report.days.into_iter().map(|d| (d.date, d)).collect();
+        let typed = typed_by_day(&days, shifts);
         let policy = BreakPolicy::from_stored(&employee.data.break_policy).unwrap_or_default();
-        computed.insert(id, Computed { days, shifts, policy });
+        computed.insert(id, Computed { days, typed, policy });
     }
     let mut seen = HashSet::new();
     let mut out = ListedHours::default();
@@ -146,8 +147,8 @@ pub fn listed_hours(
             continue;
         }
         let day = computed.get(id).and_then(|c| {
-            let same_date = c.shifts.iter().filter(|o| o.data.work_date == s.data.work_date);
-            Some(row_hours(c.days.get(&date)?, same_date.map(|o| &o.data), c.policy))
+            let typed = c.typed.get(&date).map_or(&[][..], Vec::as_slice);
+            Some(row_hours(c.days.get(&date)?, typed, c.policy))
         });
         match day {
             Some(day) => {
@@ -160,15 +161,33 @@ pub fn listed_hours(
     out
 }
 
-/// One employee's engine days, and the shifts and break policy they were computed from.
+/// One employee's engine days, the shifts each day was computed from, and the break policy.
 struct Computed {
     days: HashMap<NaiveDate, DayHours>,
-    shifts: Vec<Record<Shift>>,
+    typed: HashMap<NaiveDate, Vec<Shift>>,
     policy: BreakPolicy,
 }
 
-/// The engine's `day` beside what was typed on the date's `shifts`.
-fn row_hours<'a>(day: &DayHours, shifts: impl Iterator<Item = &'a Shift>, policy: BreakPolicy) -> RowHours {
+/// The typed shifts of each engine day. A shift whose date has no day of its own continues the
+/// previous date's shift across midnight (spec step 2: entries under 4 h apart chain onto the
+/// first start's date), so it is that day's.
+fn typed_by_day(
+    days: &HashMap<NaiveDate, DayHours>,
+    shifts: Vec<Record<Shift>>,
+) -> HashMap<NaiveDate, Vec<Shift>> {
+    let mut typed: HashMap<NaiveDate, Vec<Shift>> = HashMap::new();
+    for s in shifts {
+        let Ok(date) = parse_iso_date(&s.data.work_date) else { continue };
+        let day = [Some(date), date.pred_opt()].into_iter().flatten().find(|d| days.contains_key(d));
+        if let Some(day) = day {
+            typed.entry(day).or_default().push(s.data);
+        }
+    }
+    typed
+}
+
+/// The engine's `day` beside what was typed on the `shifts` it was computed from.
+fn row_hours(day: &DayHours, shifts: &[Shift], policy: BreakPolicy) -> RowHours {
     let (mut typed, mut entered, mut present, mut count) = (0, 0, 0, 0);
     for s in shifts {
         count += 1;
@@ -258,6 +277,25 @@ mod tests {
         assert_eq!(listed.rows[1], RowFigure::SameDate);
         assert_eq!(listed.rows[2], RowFigure::Day(RowHours { worked: 450, shifts: 1, adjusted: None }));
         assert_eq!(listed.total_worked, 930);
+    }
+
+    #[test]
+    fn a_shift_on_a_date_without_a_day_is_the_previous_days() {
+        let e = record(Employee::default(), "Konya");
+        let report =
+            employee_report(&e, &[shift(&e, "2026-03-02", "14:00", "23:59", 0)], &Calendar::builtin_tr());
+        let days: HashMap<NaiveDate, DayHours> =
+            report.unwrap().days.into_iter().map(|d| (d.date, d)).collect();
+        // As the engine counts 00:00–06:00 after 14:00–23:59: on the 2nd.
+        let shifts = vec![
+            shift(&e, "2026-03-02", "14:00", "23:59", 0),
+            shift(&e, "2026-03-03", "00:00", "06:00", 0),
+            shift(&e, "2026-03-05", "08:00", "12:00", 0),
+        ];
+        let typed = typed_by_day(&days, shifts);
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(typed.get(&day).map(Vec::len), Some(2));
+        assert_eq!(typed.len(), 1, "a shift of no day nor the day before belongs to none: {typed:?}");
     }
 
     #[test]

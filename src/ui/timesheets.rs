@@ -478,11 +478,12 @@ impl TimesheetsScreen {
     }
 }
 
-/// Beside the engine's worked time: how many shifts it covers, and why it is not what was typed.
+/// Beside the engine's worked time: how many shifts it covers (a day's, or one continued past
+/// midnight), and why it is not what was typed.
 fn calculation_note(lang: Lang, h: &RowHours) -> String {
     let together = (h.shifts > 1).then(|| match lang {
-        Lang::Tr => format!("günün {} vardiyası birlikte", h.shifts),
-        Lang::En => format!("the day's {} shifts together", h.shifts),
+        Lang::Tr => format!("{} vardiya birlikte", h.shifts),
+        Lang::En => format!("{} shifts together", h.shifts),
     });
     let why = h.adjusted.as_ref().map(|a| a.text(lang));
     together.into_iter().chain(why).collect::<Vec<_>>().join(" · ")
