@@ -95,7 +95,8 @@ fn not_found(what: &'static str) -> ServiceError {
     ServiceError::not_found("record_not_found", format!("no such {what}"))
 }
 
-/// The shifts of `employees` over the weeks covering `month`.
+/// The employees and their shifts over `shifts_range(month)`: the weeks covering the month and
+/// every earlier week of its year, which the yearly overtime cap counts.
 fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInput, ServiceError> {
     let scope = scope(region);
     let employees: Vec<Record<Employee>> = records(live(tx, &EMPLOYEES, scope)?);
