@@ -2,6 +2,8 @@
 //! Each takes a period (`month=YYYY-MM`, this month when absent) and, for an administrator, a
 //! region (`region=`, every region when absent); a manager always sees their own region.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +12,7 @@ use minijinja::context;
 use rainstaff_core::alerts::Alert;
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::payroll::Totals;
-use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::protocol::{ALL_REGIONS, RowState};
 use rainstaff_core::regions::KNOWN;
 use rainstaff_core::time::format_duration;
 use rainstaff_report::Month;
@@ -250,13 +252,14 @@ pub async fn vehicles<S: Store>(
     ))
 }
 
-/// A field of a fleet row as text ("" when empty).
-fn text(fields: &serde_json::Map<String, Value>, name: &str) -> String {
-    match fields.get(name) {
+/// The fields `names` of each fleet row as text ("" when empty), by field name.
+fn fields_as_text(rows: &[RowState], names: &[&'static str]) -> Vec<BTreeMap<&'static str, String>> {
+    let text = |value: Option<&Value>| match value {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
-    }
+    };
+    rows.iter().map(|r| names.iter().map(|&n| (n, text(r.fields.get(n)))).collect()).collect()
 }
 
 pub async fn vehicle<S: Store>(
@@ -269,30 +272,9 @@ pub async fn vehicle<S: Store>(
     let file =
         state.call(move |server| server.vehicle_file(&viewer, id)).await.map_err(|e| page.error(&e))?;
     let v = &file.vehicle;
-    let faults: Vec<_> = file
-        .faults
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { title => text(x, "title"), opened => text(x, "opened_date"), closed => text(x, "closed_date"), status => text(x, "status") }
-        })
-        .collect();
-    let visits: Vec<_> = file
-        .visits
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { start => text(x, "start_date"), end => text(x, "end_date"), reason => text(x, "reason"), cost => text(x, "cost") }
-        })
-        .collect();
-    let inspections: Vec<_> = file
-        .inspections
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { date => text(x, "inspection_date"), km => text(x, "km"), notes => text(x, "notes") }
-        })
-        .collect();
+    let faults = fields_as_text(&file.faults, &["title", "opened_date", "closed_date", "status"]);
+    let visits = fields_as_text(&file.visits, &["start_date", "end_date", "reason", "cost"]);
+    let inspections = fields_as_text(&file.inspections, &["inspection_date", "km", "notes"]);
     Ok(page.render(
         "vehicle.html",
         context! {
