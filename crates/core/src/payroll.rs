@@ -85,7 +85,8 @@ pub struct Totals {
     pub normal: u32,
     pub extra25: u32,
     pub ot50: u32,
-    /// Each week's overtime inside the period rounded as payroll pays it (L7), then summed.
+    /// Overtime as payroll pays it (L7): each week's part inside the range is the difference of
+    /// the week's rounded running sums (spec §9), so a week cut by a month end is paid once.
     pub ot50_payable: u32,
     pub extra25_payable: u32,
     pub night: u32,
@@ -117,7 +118,6 @@ impl std::ops::AddAssign<&Totals> for Totals {
 /// What the days of `report` from `from` to `to` (inclusive) add up to.
 pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
     let mut t = Totals::default();
-    let mut weeks: std::collections::BTreeMap<NaiveDate, (u32, u32)> = Default::default();
     for d in report.days.iter().filter(|d| d.date >= from && d.date <= to) {
         t.worked += d.worked;
         t.normal += d.normal;
@@ -129,12 +129,8 @@ pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
         t.weekend += d.weekend;
         t.rest_day += d.rest_day;
         t.flagged_days += u32::from(!d.flags.is_empty());
-        let week = weeks.entry(week_start(d.date)).or_default();
-        week.0 += d.ot50;
-        week.1 += d.extra25;
     }
-    let round = payroll_policy().rounding;
-    t.ot50_payable = weeks.values().map(|w| round.apply(w.0)).sum();
-    t.extra25_payable = weeks.values().map(|w| round.apply(w.1)).sum();
+    let payable = report.payable_between(from, to);
+    (t.ot50_payable, t.extra25_payable) = (payable.ot50, payable.extra25);
     t
 }

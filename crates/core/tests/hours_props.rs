@@ -43,13 +43,14 @@ fn contracts() -> impl Strategy<Value = Contract> {
 
 fn policies() -> impl Strategy<Value = Policy> {
     let rounding = prop_oneof![Just(Rounding::None), Just(Rounding::HalfHourUp)];
-    let start = proptest::option::of((0u64..60).prop_map(|d| date("2025-12-01") + Days::new(d)));
-    (1u32..=3, rounding, prop_oneof![Just(0u32), 0u32..=450], start).prop_map(
-        |(averaging_weeks, rounding, ubgt_offset_minutes, averaging_start)| Policy {
+    // Mondays around the spec's default anchor.
+    let anchor = (0u64..9).prop_map(|w| date("2025-12-01") + Days::new(7 * w));
+    (1u32..=3, rounding, prop_oneof![Just(0u32), 0u32..=450], anchor).prop_map(
+        |(averaging_weeks, rounding, ubgt_offset_minutes, averaging_anchor)| Policy {
             averaging_weeks,
             rounding,
             ubgt_offset_minutes,
-            averaging_start,
+            averaging_anchor,
         },
     )
 }
@@ -252,7 +253,7 @@ proptest! {
                 "averaging_weeks": policy.averaging_weeks,
                 "rounding": policy.rounding.code(),
                 "ubgt_offset_minutes": policy.ubgt_offset_minutes,
-                "averaging_start": policy.averaging_start.map(|d| d.to_string()),
+                "averaging_anchor": policy.averaging_anchor.to_string(),
             },
             "shifts": shifts.iter().map(|s| json!({
                 "date": s.date.to_string(),
