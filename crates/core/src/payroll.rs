@@ -53,9 +53,14 @@ pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
-/// The whole weeks covering `from..=to`: a week's overtime depends on all of its days.
+/// The dates whose shifts the hours of `from..=to` depend on: the whole weeks covering them, since
+/// a week's overtime depends on all of its days, and one day either side, since entries under 4 h
+/// apart are one shift across midnight (spec §2). Without the Sunday before, a Monday 00:00 entry
+/// that continues Sunday's shift would be counted as a shift of its own; without the Monday after,
+/// the last Sunday's night shift would lose its Monday part. The extra days' own hours belong to
+/// the neighbouring weeks and stay outside any figure of `from..=to`.
 pub fn covering_weeks(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
-    (week_start(from), week_start(to) + Duration::days(6))
+    (week_start(from) - Duration::days(1), week_start(to) + Duration::days(7))
 }
 
 /// An employee's hours over `shifts` (the whole weeks around the days wanted; see

@@ -83,7 +83,7 @@ pub struct MonthInput {
 }
 
 /// The dates of the shifts a month report needs, first and last included: the whole weeks
-/// covering the month, since a week's overtime depends on all of its days.
+/// covering the month and a day either side (see [`covering_weeks`]).
 pub fn shifts_range(month: Month) -> (NaiveDate, NaiveDate) {
     covering_weeks(month.first(), month.last())
 }
