@@ -63,6 +63,15 @@ pub fn covering_weeks(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) 
     (week_start(from) - Duration::days(1), week_start(to) + Duration::days(7))
 }
 
+/// The dates of the shifts to load for `from..=to` when the year-to-date ot50 matters too (the
+/// annual cap, L6): [`covering_weeks`] from 1 January of `from`'s year. An [`employee_report`]
+/// over them flags the days where the year passes 270 h, gives the year's figure through any day
+/// with [`Report::ytd_ot50_through`], and leaves the numbers of `from..=to` as they are over the
+/// shorter load, since periods are fixed blocks (spec §7, §10).
+pub fn covering_year(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    covering_weeks(from.with_ordinal(1).unwrap_or(from), to)
+}
+
 /// An employee's hours over `shifts` (the whole weeks around the days wanted; see
 /// [`covering_weeks`]), under the payroll policy: the timesheet panel and the workbook both compute
 /// here, so the figures a manager checks on screen are the ones payroll is paid from.

@@ -1,11 +1,12 @@
 //! Month figures through `payroll`, as the workbook and the dashboard take them: each month loads
-//! the shifts of `covering_weeks` and sums its own days. Spec §2 and §9 at a month end: a night
-//! shift over the month end is counted once, and a cut week's overtime is paid once.
+//! the shifts of `covering_weeks` (or `covering_year` for the year to date) and sums its own days.
+//! Spec §2, §9 and §10 at month ends: a night shift over the month end is counted once, a cut
+//! week's overtime is paid once, and a month loaded from New Year knows the annual cap.
 
-use chrono::NaiveDate;
-use rainstaff_core::hours::Calendar;
+use chrono::{Datelike, NaiveDate, Weekday};
+use rainstaff_core::hours::{Calendar, Flag, Report};
 use rainstaff_core::model::{Employee, Record, Shift};
-use rainstaff_core::payroll::{Totals, covering_weeks, employee_report, totals};
+use rainstaff_core::payroll::{Totals, covering_weeks, covering_year, employee_report, totals};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -78,4 +79,42 @@ fn a_week_cut_by_a_month_end_pays_its_overtime_once() {
     assert_eq!((jan.ot50, jan.ot50_payable), (45, 60));
     // Rounded alone February's 10 min would pay another 30; the week pays 60 in all.
     assert_eq!((feb.ot50, feb.ot50_payable), (10, 0));
+}
+
+#[test]
+fn a_month_loaded_from_new_year_knows_the_year_to_date_overtime() {
+    // From 2 March 2026, Mon–Sat 08:00–19:00: 3600 min a week, 900 of them ot50. By 30 June
+    // (17 weeks and a Monday and Tuesday under 45 h) the year has 15300 min, under 270 h; July
+    // passes it. Loaded from New Year, the July days over the cap are flagged.
+    let zeynep = employee();
+    let mut shifts = Vec::new();
+    let mut day = date("2026-03-02");
+    while day <= date("2026-07-31") {
+        if day.weekday() != Weekday::Sun {
+            shifts.push(shift(&zeynep, &day.to_string(), "08:00", "19:00"));
+        }
+        day = day.succ_opt().unwrap();
+    }
+    let (from, to) = (date("2026-07-01"), date("2026-07-31"));
+    let (load_from, load_to) = covering_year(from, to);
+    assert_eq!((load_from, load_to), (date("2025-12-28"), date("2026-08-03")));
+    let loaded: Vec<Record<Shift>> =
+        shifts.iter().filter(|s| (load_from..=load_to).contains(&date(&s.data.work_date))).cloned().collect();
+    let year = employee_report(&zeynep, &loaded, &Calendar::builtin_tr()).unwrap();
+    assert_eq!(year.ytd_ot50_through(date("2026-06-30")), Some(15300));
+    assert!(year.ytd_ot50_through(to).is_some_and(|m| m > 16200));
+    let flagged = |r: &Report| {
+        r.days.iter().filter(|d| d.date >= from && d.flags.contains(&Flag::AnnualOtCapExceeded)).count()
+    };
+    assert!(flagged(&year) > 0);
+    // The month's own numbers are those of the month loaded alone; only the flag needs the year.
+    let (month_from, month_to) = covering_weeks(from, to);
+    let alone: Vec<Record<Shift>> = shifts
+        .iter()
+        .filter(|s| (month_from..=month_to).contains(&date(&s.data.work_date)))
+        .cloned()
+        .collect();
+    let alone = employee_report(&zeynep, &alone, &Calendar::builtin_tr()).unwrap();
+    assert_eq!(totals(&year, from, to).ot50, totals(&alone, from, to).ot50);
+    assert_eq!(flagged(&alone), 0);
 }
