@@ -99,9 +99,10 @@ pub struct TotalHours {
     pub holiday_units: f64,
     pub weekend: u32,
     pub rest_day: u32,
-    /// The year's ot50 so far: the given figure plus this run's.
+    /// The year-to-date ot50 of the calendar year of the last day: the given figure plus this
+    /// run's when the run stays in one year; see [`Report::years`] for each year.
     pub ytd_ot50: u32,
-    /// ytd_ot50 above the 270 h yearly limit.
+    /// Minutes above the 270 h yearly limit, each year's excess summed (one year: ytd_ot50 − 16200).
     pub over_cap: u32,
     pub flags: BTreeSet<Flag>,
 }
