@@ -17,10 +17,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rainstaff_core::hours::{Calendar, DayHours, Flag, Report};
 use rainstaff_core::model::{Employee, Record, Shift};
-use rainstaff_core::payroll::{Totals, covering_weeks, employee_report, totals, week_start};
+use rainstaff_core::payroll::{Totals, covering_year, employee_report, totals, week_start};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::parse_iso_date;
@@ -105,11 +105,11 @@ pub struct MonthInput {
 }
 
 /// The dates of the shifts a month report needs, first and last included: the whole weeks
-/// covering the month, since a week's overtime depends on all of its days, and every earlier
-/// week of its year, since the yearly overtime cap counts the year's overtime so far.
+/// covering the month and a day either side (see `payroll::covering_weeks`), from the first week of
+/// the month's year: the yearly overtime cap counts the year's overtime so far (see
+/// [`covering_year`]).
 pub fn shifts_range(month: Month) -> (NaiveDate, NaiveDate) {
-    let new_year = Month::new(month.year(), 1).unwrap_or(month).first();
-    covering_weeks(new_year, month.last())
+    covering_year(month.first(), month.last())
 }
 
 /// Computes the report; `progress` goes from 0 to 1 over the employees.
@@ -245,10 +245,5 @@ fn week_flags(report: &Report, monday: NaiveDate) -> BTreeSet<Flag> {
 
 /// The overtime (+50 %) of the month's calendar year up to its last day.
 fn ytd_ot50(report: &Report, month: Month) -> u32 {
-    report
-        .days
-        .iter()
-        .filter(|d| d.date.year() == month.year() && d.date <= month.last())
-        .map(|d| d.ot50)
-        .sum()
+    report.ytd_ot50_through(month.last()).unwrap_or_default()
 }
