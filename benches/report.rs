@@ -14,7 +14,7 @@ use rainstaff_core::model::{Employee, Shift, fields_of};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use rainstaff_core::time::format_hhmm;
-use rainstaff_report::{Month, Selection};
+use rainstaff_report::{CsvDialect, Month, Selection};
 
 const EMPLOYEES_COUNT: usize = 500;
 const RUNS: usize = 5;
@@ -115,6 +115,7 @@ fn main() {
     let request = |format: ReportFormat, name: &str| ReportRequest {
         selection: Selection { month, employee: None, region: ALL_REGIONS.into() },
         format,
+        csv: CsvDialect::Excel,
         lang: Lang::Tr,
         out: dir.path().join(name),
     };

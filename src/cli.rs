@@ -97,7 +97,7 @@ pub enum ExportCommand {
         out: PathBuf,
     },
     /// A month's hours under each employee's contract: XLSX (summary + a sheet per employee) or
-    /// CSV (a row per shift).
+    /// CSV (the employee sheets' rows).
     #[command(group(clap::ArgGroup::new("who").required(true).args(["employee", "all"])))]
     Report {
         /// The month (YYYY-MM).
@@ -114,6 +114,11 @@ pub enum ExportCommand {
         region: Option<String>,
         #[arg(long, value_enum)]
         format: crate::report::ReportFormat,
+        /// With --format csv: excel (default; for Excel with Turkish settings: UTF-8 with BOM,
+        /// ";", h:mm, week subtotals) or plain (for scripts: commas, no BOM, a row per shift,
+        /// whole minutes).
+        #[arg(long, value_name = "DIALECT", value_parser = csv_dialect_arg)]
+        csv_dialect: Option<rainstaff_report::CsvDialect>,
         /// The language of the labels: tr or en.
         #[arg(long, default_value = "tr", value_parser = lang_arg)]
         lang: rainstaff_core::i18n::Lang,
@@ -164,6 +169,10 @@ fn date_arg(name: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {
 
 fn lang_arg(value: &str) -> Result<rainstaff_core::i18n::Lang, String> {
     rainstaff_core::i18n::Lang::from_code(value).ok_or_else(|| "expected tr or en".to_string())
+}
+
+fn csv_dialect_arg(value: &str) -> Result<rainstaff_report::CsvDialect, String> {
+    rainstaff_report::CsvDialect::from_code(value).ok_or_else(|| "expected excel or plain".to_string())
 }
 
 fn month_arg(value: &str) -> anyhow::Result<rainstaff_report::Month> {
@@ -243,9 +252,12 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             eprintln!("{count} shifts written to {}", out.display());
         }
         CliCommand::Export {
-            what: ExportCommand::Report { month, employee, all: _, region, format, lang, out },
+            what: ExportCommand::Report { month, employee, all: _, region, format, csv_dialect, lang, out },
         } => {
             let month = month_arg(&month)?;
+            if csv_dialect.is_some() && format != crate::report::ReportFormat::Csv {
+                bail!("--csv-dialect: only with --format csv");
+            }
             let region = region.as_deref().map(region_arg).transpose()?;
             let region = region.unwrap_or_else(|| rainstaff_core::protocol::ALL_REGIONS.to_string());
             let store = Store::open(&data.store())?;
@@ -258,7 +270,8 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let selection = rainstaff_report::Selection { month, employee, region };
-            let request = crate::report::ReportRequest { selection, format, lang, out };
+            let csv = csv_dialect.unwrap_or_default();
+            let request = crate::report::ReportRequest { selection, format, csv, lang, out };
             let path = crate::report::export(&store, &request, &mut |_| {})?;
             eprintln!("report for {month} written to {}", path.display());
         }

@@ -23,13 +23,13 @@ pub struct HttpTransport {
     token: String,
 }
 
+const USER_AGENT: &str = concat!("rainstaff/", env!("CARGO_PKG_VERSION"));
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         // Bodies are gunzipped here (`body`), after counting what crossed the wire; reqwest must
         // not do it first, as it would when another crate of the build enables its gzip feature.
         .no_gzip()
-        // The server's devices page shows which version each PC runs.
-        .user_agent(concat!("rainstaff/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .build()
@@ -133,7 +133,10 @@ impl HttpTransport {
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(reqwest::header::ACCEPT, accept)
-            .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+            .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+            // The server's devices page shows which version each PC runs. Set on the request, not
+            // the client, so `request_bytes` counts it.
+            .header(reqwest::header::USER_AGENT, USER_AGENT);
         if let Some(epoch) = epoch {
             request = request.header(EPOCH_HEADER, epoch);
         }

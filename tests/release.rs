@@ -83,7 +83,10 @@ fn release_no_build_sets_the_version_in_cargo_toml_and_only_the_workspace_entrie
         }
     }
     bumped.sort_unstable();
-    assert_eq!(bumped, ["rainstaff", "rainstaff-core", "rainstaff-legacy", "rainstaff-server"]);
+    assert_eq!(
+        bumped,
+        ["rainstaff", "rainstaff-core", "rainstaff-legacy", "rainstaff-report", "rainstaff-server"]
+    );
 
     // The script every build and check reads the version through agrees, and the lock is what a
     // `--locked` build (scripts/build-msi.sh) accepts.

@@ -23,38 +23,51 @@ use rainstaff_core::model::{Employee, Record, Shift, fields_of};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use rainstaff_core::time::{parse_hhmm, parse_iso_date};
 
-const SHIFT_HEADERS_TR: [&str; 13] = [
+const SHIFT_HEADERS_TR: [&str; 18] = [
     "Tarih",
     "Gün",
     "Başlangıç",
     "Bitiş",
     "Mola",
     "Çalışma",
+    "Çalışma (saat)",
     "Normal",
     "Fazla süre (%25)",
     "Fazla çalışma (%50)",
+    "Ödenecek fazla çalışma (%50)",
+    "Ödenecek fazla çalışma (%50, saat)",
+    "Ödenecek fazla süre (%25)",
+    "Ödenecek fazla süre (%25, saat)",
     "Gece",
     "Resmî tatil",
     "Uyarılar",
     "Not",
 ];
-const SUMMARY_HEADERS_TR: [&str; 15] = [
+const SUMMARY_HEADERS_TR: [&str; 20] = [
     "Personel",
     "Bölge",
     "Vardiya",
     "Çalışma",
+    "Çalışma (saat)",
     "Normal",
     "Fazla süre (%25)",
     "Fazla çalışma (%50)",
     "Ödenecek fazla çalışma (%50)",
+    "Ödenecek fazla çalışma (%50, saat)",
     "Ödenecek fazla süre (%25)",
+    "Ödenecek fazla süre (%25, saat)",
     "Gece",
     "Resmî tatil",
     "Tatil ücreti (gün)",
     "Hafta sonu",
     "Hafta tatili",
     "Uyarılı gün",
+    "Yıl başından fazla çalışma (%50)",
+    "Uyarılar",
 ];
+/// The duration columns of an employee's sheet: break, worked, normal, +25 %, +50 %, night and
+/// public holiday (payable overtime is on week and totals rows only).
+const SHIFT_DURATIONS: [usize; 7] = [4, 5, 7, 8, 9, 14, 15];
 /// Title, context line, headers: the table's header is the third row.
 const HEADER_ROW: usize = 2;
 
@@ -195,14 +208,22 @@ fn headers(range: &Range<Data>) -> Vec<String> {
     row(range, HEADER_ROW).iter().map(text).filter(|h| !h.is_empty()).collect()
 }
 
-/// The summary's numbers from "Çalışma" on (durations, holiday units, flagged days).
+/// The summary's numbers from "Çalışma" on (durations, holiday units, flagged days), without
+/// the decimal-hours columns.
 fn summary_numbers(cells: &[Data]) -> Vec<f64> {
-    (3..15).map(|c| if c == 11 || c == 14 { number(&cells[c]) } else { minutes(&cells[c]) }).collect()
+    [3, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 17]
+        .into_iter()
+        .map(|c| if c == 14 || c == 17 { number(&cells[c]) } else { minutes(&cells[c]) })
+        .collect()
 }
 
-/// An employee sheet: its data rows (without the totals row) and its totals row.
+/// An employee sheet: its shift rows (without the week subtotals and the totals row) and its
+/// totals row.
 fn employee_rows(range: &Range<Data>) -> (Vec<Vec<Data>>, Vec<Data>) {
-    let mut rows: Vec<Vec<Data>> = (HEADER_ROW + 1..range.height()).map(|r| row(range, r)).collect();
+    let mut rows: Vec<Vec<Data>> = (HEADER_ROW + 1..range.height())
+        .map(|r| row(range, r))
+        .filter(|r| !matches!(&r[0], Data::String(s) if s.starts_with("Hafta ")))
+        .collect();
     let totals = rows.pop().unwrap();
     assert_eq!(text(&totals[0]), "Toplam");
     (rows, totals)
@@ -294,11 +315,11 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
         let (rows, totals) = employee_rows(&sheet);
         assert_eq!(rows.len() as i64, office_rows, "rows of {name}");
         // Every duration column adds up to the totals row, and the totals row to the summary.
-        for c in 4..=10 {
+        for c in SHIFT_DURATIONS {
             let sum: f64 = rows.iter().filter(|r| r[c] != Data::Empty).map(|r| minutes(&r[c])).sum();
             assert_eq!(sum, minutes(&totals[c]), "column {} of {name}", SHIFT_HEADERS_TR[c]);
         }
-        assert_eq!([minutes(&totals[5]), minutes(&totals[6])], [got[0], got[1]]);
+        assert_eq!([minutes(&totals[5]), minutes(&totals[7])], [got[0], got[1]]);
         for r in &rows {
             let date = date_of(&r[0]);
             assert!(date >= first && date <= last);
@@ -311,7 +332,7 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
             );
             let day = engine.day(date).unwrap();
             assert_eq!(minutes(&r[5]), f64::from(day.worked), "{name} {date}");
-            assert_eq!(minutes(&r[8]), f64::from(day.ot50), "{name} {date}");
+            assert_eq!(minutes(&r[9]), f64::from(day.ot50), "{name} {date}");
         }
     }
     let totals = row(&summary, HEADER_ROW + 1 + employees.len());
@@ -321,14 +342,14 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
 }
 
 #[test]
-fn the_csv_has_a_row_per_shift_with_whole_minutes_in_english() {
+fn the_plain_csv_has_a_row_per_shift_with_whole_minutes_in_english() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let f1 = common::samples().join("F1_v4_s4.db");
     let (ok, stderr) = rainstaff(data, &["import-legacy", f1.to_str().unwrap(), "--region", "Ankara"]);
     assert!(ok, "{stderr}");
     let out = data.join("january.csv");
-    report(data, "2026-01", &["--all", "--lang", "en"], "csv", &out);
+    report(data, "2026-01", &["--all", "--lang", "en", "--csv-dialect", "plain"], "csv", &out);
 
     let mut reader = csv::Reader::from_path(&out).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -446,7 +467,7 @@ fn shifts_belong_to_the_month_they_start_in_and_weeks_are_whole() {
     assert_eq!(summary_numbers(&empty), vec![0.0; 12]);
     let (rows, totals) = employee_rows(&wb.worksheet_range("BOŞ PERSONEL").unwrap());
     assert!(rows.is_empty());
-    assert!((4..=10).all(|c| minutes(&totals[c]) == 0.0));
+    assert!(SHIFT_DURATIONS.iter().all(|&c| minutes(&totals[c]) == 0.0));
 
     let (rows, totals) = employee_rows(&wb.worksheet_range(TURKISH_NAME).unwrap());
     let dates: Vec<NaiveDate> = rows.iter().map(|r| date_of(&r[0])).collect();
@@ -457,8 +478,8 @@ fn shifts_belong_to_the_month_they_start_in_and_weeks_are_whole() {
     let last = rows.last().unwrap();
     assert_eq!(text(&last[1]), "Cmt");
     assert_eq!(time_of(&last[2]), 22.0 * 60.0, "start as a time of day");
-    assert_eq!([minutes(&last[4]), minutes(&last[5]), minutes(&last[9])], [30.0, 450.0, 450.0]);
-    assert_eq!(minutes(&last[8]), 5.0 * 510.0 + 450.0 - 2700.0);
+    assert_eq!([minutes(&last[4]), minutes(&last[5]), minutes(&last[14])], [30.0, 450.0, 450.0]);
+    assert_eq!(minutes(&last[9]), 5.0 * 510.0 + 450.0 - 2700.0);
     assert_eq!(minutes(&totals[5]), 5.0 * 510.0 + 450.0);
 
     let store = store(data);
@@ -472,7 +493,8 @@ fn shifts_belong_to_the_month_they_start_in_and_weeks_are_whole() {
 
     // In February the Sunday counts against the week that began in January: all overtime.
     let february = data.join("subat.csv");
-    report(data, "2026-02", &["--employee", "cgiosu ozlem CGIOSU"], "csv", &february);
+    let plain = ["--employee", "cgiosu ozlem CGIOSU", "--csv-dialect", "plain"];
+    report(data, "2026-02", &plain, "csv", &february);
     let records: Vec<csv::StringRecord> =
         csv::Reader::from_path(&february).unwrap().records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 1);
@@ -484,13 +506,38 @@ fn shifts_belong_to_the_month_they_start_in_and_weeks_are_whole() {
 }
 
 #[test]
+fn the_report_csv_opens_in_turkish_excel_unless_asked_for_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    boundary_store(data);
+    let out = data.join("ocak.csv");
+    report(data, "2026-01", &["--employee", "cgiosu ozlem CGIOSU"], "csv", &out);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFPersonel;B\xC3\xB6lge;Tarih;"), "BOM, ';', Turkish headers");
+    let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let dates: Vec<&str> = records.iter().map(|r| &r[2]).collect();
+    let mut expected: Vec<String> = (26..=31).map(|d| format!("{d}.01.2026")).collect();
+    expected.extend(["Hafta 26.01–31.01".into(), "Toplam".into()]);
+    assert_eq!(dates, expected, "the shifts, the week cut at the month's end, the totals");
+    // The night of the 31st: ends the next morning, 7:30 worked, as h:mm.
+    assert_eq!([&records[5][5], &records[5][7]], ["06:00 +1", "7:30"]);
+}
+
+#[test]
 fn bad_input_fails_naming_the_option() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     boundary_store(data);
     let out = data.join("x.xlsx");
     let out = out.to_str().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
+        (&["--month", "2026-01", "--all", "--csv-dialect", "plain"], "--csv-dialect"),
+        (&["--month", "2026-01", "--all", "--csv-dialect", "tsv"], "--csv-dialect"),
         (&["--month", "2026-13", "--all"], "--month"),
         (&["--month", "ocak", "--all"], "--month"),
         (&["--month", "2026-01", "--employee", "Ayşe Yılmaz"], "--employee"),

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rainstaff_core::i18n::Lang;
-use rainstaff_report::{MonthInput, MonthReport, Selection, shifts_range, write_csv, write_xlsx};
+use rainstaff_report::{CsvDialect, MonthInput, MonthReport, Selection, shifts_range, write_csv, write_xlsx};
 
 pub use fleet::{VehicleExport, VehicleSheet, export_vehicle};
 
@@ -37,6 +37,8 @@ impl ReportFormat {
 pub struct ReportRequest {
     pub selection: Selection,
     pub format: ReportFormat,
+    /// Who reads a CSV: people in Excel, or scripts.
+    pub csv: CsvDialect,
     pub lang: Lang,
     pub out: PathBuf,
 }
@@ -55,7 +57,7 @@ pub fn export(
         ReportFormat::Xlsx => write_xlsx(&report, request.lang, out, &mut writing),
         ReportFormat::Csv => {
             let file = std::fs::File::create(out)?;
-            write_csv(&report, request.lang, std::io::BufWriter::new(file))
+            write_csv(&report, request.lang, request.csv, std::io::BufWriter::new(file))
         }
     }
     .with_context(|| out.display().to_string())?;
@@ -74,7 +76,8 @@ pub fn build(
         company: store.setting(COMPANY_NAME_KEY)?,
         calendar: store.calendar()?,
         employees: store.employees(&selection.region)?,
-        // One read for everybody: a query per employee would scan the table once each.
+        // One read for everybody: a query per employee would scan the table once each. From
+        // the year's first week on, for the yearly overtime cap.
         shifts: store.shifts(&ShiftFilter {
             employee: selection.employee,
             from: Some(from),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use egui::Ui;
 use rainstaff_core::model::{Employee, Record};
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_report::{Month, Selection};
+use rainstaff_report::{CsvDialect, Month, Selection};
 use uuid::Uuid;
 
 use crate::bus::{Command, Topic};
@@ -179,7 +179,8 @@ impl ReportsScreen {
             return;
         }
         let selection = Selection { month, employee: self.employee, region: self.region(ctx) };
-        let request = ReportRequest { selection, format: self.format, lang, out };
+        // A CSV saved from the screen is for a person to open in Excel.
+        let request = ReportRequest { selection, format: self.format, csv: CsvDialect::Excel, lang, out };
         self.state = State::Running(0.0);
         ctx.send(Command::ExportReport { request });
     }

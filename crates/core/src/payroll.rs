@@ -53,9 +53,23 @@ pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
-/// The whole weeks covering `from..=to`: a week's overtime depends on all of its days.
+/// The dates whose shifts the hours of `from..=to` depend on: the whole weeks covering them, since
+/// a week's overtime depends on all of its days, and one day either side, since entries under 4 h
+/// apart are one shift across midnight (spec §2). Without the Sunday before, a Monday 00:00 entry
+/// that continues Sunday's shift would be counted as a shift of its own; without the Monday after,
+/// the last Sunday's night shift would lose its Monday part. The extra days' own hours belong to
+/// the neighbouring weeks and stay outside any figure of `from..=to`.
 pub fn covering_weeks(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
-    (week_start(from), week_start(to) + Duration::days(6))
+    (week_start(from) - Duration::days(1), week_start(to) + Duration::days(7))
+}
+
+/// The dates of the shifts to load for `from..=to` when the year-to-date ot50 matters too (the
+/// annual cap, L6): [`covering_weeks`] from 1 January of `from`'s year. An [`employee_report`]
+/// over them flags the days where the year passes 270 h, gives the year's figure through any day
+/// with [`Report::ytd_ot50_through`], and leaves the numbers of `from..=to` as they are over the
+/// shorter load, since periods are fixed blocks (spec §7, §10).
+pub fn covering_year(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    covering_weeks(from.with_ordinal(1).unwrap_or(from), to)
 }
 
 /// An employee's hours over `shifts` (the whole weeks around the days wanted; see
@@ -85,7 +99,8 @@ pub struct Totals {
     pub normal: u32,
     pub extra25: u32,
     pub ot50: u32,
-    /// Each week's overtime inside the period rounded as payroll pays it (L7), then summed.
+    /// Overtime as payroll pays it (L7): each week's part inside the range is the difference of
+    /// the week's rounded running sums (spec §9), so a week cut by a month end is paid once.
     pub ot50_payable: u32,
     pub extra25_payable: u32,
     pub night: u32,
@@ -117,7 +132,6 @@ impl std::ops::AddAssign<&Totals> for Totals {
 /// What the days of `report` from `from` to `to` (inclusive) add up to.
 pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
     let mut t = Totals::default();
-    let mut weeks: std::collections::BTreeMap<NaiveDate, (u32, u32)> = Default::default();
     for d in report.days.iter().filter(|d| d.date >= from && d.date <= to) {
         t.worked += d.worked;
         t.normal += d.normal;
@@ -129,12 +143,8 @@ pub fn totals(report: &Report, from: NaiveDate, to: NaiveDate) -> Totals {
         t.weekend += d.weekend;
         t.rest_day += d.rest_day;
         t.flagged_days += u32::from(!d.flags.is_empty());
-        let week = weeks.entry(week_start(d.date)).or_default();
-        week.0 += d.ot50;
-        week.1 += d.extra25;
     }
-    let round = payroll_policy().rounding;
-    t.ot50_payable = weeks.values().map(|w| round.apply(w.0)).sum();
-    t.extra25_payable = weeks.values().map(|w| round.apply(w.1)).sum();
+    let payable = report.payable_between(from, to);
+    (t.ot50_payable, t.extra25_payable) = (payable.ot50, payable.extra25);
     t
 }

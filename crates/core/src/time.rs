@@ -1,6 +1,6 @@
 //! Dates and times as people type them and as the wire carries them.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{FixedOffset, NaiveDate, NaiveTime};
 
 use crate::validate::Problem;
 
@@ -69,6 +69,11 @@ pub fn format_duration(minutes: i64) -> String {
     let sign = if minutes < 0 { "-" } else { "" };
     let m = minutes.abs();
     format!("{sign}{}:{:02}", m / 60, m % 60)
+}
+
+/// Turkish time: UTC+3 all year since 2016. Offices mean this wall clock; the store keeps UTC.
+pub fn turkey() -> FixedOffset {
+    FixedOffset::east_opt(3 * 3600).expect("three hours is a valid offset")
 }
 
 #[cfg(test)]

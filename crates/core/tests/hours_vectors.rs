@@ -39,14 +39,12 @@ fn json_input(contract: &Contract, policy: &Policy, ytd: u32, shifts: &[ShiftInp
         BreakPolicy::AsEntered => json!("as_entered"),
         BreakPolicy::Fixed(n) => json!({ "fixed": n }),
     };
-    let mut policy_json = json!({
+    let policy_json = json!({
         "averaging_weeks": policy.averaging_weeks,
+        "averaging_anchor": policy.averaging_anchor.to_string(),
         "rounding": policy.rounding.code(),
         "ubgt_offset_minutes": policy.ubgt_offset_minutes,
     });
-    if let Some(d) = policy.averaging_start {
-        policy_json["averaging_start"] = json!(d.to_string());
-    }
     json!({
         "contract": {
             "kind": contract.kind.code(),
@@ -229,8 +227,9 @@ fn tv13_weekly_then_averaged_over_two_weeks() {
     assert_eq!(averaged.policy, Policy { averaging_weeks: 2, ..Policy::default() });
     let p = &vector("TV13 averaged").periods[0];
     assert_eq!((p.start, p.end), (date("2026-03-02"), date("2026-03-15")));
-    // An explicit anchor that puts the two weeks in different blocks gives weekly-like results.
-    let split = Policy { averaging_start: Some(date("2026-02-23")), ..averaged.policy };
+    // The default anchor (5 Jan 2026) puts both weeks in one block; an anchor a week later puts
+    // them in different blocks, with weekly-like results.
+    let split = Policy { averaging_anchor: date("2026-02-23"), ..averaged.policy };
     let r = both(&averaged.contract, &split, 0, &averaged.shifts);
     assert_eq!(r.periods.len(), 2);
     assert_eq!((r.periods[0].start, r.periods[0].end), (date("2026-02-23"), date("2026-03-08")));
@@ -304,11 +303,93 @@ fn tv23c_a_long_gap_is_the_break() {
 }
 
 #[test]
+fn tv24_a_night_typed_as_two_rows_is_one_night_shift() {
+    let r = vector("TV24");
+    assert_eq!(r.days.len(), 1, "the Tuesday row belongs to Monday's shift");
+    let mon = day(&r, "2026-03-02");
+    assert_eq!((mon.span, mon.break_minutes, mon.worked), (960, 90, 870));
+    assert!(mon.night_shift);
+    assert_eq!((mon.daily_excess, mon.ot50, mon.normal), (420, 420, 450));
+    // 20:00–23:59 and 00:00–06:00 are worked; the break sits in the longer, evening row.
+    assert_eq!(mon.night, 599);
+    assert_eq!(mon.flags, flags(&[Flag::NightMaxExceeded]));
+    let text = mon.explain(Lang::En).join("\n");
+    assert!(text.contains("2 entries count as one shift 14:00–06:00 (+1)"), "{text}");
+    // Typed as one row, the same shift gives the same numbers (the gap is one minute of break).
+    let whole = run(&[shift("2026-03-02", "14:00", "06:00")]);
+    assert_eq!(wnxo(&whole.periods[0]), wnxo(&r.periods[0]));
+    // 4 h apart, the rows are two shifts on two dates again.
+    let apart = run(&[shift("2026-03-02", "14:00", "20:00"), shift("2026-03-03", "00:00", "06:00")]);
+    assert_eq!(apart.days.len(), 2);
+}
+
+#[test]
+fn averaging_blocks_do_not_move_with_the_input() {
+    // Two weeks averaged from the default anchor (5 Jan 2026): 2 and 9 Feb are one block. The
+    // first week is 450 min over 45 h and the second 450 under: no overtime.
+    let policy = Policy { averaging_weeks: 2, ..Policy::default() };
+    let mut shifts = daily("2026-02-02", 5, "08:00", "19:30");
+    shifts.extend(daily("2026-02-09", 5, "08:00", "16:00"));
+    let r = both(&Contract::default(), &policy, 0, &shifts);
+    assert_eq!((r.periods[0].start, r.periods[0].end), (date("2026-02-02"), date("2026-02-15")));
+    assert_eq!(wnxo(&r.periods[0]), [5400, 5400, 0, 0]);
+    // One earlier shift must not start the blocks on its own week (26 Jan) and cut the pair apart.
+    let mut with_earlier = shifts.clone();
+    with_earlier.push(shift("2026-01-28", "09:00", "12:00"));
+    let r2 = both(&Contract::default(), &policy, 0, &with_earlier);
+    let block = r2.periods.iter().find(|p| p.start == date("2026-02-02")).unwrap();
+    assert_eq!(block, &r.periods[0]);
+    assert_eq!(r2.periods[0].start, date("2026-01-19"));
+    // The anchor must be a Monday, named in the error.
+    let sunday = Policy { averaging_anchor: date("2026-01-04"), ..policy };
+    let err = compute(&Contract::default(), &sunday, &Calendar::builtin_tr(), 0, &shifts).unwrap_err();
+    assert_eq!(err.to_string(), "policy.averaging_anchor: not a Monday");
+}
+
+#[test]
+fn a_week_cut_by_a_month_end_pays_its_overtime_once() {
+    // Week of Mon 26 Jan 2026 after a full week: Sat 31 Jan 10:00–11:00 (45 min worked) and
+    // Sun 1 Feb 10:00–10:25 (10 min), all ot50. The week pays 55 rounded up: 60.
+    let mut shifts = daily("2026-01-26", 5, "08:00", "18:00");
+    shifts.push(shift("2026-01-31", "10:00", "11:00"));
+    shifts.push(shift("2026-02-01", "10:00", "10:25"));
+    let policy = Policy { rounding: Rounding::HalfHourUp, ..Policy::default() };
+    let r = both(&Contract::default(), &policy, 0, &shifts);
+    let week = &r.periods[0];
+    assert_eq!((week.ot50, week.ot50_payable), (55, 60));
+    let jan = r.payable_between(date("2026-01-01"), date("2026-01-31"));
+    let feb = r.payable_between(date("2026-02-01"), date("2026-02-28"));
+    // January: 45 min, paid 60; February: roundup(55) − roundup(45) = 0, not another 30.
+    assert_eq!((jan.ot50, feb.ot50), (60, 0));
+    assert_eq!(jan.ot50 + feb.ot50, week.ot50_payable);
+    assert_eq!(r.payable_between(date("2026-01-26"), date("2026-02-01")).ot50, 60);
+}
+
+#[test]
+fn the_annual_cap_restarts_on_1_january() {
+    // Two weeks of 300 min ot50 each side of New Year 2027, with 16000 min already done in 2026.
+    let mut shifts = daily("2026-12-14", 5, "08:00", "19:00");
+    shifts.extend(daily("2027-01-04", 5, "08:00", "19:00"));
+    let r = both(&Contract::default(), &Policy::default(), 16000, &shifts);
+    let years: Vec<(i32, u32, u32, u32)> =
+        r.years.iter().map(|y| (y.year, y.before, y.ytd_ot50, y.over_cap)).collect();
+    assert_eq!(years, [(2026, 16000, 16300, 100), (2027, 0, 300, 0)]);
+    assert_eq!((r.total.ot50, r.total.ytd_ot50, r.total.over_cap), (600, 300, 100));
+    assert!(day(&r, "2026-12-18").flags.contains(&Flag::AnnualOtCapExceeded));
+    assert!(!day(&r, "2027-01-08").flags.contains(&Flag::AnnualOtCapExceeded));
+    assert!(r.total.flags.contains(&Flag::AnnualOtCapExceeded));
+    assert_eq!(r.ytd_ot50_through(date("2026-12-17")), Some(16000));
+    assert_eq!(r.ytd_ot50_through(date("2026-12-31")), Some(16300));
+    assert_eq!(r.ytd_ot50_through(date("2027-01-31")), Some(300));
+    assert_eq!(r.ytd_ot50_through(date("2025-06-01")), None);
+}
+
+#[test]
 fn the_spec_example_round_trips_with_the_spec_field_names() {
     let input = r#"{
       "contract": {"kind": "full_time", "weekly_minutes": 2700, "break_policy": "statutory",
                    "rest_days": ["sun"], "weekend_days": ["sat", "sun"]},
-      "policy": {"averaging_weeks": 1, "rounding": "none", "ubgt_offset_minutes": 0},
+      "policy": {"averaging_weeks": 1, "averaging_anchor": "2026-01-05", "rounding": "none", "ubgt_offset_minutes": 0},
       "calendar": "TR",
       "ytd_ot50_minutes": 0,
       "shifts": [{"date": "2026-03-02", "start": "08:00", "end": "18:00", "break_minutes": null}]
@@ -356,6 +437,14 @@ fn bad_input_names_the_field_and_the_shift() {
         ),
         (with(r#"{"date": "2026-03-03", "start": "08:00"}"#), "shifts[1].end: is required"),
         (with(r#"{"date": "1800-03-03", "start": "08:00", "end": "09:00"}"#), "shifts[1].date"),
+        // Exactly YYYY-MM-DD and HH:MM, two digits each (spec: JSON interface).
+        (with(r#"{"date": "2026-3-3", "start": "08:00", "end": "18:00"}"#), "shifts[1].date: not a date"),
+        (with(r#"{"date": "2026-03-03 ", "start": "08:00", "end": "18:00"}"#), "shifts[1].date: not a date"),
+        (with(r#"{"date": "2026-03-03", "start": "8:5", "end": "18:00"}"#), "shifts[1].start: not a time"),
+        (with(r#"{"date": "2026-03-03", "start": "8:00", "end": "18:00"}"#), "shifts[1].start: not a time"),
+        (with(r#"{"date": "2026-03-03", "start": "08:00", "end": "18:00:00"}"#), "shifts[1].end: not a time"),
+        (with(r#"{"date": "2026-03-03", "start": "08:00", "end": "24:00"}"#), "shifts[1].end: not a time"),
+        (with(r#"{"date": "2026-03-03", "start": 800, "end": "18:00"}"#), "shifts[1].start: must be text"),
         (with(r#""08:00-18:00""#), "shifts[1]: must be an object"),
         (
             r#"{"contract": {"kind": "temporary"}, "shifts": []}"#.into(),
@@ -371,6 +460,18 @@ fn bad_input_names_the_field_and_the_shift() {
         (r#"{"contract": {"weekly_minutes": 0}, "shifts": []}"#.into(), "contract.weekly_minutes"),
         (r#"{"policy": {"rounding": "up"}, "shifts": []}"#.into(), "policy.rounding: unknown value \"up\""),
         (r#"{"policy": {"averaging_weeks": 0}, "shifts": []}"#.into(), "policy.averaging_weeks"),
+        (
+            r#"{"policy": {"averaging_anchor": "2026-1-5"}, "shifts": []}"#.into(),
+            "policy.averaging_anchor: not a date",
+        ),
+        (
+            r#"{"policy": {"averaging_anchor": "2026-01-06"}, "shifts": []}"#.into(),
+            "policy.averaging_anchor: not a Monday",
+        ),
+        (
+            r#"{"policy": {"averaging_start": "2026-01-05"}, "shifts": []}"#.into(),
+            "policy.averaging_start: unknown field",
+        ),
         (r#"{"policy": {"ubgt_offset_minutes": 451}, "shifts": []}"#.into(), "policy.ubgt_offset_minutes"),
         (r#"{"calendar": "DE", "shifts": []}"#.into(), "calendar: unknown value \"DE\""),
         (r#"{"ytd_ot50_minutes": -1, "shifts": []}"#.into(), "ytd_ot50_minutes"),

@@ -2,14 +2,10 @@
 //! is passed on as the text it was, so that validation names the field and shows what the office
 //! had typed, instead of the value vanishing here.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
-use rainstaff_core::time::{format_hhmm, parse_user_date, parse_user_time};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use rainstaff_core::time::{format_hhmm, parse_user_date, parse_user_time, turkey};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
-
-/// Turkey has kept UTC+3 all year since 2016; the legacy timestamps that carry an offset are
-/// either UTC or already +03:00, and an office means its own wall clock.
-const TURKEY_OFFSET_SECONDS: i32 = 3 * 3600;
 
 fn as_text(v: &SqlValue) -> Option<String> {
     match v {
@@ -125,7 +121,9 @@ fn parse_time(s: &str) -> Option<String> {
 /// without is taken as already local.
 fn local_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    let turkey = FixedOffset::east_opt(TURKEY_OFFSET_SECONDS)?;
+    // The legacy timestamps that carry an offset are UTC or already +03:00, and an office means
+    // its own wall clock.
+    let turkey = turkey();
     let with_offset = DateTime::parse_from_rfc3339(s).ok().or_else(|| {
         ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z"]
             .iter()

@@ -10,13 +10,17 @@
 //! the month is this month's, all of its minutes included, and one starting on the last day of
 //! the previous month is not. Each row carries the engine's values of its date, so the rows of
 //! an employee add up to the employee's totals exactly, with no rounding in between.
+//!
+//! Year to date: the yearly 270 h overtime cap counts every overtime minute of the calendar year,
+//! so the engine also computes every earlier week of the month's year in the same run; only the
+//! month's days are reported, but the cap's flag and the year-to-date figure are the year's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use rainstaff_core::hours::{Calendar, DayHours};
+use rainstaff_core::hours::{Calendar, DayHours, Flag, Report};
 use rainstaff_core::model::{Employee, Record, Shift};
-use rainstaff_core::payroll::{Totals, covering_weeks, employee_report, totals};
+use rainstaff_core::payroll::{Totals, covering_year, employee_report, totals, week_start};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::parse_iso_date;
@@ -49,6 +53,23 @@ pub struct EmployeeMonth {
     /// The employee's shifts that start in the month, by date and start time.
     pub rows: Vec<Row>,
     pub totals: Totals,
+    /// The Monday–Sunday weeks of the month the employee worked in, each cut to the month.
+    pub weeks: Vec<WeekPart>,
+    /// Every flag of the month: those of its dates and those the engine raised on its weeks.
+    pub flags: BTreeSet<Flag>,
+    /// Overtime (+50 %) of the calendar year up to the month's last day, for the 270 h cap.
+    pub ytd_ot50: u32,
+}
+
+/// The part of a Monday–Sunday week inside the month: a subtotal of an employee's sheet.
+#[derive(Debug, Clone)]
+pub struct WeekPart {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub totals: Totals,
+    pub break_minutes: u32,
+    /// What the engine flagged on the week as a whole (no 24 h rest), not on one of its dates.
+    pub flags: BTreeSet<Flag>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,13 +100,16 @@ pub struct MonthInput {
     /// The selection's employees, in any order; others may be among them and are left out.
     pub employees: Vec<Record<Employee>>,
     /// Their shifts over [`shifts_range`] of the month, in any order; others are left out.
+    /// Those of the year's earlier months count towards the yearly overtime cap.
     pub shifts: Vec<Record<Shift>>,
 }
 
 /// The dates of the shifts a month report needs, first and last included: the whole weeks
-/// covering the month, since a week's overtime depends on all of its days.
+/// covering the month and a day either side (see `payroll::covering_weeks`), from the first week of
+/// the month's year: the yearly overtime cap counts the year's overtime so far (see
+/// [`covering_year`]).
 pub fn shifts_range(month: Month) -> (NaiveDate, NaiveDate) {
-    covering_weeks(month.first(), month.last())
+    covering_year(month.first(), month.last())
 }
 
 /// Computes the report; `progress` goes from 0 to 1 over the employees.
@@ -127,9 +151,20 @@ pub fn build(
         }
         let report = employee_report(employee, &mine, &input.calendar)?;
         let totals = totals(&report, month.first(), month.last());
+        let weeks = weeks(&report, month);
+        let mut flags: BTreeSet<Flag> = weeks.iter().flat_map(|w| w.flags.iter().copied()).collect();
+        let ytd_ot50 = ytd_ot50(&report, month);
         let days: BTreeMap<NaiveDate, DayHours> =
             report.days.into_iter().filter(|d| month.contains(d.date)).map(|d| (d.date, d)).collect();
-        out.push(EmployeeMonth { rows: rows(month, mine, days), totals, employee: employee.clone() });
+        flags.extend(days.values().flat_map(|d| d.flags.iter().copied()));
+        out.push(EmployeeMonth {
+            rows: rows(month, mine, days),
+            totals,
+            weeks,
+            flags,
+            ytd_ot50,
+            employee: employee.clone(),
+        });
         progress((i + 1) as f32 / count);
     }
     Ok(MonthReport {
@@ -170,4 +205,45 @@ fn rows(month: Month, shifts: Vec<Record<Shift>>, mut days: BTreeMap<NaiveDate, 
             Some(Row { date, day: days.remove(&date), shift: s.data })
         })
         .collect()
+}
+
+/// The weeks with a worked date in the month, cut to the month. A week's payable overtime is
+/// what [`totals`] makes of its part, so the parts add up to the month's totals.
+fn weeks(report: &Report, month: Month) -> Vec<WeekPart> {
+    let mondays: BTreeSet<NaiveDate> =
+        report.days.iter().filter(|d| month.contains(d.date)).map(|d| week_start(d.date)).collect();
+    mondays
+        .into_iter()
+        .map(|monday| {
+            let from = monday.max(month.first());
+            let to = (monday + chrono::Duration::days(6)).min(month.last());
+            let inside = |d: &&DayHours| d.date >= from && d.date <= to;
+            WeekPart {
+                from,
+                to,
+                totals: totals(report, from, to),
+                break_minutes: report.days.iter().filter(inside).map(|d| d.break_minutes).sum(),
+                flags: week_flags(report, monday),
+            }
+        })
+        .collect()
+}
+
+/// The flags of the engine's period holding `monday` that none of the period's dates carries.
+fn week_flags(report: &Report, monday: NaiveDate) -> BTreeSet<Flag> {
+    let Some(period) = report.periods.iter().find(|p| p.start <= monday && monday <= p.end) else {
+        return BTreeSet::new();
+    };
+    let of_days: BTreeSet<Flag> = report
+        .days
+        .iter()
+        .filter(|d| d.date >= period.start && d.date <= period.end)
+        .flat_map(|d| d.flags.iter().copied())
+        .collect();
+    period.flags.difference(&of_days).copied().collect()
+}
+
+/// The overtime (+50 %) of the month's calendar year up to its last day.
+fn ytd_ot50(report: &Report, month: Month) -> u32 {
+    report.ytd_ot50_through(month.last()).unwrap_or_default()
 }

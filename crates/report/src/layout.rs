@@ -15,7 +15,7 @@ const MINUTES_PER_DAY: f64 = 1440.0;
 
 /// The cell formats of one kind of row, made once per workbook.
 pub struct Formats {
-    /// The formats of a totals row: bold, with a line above.
+    /// A (sub)totals row's: its blank cells are written too, to carry the line above.
     total: bool,
     title: Format,
     context: Format,
@@ -23,7 +23,9 @@ pub struct Formats {
     plain: Format,
     date: Format,
     time: Format,
+    next_day: Format,
     duration: Format,
+    hours: Format,
     units: Format,
     count: Format,
     amount: Format,
@@ -32,8 +34,20 @@ pub struct Formats {
 impl Formats {
     /// The formats of data rows, or with `total` those of a totals row.
     pub fn new(total: bool) -> Formats {
-        let base =
-            if total { Format::new().set_bold().set_border_top(FormatBorder::Thin) } else { Format::new() };
+        if total {
+            Formats::with(true, Format::new().set_bold().set_border_top(FormatBorder::Thin))
+        } else {
+            Formats::with(false, Format::new())
+        }
+    }
+
+    /// The formats of a subtotal row (a week under its days): italic, with a dotted line above,
+    /// so the eye tells it from the bold totals row.
+    pub fn subtotal() -> Formats {
+        Formats::with(true, Format::new().set_italic().set_border_top(FormatBorder::Dotted))
+    }
+
+    fn with(total: bool, base: Format) -> Formats {
         Formats {
             total,
             title: Format::new().set_bold().set_font_size(14),
@@ -47,7 +61,10 @@ impl Formats {
             plain: base.clone(),
             date: base.clone().set_num_format("dd.mm.yyyy"),
             time: base.clone().set_num_format("hh:mm"),
+            // Still a time value, so it sorts and subtracts; the "+1" is only how it shows.
+            next_day: base.clone().set_num_format("hh:mm\" +1\""),
             duration: base.clone().set_num_format("[h]:mm"),
+            hours: base.clone().set_num_format("0.00"),
             units: base.clone().set_num_format("0.0"),
             amount: base.clone().set_num_format("#,##0.00"),
             count: base.set_num_format("0"),
@@ -73,6 +90,24 @@ pub fn table_header(sheet: &mut Worksheet, columns: &[Column], f: &Formats) -> R
     Ok(())
 }
 
+/// How a sheet prints: landscape on A4, as wide as one page, the title, context and column
+/// headers on every page, and a page header of three parts (left, centre, right).
+pub fn print_setup(sheet: &mut Worksheet, header: [&str; 3]) -> Result<(), XlsxError> {
+    // A4 is paper size 9 in Excel's numbering.
+    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, HEADER_ROW)?;
+    let [left, centre, right] = header.map(header_part);
+    sheet.set_header(format!("&L{left}&C{centre}&R{right}"));
+    Ok(())
+}
+
+/// A part of a page header: "&" starts a control code there ("&&" is a literal one), and Excel
+/// drops a header over 255 characters, so each part is cut to 40 (80 with every "&" doubled).
+fn header_part(text: &str) -> String {
+    let cut: String = text.chars().take(40).collect();
+    cut.replace('&', "&&")
+}
+
 /// One row of the table: each cell typed and formatted as [`Cell`] says.
 pub fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> Result<(), XlsxError> {
     for (i, cell) in cells.iter().enumerate() {
@@ -87,9 +122,13 @@ pub fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> 
             Cell::Time(m) => {
                 sheet.write_number_with_format(row, col, f64::from(*m) / MINUTES_PER_DAY, &f.time)?
             }
+            Cell::NextDayTime(m) => {
+                sheet.write_number_with_format(row, col, f64::from(*m) / MINUTES_PER_DAY, &f.next_day)?
+            }
             Cell::Minutes(m) => {
                 sheet.write_number_with_format(row, col, f64::from(*m) / MINUTES_PER_DAY, &f.duration)?
             }
+            Cell::Hours(m) => sheet.write_number_with_format(row, col, f64::from(*m) / 60.0, &f.hours)?,
             Cell::Units(u) => sheet.write_number_with_format(row, col, *u, &f.units)?,
             Cell::Count(n) => sheet.write_number_with_format(row, col, f64::from(*n), &f.count)?,
             Cell::Amount(a) => sheet.write_number_with_format(row, col, *a, &f.amount)?,

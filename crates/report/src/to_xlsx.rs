@@ -10,8 +10,8 @@ use rainstaff_core::time::{format_date, format_duration};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::build::{EmployeeMonth, MonthReport};
-use crate::cells;
-use crate::layout::{FIRST_DATA_ROW, Formats, HEADER_ROW, heading, put_row, table_header};
+use crate::cells::{self, RowKind};
+use crate::layout::{FIRST_DATA_ROW, Formats, HEADER_ROW, heading, print_setup, put_row, table_header};
 use crate::sheet_names::SheetNames;
 
 /// Writes the workbook to `out`; `progress` goes from 0 to 1.
@@ -35,20 +35,28 @@ pub fn xlsx_bytes(report: &MonthReport, lang: Lang) -> anyhow::Result<Vec<u8>> {
 
 /// Lays out every sheet; `progress` goes from 0 to 1 over the employees.
 fn workbook(report: &MonthReport, lang: Lang, progress: &mut dyn FnMut(f32)) -> Result<Workbook, XlsxError> {
-    let (rows, totals) = (Formats::new(false), Formats::new(true));
+    let styles =
+        Styles { rows: Formats::new(false), subtotals: Formats::subtotal(), totals: Formats::new(true) };
     let mut workbook = Workbook::new();
     let mut names = SheetNames::default();
     let sheet = workbook.add_worksheet();
     sheet.set_name(names.unique(lang.pick("Özet", "Summary"), "Summary"))?;
-    summary(sheet, report, lang, &rows, &totals)?;
+    summary(sheet, report, lang, &styles)?;
     let count = report.employees.len().max(1) as f32;
     for (i, e) in report.employees.iter().enumerate() {
         let sheet = workbook.add_worksheet();
         sheet.set_name(names.unique(&e.employee.data.full_name, lang.pick("Personel", "Employee")))?;
-        employee(sheet, report, e, lang, &rows, &totals)?;
+        employee(sheet, report, e, lang, &styles)?;
         progress((i + 1) as f32 / count);
     }
     Ok(workbook)
+}
+
+/// The formats of the three kinds of table row, made once per workbook.
+struct Styles {
+    rows: Formats,
+    subtotals: Formats,
+    totals: Formats,
 }
 
 fn title(report: &MonthReport, what: &str, lang: Lang) -> String {
@@ -65,29 +73,42 @@ fn title(report: &MonthReport, what: &str, lang: Lang) -> String {
 }
 
 fn region_line(region: &str, lang: Lang) -> String {
-    let shown =
-        if region == ALL_REGIONS { lang.pick("Tüm bölgeler", "All regions") } else { display_name(region) };
-    format!("{}: {shown}", lang.pick("Bölge", "Region"))
+    format!("{}: {}", lang.pick("Bölge", "Region"), region_name(region, lang))
+}
+
+fn region_name(region: &str, lang: Lang) -> &str {
+    if region == ALL_REGIONS { lang.pick("Tüm bölgeler", "All regions") } else { display_name(region) }
+}
+
+/// Every printed page says whose, which month and which region it is.
+fn page_header(
+    sheet: &mut Worksheet,
+    report: &MonthReport,
+    region: &str,
+    lang: Lang,
+) -> Result<(), XlsxError> {
+    let company = report.company.as_deref().unwrap_or_default();
+    print_setup(sheet, [company, &report.month.name(lang), region_name(region, lang)])
 }
 
 fn summary(
     sheet: &mut Worksheet,
     report: &MonthReport,
     lang: Lang,
-    rows: &Formats,
-    totals: &Formats,
+    styles: &Styles,
 ) -> Result<(), XlsxError> {
+    let Styles { rows, totals, .. } = styles;
     let what = lang.pick("Aylık puantaj özeti", "Monthly timesheet summary");
     heading(sheet, &title(report, what, lang), &region_line(&report.region, lang), rows)?;
     table_header(sheet, &cells::summary_columns(lang), rows)?;
     let mut row = FIRST_DATA_ROW;
     for e in &report.employees {
-        put_row(sheet, row, &cells::summary_cells(e), rows)?;
+        put_row(sheet, row, &cells::summary_cells(e, lang), rows)?;
         row += 1;
     }
     put_row(sheet, row, &cells::summary_totals(report, lang), totals)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
-    Ok(())
+    page_header(sheet, report, &report.region, lang)
 }
 
 fn employee(
@@ -95,28 +116,33 @@ fn employee(
     report: &MonthReport,
     e: &EmployeeMonth,
     lang: Lang,
-    rows: &Formats,
-    totals: &Formats,
+    styles: &Styles,
 ) -> Result<(), XlsxError> {
+    let Styles { rows, subtotals, totals } = styles;
     let data = &e.employee.data;
     let context = format!(
-        "{} · {}: {}",
+        "{} · {}: {} · {}: {}",
         region_line(&e.employee.region, lang),
         lang.pick("Haftalık süre", "Weekly hours"),
-        format_duration(data.weekly_minutes)
+        format_duration(data.weekly_minutes),
+        lang.pick("Yıl başından fazla çalışma (%50)", "Overtime (50%) year to date"),
+        format_duration(i64::from(e.ytd_ot50)),
     );
     heading(sheet, &title(report, &data.full_name, lang), &context, rows)?;
     let columns = cells::shift_columns(lang);
     table_header(sheet, &columns, rows)?;
-    let mut row = FIRST_DATA_ROW;
-    for r in &e.rows {
-        put_row(sheet, row, &cells::shift_cells(r, lang), rows)?;
-        row += 1;
+    for (row, (kind, cells)) in (FIRST_DATA_ROW..).zip(cells::employee_table(e, lang)) {
+        let formats = match kind {
+            RowKind::Shift => rows,
+            RowKind::Week => subtotals,
+            RowKind::Total => totals,
+        };
+        // The filter covers the shifts and week subtotals, never the totals under them.
+        if kind == RowKind::Total && row > FIRST_DATA_ROW {
+            sheet.autofilter(HEADER_ROW, 0, row - 1, columns.len() as u16 - 1)?;
+        }
+        put_row(sheet, row, &cells, formats)?;
     }
-    if row > FIRST_DATA_ROW {
-        sheet.autofilter(HEADER_ROW, 0, row - 1, columns.len() as u16 - 1)?;
-    }
-    put_row(sheet, row, &cells::shift_totals(e, lang), totals)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, 0)?;
-    Ok(())
+    page_header(sheet, report, &e.employee.region, lang)
 }

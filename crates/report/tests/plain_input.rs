@@ -35,8 +35,9 @@ fn rows_in_any_order_make_the_report_a_store_would() {
     let month = Month::new(2026, 4).unwrap();
     assert_eq!(
         shifts_range(month),
-        ("2026-03-30".parse().unwrap(), "2026-05-03".parse().unwrap()),
-        "the whole weeks around April 2026"
+        ("2025-12-28".parse().unwrap(), "2026-05-04".parse().unwrap()),
+        "the whole weeks around April 2026 and every earlier week of 2026 (for the yearly cap), and a \
+         day either side for shifts over midnight"
     );
     let (zeynep, ali, other) =
         (employee("ZEYNEP", "Ankara"), employee("ALİ", "Ankara"), employee("AY", "Izmir"));

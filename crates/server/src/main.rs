@@ -47,7 +47,7 @@ enum Command {
         /// The device id, as `devices` shows it.
         device: Uuid,
     },
-    /// Serve the sync API until SIGTERM or Ctrl-C.
+    /// Serve the sync API and the web dashboard until SIGTERM or Ctrl-C.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
@@ -73,6 +73,10 @@ enum Command {
         /// Connections served at once; more wait until one closes.
         #[arg(long, default_value_t = HttpConfig::default().max_connections)]
         max_connections: usize,
+        /// Browsers reach this server through a TLS reverse proxy: the dashboard's cookies are
+        /// sent over TLS only (with --tls-cert they are anyway).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Manage the people who sign in to the server (administrators and regional managers), apart
     /// from the computers' device tokens.
@@ -230,6 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             request_timeout,
             header_timeout,
             max_connections,
+            secure_cookies,
         } => {
             if rate_limit <= 0.0 || rate_burst < 1.0 {
                 anyhow::bail!("--rate-limit must be positive and --rate-burst at least 1");
@@ -245,6 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     header_timeout: Duration::from_secs(header_timeout.max(1)),
                     max_connections,
                     rate_limit: RateLimit { per_second: rate_limit, burst: rate_burst },
+                    secure_cookies,
                     ..HttpConfig::default()
                 },
             };

@@ -159,7 +159,10 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE settings; DROP TABLE rejoined_rows; ALTER TABLE users DROP COLUMN disabled_at;
-         ALTER TABLE change_log DROP COLUMN origin; PRAGMA user_version = 1;",
+         ALTER TABLE change_log DROP COLUMN origin; DROP TABLE web_sessions; DROP TABLE audit_log;
+         ALTER TABLE users DROP COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until;
+         ALTER TABLE devices DROP COLUMN app_version; ALTER TABLE devices DROP COLUMN refused;
+         PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -169,7 +172,7 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     let disabled_at: i64 = conn
         .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
             r.get(0)
@@ -183,6 +186,15 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
         })
         .unwrap();
     assert_eq!(origin, 1);
+    // The dashboard's sessions and audit trail (step 6).
+    let web: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('web_sessions', 'audit_log')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(web, 2);
     let settings: i64 = conn
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
         .unwrap();
@@ -544,6 +556,10 @@ async fn serves_https_and_drops_a_client_that_never_speaks() {
     let https = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
     let health: Value = https.get(format!("{url}/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
+    // Over TLS the dashboard's cookies are only ever sent back over TLS.
+    let login = https.get(format!("{url}/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
     // Plain HTTP to the TLS port is not served.
     let plain = url.replace("https://", "http://");
     assert!(reqwest::Client::new().get(format!("{plain}/health")).send().await.is_err());

@@ -189,16 +189,19 @@ fn a_database_of_an_earlier_build_is_brought_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let url = cluster.database();
     stdout(&init(dir.path(), &url));
-    // As the first layout left it: no way to disable a user, no origin of a change.
+    // As the first layout left it: no way to disable a user, no origin of a change, nothing of
+    // the dashboard's.
     cluster.sql(
         &url,
         "ALTER TABLE users DROP COLUMN disabled_at; ALTER TABLE change_log DROP COLUMN origin; \
-         UPDATE rainstaff_schema SET version = 1",
+         DROP TABLE web_sessions; DROP TABLE audit_log; ALTER TABLE users DROP COLUMN failed_logins; \
+         ALTER TABLE users DROP COLUMN locked_until; ALTER TABLE devices DROP COLUMN app_version; \
+         ALTER TABLE devices DROP COLUMN refused; UPDATE rainstaff_schema SET version = 1",
     );
     let listed = stdout(&run(&url, &["user", "list"]));
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     cluster.sql(
         &url,
-        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 3 THEN RAISE 'not upgraded'; END IF; END $check$",
+        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 4 THEN RAISE 'not upgraded'; END IF; END $check$",
     );
 }

@@ -111,10 +111,11 @@ async fn repeated_failures_lock_the_user_out_and_the_audit_trail_says_so() {
     }
     let locked = visitor.sign_in("ayse.mudur", MANAGER_PASSWORD).await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "the right password is refused while locked");
-    assert!(locked.body.contains("kilitli"), "{}", locked.body);
-    // An unknown name is answered like a wrong password.
+    // A lockout, an unknown name and a wrong password read alike: nobody learns which names exist.
     let unknown = visitor.sign_in("kimse", MANAGER_PASSWORD).await;
-    assert!(unknown.body.contains("Kullanıcı adı ya da parola yanlış"));
+    let error =
+        |body: &str| body[body.find("id=\"error\"").unwrap()..].split('<').next().unwrap().to_string();
+    assert_eq!(error(&locked.body), error(&unknown.body));
 
     let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
     let audit = admin.get("/audit?action=locked_out").await;
@@ -237,7 +238,7 @@ fn sessions_end_when_idle_too_old_or_their_user_is_disabled() {
     server.add_user("ayse.mudur", Role::Manager, Some("Izmir"), MANAGER_PASSWORD).unwrap();
     let advance = |by: TimeDelta| minutes.fetch_add(by.num_minutes(), Ordering::SeqCst);
 
-    let (idle, _) = server.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    let (idle, _) = server.sign_in("admin", ADMIN_PASSWORD, None).unwrap();
     advance(SESSION_IDLE - TimeDelta::minutes(1));
     assert!(server.session(&idle).is_ok(), "used within the idle time");
     advance(SESSION_IDLE - TimeDelta::minutes(1));
@@ -245,7 +246,7 @@ fn sessions_end_when_idle_too_old_or_their_user_is_disabled() {
     advance(SESSION_IDLE + TimeDelta::minutes(1));
     assert_eq!(server.session(&idle).unwrap_err().code, "session_expired");
 
-    let (busy, _) = server.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    let (busy, _) = server.sign_in("admin", ADMIN_PASSWORD, None).unwrap();
     let mut used = TimeDelta::zero();
     while used < SESSION_MAX - TimeDelta::minutes(10) {
         advance(TimeDelta::minutes(10));
@@ -255,10 +256,10 @@ fn sessions_end_when_idle_too_old_or_their_user_is_disabled() {
     advance(TimeDelta::minutes(20));
     assert!(server.session(&busy).is_err(), "a session in use still ends after {SESSION_MAX}");
 
-    let (manager, _) = server.sign_in("ayse.mudur", MANAGER_PASSWORD).unwrap();
+    let (manager, _) = server.sign_in("ayse.mudur", MANAGER_PASSWORD, None).unwrap();
     server.disable_user("ayse.mudur").unwrap();
     assert!(server.session(&manager).is_err());
-    assert_eq!(server.sign_in("ayse.mudur", MANAGER_PASSWORD).unwrap_err().code, "sign_in_failed");
+    assert_eq!(server.sign_in("ayse.mudur", MANAGER_PASSWORD, None).unwrap_err().code, "sign_in_failed");
 }
 
 #[tokio::test]
@@ -284,4 +285,99 @@ async fn the_devices_page_shows_each_pcs_app_version_and_refused_changes() {
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("<td>9.9.9</td>"), "{row}");
     assert!(row.contains("<td class=\"num\">1</td>"), "one refused change: {row}");
+}
+
+#[tokio::test]
+async fn a_manager_reviews_a_conflict_of_their_region_and_the_trail_records_it() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    // Two İzmir PCs rename Çağrı from the same version: the later one wins, the other is kept.
+    let second = h.enroll("Izmir", "IZMIR-PC2").await;
+    let renamed = |name: &str| common::employee(name);
+    write(&company.izmir, company.izmir.upsert("employees", company.izmir_employee, renamed("Çağrı Öz"), 1))
+        .await;
+    write(&second, second.upsert("employees", company.izmir_employee, renamed("Çağrı Öztürk Yılmaz"), 1))
+        .await;
+
+    let manager = Visitor::signed_in(&h, "ayse.mudur", MANAGER_PASSWORD).await;
+    let page = manager.get("/conflicts").await;
+    assert!(page.body.contains("Çağrı Öz") && page.body.contains("Çağrı Öztürk Yılmaz"), "{}", page.body);
+    let conflict = h.server().conflicts_for(&manager_viewer(), false).unwrap().remove(0);
+    let csrf = page.csrf();
+    let resolved =
+        manager.post(&format!("/conflicts/{}/resolve", conflict.id), &[("csrf_token", &csrf)]).await;
+    assert_eq!(resolved.location(), Some("/conflicts"));
+    assert!(manager.get("/conflicts").await.body.contains("Çakışma yok"));
+    let trail = manager.get("/audit?action=conflict_resolved").await;
+    assert!(trail.body.contains("user:ayse.mudur"), "{}", trail.body);
+
+    // The vehicles are the region's too, each with its page and alerts.
+    let vehicles = manager.get("/vehicles").await;
+    assert!(vehicles.body.contains("35 ABC 123"));
+    let link = vehicles.body.split("href=\"/vehicles/").nth(1).unwrap();
+    let vehicle = manager.get(&format!("/vehicles/{}", &link[..link.find('"').unwrap()])).await;
+    assert_eq!(vehicle.status, StatusCode::OK);
+    assert!(vehicle.body.contains("Muayene") && vehicle.body.contains("gün geçti"), "{}", vehicle.body);
+}
+
+fn manager_viewer() -> rainstaff_server::service::Viewer {
+    rainstaff_server::service::Viewer { username: "ayse.mudur".into(), region: "Izmir".into() }
+}
+
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_still_lock_the_user() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let tries = (0..12).map(|_| {
+        let visitor = Visitor::new(&h);
+        async move { visitor.sign_in("ayse.mudur", "yanlış parola 123").await.status }
+    });
+    for status in futures_util::future::join_all(tries).await {
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let right = Visitor::new(&h).sign_in("ayse.mudur", MANAGER_PASSWORD).await;
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED, "a burst of failures got past the lockout");
+}
+
+#[tokio::test]
+async fn a_browser_gets_pages_for_what_goes_wrong_and_a_device_gets_json() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let html = |a: &common::visitor::Answer| {
+        a.headers["content-type"].to_str().unwrap().starts_with("text/html")
+            && a.body.contains("id=\"error\"")
+    };
+    let browser = reqwest::Client::new();
+    let page = browser.get(h.url("/nowhere")).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.unwrap().contains("Böyle bir sayfa ya da kayıt yok"));
+    let program = browser.get(h.url("/sync/nowhere")).send().await.unwrap();
+    assert_eq!(program.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = program.json().await.unwrap();
+    assert_eq!(body["error"], "not_found", "{body}");
+
+    for bad in ["/dashboard?month=a&month=b", "/dashboard?month=2026-13", "/conflicts?all=1&all=2"] {
+        let answer = admin.get(bad).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(html(&answer), "{bad}: {}", answer.body);
+    }
+    let csrf = admin.csrf().await;
+    let answer = admin.post("/conflicts/abc/resolve", &[("csrf_token", &csrf)]).await;
+    assert!(answer.status.is_client_error() && html(&answer), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_session_the_browser_had() {
+    let h = Harness::start().await;
+    company(&h).await;
+    let visitor = Visitor::new(&h);
+    let first = visitor.sign_in("admin", ADMIN_PASSWORD).await;
+    let old = first.set_cookie("rs_session").unwrap().split(';').next().unwrap().to_string();
+    assert!(!first.set_cookie("rs_session").unwrap().contains("Max-Age"), "the cookie outlives the browser");
+    visitor.sign_in("admin", ADMIN_PASSWORD).await;
+    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let with_old = other.get(h.url("/dashboard")).header("cookie", &old).send().await.unwrap();
+    assert_eq!(with_old.status(), StatusCode::SEE_OTHER);
+    assert_eq!(visitor.get("/dashboard").await.status, StatusCode::OK);
 }

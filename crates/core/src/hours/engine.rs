@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Weekday;
+use chrono::{Datelike, Weekday};
 
 use super::breaks::{decide, place};
 use super::calendar::{Calendar, HolidayKind};
 use super::flags::Flag;
 use super::input::{self, Contract, ContractKind, InputError, Policy, ShiftInput};
-use super::report::{DayHours, DayWhy, PeriodHours, Report, ShiftWhy, TotalHours};
+use super::report::{DayHours, DayWhy, PeriodHours, Report, ShiftWhy, TotalHours, YearHours};
 use super::timeline::{
     self, DAY, Group, Span, date_of_day, day_number, minutes, minutes_on_weekdays, monday_of, night_minutes,
     overlap,
@@ -28,8 +28,11 @@ pub const ANNUAL_OT_CAP: u32 = 16200;
 pub const NIGHT_START: u32 = 20 * 60;
 pub const NIGHT_END: u32 = 6 * 60;
 
-/// Computes an employee's hours. `ytd_ot50` is the ot50 of the same calendar year before these
-/// shifts. The shifts may come in any order; errors name the shift by its index in `shifts`.
+/// Computes an employee's hours. `ytd_ot50` is the ot50 already done in the calendar year of the
+/// earliest worked date, before that date; every later year of the run starts at 0 on 1 January
+/// (spec §10). A caller that wants a year's figure from its own shifts can run from the week of
+/// 1 January with 0 and read [`Report::ytd_ot50_through`]. The shifts may come in any order;
+/// errors name the shift by its index in `shifts`.
 pub fn compute(
     contract: &Contract,
     policy: &Policy,
@@ -46,8 +49,9 @@ pub fn compute(
         p.ot50_payable = policy.rounding.apply(p.ot50);
         p.extra25_payable = policy.rounding.apply(p.extra25);
     }
-    let total = totals(&periods, ytd_ot50);
-    Ok(Report { days, periods, total })
+    let years = years(&days, ytd_ot50);
+    let total = totals(&periods, &years, ytd_ot50);
+    Ok(Report { days, periods, total, years, rounding: policy.rounding })
 }
 
 fn weekday_mask(days: &[Weekday]) -> u8 {
@@ -149,7 +153,8 @@ fn close_day(day: &mut DayHours) {
     day.night_shift = u64::from(day.why.night_presence) * 2 > u64::from(day.span);
     day.why.cap = if day.night_shift { NIGHT_CAP } else { DAILY_CAP };
     day.daily_excess = day.worked.saturating_sub(day.why.cap);
-    if day.worked > DAILY_CAP {
+    // One flag per cap: a night shift over its 450 min is a night warning even past 660 (TV24).
+    if !day.night_shift && day.daily_excess > 0 {
         day.flags.insert(Flag::DailyMaxExceeded);
     }
     if (day.night_shift && day.daily_excess > 0) || day.night > NIGHT_CAP {
@@ -169,14 +174,17 @@ fn allocate(contract: &Contract, policy: &Policy, ytd_ot50: u32, days: &mut [Day
     let threshold = WEEKLY_THRESHOLD * weeks;
     let contract_threshold = contract.weekly_minutes.min(WEEKLY_THRESHOLD) * weeks;
     let block = 7 * i64::from(weeks);
-    let Some(first) = days.first() else {
-        return Vec::new();
-    };
-    let anchor = monday_of(day_number(policy.averaging_start.unwrap_or(first.date)));
+    // `input::check` made the anchor a Monday.
+    let anchor = day_number(policy.averaging_anchor);
     let mut periods: Vec<PeriodHours> = Vec::new();
     let mut cum: u32 = 0;
+    let mut year = days.first().map(|d| d.date.year());
     let mut year_ot50 = u64::from(ytd_ot50);
     for day in days.iter_mut() {
+        if year != Some(day.date.year()) {
+            year = Some(day.date.year());
+            year_ot50 = 0;
+        }
         let start = anchor + (day_number(day.date) - anchor).div_euclid(block) * block;
         if periods.last().is_none_or(|p| day_number(p.start) != start) {
             periods.push(empty_period(start, block));
@@ -248,7 +256,24 @@ fn flag_weekly_rest(groups: &[Group], days: &[DayHours], periods: &mut [PeriodHo
     }
 }
 
-fn totals(periods: &[PeriodHours], ytd_ot50: u32) -> TotalHours {
+/// Step 10 per calendar year: the given figure belongs to the first year, later ones start at 0.
+fn years(days: &[DayHours], ytd_ot50: u32) -> Vec<YearHours> {
+    let mut years: Vec<YearHours> = Vec::new();
+    for d in days {
+        if years.last().is_none_or(|y| y.year != d.date.year()) {
+            let before = if years.is_empty() { ytd_ot50 } else { 0 };
+            years.push(YearHours { year: d.date.year(), before, ot50: 0, ytd_ot50: before, over_cap: 0 });
+        }
+        if let Some(y) = years.last_mut() {
+            y.ot50 += d.ot50;
+            y.ytd_ot50 = y.before.saturating_add(y.ot50);
+            y.over_cap = y.ytd_ot50.saturating_sub(ANNUAL_OT_CAP);
+        }
+    }
+    years
+}
+
+fn totals(periods: &[PeriodHours], years: &[YearHours], ytd_ot50: u32) -> TotalHours {
     let mut t = TotalHours::default();
     for p in periods {
         t.worked += p.worked;
@@ -264,8 +289,13 @@ fn totals(periods: &[PeriodHours], ytd_ot50: u32) -> TotalHours {
         t.rest_day += p.rest_day;
         t.flags.extend(p.flags.iter().copied());
     }
-    t.ytd_ot50 = ytd_ot50.saturating_add(t.ot50);
-    t.over_cap = t.ytd_ot50.saturating_sub(ANNUAL_OT_CAP);
+    // The year the run ends in is the one the next run goes on with; the minutes over the cap
+    // are each year's own. Without any day the given figure stands as it is.
+    t.ytd_ot50 = years.last().map_or(ytd_ot50, |y| y.ytd_ot50);
+    t.over_cap = match years {
+        [] => ytd_ot50.saturating_sub(ANNUAL_OT_CAP),
+        _ => years.iter().map(|y| y.over_cap).sum(),
+    };
     if t.over_cap > 0 {
         t.flags.insert(Flag::AnnualOtCapExceeded);
     }

@@ -1,7 +1,7 @@
 //! What the engine is given: the contract, the company's policy and the shifts, and what it says
 //! when any of them is unusable.
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::BreakPolicy;
 use crate::i18n::Lang;
@@ -96,15 +96,25 @@ pub struct Policy {
     pub rounding: Rounding,
     /// Minutes of a worked holiday (at most 450) taken out of the overtime base (L18).
     pub ubgt_offset_minutes: u32,
-    /// A date in the first week of some averaging block. Without it blocks start with the week of
-    /// the earliest shift, which suits a one-off run; a payroll that runs month after month should
-    /// fix it so that every run cuts the same blocks.
-    pub averaging_start: Option<NaiveDate>,
+    /// The Monday the averaging blocks are counted from, forwards and backwards. Fixed rather than
+    /// taken from the input, so that adding an earlier shift never moves a block (spec §7).
+    pub averaging_anchor: NaiveDate,
 }
+
+/// The first Monday of 2026, the spec's default anchor.
+pub const DEFAULT_AVERAGING_ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 5) {
+    Some(d) => d,
+    None => unreachable!(),
+};
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { averaging_weeks: 1, rounding: Rounding::None, ubgt_offset_minutes: 0, averaging_start: None }
+        Policy {
+            averaging_weeks: 1,
+            rounding: Rounding::None,
+            ubgt_offset_minutes: 0,
+            averaging_anchor: DEFAULT_AVERAGING_ANCHOR,
+        }
     }
 }
 
@@ -191,6 +201,8 @@ pub enum InputProblem {
     /// Outside the years 1900–2999, which no timesheet has; usually a typo.
     DateOutOfRange,
     InvalidTime,
+    /// Weeks run Monday to Sunday, so an averaging block starts on a Monday.
+    NotMonday,
     EndEqualsStart,
     NegativeBreak,
 }
@@ -227,6 +239,8 @@ impl InputProblem {
             (DateOutOfRange, Lang::Tr) => "tarih 1900–2999 yılları dışında".into(),
             (InvalidTime, Lang::En) => "not a time (HH:MM)".into(),
             (InvalidTime, Lang::Tr) => "geçerli bir saat değil (SS:DD)".into(),
+            (NotMonday, Lang::En) => "not a Monday".into(),
+            (NotMonday, Lang::Tr) => "pazartesi değil".into(),
             (EndEqualsStart, Lang::En) => "end equal to start".into(),
             (EndEqualsStart, Lang::Tr) => "bitiş başlangıçla aynı".into(),
             (NegativeBreak, Lang::En) => "negative break".into(),
@@ -255,8 +269,11 @@ pub(crate) fn check(contract: &Contract, policy: &Policy, shifts: &[ShiftInput])
         let problem = InputProblem::OutOfRange { min: 0, max: MAX_UBGT_OFFSET };
         return Err(InputError::new("policy.ubgt_offset_minutes", problem));
     }
-    if policy.averaging_start.is_some_and(|d| !date_in_range(d)) {
-        return Err(InputError::new("policy.averaging_start", InputProblem::DateOutOfRange));
+    if !date_in_range(policy.averaging_anchor) {
+        return Err(InputError::new("policy.averaging_anchor", InputProblem::DateOutOfRange));
+    }
+    if policy.averaging_anchor.weekday() != Weekday::Mon {
+        return Err(InputError::new("policy.averaging_anchor", InputProblem::NotMonday));
     }
     for (i, s) in shifts.iter().enumerate() {
         if !date_in_range(s.date) {
@@ -288,7 +305,6 @@ pub(crate) const MAX_UBGT_OFFSET: u32 = 450;
 pub(crate) const MAX_BREAK: u32 = 1440;
 
 pub(crate) fn date_in_range(d: NaiveDate) -> bool {
-    use chrono::Datelike;
     (1900..=2999).contains(&d.year())
 }
 
@@ -306,6 +322,8 @@ mod tests {
         assert_eq!((c.rest_days, c.weekend_days), (vec![Weekday::Sun], vec![Weekday::Sat, Weekday::Sun]));
         let p = Policy::default();
         assert_eq!((p.averaging_weeks, p.rounding, p.ubgt_offset_minutes), (1, Rounding::None, 0));
+        assert_eq!(p.averaging_anchor.to_string(), "2026-01-05");
+        assert_eq!(p.averaging_anchor.weekday(), Weekday::Mon);
     }
 
     #[test]

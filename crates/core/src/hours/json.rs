@@ -191,7 +191,7 @@ fn read_break_policy(at: &Place, v: &Value) -> Result<BreakPolicy, InputError> {
 fn read_policy(v: &Value) -> Result<Policy, InputError> {
     let at = Place::under("policy");
     let map = at.object(v)?;
-    at.only(map, &["averaging_weeks", "rounding", "ubgt_offset_minutes", "averaging_start"])?;
+    at.only(map, &["averaging_weeks", "averaging_anchor", "rounding", "ubgt_offset_minutes"])?;
     let mut p = Policy::default();
     if let Some(v) = present(map, "averaging_weeks") {
         p.averaging_weeks = at.uint(v, "averaging_weeks", 1, MAX_AVERAGING_WEEKS)?;
@@ -204,10 +204,10 @@ fn read_policy(v: &Value) -> Result<Policy, InputError> {
     if let Some(v) = present(map, "ubgt_offset_minutes") {
         p.ubgt_offset_minutes = at.uint(v, "ubgt_offset_minutes", 0, MAX_UBGT_OFFSET)?;
     }
-    if let Some(v) = present(map, "averaging_start") {
-        let text = at.text(v, "averaging_start")?;
-        let date = parse_iso_date(text).map_err(|_| at.err("averaging_start", InputProblem::InvalidDate))?;
-        p.averaging_start = Some(date);
+    if let Some(v) = present(map, "averaging_anchor") {
+        let text = at.text(v, "averaging_anchor")?;
+        p.averaging_anchor =
+            parse_iso_date(text).map_err(|_| at.err("averaging_anchor", InputProblem::InvalidDate))?;
     }
     Ok(p)
 }

@@ -21,11 +21,11 @@ pub use calendar::{Calendar, HolidayDay, HolidayKind};
 pub use engine::{ANNUAL_OT_CAP, DAILY_CAP, NIGHT_CAP, NIGHT_END, NIGHT_START, WEEKLY_THRESHOLD, compute};
 pub use flags::Flag;
 pub use input::{
-    Contract, ContractKind, InputError, InputProblem, Policy, Rounding, ShiftInput, weekday_code,
-    weekday_from_code,
+    Contract, ContractKind, DEFAULT_AVERAGING_ANCHOR, InputError, InputProblem, Policy, Rounding, ShiftInput,
+    weekday_code, weekday_from_code,
 };
 pub use json::{Request, run_json};
-pub use report::{DayHours, DayWhy, PeriodHours, Report, TotalHours};
+pub use report::{DayHours, DayWhy, Payable, PeriodHours, Report, TotalHours, YearHours};
 
 /// How an employee's break is determined; stored as `statutory`, `as_entered` or `fixed:N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::BreakPolicy;
 use super::breaks::BreakDecision;
 use super::flags::Flag;
+use super::input::Rounding;
 use crate::i18n::Lang;
 
 /// One date's minutes. Tags (night … rest_day) overlap each other and the partition
@@ -98,11 +99,26 @@ pub struct TotalHours {
     pub holiday_units: f64,
     pub weekend: u32,
     pub rest_day: u32,
-    /// The year's ot50 so far: the given figure plus this run's.
+    /// The year-to-date ot50 of the calendar year of the last day: the given figure plus this
+    /// run's when the run stays in one year; see [`Report::years`] for each year.
+    pub ytd_ot50: u32,
+    /// Minutes above the 270 h yearly limit, each year's excess summed (one year: ytd_ot50 − 16200).
+    pub over_cap: u32,
+    pub flags: BTreeSet<Flag>,
+}
+
+/// One calendar year's ot50 as far as a run reaches into it (L6, spec §10).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct YearHours {
+    pub year: i32,
+    /// Done before the run's first date in this year: the given figure for the run's first year,
+    /// 0 for the later ones, which the run covers from 1 January.
+    pub before: u32,
+    /// This run's ot50 on dates of this year.
+    pub ot50: u32,
     pub ytd_ot50: u32,
     /// ytd_ot50 above the 270 h yearly limit.
     pub over_cap: u32,
-    pub flags: BTreeSet<Flag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,6 +126,19 @@ pub struct Report {
     pub days: Vec<DayHours>,
     pub periods: Vec<PeriodHours>,
     pub total: TotalHours,
+    /// Each calendar year the days fall in, in order; not part of the JSON.
+    #[serde(skip)]
+    pub years: Vec<YearHours>,
+    /// How the payable values were rounded, for [`Report::payable_between`].
+    #[serde(skip)]
+    pub rounding: Rounding,
+}
+
+/// The overtime a stretch of days pays, rounded as the periods are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Payable {
+    pub ot50: u32,
+    pub extra25: u32,
 }
 
 impl Report {
@@ -120,6 +149,38 @@ impl Report {
     /// The explanation of one date, if anything was worked on it.
     pub fn explain(&self, date: NaiveDate, lang: Lang) -> Option<Vec<String>> {
         self.day(date).map(|d| d.explain(lang))
+    }
+
+    /// What the days `from..=to` pay when a report cuts periods there (spec §9): each period
+    /// pays its part as the rounded running sum up to the part's last day minus the rounded
+    /// running sum before its first day. The parts of a period cut at month ends therefore add up
+    /// to the period's payable, where rounding each part up on its own would pay a cut week twice.
+    pub fn payable_between(&self, from: NaiveDate, to: NaiveDate) -> Payable {
+        let mut out = Payable::default();
+        for p in &self.periods {
+            let (mut before, mut through) = (Payable::default(), Payable::default());
+            for d in self.days.iter().filter(|d| p.start <= d.date && d.date <= p.end.min(to)) {
+                through.ot50 += d.ot50;
+                through.extra25 += d.extra25;
+                if d.date < from {
+                    before.ot50 += d.ot50;
+                    before.extra25 += d.extra25;
+                }
+            }
+            let round = |m| self.rounding.apply(m);
+            out.ot50 += round(through.ot50) - round(before.ot50);
+            out.extra25 += round(through.extra25) - round(before.extra25);
+        }
+        out
+    }
+
+    /// The year-to-date ot50 of `date`'s calendar year through the end of `date` (spec §10), or
+    /// `None` when the run has no day in that year.
+    pub fn ytd_ot50_through(&self, date: NaiveDate) -> Option<u32> {
+        let year = self.years.iter().find(|y| y.year == date.year())?;
+        let done: u32 =
+            self.days.iter().filter(|d| d.date.year() == year.year && d.date <= date).map(|d| d.ot50).sum();
+        Some(year.before.saturating_add(done))
     }
 
     /// The output of `rainstaff hours`.

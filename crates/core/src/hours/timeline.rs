@@ -9,7 +9,8 @@ use super::input::ShiftInput;
 
 pub(crate) const DAY: i64 = 1440;
 
-/// Entries of one date closer than this form one shift, the gaps counting as break (spec §2).
+/// Entries closer than this form one shift, whatever their dates, the gaps counting as break
+/// (spec §2): a night typed as 14:00–23:59 plus 00:00–06:00 must not dodge the break or the cap.
 const JOIN_GAP: i64 = 240;
 
 /// A half-open interval `[start, end)` of absolute minutes.
@@ -67,9 +68,9 @@ pub(crate) fn minutes_on_weekdays(s: Span, mask: u8) -> u32 {
     total
 }
 
-/// Entries merged into the shifts the law counts: one date's entries less than 4 h apart, and
-/// anything touching or overlapping what came before. The second rule keeps a shift typed as two
-/// entries split at midnight identical to the same shift typed once.
+/// Entries merged into the shifts the law counts: entries less than 4 h apart (touching and
+/// overlapping ones included), across midnight too, so that a shift typed as several entries is
+/// the same shift as when typed once. It belongs to the date of its first start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Group {
     /// Day number of the date the shift belongs to: that of its first entry.
@@ -111,21 +112,20 @@ pub(crate) fn groups(shifts: &[ShiftInput]) -> Vec<Group> {
     entries.sort_unstable();
     let mut groups: Vec<Group> = Vec::new();
     for ((start, end), day, entered) in entries {
-        if let Some(g) = groups.last_mut() {
-            let joins = start <= g.end || (day == g.day && start - g.end < JOIN_GAP);
-            if joins {
-                match g.segments.last_mut() {
-                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                    _ => g.segments.push((start, end)),
-                }
-                g.end = g.end.max(end);
-                g.entered = match (g.entered, entered) {
-                    (Some(a), Some(b)) => Some(a.saturating_add(b)),
-                    (a, b) => a.or(b),
-                };
-                g.parts += 1;
-                continue;
+        if let Some(g) = groups.last_mut()
+            && start - g.end < JOIN_GAP
+        {
+            match g.segments.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => g.segments.push((start, end)),
             }
+            g.end = g.end.max(end);
+            g.entered = match (g.entered, entered) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                (a, b) => a.or(b),
+            };
+            g.parts += 1;
+            continue;
         }
         groups.push(Group { day, start, end, segments: vec![(start, end)], entered, parts: 1 });
     }
@@ -193,8 +193,11 @@ mod tests {
         let g = groups(&[shift("2026-03-03", 0, 360), shift("2026-03-02", 1320, 0)]);
         assert_eq!((g.len(), g[0].segments.len(), g[0].span()), (1, 1, 480));
         assert_eq!(date_of_day(g[0].day), parse_iso_date("2026-03-02").unwrap());
-        // Another date 2 h later is a shift of its own.
+        // The next date 2 h later still belongs to the same shift (TV24); 4 h later it does not.
         let g = groups(&[shift("2026-03-02", 1200, 1380), shift("2026-03-03", 60, 180)]);
+        assert_eq!((g.len(), g[0].span(), g[0].presence()), (1, 420, 300));
+        assert_eq!(date_of_day(g[0].day), parse_iso_date("2026-03-02").unwrap());
+        let g = groups(&[shift("2026-03-02", 1200, 1380), shift("2026-03-03", 180, 300)]);
         assert_eq!(g.len(), 2);
     }
 

@@ -51,7 +51,8 @@ pub struct HttpConfig {
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
     pub rate_limit: RateLimit,
-    /// Cookies only over TLS (`serve` sets it when it is given a TLS acceptor).
+    /// The dashboard's cookies only over TLS: set behind a TLS proxy (`--secure-cookies`); `serve`
+    /// sets it itself when it speaks TLS.
     pub secure_cookies: bool,
 }
 
@@ -114,9 +115,9 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .route("/sync/conflicts", get(handlers::conflicts::<S>))
         .route("/sync/conflicts/{id}/resolve", post(handlers::resolve_conflict::<S>))
         .route("/sync/id-namespaces", post(handlers::id_namespaces::<S>))
-        .fallback(|| async { ApiError::from(ServiceError::not_found("not_found", "no such endpoint")) })
         .with_state(state)
-        // Devices get every error as JSON; the pages answer people in HTML.
+        // Devices get every error as JSON; the pages (and the unknown addresses, see
+        // `web::router`) answer people in HTML.
         .layer(middleware::from_fn(json_errors))
         .merge(pages)
         .layer(DefaultBodyLimit::max(config.body_limit))
@@ -173,7 +174,7 @@ pub async fn serve<S: Store>(
         header_timeout: config.header_timeout,
         write_stall: config.request_timeout,
     };
-    let config = HttpConfig { secure_cookies: tls.is_some(), ..config };
+    let config = HttpConfig { secure_cookies: config.secure_cookies || tls.is_some(), ..config };
     listen::run(listener, router(server, config), limits, tls, shutdown, SHUTDOWN_GRACE).await
 }
 

@@ -12,12 +12,13 @@ use rainstaff_core::hours::Calendar;
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::model::{Employee, Record, Shift, Vehicle};
 use rainstaff_core::payroll::Totals;
-use rainstaff_core::protocol::{ALL_REGIONS, RowState};
+use rainstaff_core::protocol::RowState;
 use rainstaff_core::schema::{
     DRIVERS, EMPLOYEES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS,
     VEHICLES,
 };
 use rainstaff_core::text::tr_cmp;
+use rainstaff_core::time::turkey;
 use rainstaff_report::{
     EmployeeMonth, Month, MonthInput, MonthReport, Selection, build, shifts_range, xlsx_bytes,
 };
@@ -33,10 +34,20 @@ use crate::store::{Scope, Store, Tx};
 /// What the dashboard shows of a period.
 #[derive(Debug, Clone)]
 pub struct Overview {
+    /// The region shown (`Viewer::region_shown`).
+    pub region: String,
     pub employees: usize,
     pub shifts: usize,
     pub vehicles: usize,
     pub totals: Totals,
+    pub alerts: Vec<Alert>,
+}
+
+/// The vehicles page: the region shown, its vehicles by plate and the fleet's alerts there.
+#[derive(Debug, Clone)]
+pub struct FleetView {
+    pub region: String,
+    pub vehicles: Vec<Record<Vehicle>>,
     pub alerts: Vec<Alert>,
 }
 
@@ -55,15 +66,6 @@ pub struct VehicleFile {
 pub struct Workbook {
     pub file_name: String,
     pub bytes: Vec<u8>,
-}
-
-/// The region a page shows: a manager's own whatever they ask; an administrator's choice, or
-/// every region.
-pub fn region_shown(viewer: &Viewer, asked: Option<&str>) -> String {
-    if viewer.region != ALL_REGIONS {
-        return viewer.region.clone();
-    }
-    asked.and_then(rainstaff_core::regions::normalize).unwrap_or_else(|| ALL_REGIONS.to_string())
 }
 
 fn live(
@@ -93,7 +95,8 @@ fn not_found(what: &'static str) -> ServiceError {
     ServiceError::not_found("record_not_found", format!("no such {what}"))
 }
 
-/// The shifts of `employees` over the weeks covering `month`.
+/// The employees and their shifts over `shifts_range(month)`: the weeks covering the month and
+/// every earlier week of its year, which the yearly overtime cap counts.
 fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInput, ServiceError> {
     let scope = scope(region);
     let employees: Vec<Record<Employee>> = records(live(tx, &EMPLOYEES, scope)?);
@@ -136,9 +139,22 @@ fn fleet(tx: &mut impl Tx, scope: Scope<'_>) -> Result<Fleet, ServiceError> {
 }
 
 impl<S: Store> Server<S> {
-    /// The period's counts, hours and alerts in `region` (see `region_shown`).
-    pub fn overview(&self, region: &str, month: Month, today: NaiveDate) -> Result<Overview, ServiceError> {
+    /// Today in Turkey, where the offices are, by the service's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&turkey()).date_naive()
+    }
+
+    /// The period's counts, hours and alerts in the region `viewer` asked for and may see.
+    pub fn overview(
+        &self,
+        viewer: &Viewer,
+        asked: Option<&str>,
+        month: Month,
+    ) -> Result<Overview, ServiceError> {
+        let region = viewer.region_shown(asked);
+        let today = self.today();
         self.store.read(|tx| {
+            let region = region.as_str();
             let report = month_report(tx, region, month, None)?;
             let mut totals = Totals::default();
             for e in &report.employees {
@@ -148,6 +164,7 @@ impl<S: Store> Server<S> {
             let employees = live(tx, &EMPLOYEES, scope(region))?.len();
             let fleet = fleet(tx, scope(region))?;
             Ok(Overview {
+                region: region.to_string(),
                 employees,
                 shifts,
                 vehicles: fleet.vehicles.len(),
@@ -157,12 +174,17 @@ impl<S: Store> Server<S> {
         })
     }
 
-    /// The employees of `region`, by name as Turkish sorts it.
-    pub fn employees_in(&self, region: &str) -> Result<Vec<Record<Employee>>, ServiceError> {
+    /// The region shown (`Viewer::region_shown`) and its employees, by name as Turkish sorts it.
+    pub fn employees_in(
+        &self,
+        viewer: &Viewer,
+        asked: Option<&str>,
+    ) -> Result<(String, Vec<Record<Employee>>), ServiceError> {
+        let region = viewer.region_shown(asked);
         let mut employees: Vec<Record<Employee>> =
-            self.store.read(|tx| Ok(records(live(tx, &EMPLOYEES, scope(region))?)))?;
+            self.store.read(|tx| Ok(records(live(tx, &EMPLOYEES, scope(&region))?)))?;
         employees.sort_by(|a, b| tr_cmp(&a.data.full_name, &b.data.full_name));
-        Ok(employees)
+        Ok((region, employees))
     }
 
     /// One employee's month with the engine's numbers; another region's is not found.
@@ -182,29 +204,24 @@ impl<S: Store> Server<S> {
         })
     }
 
-    /// The vehicles of `region` by plate, and the fleet's alerts there.
-    pub fn vehicles_in(
-        &self,
-        region: &str,
-        today: NaiveDate,
-    ) -> Result<(Vec<Record<Vehicle>>, Vec<Alert>), ServiceError> {
-        self.store.read(|tx| {
-            let fleet = fleet(tx, scope(region))?;
+    /// The vehicles of the region `viewer` asked for and may see.
+    pub fn vehicles_in(&self, viewer: &Viewer, asked: Option<&str>) -> Result<FleetView, ServiceError> {
+        let region = viewer.region_shown(asked);
+        let today = self.today();
+        let (vehicles, alerts) = self.store.read(|tx| {
+            let fleet = fleet(tx, scope(&region))?;
             let alerts = alerts::alerts(&fleet, today);
-            let mut vehicles: Vec<Record<Vehicle>> = records(live(tx, &VEHICLES, scope(region))?);
+            let mut vehicles: Vec<Record<Vehicle>> = records(live(tx, &VEHICLES, scope(&region))?);
             vehicles.sort_by(|a, b| tr_cmp(&a.data.plate, &b.data.plate));
             Ok((vehicles, alerts))
-        })
+        })?;
+        Ok(FleetView { region, vehicles, alerts })
     }
 
     /// One vehicle with its alerts, faults, workshop visits and weekly inspections, newest
     /// first; another region's is not found.
-    pub fn vehicle_file(
-        &self,
-        viewer: &Viewer,
-        id: Uuid,
-        today: NaiveDate,
-    ) -> Result<VehicleFile, ServiceError> {
+    pub fn vehicle_file(&self, viewer: &Viewer, id: Uuid) -> Result<VehicleFile, ServiceError> {
+        let today = self.today();
         self.store.read(|tx| {
             let row = tx.row(&VEHICLES, id)?.filter(|r| r.state.deleted_at.is_none());
             let row = row
@@ -239,14 +256,17 @@ impl<S: Store> Server<S> {
         })
     }
 
-    /// The month workbook of `region`, the desktop's own; the download is audited.
+    /// The month workbook of the region `viewer` asked for and may see, the desktop's own; the
+    /// download is audited.
     pub fn month_workbook(
         &self,
         viewer: &Viewer,
-        region: &str,
+        asked: Option<&str>,
         month: Month,
         lang: Lang,
     ) -> Result<Workbook, ServiceError> {
+        let region = viewer.region_shown(asked);
+        let region = region.as_str();
         let report = self.store.read(|tx| month_report(tx, region, month, None))?;
         let bytes = xlsx_bytes(&report, lang).map_err(|e| ServiceError::internal(&e))?;
         // ASCII only: the name travels in a header.
@@ -254,7 +274,7 @@ impl<S: Store> Server<S> {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
             .collect();
-        let file_name = format!("puantaj-{region_part}-{:04}-{:02}.xlsx", month.year(), month.number());
+        let file_name = format!("puantaj-{region_part}-{month}.xlsx");
         self.audit(
             viewer,
             region,

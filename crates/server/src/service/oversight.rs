@@ -2,7 +2,9 @@
 //! the conflicts (review), the audit trail (read). Each method takes the `Viewer` and applies the
 //! same scope rule as a device of that region; what only an administrator may do says so first.
 
+use chrono::{Days, NaiveTime, Utc};
 use rainstaff_core::protocol::{ConflictRecord, in_scope};
+use rainstaff_core::time::{parse_iso_date, turkey};
 use uuid::Uuid;
 
 use super::sessions::{Viewer, audit_entry};
@@ -26,9 +28,21 @@ pub struct DeviceRow {
 pub struct AuditFilter {
     pub action: Option<String>,
     pub actor: Option<String>,
-    /// ISO dates, both included.
+    /// Days in Turkey (`YYYY-MM-DD`), both included.
     pub from: Option<String>,
     pub to: Option<String>,
+}
+
+/// The stored timestamp of midnight in Turkey `days_after` the day `date` (`YYYY-MM-DD`) names.
+fn turkish_midnight(field: &str, date: &str, days_after: u64) -> Result<String, ServiceError> {
+    let day = parse_iso_date(date).map_err(|_| {
+        ServiceError::invalid("invalid_date", format!("{field}: {date} is not a date (YYYY-MM-DD)"))
+    })?;
+    let midnight = (day + Days::new(days_after)).and_time(NaiveTime::MIN);
+    let local = midnight.and_local_timezone(turkey()).single().ok_or_else(|| {
+        ServiceError::invalid("invalid_date", format!("{field}: {date} has no midnight in Turkish time"))
+    })?;
+    Ok(timestamp(local.with_timezone(&Utc)))
 }
 
 fn no_conflict(id: i64) -> ServiceError {
@@ -121,34 +135,20 @@ impl<S: Store> Server<S> {
         })
     }
 
-    /// The newest audit entries of `viewer`'s regions that `filter` asks for.
+    /// The newest audit entries of `viewer`'s regions that `filter` asks for. Its dates are
+    /// days in Turkey, as the pages show times; the trail keeps UTC.
     pub fn audit_trail(
         &self,
         viewer: &Viewer,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditEntry>, ServiceError> {
-        // `to` is a whole day: entries before the next one.
-        let until = filter
-            .to
-            .as_deref()
-            .map(|d| {
-                rainstaff_core::time::parse_iso_date(d)
-                    .map(|d| (d + chrono::Days::new(1)).to_string())
-                    .map_err(|_| {
-                        ServiceError::invalid("invalid_date", format!("to: {d} is not a date (YYYY-MM-DD)"))
-                    })
-            })
-            .transpose()?;
-        if let Some(from) = filter.from.as_deref() {
-            rainstaff_core::time::parse_iso_date(from).map_err(|_| {
-                ServiceError::invalid("invalid_date", format!("from: {from} is not a date (YYYY-MM-DD)"))
-            })?;
-        }
+        let from = filter.from.as_deref().map(|d| turkish_midnight("from", d, 0)).transpose()?;
+        let until = filter.to.as_deref().map(|d| turkish_midnight("to", d, 1)).transpose()?;
         let query = AuditQuery {
             scope: viewer.scope(),
             action: filter.action.as_deref(),
             actor: filter.actor.as_deref(),
-            from: filter.from.as_deref(),
+            from: from.as_deref(),
             until: until.as_deref(),
             limit: AUDIT_PAGE,
         };

@@ -51,6 +51,15 @@ impl Viewer {
         scope(&self.region)
     }
 
+    /// The region a page shows: a manager's own whatever they ask for; an administrator's
+    /// choice, or every region.
+    pub fn region_shown(&self, asked: Option<&str>) -> String {
+        if self.region != ALL_REGIONS {
+            return self.region.clone();
+        }
+        asked.and_then(rainstaff_core::regions::normalize).unwrap_or_else(|| ALL_REGIONS.to_string())
+    }
+
     /// How the audit trail names this person.
     pub fn actor(&self) -> String {
         format!("user:{}", self.username)
@@ -73,7 +82,14 @@ pub struct SignedIn {
 }
 
 fn refused() -> ServiceError {
-    ServiceError::unauthenticated("sign_in_failed", "wrong user name or password")
+    ServiceError::unauthenticated(
+        "sign_in_failed",
+        format!(
+            "wrong user name or password; after {LOCKOUT_AFTER} wrong passwords in a row a user is locked \
+             for {} minutes",
+            LOCKOUT_FOR.num_minutes()
+        ),
+    )
 }
 
 fn parse(at: &str) -> Option<DateTime<Utc>> {
@@ -105,10 +121,16 @@ pub(super) fn audit_entry(
 }
 
 impl<S: Store> Server<S> {
-    /// Signs a person in; returns the token for their browser and the session. Every refusal
-    /// says the same words, whether the name, the password or the account was wrong, except a
-    /// lockout, which says until when.
-    pub fn sign_in(&self, username: &str, password: &str) -> Result<(String, SignedIn), ServiceError> {
+    /// Signs a person in; returns the token for their browser and the session. Every refusal is
+    /// the same error in the same time, whether the name was unknown, the password wrong, the
+    /// account disabled or locked out: the answer tells nobody which names exist. `ending` is the
+    /// session the browser had before, which a new sign-in replaces.
+    pub fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        ending: Option<&str>,
+    ) -> Result<(String, SignedIn), ServiceError> {
         let now = self.now();
         let at = timestamp(now);
         let login = self.store.read(|tx| {
@@ -116,45 +138,11 @@ impl<S: Store> Server<S> {
             let Some(user) = super::users::find(&users, username) else { return Ok(None) };
             Ok(tx.login(&user.username)?)
         })?;
-        let Some(login) = login else {
-            // The same Argon2 work as for a real user (see NOBODY_HASH).
-            verify(password, &NOBODY_HASH);
-            return Err(refused());
-        };
-        let name = login.user.username.clone();
-        let locked_until = login.locked_until.as_deref().and_then(parse).filter(|until| *until > now);
-        if let Some(until) = locked_until {
-            return Err(ServiceError::unauthenticated(
-                "locked_out",
-                format!(
-                    "too many failed sign-ins; this user is locked until {} UTC",
-                    until.format("%d.%m.%Y %H:%M")
-                ),
-            ));
-        }
-        // Argon2 runs outside any transaction: writers would wait on it.
-        let good = verify(password, &login.password_hash) && login.user.disabled_at.is_none();
-        let region = login.user.region.clone();
-        if !good {
-            let failed = login.failed_logins + 1;
-            let lock = (failed >= LOCKOUT_AFTER).then(|| timestamp(now + LOCKOUT_FOR));
-            self.store.write(|tx| {
-                tx.set_login_failures(&name, if lock.is_some() { 0 } else { failed }, lock.as_deref())?;
-                let (action, detail) = match &lock {
-                    Some(until) => ("locked_out", format!("{failed} failed sign-ins; locked until {until}")),
-                    None => ("sign_in_failed", format!("{failed} failed in a row")),
-                };
-                Ok(tx.append_audit(&audit_entry(
-                    &at,
-                    &format!("user:{name}"),
-                    &region,
-                    action,
-                    &name,
-                    detail,
-                ))?)
-            })?;
-            return Err(refused());
-        }
+        // Argon2 runs outside any transaction (writers would wait on it), and for every attempt:
+        // an unknown or locked name takes as long as a known one.
+        let password_ok = verify(password, login.as_ref().map_or(&*NOBODY_HASH, |l| &l.password_hash));
+        let Some(login) = login else { return Err(refused()) };
+        let name = login.user.username;
         let token = auth::new_token();
         let session = WebSession {
             token_hash: auth::token_hash(&token),
@@ -164,26 +152,42 @@ impl<S: Store> Server<S> {
             last_seen_at: at.clone(),
         };
         let idle_cutoff = timestamp(now - SESSION_IDLE);
-        self.store.write(|tx| {
+        let ending = ending.map(auth::token_hash);
+        let signed_in = self.store.write(|tx| {
+            // Read again in the write: attempts made at once are judged one after another, so
+            // none of them slips past a lockout another one set.
+            let Some(current) = tx.login(&name)? else { return Ok(None) };
+            let region = current.user.region.clone();
+            let actor = format!("user:{name}");
+            let locked = current.locked_until.as_deref().and_then(parse).is_some_and(|until| until > now);
+            if locked {
+                let entry = audit_entry(&at, &actor, &region, "sign_in_failed", &name, "locked out".into());
+                tx.append_audit(&entry)?;
+                return Ok(None);
+            }
+            if !password_ok || current.user.disabled_at.is_some() {
+                let failed = current.failed_logins + 1;
+                let lock = (failed >= LOCKOUT_AFTER).then(|| timestamp(now + LOCKOUT_FOR));
+                tx.set_login_failures(&name, if lock.is_some() { 0 } else { failed }, lock.as_deref())?;
+                let (action, detail) = match &lock {
+                    Some(until) => ("locked_out", format!("{failed} failed sign-ins; locked until {until}")),
+                    None => ("sign_in_failed", format!("{failed} failed in a row")),
+                };
+                tx.append_audit(&audit_entry(&at, &actor, &region, action, &name, detail))?;
+                return Ok(None);
+            }
             tx.set_login_failures(&name, 0, None)?;
+            if let Some(ending) = &ending {
+                tx.end_sessions(EndSessions::One(ending))?;
+            }
             // Sessions nobody came back to go now: the table holds only live ones.
             tx.end_sessions(EndSessions::IdleSince(&idle_cutoff))?;
             tx.insert_session(&session)?;
-            Ok(tx.append_audit(&audit_entry(
-                &at,
-                &format!("user:{name}"),
-                &region,
-                "sign_in",
-                &name,
-                String::new(),
-            ))?)
+            tx.append_audit(&audit_entry(&at, &actor, &region, "sign_in", &name, String::new()))?;
+            Ok(Some(Viewer { username: name.clone(), region }))
         })?;
-        let signed_in = SignedIn {
-            viewer: Viewer { username: name, region },
-            token_hash: session.token_hash,
-            csrf_token: session.csrf_token,
-        };
-        Ok((token, signed_in))
+        let viewer = signed_in.ok_or_else(refused)?;
+        Ok((token, SignedIn { viewer, token_hash: session.token_hash, csrf_token: session.csrf_token }))
     }
 
     /// The session a browser's token belongs to, if it is still open and its user still active;

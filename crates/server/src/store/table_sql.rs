@@ -144,7 +144,8 @@ pub fn audit_query(q: &AuditQuery<'_>, d: &Dialect) -> (String, Vec<String>) {
     let filters = [
         ("region = {}", q.scope.map(str::to_string)),
         ("action = {}", q.action.map(str::to_string)),
-        ("actor LIKE {} ESCAPE '\\'", q.actor.map(contains)),
+        // Case folded on both sides, so both databases match alike.
+        ("LOWER(actor) LIKE LOWER({}) ESCAPE '\\'", q.actor.map(contains)),
         ("at >= {}", q.from.map(str::to_string)),
         ("at < {}", q.until.map(str::to_string)),
     ];

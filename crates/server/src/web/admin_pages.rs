@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::WebState;
-use super::page::{Page, Refused};
+use super::page::{CsrfForm, Page, Refused};
 use crate::error::ServiceError;
 use crate::service::{AuditFilter, IssuedCode};
 use crate::store::Store;
@@ -84,17 +84,11 @@ pub async fn enroll_code<S: Store>(
     devices_page(&state, &page, Some(issued)).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 pub async fn revoke<S: Store>(
     State(state): State<WebState<S>>,
     page: Page,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Refused> {
     page.check_csrf(&form.csrf_token)?;
     let id = Uuid::parse_str(&id)
@@ -128,7 +122,7 @@ pub async fn resolve<S: Store>(
     State(state): State<WebState<S>>,
     page: Page,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Refused> {
     page.check_csrf(&form.csrf_token)?;
     let viewer = page.signed.viewer.clone();

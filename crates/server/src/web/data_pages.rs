@@ -2,15 +2,17 @@
 //! Each takes a period (`month=YYYY-MM`, this month when absent) and, for an administrator, a
 //! region (`region=`, every region when absent); a manager always sees their own region.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use minijinja::context;
 use rainstaff_core::alerts::Alert;
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::payroll::Totals;
-use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::protocol::{ALL_REGIONS, RowState};
 use rainstaff_core::regions::KNOWN;
 use rainstaff_core::time::format_duration;
 use rainstaff_report::Month;
@@ -21,7 +23,7 @@ use uuid::Uuid;
 use super::WebState;
 use super::page::{Page, Refused};
 use crate::error::ServiceError;
-use crate::service::region_shown;
+use crate::service::FleetView;
 use crate::store::Store;
 
 #[derive(Deserialize, Default)]
@@ -32,15 +34,11 @@ pub struct Filter {
     region: Option<String>,
 }
 
-/// Today in Turkey, where the offices are.
-fn today() -> NaiveDate {
-    (Utc::now() + chrono::TimeDelta::hours(3)).date_naive()
-}
-
 impl Filter {
-    fn month(&self) -> Result<Month, ServiceError> {
+    /// The month asked for; this month (in Turkey, by `today`) when none was.
+    fn month(&self, today: NaiveDate) -> Result<Month, ServiceError> {
         match self.month.as_deref().filter(|m| !m.is_empty()) {
-            None => Ok(Month::of(today())),
+            None => Ok(Month::of(today)),
             Some(text) => Month::parse(text).ok_or_else(|| {
                 ServiceError::invalid("invalid_month", format!("month: {text} is not a month (YYYY-MM)"))
             }),
@@ -52,12 +50,11 @@ impl Filter {
 fn filter_context(page: &Page, region: &str, month: Month) -> minijinja::Value {
     let regions: Vec<_> = KNOWN.iter().map(|(code, name)| context! { code => code, name => name }).collect();
     context! {
-        month => format!("{:04}-{:02}", month.year(), month.number()),
+        month => month.to_string(),
         month_name => month.name(page.out.lang),
         region => region,
         regions => regions,
         all => ALL_REGIONS,
-        query => format!("month={:04}-{:02}&region={}", month.year(), month.number(), region),
     }
 }
 
@@ -113,14 +110,16 @@ pub async fn dashboard<S: Store>(
     page: Page,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Refused> {
-    let month = filter.month().map_err(|e| page.error(&e))?;
-    let region = region_shown(&page.signed.viewer, filter.region.as_deref());
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
     let viewer = page.signed.viewer.clone();
-    let shown = region.clone();
+    let asked = filter.region.clone();
     let (overview, devices) = state
-        .call(move |server| Ok((server.overview(&shown, month, today())?, server.devices_for(&viewer)?)))
+        .call(move |server| {
+            Ok((server.overview(&viewer, asked.as_deref(), month)?, server.devices_for(&viewer)?))
+        })
         .await
         .map_err(|e| page.error(&e))?;
+    let region = overview.region.clone();
     let devices: Vec<_> = devices
         .into_iter()
         .filter(|d| region == ALL_REGIONS || d.device.region == region)
@@ -150,11 +149,13 @@ pub async fn employees<S: Store>(
     page: Page,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Refused> {
-    let month = filter.month().map_err(|e| page.error(&e))?;
-    let region = region_shown(&page.signed.viewer, filter.region.as_deref());
-    let shown = region.clone();
-    let employees =
-        state.call(move |server| server.employees_in(&shown)).await.map_err(|e| page.error(&e))?;
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
+    let viewer = page.signed.viewer.clone();
+    let asked = filter.region.clone();
+    let (region, employees) = state
+        .call(move |server| server.employees_in(&viewer, asked.as_deref()))
+        .await
+        .map_err(|e| page.error(&e))?;
     let employees: Vec<_> = employees
         .into_iter()
         .map(|e| {
@@ -179,7 +180,7 @@ pub async fn employee<S: Store>(
     Query(filter): Query<Filter>,
 ) -> Result<Response, Refused> {
     let id = record_id(&page, &id)?;
-    let month = filter.month().map_err(|e| page.error(&e))?;
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
     let viewer = page.signed.viewer.clone();
     let found = state
         .call(move |server| server.employee_month(&viewer, id, month))
@@ -224,11 +225,13 @@ pub async fn vehicles<S: Store>(
     page: Page,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Refused> {
-    let month = filter.month().map_err(|e| page.error(&e))?;
-    let region = region_shown(&page.signed.viewer, filter.region.as_deref());
-    let shown = region.clone();
-    let (vehicles, alerts) =
-        state.call(move |server| server.vehicles_in(&shown, today())).await.map_err(|e| page.error(&e))?;
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
+    let viewer = page.signed.viewer.clone();
+    let asked = filter.region.clone();
+    let FleetView { region, vehicles, alerts } = state
+        .call(move |server| server.vehicles_in(&viewer, asked.as_deref()))
+        .await
+        .map_err(|e| page.error(&e))?;
     let vehicles: Vec<_> = vehicles
         .into_iter()
         .map(|v| {
@@ -249,13 +252,14 @@ pub async fn vehicles<S: Store>(
     ))
 }
 
-/// A field of a fleet row as text ("" when empty).
-fn text(fields: &serde_json::Map<String, Value>, name: &str) -> String {
-    match fields.get(name) {
+/// The fields `names` of each fleet row as text ("" when empty), by field name.
+fn fields_as_text(rows: &[RowState], names: &[&'static str]) -> Vec<BTreeMap<&'static str, String>> {
+    let text = |value: Option<&Value>| match value {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
-    }
+    };
+    rows.iter().map(|r| names.iter().map(|&n| (n, text(r.fields.get(n)))).collect()).collect()
 }
 
 pub async fn vehicle<S: Store>(
@@ -265,35 +269,12 @@ pub async fn vehicle<S: Store>(
 ) -> Result<Response, Refused> {
     let id = record_id(&page, &id)?;
     let viewer = page.signed.viewer.clone();
-    let file = state
-        .call(move |server| server.vehicle_file(&viewer, id, today()))
-        .await
-        .map_err(|e| page.error(&e))?;
+    let file =
+        state.call(move |server| server.vehicle_file(&viewer, id)).await.map_err(|e| page.error(&e))?;
     let v = &file.vehicle;
-    let faults: Vec<_> = file
-        .faults
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { title => text(x, "title"), opened => text(x, "opened_date"), closed => text(x, "closed_date"), status => text(x, "status") }
-        })
-        .collect();
-    let visits: Vec<_> = file
-        .visits
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { start => text(x, "start_date"), end => text(x, "end_date"), reason => text(x, "reason"), cost => text(x, "cost") }
-        })
-        .collect();
-    let inspections: Vec<_> = file
-        .inspections
-        .iter()
-        .map(|f| {
-            let x = &f.fields;
-            context! { date => text(x, "inspection_date"), km => text(x, "km"), notes => text(x, "notes") }
-        })
-        .collect();
+    let faults = fields_as_text(&file.faults, &["title", "opened_date", "closed_date", "status"]);
+    let visits = fields_as_text(&file.visits, &["start_date", "end_date", "reason", "cost"]);
+    let inspections = fields_as_text(&file.inspections, &["inspection_date", "km", "notes"]);
     Ok(page.render(
         "vehicle.html",
         context! {
@@ -307,9 +288,13 @@ pub async fn vehicle<S: Store>(
     ))
 }
 
-pub async fn reports(page: Page, Query(filter): Query<Filter>) -> Result<Response, Refused> {
-    let month = filter.month().map_err(|e| page.error(&e))?;
-    let region = region_shown(&page.signed.viewer, filter.region.as_deref());
+pub async fn reports<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> Result<Response, Refused> {
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
+    let region = page.signed.viewer.region_shown(filter.region.as_deref());
     Ok(page.render("reports.html", context! { filter => filter_context(&page, &region, month) }))
 }
 
@@ -318,12 +303,12 @@ pub async fn download<S: Store>(
     page: Page,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Refused> {
-    let month = filter.month().map_err(|e| page.error(&e))?;
-    let region = region_shown(&page.signed.viewer, filter.region.as_deref());
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
     let viewer = page.signed.viewer.clone();
     let lang = page.out.lang;
+    let asked = filter.region.clone();
     let book = state
-        .call(move |server| server.month_workbook(&viewer, &region, month, lang))
+        .call(move |server| server.month_workbook(&viewer, asked.as_deref(), month, lang))
         .await
         .map_err(|e| page.error(&e))?;
     let disposition = format!("attachment; filename=\"{}\"", book.file_name);

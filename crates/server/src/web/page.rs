@@ -2,17 +2,16 @@
 //! (a `?lang=` link or the cookie it left), and the way back to HTML: a rendered page, or an
 //! error page in the same language. A request without a live session goes to the sign-in page.
 
-use std::sync::Arc;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::{Environment, Value, context};
+use minijinja::{Value, context};
 use rainstaff_core::i18n::Lang;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::WebState;
+use super::templates::PAGES;
 use crate::error::{ErrorKind, ServiceError};
 use crate::service::SignedIn;
 use crate::store::Store;
@@ -60,10 +59,16 @@ pub fn language(parts: &Parts) -> (Lang, bool) {
     }
 }
 
+/// A form whose only field is its CSRF token (sign-out, revoke, resolve).
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
 /// Renders pages and error pages in one language.
 #[derive(Clone)]
 pub struct Renderer {
-    env: Arc<Environment<'static>>,
     pub lang: Lang,
     /// Set the language cookie on the answer (the query chose the language).
     remember_lang: bool,
@@ -74,6 +79,11 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new<S: Store>(parts: &Parts, state: &WebState<S>) -> Self {
+        Self { secure: state.secure, ..Self::plain(parts) }
+    }
+
+    /// A renderer for an error page outside any page handler; it sets no cookie.
+    pub fn plain(parts: &Parts) -> Self {
         let (lang, remember_lang) = language(parts);
         let query: Vec<&str> = parts
             .uri
@@ -88,7 +98,7 @@ impl Renderer {
             here.push_str(pair);
             here.push('&');
         }
-        Self { env: state.templates.clone(), lang, remember_lang, secure: state.secure, here }
+        Self { lang, remember_lang, secure: false, here }
     }
 
     /// `template` with `ctx` and what every page shows (language, its links, the person).
@@ -124,7 +134,7 @@ impl Renderer {
             csrf_token => signed.map(|s| s.csrf_token.as_str()),
             ..ctx
         };
-        let body = match self.env.get_template(template).and_then(|t| t.render(page)) {
+        let body = match PAGES.get_template(template).and_then(|t| t.render(page)) {
             Ok(body) => body,
             Err(e) => {
                 tracing::error!(error = %e, template, "a page failed to render");
@@ -156,17 +166,20 @@ impl Renderer {
             (ErrorKind::Internal, _) => {
                 self.lang.pick("Sunucuda bir hata oldu.", "The server failed.").to_string()
             }
-            (_, StatusCode::NOT_FOUND) => {
-                self.lang.pick("Böyle bir sayfa ya da kayıt yok.", "No such page or record.").to_string()
-            }
+            (_, StatusCode::NOT_FOUND) => self.not_found(),
             _ => e.message.clone(),
         };
-        self.render_status(
-            status,
-            "error.html",
-            signed,
-            context! { status => status.as_u16(), message => message },
-        )
+        self.error_page(status, signed, &message)
+    }
+
+    pub fn not_found(&self) -> String {
+        self.lang.pick("Böyle bir sayfa ya da kayıt yok.", "No such page or record.").to_string()
+    }
+
+    /// The error page with `status` and `message`.
+    pub fn error_page(&self, status: StatusCode, signed: Option<&SignedIn>, message: &str) -> Response {
+        let ctx = context! { status => status.as_u16(), message => message };
+        self.render_status(status, "error.html", signed, ctx)
     }
 }
 
@@ -204,19 +217,13 @@ impl Page {
     /// Refuses a form whose CSRF token is not this session's.
     pub fn check_csrf(&self, sent: &str) -> Result<(), Refused> {
         if crate::auth::same_secret(sent, &self.signed.csrf_token) {
-            Ok(())
-        } else {
-            let e = ServiceError::forbidden(
-                "csrf",
-                self.out.lang.pick(
-                    "Form süresi dolmuş ya da başka bir siteden gönderilmiş; sayfayı yenileyip tekrar deneyin.",
-                    "The form expired or came from another site; reload the page and try again.",
-                ),
-            );
-            let mut response = self.error(&e);
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            Err(response.into())
+            return Ok(());
         }
+        let message = self.out.lang.pick(
+            "Form süresi dolmuş ya da başka bir siteden gönderilmiş; sayfayı yenileyip tekrar deneyin.",
+            "The form expired or came from another site; reload the page and try again.",
+        );
+        Err(self.out.error_page(StatusCode::FORBIDDEN, Some(&self.signed), message).into())
     }
 }
 

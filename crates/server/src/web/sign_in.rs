@@ -4,16 +4,17 @@
 
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
+use rainstaff_core::i18n::Lang;
 use serde::Deserialize;
 
 use super::WebState;
-use super::page::{Page, Renderer, SESSION_COOKIE, cookie, set_cookie};
+use super::page::{CsrfForm, Page, Refused, Renderer, SESSION_COOKIE, cookie, set_cookie};
 use crate::auth;
 use crate::error::ServiceError;
-use crate::service::SESSION_MAX;
+use crate::service::{LOCKOUT_AFTER, LOCKOUT_FOR};
 use crate::store::Store;
 
 const LOGIN_CSRF_COOKIE: &str = "rs_login";
@@ -31,7 +32,7 @@ pub async fn root<S: Store>(State(state): State<WebState<S>>, request: Request) 
 fn login_page(
     out: &Renderer,
     secure: bool,
-    status: axum::http::StatusCode,
+    status: StatusCode,
     error: Option<String>,
     username: &str,
 ) -> Response {
@@ -46,7 +47,7 @@ fn login_page(
 pub async fn form<S: Store>(State(state): State<WebState<S>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let out = Renderer::new(&parts, &state);
-    login_page(&out, state.secure, axum::http::StatusCode::OK, None, "")
+    login_page(&out, state.secure, StatusCode::OK, None, "")
 }
 
 #[derive(Deserialize)]
@@ -63,11 +64,12 @@ pub async fn submit<S: Store>(State(state): State<WebState<S>>, request: Request
     let (parts, body) = request.into_parts();
     let out = Renderer::new(&parts, &state);
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default().to_string();
+    let ending = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string);
     let form = match Form::<LoginForm>::from_request(Request::from_parts(parts, body), &state).await {
         Ok(Form(form)) => form,
         Err(_) => {
             let why = out.lang.pick("Form okunamadı.", "The form could not be read.").to_string();
-            return login_page(&out, state.secure, axum::http::StatusCode::BAD_REQUEST, Some(why), "");
+            return login_page(&out, state.secure, StatusCode::BAD_REQUEST, Some(why), "");
         }
     };
     if expected.is_empty() || !auth::same_secret(&form.csrf_token, &expected) {
@@ -78,66 +80,54 @@ pub async fn submit<S: Store>(State(state): State<WebState<S>>, request: Request
                 "The form expired or came from another site; try again.",
             )
             .to_string();
-        return login_page(&out, state.secure, axum::http::StatusCode::FORBIDDEN, Some(why), &form.username);
+        return login_page(&out, state.secure, StatusCode::FORBIDDEN, Some(why), &form.username);
     }
+    // Each check takes Argon2's memory: a flood of sign-ins waits its turn instead of exhausting
+    // the server.
+    let Ok(_turn) = state.sign_ins.clone().acquire_owned().await else {
+        return out.error(None, &ServiceError::unavailable("shutting_down", "the server is stopping"));
+    };
     let username = form.username.clone();
-    let signed = state.call(move |server| server.sign_in(&form.username, &form.password)).await;
+    let signed =
+        state.call(move |server| server.sign_in(&form.username, &form.password, ending.as_deref())).await;
     match signed {
         Ok((token, _)) => {
             let mut response = Redirect::to("/dashboard").into_response();
-            let max_age = Some(SESSION_MAX.num_seconds());
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, state.secure, max_age));
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", state.secure, Some(0)));
+            // No Max-Age: the cookie goes when the browser closes; the server ends the session
+            // on its own clock (`SESSION_IDLE`, `SESSION_MAX`).
+            let session = set_cookie(SESSION_COOKIE, &token, state.secure, None);
+            response.headers_mut().append(header::SET_COOKIE, session);
+            let spent = set_cookie(LOGIN_CSRF_COOKIE, "", state.secure, Some(0));
+            response.headers_mut().append(header::SET_COOKIE, spent);
             response
         }
-        Err(e) => {
-            let message = sign_in_refusal(&out, &e);
-            login_page(&out, state.secure, axum::http::StatusCode::UNAUTHORIZED, Some(message), &username)
+        Err(e) if e.code == "sign_in_failed" => {
+            let minutes = LOCKOUT_FOR.num_minutes();
+            let message = match out.lang {
+                Lang::Tr => format!(
+                    "Kullanıcı adı ya da parola yanlış. Art arda {LOCKOUT_AFTER} hatalı parolada kullanıcı \
+                     {minutes} dakikalığına kilitlenir."
+                ),
+                Lang::En => format!(
+                    "Wrong user name or password. After {LOCKOUT_AFTER} wrong passwords in a row the user is \
+                     locked for {minutes} minutes."
+                ),
+            };
+            login_page(&out, state.secure, StatusCode::UNAUTHORIZED, Some(message), &username)
         }
+        Err(e) => out.error(None, &e),
     }
-}
-
-/// What the sign-in page says of a refusal, in its language.
-fn sign_in_refusal(out: &Renderer, e: &ServiceError) -> String {
-    match e.code {
-        "sign_in_failed" => {
-            out.lang.pick("Kullanıcı adı ya da parola yanlış.", "Wrong user name or password.").to_string()
-        }
-        "locked_out" => format!(
-            "{} ({})",
-            out.lang.pick(
-                "Çok sayıda hatalı giriş: bu kullanıcı bir süre kilitli.",
-                "Too many failed sign-ins: this user is locked for a while."
-            ),
-            e.message
-        ),
-        _ => e.message.clone(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf_token: String,
 }
 
 pub async fn sign_out<S: Store>(
     State(state): State<WebState<S>>,
     page: Page,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(refused) = page.check_csrf(&form.csrf_token) {
-        return refused.into_response();
-    }
+) -> Result<Response, Refused> {
+    page.check_csrf(&form.csrf_token)?;
     let signed = page.signed.clone();
-    if let Err(e) = state.call(move |server| server.sign_out(&signed)).await {
-        return page.error(&e);
-    }
+    state.call(move |server| server.sign_out(&signed)).await.map_err(|e| page.error(&e))?;
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", state.secure, Some(0)));
-    response
+    Ok(response)
 }

@@ -2,17 +2,21 @@
 //! beside the server). Every value is HTML-escaped by the engine: the templates end in `.html`,
 //! which turns minijinja's escaping on, and nothing is marked safe.
 
-use chrono::{DateTime, FixedOffset};
+use std::sync::LazyLock;
+
+use chrono::DateTime;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::regions::display_name;
-use rainstaff_core::time::{format_date, format_duration, parse_iso_date};
+use rainstaff_core::time::{format_date, format_duration, parse_iso_date, turkey};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("filter.html", include_str!("../../templates/filter.html")),
+    ("regions.html", include_str!("../../templates/regions.html")),
+    ("figures.html", include_str!("../../templates/figures.html")),
     ("dashboard.html", include_str!("../../templates/dashboard.html")),
     ("devices.html", include_str!("../../templates/devices.html")),
     ("conflicts.html", include_str!("../../templates/conflicts.html")),
@@ -24,10 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
-/// Turkey keeps UTC+3 all year; the office reads times in it, the database keeps UTC.
-const TURKEY: i32 = 3 * 3600;
+/// The templates, compiled once on first use.
+pub static PAGES: LazyLock<Environment<'static>> = LazyLock::new(environment);
 
-pub fn environment() -> Environment<'static> {
+fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
         env.add_template(name, source).expect("the templates compile (tests render each)");
@@ -51,12 +55,13 @@ fn date(value: &str) -> String {
     parse_iso_date(value).map_or_else(|_| value.to_string(), format_date)
 }
 
-/// A stored UTC timestamp as DD.MM.YYYY HH:MM in Turkish time; none as "—".
+/// A stored UTC timestamp as DD.MM.YYYY HH:MM in Turkish time, the office's clock; none as "—".
 fn when(value: Value) -> String {
     let Some(text) = value.as_str() else { return "—".to_string() };
-    let offset = FixedOffset::east_opt(TURKEY).expect("a valid offset");
-    DateTime::parse_from_rfc3339(text)
-        .map_or_else(|_| text.to_string(), |t| t.with_timezone(&offset).format("%d.%m.%Y %H:%M").to_string())
+    DateTime::parse_from_rfc3339(text).map_or_else(
+        |_| text.to_string(),
+        |t| t.with_timezone(&turkey()).format("%d.%m.%Y %H:%M").to_string(),
+    )
 }
 
 /// Minutes as h:mm.
