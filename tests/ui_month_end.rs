@@ -13,6 +13,8 @@ use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::{Role, User};
+use rainstaff_core::hours::Flag;
+use rainstaff_core::i18n::Lang;
 use rainstaff_core::model::{Employee, Shift, fields_of};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use rainstaff_core::time::format_duration;
@@ -73,6 +75,11 @@ fn konya_store(data: &Path) {
     );
     // Too short a break typed: the month end, like the workbook, counts the statutory one.
     add_shifts(&mut store, &konya, omer, &[("2026-03-03", "08:00", "19:00", 30)]);
+    // Seven days in a row: no 24 h of rest in the week, a flag of the week, not of a day.
+    let burak = add_employee(&mut store, &konya, "BURAK YEDİGÜN", 2700);
+    let week: Vec<String> = (16..=22).map(|d| format!("2026-03-{d}")).collect();
+    let shifts: Vec<_> = week.iter().map(|d| (d.as_str(), "08:00", "16:00", 30)).collect();
+    add_shifts(&mut store, &konya, burak, &shifts);
     let deniz = add_employee(&mut store, &ankara, "DENİZ ANKARALI", 2700);
     add_shifts(&mut store, &ankara, deniz, &[("2026-03-04", "08:00", "16:00", 30)]);
 }
@@ -110,7 +117,7 @@ fn a_managers_month_end_shows_the_workbooks_figures_in_turkish_order() {
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     let selection = Selection { month: Month::new(2026, 3).unwrap(), employee: None, region: "Konya".into() };
     let workbook = rainstaff::report::build(&store, &selection, &mut |_| {}).unwrap();
-    assert_eq!(workbook.employees.len(), 3);
+    assert_eq!(workbook.employees.len(), 4);
     for e in &workbook.employees {
         let name = &e.employee.data.full_name;
         let t = &e.totals;
@@ -133,8 +140,15 @@ fn a_managers_month_end_shows_the_workbooks_figures_in_turkish_order() {
     // The statutory break, not the typed one: 11 h less 60 min, as the workbook pays it.
     assert!(on_row(&harness, "ÖMER ŞEN", "10:00"));
     assert!(!on_row(&harness, "ÖMER ŞEN", "10:30"));
-    // The engine's warnings in words, as the workbook's rows carry them.
+    // Every warning of the month in words, as the workbook says them, the weeks' own included.
+    for e in &workbook.employees {
+        let words: Vec<&str> = e.flags.iter().map(|f| f.label(Lang::Tr)).collect();
+        let name = &e.employee.data.full_name;
+        assert!(words.is_empty() || on_row(&harness, name, &words.join("; ")), "{name}: {words:?}");
+    }
     assert!(on_row(&harness, "PINAR AK", "Hafta tatilinde çalıştı"));
+    let burak = workbook.employees.iter().find(|e| e.employee.data.full_name == "BURAK YEDİGÜN").unwrap();
+    assert!(burak.flags.contains(&Flag::NoWeeklyRest), "a week's own flag is among those checked");
 
     // İlknur, Ömer, Pınar: Turkish order, where byte order puts Ö and İ after P.
     let y = |name: &str| harness.get_by_label(name).rect().center().y;

@@ -4,11 +4,8 @@
 //! the workbook, so the screen and the file cannot disagree; the UI thread only waits for the
 //! answer.
 
-use std::collections::BTreeSet;
-
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use rainstaff_core::hours::Flag;
 use rainstaff_core::payroll::Totals;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions::display_name;
@@ -136,11 +133,6 @@ fn by_region(report: &MonthReport) -> Vec<(&str, Vec<&EmployeeMonth>)> {
         .collect()
 }
 
-/// Every warning the engine raised on the employee's days of the month.
-fn warnings(e: &EmployeeMonth) -> BTreeSet<Flag> {
-    e.rows.iter().filter_map(|r| r.day.as_ref()).flat_map(|d| d.flags.iter().copied()).collect()
-}
-
 fn holiday_units(lang: Lang, units: f64) -> String {
     let text = format!("{units:.1}");
     if lang == Lang::Tr { text.replace('.', ",") } else { text }
@@ -200,7 +192,8 @@ fn region_table(ui: &mut Ui, lang: Lang, region: &str, employees: &[&EmployeeMon
                             });
                         }
                         row.col(|ui| {
-                            let labels: Vec<&str> = warnings(e).iter().map(|f| f.label(lang)).collect();
+                            // The month's flags, its weeks' own (no 24 h rest) included.
+                            let labels: Vec<&str> = e.flags.iter().map(|f| f.label(lang)).collect();
                             if !labels.is_empty() {
                                 let text = labels.join("; ");
                                 ui.add(
