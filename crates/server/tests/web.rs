@@ -120,7 +120,13 @@ async fn repeated_failures_lock_the_user_out_and_the_audit_trail_says_so() {
     let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
     let audit = admin.get("/audit?action=locked_out").await;
     assert!(audit.body.contains("user:ayse.mudur"), "{}", audit.body);
-    assert!(!audit.body.contains("sign_in_failed</td>"), "the filter shows only lockouts");
+    assert!(audit.body.contains("<td>Kilitlendi</td>"), "{}", audit.body);
+    assert!(!audit.body.contains("<td>Hatalı giriş</td>"), "the filter shows only lockouts");
+    let day = admin.get("/audit?from=01.01.2020&to=2020-01-02").await;
+    assert!(day.body.contains("Kayıt yok"), "no entry on those days: {}", day.body);
+    let bad = admin.get("/audit?from=32.01.2026").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("from: 32.01.2026"), "{}", bad.body);
 }
 
 #[tokio::test]

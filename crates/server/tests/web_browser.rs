@@ -69,6 +69,12 @@ async fn an_administrator_filters_revokes_and_downloads() -> Result<(), BrowserE
     b.screenshot("devices-1280x800").await?;
     let (status, _) = company.ankara.push_raw(&[]).await;
     assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    // The audit trail names who revoked which PC.
+    b.goto(&h.url("/audit?action=device_revoked")).await?;
+    let trail = b.find("#audit").await?.text().await?;
+    assert!(trail.contains("user:admin") && trail.contains("Bilgisayar iptal edildi"), "{trail}");
+    assert!(trail.contains("ANKARA-PC1"), "{trail}");
+    b.screenshot("audit-1280x800").await?;
 
     // The month workbook of İzmir.
     b.goto(&h.url("/reports?month=2026-11")).await?;

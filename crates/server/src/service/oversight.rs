@@ -4,7 +4,7 @@
 
 use chrono::{Days, NaiveTime, Utc};
 use rainstaff_core::protocol::{ConflictRecord, in_scope};
-use rainstaff_core::time::{parse_iso_date, turkey};
+use rainstaff_core::time::{parse_user_date, turkey};
 use uuid::Uuid;
 
 use super::sessions::{Viewer, audit_entry};
@@ -28,15 +28,16 @@ pub struct DeviceRow {
 pub struct AuditFilter {
     pub action: Option<String>,
     pub actor: Option<String>,
-    /// Days in Turkey (`YYYY-MM-DD`), both included.
+    /// Days in Turkey (DD.MM.YYYY or YYYY-MM-DD), both included.
     pub from: Option<String>,
     pub to: Option<String>,
 }
 
-/// The stored timestamp of midnight in Turkey `days_after` the day `date` (`YYYY-MM-DD`) names.
+/// The stored timestamp of midnight in Turkey `days_after` the day `date` names (DD.MM.YYYY as
+/// typed, or YYYY-MM-DD as a browser's date field sends it).
 fn turkish_midnight(field: &str, date: &str, days_after: u64) -> Result<String, ServiceError> {
-    let day = parse_iso_date(date).map_err(|_| {
-        ServiceError::invalid("invalid_date", format!("{field}: {date} is not a date (YYYY-MM-DD)"))
+    let day = parse_user_date(date).map_err(|_| {
+        ServiceError::invalid("invalid_date", format!("{field}: {date} is not a date (DD.MM.YYYY)"))
     })?;
     let midnight = (day + Days::new(days_after)).and_time(NaiveTime::MIN);
     let local = midnight.and_local_timezone(turkey()).single().ok_or_else(|| {

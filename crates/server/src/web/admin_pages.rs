@@ -4,6 +4,7 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use rainstaff_core::i18n::Lang;
 use rainstaff_core::protocol::ALL_REGIONS;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -142,19 +143,24 @@ pub struct AuditQueryForm {
     to: String,
 }
 
-/// The actions the audit trail records, for its filter.
-const ACTIONS: &[&str] = &[
-    "sign_in",
-    "sign_in_failed",
-    "locked_out",
-    "sign_out",
-    "device_enrolled",
-    "device_revoked",
-    "enroll_code_issued",
-    "push",
-    "conflict_resolved",
-    "report_downloaded",
+/// The actions the audit trail records, as its filter and its rows name them.
+const ACTIONS: &[(&str, &str, &str)] = &[
+    ("sign_in", "Giriş", "Signed in"),
+    ("sign_in_failed", "Hatalı giriş", "Failed sign-in"),
+    ("locked_out", "Kilitlendi", "Locked out"),
+    ("sign_out", "Çıkış", "Signed out"),
+    ("device_enrolled", "Bilgisayar kaydedildi", "Computer enrolled"),
+    ("device_revoked", "Bilgisayar iptal edildi", "Computer revoked"),
+    ("enroll_code_issued", "Kayıt kodu üretildi", "Enrollment code issued"),
+    ("push", "Eşitleme gönderimi", "Sync push"),
+    ("conflict_resolved", "Çakışma incelendi", "Conflict reviewed"),
+    ("report_downloaded", "Rapor indirildi", "Report downloaded"),
 ];
+
+/// The words for an action code in `lang`; an unknown code as it is.
+fn action_words(code: &str, lang: Lang) -> String {
+    ACTIONS.iter().find(|(c, ..)| *c == code).map_or(code, |(_, tr, en)| lang.pick(tr, en)).to_string()
+}
 
 pub async fn audit<S: Store>(
     State(state): State<WebState<S>>,
@@ -172,11 +178,12 @@ pub async fn audit<S: Store>(
     let asked = filter.clone();
     let entries =
         state.call(move |server| server.audit_trail(&viewer, &asked)).await.map_err(|e| page.error(&e))?;
+    let lang = page.out.lang;
     let entries: Vec<_> = entries
         .into_iter()
         .map(|e| {
             minijinja::context! {
-                at => e.at, actor => e.actor, region => e.region, action => e.action,
+                at => e.at, actor => e.actor, region => e.region, action => action_words(&e.action, lang),
                 subject => e.subject, detail => e.detail,
             }
         })
@@ -184,7 +191,8 @@ pub async fn audit<S: Store>(
     Ok(page.render(
         "audit.html",
         minijinja::context! {
-            entries, actions => ACTIONS,
+            entries,
+            actions => ACTIONS.iter().map(|(code, ..)| (code, action_words(code, lang))).collect::<Vec<_>>(),
             action => filter.action, actor => filter.actor, from => filter.from, to => filter.to,
         },
     ))
