@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod ddl;
 pub mod edits;
 pub mod fleet;
+pub mod health;
 pub mod holidays;
 pub mod import;
 pub mod namespaces;
@@ -51,6 +52,9 @@ pub enum StoreError {
     Foreign { path: PathBuf },
     #[error("{path}: the data file cannot be read ({source}); it was left untouched — restore a backup")]
     Corrupt { path: PathBuf, source: rusqlite::Error },
+    /// The file opens but fails `PRAGMA quick_check`: nothing may be written to it.
+    #[error("{0}")]
+    Damaged(Box<health::Damage>),
     #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -72,6 +76,17 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+}
+
+impl StoreError {
+    /// The damage this error reports, when the store's file is damaged or cannot be read at all.
+    pub fn damage(&self) -> Option<health::Damage> {
+        match self {
+            StoreError::Damaged(damage) => Some(damage.as_ref().clone()),
+            StoreError::Corrupt { path, source } => Some(health::Damage::found(path, source.to_string())),
+            _ => None,
+        }
+    }
 }
 
 impl Store {
@@ -115,6 +130,8 @@ impl Store {
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
+        // Before the first write: migrating or working on a damaged file would spread the damage.
+        self.check_health()?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;

@@ -196,6 +196,9 @@ impl From<StoreError> for Message {
         match e {
             StoreError::Field(e) => Message::Fields(vec![e]),
             StoreError::Refused { tr, en } => Message::Both { tr, en },
+            StoreError::Damaged(damage) => {
+                Message::Both { tr: damage.text(Lang::Tr), en: damage.text(Lang::En) }
+            }
             other => Message::Plain(other.to_string()),
         }
     }

@@ -1,5 +1,7 @@
 //! Backups of the store with SQLite's online backup API: one a day automatically (the newest
-//! seven kept), one whenever somebody asks, and restoring one for administrators.
+//! seven kept), one whenever somebody asks, and restoring one for administrators. A backup is
+//! taken only of a store that passes its check, written under a temporary name and kept only once
+//! the copy passes the same check, so a bad copy never takes a good one's place in the rotation.
 
 use std::path::{Path, PathBuf};
 
@@ -13,16 +15,31 @@ const DAILY_PREFIX: &str = "daily-";
 
 impl Store {
     pub fn backup_dir(&self) -> PathBuf {
-        self.path().parent().unwrap_or(Path::new(".")).join("backups")
+        super::health::backup_dir(self.path())
     }
 
-    /// Copies the whole store to `dest` while it stays in use.
+    /// Copies the whole store to `dest` while it stays in use, if the store is sound; the copy
+    /// replaces `dest` only once it has passed its own check.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.check_health()?;
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let partial = dest.with_file_name(format!("{name}.partial"));
+        if let Err(e) = self.copy_to(&partial) {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+        keep_verified(&partial, dest)
+    }
+
+    /// The page-by-page copy, damaged or not (the copy set aside before a restore is one).
+    fn copy_to(&self, dest: &Path) -> Result<()> {
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let mut target = Connection::open(dest)?;
         Backup::new(&self.conn, &mut target)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        // One self-contained file: checking it read-only then leaves no -wal or -shm beside it.
+        target.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())
     }
 
@@ -56,16 +73,7 @@ impl Store {
 
     /// The backups there are, newest first.
     pub fn backups(&self) -> Result<Vec<PathBuf>> {
-        let dir = self.backup_dir();
-        if !dir.exists() {
-            return Ok(Vec::new());
-        }
-        let mut list: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "db"))
-            .collect();
-        list.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).and_then(|m| m.modified()).ok()));
-        Ok(list)
+        Ok(list(&self.backup_dir()))
     }
 
     /// Replaces the store's contents with a backup. The file is checked first and the current
@@ -76,7 +84,7 @@ impl Store {
         let aside = self
             .backup_dir()
             .join(format!("before-restore-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-        self.backup_to(&aside)?;
+        self.copy_to(&aside)?;
         let sync_state: Vec<(String, String)> = {
             let mut stmt = self.conn.prepare("SELECT key, value FROM sync_state WHERE key <> 'cursor'")?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
@@ -109,8 +117,51 @@ impl Store {
     }
 }
 
+/// The backups in `dir`, newest first (none when the folder is missing).
+pub fn list(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut list: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "db"))
+        .collect();
+    list.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).and_then(|m| m.modified()).ok()));
+    list
+}
+
+/// Renames the copy at `partial` to `dest` if it passes `verify`; else deletes it and says why.
+fn keep_verified(partial: &Path, dest: &Path) -> Result<()> {
+    match verify(partial) {
+        Ok(()) => Ok(std::fs::rename(partial, dest)?),
+        Err(e) => {
+            let _ = std::fs::remove_file(partial);
+            let (tr, en) = match e {
+                StoreError::Refused { tr, en } => (tr, en),
+                e => (e.to_string(), e.to_string()),
+            };
+            Err(StoreError::Refused {
+                tr: format!("Yedek doğrulanamadı ve silindi, önceki yedekler duruyor: {tr}"),
+                en: format!(
+                    "The backup failed its check and was deleted; the earlier backups are kept: {en}"
+                ),
+            })
+        }
+    }
+}
+
+/// A backup just written is kept only if it opens as a Rainstaff store and passes quick_check.
+pub fn verify(path: &Path) -> Result<()> {
+    check_file(path, "quick_check")
+}
+
 /// A backup may be restored only if it is a readable, intact Rainstaff store this version knows.
 pub fn check_backup(path: &Path) -> Result<()> {
+    check_file(path, "integrity_check")
+}
+
+/// `check`: quick_check (enough to keep a copy) or integrity_check (before a restore).
+fn check_file(path: &Path, check: &str) -> Result<()> {
     let bad = |tr: &str, en: &str| StoreError::Refused {
         tr: format!("{}: {tr}", path.display()),
         en: format!("{}: {en}", path.display()),
@@ -125,9 +176,35 @@ pub fn check_backup(path: &Path) -> Result<()> {
     if version != MIGRATIONS.len() as i64 {
         return Err(bad("Rainstaff'ın başka bir sürümüyle alınmış", "made by another version of Rainstaff"));
     }
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let check: String = conn.query_row(&format!("PRAGMA {check}"), [], |r| r.get(0)).map_err(unreadable)?;
     if check != "ok" {
         return Err(bad(&format!("bozuk ({check})"), &format!("damaged ({check})")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_that_fails_its_check_is_deleted_and_the_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(super::super::STORE_FILE)).unwrap();
+        let kept = store.backup_dir().join("daily-20260101.db");
+        store.backup_to(&kept).unwrap();
+        let partial = store.backup_dir().join("daily-20260102.db.partial");
+        std::fs::copy(&kept, &partial).unwrap();
+        // A copy cut short: SQLite still reads its header but not its pages.
+        let len = std::fs::metadata(&partial).unwrap().len();
+        std::fs::OpenOptions::new().write(true).open(&partial).unwrap().set_len(len / 2).unwrap();
+
+        let dest = store.backup_dir().join("daily-20260102.db");
+        let err = keep_verified(&partial, &dest).err().expect("a short copy is not kept");
+        assert!(err.to_string().contains("failed its check and was deleted"), "{err}");
+        assert!(!partial.exists() && !dest.exists());
+        assert_eq!(list(&store.backup_dir()), vec![kept.clone()]);
+        keep_verified(&kept, &dest).unwrap();
+        assert!(dest.exists());
+    }
 }
