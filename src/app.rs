@@ -69,6 +69,37 @@ pub struct App {
     pub message: Option<(bool, String)>,
 }
 
+/// What the window opens on.
+pub enum Start {
+    App(Box<App>),
+    /// The store failed its check: only the screen that says so and how to restore a backup.
+    Damaged(ui::damaged::DamagedScreen),
+}
+
+/// Opens the app, or, when its store is damaged or unreadable, the screen that says so instead of
+/// an app working on it. Any other failure to start is an error.
+pub fn start(data: DataDir, ctx: &egui::Context) -> anyhow::Result<Start> {
+    match App::new(data, ctx) {
+        Ok(app) => Ok(Start::App(Box::new(app))),
+        Err(e) => match e.downcast_ref::<crate::db::StoreError>().and_then(|e| e.damage()) {
+            Some(damage) => {
+                tracing::error!("{damage}");
+                Ok(Start::Damaged(ui::damaged::DamagedScreen { damage }))
+            }
+            None => Err(e),
+        },
+    }
+}
+
+impl Start {
+    pub fn into_app(self) -> Box<dyn eframe::App> {
+        match self {
+            Start::App(app) => app,
+            Start::Damaged(screen) => Box::new(screen),
+        }
+    }
+}
+
 impl App {
     pub fn new(data: DataDir, ctx: &egui::Context) -> anyhow::Result<App> {
         let worker = Worker::start(data.clone(), Notifier::new(ctx.clone()))?;

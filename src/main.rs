@@ -55,7 +55,7 @@ fn gui(data: DataDir) -> std::process::ExitCode {
         eframe::run_native(
             "Rainstaff",
             options(backends),
-            Box::new(move |cc| Ok(Box::new(rainstaff::app::App::new(data, &cc.egui_ctx)?))),
+            Box::new(move |cc| Ok(rainstaff::app::start(data, &cc.egui_ctx)?.into_app())),
         )
     };
     let mut result = run(None);

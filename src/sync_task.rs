@@ -121,8 +121,11 @@ async fn sync_loop(
     };
     loop {
         // The app may stay open for days: each wake-up takes the day's backup if it is missing.
+        // A failure is shown, not only logged: a damaged store stops being backed up.
         if let Err(e) = store.daily_backup() {
             tracing::warn!("daily backup failed: {e}");
+            let _ = events.send(Event::Failed { topic: Topic::Backup, message: e.into() });
+            notify.wake();
         }
         status.phase = SyncPhase::Syncing;
         send(&status);

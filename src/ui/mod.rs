@@ -2,6 +2,7 @@
 //! `form` and `widgets`. Screens import these and never one another or the app.
 
 pub mod ctx;
+pub mod damaged;
 pub mod employees;
 pub mod form;
 pub mod holidays;
