@@ -90,15 +90,26 @@ impl StoreError {
 }
 
 impl Store {
-    /// Opens (creating if absent) the store at `path` for reading and writing.
+    /// Opens (creating if absent) the store at `path` for reading and writing; a store that
+    /// fails its health check is refused.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_checking(path, true)
+    }
+
+    /// Another writing connection to this store, for another thread (the sync thread's). This one
+    /// was checked as it opened a moment ago; checking every page again would double start-up.
+    pub fn reopen(&self) -> Result<Store> {
+        Store::open_checking(&self.path, false)
+    }
+
+    fn open_checking(path: &Path, check: bool) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let conn = Connection::open(path)
             .map_err(|source| StoreError::Corrupt { path: path.to_path_buf(), source })?;
         let mut store = Store { conn, path: path.to_path_buf() };
-        store.prepare().map_err(|e| match e {
+        store.prepare(check).map_err(|e| match e {
             StoreError::Sql(source) => StoreError::Corrupt { path: path.to_path_buf(), source },
             e => e,
         })?;
@@ -117,7 +128,7 @@ impl Store {
         &self.conn
     }
 
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self, check: bool) -> Result<()> {
         let conn = &self.conn;
         // Reading the header first turns "file is not a database" into a Corrupt error here.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -131,7 +142,9 @@ impl Store {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
         // Before the first write: migrating or working on a damaged file would spread the damage.
-        self.check_health()?;
+        if check {
+            self.check_health()?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;

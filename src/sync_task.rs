@@ -87,10 +87,15 @@ impl Drop for SyncThread {
     }
 }
 
-pub fn spawn(data: DataDir, events: Sender<Event>, notify: Notifier) -> anyhow::Result<SyncThread> {
+/// Starts the sync thread on `store`, its own connection.
+pub fn spawn(
+    mut store: Store,
+    data: DataDir,
+    events: Sender<Event>,
+    notify: Notifier,
+) -> anyhow::Result<SyncThread> {
     let (tx, rx) = mpsc::unbounded_channel();
     let (stop, stopped) = oneshot::channel();
-    let mut store = Store::open(&data.store())?;
     let thread = std::thread::Builder::new().name("sync".into()).spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
         match runtime {

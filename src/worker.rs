@@ -50,7 +50,7 @@ impl Worker {
         let store = Store::open(&data.store())?;
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
-        let sync = sync_task::spawn(data.clone(), events_tx.clone(), notify.clone())?;
+        let sync = sync_task::spawn(store.reopen()?, data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         let thread = std::thread::Builder::new().name("worker".into()).spawn(move || {

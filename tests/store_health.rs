@@ -112,9 +112,9 @@ fn no_backup_of_a_store_damaged_while_open_and_the_seven_daily_kept() {
     // The connection checked every page when it opened; drop them so it reads the file again.
     store.test_connection().execute_batch("PRAGMA shrink_memory").unwrap();
 
-    let daily = store.daily_backup().err().expect("a damaged store is not backed up");
+    let daily = store.daily_backup().expect_err("a damaged store is not backed up");
     assert!(matches!(daily, StoreError::Damaged(_)), "{daily}");
-    let manual = store.backup_now().err().expect("nor by hand");
+    let manual = store.backup_now().expect_err("nor by hand");
     assert!(manual.to_string().contains("the data file is damaged"), "{manual}");
     assert_eq!(backup_names(dir.path()), before, "the seven daily backups are all still there");
 }

@@ -200,7 +200,7 @@ mod tests {
         std::fs::OpenOptions::new().write(true).open(&partial).unwrap().set_len(len / 2).unwrap();
 
         let dest = store.backup_dir().join("daily-20260102.db");
-        let err = keep_verified(&partial, &dest).err().expect("a short copy is not kept");
+        let err = keep_verified(&partial, &dest).expect_err("a short copy is not kept");
         assert!(err.to_string().contains("failed its check and was deleted"), "{err}");
         assert!(!partial.exists() && !dest.exists());
         assert_eq!(list(&store.backup_dir()), vec![kept.clone()]);
