@@ -33,6 +33,9 @@ fn the_screen_totals_equal_the_cli_for_the_same_shifts() {
     ];
     let (mut harness, _, totals) = panel_week(dir.path(), &shifts, 4);
     harness.get_by_label("Hafta tatilinde çalıştı");
+    // The night's end is the next day's, and the list says so.
+    harness.get_by_label("06:00 +1");
+    assert!(harness.query_by_label("19:00 +1").is_none());
 
     let input = json!({
         "contract": {"weekly_minutes": 2400},

@@ -355,7 +355,14 @@ impl TimesheetsScreen {
                         ui.label(&s.data.start_time);
                     });
                     row.col(|ui| {
-                        ui.label(&s.data.end_time);
+                        if s.data.ends_next_day() {
+                            ui.label(format!("{} +1", s.data.end_time)).on_hover_text(lang.t(
+                                "Ertesi gün biter",
+                                "Ends the next day",
+                            ));
+                        } else {
+                            ui.label(&s.data.end_time);
+                        }
                     });
                     row.col(|ui| {
                         ui.label(s.data.break_minutes.to_string());

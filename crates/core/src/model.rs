@@ -80,6 +80,17 @@ pub struct Shift {
     pub note: Option<String>,
 }
 
+impl Shift {
+    /// Whether the shift ends on the day after its date (an end earlier than its start): lists and
+    /// reports mark such an end "+1".
+    pub fn ends_next_day(&self) -> bool {
+        match (crate::time::parse_hhmm(&self.start_time), crate::time::parse_hhmm(&self.end_time)) {
+            (Ok(start), Ok(end)) => end < start,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShiftTemplate {
     pub name: String,

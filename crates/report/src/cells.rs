@@ -85,8 +85,8 @@ pub fn shift_columns(lang: Lang) -> Vec<Column> {
 
 pub fn shift_cells(row: &Row, lang: Lang) -> Vec<Cell> {
     let time = |t: &str| parse_hhmm(t).map_or_else(|_| Cell::Text(t.to_string()), Cell::Time);
-    let end = match (parse_hhmm(&row.shift.start_time), parse_hhmm(&row.shift.end_time)) {
-        (Ok(start), Ok(end)) if end < start => Cell::NextDayTime(end),
+    let end = match parse_hhmm(&row.shift.end_time) {
+        Ok(end) if row.shift.ends_next_day() => Cell::NextDayTime(end),
         _ => time(&row.shift.end_time),
     };
     let mut cells = vec![

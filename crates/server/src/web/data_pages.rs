@@ -191,7 +191,7 @@ pub async fn employee<S: Store>(
         .rows
         .iter()
         .map(|r| {
-            let overnight = r.shift.end_time < r.shift.start_time;
+            let overnight = r.shift.ends_next_day();
             context! {
                 date => r.date.to_string(),
                 weekday => rainstaff_core::i18n::weekday(lang, r.date),
