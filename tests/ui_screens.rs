@@ -43,11 +43,29 @@ fn add_an_employee_and_see_a_validation_error() {
     harness.get_by_label("geçerli bir T.C. kimlik numarası değil (11 hane)");
     assert!(harness.state().employees.visible_names().is_empty());
 
+    // Weekly hours are typed and shown as hours, as payroll says them.
+    assert_eq!(
+        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Haftalık çalışma süresi").value(),
+        Some("45:00".into())
+    );
     fill(&mut harness, "T.C. Kimlik No", "10000000146");
+    fill(&mut harness, "Haftalık çalışma süresi", "37,5");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    harness.get_by_label("geçerli bir süre değil (saat ya da SS:DD, ör. 45:00)");
+    assert!(harness.state().employees.visible_names().is_empty());
+
+    fill(&mut harness, "Haftalık çalışma süresi", "37:30");
     harness.get_by_label("Kaydet").click();
     settle(&mut harness);
     assert_eq!(harness.state().employees.visible_names(), ["ÇAĞLA ÖZTÜRK"]);
     harness.get_by_label("ÇAĞLA ÖZTÜRK");
+    // The list shows the T.C. number's last four digits only; the form shows all of it.
+    harness.get_by_label("*******0146");
+    assert!(harness.query_by_label("10000000146").is_none());
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let all = store.employees(rainstaff_core::protocol::ALL_REGIONS).unwrap();
+    assert_eq!(all[0].data.weekly_minutes, 2250);
 }
 
 /// A Bursa store with its manager "şef" and one employee, NURAY ÖZGÜL; returns her id.

@@ -323,7 +323,7 @@ fn a_refused_edit_is_resent_from_the_list_or_discarded_for_the_servers_version()
     harness.run();
     harness.get_by_label("Personel · ÖMER ŞAHİN");
     harness.get_by_label("Neden: Bir veri kuralına uymuyor");
-    harness.get_by_label("Haftalık dakika «9999»");
+    harness.get_by_label("Haftalık çalışma süresi «166:39»");
     harness.get_by_label("Yeniden göndermek ya da vazgeçmek yöneticilere açık.");
     assert!(harness.query_by_label("Yeniden gönder").is_none() && harness.query_by_label("Vazgeç").is_none());
     harness.get_by_label("Ayarlar").click();
@@ -344,7 +344,7 @@ fn a_refused_edit_is_resent_from_the_list_or_discarded_for_the_servers_version()
     // The server refuses it again; discarding it brings back the server's version.
     sync_now(&mut harness, &data);
     assert_eq!((harness.state().refused, harness.state().pending), (1, 0));
-    harness.get_by_label("Haftalık dakika «9999»");
+    harness.get_by_label("Haftalık çalışma süresi «166:39»");
     harness.get_by_label("Vazgeç").click();
     settle(&mut harness);
     assert_eq!(harness.state().refused, 0);

@@ -6,8 +6,8 @@ use egui_extras::{Column, TableBuilder};
 use rainstaff_core::model::{Employee, Record, fields_of};
 use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_core::text::{matches_search, tr_cmp};
-use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
-use rainstaff_core::validate::{FieldError, Problem};
+use rainstaff_core::time::{format_date, format_duration, parse_duration, parse_iso_date, parse_user_date};
+use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
 use crate::bus::Command;
@@ -73,7 +73,7 @@ impl EmployeeForm {
         EmployeeForm {
             region: region.to_string(),
             active: true,
-            weekly_minutes: e.weekly_minutes.to_string(),
+            weekly_minutes: format_duration(e.weekly_minutes),
             break_policy: e.break_policy,
             focus: true,
             ..Default::default()
@@ -97,7 +97,7 @@ impl EmployeeForm {
                 .unwrap_or_default(),
             active: e.active,
             part_time: e.contract_kind == "part_time",
-            weekly_minutes: e.weekly_minutes.to_string(),
+            weekly_minutes: format_duration(e.weekly_minutes),
             break_policy: e.break_policy.clone(),
             errors: FormErrors::default(),
             saving: false,
@@ -119,8 +119,8 @@ impl EmployeeForm {
                 }
             },
         };
-        let weekly_minutes = self.weekly_minutes.trim().parse::<i64>().unwrap_or_else(|_| {
-            errors.push("weekly_minutes", Problem::ExpectedInteger);
+        let weekly_minutes = parse_duration(&self.weekly_minutes).unwrap_or_else(|p| {
+            errors.push("weekly_minutes", p);
             0
         });
         if !errors.is_empty() {
@@ -296,7 +296,7 @@ impl EmployeesScreen {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(e.data.identity_no.as_deref().unwrap_or(""));
+                        ui.label(masked_identity(e.data.identity_no.as_deref().unwrap_or("")));
                     });
                     row.col(|ui| {
                         ui.label(e.data.department.as_deref().unwrap_or(""));
@@ -437,5 +437,26 @@ impl EmployeesScreen {
                 }
             }
         }
+    }
+}
+
+/// A T.C. kimlik number as the list shows it: only its last four digits, so that a screen seen
+/// over a shoulder or in a screenshot does not give the number away (the form shows it whole,
+/// and the search still finds it whole).
+fn masked_identity(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let shown = chars.len().saturating_sub(4);
+    chars.iter().enumerate().map(|(i, c)| if i < shown { '*' } else { *c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_identity;
+
+    #[test]
+    fn a_listed_identity_number_shows_its_last_four_digits() {
+        assert_eq!(masked_identity("12345678901"), "*******8901");
+        assert_eq!(masked_identity("123"), "123");
+        assert_eq!(masked_identity(""), "");
     }
 }

@@ -235,6 +235,9 @@ fn value_text(
             other => other.into(),
         },
         (_, Value::String(s)) => s.clone(),
+        (_, Value::Number(n)) if field == "weekly_minutes" => {
+            n.as_i64().map_or_else(|| n.to_string(), rainstaff_core::time::format_duration)
+        }
         (_, other) => other.to_string(),
     }
 }

@@ -121,7 +121,7 @@ pub const EMPLOYEES: TableSpec = TableSpec {
         opt("hire_date", Date, "İşe giriş", "Hire date"),
         req("active", Bool, "Aktif", "Active"),
         req("contract_kind", CODE, "Sözleşme", "Contract"),
-        req("weekly_minutes", Int, "Haftalık dakika", "Weekly minutes"),
+        req("weekly_minutes", Int, "Haftalık çalışma süresi", "Weekly working time"),
         req("break_policy", CODE, "Mola kuralı", "Break policy"),
     ],
     list: &["full_name", "identity_no", "department", "title", "active"],

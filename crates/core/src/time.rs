@@ -71,6 +71,21 @@ pub fn format_duration(minutes: i64) -> String {
     format!("{sign}{}:{:02}", m / 60, m % 60)
 }
 
+/// A duration as people type hours: `45`, `45:00`, `37:30` (not a time of day, so above 24 h is
+/// fine), to minutes.
+pub fn parse_duration(s: &str) -> Result<i64, Problem> {
+    let s = s.trim();
+    let (hours, minutes) = s.split_once(':').unwrap_or((s, "00"));
+    let digits = |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(hours) || minutes.len() != 2 || !digits(minutes) {
+        return Err(Problem::InvalidDuration);
+    }
+    match (hours.parse::<i64>(), minutes.parse::<i64>()) {
+        (Ok(h), Ok(m)) if m < 60 => Ok(h * 60 + m),
+        _ => Err(Problem::InvalidDuration),
+    }
+}
+
 /// Turkish time: UTC+3 all year since 2016. Offices mean this wall clock; the store keeps UTC.
 pub fn turkey() -> FixedOffset {
     FixedOffset::east_opt(3 * 3600).expect("three hours is a valid offset")
@@ -86,6 +101,18 @@ mod tests {
         assert_eq!(format_date(d), "05.01.2026");
         assert_eq!(parse_user_date("2026-01-05").unwrap(), d);
         assert_eq!(parse_user_date("31.02.2026"), Err(Problem::InvalidDate));
+    }
+
+    #[test]
+    fn durations_are_typed_as_hours_and_minutes() {
+        assert_eq!(parse_duration("45"), Ok(2700));
+        assert_eq!(parse_duration(" 45:00 "), Ok(2700));
+        assert_eq!(parse_duration("37:30"), Ok(2250));
+        assert_eq!(parse_duration("0:45"), Ok(45));
+        for bad in ["", "2700:", "45:7", "45:60", "-5", "4,5", "45.00", ":30", "12345"] {
+            assert_eq!(parse_duration(bad), Err(Problem::InvalidDuration), "{bad:?}");
+        }
+        assert_eq!(format_duration(parse_duration("37:30").unwrap()), "37:30");
     }
 
     #[test]
