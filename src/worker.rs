@@ -293,7 +293,14 @@ impl State {
                     }
                 };
                 match crate::report::export(store, &request, &mut step) {
-                    Ok(path) => vec![Event::ReportDone(path)],
+                    Ok(path) => {
+                        // Remembering the folder is a convenience: a failure costs the report nothing.
+                        let folder = path.parent().map(|d| d.display().to_string()).unwrap_or_default();
+                        if let Err(e) = store.set_setting(crate::report::LAST_FOLDER, &folder) {
+                            tracing::warn!("the report folder was not remembered: {e}");
+                        }
+                        vec![Event::ReportDone(path)]
+                    }
                     Err(e) => failed(Topic::Report, format!("{e:#}")),
                 }
             }

@@ -597,4 +597,20 @@ fn the_reports_screen_writes_the_workbook_of_the_users_region() {
     let summary = wb.worksheet_range("Özet").unwrap();
     assert!(text(&summary.get((0, 0)).unwrap().clone()).contains("Şubat 2026"));
     assert_eq!(text(&summary.get((1, 0)).unwrap().clone()), "Bölge: İzmir");
+    drop(harness);
+
+    // The next time, the screen proposes the month's default name in the folder used last.
+    let mut harness = common::start(data);
+    sign_in(&mut harness, "müdür");
+    harness.get_by_label("Raporlar").click();
+    harness.run();
+    let path = |h: &egui_kittest::Harness<'_, rainstaff::app::App>| {
+        h.get_by_role_and_label(A11yRole::TextInput, "Dosya yolu").value()
+    };
+    assert_eq!(path(&harness), Some(data.join("puantaj-2026-02.xlsx").display().to_string()));
+    harness.get_by_role_and_label(A11yRole::ComboBox, "Ay").click();
+    harness.run();
+    harness.get_by_label("Ocak").click();
+    harness.run();
+    assert_eq!(path(&harness), Some(data.join("puantaj-2026-01.xlsx").display().to_string()));
 }

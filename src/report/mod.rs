@@ -32,6 +32,10 @@ impl ReportFormat {
     }
 }
 
+/// The setting that holds the folder the Reports screen last wrote a report to, where its next
+/// one goes unless somebody picks another.
+pub const LAST_FOLDER: &str = "report_folder";
+
 /// A report to write: who and which month, in which format and language, to which file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRequest {

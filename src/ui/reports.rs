@@ -94,6 +94,7 @@ impl ReportsScreen {
             self.reload(ctx);
         }
         let mut chosen = *self.month.get_or_insert_with(|| Month::of(ctx.today).previous());
+        let before = chosen;
         ui.heading(lang.t("Raporlar", "Reports"));
         let mut reload = false;
         egui::Grid::new("report_grid").num_columns(2).show(ui, |ui| {
@@ -135,6 +136,7 @@ impl ReportsScreen {
             form::text(ui, lang.t("Dosya yolu", "File path"), &mut self.path, None);
         });
         self.month = Some(chosen);
+        self.suggest_path(ctx, before, chosen);
         if reload {
             self.reload(ctx);
         }
@@ -154,12 +156,48 @@ impl ReportsScreen {
         self.status(ui, lang);
     }
 
+    /// The file name a month's report gets unless somebody types another.
+    fn default_name(&self, lang: Lang, month: Month) -> String {
+        format!("{}-{month}.{}", lang.t("puantaj", "timesheets"), self.format.extension())
+    }
+
+    /// Fills the path with the month's default name in the folder last written to (else the
+    /// Documents folder), and keeps it following the month while nobody has typed a name of
+    /// their own.
+    fn suggest_path(&mut self, ctx: &Ctx<'_>, before: Month, month: Month) {
+        let lang = ctx.lang;
+        let typed = Path::new(self.path.trim());
+        let ours = typed.file_name().is_some_and(|n| n.to_string_lossy() == self.default_name(lang, before));
+        let follow = self.path.trim().is_empty() || (ours && before != month);
+        if !follow {
+            return;
+        }
+        let folder = match typed.parent().filter(|d| ours && !d.as_os_str().is_empty()) {
+            Some(dir) => dir.to_path_buf(),
+            None => ctx
+                .store
+                .setting(crate::report::LAST_FOLDER)
+                .ok()
+                .flatten()
+                .map(PathBuf::from)
+                .or_else(|| {
+                    directories::UserDirs::new().and_then(|u| u.document_dir().map(Path::to_path_buf))
+                })
+                .unwrap_or_default(),
+        };
+        self.path = folder.join(self.default_name(lang, month)).display().to_string();
+    }
+
     fn pick_file(&mut self, lang: Lang, month: Month) {
         let ext = self.format.extension();
-        let name = format!("{}-{month}.{ext}", lang.t("puantaj", "timesheets"));
+        let mut dialog =
+            rfd::FileDialog::new().add_filter(ext, &[ext]).set_file_name(self.default_name(lang, month));
+        if let Some(dir) = Path::new(self.path.trim()).parent().filter(|d| d.is_dir()) {
+            dialog = dialog.set_directory(dir);
+        }
         // Without a desktop portal (a bare X server) the dialog returns None at once; the typed
         // path is the way then.
-        if let Some(path) = rfd::FileDialog::new().add_filter(ext, &[ext]).set_file_name(name).save_file() {
+        if let Some(path) = dialog.save_file() {
             self.path = path.display().to_string();
         }
     }
