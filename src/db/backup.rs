@@ -13,9 +13,14 @@ use super::{APPLICATION_ID, MIGRATIONS, Result, Store, StoreError};
 pub const KEEP_DAILY: usize = 7;
 const DAILY_PREFIX: &str = "daily-";
 
+/// The backups folder of the store at `path`.
+pub fn dir_for(path: &Path) -> PathBuf {
+    path.parent().unwrap_or(Path::new(".")).join("backups")
+}
+
 impl Store {
     pub fn backup_dir(&self) -> PathBuf {
-        super::health::backup_dir(self.path())
+        dir_for(self.path())
     }
 
     /// Copies the whole store to `dest` while it stays in use, if the store is sound; the copy

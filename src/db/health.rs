@@ -26,7 +26,7 @@ pub struct Damage {
 impl Damage {
     /// The damage found in the store at `path`; looks through its backups for a good one.
     pub fn found(path: &Path, problem: String) -> Damage {
-        let backups = backup_dir(path);
+        let backups = super::backup::dir_for(path);
         let good_backup =
             super::backup::list(&backups).into_iter().find(|b| super::backup::verify(b).is_ok());
         Damage { path: path.to_path_buf(), problem, backups, good_backup }
@@ -80,11 +80,6 @@ impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text(Lang::En))
     }
-}
-
-/// The backups folder of the store at `path`.
-pub fn backup_dir(path: &Path) -> PathBuf {
-    path.parent().unwrap_or(Path::new(".")).join("backups")
 }
 
 /// What `PRAGMA quick_check` finds wrong on `conn`, or None when the file is sound. A file too
