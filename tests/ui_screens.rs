@@ -464,3 +464,34 @@ fn employees_and_shifts_are_entered_by_keyboard_alone() {
     harness.run();
     assert!(harness.query_by_label("Kaydet").is_none(), "Esc closes the form");
 }
+
+#[test]
+fn the_calendar_beside_a_date_speaks_the_windows_language_and_fills_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+    harness.get_by_label("Takvim").click();
+    harness.run();
+    // Today is 4 March 2026 in the tests: the calendar opens on its month, Monday first.
+    harness.get_by_label("Mart 2026");
+    for day in ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"] {
+        harness.get_by_label(day);
+    }
+    assert!(harness.query_by_label("March 2026").is_none() && harness.query_by_label("Mo").is_none());
+    harness.get_by_label("›").click();
+    harness.run();
+    harness.get_by_label("Nisan 2026");
+    harness.get_by_label(" 7").click();
+    harness.run();
+    assert!(harness.query_by_label("Nisan 2026").is_none(), "a picked day closes the calendar");
+    assert_eq!(
+        harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Tarih").value(),
+        Some("07.04.2026".into())
+    );
+}

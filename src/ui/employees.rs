@@ -366,7 +366,7 @@ impl EmployeesScreen {
                 })
                 .inner
             });
-            form::date(ui, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
+            form::date(ui, lang, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
             form::row(ui, l("active"), e("active"), |ui| ui.checkbox(&mut form.active, ""));
             form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
                 ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))

@@ -67,6 +67,7 @@ pub fn text(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>)
 /// A date typed as DD.MM.YYYY, with a calendar button beside it.
 pub fn date(
     ui: &mut Ui,
+    lang: Lang,
     label: &str,
     value: &mut String,
     error: Option<String>,
@@ -77,30 +78,13 @@ pub fn date(
             let response =
                 ui.add(egui::TextEdit::singleline(value).desired_width(100.0).hint_text("GG.AA.YYYY"));
             let current = parse_user_date(value).unwrap_or(today);
-            let mut picked = to_jiff(current);
-            let button = egui_extras::DatePickerButton::new(&mut picked)
-                .id_salt(label)
-                .calendar_week(true)
-                .show_icon(false)
-                .format("%d.%m.%Y");
-            if ui.add(button).on_hover_text(label).changed()
-                && let Some(date) = from_jiff(picked)
-            {
+            if let Some(date) = super::calendar::button(ui, lang, label, current) {
                 *value = format_date(date);
             }
             response
         })
         .inner
     })
-}
-
-fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
-    use chrono::Datelike;
-    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
-}
-
-fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
 
 /// One choice in a dropdown. A click on it closes the dropdown; Enter on it (once the arrow keys

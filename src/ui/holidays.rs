@@ -79,7 +79,7 @@ impl HolidaysScreen {
         ui.separator();
         ui.strong(lang.t("Gün ekle", "Add a day"));
         egui::Grid::new("holiday_add").num_columns(2).show(ui, |ui| {
-            form::date(ui, lang.t("Tarih", "Date"), &mut self.date, None, ctx.today);
+            form::date(ui, lang, lang.t("Tarih", "Date"), &mut self.date, None, ctx.today);
             form::text(ui, lang.t("Ad", "Name"), &mut self.name, None);
             form::row(ui, lang.t("Yarım gün", "Half day"), None, |ui| ui.checkbox(&mut self.half_day, ""));
         });

@@ -1,6 +1,7 @@
 //! One module per screen, plus the pieces they share: `ctx` (what a screen gets each frame),
-//! `form` and `widgets`. Screens import these and never one another or the app.
+//! `form`, `calendar` and `widgets`. Screens import these and never one another or the app.
 
+pub mod calendar;
 pub mod ctx;
 pub mod damaged;
 pub mod employees;

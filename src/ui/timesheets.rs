@@ -431,7 +431,7 @@ impl TimesheetsScreen {
             let employee = form::row(ui, l("employee_id"), e("employee_id"), |ui| {
                 employee_combo(ui, lang, "form_employee", employees, &mut form.employee, false)
             });
-            form::date(ui, l("work_date"), &mut form.date, e("work_date"), ctx.today);
+            form::date(ui, lang, l("work_date"), &mut form.date, e("work_date"), ctx.today);
             let start = form::text(ui, l("start_time"), &mut form.start, e("start_time"));
             form::focus_once(if form.employee.is_some() { &start } else { &employee }, &mut form.focus);
             form::text(ui, l("end_time"), &mut form.end, e("end_time"));

@@ -364,7 +364,7 @@ impl RecordScreen {
                 } else {
                     match &mut form.inputs[i] {
                         Input::Text(text) if f.kind == FieldKind::Date => {
-                            fields::date(ui, label, text, error, ctx.today)
+                            fields::date(ui, ctx.lang, label, text, error, ctx.today)
                         }
                         Input::Text(text) => fields::text(ui, label, text, error),
                         Input::Check(b) => fields::row(ui, label, error, |ui| ui.checkbox(b, "")),
