@@ -124,7 +124,8 @@ fn run(runtime: &tokio::runtime::Runtime, shifts: usize) -> Run {
     let url = running.url();
 
     let (mut store, data) = enrolled_pc(runtime, &server, &url, &dir.path().join("ankara-1"));
-    let imported = rainstaff::legacy_import::import_legacy(&mut store, &data, &file, None, false).unwrap();
+    let imported =
+        rainstaff::legacy_import::import_legacy(&mut store, &data, &file, None, false, "bench").unwrap();
     assert!(imported.imported.get("timesheets").copied().unwrap_or(0) >= shifts as u64, "{imported:?}");
     let started = Instant::now();
     let first = runtime.block_on(rainstaff::sync_task::run_once(&mut store, &data)).unwrap();

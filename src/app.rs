@@ -33,6 +33,8 @@ pub enum Screen {
     Refused,
     /// One vehicle's history, opened from its form.
     VehicleCard,
+    /// Kayıtlar: who did what, for managers and administrators.
+    Log,
 }
 
 /// The most the toolbar gives the signed-in name and region.
@@ -56,6 +58,7 @@ pub struct App {
     pub records: ui::record::registry::RecordScreens,
     users: ui::users::UsersScreen,
     holidays: ui::holidays::HolidaysScreen,
+    log: ui::log::LogScreen,
     settings: ui::settings::SettingsScreen,
     refused_changes: ui::refused::RefusedScreen,
     pub vehicle_card: ui::vehicle_card::VehicleCardScreen,
@@ -123,6 +126,7 @@ impl App {
             records: Default::default(),
             users: Default::default(),
             holidays: Default::default(),
+            log: Default::default(),
             settings: Default::default(),
             refused_changes: Default::default(),
             vehicle_card: Default::default(),
@@ -156,6 +160,7 @@ impl App {
         self.records.reload();
         self.users.dirty = true;
         self.holidays.dirty = true;
+        self.log.dirty = true;
         self.settings.dirty = true;
         self.refused_changes.dirty = true;
         self.vehicle_card.dirty = true;
@@ -300,6 +305,7 @@ impl App {
                 Screen::Settings => self.settings.ui(ui, &ctx, &self.data, &self.sync, self.refused),
                 Screen::Refused => self.refused_changes.ui(ui, &ctx),
                 Screen::VehicleCard => self.vehicle_card.ui(ui, &ctx),
+                Screen::Log => self.log.ui(ui, &ctx),
             }
             self.import.ui(ui, &ctx);
         });
@@ -395,6 +401,7 @@ impl App {
                     .chain([
                         (Screen::Users, lang.t("Kullanıcılar", "Users")),
                         (Screen::Holidays, lang.t("Tatiller", "Holidays")),
+                        (Screen::Log, lang.t("Kayıtlar", "Log")),
                         (Screen::Settings, lang.t("Ayarlar", "Settings")),
                     ])
                     .collect();
@@ -403,7 +410,8 @@ impl App {
                         if admin_only && user.role != crate::db::users::Role::Admin {
                             continue;
                         }
-                        if screen == Screen::MonthEnd && user.role == crate::db::users::Role::Staff {
+                        let managers = matches!(screen, Screen::MonthEnd | Screen::Log);
+                        if managers && user.role == crate::db::users::Role::Staff {
                             continue;
                         }
                         ui.selectable_value(&mut self.screen, screen, label);

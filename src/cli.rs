@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use rainstaff_core::protocol::ALL_REGIONS;
 
 use crate::db::Store;
 use crate::paths::DataDir;
@@ -70,6 +71,21 @@ pub enum CliCommand {
         /// The language of the text format: tr or en.
         #[arg(long, default_value = "tr", value_parser = lang_arg)]
         lang: rainstaff_core::i18n::Lang,
+    },
+    /// Prints the audit trail (who did what, on which computer, to which record), oldest first:
+    /// this PC's entries and those sync brought from the region's other PCs.
+    Audit {
+        /// First day (DD.MM.YYYY or YYYY-MM-DD; default: the first entry's).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, included (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: AuditFormat,
     },
     /// Writes a backup of the store (default: into the backups folder).
     Backup {
@@ -155,6 +171,14 @@ pub enum TimesheetFormat {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// An array of entries, for scripts.
+    Json,
+    /// One row per entry with a header row (UTF-8, commas).
+    Csv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 pub enum AlertFormat {
     /// `{"alerts": [...]}`, for scripts.
     Json,
@@ -193,6 +217,22 @@ fn region_arg(value: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("--region: must be a region's name"))
 }
 
+/// Who acts when IT runs a command: the account it runs under, as the audit trail names it.
+fn cli_user() -> String {
+    let account = std::env::var("USERNAME").or_else(|_| std::env::var("USER")).unwrap_or_default();
+    format!("cli:{account}")
+}
+
+/// Writes `entries` as CSV with a header row: every field of an entry, the changes as stored.
+fn audit_csv(entries: &[crate::db::audit::Logged], out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    for entry in entries {
+        writer.serialize(entry)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Runs a subcommand.
 pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
     match command {
@@ -212,7 +252,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
         }
         CliCommand::Enroll { server, code, name } => {
             let store = Store::open(&data.store())?;
-            let name = name.unwrap_or_else(crate::paths::computer_name);
+            let name = name.unwrap_or_else(crate::db::audit::computer_name);
             let region =
                 runtime()?.block_on(crate::sync_task::enroll_device(&store, &data, &server, &code, &name))?;
             let device = store.sync_state(crate::db::sync::DEVICE_KEY)?.unwrap_or_default();
@@ -228,8 +268,14 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
         }
         CliCommand::ImportLegacy { file, region, dry_run } => {
             let mut store = Store::open(&data.store())?;
-            let report =
-                crate::legacy_import::import_legacy(&mut store, &data, &file, region.as_deref(), dry_run)?;
+            let report = crate::legacy_import::import_legacy(
+                &mut store,
+                &data,
+                &file,
+                region.as_deref(),
+                dry_run,
+                &cli_user(),
+            )?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         CliCommand::Export {
@@ -240,15 +286,16 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 bail!("--to: must not be before --from");
             }
             let region = region.as_deref().map(region_arg).transpose()?;
-            let store = Store::open(&data.store())?;
+            let mut store = Store::open(&data.store())?;
             let file = std::fs::File::create(&out).with_context(|| format!("--out: {}", out.display()))?;
             let count = crate::export::timesheets_csv(
                 &store,
                 from,
                 to,
-                region.as_deref().unwrap_or(rainstaff_core::protocol::ALL_REGIONS),
+                region.as_deref().unwrap_or(ALL_REGIONS),
                 std::io::BufWriter::new(file),
             )?;
+            store.log_event(&cli_user(), ALL_REGIONS, "export", Some(out.display().to_string()))?;
             eprintln!("{count} shifts written to {}", out.display());
         }
         CliCommand::Export {
@@ -259,8 +306,8 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 bail!("--csv-dialect: only with --format csv");
             }
             let region = region.as_deref().map(region_arg).transpose()?;
-            let region = region.unwrap_or_else(|| rainstaff_core::protocol::ALL_REGIONS.to_string());
-            let store = Store::open(&data.store())?;
+            let region = region.unwrap_or_else(|| ALL_REGIONS.to_string());
+            let mut store = Store::open(&data.store())?;
             let employee = match employee {
                 Some(name) => Some(
                     rainstaff_report::find_employee(&store.employees(&region)?, &name)
@@ -273,6 +320,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let csv = csv_dialect.unwrap_or_default();
             let request = crate::report::ReportRequest { selection, format, csv, lang, out };
             let path = crate::report::export(&store, &request, &mut |_| {})?;
+            store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
             eprintln!("report for {month} written to {}", path.display());
         }
         CliCommand::Alerts { today, region, format, lang } => {
@@ -282,7 +330,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             };
             let region = region.as_deref().map(region_arg).transpose()?;
             let store = Store::open(&data.store())?;
-            let fleet = store.fleet(region.as_deref().unwrap_or(rainstaff_core::protocol::ALL_REGIONS))?;
+            let fleet = store.fleet(region.as_deref().unwrap_or(ALL_REGIONS))?;
             let alerts = rainstaff_core::alerts::alerts(&fleet, today);
             match format {
                 AlertFormat::Json => println!("{}", serde_json::json!({ "alerts": alerts })),
@@ -295,23 +343,43 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
         }
         CliCommand::Export { what: ExportCommand::VehicleReport { plate, week, lang, out } } => {
             let week = date_arg("week", &week)?;
-            let store = Store::open(&data.store())?;
+            let mut store = Store::open(&data.store())?;
             let vehicle = vehicle_arg(&store, &plate)?;
             let what = crate::report::VehicleSheet::Week(week);
             let request = crate::report::VehicleExport { vehicle, what, lang, out };
             let path = crate::report::export_vehicle(&store, &request)?;
+            store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
             eprintln!("weekly report of {plate} written to {}", path.display());
         }
         CliCommand::Export { what: ExportCommand::VehicleCard { plate, lang, out } } => {
-            let store = Store::open(&data.store())?;
+            let mut store = Store::open(&data.store())?;
             let vehicle = vehicle_arg(&store, &plate)?;
             let request =
                 crate::report::VehicleExport { vehicle, what: crate::report::VehicleSheet::Card, lang, out };
             let path = crate::report::export_vehicle(&store, &request)?;
+            store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
             eprintln!("vehicle card of {plate} written to {}", path.display());
         }
-        CliCommand::Backup { out } => {
+        CliCommand::Audit { from, to, region, format } => {
+            let from = from.as_deref().map(|d| date_arg("from", d)).transpose()?;
+            let to = to.as_deref().map(|d| date_arg("to", d)).transpose()?;
+            if let (Some(from), Some(to)) = (from, to)
+                && to < from
+            {
+                bail!("--to: must not be before --from");
+            }
+            let region = region.as_deref().map(region_arg).transpose()?;
             let store = Store::open(&data.store())?;
+            let filter = crate::db::audit::Filter { region, from, to, ..Default::default() };
+            let mut entries = store.audit_entries(&filter)?;
+            entries.reverse();
+            match format {
+                AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&entries)?),
+                AuditFormat::Csv => audit_csv(&entries, std::io::stdout().lock())?,
+            }
+        }
+        CliCommand::Backup { out } => {
+            let mut store = Store::open(&data.store())?;
             let path = match out {
                 Some(path) => {
                     store.backup_to(&path)?;
@@ -319,6 +387,7 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
                 }
                 None => store.backup_now()?,
             };
+            store.log_event(&cli_user(), ALL_REGIONS, "backup", Some(path.display().to_string()))?;
             println!("{}", path.display());
         }
     }

@@ -4,6 +4,7 @@
 //! `read::ReadStore`, which can do nothing else; `sync` is the routine that exchanges the outbox
 //! and the server's change log.
 
+pub mod audit;
 pub mod backup;
 pub mod conflicts;
 pub mod ddl;

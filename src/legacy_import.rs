@@ -28,13 +28,15 @@ use crate::net::HttpTransport;
 use crate::paths::DataDir;
 
 /// Imports the legacy file at `path` (see the module's rules); `region` is the one the person
-/// named, if any. With `dry_run` only says what it would do.
+/// named, if any, by the person `by` (the audit trail's user). With `dry_run` only says what it
+/// would do.
 pub fn import_legacy(
     store: &mut Store,
     data: &DataDir,
     path: &Path,
     region: Option<&str>,
     dry_run: bool,
+    by: &str,
 ) -> Result<ImportReport, ImportError> {
     let device = store.sync_state(REGION_KEY)?;
     let region = taken_region(device.as_deref(), region)?;
@@ -43,7 +45,7 @@ pub fn import_legacy(
         Some(_) => server_namespaces(store, data, &needed)?,
         None => local_namespaces(store, &needed, dry_run)?,
     };
-    store.import_legacy(path, &region, &namespaces, dry_run)
+    store.import_legacy(path, &region, &namespaces, dry_run, by)
 }
 
 /// The region an import takes (a region code or ALL), from this PC's enrolled region and the one

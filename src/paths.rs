@@ -58,13 +58,3 @@ impl DataDir {
         Ok(())
     }
 }
-
-/// The name a device is enrolled under: the computer's name where the OS tells it.
-pub fn computer_name() -> String {
-    std::env::var("COMPUTERNAME")
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_string()))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "rainstaff-pc".into())
-}

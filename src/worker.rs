@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::roles::Denied;
+use rainstaff_core::schema::NAME_CHARS;
+use rainstaff_core::time::format_date;
 use rainstaff_core::validate::{FieldError, Problem};
 use uuid::Uuid;
 
@@ -134,10 +137,28 @@ impl State {
     fn signed_in(&mut self, user: User) -> Vec<Event> {
         match self.store.act_as(Some(&user.username)) {
             Ok(()) => {
+                self.log(&user.username, &user.region, "sign_in", None);
                 self.session = Some(user.clone());
                 vec![Event::SignedIn(user)]
             }
             Err(e) => failed(Topic::SignIn, e),
+        }
+    }
+
+    /// Adds an event to the audit trail. A trail that cannot be written is a store in trouble,
+    /// which the next write reports; the event itself (a sign-in, a report written) stands.
+    fn log(&mut self, username: &str, region: &str, action: &'static str, subject: Option<String>) {
+        if let Err(e) = self.store.log_event(username, region, action, subject) {
+            tracing::warn!("the audit trail did not take {action}: {e}");
+        }
+    }
+
+    /// Logs what `by` did to the account `id`, once it is done.
+    fn log_account(&mut self, by: &User, id: Uuid, result: &Result<(), StoreError>, action: &'static str) {
+        if result.is_ok()
+            && let Ok(Some(account)) = self.store.user(id)
+        {
+            self.log(&by.username, &account.region, action, Some(account.username));
         }
     }
 
@@ -168,7 +189,13 @@ impl State {
             }
             Command::SignIn { username, password } => match store.verify_login(&username, &password) {
                 Ok(Ok(user)) => self.signed_in(user),
-                Ok(Err(e)) => vec![Event::AuthFailed(e.into())],
+                Ok(Err(e)) => {
+                    // The name as typed, which may be no account's: the PC's trail says who tried.
+                    let typed = rainstaff_core::quote::excerpt(username.trim(), NAME_CHARS - 1);
+                    let region = store.sign_in_region(&typed).unwrap_or_else(|_| ALL_REGIONS.to_string());
+                    self.log(&typed, &region, "sign_in_failed", None);
+                    vec![Event::AuthFailed(e.into())]
+                }
                 Err(e) => failed(Topic::SignIn, e),
             },
             Command::SignOut => {
@@ -211,16 +238,22 @@ impl State {
             Command::MoveRegion { table, id, region } => {
                 saved(table.name, store.move_record(&user, table, id, &region).map(|()| id))
             }
-            Command::CreateUser { username, password, role, region } => done(
-                Topic::Users,
-                store.create_user(&username, Some(&password), role, &region).map(|_| ()),
-                None,
-            ),
+            Command::CreateUser { username, password, role, region } => {
+                let created = store.create_user(&username, Some(&password), role, &region);
+                if let Ok(account) = &created {
+                    self.log(&user.username, &account.region, "user_created", Some(account.username.clone()));
+                }
+                done(Topic::Users, created.map(|_| ()), None)
+            }
             Command::SetPassword { id, password } => {
-                done(Topic::Users, store.set_password(id, &password), None)
+                let result = store.set_password(id, &password);
+                self.log_account(&user, id, &result, "password_set");
+                done(Topic::Users, result, None)
             }
             Command::SetUserActive { id, active } => {
-                done(Topic::Users, store.set_user_active(id, active), None)
+                let result = store.set_user_active(id, active);
+                self.log_account(&user, id, &result, if active { "user_enabled" } else { "user_disabled" });
+                done(Topic::Users, result, None)
             }
             Command::ChangeOwnPassword { old, new } => match store.verify_login(&user.username, &old) {
                 Ok(Ok(_)) => {
@@ -244,11 +277,22 @@ impl State {
                 }
             }
             Command::BackupNow => match store.backup_now() {
-                Ok(path) => vec![Event::Info(Message::BackedUp(path))],
+                Ok(path) => {
+                    self.log(&user.username, &user.region, "backup", Some(path.display().to_string()));
+                    vec![Event::Info(Message::BackedUp(path))]
+                }
                 Err(e) => failed(Topic::Backup, e),
             },
             Command::Restore { path } => match store.restore_from(&path) {
-                Ok(aside) => vec![Event::Info(Message::Restored { aside }), Event::DataChanged],
+                Ok(aside) => {
+                    self.log(
+                        &user.username,
+                        &user.region,
+                        "restore_backup",
+                        Some(path.display().to_string()),
+                    );
+                    vec![Event::Info(Message::Restored { aside }), Event::DataChanged]
+                }
                 Err(e) => failed(Topic::Restore, e),
             },
             Command::SyncNow => {
@@ -259,8 +303,21 @@ impl State {
                 let _ = self.sync.requests.send(SyncRequest::Enroll { server, code, name });
                 Vec::new()
             }
-            Command::AddHoliday { day } => done(Topic::Holidays, store.add_holiday(&day), None),
-            Command::RemoveHoliday { date } => done(Topic::Holidays, store.remove_holiday(date), None),
+            Command::AddHoliday { day } => {
+                let result = store.add_holiday(&day);
+                if result.is_ok() {
+                    let subject = format!("{} {}", format_date(day.date), day.name);
+                    self.log(&user.username, &user.region, "create", Some(subject));
+                }
+                done(Topic::Holidays, result, None)
+            }
+            Command::RemoveHoliday { date } => {
+                let result = store.remove_holiday(date);
+                if result.is_ok() {
+                    self.log(&user.username, &user.region, "delete", Some(format_date(date)));
+                }
+                done(Topic::Holidays, result, None)
+            }
             Command::ImportLegacy { path, region, dry_run } => {
                 match crate::legacy_import::import_legacy(
                     store,
@@ -268,6 +325,7 @@ impl State {
                     &path,
                     region.as_deref(),
                     dry_run,
+                    &user.username,
                 ) {
                     Ok(report) if dry_run => vec![Event::ImportPreview(report)],
                     Ok(report) => vec![Event::Imported(report), Event::DataChanged],
@@ -299,6 +357,7 @@ impl State {
                         if let Err(e) = store.set_setting(crate::report::LAST_FOLDER, &folder) {
                             tracing::warn!("the report folder was not remembered: {e}");
                         }
+                        self.log(&user.username, &user.region, "export", Some(path.display().to_string()));
                         vec![Event::ReportDone(path)]
                     }
                     Err(e) => failed(Topic::Report, format!("{e:#}")),
@@ -319,7 +378,10 @@ impl State {
                     crate::report::export_vehicle(store, &request)
                 };
                 match export() {
-                    Ok(path) => vec![Event::ReportDone(path)],
+                    Ok(path) => {
+                        self.log(&user.username, &user.region, "export", Some(path.display().to_string()));
+                        vec![Event::ReportDone(path)]
+                    }
                     Err(e) => failed(Topic::Report, format!("{e:#}")),
                 }
             }

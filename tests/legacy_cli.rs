@@ -150,3 +150,50 @@ fn unreadable_files_fail_with_the_file_named_and_nothing_written() {
     );
     assert!(!ok && stderr.contains("--from"), "{stderr}");
 }
+
+#[test]
+fn the_audit_command_prints_what_the_import_and_the_export_did_as_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    import(data, "F3_v4_s3.db");
+    let out = data.join("shifts.csv");
+    let (ok, _, stderr) = rainstaff(
+        data,
+        &[
+            "export",
+            "timesheets",
+            "--from",
+            "01.01.2020",
+            "--to",
+            "31.12.2030",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, stderr) = rainstaff(data, &["audit", "--format", "json"]);
+    assert!(ok, "{stderr}");
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["import", "export"], "oldest first: {stdout}");
+    assert!(entries[0]["username"].as_str().unwrap().starts_with("cli:"), "{stdout}");
+    assert!(entries[0]["record"].as_str().unwrap().ends_with("F3_v4_s3.db"), "{stdout}");
+    assert_eq!(entries[1]["region"], "ALL", "an export of every region is nobody's region's: {stdout}");
+
+    let (ok, stdout, stderr) = rainstaff(data, &["audit", "--format", "csv", "--from", "2020-01-01"]);
+    assert!(ok, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..5], ["at", "username", "device", "region", "action"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.iter().map(|r| r[4].to_string()).collect::<Vec<_>>(), ["import", "export"]);
+
+    // Days the trail has nothing on, and days that are not days.
+    let (ok, stdout, _) = rainstaff(data, &["audit", "--to", "01.01.2020"]);
+    assert!(ok && stdout.trim() == "[]", "{stdout}");
+    let (ok, _, stderr) = rainstaff(data, &["audit", "--from", "32.01.2026"]);
+    assert!(!ok && stderr.contains("--from: \"32.01.2026\""), "{stderr}");
+    let (ok, _, stderr) = rainstaff(data, &["audit", "--from", "02.01.2026", "--to", "01.01.2026"]);
+    assert!(!ok && stderr.contains("--to: must not be before --from"), "{stderr}");
+}

@@ -20,6 +20,10 @@ fn manager(store: &Store) -> User {
     store.create_user("müdür", Some("parola-12345"), Role::Manager, "Izmir").unwrap()
 }
 
+/// The outbox entries of records; each comes with its audit entry's (see
+/// `every_change_writes_its_audit_entry_in_its_own_transaction`).
+const RECORD_CHANGES: &str = "SELECT count(*) FROM outbox WHERE table_name <> 'audit_entries'";
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.test_connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -71,18 +75,22 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
         let mut store = Store::open(&path).unwrap();
         let user = manager(&store);
         let id = employee(&mut store, &user, "ŞEBNEM İNCE");
-        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 1);
+        assert_eq!(count(&store, RECORD_CHANGES), 1);
         let edit = serde_json::json!({"title": "Şef"}).as_object().unwrap().clone();
         store
             .save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit.clone(), SaveOptions::default())
             .unwrap();
-        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+        assert_eq!(count(&store, RECORD_CHANGES), 2);
         // Saving the same values again changes nothing and sends nothing.
         store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
-        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+        assert_eq!(count(&store, RECORD_CHANGES), 2);
         let fields: String = store
             .test_connection()
-            .query_row("SELECT fields FROM outbox ORDER BY mutation_id DESC", [], |r| r.get(0))
+            .query_row(
+                "SELECT fields FROM outbox WHERE table_name = 'employees' ORDER BY mutation_id DESC",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         // The row was never acknowledged by a server, so the edit carries every field.
         assert!(fields.contains("full_name") && fields.contains("Şef"), "{fields}");
@@ -92,7 +100,7 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
     let e = store.employee(id).unwrap().unwrap();
     assert_eq!(e.data.full_name, "ŞEBNEM İNCE");
     assert_eq!(e.data.title.as_deref(), Some("Şef"));
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+    assert_eq!(count(&store, RECORD_CHANGES), 2);
 }
 
 #[test]
@@ -110,7 +118,7 @@ fn a_failed_outbox_append_leaves_nothing_behind() {
     let err = store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default());
     assert!(matches!(err, Err(SaveError::Store(_))), "{err:?}");
     assert_eq!(count(&store, "SELECT count(*) FROM employees"), 0);
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 0);
+    assert_eq!(count(&store, RECORD_CHANGES), 0);
 }
 
 #[test]
@@ -364,7 +372,8 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
     let mut stmt = store
         .test_connection()
         .prepare(
-            "SELECT table_name, row_id, region, op, fields, base_version FROM outbox ORDER BY mutation_id",
+            "SELECT table_name, row_id, region, op, fields, base_version FROM outbox \
+             WHERE table_name <> 'audit_entries' ORDER BY mutation_id",
         )
         .unwrap();
     stmt.query_map([], |r| {
@@ -412,7 +421,7 @@ fn a_regional_pc_writes_nothing_the_server_would_refuse() {
     let refused = store.save_record(&ankara, &EMPLOYEES, None, "Izmir", e.clone(), SaveOptions::default());
     assert_eq!(problems(refused), [("region".to_string(), Problem::Forbidden)]);
     assert_eq!(count(&store, "SELECT count(*) FROM employees"), 0);
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 0);
+    assert_eq!(count(&store, RECORD_CHANGES), 0);
 
     let id = store.save_record(&admin, &EMPLOYEES, None, "Izmir", e, SaveOptions::default()).unwrap();
     assert_eq!(store.scope(&admin).unwrap().regions(), ["Izmir"]);
@@ -467,10 +476,10 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
     // Only an administrator moves, and only tables whose rows refer to no other; a refused move
     // writes nothing.
     let manager = store.create_user("izmir", Some("parola-12345"), Role::Manager, "Izmir").unwrap();
-    let before = count(&store, "SELECT count(*) FROM outbox");
+    let before = count(&store, RECORD_CHANGES);
     let err = store.move_record(&manager, &EMPLOYEES, id, "Ankara").unwrap_err();
     assert!(matches!(&err, SaveError::Fields(e) if e[0].problem == Problem::Forbidden), "{err}");
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before);
+    assert_eq!(count(&store, RECORD_CHANGES), before);
     assert!(!TIMESHEETS.movable() && EMPLOYEES.movable() && VEHICLES.movable() && SHIFT_TEMPLATES.movable());
     // A plate names one vehicle in the whole company: a second one with it is refused in any
     // region, and the one vehicle moves without any plate rule in its way.
@@ -482,9 +491,9 @@ fn an_administrator_moves_a_record_with_one_outbox_entry_the_server_reads_as_a_m
         matches!(&err, Err(SaveError::Fields(e)) if e[0].field == "plate" && e[0].problem == Problem::Duplicate),
         "{err:?}"
     );
-    let before = count(&store, "SELECT count(*) FROM outbox");
+    let before = count(&store, RECORD_CHANGES);
     store.move_record(&admin, &VEHICLES, here, "Ankara").unwrap();
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before + 1);
+    assert_eq!(count(&store, RECORD_CHANGES), before + 1);
 }
 
 /// The desktop's store and the server's keep a field's value the one way core's `sql_value`
@@ -623,6 +632,68 @@ fn a_store_created_by_the_shipped_001_ends_as_a_store_derived_from_the_schema() 
         };
         save(&mut store, "08:00", "12:00").unwrap();
         assert!(save(&mut store, "11:00", "13:00").is_err(), "the overlap is refused");
-        assert_eq!(count(&store, "SELECT count(*) FROM outbox"), 2);
+        assert_eq!(count(&store, RECORD_CHANGES), 2);
     }
+}
+
+#[test]
+fn every_change_writes_its_audit_entry_in_its_own_transaction() {
+    use rainstaff::db::audit::Filter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    let id = employee(&mut store, &user, "ŞEBNEM İNCE");
+    let edit = serde_json::json!({"title": "Şef", "department": "Depo"}).as_object().unwrap().clone();
+    store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit.clone(), SaveOptions::default()).unwrap();
+    // Saving the same values again is no change, and no entry.
+    store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
+    store.delete_record(&user, &EMPLOYEES, id).unwrap();
+
+    let entries = store.audit_entries(&Filter::default()).unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["delete", "update", "create"], "newest first");
+    for e in &entries {
+        assert_eq!((e.username.as_str(), e.region.as_str()), ("müdür", "Izmir"));
+        assert_eq!(e.record.as_deref(), Some("ŞEBNEM İNCE"));
+        assert_eq!(e.record_id.as_deref(), Some(&*id.to_string()));
+        assert!(!e.device.is_empty());
+    }
+    let changes: Value = serde_json::from_str(entries[1].changes.as_deref().unwrap()).unwrap();
+    assert_eq!(changes, serde_json::json!({"department": [null, "Depo"], "title": [null, "Şef"]}));
+    let deleted: Value = serde_json::from_str(entries[0].changes.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        deleted["full_name"],
+        serde_json::json!(["ŞEBNEM İNCE", null]),
+        "a delete keeps what was there"
+    );
+    // Each entry travels to the server like a record, in the order of the changes.
+    let queued: Vec<String> = {
+        let mut stmt =
+            store.test_connection().prepare("SELECT table_name FROM outbox ORDER BY mutation_id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(queued.iter().filter(|t| *t == "audit_entries").count(), 3, "{queued:?}");
+
+    // A change that fails writes neither the record nor its entry.
+    store
+        .test_connection()
+        .execute_batch(
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    let e = Employee { full_name: "KAYITSIZ".into(), ..Employee::default() };
+    let err = store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default());
+    assert!(matches!(err, Err(SaveError::Store(_))), "{err:?}");
+    assert_eq!(count(&store, "SELECT count(*) FROM employees WHERE full_name = 'KAYITSIZ'"), 0);
+
+    // The filters: by action, user (Turkish-aware), record and days.
+    let only = |f: Filter| store.audit_entries(&f).unwrap().len();
+    assert_eq!(only(Filter { action: Some("update".into()), ..Filter::default() }), 1);
+    assert_eq!(only(Filter { username: Some("MÜDÜR".into()), ..Filter::default() }), 3);
+    assert_eq!(only(Filter { record: Some("şebnem".into()), ..Filter::default() }), 3);
+    assert_eq!(only(Filter { region: Some("Ankara".into()), ..Filter::default() }), 0);
+    let today = chrono::Local::now().date_naive();
+    assert_eq!(only(Filter { from: Some(today), to: Some(today), ..Filter::default() }), 3);
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(only(Filter { to: Some(yesterday), ..Filter::default() }), 0);
 }

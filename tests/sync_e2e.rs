@@ -147,7 +147,7 @@ fn two_pcs_converge_through_the_real_server_while_one_is_offline() {
         id
     };
     let report = sync(&a).unwrap();
-    assert_eq!(report.pushed, 2, "{report:?}");
+    assert_eq!(report.pushed, 4, "two records and their audit entries: {report:?}");
     assert!(report.bytes_sent > 0 && report.bytes_received > 0, "{report:?}");
     let report = sync(&b).unwrap();
     assert!(report.pulled >= 2, "{report:?}");
@@ -446,7 +446,8 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
 
     enroll(&b, &url, &code(&db, "Ankara"));
     let first = sync_clean(&b);
-    assert!(first.from_snapshot && first.pulled == 7, "{first:?}");
+    // Seven rows (a tombstone among them) and the eight audit entries of their changes.
+    assert!(first.from_snapshot && first.pulled == 15, "{first:?}");
     assert_eq!(holdings(&b), holdings(&a));
     assert!(!Path::new(&b.join("rainstaff.snapshot")).exists(), "the downloaded file was left behind");
     // From the snapshot's head on: nothing again, then what A changes next.
@@ -454,7 +455,7 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
     assert!(!second.from_snapshot && second.pulled == 0, "{second:?}");
     add_shift(&a, employee, 9);
     sync_clean(&a);
-    assert_eq!(sync_clean(&b).pulled, 1);
+    assert_eq!(sync_clean(&b).pulled, 2, "the shift and its audit entry");
     assert_eq!(holdings(&b), holdings(&a));
 }
 
@@ -804,7 +805,7 @@ fn a_refused_change_is_counted_and_the_changes_after_it_still_reach_the_server()
         store.save_record(&user, &EMPLOYEES, None, "Izmir", fields_of(&e), SaveOptions::default()).unwrap()
     };
     let report = sync(&a).unwrap();
-    assert_eq!((report.pushed, report.rejected, report.refused, report.pending), (1, 0, 1, 0), "{report:?}");
+    assert_eq!((report.pushed, report.rejected, report.refused, report.pending), (2, 0, 1, 0), "{report:?}");
     sync(&b).unwrap();
     assert_eq!(employee(&b, izmir).full_name, "İZMİRLİ PERSONEL");
     let other = Store::open(&b.join("rainstaff.db")).unwrap();

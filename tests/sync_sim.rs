@@ -624,7 +624,19 @@ impl World {
         self.restored = true;
     }
 
+    /// The audit entries a PC's own writes added (src/db/audit.rs) are rows it created too; until
+    /// a sync acknowledges them they are the only entries there the server has not seen.
+    fn note_audit_entries(&mut self, pc: usize) {
+        let ids: Vec<String> = {
+            let conn = self.pcs[pc].store.test_connection();
+            let mut stmt = conn.prepare("SELECT id FROM audit_entries WHERE server_version = 0").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        self.created.extend(ids.iter().map(|id| Uuid::parse_str(id).unwrap()));
+    }
+
     fn sync(&mut self, pc: usize, faults: Faults) -> Result<(), SyncError> {
+        self.note_audit_entries(pc);
         if self.server_crashed {
             self.restart_server();
         }

@@ -495,3 +495,39 @@ fn the_calendar_beside_a_date_speaks_the_windows_language_and_fills_the_field() 
         Some("07.04.2026".into())
     );
 }
+
+#[test]
+fn the_log_says_who_did_what_and_why_a_filter_shows_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "yanlış-parola");
+    assert!(harness.state().session.is_none());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Kayıtlar").click();
+    harness.run();
+    for seen in ["Hatalı giriş", "Oturum açıldı", "Eklendi", "NURAY ÖZGÜL", "Bursa"] {
+        assert!(harness.query_all_by_label(seen).next().is_some(), "{seen} is not on the log");
+    }
+
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "İşlem").click();
+    harness.run();
+    harness.get_by_label("Silindi").click();
+    harness.run();
+    harness
+        .get_by_label("Bu süzgeçlere uyan kayıt yok: süzgeçleri gevşetin ya da tarih aralığını genişletin.");
+    fill(&mut harness, "Başlangıç", "32.01.2026");
+    assert!(
+        harness.query_all(By::new().label_contains("Başlangıç: ")).next().is_some(),
+        "a date that is not one is said about its field"
+    );
+
+    // Staff have no log to read.
+    harness.state_mut().session = None;
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    store.create_user("personel", Some("parola-12345"), Role::Staff, "Bursa").unwrap();
+    drop(store);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "personel", "parola-12345");
+    assert!(harness.query_by_role_and_label(egui::accesskit::Role::Button, "Kayıtlar").is_none());
+}

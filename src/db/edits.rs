@@ -10,8 +10,10 @@ use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::audit::Entry;
 use super::neighbours::Local;
 use super::queries::ShiftFilter;
+use super::rows::Saved;
 use super::users::User;
 use super::{Store, StoreError, rows};
 
@@ -102,10 +104,17 @@ impl Store {
             after: Some(&full),
             lower_km_confirmed: options.confirm_lower_km,
         })?;
+        let before = existing.as_ref().map(|r| &r.fields);
+        let action = if before.is_some() { "update" } else { "create" };
+        let entry = Entry::record(user, action, table, id, region)
+            .titled(self.title_of(table, &full)?)
+            .between(before, Some(&full));
         let tx = self.conn.transaction()?;
-        rows::save(&tx, table, id, region, &fields)?;
+        if rows::save(&tx, table, id, region, &fields)? != Saved::Unchanged {
+            entry.write(&tx)?;
+        }
         if table.name == VEHICLE_INSPECTIONS.name {
-            raise_vehicle_km(&tx, existing.as_ref().map(|r| &r.fields), &full)?;
+            raise_vehicle_km(&tx, before, &full)?;
         }
         tx.commit()?;
         Ok(id)
@@ -130,8 +139,13 @@ impl Store {
             after: None,
             lower_km_confirmed: false,
         })?;
+        let title = self.title_of(table, &row.fields)?;
+        let entry = Entry::record(user, "delete", table, id, &row.region)
+            .titled(title)
+            .between(Some(&row.fields), None);
         let tx = self.conn.transaction()?;
         rows::delete(&tx, table, id)?;
+        entry.write(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -158,8 +172,12 @@ impl Store {
         if row.region == to {
             return Ok(());
         }
+        let mut entry = Entry::record(user, "move", table, id, to).titled(self.title_of(table, &row.fields)?);
+        let regions = Value::Array(vec![Value::from(row.region.as_str()), Value::from(to)]);
+        entry.changes = Some(Map::from_iter([("region".to_string(), regions)]));
         let tx = self.conn.transaction()?;
         rows::move_region(&tx, table, id, to)?;
+        entry.write(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -223,7 +241,10 @@ impl Store {
                 Err(e) => return Err(e),
             };
             if ok {
+                let title = self.title_of(&TIMESHEETS, &fields)?;
                 rows::save(&tx_guard, &TIMESHEETS, id, &shift.region, &fields)?;
+                let entry = Entry::record(user, "create", &TIMESHEETS, id, &shift.region).titled(title);
+                entry.between(None, Some(&fields)).write(&tx_guard)?;
                 copied += 1;
             } else {
                 skipped += 1;

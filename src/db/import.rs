@@ -13,6 +13,7 @@ use rainstaff_legacy::{Existing, ImportReport, ImportTarget, ImportedRow, Legacy
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
+use super::audit::Entry;
 use super::sync::SyncError;
 use super::{Store, StoreError, now_utc, rows};
 
@@ -120,14 +121,15 @@ pub enum ImportError {
 
 impl Store {
     /// Imports the rows of `region` (or `ALL`) of a legacy `puantaj.db`, their ids derived from
-    /// `namespaces`, which hold every region the import takes; with `dry_run` only says what it
-    /// would do.
+    /// `namespaces`, which hold every region the import takes, as `by`'s act in the audit trail;
+    /// with `dry_run` only says what it would do.
     pub fn import_legacy(
         &mut self,
         path: &Path,
         region: &str,
         namespaces: &IdNamespaces,
         dry_run: bool,
+        by: &str,
     ) -> Result<ImportReport, ImportError> {
         let import = rainstaff_legacy::read_legacy(path, region, namespaces)?;
         let own = self.local_id_namespaces()?;
@@ -140,6 +142,18 @@ impl Store {
         } else {
             rainstaff_legacy::apply(&import, &mut target)?
         };
+        if !dry_run && !report.imported.is_empty() {
+            let entry = Entry {
+                username: by.to_string(),
+                region: region.to_string(),
+                action: "import",
+                table: None,
+                record_id: None,
+                record: Some(path.display().to_string()),
+                changes: None,
+            };
+            entry.write(&tx)?;
+        }
         if !dry_run {
             tx.commit().map_err(StoreError::from)?;
         }

@@ -74,6 +74,10 @@ impl ReadStore {
         self.0.records(table, region)
     }
 
+    pub fn audit_entries(&self, filter: &super::audit::Filter) -> Result<Vec<super::audit::Logged>> {
+        self.0.audit_entries(filter)
+    }
+
     pub fn fleet(&self, region: &str) -> Result<rainstaff_core::alerts::Fleet> {
         self.0.fleet(region)
     }

@@ -9,6 +9,7 @@ use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, ErrorDetail, MAX_BATCH, Mutation, Op, OutcomeStatus,
     PushRequest, PushResponse, RejoinRequest, RejoinResponse, RejoinRow, SyncReport, in_scope,
 };
+use rainstaff_core::schema::AUDIT_ENTRIES;
 use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -160,8 +161,11 @@ impl Store {
         set_state(&self.conn, key, value)
     }
 
+    /// The office's changes still to send. Their audit entries travel with them and are not
+    /// counted: a sign-in alone would otherwise show a change waiting.
     pub fn pending_count(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+        let sql = format!("SELECT count(*) FROM outbox WHERE table_name <> '{}'", AUDIT_ENTRIES.name);
+        Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
     }
 
     fn outbox_batch(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {

@@ -9,6 +9,7 @@ pub mod form;
 pub mod holidays;
 pub mod hours_panel;
 pub mod import;
+pub mod log;
 pub mod login;
 pub mod month_end;
 pub mod move_region;

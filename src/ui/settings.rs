@@ -160,7 +160,7 @@ impl SettingsScreen {
                 ctx.send(Command::Enroll {
                     server: self.server.trim().to_string(),
                     code: std::mem::take(&mut self.code),
-                    name: crate::paths::computer_name(),
+                    name: crate::db::audit::computer_name(),
                 });
             }
         }

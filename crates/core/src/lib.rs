@@ -3,6 +3,7 @@
 //! both the desktop app and the server build on this crate.
 
 pub mod alerts;
+pub mod audit;
 pub mod checklist;
 pub mod hours;
 pub mod i18n;

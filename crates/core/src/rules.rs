@@ -1,7 +1,8 @@
 //! The rules a change must keep against other rows: shifts of one person never overlap and are
 //! not put on someone inactive, a plate and a T.C. number name one vehicle and one person in the
 //! whole company, a vehicle's km does not go down unnoticed, a person with shifts is not
-//! deleted, a fault closes once and a vehicle has one weekly inspection per ISO week. Every
+//! deleted, a fault closes once, a vehicle has one weekly inspection per ISO week and an audit
+//! entry, once written, is never changed or deleted. Every
 //! writer (the desktop's store, the server's push, a web dashboard) calls `check` with its own
 //! `Neighbours`, so each refuses the same change with the same reason.
 //!
@@ -19,6 +20,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::schema::AUDIT_ENTRIES;
 use crate::time::{format_date, parse_hhmm, parse_iso_date, span_minutes};
 use crate::validate::{FieldError, Problem};
 
@@ -91,6 +93,13 @@ const SHIFT_TIMING: [&str; 4] = ["employee_id", "work_date", "start_time", "end_
 /// parse here is passed over.
 pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<Vec<FieldError>, N::Error> {
     let mut broken = Vec::new();
+    if change.table == AUDIT_ENTRIES.name
+        && let Some(before) = change.before
+        && change.after != Some(before)
+    {
+        broken.push(FieldError::new("action", Problem::Permanent));
+        return Ok(broken);
+    }
     let Some(after) = change.after else {
         if change.before.is_some()
             && change.table == "employees"

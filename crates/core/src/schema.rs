@@ -97,6 +97,8 @@ use FieldKind::*;
 pub const NAME_CHARS: usize = 200;
 /// A note or description: a long paragraph.
 pub const NOTE_CHARS: usize = 2000;
+/// A timestamp (`2026-03-04T08:30:00.123Z`) or a record's id, with room to spare.
+pub const TIMESTAMP_CHARS: usize = 40;
 /// A stored code (`full_time`, `fixed:30`, `open`), a phone number, a licence class.
 pub const CODE_CHARS: usize = 32;
 /// The T.C. kimlik numarası has exactly 11 digits.
@@ -240,6 +242,48 @@ pub const VEHICLE_INSPECTIONS: TableSpec = TableSpec {
     title: &["vehicle_id", "inspection_date"],
 };
 
+/// Who did what on which PC: one entry per save, delete, move, import, export, backup and sign-in,
+/// written in the transaction of what it records and synced like any row, so a manager reads an
+/// office's trail on the server too. Entries are only ever added: every writer refuses a change
+/// or delete of one (`rules::check`). Not `audit_log`: the server's own trail of what people and
+/// devices do there already has that name, and its page shows both.
+pub const AUDIT_ENTRIES: TableSpec = TableSpec {
+    name: "audit_entries",
+    label: Label { tr: "Kayıtlar", en: "Log" },
+    fields: &[
+        req("at", Text(TIMESTAMP_CHARS), "Zaman", "Time"),
+        req("username", NAME, "Kullanıcı adı", "Username"),
+        req("device", NAME, "Bilgisayar", "Computer"),
+        req("action", CODE, "İşlem", "Action").choices(AUDIT_ACTIONS),
+        opt("table_name", CODE, "Tablo", "Table"),
+        opt("record_id", Text(TIMESTAMP_CHARS), "Kayıt no", "Record id"),
+        opt("record", NOTE, "Kayıt", "Record"),
+        opt("changes", Text(RESULTS_CHARS), "Değişiklikler", "Changes"),
+    ],
+    list: &["at", "username", "action", "record"],
+    title: &["at", "action"],
+};
+
+/// What an audit entry records, as stored and as the log screen and the dashboard show it.
+pub const AUDIT_ACTIONS: &[Choice] = &[
+    choice("create", "Eklendi", "Created"),
+    choice("update", "Değiştirildi", "Changed"),
+    choice("delete", "Silindi", "Deleted"),
+    choice("restore", "Geri alındı", "Restored"),
+    choice("move", "Bölgesi değişti", "Moved"),
+    choice("sign_in", "Oturum açıldı", "Signed in"),
+    choice("sign_in_failed", "Hatalı giriş", "Failed sign-in"),
+    choice("locked_out", "Giriş kilitlendi", "Sign-in locked"),
+    choice("import", "İçe aktarıldı", "Imported"),
+    choice("export", "Dışa aktarıldı", "Exported"),
+    choice("backup", "Yedek alındı", "Backed up"),
+    choice("restore_backup", "Yedekten geri yüklendi", "Restored from a backup"),
+    choice("user_created", "Kullanıcı eklendi", "User added"),
+    choice("password_set", "Parola değişti", "Password changed"),
+    choice("user_disabled", "Hesap kapatıldı", "Account disabled"),
+    choice("user_enabled", "Hesap açıldı", "Account enabled"),
+];
+
 /// Every synced table, parents before children (the order a snapshot is applied in).
 pub const TABLES: &[&TableSpec] = &[
     &EMPLOYEES,
@@ -250,6 +294,7 @@ pub const TABLES: &[&TableSpec] = &[
     &VEHICLE_FAULTS,
     &VEHICLE_SERVICE_VISITS,
     &VEHICLE_INSPECTIONS,
+    &AUDIT_ENTRIES,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

@@ -39,6 +39,8 @@ pub enum Problem {
     PcRegion,
     KmLower,
     HasShifts,
+    /// An audit entry stays as it was written.
+    Permanent,
     Duplicate,
     Inactive,
     /// An inspection's checklist is not the shape `checklist::Results` reads.
@@ -115,6 +117,8 @@ impl Problem {
             (KmLower, Lang::En) => "is lower than the last recorded km; save again to confirm",
             (HasShifts, Lang::Tr) => "vardiyası olan personel silinemez; pasif yapın",
             (HasShifts, Lang::En) => "has shifts and cannot be deleted; deactivate instead",
+            (Permanent, Lang::Tr) => "kayıt defteri girdisi değiştirilemez ve silinemez",
+            (Permanent, Lang::En) => "is a log entry; it cannot be changed or deleted",
             (Duplicate, Lang::Tr) => "zaten kayıtlı",
             (Duplicate, Lang::En) => "is already registered",
             (Inactive, Lang::Tr) => "pasif personele vardiya girilemez",

@@ -9,6 +9,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use common::visitor::{ADMIN_PASSWORD, MANAGER_PASSWORD, Visitor, company};
 use common::{Harness, id, write};
+use rainstaff_core::protocol::{Op, OutcomeStatus};
 use rainstaff_server::service::LOCKOUT_AFTER;
 use reqwest::StatusCode;
 
@@ -127,6 +128,59 @@ async fn repeated_failures_lock_the_user_out_and_the_audit_trail_says_so() {
     let bad = admin.get("/audit?from=32.01.2026").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("from: 32.01.2026"), "{}", bad.body);
+}
+
+/// An audit entry as a desktop writes it (src/db/audit.rs).
+fn desktop_entry(
+    username: &str,
+    device: &str,
+    action: &str,
+    record: &str,
+    changes: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "at": "2026-11-20T09:15:00.000Z", "username": username, "device": device, "action": action,
+        "table_name": "employees", "record_id": id().to_string(), "record": record, "changes": changes,
+    })
+}
+
+#[tokio::test]
+async fn the_audit_page_shows_what_people_did_on_the_office_pcs_and_nobody_rewrites_it() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let izmir = &company.izmir;
+    let changes = r#"{"department":["Depo","Sevkiyat"]}"#;
+    let entry = id();
+    let written = desktop_entry("ayse.mudur", "IZMIR-PC1", "update", "Çağrı Öztürk", changes);
+    write(izmir, izmir.upsert("audit_entries", entry, written, 0)).await;
+    let rewritten = desktop_entry("ayse.mudur", "IZMIR-PC1", "update", "Çağrı Öztürk", "{}");
+    for m in [izmir.upsert("audit_entries", entry, rewritten, 1), izmir.delete("audit_entries", entry, 1)] {
+        let outcome = izmir.push(&[m]).await.outcomes.remove(0);
+        assert_eq!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
+        assert!(outcome.reason.as_deref().unwrap_or_default().contains("log entry"), "{outcome:?}");
+    }
+    // An administrator's sign-in on an all-regions PC belongs to no one region.
+    let head_office = h.enroll("ALL", "MERKEZ-PC").await;
+    let mut sign_in = desktop_entry("admin", "MERKEZ-PC", "sign_in", "", "");
+    sign_in
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| !["table_name", "record_id", "record", "changes"].contains(&k.as_str()));
+    let everywhere = head_office.mutation("audit_entries", id(), "ALL", Op::Upsert, sign_in, 0);
+    write(&head_office, everywhere).await;
+
+    let manager = Visitor::signed_in(&h, "ayse.mudur", MANAGER_PASSWORD).await;
+    let audit = manager.get("/audit?action=update").await;
+    assert!(audit.body.contains("ayse.mudur · IZMIR-PC1"), "{}", audit.body);
+    assert!(audit.body.contains("<td>Değiştirildi</td>"), "{}", audit.body);
+    assert!(audit.body.contains("Departman: Depo » Sevkiyat"), "{}", audit.body);
+    assert!(
+        !manager.get("/audit").await.body.contains("MERKEZ-PC"),
+        "a company-wide entry on a manager's page"
+    );
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let all = admin.get("/audit?action=sign_in").await;
+    assert!(all.body.contains("admin · MERKEZ-PC"), "{}", all.body);
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use rainstaff_core::protocol::{
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{
-    self, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES,
+    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES,
 };
 use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
@@ -125,9 +125,12 @@ fn mutation_hash(m: &Mutation) -> Result<String, StoreError> {
     Ok(sha256_hex(&serde_json::to_vec(m)?))
 }
 
-/// A region a row can belong to: a canonical region code, never the administrators' pseudo-region.
-fn valid_row_region(region: &str) -> bool {
-    region != ALL_REGIONS && regions::normalize(region).as_deref() == Some(region)
+/// A region a row can belong to: a canonical region code, never the administrators' pseudo-region
+/// but for an audit entry of something done company-wide (an administrator signing in on an
+/// all-regions PC), which only those who see every region read.
+fn valid_row_region(table: &str, region: &str) -> bool {
+    regions::normalize(region).as_deref() == Some(region)
+        && (region != ALL_REGIONS || table == AUDIT_ENTRIES.name)
 }
 
 /// Where a mutation stands against the row it names, before its fields are looked at.
@@ -145,7 +148,7 @@ fn place(
     current: Option<&ServerRow>,
 ) -> Result<Placement, Box<Outcome>> {
     let refuse = |code, reason: &str, row| Err(Box::new(refused(m, code, reason.to_string(), row)));
-    if !valid_row_region(&m.region) {
+    if !valid_row_region(&m.table, &m.region) {
         return refuse(
             RefusalCode::InvalidRegion,
             &format!("{} is not a region code", quoted(&m.region)),
@@ -608,9 +611,10 @@ mod tests {
 
     #[test]
     fn row_regions() {
-        assert!(valid_row_region("Ankara"));
-        assert!(!valid_row_region("ankara"));
-        assert!(!valid_row_region("ALL"));
-        assert!(!valid_row_region(""));
+        assert!(valid_row_region("employees", "Ankara"));
+        assert!(!valid_row_region("employees", "ankara"));
+        assert!(!valid_row_region("employees", "ALL"));
+        assert!(valid_row_region("audit_entries", "ALL"));
+        assert!(!valid_row_region("audit_entries", ""));
     }
 }

@@ -117,6 +117,7 @@ pub(super) fn audit_entry(
         action: action.to_string(),
         subject: subject.to_string(),
         detail,
+        record_table: None,
     }
 }
 

@@ -321,6 +321,9 @@ pub struct AuditEntry {
     /// What it was done to (a user, a device, a conflict), as people read it.
     pub subject: String,
     pub detail: String,
+    /// For an entry a desktop wrote about a record: the record's table, and `detail` holds the
+    /// changed fields as stored (`rainstaff_core::audit::describe_changes` reads them).
+    pub record_table: Option<String>,
 }
 
 /// Which audit entries to read.

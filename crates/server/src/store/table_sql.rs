@@ -21,7 +21,18 @@ pub const DEVICE_COLUMNS: &str = "id, name, region, created_at, revoked_at, last
 pub const LOGIN_COLUMNS: &str =
     "username, region, created_at, disabled_at, password_hash, failed_logins, locked_until";
 pub const SESSION_COLUMNS: &str = "token_hash, username, csrf_token, created_at, last_seen_at";
-pub const AUDIT_COLUMNS: &str = "id, at, actor, region, action, subject, detail";
+pub const AUDIT_COLUMNS: &str = "id, at, actor, region, action, subject, detail, record_table";
+
+/// The one trail the audit page reads: the server's own entries and those the desktops wrote
+/// and synced (`schema::AUDIT_ENTRIES`), in the same columns. A desktop entry's actor is the
+/// person and the PC, its subject the record, its detail the changed fields as stored.
+const AUDIT_TRAIL: &str =
+    "(SELECT id, at, actor, region, action, subject, detail, CAST(NULL AS TEXT) AS record_table
+        FROM audit_log
+    UNION ALL
+    SELECT 0, at, username || ' · ' || device, region, action, COALESCE(record, ''), COALESCE(changes, ''),
+        table_name
+        FROM audit_entries WHERE deleted_at IS NULL) AS trail";
 pub const CONFLICT_COLUMNS: &str =
     "id, table_name, row_id, region, field, server_value, device_value, created_at, resolved_at";
 
@@ -149,7 +160,7 @@ pub fn audit_query(q: &AuditQuery<'_>, d: &Dialect) -> (String, Vec<String>) {
         ("at >= {}", q.from.map(str::to_string)),
         ("at < {}", q.until.map(str::to_string)),
     ];
-    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM {AUDIT_TRAIL} WHERE 1 = 1");
     let mut params = Vec::new();
     for (condition, value) in filters {
         if let Some(value) = value {
@@ -158,6 +169,6 @@ pub fn audit_query(q: &AuditQuery<'_>, d: &Dialect) -> (String, Vec<String>) {
             sql.push_str(&condition.replace("{}", &(d.param)(params.len())));
         }
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {}", i64::try_from(q.limit).unwrap_or(i64::MAX)));
     (sql, params)
 }

@@ -4,8 +4,10 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use rainstaff_core::audit::{action_label, describe_changes};
 use rainstaff_core::i18n::Lang;
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::schema::AUDIT_ACTIONS;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -143,7 +145,8 @@ pub struct AuditQueryForm {
     to: String,
 }
 
-/// The actions the audit trail records, as its filter and its rows name them.
+/// The actions the server's own entries record, as its filter and its rows name them; the
+/// desktops' entries name theirs from `schema::AUDIT_ACTIONS`.
 const ACTIONS: &[(&str, &str, &str)] = &[
     ("sign_in", "Giriş", "Signed in"),
     ("sign_in_failed", "Hatalı giriş", "Failed sign-in"),
@@ -159,7 +162,19 @@ const ACTIONS: &[(&str, &str, &str)] = &[
 
 /// The words for an action code in `lang`; an unknown code as it is.
 fn action_words(code: &str, lang: Lang) -> String {
-    ACTIONS.iter().find(|(c, ..)| *c == code).map_or(code, |(_, tr, en)| lang.pick(tr, en)).to_string()
+    let server = ACTIONS.iter().find(|(c, ..)| *c == code).map(|(_, tr, en)| lang.pick(tr, en));
+    server.unwrap_or_else(|| action_label(lang, code)).to_string()
+}
+
+/// Every action code the trail may hold, the server's first, each once.
+fn action_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&str> = ACTIONS.iter().map(|(code, ..)| *code).collect();
+    for choice in AUDIT_ACTIONS {
+        if !codes.contains(&choice.value) {
+            codes.push(choice.value);
+        }
+    }
+    codes
 }
 
 pub async fn audit<S: Store>(
@@ -182,9 +197,13 @@ pub async fn audit<S: Store>(
     let entries: Vec<_> = entries
         .into_iter()
         .map(|e| {
+            let detail = match &e.record_table {
+                Some(table) => describe_changes(lang, Some(table), &e.detail),
+                None => e.detail,
+            };
             minijinja::context! {
                 at => e.at, actor => e.actor, region => e.region, action => action_words(&e.action, lang),
-                subject => e.subject, detail => e.detail,
+                subject => e.subject, detail,
             }
         })
         .collect();
@@ -192,7 +211,7 @@ pub async fn audit<S: Store>(
         "audit.html",
         minijinja::context! {
             entries,
-            actions => ACTIONS.iter().map(|(code, ..)| (code, action_words(code, lang))).collect::<Vec<_>>(),
+            actions => action_codes().into_iter().map(|code| (code, action_words(code, lang))).collect::<Vec<_>>(),
             action => filter.action, actor => filter.actor, from => filter.from, to => filter.to,
         },
     ))

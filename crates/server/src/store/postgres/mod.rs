@@ -587,6 +587,7 @@ impl Tx for PgTx<'_> {
                     action: r.try_get(4)?,
                     subject: r.try_get(5)?,
                     detail: r.try_get(6)?,
+                    record_table: r.try_get(7)?,
                 })
             })
             .collect()

@@ -500,6 +500,7 @@ impl Tx for SqliteTx<'_> {
                     action: r.get(4)?,
                     subject: r.get(5)?,
                     detail: r.get(6)?,
+                    record_table: r.get(7)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
