@@ -255,7 +255,11 @@ impl App {
                     self.reload();
                     self.message = Some((
                         false,
-                        format!("{}: {region}", self.lang.t("Kayıt tamam, bölge", "Enrolled, region")),
+                        format!(
+                            "{}: {}",
+                            self.lang.t("Kayıt tamam, bölge", "Enrolled, region"),
+                            crate::i18n::region_name(self.lang, &region)
+                        ),
                     ));
                     self.worker.send(Command::SyncNow);
                 }
@@ -266,6 +270,7 @@ impl App {
     /// The whole window; also what the UI tests drive.
     pub fn show(&mut self, ui: &mut Ui) {
         self.poll_events(ui.ctx());
+        let screen = self.screen;
         // F1 is where Windows users look for help, on every screen including sign-in.
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
             self.worker.send(Command::WriteHelp);
@@ -339,6 +344,10 @@ impl App {
             self.screen = Screen::Overview;
             self.message = None;
         }
+        // What the status bar said was about the screen left behind.
+        if self.screen != screen {
+            self.message = None;
+        }
     }
 
     fn toolbar(&mut self, ui: &mut Ui, user: &User) {
@@ -373,12 +382,7 @@ impl App {
                     None => {}
                 }
                 ui.separator();
-                let region = rainstaff_core::regions::display_name(&user.region);
-                let region = if region == rainstaff_core::protocol::ALL_REGIONS {
-                    lang.t("Tüm bölgeler", "All regions")
-                } else {
-                    region
-                };
+                let region = crate::i18n::region_name(lang, &user.region);
                 // A long name gives way (shown whole on hover); the tabs take the rest of the
                 // row, and a second row on a narrow window, so that none of them is cut short.
                 ui.scope(|ui| {

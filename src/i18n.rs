@@ -9,6 +9,14 @@ pub trait Pick {
     fn t(self, tr: &'static str, en: &'static str) -> &'static str;
 }
 
+/// A region as people write it ("İzmir"), and "Tüm bölgeler" for ALL.
+pub fn region_name(lang: Lang, code: &str) -> &str {
+    match code {
+        rainstaff_core::protocol::ALL_REGIONS => lang.t("Tüm bölgeler", "All regions"),
+        code => rainstaff_core::regions::display_name(code),
+    }
+}
+
 impl Pick for Lang {
     fn t(self, tr: &'static str, en: &'static str) -> &'static str {
         self.pick(tr, en)

@@ -279,7 +279,8 @@ impl State {
             Command::BackupNow => match store.backup_now() {
                 Ok(path) => {
                     self.log(&user.username, &user.region, "backup", Some(path.display().to_string()));
-                    vec![Event::Info(Message::BackedUp(path))]
+                    // Settings lists the backups: the new one shows at once.
+                    vec![Event::Info(Message::BackedUp(path)), Event::DataChanged]
                 }
                 Err(e) => failed(Topic::Backup, e),
             },

@@ -531,3 +531,43 @@ fn the_log_says_who_did_what_and_why_a_filter_shows_nothing() {
     sign_in(&mut harness, "personel", "parola-12345");
     assert!(harness.query_by_role_and_label(egui::accesskit::Role::Button, "Kayıtlar").is_none());
 }
+
+#[test]
+fn empty_lists_and_bad_filters_say_why_and_the_status_bar_forgets_the_last_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    employees_screen(&mut harness);
+    fill(&mut harness, "Ara:", "zzz");
+    harness
+        .get_by_label("1 kayıt aramaya ya da süzgeçlere uymuyor: aramayı silin ya da süzgeçleri gevşetin.");
+
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Puantaj").click();
+    harness.run();
+    let dates = |harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>, from: &str, to: &str| {
+        fill(harness, "İlk gün", from);
+        fill(harness, "Son gün", to);
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+    };
+    dates(&mut harness, "10.03.2026", "01.03.2026");
+    harness.get_by_label("Son gün, ilk günden önce olamaz");
+    dates(&mut harness, "01.03.2026", "31.13.2026");
+    assert!(harness.query_all(By::new().label_contains("Son gün: ")).next().is_some(), "the field is named");
+    dates(&mut harness, "01.03.2026", "31.03.2026");
+    harness.get_by_label(
+        "Bu tarihlerde ve süzgeçlerle vardiya yok: tarihleri genişletin, başka personel seçin ya da «Yeni vardiya» ile ekleyin.",
+    );
+
+    // A backup shows in the list at once, and what the status bar said goes with the screen.
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Ayarlar").click();
+    harness.run();
+    harness.get_by_label("Şimdi yedekle").click();
+    settle(&mut harness);
+    // Once in the list and once in the status bar's "Yedek alındı: …".
+    assert_eq!(harness.query_all(By::new().label_contains("manual-")).count(), 2, "the backup is listed");
+    assert!(harness.query_all(By::new().label_contains("Yedek alındı: ")).next().is_some());
+    employees_screen(&mut harness);
+    assert!(harness.query_all(By::new().label_contains("Yedek alındı: ")).next().is_none());
+}

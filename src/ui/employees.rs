@@ -17,7 +17,7 @@ use crate::i18n::{Lang, Pick, field_label};
 use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::move_region::MoveDialog;
-use crate::ui::widgets::{break_policy_label, region_combo, region_filter};
+use crate::ui::widgets::{self, break_policy_label, region_combo, region_filter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
@@ -238,6 +238,13 @@ impl EmployeesScreen {
         }
         if self.form.is_some() {
             egui::Panel::right("employee_form").min_size(360.0).show(ui, |ui| self.form_ui(ui, ctx));
+        }
+        if self.visible.is_empty() {
+            let first = lang.t(
+                "Henüz personel yok: «Yeni personel» ile ekleyin ya da Dosya menüsünden eski veritabanını içe aktarın.",
+                "No employees yet: add one with «New employee» or import the legacy database from the File menu.",
+            );
+            widgets::empty_list(ui, lang, self.all.len(), first);
         }
         self.table(ui, lang);
     }

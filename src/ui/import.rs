@@ -8,12 +8,11 @@ use std::path::PathBuf;
 use egui::Ui;
 use rainstaff_core::i18n::table_label;
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::regions;
 use rainstaff_legacy::ImportReport;
 
 use crate::bus::Command;
 use crate::db::users::User;
-use crate::i18n::{Lang, Pick};
+use crate::i18n::{Lang, Pick, region_name};
 use crate::ui::ctx::Ctx;
 use crate::ui::form;
 
@@ -29,14 +28,6 @@ pub struct ImportDialog {
     pub preview: Option<ImportReport>,
     pub error: Option<String>,
     waiting: bool,
-}
-
-/// "İzmir", or "Tüm bölgeler" for ALL.
-fn region_name(lang: Lang, code: &str) -> &str {
-    match code {
-        ALL_REGIONS => lang.t("Tüm bölgeler", "All regions"),
-        code => regions::display_name(code),
-    }
 }
 
 /// "Personel 3, Puantaj 20", or "yok" when there is nothing to count.

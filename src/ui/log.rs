@@ -6,13 +6,12 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rainstaff_core::audit::{action_label, describe_changes};
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::regions::display_name;
 use rainstaff_core::schema::AUDIT_ACTIONS;
 use rainstaff_core::time::parse_user_date;
 
 use crate::db::audit::{Filter, Logged};
 use crate::db::users::Role;
-use crate::i18n::Pick;
+use crate::i18n::{Pick, region_name};
 use crate::ui::ctx::Ctx;
 use crate::ui::form;
 
@@ -151,11 +150,7 @@ fn show_entries(ui: &mut Ui, ctx: &Ctx<'_>, entries: &[Logged]) {
         .body(|body| {
             body.rows(22.0, entries.len(), |mut row| {
                 let e = &entries[row.index()];
-                let region = if e.region == ALL_REGIONS {
-                    lang.t("Tüm bölgeler", "All regions")
-                } else {
-                    display_name(&e.region)
-                };
+                let region = region_name(lang, &e.region);
                 for text in [
                     form::local_time(&e.at).as_str(),
                     &e.username,

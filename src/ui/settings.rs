@@ -140,15 +140,7 @@ impl SettingsScreen {
         if let Some((server, device, region)) = &self.enrollment {
             ui.label(format!("{}: {server}", lang.t("Sunucu", "Server")));
             ui.label(format!("{}: {device}", lang.t("Cihaz", "Device")));
-            ui.label(format!(
-                "{}: {}",
-                lang.t("Bölge", "Region"),
-                if region == rainstaff_core::protocol::ALL_REGIONS {
-                    lang.t("Tüm bölgeler", "All regions")
-                } else {
-                    rainstaff_core::regions::display_name(region)
-                }
-            ));
+            ui.label(format!("{}: {}", lang.t("Bölge", "Region"), crate::i18n::region_name(lang, region)));
         }
         if ctx.user.role == Role::Admin || self.enrollment.is_none() {
             egui::Grid::new("enroll").num_columns(2).show(ui, |ui| {

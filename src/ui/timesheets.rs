@@ -175,27 +175,33 @@ impl TimesheetsScreen {
         }
     }
 
-    fn filter(&mut self, ctx: &Ctx<'_>) -> ShiftFilter {
-        self.filter_error = None;
-        let mut date = |s: &str| {
-            if s.trim().is_empty() {
-                return None;
-            }
-            parse_user_date(s).map_err(|p| self.filter_error = Some(p.message(ctx.lang).to_string())).ok()
+    /// The list's filter, or why the dates typed above it make none (said about the field): a
+    /// list of everything or of nothing would hide the typing mistake.
+    fn filter(&self, ctx: &Ctx<'_>) -> Result<ShiftFilter, String> {
+        let lang = ctx.lang;
+        let date = |label: &str, s: &str| match s.trim() {
+            "" => Ok(None),
+            s => parse_user_date(s).map(Some).map_err(|p| format!("{label}: {}", p.message(lang))),
         };
-        let from = date(&self.from.clone());
-        let to = date(&self.to.clone());
-        ShiftFilter {
+        let from = date(lang.t("İlk gün", "From"), &self.from)?;
+        let to = date(lang.t("Son gün", "To"), &self.to)?;
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(lang.t("Son gün, ilk günden önce olamaz", "To cannot be before From").to_string());
+        }
+        Ok(ShiftFilter {
             employee: self.employee,
             from,
             to,
             region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
-        }
+        })
     }
 
     fn reload(&mut self, ctx: &Ctx<'_>) {
         let filter = self.filter(ctx);
-        self.shifts = ctx.store.shifts(&filter).unwrap_or_default();
+        self.filter_error = filter.as_ref().err().cloned();
+        self.shifts = filter.map(|f| ctx.store.shifts(&f).unwrap_or_default()).unwrap_or_default();
         self.employees = ctx.store.employees(&ctx.user.region).unwrap_or_default();
         self.names = self.employees.iter().map(|e| (e.id.to_string(), e.data.full_name.clone())).collect();
         // The worked time payroll is paid from (the engine's, as in the totals and the workbook),
@@ -300,6 +306,12 @@ impl TimesheetsScreen {
             lang.t("toplam çalışma", "total worked"),
             format_duration(total)
         ));
+        if self.shifts.is_empty() && self.filter_error.is_none() {
+            ui.label(lang.t(
+                "Bu tarihlerde ve süzgeçlerle vardiya yok: tarihleri genişletin, başka personel seçin ya da «Yeni vardiya» ile ekleyin.",
+                "No shifts on these days with these filters: widen the dates, pick someone else or add one with «New shift».",
+            ));
+        }
         TableBuilder::new(ui)
             .striped(true)
             .column(Column::auto().at_least(90.0))

@@ -60,6 +60,22 @@ pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut O
     *filter != before
 }
 
+/// What an empty list says instead of nothing: that the search and filters hide `hidden`
+/// records, or, with none at all, `first_step`: what to do first.
+pub fn empty_list(ui: &mut Ui, lang: Lang, hidden: usize, first_step: &str) {
+    let text = match hidden {
+        0 => first_step.to_string(),
+        n => format!(
+            "{n} {}",
+            lang.t(
+                "kayıt aramaya ya da süzgeçlere uymuyor: aramayı silin ya da süzgeçleri gevşetin.",
+                "records do not match the search or the filters: clear the search or loosen the filters."
+            )
+        ),
+    };
+    ui.label(text);
+}
+
 /// Picks an employee by name; `any` adds an "all employees" choice.
 pub fn employee_combo(
     ui: &mut Ui,

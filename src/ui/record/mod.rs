@@ -250,6 +250,15 @@ impl RecordScreen {
                 .min_size(360.0)
                 .show(ui, |ui| self.form_ui(ui, ctx));
         }
+        if self.visible.is_empty() {
+            let first = format!(
+                "{} «{}» {}",
+                lang.t("Henüz kayıt yok:", "No records yet:"),
+                self.entry.new.get(lang),
+                lang.t("ile ekleyin.", "adds the first."),
+            );
+            widgets::empty_list(ui, lang, self.all.len(), &first);
+        }
         self.list_ui(ui, ctx);
     }
 
