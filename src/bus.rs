@@ -135,6 +135,14 @@ pub enum Command {
         request: crate::report::VehicleExport,
         region: String,
     },
+    /// Approves, locks or unlocks a region's month for payroll (`schema::PERIOD_STATES`); an
+    /// unlock says why.
+    SetPeriod {
+        region: String,
+        month: String,
+        state: &'static str,
+        reason: Option<String>,
+    },
     AddHoliday {
         day: rainstaff_core::hours::HolidayDay,
     },
@@ -165,7 +173,7 @@ impl Command {
             ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
             ImportLegacy { .. } => Topic::Import,
             ExportReport { .. } | ExportVehicle { .. } => Topic::Report,
-            MonthEnd { .. } => Topic::MonthEnd,
+            MonthEnd { .. } | SetPeriod { .. } => Topic::MonthEnd,
             AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
             WriteHelp => Topic::Help,
         }

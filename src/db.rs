@@ -15,6 +15,7 @@ pub mod holidays;
 pub mod import;
 pub mod namespaces;
 mod neighbours;
+pub mod periods;
 pub mod queries;
 pub mod read;
 pub mod refused;

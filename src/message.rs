@@ -161,6 +161,7 @@ pub fn refusal_text(lang: Lang, code: RefusalCode) -> &'static str {
             lang.t("Kayıt başka bir bilgisayarda silinmiş", "The record was deleted on another computer")
         }
         RefusalCode::Rule => lang.t("Bir veri kuralına uymuyor", "A data rule refused it"),
+        RefusalCode::PeriodLocked => lang.t("Ay bordro için kilitli", "The month is locked for payroll"),
         RefusalCode::Other => lang.t("Sunucu reddetti", "The server refused it"),
     }
 }

@@ -59,6 +59,11 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         }
         ExportReport { request } => reaches(user, &request.selection.region),
         ExportVehicle { region, .. } => reaches(user, region),
+        // A manager approves their region's month; only an administrator locks or unlocks one.
+        SetPeriod { region, state, .. } => {
+            needs(if *state == "approved" { Role::Manager } else { Role::Admin })?;
+            scope.check(region).map_err(Denied::Region)
+        }
         // Everybody's pay in a region at a glance: for those who close the month.
         MonthEnd { selection } => {
             needs(Role::Manager)?;

@@ -697,3 +697,53 @@ fn every_change_writes_its_audit_entry_in_its_own_transaction() {
     let yesterday = today.pred_opt().unwrap();
     assert_eq!(only(Filter { to: Some(yesterday), ..Filter::default() }), 0);
 }
+
+#[test]
+fn a_locked_month_takes_no_shift_and_no_holiday_until_unlocked_with_a_reason() {
+    use rainstaff::db::audit::Filter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let manager = manager(&store);
+    let admin = admin(&store);
+    let id = employee(&mut store, &manager, "ŞEBNEM İNCE");
+    let fields = fields_of(&shift(id, "2026-03-02", "08:00", "12:00"));
+    let march =
+        store.save_record(&manager, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default()).unwrap();
+
+    store.set_period(&manager, "Izmir", "2026-03", "approved", None).unwrap();
+    let approved = store.period("Izmir", "2026-03").unwrap().unwrap();
+    assert_eq!((approved.state.as_str(), approved.by.as_str()), ("approved", "müdür"));
+    store.set_period(&admin, "Izmir", "2026-03", "locked", None).unwrap();
+    assert!(store.period("Izmir", "2026-03").unwrap().unwrap().is_locked());
+
+    let fields = fields_of(&shift(id, "2026-03-03", "08:00", "12:00"));
+    let refused = store.save_record(&manager, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default());
+    assert_eq!(problems(refused), [("work_date".to_string(), Problem::PeriodLocked)]);
+    let err = store.delete_record(&manager, &TIMESHEETS, march).unwrap_err();
+    assert!(matches!(&err, SaveError::Fields(e) if e[0].problem == Problem::PeriodLocked), "{err:?}");
+    let edit = serde_json::json!({"weekly_minutes": 2250}).as_object().unwrap().clone();
+    let err = store.save_record(&manager, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default());
+    assert_eq!(problems(err.map(|_| id)), [("weekly_minutes".to_string(), Problem::PeriodLocked)]);
+    let holiday = rainstaff_core::hours::HolidayDay::new(
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+        rainstaff_core::hours::HolidayKind::Full,
+        "Şirket günü",
+    );
+    let err = store.add_holiday(&holiday).unwrap_err();
+    assert!(err.to_string().contains("2026-03 is locked for payroll (Izmir)"), "{err}");
+    // April is open; approving a locked month would reopen it by the back door.
+    let fields = fields_of(&shift(id, "2026-04-01", "08:00", "12:00"));
+    store.save_record(&manager, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default()).unwrap();
+    let err = store.set_period(&manager, "Izmir", "2026-03", "approved", None).unwrap_err();
+    assert!(matches!(&err, SaveError::Fields(e) if e[0].problem == Problem::PeriodLocked), "{err:?}");
+
+    let err = store.set_period(&admin, "Izmir", "2026-03", "unlocked", Some("  ")).unwrap_err();
+    assert!(matches!(&err, SaveError::Fields(e) if e[0].field == "reason"), "an unlock says why: {err:?}");
+    store.set_period(&admin, "Izmir", "2026-03", "unlocked", Some("Eksik mesai")).unwrap();
+    store.delete_record(&manager, &TIMESHEETS, march).unwrap();
+    store.add_holiday(&holiday).unwrap();
+    let trail = store.audit_entries(&Filter { record: Some("2026-03".into()), ..Filter::default() }).unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["unlock", "lock", "approve"], "{trail:?}");
+    assert!(trail[0].changes.as_deref().unwrap().contains("Eksik mesai"));
+}

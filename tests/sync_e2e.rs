@@ -872,3 +872,62 @@ fn what_an_offices_old_file_holds_is_taken_as_the_servers_own_import_takes_it() 
                   WHERE e.identity_no = '10000000146' AND e.region = 'Ankara' AND e.active = 0";
     assert_eq!(count(&db, gulsum), 18);
 }
+
+/// An Ankara PC edits a March shift offline while the head office locks March: the server refuses
+/// the edit as `period_locked`, the PC parks it beside the lock (nothing typed is lost), and the
+/// lock reaches the PC, whose store then refuses the next March edit itself.
+#[test]
+fn an_offline_edit_into_a_month_locked_meanwhile_is_refused_and_parked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let (office, head) = (dir.path().join("ankara-1"), dir.path().join("merkez"));
+    enroll(&office, &url, &code(&db, "Ankara"));
+    enroll(&head, &url, &code(&db, "ALL"));
+    let employee = ankara_office(&office);
+    let march = {
+        let mut store = Store::open(&office.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let s = Shift {
+            employee_id: employee.to_string(),
+            work_date: "2026-03-02".into(),
+            start_time: "09:00".into(),
+            end_time: "18:00".into(),
+            break_minutes: 60,
+            special_day: false,
+            note: None,
+        };
+        store.save_record(&user, &TIMESHEETS, None, "Ankara", fields_of(&s), SaveOptions::default()).unwrap()
+    };
+    sync_clean(&office);
+    sync_clean(&head);
+
+    // Offline, the office lengthens the break; meanwhile the head office locks March.
+    let lengthen = |minutes: i64| {
+        let mut store = Store::open(&office.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let edit = json!({"break_minutes": minutes}).as_object().unwrap().clone();
+        store.save_record(&user, &TIMESHEETS, Some(march), "Ankara", edit, SaveOptions::default())
+    };
+    lengthen(90).unwrap();
+    {
+        let mut store = Store::open(&head.join("rainstaff.db")).unwrap();
+        let admin = store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+        store.set_period(&admin, "Ankara", "2026-03", "locked", None).unwrap();
+    }
+    sync_clean(&head);
+
+    let report = sync(&office).unwrap();
+    assert_eq!(report.refused, 1, "{report:?}");
+    let store = Store::open(&office.join("rainstaff.db")).unwrap();
+    let parked = store.refused_changes("Ankara").unwrap();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert_eq!(parked[0].code, rainstaff_core::protocol::RefusalCode::PeriodLocked, "{parked:?}");
+    assert_eq!(parked[0].fields["break_minutes"], 90, "what was typed is kept");
+    assert!(parked[0].reason.contains("locked for payroll"), "{}", parked[0].reason);
+    assert!(store.period("Ankara", "2026-03").unwrap().is_some_and(|p| p.is_locked()), "the lock arrived");
+    drop(store);
+    let err = lengthen(120).unwrap_err();
+    assert!(err.to_string().contains("locked for payroll"), "{err}");
+    // The server kept its row: the shift is as the office synced it before the lock.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM timesheets WHERE break_minutes = 60"), 1);
+}

@@ -563,6 +563,18 @@ impl World {
             // The record may have been deleted meanwhile: then there is nothing to resolve.
             let _ = self.pcs[pc].store.resolve_conflict(&user, c.id, keep_server_value);
         }
+        // Payroll closes or reopens March, the month of the sim's shifts, while other PCs
+        // edit it offline: their changes meet the lock on the server and are parked.
+        if self.rng.gen_bool(0.3) {
+            let region = self.region_for(pc);
+            let state = *pick(&mut self.rng, &["approved", "locked", "locked", "unlocked"]).unwrap();
+            let reason = (state == "unlocked").then_some("düzeltme");
+            let result = self.pcs[pc].store.set_period(&user, &region, "2026-03", state, reason);
+            if result.is_ok() {
+                self.created.insert(schema::period_id(&region, "2026-03"));
+            }
+            self.trace.push(format!("pc{pc} sets 2026-03 of {region} {state}: {}", result.is_ok()));
+        }
     }
 
     /// IT takes an online backup of the server.

@@ -8,7 +8,7 @@ use std::path::Path;
 use common::{settle, sign_in, start};
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{By, Queryable as _};
 use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
@@ -176,4 +176,63 @@ fn an_administrator_sees_one_table_per_region_and_staff_no_month_end() {
     let mut harness = start(dir.path());
     sign_in(&mut harness, "kâtip", "parola-12345");
     assert!(harness.query_by_label("Ay sonu").is_none(), "staff see the month end");
+}
+
+#[test]
+fn a_manager_approves_march_an_administrator_locks_it_and_unlocks_it_only_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    konya_store(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "ŞEF", "parola-12345");
+    open_march(&mut harness);
+    harness.get_by_label("Açık: henüz onaylanmadı");
+    assert!(harness.query_by_label("Kilitle").is_none(), "locking is an administrator's");
+    harness.get_by_label("Onayla").click();
+    settle(&mut harness);
+    assert!(harness.query_all(By::new().label_contains("Onaylandı: şef, ")).next().is_some());
+
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "yönetici", "parola-12345");
+    open_march(&mut harness);
+    let konya = harness.get_by_label("Konya — Mart 2026").rect();
+    // One Lock per region; Konya's is the one under its heading.
+    let lock = harness.query_all_by_label("Kilitle").find(|b| b.rect().top() > konya.top()).unwrap();
+    lock.click();
+    settle(&mut harness);
+    assert!(harness.query_all(By::new().label_contains("Kilitli: yönetici, ")).next().is_some());
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    assert!(store.period("Konya", "2026-03").unwrap().unwrap().is_locked());
+    assert!(store.period("Ankara", "2026-03").unwrap().is_none(), "only Konya was locked");
+    // The workbook says so on its pages.
+    let selection = Selection { month: Month::new(2026, 3).unwrap(), employee: None, region: "Konya".into() };
+    let workbook = rainstaff::report::build(&store, &selection, &mut |_| {}).unwrap();
+    let bytes = rainstaff_report::xlsx_bytes(&workbook, Lang::Tr).unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader as _;
+    for sheet in book.sheet_names() {
+        let cells = book.worksheet_range(&sheet).unwrap();
+        let header = cells.rows().take(3).flatten().map(|c| c.to_string()).collect::<Vec<_>>().join(" ");
+        assert!(header.contains("Bölge: Konya · Kilitli: yönetici, "), "{sheet}: {header}");
+    }
+    drop(store);
+
+    harness.get_by_label("Kilidi aç…").click();
+    harness.run();
+    harness.get_by_label("Kilidi aç").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.query_all_by_label("Neden: boş bırakılamaz").count(),
+        2,
+        "on the screen and in the status bar"
+    );
+    harness.get_by_label("Kilidi aç…").click();
+    harness.run();
+    common::fill(&mut harness, "Neden", "Eksik fazla mesai");
+    harness.get_by_label("Kilidi aç").click();
+    settle(&mut harness);
+    assert!(
+        harness.query_all(By::new().label_contains("Kilidi açıldı: yönetici, ")).next().is_some(),
+        "the unlock and its reason are shown"
+    );
+    assert!(harness.query_all(By::new().label_contains("Eksik fazla mesai")).next().is_some());
 }

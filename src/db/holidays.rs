@@ -36,6 +36,7 @@ impl Store {
         if day.name.trim().is_empty() {
             return Err(StoreError::Field(FieldError::new("name", Problem::Required)));
         }
+        self.check_holiday_unlocked(day.date)?;
         self.conn.execute(
             "INSERT INTO holidays (date, half_day, name) VALUES (?1, ?2, ?3)
              ON CONFLICT (date) DO UPDATE SET half_day = excluded.half_day, name = excluded.name",
@@ -45,6 +46,7 @@ impl Store {
     }
 
     pub fn remove_holiday(&self, date: NaiveDate) -> Result<()> {
+        self.check_holiday_unlocked(date)?;
         self.conn.execute("DELETE FROM holidays WHERE date = ?1", [date.to_string()])?;
         Ok(())
     }

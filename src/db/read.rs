@@ -74,6 +74,10 @@ impl ReadStore {
         self.0.records(table, region)
     }
 
+    pub fn period(&self, region: &str, month: &str) -> Result<Option<super::periods::Period>> {
+        self.0.period(region, month)
+    }
+
     pub fn audit_entries(&self, filter: &super::audit::Filter) -> Result<Vec<super::audit::Logged>> {
         self.0.audit_entries(filter)
     }

@@ -88,6 +88,7 @@ pub fn build(
             to: Some(to),
             region: selection.region.clone(),
         })?,
+        closed: store.closed_periods(&selection.month.to_string())?,
     };
     rainstaff_report::build(&input, selection, progress)
 }

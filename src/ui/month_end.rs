@@ -9,11 +9,13 @@ use egui_extras::{Column, TableBuilder};
 use rainstaff_core::payroll::Totals;
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::regions::display_name;
+use rainstaff_core::schema::PERIOD_STATES;
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::format_duration;
 use rainstaff_report::{EmployeeMonth, Month, MonthReport, Selection};
 
 use crate::bus::{Command, Topic};
+use crate::db::users::Role;
 use crate::i18n::{Lang, Pick};
 use crate::ui::ctx::Ctx;
 use crate::ui::{form, widgets};
@@ -30,6 +32,8 @@ pub struct MonthEndScreen {
     waiting: bool,
     shown: Option<MonthReport>,
     error: Option<String>,
+    /// The region whose month an administrator is unlocking, and the reason typed so far.
+    unlocking: Option<(String, String)>,
 }
 
 impl MonthEndScreen {
@@ -98,6 +102,7 @@ impl MonthEndScreen {
             form::error_line(ui, e);
         }
         let Some(report) = &self.shown else { return };
+        let unlocking = &mut self.unlocking;
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             let regions = by_region(report);
             if regions.is_empty() {
@@ -111,9 +116,73 @@ impl MonthEndScreen {
                     Month::month_name(report.month.number(), lang),
                     report.month.year()
                 ));
+                period_ui(ui, ctx, region, &report.month.to_string(), unlocking);
                 region_table(ui, lang, region, &employees);
             }
         });
+    }
+}
+
+/// Where `region`'s `month` stands for payroll, and what the person may do next: a manager
+/// approves it, an administrator locks it or, with a reason, unlocks it.
+fn period_ui(
+    ui: &mut Ui,
+    ctx: &Ctx<'_>,
+    region: &str,
+    month: &str,
+    unlocking: &mut Option<(String, String)>,
+) {
+    let lang = ctx.lang;
+    let period = ctx.store.period(region, month).ok().flatten();
+    let state = period.as_ref().map_or("", |p| p.state.as_str());
+    let admin = ctx.user.role == Role::Admin;
+    let send = |state: &'static str, reason: Option<String>| {
+        ctx.send(Command::SetPeriod { region: region.to_string(), month: month.to_string(), state, reason });
+    };
+    ui.horizontal_wrapped(|ui| {
+        match &period {
+            None => ui.label(lang.t("Açık: henüz onaylanmadı", "Open: not approved yet")),
+            Some(p) => {
+                let words = PERIOD_STATES
+                    .iter()
+                    .find(|c| c.value == p.state)
+                    .map_or(p.state.as_str(), |c| c.label.get(lang));
+                let reason = p.reason.as_deref().map(|r| format!(" · {r}")).unwrap_or_default();
+                let text = format!("{words}: {}, {}{reason}", p.by, form::local_time(&p.at));
+                if p.is_locked() { ui.strong(text) } else { ui.label(text) }
+            }
+        };
+        if state != "locked"
+            && state != "approved"
+            && ctx.user.role != Role::Staff
+            && ui.button(lang.t("Onayla", "Approve")).clicked()
+        {
+            send("approved", None);
+        }
+        if admin && state != "locked" && ui.button(lang.t("Kilitle", "Lock")).clicked() {
+            send("locked", None);
+        }
+        if admin
+            && state == "locked"
+            && unlocking.is_none()
+            && ui.button(lang.t("Kilidi aç…", "Unlock…")).clicked()
+        {
+            *unlocking = Some((region.to_string(), String::new()));
+        }
+    });
+    let Some((_, reason)) = unlocking.as_mut().filter(|(open, _)| open == region) else { return };
+    let mut done = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(lang.t("Neden", "Reason"));
+        ui.add(egui::TextEdit::singleline(reason).desired_width(320.0)).labelled_by(l.id);
+        if ui.button(lang.t("Kilidi aç", "Unlock")).clicked() {
+            send("unlocked", Some(reason.clone()));
+            done = true;
+        }
+        done |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
+    });
+    if done {
+        *unlocking = None;
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use egui::{RichText, Ui};
-use rainstaff_core::protocol::Op;
+use rainstaff_core::protocol::{Op, RefusalCode};
 use rainstaff_core::schema::{self, FieldKind, TableSpec};
 use rainstaff_core::time::{format_date, parse_iso_date};
 use serde_json::{Map, Value};
@@ -104,6 +104,29 @@ impl RefusedScreen {
     }
 }
 
+/// The lock a change met, beside it: who locked which month when, so the manager knows whom to
+/// ask for an unlock, or that the change can be entered again now.
+fn lock_text(ctx: &Ctx<'_>, c: &RefusedChange) -> String {
+    let lang = ctx.lang;
+    // An edit carries the fields it changed; the day is then the server's row's.
+    let server = c.server_row.as_ref().map(|r| &r.fields);
+    let day = c.fields.get("work_date").or_else(|| server.and_then(|f| f.get("work_date")));
+    let month = day.and_then(Value::as_str).and_then(|d| d.get(..7));
+    let Some(month) = month else { return String::new() };
+    match ctx.store.period(&c.region, month).ok().flatten() {
+        Some(p) if p.is_locked() => {
+            format!("{month} {}: {}, {}", lang.t("kilitli", "locked"), p.by, form::local_time(&p.at))
+        }
+        _ => format!(
+            "{month} {}",
+            lang.t(
+                "artık kilitli değil: yeniden gönderilebilir",
+                "is no longer locked: the change can be resent"
+            )
+        ),
+    }
+}
+
 /// One refused change in a frame of its own; returns the command its buttons asked for.
 fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<Command> {
     let lang = ctx.lang;
@@ -126,6 +149,9 @@ fn entry_ui(ui: &mut Ui, ctx: &Ctx<'_>, entry: &Entry, manager: bool) -> Option<
             words => format!("{}: {words}", lang.t("Sunucunun yanıtı", "The server's answer")),
         };
         ui.label(RichText::new(reason).color(WARNING_COLOR)).on_hover_text(server_words);
+        if c.code == RefusalCode::PeriodLocked {
+            ui.label(lock_text(ctx, c));
+        }
         ui.label(format!(
             "{}: {} · {}: {}",
             lang.t("Yapan", "Made by"),

@@ -108,6 +108,8 @@ pub enum RefusalCode {
     Deleted,
     /// A data rule refused it (a reference to a missing record, an overlap, ...).
     Rule,
+    /// It falls in a month locked for payroll (`schema::PERIOD_LOCKS`).
+    PeriodLocked,
     /// Any code a newer server sends that this build does not know.
     #[serde(other)]
     Other,
@@ -123,6 +125,7 @@ impl RefusalCode {
             RefusalCode::InvalidFields => "invalid_fields",
             RefusalCode::Deleted => "deleted",
             RefusalCode::Rule => "rule",
+            RefusalCode::PeriodLocked => "period_locked",
             RefusalCode::Other => "other",
         }
     }

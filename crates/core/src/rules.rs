@@ -2,7 +2,8 @@
 //! not put on someone inactive, a plate and a T.C. number name one vehicle and one person in the
 //! whole company, a vehicle's km does not go down unnoticed, a person with shifts is not
 //! deleted, a fault closes once, a vehicle has one weekly inspection per ISO week and an audit
-//! entry, once written, is never changed or deleted. Every
+//! entry, once written, is never changed or deleted, and nothing changes in a month locked for
+//! payroll (a shift in it, the contract of a person with a shift in it). Every
 //! writer (the desktop's store, the server's push, a web dashboard) calls `check` with its own
 //! `Neighbours`, so each refuses the same change with the same reason.
 //!
@@ -67,6 +68,9 @@ pub trait Neighbours {
         to: NaiveDate,
         except: Uuid,
     ) -> Result<Option<String>, Self::Error>;
+    /// The state (`schema::PERIOD_STATES`) of `region`'s month `YYYY-MM`; `None` when nobody
+    /// approved or locked it.
+    fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, Self::Error>;
 }
 
 /// One change of a row, as complete rows on either side of it.
@@ -88,6 +92,55 @@ pub struct Change<'a> {
 /// The fields whose change makes a shift's place in time new.
 const SHIFT_TIMING: [&str; 4] = ["employee_id", "work_date", "start_time", "end_time"];
 
+/// An employee's fields payroll computes a month's hours by.
+const CONTRACT: [&str; 3] = ["contract_kind", "weekly_minutes", "break_policy"];
+
+/// The field a change touches in a month locked for payroll, if it does: a shift dated in one
+/// (before or after the change), or a contract field of a person with a shift in one.
+fn in_locked_month<N: Neighbours>(
+    change: &Change<'_>,
+    neighbours: &mut N,
+) -> Result<Option<&'static str>, N::Error> {
+    let mut locked = |region: &str, date: &str| -> Result<bool, N::Error> {
+        let Some(month) = date.get(..7) else { return Ok(false) };
+        Ok(neighbours.period_state(region, month)?.as_deref() == Some("locked"))
+    };
+    match change.table {
+        "timesheets" => {
+            let days = [change.before, change.after].map(|row| row.and_then(|r| r.get("work_date")));
+            for day in days.into_iter().flatten().filter_map(Value::as_str) {
+                if locked(change.region, day)? {
+                    return Ok(Some("work_date"));
+                }
+            }
+            Ok(None)
+        }
+        "employees" => {
+            let (Some(before), Some(after)) = (change.before, change.after) else { return Ok(None) };
+            let Some(changed) = CONTRACT.into_iter().find(|f| field(before, f) != field(after, f)) else {
+                return Ok(None);
+            };
+            // Every shift: the days are compared as text, so the bounds are four-digit years.
+            let first = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+            let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+            let shifts = neighbours.shifts_of(change.id, first, last, Uuid::nil())?;
+            let mut months: Vec<(String, String)> = shifts
+                .into_iter()
+                .filter_map(|s| Some((s.region, s.work_date.get(..7)?.to_string())))
+                .collect();
+            months.sort();
+            months.dedup();
+            for (region, month) in months {
+                if neighbours.period_state(&region, &month)?.as_deref() == Some("locked") {
+                    return Ok(Some(changed));
+                }
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The rules `change` breaks; empty when it keeps them all. Rows whose own fields are out of
 /// their rules (`validate::check_row`) are that check's to report, so a field that does not
 /// parse here is passed over.
@@ -98,6 +151,13 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
         && change.after != Some(before)
     {
         broken.push(FieldError::new("action", Problem::Permanent));
+        return Ok(broken);
+    }
+    // The same row sent again is no change, in a locked month too.
+    if change.before != change.after
+        && let Some(field) = in_locked_month(change, neighbours)?
+    {
+        broken.push(FieldError::new(field, Problem::PeriodLocked));
         return Ok(broken);
     }
     let Some(after) = change.after else {
@@ -328,6 +388,14 @@ mod tests {
                 .filter(|(id, f)| *id != except && f["vehicle_id"] == vehicle.to_string())
                 .map(|(_, f)| f["inspection_date"].as_str().unwrap().to_string())
                 .find(|d| (from.as_str()..=to.as_str()).contains(&d.as_str())))
+        }
+
+        fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, Infallible> {
+            let id = crate::schema::period_id(region, month);
+            Ok(self
+                .of("period_locks")
+                .find(|(row, _)| *row == id)
+                .map(|(_, f)| f["state"].as_str().unwrap().to_string()))
         }
     }
 
@@ -617,5 +685,60 @@ mod tests {
         assert_eq!(broken, vec![FieldError::new("full_name", Problem::HasShifts)]);
         // A tombstone of a row the writer never held has nothing to keep.
         assert_eq!(check(&Change { before: None, ..delete }, &mut rows), Ok(vec![]));
+    }
+
+    #[test]
+    fn nothing_changes_in_a_locked_month_until_it_is_unlocked() {
+        let mut rows = Rows::default();
+        let ayse = rows.add("employees", person(None, true));
+        let march = rows.add("timesheets", shift(ayse, "2026-03-02", "08:00", "17:00"));
+        let lock = |rows: &mut Rows, state: &str| {
+            let id = crate::schema::period_id("Ankara", "2026-03");
+            rows.0.retain(|(t, ..)| *t != "period_locks");
+            rows.0.push(("period_locks", id, obj(json!({"month": "2026-03", "state": state}))));
+        };
+        let change =
+            |rows: &mut Rows, table: &'static str, id: Uuid, before: Option<Value>, after: Option<Value>| {
+                let (before, after) = (before.map(obj), after.map(obj));
+                let change = Change {
+                    table,
+                    id,
+                    region: "Ankara",
+                    before: before.as_ref(),
+                    after: after.as_ref(),
+                    lower_km_confirmed: false,
+                };
+                let Ok(broken) = check(&change, rows);
+                broken.into_iter().map(|e| (e.field, e.problem)).collect::<Vec<_>>()
+            };
+        let locked = |field: &str| vec![(field.to_string(), Problem::PeriodLocked)];
+        let old = shift(ayse, "2026-03-02", "08:00", "17:00");
+        let moved = shift(ayse, "2026-04-02", "08:00", "17:00");
+
+        lock(&mut rows, "approved");
+        assert!(new_row(&mut rows, "timesheets", shift(ayse, "2026-03-03", "08:00", "17:00")).is_empty());
+        lock(&mut rows, "locked");
+        let new = shift(ayse, "2026-03-03", "08:00", "17:00");
+        assert_eq!(change(&mut rows, "timesheets", Uuid::new_v4(), None, Some(new)), locked("work_date"));
+        assert_eq!(change(&mut rows, "timesheets", march, Some(old.clone()), None), locked("work_date"));
+        // Out of the month is out of the month too; the same row again is no change.
+        assert_eq!(
+            change(&mut rows, "timesheets", march, Some(old.clone()), Some(moved)),
+            locked("work_date")
+        );
+        assert!(change(&mut rows, "timesheets", march, Some(old.clone()), Some(old.clone())).is_empty());
+        assert!(new_row(&mut rows, "timesheets", shift(ayse, "2026-04-03", "08:00", "17:00")).is_empty());
+        // A person's contract is what March's pay was computed by; the name is not.
+        let contract = json!({"full_name": "AYŞE", "active": true, "weekly_minutes": 2700});
+        let shorter = json!({"full_name": "AYŞE", "active": true, "weekly_minutes": 2250});
+        let renamed = json!({"full_name": "AYŞE YILMAZ", "active": true, "weekly_minutes": 2700});
+        assert_eq!(
+            change(&mut rows, "employees", ayse, Some(contract.clone()), Some(shorter.clone())),
+            locked("weekly_minutes")
+        );
+        assert!(change(&mut rows, "employees", ayse, Some(contract.clone()), Some(renamed)).is_empty());
+        lock(&mut rows, "unlocked");
+        assert!(change(&mut rows, "employees", ayse, Some(contract), Some(shorter)).is_empty());
+        assert!(change(&mut rows, "timesheets", march, Some(old), None).is_empty());
     }
 }

@@ -97,6 +97,8 @@ use FieldKind::*;
 pub const NAME_CHARS: usize = 200;
 /// A note or description: a long paragraph.
 pub const NOTE_CHARS: usize = 2000;
+/// A month: `2026-03`.
+pub const MONTH_CHARS: usize = 7;
 /// A timestamp (`2026-03-04T08:30:00.123Z`) or a record's id, with room to spare.
 pub const TIMESTAMP_CHARS: usize = 40;
 /// A stored code (`full_time`, `fixed:30`, `open`), a phone number, a licence class.
@@ -242,6 +244,38 @@ pub const VEHICLE_INSPECTIONS: TableSpec = TableSpec {
     title: &["vehicle_id", "inspection_date"],
 };
 
+/// A region's month as payroll closes it: approved by its manager, then locked by an
+/// administrator, after which no shift in it and no contract of a person with shifts in it
+/// changes, on any PC and on the server (`rules::check`), until an administrator unlocks it with
+/// a reason. One row per region and month, its id derived from both (`period_id`), so two PCs
+/// closing the same month write the same row and sync merges them.
+pub const PERIOD_LOCKS: TableSpec = TableSpec {
+    name: "period_locks",
+    label: Label { tr: "Dönem kilitleri", en: "Period locks" },
+    fields: &[
+        req("month", Text(MONTH_CHARS), "Ay", "Month"),
+        req("state", CODE, "Durum", "State").choices(PERIOD_STATES),
+        req("by", NAME, "Kim", "By"),
+        req("at", Text(TIMESTAMP_CHARS), "Zaman", "Time"),
+        opt("reason", NOTE, "Neden", "Reason"),
+    ],
+    list: &["month", "state", "by", "at"],
+    title: &["month", "state"],
+};
+
+/// Where a month stands: approved (still open to changes), locked, or unlocked again.
+pub const PERIOD_STATES: &[Choice] = &[
+    choice("approved", "Onaylandı", "Approved"),
+    choice("locked", "Kilitli", "Locked"),
+    choice("unlocked", "Kilidi açıldı", "Unlocked"),
+];
+
+/// The id of `region`'s row for `month` (`YYYY-MM`) in `PERIOD_LOCKS`.
+pub fn period_id(region: &str, month: &str) -> uuid::Uuid {
+    let number = month.replace('-', "").parse::<i64>().unwrap_or_default();
+    crate::ids::seed_id(region, PERIOD_LOCKS.name, number)
+}
+
 /// Who did what on which PC: one entry per save, delete, move, import, export, backup and sign-in,
 /// written in the transaction of what it records and synced like any row, so a manager reads an
 /// office's trail on the server too. Entries are only ever added: every writer refuses a change
@@ -271,6 +305,9 @@ pub const AUDIT_ACTIONS: &[Choice] = &[
     choice("delete", "Silindi", "Deleted"),
     choice("restore", "Geri alındı", "Restored"),
     choice("move", "Bölgesi değişti", "Moved"),
+    choice("approve", "Ay onaylandı", "Month approved"),
+    choice("lock", "Ay kilitlendi", "Month locked"),
+    choice("unlock", "Ay kilidi açıldı", "Month unlocked"),
     choice("sign_in", "Oturum açıldı", "Signed in"),
     choice("sign_in_failed", "Hatalı giriş", "Failed sign-in"),
     choice("locked_out", "Giriş kilitlendi", "Sign-in locked"),
@@ -294,6 +331,7 @@ pub const TABLES: &[&TableSpec] = &[
     &VEHICLE_FAULTS,
     &VEHICLE_SERVICE_VISITS,
     &VEHICLE_INSPECTIONS,
+    &PERIOD_LOCKS,
     &AUDIT_ENTRIES,
 ];
 

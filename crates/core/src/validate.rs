@@ -41,6 +41,12 @@ pub enum Problem {
     HasShifts,
     /// An audit entry stays as it was written.
     Permanent,
+    /// The month is locked for payroll.
+    PeriodLocked,
+    /// Not a month (`YYYY-MM`).
+    InvalidMonth,
+    /// A state of `schema::PERIOD_STATES` is expected.
+    PeriodState,
     Duplicate,
     Inactive,
     /// An inspection's checklist is not the shape `checklist::Results` reads.
@@ -119,6 +125,14 @@ impl Problem {
             (HasShifts, Lang::En) => "has shifts and cannot be deleted; deactivate instead",
             (Permanent, Lang::Tr) => "kayıt defteri girdisi değiştirilemez ve silinemez",
             (Permanent, Lang::En) => "is a log entry; it cannot be changed or deleted",
+            (PeriodLocked, Lang::Tr) => "bu ay bordro için kilitli; yönetici kilidi açmadan değişmez",
+            (PeriodLocked, Lang::En) => {
+                "falls in a month locked for payroll; an administrator must unlock it first"
+            }
+            (InvalidMonth, Lang::Tr) => "geçerli bir ay değil (YYYY-AA)",
+            (InvalidMonth, Lang::En) => "is not a month (YYYY-MM)",
+            (PeriodState, Lang::Tr) => "approved, locked ya da unlocked olmalı",
+            (PeriodState, Lang::En) => "must be approved, locked or unlocked",
             (Duplicate, Lang::Tr) => "zaten kayıtlı",
             (Duplicate, Lang::En) => "is already registered",
             (Inactive, Lang::Tr) => "pasif personele vardiya girilemez",
@@ -244,6 +258,22 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
             }
         }
         "drivers" => non_blank("full_name", &mut errors),
+        "period_locks" => {
+            let month = text("month").unwrap_or_default();
+            if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err()
+                || month.len() != 7
+            {
+                errors.push(FieldError::new("month", Problem::InvalidMonth));
+            }
+            let state = text("state").unwrap_or_default();
+            if !crate::schema::PERIOD_STATES.iter().any(|c| c.value == state) {
+                errors.push(FieldError::new("state", Problem::PeriodState));
+            }
+            // An unlock says why: payroll was paid from the locked numbers.
+            if state == "unlocked" && text("reason").is_none_or(|r| r.trim().is_empty()) {
+                errors.push(FieldError::new("reason", Problem::Required));
+            }
+        }
         "vehicle_faults" => {
             non_blank("title", &mut errors);
             let closed = text("closed_date").is_some_and(|d| !d.is_empty());

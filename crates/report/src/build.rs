@@ -45,6 +45,17 @@ pub struct MonthReport {
     pub region: String,
     pub company: Option<String>,
     pub employees: Vec<EmployeeMonth>,
+    /// How payroll closed the month, by region (those it was approved or locked in).
+    pub closed: BTreeMap<String, Closed>,
+}
+
+/// A region's month as payroll closed it (`schema::PERIOD_LOCKS`): its state, who, and when (a
+/// stored UTC timestamp).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closed {
+    pub state: String,
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +113,8 @@ pub struct MonthInput {
     /// Their shifts over [`shifts_range`] of the month, in any order; others are left out.
     /// Those of the year's earlier months count towards the yearly overtime cap.
     pub shifts: Vec<Record<Shift>>,
+    /// The month's state for payroll in each region that approved or locked it.
+    pub closed: BTreeMap<String, Closed>,
 }
 
 /// The dates of the shifts a month report needs, first and last included: the whole weeks
@@ -172,6 +185,7 @@ pub fn build(
         region: selection.region.clone(),
         company: input.company.clone().filter(|c| !c.trim().is_empty()),
         employees: out,
+        closed: input.closed.clone(),
     })
 }
 

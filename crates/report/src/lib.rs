@@ -16,7 +16,9 @@ mod sheet_names;
 mod to_csv;
 mod to_xlsx;
 
-pub use build::{EmployeeMonth, MonthInput, MonthReport, Row, Selection, WeekPart, build, shifts_range};
+pub use build::{
+    Closed, EmployeeMonth, MonthInput, MonthReport, Row, Selection, WeekPart, build, shifts_range,
+};
 pub use lookup::{NameError, find_employee};
 pub use month::Month;
 pub use to_csv::{CsvDialect, write_csv};

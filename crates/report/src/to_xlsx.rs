@@ -72,8 +72,19 @@ fn title(report: &MonthReport, what: &str, lang: Lang) -> String {
     }
 }
 
-fn region_line(region: &str, lang: Lang) -> String {
-    format!("{}: {}", lang.pick("Bölge", "Region"), region_name(region, lang))
+/// The region, and how payroll closed its month: a locked month's pages say so and by whom.
+fn region_line(report: &MonthReport, region: &str, lang: Lang) -> String {
+    let line = format!("{}: {}", lang.pick("Bölge", "Region"), region_name(region, lang));
+    let Some(closed) = report.closed.get(region) else { return line };
+    let state = match closed.state.as_str() {
+        "approved" => lang.pick("Onaylandı", "Approved"),
+        "locked" => lang.pick("Kilitli", "Locked"),
+        _ => return line,
+    };
+    let at = chrono::DateTime::parse_from_rfc3339(&closed.at)
+        .map(|t| t.format("%d.%m.%Y %H:%M UTC").to_string())
+        .unwrap_or_else(|_| closed.at.clone());
+    format!("{line} · {state}: {}, {at}", closed.by)
 }
 
 fn region_name(region: &str, lang: Lang) -> &str {
@@ -99,7 +110,7 @@ fn summary(
 ) -> Result<(), XlsxError> {
     let Styles { rows, totals, .. } = styles;
     let what = lang.pick("Aylık puantaj özeti", "Monthly timesheet summary");
-    heading(sheet, &title(report, what, lang), &region_line(&report.region, lang), rows)?;
+    heading(sheet, &title(report, what, lang), &region_line(report, &report.region, lang), rows)?;
     table_header(sheet, &cells::summary_columns(lang), rows)?;
     let mut row = FIRST_DATA_ROW;
     for e in &report.employees {
@@ -122,7 +133,7 @@ fn employee(
     let data = &e.employee.data;
     let context = format!(
         "{} · {}: {} · {}: {}",
-        region_line(&e.employee.region, lang),
+        region_line(report, &e.employee.region, lang),
         lang.pick("Haftalık süre", "Weekly hours"),
         format_duration(data.weekly_minutes),
         lang.pick("Yıl başından fazla çalışma (%50)", "Overtime (50%) year to date"),

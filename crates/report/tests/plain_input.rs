@@ -52,6 +52,7 @@ fn rows_in_any_order_make_the_report_a_store_would() {
             shift(&other, "2026-04-06", "08:00", "17:00"),
         ],
         employees: vec![zeynep, ali, other],
+        closed: Default::default(),
     };
     let selection = Selection { month, employee: None, region: "Ankara".into() };
     let report = build(&input, &selection, &mut |_| {}).unwrap();
@@ -79,6 +80,7 @@ fn one_employee_asked_for_must_be_in_the_region() {
         calendar: Calendar::builtin_tr(),
         employees: vec![ali.clone()],
         shifts: vec![],
+        closed: Default::default(),
     };
     let selection =
         Selection { month: Month::new(2026, 4).unwrap(), employee: Some(ali.id), region: "Izmir".into() };

@@ -81,6 +81,7 @@ fn input() -> MonthInput {
         calendar: Calendar::builtin_tr(),
         employees: vec![full, part],
         shifts,
+        closed: Default::default(),
     }
 }
 

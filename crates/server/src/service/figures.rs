@@ -14,13 +14,13 @@ use rainstaff_core::model::{Employee, Record, Shift, Vehicle};
 use rainstaff_core::payroll::Totals;
 use rainstaff_core::protocol::RowState;
 use rainstaff_core::schema::{
-    DRIVERS, EMPLOYEES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS,
-    VEHICLES,
+    DRIVERS, EMPLOYEES, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
+    VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::turkey;
 use rainstaff_report::{
-    EmployeeMonth, Month, MonthInput, MonthReport, Selection, build, shifts_range, xlsx_bytes,
+    Closed, EmployeeMonth, Month, MonthInput, MonthReport, Selection, build, shifts_range, xlsx_bytes,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -106,11 +106,22 @@ fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInpu
         .into_iter()
         .filter(|s| (first.as_str()..=last.as_str()).contains(&s.data.work_date.as_str()))
         .collect();
+    let month_key = month.to_string();
+    let closed = live(tx, &PERIOD_LOCKS, scope)?
+        .into_iter()
+        .filter(|row| row.fields.get("month").and_then(Value::as_str) == Some(month_key.as_str()))
+        .map(|row| {
+            let text =
+                |name: &str| row.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+            (row.region.clone(), Closed { state: text("state"), by: text("by"), at: text("at") })
+        })
+        .collect();
     Ok(MonthInput {
         company: tx.setting(COMPANY_SETTING)?,
         calendar: Calendar::builtin_tr(),
         employees,
         shifts,
+        closed,
     })
 }
 

@@ -17,7 +17,8 @@ use rainstaff_core::protocol::{
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{
-    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES,
+    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS,
+    VEHICLES,
 };
 use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
@@ -270,7 +271,9 @@ pub(super) fn apply(
             };
             let broken = if judged { rules::check(&change, &mut Rows(tx))? } else { Vec::new() };
             if !broken.is_empty() {
-                return Ok(refused(m, RefusalCode::Rule, validate::describe(&broken), current_state));
+                let locked = broken.iter().any(|e| e.problem == Problem::PeriodLocked);
+                let code = if locked { RefusalCode::PeriodLocked } else { RefusalCode::Rule };
+                return Ok(refused(m, code, validate::describe(&broken), current_state));
             }
             if let (Some(from), Some(c)) = (&moved_from, &current) {
                 leave_region(tx, c, from, device.id, now)?;
@@ -424,6 +427,12 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             .and_then(|r| r.state.fields.get("inspection_date"))
             .and_then(Value::as_str)
             .map(str::to_string))
+    }
+
+    fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, StoreError> {
+        let row = self.0.row(&PERIOD_LOCKS, schema::period_id(region, month))?;
+        let live = row.filter(|r| r.state.deleted_at.is_none());
+        Ok(live.and_then(|r| r.state.fields.get("state").and_then(Value::as_str).map(str::to_string)))
     }
 }
 
