@@ -231,3 +231,32 @@ fn vehicles_keep_their_plate_rule_km_warning_and_due_column_on_the_record_screen
     settle(&mut harness);
     assert_eq!(vehicle().data.km, Some(9_000));
 }
+
+#[test]
+fn a_template_typed_as_the_office_types_times_is_offered_on_the_shift_form() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_drivers(dir.path(), &[]);
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Şablonlar").click();
+    harness.run();
+    harness.get_by_label("Yeni şablon").click();
+    harness.run();
+    fill(&mut harness, "Ad", "Gece");
+    // A Turkish keyboard needs Shift for ":": a dot, or no separator at all, will do.
+    fill(&mut harness, "Başlangıç", "22.00");
+    fill(&mut harness, "Bitiş", "600");
+    fill(&mut harness, "Mola (dk)", "30");
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    assert!(visible(&harness, "shift_templates").contains(&"Gece".to_string()));
+    let store = open(dir.path());
+    let gece = store.templates("Bursa").unwrap().into_iter().find(|t| t.data.name == "Gece").unwrap();
+    assert_eq!((gece.data.start_time.as_str(), gece.data.end_time.as_str()), ("22:00", "06:00"));
+
+    harness.get_by_role_and_label(A11y::Button, "Puantaj").click();
+    harness.run();
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+    harness.get_by_label("Gece 22:00–06:00");
+}

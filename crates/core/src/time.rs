@@ -35,14 +35,36 @@ pub fn parse_hhmm(s: &str) -> Result<u32, Problem> {
     }
 }
 
-/// A time as people type it and older files hold it: `HH:MM`, also `H:MM`, `8:5` and `HH:MM:SS`.
+/// A time as people type it and older files hold it: `HH:MM`, also `H:MM`, `8:5` and `HH:MM:SS`;
+/// and as the office types it on a Turkish keyboard, where `:` needs Shift: `18.00`, `18,00`,
+/// `1800`, `830` and a bare hour, `18`. A `.` or `,` takes two-digit minutes only: `8.5` may mean
+/// 8:05 or 8:30, and a guess would pay the wrong half hour.
 pub fn parse_user_time(s: &str) -> Result<u32, Problem> {
     let s = s.trim();
-    let t = NaiveTime::parse_from_str(s, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
-        .map_err(|_| Problem::InvalidTime)?;
-    use chrono::Timelike;
-    Ok(t.hour() * 60 + t.minute())
+    let (hours, minutes) = if s.contains(':') {
+        let t = NaiveTime::parse_from_str(s, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+            .map_err(|_| Problem::InvalidTime)?;
+        use chrono::Timelike;
+        return Ok(t.hour() * 60 + t.minute());
+    } else if let Some((h, m)) = s.split_once(['.', ',']) {
+        if m.len() != 2 || h.is_empty() || h.len() > 2 {
+            return Err(Problem::InvalidTime);
+        }
+        (h, m)
+    } else {
+        match s.len() {
+            1 | 2 => (s, "00"),
+            3 => s.split_at(1),
+            4 => s.split_at(2),
+            _ => return Err(Problem::InvalidTime),
+        }
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit()).then(|| t.parse::<u32>().ok()).flatten();
+    match (digits(hours), digits(minutes)) {
+        (Some(h), Some(m)) if h < 24 && m < 60 => Ok(h * 60 + m),
+        _ => Err(Problem::InvalidTime),
+    }
 }
 
 /// ASCII digits everywhere except `separator` at exactly the byte positions `at`.
@@ -143,5 +165,29 @@ mod tests {
         assert_eq!(parse_user_time("24:00"), Err(Problem::InvalidTime));
         // What a form stores is what the wire accepts.
         assert_eq!(parse_hhmm(&format_hhmm(parse_user_time("8:5").unwrap())), Ok(485));
+    }
+
+    #[test]
+    fn times_are_read_as_the_office_types_them() {
+        for (typed, minutes) in [
+            ("8:30", 510),
+            ("08:30", 510),
+            ("8:5", 485),
+            ("08:30:00", 510),
+            ("18.00", 1080),
+            ("18,00", 1080),
+            ("8.30", 510),
+            ("1800", 1080),
+            ("0830", 510),
+            ("830", 510),
+            ("18", 1080),
+            ("6", 360),
+            (" 22 ", 1320),
+        ] {
+            assert_eq!(parse_user_time(typed), Ok(minutes), "{typed}");
+        }
+        for typed in ["", "24", "2400", "860", "8.5", "18.000", "12345", "8h", "-8", "8:60", "..", "1.2.3"] {
+            assert_eq!(parse_user_time(typed), Err(Problem::InvalidTime), "{typed}");
+        }
     }
 }
