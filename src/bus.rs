@@ -135,11 +135,11 @@ pub enum Command {
         request: crate::report::VehicleExport,
         region: String,
     },
-    /// Approves, locks or unlocks a region's month for payroll (`schema::PERIOD_STATES`); an
-    /// unlock says why.
+    /// Approves, locks or unlocks a region's month for payroll, or approves a week
+    /// (`schema::PERIOD_STATES`); an unlock says why.
     SetPeriod {
         region: String,
-        month: String,
+        period: String,
         state: &'static str,
         reason: Option<String>,
     },

@@ -304,8 +304,8 @@ impl State {
                 let _ = self.sync.requests.send(SyncRequest::Enroll { server, code, name });
                 Vec::new()
             }
-            Command::SetPeriod { region, month, state, reason } => {
-                match store.set_period(&user, &region, &month, state, reason.as_deref()) {
+            Command::SetPeriod { region, period, state, reason } => {
+                match store.set_period(&user, &region, &period, state, reason.as_deref()) {
                     Ok(()) => vec![Event::DataChanged],
                     Err(SaveError::Fields(errors)) => failed(Topic::MonthEnd, Message::Fields(errors)),
                     Err(SaveError::Store(e)) => failed(Topic::MonthEnd, e),

@@ -571,3 +571,26 @@ fn empty_lists_and_bad_filters_say_why_and_the_status_bar_forgets_the_last_scree
     employees_screen(&mut harness);
     assert!(harness.query_all(By::new().label_contains("Yedek alındı: ")).next().is_none());
 }
+
+#[test]
+fn a_manager_approves_the_week_the_list_starts_in() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Puantaj").click();
+    harness.run();
+    // The list opens on March: 1 March 2026 is a Sunday, of ISO week 9.
+    harness.get_by_label("Hafta 2026-W09 (Bursa): onaylanmadı");
+    harness.get_by_label("Haftayı onayla").click();
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_all(By::new().label_contains("Hafta 2026-W09 (Bursa): onaylandı: şef, "))
+            .next()
+            .is_some()
+    );
+    assert!(harness.query_by_label("Haftayı onayla").is_none());
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    assert_eq!(store.period("Bursa", "2026-W09").unwrap().unwrap().state, "approved");
+}

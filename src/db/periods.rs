@@ -43,10 +43,11 @@ fn action(state: &str) -> &'static str {
 }
 
 impl Store {
-    /// The state of `region`'s `month` (`YYYY-MM`); `None` while nobody approved or locked it.
-    pub fn period(&self, region: &str, month: &str) -> Result<Option<Period>> {
+    /// The state of `region`'s `period` (a month `YYYY-MM` or a week `YYYY-Www`); `None` while
+    /// nobody approved or locked it.
+    pub fn period(&self, region: &str, period: &str) -> Result<Option<Period>> {
         let Some(row) =
-            rows::get(&self.conn, &PERIOD_LOCKS, period_id(region, month))?.filter(|r| !r.deleted)
+            rows::get(&self.conn, &PERIOD_LOCKS, period_id(region, period))?.filter(|r| !r.deleted)
         else {
             return Ok(None);
         };
@@ -62,7 +63,7 @@ impl Store {
     /// How payroll closed `month` in each region that approved or locked it, for the workbook.
     pub fn closed_periods(&self, month: &str) -> Result<BTreeMap<String, Closed>> {
         let mut stmt = self.conn.prepare(
-            "SELECT region, state, by, at FROM period_locks WHERE month = ?1 AND deleted_at IS NULL",
+            "SELECT region, state, by, at FROM period_locks WHERE period = ?1 AND deleted_at IS NULL",
         )?;
         let rows = stmt.query_map([month], |r| {
             let closed = Closed { state: r.get(1)?, by: r.get(2)?, at: r.get(3)? };
@@ -71,37 +72,37 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Moves `region`'s `month` to `state` as `user`, with its audit entry, in one transaction.
+    /// Moves `region`'s `period` to `state` as `user`, with its audit entry, in one transaction.
     /// Approving a locked month is refused: it would reopen the month without an unlock's reason.
     pub fn set_period(
         &mut self,
         user: &User,
         region: &str,
-        month: &str,
+        period: &str,
         state: &str,
         reason: Option<&str>,
     ) -> Result<(), SaveError> {
         self.scope(user)?.check(region).map_err(|e| SaveError::Fields(vec![e]))?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let mut fields = Map::new();
-        fields.insert("month".into(), Value::from(month));
+        fields.insert("period".into(), Value::from(period));
         fields.insert("state".into(), Value::from(state));
         fields.insert("by".into(), Value::from(user.username.as_str()));
         fields.insert("at".into(), Value::from(now_utc()));
         fields.insert("reason".into(), reason.map_or(Value::Null, Value::from));
         let mut errors = PERIOD_LOCKS.check_fields(&fields, true);
         errors.extend(check_row(PERIOD_LOCKS.name, &fields));
-        let before = self.period(region, month)?;
+        let before = self.period(region, period)?;
         if state == "approved" && before.as_ref().is_some_and(Period::is_locked) {
             errors.push(FieldError::new("state", Problem::PeriodLocked));
         }
         if !errors.is_empty() {
             return Err(SaveError::Fields(errors));
         }
-        let id = period_id(region, month);
+        let id = period_id(region, period);
         let old = rows::get(&self.conn, &PERIOD_LOCKS, id)?.filter(|r| !r.deleted).map(|r| r.fields);
         let entry = Entry::record(user, action(state), &PERIOD_LOCKS, id, region)
-            .titled(Some(month.to_string()))
+            .titled(Some(period.to_string()))
             .between(old.as_ref(), Some(&fields));
         let tx = self.conn.transaction()?;
         rows::save(&tx, &PERIOD_LOCKS, id, region, &fields)?;
@@ -117,7 +118,7 @@ impl Store {
         let locked: Option<String> = self
             .conn
             .query_row(
-                "SELECT region FROM period_locks WHERE month = ?1 AND state = 'locked' AND deleted_at IS NULL",
+                "SELECT region FROM period_locks WHERE period = ?1 AND state = 'locked' AND deleted_at IS NULL",
                 [&month],
                 |r| r.get(0),
             )

@@ -137,7 +137,7 @@ fn period_ui(
     let state = period.as_ref().map_or("", |p| p.state.as_str());
     let admin = ctx.user.role == Role::Admin;
     let send = |state: &'static str, reason: Option<String>| {
-        ctx.send(Command::SetPeriod { region: region.to_string(), month: month.to_string(), state, reason });
+        ctx.send(Command::SetPeriod { region: region.to_string(), period: month.to_string(), state, reason });
     };
     ui.horizontal_wrapped(|ui| {
         match &period {

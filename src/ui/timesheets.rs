@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, fields_of};
+use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::TIMESHEETS;
 use rainstaff_core::time::{format_date, format_duration, parse_iso_date, parse_user_date, parse_user_time};
 use rainstaff_core::validate::{FieldError, Problem};
@@ -16,8 +17,9 @@ use uuid::Uuid;
 use crate::bus::Command;
 use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
+use crate::db::users::Role;
 use crate::hours::{ListedHours, RowFigure, RowHours, listed_hours};
-use crate::i18n::{Lang, Pick, field_label, weekday};
+use crate::i18n::{Lang, Pick, field_label, region_name, weekday};
 use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::widgets::{employee_combo, region_filter};
@@ -274,6 +276,9 @@ impl TimesheetsScreen {
         if let Some(e) = &self.filter_error {
             form::error_line(ui, e);
         }
+        if ctx.user.role != Role::Staff {
+            self.week_ui(ui, ctx);
+        }
         if refresh {
             self.reload(ctx);
         }
@@ -294,6 +299,37 @@ impl TimesheetsScreen {
             });
         }
         self.table(ui, lang);
+    }
+
+    /// The week the list starts in, and its approval: a manager's check on the way to the
+    /// month-end lock, for one region at a time.
+    fn week_ui(&self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let region = self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone());
+        if region == ALL_REGIONS {
+            return;
+        }
+        let day = parse_user_date(&self.from).unwrap_or(ctx.today);
+        let iso = day.iso_week();
+        let week = format!("{}-W{:02}", iso.year(), iso.week());
+        ui.horizontal_wrapped(|ui| {
+            let period = ctx.store.period(&region, &week).ok().flatten();
+            let state = match &period {
+                Some(p) => {
+                    format!("{}: {}, {}", lang.t("onaylandı", "approved"), p.by, form::local_time(&p.at))
+                }
+                None => lang.t("onaylanmadı", "not approved").to_string(),
+            };
+            ui.label(format!("{} {week} ({}): {state}", lang.t("Hafta", "Week"), region_name(lang, &region)));
+            if period.is_none() && ui.button(lang.t("Haftayı onayla", "Approve the week")).clicked() {
+                ctx.send(Command::SetPeriod {
+                    region,
+                    period: week.clone(),
+                    state: "approved",
+                    reason: None,
+                });
+            }
+        });
     }
 
     fn table(&mut self, ui: &mut Ui, lang: Lang) {

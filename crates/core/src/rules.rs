@@ -695,7 +695,7 @@ mod tests {
         let lock = |rows: &mut Rows, state: &str| {
             let id = crate::schema::period_id("Ankara", "2026-03");
             rows.0.retain(|(t, ..)| *t != "period_locks");
-            rows.0.push(("period_locks", id, obj(json!({"month": "2026-03", "state": state}))));
+            rows.0.push(("period_locks", id, obj(json!({"period": "2026-03", "state": state}))));
         };
         let change =
             |rows: &mut Rows, table: &'static str, id: Uuid, before: Option<Value>, after: Option<Value>| {

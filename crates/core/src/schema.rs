@@ -97,8 +97,8 @@ use FieldKind::*;
 pub const NAME_CHARS: usize = 200;
 /// A note or description: a long paragraph.
 pub const NOTE_CHARS: usize = 2000;
-/// A month: `2026-03`.
-pub const MONTH_CHARS: usize = 7;
+/// A month (`2026-03`) or an ISO week (`2026-W10`).
+pub const PERIOD_CHARS: usize = 8;
 /// A timestamp (`2026-03-04T08:30:00.123Z`) or a record's id, with room to spare.
 pub const TIMESTAMP_CHARS: usize = 40;
 /// A stored code (`full_time`, `fixed:30`, `open`), a phone number, a licence class.
@@ -247,20 +247,21 @@ pub const VEHICLE_INSPECTIONS: TableSpec = TableSpec {
 /// A region's month as payroll closes it: approved by its manager, then locked by an
 /// administrator, after which no shift in it and no contract of a person with shifts in it
 /// changes, on any PC and on the server (`rules::check`), until an administrator unlocks it with
-/// a reason. One row per region and month, its id derived from both (`period_id`), so two PCs
-/// closing the same month write the same row and sync merges them.
+/// a reason. A week (`2026-W10`) is approved only, as a manager's check on the way to the month.
+/// One row per region and period, its id derived from both (`period_id`), so two PCs closing the
+/// same month write the same row and sync merges them.
 pub const PERIOD_LOCKS: TableSpec = TableSpec {
     name: "period_locks",
     label: Label { tr: "Dönem kilitleri", en: "Period locks" },
     fields: &[
-        req("month", Text(MONTH_CHARS), "Ay", "Month"),
+        req("period", Text(PERIOD_CHARS), "Dönem", "Period"),
         req("state", CODE, "Durum", "State").choices(PERIOD_STATES),
         req("by", NAME, "Kim", "By"),
         req("at", Text(TIMESTAMP_CHARS), "Zaman", "Time"),
         opt("reason", NOTE, "Neden", "Reason"),
     ],
-    list: &["month", "state", "by", "at"],
-    title: &["month", "state"],
+    list: &["period", "state", "by", "at"],
+    title: &["period", "state"],
 };
 
 /// Where a month stands: approved (still open to changes), locked, or unlocked again.
@@ -270,10 +271,9 @@ pub const PERIOD_STATES: &[Choice] = &[
     choice("unlocked", "Kilidi açıldı", "Unlocked"),
 ];
 
-/// The id of `region`'s row for `month` (`YYYY-MM`) in `PERIOD_LOCKS`.
-pub fn period_id(region: &str, month: &str) -> uuid::Uuid {
-    let number = month.replace('-', "").parse::<i64>().unwrap_or_default();
-    crate::ids::seed_id(region, PERIOD_LOCKS.name, number)
+/// The id of `region`'s row for `period` (`YYYY-MM` or `YYYY-Www`) in `PERIOD_LOCKS`.
+pub fn period_id(region: &str, period: &str) -> uuid::Uuid {
+    crate::ids::seed_id(region, &format!("{}/{period}", PERIOD_LOCKS.name), 0)
 }
 
 /// Who did what on which PC: one entry per save, delete, move, import, export, backup and sign-in,

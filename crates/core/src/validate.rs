@@ -43,7 +43,9 @@ pub enum Problem {
     Permanent,
     /// The month is locked for payroll.
     PeriodLocked,
-    /// Not a month (`YYYY-MM`).
+    /// Neither a month (`YYYY-MM`) nor an ISO week (`YYYY-Www`).
+    InvalidPeriod,
+    /// A week where only a month will do: weeks are approved, months locked.
     InvalidMonth,
     /// A state of `schema::PERIOD_STATES` is expected.
     PeriodState,
@@ -129,8 +131,10 @@ impl Problem {
             (PeriodLocked, Lang::En) => {
                 "falls in a month locked for payroll; an administrator must unlock it first"
             }
-            (InvalidMonth, Lang::Tr) => "geçerli bir ay değil (YYYY-AA)",
-            (InvalidMonth, Lang::En) => "is not a month (YYYY-MM)",
+            (InvalidPeriod, Lang::Tr) => "geçerli bir ay (YYYY-AA) ya da hafta (YYYY-Wnn) değil",
+            (InvalidPeriod, Lang::En) => "is not a month (YYYY-MM) nor a week (YYYY-Www)",
+            (InvalidMonth, Lang::Tr) => "bir ay olmalı: haftalar yalnızca onaylanır, aylar kilitlenir",
+            (InvalidMonth, Lang::En) => "must be a month: weeks are approved, months are locked",
             (PeriodState, Lang::Tr) => "approved, locked ya da unlocked olmalı",
             (PeriodState, Lang::En) => "must be approved, locked or unlocked",
             (Duplicate, Lang::Tr) => "zaten kayıtlı",
@@ -259,11 +263,15 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
         }
         "drivers" => non_blank("full_name", &mut errors),
         "period_locks" => {
-            let month = text("month").unwrap_or_default();
-            if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err()
-                || month.len() != 7
-            {
-                errors.push(FieldError::new("month", Problem::InvalidMonth));
+            let period = text("period").unwrap_or_default();
+            let month = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok()
+                && period.len() == 7;
+            let week = period.len() == 8
+                && chrono::NaiveDate::parse_from_str(&format!("{period}-1"), "%G-W%V-%u").is_ok();
+            if !month && !week {
+                errors.push(FieldError::new("period", Problem::InvalidPeriod));
+            } else if week && text("state").is_some_and(|s| s != "approved") {
+                errors.push(FieldError::new("period", Problem::InvalidMonth));
             }
             let state = text("state").unwrap_or_default();
             if !crate::schema::PERIOD_STATES.iter().any(|c| c.value == state) {
@@ -433,5 +441,24 @@ mod tests {
         assert_eq!(errors, vec![FieldError::new("end_time", Problem::EndEqualsStart)]);
         let row = serde_json::json!({"start_time": "22:00", "end_time": "06:00", "break_minutes": 30});
         assert!(check_row("timesheets", row.as_object().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn a_month_is_locked_and_a_week_only_approved() {
+        let row = |period: &str, state: &str| {
+            let fields = serde_json::json!({"period": period, "state": state, "by": "şef", "at": "x"});
+            check_row("period_locks", fields.as_object().unwrap())
+                .into_iter()
+                .map(|e| e.problem)
+                .collect::<Vec<_>>()
+        };
+        assert!(row("2026-03", "locked").is_empty());
+        assert!(row("2026-W09", "approved").is_empty());
+        assert_eq!(row("2026-W09", "locked"), [Problem::InvalidMonth]);
+        for bad in ["2026-3", "2026-13", "2026-W54", "2026W09", "Mart"] {
+            assert_eq!(row(bad, "approved"), [Problem::InvalidPeriod], "{bad}");
+        }
+        assert_eq!(row("2026-03", "closed"), [Problem::PeriodState]);
+        assert_eq!(row("2026-03", "unlocked"), [Problem::Required], "an unlock says why");
     }
 }

@@ -109,7 +109,7 @@ fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInpu
     let month_key = month.to_string();
     let closed = live(tx, &PERIOD_LOCKS, scope)?
         .into_iter()
-        .filter(|row| row.fields.get("month").and_then(Value::as_str) == Some(month_key.as_str()))
+        .filter(|row| row.fields.get("period").and_then(Value::as_str) == Some(month_key.as_str()))
         .map(|row| {
             let text =
                 |name: &str| row.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
