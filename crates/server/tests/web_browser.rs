@@ -20,8 +20,7 @@ async fn sign_in(b: &Browser, h: &Harness, username: &str, password: &str) -> Re
     b.wait_for("#username", WAIT).await?;
     b.find("#username").await?.send_keys(username).await?;
     b.find("#password").await?.send_keys(password).await?;
-    b.find("#sign-in").await?.click().await?;
-    b.wait_for("#worked", WAIT).await?;
+    b.click_to_page(&b.find("#sign-in").await?, "#worked", WAIT).await?;
     Ok(())
 }
 
@@ -42,15 +41,13 @@ async fn an_administrator_filters_revokes_and_downloads() -> Result<(), BrowserE
     let month = b.find("input[name=month]").await?;
     month.clear().await?;
     b.execute("arguments[0].value = '2026-11'", vec![month.arg()]).await?;
-    b.find("#apply").await?.click().await?;
-    b.wait_for("#worked", WAIT).await?;
+    b.click_to_page(&b.find("#apply").await?, "#worked", WAIT).await?;
     assert_eq!(b.find("#worked").await?.text().await?, "56:00");
     assert_eq!(b.find("#count-vehicles").await?.text().await?, "1");
     assert!(b.find("#alerts").await?.text().await?.contains("35 ABC 123"));
     b.screenshot("dashboard-1280x800").await?;
     b.find("select[name=region]").await?.select_by_value("Ankara").await?;
-    b.find("#apply").await?.click().await?;
-    b.wait_for("#worked", WAIT).await?;
+    b.click_to_page(&b.find("#apply").await?, "#worked", WAIT).await?;
     assert!(b.current_url().await?.contains("region=Ankara"));
     assert_eq!(b.find("#worked").await?.text().await?, "40:00");
     assert_eq!(b.find("#count-employees").await?.text().await?, "1");
@@ -108,8 +105,7 @@ async fn a_manager_reads_their_region_on_a_phone() -> Result<(), BrowserError> {
     b.screenshot("employee-375x812").await?;
     b.goto(&h.url(&format!("/employees/{}", company.ankara_employee))).await?;
     assert!(b.find("#error").await?.text().await?.contains("Böyle bir sayfa ya da kayıt yok"));
-    b.find("#logout").await?.click().await?;
-    b.wait_for("#username", WAIT).await?;
+    b.click_to_page(&b.find("#logout").await?, "#username", WAIT).await?;
     assert!(b.cookie("rs_session").await?.is_none());
     Ok(())
 }

@@ -488,6 +488,36 @@ impl Browser {
         }
     }
 
+    /// Clicks `element`, which loads another page, and waits for `css` there. The old page keeps
+    /// its elements until the new one replaces it, so waiting for `css` alone may find the old
+    /// page's, gone a moment later; the old page is marked first, and only an unmarked page counts.
+    pub async fn click_to_page(
+        &self,
+        element: &Element<'_>,
+        css: &str,
+        timeout: Duration,
+    ) -> Result<Element<'_>> {
+        self.execute("document.documentElement.dataset.left = 'yes'", vec![]).await?;
+        element.click().await?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            // Asked while the page changes, the browser may answer with an error: ask again.
+            let marked = self.execute("return document.documentElement.dataset.left === 'yes'", vec![]).await;
+            if matches!(marked, Ok(Value::Bool(false))) {
+                return self.wait_for(css, deadline.saturating_duration_since(Instant::now())).await;
+            }
+            if Instant::now() >= deadline {
+                let action = format!("click `{}` to a page with `{css}`", element.css);
+                return Err(BrowserError::new(
+                    action,
+                    "timeout",
+                    format!("still the old page after {timeout:?}"),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Runs `script` as a function body in the page (`arguments[i]` are `args`; an element goes
     /// as `element.arg()`), and gives back what it returns, as JSON.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
