@@ -70,6 +70,8 @@ pub struct App {
     pub refused: i64,
     /// The last message for the status bar: (is_error, text).
     pub message: Option<(bool, String)>,
+    /// Keys typed after a Tab, waiting for the frame after the focus moved.
+    pub held_keys: ui::keys::HeldKeys,
 }
 
 /// What the window opens on.
@@ -136,6 +138,7 @@ impl App {
             scope: Scope::default(),
             refused: 0,
             message: None,
+            held_keys: Default::default(),
         };
         app.reload();
         Ok(app)
@@ -441,5 +444,9 @@ impl App {
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        self.held_keys.split(ctx, raw_input);
     }
 }

@@ -594,3 +594,59 @@ fn a_manager_approves_the_week_the_list_starts_in() {
     let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
     assert_eq!(store.period("Bursa", "2026-W09").unwrap().unwrap().state, "approved");
 }
+
+#[test]
+fn keys_typed_after_a_tab_within_one_slow_frame_land_in_the_next_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+    fill(&mut harness, "Tarih", "05.03.2026");
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Başlangıç").focus();
+    harness.run();
+    let tab = |pressed| egui::Event::Key {
+        key: egui::Key::Tab,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: Default::default(),
+    };
+    let text = |s: &str| egui::Event::Text(s.into());
+    // 08:30 ⇥ 18:00 ⇥ 60, all gathered by one frame.
+    harness.input_mut().events.extend([
+        text("08:30"),
+        tab(true),
+        tab(false),
+        text("18:00"),
+        tab(true),
+        tab(false),
+        egui::Event::Key {
+            key: egui::Key::A,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::COMMAND,
+        },
+        text("60"),
+    ]);
+    common::step_as_the_window_does(&mut harness);
+    harness.get_by_label("Kaydet").click();
+    settle(&mut harness);
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let filter = rainstaff::db::queries::ShiftFilter {
+        employee: Some(id),
+        region: "Bursa".into(),
+        ..Default::default()
+    };
+    let shifts = store.shifts(&filter).unwrap();
+    let typed: Vec<_> = shifts
+        .iter()
+        .map(|s| (s.data.start_time.as_str(), s.data.end_time.as_str(), s.data.break_minutes))
+        .collect();
+    assert_eq!(typed, [("08:30", "18:00", 60)]);
+}

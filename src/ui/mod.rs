@@ -1,5 +1,5 @@
 //! One module per screen, plus the pieces they share: `ctx` (what a screen gets each frame),
-//! `form`, `calendar` and `widgets`. Screens import these and never one another or the app.
+//! `form`, `calendar`, `keys` and `widgets`. Screens import these and never one another or the app.
 
 pub mod calendar;
 pub mod ctx;
@@ -9,6 +9,7 @@ pub mod form;
 pub mod holidays;
 pub mod hours_panel;
 pub mod import;
+pub mod keys;
 pub mod log;
 pub mod login;
 pub mod month_end;

@@ -145,3 +145,21 @@ pub fn f1_oracle() -> BTreeMap<String, (i64, i64)> {
         })
         .collect()
 }
+
+/// Draws frames as the window does after a slow frame gathered several keys: the events already
+/// in the harness's input go through the app's own input hook (`eframe::App::raw_input_hook`),
+/// which holds back what follows a Tab for the frames after it. (`Harness::event` gives every
+/// event a frame of its own, so it never meets the problem.)
+pub fn step_as_the_window_does(harness: &mut Harness<'_, App>) {
+    loop {
+        let ctx = harness.ctx.clone();
+        let mut input = std::mem::take(harness.input_mut());
+        eframe::App::raw_input_hook(harness.state_mut(), &ctx, &mut input);
+        *harness.input_mut() = input;
+        harness.step();
+        if !harness.state().held_keys.holding() {
+            break;
+        }
+    }
+    harness.run();
+}
