@@ -189,7 +189,7 @@ impl App {
                     self.screen = Screen::Overview;
                     self.reload();
                 }
-                Event::AuthFailed(message) => self.login.error = Some(message.text(self.lang)),
+                Event::AuthFailed(message) => self.login.failed(message.text(self.lang)),
                 Event::Saved { table, id } => {
                     self.employees.saved(table, id);
                     self.timesheets.saved(table, id);

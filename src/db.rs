@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_refused_changes.sql"),
     include_str!("../migrations/003_local_legacy_ids.sql"),
     include_str!("../migrations/004_outbox_imported.sql"),
+    include_str!("../migrations/005_sign_in_failures.sql"),
 ];
 
 pub const STORE_FILE: &str = "rainstaff.db";

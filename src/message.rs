@@ -12,7 +12,7 @@ use crate::db::StoreError;
 use crate::db::edits::SaveError;
 use crate::db::import::ImportError;
 use crate::db::sync::SyncError;
-use crate::db::users::AuthError;
+use crate::db::users::{AuthError, LOCK_AFTER};
 use crate::i18n::{Lang, Pick, field_label};
 
 #[derive(Debug, Clone)]
@@ -67,6 +67,15 @@ impl Message {
                     "This account has no password yet: an administrator must set one",
                 ),
                 AuthError::Disabled => lang.t("Bu hesap pasif", "This account is disabled"),
+                AuthError::Locked { until, .. } => {
+                    let at = chrono::DateTime::parse_from_rfc3339(until)
+                        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+                        .unwrap_or_else(|_| until.clone());
+                    return match lang {
+                        Lang::Tr => format!("{LOCK_AFTER} hatalı deneme: saat {at} olana kadar bekleyin"),
+                        Lang::En => format!("{LOCK_AFTER} failed attempts: wait until {at}"),
+                    };
+                }
             }
             .to_string(),
             Message::Denied(Denied::Region(e)) => field_text(lang, e),

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::bus::{Command, Event, Notifier, SyncRequest, Topic};
 use crate::db::edits::SaveError;
 use crate::db::scope::Scope;
-use crate::db::users::User;
+use crate::db::users::{AuthError, User};
 use crate::db::{Store, StoreError};
 use crate::message::Message;
 use crate::paths::DataDir;
@@ -187,13 +187,17 @@ impl State {
                     Err(e) => vec![Event::AuthFailed(e.into())],
                 }
             }
-            Command::SignIn { username, password } => match store.verify_login(&username, &password) {
+            Command::SignIn { username, password } => match store.sign_in(&username, &password) {
                 Ok(Ok(user)) => self.signed_in(user),
                 Ok(Err(e)) => {
                     // The name as typed, which may be no account's: the PC's trail says who tried.
                     let typed = rainstaff_core::quote::excerpt(username.trim(), NAME_CHARS - 1);
                     let region = store.sign_in_region(&typed).unwrap_or_else(|_| ALL_REGIONS.to_string());
-                    self.log(&typed, &region, "sign_in_failed", None);
+                    let action = match e {
+                        AuthError::Locked { started: true, .. } => "locked_out",
+                        _ => "sign_in_failed",
+                    };
+                    self.log(&typed, &region, action, None);
                     vec![Event::AuthFailed(e.into())]
                 }
                 Err(e) => failed(Topic::SignIn, e),

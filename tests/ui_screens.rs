@@ -650,3 +650,54 @@ fn keys_typed_after_a_tab_within_one_slow_frame_land_in_the_next_field() {
         .collect();
     assert_eq!(typed, [("08:30", "18:00", 60)]);
 }
+
+#[test]
+fn five_wrong_passwords_lock_the_name_for_five_minutes_even_across_a_restart() {
+    use rainstaff::db::audit::Filter;
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let mut harness = start(dir.path());
+    harness.run();
+    // The name field has the keyboard as the screen opens.
+    harness.event(egui::Event::Text("şef".into()));
+    harness.run();
+    let name = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Kullanıcı adı").value();
+    assert_eq!(name.as_deref(), Some("şef"));
+    for _ in 0..5 {
+        sign_in(&mut harness, "şef", "yanlış-parola");
+    }
+    let locked = |h: &egui_kittest::Harness<'_, rainstaff::app::App>| {
+        h.query_all(By::new().label_contains("5 hatalı deneme: saat ")).next().is_some()
+    };
+    assert!(locked(&harness), "the fifth wrong password locks the name");
+    drop(harness);
+
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "ŞEF", "parola-12345");
+    assert!(
+        harness.state().session.is_none() && locked(&harness),
+        "the right password waits too, after a restart"
+    );
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let count = |action: &str| {
+        store.audit_entries(&Filter { action: Some(action.into()), ..Filter::default() }).unwrap().len()
+    };
+    assert_eq!((count("sign_in_failed"), count("locked_out")), (5, 1));
+    drop(harness);
+
+    // Five minutes later the lock is over.
+    store
+        .test_connection()
+        .execute("UPDATE sign_in_failures SET locked_until = '2000-01-01T00:00:00.000Z'", [])
+        .unwrap();
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    assert!(harness.state().session.is_some());
+    assert_eq!(
+        store
+            .test_connection()
+            .query_row("SELECT count(*) FROM sign_in_failures", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        0
+    );
+}

@@ -40,7 +40,16 @@ pub enum AuthError {
     NeedsPassword,
     #[error("this account is disabled")]
     Disabled,
+    /// Too many wrong passwords for the name: no password is tried until `until` (UTC, RFC 3339);
+    /// `started` when this attempt set the lock.
+    #[error("too many failed sign-ins; try again after {until}")]
+    Locked { until: String, started: bool },
 }
+
+/// Failed sign-ins of one name within [`LOCK_WINDOW_MINUTES`] that lock it.
+pub const LOCK_AFTER: i64 = 5;
+/// How long failures count, and how long a lock lasts.
+pub const LOCK_WINDOW_MINUTES: i64 = 5;
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -188,6 +197,58 @@ impl Store {
             (true, false) => Err(AuthError::Disabled),
             (true, true) => Ok(user),
         })
+    }
+
+    /// A sign-in at the desktop: `verify_login`, unless the name typed failed [`LOCK_AFTER`] times
+    /// within [`LOCK_WINDOW_MINUTES`], which locks it for as long, the right password too. Counted
+    /// in the store in the check's transaction, so neither a restart nor two windows reset it.
+    pub fn sign_in(&self, username: &str, password: &str) -> Result<Result<User, AuthError>> {
+        let now = chrono::Utc::now();
+        let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = search_key(username.trim());
+        let tx = self.conn.unchecked_transaction()?;
+        let row: Option<(i64, String, Option<String>)> = tx
+            .query_row(
+                "SELECT failures, first_at, locked_until FROM sign_in_failures WHERE name_key = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((_, _, Some(until))) = &row
+            && *until > stamp(now)
+        {
+            return Ok(Err(AuthError::Locked { until: until.clone(), started: false }));
+        }
+        let verdict = self.verify_login(username, password)?;
+        match &verdict {
+            Ok(_) => {
+                tx.execute("DELETE FROM sign_in_failures WHERE name_key = ?1", [&key])?;
+            }
+            Err(AuthError::WrongCredentials) => {
+                let window = chrono::Duration::minutes(LOCK_WINDOW_MINUTES);
+                let since = stamp(now - window);
+                let (failures, first_at) = match row {
+                    Some((n, first, _)) if first > since => (n + 1, first),
+                    _ => (1, stamp(now)),
+                };
+                let until = (failures >= LOCK_AFTER).then(|| stamp(now + window));
+                tx.execute(
+                    "INSERT INTO sign_in_failures (name_key, failures, first_at, locked_until)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (name_key) DO UPDATE SET failures = excluded.failures,
+                         first_at = excluded.first_at, locked_until = excluded.locked_until",
+                    params![key, failures, first_at, until],
+                )?;
+                tx.commit()?;
+                return Ok(match until {
+                    Some(until) => Err(AuthError::Locked { until, started: true }),
+                    None => verdict,
+                });
+            }
+            Err(_) => {}
+        }
+        tx.commit()?;
+        Ok(verdict)
     }
 
     pub fn set_password(&self, id: Uuid, password: &str) -> Result<()> {

@@ -16,15 +16,27 @@ pub struct LoginScreen {
     password: String,
     repeat: String,
     pub error: Option<String>,
+    /// The field that takes the keyboard when next drawn: the name when the screen opens, the
+    /// password again after a failed attempt.
+    focus_name: bool,
+    focus_password: bool,
 }
 
 impl LoginScreen {
     pub fn new(first_run: bool) -> Self {
-        LoginScreen { first_run, ..Default::default() }
+        LoginScreen { first_run, focus_name: true, ..Default::default() }
     }
 
+    /// Empties the screen for the next sign-in.
     pub fn clear(&mut self) {
-        *self = LoginScreen::default();
+        *self = LoginScreen::new(false);
+    }
+
+    /// A sign-in was refused: say why, and take the password again.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+        self.password.clear();
+        self.focus_password = true;
     }
 
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang) -> Option<Command> {
@@ -55,10 +67,12 @@ impl LoginScreen {
 
     fn form(&mut self, ui: &mut Ui, lang: Lang, command: &mut Option<Command>) {
         egui::Grid::new("login").num_columns(2).show(ui, |ui| {
-            form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
-            form::row(ui, lang.t("Parola", "Password"), None, |ui| {
+            let name = form::text(ui, lang.t("Kullanıcı adı", "Username"), &mut self.username, None);
+            form::focus_once(&name, &mut self.focus_name);
+            let password = form::row(ui, lang.t("Parola", "Password"), None, |ui| {
                 ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(220.0))
             });
+            form::focus_once(&password, &mut self.focus_password);
             if self.first_run {
                 form::row(ui, lang.t("Parola (tekrar)", "Repeat password"), None, |ui| {
                     ui.add(egui::TextEdit::singleline(&mut self.repeat).password(true).desired_width(220.0))
