@@ -226,6 +226,7 @@ impl App {
                     self.settings.failed(topic, &message);
                     self.refused_changes.failed(topic, &message);
                     self.month_end.failed(topic, &message);
+                    self.users.failed(topic, &message);
                     if topic == Topic::Report && self.vehicle_card.exporting {
                         self.vehicle_card.failed(&message);
                     } else {

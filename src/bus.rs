@@ -77,6 +77,12 @@ pub enum Command {
         id: Uuid,
         active: bool,
     },
+    /// An administrator gives an account another role and region.
+    SetUserRole {
+        id: Uuid,
+        role: Role,
+        region: String,
+    },
     ChangeOwnPassword {
         old: String,
         new: String,
@@ -160,7 +166,9 @@ impl Command {
         match self {
             CreateFirstAdmin { .. } | SignIn { .. } | SignOut => Topic::SignIn,
             Save { .. } | Delete { .. } | MoveRegion { .. } => Topic::Records,
-            CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } => Topic::Users,
+            CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } | SetUserRole { .. } => {
+                Topic::Users
+            }
             ChangeOwnPassword { .. } => Topic::Password,
             SetSetting { .. } => Topic::Settings,
             SeedTemplates => Topic::Templates,

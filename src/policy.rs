@@ -37,6 +37,7 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         CreateUser { .. }
         | SetPassword { .. }
         | SetUserActive { .. }
+        | SetUserRole { .. }
         | Restore { .. }
         | AddHoliday { .. }
         | RemoveHoliday { .. } => needs(Role::Admin),

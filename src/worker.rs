@@ -255,8 +255,13 @@ impl State {
                 done(Topic::Users, result, None)
             }
             Command::SetUserActive { id, active } => {
-                let result = store.set_user_active(id, active);
+                let result = store.set_user_active(&user, id, active);
                 self.log_account(&user, id, &result, if active { "user_enabled" } else { "user_disabled" });
+                done(Topic::Users, result, None)
+            }
+            Command::SetUserRole { id, role, region } => {
+                let result = store.set_user_role(&user, id, role, &region);
+                self.log_account(&user, id, &result, "user_changed");
                 done(Topic::Users, result, None)
             }
             Command::ChangeOwnPassword { old, new } => match store.verify_login(&user.username, &old) {

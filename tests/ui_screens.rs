@@ -277,10 +277,11 @@ fn sign_in_and_account_mistakes_are_said_in_the_chosen_language() {
     for name in ["Işık", "ışık"] {
         fill(&mut harness, "Kullanıcı adı", name);
         fill(&mut harness, "Parola", "parola-12345");
+        fill(&mut harness, "Parola (tekrar)", "parola-12345");
         harness.get_by_label("Kullanıcı ekle").click();
         settle(&mut harness);
     }
-    harness.get_by_label("Kullanıcı adı: zaten kayıtlı (ışık)");
+    assert!(harness.query_all_by_label("Kullanıcı adı: zaten kayıtlı (ışık)").next().is_some());
     fill(&mut harness, "Kullanıcı adı", "kısa");
     fill(&mut harness, "Parola", "1234567");
     harness.get_by_label("Kullanıcı ekle").click();
@@ -700,4 +701,64 @@ fn five_wrong_passwords_lock_the_name_for_five_minutes_even_across_a_restart() {
             .unwrap(),
         0
     );
+}
+
+#[test]
+fn accounts_take_a_password_twice_are_disabled_only_when_confirmed_and_the_last_administrator_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = start(dir.path());
+    first_admin(&mut harness);
+    harness.get_by_label("Kullanıcılar").click();
+    harness.run();
+    fill(&mut harness, "Kullanıcı adı", "ayşe");
+    fill(&mut harness, "Parola", "parola-12345");
+    fill(&mut harness, "Parola (tekrar)", "parola-54321");
+    harness.get_by_label("Kullanıcı ekle").click();
+    harness.run();
+    harness.get_by_label("Parola (tekrar): parolalar aynı değil");
+    fill(&mut harness, "Parola (tekrar)", "parola-12345");
+    harness.get_by_label("Kullanıcı ekle").click();
+    settle(&mut harness);
+    let store = || Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let account = |name: &str| store().users().unwrap().into_iter().find(|u| u.username == name).unwrap();
+    assert_eq!(account("ayşe").role, Role::Staff);
+
+    // Disabling asks first, naming the account; Cancel keeps it.
+    harness.get_by_label("Hesabı devre dışı bırak…").click();
+    harness.run();
+    harness.get_by_label("«ayşe» hesabı devre dışı bırakılsın mı?");
+    // The dialog's Cancel, drawn above the new-user form's.
+    harness.query_all_by_label("Vazgeç").last().unwrap().click();
+    harness.run();
+    assert!(account("ayşe").active);
+    harness.get_by_label("Hesabı devre dışı bırak…").click();
+    harness.run();
+    harness.get_by_label("Devre dışı bırak").click();
+    settle(&mut harness);
+    assert!(!account("ayşe").active);
+    harness.get_by_label("Etkinleştir").click();
+    settle(&mut harness);
+    assert!(account("ayşe").active);
+
+    // An administrator makes her a manager; the only administrator cannot stop being one.
+    let rows = harness.query_all_by_label("Düzenle").collect::<Vec<_>>();
+    let ayse_row = harness.get_by_label("ayşe").rect();
+    rows.into_iter().find(|b| (b.rect().center().y - ayse_row.center().y).abs() < 8.0).unwrap().click();
+    harness.run();
+    harness.get_by_label("Hesap: ayşe");
+    // The account's Role, under the new-user form's.
+    let roles = harness.query_all_by_role_and_label(egui::accesskit::Role::ComboBox, "Rol");
+    roles.max_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    harness.run();
+    harness.get_by_label("Yönetici").click();
+    harness.run();
+    harness.get_by_label("Rolü ve bölgeyi kaydet").click();
+    settle(&mut harness);
+    assert_eq!(account("ayşe").role, Role::Manager);
+    let admin = account("yönetici");
+    let err = store().set_user_active(&account("ayşe"), admin.id, false).unwrap_err();
+    assert!(err.to_string().contains("the last active administrator"), "{err}");
+    let err = store().set_user_role(&admin, admin.id, Role::Manager, "Bursa").unwrap_err();
+    assert!(err.to_string().contains("your own administrator account"), "{err}");
+    assert!(harness.query_all_by_label("Hesabı devre dışı bırak…").count() == 1, "not one's own account");
 }

@@ -103,12 +103,7 @@ impl Store {
         if username.is_empty() {
             return Err(StoreError::Field(FieldError::new("username", Problem::Required)));
         }
-        if role == Role::Admin && region != ALL_REGIONS {
-            return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
-        }
-        if role != Role::Admin && region == ALL_REGIONS {
-            return Err(StoreError::Invalid("region: only administrators work in ALL regions".into()));
-        }
+        check_role_region(role, region)?;
         let hash = match password {
             Some(p) => {
                 check_new_password(p).map_err(StoreError::Field)?;
@@ -259,10 +254,70 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_user_active(&self, id: Uuid, active: bool) -> Result<()> {
+    /// Disables or enables the account `id` on `by`'s word. Nobody disables themself, and the
+    /// last active administrator stays: without one, nobody could manage the accounts again.
+    pub fn set_user_active(&self, by: &User, id: Uuid, active: bool) -> Result<()> {
+        if !active {
+            self.check_not_last_admin(by, id)?;
+        }
         self.conn.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id.to_string(), active])?;
         Ok(())
     }
+
+    /// Gives the account `id` another role and region, checked as `create_user` checks them; an
+    /// administrator stays one while they are the last active one or are `by`.
+    pub fn set_user_role(&self, by: &User, id: Uuid, role: Role, region: &str) -> Result<()> {
+        check_role_region(role, region)?;
+        if role != Role::Admin {
+            self.check_not_last_admin(by, id)?;
+        }
+        self.conn.execute(
+            "UPDATE users SET role = ?2, region = ?3 WHERE id = ?1",
+            params![id.to_string(), role.code(), region],
+        )?;
+        Ok(())
+    }
+
+    /// Refuses to take `id` away from the administrators: it is `by` themself, or the last
+    /// active administrator.
+    fn check_not_last_admin(&self, by: &User, id: Uuid) -> Result<()> {
+        let Some(account) = self.user(id)? else { return Ok(()) };
+        if account.role != Role::Admin {
+            return Ok(());
+        }
+        if account.id == by.id {
+            return Err(StoreError::Refused {
+                tr: "Kendi yönetici hesabınızı kapatamaz ya da yetkisini düşüremezsiniz".into(),
+                en: "You cannot disable or demote your own administrator account".into(),
+            });
+        }
+        let admins: i64 = self.conn.query_row(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        if admins == 0 {
+            return Err(StoreError::Refused {
+                tr: format!(
+                    "«{}» son etkin sistem yöneticisi; önce başka bir yönetici ekleyin",
+                    account.username
+                ),
+                en: format!("«{}» is the last active administrator; add another one first", account.username),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An administrator works in every region, everybody else in one.
+fn check_role_region(role: Role, region: &str) -> Result<()> {
+    if role == Role::Admin && region != ALL_REGIONS {
+        return Err(StoreError::Invalid("region: an administrator works in ALL regions".into()));
+    }
+    if role != Role::Admin && region == ALL_REGIONS {
+        return Err(StoreError::Invalid("region: only administrators work in ALL regions".into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

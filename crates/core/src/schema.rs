@@ -319,6 +319,7 @@ pub const AUDIT_ACTIONS: &[Choice] = &[
     choice("password_set", "Parola değişti", "Password changed"),
     choice("user_disabled", "Hesap kapatıldı", "Account disabled"),
     choice("user_enabled", "Hesap açıldı", "Account enabled"),
+    choice("user_changed", "Rolü ya da bölgesi değişti", "Role or region changed"),
 ];
 
 /// Every synced table, parents before children (the order a snapshot is applied in).
