@@ -72,6 +72,8 @@ pub struct App {
     pub message: Option<(bool, String)>,
     /// Keys typed after a Tab, waiting for the frame after the focus moved.
     pub held_keys: ui::keys::HeldKeys,
+    /// This session's deletes, to undo.
+    undo: ui::undo::UndoList,
 }
 
 /// What the window opens on.
@@ -139,6 +141,7 @@ impl App {
             refused: 0,
             message: None,
             held_keys: Default::default(),
+            undo: Default::default(),
         };
         app.reload();
         Ok(app)
@@ -183,6 +186,8 @@ impl App {
             match event {
                 Event::SignedIn(user) => {
                     self.login.clear();
+                    // The deletes to undo were the last person's.
+                    self.undo = Default::default();
                     self.worker.send(Command::SeedTemplates);
                     self.message = None;
                     self.session = Some(user);
@@ -195,6 +200,19 @@ impl App {
                     self.timesheets.saved(table, id);
                     self.records.saved(table, id);
                     self.message = Some((false, self.lang.t("Kaydedildi", "Saved").into()));
+                }
+                Event::Deleted { table, id, title } => {
+                    // The form of the deleted record closes as after a save.
+                    self.employees.saved(table, id);
+                    self.timesheets.saved(table, id);
+                    self.records.saved(table, id);
+                    self.message = None;
+                    self.undo.deleted(table, id, title);
+                }
+                Event::Restored { id, .. } => {
+                    let title = self.undo.restored(id).unwrap_or_default();
+                    self.message =
+                        Some((false, format!("{}: {title}", self.lang.t("Geri alındı", "Restored"))));
                 }
                 Event::Invalid { table, errors } => {
                     self.employees.invalid(table, &errors);
@@ -372,6 +390,9 @@ impl App {
                 ui.separator();
                 crate::exit::menu_item(ui, lang);
             });
+            if let Some(command) = self.undo.menu(ui, lang) {
+                self.worker.send(command);
+            }
             ui.menu_button(lang.t("Yardım", "Help"), |ui| {
                 if ui.button(lang.t("Kullanım kılavuzu (F1)", "User guide (F1)")).clicked() {
                     self.worker.send(Command::WriteHelp);
@@ -430,13 +451,18 @@ impl App {
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| match &self.message {
-            Some((true, text)) => ui::form::error_line(ui, text),
-            Some((false, text)) => {
-                ui.label(RichText::new(text).weak());
+        ui.horizontal(|ui| {
+            if let Some(command) = self.undo.offer(ui, self.lang) {
+                self.worker.send(command);
             }
-            None => {
-                ui.label(RichText::new(self.data.root().display().to_string()).weak().small());
+            match &self.message {
+                Some((true, text)) => ui::form::error_line(ui, text),
+                Some((false, text)) => {
+                    ui.label(RichText::new(text).weak());
+                }
+                None => {
+                    ui.label(RichText::new(self.data.root().display().to_string()).weak().small());
+                }
             }
         });
     }

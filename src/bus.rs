@@ -57,6 +57,11 @@ pub enum Command {
         table: &'static TableSpec,
         id: Uuid,
     },
+    /// Brings back a record this session deleted (`Store::undo_delete`).
+    UndoDelete {
+        table: &'static TableSpec,
+        id: Uuid,
+    },
     /// An administrator moves a record to another region (see `Store::move_record`).
     MoveRegion {
         table: &'static TableSpec,
@@ -165,7 +170,7 @@ impl Command {
         use Command::*;
         match self {
             CreateFirstAdmin { .. } | SignIn { .. } | SignOut => Topic::SignIn,
-            Save { .. } | Delete { .. } | MoveRegion { .. } => Topic::Records,
+            Save { .. } | Delete { .. } | UndoDelete { .. } | MoveRegion { .. } => Topic::Records,
             CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } | SetUserRole { .. } => {
                 Topic::Users
             }
@@ -192,13 +197,36 @@ impl Command {
 pub enum Event {
     SignedIn(User),
     AuthFailed(Message),
-    Saved { table: &'static str, id: Uuid },
-    Invalid { table: &'static str, errors: Vec<FieldError> },
-    Failed { topic: Topic, message: Message },
+    Saved {
+        table: &'static str,
+        id: Uuid,
+    },
+    /// A record was deleted; `title` is how the office knows it (for the undo offer).
+    Deleted {
+        table: &'static str,
+        id: Uuid,
+        title: String,
+    },
+    /// A delete was undone; the record's id is `now` (a new one when the delete had been sent).
+    Restored {
+        table: &'static str,
+        id: Uuid,
+        now: Uuid,
+    },
+    Invalid {
+        table: &'static str,
+        errors: Vec<FieldError>,
+    },
+    Failed {
+        topic: Topic,
+        message: Message,
+    },
     Info(Message),
     DataChanged,
     Sync(SyncStatus),
-    Enrolled { region: String },
+    Enrolled {
+        region: String,
+    },
     ImportPreview(rainstaff_legacy::ImportReport),
     Imported(rainstaff_legacy::ImportReport),
     ReportProgress(f32),

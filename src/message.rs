@@ -25,6 +25,10 @@ pub enum Message {
         en: String,
     },
     Fields(Vec<FieldError>),
+    /// A delete the store refused, and why.
+    NotDeleted(Vec<FieldError>),
+    /// An undo the store refused (a shift entered since overlaps the one coming back).
+    NotRestored(Vec<FieldError>),
     Auth(AuthError),
     /// The worker's policy refused a command for the person signed in.
     Denied(Denied),
@@ -55,8 +59,12 @@ impl Message {
                 Lang::Tr => tr.clone(),
                 Lang::En => en.clone(),
             },
-            Message::Fields(errors) => {
-                errors.iter().map(|e| field_text(lang, e)).collect::<Vec<_>>().join("; ")
+            Message::Fields(errors) => fields_text(lang, errors),
+            Message::NotDeleted(errors) => {
+                format!("{}: {}", lang.t("Silinmedi", "Not deleted"), fields_text(lang, errors))
+            }
+            Message::NotRestored(errors) => {
+                format!("{}: {}", lang.t("Geri alınamadı", "Not restored"), fields_text(lang, errors))
             }
             Message::Auth(e) => match e {
                 AuthError::WrongCredentials => {
@@ -113,6 +121,10 @@ impl Message {
                 .to_string(),
         }
     }
+}
+
+fn fields_text(lang: Lang, errors: &[FieldError]) -> String {
+    errors.iter().map(|e| field_text(lang, e)).collect::<Vec<_>>().join("; ")
 }
 
 /// "Kullanıcı adı: zaten kayıtlı (ışık)": the field as people read it, then the problem.

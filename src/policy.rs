@@ -27,6 +27,7 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         CreateFirstAdmin { .. } | SignIn { .. } | SignOut | WriteHelp => Ok(()),
         // The store checks a deleted row's own region, which only it can read.
         Delete { .. }
+        | UndoDelete { .. }
         | ChangeOwnPassword { .. }
         | SeedTemplates
         | CopyLastWeek { .. }

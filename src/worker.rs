@@ -109,7 +109,10 @@ fn refused(command: &Command, denied: Denied) -> Vec<Event> {
     tracing::warn!("refused {:?}: {}", command.topic(), denied.message(crate::i18n::Lang::En));
     match (command, denied) {
         (
-            Command::Save { table, .. } | Command::Delete { table, .. } | Command::MoveRegion { table, .. },
+            Command::Save { table, .. }
+            | Command::Delete { table, .. }
+            | Command::UndoDelete { table, .. }
+            | Command::MoveRegion { table, .. },
             Denied::Region(error),
         ) => vec![Event::Invalid { table: table.name, errors: vec![error] }],
         (command, denied) => vec![Event::Failed { topic: command.topic(), message: Message::Denied(denied) }],
@@ -236,9 +239,25 @@ impl State {
             Command::Save { table, id, region, fields, options } => {
                 saved(table.name, store.save_record(&user, table, id, &region, fields, options))
             }
-            Command::Delete { table, id } => {
-                saved(table.name, store.delete_record(&user, table, id).map(|()| id))
-            }
+            Command::Delete { table, id } => match store.delete_record(&user, table, id) {
+                Ok(title) => {
+                    vec![
+                        Event::Deleted { table: table.name, id, title: title.unwrap_or_default() },
+                        Event::DataChanged,
+                    ]
+                }
+                // Said on the form's fields, and in the status bar as a delete that did not happen.
+                Err(SaveError::Fields(errors)) => vec![
+                    Event::Invalid { table: table.name, errors: errors.clone() },
+                    Event::Failed { topic: Topic::Records, message: Message::NotDeleted(errors) },
+                ],
+                Err(SaveError::Store(e)) => failed(Topic::Records, e),
+            },
+            Command::UndoDelete { table, id } => match store.undo_delete(&user, table, id) {
+                Ok(now) => vec![Event::Restored { table: table.name, id, now }, Event::DataChanged],
+                Err(SaveError::Fields(errors)) => failed(Topic::Records, Message::NotRestored(errors)),
+                Err(SaveError::Store(e)) => failed(Topic::Records, e),
+            },
             Command::MoveRegion { table, id, region } => {
                 saved(table.name, store.move_record(&user, table, id, &region).map(|()| id))
             }

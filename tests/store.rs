@@ -747,3 +747,50 @@ fn a_locked_month_takes_no_shift_and_no_holiday_until_unlocked_with_a_reason() {
     assert_eq!(actions, ["unlock", "lock", "approve"], "{trail:?}");
     assert!(trail[0].changes.as_deref().unwrap().contains("Eksik mesai"));
 }
+
+#[test]
+fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    let id = employee(&mut store, &user, "ŞEBNEM İNCE");
+    let fields = fields_of(&shift(id, "2026-03-02", "08:00", "12:00"));
+    let morning =
+        store.save_record(&user, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default()).unwrap();
+    let title = store.delete_record(&user, &TIMESHEETS, morning).unwrap();
+    assert_eq!(title.as_deref(), Some("ŞEBNEM İNCE · 02.03.2026 · 08:00–12:00"));
+
+    // Still waiting to be sent: back with its id, and the delete sends nothing of it.
+    let before = count(&store, "SELECT max(mutation_id) FROM outbox");
+    assert_eq!(store.undo_delete(&user, &TIMESHEETS, morning).unwrap(), morning);
+    assert!(store.shift(morning).unwrap().is_some());
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox WHERE op = 'delete'"), 0);
+    assert_eq!(
+        count(&store, "SELECT max(mutation_id) FROM outbox"),
+        before + 1,
+        "only the restore's audit entry"
+    );
+    let ops: Vec<String> = {
+        let mut stmt = store.test_connection().prepare("SELECT op FROM outbox WHERE row_id = ?1").unwrap();
+        stmt.query_map([morning.to_string()], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(ops, ["upsert", "upsert"], "the delete became the row as it was: no gap in the mutation ids");
+
+    // A shift entered since in its place: the undo is refused and changes nothing.
+    store.delete_record(&user, &TIMESHEETS, morning).unwrap();
+    let fields = fields_of(&shift(id, "2026-03-02", "09:00", "10:00"));
+    store.save_record(&user, &TIMESHEETS, None, "Izmir", fields, SaveOptions::default()).unwrap();
+    let refused = store.undo_delete(&user, &TIMESHEETS, morning);
+    assert_eq!(problems(refused), [("start_time".to_string(), Problem::Overlap)]);
+    assert!(store.shift(morning).unwrap().is_none());
+
+    // Sent already: the server's tombstone is final, so it comes back as a new record.
+    let other = employee(&mut store, &user, "AYLA KAYA");
+    acknowledge(&store, "employees", other, 3);
+    store.delete_record(&user, &EMPLOYEES, other).unwrap();
+    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [other.to_string()]).unwrap();
+    let again = store.undo_delete(&user, &EMPLOYEES, other).unwrap();
+    assert_ne!(again, other);
+    assert_eq!(store.employee(again).unwrap().unwrap().data.full_name, "AYLA KAYA");
+    assert!(store.employee(other).unwrap().is_none(), "the old id stays deleted");
+}

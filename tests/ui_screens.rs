@@ -762,3 +762,79 @@ fn accounts_take_a_password_twice_are_disabled_only_when_confirmed_and_the_last_
     assert!(err.to_string().contains("your own administrator account"), "{err}");
     assert!(harness.query_all_by_label("Hesabı devre dışı bırak…").count() == 1, "not one's own account");
 }
+
+#[test]
+fn a_delete_asks_first_and_undo_brings_the_same_record_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = bursa_with_one_employee(dir.path());
+    let store = || Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    employees_screen(&mut harness);
+    let delete = |harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>, confirm: &str| {
+        harness.get_by_label("NURAY ÖZGÜL").click();
+        harness.run();
+        harness.get_by_label("Sil").click();
+        harness.run();
+        harness.get_by_label("Silinsin mi?");
+        // The dialog's button, above the form's.
+        harness.query_all_by_label(confirm).last().unwrap().click();
+        settle(harness);
+    };
+    delete(&mut harness, "Vazgeç");
+    assert!(store().employee(id).unwrap().is_some(), "Cancel keeps the record");
+
+    delete(&mut harness, "Sil");
+    assert!(store().employee(id).unwrap().is_none());
+    harness.get_by_label("Silindi: NURAY ÖZGÜL");
+    assert!(harness.query_by_label("Kaydedildi").is_none());
+    harness.get_by_label("Geri al").click();
+    settle(&mut harness);
+    assert!(store().employee(id).unwrap().is_some(), "the same record, under its id");
+    harness.get_by_label("Geri alındı: NURAY ÖZGÜL");
+    let waiting = |sql: &str| {
+        store().test_connection().query_row(sql, [id.to_string()], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    assert_eq!(waiting("SELECT count(*) FROM outbox WHERE row_id = ?1 AND op = 'delete'"), 0);
+
+    // Later in the session, from the list of deletes.
+    delete(&mut harness, "Sil");
+    harness.get_by_label("Silinenler").click();
+    harness.run();
+    assert!(harness.query_all(By::new().label_contains("Personel · NURAY ÖZGÜL (")).next().is_some());
+    harness.query_all(By::new().label_contains("Personel · NURAY ÖZGÜL (")).next().unwrap().click();
+    settle(&mut harness);
+    assert!(store().employee(id).unwrap().is_some());
+
+    // A delete the store refuses says so, and never "Kaydedildi".
+    let mut s = store();
+    let user = s.verify_login("şef", "parola-12345").unwrap().unwrap();
+    let shift = rainstaff_core::model::Shift {
+        employee_id: id.to_string(),
+        work_date: "2026-03-02".into(),
+        start_time: "08:00".into(),
+        end_time: "12:00".into(),
+        break_minutes: 0,
+        special_day: false,
+        note: None,
+    };
+    s.save_record(
+        &user,
+        &rainstaff_core::schema::TIMESHEETS,
+        None,
+        "Bursa",
+        fields_of(&shift),
+        SaveOptions::default(),
+    )
+    .unwrap();
+    drop(s);
+    harness.state_mut().employees.dirty = true;
+    delete(&mut harness, "Sil");
+    assert!(
+        harness
+            .query_all(By::new().label_contains("Silinmedi: Ad Soyad: vardiyası olan personel silinemez"))
+            .next()
+            .is_some()
+    );
+    assert!(store().employee(id).unwrap().is_some());
+}

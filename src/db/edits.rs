@@ -120,16 +120,17 @@ impl Store {
         Ok(id)
     }
 
-    /// Deletes a record (a tombstone that syncs). An employee with shifts is not deleted: the
-    /// delete is refused (`Problem::HasShifts`), and the person is to be deactivated instead.
+    /// Deletes a record (a tombstone that syncs, kept until then so `undo_delete` can bring it
+    /// back); returns the record's title. An employee with shifts is not deleted: the delete is
+    /// refused (`Problem::HasShifts`), and the person is to be deactivated instead.
     pub fn delete_record(
         &mut self,
         user: &User,
         table: &'static TableSpec,
         id: Uuid,
-    ) -> Result<(), SaveError> {
+    ) -> Result<Option<String>, SaveError> {
         let row = rows::get(&self.conn, table, id)?.filter(|r| !r.deleted);
-        let Some(row) = row else { return Ok(()) };
+        let Some(row) = row else { return Ok(None) };
         self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         self.check_rules(&Change {
             table: table.name,
@@ -141,13 +142,56 @@ impl Store {
         })?;
         let title = self.title_of(table, &row.fields)?;
         let entry = Entry::record(user, "delete", table, id, &row.region)
-            .titled(title)
+            .titled(title.clone())
             .between(Some(&row.fields), None);
         let tx = self.conn.transaction()?;
         rows::delete(&tx, table, id)?;
         entry.write(&tx)?;
         tx.commit()?;
-        Ok(())
+        Ok(title)
+    }
+
+    /// Undoes `user`'s delete of record `id`, in one transaction, held to the rules a new record
+    /// meets (a shift entered since may overlap it). While the delete waits to be sent the record
+    /// comes back as it was, id and all; once sent, the server's tombstone is final and the
+    /// record is entered again under a new id. Returns the id the record has now.
+    pub fn undo_delete(
+        &mut self,
+        user: &User,
+        table: &'static TableSpec,
+        id: Uuid,
+    ) -> Result<Uuid, SaveError> {
+        let row = rows::get(&self.conn, table, id)?
+            .filter(|r| r.deleted)
+            .ok_or_else(|| StoreError::Invalid(format!("{} {id} is not deleted", table.name)))?;
+        let waiting = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE row_id = ?1 AND op = 'delete')",
+            [id.to_string()],
+            |r| r.get::<_, bool>(0),
+        )?;
+        if !waiting {
+            return self.save_record(user, table, None, &row.region, row.fields, SaveOptions::default());
+        }
+        self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
+        if table.name == TIMESHEETS.name {
+            self.check_shift_employee(&row.region, &row.fields)?;
+        }
+        self.check_rules(&Change {
+            table: table.name,
+            id,
+            region: &row.region,
+            before: None,
+            after: Some(&row.fields),
+            lower_km_confirmed: true,
+        })?;
+        let entry = Entry::record(user, "restore", table, id, &row.region)
+            .titled(self.title_of(table, &row.fields)?)
+            .between(None, Some(&row.fields));
+        let tx = self.conn.transaction()?;
+        rows::undelete(&tx, table, id)?;
+        entry.write(&tx)?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// Moves a record to another region: an administrator's act on a PC that may write every

@@ -57,6 +57,8 @@ pub struct EmployeeForm {
     pub break_policy: String,
     pub errors: FormErrors,
     saving: bool,
+    /// The delete dialog is open.
+    deleting: bool,
     /// A new form puts the cursor in the name (form::focus_once).
     focus: bool,
     pub moving: Option<MoveDialog>,
@@ -101,6 +103,7 @@ impl EmployeeForm {
             break_policy: e.break_policy.clone(),
             errors: FormErrors::default(),
             saving: false,
+            deleting: false,
             focus: false,
             moving: None,
         }
@@ -413,11 +416,23 @@ impl EmployeesScreen {
             form::error_line(ui, &other);
         }
         let actions = form::actions(ui, lang, lang.t("Kaydet", "Save"), form.id.is_some());
-        if actions.delete
+        form.deleting |= actions.delete;
+        if form.deleting
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { table: &EMPLOYEES, id });
-            form.saving = true;
+            let note = lang.t(
+                "Vardiyası olan personel silinmez: işten ayrılanı pasif yapın.",
+                "An employee with shifts is not deleted: mark a leaver inactive instead.",
+            );
+            if let Some(confirmed) =
+                form::confirm_delete(ui, lang, &form.full_name, &[note, form::undo_note(lang)])
+            {
+                form.deleting = false;
+                if confirmed {
+                    ctx.send(Command::Delete { table: &EMPLOYEES, id });
+                    form.saving = true;
+                }
+            }
         }
         if let Some(moving) = &mut form.moving
             && !moving.ui(ui, ctx)

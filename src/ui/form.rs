@@ -147,6 +147,44 @@ pub fn actions(ui: &mut Ui, lang: Lang, save_label: &str, existing: bool) -> Act
     a
 }
 
+/// Asks before `what` is deleted, naming it, with what goes with it (`notes`): Some(true) once
+/// confirmed, Some(false) when cancelled (Esc too), None while it asks. The keyboard starts on
+/// Vazgeç, so an Enter meant for the form never deletes.
+pub fn confirm_delete(ui: &Ui, lang: Lang, what: &str, notes: &[&str]) -> Option<bool> {
+    use crate::i18n::Pick;
+    let mut answer = None;
+    let response = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ui.ctx(), |ui| {
+        ui.set_min_width(380.0);
+        ui.heading(lang.t("Silinsin mi?", "Delete?"));
+        ui.label(RichText::new(what).strong());
+        for note in notes {
+            ui.label(*note);
+        }
+        ui.horizontal(|ui| {
+            if ui.button(lang.t("Sil", "Delete")).clicked() {
+                answer = Some(true);
+            }
+            let cancel = ui.button(lang.t("Vazgeç", "Cancel"));
+            if ui.memory(|m| m.focused().is_none()) {
+                cancel.request_focus();
+            }
+            if cancel.clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    answer.or(response.should_close().then_some(false))
+}
+
+/// What the delete dialog of a record says about bringing it back.
+pub fn undo_note(lang: Lang) -> &'static str {
+    use crate::i18n::Pick;
+    lang.t(
+        "Silinen kayıt bu oturumda «Geri al» ile geri getirilebilir.",
+        "A deleted record can be brought back with «Undo» during this session.",
+    )
+}
+
 /// Whether Enter and Esc are the form's: (Enter, Esc). An open dropdown has both (Enter chooses
 /// its item, Esc closes it), and so does a dialog above the form. Enter also presses a focused
 /// button or ticks a focused checkbox, so it saves only from a text field or with nothing

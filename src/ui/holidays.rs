@@ -1,7 +1,7 @@
 //! The holiday calendar, for administrators: the built-in TR years, the days added here, adding
 //! a company day or next year's religious holidays, and a warning while next year is estimated.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use egui::{RichText, Ui};
 use rainstaff_core::hours::{Calendar, HolidayDay, HolidayKind};
 use rainstaff_core::time::{format_date, parse_user_date};
@@ -23,6 +23,8 @@ pub struct HolidaysScreen {
     name: String,
     half_day: bool,
     error: Option<String>,
+    /// The added day the remove dialog asks about: (date, name).
+    removing: Option<(NaiveDate, String)>,
 }
 
 impl HolidaysScreen {
@@ -68,7 +70,7 @@ impl HolidaysScreen {
                 });
                 if self.added.iter().any(|a| a.date == day.date) {
                     if ui.button(lang.t("Kaldır", "Remove")).clicked() {
-                        ctx.send(Command::RemoveHoliday { date: day.date });
+                        self.removing = Some((day.date, day.name.clone()));
                     }
                 } else {
                     ui.label(RichText::new(lang.t("yerleşik", "built-in")).weak());
@@ -76,6 +78,15 @@ impl HolidaysScreen {
                 ui.end_row();
             }
         });
+        if let Some((date, name)) = &self.removing {
+            let what = format!("{} · {name}", format_date(*date));
+            if let Some(confirmed) = form::confirm_delete(ui, lang, &what, &[]) {
+                if confirmed {
+                    ctx.send(Command::RemoveHoliday { date: *date });
+                }
+                self.removing = None;
+            }
+        }
         ui.separator();
         ui.strong(lang.t("Gün ekle", "Add a day"));
         egui::Grid::new("holiday_add").num_columns(2).show(ui, |ui| {

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod settings;
 pub mod sync_indicator;
 pub mod timesheets;
+pub mod undo;
 pub mod users;
 pub mod vehicle_card;
 pub mod widgets;

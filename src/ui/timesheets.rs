@@ -77,6 +77,8 @@ pub struct ShiftForm {
     pub note: String,
     pub errors: FormErrors,
     saving: bool,
+    /// The delete dialog is open.
+    deleting: bool,
     /// A new form puts the cursor where typing starts: the start time once the employee is
     /// known, else the employee (form::focus_once).
     focus: bool,
@@ -106,6 +108,7 @@ impl ShiftForm {
             note: s.note.clone().unwrap_or_default(),
             errors: FormErrors::default(),
             saving: false,
+            deleting: false,
             focus: false,
         }
     }
@@ -499,11 +502,25 @@ impl TimesheetsScreen {
             form::error_line(ui, &other);
         }
         let actions = form::actions(ui, lang, lang.t("Kaydet", "Save"), form.id.is_some());
-        if actions.delete
+        form.deleting |= actions.delete;
+        if form.deleting
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { table: &TIMESHEETS, id });
-            form.saving = true;
+            let name = form.employee.and_then(|e| employees.iter().find(|r| r.id == e));
+            let what = format!(
+                "{} · {} · {}–{}",
+                name.map_or("", |r| r.data.full_name.as_str()),
+                form.date,
+                form.start,
+                form.end
+            );
+            if let Some(confirmed) = form::confirm_delete(ui, lang, &what, &[form::undo_note(lang)]) {
+                form.deleting = false;
+                if confirmed {
+                    ctx.send(Command::Delete { table: &TIMESHEETS, id });
+                    form.saving = true;
+                }
+            }
         }
         if actions.cancel {
             self.form = None;

@@ -38,6 +38,8 @@ pub struct RecordForm {
     /// Set after a warning the person may override (`Hooks::confirmable`): the next save confirms.
     pub confirming: bool,
     pub(super) saving: bool,
+    /// The delete dialog is open.
+    pub(super) deleting: bool,
     /// A new form puts the cursor in its first field (form::focus_once).
     pub(super) focus: bool,
     pub moving: Option<MoveDialog>,
@@ -68,6 +70,7 @@ impl RecordForm {
             errors: FormErrors::default(),
             confirming: false,
             saving: false,
+            deleting: false,
             focus: true,
             moving: None,
             mark: None,
@@ -100,6 +103,7 @@ impl RecordForm {
             errors: FormErrors::default(),
             confirming: false,
             saving: false,
+            deleting: false,
             focus: false,
             moving: None,
             mark: row.sync_error.clone(),

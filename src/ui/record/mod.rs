@@ -398,11 +398,19 @@ impl RecordScreen {
         let save =
             if form.confirming { lang.t("Yine de kaydet", "Save anyway") } else { lang.t("Kaydet", "Save") };
         let actions = fields::actions(ui, lang, save, form.id.is_some());
-        if actions.delete
+        form.deleting |= actions.delete;
+        if form.deleting
             && let Some(id) = form.id
         {
-            ctx.send(Command::Delete { table, id });
-            form.saving = true;
+            let title = ctx.store.record_title(table, id, &serde_json::Map::new()).ok().flatten();
+            let what = format!("{} · {}", table.label.get(lang), title.unwrap_or_default());
+            if let Some(confirmed) = fields::confirm_delete(ui, lang, &what, &[fields::undo_note(lang)]) {
+                form.deleting = false;
+                if confirmed {
+                    ctx.send(Command::Delete { table, id });
+                    form.saving = true;
+                }
+            }
         }
         if let Some(moving) = &mut form.moving
             && !moving.ui(ui, ctx)
