@@ -11,7 +11,6 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::sync::REGION_KEY;
 use super::users::User;
 use super::{Result, Store, now_utc, rows};
 
@@ -137,7 +136,7 @@ impl Store {
         if user_region != ALL_REGIONS {
             return Ok(user_region.to_string());
         }
-        Ok(self.setting(REGION_KEY)?.unwrap_or_else(|| ALL_REGIONS.to_string()))
+        Ok(self.pc_region()?.unwrap_or_else(|| ALL_REGIONS.to_string()))
     }
 
     /// The region a sign-in attempt with the name `typed` concerns: the account's, when the name is

@@ -201,7 +201,9 @@ impl Store {
         let now = chrono::Utc::now();
         let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let key = search_key(username.trim());
-        let tx = self.conn.unchecked_transaction()?;
+        // Immediate: the count is read to be written, and the sync thread may be writing; a
+        // deferred transaction would fail to upgrade instead of waiting its turn.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
         let row: Option<(i64, String, Option<String>)> = tx
             .query_row(
                 "SELECT failures, first_at, locked_until FROM sign_in_failures WHERE name_key = ?1",

@@ -240,7 +240,7 @@ impl EmployeesScreen {
             self.refilter();
         }
         if self.form.is_some() {
-            egui::Panel::right("employee_form").min_size(360.0).show(ui, |ui| self.form_ui(ui, ctx));
+            widgets::side_form(ui, "employee_form", |ui| self.form_ui(ui, ctx));
         }
         if self.visible.is_empty() {
             let first = lang.t(
@@ -249,7 +249,7 @@ impl EmployeesScreen {
             );
             widgets::empty_list(ui, lang, self.all.len(), first);
         }
-        self.table(ui, lang);
+        widgets::wide_list(ui, "employee_list", |ui| self.table(ui, lang));
     }
 
     fn table(&mut self, ui: &mut Ui, lang: Lang) {

@@ -22,7 +22,7 @@ use crate::hours::{ListedHours, RowFigure, RowHours, listed_hours};
 use crate::i18n::{Lang, Pick, field_label, region_name, weekday};
 use crate::ui::ctx::Ctx;
 use crate::ui::form::{self, FormErrors};
-use crate::ui::widgets::{employee_combo, region_filter};
+use crate::ui::widgets::{self, employee_combo, region_filter};
 
 pub struct TimesheetsScreen {
     pub dirty: bool,
@@ -286,7 +286,7 @@ impl TimesheetsScreen {
             self.reload(ctx);
         }
         if self.form.is_some() {
-            egui::Panel::right("shift_form").min_size(340.0).show(ui, |ui| self.form_ui(ui, ctx));
+            widgets::side_form(ui, "shift_form", |ui| self.form_ui(ui, ctx));
         }
         let selected = self.employee.and_then(|id| self.employees.iter().find(|e| e.id == id)).cloned();
         if let Some(employee) = selected {
@@ -297,11 +297,17 @@ impl TimesheetsScreen {
                 (Ok(from), _) => from,
                 _ => ctx.today,
             };
-            egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.hours.ui(ui, ctx, &employee, first_listed));
-            });
+            // Half the height by default: the totals and "explain a day" are what the list is for.
+            let half = (ui.available_height() * 0.5).max(220.0);
+            egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).default_size(half).show(
+                ui,
+                |ui| {
+                    egui::ScrollArea::vertical()
+                        .show(ui, |ui| self.hours.ui(ui, ctx, &employee, first_listed));
+                },
+            );
         }
-        self.table(ui, lang);
+        widgets::wide_list(ui, "shift_list", |ui| self.table(ui, lang));
     }
 
     /// The week the list starts in, and its approval: a manager's check on the way to the

@@ -60,6 +60,25 @@ pub fn region_filter(ui: &mut Ui, lang: Lang, regions: &[String], filter: &mut O
     *filter != before
 }
 
+/// The edit form beside a list: a panel on the right whose edge the person drags to give the list
+/// or the form more room, scrolling inside when the window is short. At 1024 px the list keeps
+/// more than half the width; on a wide screen the form does not take more than it needs.
+pub fn side_form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add: impl FnOnce(&mut Ui) -> R) {
+    let width = ui.available_width();
+    egui::Panel::right(id)
+        .min_size(320.0)
+        .default_size(380.0_f32.min(width * 0.45))
+        .max_size((width * 0.7).max(320.0))
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, add);
+        });
+}
+
+/// A list wider than the room beside the form scrolls sideways instead of running under it.
+pub fn wide_list<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::ScrollArea::horizontal().id_salt(id).show(ui, add).inner
+}
+
 /// What an empty list says instead of nothing: that the search and filters hide `hidden`
 /// records, or, with none at all, `first_step`: what to do first.
 pub fn empty_list(ui: &mut Ui, lang: Lang, hidden: usize, first_step: &str) {

@@ -246,9 +246,7 @@ impl RecordScreen {
             self.refilter(lang);
         }
         if self.form.is_some() {
-            egui::Panel::right(("record_form", self.table().name))
-                .min_size(360.0)
-                .show(ui, |ui| self.form_ui(ui, ctx));
+            widgets::side_form(ui, ("record_form", self.table().name), |ui| self.form_ui(ui, ctx));
         }
         if self.visible.is_empty() {
             let first = format!(
@@ -259,7 +257,7 @@ impl RecordScreen {
             );
             widgets::empty_list(ui, lang, self.all.len(), &first);
         }
-        self.list_ui(ui, ctx);
+        widgets::wide_list(ui, ("record_list", self.table().name), |ui| self.list_ui(ui, ctx));
     }
 
     fn list_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {

@@ -555,19 +555,30 @@ impl Browser {
         self.downloads.path()
     }
 
-    /// Waits until a download has completed (its file has its name, no longer `.crdownload`)
-    /// that this has not given before; its path.
+    /// Waits until a download has completed that this has not given before; its path. Complete
+    /// means no `.crdownload` is left and the file kept its size between two looks: Chromium may
+    /// give the file its name before the last bytes are in it.
     pub async fn wait_for_download(&self, timeout: Duration) -> Result<PathBuf> {
         let deadline = Instant::now() + timeout;
+        let mut sizes: std::collections::HashMap<PathBuf, u64> = Default::default();
         loop {
             let mut names = Vec::new();
+            let mut files = Vec::new();
             for entry in std::fs::read_dir(self.download_dir()).into_iter().flatten().flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
                 names.push(name.clone());
-                let partial = name.ends_with(".crdownload") || name.starts_with('.');
-                if !partial && path.is_file() && self.taken.lock().unwrap().insert(path.clone()) {
-                    return Ok(path);
+                if !name.starts_with('.') && path.is_file() {
+                    files.push(path);
+                }
+            }
+            if !names.iter().any(|n| n.ends_with(".crdownload")) {
+                for path in files {
+                    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                    let steady = size > 0 && sizes.insert(path.clone(), size) == Some(size);
+                    if steady && self.taken.lock().unwrap().insert(path.clone()) {
+                        return Ok(path);
+                    }
                 }
             }
             if Instant::now() > deadline {
