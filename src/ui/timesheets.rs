@@ -297,12 +297,16 @@ impl TimesheetsScreen {
                 (Ok(from), _) => from,
                 _ => ctx.today,
             };
-            // Half the height by default: the totals and "explain a day" are what the list is for.
-            let half = (ui.available_height() * 0.5).max(220.0);
-            egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).default_size(half).show(
+            // A good part of the window by default: the totals and "explain a day" are what the list
+            // is for. (Of the window, not of what is left: the first frame may have little left.)
+            let room = (ui.ctx().content_rect().height() * 0.42).max(220.0);
+            egui::Panel::bottom("hours_panel").resizable(true).min_size(160.0).default_size(room).show(
                 ui,
                 |ui| {
+                    // Filling the panel keeps its size: a panel that shrinks to its contents
+                    // remembers the smaller size.
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
                         .show(ui, |ui| self.hours.ui(ui, ctx, &employee, first_listed));
                 },
             );

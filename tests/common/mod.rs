@@ -14,12 +14,15 @@ use rainstaff::app::App;
 use rainstaff::paths::DataDir;
 
 pub fn start(dir: &std::path::Path) -> Harness<'static, App> {
+    start_sized(dir, egui::vec2(1280.0, 800.0))
+}
+
+/// `start` in a window of `size`.
+pub fn start_sized(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, App> {
     let ctx = egui::Context::default();
     let mut app = App::new(DataDir::new(dir), &ctx).expect("app starts");
     app.today = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+    Harness::builder().with_size(size).build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
 
 /// Runs frames until the worker has answered everything and the UI has taken the answers in.

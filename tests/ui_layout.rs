@@ -1,0 +1,127 @@
+//! Every screen at the smallest window offices use (1024×700, the legacy app's) and on a wide
+//! one (1920×1080): the list beside an open form never runs under the form, and what is needed
+//! to finish the job (the form's buttons, the totals) lies inside the window.
+
+mod common;
+
+use common::{settle, sign_in, start_sized};
+use egui::Rect;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use rainstaff::app::App;
+use rainstaff::db::Store;
+use rainstaff::db::edits::SaveOptions;
+use rainstaff::db::users::Role;
+use rainstaff_core::model::{Employee, Shift, fields_of};
+use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
+
+const SIZES: [egui::Vec2; 2] = [egui::vec2(1024.0, 700.0), egui::vec2(1920.0, 1080.0)];
+
+fn rect(harness: &Harness<'_, App>, label: &str) -> Rect {
+    harness.get_by_label(label).rect()
+}
+
+fn inside(harness: &Harness<'_, App>, label: &str, size: egui::Vec2) {
+    let r = rect(harness, label);
+    assert!(
+        Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(r),
+        "{label} {r:?} is outside {size:?}"
+    );
+}
+
+/// A Bursa office with its manager "şef", an employee with a long name and a shift of hers.
+fn office(dir: &std::path::Path) -> uuid::Uuid {
+    let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
+    let user = store.create_user("şef", Some("parola-12345"), Role::Manager, "Bursa").unwrap();
+    let e = Employee {
+        full_name: "MEHMET ALİ ŞAHİNOĞLU".into(),
+        department: Some("TEKNİK SERVİS".into()),
+        title: Some("KIDEMLİ TEKNİSYEN".into()),
+        ..Employee::default()
+    };
+    let id =
+        store.save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default()).unwrap();
+    let s = Shift {
+        employee_id: id.to_string(),
+        work_date: "2026-03-02".into(),
+        start_time: "08:00".into(),
+        end_time: "17:00".into(),
+        break_minutes: 60,
+        special_day: false,
+        note: Some("sayım".into()),
+    };
+    store.save_record(&user, &TIMESHEETS, None, "Bursa", fields_of(&s), SaveOptions::default()).unwrap();
+    id
+}
+
+/// The painted text of the last frame, each cut to where it shows (its clip rectangle).
+fn painted(harness: &Harness<'_, App>) -> Vec<(String, Rect)> {
+    let shapes = &harness.output().shapes;
+    shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::Shape::Text(text) => {
+                let shown = text.visual_bounding_rect().intersect(clipped.clip_rect);
+                (shown.is_positive()).then(|| (text.galley.text().to_string(), shown))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// No text of the list's header row shows where the form is: `header` names the list's first
+/// column, `form` the form's heading.
+fn list_stays_beside_the_form(harness: &Harness<'_, App>, header: &str, form: &str, size: egui::Vec2) {
+    let row = rect(harness, header);
+    // The form's heading, right of a button of the same words above the list.
+    let headings = harness.query_all_by_label(form).map(|n| n.rect());
+    let form = headings.max_by(|a, b| a.left().total_cmp(&b.left())).expect("the form's heading");
+    let under_the_form: Vec<_> = painted(harness)
+        .into_iter()
+        .filter(|(_, r)| r.center().y > row.top() && r.center().y < row.bottom())
+        .filter(|(text, r)| r.right() > form.left() - 2.0 && !form.contains(r.center()) && text != header)
+        .collect();
+    assert!(
+        under_the_form.is_empty(),
+        "{size:?}: the list's header shows under the form: {under_the_form:?}"
+    );
+}
+
+#[test]
+fn lists_beside_an_open_form_stay_clear_of_it_at_1024x700_and_1920x1080() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = office(dir.path());
+    for size in SIZES {
+        let mut harness = start_sized(dir.path(), size);
+        sign_in(&mut harness, "şef", "parola-12345");
+        common::employees_screen(&mut harness);
+        harness.get_by_label("MEHMET ALİ ŞAHİNOĞLU").click();
+        settle(&mut harness);
+        list_stays_beside_the_form(&harness, "Ad Soyad (A-Z)", "Personeli düzenle", size);
+        for label in ["Kaydet", "Sil", "Haftalık çalışma süresi"] {
+            inside(&harness, label, size);
+        }
+
+        harness.get_by_label("Puantaj").click();
+        harness.run();
+        harness.state_mut().timesheets.employee = Some(id);
+        harness.state_mut().timesheets.dirty = true;
+        harness.get_by_label("Yeni vardiya").click();
+        settle(&mut harness);
+        list_stays_beside_the_form(&harness, "Hesap notu", "Yeni vardiya", size);
+        for label in ["Kaydet", "Mola (dk)", "Çalışma"] {
+            assert!(harness.query_all_by_label(label).count() > 0, "{label}");
+        }
+        inside(&harness, "Kaydet", size);
+        // The totals under the list get a good part of the height, not a strip.
+        let totals = harness.query_all_by_label("Hafta").map(|n| n.rect()).find(|r| r.top() > size.y * 0.3);
+        let totals = totals.expect("the totals panel");
+        assert!(size.y - totals.top() > size.y * 0.3, "{size:?}: the totals start at {totals:?}");
+
+        harness.get_by_label("Araçlar").click();
+        harness.run();
+        harness.get_by_label("Yeni araç").click();
+        harness.run();
+        inside(&harness, "Kaydet", size);
+    }
+}
