@@ -237,11 +237,16 @@ fn ankara_office(data: &Path) -> Uuid {
 }
 
 fn add_shift(data: &Path, employee: Uuid, day: u32) -> Uuid {
+    add_shift_on(data, employee, &format!("2026-04-{day:02}"))
+}
+
+/// A 09:00–18:00 shift of `employee` on `date` (`YYYY-MM-DD`), entered by the office's manager.
+fn add_shift_on(data: &Path, employee: Uuid, date: &str) -> Uuid {
     let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
     let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
     let s = Shift {
         employee_id: employee.to_string(),
-        work_date: format!("2026-04-{day:02}"),
+        work_date: date.into(),
         start_time: "09:00".into(),
         end_time: "18:00".into(),
         break_minutes: 60,
@@ -884,20 +889,7 @@ fn an_offline_edit_into_a_month_locked_meanwhile_is_refused_and_parked() {
     enroll(&office, &url, &code(&db, "Ankara"));
     enroll(&head, &url, &code(&db, "ALL"));
     let employee = ankara_office(&office);
-    let march = {
-        let mut store = Store::open(&office.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
-        let s = Shift {
-            employee_id: employee.to_string(),
-            work_date: "2026-03-02".into(),
-            start_time: "09:00".into(),
-            end_time: "18:00".into(),
-            break_minutes: 60,
-            special_day: false,
-            note: None,
-        };
-        store.save_record(&user, &TIMESHEETS, None, "Ankara", fields_of(&s), SaveOptions::default()).unwrap()
-    };
+    let march = add_shift_on(&office, employee, "2026-03-02");
     sync_clean(&office);
     sync_clean(&head);
 

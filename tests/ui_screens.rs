@@ -68,6 +68,15 @@ fn add_an_employee_and_see_a_validation_error() {
     assert_eq!(all[0].data.weekly_minutes, 2250);
 }
 
+/// Opens Puantaj on employee `id` with a new shift's form.
+fn new_shift_form(harness: &mut egui_kittest::Harness<'_, rainstaff::app::App>, id: uuid::Uuid) {
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.state_mut().timesheets.employee = Some(id);
+    harness.get_by_label("Yeni vardiya").click();
+    harness.run();
+}
+
 /// A Bursa store with its manager "şef" and one employee, NURAY ÖZGÜL; returns her id.
 fn bursa_with_one_employee(dir: &std::path::Path) -> uuid::Uuid {
     let mut store = Store::open(&dir.join("rainstaff.db")).unwrap();
@@ -94,11 +103,7 @@ fn a_name_beyond_its_limit_is_refused_and_a_loosely_typed_shift_is_stored_exactl
     harness.run();
 
     // The form takes `8:5`; the store, and so the server, get `08:05`.
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.get_by_label("Yeni vardiya").click();
-    harness.run();
+    new_shift_form(&mut harness, id);
     fill(&mut harness, "Tarih", "4.3.2026");
     fill(&mut harness, "Başlangıç", "8:5");
     fill(&mut harness, "Bitiş", "16:30");
@@ -176,11 +181,7 @@ fn add_a_shift_from_a_template_and_see_an_overlap_refused() {
     let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.get_by_label("Yeni vardiya").click();
-    harness.run();
+    new_shift_form(&mut harness, id);
     // The seeded weekday template fills start, end and break in one click.
     harness.get_by_label("Hafta içi 08:30–17:30").click();
     harness.run();
@@ -472,11 +473,7 @@ fn the_calendar_beside_a_date_speaks_the_windows_language_and_fills_the_field() 
     let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.get_by_label("Yeni vardiya").click();
-    harness.run();
+    new_shift_form(&mut harness, id);
     harness.get_by_label("Takvim").click();
     harness.run();
     // Today is 4 March 2026 in the tests: the calendar opens on its month, Monday first.
@@ -602,11 +599,7 @@ fn keys_typed_after_a_tab_within_one_slow_frame_land_in_the_next_field() {
     let id = bursa_with_one_employee(dir.path());
     let mut harness = start(dir.path());
     sign_in(&mut harness, "şef", "parola-12345");
-    harness.get_by_label("Puantaj").click();
-    harness.run();
-    harness.state_mut().timesheets.employee = Some(id);
-    harness.get_by_label("Yeni vardiya").click();
-    harness.run();
+    new_shift_form(&mut harness, id);
     fill(&mut harness, "Tarih", "05.03.2026");
     harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Başlangıç").focus();
     harness.run();
