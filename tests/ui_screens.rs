@@ -459,7 +459,8 @@ fn employees_and_shifts_are_entered_by_keyboard_alone() {
         settle(&mut harness);
     }
     assert_eq!(harness.state().timesheets.row_count(), 2);
-    harness.get_by_label("2 vardiya · toplam çalışma 8:30");
+    // Each starts with the region's break, an hour unless changed; the engine counts the day.
+    harness.get_by_label("2 vardiya · toplam çalışma 7:30");
     // The totals show the week the shifts were entered in, not the week of the 1st of the month.
     harness.get_by_label("02.03.2026 – 08.03.2026");
     harness.key_press(egui::Key::Escape);
@@ -830,4 +831,37 @@ fn a_delete_asks_first_and_undo_brings_the_same_record_back() {
             .is_some()
     );
     assert!(store().employee(id).unwrap().is_some());
+}
+
+#[test]
+fn a_new_shift_starts_with_the_regions_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = bursa_with_one_employee(dir.path());
+    Store::open(&dir.path().join("rainstaff.db"))
+        .unwrap()
+        .create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL")
+        .unwrap();
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    new_shift_form(&mut harness, id);
+    let break_typed = |h: &egui_kittest::Harness<'_, rainstaff::app::App>| {
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Mola (dk)").value()
+    };
+    assert_eq!(break_typed(&harness).as_deref(), Some("60"), "the legacy app's hour unless changed");
+
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "yönetici", "parola-12345");
+    harness.get_by_label("Ayarlar").click();
+    harness.run();
+    fill(&mut harness, "Bursa", "45");
+    let bursa = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Bursa").rect();
+    let save =
+        harness.query_all_by_label("Kaydet").find(|b| (b.rect().center().y - bursa.center().y).abs() < 8.0);
+    save.unwrap().click();
+    settle(&mut harness);
+
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    new_shift_form(&mut harness, id);
+    assert_eq!(break_typed(&harness).as_deref(), Some("45"));
 }

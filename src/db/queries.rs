@@ -119,7 +119,21 @@ impl Store {
     }
 }
 
+/// The break a new shift starts with where the region set none: the legacy app's hour.
+pub const DEFAULT_BREAK_MINUTES: i64 = 60;
+
+/// The setting holding `region`'s break for a new shift.
+pub fn break_key(region: &str) -> String {
+    format!("default_break.{region}")
+}
+
 impl Store {
+    /// The break, in minutes, a new shift of `region` starts with.
+    pub fn default_break(&self, region: &str) -> Result<i64> {
+        let set = self.setting(&break_key(region))?.and_then(|v| v.parse().ok());
+        Ok(set.unwrap_or(DEFAULT_BREAK_MINUTES))
+    }
+
     /// A record in the words the office knows it by: the employee's name, the vehicle's plate, a
     /// shift's employee, date and hours (`AYŞE YILMAZ · 02.03.2026 · 08:00–17:00`). It is read from
     /// the record as this PC holds it (deleted ones too), or from `fallback` (the fields a change

@@ -74,6 +74,10 @@ impl ReadStore {
         self.0.records(table, region)
     }
 
+    pub fn default_break(&self, region: &str) -> Result<i64> {
+        self.0.default_break(region)
+    }
+
     pub fn period(&self, region: &str, month: &str) -> Result<Option<super::periods::Period>> {
         self.0.period(region, month)
     }

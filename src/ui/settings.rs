@@ -5,13 +5,17 @@ use egui::{RichText, Ui};
 
 use crate::bus::{Command, SyncStatus, Topic};
 use crate::db::conflicts::Conflict;
+use crate::db::queries::{DEFAULT_BREAK_MINUTES, break_key};
 use crate::db::sync::{DEVICE_KEY, REGION_KEY, SERVER_KEY};
 use crate::db::users::Role;
-use crate::i18n::{Lang, Pick, field_label};
+use crate::i18n::{Lang, Pick, field_label, region_name};
 use crate::message::Message;
 use crate::paths::DataDir;
 use crate::ui::ctx::Ctx;
 use crate::ui::form;
+
+/// The longest break a region may set for a new shift: ten hours.
+const MAX_BREAK_MINUTES: i64 = 600;
 
 #[derive(Default)]
 pub struct SettingsScreen {
@@ -31,6 +35,9 @@ pub struct SettingsScreen {
     backups: Vec<std::path::PathBuf>,
     backup_error: Option<String>,
     restore_armed: Option<std::path::PathBuf>,
+    /// Each region's break for a new shift, as typed: (region, minutes).
+    breaks: Vec<(String, String)>,
+    break_error: Option<String>,
 }
 
 impl SettingsScreen {
@@ -66,6 +73,12 @@ impl SettingsScreen {
         self.runs = ctx.store.sync_runs(5).unwrap_or_default();
         self.conflicts = ctx.store.conflicts(&ctx.user.region).unwrap_or_default();
         self.backups = ctx.store.backups().unwrap_or_default();
+        self.breaks = ctx
+            .scope
+            .regions()
+            .iter()
+            .map(|r| (r.clone(), ctx.store.default_break(r).unwrap_or(DEFAULT_BREAK_MINUTES).to_string()))
+            .collect();
         self.dirty = false;
     }
 
@@ -99,9 +112,45 @@ impl SettingsScreen {
             }
             ui.separator();
             self.refused_ui(ui, lang, refused);
+            if ctx.user.role == Role::Admin {
+                ui.separator();
+                self.breaks_ui(ui, ctx);
+            }
             ui.separator();
             self.backups_ui(ui, ctx, data);
         });
+    }
+
+    /// The break a new shift starts with, per region (the legacy app's hour unless changed).
+    fn breaks_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Yeni vardiyanın molası (dk)", "A new shift's break (min)"));
+        let mut save = None;
+        egui::Grid::new("default_breaks").num_columns(3).show(ui, |ui| {
+            for (region, minutes) in &mut self.breaks {
+                let l = ui.label(region_name(lang, region));
+                ui.add(egui::TextEdit::singleline(minutes).desired_width(60.0)).labelled_by(l.id);
+                if ui.button(lang.t("Kaydet", "Save")).clicked() {
+                    save = Some((region.clone(), minutes.trim().to_string()));
+                }
+                ui.end_row();
+            }
+        });
+        if let Some((region, minutes)) = save {
+            match minutes.parse::<i64>() {
+                Ok(m) if (0..=MAX_BREAK_MINUTES).contains(&m) => {
+                    self.break_error = None;
+                    ctx.send(Command::SetSetting { key: break_key(&region), value: m.to_string() });
+                }
+                _ => {
+                    let problem = lang.t("0 ile 600 arasında dakika olmalı", "must be minutes from 0 to 600");
+                    self.break_error = Some(format!("{}: {problem}", region_name(lang, &region)));
+                }
+            }
+        }
+        if let Some(e) = &self.break_error {
+            form::error_line(ui, e);
+        }
     }
 
     fn password_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {

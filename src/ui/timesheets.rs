@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::bus::Command;
 use crate::db::edits::SaveOptions;
-use crate::db::queries::ShiftFilter;
+use crate::db::queries::{DEFAULT_BREAK_MINUTES, ShiftFilter};
 use crate::db::users::Role;
 use crate::hours::{ListedHours, RowFigure, RowHours, listed_hours};
 use crate::i18n::{Lang, Pick, field_label, region_name, weekday};
@@ -33,6 +33,8 @@ pub struct TimesheetsScreen {
     names: HashMap<String, String>,
     listed: ListedHours,
     templates: Vec<Record<ShiftTemplate>>,
+    /// The break a new shift starts with: the region's setting (`Store::default_break`).
+    break_default: i64,
     pub employee: Option<Uuid>,
     /// The list opens on the current month: a store holds years of shifts.
     range_set: bool,
@@ -53,6 +55,7 @@ impl Default for TimesheetsScreen {
             names: HashMap::new(),
             listed: ListedHours::default(),
             templates: Vec::new(),
+            break_default: DEFAULT_BREAK_MINUTES,
             employee: None,
             range_set: false,
             from: String::new(),
@@ -85,11 +88,11 @@ pub struct ShiftForm {
 }
 
 impl ShiftForm {
-    fn new(employee: Option<Uuid>, today: NaiveDate) -> Self {
+    fn new(employee: Option<Uuid>, today: NaiveDate, break_minutes: i64) -> Self {
         ShiftForm {
             employee,
             date: format_date(today),
-            break_minutes: "0".into(),
+            break_minutes: break_minutes.to_string(),
             focus: true,
             ..Default::default()
         }
@@ -163,7 +166,7 @@ impl TimesheetsScreen {
             let next = ShiftForm {
                 employee: form.employee,
                 date: form.date.clone(),
-                break_minutes: "0".into(),
+                break_minutes: self.break_default.to_string(),
                 focus: true,
                 ..Default::default()
             };
@@ -214,6 +217,8 @@ impl TimesheetsScreen {
         let calendar = ctx.store.calendar().unwrap_or_else(|_| rainstaff_core::hours::Calendar::builtin_tr());
         self.listed = listed_hours(&self.shifts, &self.employees, &calendar, |f| ctx.store.shifts(f).ok());
         self.templates = ctx.store.templates(&ctx.user.region).unwrap_or_default();
+        let region = self.region_filter.as_deref().unwrap_or(&ctx.user.region);
+        self.break_default = ctx.store.default_break(region).unwrap_or(DEFAULT_BREAK_MINUTES);
         self.hours.invalidate();
         self.dirty = false;
     }
@@ -241,7 +246,7 @@ impl TimesheetsScreen {
             self.reload(ctx);
         }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
-            self.form = Some(ShiftForm::new(self.employee, ctx.today));
+            self.form = Some(ShiftForm::new(self.employee, ctx.today, self.break_default));
         }
         let mut refresh = false;
         ui.horizontal_wrapped(|ui| {
@@ -263,7 +268,7 @@ impl TimesheetsScreen {
                 refresh |= region_filter(ui, lang, ctx.scope.regions(), &mut self.region_filter);
             }
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
-                self.form = Some(ShiftForm::new(self.employee, ctx.today));
+                self.form = Some(ShiftForm::new(self.employee, ctx.today, self.break_default));
             }
             if ui.button(lang.t("Geçen haftayı kopyala", "Copy last week")).clicked() {
                 let monday =
