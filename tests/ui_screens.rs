@@ -865,3 +865,36 @@ fn a_new_shift_starts_with_the_regions_break() {
     new_shift_form(&mut harness, id);
     assert_eq!(break_typed(&harness).as_deref(), Some("45"));
 }
+
+#[test]
+fn the_employee_picker_finds_by_typing_without_turkish_letters_and_names_namesakes_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let sukru = {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let user = store.verify_login("şef", "parola-12345").unwrap().unwrap();
+        let mut add = |name: &str| {
+            let e = Employee { full_name: name.into(), ..Employee::default() };
+            store
+                .save_record(&user, &EMPLOYEES, None, "Bursa", fields_of(&e), SaveOptions::default())
+                .unwrap()
+        };
+        add("NURAY ÖZGÜL");
+        add("ŞÜKRÜ ÇELİK")
+    };
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Personel").click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("NURAY ÖZGÜL (Bursa)").count(), 2, "namesakes say their region");
+    // The keyboard is in the search at once.
+    harness.event(egui::Event::Text("sukru".into()));
+    harness.run();
+    assert!(harness.query_by_label("NURAY ÖZGÜL (Bursa)").is_none());
+    harness.get_by_label("ŞÜKRÜ ÇELİK");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().timesheets.employee, Some(sukru));
+}

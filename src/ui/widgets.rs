@@ -106,22 +106,63 @@ pub fn employee_combo(
 ) -> egui::Response {
     let name = selected
         .and_then(|s| employees.iter().find(|e| e.id == s))
-        .map_or(lang.t("Tümü", "All"), |e| e.data.full_name.as_str());
-    let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(200.0).show_ui(ui, |ui| {
-        let mut changed = false;
-        if any {
-            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
+        .map_or_else(|| lang.t("Tümü", "All").to_string(), |e| picker_name(employees, e));
+    let search_id = ui.scope_id().with((id, "search"));
+    let mut response = egui::ComboBox::from_id_salt(id).selected_text(name).width(220.0).show_ui(ui, |ui| {
+        // Typing filters the list (Turkish-aware: "sukru" finds "ŞÜKRÜ"); Enter takes the first.
+        // No search kept yet: the list just opened, and the keyboard goes to the search.
+        let kept = ui.data_mut(|d| d.get_temp::<String>(search_id));
+        let mut query = kept.clone().unwrap_or_default();
+        let field = ui.add(egui::TextEdit::singleline(&mut query).hint_text(lang.t("Ara…", "Search…")));
+        if kept.is_none() {
+            field.request_focus();
         }
         let current = *selected;
-        for e in employees.iter().filter(|e| e.data.active || Some(e.id) == current) {
-            changed |= form::choice(ui, selected, Some(e.id), &e.data.full_name).changed();
+        let shown: Vec<&Record<Employee>> = employees
+            .iter()
+            .filter(|e| e.data.active || Some(e.id) == current)
+            .filter(|e| rainstaff_core::text::matches_search(&e.data.full_name, &query))
+            .collect();
+        let mut changed = false;
+        if field.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some(first) = shown.first()
+        {
+            *selected = Some(first.id);
+            changed = true;
+            ui.close();
         }
+        if any && query.trim().is_empty() {
+            changed |= form::choice(ui, selected, None, lang.t("Tümü", "All")).changed();
+        }
+        for e in shown {
+            changed |= form::choice(ui, selected, Some(e.id), picker_name(employees, e)).changed();
+        }
+        if changed {
+            query.clear();
+        }
+        ui.data_mut(|d| d.insert_temp(search_id, query));
         changed
     });
-    if response.inner == Some(true) {
-        response.response.mark_changed();
+    match response.inner {
+        Some(true) => response.response.mark_changed(),
+        // Closed: the next opening starts with an empty search again.
+        None => ui.data_mut(|d| d.remove::<String>(search_id)),
+        Some(false) => {}
     }
     response.response
+}
+
+/// An employee as a picker names them: with the region when another has the same name.
+fn picker_name(employees: &[Record<Employee>], e: &Record<Employee>) -> String {
+    let key = rainstaff_core::text::search_key(&e.data.full_name);
+    let namesakes =
+        employees.iter().filter(|o| rainstaff_core::text::search_key(&o.data.full_name) == key).count();
+    if namesakes > 1 {
+        format!("{} ({})", e.data.full_name, rainstaff_core::regions::display_name(&e.region))
+    } else {
+        e.data.full_name.clone()
+    }
 }
 
 /// Picks the month of `month`'s year by name.
