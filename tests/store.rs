@@ -784,6 +784,34 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     assert_eq!(problems(refused), [("start_time".to_string(), Problem::Overlap)]);
     assert!(store.shift(morning).unwrap().is_none());
 
+    // A row the server holds comes back without sending its fields again: what another PC
+    // changed meanwhile stands.
+    let held = employee(&mut store, &user, "DERYA AK");
+    acknowledge(&store, "employees", held, 2);
+    store.delete_record(&user, &EMPLOYEES, held).unwrap();
+    assert_eq!(store.undo_delete(&user, &EMPLOYEES, held).unwrap(), held);
+    let sent: Vec<(String, String)> = {
+        let mut stmt =
+            store.test_connection().prepare("SELECT op, fields FROM outbox WHERE row_id = ?1").unwrap();
+        stmt.query_map([held.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(sent, [("upsert".to_string(), "{}".to_string())]);
+
+    // A delete a push took may have reached the server though its answer did not come back:
+    // it is not undone in place.
+    store.delete_record(&user, &EMPLOYEES, held).unwrap();
+    let taken = count(&store, "SELECT max(mutation_id) FROM outbox");
+    store.set_sync_state(rainstaff::db::sync::SENT_KEY, &taken.to_string()).unwrap();
+    let again = store.undo_delete(&user, &EMPLOYEES, held).unwrap();
+    assert_ne!(again, held);
+    assert_eq!(
+        count(&store, &format!("SELECT count(*) FROM outbox WHERE row_id = '{held}' AND op = 'delete'")),
+        1
+    );
+
     // Sent already: the server's tombstone is final, so it comes back as a new record.
     let other = employee(&mut store, &user, "AYLA KAYA");
     acknowledge(&store, "employees", other, 3);

@@ -14,6 +14,7 @@ use super::audit::Entry;
 use super::neighbours::Local;
 use super::queries::ShiftFilter;
 use super::rows::Saved;
+use super::sync::SENT_KEY;
 use super::users::User;
 use super::{Store, StoreError, rows};
 
@@ -152,9 +153,10 @@ impl Store {
     }
 
     /// Undoes `user`'s delete of record `id`, in one transaction, held to the rules a new record
-    /// meets (a shift entered since may overlap it). While the delete waits to be sent the record
-    /// comes back as it was, id and all; once sent, the server's tombstone is final and the
-    /// record is entered again under a new id. Returns the id the record has now.
+    /// meets (a shift entered since may overlap it). While the delete was never sent the record
+    /// comes back as it was, id and all; once a push took it (even if its answer never came
+    /// back), the server's tombstone is final and the record is entered again under a new id.
+    /// Returns the id the record has now.
     pub fn undo_delete(
         &mut self,
         user: &User,
@@ -164,14 +166,15 @@ impl Store {
         let row = rows::get(&self.conn, table, id)?
             .filter(|r| r.deleted)
             .ok_or_else(|| StoreError::Invalid(format!("{} {id} is not deleted", table.name)))?;
-        let waiting = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE row_id = ?1 AND op = 'delete')",
+        let waiting: Option<i64> = self.conn.query_row(
+            "SELECT max(mutation_id) FROM outbox WHERE row_id = ?1 AND op = 'delete'",
             [id.to_string()],
-            |r| r.get::<_, bool>(0),
+            |r| r.get(0),
         )?;
-        if !waiting {
+        let sent: i64 = self.sync_state(SENT_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+        let Some(mutation) = waiting.filter(|&m| m > sent) else {
             return self.save_record(user, table, None, &row.region, row.fields, SaveOptions::default());
-        }
+        };
         self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         if table.name == TIMESHEETS.name {
             self.check_shift_employee(&row.region, &row.fields)?;
@@ -188,7 +191,7 @@ impl Store {
             .titled(self.title_of(table, &row.fields)?)
             .between(None, Some(&row.fields));
         let tx = self.conn.transaction()?;
-        rows::undelete(&tx, table, id)?;
+        rows::undelete(&tx, table, id, mutation)?;
         entry.write(&tx)?;
         tx.commit()?;
         Ok(id)

@@ -237,28 +237,23 @@ pub fn delete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
     append_outbox(conn, table.name, id, &row.region, &Entry::delete(row.server_version), &now)
 }
 
-/// Brings back a row deleted on this PC whose delete still waits in the outbox: the waiting
-/// delete becomes an upsert of the row as it was, so the mutation ids stay without a gap and the
-/// server, if it hears of the row at all, hears it unchanged. False when no delete waits (it was
-/// sent, and the server's tombstones are final): nothing changes then.
-pub fn undelete(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<bool> {
-    let Some(mut row) = get(conn, table, id)?.filter(|r| r.deleted) else { return Ok(false) };
-    let waiting: Option<i64> = conn
-        .query_row(
-            "SELECT mutation_id FROM outbox WHERE row_id = ?1 AND op = 'delete' ORDER BY mutation_id DESC LIMIT 1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(mutation) = waiting else { return Ok(false) };
+/// Brings back a row deleted on this PC whose delete, outbox entry `mutation`, was never sent:
+/// the entry becomes an upsert that changes nothing the server holds (all the fields for a row
+/// the server never acknowledged, which must still be created; none for one it holds, so that
+/// what other PCs changed meanwhile stands), and the mutation ids keep no gap.
+pub fn undelete(conn: &Connection, table: &TableSpec, id: Uuid, mutation: i64) -> Result<()> {
+    let mut row = get(conn, table, id)?
+        .filter(|r| r.deleted)
+        .ok_or_else(|| StoreError::Invalid(format!("{} {id} is not deleted", table.name)))?;
+    let fields = if row.server_version == 0 { row.fields.clone() } else { Map::new() };
     conn.execute(
         "UPDATE outbox SET op = 'upsert', fields = ?2 WHERE mutation_id = ?1",
-        params![mutation, Value::Object(row.fields.clone()).to_string()],
+        params![mutation, Value::Object(fields).to_string()],
     )?;
     row.deleted = false;
     row.updated_at = now_utc();
     put(conn, table, &row)?;
-    Ok(true)
+    Ok(())
 }
 
 /// Records a tombstone for a row this PC may never have had (a legacy deletion), so that no later

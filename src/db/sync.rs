@@ -11,7 +11,7 @@ use rainstaff_core::protocol::{
 };
 use rainstaff_core::schema::AUDIT_ENTRIES;
 use rainstaff_core::validate::{FieldError, Problem};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -132,6 +132,10 @@ const ANSWERED_KEY: &str = "answered";
 const FULL_PULL_KEY: &str = "full_pull";
 /// Set while a rejoin of a restored server is under way, as a JSON `RejoinMarker`.
 const REJOIN_KEY: &str = "rejoin";
+/// The highest mutation id a push has taken from the outbox. A change up to it may have reached
+/// the server while it still waits here (its answer lost on the way), so an undo no longer takes
+/// it back in place (`Store::undo_delete`).
+pub const SENT_KEY: &str = "sent_through";
 
 #[derive(Serialize, Deserialize)]
 struct RejoinMarker {
@@ -168,29 +172,21 @@ impl Store {
         Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
     }
 
-    fn outbox_batch(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT mutation_id, table_name, row_id, region, op, fields, base_version, imported
-             FROM outbox ORDER BY mutation_id LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            let fields: String = r.get(5)?;
-            let op: String = r.get(4)?;
-            Ok(Mutation {
-                mutation_id: r.get(0)?,
-                table: r.get(1)?,
-                row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
-                region: r.get(3)?,
-                op: if op == "delete" { Op::Delete } else { Op::Upsert },
-                fields: match serde_json::from_str(&fields) {
-                    Ok(Value::Object(map)) => map,
-                    _ => Default::default(),
-                },
-                base_version: r.get(6)?,
-                imported: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// The next changes to push, noted as sent (`SENT_KEY`) in the write transaction that reads
+    /// them, so that an undo either turns its delete back before the batch is read or sees it sent.
+    fn outbox_batch(&mut self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let batch = read_batch(&tx, limit)?;
+        if let Some(last) = batch.last() {
+            tx.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE
+                     SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                params![SENT_KEY, last.mutation_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(batch)
     }
 
     /// Applies the server's answers to one pushed batch in one transaction.
@@ -729,4 +725,30 @@ impl Store {
         let rows = stmt.query_map([n as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The first `limit` changes of the outbox, in order.
+fn read_batch(conn: &Connection, limit: usize) -> Result<Vec<Mutation>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT mutation_id, table_name, row_id, region, op, fields, base_version, imported
+         FROM outbox ORDER BY mutation_id LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        let fields: String = r.get(5)?;
+        let op: String = r.get(4)?;
+        Ok(Mutation {
+            mutation_id: r.get(0)?,
+            table: r.get(1)?,
+            row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+            region: r.get(3)?,
+            op: if op == "delete" { Op::Delete } else { Op::Upsert },
+            fields: match serde_json::from_str(&fields) {
+                Ok(Value::Object(map)) => map,
+                _ => Default::default(),
+            },
+            base_version: r.get(6)?,
+            imported: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
