@@ -12,21 +12,24 @@ use rainstaff::app::App;
 use rainstaff::db::Store;
 use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::Role;
+use rainstaff::ui::record::registry::SCREENS;
 use rainstaff_core::model::{Employee, Shift, fields_of};
+use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 
 const SIZES: [egui::Vec2; 2] = [egui::vec2(1024.0, 700.0), egui::vec2(1920.0, 1080.0)];
 
-fn rect(harness: &Harness<'_, App>, label: &str) -> Rect {
-    harness.get_by_label(label).rect()
-}
-
+/// Every widget named `label` (a tab and a heading may share it; there is at least one) lies
+/// fully inside the window.
 fn inside(harness: &Harness<'_, App>, label: &str, size: egui::Vec2) {
-    let r = rect(harness, label);
-    assert!(
-        Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(r),
-        "{label} {r:?} is outside {size:?}"
-    );
+    let rects: Vec<Rect> = harness.query_all_by_label(label).map(|n| n.rect()).collect();
+    assert!(!rects.is_empty(), "{size:?}: no {label}");
+    for r in rects {
+        assert!(
+            Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(r),
+            "{label} {r:?} is outside {size:?}"
+        );
+    }
 }
 
 /// A Bursa office with its manager "şef", an employee with a long name and a shift of hers.
@@ -72,7 +75,9 @@ fn painted(harness: &Harness<'_, App>) -> Vec<(String, Rect)> {
 /// No text of the list's header row shows where the form is: `header` names the list's first
 /// column, `form` the form's heading.
 fn list_stays_beside_the_form(harness: &Harness<'_, App>, header: &str, form: &str, size: egui::Vec2) {
-    let row = rect(harness, header);
+    // The list's, left of a form field of the same name.
+    let headers = harness.query_all_by_label(header).map(|n| n.rect());
+    let row = headers.min_by(|a, b| a.left().total_cmp(&b.left())).expect("the list's header");
     // The form's heading, right of a button of the same words above the list.
     let headings = harness.query_all_by_label(form).map(|n| n.rect());
     let form = headings.max_by(|a, b| a.left().total_cmp(&b.left())).expect("the form's heading");
@@ -123,5 +128,104 @@ fn lists_beside_an_open_form_stay_clear_of_it_at_1024x700_and_1920x1080() {
         harness.get_by_label("Yeni araç").click();
         harness.run();
         inside(&harness, "Kaydet", size);
+    }
+}
+
+/// Opens the toolbar's tab `label` (a form's field or a list's header may share its name).
+fn tab(harness: &mut Harness<'_, App>, label: &str) {
+    let tabs = harness.query_all_by_label(label).filter(|n| n.rect().top() < 80.0);
+    tabs.min_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).expect("the tab").click();
+    settle(harness);
+}
+
+/// Every text field right of `left` (the open form's) is wide enough to read what it holds.
+fn fields_have_room(harness: &Harness<'_, App>, left: f32, size: egui::Vec2) {
+    let fields: Vec<Rect> = harness
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect())
+        .filter(|r| r.left() >= left)
+        .collect();
+    assert!(!fields.is_empty(), "{size:?}: the form has no text field");
+    for r in fields {
+        // A date's field is 100 px by design, beside its calendar button.
+        assert!(r.width() >= 100.0, "{size:?}: a form field is squeezed to {r:?}");
+    }
+}
+
+/// Every screen an administrator opens, at both sizes: the form beside each fleet list keeps
+/// clear of it with room in its fields, and each screen's heading and the buttons that finish
+/// its job lie inside the window.
+#[test]
+fn every_screen_fits_at_1024x700_and_1920x1080() {
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path());
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    store.create_user("yönetici", Some("parola-12345"), Role::Admin, ALL_REGIONS).unwrap();
+    drop(store);
+    for size in SIZES {
+        let mut harness = start_sized(dir.path(), size);
+        harness.run();
+        for label in ["Kullanıcı adı", "Parola", "Giriş"] {
+            inside(&harness, label, size);
+        }
+        sign_in(&mut harness, "yönetici", "parola-12345");
+        inside(&harness, "Özet", size);
+
+        for screen in SCREENS {
+            tab(&mut harness, screen.tab.tr);
+            harness.get_by_label(screen.new.tr).click();
+            settle(&mut harness);
+            let first = screen.table.list[0];
+            let header = screen.table.field(first).expect("a listed field").label.tr;
+            list_stays_beside_the_form(&harness, header, screen.new.tr, size);
+            inside(&harness, "Kaydet", size);
+            inside(&harness, "Vazgeç", size);
+            let form = harness.query_all_by_label(screen.new.tr).map(|n| n.rect().left()).fold(0.0, f32::max);
+            fields_have_room(&harness, form, size);
+            harness.get_by_label("Vazgeç").click();
+            harness.run();
+        }
+
+        tab(&mut harness, "Tatiller");
+        for label in ["Tatil takvimi", "Ekle"] {
+            inside(&harness, label, size);
+        }
+        tab(&mut harness, "Raporlar");
+        for label in ["Dosya yolu", "Raporu oluştur"] {
+            inside(&harness, label, size);
+        }
+        tab(&mut harness, "Ay sonu");
+        inside(&harness, "Ay sonu", size);
+        tab(&mut harness, "Kayıtlar");
+        inside(&harness, "Kayıtlar", size);
+
+        tab(&mut harness, "Kullanıcılar");
+        inside(&harness, "Kullanıcı ekle", size);
+        // Each account's buttons stay on its own row, beside its name.
+        let edits: Vec<Rect> = harness.query_all_by_label("Düzenle").map(|n| n.rect()).collect();
+        let disables: Vec<Rect> =
+            harness.query_all_by_label("Hesabı devre dışı bırak…").map(|n| n.rect()).collect();
+        assert!(!disables.is_empty(), "{size:?}: another account to disable");
+        for d in &disables {
+            assert!(
+                edits.iter().any(|e| (e.center().y - d.center().y).abs() < 2.0),
+                "{size:?}: a disable button {d:?} is not beside an edit button: {edits:?}"
+            );
+        }
+
+        tab(&mut harness, "Ayarlar");
+        inside(&harness, "Ayarlar", size);
+        harness.get_by_label("Listeyi aç").click();
+        settle(&mut harness);
+        inside(&harness, "Reddedilen değişiklikler", size);
+
+        let import = &mut harness.state_mut().import;
+        import.open = true;
+        import.path = Some(common::samples().join("F1_v4_s4.db"));
+        import.region = Some(ALL_REGIONS.to_string());
+        harness.run();
+        harness.get_by_label("Önizle").click();
+        settle(&mut harness);
+        inside(&harness, "Onayla ve içe aktar", size);
     }
 }

@@ -171,22 +171,27 @@ impl UsersScreen {
                             (true, false) => lang.t("Etkin", "Active"),
                         });
                     });
+                    // Side by side: stacked, the second button runs into the next row.
                     row.col(|ui| {
-                        if ui.button(lang.t("Düzenle", "Edit")).clicked() {
-                            self.editing = Some(Account::of(u));
-                            self.error = None;
-                        }
-                        if u.id == ctx.user.id {
-                            return;
-                        }
-                        if !u.active {
-                            if ui.button(lang.t("Etkinleştir", "Enable")).clicked() {
-                                command = Some(Command::SetUserActive { id: u.id, active: true });
+                        ui.horizontal(|ui| {
+                            if ui.button(lang.t("Düzenle", "Edit")).clicked() {
+                                self.editing = Some(Account::of(u));
+                                self.error = None;
                             }
-                        } else if ui.button(lang.t("Hesabı devre dışı bırak…", "Disable account…")).clicked()
-                        {
-                            self.disabling = Some(u.clone());
-                        }
+                            if u.id == ctx.user.id {
+                                return;
+                            }
+                            if !u.active {
+                                if ui.button(lang.t("Etkinleştir", "Enable")).clicked() {
+                                    command = Some(Command::SetUserActive { id: u.id, active: true });
+                                }
+                            } else if ui
+                                .button(lang.t("Hesabı devre dışı bırak…", "Disable account…"))
+                                .clicked()
+                            {
+                                self.disabling = Some(u.clone());
+                            }
+                        });
                     });
                 });
             });

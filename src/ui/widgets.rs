@@ -74,6 +74,12 @@ pub fn side_form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add: impl FnOnce(&mut 
         });
 }
 
+/// A screen of forms and short lists, one under another, scrolls as a whole: on a short window
+/// its last rows (an open edit form, the button that adds) would otherwise fall off the bottom.
+pub fn page(ui: &mut Ui, id: impl egui::AsIdSalt, add: impl FnOnce(&mut Ui)) {
+    egui::ScrollArea::vertical().id_salt(id).auto_shrink([false, false]).show(ui, add);
+}
+
 /// A list wider than the room beside the form scrolls sideways instead of running under it.
 pub fn wide_list<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add: impl FnOnce(&mut Ui) -> R) -> R {
     egui::ScrollArea::horizontal().id_salt(id).show(ui, add).inner
