@@ -103,7 +103,7 @@ fn lists_beside_an_open_form_stay_clear_of_it_at_1024x700_and_1920x1080() {
         harness.get_by_label("MEHMET ALİ ŞAHİNOĞLU").click();
         settle(&mut harness);
         list_stays_beside_the_form(&harness, "Ad Soyad (A-Z)", "Personeli düzenle", size);
-        for label in ["Kaydet", "Sil", "Haftalık çalışma süresi"] {
+        for label in ["MEHMET ALİ ŞAHİNOĞLU", "Kaydet", "Sil", "Haftalık çalışma süresi"] {
             inside(&harness, label, size);
         }
 
@@ -117,6 +117,8 @@ fn lists_beside_an_open_form_stay_clear_of_it_at_1024x700_and_1920x1080() {
         for label in ["Kaydet", "Mola (dk)", "Çalışma"] {
             assert!(harness.query_all_by_label(label).count() > 0, "{label}");
         }
+        // The list's first row, and the form's button, beside each other.
+        inside(&harness, "02.03.2026", size);
         inside(&harness, "Kaydet", size);
         // The totals under the list get a good part of the height, not a strip.
         let totals = harness.query_all_by_label("Hafta").map(|n| n.rect()).find(|r| r.top() > size.y * 0.3);
