@@ -72,15 +72,19 @@ fn painted(harness: &Harness<'_, App>) -> Vec<(String, Rect)> {
         .collect()
 }
 
+/// The open form's heading `label`, below a button of the same words in the screen's top row.
+fn heading(harness: &Harness<'_, App>, label: &str) -> Rect {
+    let headings = harness.query_all_by_label(label).map(|n| n.rect());
+    headings.max_by(|a, b| a.top().total_cmp(&b.top())).expect("the form's heading")
+}
+
 /// No text of the list's header row shows where the form is: `header` names the list's first
 /// column, `form` the form's heading.
 fn list_stays_beside_the_form(harness: &Harness<'_, App>, header: &str, form: &str, size: egui::Vec2) {
     // The list's, left of a form field of the same name.
     let headers = harness.query_all_by_label(header).map(|n| n.rect());
     let row = headers.min_by(|a, b| a.left().total_cmp(&b.left())).expect("the list's header");
-    // The form's heading, right of a button of the same words above the list.
-    let headings = harness.query_all_by_label(form).map(|n| n.rect());
-    let form = headings.max_by(|a, b| a.left().total_cmp(&b.left())).expect("the form's heading");
+    let form = heading(harness, form);
     let under_the_form: Vec<_> = painted(harness)
         .into_iter()
         .filter(|(_, r)| r.center().y > row.top() && r.center().y < row.bottom())
@@ -90,6 +94,14 @@ fn list_stays_beside_the_form(harness: &Harness<'_, App>, header: &str, form: &s
         under_the_form.is_empty(),
         "{size:?}: the list's header shows under the form: {under_the_form:?}"
     );
+    // Nor does any cell below it run across the form's edge onto its labels and fields (the
+    // form's own text starts a margin left of its heading).
+    let across: Vec<_> = painted(harness)
+        .into_iter()
+        .filter(|(text, _)| !text.trim().is_empty())
+        .filter(|(_, r)| r.top() >= row.top() && r.left() < form.left() - 20.0 && r.right() > form.left())
+        .collect();
+    assert!(across.is_empty(), "{size:?}: list text runs across the form's edge: {across:?}");
 }
 
 #[test]
@@ -182,8 +194,7 @@ fn every_screen_fits_at_1024x700_and_1920x1080() {
             list_stays_beside_the_form(&harness, header, screen.new.tr, size);
             inside(&harness, "Kaydet", size);
             inside(&harness, "Vazgeç", size);
-            let form = harness.query_all_by_label(screen.new.tr).map(|n| n.rect().left()).fold(0.0, f32::max);
-            fields_have_room(&harness, form, size);
+            fields_have_room(&harness, heading(&harness, screen.new.tr).left(), size);
             harness.get_by_label("Vazgeç").click();
             harness.run();
         }
