@@ -755,6 +755,31 @@ fn accounts_take_a_password_twice_are_disabled_only_when_confirmed_and_the_last_
     let err = store().set_user_role(&admin, admin.id, Role::Manager, "Bursa").unwrap_err();
     assert!(err.to_string().contains("your own administrator account"), "{err}");
     assert!(harness.query_all_by_label("Hesabı devre dışı bırak…").count() == 1, "not one's own account");
+
+    // Demoting oneself in the form is refused, and the screen says why.
+    let rows = harness.query_all_by_label("Düzenle").collect::<Vec<_>>();
+    let own_row = harness.get_by_label("yönetici").rect();
+    rows.into_iter().find(|b| (b.rect().center().y - own_row.center().y).abs() < 8.0).unwrap().click();
+    harness.run();
+    let roles = harness.query_all_by_role_and_label(egui::accesskit::Role::ComboBox, "Rol");
+    roles.max_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    harness.run();
+    // The list names ayşe's role too; the choice is in the popup, drawn last.
+    harness.query_all_by_label("Yönetici").last().unwrap().click();
+    harness.run();
+    harness.get_by_label("Rolü ve bölgeyi kaydet").click();
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_all(
+                By::new()
+                    .label_contains("Kendi yönetici hesabınızı kapatamaz ya da yetkisini düşüremezsiniz")
+            )
+            .next()
+            .is_some(),
+        "the refusal is shown"
+    );
+    assert_eq!(account("yönetici").role, Role::Admin);
 }
 
 #[test]
