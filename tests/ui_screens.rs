@@ -658,7 +658,18 @@ fn five_wrong_passwords_lock_the_name_for_five_minutes_even_across_a_restart() {
     harness.run();
     let name = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Kullanıcı adı").value();
     assert_eq!(name.as_deref(), Some("şef"));
-    for _ in 0..5 {
+    sign_in(&mut harness, "şef", "yanlış-parola");
+    // A refused attempt empties the password and gives it the keyboard; the name stays.
+    let field = |h: &egui_kittest::Harness<'_, rainstaff::app::App>, role, label| {
+        h.get_by_role_and_label(role, label).value().unwrap_or_default()
+    };
+    use egui::accesskit::Role::{PasswordInput, TextInput};
+    assert_eq!(field(&harness, PasswordInput, "Parola").chars().count(), 0);
+    harness.event(egui::Event::Text("ab".into()));
+    harness.run();
+    assert_eq!(field(&harness, PasswordInput, "Parola").chars().count(), 2);
+    assert_eq!(field(&harness, TextInput, "Kullanıcı adı"), "şef");
+    for _ in 1..5 {
         sign_in(&mut harness, "şef", "yanlış-parola");
     }
     let locked = |h: &egui_kittest::Harness<'_, rainstaff::app::App>| {
