@@ -822,3 +822,27 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     assert_eq!(store.employee(again).unwrap().unwrap().data.full_name, "AYLA KAYA");
     assert!(store.employee(other).unwrap().is_none(), "the old id stays deleted");
 }
+
+#[test]
+fn only_five_failures_within_five_minutes_lock_a_name_and_a_sign_in_starts_the_count_again() {
+    use rainstaff::db::users::AuthError;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    manager(&store);
+    let wrong = |n: usize| {
+        (0..n).map(|_| store.sign_in("müdür", "yanlış-parola").unwrap().unwrap_err()).last().unwrap()
+    };
+    let locked = |e: &AuthError| matches!(e, AuthError::Locked { .. });
+
+    assert!(!locked(&wrong(4)));
+    assert!(store.sign_in("MÜDÜR", "parola-12345").unwrap().is_ok(), "four failures do not lock");
+    assert!(!locked(&wrong(4)), "the sign-in started the count again");
+    // The four are older than the window: the next failure is the first of a new count.
+    store
+        .test_connection()
+        .execute("UPDATE sign_in_failures SET first_at = '2000-01-01T00:00:00.000Z'", [])
+        .unwrap();
+    assert!(!locked(&wrong(4)));
+    assert!(locked(&wrong(1)), "the fifth within the window locks");
+    assert!(locked(&store.sign_in("müdür", "parola-12345").unwrap().unwrap_err()), "the right one waits");
+}
