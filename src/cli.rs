@@ -219,8 +219,10 @@ fn region_arg(value: &str) -> anyhow::Result<String> {
 
 /// Who acts when IT runs a command: the account it runs under, as the audit trail names it.
 fn cli_user() -> String {
-    let account = std::env::var("USERNAME").or_else(|_| std::env::var("USER")).unwrap_or_default();
-    format!("cli:{account}")
+    match std::env::var("USERNAME").or_else(|_| std::env::var("USER")) {
+        Ok(account) if !account.trim().is_empty() => format!("cli:{}", account.trim()),
+        _ => "cli".to_string(),
+    }
 }
 
 /// Writes `entries` as CSV with a header row: every field of an entry, the changes as stored.

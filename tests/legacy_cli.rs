@@ -177,7 +177,7 @@ fn the_audit_command_prints_what_the_import_and_the_export_did_as_json_and_csv()
     let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
     let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["import", "export"], "oldest first: {stdout}");
-    assert!(entries[0]["username"].as_str().unwrap().starts_with("cli:"), "{stdout}");
+    assert!(entries[0]["username"].as_str().unwrap().starts_with("cli"), "{stdout}");
     assert!(entries[0]["record"].as_str().unwrap().ends_with("F3_v4_s3.db"), "{stdout}");
     assert_eq!(entries[1]["region"], "ALL", "an export of every region is nobody's region's: {stdout}");
 
