@@ -51,6 +51,24 @@ pub enum CliCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Imports employees or shifts from the office's spreadsheet (.xlsx or .csv) and prints what
+    /// it did as JSON: {"added", "updated", "unchanged", "errors": [{"row", "field", "message"}]},
+    /// `row` being the spreadsheet's own (the header is 1). Every good row lands in one
+    /// transaction; a bad one is reported and left out.
+    Import {
+        #[arg(value_enum)]
+        what: crate::sheet_import::Kind,
+        file: PathBuf,
+        /// The region the rows belong to (default: the region this PC is enrolled for).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only report what would be imported.
+        #[arg(long)]
+        dry_run: bool,
+        /// The language of the messages: tr or en.
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+    },
     /// Exports data to a file.
     Export {
         #[command(subcommand)]
@@ -361,6 +379,26 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let path = crate::report::export_vehicle(&store, &request)?;
             store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
             eprintln!("vehicle card of {plate} written to {}", path.display());
+        }
+        CliCommand::Import { what, file, region, dry_run, lang } => {
+            let mut store = Store::open(&data.store())?;
+            let region = match region {
+                Some(named) => region_arg(&named)?,
+                None => store.pc_region()?.filter(|r| r != ALL_REGIONS).ok_or_else(|| {
+                    anyhow::anyhow!("--region: required on a PC not enrolled for one region")
+                })?,
+            };
+            // IT acts for the office: as an administrator, within what the PC may write.
+            let it = crate::db::users::User {
+                id: uuid::Uuid::nil(),
+                username: cli_user(),
+                role: crate::db::users::Role::Admin,
+                region: ALL_REGIONS.to_string(),
+                active: true,
+                needs_password: false,
+            };
+            let outcome = crate::sheet_import::import(&mut store, &it, what, &file, &region, dry_run, lang)?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
         }
         CliCommand::Audit { from, to, region, format } => {
             let from = from.as_deref().map(|d| date_arg("from", d)).transpose()?;

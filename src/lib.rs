@@ -17,6 +17,7 @@ pub mod net;
 pub mod paths;
 pub mod policy;
 pub mod report;
+pub mod sheet_import;
 pub mod sync_task;
 pub mod ui;
 pub mod worker;

@@ -197,3 +197,111 @@ fn the_audit_command_prints_what_the_import_and_the_export_did_as_json_and_csv()
     let (ok, _, stderr) = rainstaff(data, &["audit", "--from", "02.01.2026", "--to", "01.01.2026"]);
     assert!(!ok && stderr.contains("--to: must not be before --from"), "{stderr}");
 }
+
+#[test]
+fn the_offices_spreadsheets_come_in_with_every_bad_row_named_and_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    // Turkish Excel's CSV: a BOM, ";" and headers with or without Turkish letters.
+    let csv = data.join("personel.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}Ad Soyad;T.C. Kimlik No;Departman;İşe Giriş\n\
+         İpek Çağlar;;Depo;02.03.2026\n\
+         ŞÜKRÜ ÇELİK;10000000146;Sevkiyat;\n\
+         YANLIŞ NO;12345678901;;\n",
+    )
+    .unwrap();
+    let employees = |dry: bool| {
+        let mut args = vec!["import", "employees", csv.to_str().unwrap(), "--region", "Bursa"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let (ok, stdout, stderr) = rainstaff(data, &args);
+        assert!(ok, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let preview = employees(true);
+    assert_eq!(preview["added"], 2, "{preview}");
+    assert!(
+        Store::open(&data.join("rainstaff.db")).unwrap().employees("Bursa").unwrap().is_empty(),
+        "a dry run writes nothing"
+    );
+    let report = employees(false);
+    assert_eq!((report["added"].as_u64(), report["updated"].as_u64()), (Some(2), Some(0)), "{report}");
+    assert_eq!(report["errors"][0]["row"], 4, "{report}");
+    assert_eq!(report["errors"][0]["field"], "T.C. Kimlik No", "{report}");
+    let again = employees(false);
+    assert_eq!((again["added"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)), "{again}");
+
+    // An XLSX of shifts: names without Turkish letters, times as typed, a real date cell.
+    let xlsx = data.join("puantaj.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy");
+    for (col, header) in ["Personel", "Tarih", "Giriş Saati", "Çıkış", "Mola (dk)"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    let rows = [
+        ("Ipek Caglar", "8.30", "1800", "45"),
+        ("ŞÜKRÜ ÇELİK", "9", "17", ""),
+        ("ipek çağlar", "17", "19", "0"),
+    ];
+    let serial = (chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()
+        - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap())
+    .num_days() as f64;
+    for (i, (who, from, to, brk)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, *who).unwrap();
+        sheet.write_number_with_format(r, 1, serial, &date).unwrap();
+        sheet.write_string(r, 2, *from).unwrap();
+        sheet.write_string(r, 3, *to).unwrap();
+        sheet.write_string(r, 4, *brk).unwrap();
+    }
+    book.save(&xlsx).unwrap();
+    let shifts = || {
+        let (ok, stdout, stderr) = rainstaff(
+            data,
+            &["import", "timesheets", xlsx.to_str().unwrap(), "--region", "Bursa", "--lang", "en"],
+        );
+        assert!(ok, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let report = shifts();
+    assert_eq!(report["added"], 2, "{report}");
+    // İpek's evening overlaps her day: that row is named, the others land.
+    assert_eq!(report["errors"][0]["row"], 4, "{report}");
+    assert_eq!(report["errors"][0]["field"], "Start", "{report}");
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let filter = rainstaff::db::queries::ShiftFilter { region: "Bursa".into(), ..Default::default() };
+    let mut typed: Vec<_> = store
+        .shifts(&filter)
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s.data.work_date.clone(),
+                s.data.start_time.clone(),
+                s.data.end_time.clone(),
+                s.data.break_minutes,
+            )
+        })
+        .collect();
+    typed.sort();
+    assert_eq!(
+        typed,
+        [
+            ("2026-03-04".to_string(), "08:30".to_string(), "18:00".to_string(), 45),
+            ("2026-03-04".to_string(), "09:00".to_string(), "17:00".to_string(), 60),
+        ],
+        "an empty break is the region's"
+    );
+    assert_eq!(shifts()["added"], 0, "the same file again adds nothing");
+
+    // A file whose header names no date column says so and writes nothing.
+    let bad = data.join("bad.csv");
+    std::fs::write(&bad, "Ad Soyad,Giriş,Çıkış\nİpek Çağlar,8,17\n").unwrap();
+    let (ok, _, stderr) =
+        rainstaff(data, &["import", "timesheets", bad.to_str().unwrap(), "--region", "Bursa"]);
+    assert!(!ok && stderr.contains("no column for Tarih"), "{stderr}");
+}

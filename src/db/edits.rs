@@ -320,3 +320,109 @@ impl Store {
         Ok(())
     }
 }
+
+/// One row of a spreadsheet to import: its row number in the file (the header is 1), the record
+/// it updates (None: a new one) and the fields it sets.
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    pub row: usize,
+    pub id: Option<Uuid>,
+    pub fields: Map<String, Value>,
+}
+
+/// What importing a spreadsheet did, row by row; `errors` name the file's row and the field.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SheetOutcome {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<SheetError>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SheetError {
+    pub row: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl Store {
+    /// Saves `rows` of `table` in `region` as `user`'s import, every good row in one transaction
+    /// (with `dry_run`, none): each is held to what a form's save is held to, against the rows
+    /// before it too, and a row that breaks something is reported (`errors`, in `lang`) and left
+    /// out while the others land.
+    pub fn import_sheet(
+        &mut self,
+        user: &User,
+        table: &'static TableSpec,
+        region: &str,
+        rows: Vec<SheetRow>,
+        dry_run: bool,
+        lang: rainstaff_core::i18n::Lang,
+    ) -> Result<SheetOutcome, StoreError> {
+        let mut outcome = SheetOutcome::default();
+        let refuse = |outcome: &mut SheetOutcome, row: usize, errors: Vec<FieldError>| {
+            for e in errors {
+                let field = rainstaff_core::i18n::field_label(lang, &e.field);
+                let field = if field.is_empty() { e.field.clone() } else { field.to_string() };
+                outcome.errors.push(SheetError { row, field, message: e.message(lang) });
+            }
+        };
+        if let Err(e) = self.scope(user)?.check(region) {
+            refuse(&mut outcome, 1, vec![e]);
+            return Ok(outcome);
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        for SheetRow { row, id, fields } in rows {
+            let mut errors = table.check_fields(&fields, id.is_none());
+            let before = match id {
+                Some(id) => rows::get(&tx, table, id)?.filter(|r| !r.deleted).map(|r| r.fields),
+                None => None,
+            };
+            let mut full = before.clone().unwrap_or_default();
+            full.extend(fields.clone());
+            if before.as_ref() == Some(&full) {
+                outcome.unchanged += 1;
+                continue;
+            }
+            errors.extend(check_row(table.name, &full));
+            let new_id = id.unwrap_or_else(rainstaff_core::ids::new_id);
+            if errors.is_empty()
+                && table.name == TIMESHEETS.name
+                && let Err(SaveError::Fields(e)) = self.check_shift_employee(region, &full)
+            {
+                errors.extend(e);
+            }
+            if errors.is_empty() {
+                let change = Change {
+                    table: table.name,
+                    id: new_id,
+                    region,
+                    before: before.as_ref(),
+                    after: Some(&full),
+                    lower_km_confirmed: false,
+                };
+                match self.check_rules(&change) {
+                    Ok(()) => {}
+                    Err(SaveError::Fields(e)) => errors.extend(e),
+                    Err(SaveError::Store(e)) => return Err(e),
+                }
+            }
+            if !errors.is_empty() {
+                refuse(&mut outcome, row, errors);
+                continue;
+            }
+            let action = if before.is_some() { "update" } else { "create" };
+            let entry = Entry::record(user, action, table, new_id, region)
+                .titled(self.title_of(table, &full)?)
+                .between(before.as_ref(), Some(&full));
+            rows::save(&tx, table, new_id, region, &fields)?;
+            entry.write(&tx)?;
+            if before.is_some() { outcome.updated += 1 } else { outcome.added += 1 }
+        }
+        if !dry_run {
+            tx.commit()?;
+        }
+        Ok(outcome)
+    }
+}
