@@ -239,6 +239,7 @@ impl App {
                 Event::ReportDone(path) if self.vehicle_card.exporting => self.vehicle_card.finished(&path),
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::MonthEnd(report) => self.month_end.loaded(report),
+                Event::WeekPreview { copied, skipped } => self.timesheets.week_preview(copied, skipped),
                 Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(topic, &message);

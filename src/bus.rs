@@ -98,10 +98,13 @@ pub enum Command {
     },
     /// Seeds the signed-in person's region with the usual shift templates, once.
     SeedTemplates,
+    /// Copies last week's shifts into the week of `week_start`; with `preview`, only says how
+    /// many would be copied and skipped (`Event::WeekPreview`).
     CopyLastWeek {
         region: String,
         employee: Option<Uuid>,
         week_start: chrono::NaiveDate,
+        preview: bool,
     },
     BackupNow,
     Restore {
@@ -232,6 +235,11 @@ pub enum Event {
     ReportProgress(f32),
     ReportDone(PathBuf),
     MonthEnd(rainstaff_report::MonthReport),
+    /// What copying last week would do: (copied, skipped).
+    WeekPreview {
+        copied: usize,
+        skipped: usize,
+    },
     HelpReady(String),
 }
 

@@ -296,8 +296,9 @@ impl State {
                 done(Topic::Settings, store.set_setting(&key, &value), None)
             }
             Command::SeedTemplates => done(Topic::Templates, store.seed_templates(&user), None),
-            Command::CopyLastWeek { region, employee, week_start } => {
-                match store.copy_previous_week(&user, &region, employee, week_start) {
+            Command::CopyLastWeek { region, employee, week_start, preview } => {
+                match store.copy_previous_week(&user, &region, employee, week_start, preview) {
+                    Ok((copied, skipped)) if preview => vec![Event::WeekPreview { copied, skipped }],
                     Ok((copied, skipped)) => {
                         vec![Event::Info(Message::WeekCopied { copied, skipped }), Event::DataChanged]
                     }

@@ -934,3 +934,55 @@ fn the_employee_picker_finds_by_typing_without_turkish_letters_and_names_namesak
     harness.run();
     assert_eq!(harness.state().timesheets.employee, Some(sukru));
 }
+
+#[test]
+fn copying_last_week_says_first_what_it_will_copy_and_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = bursa_with_one_employee(dir.path());
+    let shift = |date: &str, start: &str, end: &str| rainstaff_core::model::Shift {
+        employee_id: id.to_string(),
+        work_date: date.into(),
+        start_time: start.into(),
+        end_time: end.into(),
+        break_minutes: 30,
+        special_day: false,
+        note: None,
+    };
+    {
+        let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        let user = store.verify_login("şef", "parola-12345").unwrap().unwrap();
+        // Last week (today is Wednesday 4 March 2026): Monday and Tuesday; this Tuesday is taken.
+        for s in [
+            shift("2026-02-23", "08:00", "16:00"),
+            shift("2026-02-24", "08:00", "16:00"),
+            shift("2026-03-03", "09:00", "12:00"),
+        ] {
+            store
+                .save_record(
+                    &user,
+                    &rainstaff_core::schema::TIMESHEETS,
+                    None,
+                    "Bursa",
+                    fields_of(&s),
+                    SaveOptions::default(),
+                )
+                .unwrap();
+        }
+    }
+    let count = || {
+        let filter = rainstaff::db::queries::ShiftFilter { region: "Bursa".into(), ..Default::default() };
+        Store::open(&dir.path().join("rainstaff.db")).unwrap().shifts(&filter).unwrap().len()
+    };
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Puantaj").click();
+    harness.run();
+    harness.get_by_label("Geçen haftayı kopyala…").click();
+    settle(&mut harness);
+    harness.get_by_label("Bu haftaya 1 vardiya kopyalanacak, 1 vardiya atlanacak.");
+    assert_eq!(count(), 3, "the preview writes nothing");
+    harness.get_by_label("Kopyala").click();
+    settle(&mut harness);
+    assert_eq!(count(), 4);
+    harness.get_by_label("1 vardiya kopyalandı · 1 atlandı (çakışan ya da pasif)");
+}

@@ -246,14 +246,15 @@ impl Store {
     }
 
     /// Copies the shifts of the week before `week_start` (a Monday) seven days on, in one
-    /// transaction. Shifts that would overlap one already there, or belong to an inactive
-    /// employee, are skipped. Returns (copied, skipped).
+    /// transaction (with `preview`, only counts them). Shifts that would overlap one already
+    /// there, or belong to an inactive employee, are skipped. Returns (copied, skipped).
     pub fn copy_previous_week(
         &mut self,
         user: &User,
         region: &str,
         employee: Option<Uuid>,
         week_start: NaiveDate,
+        preview: bool,
     ) -> Result<(usize, usize), SaveError> {
         let source = self.shifts(&ShiftFilter {
             employee,
@@ -297,7 +298,9 @@ impl Store {
                 skipped += 1;
             }
         }
-        tx_guard.commit()?;
+        if !preview {
+            tx_guard.commit()?;
+        }
         Ok((copied, skipped))
     }
 

@@ -35,6 +35,8 @@ pub struct TimesheetsScreen {
     templates: Vec<Record<ShiftTemplate>>,
     /// The break a new shift starts with: the region's setting (`Store::default_break`).
     break_default: i64,
+    /// What copying last week would do, while the dialog asks: (copied, skipped).
+    copy_preview: Option<(usize, usize)>,
     pub employee: Option<Uuid>,
     /// The list opens on the current month: a store holds years of shifts.
     range_set: bool,
@@ -56,6 +58,7 @@ impl Default for TimesheetsScreen {
             listed: ListedHours::default(),
             templates: Vec::new(),
             break_default: DEFAULT_BREAK_MINUTES,
+            copy_preview: None,
             employee: None,
             range_set: false,
             from: String::new(),
@@ -270,17 +273,12 @@ impl TimesheetsScreen {
             if ui.button(lang.t("Yeni vardiya", "New shift")).clicked() {
                 self.form = Some(ShiftForm::new(self.employee, ctx.today, self.break_default));
             }
-            if ui.button(lang.t("Geçen haftayı kopyala", "Copy last week")).clicked() {
-                let monday =
-                    ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
-                ctx.send(Command::CopyLastWeek {
-                    // The week of what the list shows; the store copies only what this PC may write.
-                    region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
-                    employee: self.employee,
-                    week_start: monday,
-                });
+            if ui.button(lang.t("Geçen haftayı kopyala…", "Copy last week…")).clicked() {
+                // First what it would do: a whole week of shifts is not typed back by hand.
+                ctx.send(self.copy_week(ctx, true));
             }
         });
+        self.copy_dialog(ui, ctx);
         if let Some(e) = &self.filter_error {
             form::error_line(ui, e);
         }
@@ -317,6 +315,52 @@ impl TimesheetsScreen {
             );
         }
         widgets::wide_list(ui, "shift_list", |ui| self.table(ui, lang));
+    }
+
+    /// What "copy last week" has found it would copy: (copied, skipped).
+    pub fn week_preview(&mut self, copied: usize, skipped: usize) {
+        self.copy_preview = Some((copied, skipped));
+    }
+
+    /// Copying last week into this one, for the employee and region the list shows (the store
+    /// copies only what this PC may write).
+    fn copy_week(&self, ctx: &Ctx<'_>, preview: bool) -> Command {
+        let monday = ctx.today - Duration::days(i64::from(ctx.today.weekday().num_days_from_monday()));
+        Command::CopyLastWeek {
+            region: self.region_filter.clone().unwrap_or_else(|| ctx.user.region.clone()),
+            employee: self.employee,
+            week_start: monday,
+            preview,
+        }
+    }
+
+    /// Says what copying last week would do, and does it once confirmed.
+    fn copy_dialog(&mut self, ui: &Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let Some((copied, skipped)) = self.copy_preview else { return };
+        let mut close = false;
+        let response = egui::Modal::new(egui::Id::unique("copy_week")).show(ui.ctx(), |ui| {
+            ui.set_min_width(380.0);
+            ui.heading(lang.t("Geçen haftayı kopyala", "Copy last week"));
+            ui.label(match lang {
+                Lang::Tr => format!("Bu haftaya {copied} vardiya kopyalanacak, {skipped} vardiya atlanacak."),
+                Lang::En => format!("{copied} shifts will be copied into this week, {skipped} skipped."),
+            });
+            ui.label(lang.t(
+                "Atlananlar: bu haftadaki bir vardiyayla çakışanlar ve pasif personelinkiler.",
+                "Skipped: those overlapping a shift of this week, and those of inactive people.",
+            ));
+            ui.horizontal(|ui| {
+                if copied > 0 && ui.button(lang.t("Kopyala", "Copy")).clicked() {
+                    ctx.send(self.copy_week(ctx, false));
+                    close = true;
+                }
+                close |= ui.button(lang.t("Vazgeç", "Cancel")).clicked();
+            });
+        });
+        if close || response.should_close() {
+            self.copy_preview = None;
+        }
     }
 
     /// The week the list starts in, and its approval: a manager's check on the way to the
