@@ -63,6 +63,7 @@ pub struct App {
     refused_changes: ui::refused::RefusedScreen,
     pub vehicle_card: ui::vehicle_card::VehicleCardScreen,
     pub import: ui::import::ImportDialog,
+    pub sheet: ui::sheet::SheetDialog,
     pub sync: SyncStatus,
     pub pending: i64,
     scope: Scope,
@@ -135,6 +136,7 @@ impl App {
             refused_changes: Default::default(),
             vehicle_card: Default::default(),
             import: Default::default(),
+            sheet: Default::default(),
             sync: SyncStatus { phase: SyncPhase::Idle, last_success: None, last_report: None },
             pending: 0,
             scope: Scope::default(),
@@ -240,6 +242,7 @@ impl App {
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::MonthEnd(report) => self.month_end.loaded(report),
                 Event::WeekPreview { copied, skipped } => self.timesheets.week_preview(copied, skipped),
+                Event::SheetImported { dry_run, outcome } => self.sheet.answered(dry_run, outcome),
                 Event::Failed { topic, message } => {
                     let message = message.text(self.lang);
                     self.settings.failed(topic, &message);
@@ -253,6 +256,9 @@ impl App {
                     }
                     if topic == Topic::Import {
                         self.import.failed(&message);
+                    }
+                    if topic == Topic::Sheet {
+                        self.sheet.failed(&message);
                     }
                     self.message = Some((true, message));
                 }
@@ -336,6 +342,7 @@ impl App {
                 Screen::Log => self.log.ui(ui, &ctx),
             }
             self.import.ui(ui, &ctx);
+            self.sheet.ui(ui, &ctx);
         });
         match goto.take() {
             Some(Goto::Record { table, id }) => {
@@ -382,6 +389,14 @@ impl App {
                 {
                     let device = self.store.pc_region().ok().flatten();
                     self.import.start(user, device, self.scope.regions());
+                    ui.close();
+                }
+                if user.role != crate::db::users::Role::Staff
+                    && ui
+                        .button(lang.t("Excel ya da CSV'den içe aktar…", "Import from Excel or CSV…"))
+                        .clicked()
+                {
+                    self.sheet.start(self.scope.default_region());
                     ui.close();
                 }
                 if ui.button(lang.t("Şimdi yedekle", "Back up now")).clicked() {

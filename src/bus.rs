@@ -134,6 +134,15 @@ pub enum Command {
         region: Option<String>,
         dry_run: bool,
     },
+    /// The office's spreadsheet of `kind` into `region`; with `dry_run` only what it would do.
+    /// Answers with SheetImported, its report's messages in `lang`.
+    ImportSheet {
+        kind: crate::sheet_import::Kind,
+        path: PathBuf,
+        region: String,
+        dry_run: bool,
+        lang: crate::i18n::Lang,
+    },
     /// Computes and writes a month report; answers with ReportProgress (0 to 1) while it runs,
     /// then ReportDone or Failed.
     ExportReport {
@@ -188,6 +197,7 @@ impl Command {
             ResolveConflict { .. } => Topic::Conflicts,
             ResendRefused { .. } | DiscardRefused { .. } => Topic::Refused,
             ImportLegacy { .. } => Topic::Import,
+            ImportSheet { .. } => Topic::Sheet,
             ExportReport { .. } | ExportVehicle { .. } => Topic::Report,
             MonthEnd { .. } | SetPeriod { .. } => Topic::MonthEnd,
             AddHoliday { .. } | RemoveHoliday { .. } => Topic::Holidays,
@@ -235,6 +245,11 @@ pub enum Event {
     ReportProgress(f32),
     ReportDone(PathBuf),
     MonthEnd(rainstaff_report::MonthReport),
+    /// What importing a spreadsheet did (or, with `dry_run`, would do).
+    SheetImported {
+        dry_run: bool,
+        outcome: crate::db::edits::SheetOutcome,
+    },
     /// What copying last week would do: (copied, skipped).
     WeekPreview {
         copied: usize,
@@ -261,6 +276,8 @@ pub enum Topic {
     Enroll,
     Holidays,
     Import,
+    /// Importing the office's spreadsheet.
+    Sheet,
     Conflicts,
     Refused,
     Report,

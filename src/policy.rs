@@ -59,6 +59,10 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
                 None => Ok(()),
             }
         }
+        ImportSheet { region, .. } => {
+            needs(Role::Manager)?;
+            scope.check(region).map_err(Denied::Region)
+        }
         ExportReport { request } => reaches(user, &request.selection.region),
         ExportVehicle { region, .. } => reaches(user, region),
         // A manager approves their region's month; only an administrator locks or unlocks one.

@@ -369,6 +369,13 @@ impl State {
                     Err(e) => failed(Topic::Import, e),
                 }
             }
+            Command::ImportSheet { kind, path, region, dry_run, lang } => {
+                match crate::sheet_import::import(store, &user, kind, &path, &region, dry_run, lang) {
+                    Ok(outcome) if dry_run => vec![Event::SheetImported { dry_run, outcome }],
+                    Ok(outcome) => vec![Event::SheetImported { dry_run, outcome }, Event::DataChanged],
+                    Err(e) => failed(Topic::Sheet, format!("{e:#}")),
+                }
+            }
             Command::ResolveConflict { id, keep_server_value } => {
                 done(Topic::Conflicts, store.resolve_conflict(&user, id, keep_server_value), None)
             }

@@ -986,3 +986,33 @@ fn copying_last_week_says_first_what_it_will_copy_and_skip() {
     assert_eq!(count(), 4);
     harness.get_by_label("1 vardiya kopyalandı · 1 atlandı (çakışan ya da pasif)");
 }
+
+#[test]
+fn the_file_menu_imports_a_spreadsheet_after_a_preview_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    bursa_with_one_employee(dir.path());
+    let csv = dir.path().join("personel.csv");
+    std::fs::write(&csv, "Ad Soyad;T.C. Kimlik No\nŞÜKRÜ ÇELİK;10000000146\nYANLIŞ NO;12345678901\n")
+        .unwrap();
+    let names = || {
+        let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+        store.employees("Bursa").unwrap().into_iter().map(|e| e.data.full_name).collect::<Vec<_>>()
+    };
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    harness.get_by_label("Dosya").click();
+    harness.run();
+    harness.get_by_label("Excel ya da CSV'den içe aktar…").click();
+    harness.run();
+    harness.state_mut().sheet.path = csv.display().to_string();
+    harness.run();
+    harness.get_by_label("Önizle").click();
+    settle(&mut harness);
+    harness.get_by_label("Önizleme: 1 eklenecek, 0 güncellenecek, 0 aynı");
+    harness.get_by_label("Satır 3 · T.C. Kimlik No: geçerli bir T.C. kimlik numarası değil (11 hane)");
+    assert_eq!(names(), ["NURAY ÖZGÜL"], "the preview writes nothing");
+    harness.get_by_label("İçe aktar").click();
+    settle(&mut harness);
+    harness.get_by_label("İçe aktarıldı: 1 eklendi, 0 güncellendi, 0 aynı");
+    assert_eq!(names(), ["NURAY ÖZGÜL", "ŞÜKRÜ ÇELİK"]);
+}

@@ -19,6 +19,7 @@ pub mod record;
 pub mod refused;
 pub mod reports;
 pub mod settings;
+pub mod sheet;
 pub mod sync_indicator;
 pub mod timesheets;
 pub mod undo;
