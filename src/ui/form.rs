@@ -87,6 +87,25 @@ pub fn date(
     })
 }
 
+/// The days two filter fields name (an empty one: no bound), or why they name none, said about
+/// the field: a date that is not one, or `reversed` when the last day is before the first.
+pub fn date_range(
+    lang: Lang,
+    from: (&str, &str),
+    to: (&str, &str),
+    reversed: &str,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
+    let day = |(label, text): (&str, &str)| match text.trim() {
+        "" => Ok(None),
+        text => parse_user_date(text).map(Some).map_err(|p| format!("{label}: {}", p.message(lang))),
+    };
+    let (first, last) = (day(from)?, day(to)?);
+    match (first, last) {
+        (Some(f), Some(l)) if l < f => Err(reversed.to_string()),
+        range => Ok(range),
+    }
+}
+
 /// One choice in a dropdown. A click on it closes the dropdown; Enter on it (once the arrow keys
 /// brought the focus there) chooses it too, and closes the dropdown the same way.
 pub fn choice<V: PartialEq>(

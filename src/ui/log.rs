@@ -7,7 +7,6 @@ use egui_extras::{Column, TableBuilder};
 use rainstaff_core::audit::{action_label, describe_changes};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::AUDIT_ACTIONS;
-use rainstaff_core::time::parse_user_date;
 
 use crate::db::audit::{Filter, Logged};
 use crate::db::users::Role;
@@ -96,20 +95,12 @@ impl LogScreen {
     /// said about its field.
     fn filter(&self, ctx: &Ctx<'_>) -> Result<Filter, String> {
         let lang = ctx.lang;
-        let day = |label: &str, text: &str| {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            parse_user_date(text).map(Some).map_err(|p| format!("{label}: {}", p.message(lang)))
-        };
-        let from = day(lang.t("Başlangıç", "From"), &self.from)?;
-        let to = day(lang.t("Bitiş", "To"), &self.to)?;
-        if let (Some(f), Some(t)) = (from, to)
-            && t < f
-        {
-            return Err(lang.t("Bitiş, başlangıçtan önce olamaz", "To cannot be before From").to_string());
-        }
+        let (from, to) = form::date_range(
+            lang,
+            (lang.t("Başlangıç", "From"), &self.from),
+            (lang.t("Bitiş", "To"), &self.to),
+            lang.t("Bitiş, başlangıçtan önce olamaz", "To cannot be before From"),
+        )?;
         let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let every_region = ctx.user.role == Role::Admin && ctx.user.region == ALL_REGIONS;
         Ok(Filter {

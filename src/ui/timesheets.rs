@@ -190,17 +190,12 @@ impl TimesheetsScreen {
     /// list of everything or of nothing would hide the typing mistake.
     fn filter(&self, ctx: &Ctx<'_>) -> Result<ShiftFilter, String> {
         let lang = ctx.lang;
-        let date = |label: &str, s: &str| match s.trim() {
-            "" => Ok(None),
-            s => parse_user_date(s).map(Some).map_err(|p| format!("{label}: {}", p.message(lang))),
-        };
-        let from = date(lang.t("İlk gün", "From"), &self.from)?;
-        let to = date(lang.t("Son gün", "To"), &self.to)?;
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            return Err(lang.t("Son gün, ilk günden önce olamaz", "To cannot be before From").to_string());
-        }
+        let (from, to) = form::date_range(
+            lang,
+            (lang.t("İlk gün", "From"), &self.from),
+            (lang.t("Son gün", "To"), &self.to),
+            lang.t("Son gün, ilk günden önce olamaz", "To cannot be before From"),
+        )?;
         Ok(ShiftFilter {
             employee: self.employee,
             from,
