@@ -211,7 +211,7 @@ impl App {
                     self.message = None;
                     self.undo.deleted(table, id, title);
                 }
-                Event::Restored { id, .. } => {
+                Event::Restored { id } => {
                     let title = self.undo.restored(id).unwrap_or_default();
                     self.message =
                         Some((false, format!("{}: {title}", self.lang.t("Geri alındı", "Restored"))));

@@ -220,11 +220,10 @@ pub enum Event {
         id: Uuid,
         title: String,
     },
-    /// A delete was undone; the record's id is `now` (a new one when the delete had been sent).
+    /// The delete of record `id` was undone (the record may have a new id now: the store says
+    /// when, the undo list only needs to drop the delete).
     Restored {
-        table: &'static str,
         id: Uuid,
-        now: Uuid,
     },
     Invalid {
         table: &'static str,

@@ -254,7 +254,7 @@ impl State {
                 Err(SaveError::Store(e)) => failed(Topic::Records, e),
             },
             Command::UndoDelete { table, id } => match store.undo_delete(&user, table, id) {
-                Ok(now) => vec![Event::Restored { table: table.name, id, now }, Event::DataChanged],
+                Ok(_) => vec![Event::Restored { id }, Event::DataChanged],
                 Err(SaveError::Fields(errors)) => failed(Topic::Records, Message::NotRestored(errors)),
                 Err(SaveError::Store(e)) => failed(Topic::Records, e),
             },

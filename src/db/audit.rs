@@ -61,6 +61,20 @@ impl Entry {
         }
     }
 
+    /// What `username` did that changes no record (a sign-in, an import, a backup): `subject` is
+    /// what it concerns, as people read it.
+    pub fn event(username: &str, region: &str, action: &'static str, subject: Option<String>) -> Entry {
+        Entry {
+            username: username.to_string(),
+            region: region.to_string(),
+            action,
+            table: None,
+            record_id: None,
+            record: subject,
+            changes: None,
+        }
+    }
+
     /// The record as the office knows it.
     pub fn titled(self, title: Option<String>) -> Entry {
         Entry { record: title, ..self }
@@ -160,15 +174,7 @@ impl Store {
         action: &'static str,
         subject: Option<String>,
     ) -> Result<()> {
-        let entry = Entry {
-            username: username.to_string(),
-            region: self.audit_region(user_region)?,
-            action,
-            table: None,
-            record_id: None,
-            record: subject,
-            changes: None,
-        };
+        let entry = Entry::event(username, &self.audit_region(user_region)?, action, subject);
         let tx = self.conn.transaction()?;
         entry.write(&tx)?;
         tx.commit()?;

@@ -143,16 +143,7 @@ impl Store {
             rainstaff_legacy::apply(&import, &mut target)?
         };
         if !dry_run && !report.imported.is_empty() {
-            let entry = Entry {
-                username: by.to_string(),
-                region: region.to_string(),
-                action: "import",
-                table: None,
-                record_id: None,
-                record: Some(path.display().to_string()),
-                changes: None,
-            };
-            entry.write(&tx)?;
+            Entry::event(by, region, "import", Some(path.display().to_string())).write(&tx)?;
         }
         if !dry_run {
             tx.commit().map_err(StoreError::from)?;

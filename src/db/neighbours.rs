@@ -95,12 +95,6 @@ impl Neighbours for Local<'_> {
     }
 
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>> {
-        let id = rainstaff_core::schema::period_id(region, month);
-        Ok(self
-            .0
-            .conn
-            .prepare_cached("SELECT state FROM period_locks WHERE id = ?1 AND deleted_at IS NULL")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?)
+        Ok(self.0.period(region, month)?.map(|p| p.state))
     }
 }

@@ -92,15 +92,15 @@ impl Store {
         fields.insert("reason".into(), reason.map_or(Value::Null, Value::from));
         let mut errors = PERIOD_LOCKS.check_fields(&fields, true);
         errors.extend(check_row(PERIOD_LOCKS.name, &fields));
-        let before = self.period(region, period)?;
-        if state == "approved" && before.as_ref().is_some_and(Period::is_locked) {
+        let id = period_id(region, period);
+        let old = rows::get(&self.conn, &PERIOD_LOCKS, id)?.filter(|r| !r.deleted).map(|r| r.fields);
+        let locked = old.as_ref().and_then(|f| f.get("state")).and_then(Value::as_str) == Some("locked");
+        if state == "approved" && locked {
             errors.push(FieldError::new("state", Problem::PeriodLocked));
         }
         if !errors.is_empty() {
             return Err(SaveError::Fields(errors));
         }
-        let id = period_id(region, period);
-        let old = rows::get(&self.conn, &PERIOD_LOCKS, id)?.filter(|r| !r.deleted).map(|r| r.fields);
         let entry = Entry::record(user, action(state), &PERIOD_LOCKS, id, region)
             .titled(Some(period.to_string()))
             .between(old.as_ref(), Some(&fields));

@@ -95,21 +95,22 @@ const SHIFT_TIMING: [&str; 4] = ["employee_id", "work_date", "start_time", "end_
 /// An employee's fields payroll computes a month's hours by.
 const CONTRACT: [&str; 3] = ["contract_kind", "weekly_minutes", "break_policy"];
 
+/// Whether `region`'s `month` (`YYYY-MM`) is locked for payroll.
+fn month_locked<N: Neighbours>(neighbours: &mut N, region: &str, month: &str) -> Result<bool, N::Error> {
+    Ok(neighbours.period_state(region, month)?.as_deref() == Some("locked"))
+}
+
 /// The field a change touches in a month locked for payroll, if it does: a shift dated in one
 /// (before or after the change), or a contract field of a person with a shift in one.
 fn in_locked_month<N: Neighbours>(
     change: &Change<'_>,
     neighbours: &mut N,
 ) -> Result<Option<&'static str>, N::Error> {
-    let mut locked = |region: &str, date: &str| -> Result<bool, N::Error> {
-        let Some(month) = date.get(..7) else { return Ok(false) };
-        Ok(neighbours.period_state(region, month)?.as_deref() == Some("locked"))
-    };
     match change.table {
         "timesheets" => {
             let days = [change.before, change.after].map(|row| row.and_then(|r| r.get("work_date")));
-            for day in days.into_iter().flatten().filter_map(Value::as_str) {
-                if locked(change.region, day)? {
+            for month in days.into_iter().flatten().filter_map(|d| d.as_str()?.get(..7)) {
+                if month_locked(neighbours, change.region, month)? {
                     return Ok(Some("work_date"));
                 }
             }
@@ -131,7 +132,7 @@ fn in_locked_month<N: Neighbours>(
             months.sort();
             months.dedup();
             for (region, month) in months {
-                if neighbours.period_state(&region, &month)?.as_deref() == Some("locked") {
+                if month_locked(neighbours, &region, &month)? {
                     return Ok(Some(changed));
                 }
             }
