@@ -97,4 +97,12 @@ impl Neighbours for Local<'_> {
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>> {
         Ok(self.0.period(region, month)?.map(|p| p.state))
     }
+
+    fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>> {
+        let mut stmt = self.0.conn.prepare_cached(
+            "SELECT region FROM shift_templates WHERE deleted_at IS NULL AND short_code = ?1 AND id <> ?2",
+        )?;
+        let regions = stmt.query_map((code, except.to_string()), |r| r.get(0))?;
+        Ok(regions.collect::<rusqlite::Result<_>>()?)
+    }
 }

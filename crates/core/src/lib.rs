@@ -17,6 +17,7 @@ pub mod regions;
 pub mod roles;
 pub mod rules;
 pub mod schema;
+pub mod shift_text;
 pub mod sql_value;
 pub mod text;
 pub mod time;

@@ -97,6 +97,9 @@ pub struct ShiftTemplate {
     pub start_time: String,
     pub end_time: String,
     pub break_minutes: i64,
+    /// What the week grid takes for this template's times (`shift_text::template_code`).
+    #[serde(default)]
+    pub short_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -71,6 +71,8 @@ pub trait Neighbours {
     /// The state (`schema::PERIOD_STATES`) of `region`'s month `YYYY-MM`; `None` when nobody
     /// approved or locked it.
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, Self::Error>;
+    /// The regions of the shift templates other than `except` with this short code.
+    fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, Self::Error>;
 }
 
 /// One change of a row, as complete rows on either side of it.
@@ -254,6 +256,19 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                 }
             }
         }
+        // A code names one template wherever the grid reads it: the region's and the company's.
+        "shift_templates" => {
+            if changed("short_code")
+                && let Some(code) = text("short_code").filter(|c| !c.is_empty())
+                && neighbours.template_code_regions(code, change.id)?.iter().any(|r| {
+                    r == change.region
+                        || r == crate::protocol::ALL_REGIONS
+                        || change.region == crate::protocol::ALL_REGIONS
+                })
+            {
+                broken.push(FieldError::new("short_code", Problem::Duplicate));
+            }
+        }
         "employees" => {
             if changed("identity_no")
                 && let Some(no) = text("identity_no")
@@ -398,6 +413,14 @@ mod tests {
                 .find(|(row, _)| *row == id)
                 .map(|(_, f)| f["state"].as_str().unwrap().to_string()))
         }
+
+        fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, Infallible> {
+            Ok(self
+                .of("shift_templates")
+                .filter(|(id, f)| *id != except && f["short_code"] == code)
+                .map(|(_, f)| f["region"].as_str().unwrap().to_string())
+                .collect())
+        }
     }
 
     fn obj(v: Value) -> Map<String, Value> {
@@ -541,6 +564,19 @@ mod tests {
             check(&Change { before: Some(&cleared), after: Some(&first), ..clear }, &mut rows),
             Ok(vec![])
         );
+    }
+
+    #[test]
+    fn a_short_code_names_one_template_in_a_region_and_the_company_wide_ones() {
+        let mut rows = Rows::default();
+        let template = |code: &str, region: &str| json!({"name": "x", "short_code": code, "region": region});
+        rows.add("shift_templates", template("S", "İzmir"));
+        assert_eq!(new_row(&mut rows, "shift_templates", template("S", "Ankara")), vec![]);
+        rows.add("shift_templates", template("G", "ALL"));
+        let taken = vec![("short_code".to_string(), Problem::Duplicate, None)];
+        assert_eq!(new_row(&mut rows, "shift_templates", template("G", "Ankara")), taken);
+        rows.add("shift_templates", template("A", "Ankara"));
+        assert_eq!(new_row(&mut rows, "shift_templates", template("A", "Ankara")), taken);
     }
 
     #[test]

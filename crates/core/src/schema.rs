@@ -156,8 +156,9 @@ pub const SHIFT_TEMPLATES: TableSpec = TableSpec {
         req("start_time", Time, "Başlangıç", "Start"),
         req("end_time", Time, "Bitiş", "End"),
         req("break_minutes", Int, "Mola (dk)", "Break (min)"),
+        opt("short_code", Text(crate::shift_text::CODE_CHARS), "Kısa kod", "Short code"),
     ],
-    list: &["name", "start_time", "end_time", "break_minutes"],
+    list: &["name", "short_code", "start_time", "end_time", "break_minutes"],
     title: &["name"],
 };
 

@@ -60,6 +60,10 @@ pub enum Problem {
     EndBeforeStart,
     /// The vehicle already has an inspection in that ISO week.
     WeekInspected,
+    /// A week-grid cell that is neither times nor a template's short code (`shift_text`).
+    ShiftText,
+    /// A template's short code is one to six letters or digits, in capitals.
+    TemplateCode,
     PasswordTooShort,
     WrongPassword,
     ServerUrl,
@@ -151,6 +155,14 @@ impl Problem {
             (EndBeforeStart, Lang::En) => "cannot be before the start",
             (WeekInspected, Lang::Tr) => "bu aracın o hafta zaten bir kontrolü var",
             (WeekInspected, Lang::En) => "this vehicle already has an inspection that week",
+            (ShiftText, Lang::Tr) => {
+                "vardiya değil: 8.30-18, 830-1800, 22-6, molasıyla 08:30-18:00/45 ya da bir şablonun kısa kodu yazın"
+            }
+            (ShiftText, Lang::En) => {
+                "is not a shift: type 8.30-18, 830-1800, 22-6, 08:30-18:00/45 with its break, or a template's short code"
+            }
+            (TemplateCode, Lang::Tr) => "1–6 büyük harf ya da rakam olmalı (ör. S, A2)",
+            (TemplateCode, Lang::En) => "must be 1–6 capital letters or digits (e.g. S, A2)",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",
             (WrongPassword, Lang::Tr) => "yanlış",
@@ -244,6 +256,11 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
         "timesheets" | "shift_templates" => {
             non_blank("name", &mut errors);
             check_shift_times(text("start_time"), text("end_time"), int("break_minutes"), &mut errors);
+            if text("short_code").is_some_and(|code| {
+                !code.is_empty() && crate::shift_text::template_code(code) != Some(code.to_string())
+            }) {
+                errors.push(FieldError::new("short_code", Problem::TemplateCode));
+            }
         }
         "vehicles" => {
             if text("plate").is_some_and(|plate| normalize_plate(plate).as_deref() != Some(plate)) {

@@ -11,6 +11,7 @@ pub mod faults;
 pub mod form;
 pub mod inspections;
 pub mod registry;
+pub mod templates;
 pub mod vehicles;
 
 use std::collections::HashMap;

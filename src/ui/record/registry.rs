@@ -4,7 +4,7 @@
 //! is a hook on its entry, written beside the table's other code, never a copy of the screen.
 
 use egui::Ui;
-use rainstaff_core::schema::{DRIVERS, SHIFT_TEMPLATES, VEHICLE_SERVICE_VISITS};
+use rainstaff_core::schema::{DRIVERS, VEHICLE_SERVICE_VISITS};
 use rainstaff_core::validate::FieldError;
 use uuid::Uuid;
 
@@ -32,14 +32,7 @@ pub const SCREENS: &[Entry] = &[
         hooks: PLAIN,
     },
     super::inspections::SCREEN,
-    // The shift form's one-click starts: every user of a region shares its templates.
-    Entry {
-        table: &SHIFT_TEMPLATES,
-        tab: label("Şablonlar", "Templates"),
-        new: label("Yeni şablon", "New template"),
-        edit: label("Şablonu düzenle", "Edit template"),
-        hooks: PLAIN,
-    },
+    super::templates::SCREEN,
 ];
 
 /// The screens of `SCREENS`, with what each holds between frames.

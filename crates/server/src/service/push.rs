@@ -17,8 +17,8 @@ use rainstaff_core::protocol::{
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{
-    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS,
-    VEHICLES,
+    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, PERIOD_LOCKS, SHIFT_TEMPLATES, TIMESHEETS, TableSpec,
+    VEHICLE_INSPECTIONS, VEHICLES,
 };
 use rainstaff_core::sql_value::canonical;
 use rainstaff_core::validate::{self, FieldError, Problem};
@@ -433,6 +433,19 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
         let row = self.0.row(&PERIOD_LOCKS, schema::period_id(region, month))?;
         let live = row.filter(|r| r.state.deleted_at.is_none());
         Ok(live.and_then(|r| r.state.fields.get("state").and_then(Value::as_str).map(str::to_string)))
+    }
+
+    fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, StoreError> {
+        let code = Value::from(code);
+        let query = RowQuery {
+            table: &SHIFT_TEMPLATES,
+            field: "short_code",
+            value: &code,
+            between: None,
+            except: Some(except),
+            limit: None,
+        };
+        Ok(self.0.live_rows(&query)?.into_iter().map(|r| r.state.region).collect())
     }
 }
 

@@ -71,7 +71,7 @@ fn template(region: &str, name: &str) -> RowState {
         updated_at: NOW.into(),
         deleted_at: None,
         fields: fields(
-            json!({"name": name, "start_time": "08:00", "end_time": "16:00", "break_minutes": 30}),
+            json!({"name": name, "start_time": "08:00", "end_time": "16:00", "break_minutes": 30, "short_code": null}),
         ),
     }
 }
