@@ -21,6 +21,8 @@ pub enum Screen {
     Overview,
     Employees,
     Timesheets,
+    /// Haftalık giriş: a region's week typed as a spreadsheet.
+    WeekGrid,
     Reports,
     /// Ay sonu: a region's month at a glance, for managers and administrators.
     MonthEnd,
@@ -53,6 +55,7 @@ pub struct App {
     pub overview: ui::overview::OverviewScreen,
     pub employees: ui::employees::EmployeesScreen,
     pub timesheets: ui::timesheets::TimesheetsScreen,
+    pub week_grid: ui::week_grid::WeekGridScreen,
     pub reports: ui::reports::ReportsScreen,
     pub month_end: ui::month_end::MonthEndScreen,
     pub records: ui::record::registry::RecordScreens,
@@ -126,6 +129,7 @@ impl App {
             overview: Default::default(),
             employees: Default::default(),
             timesheets: Default::default(),
+            week_grid: Default::default(),
             reports: Default::default(),
             month_end: Default::default(),
             records: Default::default(),
@@ -163,6 +167,7 @@ impl App {
         self.overview.dirty = true;
         self.employees.dirty = true;
         self.timesheets.dirty = true;
+        self.week_grid.dirty = true;
         self.reports.dirty = true;
         self.month_end.dirty = true;
         self.records.reload();
@@ -241,6 +246,28 @@ impl App {
                 Event::ReportDone(path) if self.vehicle_card.exporting => self.vehicle_card.finished(&path),
                 Event::ReportDone(path) => self.reports.finished(path),
                 Event::MonthEnd(report) => self.month_end.loaded(report),
+                Event::WeekRowSaved { employee, result } => {
+                    self.week_grid.row_saved(self.lang, employee, &result);
+                    self.message = Some(match result {
+                        Ok(n) => (
+                            false,
+                            format!(
+                                "{}: {n} {}",
+                                self.lang.t("Kaydedildi", "Saved"),
+                                self.lang.t("vardiya", "shifts")
+                            ),
+                        ),
+                        Err(_) => (
+                            true,
+                            self.lang
+                                .t(
+                                    "Satır kaydedilmedi: kırmızı hücreleri düzeltin",
+                                    "Row not saved: correct the red cells",
+                                )
+                                .into(),
+                        ),
+                    });
+                }
                 Event::WeekPreview { copied, skipped } => self.timesheets.week_preview(copied, skipped),
                 Event::SheetImported { dry_run, outcome } => self.sheet.answered(dry_run, outcome),
                 Event::Failed { topic, message } => {
@@ -331,6 +358,7 @@ impl App {
                 Screen::Overview => self.overview.ui(ui, &ctx),
                 Screen::Employees => self.employees.ui(ui, &ctx),
                 Screen::Timesheets => self.timesheets.ui(ui, &ctx),
+                Screen::WeekGrid => self.week_grid.ui(ui, &ctx),
                 Screen::Reports => ui::widgets::page(ui, "reports", |ui| self.reports.ui(ui, &ctx)),
                 Screen::MonthEnd => self.month_end.ui(ui, &ctx),
                 Screen::Record(table) => self.records.ui(table, ui, &ctx),
@@ -438,6 +466,7 @@ impl App {
                         (Screen::Overview, lang.t("Özet", "Overview")),
                         (Screen::Employees, lang.t("Personel", "Employees")),
                         (Screen::Timesheets, lang.t("Puantaj", "Timesheets")),
+                        (Screen::WeekGrid, lang.t("Haftalık giriş", "Week entry")),
                         (Screen::Reports, lang.t("Raporlar", "Reports")),
                         (Screen::MonthEnd, lang.t("Ay sonu", "Month end")),
                     ]

@@ -62,6 +62,13 @@ pub enum Command {
         table: &'static TableSpec,
         id: Uuid,
     },
+    /// One row of the week grid: `employee`'s changed days in `region`, all or none
+    /// (`Store::save_week_row`). Answers with WeekRowSaved.
+    SaveWeekRow {
+        region: String,
+        employee: Uuid,
+        days: Vec<crate::db::week::DayCell>,
+    },
     /// An administrator moves a record to another region (see `Store::move_record`).
     MoveRegion {
         table: &'static TableSpec,
@@ -182,7 +189,9 @@ impl Command {
         use Command::*;
         match self {
             CreateFirstAdmin { .. } | SignIn { .. } | SignOut => Topic::SignIn,
-            Save { .. } | Delete { .. } | UndoDelete { .. } | MoveRegion { .. } => Topic::Records,
+            Save { .. } | SaveWeekRow { .. } | Delete { .. } | UndoDelete { .. } | MoveRegion { .. } => {
+                Topic::Records
+            }
             CreateUser { .. } | SetPassword { .. } | SetUserActive { .. } | SetUserRole { .. } => {
                 Topic::Users
             }
@@ -248,6 +257,11 @@ pub enum Event {
     SheetImported {
         dry_run: bool,
         outcome: crate::db::edits::SheetOutcome,
+    },
+    /// A week-grid row saved (how many shifts were written or deleted), or its refusals by day.
+    WeekRowSaved {
+        employee: Uuid,
+        result: Result<usize, Vec<crate::db::week::DayError>>,
     },
     /// What copying last week would do: (copied, skipped).
     WeekPreview {

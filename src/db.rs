@@ -23,6 +23,7 @@ pub mod rows;
 pub mod scope;
 pub mod sync;
 pub mod users;
+pub mod week;
 
 use std::path::{Path, PathBuf};
 

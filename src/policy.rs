@@ -33,7 +33,7 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         | CopyLastWeek { .. }
         | BackupNow
         | SyncNow => Ok(()),
-        Save { region, .. } => scope.check(region).map_err(Denied::Region),
+        Save { region, .. } | SaveWeekRow { region, .. } => scope.check(region).map_err(Denied::Region),
         MoveRegion { region, .. } => scope.check_move(region).map_err(Denied::Region),
         CreateUser { .. }
         | SetPassword { .. }

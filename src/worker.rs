@@ -239,6 +239,16 @@ impl State {
             Command::Save { table, id, region, fields, options } => {
                 saved(table.name, store.save_record(&user, table, id, &region, fields, options))
             }
+            Command::SaveWeekRow { region, employee, days } => {
+                match store.save_week_row(&user, &region, employee, &days) {
+                    Ok(result) => {
+                        let saved = result.is_ok();
+                        let answer = Event::WeekRowSaved { employee, result };
+                        if saved { vec![answer, Event::DataChanged] } else { vec![answer] }
+                    }
+                    Err(e) => failed(Topic::Records, e),
+                }
+            }
             Command::Delete { table, id } => match store.delete_record(&user, table, id) {
                 Ok(title) => {
                     vec![

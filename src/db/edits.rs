@@ -46,7 +46,7 @@ pub struct SaveOptions {
 /// Gives the inspected vehicle the km `rules::raised_km` says, in the inspection's transaction,
 /// so the two never disagree; the outbox carries both changes.
 fn raise_vehicle_km(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     before: Option<&Map<String, Value>>,
     inspection: &Map<String, Value>,
 ) -> Result<(), StoreError> {
@@ -75,25 +75,52 @@ impl Store {
         options: SaveOptions,
     ) -> Result<Uuid, SaveError> {
         self.scope(user)?.check(region).map_err(|e| SaveError::Fields(vec![e]))?;
-        let errors = table.check_fields(&fields, id.is_none());
+        let tx = self.conn.unchecked_transaction()?;
+        let (id, _) = self.write_checked(user, table, id, region, &fields, options)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Writes one record inside the transaction the caller holds open on this store's connection,
+    /// held to everything a form's save is held to: its fields, its whole row, its references and
+    /// the rules over the rows around it (which see what the transaction wrote before). The audit
+    /// entry goes with it. `region` is the caller's to have checked against `user`'s scope. Returns the
+    /// record's id and what the write did; a row saved as it was writes nothing.
+    pub(super) fn write_checked(
+        &self,
+        user: &User,
+        table: &'static TableSpec,
+        id: Option<Uuid>,
+        region: &str,
+        fields: &Map<String, Value>,
+        options: SaveOptions,
+    ) -> Result<(Uuid, Saved), SaveError> {
+        let tx = &self.conn;
+        let errors = table.check_fields(fields, id.is_none());
         if !errors.is_empty() {
             return Err(SaveError::Fields(errors));
         }
         let existing = match id {
             Some(id) => Some(
-                rows::get(&self.conn, table, id)?
+                rows::get(tx, table, id)?
                     .filter(|r| !r.deleted && user.can_access(&r.region))
                     .ok_or_else(|| StoreError::Invalid(format!("{} {id} no longer exists", table.name)))?,
             ),
             None => None,
         };
-        let mut full = existing.as_ref().map(|r| r.fields.clone()).unwrap_or_default();
+        // Another region is a move, which `rows::save` refuses: only `move_record` moves.
+        let moved = existing.as_ref().is_some_and(|r| r.region != region);
+        let before = existing.map(|r| r.fields);
+        let mut full = before.clone().unwrap_or_default();
         full.extend(fields.clone());
+        let id = id.unwrap_or_else(rainstaff_core::ids::new_id);
+        if !moved && before.as_ref() == Some(&full) {
+            return Ok((id, Saved::Unchanged));
+        }
         let errors = check_row(table.name, &full);
         if !errors.is_empty() {
             return Err(SaveError::Fields(errors));
         }
-        let id = id.unwrap_or_else(rainstaff_core::ids::new_id);
         if table.name == TIMESHEETS.name {
             self.check_shift_employee(region, &full)?;
         }
@@ -101,24 +128,22 @@ impl Store {
             table: table.name,
             id,
             region,
-            before: existing.as_ref().map(|r| &r.fields),
+            before: before.as_ref(),
             after: Some(&full),
             lower_km_confirmed: options.confirm_lower_km,
         })?;
-        let before = existing.as_ref().map(|r| &r.fields);
         let action = if before.is_some() { "update" } else { "create" };
         let entry = Entry::record(user, action, table, id, region)
             .titled(self.title_of(table, &full)?)
-            .between(before, Some(&full));
-        let tx = self.conn.transaction()?;
-        if rows::save(&tx, table, id, region, &fields)? != Saved::Unchanged {
-            entry.write(&tx)?;
+            .between(before.as_ref(), Some(&full));
+        let saved = rows::save(tx, table, id, region, fields)?;
+        if saved != Saved::Unchanged {
+            entry.write(tx)?;
         }
         if table.name == VEHICLE_INSPECTIONS.name {
-            raise_vehicle_km(&tx, before, &full)?;
+            raise_vehicle_km(tx, before.as_ref(), &full)?;
         }
-        tx.commit()?;
-        Ok(id)
+        Ok((id, saved))
     }
 
     /// Deletes a record (a tombstone that syncs, kept until then so `undo_delete` can bring it
@@ -130,7 +155,23 @@ impl Store {
         table: &'static TableSpec,
         id: Uuid,
     ) -> Result<Option<String>, SaveError> {
-        let row = rows::get(&self.conn, table, id)?.filter(|r| !r.deleted);
+        let tx = self.conn.unchecked_transaction()?;
+        let title = self.delete_checked(user, table, id)?;
+        tx.commit()?;
+        Ok(title)
+    }
+
+    /// `delete_record` inside the transaction the caller holds open on this store's connection:
+    /// the scope and the rules checked, the tombstone and its audit entry written. A record
+    /// already gone is no error (None).
+    pub(super) fn delete_checked(
+        &self,
+        user: &User,
+        table: &'static TableSpec,
+        id: Uuid,
+    ) -> Result<Option<String>, SaveError> {
+        let tx = &self.conn;
+        let row = rows::get(tx, table, id)?.filter(|r| !r.deleted);
         let Some(row) = row else { return Ok(None) };
         self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         self.check_rules(&Change {
@@ -145,10 +186,8 @@ impl Store {
         let entry = Entry::record(user, "delete", table, id, &row.region)
             .titled(title.clone())
             .between(Some(&row.fields), None);
-        let tx = self.conn.transaction()?;
-        rows::delete(&tx, table, id)?;
-        entry.write(&tx)?;
-        tx.commit()?;
+        rows::delete(tx, table, id)?;
+        entry.write(tx)?;
         Ok(title)
     }
 
@@ -271,31 +310,16 @@ impl Store {
             };
             let mut fields = rainstaff_core::model::fields_of(&shift.data);
             fields.insert("work_date".into(), Value::from((date + Duration::days(7)).to_string()));
-            let id = rainstaff_core::ids::new_id();
-            let new = Change {
-                table: TIMESHEETS.name,
-                id,
-                region: &shift.region,
-                before: None,
-                after: Some(&fields),
-                lower_km_confirmed: false,
-            };
-            let checked =
-                self.check_shift_employee(&shift.region, &fields).and_then(|()| self.check_rules(&new));
-            // A shift the rules refuse is skipped; a store that cannot answer stops the copy.
-            let ok = match checked {
-                Ok(()) => scope.allows(&shift.region) && check_row(TIMESHEETS.name, &fields).is_empty(),
-                Err(SaveError::Fields(_)) => false,
-                Err(e) => return Err(e),
-            };
-            if ok {
-                let title = self.title_of(&TIMESHEETS, &fields)?;
-                rows::save(&tx_guard, &TIMESHEETS, id, &shift.region, &fields)?;
-                let entry = Entry::record(user, "create", &TIMESHEETS, id, &shift.region).titled(title);
-                entry.between(None, Some(&fields)).write(&tx_guard)?;
-                copied += 1;
-            } else {
+            if !scope.allows(&shift.region) {
                 skipped += 1;
+                continue;
+            }
+            // A shift the rules refuse is skipped; a store that cannot answer stops the copy.
+            match self.write_checked(user, &TIMESHEETS, None, &shift.region, &fields, SaveOptions::default())
+            {
+                Ok(_) => copied += 1,
+                Err(SaveError::Fields(_)) => skipped += 1,
+                Err(e) => return Err(e),
             }
         }
         if !preview {
@@ -310,12 +334,13 @@ impl Store {
     pub fn seed_templates(&mut self, user: &User) -> Result<(), StoreError> {
         let scope = self.scope(user)?;
         let [region] = scope.regions() else { return Ok(()) };
-        let seeds = [("Hafta içi", "08:30", "17:30", 60), ("Cumartesi", "09:00", "14:00", 0)];
+        // With the short codes the week grid takes for them.
+        let seeds = [("Hafta içi", "08:30", "17:30", 60, "H"), ("Cumartesi", "09:00", "14:00", 0, "C")];
         let tx = self.conn.transaction()?;
-        for (n, (name, start, end, brk)) in seeds.into_iter().enumerate() {
+        for (n, (name, start, end, brk, code)) in seeds.into_iter().enumerate() {
             let id = rainstaff_core::ids::seed_id(region, "seed_shift_templates", n as i64 + 1);
             if rows::get(&tx, &SHIFT_TEMPLATES, id)?.is_none() {
-                let fields = serde_json::json!({"name": name, "start_time": start, "end_time": end, "break_minutes": brk});
+                let fields = serde_json::json!({"name": name, "start_time": start, "end_time": end, "break_minutes": brk, "short_code": code});
                 rows::save(&tx, &SHIFT_TEMPLATES, id, region, fields.as_object().expect("object literal"))?;
             }
         }
@@ -377,51 +402,13 @@ impl Store {
         }
         let tx = self.conn.unchecked_transaction()?;
         for SheetRow { row, id, fields } in rows {
-            let mut errors = table.check_fields(&fields, id.is_none());
-            let before = match id {
-                Some(id) => rows::get(&tx, table, id)?.filter(|r| !r.deleted).map(|r| r.fields),
-                None => None,
-            };
-            let mut full = before.clone().unwrap_or_default();
-            full.extend(fields.clone());
-            if before.as_ref() == Some(&full) {
-                outcome.unchanged += 1;
-                continue;
+            match self.write_checked(user, table, id, region, &fields, SaveOptions::default()) {
+                Ok((_, Saved::Created)) => outcome.added += 1,
+                Ok((_, Saved::Changed)) => outcome.updated += 1,
+                Ok((_, Saved::Unchanged)) => outcome.unchanged += 1,
+                Err(SaveError::Fields(errors)) => refuse(&mut outcome, row, errors),
+                Err(SaveError::Store(e)) => return Err(e),
             }
-            errors.extend(check_row(table.name, &full));
-            let new_id = id.unwrap_or_else(rainstaff_core::ids::new_id);
-            if errors.is_empty()
-                && table.name == TIMESHEETS.name
-                && let Err(SaveError::Fields(e)) = self.check_shift_employee(region, &full)
-            {
-                errors.extend(e);
-            }
-            if errors.is_empty() {
-                let change = Change {
-                    table: table.name,
-                    id: new_id,
-                    region,
-                    before: before.as_ref(),
-                    after: Some(&full),
-                    lower_km_confirmed: false,
-                };
-                match self.check_rules(&change) {
-                    Ok(()) => {}
-                    Err(SaveError::Fields(e)) => errors.extend(e),
-                    Err(SaveError::Store(e)) => return Err(e),
-                }
-            }
-            if !errors.is_empty() {
-                refuse(&mut outcome, row, errors);
-                continue;
-            }
-            let action = if before.is_some() { "update" } else { "create" };
-            let entry = Entry::record(user, action, table, new_id, region)
-                .titled(self.title_of(table, &full)?)
-                .between(before.as_ref(), Some(&full));
-            rows::save(&tx, table, new_id, region, &fields)?;
-            entry.write(&tx)?;
-            if before.is_some() { outcome.updated += 1 } else { outcome.added += 1 }
         }
         if !dry_run {
             tx.commit()?;

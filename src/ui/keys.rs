@@ -31,8 +31,16 @@ impl HeldKeys {
     }
 }
 
+/// Tab moves the focus everywhere; Enter and the arrows move it in the week grid.
 fn moves_focus(event: &Event) -> bool {
-    matches!(event, Event::Key { key: Key::Tab, pressed: true, .. })
+    matches!(
+        event,
+        Event::Key {
+            key: Key::Tab | Key::Enter | Key::ArrowUp | Key::ArrowDown | Key::ArrowLeft | Key::ArrowRight,
+            pressed: true,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]

@@ -25,4 +25,5 @@ pub mod timesheets;
 pub mod undo;
 pub mod users;
 pub mod vehicle_card;
+pub mod week_grid;
 pub mod widgets;
