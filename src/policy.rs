@@ -33,7 +33,8 @@ pub fn allowed(user: Option<&User>, scope: &Scope, command: &Command) -> Result<
         | CopyLastWeek { .. }
         | BackupNow
         | SyncNow => Ok(()),
-        Save { region, .. } | SaveWeekRow { region, .. } => scope.check(region).map_err(Denied::Region),
+        Save { table, region, .. } => scope.check_in(table, region).map_err(Denied::Region),
+        SaveWeekRow { region, .. } => scope.check(region).map_err(Denied::Region),
         MoveRegion { region, .. } => scope.check_move(region).map_err(Denied::Region),
         CreateUser { .. }
         | SetPassword { .. }

@@ -221,3 +221,50 @@ fn an_all_regions_user_fills_a_picked_regions_week_from_the_last_and_saves_it_al
     assert_eq!(stored(dir.path(), nuray)[2], row("2026-03-02", "08:00", "16:00", 60));
     assert_eq!(stored(dir.path(), nuray).len(), 4);
 }
+
+#[test]
+fn a_company_wide_template_is_made_once_and_its_code_works_in_every_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nuray, _) = bursa(dir.path());
+    Store::open(&dir.path().join("rainstaff.db"))
+        .unwrap()
+        .create_user("yönetici", Some("çok-gizli-parola"), Role::Admin, "ALL")
+        .unwrap();
+    {
+        // The administrator, on this all-regions PC, makes the night shift the company's.
+        let mut harness = start(dir.path());
+        sign_in(&mut harness, "yönetici", "çok-gizli-parola");
+        harness.get_by_role_and_label(egui::accesskit::Role::Button, "Şablonlar").click();
+        harness.run();
+        harness.get_by_label("Yeni şablon").click();
+        harness.run();
+        fill(&mut harness, "Ad", "Gece");
+        fill(&mut harness, "Kısa kod", "g");
+        fill(&mut harness, "Başlangıç", "22.00");
+        fill(&mut harness, "Bitiş", "6");
+        fill(&mut harness, "Mola (dk)", "30");
+        harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Bölge").click();
+        harness.run();
+        harness.get_by_label("Tüm bölgeler").click();
+        harness.run();
+        harness.get_by_label("Kaydet").click();
+        settle(&mut harness);
+    }
+    let store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let night: Vec<_> = store
+        .templates("Bursa")
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.data.name == "Gece")
+        .map(|t| (t.region, t.data.short_code))
+        .collect();
+    assert_eq!(night, [("ALL".to_string(), Some("G".to_string()))]);
+
+    // Bursa's manager reads it beside Bursa's own and types its code.
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    open_grid(&mut harness);
+    fill(&mut harness, "NURAY ÖZGÜL · Pzt 02.03", "g");
+    enter_in(&mut harness, "NURAY ÖZGÜL · Pzt 02.03");
+    assert_eq!(stored(dir.path(), nuray), [row("2026-03-02", "22:00", "06:00", 30)]);
+}

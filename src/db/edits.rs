@@ -3,6 +3,7 @@
 //! in one transaction with its outbox entry.
 
 use chrono::{Duration, NaiveDate};
+use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::rules::{self, Change};
 use rainstaff_core::schema::{SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES};
 use rainstaff_core::time::parse_iso_date;
@@ -74,7 +75,7 @@ impl Store {
         fields: Map<String, Value>,
         options: SaveOptions,
     ) -> Result<Uuid, SaveError> {
-        self.scope(user)?.check(region).map_err(|e| SaveError::Fields(vec![e]))?;
+        self.scope(user)?.check_in(table, region).map_err(|e| SaveError::Fields(vec![e]))?;
         let tx = self.conn.unchecked_transaction()?;
         let (id, _) = self.write_checked(user, table, id, region, &fields, options)?;
         tx.commit()?;
@@ -173,7 +174,7 @@ impl Store {
         let tx = &self.conn;
         let row = rows::get(tx, table, id)?.filter(|r| !r.deleted);
         let Some(row) = row else { return Ok(None) };
-        self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
+        self.scope(user)?.check_in(table, &row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         self.check_rules(&Change {
             table: table.name,
             id,
@@ -214,7 +215,7 @@ impl Store {
         let Some(mutation) = waiting.filter(|&m| m > sent) else {
             return self.save_record(user, table, None, &row.region, row.fields, SaveOptions::default());
         };
-        self.scope(user)?.check(&row.region).map_err(|e| SaveError::Fields(vec![e]))?;
+        self.scope(user)?.check_in(table, &row.region).map_err(|e| SaveError::Fields(vec![e]))?;
         if table.name == TIMESHEETS.name {
             self.check_shift_employee(&row.region, &row.fields)?;
         }
@@ -257,6 +258,10 @@ impl Store {
             .ok_or_else(|| StoreError::Invalid(format!("{} {id} no longer exists", table.name)))?;
         if row.region == to {
             return Ok(());
+        }
+        // Every region's PCs hold a company-wide row: it stays the company's.
+        if row.region == ALL_REGIONS {
+            return Err(field_error("region", Problem::Forbidden));
         }
         let mut entry = Entry::record(user, "move", table, id, to).titled(self.title_of(table, &row.fields)?);
         let regions = Value::Array(vec![Value::from(row.region.as_str()), Value::from(to)]);

@@ -81,12 +81,7 @@ impl Store {
     }
 
     pub fn templates(&self, region: &str) -> Result<Vec<Record<ShiftTemplate>>> {
-        let mut list: Vec<Record<ShiftTemplate>> = typed(rows::select(
-            &self.conn,
-            &SHIFT_TEMPLATES,
-            "?1 = ?2 OR region = ?1",
-            &[&region, &ALL_REGIONS],
-        )?);
+        let mut list: Vec<Record<ShiftTemplate>> = typed(self.records(&SHIFT_TEMPLATES, region)?);
         list.sort_by(|a, b| tr_cmp(&a.data.name, &b.data.name));
         Ok(list)
     }
@@ -103,9 +98,10 @@ impl Store {
     }
 
     /// The live rows of any synced table in `region` (ALL: every region), as the record screens
-    /// read them.
+    /// read them; a region's list of a table the company shares has the company's rows too.
     pub fn records(&self, table: &TableSpec, region: &str) -> Result<Vec<rows::LocalRow>> {
-        rows::select(&self.conn, table, "?1 = ?2 OR region = ?1", &[&region, &ALL_REGIONS])
+        let condition = "?1 = ?2 OR region = ?1 OR (?3 AND region = ?2)";
+        rows::select(&self.conn, table, condition, &[&region, &ALL_REGIONS, &table.company_wide()])
     }
 
     /// The regions people can pick: the known offices and any region a row already uses.

@@ -6,6 +6,7 @@
 
 use rainstaff_core::protocol::{ALL_REGIONS, in_scope};
 use rainstaff_core::regions;
+use rainstaff_core::schema::TableSpec;
 use rainstaff_core::validate::{FieldError, Problem};
 
 use super::sync::REGION_KEY;
@@ -96,6 +97,25 @@ impl Scope {
         self.admin && self.pc == ALL_REGIONS
     }
 
+    /// `allows` for a record of `table`: a table the company shares (`TableSpec::company_wide`)
+    /// also takes every region at once, from an administrator on an all-regions PC, as the
+    /// server takes it.
+    pub fn allows_in(&self, table: &TableSpec, region: &str) -> bool {
+        self.allows(region) || (region == ALL_REGIONS && table.company_wide() && self.may_move())
+    }
+
+    /// `check` for a record of `table` (see `allows_in`).
+    pub fn check_in(&self, table: &TableSpec, region: &str) -> std::result::Result<(), FieldError> {
+        if self.allows_in(table, region) { Ok(()) } else { self.check(region) }
+    }
+
+    /// What the region picker of a record of `table` offers: `regions`, and first every region at
+    /// once where `allows_in` takes it.
+    pub fn regions_in(&self, table: &TableSpec) -> Vec<String> {
+        let all = self.allows_in(table, ALL_REGIONS).then(|| ALL_REGIONS.to_string());
+        all.into_iter().chain(self.regions.iter().cloned()).collect()
+    }
+
     /// Why a move cannot be made here, said about the region field.
     pub fn check_move(&self, to: &str) -> std::result::Result<(), FieldError> {
         if !self.admin {
@@ -164,6 +184,13 @@ mod tests {
         // A PC enrolled for a region nobody listed yet still offers it.
         assert_eq!(regions(Some("Trabzon"), &admin), ["Trabzon"]);
         assert!(!Scope::new(None, &admin, &known).allows(ALL_REGIONS));
+        // Shift templates may be the whole company's, written on an administrator's all-regions PC.
+        use rainstaff_core::schema::{EMPLOYEES, SHIFT_TEMPLATES};
+        let scope = Scope::new(Some(ALL_REGIONS), &admin, &known);
+        assert_eq!(scope.regions_in(&SHIFT_TEMPLATES), ["ALL", "Ankara", "Bursa", "Izmir"]);
+        assert_eq!(scope.regions_in(&EMPLOYEES), ["Ankara", "Bursa", "Izmir"]);
+        assert!(!Scope::new(Some("Izmir"), &admin, &known).allows_in(&SHIFT_TEMPLATES, ALL_REGIONS));
+        assert!(!Scope::new(None, &izmir, &known).allows_in(&SHIFT_TEMPLATES, ALL_REGIONS));
         assert!(!Scope::new(None, &admin, &known).allows("izmir"), "codes only, as the server takes them");
     }
 }

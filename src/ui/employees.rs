@@ -357,7 +357,8 @@ impl EmployeesScreen {
             form::text(ui, l("title"), &mut form.title, e("title"));
             form::row(ui, l("region"), e("region"), |ui| {
                 ui.horizontal(|ui| {
-                    let region = region_combo(ui, ctx, &mut form.region, form.id.is_none());
+                    let region =
+                        region_combo(ui, ctx, ctx.scope.regions(), &mut form.region, form.id.is_none());
                     // The dialog names the record as it is stored, whatever the form holds now.
                     if let Some(stored) = form.id.and_then(|id| all.iter().find(|e| e.id == id))
                         && super::move_region::offer(ui, ctx)

@@ -297,6 +297,6 @@ fn role_rows(ui: &mut Ui, ctx: &Ctx<'_>, account: &mut Account) {
         account.region = ctx.scope.regions().first().cloned().unwrap_or_default();
     }
     form::row(ui, lang.t("Bölge", "Region"), None, |ui| {
-        widgets::region_combo(ui, ctx, &mut account.region, *role != Role::Admin)
+        widgets::region_combo(ui, ctx, ctx.scope.regions(), &mut account.region, *role != Role::Admin)
     });
 }

@@ -347,7 +347,7 @@ impl WeekGridScreen {
             let free = unsaved == 0;
             let region = self.region.clone();
             let l = ui.label(lang.t("Bölge:", "Region:"));
-            region_combo(ui, ctx, &mut self.region, free).labelled_by(l.id);
+            region_combo(ui, ctx, ctx.scope.regions(), &mut self.region, free).labelled_by(l.id);
             if self.region != region {
                 self.dirty = true;
             }

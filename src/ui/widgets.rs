@@ -22,18 +22,25 @@ pub fn break_policy_label(lang: Lang, stored: &str) -> String {
     }
 }
 
-/// The region of a record: chosen for a new one among the regions this PC may write for the
-/// person (see `db::scope`); it changes afterwards only by an explicit move.
-pub fn region_combo(ui: &mut Ui, ctx: &Ctx<'_>, region: &mut String, editable: bool) -> egui::Response {
-    let regions = ctx.scope.regions();
+/// The region of a record: chosen for a new one among `regions`, those this PC may write for the
+/// person (`db::scope`: `regions`, or `regions_in` a table); it changes afterwards only by an
+/// explicit move.
+pub fn region_combo(
+    ui: &mut Ui,
+    ctx: &Ctx<'_>,
+    regions: &[String],
+    region: &mut String,
+    editable: bool,
+) -> egui::Response {
+    let name = |r: &str| crate::i18n::region_name(ctx.lang, r).to_string();
     if !editable || regions.len() < 2 {
-        return ui.label(rainstaff_core::regions::display_name(region));
+        return ui.label(name(region));
     }
     egui::ComboBox::from_id_salt("record_region")
-        .selected_text(rainstaff_core::regions::display_name(region))
+        .selected_text(name(region))
         .show_ui(ui, |ui| {
             for r in regions {
-                form::choice(ui, region, r.clone(), rainstaff_core::regions::display_name(r));
+                form::choice(ui, region, r.clone(), name(r));
             }
         })
         .response

@@ -337,6 +337,9 @@ pub const TABLES: &[&TableSpec] = &[
     &AUDIT_ENTRIES,
 ];
 
+/// The tables whose rows may belong to every region at once (`TableSpec::company_wide`).
+pub const COMPANY_WIDE: &[&str] = &["shift_templates"];
+
 pub fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().copied().find(|t| t.name == name)
 }
@@ -348,6 +351,13 @@ impl TableSpec {
 
     pub fn column_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.fields.iter().map(|f| f.name)
+    }
+
+    /// True when a row may belong to every region at once (region `ALL`): a shift template the
+    /// whole company uses. An administrator's all-regions PC writes such rows; every region's PCs
+    /// get them and read them beside their own.
+    pub fn company_wide(&self) -> bool {
+        COMPANY_WIDE.contains(&self.name)
     }
 
     /// True when an administrator may move this table's rows to another region: they refer to no

@@ -247,6 +247,50 @@ async fn regions_are_isolated_both_ways() {
 }
 
 #[tokio::test]
+async fn a_company_wide_template_reaches_every_region_and_only_an_administrator_writes_it() {
+    use rainstaff_core::protocol::Op;
+    let h = Harness::start().await;
+    let ankara = h.enroll("Ankara", "Ankara PC").await;
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
+    let admin = h.enroll("ALL", "Merkez").await;
+    let template = |code: &str| json!({"name": "Gece", "start_time": "22:00", "end_time": "06:00", "break_minutes": 30, "short_code": code});
+    let company = id();
+    let answer =
+        admin.push(&[admin.mutation("shift_templates", company, "ALL", Op::Upsert, template("G"), 0)]).await;
+    assert_eq!(answer.outcomes[0].status, OutcomeStatus::Applied, "{:?}", answer.outcomes[0]);
+    let own = id();
+    ankara.push(&[ankara.upsert("shift_templates", own, template("A"), 0)]).await;
+
+    // Every region reads it beside its own, in its pulls and in a new PC's snapshot.
+    let (seen, _) = izmir.pull_all(0).await;
+    assert_eq!(seen.iter().map(|c| c.row.id).collect::<Vec<_>>(), vec![company]);
+    let (seen, _) = ankara.pull_all(0).await;
+    let mut ids: Vec<uuid::Uuid> = seen.iter().map(|c| c.row.id).collect();
+    ids.sort();
+    let mut expected = vec![company, own];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let bytes = izmir.request(Method::GET, "/sync/download").send().await.unwrap().bytes().await.unwrap();
+    let file = h.dir.path().join("izmir.db");
+    std::fs::File::create(&file).unwrap().write_all(&bytes).unwrap();
+    let snap = rusqlite::Connection::open(&file).unwrap();
+    let region: String = snap.query_row("SELECT region FROM shift_templates", [], |r| r.get(0)).unwrap();
+    assert_eq!(region, "ALL");
+
+    // A regional PC neither writes one nor changes the company's; the code is the company's too.
+    let answer =
+        izmir.push(&[izmir.mutation("shift_templates", id(), "ALL", Op::Upsert, template("Z"), 0)]).await;
+    assert_eq!(answer.outcomes[0].code, Some(RefusalCode::RegionForbidden));
+    let answer = izmir.push(&[izmir.upsert("shift_templates", company, json!({"name": "x"}), 1)]).await;
+    assert_eq!(answer.outcomes[0].status, OutcomeStatus::Rejected);
+    let answer = izmir.push(&[izmir.upsert("shift_templates", id(), template("G"), 0)]).await;
+    assert_eq!(answer.outcomes[0].status, OutcomeStatus::Rejected, "the code G is the company's");
+    // Nor does an administrator move it into one region: every region holds it.
+    let moved = admin.mutation("shift_templates", company, "Izmir", Op::Upsert, json!({}), 1);
+    assert_eq!(admin.push(&[moved]).await.outcomes[0].code, Some(RefusalCode::RegionForbidden));
+}
+
+#[tokio::test]
 async fn retried_and_duplicated_batches_apply_once() {
     let h = Harness::start().await;
     let a = h.enroll("Bursa", "A").await;

@@ -166,7 +166,7 @@ impl RecordScreen {
                 let searched = || {
                     let mut text: Vec<String> =
                         table.fields.iter().map(|f| self.cell(lang, f, row)).collect();
-                    text.push(display_name(&row.region).to_string());
+                    text.push(crate::i18n::region_name(lang, &row.region).to_string());
                     matches_search(&text.join(" "), &self.search)
                 };
                 self.region_filter.as_ref().is_none_or(|r| &row.region == r)
@@ -312,7 +312,7 @@ impl RecordScreen {
                     }
                     if regions {
                         row.col(|ui| {
-                            ui.label(display_name(&record.region));
+                            ui.label(crate::i18n::region_name(lang, &record.region));
                         });
                     }
                     if let Some(notes) = notes {
@@ -585,7 +585,8 @@ fn region_row(
     }
     fields::row(ui, label, error, |ui| {
         ui.horizontal(|ui| {
-            let region = widgets::region_combo(ui, ctx, &mut form.region, form.id.is_none());
+            let regions = ctx.scope.regions_in(table);
+            let region = widgets::region_combo(ui, ctx, &regions, &mut form.region, form.id.is_none());
             // The dialog names the record as it is stored, whatever the form holds now.
             if let Some(i) = form.id.and_then(|id| all.iter().position(|r| r.id == id))
                 && super::move_region::offer(ui, ctx)

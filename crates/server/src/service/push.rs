@@ -128,10 +128,13 @@ fn mutation_hash(m: &Mutation) -> Result<String, StoreError> {
 
 /// A region a row can belong to: a canonical region code, never the administrators' pseudo-region
 /// but for an audit entry of something done company-wide (an administrator signing in on an
-/// all-regions PC), which only those who see every region read.
+/// all-regions PC), which only those who see every region read, and for a row of a table the
+/// company shares (`TableSpec::company_wide`), which every region reads.
 fn valid_row_region(table: &str, region: &str) -> bool {
     regions::normalize(region).as_deref() == Some(region)
-        && (region != ALL_REGIONS || table == AUDIT_ENTRIES.name)
+        && (region != ALL_REGIONS
+            || table == AUDIT_ENTRIES.name
+            || schema::table(table).is_some_and(TableSpec::company_wide))
 }
 
 /// Where a mutation stands against the row it names, before its fields are looked at.
@@ -166,7 +169,15 @@ fn place(
         // Saying more would tell one region what another holds.
         return refuse(RefusalCode::IdTaken, "this id belongs to a record of another region", None);
     }
-    if device.region == ALL_REGIONS && table.movable() && m.op == Op::Upsert {
+    // A company-wide row stays company-wide: every region's PCs hold it, and a move would take
+    // it from all of them but one.
+    let company_wide = |region: &str| region == ALL_REGIONS;
+    if device.region == ALL_REGIONS
+        && table.movable()
+        && m.op == Op::Upsert
+        && !company_wide(&current.state.region)
+        && !company_wide(&m.region)
+    {
         return Ok(Placement::Move(current.state.region.clone()));
     }
     refuse(RefusalCode::RegionForbidden, FORBIDDEN, Some(current.state.clone()))
@@ -637,6 +648,7 @@ mod tests {
         assert!(!valid_row_region("employees", "ankara"));
         assert!(!valid_row_region("employees", "ALL"));
         assert!(valid_row_region("audit_entries", "ALL"));
+        assert!(valid_row_region("shift_templates", "ALL"));
         assert!(!valid_row_region("audit_entries", ""));
     }
 }

@@ -83,6 +83,18 @@ pub trait Store: Send + Sync + 'static {
 /// `None` means every region: the scope of an administrator's device.
 pub type Scope<'a> = Option<&'a str>;
 
+/// The change-log rows a regional device reads besides its region's: those of every region at
+/// once, of the tables the company shares (`TableSpec::company_wide`). Names come from the
+/// static schema only.
+pub(crate) fn company_wide_changes() -> String {
+    let tables: Vec<String> = rainstaff_core::schema::COMPANY_WIDE.iter().map(|t| format!("'{t}'")).collect();
+    format!(
+        "(region = '{}' AND table_name IN ({}))",
+        rainstaff_core::protocol::ALL_REGIONS,
+        tables.join(", ")
+    )
+}
+
 pub trait Tx {
     fn insert_device(&mut self, device: &Device, token_hash: &str) -> Result<(), StoreError>;
     fn device(&mut self, id: Uuid) -> Result<Option<Device>, StoreError>;

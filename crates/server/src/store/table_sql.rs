@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use serde_json::Value;
 
@@ -79,7 +80,13 @@ impl TableSql {
                 placeholders.join(", ")
             ),
             scan_all: format!("{select} ORDER BY id{order}"),
-            scan_region: format!("{select} WHERE region = {p1} ORDER BY id{order}"),
+            // A regional scan takes the company-wide rows every region holds too.
+            scan_region: match table.company_wide() {
+                true => {
+                    format!("{select} WHERE region = {p1} OR region = '{ALL_REGIONS}' ORDER BY id{order}")
+                }
+                false => format!("{select} WHERE region = {p1} ORDER BY id{order}"),
+            },
             counts: format!(
                 "SELECT region, {} FROM \"{name}\" GROUP BY region ORDER BY region{order}",
                 d.live_and_deleted

@@ -43,7 +43,7 @@ use super::table_sql::{
 };
 use super::{
     AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
-    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession, company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -735,8 +735,11 @@ impl Tx for PgTx<'_> {
                 vec![Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
             Some(region) => self.query(
-                "SELECT seq, row_json FROM change_log WHERE region = $1 AND seq > $2 \
-                 AND ($4::text IS NULL OR origin IS NULL OR origin <> $4) ORDER BY seq LIMIT $3",
+                &format!(
+                    "SELECT seq, row_json FROM change_log WHERE (region = $1 OR {}) AND seq > $2 \
+                     AND ($4::text IS NULL OR origin IS NULL OR origin <> $4) ORDER BY seq LIMIT $3",
+                    company_wide_changes()
+                ),
                 vec![text(region), Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
         };
@@ -751,7 +754,10 @@ impl Tx for PgTx<'_> {
                 self.one("SELECT max(seq) FROM change_log WHERE seq > $1", vec![Box::new(since)])?
             }
             (Some(_), Some(region)) => self.one(
-                "SELECT max(seq) FROM change_log WHERE region = $1 AND seq > $2",
+                &format!(
+                    "SELECT max(seq) FROM change_log WHERE (region = $1 OR {}) AND seq > $2",
+                    company_wide_changes()
+                ),
                 vec![text(region), Box::new(since)],
             )?,
         };
@@ -762,7 +768,10 @@ impl Tx for PgTx<'_> {
         match scope {
             None => self.one("SELECT count(*) FROM change_log WHERE seq > $1", vec![Box::new(since)]),
             Some(region) => self.one(
-                "SELECT count(*) FROM change_log WHERE region = $1 AND seq > $2",
+                &format!(
+                    "SELECT count(*) FROM change_log WHERE (region = $1 OR {}) AND seq > $2",
+                    company_wide_changes()
+                ),
                 vec![text(region), Box::new(since)],
             ),
         }

@@ -25,7 +25,7 @@ use super::table_sql::{
 };
 use super::{
     AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
-    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession, company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
 use crate::sql_values::{from_sql, to_sql, value_to_sql};
@@ -656,10 +656,11 @@ impl Tx for SqliteTx<'_> {
                 stmt.query(params![since, lookahead, skip])?
             }
             Some(region) => {
-                stmt = self.tx.prepare_cached(
-                    "SELECT seq, row_json FROM change_log WHERE region = ?1 AND seq > ?2
+                stmt = self.tx.prepare_cached(&format!(
+                    "SELECT seq, row_json FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2
                        AND (?4 IS NULL OR origin IS NULL OR origin <> ?4) ORDER BY seq LIMIT ?3",
-                )?;
+                    company_wide_changes()
+                ))?;
                 stmt.query(params![region, since, lookahead, skip])?
             }
         };
@@ -677,7 +678,10 @@ impl Tx for SqliteTx<'_> {
                 self.tx.query_row("SELECT max(seq) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
             }
             (Some(_), Some(region)) => self.tx.query_row(
-                "SELECT max(seq) FROM change_log WHERE region = ?1 AND seq > ?2",
+                &format!(
+                    "SELECT max(seq) FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2",
+                    company_wide_changes()
+                ),
                 params![region, since],
                 |r| r.get(0),
             )?,
@@ -691,7 +695,10 @@ impl Tx for SqliteTx<'_> {
                 self.tx.query_row("SELECT COUNT(*) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
             }
             Some(region) => self.tx.query_row(
-                "SELECT COUNT(*) FROM change_log WHERE region = ?1 AND seq > ?2",
+                &format!(
+                    "SELECT COUNT(*) FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2",
+                    company_wide_changes()
+                ),
                 params![region, since],
                 |r| r.get(0),
             )?,
