@@ -158,7 +158,12 @@ pub fn employee_combo(
         changed
     });
     match response.inner {
-        Some(true) => response.response.mark_changed(),
+        // The keyboard comes back to the picker, so that Tab goes on to the next field: the
+        // popup that had it is gone.
+        Some(true) => {
+            response.response.mark_changed();
+            response.response.request_focus();
+        }
         // Closed: the next opening starts with an empty search again.
         None => ui.data_mut(|d| d.remove::<String>(search_id)),
         Some(false) => {}
