@@ -98,11 +98,11 @@ impl WeekGridScreen {
     fn reload(&mut self, ctx: &Ctx<'_>) {
         self.dirty = false;
         let monday = self.monday();
-        let typed: HashMap<Uuid, (Cells, Refusals)> = self
+        let typed: HashMap<Uuid, (Cells, Refusals, bool)> = self
             .rows
             .drain(..)
             .filter(|r| r.changed())
-            .map(|r| (r.employee.id, (r.cells, r.refused)))
+            .map(|r| (r.employee.id, (r.cells, r.refused, r.saving)))
             .collect();
         self.templates = ctx
             .store
@@ -137,10 +137,6 @@ impl WeekGridScreen {
         let employees = ctx.store.employees(&self.region).unwrap_or_default();
         for employee in employees.into_iter().filter(|e| e.region == self.region) {
             let mut shifts = by_person.remove(&employee.id.to_string()).unwrap_or_default();
-            // A person who left still shows where the week holds their shifts.
-            if !employee.data.active && shifts.is_empty() {
-                continue;
-            }
             shifts.sort_by(|a, b| {
                 (&a.data.work_date, &a.data.start_time).cmp(&(&b.data.work_date, &b.data.start_time))
             });
@@ -153,16 +149,20 @@ impl WeekGridScreen {
                     _ => around.push(s),
                 }
             }
+            // A person who left still shows where the week holds their shifts.
+            if !employee.data.active && stored.iter().all(Vec::is_empty) {
+                continue;
+            }
             let original = stored.clone().map(|day| self.cell_text(&day));
-            let (cells, refused) =
-                typed.get(&employee.id).cloned().unwrap_or((original.clone(), Default::default()));
+            let (cells, refused, saving) =
+                typed.get(&employee.id).cloned().unwrap_or((original.clone(), Default::default(), false));
             self.rows.push(GridRow {
                 employee,
                 stored,
                 original,
                 cells,
                 refused,
-                saving: false,
+                saving,
                 around,
                 figures: None,
             });
