@@ -96,19 +96,31 @@ impl Clerk {
         clerk
     }
 
+    /// Frames until the worker has answered and two frames in a row sent it nothing more (an
+    /// input is taken in by the frame after it, and an answer may ask for more).
     fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.harness.state().is_idle() {
-            assert!(Instant::now() < deadline, "the worker did not answer");
+        loop {
             self.harness.step();
+            if self.harness.state().is_idle() {
+                self.harness.step();
+                if self.harness.state().is_idle() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "the worker did not answer");
             std::thread::sleep(Duration::from_millis(2));
         }
         self.harness.run();
     }
 
-    fn click(&mut self, role: egui::accesskit::Role, label: &str) {
+    /// Clicks what is labelled `label` (of `role`, where the label alone names several).
+    fn click(&mut self, role: Option<egui::accesskit::Role>, label: &str) {
         self.clicks += 1;
-        self.harness.get_by_role_and_label(role, label).click();
+        match role {
+            Some(role) => self.harness.get_by_role_and_label(role, label).click(),
+            None => self.harness.get_by_label(label).click(),
+        }
         self.settle();
     }
 
@@ -140,7 +152,8 @@ impl Clerk {
             }
             self.key(modifiers, egui::Key::Tab);
         }
-        panic!("Tab never reached {label}");
+        let at = self.harness.query_by(|n| n.is_focused()).map(|n| format!("{n:?}"));
+        panic!("Tab never reached {label}; the keyboard is on {at:?}");
     }
 }
 
@@ -150,9 +163,9 @@ type EntryPath = Box<dyn Fn(&Path) -> Clerk>;
 /// The week by the grid: each cell typed, Tab between the days, Enter at the end of the row.
 fn by_grid(dir: &Path, cell: &str) -> Clerk {
     let mut clerk = Clerk::start(dir);
-    clerk.click(egui::accesskit::Role::Button, "Haftalık giriş");
+    clerk.click(None, "Haftalık giriş");
     let first = format!("{} · Pzt 02.03", PEOPLE[0]);
-    clerk.click(egui::accesskit::Role::TextInput, &first);
+    clerk.click(Some(egui::accesskit::Role::TextInput), &first);
     for _ in PEOPLE {
         for day in 0..DAYS {
             clerk.text(cell);
@@ -173,11 +186,10 @@ fn picker_prefix(name: &str) -> String {
 }
 
 /// The week by the shift form, keyboard only: Ctrl+N, the person picked by typing, then each day
-/// typed (today's date is already there), Enter saving it and opening the next form for the
-/// same person and date.
+/// typed, date and times, Enter saving it and opening the next form for the same person and date.
 fn by_form(dir: &Path) -> Clerk {
     let mut clerk = Clerk::start(dir);
-    clerk.click(egui::accesskit::Role::Button, "Puantaj");
+    clerk.click(None, "Puantaj");
     let none = egui::Modifiers::NONE;
     for name in PEOPLE {
         clerk.key(egui::Modifiers::COMMAND, egui::Key::N);
@@ -185,12 +197,9 @@ fn by_form(dir: &Path) -> Clerk {
         clerk.text(&picker_prefix(name));
         clerk.key(none, egui::Key::Enter);
         for day in 0..DAYS {
-            let date = format!("0{}.03.2026", day + 2);
-            if date != "04.03.2026" {
-                clerk.tab_to("Tarih", day > 0);
-                clerk.key(egui::Modifiers::COMMAND, egui::Key::A);
-                clerk.text(&date);
-            }
+            clerk.tab_to("Tarih", day > 0);
+            clerk.key(egui::Modifiers::COMMAND, egui::Key::A);
+            clerk.text(&format!("0{}.03.2026", day + 2));
             clerk.tab_to("Başlangıç", false);
             clerk.text("830");
             clerk.key(none, egui::Key::Tab);
@@ -240,7 +249,8 @@ fn main() {
         let clerk = path(dir.path());
         assert_eq!(stored_shifts(dir.path()), PEOPLE.len() * DAYS, "{what}");
         let per_shift = clerk.keys as f64 / (PEOPLE.len() * DAYS) as f64;
-        lines.push(format!("| {what} | {} keys + {} clicks | {per_shift:.1} |", clerk.keys, clerk.clicks));
+        let clicks = if clerk.clicks == 1 { "click" } else { "clicks" };
+        lines.push(format!("| {what} | {} keys + {} {clicks} | {per_shift:.1} |", clerk.keys, clerk.clicks));
     }
 
     let dir = tempfile::tempdir().unwrap();
@@ -276,8 +286,8 @@ fn main() {
 
 `cargo bench --bench entry` (release). The keys are counted as the benchmark presses them in the real
 screens (egui_kittest) until the store holds the 100 shifts of a week of 20 people (Monday to Friday,
-08:30–18:00; the app's today is the Wednesday, whose date the form already holds); a typed time or date
-counts one key per character. The import is of a {SHEET_ROWS}-row timesheet XLSX ({size} bytes), best
+08:30–18:00); a typed time or date counts one key per character, and the clicks are those that open
+the screen and the first cell. The import is of a {SHEET_ROWS}-row timesheet XLSX ({size} bytes), best
 of 3, into a store holding the 100 people; every row is checked as a form's save is and lands in one
 transaction.
 
