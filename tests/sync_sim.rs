@@ -20,7 +20,7 @@ use rainstaff::db::sync::{SyncError, Transport, sync_once};
 use rainstaff::db::users::{Role, User};
 use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, EnrollRequest, ErrorBody, MAX_BATCH, Mutation, Op,
-    OutcomeStatus, PushRequest, PushResponse, RefusalCode, RejoinRequest, RejoinResponse, RowState, in_scope,
+    OutcomeStatus, PushRequest, PushResponse, RefusalCode, RejoinRequest, RejoinResponse, RowState, receives,
 };
 use rainstaff_core::schema::{
     self, DRIVERS, EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
@@ -457,9 +457,14 @@ impl World {
                 self.region_for(pc),
                 json!({"full_name": format!("SÜRÜCÜ {n}"), "license_class": "B"}),
             ),
+            // The administrator's PC makes its templates for the whole company (drawing a region
+            // all the same, so that every seed's other draws stay as they were).
             (2, _) => (
                 &SHIFT_TEMPLATES,
-                self.region_for(pc),
+                match self.region_for(pc) {
+                    _ if self.pcs[pc].region == ALL_REGIONS => ALL_REGIONS.to_string(),
+                    region => region,
+                },
                 json!({"name": format!("Vardiya {n}"), "start_time": "08:00", "end_time": "17:00", "break_minutes": 60}),
             ),
             (3, Some(v)) => (
@@ -809,15 +814,15 @@ impl World {
     }
 
     /// The rows a device of `region` converges to: the latest state of each id among the changes
-    /// of its scope. A row an administrator moved away is its departure, a deleted row of the
-    /// region, where the row's latest state lives in another.
+    /// of its scope, the company-wide rows included. A row an administrator moved away is its
+    /// departure, a deleted row of the region, where the row's latest state lives in another.
     fn server_rows_in(&self, region: &str) -> BTreeMap<Uuid, RowState> {
         let device = self.server.authenticate(&self.observer).unwrap();
         let mut rows = BTreeMap::new();
         let mut since = 0;
         loop {
             let page = self.server.changes(&device, since, Some(MAX_BATCH), None).unwrap();
-            for change in page.changes.into_iter().filter(|c| in_scope(region, &c.row.region)) {
+            for change in page.changes.into_iter().filter(|c| receives(region, &c.row.table, &c.row.region)) {
                 rows.insert(change.row.id, change.row);
             }
             since = page.next_since;
@@ -935,8 +940,12 @@ impl World {
             //    another region is alive here (a refused one that was discarded stays a local
             //    tombstone).
             if pc.region != ALL_REGIONS {
-                for (_, row) in local.values().filter(|(_, r)| r.server_version > 0 || !r.deleted) {
-                    assert_eq!(row.region, pc.region, "pc{i} holds another region's row {}", row.id);
+                for (table, row) in local.values().filter(|(_, r)| r.server_version > 0 || !r.deleted) {
+                    assert!(
+                        receives(&pc.region, table, &row.region),
+                        "pc{i} holds another region's row {}",
+                        row.id
+                    );
                 }
             }
             // A row the server never acknowledged was rejected, and says so on the record.

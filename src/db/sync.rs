@@ -7,7 +7,7 @@ use std::time::Instant;
 use rainstaff_core::protocol::ErrorBody;
 use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, ErrorDetail, MAX_BATCH, Mutation, Op, OutcomeStatus,
-    PushRequest, PushResponse, RejoinRequest, RejoinResponse, RejoinRow, SyncReport, in_scope,
+    PushRequest, PushResponse, RejoinRequest, RejoinResponse, RejoinRow, SyncReport, receives,
 };
 use rainstaff_core::schema::AUDIT_ENTRIES;
 use rainstaff_core::validate::{FieldError, Problem};
@@ -406,7 +406,8 @@ impl Store {
             let found: Vec<(String, String, i64)> = stmt
                 .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            for (id, _, version) in found.into_iter().filter(|(_, region, _)| in_scope(&scope, region)) {
+            let sent_back = |region: &str| receives(&scope, table.name, region);
+            for (id, _, version) in found.into_iter().filter(|(_, region, _)| sent_back(region)) {
                 tx.execute(
                     "INSERT OR IGNORE INTO rejoin_queue (table_name, row_id, old_version) VALUES (?1, ?2, ?3)",
                     params![table.name, id, version],

@@ -352,3 +352,11 @@ pub struct SyncReport {
 pub fn in_scope(device_region: &str, row_region: &str) -> bool {
     device_region == ALL_REGIONS || device_region == row_region
 }
+
+/// True when a device of `device_region` receives a row of `table` in `row_region`: the rows in
+/// its scope, and every region's company-wide rows (`TableSpec::company_wide`), which only an
+/// all-regions device writes.
+pub fn receives(device_region: &str, table: &str, row_region: &str) -> bool {
+    in_scope(device_region, row_region)
+        || (row_region == ALL_REGIONS && crate::schema::table(table).is_some_and(|t| t.company_wide()))
+}

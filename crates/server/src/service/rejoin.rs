@@ -9,7 +9,7 @@
 //! deletion always comes back: as in every merge, a deleted record stays deleted.
 
 use rainstaff_core::protocol::{
-    MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, RejoinRequest, RejoinResponse, RejoinRow,
+    MAX_BATCH, Mutation, Op, Outcome, OutcomeStatus, RejoinRequest, RejoinResponse, RejoinRow, receives,
 };
 use rainstaff_core::schema;
 
@@ -72,7 +72,10 @@ fn rejoin_row(
                 _ => current.state.version > base_seq || row.old_version <= base_seq,
             }
         };
-        if newer_here && super::in_scope(&device.region, &current.state.region) {
+        // A company-wide row a regional device holds is the server's to say: that device only reads
+        // it, and an all-regions device brings back what the backup lacks.
+        let read_only = !super::in_scope(&device.region, &current.state.region);
+        if (newer_here || read_only) && receives(&device.region, table.name, &current.state.region) {
             return Ok(Outcome {
                 mutation_id: index,
                 status: OutcomeStatus::Applied,
