@@ -137,6 +137,19 @@ fn lists_beside_an_open_form_stay_clear_of_it_at_1024x700_and_1920x1080() {
         let totals = totals.expect("the totals panel");
         assert!(size.y - totals.top() > size.y * 0.3, "{size:?}: the totals start at {totals:?}");
 
+        // The week grid: the whole week, its totals and its longest cells in the window.
+        tab(&mut harness, "Haftalık giriş");
+        for label in ["Paz 08.03", "Toplam", "Günlük toplam", "Tümünü kaydet"] {
+            inside(&harness, label, size);
+        }
+        let cell = harness
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .find(|n| n.value().as_deref() == Some("08:00-17:00"))
+            .map(|n| n.rect())
+            .expect("Monday's shift in its cell");
+        assert!(cell.width() >= 100.0, "{size:?}: a cell is squeezed to {cell:?}");
+        assert!(Rect::from_min_size(egui::Pos2::ZERO, size).contains_rect(cell), "{size:?}: {cell:?}");
+
         harness.get_by_label("Araçlar").click();
         harness.run();
         harness.get_by_label("Yeni araç").click();

@@ -26,7 +26,7 @@ use crate::ui::form::ERROR_COLOR;
 use crate::ui::widgets::{self, region_combo};
 
 const DAYS: usize = 7;
-const CELL_WIDTH: f32 = 118.0;
+const CELL_WIDTH: f32 = 106.0;
 /// A cell typed and not saved yet, and a red one: tints, so the theme's text stays readable on
 /// them in the dark and the light theme alike.
 const UNSAVED: Color32 = Color32::from_rgba_unmultiplied_const(0xe6, 0xb4, 0x00, 0x50);
