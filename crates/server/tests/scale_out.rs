@@ -14,7 +14,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::pg::Cluster;
@@ -324,6 +324,9 @@ async fn two_instances_serve_many_devices_on_one_database() {
         .collect();
     let seed: u64 = std::env::var("SCALE_OUT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let unanswered = Arc::new(AtomicUsize::new(0));
+    // The devices keep working until the second instance has died twice: on a quick day they
+    // would otherwise be through before the first crash, and the crash would go untested.
+    let crashed = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for (i, region) in regions.iter().enumerate() {
         // Enrolled through either instance: one is as good as the other.
@@ -345,8 +348,12 @@ async fn two_instances_serve_many_devices_on_one_database() {
                 outcomes: Vec::new(),
             },
         };
+        let crashed = crashed.clone();
         tasks.push(tokio::spawn(async move {
-            for _ in 0..STEPS {
+            for step in 0.. {
+                if step >= STEPS && crashed.load(Ordering::Relaxed) {
+                    break;
+                }
                 match device.rng.gen_range(0..4) {
                     0 | 1 => device.edit(),
                     2 => device.push().await,
@@ -365,6 +372,7 @@ async fn two_instances_serve_many_devices_on_one_database() {
         tokio::time::sleep(Duration::from_millis(pause)).await;
         tokio::task::block_in_place(|| second.crash_and_restart());
     }
+    crashed.store(true, Ordering::Relaxed);
     // Every outbox is empty before anybody's last pull (a device that failed fails the test here).
     let mut devices = Vec::new();
     for task in tasks {
