@@ -276,6 +276,7 @@ impl App {
                     self.refused_changes.failed(topic, &message);
                     self.month_end.failed(topic, &message);
                     self.users.failed(topic, &message);
+                    self.week_grid.failed(topic);
                     if topic == Topic::Report && self.vehicle_card.exporting {
                         self.vehicle_card.failed(&message);
                     } else {

@@ -268,3 +268,24 @@ fn a_company_wide_template_is_made_once_and_its_code_works_in_every_region() {
     enter_in(&mut harness, "NURAY ÖZGÜL · Pzt 02.03");
     assert_eq!(stored(dir.path(), nuray), [row("2026-03-02", "22:00", "06:00", 30)]);
 }
+
+#[test]
+fn a_row_the_pc_may_not_write_says_why_and_can_be_saved_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nuray, _) = bursa(dir.path());
+    // This PC is enrolled for Ankara: Bursa's manager reads Bursa here but writes nothing.
+    Store::open(&dir.path().join("rainstaff.db"))
+        .unwrap()
+        .set_sync_state(rainstaff::db::sync::REGION_KEY, "Ankara")
+        .unwrap();
+    let mut harness = start(dir.path());
+    sign_in(&mut harness, "şef", "parola-12345");
+    open_grid(&mut harness);
+    fill(&mut harness, "NURAY ÖZGÜL · Pzt 02.03", "8-17");
+    enter_in(&mut harness, "NURAY ÖZGÜL · Pzt 02.03");
+    assert_eq!(stored(dir.path(), nuray), []);
+    let said = harness.state().message.clone().expect("the status bar says why");
+    assert!(said.0 && said.1.contains("Bölge"), "{said:?}");
+    assert!(harness.query_by_label("kaydediliyor…").is_none(), "the row is not left saving");
+    assert!(harness.query_by_label("1 satır kaydedilmedi").is_some(), "what was typed stays");
+}

@@ -17,7 +17,7 @@ use rainstaff_core::shift_text::{CellError, CodedTemplate, TypedShift, parse_cel
 use rainstaff_core::time::{format_date, format_duration, format_hhmm, parse_hhmm, parse_iso_date};
 use uuid::Uuid;
 
-use crate::bus::Command;
+use crate::bus::{Command, Topic};
 use crate::db::queries::{DEFAULT_BREAK_MINUTES, ShiftFilter};
 use crate::db::week::{DayCell, DayError};
 use crate::i18n::{Lang, Pick, field_label, weekday};
@@ -275,6 +275,16 @@ impl WeekGridScreen {
                         _ => (text, message),
                     });
                 }
+            }
+        }
+    }
+
+    /// A save that failed without an answer of its own (the store could not be written, or the
+    /// PC may not write the region): the rows may be saved again, their text kept.
+    pub fn failed(&mut self, topic: Topic) {
+        if topic == Topic::Records {
+            for row in &mut self.rows {
+                row.saving = false;
             }
         }
     }
