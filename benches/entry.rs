@@ -9,6 +9,9 @@
 
 #[path = "common/perf_doc.rs"]
 mod perf_doc;
+// The UI tests' own harness: the app over a real store, signed in, settled as they settle it.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,7 +24,6 @@ use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::queries::ShiftFilter;
 use rainstaff::db::users::Role;
 use rainstaff::i18n::Lang;
-use rainstaff::paths::DataDir;
 use rainstaff::sheet_import::{self, Kind};
 use rainstaff_core::model::{Employee, fields_of};
 use rainstaff_core::schema::EMPLOYEES;
@@ -77,41 +79,13 @@ struct Clerk {
 
 impl Clerk {
     fn start(dir: &Path) -> Clerk {
-        let ctx = egui::Context::default();
-        let mut app = App::new(DataDir::new(dir), &ctx).unwrap();
-        app.today = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
-        let harness = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_ui_state(|ui, app: &mut App| app.show(ui), app);
-        let mut clerk = Clerk { harness, keys: 0, clicks: 0 };
-        clerk.harness.run();
-        for (label, text) in [("Kullanıcı adı", "şef"), ("Parola", "parola-12345")] {
-            clerk.harness.get_by_label(label).focus();
-            clerk.harness.run();
-            clerk.harness.get_by_label(label).type_text(text);
-            clerk.harness.run();
-        }
-        clerk.harness.get_by_label("Giriş").click();
-        clerk.settle();
-        clerk
+        let mut harness = common::start(dir);
+        common::sign_in(&mut harness, "şef", "parola-12345");
+        Clerk { harness, keys: 0, clicks: 0 }
     }
 
-    /// Frames until the worker has answered and two frames in a row sent it nothing more (an
-    /// input is taken in by the frame after it, and an answer may ask for more).
     fn settle(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            self.harness.step();
-            if self.harness.state().is_idle() {
-                self.harness.step();
-                if self.harness.state().is_idle() {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "the worker did not answer");
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        self.harness.run();
+        common::settle(&mut self.harness);
     }
 
     /// Clicks what is labelled `label` (of `role`, where the label alone names several).
@@ -136,18 +110,11 @@ impl Clerk {
         self.settle();
     }
 
-    fn focused(&self, label: &str) -> bool {
-        let label = label.to_string();
-        self.harness
-            .query_by(move |n| n.is_focused() && n.label().as_deref() == Some(label.as_str()))
-            .is_some()
-    }
-
     /// Tab (or Shift+Tab) until the field labelled `label` has the keyboard.
     fn tab_to(&mut self, label: &str, back: bool) {
         let modifiers = if back { egui::Modifiers::SHIFT } else { egui::Modifiers::NONE };
         for _ in 0..12 {
-            if self.focused(label) {
+            if common::focused(&self.harness, label) {
                 return;
             }
             self.key(modifiers, egui::Key::Tab);

@@ -1025,23 +1025,19 @@ fn a_person_picked_by_typing_leaves_the_keyboard_on_the_picker_for_tab_to_go_on(
     sign_in(&mut harness, "şef", "parola-12345");
     harness.get_by_label("Puantaj").click();
     settle(&mut harness);
-    let focused = |h: &egui_kittest::Harness<'_, rainstaff::app::App>, label: &str| {
-        let label = label.to_string();
-        h.query_by(move |n| n.is_focused() && n.label().as_deref() == Some(label.as_str())).is_some()
-    };
     // Ctrl+N opens a form for nobody yet: the picker has the keyboard; Enter opens it, typing
     // filters, Enter takes NURAY, and Tab goes on to the date.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     settle(&mut harness);
-    assert!(focused(&harness, "Personel"));
+    assert!(common::focused(&harness, "Personel"));
     harness.key_press(egui::Key::Enter);
     settle(&mut harness);
     harness.event(egui::Event::Text("nur".into()));
     harness.run();
     harness.key_press(egui::Key::Enter);
     settle(&mut harness);
-    assert!(focused(&harness, "Personel"), "the keyboard is back on the picker");
+    assert!(common::focused(&harness, "Personel"), "the keyboard is back on the picker");
     harness.key_press(egui::Key::Tab);
     settle(&mut harness);
-    assert!(focused(&harness, "Tarih"));
+    assert!(common::focused(&harness, "Tarih"));
 }

@@ -81,6 +81,12 @@ pub fn fill(harness: &mut Harness<'_, App>, label: &str, text: &str) {
     harness.run();
 }
 
+/// Whether the widget labelled `label` has the keyboard.
+pub fn focused(harness: &Harness<'_, App>, label: &str) -> bool {
+    let label = label.to_string();
+    harness.query_by(move |n| n.is_focused() && n.label().as_deref() == Some(label.as_str())).is_some()
+}
+
 /// Signs in on the sign-in screen the app starts on.
 pub fn sign_in(harness: &mut Harness<'_, App>, username: &str, password: &str) {
     harness.run();
