@@ -225,7 +225,7 @@ fn the_rules_that_need_other_rows_say_what_the_server_says() {
         "km: is lower than the last recorded km; save again to confirm (1500)"
     );
     // The person saw the warning and confirms: a wrong reading is corrected.
-    let confirmed = SaveOptions { confirm_lower_km: true };
+    let confirmed = SaveOptions { confirmed: true };
     save(&mut store, &VEHICLES, Some(van_id), lower, confirmed).unwrap();
     // Clearing the km and then typing a lower one would lower it unconfirmed in two steps.
     let cleared = serde_json::json!({"km": null}).as_object().unwrap().clone();
@@ -293,7 +293,7 @@ fn the_fleet_keeps_its_rules_and_an_inspection_raises_the_vehicle_km() {
 
     // A confirmed correction of the vehicle's km stays when an inspection's notes change: only a
     // new reading raises it (`rules::raised_km`, as on the server).
-    let confirmed = SaveOptions { confirm_lower_km: true };
+    let confirmed = SaveOptions { confirmed: true };
     store
         .save_record(&user, &VEHICLES, Some(van), "Izmir", obj(serde_json::json!({"km": 1000})), confirmed)
         .unwrap();

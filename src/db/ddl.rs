@@ -14,10 +14,12 @@ use rusqlite::Transaction;
 use super::Result;
 
 /// Indexes the desktop's own queries need beyond each table's region: a timesheet screen lists
-/// an employee's shifts by date, reports and "copy last week" read a date range.
+/// an employee's shifts by date, reports and "copy last week" read a date range, a person's
+/// page and the leave rules read their leaves.
 const QUERY_INDEXES: &[(&str, &str, &str)] = &[
     ("timesheets_employee_date", "timesheets", "employee_id, work_date"),
     ("timesheets_date", "timesheets", "work_date"),
+    ("leaves_employee", "leaves", "employee_id, first_day"),
 ];
 
 /// Creates the synced tables a store lacks and the columns its tables lack, with their indexes.

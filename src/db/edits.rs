@@ -41,7 +41,7 @@ fn field_error(field: &str, problem: Problem) -> SaveError {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SaveOptions {
     /// The person saw the warning that the km is lower than before and saves anyway.
-    pub confirm_lower_km: bool,
+    pub confirmed: bool,
 }
 
 /// Gives the inspected vehicle the km `rules::raised_km` says, in the inspection's transaction,
@@ -131,7 +131,7 @@ impl Store {
             region,
             before: before.as_ref(),
             after: Some(&full),
-            lower_km_confirmed: options.confirm_lower_km,
+            confirmed: options.confirmed,
         })?;
         let action = if before.is_some() { "update" } else { "create" };
         let entry = Entry::record(user, action, table, id, region)
@@ -181,7 +181,7 @@ impl Store {
             region: &row.region,
             before: Some(&row.fields),
             after: None,
-            lower_km_confirmed: false,
+            confirmed: false,
         })?;
         let title = self.title_of(table, &row.fields)?;
         let entry = Entry::record(user, "delete", table, id, &row.region)
@@ -225,7 +225,7 @@ impl Store {
             region: &row.region,
             before: None,
             after: Some(&row.fields),
-            lower_km_confirmed: true,
+            confirmed: true,
         })?;
         let entry = Entry::record(user, "restore", table, id, &row.region)
             .titled(self.title_of(table, &row.fields)?)

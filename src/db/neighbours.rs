@@ -105,4 +105,14 @@ impl Neighbours for Local<'_> {
         let regions = stmt.query_map((code, except.to_string()), |r| r.get(0))?;
         Ok(regions.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.0.conn.prepare_cached(
+            "SELECT first_day, last_day FROM leaves WHERE deleted_at IS NULL AND employee_id = ?1 AND id <> ?2",
+        )?;
+        let rows = stmt.query_map((employee.to_string(), except.to_string()), |r| {
+            Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

@@ -1,15 +1,20 @@
 //! What the screens read: live rows in the signed-in user's scope, as typed records.
 
 use chrono::NaiveDate;
+use rainstaff_core::leave::Leave;
 use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
+use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::{format_date, parse_iso_date};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Result, Store, rows};
+use rainstaff_core::puantaj::Letters;
+
+/// The settings key of the office's own puantaj letters.
+pub const PUANTAJ_LETTERS_KEY: &str = "puantaj_letters";
 
 /// Which shifts the timesheet screen lists.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -78,6 +83,33 @@ impl Store {
             [id.to_string()],
             |r| r.get(0),
         )?)
+    }
+
+    /// The leaves in `region` (ALL: every region) reaching into `from..=to`, by first day; of one
+    /// person when `employee` is given.
+    pub fn leaves(
+        &self,
+        region: &str,
+        employee: Option<Uuid>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Record<Leave>>> {
+        let employee = employee.map(|e| e.to_string());
+        let condition = "(?1 = ?2 OR region = ?1) AND (?3 IS NULL OR employee_id = ?3) \
+                         AND first_day <= ?5 AND last_day >= ?4";
+        let args: [&dyn rusqlite::ToSql; 5] =
+            [&region, &ALL_REGIONS, &employee, &from.to_string(), &to.to_string()];
+        let mut list: Vec<Record<Leave>> = typed(rows::select(&self.conn, &LEAVES, condition, &args)?);
+        list.sort_by(|a, b| a.data.first_day.cmp(&b.data.first_day));
+        Ok(list)
+    }
+
+    /// The letters the puantaj writes: the office's (`PUANTAJ_LETTERS_KEY`, a JSON object of
+    /// name → letter) over the defaults. A setting that no longer reads is left for the defaults.
+    pub fn puantaj_letters(&self) -> Result<Letters> {
+        let stored = self.setting(PUANTAJ_LETTERS_KEY)?.unwrap_or_default();
+        let overrides = serde_json::from_str(&stored).unwrap_or_default();
+        Ok(Letters::with(&overrides).unwrap_or_default())
     }
 
     pub fn templates(&self, region: &str) -> Result<Vec<Record<ShiftTemplate>>> {

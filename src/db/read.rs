@@ -65,6 +65,20 @@ impl ReadStore {
         self.0.templates(region)
     }
 
+    pub fn leaves(
+        &self,
+        region: &str,
+        employee: Option<Uuid>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<Record<rainstaff_core::leave::Leave>>> {
+        self.0.leaves(region, employee, from, to)
+    }
+
+    pub fn puantaj_letters(&self) -> Result<rainstaff_core::puantaj::Letters> {
+        self.0.puantaj_letters()
+    }
+
     pub fn vehicles(&self, region: &str) -> Result<Vec<Record<Vehicle>>> {
         self.0.vehicles(region)
     }

@@ -51,6 +51,8 @@ pub struct EmployeeForm {
     pub department: String,
     pub title: String,
     pub hire_date: String,
+    pub birth_date: String,
+    pub leaving_date: String,
     pub active: bool,
     pub part_time: bool,
     pub weekly_minutes: String,
@@ -62,6 +64,11 @@ pub struct EmployeeForm {
     /// A new form puts the cursor in the name (form::focus_once).
     focus: bool,
     pub moving: Option<MoveDialog>,
+}
+
+/// A stored date as the form shows it (DD.MM.YYYY).
+fn shown_date(stored: &Option<String>) -> String {
+    stored.as_deref().and_then(|d| parse_iso_date(d).ok()).map(format_date).unwrap_or_default()
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -91,12 +98,9 @@ impl EmployeeForm {
             identity_no: e.identity_no.clone().unwrap_or_default(),
             department: e.department.clone().unwrap_or_default(),
             title: e.title.clone().unwrap_or_default(),
-            hire_date: e
-                .hire_date
-                .as_deref()
-                .and_then(|d| parse_iso_date(d).ok())
-                .map(format_date)
-                .unwrap_or_default(),
+            hire_date: shown_date(&e.hire_date),
+            birth_date: shown_date(&e.birth_date),
+            leaving_date: shown_date(&e.leaving_date),
             active: e.active,
             part_time: e.contract_kind == "part_time",
             weekly_minutes: format_duration(e.weekly_minutes),
@@ -112,16 +116,19 @@ impl EmployeeForm {
     /// The employee the form describes, or the errors of what cannot even be parsed.
     fn to_employee(&self) -> Result<Employee, FormErrors> {
         let mut errors = FormErrors::default();
-        let hire_date = match opt(&self.hire_date) {
+        let mut date = |name: &str, typed: &str| match opt(typed) {
             None => None,
             Some(s) => match parse_user_date(&s) {
                 Ok(d) => Some(d.to_string()),
                 Err(p) => {
-                    errors.push("hire_date", p);
+                    errors.push(name, p);
                     None
                 }
             },
         };
+        let hire_date = date("hire_date", &self.hire_date);
+        let birth_date = date("birth_date", &self.birth_date);
+        let leaving_date = date("leaving_date", &self.leaving_date);
         let weekly_minutes = parse_duration(&self.weekly_minutes).unwrap_or_else(|p| {
             errors.push("weekly_minutes", p);
             0
@@ -135,6 +142,8 @@ impl EmployeeForm {
             department: opt(&self.department),
             title: opt(&self.title),
             hire_date,
+            birth_date,
+            leaving_date,
             active: self.active,
             contract_kind: if self.part_time { "part_time" } else { "full_time" }.into(),
             weekly_minutes,
@@ -378,6 +387,8 @@ impl EmployeesScreen {
                 .inner
             });
             form::date(ui, lang, l("hire_date"), &mut form.hire_date, e("hire_date"), ctx.today);
+            form::date(ui, lang, l("birth_date"), &mut form.birth_date, e("birth_date"), ctx.today);
+            form::date(ui, lang, l("leaving_date"), &mut form.leaving_date, e("leaving_date"), ctx.today);
             form::row(ui, l("active"), e("active"), |ui| ui.checkbox(&mut form.active, ""));
             form::row(ui, l("contract_kind"), e("contract_kind"), |ui| {
                 ui.checkbox(&mut form.part_time, lang.t("Kısmi zamanlı", "Part time"))
@@ -407,6 +418,8 @@ impl EmployeesScreen {
                 "title",
                 "region",
                 "hire_date",
+                "birth_date",
+                "leaving_date",
                 "active",
                 "contract_kind",
                 "weekly_minutes",

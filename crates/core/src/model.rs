@@ -47,6 +47,10 @@ pub struct Employee {
     pub department: Option<String>,
     pub title: Option<String>,
     pub hire_date: Option<String>,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub leaving_date: Option<String>,
     pub active: bool,
     pub contract_kind: String,
     pub weekly_minutes: i64,
@@ -61,6 +65,8 @@ impl Default for Employee {
             department: None,
             title: None,
             hire_date: None,
+            birth_date: None,
+            leaving_date: None,
             active: true,
             contract_kind: "full_time".into(),
             weekly_minutes: 2700,

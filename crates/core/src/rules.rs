@@ -73,6 +73,8 @@ pub trait Neighbours {
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, Self::Error>;
     /// The regions of the shift templates other than `except` with this short code.
     fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, Self::Error>;
+    /// The leaves of `employee` other than `except`, as (first day, last day), `YYYY-MM-DD`.
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, Self::Error>;
 }
 
 /// One change of a row, as complete rows on either side of it.
@@ -86,13 +88,31 @@ pub struct Change<'a> {
     pub before: Option<&'a Map<String, Value>>,
     /// The complete row after the change (on the server, after the merge); `None` for a delete.
     pub after: Option<&'a Map<String, Value>>,
-    /// The writer lowers the km knowing the one it replaces: the desktop asks first, and the
-    /// server reads it from the writer having seen that km. A lower km nobody saw is refused.
-    pub lower_km_confirmed: bool,
+    /// The person saw a warning they may override and saves anyway: a km lower than the one it
+    /// replaces (the desktop asks first; the server reads it from the writer having seen that
+    /// km), a leave on days the person has shifts (confirmed where it was entered).
+    pub confirmed: bool,
 }
 
 /// The fields whose change makes a shift's place in time new.
 const SHIFT_TIMING: [&str; 4] = ["employee_id", "work_date", "start_time", "end_time"];
+
+/// The fields whose change makes a leave's days new.
+const LEAVE_DAYS: [&str; 3] = ["employee_id", "first_day", "last_day"];
+
+/// A leave's first and last day, when both are dates.
+fn leave_days(row: &Map<String, Value>) -> Option<(NaiveDate, NaiveDate)> {
+    let day = |name: &str| row.get(name).and_then(Value::as_str).and_then(|d| parse_iso_date(d).ok());
+    Some((day("first_day")?, day("last_day")?))
+}
+
+/// The months (`YYYY-MM`) from `first` to `last`.
+fn months_between(first: NaiveDate, last: NaiveDate) -> Vec<String> {
+    let mut months: Vec<String> =
+        crate::leave::days(first, last).map(|d| d.format("%Y-%m").to_string()).collect();
+    months.dedup();
+    months
+}
 
 /// An employee's fields payroll computes a month's hours by.
 const CONTRACT: [&str; 3] = ["contract_kind", "weekly_minutes", "break_policy"];
@@ -114,6 +134,19 @@ fn in_locked_month<N: Neighbours>(
             for month in days.into_iter().flatten().filter_map(|d| d.as_str()?.get(..7)) {
                 if month_locked(neighbours, change.region, month)? {
                     return Ok(Some("work_date"));
+                }
+            }
+            Ok(None)
+        }
+        "leaves" => {
+            let spans = [change.before, change.after].map(|row| row.and_then(leave_days));
+            // A leave is at most the law's longest (maternity and its unpaid months), so the
+            // months it reaches are few; a span that does not parse is validation's to report.
+            for (first, last) in spans.into_iter().flatten().filter(|(f, l)| (*l - *f).num_days() <= 800) {
+                for month in months_between(first, last) {
+                    if month_locked(neighbours, change.region, &month)? {
+                        return Ok(Some("first_day"));
+                    }
                 }
             }
             Ok(None)
@@ -227,7 +260,7 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
             // lower one would lower it in two steps nobody confirmed.
             if let Some(old) = change.before.and_then(km)
                 && km(after).is_none_or(|new| new < old)
-                && !change.lower_km_confirmed
+                && !change.confirmed
             {
                 broken.push(FieldError::new("km", Problem::KmLower).with_detail(old.to_string()));
             }
@@ -267,6 +300,28 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
                 })
             {
                 broken.push(FieldError::new("short_code", Problem::Duplicate));
+            }
+        }
+        "leaves" if LEAVE_DAYS.iter().any(|f| changed(f)) => {
+            let employee = text("employee_id").and_then(|id| Uuid::parse_str(id).ok());
+            let (Some(employee), Some((first, last))) = (employee, leave_days(after)) else {
+                return Ok(broken);
+            };
+            let days = |(a, b): &(String, String)| Some((parse_iso_date(a).ok()?, parse_iso_date(b).ok()?));
+            let other = neighbours
+                .leaves_of(employee, change.id)?
+                .iter()
+                .filter_map(days)
+                .find(|(a, b)| *a <= last && first <= *b);
+            if let Some((a, b)) = other {
+                let detail = format!("{}–{}", format_date(a), format_date(b));
+                broken.push(FieldError::new("first_day", Problem::LeaveOverlap).with_detail(detail));
+            } else if !change.confirmed {
+                let worked = neighbours.shifts_of(employee, first, last, Uuid::nil())?;
+                if let Some(shift) = worked.first() {
+                    let date = parse_iso_date(&shift.work_date).map(format_date).unwrap_or_default();
+                    broken.push(FieldError::new("first_day", Problem::LeaveOverShift).with_detail(date));
+                }
             }
         }
         "employees" => {
@@ -421,6 +476,51 @@ mod tests {
                 .map(|(_, f)| f["region"].as_str().unwrap().to_string())
                 .collect())
         }
+
+        fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, Infallible> {
+            Ok(self
+                .of("leaves")
+                .filter(|(id, f)| *id != except && f["employee_id"] == employee.to_string())
+                .map(|(_, f)| (f["first_day"].as_str().unwrap().into(), f["last_day"].as_str().unwrap().into()))
+                .collect())
+        }
+    }
+
+    #[test]
+    fn a_leave_does_not_cover_anothers_days_and_over_shifts_is_confirmed() {
+        let mut rows = Rows::default();
+        let person = rows.add("employees", json!({"full_name": "AYŞE", "active": true}));
+        rows.add("leaves", json!({"employee_id": person.to_string(), "first_day": "2026-03-09", "last_day": "2026-03-13"}));
+        rows.add(
+            "timesheets",
+            json!({"employee_id": person.to_string(), "work_date": "2026-03-17", "start_time": "08:00", "end_time": "17:00"}),
+        );
+        let leave = |first: &str, last: &str| {
+            obj(json!({"employee_id": person.to_string(), "kind": "annual", "first_day": first, "last_day": last}))
+        };
+        let change = |row| Change {
+            table: "leaves",
+            id: Uuid::new_v4(),
+            region: "Ankara",
+            before: None,
+            after: Some(row),
+            confirmed: false,
+        };
+        let over = leave("2026-03-13", "2026-03-14");
+        let refused = check(&change(&over), &mut rows).unwrap();
+        assert_eq!(refused, [FieldError::new("first_day", Problem::LeaveOverlap).with_detail("09.03.2026–13.03.2026")]);
+        let worked = leave("2026-03-16", "2026-03-18");
+        let warned = check(&change(&worked), &mut rows).unwrap();
+        assert_eq!(warned, [FieldError::new("first_day", Problem::LeaveOverShift).with_detail("17.03.2026")]);
+        assert_eq!(check(&Change { confirmed: true, ..change(&worked) }, &mut rows), Ok(vec![]));
+        let free = leave("2026-03-19", "2026-03-20");
+        assert_eq!(check(&change(&free), &mut rows), Ok(vec![]));
+        rows.add("period_locks", json!({"state": "locked"}));
+        let id = crate::schema::period_id("Ankara", "2026-04");
+        rows.0.last_mut().unwrap().1 = id;
+        let april = leave("2026-03-30", "2026-04-02");
+        let locked = check(&change(&april), &mut rows).unwrap();
+        assert_eq!(locked, [FieldError::new("first_day", Problem::PeriodLocked)]);
     }
 
     fn obj(v: Value) -> Map<String, Value> {
@@ -445,7 +545,7 @@ mod tests {
             region: "Ankara",
             before: None,
             after: Some(&after),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         let Ok(broken) = check(&change, rows);
         broken.into_iter().map(|e| (e.field, e.problem, e.detail)).collect()
@@ -495,7 +595,7 @@ mod tests {
             region: "Ankara",
             before: Some(&before),
             after: Some(&after),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         assert_eq!(check(&note, &mut rows), Ok(vec![]));
         let mut earlier = after.clone();
@@ -532,7 +632,7 @@ mod tests {
             region: "Ankara",
             before: Some(&before),
             after: Some(&after),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         assert_eq!(check(&corrected, &mut rows), Ok(vec![]));
         // Handing someone else's shift to the departed person puts a new shift on them.
@@ -553,11 +653,11 @@ mod tests {
             region: "Ankara",
             before: Some(&before),
             after: Some(&cleared),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         let Ok(broken) = check(&clear, &mut rows);
         assert_eq!(broken, vec![FieldError::new("km", Problem::KmLower).with_detail("5000")]);
-        assert_eq!(check(&Change { lower_km_confirmed: true, ..clear }, &mut rows), Ok(vec![]));
+        assert_eq!(check(&Change { confirmed: true, ..clear }, &mut rows), Ok(vec![]));
         // A km entered where there was none goes up from nothing.
         let first = obj(json!({"plate": "06 ABC 123", "km": 10}));
         assert_eq!(
@@ -595,7 +695,7 @@ mod tests {
             region: "Ankara",
             before: Some(&before),
             after: Some(&after),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         assert_eq!(check(&edit, &mut rows), Ok(vec![]));
 
@@ -618,7 +718,7 @@ mod tests {
             region: "Ankara",
             before: Some(&before),
             after: Some(&after),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         let Ok(broken) = check(&lower, &mut rows);
         assert_eq!(broken, vec![FieldError::new("km", Problem::KmLower).with_detail("5000")]);
@@ -626,7 +726,7 @@ mod tests {
             broken[0].to_string(),
             "km: is lower than the last recorded km; save again to confirm (5000)"
         );
-        assert_eq!(check(&Change { lower_km_confirmed: true, ..lower }, &mut rows), Ok(vec![]));
+        assert_eq!(check(&Change { confirmed: true, ..lower }, &mut rows), Ok(vec![]));
     }
 
     #[test]
@@ -640,7 +740,7 @@ mod tests {
             region: "Izmir",
             before: Some(&open),
             after: Some(&closed),
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         assert_eq!(check(&close, &mut rows), Ok(vec![]));
         let later = obj(json!({"title": "Fren", "status": "Kapali", "closed_date": "2026-03-05"}));
@@ -714,7 +814,7 @@ mod tests {
             region: "Ankara",
             before: Some(&fields),
             after: None,
-            lower_km_confirmed: false,
+            confirmed: false,
         };
         assert_eq!(check(&delete, &mut rows), Ok(vec![]));
         rows.add("timesheets", shift(ayse, "2026-03-02", "08:00", "17:00"));
@@ -743,7 +843,7 @@ mod tests {
                     region: "Ankara",
                     before: before.as_ref(),
                     after: after.as_ref(),
-                    lower_km_confirmed: false,
+                    confirmed: false,
                 };
                 let Ok(broken) = check(&change, rows);
                 broken.into_iter().map(|e| (e.field, e.problem)).collect::<Vec<_>>()

@@ -123,6 +123,10 @@ pub const EMPLOYEES: TableSpec = TableSpec {
         opt("department", NAME, "Departman", "Department"),
         opt("title", NAME, "Unvan", "Title"),
         opt("hire_date", Date, "İşe giriş", "Hire date"),
+        // Annual leave is at least 20 days at 18 or younger and from 50 (Art. 53).
+        opt("birth_date", Date, "Doğum tarihi", "Birth date"),
+        // The last day employed: the month's premium days stop there.
+        opt("leaving_date", Date, "İşten çıkış", "Leaving date"),
         req("active", Bool, "Aktif", "Active"),
         req("contract_kind", CODE, "Sözleşme", "Contract"),
         req("weekly_minutes", Int, "Haftalık çalışma süresi", "Weekly working time"),
@@ -245,6 +249,26 @@ pub const VEHICLE_INSPECTIONS: TableSpec = TableSpec {
     title: &["vehicle_id", "inspection_date"],
 };
 
+/// A person's leave or absence, whole days from `first_day` to `last_day`: what the puantaj shows
+/// for those days and what the SGK declaration makes of them (`leave`, `puantaj`). It belongs to
+/// its person's region, as a shift does.
+pub const LEAVES: TableSpec = TableSpec {
+    name: "leaves",
+    label: Label { tr: "İzinler", en: "Leave" },
+    fields: &[
+        req("employee_id", Ref("employees"), "Personel", "Employee"),
+        req("kind", CODE, "İzin türü", "Kind").choices(crate::leave::KIND_CHOICES),
+        req("first_day", Date, "İlk gün", "First day"),
+        req("last_day", Date, "Son gün", "Last day"),
+        opt("sgk_code", Text(2), "SGK eksik gün kodu", "SGK missing-day code"),
+        opt("note", NOTE, "Not", "Note"),
+        req("entered_by", NAME, "Giren", "Entered by"),
+        opt("approved_by", NAME, "Onaylayan", "Approved by"),
+    ],
+    list: &["employee_id", "kind", "first_day", "last_day", "approved_by"],
+    title: &["employee_id", "kind", "first_day"],
+};
+
 /// A region's month as payroll closes it: approved by its manager, then locked by an
 /// administrator, after which no shift in it and no contract of a person with shifts in it
 /// changes, on any PC and on the server (`rules::check`), until an administrator unlocks it with
@@ -328,6 +352,7 @@ pub const TABLES: &[&TableSpec] = &[
     &EMPLOYEES,
     &TIMESHEETS,
     &SHIFT_TEMPLATES,
+    &LEAVES,
     &VEHICLES,
     &DRIVERS,
     &VEHICLE_FAULTS,

@@ -64,6 +64,18 @@ pub enum Problem {
     ShiftText,
     /// A template's short code is one to six letters or digits, in capitals.
     TemplateCode,
+    /// Not one of `leave::KIND_CHOICES`.
+    LeaveKind,
+    /// Not one of `leave::SGK_CODES`, or missing on a leave of kind "other".
+    SgkCode,
+    /// An excused leave longer than the law gives it, in days (4857 Ek Madde 2).
+    LegalDays {
+        max: u32,
+    },
+    /// Another leave of the same person covers one of these days.
+    LeaveOverlap,
+    /// The person worked on one of these days; the clerk may confirm both stand.
+    LeaveOverShift,
     PasswordTooShort,
     WrongPassword,
     ServerUrl,
@@ -81,6 +93,14 @@ impl Problem {
         let fixed = match (self, lang) {
             (TooLong { max }, Lang::Tr) => return format!("çok uzun (en fazla {max} karakter)").into(),
             (TooLong { max }, Lang::En) => return format!("is too long ({max} characters at most)").into(),
+            (LegalDays { max }, Lang::Tr) => {
+                return format!("yasal süresi {max} gün (4857 Ek Madde 2); fazlasını yıllık ya da ücretsiz izin girin")
+                    .into();
+            }
+            (LegalDays { max }, Lang::En) => {
+                return format!("the law gives {max} days (4857 Ek Madde 2); enter the rest as annual or unpaid leave")
+                    .into();
+            }
             (Required, Lang::Tr) => "boş bırakılamaz",
             (Required, Lang::En) => "is required",
             (UnknownField, Lang::Tr) => "bilinmeyen alan",
@@ -163,6 +183,14 @@ impl Problem {
             }
             (TemplateCode, Lang::Tr) => "1–6 büyük harf ya da rakam olmalı (ör. S, A2)",
             (TemplateCode, Lang::En) => "must be 1–6 capital letters or digits (e.g. S, A2)",
+            (LeaveKind, Lang::Tr) => "bilinen bir izin türü değil",
+            (LeaveKind, Lang::En) => "is not a known kind of leave",
+            (SgkCode, Lang::Tr) => "SGK eksik gün kodlarından biri olmalı (01, 03–13, 15–21); \"Diğer\" izinde gerekli",
+            (SgkCode, Lang::En) => "must be one of the SGK missing-day codes (01, 03–13, 15–21); required for \"other\"",
+            (LeaveOverlap, Lang::Tr) => "bu günlerde kişinin başka bir izni var",
+            (LeaveOverlap, Lang::En) => "another leave of this person covers these days",
+            (LeaveOverShift, Lang::Tr) => "kişi bu günlerde çalışmış görünüyor; ikisi de kalsın diye tekrar kaydedin",
+            (LeaveOverShift, Lang::En) => "the person has shifts on these days; save again to keep both",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",
             (WrongPassword, Lang::Tr) => "yanlış",
@@ -227,6 +255,40 @@ pub fn describe(errors: &[FieldError]) -> String {
     line
 }
 
+/// A leave's own rules: a kind the law knows, days in order, an excused leave no longer than the
+/// law gives, and the SGK reason an "other" leave is declared under.
+fn check_leave(row: &Map<String, Value>, errors: &mut Vec<FieldError>) {
+    use crate::leave::{LeaveKind, SGK_CODES};
+    let text = |name: &str| row.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let kind = text("kind").and_then(LeaveKind::from_stored);
+    if text("kind").is_some() && kind.is_none() {
+        errors.push(FieldError::new("kind", Problem::LeaveKind));
+    }
+    let day = |name: &str| text(name).and_then(|d| crate::time::parse_iso_date(d).ok());
+    if let (Some(first), Some(last)) = (day("first_day"), day("last_day")) {
+        if last < first {
+            errors.push(FieldError::new("last_day", Problem::EndBeforeStart));
+        } else if let Some(max) = kind.and_then(LeaveKind::legal_days) {
+            let span = crate::leave::Span { first, last, kind: kind.expect("a kind"), sgk_code: None };
+            if span.days_taken(&crate::hours::Calendar::builtin_tr()) > max {
+                errors.push(FieldError::new("last_day", Problem::LegalDays { max }));
+            }
+        }
+    }
+    let code = text("sgk_code");
+    if code.is_some_and(|c| !SGK_CODES.iter().any(|s| s.value == c))
+        || (kind == Some(LeaveKind::Other) && code.is_none())
+    {
+        errors.push(FieldError::new("sgk_code", Problem::SgkCode));
+    }
+    if row.contains_key("entered_by") {
+        let blank = text("entered_by").is_none_or(|s| s.trim().is_empty());
+        if blank {
+            errors.push(FieldError::new("entered_by", Problem::Required));
+        }
+    }
+}
+
 /// The rules of a complete row (after a merge), beyond the types `TableSpec::check_fields` checks.
 pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -279,6 +341,7 @@ pub fn check_row(table: &str, row: &Map<String, Value>) -> Vec<FieldError> {
             }
         }
         "drivers" => non_blank("full_name", &mut errors),
+        "leaves" => check_leave(row, &mut errors),
         "period_locks" => {
             let period = text("period").unwrap_or_default();
             let month = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok()

@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rainstaff_core::hours::{Calendar, DayHours, Flag, Report};
+use rainstaff_core::leave::{Leave, Span};
 use rainstaff_core::model::{Employee, Record, Shift};
+use rainstaff_core::puantaj::{Employment, Letters, PersonMonth, person_month};
 use rainstaff_core::payroll::{Totals, covering_year, employee_report, totals, week_start};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::text::tr_cmp;
@@ -47,6 +49,8 @@ pub struct MonthReport {
     pub employees: Vec<EmployeeMonth>,
     /// How payroll closed the month, by region (those it was approved or locked in).
     pub closed: BTreeMap<String, Closed>,
+    /// The letters the puantaj grid writes its days with.
+    pub letters: Letters,
 }
 
 /// A region's month as payroll closed it (`schema::PERIOD_LOCKS`): its state, who, and when (a
@@ -70,6 +74,8 @@ pub struct EmployeeMonth {
     pub flags: BTreeSet<Flag>,
     /// Overtime (+50 %) of the calendar year up to the month's last day, for the 270 h cap.
     pub ytd_ot50: u32,
+    /// The month's days as the puantaj shows them, with its premium and missing days.
+    pub puantaj: PersonMonth,
 }
 
 /// The part of a Monday–Sunday week inside the month: a subtotal of an employee's sheet.
@@ -115,6 +121,10 @@ pub struct MonthInput {
     pub shifts: Vec<Record<Shift>>,
     /// The month's state for payroll in each region that approved or locked it.
     pub closed: BTreeMap<String, Closed>,
+    /// The selection's leaves reaching into the month, in any order; others are left out.
+    pub leaves: Vec<Record<Leave>>,
+    /// The letters the puantaj writes (the office's settings, or the defaults).
+    pub letters: Letters,
 }
 
 /// The dates of the shifts a month report needs, first and last included: the whole weeks
@@ -159,7 +169,12 @@ pub fn build(
         });
         let in_month =
             mine.iter().any(|s| parse_iso_date(&s.data.work_date).is_ok_and(|d| month.contains(d)));
-        if selection.employee.is_none() && !employee.data.active && !in_month {
+        let spans = spans_of(&input.leaves, employee);
+        let employment = employment_of(&employee.data);
+        let employed = employment.hire.is_none_or(|h| h <= month.last())
+            && employment.leaving.is_none_or(|l| l >= month.first());
+        let on_leave = spans.iter().any(|s| s.first <= month.last() && s.last >= month.first());
+        if selection.employee.is_none() && !in_month && !on_leave && (!employee.data.active || !employed) {
             continue;
         }
         let report = employee_report(employee, &mine, &input.calendar)?;
@@ -170,7 +185,11 @@ pub fn build(
         let days: BTreeMap<NaiveDate, DayHours> =
             report.days.into_iter().filter(|d| month.contains(d.date)).map(|d| (d.date, d)).collect();
         flags.extend(days.values().flat_map(|d| d.flags.iter().copied()));
+        let worked: BTreeMap<NaiveDate, u32> =
+            days.values().filter(|d| d.worked > 0).map(|d| (d.date, d.worked)).collect();
+        let puantaj = person_month(month.first(), employment, &worked, &spans, &input.calendar);
         out.push(EmployeeMonth {
+            puantaj,
             rows: rows(month, mine, days),
             totals,
             weeks,
@@ -186,7 +205,24 @@ pub fn build(
         company: input.company.clone().filter(|c| !c.trim().is_empty()),
         employees: out,
         closed: input.closed.clone(),
+        letters: input.letters.clone(),
     })
+}
+
+/// The employee's leaves as the puantaj counts them: those of the employee's own region, as
+/// their shifts are.
+fn spans_of(leaves: &[Record<Leave>], employee: &Record<Employee>) -> Vec<Span> {
+    let id = employee.id.to_string();
+    leaves
+        .iter()
+        .filter(|l| l.data.employee_id == id && l.region == employee.region)
+        .filter_map(|l| Span::of(&l.data))
+        .collect()
+}
+
+fn employment_of(e: &Employee) -> Employment {
+    let day = |d: &Option<String>| d.as_deref().and_then(|d| parse_iso_date(d).ok());
+    Employment { hire: day(&e.hire_date), leaving: day(&e.leaving_date) }
 }
 
 /// Everybody of the region, by name (inactive people only when they worked in the month, which

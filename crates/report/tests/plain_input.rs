@@ -53,6 +53,8 @@ fn rows_in_any_order_make_the_report_a_store_would() {
         ],
         employees: vec![zeynep, ali, other],
         closed: Default::default(),
+        leaves: Vec::new(),
+        letters: Default::default(),
     };
     let selection = Selection { month, employee: None, region: "Ankara".into() };
     let report = build(&input, &selection, &mut |_| {}).unwrap();
@@ -81,6 +83,8 @@ fn one_employee_asked_for_must_be_in_the_region() {
         employees: vec![ali.clone()],
         shifts: vec![],
         closed: Default::default(),
+        leaves: Vec::new(),
+        letters: Default::default(),
     };
     let selection =
         Selection { month: Month::new(2026, 4).unwrap(), employee: Some(ali.id), region: "Izmir".into() };

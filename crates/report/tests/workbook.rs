@@ -82,6 +82,8 @@ fn input() -> MonthInput {
         employees: vec![full, part],
         shifts,
         closed: Default::default(),
+        leaves: Vec::new(),
+        letters: Default::default(),
     }
 }
 

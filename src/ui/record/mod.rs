@@ -439,7 +439,7 @@ impl RecordScreen {
                         id: form.id,
                         region: form.region.clone(),
                         fields: values,
-                        options: SaveOptions { confirm_lower_km: form.confirming },
+                        options: SaveOptions { confirmed: form.confirming },
                     });
                 }
             }

@@ -10,10 +10,13 @@ use chrono::NaiveDate;
 use rainstaff_core::alerts::{self, Alert, Fleet};
 use rainstaff_core::hours::Calendar;
 use rainstaff_core::i18n::Lang;
+use rainstaff_core::leave::Leave;
 use rainstaff_core::model::{Employee, Record, Shift, Vehicle};
 use rainstaff_core::payroll::Totals;
 use rainstaff_core::protocol::RowState;
+use rainstaff_core::puantaj::Letters;
 use rainstaff_core::schema::{
+    LEAVES,
     DRIVERS, EMPLOYEES, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
     VEHICLE_SERVICE_VISITS, VEHICLES,
 };
@@ -97,6 +100,9 @@ fn not_found(what: &'static str) -> ServiceError {
 
 /// The employees and their shifts over `shifts_range(month)`: the weeks covering the month and
 /// every earlier week of its year, which the yearly overtime cap counts.
+/// The server's setting of the puantaj letters (a JSON object of name → letter), as the desktop's.
+pub const PUANTAJ_LETTERS_SETTING: &str = "puantaj_letters";
+
 fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInput, ServiceError> {
     let scope = scope(region);
     let employees: Vec<Record<Employee>> = records(live(tx, &EMPLOYEES, scope)?);
@@ -116,12 +122,21 @@ fn month_input(tx: &mut impl Tx, region: &str, month: Month) -> Result<MonthInpu
             (row.region.clone(), Closed { state: text("state"), by: text("by"), at: text("at") })
         })
         .collect();
+    let (month_first, month_last) = (month.first().to_string(), month.last().to_string());
+    let leaves: Vec<Record<Leave>> = records::<Leave>(live(tx, &LEAVES, scope)?)
+        .into_iter()
+        .filter(|l| l.data.first_day <= month_last && l.data.last_day >= month_first)
+        .collect();
+    let letters = tx.setting(PUANTAJ_LETTERS_SETTING)?.unwrap_or_default();
     Ok(MonthInput {
         company: tx.setting(COMPANY_SETTING)?,
         calendar: Calendar::builtin_tr(),
         employees,
         shifts,
         closed,
+        leaves,
+        // An office's letters the server was given; a setting that does not read is the defaults.
+        letters: Letters::with(&serde_json::from_str(&letters).unwrap_or_default()).unwrap_or_default(),
     })
 }
 

@@ -17,7 +17,7 @@ use rainstaff_core::protocol::{
 use rainstaff_core::regions;
 use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{
-    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, PERIOD_LOCKS, SHIFT_TEMPLATES, TIMESHEETS, TableSpec,
+    self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, LEAVES, PERIOD_LOCKS, SHIFT_TEMPLATES, TIMESHEETS, TableSpec,
     VEHICLE_INSPECTIONS, VEHICLES,
 };
 use rainstaff_core::sql_value::canonical;
@@ -278,7 +278,8 @@ pub(super) fn apply(
                 region: &m.region,
                 before: live.map(|c| &c.state.fields),
                 after: (!delete).then_some(&fields),
-                lower_km_confirmed: saw_km(live, m, device.id),
+                // A leave over worked days was confirmed where it was entered; the server cannot tell.
+                confirmed: table.name == LEAVES.name || saw_km(live, m, device.id),
             };
             let broken = if judged { rules::check(&change, &mut Rows(tx))? } else { Vec::new() };
             if !broken.is_empty() {
@@ -457,6 +458,16 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             limit: None,
         };
         Ok(self.0.live_rows(&query)?.into_iter().map(|r| r.state.region).collect())
+    }
+
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, StoreError> {
+        let employee = Value::from(employee.to_string());
+        let query =
+            RowQuery { table: &LEAVES, field: "employee_id", value: &employee, between: None, except: Some(except), limit: None };
+        let text = |row: &ServerRow, name: &str| {
+            row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+        };
+        Ok(self.0.live_rows(&query)?.iter().map(|r| (text(r, "first_day"), text(r, "last_day"))).collect())
     }
 }
 

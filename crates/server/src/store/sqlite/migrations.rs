@@ -184,6 +184,7 @@ const RULE_INDEXES: &str = "
     CREATE INDEX IF NOT EXISTS timesheets_employee_date ON timesheets (employee_id, work_date);
     CREATE INDEX IF NOT EXISTS vehicles_plate ON vehicles (plate);
     CREATE INDEX IF NOT EXISTS employees_identity_no ON employees (identity_no);
+    CREATE INDEX IF NOT EXISTS leaves_employee ON leaves (employee_id);
 ";
 
 fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreError> {
