@@ -287,8 +287,8 @@ mod tests {
     fn a_full_month_worked_is_thirty_premium_days() {
         let m = person_month(d(2026, 3, 1), Employment::default(), &weekdays(3), &[], &Calendar::builtin_tr());
         assert_eq!(m.premium, Premium { days: 30, missing: 0, code: None });
-        // Sunday 22 March is the third day of Ramazan Bayramı: a holiday, not a rest day.
-        assert_eq!((m.worked_days, m.weekly_rest_days, m.holiday_days), (22, 4, 1));
+        // Ramazan Bayramı is 20–22 March: Saturday and Sunday are holidays, Friday was worked.
+        assert_eq!((m.worked_days, m.weekly_rest_days, m.holiday_days), (22, 4, 2));
         let letters = Letters::default();
         assert_eq!(letters.cell(m.days[1].mark), "Ç 9");
         assert_eq!(letters.cell(m.days[0].mark), "HT");
