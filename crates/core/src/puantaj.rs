@@ -90,6 +90,11 @@ fn mark_of(day: NaiveDate, employment: Employment, worked: u32, spans: &[Span], 
     if !employment.covers(day) {
         return Mark::NotEmployed;
     }
+    // A day worked is a day paid, inside a leave too (a clerk confirmed both: half a day worked,
+    // then a sick report from the next day on).
+    if worked > 0 {
+        return Mark::Worked(worked);
+    }
     let holiday = calendar.holiday_on(day).is_some_and(|h| h.kind == HolidayKind::Full);
     let rest = day.weekday() == REST_DAY;
     match on_day(spans, day) {
@@ -97,7 +102,6 @@ fn mark_of(day: NaiveDate, employment: Employment, worked: u32, spans: &[Span], 
         Some(span) if span.kind.working_days_only() && holiday => Mark::Holiday,
         Some(span) if span.kind.working_days_only() && rest => Mark::WeeklyRest,
         Some(span) => Mark::Leave(span.kind),
-        None if worked > 0 => Mark::Worked(worked),
         None if holiday => Mark::Holiday,
         None if rest => Mark::WeeklyRest,
         None => Mark::Blank,
