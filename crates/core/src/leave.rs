@@ -115,7 +115,10 @@ impl LeaveKind {
     /// Whether the employer pays the day: a paid day is a premium day; an unpaid one is an SGK
     /// missing day.
     pub fn paid(self) -> bool {
-        matches!(self, LeaveKind::Annual | LeaveKind::Marriage | LeaveKind::Bereavement | LeaveKind::Paternity)
+        matches!(
+            self,
+            LeaveKind::Annual | LeaveKind::Marriage | LeaveKind::Bereavement | LeaveKind::Paternity
+        )
     }
 
     /// The missing-day reason of an unpaid kind; `Other` takes the leave's own.
@@ -307,7 +310,13 @@ pub struct Balance {
 
 /// The annual leave balance on `on` of a person hired on `hire`, from their leaves of every kind
 /// (only annual leave counts).
-pub fn balance(hire: NaiveDate, birth: Option<NaiveDate>, leaves: &[Span], calendar: &Calendar, on: NaiveDate) -> Balance {
+pub fn balance(
+    hire: NaiveDate,
+    birth: Option<NaiveDate>,
+    leaves: &[Span],
+    calendar: &Calendar,
+    on: NaiveDate,
+) -> Balance {
     let years = earned(hire, birth, on);
     let earned_days: u32 = years.iter().map(|e| e.days).sum();
     let this_year = years.last().map_or(0, |e| e.days);
@@ -374,7 +383,8 @@ mod tests {
     fn sundays_and_whole_holidays_inside_annual_leave_are_not_taken() {
         let calendar = Calendar::builtin_tr();
         // Monday 27 April to Sunday 10 May 2026: 1 May (Friday) is a holiday, two Sundays.
-        let leave = Span { first: d(2026, 4, 27), last: d(2026, 5, 10), kind: LeaveKind::Annual, sgk_code: None };
+        let leave =
+            Span { first: d(2026, 4, 27), last: d(2026, 5, 10), kind: LeaveKind::Annual, sgk_code: None };
         assert_eq!(leave.days_taken(&calendar), 11);
         let sick = Span { kind: LeaveKind::Sick, ..leave.clone() };
         assert_eq!(sick.days_taken(&calendar), 14);

@@ -281,15 +281,23 @@ mod tests {
         Span { first, last, kind, sgk_code: None }
     }
 
-    /// Monday to Friday 9 hours each, March 2026 (1 March is a Sunday).
-    fn weekdays(month: u32) -> BTreeMap<NaiveDate, u32> {
+    /// Monday to Friday 9 hours each in a month of 2026, but on the days of `leaves`.
+    fn weekdays_but(month: u32, leaves: &[Span]) -> BTreeMap<NaiveDate, u32> {
         let (first, last) = month_bounds(d(2026, month, 1));
-        crate::leave::days(first, last).filter(|d| d.weekday().num_days_from_monday() < 5).map(|d| (d, 540)).collect()
+        crate::leave::days(first, last)
+            .filter(|d| d.weekday().num_days_from_monday() < 5 && on_day(leaves, *d).is_none())
+            .map(|d| (d, 540))
+            .collect()
+    }
+
+    fn weekdays(month: u32) -> BTreeMap<NaiveDate, u32> {
+        weekdays_but(month, &[])
     }
 
     #[test]
     fn a_full_month_worked_is_thirty_premium_days() {
-        let m = person_month(d(2026, 3, 1), Employment::default(), &weekdays(3), &[], &Calendar::builtin_tr());
+        let m =
+            person_month(d(2026, 3, 1), Employment::default(), &weekdays(3), &[], &Calendar::builtin_tr());
         assert_eq!(m.premium, Premium { days: 30, missing: 0, code: None });
         // Ramazan Bayramı is 20–22 March: Saturday and Sunday are holidays, Friday was worked.
         assert_eq!((m.worked_days, m.weekly_rest_days, m.holiday_days), (22, 4, 2));
@@ -302,7 +310,13 @@ mod tests {
     #[test]
     fn an_absence_costs_its_day_and_the_weeks_rest_day() {
         let absent = [span(d(2026, 3, 11), d(2026, 3, 11), LeaveKind::Absent)];
-        let m = person_month(d(2026, 3, 1), Employment::default(), &weekdays(3), &absent, &Calendar::builtin_tr());
+        let m = person_month(
+            d(2026, 3, 1),
+            Employment::default(),
+            &weekdays_but(3, &absent),
+            &absent,
+            &Calendar::builtin_tr(),
+        );
         assert_eq!(m.premium, Premium { days: 28, missing: 2, code: Some("15".into()) });
         assert_eq!(m.days[14].missing.as_deref(), Some("15"));
     }
@@ -313,7 +327,13 @@ mod tests {
             span(d(2026, 3, 10), d(2026, 3, 12), LeaveKind::Sick),
             span(d(2026, 3, 27), d(2026, 3, 27), LeaveKind::Unpaid),
         ];
-        let m = person_month(d(2026, 3, 1), Employment::default(), &weekdays(3), &leaves, &Calendar::builtin_tr());
+        let m = person_month(
+            d(2026, 3, 1),
+            Employment::default(),
+            &weekdays_but(3, &leaves),
+            &leaves,
+            &Calendar::builtin_tr(),
+        );
         // Three report days; the unpaid Friday and its Sunday.
         assert_eq!(m.premium, Premium { days: 25, missing: 5, code: Some("12".into()) });
         assert_eq!(m.leave_days[&LeaveKind::Sick], 3);
@@ -322,7 +342,13 @@ mod tests {
     #[test]
     fn annual_leave_keeps_holidays_and_rest_days_as_they_are_and_costs_no_premium_day() {
         let leave = [span(d(2026, 4, 27), d(2026, 5, 10), LeaveKind::Annual)];
-        let m = person_month(d(2026, 5, 1), Employment::default(), &weekdays(5), &leave, &Calendar::builtin_tr());
+        let m = person_month(
+            d(2026, 5, 1),
+            Employment::default(),
+            &weekdays_but(5, &leave),
+            &leave,
+            &Calendar::builtin_tr(),
+        );
         assert_eq!(m.days[0].mark, Mark::Holiday);
         assert_eq!(m.days[2].mark, Mark::WeeklyRest);
         assert_eq!(m.days[3].mark, Mark::Leave(LeaveKind::Annual));
@@ -345,7 +371,13 @@ mod tests {
     #[test]
     fn a_whole_month_unpaid_is_no_premium_day_even_in_february() {
         let leave = [span(d(2026, 1, 20), d(2026, 3, 5), LeaveKind::Unpaid)];
-        let m = person_month(d(2026, 2, 1), Employment::default(), &BTreeMap::new(), &leave, &Calendar::builtin_tr());
+        let m = person_month(
+            d(2026, 2, 1),
+            Employment::default(),
+            &BTreeMap::new(),
+            &leave,
+            &Calendar::builtin_tr(),
+        );
         assert_eq!(m.premium, Premium { days: 0, missing: 30, code: Some("21".into()) });
     }
 

@@ -481,7 +481,9 @@ mod tests {
             Ok(self
                 .of("leaves")
                 .filter(|(id, f)| *id != except && f["employee_id"] == employee.to_string())
-                .map(|(_, f)| (f["first_day"].as_str().unwrap().into(), f["last_day"].as_str().unwrap().into()))
+                .map(|(_, f)| {
+                    (f["first_day"].as_str().unwrap().into(), f["last_day"].as_str().unwrap().into())
+                })
                 .collect())
         }
     }
@@ -490,13 +492,18 @@ mod tests {
     fn a_leave_does_not_cover_anothers_days_and_over_shifts_is_confirmed() {
         let mut rows = Rows::default();
         let person = rows.add("employees", json!({"full_name": "AYŞE", "active": true}));
-        rows.add("leaves", json!({"employee_id": person.to_string(), "first_day": "2026-03-09", "last_day": "2026-03-13"}));
+        rows.add(
+            "leaves",
+            json!({"employee_id": person.to_string(), "first_day": "2026-03-09", "last_day": "2026-03-13"}),
+        );
         rows.add(
             "timesheets",
             json!({"employee_id": person.to_string(), "work_date": "2026-03-17", "start_time": "08:00", "end_time": "17:00"}),
         );
         let leave = |first: &str, last: &str| {
-            obj(json!({"employee_id": person.to_string(), "kind": "annual", "first_day": first, "last_day": last}))
+            obj(
+                json!({"employee_id": person.to_string(), "kind": "annual", "first_day": first, "last_day": last}),
+            )
         };
         let change = |row| Change {
             table: "leaves",
@@ -508,7 +515,10 @@ mod tests {
         };
         let over = leave("2026-03-13", "2026-03-14");
         let refused = check(&change(&over), &mut rows).unwrap();
-        assert_eq!(refused, [FieldError::new("first_day", Problem::LeaveOverlap).with_detail("09.03.2026–13.03.2026")]);
+        assert_eq!(
+            refused,
+            [FieldError::new("first_day", Problem::LeaveOverlap).with_detail("09.03.2026–13.03.2026")]
+        );
         let worked = leave("2026-03-16", "2026-03-18");
         let warned = check(&change(&worked), &mut rows).unwrap();
         assert_eq!(warned, [FieldError::new("first_day", Problem::LeaveOverShift).with_detail("17.03.2026")]);

@@ -94,12 +94,16 @@ impl Problem {
             (TooLong { max }, Lang::Tr) => return format!("çok uzun (en fazla {max} karakter)").into(),
             (TooLong { max }, Lang::En) => return format!("is too long ({max} characters at most)").into(),
             (LegalDays { max }, Lang::Tr) => {
-                return format!("yasal süresi {max} gün (4857 Ek Madde 2); fazlasını yıllık ya da ücretsiz izin girin")
-                    .into();
+                return format!(
+                    "yasal süresi {max} gün (4857 Ek Madde 2); fazlasını yıllık ya da ücretsiz izin girin"
+                )
+                .into();
             }
             (LegalDays { max }, Lang::En) => {
-                return format!("the law gives {max} days (4857 Ek Madde 2); enter the rest as annual or unpaid leave")
-                    .into();
+                return format!(
+                    "the law gives {max} days (4857 Ek Madde 2); enter the rest as annual or unpaid leave"
+                )
+                .into();
             }
             (Required, Lang::Tr) => "boş bırakılamaz",
             (Required, Lang::En) => "is required",
@@ -185,11 +189,17 @@ impl Problem {
             (TemplateCode, Lang::En) => "must be 1–6 capital letters or digits (e.g. S, A2)",
             (LeaveKind, Lang::Tr) => "bilinen bir izin türü değil",
             (LeaveKind, Lang::En) => "is not a known kind of leave",
-            (SgkCode, Lang::Tr) => "SGK eksik gün kodlarından biri olmalı (01, 03–13, 15–21); \"Diğer\" izinde gerekli",
-            (SgkCode, Lang::En) => "must be one of the SGK missing-day codes (01, 03–13, 15–21); required for \"other\"",
+            (SgkCode, Lang::Tr) => {
+                "SGK eksik gün kodlarından biri olmalı (01, 03–13, 15–21); \"Diğer\" izinde gerekli"
+            }
+            (SgkCode, Lang::En) => {
+                "must be one of the SGK missing-day codes (01, 03–13, 15–21); required for \"other\""
+            }
             (LeaveOverlap, Lang::Tr) => "bu günlerde kişinin başka bir izni var",
             (LeaveOverlap, Lang::En) => "another leave of this person covers these days",
-            (LeaveOverShift, Lang::Tr) => "kişi bu günlerde çalışmış görünüyor; ikisi de kalsın diye tekrar kaydedin",
+            (LeaveOverShift, Lang::Tr) => {
+                "kişi bu günlerde çalışmış görünüyor; ikisi de kalsın diye tekrar kaydedin"
+            }
             (LeaveOverShift, Lang::En) => "the person has shifts on these days; save again to keep both",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",

@@ -31,11 +31,7 @@ fn spans(first: NaiveDate, raw: &[(i64, i64, usize)]) -> Vec<Span> {
 
 fn worked(first: NaiveDate, days: &[bool]) -> BTreeMap<NaiveDate, u32> {
     let (_, last) = month_bounds(first);
-    rainstaff_core::leave::days(first, last)
-        .zip(days)
-        .filter(|(_, w)| **w)
-        .map(|(d, _)| (d, 480))
-        .collect()
+    rainstaff_core::leave::days(first, last).zip(days).filter(|(_, w)| **w).map(|(d, _)| (d, 480)).collect()
 }
 
 fn month(first: NaiveDate, employment: Employment, work: &[bool], leaves: &[Span]) -> PersonMonth {
