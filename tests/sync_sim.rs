@@ -23,7 +23,7 @@ use rainstaff_core::protocol::{
     OutcomeStatus, PushRequest, PushResponse, RefusalCode, RejoinRequest, RejoinResponse, RowState, receives,
 };
 use rainstaff_core::schema::{
-    self, DRIVERS, EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
+    self, DRIVERS, EMPLOYEES, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
     VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_server::http::ApiError;
@@ -440,10 +440,11 @@ impl World {
         let vehicles = self.live(pc, &VEHICLES);
         let drivers = self.live(pc, &DRIVERS);
         let faults = self.live(pc, &VEHICLE_FAULTS);
+        let employees = self.live(pc, &EMPLOYEES);
         let id = self.new_id();
         let n = self.rng.gen_range(10..99);
         let vehicle = pick(&mut self.rng, &vehicles).cloned();
-        let (table, region, fields): (&TableSpec, String, Value) = match (self.rng.gen_range(0..6), vehicle) {
+        let (table, region, fields): (&TableSpec, String, Value) = match (self.rng.gen_range(0..7), vehicle) {
             (0, _) => {
                 let plate = rainstaff_core::validate::normalize_plate(&format!("06 ABC {n}")).unwrap();
                 (
@@ -490,6 +491,18 @@ impl World {
                     v.region,
                     json!({"vehicle_id": v.id.to_string(), "driver_id": driver.map(|d| d.id.to_string()),
                         "inspection_date": format!("2026-02-{:02}", n % 28 + 1), "km": n * 1000, "results": r#"[{"item": "glass", "ok": true}]"#}),
+                )
+            }
+            // A leave of a person this PC holds, on days another PC may give the person too: the
+            // server refuses the second of two overlapping leaves, whichever PC sent it.
+            (6, _) => {
+                let Some(person) = pick(&mut self.rng, &employees).cloned() else { return };
+                let first = n % 20 + 1;
+                (
+                    &LEAVES,
+                    person.region,
+                    json!({"employee_id": person.id.to_string(), "kind": "annual", "entered_by": "sim",
+                        "first_day": format!("2026-02-{first:02}"), "last_day": format!("2026-02-{:02}", first + n % 3)}),
                 )
             }
             _ => return,
