@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::hours::{Calendar, HolidayKind};
 use crate::schema::{Choice, Label};
 
+/// The longest leave one row holds, in days: longer than any the law gives (maternity and its
+/// unpaid months), short enough that the rules may look at every month it reaches.
+pub const MAX_DAYS: i64 = 1096;
+
 /// The day of the week a person rests by default (L14): a leave day is not taken on it.
 pub const REST_DAY: Weekday = Weekday::Sun;
 

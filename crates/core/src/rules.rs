@@ -140,9 +140,10 @@ fn in_locked_month<N: Neighbours>(
         }
         "leaves" => {
             let spans = [change.before, change.after].map(|row| row.and_then(leave_days));
-            // A leave is at most the law's longest (maternity and its unpaid months), so the
-            // months it reaches are few; a span that does not parse is validation's to report.
-            for (first, last) in spans.into_iter().flatten().filter(|(f, l)| (*l - *f).num_days() <= 800) {
+            // A longer span than a leave may be, or one that does not parse, is validation's to
+            // report: the months a leave reaches are few.
+            let bounded = |(f, l): &(NaiveDate, NaiveDate)| (*l - *f).num_days() < crate::leave::MAX_DAYS;
+            for (first, last) in spans.into_iter().flatten().filter(bounded) {
                 for month in months_between(first, last) {
                     if month_locked(neighbours, change.region, &month)? {
                         return Ok(Some("first_day"));

@@ -72,6 +72,8 @@ pub enum Problem {
     LegalDays {
         max: u32,
     },
+    /// Longer than `leave::MAX_DAYS`.
+    LeaveTooLong,
     /// Another leave of the same person covers one of these days.
     LeaveOverlap,
     /// The person worked on one of these days; the clerk may confirm both stand.
@@ -195,6 +197,10 @@ impl Problem {
             (SgkCode, Lang::En) => {
                 "must be one of the SGK missing-day codes (01, 03–13, 15–21); required for \"other\""
             }
+            (LeaveTooLong, Lang::Tr) => {
+                "bir izin en çok 3 yıl (1096 gün) olabilir; daha uzununu parçalara bölün"
+            }
+            (LeaveTooLong, Lang::En) => "a leave is at most 3 years (1096 days); enter a longer one in parts",
             (LeaveOverlap, Lang::Tr) => "bu günlerde kişinin başka bir izni var",
             (LeaveOverlap, Lang::En) => "another leave of this person covers these days",
             (LeaveOverShift, Lang::Tr) => {
@@ -278,6 +284,8 @@ fn check_leave(row: &Map<String, Value>, errors: &mut Vec<FieldError>) {
     if let (Some(first), Some(last)) = (day("first_day"), day("last_day")) {
         if last < first {
             errors.push(FieldError::new("last_day", Problem::EndBeforeStart));
+        } else if (last - first).num_days() >= crate::leave::MAX_DAYS {
+            errors.push(FieldError::new("last_day", Problem::LeaveTooLong));
         } else if let Some(max) = kind.and_then(LeaveKind::legal_days) {
             let span = crate::leave::Span { first, last, kind: kind.expect("a kind"), sgk_code: None };
             if span.days_taken(&crate::hours::Calendar::builtin_tr()) > max {
@@ -471,6 +479,45 @@ mod tests {
         for lang in [Lang::Tr, Lang::En] {
             assert!(Problem::PasswordTooShort.message(lang).contains(&MIN_PASSWORD_CHARS.to_string()));
         }
+    }
+
+    #[test]
+    fn a_leave_names_what_is_wrong_with_it() {
+        let leave = |fields: serde_json::Value| {
+            let mut row = serde_json::json!({"kind": "annual", "first_day": "2026-03-09", "last_day": "2026-03-13",
+                "entered_by": "ayşe"});
+            row.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+            check_row("leaves", row.as_object().unwrap())
+                .into_iter()
+                .map(|e| (e.field, e.problem))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(leave(serde_json::json!({})), []);
+        assert_eq!(leave(serde_json::json!({"kind": "holiday"})), [("kind".into(), Problem::LeaveKind)]);
+        assert_eq!(
+            leave(serde_json::json!({"last_day": "2026-03-08"})),
+            [("last_day".into(), Problem::EndBeforeStart)]
+        );
+        assert_eq!(
+            leave(serde_json::json!({"last_day": "2029-03-09"})),
+            [("last_day".into(), Problem::LeaveTooLong)]
+        );
+        // Marriage: Monday to Thursday is four working days; Friday to Monday is three.
+        assert_eq!(
+            leave(serde_json::json!({"kind": "marriage", "last_day": "2026-03-12"})),
+            [("last_day".into(), Problem::LegalDays { max: 3 })]
+        );
+        assert_eq!(
+            leave(
+                serde_json::json!({"kind": "marriage", "first_day": "2026-03-13", "last_day": "2026-03-16"})
+            ),
+            []
+        );
+        assert_eq!(leave(serde_json::json!({"kind": "other"})), [("sgk_code".into(), Problem::SgkCode)]);
+        assert_eq!(leave(serde_json::json!({"kind": "other", "sgk_code": "05"})), []);
+        assert_eq!(leave(serde_json::json!({"sgk_code": "14"})), [("sgk_code".into(), Problem::SgkCode)]);
+        assert_eq!(leave(serde_json::json!({"entered_by": " "})), [("entered_by".into(), Problem::Required)]);
+        assert!(Problem::LegalDays { max: 5 }.message(Lang::Tr).contains("5 gün"));
     }
 
     #[test]
