@@ -159,6 +159,23 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A month's puantaj cetveli as XLSX: a row per employee, a column per day in the office's
+    /// letters, the days counted by kind, SGK premium and missing days with their reason, and the
+    /// month's hours; the legend under it; printed on A4 landscape, one page wide.
+    Puantaj {
+        /// The month (YYYY-MM).
+        #[arg(long)]
+        month: String,
+        /// Only this region (default: every region in this store).
+        #[arg(long)]
+        region: Option<String>,
+        /// The language of the labels: tr or en.
+        #[arg(long, default_value = "tr", value_parser = lang_arg)]
+        lang: rainstaff_core::i18n::Lang,
+        /// The workbook to write (.xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// One vehicle's weekly report as XLSX: the week's inspection item by item beside the week
     /// before's, and what changed.
     VehicleReport {
@@ -228,6 +245,18 @@ fn vehicle_arg(store: &Store, plate: &str) -> anyhow::Result<uuid::Uuid> {
         .ok_or_else(|| anyhow::anyhow!("--plate: \"{plate}\" is not a valid plate (e.g. 06 ABC 123)"))?;
     let vehicle = store.vehicle_by_plate(&canonical)?;
     Ok(vehicle.ok_or_else(|| anyhow::anyhow!("--plate: no vehicle has the plate {canonical}"))?.id)
+}
+
+/// A file to write with `extension`, in a folder that exists: said before any work is done.
+fn out_arg(out: &std::path::Path, extension: &str) -> anyhow::Result<()> {
+    if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case(extension)) {
+        bail!("--out: \"{}\" must end in .{extension}", out.display());
+    }
+    let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !folder.is_dir() {
+        bail!("--out: the folder \"{}\" does not exist", folder.display());
+    }
+    Ok(())
 }
 
 fn region_arg(value: &str) -> anyhow::Result<String> {
@@ -342,6 +371,24 @@ pub fn run(data: DataDir, command: CliCommand) -> anyhow::Result<()> {
             let path = crate::report::export(&store, &request, &mut |_| {})?;
             store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
             eprintln!("report for {month} written to {}", path.display());
+        }
+        CliCommand::Export { what: ExportCommand::Puantaj { month, region, lang, out } } => {
+            let month = month_arg(&month)?;
+            let region = region.as_deref().map(region_arg).transpose()?;
+            let region = region.unwrap_or_else(|| ALL_REGIONS.to_string());
+            out_arg(&out, "xlsx")?;
+            let mut store = Store::open(&data.store())?;
+            // A mistyped region would make an empty grid that looks like a month nobody worked.
+            if region != ALL_REGIONS && store.employees(&region)?.is_empty() {
+                bail!("--region: no employee in this store is in {region}");
+            }
+            let selection = rainstaff_report::Selection { month, employee: None, region };
+            let format = crate::report::ReportFormat::Puantaj;
+            let request =
+                crate::report::ReportRequest { selection, format, csv: Default::default(), lang, out };
+            let path = crate::report::export(&store, &request, &mut |_| {})?;
+            store.log_event(&cli_user(), ALL_REGIONS, "export", Some(path.display().to_string()))?;
+            eprintln!("puantaj for {month} written to {}", path.display());
         }
         CliCommand::Alerts { today, region, format, lang } => {
             let today = match today {

@@ -266,9 +266,9 @@ fn the_month_workbook_adds_up_to_the_engine_and_the_offices_own_minutes() {
     let (first, last) = month_bounds(2026, 1);
     let mut wb = workbook(&out);
     let names = wb.sheet_names();
-    assert_eq!(names[0], "Özet");
+    assert_eq!(names[..2], ["Özet", "Puantaj"]);
     let expected_names: Vec<&str> = employees.iter().map(|e| e.data.full_name.as_str()).collect();
-    assert_eq!(names[1..], expected_names[..], "one sheet per employee, in Turkish order");
+    assert_eq!(names[2..], expected_names[..], "one sheet per employee, in Turkish order");
 
     let summary = wb.worksheet_range("Özet").unwrap();
     let company = store.setting(rainstaff::db::import::COMPANY_NAME_KEY).unwrap().unwrap();
@@ -458,7 +458,7 @@ fn shifts_belong_to_the_month_they_start_in_and_weeks_are_whole() {
     let january = data.join("ocak.xlsx");
     report(data, "2026-01", &["--all"], "xlsx", &january);
     let mut wb = workbook(&january);
-    assert_eq!(wb.sheet_names(), ["Özet", "BOŞ PERSONEL", TURKISH_NAME]);
+    assert_eq!(wb.sheet_names(), ["Özet", "Puantaj", "BOŞ PERSONEL", TURKISH_NAME]);
 
     // Nobody forgot the employee without shifts: a sheet and a summary row, all zeros.
     let summary = wb.worksheet_range("Özet").unwrap();
@@ -593,7 +593,7 @@ fn the_reports_screen_writes_the_workbook_of_the_users_region() {
     harness.get_by_label(&format!("Rapor kaydedildi: {}", out.display()));
     harness.get_by_label("Klasörü aç");
     let mut wb = workbook(&out);
-    assert_eq!(wb.sheet_names(), ["Özet", "BOŞ PERSONEL", TURKISH_NAME]);
+    assert_eq!(wb.sheet_names(), ["Özet", "Puantaj", "BOŞ PERSONEL", TURKISH_NAME]);
     let summary = wb.worksheet_range("Özet").unwrap();
     assert!(text(&summary.get((0, 0)).unwrap().clone()).contains("Şubat 2026"));
     assert_eq!(text(&summary.get((1, 0)).unwrap().clone()), "Bölge: İzmir");
@@ -613,4 +613,13 @@ fn the_reports_screen_writes_the_workbook_of_the_users_region() {
     harness.get_by_label("Ocak").click();
     harness.run();
     assert_eq!(path(&harness), Some(data.join("puantaj-2026-01.xlsx").display().to_string()));
+
+    // The puantaj cetveli alone has a name of its own, and is the grid only.
+    harness.get_by_label("Puantaj (XLSX)").click();
+    harness.run();
+    let grid = data.join("puantaj-cetveli-2026-01.xlsx");
+    assert_eq!(path(&harness), Some(grid.display().to_string()));
+    harness.get_by_label("Raporu oluştur").click();
+    common::settle(&mut harness);
+    assert_eq!(workbook(&grid).sheet_names(), ["Puantaj"]);
 }

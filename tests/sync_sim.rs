@@ -23,8 +23,8 @@ use rainstaff_core::protocol::{
     OutcomeStatus, PushRequest, PushResponse, RefusalCode, RejoinRequest, RejoinResponse, RowState, receives,
 };
 use rainstaff_core::schema::{
-    self, DRIVERS, EMPLOYEES, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
-    VEHICLE_SERVICE_VISITS, VEHICLES,
+    self, DRIVERS, EMPLOYEES, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_FAULTS,
+    VEHICLE_INSPECTIONS, VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_server::http::ApiError;
 use rainstaff_server::store::sqlite::restore;

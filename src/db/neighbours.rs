@@ -111,7 +111,10 @@ impl Neighbours for Local<'_> {
             "SELECT first_day, last_day FROM leaves WHERE deleted_at IS NULL AND employee_id = ?1 AND id <> ?2",
         )?;
         let rows = stmt.query_map((employee.to_string(), except.to_string()), |r| {
-            Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+            Ok((
+                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use rainstaff_core::leave::Leave;
 use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 use rainstaff_core::protocol::ALL_REGIONS;
-use rainstaff_core::schema::{self, EMPLOYEES, FieldKind, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES};
+use rainstaff_core::schema::{
+    self, EMPLOYEES, FieldKind, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES,
+};
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::{format_date, parse_iso_date};
 use serde_json::{Map, Value};

@@ -1,7 +1,8 @@
-//! Monthly payroll reports from the local store: the command line (`export report`) and the
-//! Reports screen (through the worker) both end in [`export`], which loads the month's rows and
-//! has `rainstaff_report` compute and write them, as the server's dashboard does with its own. A
-//! vehicle's card and weekly report are workbooks of the same layout ([`export_vehicle`]).
+//! Monthly payroll reports from the local store: the command line (`export report`, `export
+//! puantaj`) and the Reports screen (through the worker) all end in [`export`], which loads the
+//! month's rows and has `rainstaff_report` compute and write them, as the server's dashboard does
+//! with its own. A vehicle's card and weekly report are workbooks of the same layout
+//! ([`export_vehicle`]).
 
 mod fleet;
 
@@ -9,7 +10,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rainstaff_core::i18n::Lang;
-use rainstaff_report::{CsvDialect, MonthInput, MonthReport, Selection, shifts_range, write_csv, write_xlsx};
+use rainstaff_report::{
+    CsvDialect, MonthInput, MonthReport, Selection, shifts_range, write_csv, write_puantaj_xlsx, write_xlsx,
+};
 
 pub use fleet::{VehicleExport, VehicleSheet, export_vehicle};
 
@@ -21,12 +24,16 @@ use crate::db::queries::ShiftFilter;
 pub enum ReportFormat {
     Xlsx,
     Csv,
+    /// The puantaj cetveli alone, as XLSX. The command line has `export puantaj` for it, not a
+    /// `--format` of `export report`.
+    #[value(skip)]
+    Puantaj,
 }
 
 impl ReportFormat {
     pub fn extension(self) -> &'static str {
         match self {
-            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Xlsx | ReportFormat::Puantaj => "xlsx",
             ReportFormat::Csv => "csv",
         }
     }
@@ -37,6 +44,7 @@ impl ReportFormat {
 pub const LAST_FOLDER: &str = "report_folder";
 
 /// A report to write: who and which month, in which format and language, to which file.
+/// `csv` counts only with [`ReportFormat::Csv`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRequest {
     pub selection: Selection,
@@ -59,6 +67,7 @@ pub fn export(
     let mut writing = |p: f32| progress(0.5 + p / 2.0);
     match request.format {
         ReportFormat::Xlsx => write_xlsx(&report, request.lang, out, &mut writing),
+        ReportFormat::Puantaj => write_puantaj_xlsx(&report, request.lang, out),
         ReportFormat::Csv => {
             let file = std::fs::File::create(out)?;
             write_csv(&report, request.lang, request.csv, std::io::BufWriter::new(file))

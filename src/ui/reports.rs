@@ -1,5 +1,6 @@
-//! Reports: a month's hours as an Excel workbook or CSV for payroll. The worker computes and
-//! writes the file while a progress bar runs; when it is done the folder can be opened.
+//! Reports: a month's hours as an Excel workbook or CSV for payroll, or its puantaj cetveli alone.
+//! The worker computes and writes the file while a progress bar runs; when it is done the folder
+//! can be opened.
 
 use std::path::{Path, PathBuf};
 
@@ -126,10 +127,11 @@ impl ReportsScreen {
                     .horizontal(|ui| {
                         ui.radio_value(&mut self.format, ReportFormat::Xlsx, "Excel (XLSX)")
                             | ui.radio_value(&mut self.format, ReportFormat::Csv, "CSV")
+                            | ui.radio_value(&mut self.format, ReportFormat::Puantaj, "Puantaj (XLSX)")
                     })
                     .inner;
                 if self.format != before {
-                    self.path = with_extension(&self.path, before, self.format);
+                    self.path = self.renamed(lang, chosen, before);
                 }
                 r
             });
@@ -158,7 +160,18 @@ impl ReportsScreen {
 
     /// The file name a month's report gets unless somebody types another.
     fn default_name(&self, lang: Lang, month: Month) -> String {
-        format!("{}-{month}.{}", lang.t("puantaj", "timesheets"), self.format.extension())
+        default_name(lang, self.format, month)
+    }
+
+    /// The path after the format changed from `before`: the new format's default name in place
+    /// of the old one's, else the typed name with the new format's extension.
+    fn renamed(&self, lang: Lang, month: Month, before: ReportFormat) -> String {
+        let typed = Path::new(self.path.trim());
+        if typed.file_name().is_some_and(|n| n.to_string_lossy() == default_name(lang, before, month)) {
+            typed.with_file_name(self.default_name(lang, month)).display().to_string()
+        } else {
+            with_extension(&self.path, before, self.format)
+        }
     }
 
     /// Fills the path with the month's default name in the folder last written to (else the
@@ -244,6 +257,14 @@ impl ReportsScreen {
             State::Failed(message) => form::error_line(ui, message),
         }
     }
+}
+
+fn default_name(lang: Lang, format: ReportFormat, month: Month) -> String {
+    let what = match format {
+        ReportFormat::Puantaj => lang.t("puantaj-cetveli", "attendance"),
+        ReportFormat::Xlsx | ReportFormat::Csv => lang.t("puantaj", "timesheets"),
+    };
+    format!("{what}-{month}.{}", format.extension())
 }
 
 /// Keeps a typed path's extension in step with the chosen format.

@@ -2,6 +2,7 @@
 //! a typed, formatted Excel cell, the CSV writer into text. Public, so that other tables (the
 //! desktop's vehicle workbooks, a page of the dashboard) say their cells the same way.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
@@ -30,27 +31,32 @@ pub enum Cell {
     Count(u32),
     /// Money, or a reading such as km.
     Amount(f64),
+    /// A day of the puantaj grid (`Ç 7,5`, `HT`; blank for a day with nothing recorded), centred
+    /// in its narrow column.
+    Mark(String),
     Empty,
 }
 
 /// A table column: its header and how wide Excel shows it.
 pub struct Column {
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
     /// Width in Excel's character units.
     pub width: f64,
     /// Whether the plain CSV for scripts has it: decimal hours and payable overtime are for
     /// people, a script derives them from the minutes.
     pub plain: bool,
+    /// Whether its header is centred, over centred cells (the puantaj grid's days).
+    pub centred: bool,
 }
 
 /// A column; short, because a table's columns are listed one a line.
-pub fn col(label: &'static str, width: f64) -> Column {
-    Column { label, width, plain: true }
+pub fn col(label: impl Into<Cow<'static, str>>, width: f64) -> Column {
+    Column { label: label.into(), width, plain: true, centred: false }
 }
 
 /// A column people read and the plain CSV leaves out.
 fn people_col(label: &'static str, width: f64) -> Column {
-    Column { label, width, plain: false }
+    Column { plain: false, ..col(label, width) }
 }
 
 /// The first cell of every totals row.
@@ -203,7 +209,7 @@ pub fn flag_words(flags: &BTreeSet<Flag>, ytd_ot50: Option<u32>, lang: Lang) -> 
 }
 
 pub fn summary_columns(lang: Lang) -> Vec<Column> {
-    vec![
+    let mut columns = vec![
         col(lang.pick("Personel", "Employee"), 28.0),
         col(lang.pick("Bölge", "Region"), 11.0),
         col(lang.pick("Vardiya", "Shifts"), 8.0),
@@ -212,10 +218,9 @@ pub fn summary_columns(lang: Lang) -> Vec<Column> {
         col(lang.pick("Normal", "Normal"), 9.0),
         col(lang.pick("Fazla süre (%25)", "Extra time (25%)"), 11.0),
         col(lang.pick("Fazla çalışma (%50)", "Overtime (50%)"), 11.0),
-        col(lang.pick("Ödenecek fazla çalışma (%50)", "Overtime payable (50%)"), 13.0),
-        col(lang.pick("Ödenecek fazla çalışma (%50, saat)", "Overtime payable (50%, hours)"), 13.0),
-        col(lang.pick("Ödenecek fazla süre (%25)", "Extra time payable (25%)"), 13.0),
-        col(lang.pick("Ödenecek fazla süre (%25, saat)", "Extra time payable (25%, hours)"), 13.0),
+    ];
+    columns.extend(payable_columns(lang, 13.0));
+    columns.extend([
         col(lang.pick("Gece", "Night"), 8.0),
         col(lang.pick("Resmî tatil", "Public holiday"), 9.0),
         col(lang.pick("Tatil ücreti (gün)", "Holiday pay (days)"), 9.0),
@@ -224,7 +229,43 @@ pub fn summary_columns(lang: Lang) -> Vec<Column> {
         col(lang.pick("Uyarılı gün", "Flagged days"), 9.0),
         col(lang.pick("Yıl başından fazla çalışma (%50)", "Overtime (50%) year to date"), 13.0),
         col(lang.pick("Uyarılar", "Flags"), 50.0),
+    ]);
+    columns
+}
+
+/// The headers of [`payable_cells`], each `width` wide.
+fn payable_columns(lang: Lang, width: f64) -> [Column; 4] {
+    [
+        col(lang.pick("Ödenecek fazla çalışma (%50)", "Overtime payable (50%)"), width),
+        col(lang.pick("Ödenecek fazla çalışma (%50, saat)", "Overtime payable (50%, hours)"), width),
+        col(lang.pick("Ödenecek fazla süre (%25)", "Extra time payable (25%)"), width),
+        col(lang.pick("Ödenecek fazla süre (%25, saat)", "Extra time payable (25%, hours)"), width),
     ]
+}
+
+/// The month's hours after the puantaj's days, under the summary's headers: worked, normal,
+/// payable overtime and extra time, night and public holiday time ([`month_hours_cells`]).
+pub fn month_hours_columns(lang: Lang) -> Vec<Column> {
+    let width = 8.0;
+    let mut columns = vec![
+        col(lang.pick("Çalışma", "Worked"), width),
+        col(lang.pick("Çalışma (saat)", "Worked (hours)"), width),
+        col(lang.pick("Normal", "Normal"), width),
+    ];
+    columns.extend(payable_columns(lang, width));
+    columns.extend([
+        col(lang.pick("Gece", "Night"), width),
+        col(lang.pick("Resmî tatil", "Public holiday"), width),
+    ]);
+    columns
+}
+
+/// The cells under [`month_hours_columns`], as the summary writes the same figures.
+pub fn month_hours_cells(t: &Totals) -> Vec<Cell> {
+    let mut cells = vec![Cell::Minutes(t.worked), Cell::Hours(t.worked), Cell::Minutes(t.normal)];
+    cells.extend(payable_cells(t));
+    cells.extend([t.night, t.holiday].map(Cell::Minutes));
+    cells
 }
 
 pub fn summary_cells(e: &EmployeeMonth, lang: Lang) -> Vec<Cell> {

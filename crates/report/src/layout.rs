@@ -20,7 +20,13 @@ pub struct Formats {
     title: Format,
     context: Format,
     header: Format,
+    /// A header over centred cells.
+    header_centred: Format,
     plain: Format,
+    /// A day of the puantaj grid: small, centred, boxed.
+    mark: Format,
+    /// A legend's caption.
+    caption: Format,
     date: Format,
     time: Format,
     next_day: Format,
@@ -48,16 +54,26 @@ impl Formats {
     }
 
     fn with(total: bool, base: Format) -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color(0xE8E8E8)
+            .set_border_bottom(FormatBorder::Thin);
         Formats {
             total,
             title: Format::new().set_bold().set_font_size(14),
             context: Format::new().set_italic(),
-            header: Format::new()
-                .set_bold()
+            header_centred: header.clone().set_align(FormatAlign::Center),
+            header,
+            mark: base
+                .clone()
+                .set_font_size(8)
                 .set_text_wrap()
+                .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(0xE8E8E8)
-                .set_border_bottom(FormatBorder::Thin),
+                .set_border(FormatBorder::Thin),
+            caption: Format::new().set_bold(),
             plain: base.clone(),
             date: base.clone().set_num_format("dd.mm.yyyy"),
             time: base.clone().set_num_format("hh:mm"),
@@ -83,7 +99,8 @@ pub fn heading(sheet: &mut Worksheet, title: &str, context: &str, f: &Formats) -
 pub fn table_header(sheet: &mut Worksheet, columns: &[Column], f: &Formats) -> Result<(), XlsxError> {
     for (i, c) in columns.iter().enumerate() {
         let col = i as u16;
-        sheet.write_string_with_format(HEADER_ROW, col, c.label, &f.header)?;
+        let format = if c.centred { &f.header_centred } else { &f.header };
+        sheet.write_string_with_format(HEADER_ROW, col, c.label.as_ref(), format)?;
         sheet.set_column_width(col, c.width)?;
     }
     sheet.set_row_height(HEADER_ROW, 30)?;
@@ -132,10 +149,32 @@ pub fn put_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], f: &Formats) -> 
             Cell::Units(u) => sheet.write_number_with_format(row, col, *u, &f.units)?,
             Cell::Count(n) => sheet.write_number_with_format(row, col, f64::from(*n), &f.count)?,
             Cell::Amount(a) => sheet.write_number_with_format(row, col, *a, &f.amount)?,
+            // A blank day keeps its box.
+            Cell::Mark(t) if t.is_empty() => sheet.write_blank(row, col, &f.mark)?,
+            Cell::Mark(t) => sheet.write_string_with_format(row, col, t, &f.mark)?,
             // Blank cells of a totals row still carry its border.
             Cell::Empty if f.total => sheet.write_blank(row, col, &f.plain)?,
             Cell::Empty => sheet,
         };
     }
     Ok(())
+}
+
+/// A legend from `row` down: its caption, then each symbol in the first column with its
+/// meaning beside it (running on over the empty cells to its right). Returns the row after it.
+pub fn legend(
+    sheet: &mut Worksheet,
+    row: u32,
+    caption: &str,
+    lines: &[(String, String)],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    sheet.write_string_with_format(row, 0, caption, &f.caption)?;
+    let mut row = row + 1;
+    for (symbol, meaning) in lines {
+        sheet.write_string_with_format(row, 0, symbol, &f.plain)?;
+        sheet.write_string_with_format(row, 1, meaning, &f.plain)?;
+        row += 1;
+    }
+    Ok(row)
 }

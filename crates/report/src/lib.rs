@@ -1,5 +1,6 @@
 //! The month payroll workbook: each employee's month through the hour engine, written as an Excel
-//! workbook (a summary and a sheet per employee) or as CSV (a row per shift). The desktop writes it
+//! workbook (a summary, the puantaj cetveli and a sheet per employee) or as CSV (a row per
+//! shift); the puantaj cetveli also as a workbook of its own. The desktop writes it
 //! to a file and the server's dashboard sends it as a download, so both hand out the same file.
 //!
 //! It works on plain records ([`MonthInput`]): the caller loads the employees and the shifts of
@@ -9,6 +10,7 @@
 
 mod build;
 pub mod cells;
+mod grid;
 pub mod layout;
 mod lookup;
 mod month;
@@ -22,4 +24,4 @@ pub use build::{
 pub use lookup::{NameError, find_employee};
 pub use month::Month;
 pub use to_csv::{CsvDialect, write_csv};
-pub use to_xlsx::{write_xlsx, xlsx_bytes};
+pub use to_xlsx::{puantaj_xlsx_bytes, write_puantaj_xlsx, write_xlsx, xlsx_bytes};

@@ -52,7 +52,7 @@ pub fn write_csv(
     let columns = cells::shift_columns(lang);
     let kept: Vec<bool> = columns.iter().map(|c| excel || c.plain).collect();
     let mut header = vec![lang.pick("Personel", "Employee"), lang.pick("Bölge", "Region")];
-    header.extend(columns.iter().zip(&kept).filter(|(_, k)| **k).map(|(c, _)| c.label));
+    header.extend(columns.iter().zip(&kept).filter(|(_, k)| **k).map(|(c, _)| c.label.as_ref()));
     writer.write_record(&header)?;
     for e in &report.employees {
         let name = e.employee.data.full_name.as_str();
@@ -76,7 +76,7 @@ fn text(cell: &Cell, dialect: CsvDialect) -> String {
         |x: f64, places: usize| if excel { format!("{x:.places$}").replace('.', ",") } else { x.to_string() };
     match cell {
         Cell::Date(d) => format_date(*d),
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) | Cell::Mark(t) => t.clone(),
         Cell::Time(m) => format_hhmm(*m),
         Cell::NextDayTime(m) if excel => format!("{} +1", format_hhmm(*m)),
         Cell::NextDayTime(m) => format_hhmm(*m),

@@ -1,5 +1,6 @@
-//! The month report as an Excel workbook: a summary sheet, then one sheet per employee, in the
-//! layout of [`crate::layout`]. The desktop saves it to a file; the server sends its bytes.
+//! The month report as an Excel workbook: a summary sheet, the puantaj cetveli, then one sheet
+//! per employee, in the layout of [`crate::layout`]. The desktop saves it to a file; the server
+//! sends its bytes. The puantaj is also a workbook of its own ([`write_puantaj_xlsx`]).
 
 use std::path::Path;
 
@@ -11,7 +12,10 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::build::{EmployeeMonth, MonthReport};
 use crate::cells::{self, RowKind};
-use crate::layout::{FIRST_DATA_ROW, Formats, HEADER_ROW, heading, print_setup, put_row, table_header};
+use crate::grid;
+use crate::layout::{
+    FIRST_DATA_ROW, Formats, HEADER_ROW, heading, legend, print_setup, put_row, table_header,
+};
 use crate::sheet_names::SheetNames;
 
 /// Writes the workbook to `out`; `progress` goes from 0 to 1.
@@ -33,15 +37,40 @@ pub fn xlsx_bytes(report: &MonthReport, lang: Lang) -> anyhow::Result<Vec<u8>> {
     Ok(workbook(report, lang, &mut |_| {})?.save_to_buffer()?)
 }
 
+/// Writes a workbook of the puantaj cetveli alone to `out`.
+pub fn write_puantaj_xlsx(report: &MonthReport, lang: Lang, out: &Path) -> anyhow::Result<()> {
+    puantaj_workbook(report, lang)?.save(out)?;
+    Ok(())
+}
+
+/// The puantaj cetveli's own workbook as the bytes of an .xlsx file, for a download.
+pub fn puantaj_xlsx_bytes(report: &MonthReport, lang: Lang) -> anyhow::Result<Vec<u8>> {
+    Ok(puantaj_workbook(report, lang)?.save_to_buffer()?)
+}
+
+fn puantaj_workbook(report: &MonthReport, lang: Lang) -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(puantaj_name(lang))?;
+    puantaj(sheet, report, lang, &Styles::new())?;
+    Ok(workbook)
+}
+
+fn puantaj_name(lang: Lang) -> &'static str {
+    lang.pick("Puantaj", "Attendance")
+}
+
 /// Lays out every sheet; `progress` goes from 0 to 1 over the employees.
 fn workbook(report: &MonthReport, lang: Lang, progress: &mut dyn FnMut(f32)) -> Result<Workbook, XlsxError> {
-    let styles =
-        Styles { rows: Formats::new(false), subtotals: Formats::subtotal(), totals: Formats::new(true) };
+    let styles = Styles::new();
     let mut workbook = Workbook::new();
     let mut names = SheetNames::default();
     let sheet = workbook.add_worksheet();
     sheet.set_name(names.unique(lang.pick("Özet", "Summary"), "Summary"))?;
     summary(sheet, report, lang, &styles)?;
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(names.unique(puantaj_name(lang), "Puantaj"))?;
+    puantaj(sheet, report, lang, &styles)?;
     let count = report.employees.len().max(1) as f32;
     for (i, e) in report.employees.iter().enumerate() {
         let sheet = workbook.add_worksheet();
@@ -57,6 +86,12 @@ struct Styles {
     rows: Formats,
     subtotals: Formats,
     totals: Formats,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        Styles { rows: Formats::new(false), subtotals: Formats::subtotal(), totals: Formats::new(true) }
+    }
 }
 
 fn title(report: &MonthReport, what: &str, lang: Lang) -> String {
@@ -120,6 +155,37 @@ fn summary(
     put_row(sheet, row, &cells::summary_totals(report, lang), totals)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
     page_header(sheet, report, &report.region, lang)
+}
+
+/// The puantaj cetveli: a row per employee, a column per day in the office's letters, the days
+/// counted, premium and missing days, the month's hours; the legend under it. It prints like
+/// every sheet, and its panes freeze at the first day.
+fn puantaj(
+    sheet: &mut Worksheet,
+    report: &MonthReport,
+    lang: Lang,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let rows = &styles.rows;
+    let what = lang.pick("Puantaj cetveli", "Attendance sheet");
+    heading(sheet, &title(report, what, lang), &region_line(report, &report.region, lang), rows)?;
+    let kinds = grid::kinds(report);
+    table_header(sheet, &grid::columns(report, &kinds, lang), rows)?;
+    // The counts' and hours' headers wrap over several lines in their narrow columns.
+    sheet.set_row_height(HEADER_ROW, 64)?;
+    let mut row = FIRST_DATA_ROW;
+    for e in &report.employees {
+        put_row(sheet, row, &grid::cells(report, e, &kinds), rows)?;
+        // Room for a day's hours on a second line.
+        sheet.set_row_height(row, 24)?;
+        row += 1;
+    }
+    legend(sheet, row + 1, lang.pick("Açıklamalar", "Legend"), &grid::legend(report, lang), rows)?;
+    sheet.set_freeze_panes(FIRST_DATA_ROW, grid::FIRST_DAY_COLUMN)?;
+    page_header(sheet, report, &report.region, lang)?;
+    // Narrow margins: a month of days is wide even on landscape paper.
+    sheet.set_margins(0.3, 0.3, 0.6, 0.6, 0.3, 0.3);
+    Ok(())
 }
 
 fn employee(

@@ -239,7 +239,7 @@ fn employee_sheets_have_week_subtotals_payable_columns_and_plus_one_on_overnight
     let report = april();
     let bytes = xlsx_bytes(&report, Lang::Tr).unwrap();
     let mut book = sheets(&bytes);
-    assert_eq!(book.sheet_names(), ["Özet", FULL_TIME, PART_TIME]);
+    assert_eq!(book.sheet_names(), ["Özet", "Puantaj", FULL_TIME, PART_TIME]);
     let sheet = book.worksheet_range(FULL_TIME).unwrap();
     let context = text(&sheet.get((1, 0)).unwrap().clone());
     let ytd = expected_ytd(&input());
@@ -287,9 +287,9 @@ fn employee_sheets_have_week_subtotals_payable_columns_and_plus_one_on_overnight
         assert!(all.contains(f.label(Lang::Tr)), "{f:?} missing from {all}");
     }
 
-    // The overnight shift's end is a time with "+1"; a day shift's is a plain time. Sheet 2 is
+    // The overnight shift's end is a time with "+1"; a day shift's is a plain time. Sheet 3 is
     // the full-timer's; data start on Excel's row 4, and the overnight shift is the 9th row.
-    let end = |r: usize| number_format(&bytes, 2, &format!("D{}", HEADER_ROW + 2 + r));
+    let end = |r: usize| number_format(&bytes, 3, &format!("D{}", HEADER_ROW + 2 + r));
     assert_eq!(end(8), "hh:mm\" +1\"");
     assert_eq!(end(6), "hh:mm");
     match &rows[8][3] {
@@ -301,7 +301,7 @@ fn employee_sheets_have_week_subtotals_payable_columns_and_plus_one_on_overnight
 #[test]
 fn every_sheet_prints_landscape_one_page_wide_with_headers_repeated() {
     let bytes = xlsx_bytes(&april(), Lang::Tr).unwrap();
-    for sheet in 1..=3 {
+    for sheet in 1..=4 {
         let xml = part(&bytes, &format!("xl/worksheets/sheet{sheet}.xml"));
         assert_eq!(attribute(&xml, "<pageSetup", "orientation"), Some("landscape"), "sheet {sheet}");
         assert_eq!(attribute(&xml, "<pageSetup", "paperSize"), Some("9"), "A4");
@@ -314,8 +314,8 @@ fn every_sheet_prints_landscape_one_page_wide_with_headers_repeated() {
     }
     // The title, the context line and the column headers on every printed page.
     let workbook = part(&bytes, "xl/workbook.xml");
-    assert_eq!(workbook.matches("_xlnm.Print_Titles").count(), 3, "{workbook}");
-    assert_eq!(workbook.matches("!$1:$3</definedName>").count(), 3, "{workbook}");
+    assert_eq!(workbook.matches("_xlnm.Print_Titles").count(), 4, "{workbook}");
+    assert_eq!(workbook.matches("!$1:$3</definedName>").count(), 4, "{workbook}");
 }
 
 #[test]

@@ -16,8 +16,7 @@ use rainstaff_core::payroll::Totals;
 use rainstaff_core::protocol::RowState;
 use rainstaff_core::puantaj::Letters;
 use rainstaff_core::schema::{
-    LEAVES,
-    DRIVERS, EMPLOYEES, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
+    DRIVERS, EMPLOYEES, LEAVES, PERIOD_LOCKS, TIMESHEETS, TableSpec, VEHICLE_FAULTS, VEHICLE_INSPECTIONS,
     VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_core::text::tr_cmp;

@@ -462,8 +462,14 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
 
     fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, StoreError> {
         let employee = Value::from(employee.to_string());
-        let query =
-            RowQuery { table: &LEAVES, field: "employee_id", value: &employee, between: None, except: Some(except), limit: None };
+        let query = RowQuery {
+            table: &LEAVES,
+            field: "employee_id",
+            value: &employee,
+            between: None,
+            except: Some(except),
+            limit: None,
+        };
         let text = |row: &ServerRow, name: &str| {
             row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
         };
