@@ -450,7 +450,7 @@ pub fn rows_read_back_as_written<S: Store>(store: S) {
     let person = |active: bool| RowState {
         table: EMPLOYEES.name.into(),
         fields: fields(json!({"full_name": "AYŞE", "identity_no": null, "department": null, "title": null,
-            "hire_date": null, "active": active, "contract_kind": "full_time", "weekly_minutes": 2700,
+            "hire_date": null, "birth_date": null, "leaving_date": null, "active": active, "contract_kind": "full_time", "weekly_minutes": 2700,
             "break_policy": "statutory"})),
         ..template("Ankara", "-")
     };
