@@ -378,6 +378,10 @@ impl App {
                 self.records.open(table, id);
                 self.screen = Screen::Record(table);
             }
+            Some(Goto::NewRecord { table, parent }) => {
+                self.records.open_new_for(table, parent);
+                self.screen = Screen::Record(table);
+            }
             Some(Goto::VehicleCard(id)) => {
                 self.vehicle_card.open(id);
                 self.screen = Screen::VehicleCard;

@@ -15,7 +15,7 @@ use rainstaff::worker::Worker;
 use rainstaff_core::hours::{HolidayDay, HolidayKind};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::roles::Denied;
-use rainstaff_core::schema::EMPLOYEES;
+use rainstaff_core::schema::{EMPLOYEES, LEAVES};
 use serde_json::json;
 
 /// Sends `command` and returns what the worker answered (the sync thread's status left out).
@@ -139,4 +139,59 @@ fn only_an_administrator_manages_accounts_holidays_restores_and_imports() {
     let events = ask(&worker, Command::AddHoliday { day: holiday() });
     assert!(events.iter().any(|e| matches!(e, Event::DataChanged)), "{events:?}");
     assert_eq!(store.added_holidays().unwrap().len(), 1);
+}
+
+#[test]
+fn staff_enter_a_leave_and_only_a_manager_writes_an_approved_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    {
+        let store = Store::open(&data.store()).unwrap();
+        store.create_user("mudur", Some("parola-uzun-1"), Role::Manager, "Izmir").unwrap();
+        store.create_user("memur", Some("parola-uzun-1"), Role::Staff, "Izmir").unwrap();
+    }
+    let worker = Worker::start(data.clone(), Notifier::default()).unwrap();
+    sign_in(&worker, "memur");
+    let events = ask(
+        &worker,
+        Command::Save {
+            table: &EMPLOYEES,
+            id: None,
+            region: "Izmir".into(),
+            fields: rainstaff_core::model::fields_of(&rainstaff_core::model::Employee {
+                full_name: "AYŞE".into(),
+                ..Default::default()
+            }),
+            options: Default::default(),
+        },
+    );
+    let employee = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Saved { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the employee was saved: {events:?}"));
+    let leave = |month: u32, approved_by: Option<&str>| {
+        Command::Save {
+        table: &LEAVES,
+        id: None,
+        region: "Izmir".into(),
+        fields: json!({"employee_id": employee.to_string(), "kind": "annual", "first_day": format!("2026-{month:02}-01"),
+            "last_day": format!("2026-{month:02}-05"), "entered_by": "memur", "approved_by": approved_by})
+        .as_object()
+        .unwrap()
+        .clone(),
+        options: Default::default(),
+    }
+    };
+    let events = ask(&worker, leave(6, Some("memur")));
+    assert_eq!(denied(&events), Some((Topic::Records, Denied::NeedsRole(Role::Manager))), "{events:?}");
+    let events = ask(&worker, leave(6, None));
+    assert!(events.iter().any(|e| matches!(e, Event::Saved { .. })), "staff enter a leave: {events:?}");
+
+    ask(&worker, Command::SignOut);
+    sign_in(&worker, "mudur");
+    let events = ask(&worker, leave(7, Some("mudur")));
+    assert!(events.iter().any(|e| matches!(e, Event::Saved { .. })), "a manager approves: {events:?}");
 }

@@ -1,7 +1,7 @@
 //! What the screens read: live rows in the signed-in user's scope, as typed records.
 
 use chrono::NaiveDate;
-use rainstaff_core::leave::Leave;
+use rainstaff_core::leave::{Balance, Leave, Span};
 use rainstaff_core::model::{Employee, Record, Shift, ShiftTemplate, Vehicle};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::schema::{
@@ -104,6 +104,29 @@ impl Store {
         let mut list: Vec<Record<Leave>> = typed(rows::select(&self.conn, &LEAVES, condition, &args)?);
         list.sort_by(|a, b| a.data.first_day.cmp(&b.data.first_day));
         Ok(list)
+    }
+
+    /// Where `employee`'s annual leave stands on `on`, leaving out the leave `except` (the one a
+    /// form is changing); None for a person without a hire date, who has earned nothing to count.
+    pub fn leave_balance(
+        &self,
+        employee: Uuid,
+        on: NaiveDate,
+        except: Option<Uuid>,
+    ) -> Result<Option<Balance>> {
+        let Some(person) = self.employee(employee)? else { return Ok(None) };
+        let day = |d: &Option<String>| d.as_deref().and_then(|d| parse_iso_date(d).ok());
+        let Some(hire) = day(&person.data.hire_date) else { return Ok(None) };
+        // Stored days are `YYYY-MM-DD` text, compared as text: the bounds are written so too.
+        let (first, last) = (NaiveDate::from_ymd_opt(1, 1, 1), NaiveDate::from_ymd_opt(9999, 12, 31));
+        let spans: Vec<Span> = self
+            .leaves(ALL_REGIONS, Some(employee), first.expect("a date"), last.expect("a date"))?
+            .iter()
+            .filter(|l| Some(l.id) != except)
+            .filter_map(|l| Span::of(&l.data))
+            .collect();
+        let calendar = self.calendar()?;
+        Ok(Some(rainstaff_core::leave::balance(hire, day(&person.data.birth_date), &spans, &calendar, on)))
     }
 
     /// The letters the puantaj writes: the office's (`PUANTAJ_LETTERS_KEY`, a JSON object of

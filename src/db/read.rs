@@ -75,6 +75,15 @@ impl ReadStore {
         self.0.leaves(region, employee, from, to)
     }
 
+    pub fn leave_balance(
+        &self,
+        employee: Uuid,
+        on: chrono::NaiveDate,
+        except: Option<Uuid>,
+    ) -> Result<Option<rainstaff_core::leave::Balance>> {
+        self.0.leave_balance(employee, on, except)
+    }
+
     pub fn puantaj_letters(&self) -> Result<rainstaff_core::puantaj::Letters> {
         self.0.puantaj_letters()
     }

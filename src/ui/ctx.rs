@@ -32,6 +32,8 @@ pub struct Ctx<'a> {
 pub enum Goto {
     /// A record's form on its table's record screen.
     Record { table: &'static str, id: Uuid },
+    /// A new record's form on its table's screen, its parent chosen (a person's new leave).
+    NewRecord { table: &'static str, parent: Uuid },
     /// The history of one vehicle (Araç kartı).
     VehicleCard(Uuid),
     /// An employee's shifts.

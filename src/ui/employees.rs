@@ -15,6 +15,7 @@ use crate::db::edits::SaveOptions;
 use crate::db::queries::ShiftFilter;
 use crate::i18n::{Lang, Pick, field_label};
 use crate::ui::ctx::Ctx;
+use crate::ui::employee_leaves::LeavePanel;
 use crate::ui::form::{self, FormErrors};
 use crate::ui::move_region::MoveDialog;
 use crate::ui::widgets::{self, break_policy_label, region_combo, region_filter};
@@ -64,6 +65,8 @@ pub struct EmployeeForm {
     /// A new form puts the cursor in the name (form::focus_once).
     focus: bool,
     pub moving: Option<MoveDialog>,
+    /// A stored person's leave, read once the form shows.
+    leave: Option<LeavePanel>,
 }
 
 /// A stored date as the form shows it (DD.MM.YYYY).
@@ -110,6 +113,7 @@ impl EmployeeForm {
             deleting: false,
             focus: false,
             moving: None,
+            leave: None,
         }
     }
 
@@ -223,6 +227,9 @@ impl EmployeesScreen {
         if self.dirty {
             self.all = ctx.store.employees(&ctx.user.region).unwrap_or_default();
             self.dirty = false;
+            if let Some(form) = &mut self.form {
+                form.leave = None;
+            }
             self.refilter();
         }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
@@ -452,6 +459,9 @@ impl EmployeesScreen {
             && !moving.ui(ui, ctx)
         {
             form.moving = None;
+        }
+        if let Some(id) = form.id {
+            form.leave.get_or_insert_with(|| LeavePanel::load(ctx, id)).ui(ui, ctx);
         }
         if actions.cancel {
             self.form = None;

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod ctx;
 pub mod damaged;
+pub mod employee_leaves;
 pub mod employees;
 pub mod form;
 pub mod holidays;

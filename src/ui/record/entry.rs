@@ -30,6 +30,9 @@ pub struct Entry {
 pub struct Hooks {
     /// Typed text a new record's fields start with (field, text).
     pub defaults: &'static [(&'static str, &'static str)],
+    /// What a new record starts with that depends on who is signed in (who entered a leave),
+    /// over `defaults`.
+    pub begin: Option<Begin>,
     pub prepare: Option<Prepare>,
     /// A warning of the store the person may override by saving again (the km went down).
     pub confirmable: Option<Problem>,
@@ -42,6 +45,9 @@ pub struct Hooks {
     /// a vehicle's card); returns true when the form is to be saved now.
     pub actions: Option<Actions>,
 }
+
+/// The (field, typed text) pairs a new record starts with, for the person signed in.
+pub type Begin = fn(&Ctx<'_>) -> Vec<(&'static str, String)>;
 
 /// Draws the field at this index of the form's inputs.
 pub type FieldWidget = fn(&mut Ui, Lang, &TableSpec, &mut RecordForm, usize) -> egui::Response;
@@ -58,8 +64,15 @@ pub struct Notes {
 }
 
 /// A screen that needs nothing beyond its table's description.
-pub const PLAIN: Hooks =
-    Hooks { defaults: &[], prepare: None, confirmable: None, notes: None, widgets: &[], actions: None };
+pub const PLAIN: Hooks = Hooks {
+    defaults: &[],
+    begin: None,
+    prepare: None,
+    confirmable: None,
+    notes: None,
+    widgets: &[],
+    actions: None,
+};
 
 /// A Turkish and English pair, short to write in an entry.
 pub const fn label(tr: &'static str, en: &'static str) -> Label {

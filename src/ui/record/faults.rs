@@ -17,6 +17,7 @@ pub const SCREEN: Entry = Entry {
     edit: label("Arızayı düzenle", "Edit fault"),
     hooks: Hooks {
         defaults: &[],
+        begin: None,
         prepare: None,
         confirmable: None,
         notes: None,

@@ -24,6 +24,7 @@ pub const SCREEN: Entry = Entry {
     edit: label("Kontrolü düzenle", "Edit inspection"),
     hooks: Hooks {
         defaults: &[("results", ALL_OK)],
+        begin: None,
         prepare: None,
         confirmable: None,
         notes: Some(Notes { heading: label("Hafta", "Week"), of: week_row }),

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod faults;
 pub mod form;
 pub mod inspections;
+pub mod leaves;
 pub mod registry;
 pub mod templates;
 pub mod vehicles;
@@ -60,6 +61,9 @@ pub struct RecordScreen {
     pub form: Option<RecordForm>,
     /// A record another screen linked to, opened once the list is read.
     opening: Option<Uuid>,
+    /// The parent a new record was asked for from another screen (a leave from the employee's
+    /// page), its form opened once the parents are read.
+    opening_new: Option<Uuid>,
 }
 
 impl RecordScreen {
@@ -75,12 +79,20 @@ impl RecordScreen {
             region_filter: None,
             form: None,
             opening: None,
+            opening_new: None,
         }
     }
 
     /// Opens the form of record `id` (a link from another screen) when the screen is next drawn.
     pub fn open(&mut self, id: Uuid) {
         self.opening = Some(id);
+        self.dirty = true;
+    }
+
+    /// Opens a new record of `parent` (the record its first reference names) when the screen is
+    /// next drawn.
+    pub fn open_new_for(&mut self, parent: Uuid) {
+        self.opening_new = Some(parent);
         self.dirty = true;
     }
 
@@ -180,7 +192,23 @@ impl RecordScreen {
 
     fn open_new(&mut self, ctx: &Ctx<'_>) {
         let region = ctx.scope.default_region();
-        self.form = Some(RecordForm::new(self.table(), region, ctx.today, self.entry.hooks.defaults));
+        let begun = self.entry.hooks.begin.map(|begin| begin(ctx)).unwrap_or_default();
+        let mut defaults: Vec<(&str, &str)> = self.entry.hooks.defaults.to_vec();
+        defaults.extend(begun.iter().map(|(name, text)| (*name, text.as_str())));
+        self.form = Some(RecordForm::new(self.table(), region, ctx.today, &defaults));
+    }
+
+    /// A new record with its parent chosen, in the parent's region.
+    fn open_new_of(&mut self, ctx: &Ctx<'_>, parent: Uuid) {
+        self.open_new(ctx);
+        let table = self.table();
+        let Some(at) = table.fields.iter().position(|f| matches!(f.kind, FieldKind::Ref(_))) else { return };
+        let FieldKind::Ref(target) = table.fields[at].kind else { return };
+        let parents = self.targets.get(target).map_or(&[][..], Vec::as_slice);
+        if let Some(form) = &mut self.form {
+            form.inputs[at] = Input::Pick(Some(parent.to_string()));
+            follow_parent(table, form, parents);
+        }
     }
 
     pub fn saved(&mut self, table: &str, id: Uuid) {
@@ -223,6 +251,9 @@ impl RecordScreen {
             && let Some(row) = self.all.iter().find(|r| r.id == id)
         {
             self.form = Some(RecordForm::edit(self.table(), row));
+        }
+        if let Some(parent) = self.opening_new.take() {
+            self.open_new_of(ctx, parent);
         }
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
             self.open_new(ctx);

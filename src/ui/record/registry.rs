@@ -15,6 +15,7 @@ use crate::ui::ctx::Ctx;
 
 /// Every record screen, in the order of their tabs.
 pub const SCREENS: &[Entry] = &[
+    super::leaves::SCREEN,
     super::vehicles::SCREEN,
     Entry {
         table: &DRIVERS,
@@ -65,6 +66,13 @@ impl RecordScreens {
     pub fn open(&mut self, table: &str, id: Uuid) {
         if let Some(screen) = self.0.iter_mut().find(|s| s.entry.table.name == table) {
             screen.open(id);
+        }
+    }
+
+    /// Opens a new record of `table` belonging to `parent` when its screen is next drawn.
+    pub fn open_new_for(&mut self, table: &str, parent: Uuid) {
+        if let Some(screen) = self.0.iter_mut().find(|s| s.entry.table.name == table) {
+            screen.open_new_for(parent);
         }
     }
 

@@ -27,6 +27,7 @@ pub const SCREEN: Entry = Entry {
     edit: label("Aracı düzenle", "Edit vehicle"),
     hooks: Hooks {
         defaults: &[("oil_interval_km", OIL_INTERVAL_KM)],
+        begin: None,
         prepare: Some(prepare),
         confirmable: Some(Problem::KmLower),
         notes: Some(Notes { heading: label("Uyarılar", "Due"), of: due_row }),
