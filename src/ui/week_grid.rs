@@ -5,15 +5,21 @@
 //! a shift, or that the store refused, is red with the reason. The engine's worked time of what
 //! is typed shows per row and per day as it is typed. "Fill from last week" types last week's
 //! shifts into the empty cells, where they wait, marked, for a save: the grid is its own preview.
+//! A cell also takes a one-day leave by its puantaj letter (Yİ, R, Üİ, D…), which replaces the
+//! day's shifts when the row is saved; a day inside a longer leave shows its letter and is
+//! changed on the İzinler screen, which the cell opens.
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 use rainstaff_core::hours::Calendar;
+use rainstaff_core::leave::{Leave, LeaveKind, Span};
 use rainstaff_core::model::{Employee, Record, Shift};
 use rainstaff_core::payroll::{employee_report, week_start};
-use rainstaff_core::shift_text::{CellError, CodedTemplate, TypedShift, parse_cell};
+use rainstaff_core::puantaj::Letters;
+use rainstaff_core::schema::LEAVES;
+use rainstaff_core::shift_text::{CellError, CodedTemplate, DayEntry, TypedShift, parse_day};
 use rainstaff_core::time::{format_date, format_duration, format_hhmm, parse_hhmm, parse_iso_date};
 use uuid::Uuid;
 
@@ -21,7 +27,7 @@ use crate::bus::{Command, Topic};
 use crate::db::queries::{DEFAULT_BREAK_MINUTES, ShiftFilter};
 use crate::db::week::{DayCell, DayError};
 use crate::i18n::{Lang, Pick, field_label, weekday};
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, Goto};
 use crate::ui::form::ERROR_COLOR;
 use crate::ui::widgets::{self, region_combo};
 
@@ -31,6 +37,8 @@ const CELL_WIDTH: f32 = 106.0;
 /// them in the dark and the light theme alike.
 const UNSAVED: Color32 = Color32::from_rgba_unmultiplied_const(0xe6, 0xb4, 0x00, 0x50);
 const REFUSED: Color32 = Color32::from_rgba_unmultiplied_const(0xe0, 0x30, 0x30, 0x70);
+/// A day on leave, so that a week's absences stand out from its empty days.
+const ON_LEAVE: Color32 = Color32::from_rgba_unmultiplied_const(0x30, 0x90, 0xe0, 0x50);
 /// The most refusals listed above the grid; the cells show the rest on hover.
 const LISTED_ERRORS: usize = 8;
 
@@ -49,6 +57,7 @@ pub struct WeekGridScreen {
     templates: Vec<CodedTemplate>,
     default_break: i64,
     calendar: Option<Calendar>,
+    letters: Letters,
     /// What the last "fill from last week" did.
     notice: Option<String>,
     /// The cell to take the keyboard on the next frame: (row, day).
@@ -59,7 +68,9 @@ struct GridRow {
     employee: Record<Employee>,
     /// Each day's stored shifts, by start time.
     stored: [Vec<Record<Shift>>; DAYS],
-    /// Each day's stored shifts as a cell writes them.
+    /// Each day's stored leave, if one covers it.
+    leaves: [Option<DayLeave>; DAYS],
+    /// Each day's stored shifts (or leave letter) as a cell writes them.
     original: Cells,
     cells: Cells,
     /// Shown until the cell changes.
@@ -70,6 +81,22 @@ struct GridRow {
     around: Vec<Record<Shift>>,
     /// The engine's worked minutes of the cells as they were when computed.
     figures: Option<(Cells, Figures)>,
+}
+
+/// The stored leave covering a day of a row.
+#[derive(Clone)]
+struct DayLeave {
+    id: Uuid,
+    kind: LeaveKind,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl DayLeave {
+    /// A leave of one day is typed and changed in its cell; a longer one on the İzinler screen.
+    fn in_cell(&self) -> bool {
+        self.first == self.last
+    }
 }
 
 /// Worked minutes per day (None: the cell is not a shift yet) and for the week.
@@ -121,6 +148,12 @@ impl WeekGridScreen {
             .collect();
         self.default_break = ctx.store.default_break(&self.region).unwrap_or(DEFAULT_BREAK_MINUTES);
         self.calendar = ctx.store.calendar().ok();
+        self.letters = ctx.store.puantaj_letters().unwrap_or_default();
+        let sunday = monday + Duration::days(DAYS as i64 - 1);
+        let mut leaves_of: HashMap<String, Vec<Record<Leave>>> = HashMap::new();
+        for leave in ctx.store.leaves(&self.region, None, monday, sunday).unwrap_or_default() {
+            leaves_of.entry(leave.data.employee_id.clone()).or_default().push(leave);
+        }
         let shifts = ctx
             .store
             .shifts(&ShiftFilter {
@@ -149,16 +182,25 @@ impl WeekGridScreen {
                     _ => around.push(s),
                 }
             }
+            let leaves = day_leaves(monday, &leaves_of.remove(&employee.id.to_string()).unwrap_or_default());
             // A person who left still shows where the week holds their shifts.
-            if !employee.data.active && stored.iter().all(Vec::is_empty) {
+            if !employee.data.active && stored.iter().all(Vec::is_empty) && leaves.iter().all(Option::is_none)
+            {
                 continue;
             }
-            let original = stored.clone().map(|day| self.cell_text(&day));
+            let original: Cells = std::array::from_fn(|day| match &leaves[day] {
+                // A worked day inside a one-day leave shows its shifts (the worked day wins).
+                Some(leave) if !leave.in_cell() || stored[day].is_empty() => {
+                    self.letters.get(leave.kind.stored()).to_string()
+                }
+                _ => self.cell_text(&stored[day]),
+            });
             let (cells, refused, saving) =
                 typed.get(&employee.id).cloned().unwrap_or((original.clone(), Default::default(), false));
             self.rows.push(GridRow {
                 employee,
                 stored,
+                leaves,
                 original,
                 cells,
                 refused,
@@ -185,8 +227,13 @@ impl WeekGridScreen {
             .join(" + ")
     }
 
-    fn parse(&self, cell: &str) -> Result<Vec<TypedShift>, CellError> {
-        parse_cell(cell, &self.templates, self.default_break)
+    fn parse(&self, cell: &str) -> Result<DayEntry, CellError> {
+        parse_day(cell, &self.templates, self.default_break, &self.letters)
+    }
+
+    /// The one-day leave a cell shows by its letter, which what is typed there replaces.
+    fn leave_in_cell(r: &GridRow, day: usize) -> Option<&DayLeave> {
+        r.leaves[day].as_ref().filter(|l| l.in_cell() && r.stored[day].is_empty())
     }
 
     /// The engine's figures of a row as typed, worked out again only when a cell changed.
@@ -204,8 +251,10 @@ impl WeekGridScreen {
             if r.cells[day] == r.original[day] {
                 shifts.extend(r.stored[day].iter().cloned());
                 figures.days[day] = Some(0);
-            } else if let Ok(typed) = self.parse(&r.cells[day]) {
-                shifts.extend(typed.iter().map(|t| typed_record(&r.employee, date, t)));
+            } else if let Ok(entry) = self.parse(&r.cells[day]) {
+                if let DayEntry::Shifts(typed) = entry {
+                    shifts.extend(typed.iter().map(|t| typed_record(&r.employee, date, t)));
+                }
                 figures.days[day] = Some(0);
             }
         }
@@ -241,9 +290,15 @@ impl WeekGridScreen {
                 continue;
             }
             let typed = self.parse(&r.cells[day]).ok()?;
+            let stored_leave = Self::leave_in_cell(r, day);
+            // "yi" over a stored Yİ is the same leave: saving it again would only drop its approval.
+            if stored_leave.is_some_and(|l| typed == DayEntry::Leave(l.kind)) {
+                continue;
+            }
             days.push(DayCell {
                 date: self.date(day),
                 stored: r.stored[day].iter().map(|s| s.id).collect(),
+                stored_leave: stored_leave.map(|l| l.id),
                 typed,
             });
         }
@@ -304,9 +359,11 @@ impl WeekGridScreen {
         ui.label(
             RichText::new(lang.t(
                 "Hücreye 8.30-18, 830-1800, 22-6, molasıyla 08:30-18:00/45 ya da bir şablonun kısa kodunu yazın; \
-                 bir günün iki vardiyası + ile. Tab ve oklar hücre değiştirir, Enter satırı kaydeder, Esc hücreyi geri alır.",
+                 bir günün iki vardiyası + ile; bir günlük izin için harfini (Yİ, R, Üİ, D…). Tab ve oklar hücre değiştirir, \
+                 Enter satırı kaydeder, Esc hücreyi geri alır.",
                 "Type 8.30-18, 830-1800, 22-6, 08:30-18:00/45 with its break, or a template's short code; two shifts \
-                 of a day joined by +. Tab and the arrows move between cells, Enter saves the row, Esc undoes the cell.",
+                 of a day joined by +; a one-day leave by its letter (Yİ, R, Üİ, D…). Tab and the arrows move between \
+                 cells, Enter saves the row, Esc undoes the cell.",
             ))
             .weak(),
         );
@@ -520,16 +577,23 @@ impl WeekGridScreen {
     fn cell(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, row: usize, day: usize) {
         let lang = ctx.lang;
         let date = self.date(day);
+        let label = format!("{} · {}", self.rows[row].employee.data.full_name, day_label(lang, date));
+        if let Some(leave) = self.rows[row].leaves[day].as_ref().filter(|l| !l.in_cell()) {
+            long_leave_cell(ui, ctx, &self.rows[row].cells[day], leave, &label);
+            return;
+        }
         let error = self.cell_error(lang, &self.rows[row], day);
+        let on_leave = matches!(self.parse(&self.rows[row].cells[day]), Ok(DayEntry::Leave(_)));
         let r = &mut self.rows[row];
         let id = egui::Id::unique(("week_cell", r.employee.id, day));
-        let label = format!("{} · {}", r.employee.data.full_name, day_label(lang, date));
         let changed = r.cells[day] != r.original[day];
         let mut edit = egui::TextEdit::singleline(&mut r.cells[day]).id(id).desired_width(CELL_WIDTH);
         if error.is_some() {
             edit = edit.background_color(REFUSED);
         } else if changed {
             edit = edit.background_color(UNSAVED);
+        } else if on_leave {
+            edit = edit.background_color(ON_LEAVE);
         }
         let output = edit.show(ui);
         let mut response = output.response.response;
@@ -579,6 +643,36 @@ impl WeekGridScreen {
                 self.focus = Some((row, day + 1));
             }
         }
+    }
+}
+
+/// The leave covering each day of the week of `monday`, of one person's `leaves`.
+fn day_leaves(monday: NaiveDate, leaves: &[Record<Leave>]) -> [Option<DayLeave>; DAYS] {
+    std::array::from_fn(|day| {
+        let date = monday + Duration::days(day as i64);
+        leaves.iter().find_map(|l| {
+            let span = Span::of(&l.data).filter(|s| s.contains(date))?;
+            Some(DayLeave { id: l.id, kind: span.kind, first: span.first, last: span.last })
+        })
+    })
+}
+
+/// A day inside a leave of several days: its letter, the leave on hover, and a click that opens
+/// the leave on the İzinler screen, where such a leave is changed as a whole.
+fn long_leave_cell(ui: &mut Ui, ctx: &Ctx<'_>, letter: &str, leave: &DayLeave, label: &str) {
+    let lang = ctx.lang;
+    let button = egui::Button::new(letter).fill(ON_LEAVE).min_size(egui::vec2(CELL_WIDTH, 0.0));
+    let response = ui.add(button);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label));
+    let hover = format!(
+        "{} {}–{}: {}",
+        leave.kind.label().get(lang),
+        format_date(leave.first),
+        format_date(leave.last),
+        lang.t("İzinler ekranında değiştirilir (tıklayın).", "changed on the Leave screen (click)."),
+    );
+    if response.on_hover_text(hover).clicked() {
+        ctx.goto(Goto::Record { table: LEAVES.name, id: leave.id });
     }
 }
 

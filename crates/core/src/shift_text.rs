@@ -3,6 +3,8 @@
 //! code ("S", "s/30" with another break), several joined by "+". What the cell means is decided
 //! here, once, so the grid's red cells, its totals and the store agree.
 
+use crate::leave::LeaveKind;
+use crate::puantaj::Letters;
 use crate::text::{search_key, tr_upper};
 use crate::time::{format_hhmm, parse_user_time};
 use crate::validate::Problem;
@@ -49,6 +51,30 @@ pub fn template_code(typed: &str) -> Option<String> {
     let code = tr_upper(typed.trim());
     let chars = code.chars().count();
     ((1..=CODE_CHARS).contains(&chars) && code.chars().all(char::is_alphanumeric)).then_some(code)
+}
+
+/// What one cell of the week grid holds: a day's shifts (none when it is empty), or a one-day
+/// leave typed by its puantaj letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayEntry {
+    Shifts(Vec<TypedShift>),
+    Leave(LeaveKind),
+}
+
+/// The cell read as the grid reads it: a leave's letter (`Letters::kind_of`, "Yİ", "r") alone in
+/// the cell, unless a template has that code (the office named it so); otherwise its shifts.
+pub fn parse_day(
+    cell: &str,
+    templates: &[CodedTemplate],
+    default_break: i64,
+    letters: &Letters,
+) -> Result<DayEntry, CellError> {
+    let key = search_key(cell);
+    let a_template = templates.iter().any(|t| !key.is_empty() && search_key(&t.code) == key);
+    match letters.kind_of(cell) {
+        Some(kind) if !a_template => Ok(DayEntry::Leave(kind)),
+        _ => parse_cell(cell, templates, default_break).map(DayEntry::Shifts),
+    }
 }
 
 /// The shifts a cell holds: none when it is empty. Times without a break take `default_break`
@@ -156,6 +182,21 @@ mod tests {
         assert_eq!(problem("8-8"), Err((Problem::EndEqualsStart, "8-8".into())));
         assert_eq!(problem("8-12/x"), Err((Problem::ExpectedInteger, "8-12/x".into())));
         assert_eq!(problem("8-12 +"), Err((Problem::ShiftText, "".into())));
+    }
+
+    #[test]
+    fn a_leave_letter_alone_is_a_leave_unless_a_template_has_that_code() {
+        let letters = Letters::default();
+        let day = |cell: &str, templates: &[CodedTemplate]| parse_day(cell, templates, 60, &letters);
+        assert_eq!(day(" yi ", &templates()), Ok(DayEntry::Leave(LeaveKind::Annual)));
+        assert_eq!(day("R", &templates()), Ok(DayEntry::Leave(LeaveKind::Sick)));
+        let r_shift = CodedTemplate { code: "R".into(), start: 600, end: 900, break_minutes: 0 };
+        assert_eq!(
+            day("r", &[r_shift]),
+            Ok(DayEntry::Shifts(vec![TypedShift { start: 600, end: 900, break_minutes: 0 }]))
+        );
+        assert_eq!(day("", &templates()), Ok(DayEntry::Shifts(Vec::new())));
+        assert_eq!(day("8-12+R", &templates()).map_err(|e| e.problem), Err(Problem::ShiftText));
     }
 
     #[test]

@@ -182,10 +182,10 @@ impl Problem {
             (WeekInspected, Lang::Tr) => "bu aracın o hafta zaten bir kontrolü var",
             (WeekInspected, Lang::En) => "this vehicle already has an inspection that week",
             (ShiftText, Lang::Tr) => {
-                "vardiya değil: 8.30-18, 830-1800, 22-6, molasıyla 08:30-18:00/45 ya da bir şablonun kısa kodu yazın"
+                "vardiya değil: 8.30-18, 830-1800, 22-6, molasıyla 08:30-18:00/45, bir şablonun kısa kodu ya da tek başına bir izin harfi (Yİ, R, Üİ, D…) yazın"
             }
             (ShiftText, Lang::En) => {
-                "is not a shift: type 8.30-18, 830-1800, 22-6, 08:30-18:00/45 with its break, or a template's short code"
+                "is not a shift: type 8.30-18, 830-1800, 22-6, 08:30-18:00/45 with its break, a template's short code, or a leave letter alone (Yİ, R, Üİ, D…)"
             }
             (TemplateCode, Lang::Tr) => "1–6 büyük harf ya da rakam olmalı (ör. S, A2)",
             (TemplateCode, Lang::En) => "must be 1–6 capital letters or digits (e.g. S, A2)",
