@@ -1,11 +1,14 @@
 //! Settings: language, own password and sign-out; sync enrollment and its last runs; conflicts
 //! for managers; the way to the refused changes; backups (and restore, for administrators).
 
+use std::collections::BTreeMap;
+
 use egui::{RichText, Ui};
+use rainstaff_core::puantaj::{LETTER_CHARS, Letters};
 
 use crate::bus::{Command, SyncStatus, Topic};
 use crate::db::conflicts::Conflict;
-use crate::db::queries::{DEFAULT_BREAK_MINUTES, break_key};
+use crate::db::queries::{DEFAULT_BREAK_MINUTES, PUANTAJ_LETTERS_KEY, break_key};
 use crate::db::sync::{DEVICE_KEY, REGION_KEY, SERVER_KEY};
 use crate::db::users::Role;
 use crate::i18n::{Lang, Pick, field_label, region_name};
@@ -38,6 +41,9 @@ pub struct SettingsScreen {
     /// Each region's break for a new shift, as typed: (region, minutes).
     breaks: Vec<(String, String)>,
     break_error: Option<String>,
+    /// The puantaj letters as typed: (name, letter), in `Letters::names` order.
+    letters: Vec<(&'static str, String)>,
+    letters_error: Option<String>,
 }
 
 impl SettingsScreen {
@@ -79,6 +85,8 @@ impl SettingsScreen {
             .iter()
             .map(|r| (r.clone(), ctx.store.default_break(r).unwrap_or(DEFAULT_BREAK_MINUTES).to_string()))
             .collect();
+        let letters = ctx.store.puantaj_letters().unwrap_or_default();
+        self.letters = Letters::names().into_iter().map(|n| (n, letters.get(n).to_string())).collect();
         self.dirty = false;
     }
 
@@ -115,6 +123,8 @@ impl SettingsScreen {
             if ctx.user.role == Role::Admin {
                 ui.separator();
                 self.breaks_ui(ui, ctx);
+                ui.separator();
+                self.letters_ui(ui, ctx);
             }
             ui.separator();
             self.backups_ui(ui, ctx, data);
@@ -151,6 +161,59 @@ impl SettingsScreen {
         if let Some(e) = &self.break_error {
             form::error_line(ui, e);
         }
+    }
+
+    /// The letters the puantaj and the week grid use, for an office that writes its own.
+    fn letters_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        ui.strong(lang.t("Puantaj harfleri", "Puantaj letters"));
+        egui::Grid::new("puantaj_letters").num_columns(2).show(ui, |ui| {
+            for (name, letter) in &mut self.letters {
+                let l = ui.label(Letters::meaning(name).get(lang));
+                ui.add(egui::TextEdit::singleline(letter).desired_width(50.0)).labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button(lang.t("Harfleri kaydet", "Save the letters")).clicked() {
+                self.save_letters(ctx);
+            }
+            if ui.button(lang.t("Varsayılanlara dön", "Back to the defaults")).clicked() {
+                let defaults = Letters::default();
+                for (name, letter) in &mut self.letters {
+                    *letter = defaults.get(name).to_string();
+                }
+                self.save_letters(ctx);
+            }
+        });
+        if let Some(e) = &self.letters_error {
+            form::error_line(ui, e);
+        }
+    }
+
+    /// Stores the letters that differ from the defaults, once every letter is one to four
+    /// characters; otherwise names the first that is not.
+    fn save_letters(&mut self, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let defaults = Letters::default();
+        let mut own = BTreeMap::new();
+        for (name, letter) in &self.letters {
+            let letter = letter.trim();
+            if letter.is_empty() || letter.chars().count() > LETTER_CHARS {
+                let problem = match lang {
+                    Lang::Tr => format!("harf 1 ile {LETTER_CHARS} karakter arası olmalı"),
+                    Lang::En => format!("a letter is 1 to {LETTER_CHARS} characters"),
+                };
+                self.letters_error = Some(format!("{}: {problem}", Letters::meaning(name).get(lang)));
+                return;
+            }
+            if letter != defaults.get(name) {
+                own.insert(name.to_string(), letter.to_string());
+            }
+        }
+        self.letters_error = None;
+        let value = serde_json::to_string(&own).expect("a map of strings");
+        ctx.send(Command::SetSetting { key: PUANTAJ_LETTERS_KEY.into(), value });
     }
 
     fn password_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {

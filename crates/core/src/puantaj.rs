@@ -11,6 +11,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::hours::{Calendar, HolidayKind};
 use crate::leave::{LeaveKind, REST_DAY, Span, monday_of, on_day};
+use crate::schema::Label;
 
 /// A full month's premium days, whatever its length (SGK counts a month as 30 days).
 pub const FULL_MONTH: u32 = 30;
@@ -235,6 +236,23 @@ impl Letters {
 
     pub fn get(&self, name: &str) -> &str {
         self.0.get(name).map_or("", String::as_str)
+    }
+
+    /// What the letter of `name` (one of `names`) stands for, as a legend and a settings
+    /// screen say it.
+    pub fn meaning(name: &str) -> Label {
+        let label = |tr, en| Label { tr, en };
+        match name {
+            WORKED => {
+                label("Çalışılan gün, o gün çalışılan saat ile", "Worked, with the hours worked that day")
+            }
+            WEEKLY_REST => label("Hafta tatili", "Weekly rest day"),
+            HOLIDAY => label("Resmî tatil", "Public holiday"),
+            NOT_EMPLOYED => {
+                label("İşe girişten önce ya da işten çıkıştan sonra", "Before the hire date or after leaving")
+            }
+            other => LeaveKind::from_stored(other).map_or(label("", ""), LeaveKind::label),
+        }
     }
 
     /// The cell of a day: `Ç 7,5` for a worked day (its hours), the letter of any other, nothing

@@ -113,6 +113,30 @@ pub fn legacy_key_clear(db: &Database, out: &mut impl Write) -> anyhow::Result<(
     Ok(())
 }
 
+/// Sets the puantaj letters from `set` (each `name=letter`), after going back to the defaults
+/// when `reset`, and prints every letter in force: name, letter, meaning.
+pub fn puantaj_letters(
+    db: &Database,
+    set: &[String],
+    reset: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let mut asked = std::collections::BTreeMap::new();
+    for item in set {
+        let (name, letter) = item
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--set {item}: write it as name=letter (e.g. annual=Yİ)"))?;
+        asked.insert(name.trim().to_string(), letter.to_string());
+    }
+    let letters =
+        with_server!(Opened::open_existing(db)?, |server| server.set_puantaj_letters(&asked, reset))?;
+    for name in rainstaff_core::puantaj::Letters::names() {
+        let meaning = rainstaff_core::puantaj::Letters::meaning(name).tr;
+        writeln!(out, "{name}\t{}\t{meaning}", letters.get(name))?;
+    }
+    Ok(())
+}
+
 /// Loads a legacy file (see `Server::import_legacy_file`) and prints the report as JSON.
 pub fn import_legacy(db: &Database, file: &Path, region: &str, out: &mut impl Write) -> anyhow::Result<()> {
     if !file.is_file() {

@@ -98,6 +98,16 @@ enum Command {
         #[arg(long, default_value = rainstaff_core::protocol::ALL_REGIONS)]
         region: String,
     },
+    /// Print the puantaj letters the monthly puantaj is written with (name, letter, meaning), after
+    /// setting an office's own with --set.
+    PuantajLetters {
+        /// A letter of the office's own, as name=letter (annual=YZ, weekly_rest=H); repeatable.
+        #[arg(long = "set", value_name = "NAME=LETTER")]
+        set: Vec<String>,
+        /// Go back to the default letters first.
+        #[arg(long)]
+        reset: bool,
+    },
     /// Write an online backup: to --out, or into the backups folder next to the database.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -221,6 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 admin::user_passwd(db, &username, password_file.as_deref(), out)
             }
         },
+        Command::PuantajLetters { set, reset } => admin::puantaj_letters(db, &set, reset, out),
         Command::Backup { out: dest } => admin::backup(db, dest.as_deref(), out),
         Command::Restore { file } => admin::restore(db, &file, out),
         Command::NewEpoch => admin::new_epoch(db, out),

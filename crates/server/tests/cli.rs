@@ -472,6 +472,37 @@ fn legacy_key_set_and_clear() {
 }
 
 #[test]
+fn an_offices_own_puantaj_letters_are_set_named_when_wrong_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    init(dir.path(), &db);
+    let stored = || {
+        let store = SqliteStore::open_existing(&db).unwrap();
+        store.read(|tx| Ok(tx.setting("puantaj_letters")?)).unwrap()
+    };
+    let shown = stdout(&run(&db, &["puantaj-letters"]));
+    assert!(shown.lines().any(|l| l == "annual\tYİ\tYıllık izin"), "{shown}");
+    assert_eq!(stored(), None);
+
+    let shown = stdout(&run(&db, &["puantaj-letters", "--set", "annual=YZ", "--set", "weekly_rest=H"]));
+    assert!(shown.lines().any(|l| l == "annual\tYZ\tYıllık izin"), "{shown}");
+    assert!(shown.lines().any(|l| l.starts_with("weekly_rest\tH\t")), "{shown}");
+    assert_eq!(stored().as_deref(), Some(r#"{"annual":"YZ","weekly_rest":"H"}"#));
+
+    // A wrong name or letter is named, and nothing changes.
+    for (bad, named) in [("lunch=L", "lunch"), ("annual=UZUNN", "annual"), ("annual", "name=letter")] {
+        let output = run(&db, &["puantaj-letters", "--set", bad]);
+        assert!(!output.status.success(), "{bad}");
+        assert!(stderr(&output).contains(named), "{bad}: {}", stderr(&output));
+    }
+    assert_eq!(stored().as_deref(), Some(r#"{"annual":"YZ","weekly_rest":"H"}"#));
+
+    let shown = stdout(&run(&db, &["puantaj-letters", "--reset", "--set", "sick=RP"]));
+    assert!(shown.lines().any(|l| l == "annual\tYİ\tYıllık izin"), "{shown}");
+    assert_eq!(stored().as_deref(), Some(r#"{"sick":"RP"}"#));
+}
+
+#[test]
 fn restore_refuses_what_is_not_an_intact_backup_and_keeps_enrollments_made_since() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");

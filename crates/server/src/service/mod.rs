@@ -5,6 +5,7 @@
 
 mod figures;
 mod legacy;
+mod letters;
 mod namespaces;
 mod oversight;
 mod push;
