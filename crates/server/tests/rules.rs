@@ -7,7 +7,7 @@ mod common;
 
 use common::{Dev, Harness, employee, id, rejoin, shift, timesheet, version, write};
 use rainstaff_core::protocol::{Mutation, Op, OutcomeStatus, RefusalCode, RejoinRow};
-use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS, VEHICLES};
+use rainstaff_core::schema::{EMPLOYEES, LEAVES, TIMESHEETS, VEHICLES};
 use rainstaff_server::store::Tx;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -311,4 +311,90 @@ async fn an_imported_or_rejoined_inspection_leaves_its_vehicle_as_it_is() {
     rejoin(&a, vec![row]).await;
     assert_eq!(vehicle_km(&h, van).0, Some(900));
     assert_eq!(h.read(|tx| tx.head_seq()), head + 1);
+}
+
+fn leave(employee: Uuid, kind: &str, first: &str, last: &str) -> Value {
+    json!({"employee_id": employee.to_string(), "kind": kind, "first_day": first, "last_day": last,
+        "entered_by": "memur"})
+}
+
+/// Pushes `bad` alone and returns its refusal's code and reason; nothing of it is stored.
+async fn refused(h: &Harness, dev: &Dev, bad: Mutation) -> (Option<RefusalCode>, String) {
+    let before = h.rows(&LEAVES).len();
+    let response = dev.push(&[bad]).await;
+    let [outcome] = &response.outcomes[..] else { panic!("one answer expected: {response:?}") };
+    assert_eq!(outcome.status, OutcomeStatus::Rejected, "{outcome:?}");
+    assert_eq!(h.rows(&LEAVES).len(), before);
+    (outcome.code, outcome.reason.clone().unwrap_or_default())
+}
+
+/// A leave is a region's row like any other: it reaches the region's other PCs as it was written
+/// and no other region's; two leaves of one person never overlap, whichever PC wrote them; one
+/// over worked days is kept (its PC asked its clerk); nothing of one reaches into a locked month;
+/// and what the law limits is refused with the field named.
+#[tokio::test]
+async fn a_leave_reaches_its_regions_pcs_and_keeps_the_rules_on_the_server() {
+    let h = Harness::start().await;
+    let (a, b) = (h.enroll("Ankara", "Ankara 1").await, h.enroll("Ankara", "Ankara 2").await);
+    let izmir = h.enroll("Izmir", "İzmir PC").await;
+    let ayse = id();
+    write(&a, a.upsert("employees", ayse, employee("Ayşe"), 0)).await;
+    write(&a, a.upsert("timesheets", id(), timesheet(ayse), 0)).await;
+
+    // Over Monday 5 January's shift, pushed as its PC confirmed it.
+    let annual = id();
+    let mut fields = leave(ayse, "annual", "2026-01-05", "2026-01-09");
+    fields["note"] = json!("Kış tatili");
+    write(&a, a.upsert("leaves", annual, fields.clone(), 0)).await;
+    let (changes, _) = b.pull_all(0).await;
+    let got = changes.iter().find(|c| c.row.id == annual).expect("the leave reached Ankara 2");
+    assert_eq!((got.row.table.as_str(), got.row.region.as_str()), ("leaves", "Ankara"));
+    for (name, value) in fields.as_object().unwrap() {
+        assert_eq!(got.row.fields.get(name), Some(value), "{name}");
+    }
+    let (elsewhere, _) = izmir.pull_all(0).await;
+    assert!(elsewhere.iter().all(|c| c.row.table != "leaves"), "İzmir sees no Ankara leave");
+
+    // Ankara 2, offline, gave her a report over the same week.
+    let (code, reason) =
+        refused(&h, &b, b.upsert("leaves", id(), leave(ayse, "sick", "2026-01-08", "2026-01-12"), 0)).await;
+    assert_eq!(code, Some(RefusalCode::Rule));
+    assert_eq!(reason, "first_day: another leave of this person covers these days (05.01.2026–09.01.2026)");
+
+    // January locked: no leave reaches into it, one after it is taken.
+    let lock =
+        json!({"period": "2026-01", "state": "locked", "by": "yonetici", "at": "2026-02-02T09:00:00Z"});
+    write(&a, a.upsert("period_locks", rainstaff_core::schema::period_id("Ankara", "2026-01"), lock, 0))
+        .await;
+    let (code, reason) =
+        refused(&h, &b, b.upsert("leaves", id(), leave(ayse, "unpaid", "2026-01-30", "2026-02-03"), 0)).await;
+    assert_eq!(code, Some(RefusalCode::PeriodLocked));
+    assert_eq!(
+        reason,
+        "first_day: falls in a month locked for payroll; an administrator must unlock it first"
+    );
+    write(&b, b.upsert("leaves", id(), leave(ayse, "unpaid", "2026-02-02", "2026-02-03"), 0)).await;
+
+    // The law's limits and the SGK list, named by their field.
+    let bad = [
+        (leave(ayse, "marriage", "2026-03-02", "2026-03-07"), "last_day: the law gives 3 days"),
+        (
+            leave(ayse, "other", "2026-03-02", "2026-03-03"),
+            "sgk_code: must be one of the SGK missing-day codes",
+        ),
+        (
+            json!({"employee_id": ayse.to_string(), "kind": "other", "first_day": "2026-03-02",
+                "last_day": "2026-03-03", "sgk_code": "14", "entered_by": "memur"}),
+            "sgk_code: must be one of the SGK missing-day codes",
+        ),
+        (leave(ayse, "holiday", "2026-03-02", "2026-03-03"), "kind:"),
+    ];
+    for (fields, said) in bad {
+        let (code, reason) = refused(&h, &b, b.upsert("leaves", id(), fields.clone(), 0)).await;
+        assert!(reason.starts_with(said), "{fields}: {code:?} {reason}");
+    }
+    let other = json!({"employee_id": ayse.to_string(), "kind": "other", "first_day": "2026-03-02",
+        "last_day": "2026-03-03", "sgk_code": "13", "entered_by": "memur"});
+    write(&b, b.upsert("leaves", id(), other, 0)).await;
+    assert_eq!(h.rows(&LEAVES).len(), 3);
 }
