@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 use chrono::Datelike;
 use rainstaff_core::i18n::{Lang, weekday};
 use rainstaff_core::leave::{LeaveKind, SGK_CODES};
-use rainstaff_core::puantaj::{HOLIDAY, NOT_EMPLOYED, WEEKLY_REST, WORKED};
+use rainstaff_core::puantaj::{HOLIDAY, Letters, NOT_EMPLOYED, WEEKLY_REST, WORKED};
 
 use crate::build::{EmployeeMonth, MonthReport};
 use crate::cells::{Cell, Column, col, month_hours_cells, month_hours_columns};
+use crate::to_csv::{CsvDialect, cell_text};
 
 /// The columns before the days: name and T.C. number. The panes freeze at the first day.
 pub const FIRST_DAY_COLUMN: u16 = 2;
@@ -77,23 +78,11 @@ pub fn cells(report: &MonthReport, e: &EmployeeMonth, kinds: &[LeaveKind]) -> Ve
 /// (kinds sharing a letter on one line), a blank day, and the missing-day reasons of the month.
 pub fn legend(report: &MonthReport, lang: Lang) -> Vec<(String, String)> {
     let letters = &report.letters;
-    let mut lines = vec![
-        (
-            format!("{} 7,5", letters.get(WORKED)),
-            lang.pick("Çalışılan gün, o gün çalışılan saat ile", "Worked, with the hours worked that day")
-                .into(),
-        ),
-        (letters.get(WEEKLY_REST).into(), lang.pick("Hafta tatili", "Weekly rest day").into()),
-        (letters.get(HOLIDAY).into(), lang.pick("Resmî tatil", "Public holiday").into()),
-        (
-            letters.get(NOT_EMPLOYED).into(),
-            lang.pick(
-                "İşe girişten önce ya da işten çıkıştan sonra",
-                "Before the hire date or after leaving",
-            )
-            .into(),
-        ),
-    ];
+    let mut lines: Vec<(String, String)> =
+        vec![(format!("{} 7,5", letters.get(WORKED)), Letters::meaning(WORKED).get(lang).into())];
+    for name in [WEEKLY_REST, HOLIDAY, NOT_EMPLOYED] {
+        lines.push((letters.get(name).into(), Letters::meaning(name).get(lang).into()));
+    }
     for kind in LeaveKind::ALL {
         let letter = letters.get(kind.stored());
         let label = kind.label().get(lang);
@@ -124,4 +113,30 @@ pub fn legend(report: &MonthReport, lang: Lang) -> Vec<(String, String)> {
         lines.push((code.into(), format!("{reason}: {label}")));
     }
     lines
+}
+
+/// The puantaj cetveli as text, for a page to show: the workbook's own headers, cells (as people
+/// read them: `Ç 7,5`, h:mm, comma decimals) and legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuantajTable {
+    pub headers: Vec<String>,
+    /// Whether each column is a day of the month, centred like the workbook's.
+    pub days: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+    pub legend: Vec<(String, String)>,
+}
+
+pub fn puantaj_table(report: &MonthReport, lang: Lang) -> PuantajTable {
+    let kinds = kinds(report);
+    let columns = columns(report, &kinds, lang);
+    PuantajTable {
+        headers: columns.iter().map(|c| c.label.replace('\n', " ")).collect(),
+        days: columns.iter().map(|c| c.centred).collect(),
+        rows: report
+            .employees
+            .iter()
+            .map(|e| cells(report, e, &kinds).iter().map(|c| cell_text(c, CsvDialect::Excel)).collect())
+            .collect(),
+        legend: legend(report, lang),
+    }
 }

@@ -21,6 +21,7 @@ mod to_xlsx;
 pub use build::{
     Closed, EmployeeMonth, MonthInput, MonthReport, Row, Selection, WeekPart, build, shifts_range,
 };
+pub use grid::{PuantajTable, puantaj_table};
 pub use lookup::{NameError, find_employee};
 pub use month::Month;
 pub use to_csv::{CsvDialect, write_csv};

@@ -61,7 +61,7 @@ pub fn write_csv(
             if !excel && kind != RowKind::Shift {
                 continue;
             }
-            let fields = row.iter().zip(&kept).filter(|(_, k)| **k).map(|(c, _)| text(c, dialect));
+            let fields = row.iter().zip(&kept).filter(|(_, k)| **k).map(|(c, _)| cell_text(c, dialect));
             writer.write_record([name.to_string(), region.to_string()].into_iter().chain(fields))?;
         }
     }
@@ -69,7 +69,8 @@ pub fn write_csv(
     Ok(())
 }
 
-fn text(cell: &Cell, dialect: CsvDialect) -> String {
+/// A cell as the CSV writes it, and a page shows it.
+pub(crate) fn cell_text(cell: &Cell, dialect: CsvDialect) -> String {
     let excel = dialect == CsvDialect::Excel;
     // Excel with Turkish settings reads "8,50" as a number, "8.50" as text.
     let decimal =

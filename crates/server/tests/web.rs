@@ -441,3 +441,59 @@ async fn signing_in_again_ends_the_session_the_browser_had() {
     assert_eq!(with_old.status(), StatusCode::SEE_OTHER);
     assert_eq!(visitor.get("/dashboard").await.status, StatusCode::OK);
 }
+
+/// The cells of the puantaj table's row of `name`, as text.
+fn puantaj_row(body: &str, name: &str) -> Vec<String> {
+    let start = format!("<th scope=\"row\">{name}</th>");
+    let at = body.find(&start).unwrap_or_else(|| panic!("no row of {name}: {body}"));
+    let row = &body[at + start.len()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    row.split("</td>").filter_map(|cell| cell.rsplit_once('>').map(|(_, text)| text.to_string())).collect()
+}
+
+#[tokio::test]
+async fn the_month_puantaj_shows_each_day_in_its_letter_and_the_sgk_days() {
+    let h = Harness::start().await;
+    let company = company(&h).await;
+    let leave = |kind: &str, first: &str, last: &str| {
+        serde_json::json!({"employee_id": company.ankara_employee.to_string(), "kind": kind,
+            "first_day": first, "last_day": last, "entered_by": "memur"})
+    };
+    let ankara = &company.ankara;
+    write(ankara, ankara.upsert("leaves", id(), leave("sick", "2026-11-09", "2026-11-11"), 0)).await;
+    write(ankara, ankara.upsert("leaves", id(), leave("annual", "2026-11-12", "2026-11-13"), 0)).await;
+
+    let admin = Visitor::signed_in(&h, "admin", ADMIN_PASSWORD).await;
+    let page = admin.get("/puantaj?month=2026-11&region=Ankara").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let cells = puantaj_row(&page.body, "Ayşe Işık");
+    // After the T.C. number, 1 November (a Sunday) to the 30th.
+    let days = &cells[1..31];
+    assert_eq!(days[0], "HT");
+    assert_eq!(&days[1..6], ["Ç 8", "Ç 8", "Ç 8", "Ç 8", "Ç 8"]);
+    assert_eq!(&days[8..13], ["R", "R", "R", "Yİ", "Yİ"]);
+    // Days worked, annual leave and report days, weekly rest, holidays, premium days, missing
+    // days and their reason: a report is three unpaid days, declared under 01.
+    let totals = &cells[31..39];
+    assert_eq!(totals, ["5", "2", "3", "5", "0", "27", "3", "01"], "{cells:?}");
+    assert!(page.body.contains("<dt>R</dt><dd>Rapor (istirahat)</dd>"), "the legend");
+
+    // The İzmir manager sees İzmir's grid whatever region is asked for.
+    let manager = Visitor::signed_in(&h, "ayse.mudur", MANAGER_PASSWORD).await;
+    let theirs = manager.get("/puantaj?month=2026-11&region=Ankara").await;
+    assert!(theirs.body.contains("Çağrı Öztürk") && !theirs.body.contains("Ayşe Işık"), "{}", theirs.body);
+
+    let (status, headers, bytes) = admin.get_bytes("/reports/puantaj.xlsx?month=2026-11&region=Ankara").await;
+    assert_eq!(status, StatusCode::OK);
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("puantaj-cetveli-ankara-2026-11.xlsx"), "{disposition}");
+    let mut book = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let grid = book.worksheet_range(&sheet).unwrap();
+    let row = grid
+        .rows()
+        .find(|r| r.iter().any(|c| matches!(c, Data::String(s) if s == "Ayşe Işık")))
+        .expect("Ayşe's row in the downloaded puantaj");
+    let text: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    assert_eq!(&text[2..32], days, "the page and the workbook say the same days");
+}

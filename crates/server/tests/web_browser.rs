@@ -109,3 +109,28 @@ async fn a_manager_reads_their_region_on_a_phone() -> Result<(), BrowserError> {
     assert!(b.cookie("rs_session").await?.is_none());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_manager_reads_the_months_puantaj_on_a_desktop_and_a_phone() -> Result<(), BrowserError> {
+    let h = Harness::start().await;
+    company(&h).await;
+    let b = Browser::start(Viewport::DESKTOP).await?;
+    sign_in(&b, &h, "ayse.mudur", MANAGER_PASSWORD).await?;
+    b.find("nav a[href=\"/puantaj\"]").await?.click().await?;
+    b.wait_for("#puantaj", WAIT).await?;
+    let month = b.find("input[name=month]").await?;
+    b.execute("arguments[0].value = '2026-11'", vec![month.arg()]).await?;
+    b.click_to_page(&b.find("#apply").await?, "#puantaj", WAIT).await?;
+    let row = b.find("#puantaj tbody tr").await?.text().await?;
+    assert!(row.starts_with("Çağrı Öztürk"), "{row}");
+    assert!(row.contains("HT Ç 8 Ç 8"), "1 November a Sunday, then two days worked: {row}");
+    assert!(b.find("#legend").await?.text().await?.contains("Hafta tatili"));
+    b.screenshot("puantaj-1280x800").await?;
+
+    // On a phone the grid scrolls inside its frame; the page does not.
+    b.set_viewport(Viewport::PHONE).await?;
+    let fits = b.execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![]).await?;
+    assert_eq!(fits, serde_json::json!(true), "the page is wider than a phone");
+    b.screenshot("puantaj-375x812").await?;
+    Ok(())
+}

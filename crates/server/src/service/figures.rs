@@ -22,7 +22,8 @@ use rainstaff_core::schema::{
 use rainstaff_core::text::tr_cmp;
 use rainstaff_core::time::turkey;
 use rainstaff_report::{
-    Closed, EmployeeMonth, Month, MonthInput, MonthReport, Selection, build, shifts_range, xlsx_bytes,
+    Closed, EmployeeMonth, Month, MonthInput, MonthReport, PuantajTable, Selection, build, puantaj_table,
+    puantaj_xlsx_bytes, shifts_range, xlsx_bytes,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -61,6 +62,14 @@ pub struct VehicleFile {
     pub faults: Vec<RowState>,
     pub visits: Vec<RowState>,
     pub inspections: Vec<RowState>,
+}
+
+/// Which of a month's workbooks: the whole one (summary, puantaj, a sheet per person), or the
+/// puantaj cetveli alone, as `rainstaff export puantaj` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Book {
+    Month,
+    Puantaj,
 }
 
 /// A downloadable workbook.
@@ -281,25 +290,44 @@ impl<S: Store> Server<S> {
         })
     }
 
-    /// The month workbook of the region `viewer` asked for and may see, the desktop's own; the
-    /// download is audited.
+    /// The puantaj cetveli of the region `viewer` asked for and may see, as the month's page
+    /// shows it: the workbook's own table, in text.
+    pub fn month_puantaj(
+        &self,
+        viewer: &Viewer,
+        asked: Option<&str>,
+        month: Month,
+        lang: Lang,
+    ) -> Result<(String, PuantajTable), ServiceError> {
+        let region = viewer.region_shown(asked);
+        let report = self.store.read(|tx| month_report(tx, &region, month, None))?;
+        Ok((region, puantaj_table(&report, lang)))
+    }
+
+    /// A workbook of the month of the region `viewer` asked for and may see, the desktop's own;
+    /// the download is audited.
     pub fn month_workbook(
         &self,
         viewer: &Viewer,
         asked: Option<&str>,
         month: Month,
         lang: Lang,
+        book: Book,
     ) -> Result<Workbook, ServiceError> {
         let region = viewer.region_shown(asked);
         let region = region.as_str();
         let report = self.store.read(|tx| month_report(tx, region, month, None))?;
-        let bytes = xlsx_bytes(&report, lang).map_err(|e| ServiceError::internal(&e))?;
+        let (bytes, prefix) = match book {
+            Book::Month => (xlsx_bytes(&report, lang), "puantaj"),
+            Book::Puantaj => (puantaj_xlsx_bytes(&report, lang), "puantaj-cetveli"),
+        };
+        let bytes = bytes.map_err(|e| ServiceError::internal(&e))?;
         // ASCII only: the name travels in a header.
         let region_part: String = region
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
             .collect();
-        let file_name = format!("puantaj-{region_part}-{month}.xlsx");
+        let file_name = format!("{prefix}-{region_part}-{month}.xlsx");
         self.audit(
             viewer,
             region,

@@ -13,7 +13,7 @@ mod rejoin;
 mod sessions;
 mod users;
 
-pub use figures::{FleetView, Overview, VehicleFile, Workbook};
+pub use figures::{Book, FleetView, Overview, VehicleFile, Workbook};
 pub use legacy::{LEGACY_UPLOADER, LegacyImportResponse};
 pub use oversight::{AUDIT_PAGE, AuditFilter, DeviceRow};
 pub use sessions::{LOCKOUT_AFTER, LOCKOUT_FOR, SESSION_IDLE, SESSION_MAX, SignedIn, Viewer};

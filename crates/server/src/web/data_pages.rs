@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::WebState;
 use super::page::{Page, Refused};
 use crate::error::ServiceError;
-use crate::service::FleetView;
+use crate::service::{Book, FleetView};
 use crate::store::Store;
 
 #[derive(Deserialize, Default)]
@@ -298,7 +298,9 @@ pub async fn reports<S: Store>(
     Ok(page.render("reports.html", context! { filter => filter_context(&page, &region, month) }))
 }
 
-pub async fn download<S: Store>(
+/// The month's puantaj cetveli, the workbook's own table: a row per person, a column per day in
+/// the office's letters, then the days counted, premium and missing days, the hours; its legend.
+pub async fn puantaj<S: Store>(
     State(state): State<WebState<S>>,
     page: Page,
     Query(filter): Query<Filter>,
@@ -307,8 +309,50 @@ pub async fn download<S: Store>(
     let viewer = page.signed.viewer.clone();
     let lang = page.out.lang;
     let asked = filter.region.clone();
+    let (region, table) = state
+        .call(move |server| server.month_puantaj(&viewer, asked.as_deref(), month, lang))
+        .await
+        .map_err(|e| page.error(&e))?;
+    let columns: Vec<_> =
+        table.headers.iter().zip(&table.days).map(|(label, day)| context! { label, day }).collect();
+    let legend: Vec<_> = table.legend.iter().map(|(letter, meaning)| context! { letter, meaning }).collect();
+    Ok(page.render(
+        "puantaj.html",
+        context! {
+            filter => filter_context(&page, &region, month),
+            columns, rows => table.rows, days => table.days, legend,
+        },
+    ))
+}
+
+pub async fn download_month<S: Store>(
+    state: State<WebState<S>>,
+    page: Page,
+    filter: Query<Filter>,
+) -> Result<Response, Refused> {
+    download(state, page, filter, Book::Month).await
+}
+
+pub async fn download_puantaj<S: Store>(
+    state: State<WebState<S>>,
+    page: Page,
+    filter: Query<Filter>,
+) -> Result<Response, Refused> {
+    download(state, page, filter, Book::Puantaj).await
+}
+
+async fn download<S: Store>(
+    State(state): State<WebState<S>>,
+    page: Page,
+    Query(filter): Query<Filter>,
+    which: Book,
+) -> Result<Response, Refused> {
+    let month = filter.month(state.server.today()).map_err(|e| page.error(&e))?;
+    let viewer = page.signed.viewer.clone();
+    let lang = page.out.lang;
+    let asked = filter.region.clone();
     let book = state
-        .call(move |server| server.month_workbook(&viewer, asked.as_deref(), month, lang))
+        .call(move |server| server.month_workbook(&viewer, asked.as_deref(), month, lang, which))
         .await
         .map_err(|e| page.error(&e))?;
     let disposition = format!("attachment; filename=\"{}\"", book.file_name);

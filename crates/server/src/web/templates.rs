@@ -25,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("vehicles.html", include_str!("../../templates/vehicles.html")),
     ("vehicle.html", include_str!("../../templates/vehicle.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
+    ("puantaj.html", include_str!("../../templates/puantaj.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
