@@ -5,7 +5,7 @@ use egui::Ui;
 use rainstaff_core::schema::{TableSpec, VEHICLE_FAULTS};
 use rainstaff_core::time::format_date;
 
-use super::entry::{Entry, Hooks, label};
+use super::entry::{Entry, Hooks, PLAIN, label};
 use super::form::{Input, RecordForm};
 use crate::i18n::Pick;
 use crate::ui::ctx::Ctx;
@@ -15,15 +15,7 @@ pub const SCREEN: Entry = Entry {
     tab: label("Arızalar", "Faults"),
     new: label("Yeni arıza", "New fault"),
     edit: label("Arızayı düzenle", "Edit fault"),
-    hooks: Hooks {
-        defaults: &[],
-        begin: None,
-        prepare: None,
-        confirmable: None,
-        notes: None,
-        widgets: &[],
-        actions: Some(close),
-    },
+    hooks: Hooks { actions: Some(close), ..PLAIN },
 };
 
 const CLOSED: &str = "Kapali";

@@ -8,7 +8,7 @@ use rainstaff_core::checklist::{ITEMS, ItemResult, Results};
 use rainstaff_core::schema::{TableSpec, VEHICLE_INSPECTIONS};
 use rainstaff_core::time::{format_date, parse_iso_date, parse_user_date};
 
-use super::entry::{Entry, Hooks, Notes, label};
+use super::entry::{Entry, Hooks, Notes, PLAIN, label};
 use super::form::{Input, RecordForm};
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
@@ -24,12 +24,9 @@ pub const SCREEN: Entry = Entry {
     edit: label("Kontrolü düzenle", "Edit inspection"),
     hooks: Hooks {
         defaults: &[("results", ALL_OK)],
-        begin: None,
-        prepare: None,
-        confirmable: None,
         notes: Some(Notes { heading: label("Hafta", "Week"), of: week_row }),
         widgets: &[("results", checklist)],
-        actions: None,
+        ..PLAIN
     },
 };
 

@@ -12,7 +12,7 @@ use rainstaff_core::validate::Problem;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::entry::{Entry, Hooks, Notes, label};
+use super::entry::{Entry, Hooks, Notes, PLAIN, label};
 use super::form::{Input, RecordForm};
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
@@ -25,13 +25,13 @@ pub const SCREEN: Entry = Entry {
     new: label("Yeni izin", "New leave"),
     edit: label("İzni düzenle", "Edit leave"),
     hooks: Hooks {
-        defaults: &[],
         begin: Some(entered_by),
         prepare: Some(prepare),
         confirmable: Some(Problem::LeaveOverShift),
         notes: Some(Notes { heading: label("Onay", "Approval"), of: awaiting }),
         widgets: &[("sgk_code", sgk_code), ("entered_by", shown), ("approved_by", shown)],
         actions: Some(approve_and_warn),
+        ..PLAIN
     },
 };
 

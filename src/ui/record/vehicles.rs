@@ -9,7 +9,7 @@ use rainstaff_core::schema::{TableSpec, VEHICLES};
 use rainstaff_core::validate::{Problem, normalize_plate};
 use serde_json::{Map, Value};
 
-use super::entry::{Entry, Hooks, Notes, label};
+use super::entry::{Entry, Hooks, Notes, PLAIN, label};
 use super::form::RecordForm;
 use crate::db::rows::LocalRow;
 use crate::i18n::{Lang, Pick};
@@ -27,12 +27,11 @@ pub const SCREEN: Entry = Entry {
     edit: label("Aracı düzenle", "Edit vehicle"),
     hooks: Hooks {
         defaults: &[("oil_interval_km", OIL_INTERVAL_KM)],
-        begin: None,
         prepare: Some(prepare),
         confirmable: Some(Problem::KmLower),
         notes: Some(Notes { heading: label("Uyarılar", "Due"), of: due_row }),
-        widgets: &[],
         actions: Some(card_button),
+        ..PLAIN
     },
 };
 
