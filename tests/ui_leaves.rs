@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{employees_screen, fill, settle, sign_in, start};
+use common::{employees_screen, fill, focused, settle, sign_in, start};
 use egui::accesskit::Role as A11y;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -233,7 +233,16 @@ fn the_week_grid_takes_a_leave_by_its_letter_and_opens_a_longer_one() {
     assert_eq!(shift_dates(dir.path(), nuray), ["2026-03-02"]);
     assert!(stored_leaves(dir.path()).iter().all(|l| l.data.first_day != "2026-03-02"));
 
-    // A day of the three-day report shows its letter and opens the report on the İzinler screen.
+    // The arrow keys pass through the days of the three-day report like any cell.
+    harness.get_by_role_and_label(A11y::TextInput, "NURAY ÖZGÜL · Sal 03.03").focus();
+    harness.run();
+    for day in ["Çar 04.03", "Per 05.03", "Cum 06.03", "Cmt 07.03"] {
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run();
+        harness.run();
+        assert!(focused(&harness, &format!("NURAY ÖZGÜL · {day}")), "the arrow reached {day}");
+    }
+    // A day of the report shows its letter and opens the report on the İzinler screen.
     assert!(harness.query_by_role_and_label(A11y::TextInput, "NURAY ÖZGÜL · Per 05.03").is_none());
     harness.get_by_role_and_label(A11y::Button, "NURAY ÖZGÜL · Per 05.03").click();
     settle(&mut harness);

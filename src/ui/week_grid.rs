@@ -188,11 +188,9 @@ impl WeekGridScreen {
             {
                 continue;
             }
+            // A day worked inside a leave shows its shifts, as the puantaj does (the worked day wins).
             let original: Cells = std::array::from_fn(|day| match &leaves[day] {
-                // A worked day inside a one-day leave shows its shifts (the worked day wins).
-                Some(leave) if !leave.in_cell() || stored[day].is_empty() => {
-                    self.letters.get(leave.kind.stored()).to_string()
-                }
+                Some(leave) if stored[day].is_empty() => self.letters.get(leave.kind.stored()).to_string(),
                 _ => self.cell_text(&stored[day]),
             });
             let (cells, refused, saving) =
@@ -579,7 +577,13 @@ impl WeekGridScreen {
         let date = self.date(day);
         let label = format!("{} · {}", self.rows[row].employee.data.full_name, day_label(lang, date));
         if let Some(leave) = self.rows[row].leaves[day].as_ref().filter(|l| !l.in_cell()) {
-            long_leave_cell(ui, ctx, &self.rows[row].cells[day], leave, &label);
+            let response = long_leave_cell(ui, ctx, &self.rows[row].cells[day], leave, &label);
+            // The keyboard passes through it as through any cell: an arrow from a text cell
+            // lands here, and egui moves a button's focus on by the arrows itself.
+            if self.focus == Some((row, day)) {
+                response.request_focus();
+                self.focus = None;
+            }
             return;
         }
         let error = self.cell_error(lang, &self.rows[row], day);
@@ -659,7 +663,13 @@ fn day_leaves(monday: NaiveDate, leaves: &[Record<Leave>]) -> [Option<DayLeave>;
 
 /// A day inside a leave of several days: its letter, the leave on hover, and a click that opens
 /// the leave on the İzinler screen, where such a leave is changed as a whole.
-fn long_leave_cell(ui: &mut Ui, ctx: &Ctx<'_>, letter: &str, leave: &DayLeave, label: &str) {
+fn long_leave_cell(
+    ui: &mut Ui,
+    ctx: &Ctx<'_>,
+    letter: &str,
+    leave: &DayLeave,
+    label: &str,
+) -> egui::Response {
     let lang = ctx.lang;
     let button = egui::Button::new(letter).fill(ON_LEAVE).min_size(egui::vec2(CELL_WIDTH, 0.0));
     let response = ui.add(button);
@@ -671,9 +681,11 @@ fn long_leave_cell(ui: &mut Ui, ctx: &Ctx<'_>, letter: &str, leave: &DayLeave, l
         format_date(leave.last),
         lang.t("İzinler ekranında değiştirilir (tıklayın).", "changed on the Leave screen (click)."),
     );
-    if response.on_hover_text(hover).clicked() {
+    let response = response.on_hover_text(hover);
+    if response.clicked() {
         ctx.goto(Goto::Record { table: LEAVES.name, id: leave.id });
     }
+    response
 }
 
 /// A column's day as the header, the cells and the error lines name it: "Sal 03.03".
