@@ -141,6 +141,11 @@ impl Store {
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(StoreError::Foreign { path: self.path.clone() });
         }
+        // A new store gives back the pages a drained outbox leaves (`record_run`); an older file
+        // keeps its layout, which only a VACUUM could change, until IT restores it or it is made anew.
+        if tables == 0 {
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });

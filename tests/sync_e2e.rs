@@ -923,3 +923,25 @@ fn an_offline_edit_into_a_month_locked_meanwhile_is_refused_and_parked() {
     // The server kept its row: the shift is as the office synced it before the lock.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM timesheets WHERE break_minutes = 60"), 1);
 }
+
+/// A first sync empties the outbox an office's typing filled; the file gives those pages back
+/// instead of keeping them as free space for good.
+#[test]
+fn the_store_gives_back_the_outboxs_pages_once_a_sync_drained_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, _serving) = start_server(dir.path());
+    let pc = dir.path().join("ankara-1");
+    enroll(&pc, &url, &code(&db, "Ankara"));
+    let employee = ankara_office(&pc);
+    for day in 1..=28 {
+        add_shift_on(&pc, employee, &format!("2026-02-{day:02}"));
+    }
+    let pragma = |name: &str| -> i64 {
+        let store = Store::open(&pc.join("rainstaff.db")).unwrap();
+        store.test_connection().query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(pragma("auto_vacuum"), 2, "a new store is made to give pages back (incremental)");
+    sync_clean(&pc);
+    assert_eq!(Store::open(&pc.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
+    assert_eq!(pragma("freelist_count"), 0, "the drained outbox's pages were given back");
+}
