@@ -214,7 +214,9 @@ changes its own pushes made. The second PC, holding nothing, takes the server's 
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (its field versions grouped per \
 change), one change-log entry per row with the row's JSON, and per PC the answers to its last push \
 only; the legacy file holds bare integers and text, with no ids, versions or history. The PC's \
-store keeps text UUIDs in three indexes and the outbox's pages after it drained.\n",
+store keeps text UUIDs in three indexes; the pages of its outbox go back to the file system once a \
+sync drained it (a store made before that keeps them). The times vary by a fifth from run to run on \
+this shared 2-core machine: compare the figures of one run.\n",
         second.bytes_sent, second.bytes_received
     ));
     perf_doc::publish("## Migration day", &section);
