@@ -16,6 +16,7 @@ use rainstaff_core::hours::{HolidayDay, HolidayKind};
 use rainstaff_core::protocol::ALL_REGIONS;
 use rainstaff_core::roles::Denied;
 use rainstaff_core::schema::{EMPLOYEES, LEAVES};
+use rainstaff_core::validate::Problem;
 use serde_json::json;
 
 /// Sends `command` and returns what the worker answered (the sync thread's status left out).
@@ -185,13 +186,44 @@ fn staff_enter_a_leave_and_only_a_manager_writes_an_approved_one() {
         options: Default::default(),
     }
     };
+    let refused = |events: &[Event]| {
+        events.iter().any(|e| {
+            matches!(e, Event::Invalid { table: "leaves", errors }
+                if errors.iter().any(|x| x.field == "approved_by" && x.problem == Problem::ApprovedLeave))
+        })
+    };
+    let saved = |events: &[Event]| {
+        events.iter().find_map(|e| match e {
+            Event::Saved { table: "leaves", id } => Some(*id),
+            _ => None,
+        })
+    };
     let events = ask(&worker, leave(6, Some("memur")));
-    assert_eq!(denied(&events), Some((Topic::Records, Denied::NeedsRole(Role::Manager))), "{events:?}");
+    assert!(refused(&events), "staff do not approve: {events:?}");
     let events = ask(&worker, leave(6, None));
-    assert!(events.iter().any(|e| matches!(e, Event::Saved { .. })), "staff enter a leave: {events:?}");
+    assert!(saved(&events).is_some(), "staff enter a leave: {events:?}");
 
     ask(&worker, Command::SignOut);
     sign_in(&worker, "mudur");
     let events = ask(&worker, leave(7, Some("mudur")));
-    assert!(events.iter().any(|e| matches!(e, Event::Saved { .. })), "a manager approves: {events:?}");
+    let approved = saved(&events).unwrap_or_else(|| panic!("a manager approves: {events:?}"));
+
+    // What a manager approved, staff neither change nor delete.
+    ask(&worker, Command::SignOut);
+    sign_in(&worker, "memur");
+    let note = Command::Save {
+        table: &LEAVES,
+        id: Some(approved),
+        region: "Izmir".into(),
+        fields: json!({"note": "değişti"}).as_object().unwrap().clone(),
+        options: Default::default(),
+    };
+    assert!(refused(&ask(&worker, note)));
+    assert!(refused(&ask(&worker, Command::Delete { table: &LEAVES, id: approved })));
+    let store = Store::open(&data.store()).unwrap();
+    let row = store.records(&LEAVES, "Izmir").unwrap().into_iter().find(|r| r.id == approved).unwrap();
+    assert_eq!(
+        (row.fields["approved_by"].as_str(), row.fields.get("note")),
+        (Some("mudur"), Some(&json!(null)))
+    );
 }

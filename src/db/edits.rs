@@ -4,8 +4,9 @@
 
 use chrono::{Duration, NaiveDate};
 use rainstaff_core::protocol::ALL_REGIONS;
+use rainstaff_core::roles::Role;
 use rainstaff_core::rules::{self, Change};
-use rainstaff_core::schema::{SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES};
+use rainstaff_core::schema::{LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES};
 use rainstaff_core::time::parse_iso_date;
 use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
 use serde_json::{Map, Value};
@@ -125,6 +126,7 @@ impl Store {
         if table.name == TIMESHEETS.name {
             self.check_shift_employee(region, &full)?;
         }
+        approval_is_a_managers(user, table, [before.as_ref(), Some(&full)])?;
         self.check_rules(&Change {
             table: table.name,
             id,
@@ -175,6 +177,7 @@ impl Store {
         let row = rows::get(tx, table, id)?.filter(|r| !r.deleted);
         let Some(row) = row else { return Ok(None) };
         self.scope(user)?.check_in(table, &row.region).map_err(|e| SaveError::Fields(vec![e]))?;
+        approval_is_a_managers(user, table, [Some(&row.fields), None])?;
         self.check_rules(&Change {
             table: table.name,
             id,
@@ -420,4 +423,21 @@ impl Store {
         }
         Ok(outcome)
     }
+}
+
+/// A leave approved before or after a change (or a delete) is a manager's word: staff enter
+/// leaves, and what a manager approved changes only by a manager's hand, whichever screen (the
+/// form, the week grid) the change comes from.
+fn approval_is_a_managers(
+    user: &User,
+    table: &TableSpec,
+    sides: [Option<&Map<String, Value>>; 2],
+) -> Result<(), SaveError> {
+    let approved = |row: Option<&Map<String, Value>>| {
+        row.and_then(|r| r.get("approved_by")).is_some_and(|a| !a.is_null())
+    };
+    if table.name == LEAVES.name && sides.into_iter().any(approved) && !user.role.at_least(Role::Manager) {
+        return Err(SaveError::Fields(vec![FieldError::new("approved_by", Problem::ApprovedLeave)]));
+    }
+    Ok(())
 }

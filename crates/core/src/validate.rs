@@ -78,6 +78,8 @@ pub enum Problem {
     LeaveOverlap,
     /// The person worked on one of these days; the clerk may confirm both stand.
     LeaveOverShift,
+    /// An approved leave, or its approval, is a manager's to write (the desktop's store holds it).
+    ApprovedLeave,
     PasswordTooShort,
     WrongPassword,
     ServerUrl,
@@ -207,6 +209,8 @@ impl Problem {
                 "kişi bu günlerde çalışmış görünüyor; ikisi de kalsın diye tekrar kaydedin"
             }
             (LeaveOverShift, Lang::En) => "the person has shifts on these days; save again to keep both",
+            (ApprovedLeave, Lang::Tr) => "onaylı izni yalnız bölge müdürü ya da sistem yöneticisi değiştirir",
+            (ApprovedLeave, Lang::En) => "an approved leave is changed by a manager or an administrator only",
             (PasswordTooShort, Lang::Tr) => "en az 8 karakter olmalı",
             (PasswordTooShort, Lang::En) => "must have at least 8 characters",
             (WrongPassword, Lang::Tr) => "yanlış",
