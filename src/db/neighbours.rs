@@ -3,7 +3,7 @@
 //! can; the server sees every region and refuses what slipped past.
 
 use chrono::NaiveDate;
-use rainstaff_core::rules::{Neighbours, ShiftTimes};
+use rainstaff_core::rules::{LeaveDays, Neighbours, ShiftTimes};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
@@ -106,15 +106,17 @@ impl Neighbours for Local<'_> {
         Ok(regions.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>> {
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<LeaveDays>> {
         let mut stmt = self.0.conn.prepare_cached(
-            "SELECT first_day, last_day FROM leaves WHERE deleted_at IS NULL AND employee_id = ?1 AND id <> ?2",
+            "SELECT region, first_day, last_day FROM leaves
+             WHERE deleted_at IS NULL AND employee_id = ?1 AND id <> ?2",
         )?;
         let rows = stmt.query_map((employee.to_string(), except.to_string()), |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            ))
+            Ok(LeaveDays {
+                region: r.get(0)?,
+                first_day: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                last_day: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

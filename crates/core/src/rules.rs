@@ -25,6 +25,16 @@ use crate::schema::AUDIT_ENTRIES;
 use crate::time::{format_date, parse_hhmm, parse_iso_date, span_minutes};
 use crate::validate::{FieldError, Problem};
 
+/// A leave of the person a change is about, as the overlap rule reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaveDays {
+    /// The region whose records hold the leave.
+    pub region: String,
+    /// `YYYY-MM-DD`, both days included.
+    pub first_day: String,
+    pub last_day: String,
+}
+
 /// A live shift as the overlap rule reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShiftTimes {
@@ -73,8 +83,8 @@ pub trait Neighbours {
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, Self::Error>;
     /// The regions of the shift templates other than `except` with this short code.
     fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, Self::Error>;
-    /// The leaves of `employee` other than `except`, as (first day, last day), `YYYY-MM-DD`.
-    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, Self::Error>;
+    /// The leaves of `employee` other than `except`.
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<LeaveDays>, Self::Error>;
 }
 
 /// One change of a row, as complete rows on either side of it.
@@ -308,20 +318,36 @@ pub fn check<N: Neighbours>(change: &Change<'_>, neighbours: &mut N) -> Result<V
             let (Some(employee), Some((first, last))) = (employee, leave_days(after)) else {
                 return Ok(broken);
             };
-            let days = |(a, b): &(String, String)| Some((parse_iso_date(a).ok()?, parse_iso_date(b).ok()?));
+            let days = |l: &LeaveDays| {
+                Some((
+                    parse_iso_date(&l.first_day).ok()?,
+                    parse_iso_date(&l.last_day).ok()?,
+                    l.region.clone(),
+                ))
+            };
             let other = neighbours
                 .leaves_of(employee, change.id)?
                 .iter()
                 .filter_map(days)
-                .find(|(a, b)| *a <= last && first <= *b);
-            if let Some((a, b)) = other {
-                let detail = format!("{}–{}", format_date(a), format_date(b));
-                broken.push(FieldError::new("first_day", Problem::LeaveOverlap).with_detail(detail));
+                .find(|(a, b, _)| *a <= last && first <= *b);
+            // As with shifts: the days of another region's leave (a sick report, say) are not this
+            // office's to read, only that they are taken.
+            if let Some((a, b, region)) = other {
+                let mut overlap = FieldError::new("first_day", Problem::LeaveOverlap);
+                if region == change.region {
+                    overlap = overlap.with_detail(format!("{}–{}", format_date(a), format_date(b)));
+                }
+                broken.push(overlap);
             } else if !change.confirmed {
                 let worked = neighbours.shifts_of(employee, first, last, Uuid::nil())?;
                 if let Some(shift) = worked.first() {
-                    let date = parse_iso_date(&shift.work_date).map(format_date).unwrap_or_default();
-                    broken.push(FieldError::new("first_day", Problem::LeaveOverShift).with_detail(date));
+                    let mut over = FieldError::new("first_day", Problem::LeaveOverShift);
+                    if shift.region == change.region {
+                        over = over.with_detail(
+                            parse_iso_date(&shift.work_date).map(format_date).unwrap_or_default(),
+                        );
+                    }
+                    broken.push(over);
                 }
             }
         }
@@ -478,12 +504,14 @@ mod tests {
                 .collect())
         }
 
-        fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, Infallible> {
+        fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<LeaveDays>, Infallible> {
             Ok(self
                 .of("leaves")
                 .filter(|(id, f)| *id != except && f["employee_id"] == employee.to_string())
-                .map(|(_, f)| {
-                    (f["first_day"].as_str().unwrap().into(), f["last_day"].as_str().unwrap().into())
+                .map(|(_, f)| LeaveDays {
+                    region: f.get("region").and_then(Value::as_str).unwrap_or("Ankara").into(),
+                    first_day: f["first_day"].as_str().unwrap().into(),
+                    last_day: f["last_day"].as_str().unwrap().into(),
                 })
                 .collect())
         }
@@ -532,6 +560,44 @@ mod tests {
         let april = leave("2026-03-30", "2026-04-02");
         let locked = check(&change(&april), &mut rows).unwrap();
         assert_eq!(locked, [FieldError::new("first_day", Problem::PeriodLocked)]);
+    }
+
+    #[test]
+    fn a_leave_over_another_regions_leave_or_shift_does_not_tell_its_days() {
+        let mut rows = Rows::default();
+        let person = rows.add("employees", json!({"full_name": "AYŞE", "active": true}));
+        // Her Ankara sick report and shift, from before an administrator moved her to İzmir.
+        rows.add(
+            "leaves",
+            json!({"employee_id": person.to_string(), "first_day": "2026-03-09", "last_day": "2026-03-13",
+                "region": "Ankara"}),
+        );
+        rows.add(
+            "timesheets",
+            json!({"employee_id": person.to_string(), "work_date": "2026-03-17", "start_time": "08:00",
+                "end_time": "17:00", "region": "Ankara"}),
+        );
+        let check_in_izmir = |rows: &mut Rows, first: &str, last: &str| {
+            let after = obj(json!({"employee_id": person.to_string(), "kind": "annual", "first_day": first,
+                "last_day": last}));
+            let change = Change {
+                table: "leaves",
+                id: Uuid::new_v4(),
+                region: "Izmir",
+                before: None,
+                after: Some(&after),
+                confirmed: false,
+            };
+            check(&change, rows).unwrap()
+        };
+        assert_eq!(
+            check_in_izmir(&mut rows, "2026-03-12", "2026-03-13"),
+            [FieldError::new("first_day", Problem::LeaveOverlap)]
+        );
+        assert_eq!(
+            check_in_izmir(&mut rows, "2026-03-16", "2026-03-18"),
+            [FieldError::new("first_day", Problem::LeaveOverShift)]
+        );
     }
 
     fn obj(v: Value) -> Map<String, Value> {

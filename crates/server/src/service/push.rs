@@ -15,7 +15,7 @@ use rainstaff_core::protocol::{
     RefusalCode, RowState, in_scope,
 };
 use rainstaff_core::regions;
-use rainstaff_core::rules::{self, Change, Neighbours, ShiftTimes};
+use rainstaff_core::rules::{self, Change, LeaveDays, Neighbours, ShiftTimes};
 use rainstaff_core::schema::{
     self, AUDIT_ENTRIES, EMPLOYEES, FieldKind, LEAVES, PERIOD_LOCKS, SHIFT_TEMPLATES, TIMESHEETS, TableSpec,
     VEHICLE_INSPECTIONS, VEHICLES,
@@ -460,7 +460,7 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
         Ok(self.0.live_rows(&query)?.into_iter().map(|r| r.state.region).collect())
     }
 
-    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<(String, String)>, StoreError> {
+    fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<LeaveDays>, StoreError> {
         let employee = Value::from(employee.to_string());
         let query = RowQuery {
             table: &LEAVES,
@@ -473,7 +473,12 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
         let text = |row: &ServerRow, name: &str| {
             row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
         };
-        Ok(self.0.live_rows(&query)?.iter().map(|r| (text(r, "first_day"), text(r, "last_day"))).collect())
+        let days = |r: &ServerRow| LeaveDays {
+            region: r.state.region.clone(),
+            first_day: text(r, "first_day"),
+            last_day: text(r, "last_day"),
+        };
+        Ok(self.0.live_rows(&query)?.iter().map(days).collect())
     }
 }
 
