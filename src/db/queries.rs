@@ -87,20 +87,20 @@ impl Store {
         )?)
     }
 
-    /// The leaves in `region` (ALL: every region) reaching into `from..=to`, by first day; of one
-    /// person when `employee` is given.
+    /// The leaves in `region` (ALL: every region) reaching into `from..=to` (None: without that
+    /// bound), by first day; of one person when `employee` is given.
     pub fn leaves(
         &self,
         region: &str,
         employee: Option<Uuid>,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
     ) -> Result<Vec<Record<Leave>>> {
         let employee = employee.map(|e| e.to_string());
         let condition = "(?1 = ?2 OR region = ?1) AND (?3 IS NULL OR employee_id = ?3) \
-                         AND first_day <= ?5 AND last_day >= ?4";
-        let args: [&dyn rusqlite::ToSql; 5] =
-            [&region, &ALL_REGIONS, &employee, &from.to_string(), &to.to_string()];
+                         AND (?5 IS NULL OR first_day <= ?5) AND (?4 IS NULL OR last_day >= ?4)";
+        let (from, to) = (from.map(|d| d.to_string()), to.map(|d| d.to_string()));
+        let args: [&dyn rusqlite::ToSql; 5] = [&region, &ALL_REGIONS, &employee, &from, &to];
         let mut list: Vec<Record<Leave>> = typed(rows::select(&self.conn, &LEAVES, condition, &args)?);
         list.sort_by(|a, b| a.data.first_day.cmp(&b.data.first_day));
         Ok(list)
@@ -117,10 +117,8 @@ impl Store {
         let Some(person) = self.employee(employee)? else { return Ok(None) };
         let day = |d: &Option<String>| d.as_deref().and_then(|d| parse_iso_date(d).ok());
         let Some(hire) = day(&person.data.hire_date) else { return Ok(None) };
-        // Stored days are `YYYY-MM-DD` text, compared as text: the bounds are written so too.
-        let (first, last) = (NaiveDate::from_ymd_opt(1, 1, 1), NaiveDate::from_ymd_opt(9999, 12, 31));
         let spans: Vec<Span> = self
-            .leaves(ALL_REGIONS, Some(employee), first.expect("a date"), last.expect("a date"))?
+            .leaves(ALL_REGIONS, Some(employee), None, None)?
             .iter()
             .filter(|l| Some(l.id) != except)
             .filter_map(|l| Span::of(&l.data))

@@ -69,8 +69,8 @@ impl ReadStore {
         &self,
         region: &str,
         employee: Option<Uuid>,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
     ) -> Result<Vec<Record<rainstaff_core::leave::Leave>>> {
         self.0.leaves(region, employee, from, to)
     }

@@ -98,7 +98,7 @@ pub fn build(
             region: selection.region.clone(),
         })?,
         closed: store.closed_periods(&selection.month.to_string())?,
-        leaves: store.leaves(&selection.region, selection.employee, from, to)?,
+        leaves: store.leaves(&selection.region, selection.employee, Some(from), Some(to))?,
         letters: store.puantaj_letters()?,
     };
     rainstaff_report::build(&input, selection, progress)

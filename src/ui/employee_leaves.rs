@@ -2,7 +2,7 @@
 //! planned, left, carried over), their leaves of the last year and ahead, each opening on the
 //! İzinler screen, and "Yeni izin" for a new one of theirs.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use egui::{RichText, Ui};
 use rainstaff_core::leave::{Balance, Leave, LeaveKind};
 use rainstaff_core::model::Record;
@@ -29,11 +29,10 @@ pub struct LeavePanel {
 impl LeavePanel {
     pub fn load(ctx: &Ctx<'_>, employee: Uuid) -> Self {
         let from = ctx.today - Duration::days(LISTED_DAYS);
-        let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
         LeavePanel {
             employee,
             balance: ctx.store.leave_balance(employee, ctx.today, None).ok().flatten(),
-            leaves: ctx.store.leaves(ALL_REGIONS, Some(employee), from, last).unwrap_or_default(),
+            leaves: ctx.store.leaves(ALL_REGIONS, Some(employee), Some(from), None).unwrap_or_default(),
         }
     }
 

@@ -151,7 +151,7 @@ impl WeekGridScreen {
         self.letters = ctx.store.puantaj_letters().unwrap_or_default();
         let sunday = monday + Duration::days(DAYS as i64 - 1);
         let mut leaves_of: HashMap<String, Vec<Record<Leave>>> = HashMap::new();
-        for leave in ctx.store.leaves(&self.region, None, monday, sunday).unwrap_or_default() {
+        for leave in ctx.store.leaves(&self.region, None, Some(monday), Some(sunday)).unwrap_or_default() {
             leaves_of.entry(leave.data.employee_id.clone()).or_default().push(leave);
         }
         let shifts = ctx
