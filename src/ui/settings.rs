@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use egui::{RichText, Ui};
-use rainstaff_core::puantaj::{LETTER_CHARS, Letters};
+use rainstaff_core::puantaj::Letters;
 
 use crate::bus::{Command, SyncStatus, Topic};
 use crate::db::conflicts::Conflict;
@@ -194,26 +194,16 @@ impl SettingsScreen {
     /// Stores the letters that differ from the defaults, once every letter is one to four
     /// characters; otherwise names the first that is not.
     fn save_letters(&mut self, ctx: &Ctx<'_>) {
-        let lang = ctx.lang;
-        let defaults = Letters::default();
-        let mut own = BTreeMap::new();
-        for (name, letter) in &self.letters {
-            let letter = letter.trim();
-            if letter.is_empty() || letter.chars().count() > LETTER_CHARS {
-                let problem = match lang {
-                    Lang::Tr => format!("harf 1 ile {LETTER_CHARS} karakter arası olmalı"),
-                    Lang::En => format!("a letter is 1 to {LETTER_CHARS} characters"),
-                };
-                self.letters_error = Some(format!("{}: {problem}", Letters::meaning(name).get(lang)));
-                return;
-            }
-            if letter != defaults.get(name) {
-                own.insert(name.to_string(), letter.to_string());
+        let typed: BTreeMap<String, String> =
+            self.letters.iter().map(|(name, letter)| (name.to_string(), letter.clone())).collect();
+        match Letters::with(&typed) {
+            Err(e) => self.letters_error = Some(e.message(ctx.lang)),
+            Ok(letters) => {
+                self.letters_error = None;
+                let value = serde_json::to_string(&letters.own()).expect("a map of strings");
+                ctx.send(Command::SetSetting { key: PUANTAJ_LETTERS_KEY.into(), value });
             }
         }
-        self.letters_error = None;
-        let value = serde_json::to_string(&own).expect("a map of strings");
-        ctx.send(Command::SetSetting { key: PUANTAJ_LETTERS_KEY.into(), value });
     }
 
     fn password_ui(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {

@@ -183,6 +183,36 @@ pub fn premium(days: &[Day]) -> Premium {
     Premium { days, missing, code }
 }
 
+/// Why `Letters::with` refused a letter: its name is no letter's, or the letter is blank or too long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterError {
+    pub name: String,
+    pub unknown: bool,
+}
+
+impl LetterError {
+    fn problem(&self, lang: crate::i18n::Lang) -> String {
+        match (self.unknown, lang) {
+            (true, crate::i18n::Lang::Tr) => "puantaj harfi adı değil".to_string(),
+            (true, crate::i18n::Lang::En) => "not a puantaj letter's name".to_string(),
+            (false, crate::i18n::Lang::Tr) => format!("harf 1 ile {LETTER_CHARS} karakter arası olmalı"),
+            (false, crate::i18n::Lang::En) => format!("a letter is 1 to {LETTER_CHARS} characters"),
+        }
+    }
+
+    /// For a screen: the letter named by what it stands for.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        format!("{}: {}", Letters::meaning(&self.name).get(lang), self.problem(lang))
+    }
+}
+
+/// For IT, who set letters by their names (`annual=YZ`).
+impl std::fmt::Display for LetterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.problem(crate::i18n::Lang::En))
+    }
+}
+
 /// The letters a grid writes for its days: the office's own where its settings give them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letters(BTreeMap<String, String>);
@@ -219,19 +249,30 @@ impl Letters {
 
     /// The defaults with `overrides` (name → letter) put over them. An unknown name, or a letter
     /// blank or longer than `LETTER_CHARS`, is refused with the name.
-    pub fn with(overrides: &BTreeMap<String, String>) -> Result<Letters, String> {
+    pub fn with(overrides: &BTreeMap<String, String>) -> Result<Letters, LetterError> {
         let mut letters = Letters::default();
         for (name, letter) in overrides {
+            let error = |unknown| LetterError { name: name.clone(), unknown };
             if !letters.0.contains_key(name) {
-                return Err(format!("{name}: not a puantaj letter's name"));
+                return Err(error(true));
             }
             let letter = letter.trim();
             if letter.is_empty() || letter.chars().count() > LETTER_CHARS {
-                return Err(format!("{name}: a letter is 1 to {LETTER_CHARS} characters"));
+                return Err(error(false));
             }
             letters.0.insert(name.clone(), letter.to_string());
         }
         Ok(letters)
+    }
+
+    /// The letters that differ from the defaults (name → letter): what a setting stores.
+    pub fn own(&self) -> BTreeMap<String, String> {
+        let defaults = Letters::default();
+        self.0
+            .iter()
+            .filter(|(name, letter)| defaults.get(name) != *letter)
+            .map(|(n, l)| (n.clone(), l.clone()))
+            .collect()
     }
 
     pub fn get(&self, name: &str) -> &str {

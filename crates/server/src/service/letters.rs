@@ -26,10 +26,10 @@ impl<S: Store> Server<S> {
                 false => serde_json::from_str(&tx.setting(PUANTAJ_LETTERS_SETTING)?.unwrap_or_default())
                     .unwrap_or_default(),
             };
-            own.extend(set.iter().map(|(name, letter)| (name.clone(), letter.trim().to_string())));
-            let letters = Letters::with(&own).map_err(|e| ServiceError::invalid("invalid_letter", e))?;
-            let defaults = Letters::default();
-            own.retain(|name, letter| defaults.get(name) != letter);
+            own.extend(set.clone());
+            let letters =
+                Letters::with(&own).map_err(|e| ServiceError::invalid("invalid_letter", e.to_string()))?;
+            let own = letters.own();
             let value = (!own.is_empty()).then(|| serde_json::to_string(&own).expect("a map of strings"));
             tx.set_setting(PUANTAJ_LETTERS_SETTING, value.as_deref())?;
             Ok(letters)
