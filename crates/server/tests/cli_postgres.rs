@@ -189,11 +189,12 @@ fn a_database_of_an_earlier_build_is_brought_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let url = cluster.database();
     stdout(&init(dir.path(), &url));
-    // As the first layout left it: no way to disable a user, no origin of a change, nothing of
-    // the dashboard's.
+    // As the first layout left it: no way to disable a user, no origin of a change, every
+    // change with its row's JSON, nothing of the dashboard's.
     cluster.sql(
         &url,
         "ALTER TABLE users DROP COLUMN disabled_at; ALTER TABLE change_log DROP COLUMN origin; \
+         ALTER TABLE change_log ALTER COLUMN row_json SET NOT NULL; \
          DROP TABLE web_sessions; DROP TABLE audit_log; ALTER TABLE users DROP COLUMN failed_logins; \
          ALTER TABLE users DROP COLUMN locked_until; ALTER TABLE devices DROP COLUMN app_version; \
          ALTER TABLE devices DROP COLUMN refused; UPDATE rainstaff_schema SET version = 1",
@@ -202,6 +203,11 @@ fn a_database_of_an_earlier_build_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     cluster.sql(
         &url,
-        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 4 THEN RAISE 'not upgraded'; END IF; END $check$",
+        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 5 THEN RAISE 'not upgraded'; END IF; END $check$",
+    );
+    cluster.sql(
+        &url,
+        "DO $check$ BEGIN IF (SELECT is_nullable FROM information_schema.columns WHERE table_name = 'change_log' \
+         AND column_name = 'row_json') <> 'YES' THEN RAISE 'row_json still required'; END IF; END $check$",
     );
 }

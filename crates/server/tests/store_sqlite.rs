@@ -14,3 +14,109 @@ fn fresh() -> (TempDir, SqliteStore) {
 }
 
 conformance::every_check!(fresh);
+
+/// A database of the build before changes were kept in their tables held every change's row
+/// JSON. Opened by this build, it keeps the JSON of what its tables no longer hold (a row's
+/// departure from a region), empties the rest, gives the space back, and a pull still gets
+/// exactly the same changes.
+#[test]
+fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
+    use rainstaff_core::protocol::RowState;
+    use rainstaff_core::schema::SHIFT_TEMPLATES;
+    use rainstaff_server::store::{Kept, ServerRow, Store, Tx};
+    use serde_json::json;
+
+    let (dir, store) = fresh();
+    let template = |region: &str, name: &str, deleted: bool| RowState {
+        table: SHIFT_TEMPLATES.name.into(),
+        id: uuid::Uuid::now_v7(),
+        region: region.into(),
+        version: 0,
+        created_at: "2026-02-03T08:00:00.000Z".into(),
+        updated_at: "2026-02-03T08:00:00.000Z".into(),
+        deleted_at: deleted.then(|| "2026-02-03T08:00:00.000Z".into()),
+        fields: json!({"name": name, "start_time": "08:00", "end_time": "16:00", "break_minutes": 30,
+            "short_code": null})
+        .as_object()
+        .unwrap()
+        .clone(),
+    };
+    let moved = template("Izmir", "Gece", false);
+    let departure = RowState { id: moved.id, ..template("Ankara", "Gece", true) };
+    let mut rows: Vec<(RowState, bool)> = vec![(template("Ankara", "Sabah", false), false)];
+    rows.extend([(departure, true), (moved, false)]);
+    rows.extend((0..300).map(|i| (template("Bursa", &format!("Vardiya {i}"), false), false)));
+    store
+        .write(|tx| {
+            for (row, whole) in &rows {
+                let row = RowState { version: tx.next_seq()?, ..row.clone() };
+                if !*whole {
+                    tx.put_row(
+                        &SHIFT_TEMPLATES,
+                        &ServerRow { state: row.clone(), field_versions: Default::default() },
+                    )?;
+                }
+                tx.append_change(row.version, &row, None, if *whole { Kept::Whole } else { Kept::InTable })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let pulled = store.read(|tx| Ok(tx.changes(None, 0, 1000, usize::MAX, None)?)).unwrap();
+    assert_eq!(pulled.changes.len(), rows.len());
+    drop(store);
+
+    // The earlier layout: every entry with its row's JSON, NOT NULL, and schema version 6.
+    let path = dir.path().join("server.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE change_log_6 (seq INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+             region TEXT NOT NULL, row_json TEXT NOT NULL, origin TEXT) STRICT;
+         DROP TABLE change_log;
+         ALTER TABLE change_log_6 RENAME TO change_log;
+         CREATE INDEX change_log_region ON change_log (region, seq);
+         PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    for change in &pulled.changes {
+        conn.execute(
+            "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (
+                change.seq,
+                &change.row.table,
+                change.row.id.to_string(),
+                &change.row.region,
+                serde_json::to_string(&change.row).unwrap(),
+            ),
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let earlier = std::fs::metadata(&path).unwrap().len();
+
+    let store = rainstaff_server::SqliteStore::open(&path).unwrap();
+    let again = store.read(|tx| Ok(tx.changes(None, 0, 1000, usize::MAX, None)?)).unwrap();
+    assert_eq!(serde_json::to_value(&again.changes).unwrap(), serde_json::to_value(&pulled.changes).unwrap());
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let json: Vec<(String, bool)> = conn
+        .prepare("SELECT region, row_json IS NOT NULL FROM change_log ORDER BY seq LIMIT 4")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        json,
+        [("Ankara".into(), false), ("Ankara".into(), true), ("Izmir".into(), false), ("Bursa".into(), false)]
+    );
+    let whole: i64 = conn
+        .query_row("SELECT count(*) FROM change_log WHERE row_json IS NOT NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(whole, 1);
+    let free: i64 = conn.pragma_query_value(None, "freelist_count", |r| r.get(0)).unwrap();
+    assert_eq!(free, 0);
+    let upgraded = std::fs::metadata(&path).unwrap().len();
+    assert!(upgraded < earlier, "{upgraded} bytes after the upgrade, {earlier} before");
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 7);
+}

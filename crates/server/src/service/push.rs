@@ -29,7 +29,7 @@ use super::sessions::audit_entry;
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ServiceError, StoreError, quoted};
-use crate::store::{AppliedMutation, Device, NewConflict, RowQuery, ServerRow, Store, Tx};
+use crate::store::{AppliedMutation, Device, Kept, NewConflict, RowQuery, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {
     pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ServiceError> {
@@ -548,7 +548,7 @@ fn leave_region(
     gone.updated_at = now.to_string();
     gone.deleted_at = Some(now.to_string());
     // Its pusher's answer carries the row in its new region; this is for the old one's devices.
-    tx.append_change(seq, &gone, Some(device))
+    tx.append_change(seq, &gone, Some(device), Kept::Whole)
 }
 
 /// A row version about to be written; it gets the next change seq.
@@ -603,7 +603,7 @@ pub(super) fn write_row(
     if let Some(current) = current {
         tx.forget_change(current.state.version)?;
     }
-    tx.append_change(seq, &row.state, w.answered.then_some(w.device))?;
+    tx.append_change(seq, &row.state, w.answered.then_some(w.device), Kept::InTable)?;
     Ok(row)
 }
 

@@ -156,6 +156,8 @@ pub trait Tx {
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
+    /// The rows of `table` with these ids, in no particular order; an id it lacks is left out.
+    fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError>;
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;
     /// Calls `f` with every row (tombstones included) of `table` in `scope`.
     fn scan_rows(
@@ -181,7 +183,14 @@ pub trait Tx {
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
     /// Logs a row version under `seq`; `origin` is the device whose push answer carries it.
-    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError>;
+    /// `kept` says whether the entry holds the version's JSON or names the row its table holds.
+    fn append_change(
+        &mut self,
+        seq: i64,
+        row: &RowState,
+        origin: Option<Uuid>,
+        kept: Kept,
+    ) -> Result<(), StoreError>;
     /// Drops the change logged under `seq`, once a later change of the same row in the same
     /// region makes it one that no device needs.
     fn forget_change(&mut self, seq: i64) -> Result<(), StoreError>;
@@ -406,6 +415,75 @@ pub struct NewConflict<'a> {
     pub created_at: &'a str,
 }
 
+/// What a change-log entry keeps of the row version it logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Only the row's table and id: the version is the one its table holds, and stays so until
+    /// the row's next change, which forgets this entry (`Tx::forget_change`). A pull reads the
+    /// row there, so the server keeps each row's data once, not again in the log.
+    InTable,
+    /// The whole version as JSON: one its table does not hold, a row's departure from a region.
+    Whole,
+}
+
+/// Empties the JSON of the change-log entries of `table` whose version the table holds, as
+/// `Kept::InTable` entries are: the upgrade of a database written before entries could be so.
+/// The same SQL on either database; names come from the static schema only.
+pub(crate) fn json_kept_in_table(table: &TableSpec) -> String {
+    let name = table.name;
+    format!(
+        "UPDATE change_log SET row_json = NULL WHERE row_json IS NOT NULL AND table_name = '{name}' \
+         AND EXISTS (SELECT 1 FROM \"{name}\" t WHERE t.id = change_log.row_id \
+         AND t.version = change_log.seq AND t.region = change_log.region)"
+    )
+}
+
+/// A change-log entry as `Tx::changes` reads it, in seq order: the row's JSON when the entry
+/// keeps it (`Kept::Whole`), else the table and id of the row that holds the version.
+struct LogEntry {
+    seq: i64,
+    table: String,
+    row_id: String,
+    json: Option<String>,
+}
+
+impl LogEntry {
+    /// The entries' row versions in their order, those kept `InTable` read with one
+    /// `Tx::rows` per table, each with the length of its JSON for the page's byte limit.
+    fn resolve(tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<Vec<(i64, RowState, usize)>, StoreError> {
+        let mut wanted: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
+        for e in entries.iter().filter(|e| e.json.is_none()) {
+            wanted.entry(e.table.as_str()).or_default().push(Uuid::parse_str(&e.row_id)?);
+        }
+        let mut held: BTreeMap<(&str, Uuid), RowState> = BTreeMap::new();
+        for (name, ids) in wanted {
+            let table = rainstaff_core::schema::table(name)
+                .ok_or_else(|| StoreError::msg(format!("the change log names an unknown table {name}")))?;
+            for row in tx.rows(table, &ids)? {
+                held.insert((name, row.state.id), row.state);
+            }
+        }
+        let mut versions = Vec::with_capacity(entries.len());
+        for e in &entries {
+            versions.push(match &e.json {
+                Some(json) => (e.seq, serde_json::from_str(json)?, json.len()),
+                None => {
+                    let id = Uuid::parse_str(&e.row_id)?;
+                    let row = held.remove(&(e.table.as_str(), id)).ok_or_else(|| {
+                        StoreError::msg(format!(
+                            "change {} names {} {id}, which its table lacks",
+                            e.seq, e.table
+                        ))
+                    })?;
+                    let len = serde_json::to_vec(&row)?.len();
+                    (e.seq, row, len)
+                }
+            });
+        }
+        Ok(versions)
+    }
+}
+
 /// One `Tx::changes` page as both stores fill it from the change log's rows in seq order, by the
 /// rule the trait states: at most `limit` changes and `max_bytes` of row JSON, the first one
 /// however large.
@@ -427,16 +505,19 @@ impl PageFill {
         i64::try_from(self.limit).unwrap_or(i64::MAX).saturating_add(1)
     }
 
-    /// Adds the next row to the page; `false` when it does not fit, and the page is done.
-    fn take(&mut self, seq: i64, json: &str) -> Result<bool, StoreError> {
-        let changes = &self.changes;
-        if changes.len() == self.limit || (!changes.is_empty() && self.bytes + json.len() > self.max_bytes) {
-            self.has_more = true;
-            return Ok(false);
+    /// Fills the page from the entries read (at most `lookahead` of them), in their order,
+    /// until one does not fit.
+    fn fill(&mut self, tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<(), StoreError> {
+        for (seq, row, len) in LogEntry::resolve(tx, entries)? {
+            let changes = &self.changes;
+            if changes.len() == self.limit || (!changes.is_empty() && self.bytes + len > self.max_bytes) {
+                self.has_more = true;
+                break;
+            }
+            self.bytes += len;
+            self.changes.push(Change { seq, row });
         }
-        self.bytes += json.len();
-        self.changes.push(Change { seq, row: serde_json::from_str(json)? });
-        Ok(true)
+        Ok(())
     }
 
     /// The page; `last_in_scope` is the last seq in scope when changes were left out.

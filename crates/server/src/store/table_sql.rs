@@ -51,6 +51,8 @@ pub struct Dialect {
 
 /// Statements of one synced table, built once from the static schema.
 pub struct TableSql {
+    /// Every column of every row, for a backend to add its own condition to.
+    pub select: String,
     pub select_one: String,
     pub upsert: String,
     pub scan_all: String,
@@ -91,6 +93,7 @@ impl TableSql {
                 "SELECT region, {} FROM \"{name}\" GROUP BY region ORDER BY region{order}",
                 d.live_and_deleted
             ),
+            select,
         }
     }
 }

@@ -8,8 +8,8 @@ use std::path::Path;
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use rainstaff_server::store::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
-    Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, Login, NewConflict,
+    NewUser, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
 use uuid::Uuid;
@@ -152,6 +152,9 @@ impl Tx for DynTx<'_> {
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         self.0.row(table, id)
     }
+    fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
+        self.0.rows(table, ids)
+    }
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
         self.0.put_row(table, row)
     }
@@ -175,8 +178,14 @@ impl Tx for DynTx<'_> {
     fn head_seq(&mut self) -> Result<i64, StoreError> {
         self.0.head_seq()
     }
-    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
-        self.0.append_change(seq, row, origin)
+    fn append_change(
+        &mut self,
+        seq: i64,
+        row: &RowState,
+        origin: Option<Uuid>,
+        kept: Kept,
+    ) -> Result<(), StoreError> {
+        self.0.append_change(seq, row, origin, kept)
     }
     fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
         self.0.forget_change(seq)

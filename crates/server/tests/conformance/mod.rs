@@ -17,7 +17,7 @@ use rainstaff_core::schema::{
     EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_server::service::Role;
-use rainstaff_server::store::{AppliedMutation, Device, NewUser, RowQuery, ServerRow, Store, Tx, User};
+use rainstaff_server::store::{AppliedMutation, Device, Kept, NewUser, RowQuery, ServerRow, Store, Tx, User};
 use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -35,6 +35,7 @@ macro_rules! every_check {
             seqs_become_visible_in_order_under_concurrent_writers,
             scope_limits_rows_and_changes_to_a_region,
             tombstones_are_kept_and_delivered,
+            a_change_is_pulled_from_its_table_or_as_logged_whole,
             change_pages_are_bounded_and_chained,
             rows_read_back_as_written,
             one_plate_pushed_twice_at_once_is_applied_once,
@@ -76,7 +77,8 @@ fn template(region: &str, name: &str) -> RowState {
     }
 }
 
-/// What the service does for every change: a new seq, the row at that version, its log entry.
+/// What the service does for every change: a new seq, the row at that version, its log entry
+/// naming the row in its table.
 fn write_change(tx: &mut impl Tx, table: &'static TableSpec, row: RowState) -> Result<i64, ServiceError> {
     write_change_of(tx, table, row, None)
 }
@@ -91,7 +93,7 @@ fn write_change_of(
     let seq = tx.next_seq()?;
     row.version = seq;
     tx.put_row(table, &ServerRow { state: row.clone(), field_versions: Default::default() })?;
-    tx.append_change(seq, &row, origin)?;
+    tx.append_change(seq, &row, origin, Kept::InTable)?;
     Ok(seq)
 }
 
@@ -380,6 +382,40 @@ pub fn tombstones_are_kept_and_delivered<S: Store>(store: S) {
             Ok(())
         })
         .unwrap();
+}
+
+/// A change logged `InTable` is pulled as its table holds the row, read in with the other rows
+/// of its page; one logged `Whole` (a row's departure from a region) as it was logged, although
+/// the table holds the row otherwise. Pages interleave both kinds in seq order.
+pub fn a_change_is_pulled_from_its_table_or_as_logged_whole<S: Store>(store: S) {
+    let rows: Vec<RowState> = (0..3).map(|i| template("Ankara", &format!("Vardiya {i}"))).collect();
+    let moved = template("Izmir", "Gezici");
+    let mut departure = RowState { region: "Ankara".into(), deleted_at: Some(NOW.into()), ..moved.clone() };
+    let seqs = store
+        .write(|tx| {
+            let mut seqs = vec![write_change(tx, &SHIFT_TEMPLATES, rows[0].clone())?];
+            departure.version = tx.next_seq()?;
+            tx.append_change(departure.version, &departure, None, Kept::Whole)?;
+            seqs.push(departure.version);
+            seqs.push(write_change(tx, &SHIFT_TEMPLATES, moved.clone())?);
+            for row in &rows[1..] {
+                seqs.push(write_change(tx, &SHIFT_TEMPLATES, row.clone())?);
+            }
+            Ok(seqs)
+        })
+        .unwrap();
+    let pulled = store.read(|tx| Ok(tx.changes(None, 0, 10, usize::MAX, None)?)).unwrap();
+    assert_eq!(pulled.changes.iter().map(|c| c.seq).collect::<Vec<_>>(), seqs);
+    let with_version = |row: &RowState, seq| RowState { version: seq, ..row.clone() };
+    assert_eq!(pulled.changes[0].row, with_version(&rows[0], seqs[0]));
+    assert_eq!(pulled.changes[1].row, departure);
+    assert_eq!(pulled.changes[2].row, with_version(&moved, seqs[2]));
+    assert_eq!(pulled.changes[4].row, with_version(&rows[2], seqs[4]));
+    let ankara = store.read(|tx| Ok(tx.changes(Some("Ankara"), 0, 10, usize::MAX, None)?)).unwrap();
+    assert_eq!(
+        ankara.changes.iter().map(|c| (c.seq, c.row.deleted_at.is_some())).collect::<Vec<_>>(),
+        [(seqs[0], false), (seqs[1], true), (seqs[3], false), (seqs[4], false)]
+    );
 }
 
 /// A pull page holds at most `limit` changes and about `max_bytes` of row JSON, but never

@@ -16,7 +16,11 @@ const STEPS: &[&str] = &[
     include_str!("migrations/0002_user_disabled_at.sql"),
     include_str!("migrations/0003_change_origin.sql"),
     include_str!("migrations/0004_web_dashboard.sql"),
+    include_str!("migrations/0005_change_json_when_whole.sql"),
 ];
+
+/// The first step after which a change's row JSON is kept only when its table lacks the version.
+const JSON_ONLY_WHEN_WHOLE: i64 = 5;
 
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -80,6 +84,9 @@ fn steps(conn: &mut Conn, link: &Link, create: bool) -> Result<(), StoreError> {
     }
     for table in TABLES {
         reconcile_table(conn, link, table)?;
+        if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
+            conn.batch(link, &crate::store::json_kept_in_table(table))?;
+        }
     }
     conn.batch(link, RULE_INDEXES)
 }

@@ -42,8 +42,9 @@ use super::table_sql::{
     TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
-    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession, company_wide_changes,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LogEntry, Login,
+    NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -265,7 +266,7 @@ fn row_from(table: &'static TableSpec, r: &Row) -> Result<ServerRow, StoreError>
             deleted_at: r.try_get(5)?,
             fields,
         },
-        field_versions: super::field_versions::decode(&field_versions)?,
+        field_versions: super::field_versions::decode(&field_versions, table)?,
     })
 }
 
@@ -614,6 +615,12 @@ impl Tx for PgTx<'_> {
         self.query(&sql, vec![text(id)])?.first().map(|r| row_from(table, r)).transpose()
     }
 
+    fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
+        let sql = format!("{} WHERE id = ANY($1)", self.sql(table)?.select);
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        self.query(&sql, vec![Box::new(ids)])?.iter().map(|r| row_from(table, r)).collect()
+    }
+
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
         let s = &row.state;
         let mut params: Vec<Param> = vec![
@@ -623,7 +630,7 @@ impl Tx for PgTx<'_> {
             text(&s.created_at),
             text(&s.updated_at),
             opt_text(s.deleted_at.as_deref()),
-            text(super::field_versions::encode(&row.field_versions)?),
+            text(super::field_versions::encode(&row.field_versions, table)?),
         ];
         for field in table.fields {
             params.push(field_param(field, s.fields.get(field.name).unwrap_or(&Value::Null))?);
@@ -697,7 +704,17 @@ impl Tx for PgTx<'_> {
         }
     }
 
-    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
+    fn append_change(
+        &mut self,
+        seq: i64,
+        row: &RowState,
+        origin: Option<Uuid>,
+        kept: Kept,
+    ) -> Result<(), StoreError> {
+        let json = match kept {
+            Kept::InTable => None,
+            Kept::Whole => Some(serde_json::to_string(row)?),
+        };
         self.execute(
             "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -706,7 +723,7 @@ impl Tx for PgTx<'_> {
                 text(&row.table),
                 text(row.id),
                 text(&row.region),
-                text(serde_json::to_string(row)?),
+                opt_text(json.as_deref()),
                 opt_text(origin.map(|d| d.to_string()).as_deref()),
             ],
         )?;
@@ -730,24 +747,31 @@ impl Tx for PgTx<'_> {
         let skip = skip.map(|d| d.to_string());
         let rows = match scope {
             None => self.query(
-                "SELECT seq, row_json FROM change_log WHERE seq > $1 \
+                "SELECT seq, table_name, row_id, row_json FROM change_log WHERE seq > $1 \
                  AND ($3::text IS NULL OR origin IS NULL OR origin <> $3) ORDER BY seq LIMIT $2",
                 vec![Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
             Some(region) => self.query(
                 &format!(
-                    "SELECT seq, row_json FROM change_log WHERE (region = $1 OR {}) AND seq > $2 \
+                    "SELECT seq, table_name, row_id, row_json FROM change_log WHERE (region = $1 OR {}) AND seq > $2 \
                      AND ($4::text IS NULL OR origin IS NULL OR origin <> $4) ORDER BY seq LIMIT $3",
                     company_wide_changes()
                 ),
                 vec![text(region), Box::new(since), Box::new(lookahead), opt_text(skip.as_deref())],
             )?,
         };
-        for r in &rows {
-            if !page.take(r.try_get(0)?, r.try_get(1)?)? {
-                break;
-            }
-        }
+        let entries = rows
+            .iter()
+            .map(|r| {
+                Ok(LogEntry {
+                    seq: r.try_get(0)?,
+                    table: r.try_get(1)?,
+                    row_id: r.try_get(2)?,
+                    json: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        page.fill(self, entries)?;
         let last_in_scope: Option<i64> = match (&skip, scope) {
             (None, _) => None,
             (Some(_), None) => {

@@ -123,7 +123,27 @@ const STEPS: &[&str] = &[
         detail TEXT NOT NULL
     ) STRICT;
     ",
+    // 7: a change's row JSON only when its table does not hold that version (`Kept`): SQLite
+    // cannot drop a NOT NULL, so the log is copied into a table without it. `migrate` then
+    // empties the JSON the tables hold too.
+    "
+    CREATE TABLE change_log_7 (
+        seq INTEGER PRIMARY KEY,
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        row_json TEXT,
+        origin TEXT
+    ) STRICT;
+    INSERT INTO change_log_7 SELECT seq, table_name, row_id, region, row_json, origin FROM change_log;
+    DROP TABLE change_log;
+    ALTER TABLE change_log_7 RENAME TO change_log;
+    CREATE INDEX change_log_region ON change_log (region, seq);
+    ",
 ];
+
+/// The first step after which a change's row JSON is kept only when its table lacks the version.
+const JSON_ONLY_WHEN_WHOLE: i64 = 7;
 
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -171,9 +191,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     for table in TABLES {
         reconcile_table(&tx, table)?;
+        if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
+            tx.execute_batch(&crate::store::json_kept_in_table(table))?;
+        }
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
+    if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
+        // Once, so the upgraded file is as small as a new one would be: the JSON let go of is
+        // most of an earlier build's file. It takes about a second per 100 MB.
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
     Ok(())
 }
 

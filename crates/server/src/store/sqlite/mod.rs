@@ -24,8 +24,9 @@ use super::table_sql::{
     TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Login, NewConflict, NewUser,
-    PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession, company_wide_changes,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LogEntry, Login,
+    NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
 use crate::sql_values::{from_sql, to_sql, value_to_sql};
@@ -255,7 +256,7 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
             deleted_at: r.get(5)?,
             fields,
         },
-        field_versions: super::field_versions::decode(&field_versions)?,
+        field_versions: super::field_versions::decode(&field_versions, table)?,
     })
 }
 
@@ -528,6 +529,14 @@ impl Tx for SqliteTx<'_> {
         rows.next()?.map(|r| row_from(table, r)).transpose()
     }
 
+    fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.extend(self.row(table, *id)?);
+        }
+        Ok(found)
+    }
+
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
         let s = &row.state;
         let base = [
@@ -537,7 +546,7 @@ impl Tx for SqliteTx<'_> {
             rusqlite::types::Value::Text(s.created_at.clone()),
             rusqlite::types::Value::Text(s.updated_at.clone()),
             s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
-            rusqlite::types::Value::Text(super::field_versions::encode(&row.field_versions)?),
+            rusqlite::types::Value::Text(super::field_versions::encode(&row.field_versions, table)?),
         ];
         let fields = table.fields.iter().map(|f| to_sql(f, &s.fields)).collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
@@ -613,7 +622,17 @@ impl Tx for SqliteTx<'_> {
         Ok(self.tx.query_row("SELECT value FROM counters WHERE name = 'change_seq'", [], |r| r.get(0))?)
     }
 
-    fn append_change(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
+    fn append_change(
+        &mut self,
+        seq: i64,
+        row: &RowState,
+        origin: Option<Uuid>,
+        kept: Kept,
+    ) -> Result<(), StoreError> {
+        let json = match kept {
+            Kept::InTable => None,
+            Kept::Whole => Some(serde_json::to_string(row)?),
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin)
@@ -624,7 +643,7 @@ impl Tx for SqliteTx<'_> {
                 row.table,
                 row.id.to_string(),
                 row.region,
-                serde_json::to_string(row)?,
+                json,
                 origin.map(|d| d.to_string())
             ])?;
         Ok(())
@@ -650,28 +669,27 @@ impl Tx for SqliteTx<'_> {
         let mut rows = match scope {
             None => {
                 stmt = self.tx.prepare_cached(
-                    "SELECT seq, row_json FROM change_log WHERE seq > ?1
+                    "SELECT seq, table_name, row_id, row_json FROM change_log WHERE seq > ?1
                        AND (?3 IS NULL OR origin IS NULL OR origin <> ?3) ORDER BY seq LIMIT ?2",
                 )?;
                 stmt.query(params![since, lookahead, skip])?
             }
             Some(region) => {
                 stmt = self.tx.prepare_cached(&format!(
-                    "SELECT seq, row_json FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2
+                    "SELECT seq, table_name, row_id, row_json FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2
                        AND (?4 IS NULL OR origin IS NULL OR origin <> ?4) ORDER BY seq LIMIT ?3",
                     company_wide_changes()
                 ))?;
                 stmt.query(params![region, since, lookahead, skip])?
             }
         };
+        let mut entries = Vec::new();
         while let Some(r) = rows.next()? {
-            let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            if !page.take(r.get(0)?, json)? {
-                break;
-            }
+            entries.push(LogEntry { seq: r.get(0)?, table: r.get(1)?, row_id: r.get(2)?, json: r.get(3)? });
         }
         drop(rows);
         drop(stmt);
+        page.fill(self, entries)?;
         let last_in_scope = match (&skip, scope) {
             (None, _) => None,
             (Some(_), None) => {
