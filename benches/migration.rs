@@ -211,9 +211,10 @@ the server each is checked, merged, stored, logged and recorded for exactly-once
 per batch of 500, and its JSON crosses the loopback both ways; about 60 % of the time is the \
 server's answer, 40 % the PC taking it in. Nothing comes back in the pull: a PC is not sent the \
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
-its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (its field versions grouped per \
-change), one change-log entry per row with the row's JSON, and per PC the answers to its last push \
-only; the legacy file holds bare integers and text, with no ids, versions or history. The PC's \
+its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (a row created whole keeps its field \
+versions as the one change that made them), one change-log entry per row naming it (a pull reads \
+the row from its table), and per PC the answers to its last push only; the legacy file holds bare \
+integers and text, with no ids, versions or history. The PC's \
 store keeps text UUIDs in three indexes; the pages of its outbox go back to the file system once a \
 sync drained it (a store made before that keeps them). The times vary by a fifth from run to run on \
 this shared 2-core machine: compare the figures of one run.\n",
