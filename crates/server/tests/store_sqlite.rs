@@ -15,6 +15,21 @@ fn fresh() -> (TempDir, SqliteStore) {
 
 conformance::every_check!(fresh);
 
+/// A stopped server leaves one file: the write-ahead log is folded into it and removed, so a
+/// copy of the file alone, or its size, is all there is.
+#[test]
+fn a_closed_store_leaves_no_write_ahead_log() {
+    use rainstaff_server::store::{Store, Tx};
+
+    let (dir, store) = fresh();
+    store.write(|tx| Ok(tx.set_setting("company", Some("Örnek A.Ş."))?)).unwrap();
+    assert_eq!(store.read(|tx| Ok(tx.setting("company")?)).unwrap().as_deref(), Some("Örnek A.Ş."));
+    let wal = dir.path().join("server.db-wal");
+    assert!(wal.exists());
+    drop(store);
+    assert!(!wal.exists(), "{} was left behind", wal.display());
+}
+
 /// A database of the build before changes were kept in their tables held every change's row
 /// JSON. Opened by this build, it keeps the JSON of what its tables no longer hold (a row's
 /// departure from a region), empties the rest, gives the space back, and a pull still gets

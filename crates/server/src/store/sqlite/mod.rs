@@ -49,8 +49,10 @@ const DIALECT: Dialect = Dialect {
 };
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    // Before `conn`, so they close first: the last connection to close folds the write-ahead
+    // log into the file and removes it, and only the writer can (the readers are read-only).
     readers: Mutex<Vec<Connection>>,
+    conn: Mutex<Connection>,
     path: PathBuf,
     tables: Tables,
 }
