@@ -426,6 +426,16 @@ pub enum Kept {
     Whole,
 }
 
+impl Kept {
+    /// The row JSON the entry of `row` keeps.
+    fn json(self, row: &RowState) -> Result<Option<String>, StoreError> {
+        Ok(match self {
+            Kept::InTable => None,
+            Kept::Whole => Some(serde_json::to_string(row)?),
+        })
+    }
+}
+
 /// Empties the JSON of the change-log entries of `table` whose version the table holds, as
 /// `Kept::InTable` entries are: the upgrade of a database written before entries could be so.
 /// The same SQL on either database; names come from the static schema only.

@@ -711,10 +711,7 @@ impl Tx for PgTx<'_> {
         origin: Option<Uuid>,
         kept: Kept,
     ) -> Result<(), StoreError> {
-        let json = match kept {
-            Kept::InTable => None,
-            Kept::Whole => Some(serde_json::to_string(row)?),
-        };
+        let json = kept.json(row)?;
         self.execute(
             "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin) \
              VALUES ($1, $2, $3, $4, $5, $6)",

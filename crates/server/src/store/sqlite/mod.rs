@@ -645,10 +645,7 @@ impl Tx for SqliteTx<'_> {
         origin: Option<Uuid>,
         kept: Kept,
     ) -> Result<(), StoreError> {
-        let json = match kept {
-            Kept::InTable => None,
-            Kept::Whole => Some(serde_json::to_string(row)?),
-        };
+        let json = kept.json(row)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin)
