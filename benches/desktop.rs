@@ -72,9 +72,9 @@ fn seeded(dir: &std::path::Path, shifts: usize) -> Vec<Uuid> {
     employees
 }
 
-fn harness(dir: &std::path::Path) -> Harness<'static, App> {
-    let ctx = egui::Context::default();
-    let mut app = App::new(DataDir::new(dir), &ctx).unwrap();
+/// The app on `dir`'s store, its administrator signed in, on the timesheet screen.
+fn signed_in_app(dir: &std::path::Path, ctx: &egui::Context) -> App {
+    let mut app = App::new(DataDir::new(dir), ctx).unwrap();
     app.session = Some(
         Store::open(&dir.join("rainstaff.db"))
             .unwrap()
@@ -83,6 +83,11 @@ fn harness(dir: &std::path::Path) -> Harness<'static, App> {
             .unwrap(),
     );
     app.screen = Screen::Timesheets;
+    app
+}
+
+fn harness(dir: &std::path::Path) -> Harness<'static, App> {
+    let app = signed_in_app(dir, &egui::Context::default());
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
@@ -113,15 +118,7 @@ impl PlainUi {
             style.scroll_animation = egui::style::ScrollAnimation::none();
             style.animation_time = 0.0;
         });
-        let mut app = App::new(DataDir::new(dir), &ctx).unwrap();
-        app.session = Some(
-            Store::open(&dir.join("rainstaff.db"))
-                .unwrap()
-                .verify_login("admin", "parola-12345")
-                .unwrap()
-                .unwrap(),
-        );
-        app.screen = Screen::Timesheets;
+        let app = signed_in_app(dir, &ctx);
         Self { ctx, app }
     }
 
