@@ -24,7 +24,8 @@ pub fn encode(versions: &FieldVersions, table: &TableSpec) -> Result<String, Sto
     for (field, v) in versions {
         groups.entry((v.version, v.device)).or_default().push(field);
     }
-    if let [((seq, device), fields)] = groups.iter().collect::<Vec<_>>().as_slice()
+    if let Some(((seq, device), fields)) = groups.first_key_value()
+        && groups.len() == 1
         && fields.len() == table.fields.len()
         && table.column_names().all(|name| fields.contains(&name))
     {

@@ -183,6 +183,8 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
              build knows up to {LATEST}); upgrade rainstaff-server instead of running an older build on it"
         )));
     }
+    // An earlier build's file, whose change log copied every row (new files start at 0).
+    let copied_rows = (1..JSON_ONLY_WHEN_WHOLE).contains(&version);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
         tx.execute_batch(sql)?;
@@ -191,13 +193,13 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     for table in TABLES {
         reconcile_table(&tx, table)?;
-        if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
+        if copied_rows {
             tx.execute_batch(&crate::store::json_kept_in_table(table))?;
         }
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
-    if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
+    if copied_rows {
         // Once, so the upgraded file is as small as a new one would be: the JSON let go of is
         // most of an earlier build's file. It takes about a second per 100 MB.
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
