@@ -78,21 +78,26 @@ pub struct App {
     pub held_keys: ui::keys::HeldKeys,
     /// This session's deletes, to undo.
     undo: ui::undo::UndoList,
+    /// The worker found the store damaged: this screen replaces the app's.
+    damaged: Option<ui::damaged::DamagedScreen>,
 }
 
 /// What the window opens on.
 pub enum Start {
     App(Box<App>),
-    /// The store failed its check: only the screen that says so and how to restore a backup.
+    /// The store could not be read as the window opened, or failed the check a store about to be
+    /// migrated gets first: only the screen that says so and how to restore a backup. (An
+    /// unchanged store is checked by the worker, and `App` shows the same screen.)
     Damaged(ui::damaged::DamagedScreen),
 }
 
 /// Opens the app, or, when its store is damaged or unreadable, the screen that says so instead of
 /// an app working on it. Any other failure to start is an error.
 pub fn start(data: DataDir, ctx: &egui::Context) -> anyhow::Result<Start> {
+    let path = data.store();
     match App::new(data, ctx) {
         Ok(app) => Ok(Start::App(Box::new(app))),
-        Err(e) => match e.downcast_ref::<crate::db::StoreError>().and_then(|e| e.damage()) {
+        Err(e) => match e.downcast_ref::<crate::db::StoreError>().and_then(|e| e.damage(&path)) {
             Some(damage) => {
                 tracing::error!("{damage}");
                 Ok(Start::Damaged(ui::damaged::DamagedScreen { damage }))
@@ -148,6 +153,7 @@ impl App {
             message: None,
             held_keys: Default::default(),
             undo: Default::default(),
+            damaged: None,
         };
         app.reload();
         Ok(app)
@@ -298,6 +304,7 @@ impl App {
                     ctx.open_url(egui::OpenUrl::new_tab(url));
                 }
                 Event::Info(message) => self.message = Some((false, message.text(self.lang))),
+                Event::Damaged(damage) => self.damaged = Some(ui::damaged::DamagedScreen { damage: *damage }),
                 Event::DataChanged => self.reload(),
                 Event::Sync(status) => {
                     self.sync = status;
@@ -327,6 +334,10 @@ impl App {
     /// The whole window; also what the UI tests drive.
     pub fn show(&mut self, ui: &mut Ui) {
         self.poll_events(ui.ctx());
+        if let Some(damaged) = &mut self.damaged {
+            damaged.ui(ui);
+            return;
+        }
         let screen = self.screen;
         // F1 is where Windows users look for help, on every screen including sign-in.
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {

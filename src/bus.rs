@@ -243,6 +243,8 @@ pub enum Event {
         message: Message,
     },
     Info(Message),
+    /// The store failed the worker's check at start: the worker stopped, and nothing was written.
+    Damaged(Box<crate::db::health::Damage>),
     DataChanged,
     Sync(SyncStatus),
     Enrolled {

@@ -27,7 +27,7 @@ pub mod week;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 /// `PRAGMA application_id` of a Rainstaff store ("RSTF"): tells our file from any other SQLite file.
 const APPLICATION_ID: i32 = 0x5253_5446;
@@ -83,11 +83,18 @@ pub struct Store {
 }
 
 impl StoreError {
-    /// The damage this error reports, when the store's file is damaged or cannot be read at all.
-    pub fn damage(&self) -> Option<health::Damage> {
+    /// The damage this error reports, when the store's file (at `path`, unless the error names
+    /// its own) is damaged or cannot be read at all: found by its check, as it opened, or by a
+    /// read that tripped over a damaged page.
+    pub fn damage(&self, path: &Path) -> Option<health::Damage> {
         match self {
             StoreError::Damaged(damage) => Some(damage.as_ref().clone()),
             StoreError::Corrupt { path, source } => Some(health::Damage::found(path, source.to_string())),
+            StoreError::Sql(e @ rusqlite::Error::SqliteFailure(failure, _))
+                if matches!(failure.code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) =>
+            {
+                Some(health::Damage::found(path, e.to_string()))
+            }
             _ => None,
         }
     }
@@ -100,20 +107,29 @@ impl Store {
         Store::open_checking(path, true)
     }
 
+    /// Opens the store for the app's worker, which runs `check_health` on its own thread before
+    /// its first write. The check reads every page (a quarter of a second for 50 000 shifts) and
+    /// the window waits for this open. A store this build must change (a new one, an older
+    /// schema) is still checked here, before the change is written.
+    pub fn open_for_worker(path: &Path) -> Result<Store> {
+        Store::open_checking(path, false)
+    }
+
     /// Another writing connection to this store, for another thread (the sync thread's). This one
     /// was checked as it opened a moment ago; checking every page again would double start-up.
     pub fn reopen(&self) -> Result<Store> {
         Store::open_checking(&self.path, false)
     }
 
-    fn open_checking(path: &Path, check: bool) -> Result<Store> {
+    /// `check_unchanged`: check the store even when this open writes nothing to it.
+    fn open_checking(path: &Path, check_unchanged: bool) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let conn = Connection::open(path)
             .map_err(|source| StoreError::Corrupt { path: path.to_path_buf(), source })?;
         let mut store = Store { conn, path: path.to_path_buf() };
-        store.prepare(check).map_err(|e| match e {
+        store.prepare(check_unchanged).map_err(|e| match e {
             StoreError::Sql(source) => StoreError::Corrupt { path: path.to_path_buf(), source },
             e => e,
         })?;
@@ -132,7 +148,7 @@ impl Store {
         &self.conn
     }
 
-    fn prepare(&mut self, check: bool) -> Result<()> {
+    fn prepare(&mut self, check_unchanged: bool) -> Result<()> {
         let conn = &self.conn;
         // Reading the header first turns "file is not a database" into a Corrupt error here.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -150,8 +166,10 @@ impl Store {
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
+        let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let unchanged = version == known && journal == "wal" && ddl::is_current(conn)?;
         // Before the first write: migrating or working on a damaged file would spread the damage.
-        if check {
+        if check_unchanged || !unchanged {
             self.check_health()?;
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -162,15 +180,18 @@ impl Store {
         // or an import reads the same pages from the file again and again.
         conn.pragma_update(None, "cache_size", -32_768)?;
         register_functions(conn)?;
-        let tx = self.conn.transaction()?;
-        // The synced tables first, so that a numbered migration changing their data finds them.
-        ddl::reconcile(&tx)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        // An unchanged store is not written to at all: it may not have been checked yet.
+        if !unchanged {
+            let tx = self.conn.transaction()?;
+            // The synced tables first, so that a numbered migration changing their data finds them.
+            ddl::reconcile(&tx)?;
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.commit()?;
         }
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
         // Who is making the changes on this connection, for the outbox entries it writes.
         self.conn.execute_batch("CREATE TEMP TABLE actor (name TEXT)")?;
         Ok(())

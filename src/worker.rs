@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::bus::{Command, Event, Notifier, SyncRequest, Topic};
 use crate::db::edits::SaveError;
+use crate::db::health::Damage;
 use crate::db::scope::Scope;
 use crate::db::users::{AuthError, User};
 use crate::db::{Store, StoreError};
@@ -50,13 +51,35 @@ impl Drop for Worker {
 impl Worker {
     /// Opens the store, starts the worker and sync threads.
     pub fn start(data: DataDir, notify: Notifier) -> anyhow::Result<Worker> {
-        let store = Store::open(&data.store())?;
+        let store = Store::open_for_worker(&data.store())?;
+        let sync_store = store.reopen()?;
         let (commands, inbox) = channel();
         let (events_tx, events) = channel();
-        let sync = sync_task::spawn(store.reopen()?, data.clone(), events_tx.clone(), notify.clone())?;
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         let thread = std::thread::Builder::new().name("worker".into()).spawn(move || {
+            // The check `open_for_worker` leaves to this thread, before anything here or in the
+            // sync thread (a sync, the daily backup) writes: the window is drawing meanwhile.
+            // A damaged store stops the worker, and the app shows the damage instead of itself.
+            if let Err(e) = store.check_health() {
+                // A read that fails for another reason (the disk) leaves the file as unknown.
+                let damage =
+                    e.damage(store.path()).unwrap_or_else(|| Damage::found(store.path(), e.to_string()));
+                tracing::error!("{damage}");
+                let _ = events_tx.send(Event::Damaged(Box::new(damage)));
+                notify.wake();
+                return;
+            }
+            let sync = match sync_task::spawn(sync_store, data.clone(), events_tx.clone(), notify.clone()) {
+                Ok(sync) => sync,
+                Err(e) => {
+                    for event in failed(Topic::Sync, e.to_string()) {
+                        let _ = events_tx.send(event);
+                    }
+                    notify.wake();
+                    return;
+                }
+            };
             let mut state = State { store, sync, data, session: None };
             // Long commands (reports) send progress while they run, before their final events.
             let progress = |event: Event| {

@@ -9,7 +9,7 @@
 //! the application validates live rows.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TABLES, TableSpec};
-use rusqlite::Transaction;
+use rusqlite::{Connection, Transaction};
 
 use super::Result;
 
@@ -26,15 +26,13 @@ const QUERY_INDEXES: &[(&str, &str, &str)] = &[
 pub fn reconcile(tx: &Transaction<'_>) -> Result<()> {
     for table in TABLES {
         tx.execute_batch(&create_table(table))?;
-        let existing: Vec<String> = tx
-            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name))?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let existing = columns(tx, table)?;
         for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
             tx.execute_batch(&format!("ALTER TABLE \"{}\" ADD COLUMN {}", table.name, column(field)))?;
         }
         tx.execute_batch(&format!(
-            "CREATE INDEX IF NOT EXISTS \"{0}_region\" ON \"{0}\" (region)",
+            "CREATE INDEX IF NOT EXISTS \"{}\" ON \"{}\" (region)",
+            region_index(table),
             table.name
         ))?;
     }
@@ -42,6 +40,37 @@ pub fn reconcile(tx: &Transaction<'_>) -> Result<()> {
         tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}\" ON \"{table}\" ({columns})"))?;
     }
     Ok(())
+}
+
+/// Whether `reconcile` would leave the store as it is: every table, column and index is there.
+pub fn is_current(conn: &Connection) -> Result<bool> {
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let has_index = |name: &str| indexes.iter().any(|i| i == name);
+    for table in TABLES {
+        let existing = columns(conn, table)?;
+        if existing.is_empty()
+            || !table.fields.iter().all(|f| existing.iter().any(|c| c == f.name))
+            || !has_index(&region_index(table))
+        {
+            return Ok(false);
+        }
+    }
+    Ok(QUERY_INDEXES.iter().all(|(name, _, _)| has_index(name)))
+}
+
+/// The columns `table` has in this store (none when it is not there).
+fn columns(conn: &Connection, table: &TableSpec) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.name))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+fn region_index(table: &TableSpec) -> String {
+    format!("{}_region", table.name)
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for `table`; names come from the static schema only.
