@@ -638,9 +638,7 @@ pub(super) fn check_references(
         let target = schema::table(target)
             .ok_or_else(|| StoreError::msg(format!("schema refers to unknown table {target}")))?;
         let live = match uuid::Uuid::parse_str(id) {
-            Ok(id) => {
-                tx.row(target, id)?.is_some_and(|r| r.state.deleted_at.is_none() && r.state.region == region)
-            }
+            Ok(id) => tx.live_region(target, id)?.is_some_and(|r| r == region),
             Err(_) => false,
         };
         if !live {

@@ -156,6 +156,9 @@ pub trait Tx {
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
+    /// The region of `table`'s row `id` unless it is missing or deleted: all a reference check
+    /// needs, read without decoding the row (a push of imported shifts checks one per shift).
+    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError>;
     /// The rows of `table` with these ids, in no particular order; an id it lacks is left out.
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError>;
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;

@@ -54,6 +54,7 @@ pub struct TableSql {
     /// Every column of every row, for a backend to add its own condition to.
     pub select: String,
     pub select_one: String,
+    pub live_region: String,
     pub upsert: String,
     pub scan_all: String,
     pub scan_region: String,
@@ -77,6 +78,7 @@ impl TableSql {
             .join(", ");
         Self {
             select_one: format!("{select} WHERE id = {p1}"),
+            live_region: format!("SELECT region FROM \"{name}\" WHERE id = {p1} AND deleted_at IS NULL"),
             upsert: format!(
                 "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
                 placeholders.join(", ")

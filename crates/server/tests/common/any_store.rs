@@ -152,6 +152,9 @@ impl Tx for DynTx<'_> {
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         self.0.row(table, id)
     }
+    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
+        self.0.live_region(table, id)
+    }
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
         self.0.rows(table, ids)
     }

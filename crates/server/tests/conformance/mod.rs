@@ -580,7 +580,8 @@ pub fn a_refused_mutation_retried_gets_its_refusal_back<S: Store>(store: S) {
 /// `Tx::live_rows`, which the rules read the rows around a change through: the rows whose field
 /// holds a value, live ones only, in every region, and within the same transaction the rows it
 /// wrote (a batch's later mutations are judged against its earlier ones); `between` takes both
-/// ends, `except` leaves one row out and `limit` stops early.
+/// ends, `except` leaves one row out and `limit` stops early. `Tx::live_region`, which reference
+/// checks ask, answers the same way for one row.
 pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
     let (ayse, veli) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
     let shift = |employee: &str, region: &str, date: &str| RowState {
@@ -620,6 +621,10 @@ pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
         assert_eq!(ask(tx, span, Some(hers[2].id), None)?, sorted(&[&hers[1]]));
         assert_eq!(ask(tx, None, None, Some(2))?.len(), 2);
         assert_eq!(ask(tx, None, None, Some(0))?.len(), 0);
+        // A reference check's question: the region of a live row, none for a deleted or absent one.
+        assert_eq!(tx.live_region(&TIMESHEETS, hers[1].id)?.as_deref(), Some("Izmir"));
+        assert_eq!(tx.live_region(&TIMESHEETS, deleted.id)?, None);
+        assert_eq!(tx.live_region(&TIMESHEETS, Uuid::now_v7())?, None);
         Ok(())
     };
     store

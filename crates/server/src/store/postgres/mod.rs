@@ -615,6 +615,11 @@ impl Tx for PgTx<'_> {
         self.query(&sql, vec![text(id)])?.first().map(|r| row_from(table, r)).transpose()
     }
 
+    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
+        let sql = self.sql(table)?.live_region.clone();
+        Ok(self.query(&sql, vec![text(id)])?.first().map(|r| r.try_get(0)).transpose()?)
+    }
+
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
         let sql = format!("{} WHERE id = ANY($1)", self.sql(table)?.select);
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();

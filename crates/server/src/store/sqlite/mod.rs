@@ -541,6 +541,11 @@ impl Tx for SqliteTx<'_> {
         rows.next()?.map(|r| row_from(table, r)).transpose()
     }
 
+    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&self.sql(table)?.live_region)?;
+        Ok(stmt.query_row([id.to_string()], |r| r.get(0)).optional()?)
+    }
+
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
