@@ -124,7 +124,7 @@ async fn run() -> String {
         "{SECTION}\n\n\
          Measured by `cargo bench -p rainstaff-server --bench sync_load -- --write-docs` (release build; server, \
          clients and SQLite on one 2-core machine over loopback; SQLite in WAL mode with `synchronous=FULL`, one \
-         transaction and one fsync per push batch).\n\n\
+         transaction and one fsync per push batch; the log is folded into the file on a thread of its own).\n\n\
          | what | result |\n| --- | --- |\n\
          | push: {DEVICES} devices at once, {BATCHES_PER_DEVICE} batches of {BATCH} mutations each | {mutations} mutations in {:.2} s = **{} mutations/s** |\n\
          | push latency per 100-mutation batch, {DEVICES} devices at once | p50 {}, p99 **{}**, max {} |\n\

@@ -30,6 +30,36 @@ fn a_closed_store_leaves_no_write_ahead_log() {
     assert!(!wal.exists(), "{} was left behind", wal.display());
 }
 
+/// The write-ahead log is folded into the file by the store's checkpoint thread, which replaces
+/// SQLite's checkpoint on the writer's path: with pauses between writes, as a PC's round trips
+/// leave them, the log starts over and stays far shorter than what was written (the writer
+/// itself would wait until ten times as much).
+#[test]
+fn the_write_ahead_log_is_folded_in_between_writes() {
+    use rainstaff_server::store::{Store, Tx};
+
+    let (dir, store) = fresh();
+    let value = "ş".repeat(2000);
+    let writes = 40;
+    for i in 0..writes {
+        store
+            .write(|tx| {
+                for j in 0..100 {
+                    tx.set_setting(&format!("filler-{i:02}-{j:03}"), Some(&value))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let written = writes * 100 * value.len() as u64;
+    // The log file keeps the length it once reached; it is not cut when the log starts over.
+    let longest = std::fs::metadata(dir.path().join("server.db-wal")).unwrap().len();
+    assert!(longest < written / 2, "the log reached {longest} bytes for {written} written");
+    drop(store);
+    assert!(!dir.path().join("server.db-wal").exists());
+}
+
 /// A database of the build before changes were kept in their tables held every change's row
 /// JSON. Opened by this build, it keeps the JSON of what its tables no longer hold (a row's
 /// departure from a region), empties the rest, gives the space back, and a pull still gets

@@ -4,6 +4,7 @@
 //! long read (a snapshot) never stops a push from committing. The methods are blocking; the HTTP
 //! layer calls them on tokio's blocking pool, a simulation calls them directly.
 
+mod checkpoint;
 mod migrations;
 pub mod restore;
 
@@ -50,8 +51,10 @@ const DIALECT: Dialect = Dialect {
 
 pub struct SqliteStore {
     // Before `conn`, so they close first: the last connection to close folds the write-ahead
-    // log into the file and removes it, and only the writer can (the readers are read-only).
+    // log into the file and removes it, and only the writer can (the readers are read-only, and
+    // the checkpoint thread's connection would leave the log to the writer still open).
     readers: Mutex<Vec<Connection>>,
+    _checkpointer: checkpoint::Checkpointer,
     conn: Mutex<Connection>,
     path: PathBuf,
     tables: Tables,
@@ -93,8 +96,15 @@ impl SqliteStore {
         // of cache would read the same index pages from the file for every mutation.
         conn.pragma_update(None, "cache_size", -65_536)?;
         migrations::migrate(&mut conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(path, &mut conn)?;
         let tables = Tables::new(&DIALECT);
-        Ok(Self { conn: Mutex::new(conn), readers: Mutex::new(Vec::new()), path: path.to_path_buf(), tables })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            _checkpointer: checkpointer,
+            readers: Mutex::new(Vec::new()),
+            path: path.to_path_buf(),
+            tables,
+        })
     }
 
     pub fn path(&self) -> &Path {

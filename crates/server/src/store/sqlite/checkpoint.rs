@@ -1,0 +1,84 @@
+//! Folding the write-ahead log into the database file on a thread of its own. SQLite's automatic
+//! checkpoint runs inside the commit that takes the log past its threshold, on the writer's path:
+//! with batches of imported rows that is nearly every push, and a push then waits for the
+//! checkpoint's copying and its two fsyncs on top of its own commit.
+
+use std::ffi::c_int;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+
+use rusqlite::hooks::Wal;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::StoreError;
+
+/// The log's length, in pages, at which the checkpoint thread is woken (SQLite's own threshold).
+const WAKE_AT_PAGES: c_int = 1_000;
+/// The length at which the writer checkpoints itself after its commit, as SQLite would: under a
+/// steady stream of writes the thread's checkpoint never finds the gap it needs to let the log
+/// start over, and the log would grow without bound.
+const WRITER_AT_PAGES: c_int = 10_000;
+
+enum Signal {
+    Checkpoint,
+    Stop,
+}
+
+/// The checkpoint thread and its connection; dropping it stops the thread and closes the
+/// connection (before the writer's, which then folds in what is left and removes the log).
+pub struct Checkpointer {
+    signals: SyncSender<Signal>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts the thread for the database at `path` and hands its checkpointing over from
+    /// `writer`'s commits.
+    pub fn start(path: &Path, writer: &mut Connection) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // A checkpoint copies committed pages into the file; FULL syncs them before the log
+        // may start over, as the writer's own checkpoint did.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // One signal waiting is enough: the checkpoint it starts takes every commit before it.
+        let (signals, inbox) = sync_channel(1);
+        let wake = signals.clone();
+        // Replaces SQLite's automatic checkpoint, which is a hook of the same kind.
+        writer.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
+            if pages >= WRITER_AT_PAGES {
+                wal.checkpoint()?;
+            } else if pages >= WAKE_AT_PAGES {
+                match wake.try_send(Signal::Checkpoint) {
+                    Ok(()) | Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => wal.checkpoint()?,
+                }
+            }
+            Ok(())
+        }))?;
+        let thread =
+            std::thread::Builder::new().name("checkpoint".into()).spawn(move || run(&conn, &inbox))?;
+        Ok(Self { signals, thread: Some(thread) })
+    }
+}
+
+fn run(conn: &Connection, inbox: &Receiver<Signal>) {
+    while let Ok(Signal::Checkpoint) = inbox.recv() {
+        // PASSIVE: copies what no reader still needs and never waits for a lock; what is left
+        // is copied by the next one, or by the writer's checkpoint when the log grows long.
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint of the write-ahead log failed; the next one retries");
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // A blocking send: the thread takes it once its current checkpoint is done.
+        let _ = self.signals.send(Signal::Stop);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the checkpoint thread panicked");
+        }
+    }
+}
