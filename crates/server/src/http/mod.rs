@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -124,7 +125,10 @@ pub fn router<S: Store>(server: Arc<Server<S>>, config: HttpConfig) -> Router {
         .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::map_response(protocol_header))
-        .layer(CompressionLayer::new())
+        // gzip level 2: the answer to a push of 500 rows is compressed on the push's path, and
+        // the default level (6) took a seventh of a migration-day push's server time; level 2
+        // takes less than half of that for bodies 4 % larger (level 1 made them 55 % larger).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(2)))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
