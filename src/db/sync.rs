@@ -208,7 +208,8 @@ impl Store {
             if refused {
                 refused::park(&tx, outcome)?;
             } else {
-                tx.execute("DELETE FROM outbox WHERE mutation_id = ?1", [outcome.mutation_id])?;
+                tx.prepare_cached("DELETE FROM outbox WHERE mutation_id = ?1")?
+                    .execute([outcome.mutation_id])?;
             }
             if let Some(row) = &outcome.row {
                 rows::apply_server_row(&tx, row, None)?;
