@@ -28,14 +28,26 @@ pub fn check_password(password: &str) -> Result<(), ServiceError> {
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(data))
 }
 
 /// A new device token: 256 random bits, hex. Shown once, then only its hash exists.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
+}
+
+/// Lower-case hex, written into one string: every pushed mutation's hash goes through here, and
+/// a `format!` per byte made that 32 allocations each.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -99,6 +111,14 @@ mod tests {
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("uzun bir parola 123", &hash));
         assert!(!verify_password("uzun bir parola 124", &hash));
+    }
+
+    /// Stored hashes (device tokens, applied mutations) are compared with new ones: the text of
+    /// a hash must stay the same lower-case hex.
+    #[test]
+    fn hashes_are_lower_case_hex_of_sha256() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
     }
 
     #[test]
