@@ -208,8 +208,10 @@ and {} down, headers included.\n\n\
 What the figures are made of. The first sync pushes every imported row by the path an edit takes: \
 on the PC each is read from the outbox and its answer written back (the row's server version), on \
 the server each is checked, merged, stored, logged and recorded for exactly-once, one transaction \
-per batch of 500, and its JSON crosses the loopback both ways; about 60 % of the time is the \
-server's answer, 40 % the PC taking it in. Nothing comes back in the pull: a PC is not sent the \
+per batch of 500, and its JSON crosses the loopback both ways; about half of the processor time \
+is the server's answer (a third of that the row's write, its commit's log pages a sixth), half the \
+PC taking it in (the answered row read back and rewritten with its version, the outbox entry \
+removed). Nothing comes back in the pull: a PC is not sent the \
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (a row created whole keeps its field \
 versions as the one change that made them), one change-log entry per row naming it (a pull reads \
