@@ -32,15 +32,17 @@ fn a_closed_store_leaves_no_write_ahead_log() {
 
 /// The write-ahead log is folded into the file by the store's checkpoint thread, which replaces
 /// SQLite's checkpoint on the writer's path: with pauses between writes, as a PC's round trips
-/// leave them, the log starts over and stays far shorter than what was written (the writer
-/// itself would wait until ten times as much).
+/// leave them, the log starts over and stays far shorter than what was written (less than the
+/// length at which the writer would checkpoint itself).
 #[test]
 fn the_write_ahead_log_is_folded_in_between_writes() {
     use rainstaff_server::store::{Store, Tx};
 
     let (dir, store) = fresh();
+    let wal = dir.path().join("server.db-wal");
     let value = "ş".repeat(2000);
-    let writes = 40;
+    let writes = 30;
+    let mut longest = 0;
     for i in 0..writes {
         store
             .write(|tx| {
@@ -50,14 +52,45 @@ fn the_write_ahead_log_is_folded_in_between_writes() {
                 Ok(())
             })
             .unwrap();
+        longest = longest.max(std::fs::metadata(&wal).unwrap().len());
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let written = writes * 100 * value.len() as u64;
-    // The log file keeps the length it once reached; it is not cut when the log starts over.
-    let longest = std::fs::metadata(dir.path().join("server.db-wal")).unwrap().len();
     assert!(longest < written / 2, "the log reached {longest} bytes for {written} written");
     drop(store);
-    assert!(!dir.path().join("server.db-wal").exists());
+    assert!(!wal.exists());
+}
+
+/// Writes with no pause leave the checkpoint thread no gap to let the log start over; the writer
+/// then checkpoints itself, so the log stops growing, and once it starts over its file is cut
+/// back instead of keeping the longest length it reached.
+#[test]
+fn a_steady_stream_of_writes_does_not_grow_the_log_without_bound() {
+    use rainstaff_server::store::{Store, Tx};
+
+    let (dir, store) = fresh();
+    let wal = dir.path().join("server.db-wal");
+    let value = "ş".repeat(2000);
+    let writes = 60;
+    let mut longest = 0;
+    for i in 0..writes {
+        store
+            .write(|tx| {
+                for j in 0..100 {
+                    tx.set_setting(&format!("filler-{i:02}-{j:03}"), Some(&value))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        longest = longest.max(std::fs::metadata(&wal).unwrap().len());
+    }
+    let written = writes * 100 * value.len() as u64;
+    assert!(longest < written * 3 / 4, "the log reached {longest} bytes for {written} written");
+    // A pause, as the end of a day's pushes leaves one: the log is folded in and starts over.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    store.write(|tx| Ok(tx.set_setting("after", Some("the pause"))?)).unwrap();
+    let kept = std::fs::metadata(&wal).unwrap().len();
+    assert!(kept <= 4 << 20, "the log file kept {kept} bytes after starting over");
 }
 
 /// A database of the build before changes were kept in their tables held every change's row

@@ -16,9 +16,13 @@ use crate::error::StoreError;
 /// The log's length, in pages, at which the checkpoint thread is woken (SQLite's own threshold).
 const WAKE_AT_PAGES: c_int = 1_000;
 /// The length at which the writer checkpoints itself after its commit, as SQLite would: under a
-/// steady stream of writes the thread's checkpoint never finds the gap it needs to let the log
-/// start over, and the log would grow without bound.
-const WRITER_AT_PAGES: c_int = 10_000;
+/// steady stream of writes the thread's checkpoint rarely finds the gap it needs to let the log
+/// start over (a migration day's pushes took it past 6 000 pages), and without this it would grow
+/// without bound. The thread has copied most of the log by then, so the writer's share is small.
+const WRITER_AT_PAGES: c_int = 4_000;
+/// The log file is cut back to this once it starts over; otherwise it keeps the longest length
+/// it ever reached on disk for as long as the server runs.
+const LOG_KEPT_BYTES: i64 = 4 << 20;
 
 enum Signal {
     Checkpoint,
@@ -40,18 +44,22 @@ impl Checkpointer {
         // A checkpoint copies committed pages into the file; FULL syncs them before the log
         // may start over, as the writer's own checkpoint did.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        for c in [&conn, &*writer] {
+            c.pragma_update(None, "journal_size_limit", LOG_KEPT_BYTES)?;
+        }
         // One signal waiting is enough: the checkpoint it starts takes every commit before it.
         let (signals, inbox) = sync_channel(1);
         let wake = signals.clone();
         // Replaces SQLite's automatic checkpoint, which is a hook of the same kind.
         writer.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
-            if pages >= WRITER_AT_PAGES {
-                wal.checkpoint()?;
-            } else if pages >= WAKE_AT_PAGES {
-                match wake.try_send(Signal::Checkpoint) {
-                    Ok(()) | Err(TrySendError::Full(_)) => {}
-                    Err(TrySendError::Disconnected(_)) => wal.checkpoint()?,
-                }
+            let thread_gone = pages >= WAKE_AT_PAGES
+                && matches!(wake.try_send(Signal::Checkpoint), Err(TrySendError::Disconnected(_)));
+            // An error here would fail the statement whose commit has already happened; one
+            // that is busy because the thread is checkpointing right now has nothing to do.
+            if (pages >= WRITER_AT_PAGES || thread_gone)
+                && let Err(e) = wal.checkpoint()
+            {
+                tracing::debug!(error = %e, "the writer's checkpoint was left to the next commit");
             }
             Ok(())
         }))?;
