@@ -51,15 +51,23 @@ impl Checkpointer {
         let (signals, inbox) = sync_channel(1);
         let wake = signals.clone();
         // Replaces SQLite's automatic checkpoint, which is a hook of the same kind.
+        // A checkpoint that cannot finish (a pull still reads an older state) leaves the log as
+        // long as it was, so the writer tries again only once it has grown by another step,
+        // not after every commit as SQLite's own checkpoint does.
+        let mut writer_at = WRITER_AT_PAGES;
         writer.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
             let thread_gone = pages >= WAKE_AT_PAGES
                 && matches!(wake.try_send(Signal::Checkpoint), Err(TrySendError::Disconnected(_)));
-            // An error here would fail the statement whose commit has already happened; one
-            // that is busy because the thread is checkpointing right now has nothing to do.
-            if (pages >= WRITER_AT_PAGES || thread_gone)
-                && let Err(e) = wal.checkpoint()
-            {
-                tracing::debug!(error = %e, "the writer's checkpoint was left to the next commit");
+            if pages < WRITER_AT_PAGES {
+                writer_at = WRITER_AT_PAGES;
+            }
+            if pages >= writer_at || thread_gone {
+                writer_at = pages + WAKE_AT_PAGES;
+                // An error here would fail the statement whose commit has already happened;
+                // one that is busy because the thread is checkpointing now has nothing to do.
+                if let Err(e) = wal.checkpoint() {
+                    tracing::debug!(error = %e, "the writer's checkpoint was left to a later commit");
+                }
             }
             Ok(())
         }))?;
