@@ -30,18 +30,17 @@ fn a_closed_store_leaves_no_write_ahead_log() {
     assert!(!wal.exists(), "{} was left behind", wal.display());
 }
 
-/// The write-ahead log is folded into the file by the store's checkpoint thread, which replaces
-/// SQLite's checkpoint on the writer's path: with pauses between writes, as a PC's round trips
-/// leave them, the log starts over and stays far shorter than what was written (less than the
-/// length at which the writer would checkpoint itself).
-#[test]
-fn the_write_ahead_log_is_folded_in_between_writes() {
+/// Writes `writes` transactions of about 400 kB each, waiting `pause` after each; returns the
+/// longest the write-ahead log's file was after any of them and the bytes written.
+fn log_under_writes(
+    store: &SqliteStore,
+    wal: &std::path::Path,
+    writes: u64,
+    pause: std::time::Duration,
+) -> (u64, u64) {
     use rainstaff_server::store::{Store, Tx};
 
-    let (dir, store) = fresh();
-    let wal = dir.path().join("server.db-wal");
     let value = "ş".repeat(2000);
-    let writes = 30;
     let mut longest = 0;
     for i in 0..writes {
         store
@@ -52,10 +51,21 @@ fn the_write_ahead_log_is_folded_in_between_writes() {
                 Ok(())
             })
             .unwrap();
-        longest = longest.max(std::fs::metadata(&wal).unwrap().len());
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        longest = longest.max(std::fs::metadata(wal).unwrap().len());
+        std::thread::sleep(pause);
     }
-    let written = writes * 100 * value.len() as u64;
+    (longest, writes * 100 * value.len() as u64)
+}
+
+/// The write-ahead log is folded into the file by the store's checkpoint thread, which replaces
+/// SQLite's checkpoint on the writer's path: with pauses between writes, as a PC's round trips
+/// leave them, the log starts over and stays far shorter than what was written (less than the
+/// length at which the writer would checkpoint itself).
+#[test]
+fn the_write_ahead_log_is_folded_in_between_writes() {
+    let (dir, store) = fresh();
+    let wal = dir.path().join("server.db-wal");
+    let (longest, written) = log_under_writes(&store, &wal, 30, std::time::Duration::from_millis(50));
     assert!(longest < written / 2, "the log reached {longest} bytes for {written} written");
     drop(store);
     assert!(!wal.exists());
@@ -70,21 +80,7 @@ fn a_steady_stream_of_writes_does_not_grow_the_log_without_bound() {
 
     let (dir, store) = fresh();
     let wal = dir.path().join("server.db-wal");
-    let value = "ş".repeat(2000);
-    let writes = 60;
-    let mut longest = 0;
-    for i in 0..writes {
-        store
-            .write(|tx| {
-                for j in 0..100 {
-                    tx.set_setting(&format!("filler-{i:02}-{j:03}"), Some(&value))?;
-                }
-                Ok(())
-            })
-            .unwrap();
-        longest = longest.max(std::fs::metadata(&wal).unwrap().len());
-    }
-    let written = writes * 100 * value.len() as u64;
+    let (longest, written) = log_under_writes(&store, &wal, 60, std::time::Duration::ZERO);
     assert!(longest < written * 3 / 4, "the log reached {longest} bytes for {written} written");
     // A pause, as the end of a day's pushes leaves one: the log is folded in and starts over.
     std::thread::sleep(std::time::Duration::from_millis(500));
