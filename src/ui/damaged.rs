@@ -1,8 +1,8 @@
 //! The one screen of a window whose store failed its check at start-up: as it opened, or on the
 //! worker's thread a moment later. It replaces the whole app (the worker stops before its first
 //! command, the sync and its daily backup never start), so nothing can be written into the
-//! damaged file, and says what is wrong and how to put a backup in its place. The store's language setting may be
-//! among the damaged pages, so it speaks Turkish and then English.
+//! damaged file, and says what is wrong and how to put a backup in its place. The store's
+//! language setting may be among the damaged pages, so it speaks Turkish and then English.
 
 use egui::{RichText, Ui};
 
