@@ -9,7 +9,8 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 
 use rusqlite::hooks::Wal;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::wal::CheckpointMode;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::StoreError;
 
@@ -51,29 +52,48 @@ impl Checkpointer {
         let (signals, inbox) = sync_channel(1);
         let wake = signals.clone();
         // Replaces SQLite's automatic checkpoint, which is a hook of the same kind.
-        // A checkpoint that cannot finish (a pull still reads an older state) leaves the log as
-        // long as it was, so the writer tries again only once it has grown by another step,
-        // not after every commit as SQLite's own checkpoint does.
         let mut writer_at = WRITER_AT_PAGES;
         writer.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
-            let thread_gone = pages >= WAKE_AT_PAGES
-                && matches!(wake.try_send(Signal::Checkpoint), Err(TrySendError::Disconnected(_)));
             if pages < WRITER_AT_PAGES {
                 writer_at = WRITER_AT_PAGES;
             }
-            if pages >= writer_at || thread_gone {
-                writer_at = pages + WAKE_AT_PAGES;
-                // An error here would fail the statement whose commit has already happened;
-                // one that is busy because the thread is checkpointing now has nothing to do.
-                if let Err(e) = wal.checkpoint() {
-                    tracing::debug!(error = %e, "the writer's checkpoint was left to a later commit");
-                }
+            // While the writer checkpoints itself the thread is left asleep: the log starts over
+            // only at a write that begins with all of it copied, which the writer's own
+            // checkpoint right after its commit gives and the thread's, still copying as the
+            // next push begins, does not.
+            let writer_turn = pages >= writer_at;
+            let thread_gone = !writer_turn
+                && pages >= WAKE_AT_PAGES
+                && matches!(wake.try_send(Signal::Checkpoint), Err(TrySendError::Disconnected(_)));
+            if writer_turn || thread_gone {
+                writer_at = next_writer_turn(wal.checkpoint_v2(CheckpointMode::PASSIVE), pages);
             }
             Ok(())
         }))?;
         let thread =
             std::thread::Builder::new().name("checkpoint".into()).spawn(move || run(&conn, &inbox))?;
         Ok(Self { signals, thread: Some(thread) })
+    }
+}
+
+/// The log length at which the writer tries its checkpoint again after one that returned
+/// `result` at `pages`. An error here is only logged: returning it would fail the statement
+/// whose commit has already happened.
+fn next_writer_turn(result: rusqlite::Result<(c_int, c_int)>, pages: c_int) -> c_int {
+    match result {
+        // All copied: the next write starts the log over, and the length falls below the turn.
+        Ok((log, copied)) if copied >= log => WRITER_AT_PAGES,
+        // A pull still reads an older state and keeps part of the log: trying again at every
+        // commit, as SQLite's own checkpoint does, would make every push pay for an attempt
+        // that cannot finish; once the log has grown by another step it may.
+        Ok(_) => pages + WAKE_AT_PAGES,
+        // The thread is finishing a checkpoint it began before the writer's turn: the next
+        // commit tries again, as an attempt that finds it busy costs nothing.
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DatabaseBusy => pages,
+        Err(e) => {
+            tracing::warn!(error = %e, "the writer's checkpoint failed; it tries again as the log grows");
+            pages + WAKE_AT_PAGES
+        }
     }
 }
 
