@@ -29,7 +29,7 @@ use super::sessions::audit_entry;
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
 use crate::error::{ServiceError, StoreError, quoted};
-use crate::store::{AppliedMutation, Device, Kept, NewConflict, RowQuery, ServerRow, Store, Tx};
+use crate::store::{AppliedMutation, Device, Kept, LiveRow, NewConflict, RowQuery, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {
     pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ServiceError> {
@@ -40,6 +40,8 @@ impl<S: Store> Server<S> {
             ));
         }
         let now = timestamp(self.now());
+        // Before the write lock: pushes of other devices wait for it, not for this.
+        let hashes = request.mutations.iter().map(mutation_hash).collect::<Result<Vec<_>, _>>()?;
         self.store.write(|tx| {
             // Read again inside the transaction: the caller's copy may predate another batch of
             // the same device, or a revocation.
@@ -56,8 +58,7 @@ impl<S: Store> Server<S> {
             let mut last = current.last_mutation_id;
             let (mut applied, mut refused) = (0, 0);
             let mut outcomes = Vec::with_capacity(request.mutations.len());
-            for m in &request.mutations {
-                let hash = mutation_hash(m)?;
+            for (m, hash) in request.mutations.iter().zip(hashes) {
                 // Records exist only up to the device's last applied id (none is known after a
                 // restore): a new id needs no look-up, which on PostgreSQL is a round trip.
                 let seen = last.is_none_or(|l| m.mutation_id <= l);
@@ -358,7 +359,8 @@ impl<T: Tx> Rows<'_, T> {
         except: Option<Uuid>,
     ) -> Result<bool, StoreError> {
         let value = Value::from(value);
-        let query = RowQuery { table, field, value: &value, between: None, except, limit: Some(1) };
+        let query =
+            RowQuery { table, field, value: &value, between: None, except, limit: Some(1), read: &[] };
         Ok(!self.0.live_rows(&query)?.is_empty())
     }
 }
@@ -382,18 +384,18 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             between: Some(("work_date", &from, &to)),
             except: Some(except),
             limit: None,
+            read: &["work_date", "start_time", "end_time"],
         })?;
         Ok(rows
             .into_iter()
             .map(|row| {
-                let text = |name: &str| {
-                    row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
-                };
+                let text =
+                    |name: &str| row.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
                 ShiftTimes {
-                    region: row.state.region.clone(),
                     work_date: text("work_date"),
                     start_time: text("start_time"),
                     end_time: text("end_time"),
+                    region: row.region,
                 }
             })
             .collect())
@@ -408,9 +410,9 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
     }
 
     fn employee_active(&mut self, employee: Uuid) -> Result<Option<bool>, StoreError> {
-        let row = self.0.row(&EMPLOYEES, employee)?.filter(|r| r.state.deleted_at.is_none());
+        let row = self.0.live_row(&EMPLOYEES, employee, &["active"])?;
         // Only a person marked inactive is; a row without the mark is validation's to report.
-        Ok(row.map(|r| r.state.fields.get("active") != Some(&Value::Bool(false))))
+        Ok(row.map(|r| r.fields.get("active") != Some(&Value::Bool(false))))
     }
 
     fn employee_has_shifts(&mut self, employee: Uuid) -> Result<bool, StoreError> {
@@ -433,18 +435,18 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             between: Some(("inspection_date", &from, &to)),
             except: Some(except),
             limit: Some(1),
+            read: &["inspection_date"],
         })?;
         Ok(rows
             .first()
-            .and_then(|r| r.state.fields.get("inspection_date"))
+            .and_then(|r| r.fields.get("inspection_date"))
             .and_then(Value::as_str)
             .map(str::to_string))
     }
 
     fn period_state(&mut self, region: &str, month: &str) -> Result<Option<String>, StoreError> {
-        let row = self.0.row(&PERIOD_LOCKS, schema::period_id(region, month))?;
-        let live = row.filter(|r| r.state.deleted_at.is_none());
-        Ok(live.and_then(|r| r.state.fields.get("state").and_then(Value::as_str).map(str::to_string)))
+        let row = self.0.live_row(&PERIOD_LOCKS, schema::period_id(region, month), &["state"])?;
+        Ok(row.and_then(|r| r.fields.get("state").and_then(Value::as_str).map(str::to_string)))
     }
 
     fn template_code_regions(&mut self, code: &str, except: Uuid) -> Result<Vec<String>, StoreError> {
@@ -456,8 +458,9 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             between: None,
             except: Some(except),
             limit: None,
+            read: &[],
         };
-        Ok(self.0.live_rows(&query)?.into_iter().map(|r| r.state.region).collect())
+        Ok(self.0.live_rows(&query)?.into_iter().map(|r| r.region).collect())
     }
 
     fn leaves_of(&mut self, employee: Uuid, except: Uuid) -> Result<Vec<LeaveDays>, StoreError> {
@@ -469,12 +472,13 @@ impl<T: Tx> Neighbours for Rows<'_, T> {
             between: None,
             except: Some(except),
             limit: None,
+            read: &["first_day", "last_day"],
         };
-        let text = |row: &ServerRow, name: &str| {
-            row.state.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+        let text = |row: &LiveRow, name: &str| {
+            row.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
         };
-        let days = |r: &ServerRow| LeaveDays {
-            region: r.state.region.clone(),
+        let days = |r: &LiveRow| LeaveDays {
+            region: r.region.clone(),
             first_day: text(r, "first_day"),
             last_day: text(r, "last_day"),
         };
@@ -638,7 +642,7 @@ pub(super) fn check_references(
         let target = schema::table(target)
             .ok_or_else(|| StoreError::msg(format!("schema refers to unknown table {target}")))?;
         let live = match uuid::Uuid::parse_str(id) {
-            Ok(id) => tx.live_region(target, id)?.is_some_and(|r| r == region),
+            Ok(id) => tx.live_row(target, id, &[])?.is_some_and(|r| r.region == region),
             Err(_) => false,
         };
         if !live {

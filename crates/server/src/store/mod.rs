@@ -14,7 +14,7 @@ use std::path::Path;
 use rainstaff_core::merge::{FieldVersion, StoredRow};
 use rainstaff_core::protocol::{Change, ChangesPage, ConflictRecord, Outcome, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::{ServiceError, StoreError};
@@ -156,9 +156,15 @@ pub trait Tx {
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError>;
-    /// The region of `table`'s row `id` unless it is missing or deleted: all a reference check
-    /// needs, read without decoding the row (a push of imported shifts checks one per shift).
-    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError>;
+    /// `table`'s row `id` unless it is missing or deleted, with only the fields named in `read`:
+    /// what a reference check (its region) or a rule (a person's `active`, a month's `state`)
+    /// needs, without decoding the whole row, which a push of imported shifts did per shift.
+    fn live_row(
+        &mut self,
+        table: &'static TableSpec,
+        id: Uuid,
+        read: &[&'static str],
+    ) -> Result<Option<LiveRow>, StoreError>;
     /// The rows of `table` with these ids, in no particular order; an id it lacks is left out.
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError>;
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;
@@ -177,7 +183,7 @@ pub trait Tx {
     /// the rows the ones before it left. A backend indexes the fields the rules ask about (the
     /// employee and date of a shift, a plate, a T.C. number), or every pushed shift reads the
     /// whole table.
-    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError>;
+    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<LiveRow>, StoreError>;
 
     /// Allocates the next number of the one server-wide change sequence, higher than any seq
     /// committed so far (an abandoned one may be handed out again). It is visible to readers only
@@ -254,8 +260,18 @@ pub struct RowQuery<'a> {
     pub between: Option<(&'static str, &'a Value, &'a Value)>,
     /// other than this row,
     pub except: Option<Uuid>,
-    /// at most this many of them (`None`: all).
+    /// at most this many of them (`None`: all),
     pub limit: Option<usize>,
+    /// each with these of its fields.
+    pub read: &'a [&'static str],
+}
+
+/// A live row as the rules read it: its id and region, and the fields they asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRow {
+    pub id: Uuid,
+    pub region: String,
+    pub fields: Map<String, Value>,
 }
 
 /// An enrolled desktop.

@@ -54,7 +54,6 @@ pub struct TableSql {
     /// Every column of every row, for a backend to add its own condition to.
     pub select: String,
     pub select_one: String,
-    pub live_region: String,
     pub upsert: String,
     pub scan_all: String,
     pub scan_region: String,
@@ -78,7 +77,6 @@ impl TableSql {
             .join(", ");
         Self {
             select_one: format!("{select} WHERE id = {p1}"),
-            live_region: format!("SELECT region FROM \"{name}\" WHERE id = {p1} AND deleted_at IS NULL"),
             upsert: format!(
                 "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
                 placeholders.join(", ")
@@ -123,22 +121,59 @@ pub fn column(table: &'static TableSpec, name: &str) -> Result<(String, &'static
     Ok((format!("\"{}\"", field.name), field))
 }
 
+/// Where a `LiveRow`'s fields start among the columns of its statement, after id and region.
+pub const LIVE_BASE: usize = 2;
+
+/// The columns a `LiveRow` is read from: id, region, then the fields named in `read`, which are
+/// returned in that order with their kinds.
+fn live_columns(
+    table: &'static TableSpec,
+    read: &[&'static str],
+) -> Result<(String, Vec<&'static FieldSpec>), StoreError> {
+    let mut columns = String::from("id, region");
+    let mut fields = Vec::with_capacity(read.len());
+    for name in read {
+        let (column, field) = column(table, name)?;
+        columns.push_str(", ");
+        columns.push_str(&column);
+        fields.push(field);
+    }
+    Ok((columns, fields))
+}
+
+/// The statement of a `Tx::live_row` question (parameter 1 is the id), and the fields it reads.
+pub fn live_row(
+    table: &'static TableSpec,
+    read: &[&'static str],
+    d: &Dialect,
+) -> Result<(String, Vec<&'static FieldSpec>), StoreError> {
+    let (columns, fields) = live_columns(table, read)?;
+    let sql = format!(
+        "SELECT {columns} FROM \"{}\" WHERE id = {} AND deleted_at IS NULL",
+        table.name,
+        (d.param)(1)
+    );
+    Ok((sql, fields))
+}
+
 /// The statement of a `live_rows` query, and the values its parameters take, each with the field
 /// whose column type it is bound as. Parameter 1 is `value`, 2 the row left out (the backend
-/// binds it, NULL for none), 3 and 4 the `between` bounds when there are any.
+/// binds it, NULL for none), 3 and 4 the `between` bounds when there are any. `read` are the
+/// fields its columns hold after id and region.
 pub struct LiveRows<'a> {
     pub sql: String,
     pub value: (&'static FieldSpec, &'a Value),
     pub between: Option<(&'static FieldSpec, &'a Value, &'a Value)>,
+    pub read: Vec<&'static FieldSpec>,
 }
 
 impl<'a> LiveRows<'a> {
     pub fn new(q: &RowQuery<'a>, d: &Dialect) -> Result<Self, StoreError> {
         let p = d.param;
         let (column, field) = column(q.table, q.field)?;
+        let (columns, read) = live_columns(q.table, q.read)?;
         let mut sql = format!(
-            "SELECT {BASE_COLUMNS}, {} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = {} AND id {} {}",
-            field_column_list(q.table),
+            "SELECT {columns} FROM \"{}\" WHERE deleted_at IS NULL AND {column} = {} AND id {} {}",
             q.table.name,
             p(1),
             d.is_distinct_from,
@@ -155,7 +190,7 @@ impl<'a> LiveRows<'a> {
         if let Some(limit) = q.limit {
             sql.push_str(&format!(" LIMIT {}", i64::try_from(limit).unwrap_or(i64::MAX)));
         }
-        Ok(Self { sql, value: (field, q.value), between })
+        Ok(Self { sql, value: (field, q.value), between, read })
     }
 }
 

@@ -8,8 +8,8 @@ use std::path::Path;
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use rainstaff_server::store::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, Login, NewConflict,
-    NewUser, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, Login,
+    NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
 use uuid::Uuid;
@@ -152,8 +152,13 @@ impl Tx for DynTx<'_> {
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         self.0.row(table, id)
     }
-    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
-        self.0.live_region(table, id)
+    fn live_row(
+        &mut self,
+        table: &'static TableSpec,
+        id: Uuid,
+        read: &[&'static str],
+    ) -> Result<Option<LiveRow>, StoreError> {
+        self.0.live_row(table, id, read)
     }
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
         self.0.rows(table, ids)
@@ -172,7 +177,7 @@ impl Tx for DynTx<'_> {
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
         self.0.table_counts()
     }
-    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
+    fn live_rows(&mut self, query: &RowQuery<'_>) -> Result<Vec<LiveRow>, StoreError> {
         self.0.live_rows(query)
     }
     fn next_seq(&mut self) -> Result<i64, StoreError> {

@@ -17,7 +17,9 @@ use rainstaff_core::schema::{
     EMPLOYEES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_SERVICE_VISITS, VEHICLES,
 };
 use rainstaff_server::service::Role;
-use rainstaff_server::store::{AppliedMutation, Device, Kept, NewUser, RowQuery, ServerRow, Store, Tx, User};
+use rainstaff_server::store::{
+    AppliedMutation, Device, Kept, LiveRow, NewUser, RowQuery, ServerRow, Store, Tx, User,
+};
 use rainstaff_server::{ErrorKind, Server, ServiceError, StoreError};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -580,8 +582,9 @@ pub fn a_refused_mutation_retried_gets_its_refusal_back<S: Store>(store: S) {
 /// `Tx::live_rows`, which the rules read the rows around a change through: the rows whose field
 /// holds a value, live ones only, in every region, and within the same transaction the rows it
 /// wrote (a batch's later mutations are judged against its earlier ones); `between` takes both
-/// ends, `except` leaves one row out and `limit` stops early. `Tx::live_region`, which reference
-/// checks ask, answers the same way for one row.
+/// ends, `except` leaves one row out, `limit` stops early and each row comes with the fields
+/// asked for. `Tx::live_row`, which reference checks and rules ask, answers the same way for one
+/// row.
 pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
     let (ayse, veli) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
     let shift = |employee: &str, region: &str, date: &str| RowState {
@@ -603,9 +606,16 @@ pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
     let employee = Value::from(ayse.clone());
     let (from, to) = (json!("2026-03-02"), json!("2026-03-03"));
     let ask = |tx: &mut S::Tx<'_>, between, except, limit| -> Result<Vec<Uuid>, StoreError> {
-        let query =
-            RowQuery { table: &TIMESHEETS, field: "employee_id", value: &employee, between, except, limit };
-        let mut ids: Vec<Uuid> = tx.live_rows(&query)?.into_iter().map(|r| r.state.id).collect();
+        let query = RowQuery {
+            table: &TIMESHEETS,
+            field: "employee_id",
+            value: &employee,
+            between,
+            except,
+            limit,
+            read: &[],
+        };
+        let mut ids: Vec<Uuid> = tx.live_rows(&query)?.into_iter().map(|r| r.id).collect();
         ids.sort();
         Ok(ids)
     };
@@ -621,10 +631,31 @@ pub fn live_rows_answer_what_the_rules_ask<S: Store>(store: S) {
         assert_eq!(ask(tx, span, Some(hers[2].id), None)?, sorted(&[&hers[1]]));
         assert_eq!(ask(tx, None, None, Some(2))?.len(), 2);
         assert_eq!(ask(tx, None, None, Some(0))?.len(), 0);
-        // A reference check's question: the region of a live row, none for a deleted or absent one.
-        assert_eq!(tx.live_region(&TIMESHEETS, hers[1].id)?.as_deref(), Some("Izmir"));
-        assert_eq!(tx.live_region(&TIMESHEETS, deleted.id)?, None);
-        assert_eq!(tx.live_region(&TIMESHEETS, Uuid::now_v7())?, None);
+        // The fields asked for, as stored, and only those.
+        let query = RowQuery {
+            table: &TIMESHEETS,
+            field: "employee_id",
+            value: &employee,
+            between: Some(("work_date", &from, &from)),
+            except: None,
+            limit: None,
+            read: &["start_time", "break_minutes"],
+        };
+        let found = tx.live_rows(&query)?;
+        let expected = LiveRow {
+            id: hers[1].id,
+            region: "Izmir".into(),
+            fields: fields(json!({"start_time": "08:00", "break_minutes": 60})),
+        };
+        assert_eq!(found.as_slice(), std::slice::from_ref(&expected));
+        // A reference check's or a rule's question: a live row's region and the fields named,
+        // none for a deleted or absent one.
+        assert_eq!(tx.live_row(&TIMESHEETS, hers[1].id, &["start_time", "break_minutes"])?, Some(expected));
+        let region_only = tx.live_row(&TIMESHEETS, hers[1].id, &[])?;
+        assert_eq!(region_only.map(|r| (r.region, r.fields.len())), Some(("Izmir".to_string(), 0)));
+        assert_eq!(tx.live_row(&TIMESHEETS, deleted.id, &[])?, None);
+        assert_eq!(tx.live_row(&TIMESHEETS, Uuid::now_v7(), &[])?, None);
+        assert!(tx.live_row(&TIMESHEETS, hers[1].id, &["no_such_field"]).is_err());
         Ok(())
     };
     store

@@ -38,11 +38,11 @@ use uuid::Uuid;
 
 use self::pool::{Conn, Link, Param, Pool};
 use super::table_sql::{
-    BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LOGIN_COLUMNS, LiveRows, SESSION_COLUMNS,
-    TableSql, Tables, audit_query,
+    self, BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LIVE_BASE, LOGIN_COLUMNS, LiveRows,
+    SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LogEntry, Login,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, LogEntry, Login,
     NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
     company_wide_changes,
 };
@@ -268,6 +268,16 @@ fn row_from(table: &'static TableSpec, r: &Row) -> Result<ServerRow, StoreError>
         },
         field_versions: super::field_versions::decode(&field_versions, table)?,
     })
+}
+
+/// A row of a `table_sql::live_row` or `LiveRows` statement, whose fields are `read`.
+fn live_row_from(read: &[&'static FieldSpec], r: &Row) -> Result<LiveRow, StoreError> {
+    let mut fields = Map::new();
+    for (i, field) in read.iter().enumerate() {
+        fields.insert(field.name.to_string(), field_value(field.kind, r, LIVE_BASE + i)?);
+    }
+    let id: String = r.try_get(0)?;
+    Ok(LiveRow { id: Uuid::parse_str(&id)?, region: r.try_get(1)?, fields })
 }
 
 fn device_from(r: &Row) -> Result<Device, StoreError> {
@@ -615,9 +625,14 @@ impl Tx for PgTx<'_> {
         self.query(&sql, vec![text(id)])?.first().map(|r| row_from(table, r)).transpose()
     }
 
-    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
-        let sql = self.sql(table)?.live_region.clone();
-        Ok(self.query(&sql, vec![text(id)])?.first().map(|r| r.try_get(0)).transpose()?)
+    fn live_row(
+        &mut self,
+        table: &'static TableSpec,
+        id: Uuid,
+        read: &[&'static str],
+    ) -> Result<Option<LiveRow>, StoreError> {
+        let (sql, read) = table_sql::live_row(table, read, &DIALECT)?;
+        self.query(&sql, vec![text(id)])?.first().map(|r| live_row_from(&read, r)).transpose()
     }
 
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
@@ -668,14 +683,14 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
-        let LiveRows { sql, value: (field, value), between } = LiveRows::new(q, &DIALECT)?;
+    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<LiveRow>, StoreError> {
+        let LiveRows { sql, value: (field, value), between, read } = LiveRows::new(q, &DIALECT)?;
         let mut params =
             vec![field_param(field, value)?, opt_text(q.except.map(|id| id.to_string()).as_deref())];
         if let Some((field, low, high)) = between {
             params.extend([field_param(field, low)?, field_param(field, high)?]);
         }
-        self.query(&sql, params)?.iter().map(|r| row_from(q.table, r)).collect()
+        self.query(&sql, params)?.iter().map(|r| live_row_from(&read, r)).collect()
     }
 
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {

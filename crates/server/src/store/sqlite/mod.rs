@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
-use rainstaff_core::schema::{TABLES, TableSpec};
+use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
@@ -21,11 +21,11 @@ use serde_json::Map;
 use uuid::Uuid;
 
 use super::table_sql::{
-    BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LOGIN_COLUMNS, LiveRows, SESSION_COLUMNS,
-    TableSql, Tables, audit_query,
+    self, BASE_COUNT, CONFLICT_COLUMNS, DEVICE_COLUMNS, Dialect, LIVE_BASE, LOGIN_COLUMNS, LiveRows,
+    SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LogEntry, Login,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, LogEntry, Login,
     NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
     company_wide_changes,
 };
@@ -280,6 +280,16 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
         },
         field_versions: super::field_versions::decode(&field_versions, table)?,
     })
+}
+
+/// A row of a `table_sql::live_row` or `LiveRows` statement, whose fields are `read`.
+fn live_row_from(read: &[&'static FieldSpec], r: &rusqlite::Row<'_>) -> Result<LiveRow, StoreError> {
+    let mut fields = Map::new();
+    for (i, field) in read.iter().enumerate() {
+        fields.insert(field.name.to_string(), from_sql(field.kind, r.get_ref(LIVE_BASE + i)?)?);
+    }
+    let id: String = r.get(0)?;
+    Ok(LiveRow { id: Uuid::parse_str(&id)?, region: r.get(1)?, fields })
 }
 
 fn conflict_from(r: &rusqlite::Row<'_>) -> Result<ConflictRecord, StoreError> {
@@ -551,9 +561,16 @@ impl Tx for SqliteTx<'_> {
         rows.next()?.map(|r| row_from(table, r)).transpose()
     }
 
-    fn live_region(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<String>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(&self.sql(table)?.live_region)?;
-        Ok(stmt.query_row([id.to_string()], |r| r.get(0)).optional()?)
+    fn live_row(
+        &mut self,
+        table: &'static TableSpec,
+        id: Uuid,
+        read: &[&'static str],
+    ) -> Result<Option<LiveRow>, StoreError> {
+        let (sql, read) = table_sql::live_row(table, read, &DIALECT)?;
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let mut rows = stmt.query([id.to_string()])?;
+        rows.next()?.map(|r| live_row_from(&read, r)).transpose()
     }
 
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
@@ -599,8 +616,8 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<ServerRow>, StoreError> {
-        let LiveRows { sql, value: (field, value), between } = LiveRows::new(q, &DIALECT)?;
+    fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<LiveRow>, StoreError> {
+        let LiveRows { sql, value: (field, value), between, read } = LiveRows::new(q, &DIALECT)?;
         let mut args = vec![
             value_to_sql(field, value)?,
             q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string())),
@@ -612,7 +629,7 @@ impl Tx for SqliteTx<'_> {
         let mut rows = stmt.query(params_from_iter(args))?;
         let mut found = Vec::new();
         while let Some(r) = rows.next()? {
-            found.push(row_from(q.table, r)?);
+            found.push(live_row_from(&read, r)?);
         }
         Ok(found)
     }
