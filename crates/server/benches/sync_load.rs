@@ -136,8 +136,12 @@ async fn run() -> String {
          Per mutation the server does far more than the INSERT baseline: it reads the current row (and any row \
          it references) for the merge and validation, then writes the row, its change-log entry (naming the \
          row) and the exactly-once record with the stored outcome, besides JSON and HTTP. With \
-         {DEVICES} devices at once, a batch mostly waits behind the others for SQLite's single writer, so its \
-         latency is the queue ahead of it; the one-device row is the cost of a batch itself. Load average \
+         {DEVICES} devices at once, a batch mostly waits behind the others for SQLite's single writer, which \
+         is handed on in the order the pushes came (with a plain mutex a push arriving later often went first, \
+         and the slowest batches waited twice the median), so its latency is the queue ahead of it: what \
+         bounds it is the writer's time per batch (reading, judging and writing 100 rows with their \
+         records, then the commit and its fsync) times the devices waiting. The one-device row is the cost \
+         of a batch itself. Load average \
          (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),

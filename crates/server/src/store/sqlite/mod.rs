@@ -9,7 +9,9 @@ mod migrations;
 pub mod restore;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
+
+use parking_lot::{Mutex as FairMutex, MutexGuard};
 use std::time::Duration;
 
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
@@ -55,7 +57,7 @@ pub struct SqliteStore {
     // the checkpoint thread's connection would leave the log to the writer still open).
     readers: Mutex<Vec<Connection>>,
     _checkpointer: checkpoint::Checkpointer,
-    conn: Mutex<Connection>,
+    conn: FairMutex<Connection>,
     path: PathBuf,
     tables: Tables,
 }
@@ -99,7 +101,7 @@ impl SqliteStore {
         let checkpointer = checkpoint::Checkpointer::start(path, &mut conn)?;
         let tables = Tables::new(&DIALECT);
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: FairMutex::new(conn),
             _checkpointer: checkpointer,
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
@@ -112,9 +114,7 @@ impl SqliteStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic inside a transaction rolled it back when the Transaction dropped, so the
-        // connection behind a poisoned lock is still consistent.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        self.conn.lock()
     }
 
     fn run<T>(
@@ -162,7 +162,13 @@ impl Store for SqliteStore {
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        self.run(&mut self.lock(), TransactionBehavior::Immediate, f)
+        let mut conn = self.lock();
+        let out = self.run(&mut conn, TransactionBehavior::Immediate, f);
+        // Handed to the push that has waited longest: with a plain unlock a push arriving now
+        // takes the lock ahead of those already waiting, and under load from many devices
+        // some waited several times as long as the rest.
+        MutexGuard::unlock_fair(conn);
+        out
     }
 
     fn read<T>(
