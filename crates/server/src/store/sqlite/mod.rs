@@ -10,10 +10,9 @@ pub mod restore;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
-
-use parking_lot::{Mutex as FairMutex, MutexGuard};
 use std::time::Duration;
 
+use parking_lot::{Mutex as FairMutex, MutexGuard};
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
@@ -113,10 +112,6 @@ impl SqliteStore {
         &self.path
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock()
-    }
-
     fn run<T>(
         &self,
         conn: &mut Connection,
@@ -162,7 +157,7 @@ impl Store for SqliteStore {
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        let mut conn = self.lock();
+        let mut conn = self.conn.lock();
         let out = self.run(&mut conn, TransactionBehavior::Immediate, f);
         // Handed to the push that has waited longest: with a plain unlock a push arriving now
         // takes the lock ahead of those already waiting, and under load from many devices
@@ -184,7 +179,7 @@ impl Store for SqliteStore {
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conn.lock();
         conn.busy_timeout(PROBE_WAIT)?;
         let probe = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
