@@ -42,10 +42,9 @@ pub use sqlite::SqliteStore;
 ///   afterwards is what must never happen.
 ///
 ///   `SqliteStore` meets the last two by construction: all writes go through one connection
-///   behind a mutex, in a `BEGIN IMMEDIATE` transaction, so they run one at a time, and only
-///   one transaction holds seqs nobody has seen. Writes that queue meanwhile run in it, each in
-///   a savepoint (a rolled-back one takes its counter increment with it), and none is answered
-///   before it commits, which it does before the next transaction can take a seq. `PgStore` meets them with
+///   behind a mutex, each in a `BEGIN IMMEDIATE` transaction, so write transactions run one at
+///   a time, only one holds seqs nobody has seen, and it commits (or rolls back, taking its
+///   counter increment with it) before the next one can take a seq. `PgStore` meets them with
 ///   one lock: every write transaction, on any instance, first locks the counter row the seqs
 ///   come from and keeps it until it commits (see `store::postgres`). Another backend whose
 ///   writers could run concurrently must add both: run write transactions under SERIALIZABLE

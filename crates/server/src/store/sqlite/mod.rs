@@ -1,15 +1,13 @@
 //! The store on one SQLite file in WAL mode. One writing connection behind a mutex: SQLite has a
 //! single writer anyway, and serializing through one connection makes every batch a plain
-//! transaction with no busy retries; writes that queue for it share a commit (`group`). Reads go through read-only connections of their own, so a
+//! transaction with no busy retries. Reads go through read-only connections of their own, so a
 //! long read (a snapshot) never stops a push from committing. The methods are blocking; the HTTP
 //! layer calls them on tokio's blocking pool, a simulation calls them directly.
 
 mod checkpoint;
-mod group;
 mod migrations;
 pub mod restore;
 
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -58,8 +56,7 @@ pub struct SqliteStore {
     // the checkpoint thread's connection would leave the log to the writer still open).
     readers: Mutex<Vec<Connection>>,
     _checkpointer: checkpoint::Checkpointer,
-    writer: FairMutex<group::Writer>,
-    queue: group::Queue,
+    conn: FairMutex<Connection>,
     path: PathBuf,
     tables: Tables,
 }
@@ -103,8 +100,7 @@ impl SqliteStore {
         let checkpointer = checkpoint::Checkpointer::start(path, &mut conn)?;
         let tables = Tables::new(&DIALECT);
         Ok(Self {
-            writer: FairMutex::new(group::Writer::new(conn)),
-            queue: group::Queue::default(),
+            conn: FairMutex::new(conn),
             _checkpointer: checkpointer,
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
@@ -116,23 +112,22 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs one write in a savepoint of the writer's open transaction: released when `f`
-    /// returns `Ok`, rolled back when it fails or panics.
-    fn member<T>(
+    fn run<T>(
         &self,
         conn: &mut Connection,
+        behavior: TransactionBehavior,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        let savepoint = conn.savepoint().map_err(StoreError::from)?;
-        let mut stx = SqliteTx { tx: &savepoint, tables: &self.tables, seq: None };
+        let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
+        let mut stx = SqliteTx { tx, tables: &self.tables, seq: None };
         let out = f(&mut stx)?;
         if let Some(seq) = stx.seq {
-            savepoint
+            stx.tx
                 .prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'change_seq'")
                 .and_then(|mut update| update.execute([seq]))
                 .map_err(StoreError::from)?;
         }
-        savepoint.commit().map_err(StoreError::from)?;
+        stx.tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 
@@ -162,26 +157,13 @@ impl Store for SqliteStore {
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        let mut writer = self.queue.wait_for(|| self.writer.lock());
-        let turn = writer
-            .join()
-            .map(|group| (group, catch_unwind(AssertUnwindSafe(|| self.member(&mut writer.conn, f)))));
-        writer.end_turn(&self.queue);
+        let mut conn = self.conn.lock();
+        let out = self.run(&mut conn, TransactionBehavior::Immediate, f);
         // Handed to the push that has waited longest: with a plain unlock a push arriving now
         // takes the lock ahead of those already waiting, and under load from many devices
         // some waited several times as long as the rest.
-        MutexGuard::unlock_fair(writer);
-        let (group, out) = turn?;
-        match out {
-            // Answered once the commit holding it is done, which a later member may make.
-            Ok(Ok(out)) => {
-                group.wait()?;
-                Ok(out)
-            }
-            Ok(Err(e)) => Err(e),
-            // The savepoint rolled back as the panic left `member`; the group went on without it.
-            Err(panic) => resume_unwind(panic),
-        }
+        MutexGuard::unlock_fair(conn);
+        out
     }
 
     fn read<T>(
@@ -191,32 +173,21 @@ impl Store for SqliteStore {
         // In WAL mode a read transaction on its own connection sees the state committed when it
         // began, while the writing connection goes on committing.
         let mut conn = self.reader()?;
-        let out = (|| {
-            let tx =
-                conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(StoreError::from)?;
-            let out = f(&mut SqliteTx { tx: &tx, tables: &self.tables, seq: None })?;
-            tx.commit().map_err(StoreError::from)?;
-            Ok(out)
-        })();
+        let out = self.run(&mut conn, TransactionBehavior::Deferred, f);
         self.keep_reader(conn);
         out
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let mut writer = self.writer.lock();
-        writer.conn.busy_timeout(PROBE_WAIT)?;
-        let probe = writer.join().and_then(|_| {
-            // Dropped unreleased: rolled back, whatever group it is in.
-            let savepoint = writer.conn.savepoint()?;
-            savepoint.execute("UPDATE counters SET value = value WHERE name = 'change_seq'", [])?;
-            Ok(())
-        });
-        // The probe may have joined a group handed on to it: it commits or hands on like a write.
-        writer.end_turn(&self.queue);
-        let reset = writer.conn.busy_timeout(BUSY_WAIT);
-        MutexGuard::unlock_fair(writer);
-        probe?;
-        Ok(reset?)
+        let mut conn = self.conn.lock();
+        conn.busy_timeout(PROBE_WAIT)?;
+        let probe = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("UPDATE counters SET value = value WHERE name = 'change_seq'", [])?;
+            tx.rollback()
+        })();
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(probe?)
     }
 
     fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
@@ -243,8 +214,7 @@ impl Store for SqliteStore {
 }
 
 pub struct SqliteTx<'t> {
-    /// The connection, inside the read's transaction or the write's savepoint.
-    tx: &'t Connection,
+    tx: rusqlite::Transaction<'t>,
     tables: &'t Tables,
     /// The last seq this transaction handed out, counted here and written to the counter row
     /// once, before the commit: the writer is the only one counting (see `Store`), and an
