@@ -140,8 +140,13 @@ async fn run() -> String {
          is handed on in the order the pushes came (with a plain mutex a push arriving later often went first, \
          and the slowest batches waited twice the median), so its latency is the queue ahead of it: what \
          bounds it is the writer's time per batch (reading, judging and writing 100 rows with their \
-         records, then the commit and its fsync) times the devices waiting. The one-device row is the cost \
-         of a batch itself. Load average \
+         records, then the commit and its fsync) times the devices waiting. Of that time (a profile of this \
+         load): the commit about a fifth, mostly writing the log pages the batch dirtied, which grow with the \
+         batch, so batches sharing a commit save little of it (tried: groups of up to 8 or 16 batches per \
+         commit gave up to a tenth more throughput but a worse p99, as the first batch of a group waits for \
+         the group's commit); reading each pushed row's current version a sixth; writing the rows and their \
+         change-log entries a fifth; the exactly-once records and their pruning a sixth; the rules' look-ups \
+         an eighth. The one-device row is the cost of a batch itself. Load average \
          (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),
