@@ -281,7 +281,11 @@ the server each is checked, merged, stored, logged and recorded for exactly-once
 per batch of 500, and its JSON crosses the loopback both ways; about half of the processor time \
 is the server's answer (a third of that the row's write, its commit's log pages a sixth), half the \
 PC taking it in (the answered row read back and rewritten with its version, the outbox entry \
-removed). Nothing comes back in the pull: a PC is not sent the \
+removed). Per row the first sync costs more as the stores grow (compare the rows above): the \
+imported rows' ids are hashes of the legacy file's numbers, so the rows of a batch land on index \
+pages all over the tree, and the pages a batch dirties, which each commit writes to the log and \
+each checkpoint copies into the file on both sides, grow with the tree until every row dirties \
+pages of its own; in a profile the commits and checkpoints are what grows. Nothing comes back in the pull: a PC is not sent the \
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (a row created whole keeps its field \
 versions as the one change that made them), one change-log entry per row naming it (a pull reads \
