@@ -110,11 +110,9 @@ fn id_keyed_floor(legacy: &Path, dir: &Path) -> u64 {
         )
         .unwrap();
     let mut rows = read.query([]).unwrap();
-    let minutes =
-        |hh_mm: String| hh_mm[..2].parse::<i64>().unwrap() * 60 + hh_mm[3..].parse::<i64>().unwrap();
-    let key = |table: &str, id: i64| {
-        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{table}/{id}").as_bytes())
-    };
+    let minutes = |hh_mm: String| rainstaff_core::time::parse_hhmm(&hh_mm).unwrap();
+    // Ids as the import derives them; any namespace gives ids of the same size.
+    let key = |table: &str, id: i64| rainstaff_core::ids::legacy_id(uuid::Uuid::NAMESPACE_OID, table, id);
     let mut seq = 0;
     while let Some(r) = rows.next().unwrap() {
         let day = chrono::NaiveDate::parse_from_str(&r.get::<_, String>(2).unwrap(), "%Y-%m-%d").unwrap();
