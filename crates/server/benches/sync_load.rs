@@ -141,12 +141,18 @@ async fn run() -> String {
          and the slowest batches waited twice the median), so its latency is the queue ahead of it: what \
          bounds it is the writer's time per batch (reading, judging and writing 100 rows with their \
          records, then the commit and its fsync) times the devices waiting. Of that time (a profile of this \
-         load): the commit about a fifth, mostly writing the log pages the batch dirtied, which grow with the \
-         batch, so batches sharing a commit save little of it (tried: groups of up to 8 or 16 batches per \
-         commit gave up to a tenth more throughput but a worse p99, as the first batch of a group waits for \
-         the group's commit); reading each pushed row's current version a sixth; writing the rows and their \
-         change-log entries a fifth; the exactly-once records and their pruning a sixth; the rules' look-ups \
-         an eighth. The one-device row is the cost of a batch itself. Load average \
+         load): the commit about a fifth, mostly writing the log pages the batch dirtied; writing the rows \
+         and their change-log entries a fifth; the rules' look-ups a sixth (a shift's other shifts most); \
+         the exactly-once records and their pruning an eighth, most of it serialising the outcomes; the \
+         merge, validation and reading each pushed row's current version the rest. SQLite compiling \
+         statements again was a tenth more, until the writer's connection kept more than rusqlite's default \
+         of 16. Tried and not kept: batches sharing a commit (groups of 8 or 16 gave up to a tenth more \
+         throughput but a worse p99, as the first batch of a group waits for the group's commit); one row of \
+         exactly-once records per push instead of one per mutation (no change: the rows were not the cost); \
+         and, to bound what the fsync costs, no fsync at commit at all (`synchronous=NORMAL`, which an \
+         answered batch cannot rely on): about 15 % more throughput, and a p99 still 345-400 ms here. So a \
+         p99 under 300 ms with {DEVICES} devices on this machine needs the writer's time per batch cut by about \
+         a third, or fewer devices waiting on one writer. The one-device row is the cost of a batch itself. Load average \
          (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),

@@ -40,6 +40,10 @@ const BUSY_WAIT: Duration = Duration::from_secs(10);
 const PROBE_WAIT: Duration = Duration::from_secs(2);
 /// Idle read connections kept for the next reads; more are opened when reads overlap.
 const READERS_KEPT: usize = 4;
+/// Prepared statements a connection keeps. A push runs a few dozen distinct statements, some
+/// per table; with rusqlite's default of 16 each mutation evicted statements the next one needed
+/// and SQLite compiled them again: a tenth of the writer's time in a profile under load.
+const STATEMENTS_KEPT: usize = 256;
 
 /// SQLite's spelling of the shared statements.
 const DIALECT: Dialect = Dialect {
@@ -85,6 +89,7 @@ impl SqliteStore {
         migrations::check_identity(path)?;
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_WAIT)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::msg(format!("could not switch the database to WAL mode (got {mode})")));
@@ -139,6 +144,7 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         conn.busy_timeout(BUSY_WAIT)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         Ok(conn)
     }
 
