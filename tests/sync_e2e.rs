@@ -945,3 +945,59 @@ fn the_store_gives_back_the_outboxs_pages_once_a_sync_drained_it() {
     assert_eq!(Store::open(&pc.join("rainstaff.db")).unwrap().pending_count().unwrap(), 0);
     assert_eq!(pragma("freelist_count"), 0, "the drained outbox's pages were given back");
 }
+
+/// A PC that catches up by pulling every change (here: someone signed in on it before its first
+/// sync, so it is not empty and does not take the snapshot) meets a person's shifts pages before
+/// the person: the server's log keeps a row's latest change only, and the person was edited after
+/// the shifts were entered. The pull takes them all the same, and the PC ends holding what the
+/// PC that entered them holds.
+#[test]
+fn a_pull_takes_shifts_whose_person_comes_pages_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _, url, _serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let person = ankara_office(&a);
+    add_shift(&a, person, 1);
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        // More than a page of changes after the shift's.
+        for i in 0..rainstaff_core::protocol::MAX_BATCH {
+            let e = Employee { full_name: format!("PERSONEL {i:03}"), ..Employee::default() };
+            store
+                .save_record(&user, &EMPLOYEES, None, "Ankara", fields_of(&e), SaveOptions::default())
+                .unwrap();
+        }
+        let edited =
+            Employee { full_name: "AYŞE IŞIK".into(), title: Some("Usta".into()), ..Employee::default() };
+        store
+            .save_record(
+                &user,
+                &EMPLOYEES,
+                Some(person),
+                "Ankara",
+                fields_of(&edited),
+                SaveOptions::default(),
+            )
+            .unwrap();
+    }
+    sync_clean(&a);
+
+    enroll(&b, &url, &code(&db, "Ankara"));
+    {
+        let mut store = Store::open(&b.join("rainstaff.db")).unwrap();
+        store.log_event("müdür", "Ankara", "sign_in", None).unwrap();
+    }
+    let first = sync_clean(&b);
+    assert!(!first.from_snapshot, "{first:?}");
+    let synced = |pc: &Path| -> Vec<rows::LocalRow> {
+        let store = Store::open(&pc.join("rainstaff.db")).unwrap();
+        let mut held = rows::select(store.test_connection(), &EMPLOYEES, "1", &[]).unwrap();
+        held.extend(rows::select(store.test_connection(), &TIMESHEETS, "1", &[]).unwrap());
+        held.sort_by_key(|r| r.id);
+        held
+    };
+    assert_eq!(synced(&b), synced(&a));
+    assert_eq!(synced(&b).len(), rainstaff_core::protocol::MAX_BATCH + 2);
+}

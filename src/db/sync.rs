@@ -1,7 +1,9 @@
 //! The sync routine: push the outbox in order and in batches, apply each outcome, then pull the
-//! server's change log page by page, each page and its cursor in one transaction. It runs the
-//! same over real HTTP and over the simulation's faulty in-process transport.
+//! server's change log page by page, each page and its cursor in one transaction (pages whose rows
+//! refer to a row still to come wait for it, `HeldPages`). It runs the same over real HTTP and
+//! over the simulation's faulty in-process transport.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use rainstaff_core::protocol::ErrorBody;
@@ -9,7 +11,7 @@ use rainstaff_core::protocol::{
     ALL_REGIONS, ChangesPage, ConflictRecord, ErrorDetail, MAX_BATCH, Mutation, Op, OutcomeStatus,
     PushRequest, PushResponse, RejoinRequest, RejoinResponse, RejoinRow, SyncReport, receives,
 };
-use rainstaff_core::schema::AUDIT_ENTRIES;
+use rainstaff_core::schema::{self, AUDIT_ENTRIES, FieldKind};
 use rainstaff_core::validate::{FieldError, Problem};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -224,13 +226,15 @@ impl Store {
         Ok((conflicts, rejected))
     }
 
-    fn apply_page(&mut self, page: &ChangesPage) -> Result<(), SyncError> {
+    /// Takes pulled pages in one transaction and moves the cursor past the last.
+    fn apply_pages(&mut self, pages: &[ChangesPage]) -> Result<(), SyncError> {
+        let Some(last) = pages.last() else { return Ok(()) };
         let tx = self.conn.transaction()?;
-        for change in &page.changes {
+        for change in pages.iter().flat_map(|p| &p.changes) {
             rows::apply_server_row(&tx, &change.row, None)?;
         }
-        set_state(&tx, CURSOR_KEY, &page.next_since.to_string())?;
-        if !page.has_more {
+        set_state(&tx, CURSOR_KEY, &last.next_since.to_string())?;
+        if !last.has_more {
             tx.execute("DELETE FROM sync_state WHERE key = ?1", [FULL_PULL_KEY])?;
         }
         tx.commit()?;
@@ -672,17 +676,24 @@ async fn exchange(
             Err(e) => tracing::warn!(error = %e, "the server's snapshot was not taken; pulling every change"),
         }
     }
+    let mut since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut held = HeldPages::default();
     let open_conflicts = loop {
-        let since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let epoch = store.sync_state(EPOCH_KEY)?;
         let (page, sent, received) =
             transport.changes(epoch.as_deref(), since, MAX_BATCH, store.answered()?).await?;
         crossed(report, sent, received);
         report.pulled += page.changes.len() as u64;
         store.learn_epoch(page.epoch.as_deref())?;
-        store.apply_page(&page)?;
-        if !page.has_more {
-            break page.conflicts;
+        since = page.next_since;
+        let (last, conflicts) = (!page.has_more, page.conflicts.clone());
+        held.add(store, page)?;
+        if held.missing.is_empty() || last {
+            store.apply_pages(&held.pages)?;
+            held = HeldPages::default();
+        }
+        if last {
+            break conflicts;
         }
     };
     let list = match open_conflicts {
@@ -695,6 +706,43 @@ async fn exchange(
     };
     store.replace_conflicts(&list)?;
     Ok(())
+}
+
+/// Pulled pages not yet taken, because a row in them refers to one neither the store nor they
+/// hold: the store checks references when a transaction commits, and the server's log keeps a
+/// row's latest change only, so a person edited after their shifts were entered comes pages after
+/// the shifts. The pages are taken together once the rows they refer to have come.
+#[derive(Default)]
+struct HeldPages {
+    pages: Vec<ChangesPage>,
+    pulled: HashSet<Uuid>,
+    missing: HashSet<Uuid>,
+}
+
+impl HeldPages {
+    fn add(&mut self, store: &Store, page: ChangesPage) -> Result<(), StoreError> {
+        for change in &page.changes {
+            self.pulled.insert(change.row.id);
+            self.missing.remove(&change.row.id);
+        }
+        for change in &page.changes {
+            let Some(table) = schema::table(&change.row.table) else { continue };
+            for field in table.fields {
+                let FieldKind::Ref(parent) = field.kind else { continue };
+                let Some(id) = change.row.fields.get(field.name).and_then(Value::as_str) else { continue };
+                let Ok(id) = Uuid::parse_str(id) else { continue };
+                if self.pulled.contains(&id) || self.missing.contains(&id) {
+                    continue;
+                }
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{parent}\" WHERE id = ?1)");
+                if !store.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, bool>(0))? {
+                    self.missing.insert(id);
+                }
+            }
+        }
+        self.pages.push(page);
+        Ok(())
+    }
 }
 
 /// Sends back every row the restored server may have lost, then goes on from the backup's head.
