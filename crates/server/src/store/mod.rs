@@ -113,8 +113,10 @@ pub trait Tx {
     /// The version of the app the device last spoke with.
     fn set_app_version(&mut self, id: Uuid, version: &str) -> Result<(), StoreError>;
     fn record_pull(&mut self, id: Uuid, cursor: i64, at: &str) -> Result<(), StoreError>;
-    /// Forgets every device's last mutation id, as a restore does: the restored database's idea
-    /// of them is older than the devices' own, so each device's next push may start anywhere.
+    /// Forgets every device's last mutation id and the records of its applied mutations, as a
+    /// restore does: the restored database's idea of them is older than the devices' own, so
+    /// each device's next push may start anywhere, and a device restored too may send ids the
+    /// records hold with other content (the push would stop on them at every sync).
     fn forget_last_mutations(&mut self) -> Result<(), StoreError>;
 
     fn insert_enroll_code(&mut self, code: &EnrollCode) -> Result<(), StoreError>;

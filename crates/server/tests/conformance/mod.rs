@@ -33,6 +33,7 @@ macro_rules! every_check {
         $crate::conformance::every_check!(
             $fresh;
             mutations_are_recorded_exactly_once,
+            a_restore_forgets_the_records_with_the_last_ids,
             a_retried_push_applies_once,
             seqs_become_visible_in_order_under_concurrent_writers,
             scope_limits_rows_and_changes_to_a_region,
@@ -191,6 +192,32 @@ pub fn mutations_are_recorded_exactly_once<S: Store>(store: S) {
     let kept = store.read(|tx| Ok(tx.applied_mutation(a.id, 1)?)).unwrap();
     assert_eq!(kept, Some(applied(1, "first")));
     assert_eq!(all_seqs(&store), [seq]);
+}
+
+/// After a restore a device may send ids its records hold with other content (its own store
+/// went back too): the records go with the last ids, so such a push is applied, not stopped on
+/// a record at every sync.
+pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
+    let a = Device { last_mutation_id: Some(7), ..device("Ankara") };
+    store
+        .write(|tx| {
+            tx.insert_device(&a, "token a")?;
+            for id in [6, 7] {
+                tx.record_mutation(a.id, id, &applied(id, "before"), NOW)?;
+            }
+            tx.record_push(a.id, 7, 0, NOW)?;
+            Ok(tx.forget_last_mutations()?)
+        })
+        .unwrap();
+    store
+        .read(|tx| {
+            assert_eq!(tx.device(a.id)?.unwrap().last_mutation_id, None);
+            assert_eq!(tx.applied_mutation(a.id, 6)?, None);
+            Ok(())
+        })
+        .unwrap();
+    store.write(|tx| Ok(tx.record_mutation(a.id, 6, &applied(6, "after"), NOW)?)).unwrap();
+    assert_eq!(store.read(|tx| Ok(tx.applied_mutation(a.id, 6)?)).unwrap(), Some(applied(6, "after")));
 }
 
 /// A device enrolled in `region` through the service.

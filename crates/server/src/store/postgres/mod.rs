@@ -435,6 +435,7 @@ impl Tx for PgTx<'_> {
 
     fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
         self.execute("UPDATE devices SET last_mutation_id = NULL", vec![])?;
+        self.execute("DELETE FROM applied_mutations", vec![])?;
         Ok(())
     }
 

@@ -45,6 +45,10 @@ const READERS_KEPT: usize = 4;
 /// and SQLite compiled them again: a tenth of the writer's time in a profile under load.
 const STATEMENTS_KEPT: usize = 256;
 
+/// `Tx::forget_last_mutations`, also run by a restore on the file it puts in place.
+const FORGET_LAST_MUTATIONS: &str =
+    "UPDATE devices SET last_mutation_id = NULL; DELETE FROM applied_mutations;";
+
 /// SQLite's spelling of the shared statements.
 const DIALECT: Dialect = Dialect {
     param: |n| format!("?{n}"),
@@ -380,7 +384,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
-        self.tx.execute("UPDATE devices SET last_mutation_id = NULL", [])?;
+        self.tx.execute_batch(FORGET_LAST_MUTATIONS)?;
         Ok(())
     }
 

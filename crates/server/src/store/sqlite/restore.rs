@@ -140,7 +140,7 @@ pub fn restore(db: &Path, backup: &Path, stamp: &str) -> Result<Restored, StoreE
     // The backup's idea of each device's last mutation is older than the devices' own: their
     // next push may start anywhere, and its epoch header keeps requests from before the restore
     // out.
-    tx.execute("UPDATE devices SET last_mutation_id = NULL", [])?;
+    tx.execute_batch(super::FORGET_LAST_MUTATIONS)?;
     tx.commit()?;
     if current {
         conn.execute("DETACH DATABASE replaced", [])?;
