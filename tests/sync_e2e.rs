@@ -504,6 +504,16 @@ struct Meter {
 
 impl Meter {
     fn start(server_port: u16) -> Meter {
+        Meter::relay(server_port, false)
+    }
+
+    /// A relay that also drops any connection as it asks for the snapshot file, as a line too
+    /// slow for the file, or one that breaks while it comes, would.
+    fn cutting_downloads(server_port: u16) -> Meter {
+        Meter::relay(server_port, true)
+    }
+
+    fn relay(server_port: u16, cut_downloads: bool) -> Meter {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -526,6 +536,11 @@ impl Meter {
                         let mut buffer = [0; 16 * 1024];
                         while let Ok(n) = from.read(&mut buffer) {
                             if n == 0 {
+                                break;
+                            }
+                            if cut_downloads && buffer[..n].windows(18).any(|w| w == b"GET /sync/download") {
+                                let _ = from.shutdown(std::net::Shutdown::Both);
+                                let _ = to.shutdown(std::net::Shutdown::Both);
                                 break;
                             }
                             // Counted before it is passed on: once the PC has read it, it is counted.
@@ -1000,4 +1015,24 @@ fn a_pull_takes_shifts_whose_person_comes_pages_later() {
     };
     assert_eq!(synced(&b), synced(&a));
     assert_eq!(synced(&b).len(), rainstaff_core::protocol::MAX_BATCH + 2);
+}
+
+/// A new PC whose snapshot file does not arrive (here the line drops it every time) pulls every
+/// change instead, and holds what the PC that wrote them holds: the file is a shortcut, and a
+/// PC that cannot get it must still sync.
+#[test]
+fn a_snapshot_that_does_not_arrive_is_left_for_the_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, port, url, _serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let employee = ankara_office(&a);
+    add_shift(&a, employee, 1);
+    sync_clean(&a);
+
+    let line = Meter::cutting_downloads(port);
+    enroll(&b, &line.url, &code(&db, "Ankara"));
+    let first = sync_clean(&b);
+    assert!(!first.from_snapshot && first.pulled > 0, "{first:?}");
+    assert_eq!(holdings(&b), holdings(&a));
 }

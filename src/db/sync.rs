@@ -663,17 +663,26 @@ async fn exchange(
         store.conn.execute("DELETE FROM conflicts WHERE id = ?1", [id])?;
     }
     if store.holds_nothing()? {
-        let (file, sent, received) = transport.download().await?;
-        crossed(report, sent, received);
-        match store.bootstrap(&file) {
-            Ok(rows) => {
-                report.pulled += rows;
-                report.from_snapshot = true;
+        // The file is a shortcut: one that does not arrive (a line too slow for it, or one that
+        // breaks) or that the store cannot take whole (a record of the region refers to one an
+        // administrator moved to another region: the snapshot has no trace of it, the change log
+        // has its departure) is left for the pull, which brings every change.
+        match transport.download().await {
+            Ok((file, sent, received)) => {
+                crossed(report, sent, received);
+                match store.bootstrap(&file) {
+                    Ok(rows) => {
+                        report.pulled += rows;
+                        report.from_snapshot = true;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the server's snapshot was not taken; pulling every change")
+                    }
+                }
             }
-            // A snapshot the store cannot take whole (a record of the region refers to one an
-            // administrator moved to another region: the snapshot has no trace of it, the change
-            // log has its departure) is left for the pull, which brings every change.
-            Err(e) => tracing::warn!(error = %e, "the server's snapshot was not taken; pulling every change"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the server's snapshot did not arrive; pulling every change")
+            }
         }
     }
     let mut since: i64 = store.sync_state(CURSOR_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
