@@ -9,6 +9,7 @@ use rainstaff_core::rules::{self, Change};
 use rainstaff_core::schema::{LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLE_INSPECTIONS, VEHICLES};
 use rainstaff_core::time::parse_iso_date;
 use rainstaff_core::validate::{FieldError, Problem, check_row, describe};
+use rusqlite::{Transaction, TransactionBehavior};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -206,16 +207,21 @@ impl Store {
         table: &'static TableSpec,
         id: Uuid,
     ) -> Result<Uuid, SaveError> {
-        let row = rows::get(&self.conn, table, id)?
+        // Write-locked before the outbox is read: the sync thread notes what a push takes
+        // (`SENT_KEY`) in a write transaction of its own connection, so between reading the delete
+        // as unsent and turning it back it could take it, and the server would apply it.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let row = rows::get(&tx, table, id)?
             .filter(|r| r.deleted)
             .ok_or_else(|| StoreError::Invalid(format!("{} {id} is not deleted", table.name)))?;
-        let waiting: Option<i64> = self.conn.query_row(
+        let waiting: Option<i64> = tx.query_row(
             "SELECT max(mutation_id) FROM outbox WHERE row_id = ?1 AND op = 'delete'",
             [id.to_string()],
             |r| r.get(0),
         )?;
         let sent: i64 = self.sync_state(SENT_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let Some(mutation) = waiting.filter(|&m| m > sent) else {
+            drop(tx);
             return self.save_record(user, table, None, &row.region, row.fields, SaveOptions::default());
         };
         self.scope(user)?.check_in(table, &row.region).map_err(|e| SaveError::Fields(vec![e]))?;
@@ -233,7 +239,6 @@ impl Store {
         let entry = Entry::record(user, "restore", table, id, &row.region)
             .titled(self.title_of(table, &row.fields)?)
             .between(None, Some(&row.fields));
-        let tx = self.conn.transaction()?;
         rows::undelete(&tx, table, id, mutation)?;
         entry.write(&tx)?;
         tx.commit()?;
