@@ -330,6 +330,45 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     drop(serving);
 }
 
+/// A PC's data folder put back from a copy taken while a change waited to be sent: the server
+/// applied that change long ago, and the PC changed the same field again since. Sent again, the
+/// change is answered with the record as it stands and not applied a second time, so the later
+/// name stays, on that PC and on the others (it once went back to the copy's, with no conflict).
+#[test]
+fn a_pc_put_back_from_an_older_copy_keeps_its_own_later_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    sync_clean(&a);
+    let rename = |name: &str| {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let edit = json!({"full_name": name}).as_object().unwrap().clone();
+        store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
+    };
+    rename("AYŞE KAYA");
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    sync_clean(&a);
+    rename("AYŞE DEMİR");
+    sync_clean(&a);
+
+    for side in ["rainstaff.db-wal", "rainstaff.db-shm"] {
+        let _ = std::fs::remove_file(a.join(side));
+    }
+    std::fs::copy(&copy, a.join("rainstaff.db")).unwrap();
+    assert_eq!(employee(&a, id).full_name, "AYŞE KAYA");
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    drop(serving);
+}
+
 /// Two restores from different backups put the server on another branch of history than the one
 /// a PC last synced with: the PC still sends back what only it holds and takes what it never saw,
 /// though the versions it holds are numbered like the server's.

@@ -116,6 +116,20 @@ pub enum RefusalCode {
 }
 
 impl RefusalCode {
+    /// Every code, each at its own discriminant (`ALL[code as usize] == code`), so a code
+    /// fits in a byte where a server keeps answers compactly.
+    pub const ALL: [RefusalCode; 9] = [
+        RefusalCode::RegionForbidden,
+        RefusalCode::IdTaken,
+        RefusalCode::InvalidRegion,
+        RefusalCode::UnknownTable,
+        RefusalCode::InvalidFields,
+        RefusalCode::Deleted,
+        RefusalCode::Rule,
+        RefusalCode::PeriodLocked,
+        RefusalCode::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RefusalCode::RegionForbidden => "region_forbidden",

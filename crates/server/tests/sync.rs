@@ -9,7 +9,8 @@ use std::sync::Arc;
 use chrono::{TimeDelta, Utc};
 use common::{Harness, assert_error, employee, id, timesheet, version, write};
 use rainstaff_core::protocol::{
-    ConflictRecord, OutcomeStatus, PROTOCOL_HEADER, PROTOCOL_VERSION, RefusalCode, RowState, StatusResponse,
+    ConflictRecord, Mutation, OutcomeStatus, PROTOCOL_HEADER, PROTOCOL_VERSION, RefusalCode, RowState,
+    StatusResponse,
 };
 use rainstaff_core::schema::EMPLOYEES;
 use rainstaff_server::Server;
@@ -318,12 +319,19 @@ async fn retried_and_duplicated_batches_apply_once() {
     let (changes, _) = a.pull_all(0).await;
     assert_eq!(changes.len(), 2);
 
-    // A push that starts at id 2 says the device holds the answer to 1: its record is gone, and
-    // the same ids again after all that are answered as replayed and still change nothing.
+    // A push that starts at id 2 says the device holds the answer to 1: its record is gone. The
+    // same ids again after all that (a late copy of an old request, a PC put back from an older
+    // copy) are answered from what is kept of their answers, with the rows as they stand now,
+    // and change nothing; an id sent with other content is answered as replayed.
     assert!(h.read(|tx| tx.applied_mutation(a.id, 1)).is_none());
     assert!(h.read(|tx| tx.applied_mutation(a.id, 2)).is_some());
     let before = h.stored();
-    let (status, body) = a.push_raw(&[m1, m2, m3]).await;
+    let again = a.push(&[m1.clone(), m2, m3]).await;
+    assert!(again.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{:?}", again.outcomes);
+    assert_eq!(again.outcomes[0].row, mixed.outcomes[1].row);
+    assert_eq!(h.stored(), before);
+    let other = a.upsert("employees", e1, employee("Başka"), 0);
+    let (status, body) = a.push_raw(&[Mutation { mutation_id: 1, ..other }]).await;
     assert_error(status, &body, 409, "mutation_replayed");
     assert_eq!(body["last_mutation_id"], 3, "{body}");
     assert_eq!(h.stored(), before);

@@ -3,6 +3,7 @@
 //! a blocking thread, a simulation calls them directly. Everything a method commits is durable
 //! when it returns, so dropping a `Server` and opening the same file again is a clean restart.
 
+mod answers;
 mod figures;
 mod legacy;
 mod letters;

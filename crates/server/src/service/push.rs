@@ -25,6 +25,7 @@ use rainstaff_core::validate::{self, FieldError, Problem};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::answers::{self, Remembered};
 use super::sessions::audit_entry;
 use super::{Server, timestamp};
 use crate::auth::sha256_hex;
@@ -49,41 +50,61 @@ impl<S: Store> Server<S> {
                 ServiceError::unauthenticated("token_revoked", "this computer's access was revoked")
             })?;
             // A device sends its oldest unanswered change first: it holds the answers to every
-            // earlier one, and their records would only grow the database. A late copy of an
-            // older request, which nobody waits for, then meets `mutation_replayed` (its ids are
-            // behind the device's last) and changes nothing.
+            // earlier one, and their records would only grow the database; what is kept of their
+            // answers (`answers`) still meets a late copy of an older request, or a PC put back
+            // from an older copy of its data, without applying anything twice.
             if let Some(first) = request.mutations.first() {
                 tx.forget_mutations(current.id, first.mutation_id)?;
             }
             let mut last = current.last_mutation_id;
             let (mut applied, mut refused) = (0, 0);
             let mut outcomes = Vec::with_capacity(request.mutations.len());
-            for (m, hash) in request.mutations.iter().zip(hashes) {
+            // The answers this push makes, to keep for good once their records go.
+            let mut answered: Vec<(&str, usize)> = Vec::new();
+            let other_content = |m: &Mutation| {
+                replayed(
+                    m.mutation_id,
+                    current.last_mutation_id,
+                    "was already applied with different content",
+                )
+            };
+            for (m, hash) in request.mutations.iter().zip(&hashes) {
                 // Records exist only up to the device's last applied id (none is known after a
                 // restore): a new id needs no look-up, which on PostgreSQL is a round trip.
-                let seen = last.is_none_or(|l| m.mutation_id <= l);
-                if let Some(prior) =
-                    seen.then(|| tx.applied_mutation(current.id, m.mutation_id)).transpose()?.flatten()
-                {
-                    if prior.hash != hash {
-                        let why = "was already applied with different content";
-                        return Err(replayed(m.mutation_id, current.last_mutation_id, why));
+                if last.is_none_or(|l| m.mutation_id <= l) {
+                    if let Some(prior) = tx.applied_mutation(current.id, m.mutation_id)? {
+                        if prior.hash != *hash {
+                            return Err(other_content(m));
+                        }
+                        outcomes.push(prior.outcome);
+                        continue;
                     }
-                    outcomes.push(prior.outcome);
-                    continue;
+                    match answers::remembered(tx, &current, m, hash)? {
+                        Remembered::Same(outcome) => {
+                            outcomes.push(*outcome);
+                            continue;
+                        }
+                        Remembered::Other => return Err(other_content(m)),
+                        Remembered::Nothing => {}
+                    }
                 }
                 check_sequence(m.mutation_id, last)?;
                 let outcome = apply(tx, &current, m, &now, Rules::Judge)?;
                 tx.record_mutation(
                     current.id,
                     m.mutation_id,
-                    &AppliedMutation { hash, outcome: outcome.clone() },
+                    &AppliedMutation { hash: hash.clone(), outcome: outcome.clone() },
                     &now,
                 )?;
                 last = Some(m.mutation_id);
                 applied += 1;
                 refused += i64::from(outcome.status == OutcomeStatus::Rejected);
+                answered.push((hash, outcomes.len()));
                 outcomes.push(outcome);
+            }
+            if let Some(&(_, first)) = answered.first() {
+                let run = answers::encode(answered.iter().map(|&(hash, i)| (hash, &outcomes[i])));
+                tx.record_answers(current.id, outcomes[first].mutation_id, &run)?;
             }
             if let Some(last) = last.filter(|&l| Some(l) != current.last_mutation_id) {
                 tx.record_push(current.id, last, refused, &now)?;

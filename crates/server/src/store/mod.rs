@@ -234,6 +234,16 @@ pub trait Tx {
     ) -> Result<(), StoreError>;
     /// Forgets the device's records below `mutation_id`: it holds their answers.
     fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError>;
+    /// Keeps for good what `service::answers` encodes of the answers to the device's mutations
+    /// from `first_id` on, consecutive ids.
+    fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError>;
+    /// The run of kept answers (`record_answers`) that may hold `mutation_id`: the last one
+    /// starting at or before it, with its first id.
+    fn answers_holding(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError>;
 
     /// The version a device's copy of the row had before the last restore, and the seq the
     /// server wrote it under, if a rejoining device wrote the row.

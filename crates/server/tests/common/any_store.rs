@@ -230,6 +230,16 @@ impl Tx for DynTx<'_> {
     fn forget_mutations(&mut self, device: Uuid, below: i64) -> Result<(), StoreError> {
         self.0.forget_mutations(device, below)
     }
+    fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError> {
+        self.0.record_answers(device, first_id, answers)
+    }
+    fn answers_holding(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        self.0.answers_holding(device, mutation_id)
+    }
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {
         self.0.rejoined(table, id)
     }

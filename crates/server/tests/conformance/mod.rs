@@ -35,6 +35,7 @@ macro_rules! every_check {
             mutations_are_recorded_exactly_once,
             a_restore_forgets_the_records_with_the_last_ids,
             a_retried_push_applies_once,
+            a_change_sent_again_after_its_record_went_is_not_applied_twice,
             seqs_become_visible_in_order_under_concurrent_writers,
             scope_limits_rows_and_changes_to_a_region,
             tombstones_are_kept_and_delivered,
@@ -205,6 +206,7 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
             for id in [6, 7] {
                 tx.record_mutation(a.id, id, &applied(id, "before"), NOW)?;
             }
+            tx.record_answers(a.id, 6, &[0; 18])?;
             tx.record_push(a.id, 7, 0, NOW)?;
             Ok(tx.forget_last_mutations()?)
         })
@@ -213,6 +215,7 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
         .read(|tx| {
             assert_eq!(tx.device(a.id)?.unwrap().last_mutation_id, None);
             assert_eq!(tx.applied_mutation(a.id, 6)?, None);
+            assert_eq!(tx.answers_holding(a.id, 6)?, None);
             Ok(())
         })
         .unwrap();
@@ -262,6 +265,36 @@ pub fn a_retried_push_applies_once<S: Store>(store: S) {
     assert_eq!(first.outcomes[0].status, OutcomeStatus::Applied);
     assert_eq!(first.outcomes, again.outcomes);
     assert_eq!(all_seqs(server.store()).len(), 1);
+}
+
+/// A PC whose data went back to an older copy sends again a change applied long ago, whose
+/// record went when the PC's next push came: it is answered with the row as it stands, and not
+/// applied again over the PC's own later change. The same id with other content is a reused id.
+pub fn a_change_sent_again_after_its_record_went_is_not_applied_twice<S: Store>(store: S) {
+    let server = Server::new(store);
+    let device = enrolled(&server, "Ankara");
+    let row = template("Ankara", "Sabah");
+    let first = upsert(1, &row);
+    let inserted = server.push(&device, PushRequest { mutations: vec![first.clone()] }).unwrap();
+    let renamed = Mutation {
+        mutation_id: 2,
+        fields: fields(json!({"name": "Akşam"})),
+        base_version: inserted.outcomes[0].row.as_ref().unwrap().version,
+        ..first.clone()
+    };
+    let now = server.push(&device, PushRequest { mutations: vec![renamed] }).unwrap().outcomes[0].row.clone();
+    let head = || server.store().read(|tx| Ok(tx.head_seq()?)).unwrap();
+    let before = head();
+    let again = server.push(&device, PushRequest { mutations: vec![first.clone()] }).unwrap();
+    assert_eq!(again.outcomes[0].status, OutcomeStatus::Applied);
+    assert_eq!(again.outcomes[0].row, now);
+    assert_eq!(now.unwrap().fields["name"], "Akşam");
+    assert_eq!(head(), before, "the change was applied again");
+
+    let reused = Mutation { fields: fields(json!({"name": "Gece"})), ..first };
+    let refused = server.push(&device, PushRequest { mutations: vec![reused] }).unwrap_err();
+    assert_eq!(refused.code, "mutation_replayed");
+    assert_eq!(head(), before);
 }
 
 /// Seqs reach readers in the order they were given out, with writers racing: a reader that

@@ -436,6 +436,7 @@ impl Tx for PgTx<'_> {
     fn forget_last_mutations(&mut self) -> Result<(), StoreError> {
         self.execute("UPDATE devices SET last_mutation_id = NULL", vec![])?;
         self.execute("DELETE FROM applied_mutations", vec![])?;
+        self.execute("DELETE FROM answered_runs", vec![])?;
         Ok(())
     }
 
@@ -862,6 +863,26 @@ impl Tx for PgTx<'_> {
             "DELETE FROM applied_mutations WHERE device_id = $1 AND mutation_id < $2",
             vec![text(device), Box::new(below)],
         )
+    }
+
+    fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO answered_runs (device_id, first_id, answers) VALUES ($1, $2, $3)",
+            vec![text(device), Box::new(first_id), Box::new(answers.to_vec())],
+        )
+    }
+
+    fn answers_holding(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        let rows = self.query(
+            "SELECT first_id, answers FROM answered_runs WHERE device_id = $1 AND first_id <= $2 \
+             ORDER BY first_id DESC LIMIT 1",
+            vec![text(device), Box::new(mutation_id)],
+        )?;
+        rows.first().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {

@@ -140,6 +140,15 @@ const STEPS: &[&str] = &[
     ALTER TABLE change_log_7 RENAME TO change_log;
     CREATE INDEX change_log_region ON change_log (region, seq);
     ",
+    // 8: what each push was answered, kept after the records go (`service::answers`).
+    "
+    CREATE TABLE answered_runs (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        first_id INTEGER NOT NULL,
+        answers BLOB NOT NULL,
+        PRIMARY KEY (device_id, first_id)
+    ) STRICT, WITHOUT ROWID;
+    ",
 ];
 
 /// The first step after which a change's row JSON is kept only when its table lacks the version.

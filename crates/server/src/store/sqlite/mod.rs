@@ -47,7 +47,7 @@ const STATEMENTS_KEPT: usize = 256;
 
 /// `Tx::forget_last_mutations`, also run by a restore on the file it puts in place.
 const FORGET_LAST_MUTATIONS: &str =
-    "UPDATE devices SET last_mutation_id = NULL; DELETE FROM applied_mutations;";
+    "UPDATE devices SET last_mutation_id = NULL; DELETE FROM applied_mutations; DELETE FROM answered_runs;";
 
 /// SQLite's spelling of the shared statements.
 const DIALECT: Dialect = Dialect {
@@ -823,6 +823,28 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached("DELETE FROM applied_mutations WHERE device_id = ?1 AND mutation_id < ?2")?
             .execute(params![device.to_string(), below])?;
         Ok(())
+    }
+
+    fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO answered_runs (device_id, first_id, answers) VALUES (?1, ?2, ?3)")?
+            .execute(params![device.to_string(), first_id, answers])?;
+        Ok(())
+    }
+
+    fn answers_holding(
+        &mut self,
+        device: Uuid,
+        mutation_id: i64,
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT first_id, answers FROM answered_runs WHERE device_id = ?1 AND first_id <= ?2 \
+                 ORDER BY first_id DESC LIMIT 1",
+            )?
+            .query_row(params![device.to_string(), mutation_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     fn rejoined(&mut self, table: &str, id: Uuid) -> Result<Option<Rejoined>, StoreError> {

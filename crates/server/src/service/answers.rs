@@ -1,0 +1,118 @@
+//! The answers a device's pushes got, kept for good in nine bytes a mutation
+//! (`Tx::record_answers`). The full records (`AppliedMutation`) are forgotten once the device
+//! holds their answers, which keeps the database small; but a PC whose data folder is put back
+//! from an older copy sends again changes the server applied long ago. Met with no record, they
+//! would look like new changes under reused ids: the PC would renumber them and they would be
+//! applied a second time, over the PC's own later edits, with no conflict to show. What is kept
+//! here tells such a change (the same first eight bytes of its hash) from a new one under a
+//! reused id, and how it was answered.
+
+use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode, in_scope};
+use rainstaff_core::schema;
+
+use crate::error::StoreError;
+use crate::store::{Device, Tx};
+
+/// Bytes a mutation: how it was answered, then the first eight bytes of its hash.
+const WIDTH: usize = 9;
+const APPLIED: u8 = 0;
+const MERGED: u8 = 1;
+/// A refusal is this plus its code (`RefusalCode::ALL`).
+const REJECTED: u8 = 2;
+
+/// The answers to a run of mutations with consecutive ids, in order: `(hash, outcome)` each,
+/// the hash as `push` takes it (sha256, hex).
+pub(super) fn encode<'a>(answers: impl IntoIterator<Item = (&'a str, &'a Outcome)>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for (hash, outcome) in answers {
+        bytes.push(match outcome.status {
+            OutcomeStatus::Applied => APPLIED,
+            OutcomeStatus::Merged => MERGED,
+            OutcomeStatus::Rejected => REJECTED + outcome.code.unwrap_or(RefusalCode::Other) as u8,
+        });
+        bytes.extend_from_slice(&digest(hash));
+    }
+    bytes
+}
+
+fn digest(hash: &str) -> [u8; 8] {
+    u64::from_str_radix(&hash[..16], 16).unwrap_or_default().to_be_bytes()
+}
+
+/// What is kept of the answer to one of a device's mutations.
+pub(super) enum Remembered {
+    /// The id was never applied, or its answer is kept in full (`Tx::applied_mutation`).
+    Nothing,
+    /// Applied once with this content: its answer, carrying the row as it stands now.
+    Same(Box<Outcome>),
+    /// Applied once with other content.
+    Other,
+}
+
+/// What is kept of the answer to the device's mutation `m`, `hash` its hash.
+pub(super) fn remembered(
+    tx: &mut impl Tx,
+    device: &Device,
+    m: &Mutation,
+    hash: &str,
+) -> Result<Remembered, StoreError> {
+    let Some((first_id, run)) = tx.answers_holding(device.id, m.mutation_id)? else {
+        return Ok(Remembered::Nothing);
+    };
+    let Some(kept) =
+        usize::try_from(m.mutation_id - first_id).ok().and_then(|i| run.get(i * WIDTH..(i + 1) * WIDTH))
+    else {
+        return Ok(Remembered::Nothing);
+    };
+    if kept[1..] != digest(hash) {
+        return Ok(Remembered::Other);
+    }
+    let (status, code) = answer(kept[0]);
+    // The row as it stands now: the one the first answer carried is not kept. The PC may have
+    // been answered newer versions since; this one is at least as new.
+    let row = match schema::table(&m.table) {
+        Some(table) => tx.row(table, m.row_id)?.map(|r| r.state),
+        None => None,
+    };
+    Ok(Remembered::Same(Box::new(Outcome {
+        mutation_id: m.mutation_id,
+        status,
+        code,
+        reason: code.map(|_| "refused when it was first sent".to_string()),
+        row: row.filter(|r| in_scope(&device.region, &r.region)),
+        conflicts: Vec::new(),
+    })))
+}
+
+fn answer(kept: u8) -> (OutcomeStatus, Option<RefusalCode>) {
+    match kept {
+        APPLIED => (OutcomeStatus::Applied, None),
+        MERGED => (OutcomeStatus::Merged, None),
+        c => {
+            let code = RefusalCode::ALL.get(usize::from(c - REJECTED)).copied();
+            (OutcomeStatus::Rejected, Some(code.unwrap_or(RefusalCode::Other)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: OutcomeStatus, code: Option<RefusalCode>) -> Outcome {
+        Outcome { mutation_id: 1, status, code, reason: None, row: None, conflicts: Vec::new() }
+    }
+
+    #[test]
+    fn every_answer_fits_its_byte_and_comes_back() {
+        let hash = "00ff10ee20dd30cc".repeat(4);
+        let mut answers = vec![outcome(OutcomeStatus::Applied, None), outcome(OutcomeStatus::Merged, None)];
+        answers.extend(RefusalCode::ALL.map(|c| outcome(OutcomeStatus::Rejected, Some(c))));
+        let bytes = encode(answers.iter().map(|o| (hash.as_str(), o)));
+        assert_eq!(bytes.len(), answers.len() * WIDTH);
+        for (kept, o) in bytes.chunks(WIDTH).zip(&answers) {
+            assert_eq!(kept[1..], [0x00, 0xff, 0x10, 0xee, 0x20, 0xdd, 0x30, 0xcc]);
+            assert_eq!(answer(kept[0]), (o.status, o.code));
+        }
+    }
+}
