@@ -78,6 +78,26 @@ struct Pc {
     copy: Option<PathBuf>,
     /// The server epoch the PC synced with last, and its rejoin marker.
     epoch: [Option<String>; 2],
+    /// The changes made on this PC, each counted once: the outbox ids its own writes gave out.
+    /// A renumbering (in a sync) or a copy put back moves the outbox's counter and makes none.
+    made: i64,
+    /// Whether every change made here reached the server or is still on the way: none was lost
+    /// with a live file a copy was put back over.
+    none_lost: bool,
+}
+
+impl Pc {
+    /// The last outbox id this PC gave out.
+    fn outbox_counter(&self) -> i64 {
+        self.store
+            .test_connection()
+            .query_row(
+                "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
 }
 
 struct World {
@@ -287,6 +307,8 @@ impl World {
                 manager,
                 copy: None,
                 epoch: [None, None],
+                made: 0,
+                none_lost: true,
             });
         }
         World {
@@ -638,6 +660,13 @@ impl World {
     /// the PC's change numbers go back to the copy's.
     fn pc_restore(&mut self, pc: usize) {
         let Some(copy) = self.pcs[pc].copy.clone() else { return };
+        // Sometimes the live file synced first: then every change made on it reached the server
+        // and the count of changes applied must come out exact.
+        let synced = self.rng.gen_bool(0.5) && self.sync(pc, Faults::NONE).is_ok();
+        let waiting: i64 = (self.pcs[pc].store.test_connection())
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .unwrap();
+        self.pcs[pc].none_lost &= synced && waiting == 0;
         self.trace.push(format!("pc{pc} restored from its copy"));
         let path = self.pcs[pc].path.clone();
         self.pcs[pc].store = Store::open(&self.dir.join("idle-pc.db")).unwrap();
@@ -848,7 +877,9 @@ impl World {
     fn run(&mut self, steps: usize) {
         for _ in 0..steps {
             let pc = self.rng.gen_range(0..self.pcs.len());
-            match self.rng.gen_range(0..100) {
+            let step = self.rng.gen_range(0..100);
+            let counter = self.pcs[pc].outbox_counter();
+            match step {
                 0..42 => self.local_edit(pc),
                 42..70 => {
                     let _ = self.sync(pc, self.faults);
@@ -857,11 +888,18 @@ impl World {
                 76..79 => self.restart_server(),
                 79..86 => self.deliver_delayed(),
                 86..90 => self.manage(pc),
+                // Where a seed restores no server, the PCs' copies are put back more often.
+                90..93 if self.restores == 2 => self.pc_restore(pc),
                 90..92 => self.server_backup(),
                 92..93 => self.server_restore(),
                 93..95 => self.pc_copy(pc),
                 95..96 => self.pc_restore(pc),
                 _ => self.trespass(),
+            }
+            // Only the office's own writes make changes; a sync may renumber them, a copy put
+            // back takes the counter back.
+            if matches!(step, 0..42 | 86..90) {
+                self.pcs[pc].made += self.pcs[pc].outbox_counter() - counter;
             }
         }
     }
@@ -887,10 +925,12 @@ impl World {
         for pc in 0..self.pcs.len() {
             // An administrator: a regional manager does not see what was refused of other regions.
             let user = User { region: ALL_REGIONS.into(), role: Role::Admin, ..self.pcs[pc].manager.clone() };
+            let counter = self.pcs[pc].outbox_counter();
             for change in self.pcs[pc].store.refused_changes(&user.region).unwrap() {
                 self.trace.push(format!("pc{pc} manager discards refused change of {}", change.row_id));
                 self.pcs[pc].store.discard_refused(&user, change.id).unwrap();
             }
+            self.pcs[pc].made += self.pcs[pc].outbox_counter() - counter;
         }
         // One more round pulls what the last pushes of the others wrote.
         for pc in 0..self.pcs.len() {
@@ -907,21 +947,26 @@ impl World {
             // 2. No lost writes: the outbox is empty and the server holds an outcome for every
             //    change this PC ever made.
             assert_eq!(pc.store.pending_count().unwrap(), 0, "pc{i} still has changes waiting");
-            let made: i64 = pc
-                .store
-                .test_connection()
-                .query_row(
-                    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let made = pc.outbox_counter();
             assert_eq!(pc.store.refused_count().unwrap(), 0, "pc{i} still has refused changes");
             let device = self.server.authenticate(&pc.token).unwrap();
+            // 3. Exactly once across a PC put back from a copy: what the copy still held as
+            //    waiting was applied before, and must not be applied again under new ids. (Changes
+            //    made after the copy and lost with the live file were made but never sent.)
+            if self.restores != 1 {
+                let applied = device.last_mutation_id.unwrap_or(0);
+                let once = if pc.none_lost { applied == pc.made } else { applied <= pc.made };
+                assert!(
+                    once,
+                    "pc{i}: {applied} changes applied, {} made (none lost: {})",
+                    pc.made, pc.none_lost
+                );
+            }
             // A restore breaks the one history these counts need; convergence below still holds.
             if !self.restored {
                 let answered = device.last_mutation_id.unwrap_or(0);
                 assert_eq!(answered, made, "pc{i}: the server answered {answered} of {made} changes");
+                assert_eq!(pc.made, made, "pc{i}: the changes made were not all counted");
                 // Records of answers the PC holds are forgotten: only its last push's remain.
                 let kept = count(
                     "SELECT count(*) FROM applied_mutations WHERE device_id = ?1",
