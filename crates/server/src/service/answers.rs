@@ -20,18 +20,16 @@ const MERGED: u8 = 1;
 /// A refusal is this plus its code (`RefusalCode::ALL`).
 const REJECTED: u8 = 2;
 
-/// The answers to a run of mutations with consecutive ids, in order: `(hash, outcome)` each,
-/// the hash as `push` takes it (sha256, hex).
-pub(super) fn encode<'a>(answers: impl IntoIterator<Item = (&'a str, &'a Outcome)>) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for (hash, outcome) in answers {
-        bytes.push(match outcome.status {
-            OutcomeStatus::Applied => APPLIED,
-            OutcomeStatus::Merged => MERGED,
-            OutcomeStatus::Rejected => REJECTED + outcome.code.unwrap_or(RefusalCode::Other) as u8,
-        });
-        bytes.extend_from_slice(&digest(hash));
-    }
+/// What is kept of the answer to one mutation, `hash` its hash as `push` takes it (sha256, hex).
+/// A push keeps those of its new mutations, consecutive ids, as one run.
+pub(super) fn kept(hash: &str, outcome: &Outcome) -> [u8; WIDTH] {
+    let mut bytes = [0; WIDTH];
+    bytes[0] = match outcome.status {
+        OutcomeStatus::Applied => APPLIED,
+        OutcomeStatus::Merged => MERGED,
+        OutcomeStatus::Rejected => REJECTED + outcome.code.unwrap_or(RefusalCode::Other) as u8,
+    };
+    bytes[1..].copy_from_slice(&digest(hash));
     bytes
 }
 
@@ -108,11 +106,10 @@ mod tests {
         let hash = "00ff10ee20dd30cc".repeat(4);
         let mut answers = vec![outcome(OutcomeStatus::Applied, None), outcome(OutcomeStatus::Merged, None)];
         answers.extend(RefusalCode::ALL.map(|c| outcome(OutcomeStatus::Rejected, Some(c))));
-        let bytes = encode(answers.iter().map(|o| (hash.as_str(), o)));
-        assert_eq!(bytes.len(), answers.len() * WIDTH);
-        for (kept, o) in bytes.chunks(WIDTH).zip(&answers) {
-            assert_eq!(kept[1..], [0x00, 0xff, 0x10, 0xee, 0x20, 0xdd, 0x30, 0xcc]);
-            assert_eq!(answer(kept[0]), (o.status, o.code));
+        for o in &answers {
+            let bytes = kept(&hash, o);
+            assert_eq!(bytes[1..], [0x00, 0xff, 0x10, 0xee, 0x20, 0xdd, 0x30, 0xcc]);
+            assert_eq!(answer(bytes[0]), (o.status, o.code));
         }
     }
 }

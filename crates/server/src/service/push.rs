@@ -59,8 +59,9 @@ impl<S: Store> Server<S> {
             let mut last = current.last_mutation_id;
             let (mut applied, mut refused) = (0, 0);
             let mut outcomes = Vec::with_capacity(request.mutations.len());
-            // The answers this push makes, to keep for good once their records go.
-            let mut answered: Vec<(&str, usize)> = Vec::new();
+            // What is kept for good of the answers this push makes (`answers`): its first new id
+            // and their bytes.
+            let mut run: Option<(i64, Vec<u8>)> = None;
             let other_content = |m: &Mutation| {
                 replayed(
                     m.mutation_id,
@@ -99,12 +100,13 @@ impl<S: Store> Server<S> {
                 last = Some(m.mutation_id);
                 applied += 1;
                 refused += i64::from(outcome.status == OutcomeStatus::Rejected);
-                answered.push((hash, outcomes.len()));
+                run.get_or_insert_with(|| (m.mutation_id, Vec::new()))
+                    .1
+                    .extend(answers::kept(hash, &outcome));
                 outcomes.push(outcome);
             }
-            if let Some(&(_, first)) = answered.first() {
-                let run = answers::encode(answered.iter().map(|&(hash, i)| (hash, &outcomes[i])));
-                tx.record_answers(current.id, outcomes[first].mutation_id, &run)?;
+            if let Some((first, bytes)) = run {
+                tx.record_answers(current.id, first, &bytes)?;
             }
             if let Some(last) = last.filter(|&l| Some(l) != current.last_mutation_id) {
                 tx.record_push(current.id, last, refused, &now)?;
