@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_local_legacy_ids.sql"),
     include_str!("../migrations/004_outbox_imported.sql"),
     include_str!("../migrations/005_sign_in_failures.sql"),
+    include_str!("../migrations/006_outbox_made.sql"),
 ];
 
 pub const STORE_FILE: &str = "rainstaff.db";

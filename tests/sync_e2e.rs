@@ -16,7 +16,7 @@ use rainstaff::db::edits::SaveOptions;
 use rainstaff::db::users::{Role, User};
 use rainstaff::db::{Store, rows};
 use rainstaff_core::model::{Employee, Shift, fields_of};
-use rainstaff_core::protocol::{PROTOCOL_HEADER, SyncReport};
+use rainstaff_core::protocol::{MAX_BATCH, PROTOCOL_HEADER, SyncReport};
 use rainstaff_core::schema::{EMPLOYEES, TIMESHEETS};
 use serde_json::json;
 use uuid::Uuid;
@@ -343,29 +343,167 @@ fn a_pc_put_back_from_an_older_copy_keeps_its_own_later_change() {
     enroll(&b, &url, &code(&db, "Ankara"));
     let id = ankara_office(&a);
     sync_clean(&a);
-    let rename = |name: &str| {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
-        let edit = json!({"full_name": name}).as_object().unwrap().clone();
-        store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
-    };
-    rename("AYŞE KAYA");
+    rename(&a, id, "AYŞE KAYA");
     let copy = dir.path().join("ankara-1-copy.db");
     Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
     sync_clean(&a);
-    rename("AYŞE DEMİR");
+    rename(&a, id, "AYŞE DEMİR");
     sync_clean(&a);
 
-    for side in ["rainstaff.db-wal", "rainstaff.db-shm"] {
-        let _ = std::fs::remove_file(a.join(side));
-    }
-    std::fs::copy(&copy, a.join("rainstaff.db")).unwrap();
+    put_back(&a, &copy);
     assert_eq!(employee(&a, id).full_name, "AYŞE KAYA");
     let report = sync_clean(&a);
     assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
     assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
     sync_clean(&b);
     assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    drop(serving);
+}
+
+/// The office's manager renames employee `id` on the PC whose data folder is `data`.
+fn rename(data: &Path, id: Uuid, name: &str) {
+    let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+    let edit = json!({"full_name": name}).as_object().unwrap().clone();
+    store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
+}
+
+/// Puts the PC's data file back from `copy`, as IT would with the app closed.
+fn put_back(data: &Path, copy: &Path) {
+    for side in ["rainstaff.db-wal", "rainstaff.db-shm"] {
+        let _ = std::fs::remove_file(data.join(side));
+    }
+    std::fs::copy(copy, data.join("rainstaff.db")).unwrap();
+}
+
+/// Put back from an older copy, a PC sends again changes the server applied long ago, and one of
+/// them changed meanwhile (a delete undone after the copy came back, which rewrites its waiting
+/// entry): only that one is sent under a new number, and the unchanged one after it is not
+/// applied again over the PC's later rename.
+#[test]
+fn a_pc_put_back_renumbers_only_the_change_that_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    let shift = add_shift(&a, id, 1);
+    sync_clean(&a);
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        store.delete_record(&user, &TIMESHEETS, shift).unwrap();
+    }
+    rename(&a, id, "AYŞE KAYA");
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    sync_clean(&a);
+    rename(&a, id, "AYŞE DEMİR");
+    sync_clean(&a);
+
+    put_back(&a, &copy);
+    {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        assert_eq!(store.undo_delete(&user, &TIMESHEETS, shift).unwrap(), shift);
+    }
+    let report = sync(&a).unwrap();
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    assert_eq!(shift_states(&b), shift_states(&a));
+    drop(serving);
+}
+
+/// Put back from an older copy, a PC makes more changes under ids the server knows than one push
+/// carries: the server names those of each batch in turn, and each renumbering keeps them in the
+/// order they were made, so the last rename is the one that stands.
+#[test]
+fn changes_renumbered_over_several_batches_keep_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, serving) = start_server(dir.path());
+    let a = dir.path().join("ankara-1");
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    sync_clean(&a);
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    // Each rename is two changes, the record's and its audit entry's: more than a push carries.
+    let renames = |prefix: &str| {
+        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
+        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        for n in 1..=MAX_BATCH / 2 + 50 {
+            let edit = json!({"full_name": format!("{prefix} {n}")}).as_object().unwrap().clone();
+            store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
+        }
+    };
+    renames("ESKİ");
+    sync_clean(&a);
+
+    put_back(&a, &copy);
+    renames("YENİ");
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(employee(&a, id).full_name, format!("YENİ {}", MAX_BATCH / 2 + 50));
+    drop(serving);
+}
+
+/// A PC restored in the app from its own backup keeps its change numbering, so the ids of what it
+/// made after the backup are missing from what it sends (`mutation_gap`); the changes the backup
+/// holds unsent were applied long ago and must not be applied again over the PC's later ones.
+#[test]
+fn a_pc_restored_from_its_backup_in_the_app_does_not_send_old_changes_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, serving) = start_server(dir.path());
+    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    sync_clean(&a);
+    rename(&a, id, "AYŞE KAYA");
+    let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
+    sync_clean(&a);
+    rename(&a, id, "AYŞE DEMİR");
+    sync_clean(&a);
+    add_shift(&a, id, 3);
+
+    Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&backup).unwrap();
+    let kept = add_shift(&a, id, 4);
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    // Its next change follows the server's last, so the next sync needs no renumbering.
+    assert_eq!(
+        count(&a.join("rainstaff.db"), "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"),
+        count(&db, "SELECT max(last_mutation_id) FROM devices"),
+    );
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    assert_eq!(shift_states(&b), vec![(kept.to_string(), false)]);
+    drop(serving);
+}
+
+/// Restored in the app from a backup taken before it sent some records, a PC gets them back from
+/// the server, though a pull leaves out a PC's own changes.
+#[test]
+fn a_pc_restored_in_the_app_gets_back_what_it_sent_since_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _port, url, serving) = start_server(dir.path());
+    let a = dir.path().join("ankara-1");
+    enroll(&a, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    sync_clean(&a);
+    let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
+    let shift = add_shift(&a, id, 5);
+    sync_clean(&a);
+
+    Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&backup).unwrap();
+    assert_eq!(shift_states(&a), vec![]);
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(shift_states(&a), vec![(shift.to_string(), false)]);
     drop(serving);
 }
 

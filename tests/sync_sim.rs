@@ -359,7 +359,7 @@ impl World {
     fn local_edit(&mut self, pc: usize) {
         let employees = self.live(pc, &EMPLOYEES);
         let shifts = self.live(pc, &TIMESHEETS);
-        let choice = self.rng.gen_range(0..9);
+        let choice = self.rng.gen_range(0..10);
         let words = ["Şef", "Usta", "Müdür", "Çırak", "İşçi", "Ölçümcü"];
         let (table, id, region, fields, delete): (&TableSpec, Uuid, String, Value, bool) = match choice {
             0 => {
@@ -414,6 +414,7 @@ impl World {
             6 => return self.save_through_rules(pc, &employees, &shifts),
             7 => return self.fleet_edit(pc),
             8 => return self.refused_kind(pc),
+            9 => return self.undo_delete(pc),
             _ => return,
         };
         self.trace.push(format!(
@@ -455,6 +456,29 @@ impl World {
             self.created.insert(*saved);
         }
         self.trace.push(format!("pc{pc} saves a {} through the rules: {}", table.name, result.is_ok()));
+    }
+
+    /// A manager undoes a delete, as the records screens offer: a delete still waiting is turned
+    /// back in its outbox entry; one a push took brings the record back under a new id.
+    fn undo_delete(&mut self, pc: usize) {
+        let deleted: Vec<(&'static TableSpec, Uuid)> = [&EMPLOYEES, &TIMESHEETS]
+            .into_iter()
+            .flat_map(|table| {
+                let conn = self.pcs[pc].store.test_connection();
+                let sql = format!("SELECT id FROM {} WHERE deleted_at IS NOT NULL", table.name);
+                let mut stmt = conn.prepare(&sql).unwrap();
+                let ids: Vec<String> =
+                    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+                ids.into_iter().map(move |id| (table, Uuid::parse_str(&id).unwrap()))
+            })
+            .collect();
+        let Some(&(table, id)) = pick(&mut self.rng, &deleted) else { return };
+        let user = self.pcs[pc].manager.clone();
+        let result = self.pcs[pc].store.undo_delete(&user, table, id);
+        if let Ok(now) = &result {
+            self.created.insert(*now);
+        }
+        self.trace.push(format!("pc{pc} undoes the delete of {} {id}: {result:?}", table.name));
     }
 
     /// A row of one of the fleet tables, so that every synced table travels.
@@ -656,8 +680,10 @@ impl World {
         self.pcs[pc].copy = Some(path);
     }
 
-    /// IT puts an older copy of a PC's data file in place of the live one, with the app closed:
-    /// the PC's change numbers go back to the copy's.
+    /// An older copy of a PC's data takes the live one's place: put in place by IT with the app
+    /// closed, the PC's change numbers go back to the copy's; restored in the app, the PC keeps
+    /// its numbering, and the numbers of what it made since the copy are missing from what it
+    /// sends.
     fn pc_restore(&mut self, pc: usize) {
         let Some(copy) = self.pcs[pc].copy.clone() else { return };
         // Sometimes the live file synced first: then every change made on it reached the server
@@ -667,6 +693,13 @@ impl World {
             .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
             .unwrap();
         self.pcs[pc].none_lost &= synced && waiting == 0;
+        if self.rng.gen_bool(0.5) {
+            self.trace.push(format!("pc{pc} restored from its copy in the app"));
+            self.pcs[pc].store.restore_from(&copy).unwrap();
+            self.pcs[pc].seen.clear();
+            self.restored = true;
+            return;
+        }
         self.trace.push(format!("pc{pc} restored from its copy"));
         let path = self.pcs[pc].path.clone();
         self.pcs[pc].store = Store::open(&self.dir.join("idle-pc.db")).unwrap();

@@ -111,6 +111,9 @@ impl Store {
                 [key, value],
             )?;
         }
+        // What this PC sent since the backup is on the server but no longer here, and a pull
+        // leaves out a PC's own changes unless told otherwise.
+        super::sync::pull_everything_next(&tx)?;
         tx.execute("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'", [last_mutation])?;
         tx.execute(
             "INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?1

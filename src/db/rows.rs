@@ -312,8 +312,9 @@ pub(crate) fn append_outbox(
     };
     conn.prepare_cached(
         "INSERT INTO outbox
-             (table_name, row_id, region, op, fields, base_version, created_at, made_by, imported)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor), ?8)",
+             (table_name, row_id, region, op, fields, base_version, created_at, made_by, imported, made)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT name FROM temp.actor), ?8,
+                 (SELECT coalesce(max(made), 0) + 1 FROM outbox))",
     )?
     .execute(params![
         table,

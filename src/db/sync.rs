@@ -44,11 +44,11 @@ pub enum SyncError {
     Invalid(FieldError),
     /// The server was restored from a backup; the run rejoins it.
     #[error("the server was restored from a backup")]
-    EpochChanged(ErrorDetail),
+    EpochChanged(Box<ErrorDetail>),
     /// The server knows this PC's mutation ids with other content, or misses some: this PC's
     /// data was restored from an older copy. The run renumbers what waits and sends it again.
     #[error("this computer's change numbers are behind the server's")]
-    IdsBehind(ErrorDetail),
+    IdsBehind(Box<ErrorDetail>),
 }
 
 impl SyncError {
@@ -60,9 +60,9 @@ impl SyncError {
         let message = body.message.as_str();
         let code = (!body.error.is_empty()).then_some(body.error.as_str());
         match (status, code) {
-            (_, Some("epoch_changed")) => SyncError::EpochChanged(body.detail.clone()),
+            (_, Some("epoch_changed")) => SyncError::EpochChanged(Box::new(body.detail.clone())),
             (_, Some("mutation_replayed" | "mutation_gap")) if body.detail.last_mutation_id.is_some() => {
-                SyncError::IdsBehind(body.detail.clone())
+                SyncError::IdsBehind(Box::new(body.detail.clone()))
             }
             (_, Some("invalid_code")) => code_is(Problem::CodeUnknown),
             (_, Some("code_used")) => code_is(Problem::CodeUsed),
@@ -513,33 +513,49 @@ impl Store {
         set_state(&tx, CURSOR_KEY, &cursor.min(base_seq).to_string())?;
         set_state(&tx, EPOCH_KEY, epoch)?;
         // Its rows took the restored server's answers; what its pushes made before may be gone.
-        set_state(&tx, FULL_PULL_KEY, "1")?;
+        pull_everything_next(&tx)?;
         tx.execute("DELETE FROM sync_state WHERE key = ?1", [REJOIN_KEY])?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Gives the changes waiting from the first id the server knows otherwise new ids after the
-    /// last it applied, in the same order.
+    /// Gives the changes waiting that the server cannot take under their ids (`ErrorDetail`) new
+    /// ids after the last it applied, in the order they were made.
     fn renumber_outbox(&mut self, detail: &ErrorDetail) -> Result<(), StoreError> {
         let last = detail.last_mutation_id.unwrap_or(0);
-        let from = detail.replayed_mutation_id.unwrap_or(i64::MIN);
         let tx = self.conn.transaction()?;
-        // Through negative ids, so no new id meets an old one on the way.
-        tx.execute("UPDATE outbox SET mutation_id = -mutation_id WHERE mutation_id >= ?1", [from])?;
+        // Through negative ids, so no new id meets an old one on the way. The entries the server
+        // named and every one after its last get new ids after it, in their order; the others
+        // it answers as it did. Renumbered, they would be applied a second time. A server that
+        // names only where to start has everything from there renumbered.
+        if detail.replayed_mutation_ids.is_empty() {
+            let from = detail.replayed_mutation_id.unwrap_or(i64::MIN);
+            tx.execute("UPDATE outbox SET mutation_id = -mutation_id WHERE mutation_id >= ?1", [from])?;
+        } else {
+            tx.execute(
+                "UPDATE outbox SET mutation_id = -mutation_id
+                 WHERE mutation_id > ?1 OR mutation_id IN (SELECT value FROM json_each(?2))",
+                params![last, Value::from(detail.replayed_mutation_ids.clone()).to_string()],
+            )?;
+        }
+        // Numbered in the order they were made (`made`): an entry moved by an earlier renumbering
+        // of the same copy's changes, named in an earlier batch, stays ahead of one named now.
         tx.execute(
-            "UPDATE outbox SET mutation_id = ?1 + (SELECT count(*) FROM outbox o WHERE o.mutation_id < 0
-                 AND o.mutation_id >= outbox.mutation_id)
-             WHERE mutation_id < 0",
+            "UPDATE outbox SET mutation_id = ?1 + moved.rank
+             FROM (SELECT mutation_id AS old, row_number() OVER (ORDER BY made) AS rank
+                   FROM outbox WHERE mutation_id < 0) AS moved
+             WHERE outbox.mutation_id = moved.old",
             [last],
         )?;
+        // The next change follows what waits, or the server's last: an id above both was never
+        // applied (the refusal came before anything was), and one left higher would be a gap.
         tx.execute(
-            "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(mutation_id), 0) FROM outbox))
+            "UPDATE sqlite_sequence SET seq = max(?1, (SELECT coalesce(max(mutation_id), 0) FROM outbox))
              WHERE name = 'outbox'",
-            [],
+            [last],
         )?;
         // This PC's data went back to an older copy: the changes its later pushes made are gone.
-        set_state(&tx, FULL_PULL_KEY, "1")?;
+        pull_everything_next(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -549,6 +565,12 @@ impl Store {
 fn crossed(report: &mut SyncReport, sent: u64, received: u64) {
     report.bytes_sent += sent;
     report.bytes_received += received;
+}
+
+/// The next pull takes every change, this PC's own too (`FULL_PULL_KEY`): what its pushes made
+/// may be gone from its store.
+pub(super) fn pull_everything_next(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    set_state(conn, FULL_PULL_KEY, "1")
 }
 
 fn set_state(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<(), StoreError> {
@@ -579,15 +601,19 @@ pub async fn sync_once(store: &mut Store, transport: &mut impl Transport) -> Res
 
 /// Runs the exchange, mending on the way the two states that would otherwise stop sync for good:
 /// a server restored from a backup (rejoin it) and a PC restored from an older copy (renumber its
-/// waiting changes). Each is mended at most once per run, so a server that keeps answering the
-/// same way fails the run instead of looping.
+/// waiting changes). A rejoin happens at most once per run and each renumbering must start
+/// further on than the last, so a server that keeps answering the same way fails the run instead
+/// of looping.
 async fn run(
     store: &mut Store,
     transport: &mut impl Transport,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let mut rejoined = false;
-    let mut renumbered = false;
+    // The first id the last renumbering started from: a server names the ids it cannot take in
+    // the batch it is sent, so a later batch may name more, further on. Naming none further is
+    // a server that keeps answering the same way.
+    let mut renumbered: Option<i64> = None;
     loop {
         let rejoin_result = match store.rejoin_under_way()? {
             Some((epoch, base_seq)) => rejoin(store, transport, report, &epoch, base_seq).await,
@@ -607,8 +633,10 @@ async fn run(
                 };
                 store.start_rejoin(&epoch, base_seq)?;
             }
-            Err(SyncError::IdsBehind(detail)) if !renumbered => {
-                renumbered = true;
+            Err(SyncError::IdsBehind(detail))
+                if renumbered.is_none_or(|r| detail.replayed_mutation_id.is_some_and(|d| d > r)) =>
+            {
+                renumbered = Some(detail.replayed_mutation_id.unwrap_or(i64::MIN));
                 store.renumber_outbox(&detail)?;
             }
             other => return other,

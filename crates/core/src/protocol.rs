@@ -288,8 +288,9 @@ pub struct ErrorBody {
     pub detail: ErrorDetail,
 }
 
-/// What a device needs to recover by itself from the two refusals it can mend: a restored
-/// server (`epoch_changed`) and a restored PC reusing mutation ids (`mutation_replayed`).
+/// What a device needs to recover by itself from the refusals it can mend: a restored server
+/// (`epoch_changed`) and a restored PC reusing mutation ids (`mutation_replayed`) or skipping
+/// some (`mutation_gap`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     /// The server's current epoch.
@@ -303,9 +304,16 @@ pub struct ErrorDetail {
     /// The device's last mutation id the server has applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_mutation_id: Option<i64>,
-    /// The first mutation id of the request that the server knows with other content.
+    /// Where the device's renumbering starts: the first mutation id of the request that the
+    /// server cannot take under its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replayed_mutation_id: Option<i64>,
+    /// Every id of the request at or below `last_mutation_id` that the server knows with other
+    /// content: the device gives those, and every id after `last_mutation_id`, new ids, and
+    /// keeps the rest, which the server answers as it did. Empty from a server that names only
+    /// the first; the device then renumbers everything from `replayed_mutation_id` on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replayed_mutation_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

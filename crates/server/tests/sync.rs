@@ -326,14 +326,22 @@ async fn retried_and_duplicated_batches_apply_once() {
     assert!(h.read(|tx| tx.applied_mutation(a.id, 1)).is_none());
     assert!(h.read(|tx| tx.applied_mutation(a.id, 2)).is_some());
     let before = h.stored();
-    let again = a.push(&[m1.clone(), m2, m3]).await;
+    let again = a.push(&[m1.clone(), m2.clone(), m3]).await;
     assert!(again.outcomes.iter().all(|o| o.status == OutcomeStatus::Applied), "{:?}", again.outcomes);
     assert_eq!(again.outcomes[0].row, mixed.outcomes[1].row);
     assert_eq!(h.stored(), before);
     let other = a.upsert("employees", e1, employee("Başka"), 0);
-    let (status, body) = a.push_raw(&[Mutation { mutation_id: 1, ..other }]).await;
+    let (status, body) = a.push_raw(&[Mutation { mutation_id: 1, ..other.clone() }]).await;
     assert_error(status, &body, 409, "mutation_replayed");
     assert_eq!(body["last_mutation_id"], 3, "{body}");
+    assert_eq!(h.stored(), before);
+    // Every id the server knows with other content is named, and only those: the device gives
+    // just those new ids, as the others are answered as they were.
+    let reused =
+        [Mutation { mutation_id: 1, ..other.clone() }, m2, Mutation { mutation_id: 3, ..other.clone() }];
+    let (status, body) = a.push_raw(&reused).await;
+    assert_error(status, &body, 409, "mutation_replayed");
+    assert_eq!(body["replayed_mutation_ids"], json!([1, 3]), "{body}");
     assert_eq!(h.stored(), before);
 }
 
@@ -485,6 +493,16 @@ async fn a_restart_keeps_everything() {
     a.next_mutation.set(5);
     let (status, body) = a.push_raw(&[a.upsert("employees", id(), employee("Ege"), 0)]).await;
     assert_error(status, &body, 409, "mutation_gap");
+    // Renumbered from the first new id, after the last applied; on a first push, from where the
+    // request starts.
+    assert_eq!((&body["last_mutation_id"], &body["replayed_mutation_id"]), (&json!(1), &json!(5)), "{body}");
+    let b = h.enroll("Izmir", "B").await;
+    let skipping =
+        [b.upsert("employees", id(), employee("Ece"), 0), b.upsert("employees", id(), employee("Efe"), 0)];
+    let (status, body) =
+        b.push_raw(&[skipping[0].clone(), Mutation { mutation_id: 3, ..skipping[1].clone() }]).await;
+    assert_error(status, &body, 409, "mutation_gap");
+    assert_eq!((&body["last_mutation_id"], &body["replayed_mutation_id"]), (&json!(0), &json!(1)), "{body}");
     a.next_mutation.set(2);
     let next = a.push(&[a.upsert("employees", emp, json!({"title": "Müdür"}), 1)]).await;
     assert_eq!(next.outcomes[0].status, OutcomeStatus::Applied);

@@ -56,40 +56,54 @@ impl<S: Store> Server<S> {
             if let Some(first) = request.mutations.first() {
                 tx.forget_mutations(current.id, first.mutation_id)?;
             }
-            let mut last = current.last_mutation_id;
+            let committed = current.last_mutation_id;
+            // First what the server knows of the request: the answers it gave ids it applied,
+            // and the ids it applied with other content, all of them, so that the device mends
+            // the batch with one renumbering that leaves the others alone (renumbered, they would
+            // be applied a second time).
+            let mut known = Vec::with_capacity(request.mutations.len());
+            let mut reused = Vec::new();
+            for (m, hash) in request.mutations.iter().zip(&hashes) {
+                known.push(match prior_answer(tx, &current, m, hash)? {
+                    Prior::Answered(outcome) => Some(*outcome),
+                    Prior::Reused => {
+                        reused.push(m.mutation_id);
+                        None
+                    }
+                    Prior::New => None,
+                });
+            }
+            if !reused.is_empty() {
+                return Err(replayed(reused, committed));
+            }
+            // Where a device whose new ids do not follow on renumbers from: its first new one,
+            // after the last applied or, with none known (its first push, or after a restore),
+            // right where it is.
+            let first_new =
+                request.mutations.iter().zip(&known).find_map(|(m, k)| k.is_none().then_some(m.mutation_id));
+            let renumber = ErrorDetail {
+                last_mutation_id: committed.or(first_new.map(|id| id - 1)),
+                replayed_mutation_id: first_new,
+                ..ErrorDetail::default()
+            };
+            let mut last = committed;
             let (mut applied, mut refused) = (0, 0);
             let mut outcomes = Vec::with_capacity(request.mutations.len());
             // What is kept for good of the answers this push makes (`answers`): its first new id
             // and their bytes.
             let mut run: Option<(i64, Vec<u8>)> = None;
-            let other_content = |m: &Mutation| {
-                replayed(
-                    m.mutation_id,
-                    current.last_mutation_id,
-                    "was already applied with different content",
-                )
-            };
-            for (m, hash) in request.mutations.iter().zip(&hashes) {
-                // Records exist only up to the device's last applied id (none is known after a
-                // restore): a new id needs no look-up, which on PostgreSQL is a round trip.
-                if last.is_none_or(|l| m.mutation_id <= l) {
-                    if let Some(prior) = tx.applied_mutation(current.id, m.mutation_id)? {
-                        if prior.hash != *hash {
-                            return Err(other_content(m));
-                        }
-                        outcomes.push(prior.outcome);
-                        continue;
-                    }
-                    match answers::remembered(tx, &current, m, hash)? {
-                        Remembered::Same(outcome) => {
-                            outcomes.push(*outcome);
-                            continue;
-                        }
-                        Remembered::Other => return Err(other_content(m)),
-                        Remembered::Nothing => {}
-                    }
+            for ((m, hash), known) in request.mutations.iter().zip(&hashes).zip(known) {
+                // The same id twice in one request: the second is answered as the first (with other
+                // content it is refused below, as replayed).
+                let earlier = match last.filter(|&l| known.is_none() && m.mutation_id <= l) {
+                    Some(_) => tx.applied_mutation(current.id, m.mutation_id)?.filter(|p| p.hash == *hash),
+                    None => None,
+                };
+                if let Some(outcome) = known.or(earlier.map(|p| p.outcome)) {
+                    outcomes.push(outcome);
+                    continue;
                 }
-                check_sequence(m.mutation_id, last)?;
+                check_sequence(m.mutation_id, last, &renumber)?;
                 let outcome = apply(tx, &current, m, &now, Rules::Judge)?;
                 tx.record_mutation(
                     current.id,
@@ -119,31 +133,67 @@ impl<S: Store> Server<S> {
     }
 }
 
-/// A mutation id the server already applied with other content: the device's store went back to
-/// an older copy and made new changes under old ids. The detail lets it renumber them.
-fn replayed(id: i64, last: Option<i64>, why: &str) -> ServiceError {
-    ServiceError::conflict("mutation_replayed", format!("mutation {id} {why}")).with_detail(ErrorDetail {
-        last_mutation_id: last,
-        replayed_mutation_id: Some(id),
-        ..ErrorDetail::default()
+/// What the server knows of a device's mutation id.
+enum Prior {
+    /// Applied with this content: the answer it got.
+    Answered(Box<Outcome>),
+    /// Applied with other content, or at or below the last applied with nothing kept of it,
+    /// which cannot be told from a reused id.
+    Reused,
+    New,
+}
+
+fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> Result<Prior, StoreError> {
+    // Records exist only up to the device's last applied id (none is known after a restore): a
+    // new id needs no look-up, which on PostgreSQL is a round trip. One that cannot be an id is
+    // refused as a new one (`check_sequence`).
+    if m.mutation_id <= 0 || device.last_mutation_id.is_some_and(|l| m.mutation_id > l) {
+        return Ok(Prior::New);
+    }
+    if let Some(prior) = tx.applied_mutation(device.id, m.mutation_id)? {
+        return Ok(if prior.hash == hash { Prior::Answered(Box::new(prior.outcome)) } else { Prior::Reused });
+    }
+    Ok(match answers::remembered(tx, device, m, hash)? {
+        Remembered::Same(outcome) => Prior::Answered(outcome),
+        Remembered::Other => Prior::Reused,
+        Remembered::Nothing if device.last_mutation_id.is_some() => Prior::Reused,
+        Remembered::Nothing => Prior::New,
     })
 }
 
-fn check_sequence(id: i64, last: Option<i64>) -> Result<(), ServiceError> {
+/// Mutation ids the server already applied with other content: the device's store went back to
+/// an older copy and made new changes under old ids. The detail names them, so the device
+/// renumbers just those.
+fn replayed(ids: Vec<i64>, last: Option<i64>) -> ServiceError {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let after = last.map(|l| format!(" (the last applied is {l})")).unwrap_or_default();
+    ServiceError::conflict("mutation_replayed", format!("mutation ids {list} were used before{after}"))
+        .with_detail(ErrorDetail {
+            last_mutation_id: last,
+            replayed_mutation_id: ids.first().copied(),
+            replayed_mutation_ids: ids,
+            ..ErrorDetail::default()
+        })
+}
+
+/// A new mutation id must follow the last applied (`last`, as this push goes on). One that does
+/// not is refused with `renumber`: the device renumbers its new ids from there.
+fn check_sequence(id: i64, last: Option<i64>, renumber: &ErrorDetail) -> Result<(), ServiceError> {
     if id <= 0 {
         return Err(ServiceError::invalid("invalid_mutation", format!("mutation id {id} must be positive")));
     }
-    match last {
-        Some(last) if id <= last => {
-            Err(replayed(id, Some(last), &format!("is not after {last}, the last one applied")))
-        }
-        Some(last) if id > last + 1 => Err(ServiceError::conflict(
+    let refusal = match last {
+        Some(last) if id <= last => ServiceError::conflict(
+            "mutation_replayed",
+            format!("mutation {id} is not after {last}, the last one applied; push each id once, in order"),
+        ),
+        Some(last) if id > last + 1 => ServiceError::conflict(
             "mutation_gap",
             format!("mutation {id} skips ids after {last}; push the outbox in order"),
-        )
-        .with_detail(ErrorDetail { last_mutation_id: Some(last), ..ErrorDetail::default() })),
-        _ => Ok(()),
-    }
+        ),
+        _ => return Ok(()),
+    };
+    Err(refusal.with_detail(renumber.clone()))
 }
 
 fn mutation_hash(m: &Mutation) -> Result<String, StoreError> {
@@ -682,11 +732,20 @@ mod tests {
 
     #[test]
     fn sequence_rules() {
-        assert!(check_sequence(7, None).is_ok());
-        assert!(check_sequence(8, Some(7)).is_ok());
-        assert_eq!(check_sequence(10, Some(7)).unwrap_err().code, "mutation_gap");
-        assert_eq!(check_sequence(3, Some(7)).unwrap_err().code, "mutation_replayed");
-        assert_eq!(check_sequence(0, None).unwrap_err().kind, ErrorKind::Invalid);
+        let renumber = ErrorDetail {
+            last_mutation_id: Some(7),
+            replayed_mutation_id: Some(10),
+            ..ErrorDetail::default()
+        };
+        assert!(check_sequence(7, None, &renumber).is_ok());
+        assert!(check_sequence(8, Some(7), &renumber).is_ok());
+        let gap = check_sequence(10, Some(7), &renumber).unwrap_err();
+        assert_eq!(gap.code, "mutation_gap");
+        // Named, so that the device renumbers from there and not the older ids before it, which
+        // the server answers as it did.
+        assert_eq!(gap.detail.as_ref().and_then(|d| d.replayed_mutation_id), Some(10));
+        assert_eq!(check_sequence(3, Some(7), &renumber).unwrap_err().code, "mutation_replayed");
+        assert_eq!(check_sequence(0, None, &renumber).unwrap_err().kind, ErrorKind::Invalid);
     }
 
     #[test]
