@@ -1,7 +1,10 @@
 //! The answers a device's pushes got, kept for good in nine bytes a mutation
-//! (`Tx::record_answers`). The full records (`AppliedMutation`) are forgotten once the device
-//! holds their answers, which keeps the database small; but a PC whose data folder is put back
-//! from an older copy sends again changes the server applied long ago. Met with no record, they
+//! (`Tx::record_answers`). A full record (`AppliedMutation`) is kept only of an answer that says
+//! more than these bytes and the row (a merge's conflicts, a refusal's reason), and only until
+//! the device holds it, which keeps the database small and most pushes to one write a change
+//! less. A retried push is answered from here too, and so is a PC whose data folder was put
+//! back from an older copy, which sends again changes the server applied long ago. Met with
+//! nothing kept of them, they
 //! would look like new changes under reused ids: the PC would renumber them and they would be
 //! applied a second time, over the PC's own later edits, with no conflict to show. What is kept
 //! here tells such a change (the same first eight bytes of its hash) from a new one under a

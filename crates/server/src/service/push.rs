@@ -88,29 +88,34 @@ impl<S: Store> Server<S> {
             };
             let mut last = committed;
             let (mut applied, mut refused) = (0, 0);
-            let mut outcomes = Vec::with_capacity(request.mutations.len());
+            let mut outcomes: Vec<Outcome> = Vec::with_capacity(request.mutations.len());
             // What is kept for good of the answers this push makes (`answers`): its first new id
             // and their bytes.
             let mut run: Option<(i64, Vec<u8>)> = None;
-            for ((m, hash), known) in request.mutations.iter().zip(&hashes).zip(known) {
+            for (i, ((m, hash), known)) in request.mutations.iter().zip(&hashes).zip(known).enumerate() {
                 // The same id twice in one request: the second is answered as the first (with other
                 // content it is refused below, as replayed).
-                let earlier = match last.filter(|&l| known.is_none() && m.mutation_id <= l) {
-                    Some(_) => tx.applied_mutation(current.id, m.mutation_id)?.filter(|p| p.hash == *hash),
-                    None => None,
+                let earlier = || {
+                    let j = (0..i).find(|&j| request.mutations[j].mutation_id == m.mutation_id)?;
+                    (hashes[j] == *hash).then(|| outcomes[j].clone())
                 };
-                if let Some(outcome) = known.or(earlier.map(|p| p.outcome)) {
+                if let Some(outcome) = known.or_else(earlier) {
                     outcomes.push(outcome);
                     continue;
                 }
                 check_sequence(m.mutation_id, last, &renumber)?;
                 let outcome = apply(tx, &current, m, &now, Rules::Judge)?;
-                tx.record_mutation(
-                    current.id,
-                    m.mutation_id,
-                    &AppliedMutation { hash: hash.clone(), outcome: outcome.clone() },
-                    &now,
-                )?;
+                // A change applied as sent is answered again from what `answers` keeps, with the
+                // row as it stands then; only an answer that says more (a merge's conflicts, a
+                // refusal's reason) is kept in full, which spares most pushes a write a change.
+                if outcome.status != OutcomeStatus::Applied || !outcome.conflicts.is_empty() {
+                    tx.record_mutation(
+                        current.id,
+                        m.mutation_id,
+                        &AppliedMutation { hash: hash.clone(), outcome: outcome.clone() },
+                        &now,
+                    )?;
+                }
                 last = Some(m.mutation_id);
                 applied += 1;
                 refused += i64::from(outcome.status == OutcomeStatus::Rejected);
