@@ -287,9 +287,9 @@ pages of its own; in a profile the commits and checkpoints are what grows. Nothi
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once (a row created whole keeps its field \
 versions as the one change that made them), one change-log entry per row naming it (a pull reads \
-the row from its table), and per PC the answers to its last push, and nine bytes for each earlier \
-change (how it was answered and part of its hash, so that one sent again from an older copy of the \
-PC's data is not applied twice); the legacy file holds bare \
+the row from its table), and per PC nine bytes for each change it sent (how it was answered and \
+part of its hash, so that one sent again, retried or from an older copy of the PC's data, is not \
+applied twice) and the full answers of its last push's merges and refusals; the legacy file holds bare \
 integers and text, with no ids, versions or history. The PC's \
 store keeps each shift's id and its employee's as 36-character text, in the row and again in the \
 indexes on the id and on (employee, date), which is most of its size; it has no index on region, \
