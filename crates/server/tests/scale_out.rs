@@ -190,7 +190,9 @@ impl Device {
                 let x = self.send(&a, &batch).await;
                 let y = self.send(&b, &batch).await;
                 alike(&x, &y, true, "a retry through the other instance was answered differently");
-                y
+                // The first answer is the one the writer took: "every logged change was answered
+                // to its writer" below counts its versions, not the retry's.
+                x
             }
             _ => self.send(&a, &batch).await,
         };
@@ -459,9 +461,10 @@ fn check(reports: &[Report], stored: &common::Stored) {
     assert!(plates_taken > 0, "no device ever tried a plate another had: the rule went untested");
 }
 
-/// Two tries of one batch answered alike: each change the same way, about the same row. A change
-/// applied as sent is answered again with its row as it stands by then (a retry's row is at least
-/// as new as the first answer's, when `in_turn`).
+/// Two tries of one batch answered alike: each change the same way, about the same row, which a
+/// retry carries as it stands by then (at least as new as the first answer's, when `in_turn`).
+/// A change applied a second time would not get this far: its id would be refused (409), and
+/// `try_send` fails on any answer but 200.
 fn alike(x: &PushResponse, y: &PushResponse, in_turn: bool, what: &str) {
     let answer = |o: &Outcome| {
         (o.mutation_id, o.status, o.code, o.reason.clone(), o.conflicts.clone(), o.row.as_ref().map(|r| r.id))

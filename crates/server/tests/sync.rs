@@ -344,6 +344,41 @@ async fn retried_and_duplicated_batches_apply_once() {
     assert_eq!(h.stored(), before);
 }
 
+/// A retry is answered from one moment: a change applied beside a refused one, and the refused
+/// one, carry the row as it stands when the retry comes, though only the refusal's answer is kept
+/// in full. Until a later push says the device holds it; then it goes.
+#[tokio::test]
+async fn a_retry_answers_every_change_with_the_row_as_it_stands() {
+    let h = Harness::start().await;
+    let a = h.enroll("Bursa", "A").await;
+    let b = h.enroll("Bursa", "B").await;
+    let emp = id();
+    let created = a.push(&[a.upsert("employees", emp, employee("Bir"), 0)]).await;
+    let v1 = created.outcomes[0].row.as_ref().unwrap().version;
+    let batch = [
+        a.upsert("employees", emp, json!({"title": "Usta"}), v1),
+        a.upsert("employees", emp, json!({"weekly_minutes": 9999}), v1),
+    ];
+    let first = a.push(&batch).await;
+    let statuses: Vec<_> = first.outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(statuses, [OutcomeStatus::Applied, OutcomeStatus::Rejected]);
+    assert!(h.read(|tx| tx.applied_mutation(a.id, batch[1].mutation_id)).is_some());
+
+    // The answer was lost; another PC edits the row before the retry.
+    let later = b.push(&[b.upsert("employees", emp, json!({"department": "Depo"}), v1)]).await;
+    let now = later.outcomes[0].row.clone().unwrap();
+    let retry = a.push(&batch).await;
+    let statuses: Vec<_> = retry.outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(statuses, [OutcomeStatus::Applied, OutcomeStatus::Rejected]);
+    assert_eq!(retry.outcomes[1].reason, first.outcomes[1].reason);
+    for outcome in &retry.outcomes {
+        assert_eq!(outcome.row.as_ref(), Some(&now), "{outcome:?}");
+    }
+
+    a.push(&[a.upsert("employees", emp, json!({"title": "Şef"}), now.version)]).await;
+    assert!(h.read(|tx| tx.applied_mutation(a.id, batch[1].mutation_id)).is_none());
+}
+
 #[tokio::test]
 async fn same_field_edits_conflict_and_different_fields_merge() {
     let h = Harness::start().await;

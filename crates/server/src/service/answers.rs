@@ -10,7 +10,7 @@
 //! here tells such a change (the same first eight bytes of its hash) from a new one under a
 //! reused id, and how it was answered.
 
-use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode, in_scope};
+use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode, RowState, in_scope};
 use rainstaff_core::schema;
 
 use crate::error::StoreError;
@@ -69,20 +69,29 @@ pub(super) fn remembered(
         return Ok(Remembered::Other);
     }
     let (status, code) = answer(kept[0]);
-    // The row as it stands now: the one the first answer carried is not kept. The PC may have
-    // been answered newer versions since; this one is at least as new.
-    let row = match schema::table(&m.table) {
-        Some(table) => tx.row(table, m.row_id)?.map(|r| r.state),
-        None => None,
-    };
     Ok(Remembered::Same(Box::new(Outcome {
         mutation_id: m.mutation_id,
         status,
         code,
         reason: code.map(|_| "refused when it was first sent".to_string()),
-        row: row.filter(|r| in_scope(&device.region, &r.region)),
+        row: row_now(tx, device, m)?,
         conflicts: Vec::new(),
     })))
+}
+
+/// The row `m` changed as it stands now, if the device may see it: what an answer given again
+/// carries. The row the first answer carried is not kept, and the PC may have been answered
+/// newer versions since; this one is at least as new.
+pub(super) fn row_now(
+    tx: &mut impl Tx,
+    device: &Device,
+    m: &Mutation,
+) -> Result<Option<RowState>, StoreError> {
+    let row = match schema::table(&m.table) {
+        Some(table) => tx.row(table, m.row_id)?.map(|r| r.state),
+        None => None,
+    };
+    Ok(row.filter(|r| in_scope(&device.region, &r.region)))
 }
 
 fn answer(kept: u8) -> (OutcomeStatus, Option<RefusalCode>) {

@@ -156,7 +156,18 @@ fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> 
         return Ok(Prior::New);
     }
     if let Some(prior) = tx.applied_mutation(device.id, m.mutation_id)? {
-        return Ok(if prior.hash == hash { Prior::Answered(Box::new(prior.outcome)) } else { Prior::Reused });
+        if prior.hash != hash {
+            return Ok(Prior::Reused);
+        }
+        // With the row as it stands now, as the answers given from what `answers` keeps: a retry
+        // answered from two moments would hand the PC, for a change refused there, a row older
+        // than the one it takes for a change applied beside it. A refusal that showed no row
+        // (an id another region owns) still shows none.
+        let mut outcome = prior.outcome;
+        if outcome.row.is_some() {
+            outcome.row = answers::row_now(tx, device, m)?;
+        }
+        return Ok(Prior::Answered(Box::new(outcome)));
     }
     Ok(match answers::remembered(tx, device, m, hash)? {
         Remembered::Same(outcome) => Prior::Answered(outcome),
@@ -201,6 +212,11 @@ fn check_sequence(id: i64, last: Option<i64>, renumber: &ErrorDetail) -> Result<
     Err(refusal.with_detail(renumber.clone()))
 }
 
+/// What tells a change sent again from a new one under a reused id. Part of it is kept for good
+/// (`answers`), so these bytes must stay what they are for a change that means the same: a new
+/// field of `Mutation` has to be left out of its JSON when it has its default, and a renamed one
+/// hashed under its old name, or changes a PC sends again from an older copy of its data would
+/// be taken for new ones and applied twice.
 fn mutation_hash(m: &Mutation) -> Result<String, StoreError> {
     Ok(sha256_hex(&serde_json::to_vec(m)?))
 }

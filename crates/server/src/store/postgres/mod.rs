@@ -14,7 +14,8 @@
 //!   change that commits later. (A `SEQUENCE` would hand numbers out outside any transaction,
 //!   and a transaction with a lower number could commit after one with a higher.)
 //! - a mutation retried on another instance while its first try is still running waits for the
-//!   lock and then finds the first try's `applied_mutations` row: exactly once across instances.
+//!   lock and then finds what the first try kept of its answer (`answered_runs`, and the
+//!   `applied_mutations` row of a merge or refusal): exactly once across instances.
 //!
 //! The price is that writes do not overlap, whichever instance takes them: instances add
 //! request handling, TLS and JSON work in parallel, not write throughput (docs/PERFORMANCE.md).
