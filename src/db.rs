@@ -43,6 +43,18 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_outbox_made.sql"),
 ];
 
+/// Brings a store at migration `version` to this build's layout: the synced tables first, so
+/// that a numbered migration changing their data finds them, then the migrations it lacks.
+fn migrate(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
+    ddl::reconcile(tx)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    Ok(())
+}
+
 pub const STORE_FILE: &str = "rainstaff.db";
 
 #[derive(Debug, thiserror::Error)]
@@ -184,13 +196,7 @@ impl Store {
         // An unchanged store is not written to at all: it may not have been checked yet.
         if !unchanged {
             let tx = self.conn.transaction()?;
-            // The synced tables first, so that a numbered migration changing their data finds them.
-            ddl::reconcile(&tx)?;
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tx.execute_batch(sql)?;
-                tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            }
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            migrate(&tx, version)?;
             tx.commit()?;
         }
         // Who is making the changes on this connection, for the outbox entries it writes.

@@ -338,6 +338,44 @@ fn backup_and_restore_keep_the_change_numbering() {
     assert!(store.restore_from(&not_a_backup).is_err());
 }
 
+/// A backup taken before an upgrade (one migration behind: the outbox without the order its
+/// changes were made in) is restored and brought up to date; one from a newer version is refused
+/// with what to do.
+#[test]
+fn a_backup_from_before_an_upgrade_is_restored_and_brought_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
+    let user = manager(&store);
+    employee(&mut store, &user, "ESKİ SÜRÜM");
+    let backup = store.backup_now().unwrap();
+    let current: i64 = count(&store, "PRAGMA user_version");
+    let older = rusqlite::Connection::open(&backup).unwrap();
+    older
+        .execute_batch(&format!(
+            "DROP INDEX outbox_made; ALTER TABLE outbox DROP COLUMN made; PRAGMA user_version = {}",
+            current - 1
+        ))
+        .unwrap();
+    drop(older);
+    employee(&mut store, &user, "YENİ SÜRÜM");
+
+    store.restore_from(&backup).unwrap();
+    let names: Vec<String> = store.employees("ALL").unwrap().into_iter().map(|e| e.data.full_name).collect();
+    assert_eq!(names, ["ESKİ SÜRÜM"]);
+    assert_eq!(count(&store, "PRAGMA user_version"), current);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM outbox WHERE made = mutation_id"),
+        count(&store, "SELECT count(*) FROM outbox")
+    );
+    employee(&mut store, &user, "GERİ YÜKLEMEDEN SONRA");
+
+    let newer = rusqlite::Connection::open(&backup).unwrap();
+    newer.pragma_update(None, "user_version", current + 1).unwrap();
+    drop(newer);
+    let err = store.restore_from(&backup).unwrap_err().to_string();
+    assert!(err.contains("newer version"), "{err}");
+}
+
 fn admin(store: &Store) -> User {
     store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap()
 }

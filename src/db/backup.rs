@@ -103,8 +103,10 @@ impl Store {
         Backup::new(&src, &mut self.conn)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
         drop(src);
         let tx = self.conn.transaction()?;
-        // A backup taken before a field was added to the schema gets its column now.
-        super::ddl::reconcile(&tx)?;
+        // A backup taken before an upgrade gets what this version added since: columns, tables,
+        // migrations.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        super::migrate(&tx, version)?;
         for (key, value) in sync_state {
             tx.execute(
                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -163,7 +165,8 @@ pub fn verify(path: &Path) -> Result<()> {
     check_file(path, "quick_check")
 }
 
-/// A backup may be restored only if it is a readable, intact Rainstaff store this version knows.
+/// A backup may be restored only if it is a readable, intact Rainstaff store of this version or
+/// an earlier one.
 pub fn check_backup(path: &Path) -> Result<()> {
     check_file(path, "integrity_check")
 }
@@ -181,8 +184,12 @@ fn check_file(path: &Path, check: &str) -> Result<()> {
         return Err(bad("bir Rainstaff yedeği değil", "not a Rainstaff backup"));
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version != MIGRATIONS.len() as i64 {
-        return Err(bad("Rainstaff'ın başka bir sürümüyle alınmış", "made by another version of Rainstaff"));
+    // One taken before an upgrade is brought up to date as it is restored (`restore_from`).
+    if version > MIGRATIONS.len() as i64 {
+        return Err(bad(
+            "Rainstaff'ın daha yeni bir sürümüyle alınmış; o sürümü kurun",
+            "made by a newer version of Rainstaff; install that version",
+        ));
     }
     let check: String = conn.query_row(&format!("PRAGMA {check}"), [], |r| r.get(0)).map_err(unreadable)?;
     if check != "ok" {
