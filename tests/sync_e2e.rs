@@ -156,8 +156,7 @@ fn two_pcs_converge_through_the_real_server_while_one_is_offline() {
     // B edits the title while the server is down for A too: A edits the department offline.
     drop(serving);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         let edit = json!({"department": "Muhasebe"}).as_object().unwrap().clone();
         store.save_record(&user, &EMPLOYEES, Some(id), "Izmir", edit, SaveOptions::default()).unwrap();
     }
@@ -227,7 +226,26 @@ fn shift_states(data: &Path) -> Vec<(String, bool)> {
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
 }
 
-/// An Ankara PC's first records: its manager ("müdür", the password `add_shift` signs in with)
+/// The store of the PC whose data folder is `data`, its manager (`ankara_office`) signed in.
+fn signed_in(data: &Path) -> (Store, User) {
+    let store = Store::open(&data.join("rainstaff.db")).unwrap();
+    let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+    (store, user)
+}
+
+/// A server and two Ankara PCs enrolled with it, the first holding the office (`ankara_office`)
+/// and synced: the server's file, the server, the two PCs' data folders and the employee's id.
+fn ankara_pair(dir: &Path) -> (PathBuf, Serving, PathBuf, PathBuf, Uuid) {
+    let (db, _port, url, serving) = start_server(dir);
+    let (a, b) = (dir.join("ankara-1"), dir.join("ankara-2"));
+    enroll(&a, &url, &code(&db, "Ankara"));
+    enroll(&b, &url, &code(&db, "Ankara"));
+    let id = ankara_office(&a);
+    sync_clean(&a);
+    (db, serving, a, b, id)
+}
+
+/// An Ankara PC's first records: its manager ("müdür", the password `signed_in` signs in with)
 /// and one employee, whose id it returns.
 fn ankara_office(data: &Path) -> Uuid {
     let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
@@ -242,8 +260,7 @@ fn add_shift(data: &Path, employee: Uuid, day: u32) -> Uuid {
 
 /// A 09:00–18:00 shift of `employee` on `date` (`YYYY-MM-DD`), entered by the office's manager.
 fn add_shift_on(data: &Path, employee: Uuid, date: &str) -> Uuid {
-    let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
-    let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+    let (mut store, user) = signed_in(data);
     let s = Shift {
         employee_id: employee.to_string(),
         work_date: date.into(),
@@ -283,8 +300,7 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
     let later = add_shift(&a, employee, 6);
     add_shift(&a, employee, 7);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         store.delete_record(&user, &TIMESHEETS, later).unwrap();
     }
     let report = sync(&a).unwrap();
@@ -337,12 +353,7 @@ fn a_restored_server_and_a_restored_pc_do_not_stop_sync() {
 #[test]
 fn a_pc_put_back_from_an_older_copy_keeps_its_own_later_change() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _port, url, serving) = start_server(dir.path());
-    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
-    enroll(&a, &url, &code(&db, "Ankara"));
-    enroll(&b, &url, &code(&db, "Ankara"));
-    let id = ankara_office(&a);
-    sync_clean(&a);
+    let (_db, serving, a, b, id) = ankara_pair(dir.path());
     rename(&a, id, "AYŞE KAYA");
     let copy = dir.path().join("ankara-1-copy.db");
     Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
@@ -362,8 +373,7 @@ fn a_pc_put_back_from_an_older_copy_keeps_its_own_later_change() {
 
 /// The office's manager renames employee `id` on the PC whose data folder is `data`.
 fn rename(data: &Path, id: Uuid, name: &str) {
-    let mut store = Store::open(&data.join("rainstaff.db")).unwrap();
-    let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+    let (mut store, user) = signed_in(data);
     let edit = json!({"full_name": name}).as_object().unwrap().clone();
     store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
 }
@@ -383,16 +393,11 @@ fn put_back(data: &Path, copy: &Path) {
 #[test]
 fn a_pc_put_back_renumbers_only_the_change_that_differs() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _port, url, serving) = start_server(dir.path());
-    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
-    enroll(&a, &url, &code(&db, "Ankara"));
-    enroll(&b, &url, &code(&db, "Ankara"));
-    let id = ankara_office(&a);
+    let (_db, serving, a, b, id) = ankara_pair(dir.path());
     let shift = add_shift(&a, id, 1);
     sync_clean(&a);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         store.delete_record(&user, &TIMESHEETS, shift).unwrap();
     }
     rename(&a, id, "AYŞE KAYA");
@@ -404,8 +409,7 @@ fn a_pc_put_back_renumbers_only_the_change_that_differs() {
 
     put_back(&a, &copy);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         assert_eq!(store.undo_delete(&user, &TIMESHEETS, shift).unwrap(), shift);
     }
     let report = sync(&a).unwrap();
@@ -423,17 +427,12 @@ fn a_pc_put_back_renumbers_only_the_change_that_differs() {
 #[test]
 fn changes_renumbered_over_several_batches_keep_their_order() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _port, url, serving) = start_server(dir.path());
-    let a = dir.path().join("ankara-1");
-    enroll(&a, &url, &code(&db, "Ankara"));
-    let id = ankara_office(&a);
-    sync_clean(&a);
+    let (_db, serving, a, _b, id) = ankara_pair(dir.path());
     let copy = dir.path().join("ankara-1-copy.db");
     Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
     // Each rename is two changes, the record's and its audit entry's: more than a push carries.
     let renames = |prefix: &str| {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         for n in 1..=MAX_BATCH / 2 + 50 {
             let edit = json!({"full_name": format!("{prefix} {n}")}).as_object().unwrap().clone();
             store.save_record(&user, &EMPLOYEES, Some(id), "Ankara", edit, SaveOptions::default()).unwrap();
@@ -456,12 +455,7 @@ fn changes_renumbered_over_several_batches_keep_their_order() {
 #[test]
 fn a_pc_restored_from_its_backup_in_the_app_does_not_send_old_changes_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _port, url, serving) = start_server(dir.path());
-    let (a, b) = (dir.path().join("ankara-1"), dir.path().join("ankara-2"));
-    enroll(&a, &url, &code(&db, "Ankara"));
-    enroll(&b, &url, &code(&db, "Ankara"));
-    let id = ankara_office(&a);
-    sync_clean(&a);
+    let (db, serving, a, b, id) = ankara_pair(dir.path());
     rename(&a, id, "AYŞE KAYA");
     let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
     sync_clean(&a);
@@ -490,11 +484,7 @@ fn a_pc_restored_from_its_backup_in_the_app_does_not_send_old_changes_twice() {
 #[test]
 fn a_pc_restored_in_the_app_gets_back_what_it_sent_since_the_backup() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _port, url, serving) = start_server(dir.path());
-    let a = dir.path().join("ankara-1");
-    enroll(&a, &url, &code(&db, "Ankara"));
-    let id = ankara_office(&a);
-    sync_clean(&a);
+    let (_db, serving, a, _b, id) = ankara_pair(dir.path());
     let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
     let shift = add_shift(&a, id, 5);
     sync_clean(&a);
@@ -604,8 +594,7 @@ fn a_new_pc_starts_from_the_servers_snapshot() {
     }
     let gone = add_shift(&a, employee, 6);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         store.delete_record(&user, &TIMESHEETS, gone).unwrap();
     }
     sync_clean(&a);
@@ -1087,8 +1076,7 @@ fn an_offline_edit_into_a_month_locked_meanwhile_is_refused_and_parked() {
 
     // Offline, the office lengthens the break; meanwhile the head office locks March.
     let lengthen = |minutes: i64| {
-        let mut store = Store::open(&office.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&office);
         let edit = json!({"break_minutes": minutes}).as_object().unwrap().clone();
         store.save_record(&user, &TIMESHEETS, Some(march), "Ankara", edit, SaveOptions::default())
     };
@@ -1152,8 +1140,7 @@ fn a_pull_takes_shifts_whose_person_comes_pages_later() {
     let person = ankara_office(&a);
     add_shift(&a, person, 1);
     {
-        let mut store = Store::open(&a.join("rainstaff.db")).unwrap();
-        let user = store.verify_login("müdür", "parola-12345").unwrap().unwrap();
+        let (mut store, user) = signed_in(&a);
         // More than a page of changes after the shift's.
         for i in 0..rainstaff_core::protocol::MAX_BATCH {
             let e = Employee { full_name: format!("PERSONEL {i:03}"), ..Employee::default() };
