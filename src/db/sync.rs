@@ -525,9 +525,9 @@ impl Store {
         let last = detail.last_mutation_id.unwrap_or(0);
         let tx = self.conn.transaction()?;
         // Through negative ids, so no new id meets an old one on the way. The entries the server
-        // named and every one after its last get new ids after it, in their order; the others
-        // it answers as it did. Renumbered, they would be applied a second time. A server that
-        // names only where to start has everything from there renumbered.
+        // named and every one after its last get new ids after it; the others it answers as it
+        // did (renumbered, they would be applied a second time). A server that names only where
+        // to start has everything from there renumbered.
         if detail.replayed_mutation_ids.is_empty() {
             let from = detail.replayed_mutation_id.unwrap_or(i64::MIN);
             tx.execute("UPDATE outbox SET mutation_id = -mutation_id WHERE mutation_id >= ?1", [from])?;
