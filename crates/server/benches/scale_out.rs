@@ -111,7 +111,8 @@ async fn run() -> String {
          HTTP and JSON, are the limit; a batch's latency is mostly the queue of the others ahead of it. \
          **PostgreSQL, one instance**: the same one writer at a time (every write transaction first \
          takes the counter-row lock, docs/IT.md \"Scaling out\"). A mutation's writes (row, change \
-         log, exactly-once record) are queued and sent with its next read, and seqs are counted in the \
+         log; a full exactly-once record only for a merge or a refusal) are queued and sent with its \
+         next read, and seqs are counted in the \
          transaction, so what remains per mutation is its reads: the current row, the rows it refers \
          to and the rules' look-ups (a shift's person twice, their other shifts), each a round trip \
          to another process through the store's runtime thread and loopback TCP, all while the lock \
