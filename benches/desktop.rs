@@ -280,6 +280,7 @@ fn sync_numbers(runtime: &tokio::runtime::Runtime) -> SyncNumbers {
             fields,
             base_version: 0,
             imported: false,
+            renumbered_from: None,
         });
         if batch.len() == MAX_BATCH {
             push(std::mem::take(&mut batch));

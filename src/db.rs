@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/004_outbox_imported.sql"),
     include_str!("../migrations/005_sign_in_failures.sql"),
     include_str!("../migrations/006_outbox_made.sql"),
+    include_str!("../migrations/007_outbox_renumbered_from.sql"),
 ];
 
 /// Brings a store at migration `version` to this build's layout: the synced tables first, so

@@ -479,6 +479,36 @@ fn a_pc_restored_from_its_backup_in_the_app_does_not_send_old_changes_twice() {
     drop(serving);
 }
 
+/// A change made under a reused id (a copy was put back), saved in a backup while it waited, then
+/// renumbered by a sync and applied: when that backup is restored, the change comes back under
+/// the id it was first sent as, which the server knows with other content. The server remembers
+/// which change the PC renumbered, and does not apply it a second time over a later rename.
+#[test]
+fn a_change_renumbered_after_a_backup_is_not_applied_again_when_the_backup_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, serving, a, b, id) = ankara_pair(dir.path());
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    rename(&a, id, "AYŞE KAYA");
+    sync_clean(&a);
+    put_back(&a, &copy);
+    rename(&a, id, "AYŞE USTA");
+    let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
+    sync_clean(&a);
+    rename(&a, id, "AYŞE DEMİR");
+    sync_clean(&a);
+    let applied = count(&db, "SELECT max(last_mutation_id) FROM devices");
+
+    Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&backup).unwrap();
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(count(&db, "SELECT max(last_mutation_id) FROM devices"), applied);
+    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    drop(serving);
+}
+
 /// Restored in the app from a backup taken before it sent some records, a PC gets them back from
 /// the server, though a pull leaves out a PC's own changes.
 #[test]

@@ -798,6 +798,7 @@ impl World {
             fields: employee.as_object().unwrap().clone(),
             base_version: 0,
             imported: false,
+            renumbered_from: None,
         }];
         let mut expected = vec![RefusalCode::RegionForbidden];
         if let Some(taken) = taken {
@@ -810,6 +811,7 @@ impl World {
                 fields: Map::new(),
                 base_version: 0,
                 imported: false,
+                renumbered_from: None,
             });
             expected.push(RefusalCode::IdTaken);
         }

@@ -538,6 +538,11 @@ impl Store {
                 params![last, Value::from(detail.replayed_mutation_ids.clone()).to_string()],
             )?;
         }
+        // What they were first sent as goes with them (`Mutation::renumbered_from`).
+        tx.execute(
+            "UPDATE outbox SET renumbered_from = coalesce(renumbered_from, -mutation_id) WHERE mutation_id < 0",
+            [],
+        )?;
         // Numbered in the order they were made (`made`): an entry moved by an earlier renumbering
         // of the same copy's changes, named in an earlier batch, stays ahead of one named now.
         tx.execute(
@@ -823,7 +828,7 @@ impl Store {
 /// The first `limit` changes of the outbox, in order.
 fn read_batch(conn: &Connection, limit: usize) -> Result<Vec<Mutation>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT mutation_id, table_name, row_id, region, op, fields, base_version, imported
+        "SELECT mutation_id, table_name, row_id, region, op, fields, base_version, imported, renumbered_from
          FROM outbox ORDER BY mutation_id LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit as i64], |r| {
@@ -841,6 +846,7 @@ fn read_batch(conn: &Connection, limit: usize) -> Result<Vec<Mutation>, StoreErr
             },
             base_version: r.get(6)?,
             imported: r.get(7)?,
+            renumbered_from: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -165,6 +165,7 @@ mod tests {
             fields: fields.as_object().unwrap().clone(),
             base_version,
             imported: false,
+            renumbered_from: None,
         }
     }
 

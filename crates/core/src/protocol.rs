@@ -9,10 +9,11 @@ use crate::ids::IdNamespaces;
 
 /// Sent by every client on every request; the server answers 426 to versions it cannot serve.
 pub const PROTOCOL_HEADER: &str = "x-rainstaff-protocol";
-/// 2 added `Mutation::imported`. A server serves every version from `MIN_PROTOCOL_VERSION` up to
+/// 2 added `Mutation::imported`, 3 `Mutation::renumbered_from`. A server serves every version
+/// from `MIN_PROTOCOL_VERSION` up to
 /// its own (an older client's mutations simply lack the new field); a client newer than the
 /// server is told the server must be updated, instead of having a batch refused as malformed.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The oldest client protocol this build of the server still serves.
 pub const MIN_PROTOCOL_VERSION: u32 = 1;
 /// The pseudo-region of administrators' devices and users: they see every region.
@@ -54,6 +55,12 @@ pub struct Mutation {
     /// its regions anyway, and scope, field and reference checks still apply. Since protocol 2.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub imported: bool,
+    /// The id this change was first sent under, when the device renumbered it since (its store
+    /// had gone back to an older copy, `ErrorDetail`). A copy of the device's data from before the
+    /// renumbering still holds the change under that id; the server remembers which change it
+    /// was, so that it is not applied a second time. Since protocol 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renumbered_from: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

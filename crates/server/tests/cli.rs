@@ -162,7 +162,7 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
          ALTER TABLE change_log DROP COLUMN origin; DROP TABLE web_sessions; DROP TABLE audit_log;
          ALTER TABLE users DROP COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until;
          ALTER TABLE devices DROP COLUMN app_version; ALTER TABLE devices DROP COLUMN refused;
-         DROP TABLE answered_runs; PRAGMA user_version = 1;",
+         DROP TABLE answered_runs; DROP TABLE renumbered_answers; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -172,7 +172,7 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     let disabled_at: i64 = conn
         .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
             r.get(0)

@@ -197,14 +197,14 @@ fn a_database_of_an_earlier_build_is_brought_up_to_date() {
          ALTER TABLE change_log ALTER COLUMN row_json SET NOT NULL; \
          DROP TABLE web_sessions; DROP TABLE audit_log; ALTER TABLE users DROP COLUMN failed_logins; \
          ALTER TABLE users DROP COLUMN locked_until; ALTER TABLE devices DROP COLUMN app_version; \
-         ALTER TABLE devices DROP COLUMN refused; DROP TABLE answered_runs; \
+         ALTER TABLE devices DROP COLUMN refused; DROP TABLE answered_runs; DROP TABLE renumbered_answers; \
          UPDATE rainstaff_schema SET version = 1",
     );
     let listed = stdout(&run(&url, &["user", "list"]));
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     cluster.sql(
         &url,
-        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 6 THEN RAISE 'not upgraded'; END IF; END $check$",
+        "DO $check$ BEGIN IF (SELECT version FROM rainstaff_schema) <> 7 THEN RAISE 'not upgraded'; END IF; END $check$",
     );
     cluster.sql(
         &url,

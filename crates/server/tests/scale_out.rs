@@ -76,6 +76,7 @@ impl Device {
             fields: fields.as_object().cloned().unwrap_or_default(),
             base_version: base,
             imported: false,
+            renumbered_from: None,
         });
         self.next_mutation += 1;
     }

@@ -101,6 +101,7 @@ pub fn batches(region: &str, count: usize) -> Vec<Vec<Mutation>> {
             fields: fields.as_object().cloned().unwrap(),
             base_version,
             imported: false,
+            renumbered_from: None,
         }
     };
     let mut out = vec![

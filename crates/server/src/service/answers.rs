@@ -36,7 +36,8 @@ pub(super) fn kept(hash: &str, outcome: &Outcome) -> [u8; WIDTH] {
     bytes
 }
 
-fn digest(hash: &str) -> [u8; 8] {
+/// The first eight bytes of `hash` (sha256, hex): what is kept of it.
+pub(super) fn digest(hash: &str) -> [u8; 8] {
     u64::from_str_radix(&hash[..16], 16).unwrap_or_default().to_be_bytes()
 }
 
@@ -57,26 +58,60 @@ pub(super) fn remembered(
     m: &Mutation,
     hash: &str,
 ) -> Result<Remembered, StoreError> {
-    let Some((first_id, run)) = tx.answers_holding(device.id, m.mutation_id)? else {
-        return Ok(Remembered::Nothing);
-    };
-    let Some(kept) =
-        usize::try_from(m.mutation_id - first_id).ok().and_then(|i| run.get(i * WIDTH..(i + 1) * WIDTH))
-    else {
+    let Some(kept) = kept_at(tx, device, m.mutation_id)? else {
         return Ok(Remembered::Nothing);
     };
     if kept[1..] != digest(hash) {
         return Ok(Remembered::Other);
     }
-    let (status, code) = answer(kept[0]);
-    Ok(Remembered::Same(Box::new(Outcome {
+    Ok(Remembered::Same(answer_again(tx, device, m, kept[0])?))
+}
+
+/// The answer to a change the device renumbered and had applied under another id, sent again
+/// under the id it was first sent as: a copy of the device's data from before the renumbering
+/// came back (`Tx::record_renumbered`). None when `m` is no such change.
+pub(super) fn renamed(
+    tx: &mut impl Tx,
+    device: &Device,
+    m: &Mutation,
+    hash: &str,
+) -> Result<Option<Box<Outcome>>, StoreError> {
+    let Some(new_id) = tx.renumbered(device.id, m.mutation_id, &digest(hash))? else {
+        return Ok(None);
+    };
+    match kept_at(tx, device, new_id)? {
+        Some(kept) => Ok(Some(answer_again(tx, device, m, kept[0])?)),
+        None => Ok(None),
+    }
+}
+
+/// The kept bytes of the answer to the device's mutation `id`, if a run holds them.
+fn kept_at(tx: &mut impl Tx, device: &Device, id: i64) -> Result<Option<[u8; WIDTH]>, StoreError> {
+    let Some((first_id, run)) = tx.answers_holding(device.id, id)? else {
+        return Ok(None);
+    };
+    Ok(usize::try_from(id - first_id)
+        .ok()
+        .and_then(|i| run.get(i * WIDTH..(i + 1) * WIDTH))
+        .and_then(|bytes| bytes.try_into().ok()))
+}
+
+/// `m` answered again as the byte kept of its first answer says.
+fn answer_again(
+    tx: &mut impl Tx,
+    device: &Device,
+    m: &Mutation,
+    kept: u8,
+) -> Result<Box<Outcome>, StoreError> {
+    let (status, code) = answer(kept);
+    Ok(Box::new(Outcome {
         mutation_id: m.mutation_id,
         status,
         code,
         reason: code.map(|_| "refused when it was first sent".to_string()),
         row: row_now(tx, device, m)?,
         conflicts: Vec::new(),
-    })))
+    }))
 }
 
 /// The row `m` changed as it stands now, if the device may see it: what an answer given again

@@ -116,6 +116,11 @@ impl<S: Store> Server<S> {
                         &now,
                     )?;
                 }
+                if let Some(first) = m.renumbered_from.filter(|&f| f != m.mutation_id) {
+                    let as_first = Mutation { mutation_id: first, renumbered_from: None, ..m.clone() };
+                    let kept = answers::digest(&mutation_hash(&as_first)?);
+                    tx.record_renumbered(current.id, first, &kept, m.mutation_id)?;
+                }
                 last = Some(m.mutation_id);
                 applied += 1;
                 refused += i64::from(outcome.status == OutcomeStatus::Rejected);
@@ -157,7 +162,7 @@ fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> 
     }
     if let Some(prior) = tx.applied_mutation(device.id, m.mutation_id)? {
         if prior.hash != hash {
-            return Ok(Prior::Reused);
+            return reused(tx, device, m, hash);
         }
         // With the row as it stands now, as the answers given from what `answers` keeps: a retry
         // answered from two moments would hand the PC, for a change refused there, a row older
@@ -169,11 +174,20 @@ fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> 
         }
         return Ok(Prior::Answered(Box::new(outcome)));
     }
-    Ok(match answers::remembered(tx, device, m, hash)? {
-        Remembered::Same(outcome) => Prior::Answered(outcome),
-        Remembered::Other => Prior::Reused,
-        Remembered::Nothing if device.last_mutation_id.is_some() => Prior::Reused,
-        Remembered::Nothing => Prior::New,
+    match answers::remembered(tx, device, m, hash)? {
+        Remembered::Same(outcome) => Ok(Prior::Answered(outcome)),
+        Remembered::Other => reused(tx, device, m, hash),
+        Remembered::Nothing if device.last_mutation_id.is_some() => reused(tx, device, m, hash),
+        Remembered::Nothing => Ok(Prior::New),
+    }
+}
+
+/// An id the server knows with other content: a reused one, unless the device renumbered this
+/// change once and a copy of its data from before sends it again under its first id.
+fn reused(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> Result<Prior, StoreError> {
+    Ok(match answers::renamed(tx, device, m, hash)? {
+        Some(outcome) => Prior::Answered(outcome),
+        None => Prior::Reused,
     })
 }
 

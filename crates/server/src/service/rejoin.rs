@@ -59,6 +59,7 @@ fn rejoin_row(
         fields: if row.deleted { Default::default() } else { row.fields.clone() },
         base_version: base_seq,
         imported: false,
+        renumbered_from: None,
     };
     if let Some(table) = schema::table(&row.table)
         && let Some(current) = tx.row(table, row.row_id)?

@@ -237,6 +237,18 @@ pub trait Tx {
     /// Keeps for good what `service::answers` encodes of the answers to the device's mutations
     /// from `first_id` on, consecutive ids.
     fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError>;
+    /// Keeps for good that the device's mutation `new_id` was first sent as `first_id`, with the
+    /// first bytes of its hash as it was then (`service::answers::renamed`).
+    fn record_renumbered(
+        &mut self,
+        device: Uuid,
+        first_id: i64,
+        digest: &[u8],
+        new_id: i64,
+    ) -> Result<(), StoreError>;
+    /// The id the device's change first sent as `first_id`, hash starting with `digest`, was
+    /// applied under (`record_renumbered`).
+    fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError>;
     /// The run of kept answers (`record_answers`) that may hold `mutation_id`: the last one
     /// starting at or before it, with its first id.
     fn answers_holding(

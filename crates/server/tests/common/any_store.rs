@@ -233,6 +233,18 @@ impl Tx for DynTx<'_> {
     fn record_answers(&mut self, device: Uuid, first_id: i64, answers: &[u8]) -> Result<(), StoreError> {
         self.0.record_answers(device, first_id, answers)
     }
+    fn record_renumbered(
+        &mut self,
+        device: Uuid,
+        first_id: i64,
+        digest: &[u8],
+        new_id: i64,
+    ) -> Result<(), StoreError> {
+        self.0.record_renumbered(device, first_id, digest, new_id)
+    }
+    fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError> {
+        self.0.renumbered(device, first_id, digest)
+    }
     fn answers_holding(
         &mut self,
         device: Uuid,

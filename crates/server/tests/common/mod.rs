@@ -290,6 +290,7 @@ impl Dev {
             fields: fields.as_object().cloned().unwrap_or_default(),
             base_version: base,
             imported: false,
+            renumbered_from: None,
         };
         self.next_mutation.set(self.next_mutation.get() + 1);
         m

@@ -207,15 +207,27 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
                 tx.record_mutation(a.id, id, &applied(id, "before"), NOW)?;
             }
             tx.record_answers(a.id, 6, &[0; 18])?;
+            tx.record_renumbered(a.id, 3, &[1; 8], 7)?;
             tx.record_push(a.id, 7, 0, NOW)?;
-            Ok(tx.forget_last_mutations()?)
+            Ok(())
         })
         .unwrap();
+    // A renumbered change is found by its first id and the start of its hash, and only so.
+    store
+        .read(|tx| {
+            assert_eq!(tx.renumbered(a.id, 3, &[1; 8])?, Some(7));
+            assert_eq!(tx.renumbered(a.id, 3, &[2; 8])?, None);
+            assert_eq!(tx.renumbered(a.id, 4, &[1; 8])?, None);
+            Ok(())
+        })
+        .unwrap();
+    store.write(|tx| Ok(tx.forget_last_mutations()?)).unwrap();
     store
         .read(|tx| {
             assert_eq!(tx.device(a.id)?.unwrap().last_mutation_id, None);
             assert_eq!(tx.applied_mutation(a.id, 6)?, None);
             assert_eq!(tx.answers_holding(a.id, 6)?, None);
+            assert_eq!(tx.renumbered(a.id, 3, &[1; 8])?, None);
             Ok(())
         })
         .unwrap();
@@ -241,6 +253,7 @@ fn upsert(mutation_id: i64, row: &RowState) -> Mutation {
         fields: row.fields.clone(),
         base_version: 0,
         imported: false,
+        renumbered_from: None,
     }
 }
 

@@ -18,6 +18,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/0004_web_dashboard.sql"),
     include_str!("migrations/0005_change_json_when_whole.sql"),
     include_str!("migrations/0006_answered_runs.sql"),
+    include_str!("migrations/0007_renumbered_answers.sql"),
 ];
 
 /// The first step after which a change's row JSON is kept only when its table lacks the version.

@@ -438,6 +438,7 @@ impl Tx for PgTx<'_> {
         self.execute("UPDATE devices SET last_mutation_id = NULL", vec![])?;
         self.execute("DELETE FROM applied_mutations", vec![])?;
         self.execute("DELETE FROM answered_runs", vec![])?;
+        self.execute("DELETE FROM renumbered_answers", vec![])?;
         Ok(())
     }
 
@@ -871,6 +872,28 @@ impl Tx for PgTx<'_> {
             "INSERT INTO answered_runs (device_id, first_id, answers) VALUES ($1, $2, $3)",
             vec![text(device), Box::new(first_id), Box::new(answers.to_vec())],
         )
+    }
+
+    fn record_renumbered(
+        &mut self,
+        device: Uuid,
+        first_id: i64,
+        digest: &[u8],
+        new_id: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO renumbered_answers (device_id, first_id, digest, new_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (device_id, first_id, digest) DO UPDATE SET new_id = excluded.new_id",
+            vec![text(device), Box::new(first_id), Box::new(digest.to_vec()), Box::new(new_id)],
+        )
+    }
+
+    fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError> {
+        let rows = self.query(
+            "SELECT new_id FROM renumbered_answers WHERE device_id = $1 AND first_id = $2 AND digest = $3",
+            vec![text(device), Box::new(first_id), Box::new(digest.to_vec())],
+        )?;
+        rows.first().map(|r| Ok(r.try_get(0)?)).transpose()
     }
 
     fn answers_holding(

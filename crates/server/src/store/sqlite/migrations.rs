@@ -149,6 +149,16 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (device_id, first_id)
     ) STRICT, WITHOUT ROWID;
     ",
+    // 9: the ids changes were first sent under, before their device renumbered them.
+    "
+    CREATE TABLE renumbered_answers (
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        first_id INTEGER NOT NULL,
+        digest BLOB NOT NULL,
+        new_id INTEGER NOT NULL,
+        PRIMARY KEY (device_id, first_id, digest)
+    ) STRICT, WITHOUT ROWID;
+    ",
 ];
 
 /// The first step after which a change's row JSON is kept only when its table lacks the version.

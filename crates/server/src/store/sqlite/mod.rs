@@ -47,7 +47,8 @@ const STATEMENTS_KEPT: usize = 256;
 
 /// `Tx::forget_last_mutations`, also run by a restore on the file it puts in place.
 const FORGET_LAST_MUTATIONS: &str =
-    "UPDATE devices SET last_mutation_id = NULL; DELETE FROM applied_mutations; DELETE FROM answered_runs;";
+    "UPDATE devices SET last_mutation_id = NULL; DELETE FROM applied_mutations; DELETE FROM answered_runs;
+     DELETE FROM renumbered_answers;";
 
 /// SQLite's spelling of the shared statements.
 const DIALECT: Dialect = Dialect {
@@ -830,6 +831,32 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached("INSERT INTO answered_runs (device_id, first_id, answers) VALUES (?1, ?2, ?3)")?
             .execute(params![device.to_string(), first_id, answers])?;
         Ok(())
+    }
+
+    fn record_renumbered(
+        &mut self,
+        device: Uuid,
+        first_id: i64,
+        digest: &[u8],
+        new_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO renumbered_answers (device_id, first_id, digest, new_id) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![device.to_string(), first_id, digest, new_id])?;
+        Ok(())
+    }
+
+    fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT new_id FROM renumbered_answers WHERE device_id = ?1 AND first_id = ?2 AND digest = ?3",
+            )?
+            .query_row(params![device.to_string(), first_id, digest], |r| r.get(0))
+            .optional()?)
     }
 
     fn answers_holding(
