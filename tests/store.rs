@@ -376,6 +376,113 @@ fn a_backup_from_before_an_upgrade_is_restored_and_brought_up_to_date() {
     assert!(err.contains("newer version"), "{err}");
 }
 
+/// A store the release before 16-byte ids wrote (tests/fixtures/store/v7_text_ids.db) opens with
+/// every row as it was: fields, references, timestamps, tombstones, the outbox waiting to be sent
+/// and the legacy ids enrollment re-keys, now kept as bytes; and it works on as before.
+#[test]
+fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rainstaff.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/v7_text_ids.db"), &path)
+        .unwrap();
+    let before = rusqlite::Connection::open(&path).unwrap();
+    let text_rows =
+        |table: &rainstaff_core::schema::TableSpec| -> Vec<(String, Vec<rusqlite::types::Value>)> {
+            let names: Vec<&str> = ["id", "region", "created_at", "updated_at", "deleted_at"]
+                .into_iter()
+                .chain(table.fields.iter().map(|f| f.name))
+                .collect();
+            let sql = format!("SELECT {} FROM {} ORDER BY id", names.join(", "), table.name);
+            let mut stmt = before.prepare(&sql).unwrap();
+            stmt.query_map([], |r| {
+                let values = (1..names.len()).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+                Ok((r.get(0)?, values))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+    let old: Vec<_> = TABLES.iter().map(|t| text_rows(t)).collect();
+    let shifts = &old[TABLES.iter().position(|t| t.name == "timesheets").unwrap()];
+    let outbox_sql = "SELECT mutation_id, row_id FROM outbox ORDER BY mutation_id";
+    let legacy_sql = "SELECT table_name, legacy_id, row_id FROM local_legacy_ids ORDER BY 1, 2";
+    let old_outbox: Vec<(i64, String)> = before
+        .prepare(outbox_sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let old_legacy: Vec<(String, i64, String)> = before
+        .prepare(legacy_sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(before);
+    assert!(shifts.len() > 50 && old_outbox.len() > 50 && !old_legacy.is_empty(), "the fixture holds data");
+
+    let mut store = Store::open(&path).unwrap();
+    let conn = store.test_connection();
+    for (table, rows_before) in TABLES.iter().zip(&old) {
+        let held: i64 = count(&store, &format!("SELECT count(*) FROM {}", table.name));
+        assert_eq!(held as usize, rows_before.len(), "{}", table.name);
+        for (id, values) in rows_before {
+            let row = rows::get(conn, table, Uuid::parse_str(id).unwrap()).unwrap().unwrap();
+            let text = |v: &rusqlite::types::Value| match v {
+                rusqlite::types::Value::Text(t) => Some(t.clone()),
+                _ => None,
+            };
+            assert_eq!(row.region, text(&values[0]).unwrap());
+            assert_eq!(Some(row.created_at), text(&values[1]), "{} {id}", table.name);
+            assert_eq!(Some(row.updated_at), text(&values[2]), "{} {id}", table.name);
+            assert_eq!(row.deleted, values[3] != rusqlite::types::Value::Null);
+            for (field, value) in table.fields.iter().zip(&values[4..]) {
+                let was = rows::from_sql(field.kind, value.into()).unwrap();
+                assert_eq!(row.fields[field.name], was, "{}.{} of {id}", table.name, field.name);
+            }
+        }
+    }
+    let as_text =
+        "SELECT count(*) FROM timesheets WHERE typeof(id) <> 'blob' OR typeof(employee_id) = 'text'";
+    assert_eq!(count(&store, as_text), 0);
+    let outbox: Vec<(i64, String)> = conn
+        .prepare(outbox_sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, Uuid>(1)?.to_string())))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(outbox, old_outbox);
+    let legacy: Vec<(String, i64, String)> = conn
+        .prepare(legacy_sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Uuid>(2)?.to_string())))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(legacy, old_legacy);
+
+    // It works on: a person's shifts are found through the reference, and a new one is saved.
+    let user = store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap();
+    let person = store.employees("ALL").unwrap().into_iter().next().unwrap();
+    let filter = rainstaff::db::queries::ShiftFilter {
+        employee: Some(person.id),
+        from: None,
+        to: None,
+        region: "ALL".into(),
+    };
+    let theirs = store.shifts(&filter).unwrap().len();
+    let expected = shifts.iter().filter(|(_, v)| {
+        v[3] == rusqlite::types::Value::Null && v[4] == rusqlite::types::Value::Text(person.id.to_string())
+    });
+    assert_eq!(theirs, expected.count());
+    let fields = fields_of(&shift(person.id, "2030-01-07", "08:00", "16:00"));
+    store.save_record(&user, &TIMESHEETS, None, &person.region, fields, SaveOptions::default()).unwrap();
+    assert_eq!(store.shifts(&filter).unwrap().len(), theirs + 1);
+}
+
 fn admin(store: &Store) -> User {
     store.create_user("yönetici", Some("parola-12345"), Role::Admin, "ALL").unwrap()
 }
@@ -416,7 +523,15 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
         .unwrap();
     stmt.query_map([], |r| {
         let fields: String = r.get(4)?;
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, serde_json::from_str(&fields).unwrap(), r.get(5)?))
+        let row: Uuid = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            row.to_string(),
+            r.get(2)?,
+            r.get(3)?,
+            serde_json::from_str(&fields).unwrap(),
+            r.get(5)?,
+        ))
     })
     .unwrap()
     .map(Result::unwrap)
@@ -428,7 +543,7 @@ fn outbox(store: &Store) -> Vec<(String, String, String, String, Value, i64)> {
 fn acknowledge(store: &Store, table: &str, id: Uuid, version: i64) {
     let spec = rainstaff_core::schema::table(table).unwrap();
     let row = rows::get(store.test_connection(), spec, id).unwrap().unwrap();
-    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [id.to_string()]).unwrap();
+    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [id]).unwrap();
     let state = RowState {
         table: table.into(),
         id,
@@ -810,7 +925,7 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     );
     let ops: Vec<String> = {
         let mut stmt = store.test_connection().prepare("SELECT op FROM outbox WHERE row_id = ?1").unwrap();
-        stmt.query_map([morning.to_string()], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        stmt.query_map([morning], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     assert_eq!(ops, ["upsert", "upsert"], "the delete became the row as it was: no gap in the mutation ids");
 
@@ -831,10 +946,7 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     let sent: Vec<(String, String)> = {
         let mut stmt =
             store.test_connection().prepare("SELECT op, fields FROM outbox WHERE row_id = ?1").unwrap();
-        stmt.query_map([held.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        stmt.query_map([held], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
     assert_eq!(sent, [("upsert".to_string(), "{}".to_string())]);
 
@@ -846,7 +958,10 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     let again = store.undo_delete(&user, &EMPLOYEES, held).unwrap();
     assert_ne!(again, held);
     assert_eq!(
-        count(&store, &format!("SELECT count(*) FROM outbox WHERE row_id = '{held}' AND op = 'delete'")),
+        count(
+            &store,
+            &format!("SELECT count(*) FROM outbox WHERE row_id = x'{}' AND op = 'delete'", held.simple())
+        ),
         1
     );
 
@@ -854,7 +969,7 @@ fn an_undo_brings_a_waiting_delete_back_as_it_was_and_a_sent_one_under_a_new_id(
     let other = employee(&mut store, &user, "AYLA KAYA");
     acknowledge(&store, "employees", other, 3);
     store.delete_record(&user, &EMPLOYEES, other).unwrap();
-    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [other.to_string()]).unwrap();
+    store.test_connection().execute("DELETE FROM outbox WHERE row_id = ?1", [other]).unwrap();
     let again = store.undo_delete(&user, &EMPLOYEES, other).unwrap();
     assert_ne!(again, other);
     assert_eq!(store.employee(again).unwrap().unwrap().data.full_name, "AYLA KAYA");

@@ -223,7 +223,10 @@ fn shift_states(data: &Path) -> Vec<(String, bool)> {
         .test_connection()
         .prepare("SELECT id, deleted_at IS NOT NULL FROM timesheets ORDER BY id")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| Ok((r.get::<_, Uuid>(0)?.to_string(), r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// The store of the PC whose data folder is `data`, its manager (`ankara_office`) signed in.
@@ -592,7 +595,7 @@ fn holdings(data: &Path) -> Vec<rows::LocalRow> {
     let store = Store::open(&data.join("rainstaff.db")).unwrap();
     let mut all = Vec::new();
     for table in rainstaff_core::schema::TABLES {
-        let ids: Vec<String> = store
+        let ids: Vec<Uuid> = store
             .test_connection()
             .prepare(&format!("SELECT id FROM {} ORDER BY id", table.name))
             .unwrap()
@@ -601,9 +604,7 @@ fn holdings(data: &Path) -> Vec<rows::LocalRow> {
             .map(Result::unwrap)
             .collect();
         for id in ids {
-            all.push(
-                rows::get(store.test_connection(), table, Uuid::parse_str(&id).unwrap()).unwrap().unwrap(),
-            );
+            all.push(rows::get(store.test_connection(), table, id).unwrap().unwrap());
         }
     }
     all

@@ -467,9 +467,8 @@ impl World {
                 let conn = self.pcs[pc].store.test_connection();
                 let sql = format!("SELECT id FROM {} WHERE deleted_at IS NOT NULL", table.name);
                 let mut stmt = conn.prepare(&sql).unwrap();
-                let ids: Vec<String> =
-                    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-                ids.into_iter().map(move |id| (table, Uuid::parse_str(&id).unwrap()))
+                let ids: Vec<Uuid> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+                ids.into_iter().map(move |id| (table, id))
             })
             .collect();
         let Some(&(table, id)) = pick(&mut self.rng, &deleted) else { return };
@@ -719,12 +718,12 @@ impl World {
     /// The audit entries a PC's own writes added (src/db/audit.rs) are rows it created too; until
     /// a sync acknowledges them they are the only entries there the server has not seen.
     fn note_audit_entries(&mut self, pc: usize) {
-        let ids: Vec<String> = {
+        let ids: Vec<Uuid> = {
             let conn = self.pcs[pc].store.test_connection();
             let mut stmt = conn.prepare("SELECT id FROM audit_entries WHERE server_version = 0").unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         };
-        self.created.extend(ids.iter().map(|id| Uuid::parse_str(id).unwrap()));
+        self.created.extend(ids);
     }
 
     fn sync(&mut self, pc: usize, faults: Faults) -> Result<(), SyncError> {
@@ -854,7 +853,7 @@ impl World {
             let rows = stmt
                 .query_map([], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
+                        r.get::<_, Uuid>(0)?,
                         r.get::<_, i64>(1)?,
                         r.get::<_, bool>(2)?,
                         r.get::<_, String>(3)?,
@@ -864,7 +863,6 @@ impl World {
             all.extend(rows.map(Result::unwrap));
         }
         for (id, version, deleted, region) in all {
-            let id = Uuid::parse_str(&id).unwrap();
             let seen = self.pcs[pc].seen.entry(id).or_insert(0);
             assert!(version >= *seen, "pc{pc} went back from version {seen} to {version} of {id}");
             *seen = version;
@@ -875,7 +873,7 @@ impl World {
                 .query_row(
                     "SELECT (SELECT count(*) FROM outbox WHERE row_id = ?1)
                           + (SELECT count(*) FROM refused_changes WHERE row_id = ?1)",
-                    [id.to_string()],
+                    [id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -1023,8 +1021,8 @@ impl World {
                     .test_connection()
                     .prepare(&format!("SELECT id FROM {} WHERE deleted_at IS NOT NULL", table.name))
                     .unwrap();
-                for id in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
-                    let id = Uuid::parse_str(&id.unwrap()).unwrap();
+                for id in stmt.query_map([], |r| r.get::<_, Uuid>(0)).unwrap() {
+                    let id = id.unwrap();
                     let row = rows::get(pc.store.test_connection(), table, id).unwrap().unwrap();
                     local.insert(id, (table.name, row));
                 }

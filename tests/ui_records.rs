@@ -91,11 +91,9 @@ fn a_driver_is_entered_by_keyboard_and_stored_with_its_outbox_entry() {
     );
     let (table, op, region, fields): (String, String, String, String) = store
         .test_connection()
-        .query_row(
-            "SELECT table_name, op, region, fields FROM outbox WHERE row_id = ?1",
-            [driver.id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row("SELECT table_name, op, region, fields FROM outbox WHERE row_id = ?1", [driver.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .unwrap();
     assert_eq!((table.as_str(), op.as_str(), region.as_str()), ("drivers", "upsert", "Bursa"));
     let sent: Value = serde_json::from_str(&fields).unwrap();

@@ -822,9 +822,7 @@ fn a_delete_asks_first_and_undo_brings_the_same_record_back() {
     settle(&mut harness);
     assert!(store().employee(id).unwrap().is_some(), "the same record, under its id");
     harness.get_by_label("Geri alındı: NURAY ÖZGÜL");
-    let waiting = |sql: &str| {
-        store().test_connection().query_row(sql, [id.to_string()], |r| r.get::<_, i64>(0)).unwrap()
-    };
+    let waiting = |sql: &str| store().test_connection().query_row(sql, [id], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(waiting("SELECT count(*) FROM outbox WHERE row_id = ?1 AND op = 'delete'"), 0);
 
     // Later in the session, from the list of deletes.

@@ -192,7 +192,7 @@ fn queued_for(data: &std::path::Path, id: uuid::Uuid) -> i64 {
     Store::open(&data.join("rainstaff.db"))
         .unwrap()
         .test_connection()
-        .query_row("SELECT count(*) FROM outbox WHERE row_id = ?1", [id.to_string()], |r| r.get(0))
+        .query_row("SELECT count(*) FROM outbox WHERE row_id = ?1", [id], |r| r.get(0))
         .unwrap()
 }
 

@@ -102,29 +102,39 @@ impl Store {
         let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Backup::new(&src, &mut self.conn)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
         drop(src);
-        let tx = self.conn.transaction()?;
-        // A backup taken before an upgrade gets what this version added since: columns, tables,
-        // migrations.
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        super::migrate(&tx, version)?;
-        for (key, value) in sync_state {
-            tx.execute(
-                "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )?;
-        }
-        // What this PC sent since the backup is on the server but no longer here, and a pull
-        // leaves out a PC's own changes unless told otherwise.
-        super::sync::pull_everything_next(&tx)?;
-        tx.execute("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'", [last_mutation])?;
-        tx.execute(
-            "INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?1
-             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')",
-            [last_mutation],
-        )?;
-        tx.commit()?;
+        super::without_foreign_keys(&mut self.conn, |tx| {
+            // A backup taken before an upgrade gets what this version added since: columns, tables,
+            // migrations.
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            super::migrate(tx, version)?;
+            put_back_numbering(tx, &sync_state, last_mutation)
+        })?;
         Ok(aside)
     }
+}
+
+/// After a restore: this PC's enrollment and change numbering as they were before it.
+fn put_back_numbering(
+    tx: &rusqlite::Transaction<'_>,
+    sync_state: &[(String, String)],
+    last_mutation: i64,
+) -> Result<()> {
+    for (key, value) in sync_state {
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+    }
+    // What this PC sent since the backup is on the server but no longer here, and a pull
+    // leaves out a PC's own changes unless told otherwise.
+    super::sync::pull_everything_next(tx)?;
+    tx.execute("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'", [last_mutation])?;
+    tx.execute(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', ?1
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')",
+        [last_mutation],
+    )?;
+    Ok(())
 }
 
 /// The backups in `dir`, newest first (none when the folder is missing).

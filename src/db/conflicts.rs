@@ -35,7 +35,7 @@ impl Store {
             Ok(Conflict {
                 id: r.get(0)?,
                 table: r.get(1)?,
-                row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                row_id: r.get(2)?,
                 region: r.get(3)?,
                 field: r.get(4)?,
                 server_value: parse(r.get(5)?),

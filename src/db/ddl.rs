@@ -7,30 +7,45 @@
 //! version it was last seen at and the reason the server gave if it refused the latest local
 //! change. Field columns are nullable because a tombstone may arrive for a row this PC never had;
 //! the application validates live rows.
+//!
+//! Ids (the row's and those its references hold) are kept as their 16 bytes and timestamps as
+//! milliseconds (`stamp_ms`): as text they made a store of 50 000 shifts five times the legacy
+//! file. `rows` turns them back into the text the screens and the protocol see.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TABLES, TableSpec};
 use rusqlite::{Connection, Transaction};
 
 use super::Result;
 
-/// Indexes the desktop's own queries need beyond each table's id: a timesheet screen lists an
-/// employee's shifts by date, reports and "copy last week" read a date range, a person's
-/// page and the leave rules read their leaves.
+/// Indexes the desktop's own queries need beyond each table's id: a timesheet screen, reports
+/// and "copy last week" read a date range, of one person or of everybody, and a person's page
+/// and the leave rules read their leaves. One timesheet index serves both date-range reads; the
+/// one query by person alone (may this person be deleted?) runs when somebody deletes a person.
 const QUERY_INDEXES: &[(&str, &str, &str)] = &[
-    ("timesheets_employee_date", "timesheets", "employee_id, work_date"),
-    ("timesheets_date", "timesheets", "work_date"),
+    ("timesheets_date_employee", "timesheets", "work_date, employee_id"),
     ("leaves_employee", "leaves", "employee_id, first_day"),
 ];
 
+/// Indexes of earlier builds that no query needs any more.
+const RETIRED_INDEXES: &[&str] = &["timesheets_employee_date", "timesheets_date"];
+
 /// Creates the synced tables a store lacks and the columns its tables lack, with their indexes.
+/// Run with foreign keys off (`db::without_foreign_keys`): an older store's tables are rebuilt,
+/// and dropping a parent table would otherwise count each of its children as a violation.
 pub fn reconcile(tx: &Transaction<'_>) -> Result<()> {
     for table in TABLES {
-        tx.execute_batch(&create_table(table))?;
+        tx.execute_batch(&create_table(table, table.name))?;
         let existing = columns(tx, table)?;
         for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
             tx.execute_batch(&format!("ALTER TABLE \"{}\" ADD COLUMN {}", table.name, column(field)))?;
         }
+        if keeps_text_ids(tx, table)? {
+            rebuild(tx, table)?;
+        }
         tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{}\"", region_index(table)))?;
+    }
+    for name in RETIRED_INDEXES {
+        tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{name}\""))?;
     }
     for (name, table, columns) in QUERY_INDEXES {
         tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}\" ON \"{table}\" ({columns})"))?;
@@ -51,11 +66,57 @@ pub fn is_current(conn: &Connection) -> Result<bool> {
         if existing.is_empty()
             || !table.fields.iter().all(|f| existing.iter().any(|c| c == f.name))
             || has_index(&region_index(table))
+            || keeps_text_ids(conn, table)?
         {
             return Ok(false);
         }
     }
-    Ok(QUERY_INDEXES.iter().all(|(name, _, _)| has_index(name)))
+    Ok(QUERY_INDEXES.iter().all(|(name, _, _)| has_index(name))
+        && !RETIRED_INDEXES.iter().any(|name| has_index(name)))
+}
+
+/// Whether `table` has the layout of stores before ids were kept as bytes.
+fn keeps_text_ids(conn: &Connection, table: &TableSpec) -> Result<bool> {
+    let sql = format!("SELECT type FROM pragma_table_info('{}') WHERE name = 'id'", table.name);
+    Ok(conn.query_row(&sql, [], |r| r.get::<_, String>(0))? == "TEXT")
+}
+
+/// Rewrites a table of an older store in this layout: a new table, the rows copied over with
+/// their ids and timestamps turned from text, the old one dropped.
+fn rebuild(tx: &Transaction<'_>, table: &TableSpec) -> Result<()> {
+    let new = format!("{}__bytes", table.name);
+    tx.execute_batch(&create_table(table, &new))?;
+    let also = [("server_version", "server_version"), ("sync_error", "sync_error")];
+    tx.execute_batch(&copy_from_text(table, &format!("\"{new}\""), &format!("\"{}\"", table.name), &also))?;
+    tx.execute_batch(&format!(
+        "DROP TABLE \"{}\"; ALTER TABLE \"{new}\" RENAME TO \"{}\"",
+        table.name, table.name
+    ))?;
+    Ok(())
+}
+
+/// `INSERT … SELECT` copying the rows of `source`, which keeps ids and timestamps as text (an
+/// older store's table, the server's snapshot), into `target` in this layout. `also`: more
+/// columns to copy as they are, as (target column, source column).
+pub fn copy_from_text(table: &TableSpec, target: &str, source: &str, also: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("id".into(), "id_bytes(id)".into()),
+        ("region".into(), "region".into()),
+        ("created_at".into(), "stamp_ms(created_at)".into()),
+        ("updated_at".into(), "stamp_ms(updated_at)".into()),
+        ("deleted_at".into(), "stamp_ms(deleted_at)".into()),
+    ];
+    pairs.extend(also.iter().map(|(to, from)| (to.to_string(), from.to_string())));
+    for field in table.fields {
+        let quoted = format!("\"{}\"", field.name);
+        let from = match field.kind {
+            FieldKind::Ref(_) => format!("id_bytes({quoted})"),
+            _ => quoted.clone(),
+        };
+        pairs.push((quoted, from));
+    }
+    let (into, from): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
+    format!("INSERT INTO {target} ({}) SELECT {} FROM {source}", into.join(", "), from.join(", "))
 }
 
 /// The columns `table` has in this store (none when it is not there).
@@ -74,21 +135,20 @@ fn region_index(table: &TableSpec) -> String {
     format!("{}_region", table.name)
 }
 
-/// `CREATE TABLE IF NOT EXISTS` for `table`; names come from the static schema only.
-fn create_table(table: &TableSpec) -> String {
+/// `CREATE TABLE IF NOT EXISTS` for `table`, named `name`; names come from the static schema only.
+fn create_table(table: &TableSpec, name: &str) -> String {
     let fields: Vec<String> = table.fields.iter().map(column).collect();
     format!(
-        "CREATE TABLE IF NOT EXISTS \"{}\" (
-            id TEXT PRIMARY KEY,
+        "CREATE TABLE IF NOT EXISTS \"{name}\" (
+            id BLOB PRIMARY KEY,
             region TEXT NOT NULL,
             {},
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            deleted_at TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            deleted_at INTEGER,
             server_version INTEGER NOT NULL DEFAULT 0,
             sync_error TEXT
         )",
-        table.name,
         fields.join(",\n            ")
     )
 }
@@ -100,7 +160,7 @@ fn column(field: &FieldSpec) -> String {
         FieldKind::Int | FieldKind::Bool => "INTEGER".to_string(),
         FieldKind::Real => "REAL".to_string(),
         FieldKind::Text(_) | FieldKind::Date | FieldKind::Time => "TEXT".to_string(),
-        FieldKind::Ref(parent) => format!("TEXT REFERENCES \"{parent}\" (id) DEFERRABLE INITIALLY DEFERRED"),
+        FieldKind::Ref(parent) => format!("BLOB REFERENCES \"{parent}\" (id) DEFERRABLE INITIALLY DEFERRED"),
     };
     format!("\"{}\" {kind}", field.name)
 }

@@ -216,7 +216,7 @@ impl Store {
             .ok_or_else(|| StoreError::Invalid(format!("{} {id} is not deleted", table.name)))?;
         let waiting: Option<i64> = tx.query_row(
             "SELECT max(mutation_id) FROM outbox WHERE row_id = ?1 AND op = 'delete'",
-            [id.to_string()],
+            [id],
             |r| r.get(0),
         )?;
         let sent: i64 = self.sync_state(SENT_KEY)?.and_then(|s| s.parse().ok()).unwrap_or(0);

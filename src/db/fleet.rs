@@ -72,7 +72,6 @@ impl Store {
         let Some(vehicle) = rows::get(&self.conn, &VEHICLES, id)?.filter(|r| !r.deleted) else {
             return Ok(None);
         };
-        let id = id.to_string();
         let of = |table: &TableSpec, date: &str| -> Result<Vec<LocalRow>> {
             let mut list = rows::select(&self.conn, table, "vehicle_id = ?1", &[&id])?;
             let key =

@@ -33,7 +33,7 @@ impl Target<'_> {
             self.conn.execute(
                 "INSERT OR IGNORE INTO local_legacy_ids (table_name, region, legacy_id, row_id)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![table, region, legacy_id, id.to_string()],
+                params![table, region, legacy_id, id],
             )?;
         }
         Ok(())

@@ -87,17 +87,23 @@ impl Store {
 /// the rows, references to them, and the outbox (its row ids and the references in its fields).
 /// References may come from rows typed here since the import, so every row is looked at.
 fn rekey(tx: &Connection, region: &str, namespace: Uuid) -> Result<()> {
-    tx.execute_batch("CREATE TEMP TABLE rekey (old TEXT PRIMARY KEY, new TEXT NOT NULL)")?;
+    // Each id twice: as the tables keep it, and as the outbox's JSON fields write it.
+    tx.execute_batch(
+        "CREATE TEMP TABLE rekey (old BLOB PRIMARY KEY, new BLOB NOT NULL, old_text TEXT NOT NULL UNIQUE,
+                                  new_text TEXT NOT NULL)",
+    )?;
     {
         let mut select =
             tx.prepare("SELECT table_name, legacy_id, row_id FROM local_legacy_ids WHERE region = ?1")?;
-        let mut insert = tx.prepare("INSERT INTO temp.rekey (old, new) VALUES (?1, ?2)")?;
+        let mut insert =
+            tx.prepare("INSERT INTO temp.rekey (old, new, old_text, new_text) VALUES (?1, ?2, ?3, ?4)")?;
         let rows = select.query_map([region], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Uuid>(2)?))
         })?;
         for row in rows {
             let (table, legacy, old) = row?;
-            insert.execute(params![old, legacy_id(namespace, &table, legacy).to_string()])?;
+            let new = legacy_id(namespace, &table, legacy);
+            insert.execute(params![old, new, old.to_string(), new.to_string()])?;
         }
     }
     let moved = "SELECT new FROM temp.rekey WHERE old =";
@@ -117,8 +123,9 @@ fn rekey(tx: &Connection, region: &str, namespace: Uuid) -> Result<()> {
             )?;
             tx.execute(
                 &format!(
-                    "UPDATE outbox SET fields = json_set(fields, '$.{f}', ({moved} json_extract(outbox.fields, '$.{f}')))
-                     WHERE table_name = ?1 AND json_extract(fields, '$.{f}') IN (SELECT old FROM temp.rekey)"
+                    "UPDATE outbox SET fields = json_set(fields, '$.{f}',
+                         (SELECT new_text FROM temp.rekey WHERE old_text = json_extract(outbox.fields, '$.{f}')))
+                     WHERE table_name = ?1 AND json_extract(fields, '$.{f}') IN (SELECT old_text FROM temp.rekey)"
                 ),
                 [table],
             )?;

@@ -14,7 +14,7 @@ pub(super) struct Local<'s>(pub &'s Store);
 
 impl Local<'_> {
     fn exists(&self, sql: &str, value: &str, except: Uuid) -> Result<bool> {
-        Ok(self.0.conn.prepare_cached(sql)?.query_row((value, except.to_string()), |r| r.get(0))?)
+        Ok(self.0.conn.prepare_cached(sql)?.query_row((value, except), |r| r.get(0))?)
     }
 }
 
@@ -32,7 +32,7 @@ impl Neighbours for Local<'_> {
             "SELECT work_date, start_time, end_time, region FROM timesheets WHERE deleted_at IS NULL \
              AND employee_id = ?1 AND work_date BETWEEN ?2 AND ?3 AND id <> ?4",
         )?;
-        let args = (employee.to_string(), from.to_string(), to.to_string(), except.to_string());
+        let args = (employee, from.to_string(), to.to_string(), except);
         let shifts = stmt.query_map(args, |r| {
             Ok(ShiftTimes {
                 region: r.get(3)?,
@@ -65,7 +65,7 @@ impl Neighbours for Local<'_> {
             .0
             .conn
             .prepare_cached("SELECT active FROM employees WHERE id = ?1 AND deleted_at IS NULL")?
-            .query_row([employee.to_string()], |r| r.get(0))
+            .query_row([employee], |r| r.get(0))
             .optional()?;
         // Only a person marked inactive is; a row without the mark is validation's to report.
         Ok(active.map(|a| a != Some(false)))
@@ -82,7 +82,7 @@ impl Neighbours for Local<'_> {
         to: NaiveDate,
         except: Uuid,
     ) -> Result<Option<String>> {
-        let args = (vehicle.to_string(), from.to_string(), to.to_string(), except.to_string());
+        let args = (vehicle, from.to_string(), to.to_string(), except);
         Ok(self
             .0
             .conn
@@ -102,7 +102,7 @@ impl Neighbours for Local<'_> {
         let mut stmt = self.0.conn.prepare_cached(
             "SELECT region FROM shift_templates WHERE deleted_at IS NULL AND short_code = ?1 AND id <> ?2",
         )?;
-        let regions = stmt.query_map((code, except.to_string()), |r| r.get(0))?;
+        let regions = stmt.query_map((code, except), |r| r.get(0))?;
         Ok(regions.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -111,7 +111,7 @@ impl Neighbours for Local<'_> {
             "SELECT region, first_day, last_day FROM leaves
              WHERE deleted_at IS NULL AND employee_id = ?1 AND id <> ?2",
         )?;
-        let rows = stmt.query_map((employee.to_string(), except.to_string()), |r| {
+        let rows = stmt.query_map((employee, except), |r| {
             Ok(LeaveDays {
                 region: r.get(0)?,
                 first_day: r.get::<_, Option<String>>(1)?.unwrap_or_default(),

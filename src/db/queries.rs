@@ -50,22 +50,22 @@ impl Store {
 
     pub fn shifts(&self, filter: &ShiftFilter) -> Result<Vec<Record<Shift>>> {
         // Only the filters in use go into the SQL: `?3 IS NULL OR employee_id = ?3` would keep
-        // SQLite from using the (employee_id, work_date) index.
+        // SQLite from using the (work_date, employee_id) index.
         let mut condition = String::from("(?1 = ?2 OR region = ?1)");
         let mut args: Vec<Box<dyn rusqlite::ToSql>> =
             vec![Box::new(filter.region.clone()), Box::new(ALL_REGIONS)];
-        let mut add = |sql: &str, value: String| {
-            args.push(Box::new(value));
+        let mut add = |sql: &str, value: Box<dyn rusqlite::ToSql>| {
+            args.push(value);
             condition.push_str(&format!(" AND {sql} ?{}", args.len()));
         };
         if let Some(id) = filter.employee {
-            add("employee_id =", id.to_string());
+            add("employee_id =", Box::new(id));
         }
         if let Some(from) = filter.from {
-            add("work_date >=", from.to_string());
+            add("work_date >=", Box::new(from.to_string()));
         }
         if let Some(to) = filter.to {
-            add("work_date <=", to.to_string());
+            add("work_date <=", Box::new(to.to_string()));
         }
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         let mut list: Vec<Record<Shift>> = typed(rows::select(&self.conn, &TIMESHEETS, &condition, &refs)?);
@@ -82,7 +82,7 @@ impl Store {
     pub fn employee_has_shifts(&self, id: Uuid) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM timesheets WHERE employee_id = ?1 AND deleted_at IS NULL)",
-            [id.to_string()],
+            [id],
             |r| r.get(0),
         )?)
     }
@@ -96,7 +96,6 @@ impl Store {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<Record<Leave>>> {
-        let employee = employee.map(|e| e.to_string());
         let condition = "(?1 = ?2 OR region = ?1) AND (?3 IS NULL OR employee_id = ?3) \
                          AND (?5 IS NULL OR first_day <= ?5) AND (?4 IS NULL OR last_day >= ?4)";
         let (from, to) = (from.map(|d| d.to_string()), to.map(|d| d.to_string()));

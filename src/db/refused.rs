@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::users::{Role, User};
-use super::{Result, Store, StoreError, now_utc, rows};
+use super::{Result, Store, StoreError, now_utc, rows, stamp_ms};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefusedChange {
@@ -56,14 +56,14 @@ pub(crate) fn park(conn: &Connection, outcome: &Outcome) -> Result<()> {
     if parked == 0 {
         return Ok(());
     }
-    let (table, row_id): (String, String) = conn.query_row(
+    let (table, row_id): (String, Uuid) = conn.query_row(
         "SELECT table_name, row_id FROM outbox WHERE mutation_id = ?1",
         [outcome.mutation_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     conn.execute("DELETE FROM outbox WHERE mutation_id = ?1", [outcome.mutation_id])?;
     if let Some(table) = schema::table(&table) {
-        mark(conn, table, &row_id, Some(code.as_str()))?;
+        mark(conn, table, row_id, Some(code.as_str()))?;
     }
     Ok(())
 }
@@ -85,7 +85,7 @@ pub(crate) fn park_row(
          VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10)",
         params![
             table.name,
-            row.id.to_string(),
+            row.id,
             row.region,
             op,
             Value::Object(fields).to_string(),
@@ -96,10 +96,10 @@ pub(crate) fn park_row(
             server_row
         ],
     )?;
-    mark(conn, table, &row.id.to_string(), Some(code.as_str()))
+    mark(conn, table, row.id, Some(code.as_str()))
 }
 
-fn mark(conn: &Connection, table: &TableSpec, id: &str, code: Option<&str>) -> Result<()> {
+fn mark(conn: &Connection, table: &TableSpec, id: Uuid, code: Option<&str>) -> Result<()> {
     conn.execute(&format!("UPDATE {} SET sync_error = ?2 WHERE id = ?1", table.name), params![id, code])?;
     Ok(())
 }
@@ -113,7 +113,7 @@ fn to_store(e: serde_json::Error) -> StoreError {
 pub(crate) fn remember_server_row(conn: &Connection, state: &RowState) -> Result<()> {
     let json = serde_json::to_string(state).map_err(to_store)?;
     conn.prepare_cached("UPDATE refused_changes SET server_row = ?2 WHERE row_id = ?1")?
-        .execute(params![state.id.to_string(), json])?;
+        .execute(params![state.id, json])?;
     Ok(())
 }
 
@@ -124,13 +124,13 @@ pub(crate) fn take_parked_fields(conn: &Connection, id: Uuid) -> Result<Vec<Stri
     {
         let mut stmt =
             conn.prepare_cached("SELECT fields FROM refused_changes WHERE row_id = ?1 AND op = 'upsert'")?;
-        for json in stmt.query_map([id.to_string()], |r| r.get::<_, String>(0))? {
+        for json in stmt.query_map([id], |r| r.get::<_, String>(0))? {
             if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&json?) {
                 names.extend(map.keys().cloned());
             }
         }
     }
-    conn.prepare_cached("DELETE FROM refused_changes WHERE row_id = ?1")?.execute([id.to_string()])?;
+    conn.prepare_cached("DELETE FROM refused_changes WHERE row_id = ?1")?.execute([id])?;
     Ok(names)
 }
 
@@ -140,7 +140,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefusedChange> {
     Ok(RefusedChange {
         id: r.get(0)?,
         table: r.get(1)?,
-        row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+        row_id: r.get(2)?,
         region: r.get(3)?,
         op: op_text(&r.get::<_, String>(4)?),
         fields: match serde_json::from_str(&fields) {
@@ -241,11 +241,10 @@ impl Store {
             .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", change.table)))?;
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM refused_changes WHERE id = ?1", [id])?;
-        let others: i64 = tx.query_row(
-            "SELECT count(*) FROM refused_changes WHERE row_id = ?1",
-            [change.row_id.to_string()],
-            |r| r.get(0),
-        )?;
+        let others: i64 =
+            tx.query_row("SELECT count(*) FROM refused_changes WHERE row_id = ?1", [change.row_id], |r| {
+                r.get(0)
+            })?;
         if others == 0 {
             match &change.server_row {
                 Some(state) => {
@@ -256,7 +255,7 @@ impl Store {
                         rows::get(&tx, table, change.row_id)?.is_some_and(|r| r.server_version == 0);
                     let pending: i64 = tx.query_row(
                         "SELECT count(*) FROM outbox WHERE row_id = ?1",
-                        [change.row_id.to_string()],
+                        [change.row_id],
                         |r| r.get(0),
                     )?;
                     // Kept as a local tombstone rather than removed: other records typed on
@@ -264,12 +263,12 @@ impl Store {
                     if local_only && pending == 0 {
                         tx.execute(
                             &format!("UPDATE {} SET deleted_at = ?2 WHERE id = ?1", table.name),
-                            params![change.row_id.to_string(), now_utc()],
+                            params![change.row_id, stamp_ms(&now_utc()).map_err(StoreError::Invalid)?],
                         )?;
                     }
                 }
             }
-            mark(&tx, table, &change.row_id.to_string(), None)?;
+            mark(&tx, table, change.row_id, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -278,11 +277,9 @@ impl Store {
 
 fn clear_mark_if_done(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
     let left: i64 =
-        conn.query_row("SELECT count(*) FROM refused_changes WHERE row_id = ?1", [id.to_string()], |r| {
-            r.get(0)
-        })?;
+        conn.query_row("SELECT count(*) FROM refused_changes WHERE row_id = ?1", [id], |r| r.get(0))?;
     if left == 0 {
-        mark(conn, table, &id.to_string(), None)?;
+        mark(conn, table, id, None)?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Result, StoreError, now_utc};
+use super::{Result, StoreError, now_utc, stamp_ms, stamp_text};
 
 /// A synced row as this PC holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,25 +27,34 @@ pub struct LocalRow {
 
 // As the server's sql_values.rs maps it too: sharing the match would put rusqlite into core (no database).
 
-/// A field's column value, in the form the server's store shares (`sql_value::to_sql`); a value
-/// the column cannot hold is refused, as the server refuses it.
+/// A field's column value, in the form the server's store shares (`sql_value::to_sql`) but for
+/// references, which this store keeps as the id's 16 bytes (`ddl`); a value the column cannot
+/// hold is refused, as the server refuses it.
 pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
     Ok(match sql_value::to_sql(kind, value)? {
         Shared::Null => SqlValue::Null,
         Shared::Int(i) => SqlValue::Integer(i),
         Shared::Real(f) => SqlValue::Real(f),
+        Shared::Text(t) if matches!(kind, FieldKind::Ref(_)) => match Uuid::parse_str(&t) {
+            Ok(id) => SqlValue::from(id),
+            Err(_) => return Err(NotStorable { value: value.clone() }),
+        },
         Shared::Text(t) => SqlValue::Text(t),
     })
 }
 
-/// A field's JSON value from its column (`sql_value::from_sql`). This store never writes a BLOB
-/// into a synced column, so one means another program changed the file: an error, not a guess.
+/// A field's JSON value from its column (`sql_value::from_sql`). This store writes a BLOB only
+/// into a reference, so one anywhere else means another program changed the file: an error, not
+/// a guess.
 pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value> {
     let shared = match value {
         ValueRef::Null => Shared::Null,
         ValueRef::Integer(i) => Shared::Int(i),
         ValueRef::Real(f) => Shared::Real(f),
         ValueRef::Text(t) => Shared::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) if matches!(kind, FieldKind::Ref(_)) => {
+            Shared::Text(Uuid::from_slice(b).map_err(|e| FromSqlError::Other(e.into()))?.to_string())
+        }
         ValueRef::Blob(_) => return Err(FromSqlError::InvalidType.into()),
     };
     Ok(sql_value::from_sql(kind, shared))
@@ -60,17 +69,16 @@ fn select_list(table: &TableSpec) -> String {
 }
 
 fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalRow> {
-    let id: String = r.get(0)?;
     let mut fields = Map::new();
     for (i, f) in table.fields.iter().enumerate() {
         fields.insert(f.name.to_string(), from_sql(f.kind, r.get_ref(7 + i)?)?);
     }
     Ok(LocalRow {
-        id: Uuid::parse_str(&id).unwrap_or_default(),
+        id: r.get(0)?,
         region: r.get(1)?,
-        created_at: r.get(2)?,
-        updated_at: r.get(3)?,
-        deleted: r.get::<_, Option<String>>(4)?.is_some(),
+        created_at: stamp_text(r.get(2)?),
+        updated_at: stamp_text(r.get(3)?),
+        deleted: r.get::<_, Option<i64>>(4)?.is_some(),
         server_version: r.get(5)?,
         sync_error: r.get(6)?,
         fields,
@@ -79,7 +87,7 @@ fn row_from(table: &TableSpec, r: &rusqlite::Row<'_>) -> rusqlite::Result<LocalR
 
 pub fn get(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<Option<LocalRow>> {
     let sql = format!("SELECT {} FROM {} WHERE id = ?1", select_list(table), table.name);
-    Ok(conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| row_from(table, r)).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| row_from(table, r)).optional()?)
 }
 
 /// Live rows of a table matching an SQL condition over its columns (written by this crate only).
@@ -109,12 +117,13 @@ fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
         "INSERT INTO {} ({names}) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {updates}",
         table.name
     );
+    let stamp = |text: &str| stamp_ms(text).map(SqlValue::Integer).map_err(StoreError::Invalid);
     let mut values: Vec<SqlValue> = vec![
-        SqlValue::Text(row.id.to_string()),
+        SqlValue::from(row.id),
         SqlValue::Text(row.region.clone()),
-        SqlValue::Text(row.created_at.clone()),
-        SqlValue::Text(row.updated_at.clone()),
-        if row.deleted { SqlValue::Text(row.updated_at.clone()) } else { SqlValue::Null },
+        stamp(&row.created_at)?,
+        stamp(&row.updated_at)?,
+        if row.deleted { stamp(&row.updated_at)? } else { SqlValue::Null },
         SqlValue::Integer(row.server_version),
         row.sync_error.clone().map_or(SqlValue::Null, SqlValue::Text),
     ];
@@ -318,7 +327,7 @@ pub(crate) fn append_outbox(
     )?
     .execute(params![
         table,
-        id.to_string(),
+        id,
         region,
         op,
         Value::Object(entry.fields.clone()).to_string(),
@@ -338,7 +347,7 @@ pub fn pending_fields(conn: &Connection, id: Uuid) -> Result<(Vec<String>, bool)
     )?;
     let mut fields = Vec::new();
     let mut deleting = false;
-    for row in stmt.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (op, json) = row?;
         deleting |= op == "delete";
         if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&json) {
@@ -393,10 +402,11 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
                 "UPDATE {} SET created_at = ?2, updated_at = ?3, server_version = ?4, sync_error = ?5 WHERE id = ?1",
                 table.name
             );
+            let stamp = |text: &str| stamp_ms(text).map_err(StoreError::Invalid);
             conn.prepare_cached(&sql)?.execute(params![
-                row.id.to_string(),
-                row.created_at,
-                row.updated_at,
+                row.id,
+                stamp(&row.created_at)?,
+                stamp(&row.updated_at)?,
                 row.server_version,
                 row.sync_error
             ])?;
@@ -410,7 +420,7 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
 /// Forgets the server version a row was seen at: after a restore the server counts anew, and
 /// what it answers must be taken whatever its number.
 pub fn forget_version(conn: &Connection, table: &TableSpec, id: Uuid) -> Result<()> {
-    conn.execute(&format!("UPDATE {} SET server_version = 0 WHERE id = ?1", table.name), [id.to_string()])?;
+    conn.execute(&format!("UPDATE {} SET server_version = 0 WHERE id = ?1", table.name), [id])?;
     Ok(())
 }
 

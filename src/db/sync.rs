@@ -289,16 +289,10 @@ impl Store {
             let tx = self.conn.transaction()?;
             let mut rows = 0;
             for table in rainstaff_core::schema::TABLES {
-                let fields: Vec<String> = table.column_names().map(|c| format!("\"{c}\"")).collect();
-                let fields = fields.join(", ");
-                rows += tx.execute(
-                    &format!(
-                        "INSERT INTO main.{t} (id, region, created_at, updated_at, deleted_at, server_version, {fields})
-                         SELECT id, region, created_at, updated_at, deleted_at, version, {fields} FROM snapshot.{t}",
-                        t = table.name
-                    ),
-                    [],
-                )? as u64;
+                let (target, source) = (format!("main.{}", table.name), format!("snapshot.{}", table.name));
+                let copy =
+                    super::ddl::copy_from_text(table, &target, &source, &[("server_version", "version")]);
+                rows += tx.execute(&copy, [])? as u64;
             }
             set_state(&tx, CURSOR_KEY, &head.to_string())?;
             if let Some(epoch) = epoch {
@@ -330,7 +324,7 @@ impl Store {
                 params![
                     c.id,
                     c.table,
-                    c.row_id.to_string(),
+                    c.row_id,
                     c.region,
                     c.field,
                     c.server_value.to_string(),
@@ -360,11 +354,7 @@ impl Store {
         )?;
         // The outbox's pushed changes leave their pages free: a first sync after an import frees
         // a third of the file. Given back to the file system here, off the UI thread.
-        // The pragma frees one page per step: it is stepped to its end.
-        let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
-        let mut steps = vacuum.query([])?;
-        while steps.next()?.is_some() {}
-        Ok(())
+        Ok(super::give_back_free_pages(&self.conn)?)
     }
 }
 
@@ -414,7 +404,7 @@ impl Store {
                 "SELECT id, region, server_version FROM {} WHERE server_version > ?1",
                 table.name
             ))?;
-            let found: Vec<(String, String, i64)> = stmt
+            let found: Vec<(Uuid, String, i64)> = stmt
                 .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let sent_back = |region: &str| receives(&scope, table.name, region);
@@ -440,11 +430,10 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT row_id, old_version FROM rejoin_queue WHERE table_name = ?1 ORDER BY row_id LIMIT ?2",
             )?;
-            let queued: Vec<(String, i64)> = stmt
+            let queued: Vec<(Uuid, i64)> = stmt
                 .query_map(params![table.name, (limit - out.len()) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, old_version) in queued {
-                let id = Uuid::parse_str(&id).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 let Some(row) = rows::get(&self.conn, table, id)? else { continue };
                 out.push((
                     RejoinRow {
@@ -492,7 +481,7 @@ impl Store {
             }
             tx.execute(
                 "DELETE FROM rejoin_queue WHERE table_name = ?1 AND row_id = ?2",
-                params![sent.table, sent.row_id.to_string()],
+                params![sent.table, sent.row_id],
             )?;
         }
         tx.commit()?;
@@ -777,7 +766,7 @@ impl HeldPages {
                     continue;
                 }
                 let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{parent}\" WHERE id = ?1)");
-                if !store.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, bool>(0))? {
+                if !store.conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, bool>(0))? {
                     self.missing.insert(id);
                 }
             }
@@ -837,7 +826,7 @@ fn read_batch(conn: &Connection, limit: usize) -> Result<Vec<Mutation>, StoreErr
         Ok(Mutation {
             mutation_id: r.get(0)?,
             table: r.get(1)?,
-            row_id: Uuid::parse_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+            row_id: r.get(2)?,
             region: r.get(3)?,
             op: if op == "delete" { Op::Delete } else { Op::Upsert },
             fields: match serde_json::from_str(&fields) {
