@@ -272,7 +272,7 @@ At 50 000 shifts the id-keyed floor is {floor:.1}× the legacy file: the legacy 
 it names rows by bare integers and has no index but the row number, and a store that can merge rows \
 from many PCs cannot do without ids, versions and the three look-ups. A store within 2× of the \
 legacy file would have to give one of them up; the distance between our stores and the floor is \
-what the layout can still win (ids as text, timestamps as text, field versions, the change log).\n\n\
+what the layout can still win (on the server: ids and timestamps as text, field versions, the change log).\n\n\
 What the figures are made of. The first sync pushes every imported row by the path an edit takes: \
 on the PC each is read from the outbox and its answer written back (the row's server version), on \
 the server each is checked, merged, stored, logged and recorded for exactly-once, one transaction \
@@ -291,10 +291,11 @@ the row from its table), and per PC nine bytes for each change it sent (how it w
 part of its hash, so that one sent again, retried or from an older copy of the PC's data, is not \
 applied twice) and the full answers of its last push's merges and refusals; the legacy file holds bare \
 integers and text, with no ids, versions or history. The PC's \
-store keeps each shift's id and its employee's as 36-character text, in the row and again in the \
-indexes on the id and on (employee, date), which is most of its size; it has no index on region, \
-which none of its queries could use. The pages of its outbox go back to the file system once a \
-sync drained it (a store made before that keeps them). The times vary by a fifth from run to run on \
+store keeps each shift's id and its employee's as 16 bytes and its timestamps as integers, in the \
+row and again in the indexes on the id and on (date, employee), which with the dates and times as \
+text is most of its size; it has no index on region, which none of its queries could use. The \
+pages of its outbox go back to the file system once a sync drained it, and a sync that pushed an \
+office packs the store again (answering gave every row a version, splitting full pages). The times vary by a fifth from run to run on \
 this shared 2-core machine: compare the figures of one run.\n",
         second.bytes_sent, second.bytes_received
     ));
