@@ -69,6 +69,26 @@ fn give_back_free_pages(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// After a migration: a file made before stores gave their free pages back (`auto_vacuum` NONE)
+/// is switched over, which takes one VACUUM (`pack`).
+fn give_back_free_pages_from_now_on(conn: &Connection) -> Result<()> {
+    let auto_vacuum: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+    if auto_vacuum == 0 {
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        pack(conn);
+    }
+    Ok(())
+}
+
+/// Rewrites the store packed (VACUUM; outside any transaction). It only saves space: a failure
+/// (too little free disk, another connection writing for long) is logged and the store is used as
+/// it stands.
+fn pack(conn: &Connection) {
+    if let Err(e) = conn.execute_batch("VACUUM") {
+        tracing::warn!(error = %e, "the store was not packed; it keeps its free space");
+    }
+}
+
 /// Runs `work` in one transaction with foreign keys off, and turns them on again: `migrate`
 /// rebuilds an older store's tables (`ddl`), and dropping a parent table with them on counts each
 /// of its children as a violation. The pragma cannot change inside a transaction.
@@ -228,11 +248,7 @@ impl Store {
         // An unchanged store is not written to at all: it may not have been checked yet.
         if !unchanged {
             without_foreign_keys(&mut self.conn, |tx| migrate(tx, version))?;
-            let auto_vacuum: i64 = self.conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
-            if auto_vacuum == 0 {
-                self.conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-                self.conn.execute_batch("VACUUM")?;
-            }
+            give_back_free_pages_from_now_on(&self.conn)?;
         }
         // Who is making the changes on this connection, for the outbox entries it writes.
         self.conn.execute_batch("CREATE TEMP TABLE actor (name TEXT)")?;

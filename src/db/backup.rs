@@ -109,6 +109,7 @@ impl Store {
             super::migrate(tx, version)?;
             put_back_numbering(tx, &sync_state, last_mutation)
         })?;
+        super::give_back_free_pages_from_now_on(&self.conn)?;
         Ok(aside)
     }
 }

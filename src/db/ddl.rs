@@ -19,8 +19,9 @@ use super::Result;
 
 /// Indexes the desktop's own queries need beyond each table's id: a timesheet screen, reports
 /// and "copy last week" read a date range, of one person or of everybody, and a person's page
-/// and the leave rules read their leaves. One timesheet index serves both date-range reads; the
-/// one query by person alone (may this person be deleted?) runs when somebody deletes a person.
+/// and the leave rules read their leaves. One timesheet index serves both date-range reads; what
+/// asks by person without dates (may this person be deleted or moved? the list with its dates
+/// cleared) reads the table through, on a person's deletion or move or that list.
 const QUERY_INDEXES: &[(&str, &str, &str)] = &[
     ("timesheets_date_employee", "timesheets", "work_date, employee_id"),
     ("leaves_employee", "leaves", "employee_id, first_day"),

@@ -117,13 +117,12 @@ fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
         "INSERT INTO {} ({names}) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {updates}",
         table.name
     );
-    let stamp = |text: &str| stamp_ms(text).map(SqlValue::Integer).map_err(StoreError::Invalid);
     let mut values: Vec<SqlValue> = vec![
         SqlValue::from(row.id),
         SqlValue::Text(row.region.clone()),
-        stamp(&row.created_at)?,
-        stamp(&row.updated_at)?,
-        if row.deleted { stamp(&row.updated_at)? } else { SqlValue::Null },
+        SqlValue::Integer(stored_stamp(&row.created_at)?),
+        SqlValue::Integer(stored_stamp(&row.updated_at)?),
+        if row.deleted { SqlValue::Integer(stored_stamp(&row.updated_at)?) } else { SqlValue::Null },
         SqlValue::Integer(row.server_version),
         row.sync_error.clone().map_or(SqlValue::Null, SqlValue::Text),
     ];
@@ -133,6 +132,11 @@ fn put(conn: &Connection, table: &TableSpec, row: &LocalRow) -> Result<()> {
     }
     conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(())
+}
+
+/// A row's timestamp as its table keeps it (`stamp_ms`).
+fn stored_stamp(text: &str) -> Result<i64> {
+    stamp_ms(text).map_err(StoreError::Invalid)
 }
 
 /// What a save did.
@@ -402,11 +406,10 @@ pub fn apply_server_row(conn: &Connection, state: &RowState, sync_error: Option<
                 "UPDATE {} SET created_at = ?2, updated_at = ?3, server_version = ?4, sync_error = ?5 WHERE id = ?1",
                 table.name
             );
-            let stamp = |text: &str| stamp_ms(text).map_err(StoreError::Invalid);
             conn.prepare_cached(&sql)?.execute(params![
                 row.id,
-                stamp(&row.created_at)?,
-                stamp(&row.updated_at)?,
+                stored_stamp(&row.created_at)?,
+                stored_stamp(&row.updated_at)?,
                 row.server_version,
                 row.sync_error
             ])?;

@@ -361,10 +361,8 @@ impl Store {
         // A run that pushed a whole office (migration day) also made every row it sent a few
         // bytes longer (its server version), splitting the pages the import had filled: a store
         // of 50 000 shifts is left an eighth larger. One VACUUM packs them again, in a second.
-        if result.as_ref().is_ok_and(|r| r.pushed >= REPACK_AFTER_PUSHING)
-            && let Err(e) = self.conn.execute_batch("VACUUM")
-        {
-            tracing::warn!(error = %e, "the store was not packed after a large push; it keeps its free space");
+        if result.as_ref().is_ok_and(|r| r.pushed >= REPACK_AFTER_PUSHING) {
+            super::pack(&self.conn);
         }
         Ok(())
     }
