@@ -512,6 +512,96 @@ fn a_change_renumbered_after_a_backup_is_not_applied_again_when_the_backup_comes
     drop(serving);
 }
 
+/// A change a sync renumbered *down* (made after an in-app restore, its id skipped ahead of the
+/// server's last) is sent again from a backup taken while it waited, under its first id, which
+/// is still above anything the server applied from that PC: the server remembers it all the
+/// same and does not apply it over another PC's later rename.
+#[test]
+fn a_change_renumbered_down_is_not_applied_again_when_its_backup_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, serving, a, b, id) = ankara_pair(dir.path());
+    let (clean, waiting) = (dir.path().join("clean.db"), dir.path().join("waiting.db"));
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&clean).unwrap();
+    rename(&a, id, "AYŞE KAYA");
+    Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&clean).unwrap();
+    rename(&a, id, "AYŞE USTA");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&waiting).unwrap();
+    sync_clean(&a);
+    let applied = first_pc_last_applied(&db);
+    sync_clean(&b);
+    Store::open(&b.join("rainstaff.db"))
+        .unwrap()
+        .create_user("müdür", Some("parola-12345"), Role::Manager, "Ankara")
+        .unwrap();
+    rename(&b, id, "AYŞE DEMİR");
+    sync_clean(&b);
+
+    Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&waiting).unwrap();
+    let report = sync_clean(&a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(first_pc_last_applied(&db), applied, "the change was applied a second time");
+    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    drop(serving);
+}
+
+/// A change renumbered twice (5 -> 12 -> 20, say) by syncs that each met another copy's changes:
+/// a copy of the PC's data taken between the two holds it under the middle id. Put back, that
+/// copy sends it under that id, which the server knows with other content; the server tells it
+/// by the id it was first sent as and does not apply it again.
+#[test]
+fn a_change_renumbered_twice_is_not_applied_again_from_a_copy_between() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, serving, a, b, id) = ankara_pair(dir.path());
+    let copy = dir.path().join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    rename(&a, id, "AYŞE KAYA");
+    sync_clean(&a);
+    put_back(&a, &copy);
+    rename(&a, id, "AYŞE USTA");
+    let first = dir.path().join("first.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&first).unwrap();
+    // The same, as a sync leaves it whose renumbering got no further than the device: the change
+    // under the server's next id (as the store renumbers: `Mutation::renumbered_from` names the
+    // id it was first sent as).
+    let between = dir.path().join("between.db");
+    std::fs::copy(&first, &between).unwrap();
+    rusqlite::Connection::open(&between)
+        .unwrap()
+        .execute_batch(
+            "UPDATE outbox SET renumbered_from = mutation_id, mutation_id = -(mutation_id + 1);
+             UPDATE outbox SET mutation_id = -mutation_id;
+             UPDATE sqlite_sequence SET seq = (SELECT max(mutation_id) FROM outbox) WHERE name = 'outbox';",
+        )
+        .unwrap();
+    // Another copy's change takes that id on the server.
+    put_back(&a, &copy);
+    rename(&a, id, "AYŞE ÜÇ");
+    sync_clean(&a);
+    put_back(&a, &between);
+    sync_clean(&a);
+    rename(&a, id, "AYŞE DEMİR");
+    sync_clean(&a);
+    let applied = first_pc_last_applied(&db);
+
+    for older in [&first, &between] {
+        put_back(&a, older);
+        let report = sync_clean(&a);
+        assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+        assert_eq!(first_pc_last_applied(&db), applied, "applied again from {}", older.display());
+        assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+    }
+    sync_clean(&b);
+    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    drop(serving);
+}
+
+/// The last mutation id the server applied from the first PC enrolled.
+fn first_pc_last_applied(db: &Path) -> i64 {
+    count(db, "SELECT last_mutation_id FROM devices ORDER BY rowid LIMIT 1")
+}
+
 /// Restored in the app from a backup taken before it sent some records, a PC gets them back from
 /// the server, though a pull leaves out a PC's own changes.
 #[test]

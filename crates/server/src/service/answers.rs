@@ -13,6 +13,7 @@
 use rainstaff_core::protocol::{Mutation, Outcome, OutcomeStatus, RefusalCode, RowState, in_scope};
 use rainstaff_core::schema;
 
+use crate::auth::sha256_hex;
 use crate::error::StoreError;
 use crate::store::{Device, Tx};
 
@@ -67,16 +68,36 @@ pub(super) fn remembered(
     Ok(Remembered::Same(answer_again(tx, device, m, kept[0])?))
 }
 
+/// What tells a change sent again from a new one under a reused id: its hash (sha256, hex). Part
+/// of it is kept for good, so these bytes must stay what they are for a change that means the
+/// same: a new field of `Mutation` has to be left out of its JSON when it has its default, and a
+/// renamed one hashed under its old name, or changes a PC sends again from an older copy of its
+/// data would be taken for new ones and applied twice.
+pub(super) fn hash(m: &Mutation) -> Result<String, StoreError> {
+    Ok(sha256_hex(&serde_json::to_vec(m)?))
+}
+
+/// The id `m` was first sent under and the digest of its hash as it was sent then: what
+/// `Tx::record_renumbered` keeps of a renumbered change. A device keeps that first id in
+/// `renumbered_from` however often it renumbers the change, so each copy of its data, whichever
+/// id it holds the change under, names the same.
+pub(super) fn first_sent(m: &Mutation) -> Result<(i64, [u8; 8]), StoreError> {
+    let first = m.renumbered_from.unwrap_or(m.mutation_id);
+    let as_first = Mutation { mutation_id: first, renumbered_from: None, ..m.clone() };
+    Ok((first, digest(&hash(&as_first)?)))
+}
+
 /// The answer to a change the device renumbered and had applied under another id, sent again
-/// under the id it was first sent as: a copy of the device's data from before the renumbering
-/// came back (`Tx::record_renumbered`). None when `m` is no such change.
+/// under the id it was first sent as, or under one it was renumbered to on the way: a copy of the
+/// device's data from before the last renumbering came back (`Tx::record_renumbered`). None
+/// when `m` is no such change.
 pub(super) fn renamed(
     tx: &mut impl Tx,
     device: &Device,
     m: &Mutation,
-    hash: &str,
 ) -> Result<Option<Box<Outcome>>, StoreError> {
-    let Some(new_id) = tx.renumbered(device.id, m.mutation_id, &digest(hash))? else {
+    let (first, kept) = first_sent(m)?;
+    let Some(new_id) = tx.renumbered(device.id, first, &kept)? else {
         return Ok(None);
     };
     match kept_at(tx, device, new_id)? {

@@ -28,7 +28,6 @@ use uuid::Uuid;
 use super::answers::{self, Remembered};
 use super::sessions::audit_entry;
 use super::{Server, timestamp};
-use crate::auth::sha256_hex;
 use crate::error::{ServiceError, StoreError, quoted};
 use crate::store::{AppliedMutation, Device, Kept, LiveRow, NewConflict, RowQuery, ServerRow, Store, Tx};
 
@@ -42,7 +41,7 @@ impl<S: Store> Server<S> {
         }
         let now = timestamp(self.now());
         // Before the write lock: pushes of other devices wait for it, not for this.
-        let hashes = request.mutations.iter().map(mutation_hash).collect::<Result<Vec<_>, _>>()?;
+        let hashes = request.mutations.iter().map(answers::hash).collect::<Result<Vec<_>, _>>()?;
         self.store.write(|tx| {
             // Read again inside the transaction: the caller's copy may predate another batch of
             // the same device, or a revocation.
@@ -63,8 +62,9 @@ impl<S: Store> Server<S> {
             // be applied a second time).
             let mut known = Vec::with_capacity(request.mutations.len());
             let mut reused = Vec::new();
+            let renumbered_up_to = tx.last_renumbered(current.id)?;
             for (m, hash) in request.mutations.iter().zip(&hashes) {
-                known.push(match prior_answer(tx, &current, m, hash)? {
+                known.push(match prior_answer(tx, &current, renumbered_up_to, m, hash)? {
                     Prior::Answered(outcome) => Some(*outcome),
                     Prior::Reused => {
                         reused.push(m.mutation_id);
@@ -116,9 +116,8 @@ impl<S: Store> Server<S> {
                         &now,
                     )?;
                 }
-                if let Some(first) = m.renumbered_from.filter(|&f| f != m.mutation_id) {
-                    let as_first = Mutation { mutation_id: first, renumbered_from: None, ..m.clone() };
-                    let kept = answers::digest(&mutation_hash(&as_first)?);
+                if m.renumbered_from.is_some_and(|f| f != m.mutation_id) {
+                    let (first, kept) = answers::first_sent(m)?;
                     tx.record_renumbered(current.id, first, &kept, m.mutation_id)?;
                 }
                 last = Some(m.mutation_id);
@@ -153,16 +152,29 @@ enum Prior {
     New,
 }
 
-fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> Result<Prior, StoreError> {
+/// `renumbered_up_to` is the largest id the device's renumbered changes were first sent under
+/// (`Tx::last_renumbered`).
+fn prior_answer(
+    tx: &mut impl Tx,
+    device: &Device,
+    renumbered_up_to: Option<i64>,
+    m: &Mutation,
+    hash: &str,
+) -> Result<Prior, StoreError> {
     // Records exist only up to the device's last applied id (none is known after a restore): a
     // new id needs no look-up, which on PostgreSQL is a round trip. One that cannot be an id is
-    // refused as a new one (`check_sequence`).
-    if m.mutation_id <= 0 || device.last_mutation_id.is_some_and(|l| m.mutation_id > l) {
+    // refused as a new one (`check_sequence`). But a change renumbered *down* (`mutation_gap`)
+    // was first sent under an id above the last: a copy of the PC's data from before that sends
+    // it again under that id, which looks new.
+    if m.mutation_id <= 0 {
         return Ok(Prior::New);
+    }
+    if device.last_mutation_id.is_some_and(|l| m.mutation_id > l) {
+        return renamed_or_new(tx, device, renumbered_up_to, m);
     }
     if let Some(prior) = tx.applied_mutation(device.id, m.mutation_id)? {
         if prior.hash != hash {
-            return reused(tx, device, m, hash);
+            return reused(tx, device, m);
         }
         // With the row as it stands now, as the answers given from what `answers` keeps: a retry
         // answered from two moments would hand the PC, for a change refused there, a row older
@@ -176,16 +188,34 @@ fn prior_answer(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> 
     }
     match answers::remembered(tx, device, m, hash)? {
         Remembered::Same(outcome) => Ok(Prior::Answered(outcome)),
-        Remembered::Other => reused(tx, device, m, hash),
-        Remembered::Nothing if device.last_mutation_id.is_some() => reused(tx, device, m, hash),
-        Remembered::Nothing => Ok(Prior::New),
+        Remembered::Other => reused(tx, device, m),
+        Remembered::Nothing if device.last_mutation_id.is_some() => reused(tx, device, m),
+        Remembered::Nothing => renamed_or_new(tx, device, renumbered_up_to, m),
     }
+}
+
+/// An id the server never applied: new, unless it is one a renumbered change was first sent
+/// under (looked up only when the device renumbered one that high).
+fn renamed_or_new(
+    tx: &mut impl Tx,
+    device: &Device,
+    renumbered_up_to: Option<i64>,
+    m: &Mutation,
+) -> Result<Prior, StoreError> {
+    let first = m.renumbered_from.unwrap_or(m.mutation_id);
+    if renumbered_up_to.is_none_or(|up_to| first > up_to) {
+        return Ok(Prior::New);
+    }
+    Ok(match answers::renamed(tx, device, m)? {
+        Some(outcome) => Prior::Answered(outcome),
+        None => Prior::New,
+    })
 }
 
 /// An id the server knows with other content: a reused one, unless the device renumbered this
 /// change once and a copy of its data from before sends it again under its first id.
-fn reused(tx: &mut impl Tx, device: &Device, m: &Mutation, hash: &str) -> Result<Prior, StoreError> {
-    Ok(match answers::renamed(tx, device, m, hash)? {
+fn reused(tx: &mut impl Tx, device: &Device, m: &Mutation) -> Result<Prior, StoreError> {
+    Ok(match answers::renamed(tx, device, m)? {
         Some(outcome) => Prior::Answered(outcome),
         None => Prior::Reused,
     })
@@ -224,15 +254,6 @@ fn check_sequence(id: i64, last: Option<i64>, renumber: &ErrorDetail) -> Result<
         _ => return Ok(()),
     };
     Err(refusal.with_detail(renumber.clone()))
-}
-
-/// What tells a change sent again from a new one under a reused id. Part of it is kept for good
-/// (`answers`), so these bytes must stay what they are for a change that means the same: a new
-/// field of `Mutation` has to be left out of its JSON when it has its default, and a renamed one
-/// hashed under its old name, or changes a PC sends again from an older copy of its data would
-/// be taken for new ones and applied twice.
-fn mutation_hash(m: &Mutation) -> Result<String, StoreError> {
-    Ok(sha256_hex(&serde_json::to_vec(m)?))
 }
 
 /// A region a row can belong to: a canonical region code, never the administrators' pseudo-region

@@ -249,6 +249,8 @@ pub trait Tx {
     /// The id the device's change first sent as `first_id`, hash starting with `digest`, was
     /// applied under (`record_renumbered`).
     fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError>;
+    /// The largest id the device's renumbered changes were first sent under (`record_renumbered`).
+    fn last_renumbered(&mut self, device: Uuid) -> Result<Option<i64>, StoreError>;
     /// The run of kept answers (`record_answers`) that may hold `mutation_id`: the last one
     /// starting at or before it, with its first id.
     fn answers_holding(

@@ -245,6 +245,9 @@ impl Tx for DynTx<'_> {
     fn renumbered(&mut self, device: Uuid, first_id: i64, digest: &[u8]) -> Result<Option<i64>, StoreError> {
         self.0.renumbered(device, first_id, digest)
     }
+    fn last_renumbered(&mut self, device: Uuid) -> Result<Option<i64>, StoreError> {
+        self.0.last_renumbered(device)
+    }
     fn answers_holding(
         &mut self,
         device: Uuid,

@@ -208,6 +208,7 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
             }
             tx.record_answers(a.id, 6, &[0; 18])?;
             tx.record_renumbered(a.id, 3, &[1; 8], 7)?;
+            tx.record_renumbered(a.id, 9, &[1; 8], 6)?;
             tx.record_push(a.id, 7, 0, NOW)?;
             Ok(())
         })
@@ -218,6 +219,8 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
             assert_eq!(tx.renumbered(a.id, 3, &[1; 8])?, Some(7));
             assert_eq!(tx.renumbered(a.id, 3, &[2; 8])?, None);
             assert_eq!(tx.renumbered(a.id, 4, &[1; 8])?, None);
+            // Above the device's last applied id, a change renumbered down was first sent (9).
+            assert_eq!(tx.last_renumbered(a.id)?, Some(9));
             Ok(())
         })
         .unwrap();
@@ -228,6 +231,7 @@ pub fn a_restore_forgets_the_records_with_the_last_ids<S: Store>(store: S) {
             assert_eq!(tx.applied_mutation(a.id, 6)?, None);
             assert_eq!(tx.answers_holding(a.id, 6)?, None);
             assert_eq!(tx.renumbered(a.id, 3, &[1; 8])?, None);
+            assert_eq!(tx.last_renumbered(a.id)?, None);
             Ok(())
         })
         .unwrap();

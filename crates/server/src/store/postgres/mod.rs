@@ -896,6 +896,12 @@ impl Tx for PgTx<'_> {
         rows.first().map(|r| Ok(r.try_get(0)?)).transpose()
     }
 
+    fn last_renumbered(&mut self, device: Uuid) -> Result<Option<i64>, StoreError> {
+        let rows = self
+            .query("SELECT max(first_id) FROM renumbered_answers WHERE device_id = $1", vec![text(device)])?;
+        rows.first().map(|r| Ok(r.try_get::<_, Option<i64>>(0)?)).transpose().map(Option::flatten)
+    }
+
     fn answers_holding(
         &mut self,
         device: Uuid,

@@ -859,6 +859,13 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn last_renumbered(&mut self, device: Uuid) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT max(first_id) FROM renumbered_answers WHERE device_id = ?1")?
+            .query_row(params![device.to_string()], |r| r.get(0))?)
+    }
+
     fn answers_holding(
         &mut self,
         device: Uuid,
