@@ -292,8 +292,10 @@ part of its hash, so that one sent again, retried or from an older copy of the P
 applied twice) and the full answers of its last push's merges and refusals; the legacy file holds bare \
 integers and text, with no ids, versions or history. The PC's \
 store keeps each shift's id and its employee's as 16 bytes and its timestamps as integers, in the \
-row and again in the indexes on the id and on (date, employee), which with the dates and times as \
-text is most of its size; it has no index on region, which none of its queries could use. The \
+row and again in the indexes on the id, on (date, employee) for the screens' date ranges and on \
+(employee, date) for each listed person's weeks, which with the dates and times as text is most of \
+its size (the floor has one of those two indexes); it has no index on region, which none of its \
+queries could use. The \
 pages of its outbox go back to the file system once a sync drained it, and a sync that pushed an \
 office packs the store again (answering gave every row a version, splitting full pages). The times vary by a fifth from run to run on \
 this shared 2-core machine: compare the figures of one run.\n",

@@ -420,8 +420,29 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    drop(before);
     assert!(shifts.len() > 50 && old_outbox.len() > 50 && !old_legacy.is_empty(), "the fixture holds data");
+    // What the fixture's PC had not met yet, as that release kept it: a change the server refused,
+    // a conflict, a rejoin under way, and a file from before incremental auto-vacuum.
+    let live = |rows: &[(String, Vec<rusqlite::types::Value>)]| {
+        rows.iter().find(|(_, v)| v[3] == rusqlite::types::Value::Null).unwrap().0.clone()
+    };
+    let (shift_id, person_id) =
+        (live(shifts), live(&old[TABLES.iter().position(|t| t.name == "employees").unwrap()]));
+    before
+        .execute_batch(&format!(
+            "INSERT INTO refused_changes (mutation_id, table_name, row_id, region, op, fields, made_at, \
+                 code, reason, refused_at) \
+             VALUES (1, 'timesheets', '{shift_id}', 'Ankara', 'upsert', '{{\"note\":\"x\"}}', \
+                 '2026-01-01T00:00:00.000Z', 'other', 'test', '2026-01-01T00:00:00.000Z');
+             INSERT INTO conflicts (table_name, row_id, region, field, server_value, device_value, created_at) \
+             VALUES ('employees', '{person_id}', 'Ankara', 'full_name', '\"ESKİ AD\"', '\"YENİ AD\"', \
+                 '2026-01-01T00:00:00.000Z');
+             INSERT INTO rejoin_queue (table_name, row_id, old_version) VALUES ('timesheets', '{shift_id}', 3);
+             PRAGMA auto_vacuum = NONE;
+             VACUUM;"
+        ))
+        .unwrap();
+    drop(before);
 
     let mut store = Store::open(&path).unwrap();
     let conn = store.test_connection();
@@ -481,6 +502,23 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     let fields = fields_of(&shift(person.id, "2030-01-07", "08:00", "16:00"));
     store.save_record(&user, &TIMESHEETS, None, &person.region, fields, SaveOptions::default()).unwrap();
     assert_eq!(store.shifts(&filter).unwrap().len(), theirs + 1);
+
+    // The bookkeeping rows name their records by the same bytes, and act on them.
+    let (shift_id, person_id) = (Uuid::parse_str(&shift_id).unwrap(), Uuid::parse_str(&person_id).unwrap());
+    let waiting = |store: &Store| count(store, "SELECT count(*) FROM outbox");
+    let (refused, sent) = (store.refused_changes("ALL").unwrap(), waiting(&store));
+    assert_eq!(refused.iter().map(|c| c.row_id).collect::<Vec<_>>(), [shift_id]);
+    store.resend_refused(&user, refused[0].id).unwrap();
+    assert_eq!((store.refused_count().unwrap(), waiting(&store)), (0, sent + 1));
+    let conflict = store.conflicts("ALL").unwrap();
+    assert_eq!(conflict.iter().map(|c| c.row_id).collect::<Vec<_>>(), [person_id]);
+    store.resolve_conflict(&user, conflict[0].id, true).unwrap();
+    let person = rows::get(store.test_connection(), &EMPLOYEES, person_id).unwrap().unwrap();
+    assert_eq!(person.fields["full_name"], serde_json::json!("ESKİ AD"));
+    let rejoin: Uuid =
+        store.test_connection().query_row("SELECT row_id FROM rejoin_queue", [], |r| r.get(0)).unwrap();
+    assert_eq!(rejoin, shift_id);
+    assert_eq!(count(&store, "PRAGMA auto_vacuum"), 2, "incremental: the store gives back free pages");
 }
 
 fn admin(store: &Store) -> User {
@@ -717,6 +755,16 @@ fn the_desktop_and_the_server_keep_a_row_alike() {
     assert!(rows::get(store.test_connection(), &VEHICLES, fraction.id).unwrap().is_none());
     assert!(on_server(&VEHICLES, &fraction).is_err());
     assert!(server.read(|tx| Ok(tx.row(&VEHICLES, fraction.id)?)).unwrap().is_none());
+
+    // Validation takes only ids as references; a row that holds other text is refused by name.
+    let stray = state(
+        &VEHICLE_SERVICE_VISITS,
+        Uuid::now_v7(),
+        json!({"vehicle_id": "34-KM-15", "start_date": "2026-02-03", "cost": 100}),
+    );
+    let refused = rows::apply_server_row(store.test_connection(), &stray, None).unwrap_err();
+    assert!(refused.to_string().contains(r#"vehicle_id: "34-KM-15" is not a record id"#), "{refused}");
+    assert!(rows::get(store.test_connection(), &VEHICLE_SERVICE_VISITS, stray.id).unwrap().is_none());
 }
 
 /// What a table is to SQLite: its columns (name, type, not null, default, key), foreign keys

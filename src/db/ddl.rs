@@ -18,17 +18,19 @@ use rusqlite::{Connection, Transaction};
 use super::Result;
 
 /// Indexes the desktop's own queries need beyond each table's id: a timesheet screen, reports
-/// and "copy last week" read a date range, of one person or of everybody, and a person's page
-/// and the leave rules read their leaves. One timesheet index serves both date-range reads; what
-/// asks by person without dates (may this person be deleted or moved? the list with its dates
-/// cleared) reads the table through, on a person's deletion or move or that list.
+/// and "copy last week" read a date range of everybody; the hours beside each listed shift read
+/// each listed person's weeks, a person's deletion or move asks for their shifts, and a person's
+/// page and the leave rules read their leaves. Without the index by person, a month of a busy
+/// office (250 people, 7 750 shifts) read each person's weeks through the month's shifts: 160 ms
+/// on every reload of the list, drawn on the window's thread, against 24 ms with it.
 const QUERY_INDEXES: &[(&str, &str, &str)] = &[
     ("timesheets_date_employee", "timesheets", "work_date, employee_id"),
+    ("timesheets_employee_date", "timesheets", "employee_id, work_date"),
     ("leaves_employee", "leaves", "employee_id, first_day"),
 ];
 
 /// Indexes of earlier builds that no query needs any more.
-const RETIRED_INDEXES: &[&str] = &["timesheets_employee_date", "timesheets_date"];
+const RETIRED_INDEXES: &[&str] = &["timesheets_date"];
 
 /// Creates the synced tables a store lacks and the columns its tables lack, with their indexes.
 /// Run with foreign keys off (`db::without_foreign_keys`): an older store's tables are rebuilt,

@@ -37,7 +37,7 @@ pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
         Shared::Real(f) => SqlValue::Real(f),
         Shared::Text(t) if matches!(kind, FieldKind::Ref(_)) => match Uuid::parse_str(&t) {
             Ok(id) => SqlValue::from(id),
-            Err(_) => return Err(NotStorable { value: value.clone() }),
+            Err(_) => return Err(NotStorable::record_id(value)),
         },
         Shared::Text(t) => SqlValue::Text(t),
     })

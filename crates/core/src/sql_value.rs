@@ -25,11 +25,24 @@ pub enum SqlValue {
     Text(String),
 }
 
-/// A value its field's column cannot hold.
+/// A value its field's column cannot hold, and what the column holds.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{value} is not a whole number")]
+#[error("{value} is not {expected}")]
 pub struct NotStorable {
     pub value: Value,
+    pub expected: &'static str,
+}
+
+impl NotStorable {
+    /// A number that is not whole, for an `Int` field.
+    pub fn whole_number(value: &Value) -> Self {
+        Self { value: value.clone(), expected: "a whole number" }
+    }
+
+    /// Text that is no id, for a reference (a store that keeps ids as bytes cannot hold it).
+    pub fn record_id(value: &Value) -> Self {
+        Self { value: value.clone(), expected: "a record id (UUID)" }
+    }
 }
 
 /// The form a value takes in every store: a `Real` is always an f64, so `100` and `100.0` from
@@ -68,7 +81,7 @@ pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
         (_, Value::Null) => SqlValue::Null,
         (_, Value::Bool(b)) => SqlValue::Int(i64::from(*b)),
         (FieldKind::Int, Value::Number(_)) => {
-            SqlValue::Int(whole(value).ok_or_else(|| NotStorable { value: value.clone() })?)
+            SqlValue::Int(whole(value).ok_or_else(|| NotStorable::whole_number(value))?)
         }
         (FieldKind::Real, Value::Number(n)) => SqlValue::Real(n.as_f64().unwrap_or_default()),
         (_, Value::Number(n)) => {
@@ -141,8 +154,8 @@ mod tests {
 
     #[test]
     fn a_fraction_in_an_int_field_is_refused_not_dropped() {
-        assert_eq!(to_sql(FieldKind::Int, &json!(1.5)), Err(NotStorable { value: json!(1.5) }));
-        assert_eq!(to_sql(FieldKind::Int, &json!(1e300)), Err(NotStorable { value: json!(1e300) }));
+        assert_eq!(to_sql(FieldKind::Int, &json!(1.5)), Err(NotStorable::whole_number(&json!(1.5))));
+        assert_eq!(to_sql(FieldKind::Int, &json!(1e300)), Err(NotStorable::whole_number(&json!(1e300))));
         assert_eq!(to_sql(FieldKind::Int, &json!(2.0)), Ok(SqlValue::Int(2)));
         assert_eq!(canonical(FieldKind::Int, &json!(2.0)), json!(2));
         assert_eq!(canonical(FieldKind::Int, &json!(1.5)), json!(1.5));
