@@ -490,26 +490,39 @@ fn a_pc_restored_from_its_backup_in_the_app_does_not_send_old_changes_twice() {
 fn a_change_renumbered_after_a_backup_is_not_applied_again_when_the_backup_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let (db, serving, a, b, id) = ankara_pair(dir.path());
-    let copy = dir.path().join("ankara-1-copy.db");
-    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
-    rename(&a, id, "AYŞE KAYA");
-    sync_clean(&a);
-    put_back(&a, &copy);
-    rename(&a, id, "AYŞE USTA");
+    reused_id_waiting(dir.path(), &a, id);
     let backup = Store::open(&a.join("rainstaff.db")).unwrap().backup_now().unwrap();
     sync_clean(&a);
     rename(&a, id, "AYŞE DEMİR");
     sync_clean(&a);
-    let applied = count(&db, "SELECT max(last_mutation_id) FROM devices");
+    let applied = first_pc_last_applied(&db);
 
     Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&backup).unwrap();
-    let report = sync_clean(&a);
-    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
-    assert_eq!(count(&db, "SELECT max(last_mutation_id) FROM devices"), applied);
-    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
-    sync_clean(&b);
-    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    sent_again_not_applied(&db, applied, &a, &b, id);
     drop(serving);
+}
+
+/// PC `a` renames the employee and syncs, is put back from a copy taken before, and renames again:
+/// "AYŞE USTA" waits under the id the server applied "AYŞE KAYA" under. The copy's path.
+fn reused_id_waiting(dir: &Path, a: &Path, id: Uuid) -> PathBuf {
+    let copy = dir.join("ankara-1-copy.db");
+    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
+    rename(a, id, "AYŞE KAYA");
+    sync_clean(a);
+    put_back(a, &copy);
+    rename(a, id, "AYŞE USTA");
+    copy
+}
+
+/// PC `a`, put back from an older copy, syncs: what it sends again is answered, the server's count
+/// of its applied changes stays `applied`, and the later "AYŞE DEMİR" stays on both PCs.
+fn sent_again_not_applied(db: &Path, applied: i64, a: &Path, b: &Path, id: Uuid) {
+    let report = sync_clean(a);
+    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
+    assert_eq!(first_pc_last_applied(db), applied, "a change was applied a second time");
+    assert_eq!(employee(a, id).full_name, "AYŞE DEMİR");
+    sync_clean(b);
+    assert_eq!(employee(b, id).full_name, "AYŞE DEMİR");
 }
 
 /// A change a sync renumbered *down* (made after an in-app restore, its id skipped ahead of the
@@ -537,12 +550,7 @@ fn a_change_renumbered_down_is_not_applied_again_when_its_backup_comes_back() {
     sync_clean(&b);
 
     Store::open(&a.join("rainstaff.db")).unwrap().restore_from(&waiting).unwrap();
-    let report = sync_clean(&a);
-    assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
-    assert_eq!(first_pc_last_applied(&db), applied, "the change was applied a second time");
-    assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
-    sync_clean(&b);
-    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
+    sent_again_not_applied(&db, applied, &a, &b, id);
     drop(serving);
 }
 
@@ -554,12 +562,7 @@ fn a_change_renumbered_down_is_not_applied_again_when_its_backup_comes_back() {
 fn a_change_renumbered_twice_is_not_applied_again_from_a_copy_between() {
     let dir = tempfile::tempdir().unwrap();
     let (db, serving, a, b, id) = ankara_pair(dir.path());
-    let copy = dir.path().join("ankara-1-copy.db");
-    Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&copy).unwrap();
-    rename(&a, id, "AYŞE KAYA");
-    sync_clean(&a);
-    put_back(&a, &copy);
-    rename(&a, id, "AYŞE USTA");
+    let copy = reused_id_waiting(dir.path(), &a, id);
     let first = dir.path().join("first.db");
     Store::open(&a.join("rainstaff.db")).unwrap().backup_to(&first).unwrap();
     // The same, as a sync leaves it whose renumbering got no further than the device: the change
@@ -587,13 +590,8 @@ fn a_change_renumbered_twice_is_not_applied_again_from_a_copy_between() {
 
     for older in [&first, &between] {
         put_back(&a, older);
-        let report = sync_clean(&a);
-        assert_eq!((report.pending, report.conflicts), (0, 0), "{report:?}");
-        assert_eq!(first_pc_last_applied(&db), applied, "applied again from {}", older.display());
-        assert_eq!(employee(&a, id).full_name, "AYŞE DEMİR");
+        sent_again_not_applied(&db, applied, &a, &b, id);
     }
-    sync_clean(&b);
-    assert_eq!(employee(&b, id).full_name, "AYŞE DEMİR");
     drop(serving);
 }
 
