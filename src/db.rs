@@ -27,6 +27,7 @@ pub mod week;
 
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::time::{stamp_ms, stamp_text};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 /// `PRAGMA application_id` of a Rainstaff store ("RSTF"): tells our file from any other SQLite file.
@@ -98,14 +99,17 @@ fn without_foreign_keys<T>(
     work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
     conn.pragma_update(None, "foreign_keys", false)?;
-    let done = (|| {
+    let done: Result<T> = (|| {
         let tx = conn.transaction()?;
         let out = work(&tx)?;
         tx.commit()?;
         Ok(out)
     })();
-    conn.pragma_update(None, "foreign_keys", true)?;
-    done
+    // The work's own error says what went wrong; a failed switch back only follows from it.
+    let switched_back = conn.pragma_update(None, "foreign_keys", true);
+    let out = done?;
+    switched_back?;
+    Ok(out)
 }
 
 pub const STORE_FILE: &str = "rainstaff.db";
@@ -306,22 +310,6 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 /// Now, as stored in timestamps: RFC 3339 in UTC.
 pub fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// A timestamp as the synced tables keep it: milliseconds since 1970 in UTC, eight bytes where the
-/// text takes 24 (a store of 50 000 shifts holds 100 000 of them). Finer digits are dropped: the
-/// app and the server write milliseconds.
-pub fn stamp_ms(text: &str) -> std::result::Result<i64, String> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp_millis())
-        .map_err(|e| format!("timestamp {text:?}: {e}"))
-}
-
-/// The text of a stored timestamp (`stamp_ms`), as `now_utc` writes it.
-pub fn stamp_text(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]

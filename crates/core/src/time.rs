@@ -113,6 +113,23 @@ pub fn turkey() -> FixedOffset {
     FixedOffset::east_opt(3 * 3600).expect("three hours is a valid offset")
 }
 
+/// A timestamp as the stores keep it: milliseconds since 1970 in UTC, eight bytes where the RFC
+/// 3339 text takes 24 (a store of 50 000 shifts holds 100 000 of them). Finer digits are dropped:
+/// the app and the server write milliseconds (`stamp_text`).
+pub fn stamp_ms(text: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_millis())
+        .map_err(|e| format!("timestamp {text:?}: {e}"))
+}
+
+/// A stored timestamp (`stamp_ms`) as the app and the server write timestamps: RFC 3339 in UTC,
+/// with milliseconds.
+pub fn stamp_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

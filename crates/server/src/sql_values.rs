@@ -1,6 +1,7 @@
-//! The server's SQLite columns for synced fields, in its store and in the snapshot file a new PC
-//! bootstraps from. What a value becomes in a column is decided once, in core's `sql_value`, for
-//! the desktop too; this module only names the column types and speaks rusqlite.
+//! The SQLite columns of synced fields in the snapshot file a new PC bootstraps from, and in the
+//! server's store but for references, which it keeps as the ids' bytes (`store::sqlite::columns`).
+//! What a value becomes in a column is decided once, in core's `sql_value`, for the desktop too;
+//! this module only names the column types and speaks rusqlite.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TableSpec};
 use rainstaff_core::sql_value::{self, SqlValue as Shared};

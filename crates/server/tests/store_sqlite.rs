@@ -194,5 +194,182 @@ fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
     let upgraded = std::fs::metadata(&path).unwrap().len();
     assert!(upgraded < earlier, "{upgraded} bytes after the upgrade, {earlier} before");
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
+}
+
+/// A database the release before 16-byte ids wrote (tests/fixtures/server/v9_text_ids.db: three
+/// legacy files imported, then one PC's push with a merge and its conflict, a new shift, a
+/// deletion and a refusal) opens with every row, field version and change-log entry as it was,
+/// its ids, references and timestamps now kept as bytes and milliseconds, and the file smaller.
+#[test]
+fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
+    use std::collections::BTreeMap;
+
+    use rainstaff_core::schema::{FieldKind, TABLES};
+    use rainstaff_core::sql_value::{SqlValue, from_sql};
+    use rainstaff_server::store::{RowQuery, Store, Tx};
+    use rusqlite::types::Value;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/server/v9_text_ids.db"), &path)
+        .unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+
+    // Every row as the earlier layout kept it, read as that build read it: all of it text.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut rows = BTreeMap::new();
+    for table in TABLES {
+        let columns = table.fields.iter().map(|f| format!(", \"{}\"", f.name)).collect::<String>();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT id, region, version, created_at, updated_at, deleted_at, field_versions{columns}
+                 FROM \"{}\"",
+                table.name
+            ))
+            .unwrap();
+        let mut found = stmt.query([]).unwrap();
+        while let Some(r) = found.next().unwrap() {
+            let fields: serde_json::Map<_, _> = table
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let value = match r.get::<_, Value>(7 + i).unwrap() {
+                        Value::Null => SqlValue::Null,
+                        Value::Integer(i) => SqlValue::Int(i),
+                        Value::Real(x) => SqlValue::Real(x),
+                        Value::Text(t) => SqlValue::Text(t),
+                        Value::Blob(_) => panic!("a blob in {}.{}", table.name, f.name),
+                    };
+                    (f.name.to_string(), from_sql(f.kind, value))
+                })
+                .collect();
+            let id = Uuid::parse_str(&r.get::<_, String>(0).unwrap()).unwrap();
+            let state = json!({
+                "table": table.name, "id": id, "region": r.get::<_, String>(1).unwrap(),
+                "version": r.get::<_, i64>(2).unwrap(), "created_at": r.get::<_, String>(3).unwrap(),
+                "updated_at": r.get::<_, String>(4).unwrap(), "deleted_at": r.get::<_, Option<String>>(5).unwrap(),
+                "fields": fields,
+            });
+            rows.insert((table.name, id), (state, r.get::<_, String>(6).unwrap()));
+        }
+    }
+    let log: Vec<(i64, String, Uuid, Option<String>)> = conn
+        .prepare("SELECT seq, table_name, row_id, origin FROM change_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, Uuid::parse_str(&r.get::<_, String>(2)?).unwrap(), r.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(conn);
+    assert!(rows.len() > 100 && log.len() > 100, "{} rows, {} changes", rows.len(), log.len());
+    let device =
+        log.iter().find_map(|(.., origin)| origin.as_deref()).map(|d| Uuid::parse_str(d).unwrap()).unwrap();
+
+    let store = SqliteStore::open(&path).unwrap();
+    let mut scanned = BTreeMap::new();
+    store
+        .read(|tx| {
+            for table in TABLES {
+                tx.scan_rows(table, None, &mut |row| {
+                    scanned.insert((table.name, row.id), serde_json::to_value(&row).unwrap());
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(scanned, rows.iter().map(|(key, (state, _))| (*key, state.clone())).collect());
+
+    // The log in its order, each entry naming its row, the PC's own left out of its pulls.
+    let (all, theirs) = store
+        .read(|tx| {
+            Ok((
+                tx.changes(None, 0, 10_000, usize::MAX, None)?,
+                tx.changes(None, 0, 10_000, usize::MAX, Some(device))?,
+            ))
+        })
+        .unwrap();
+    let named = |changes: &[rainstaff_core::protocol::Change]| -> Vec<(i64, String, Uuid)> {
+        changes.iter().map(|c| (c.seq, c.row.table.clone(), c.row.id)).collect()
+    };
+    assert_eq!(
+        named(&all.changes),
+        log.iter().map(|(seq, table, id, _)| (*seq, table.clone(), *id)).collect::<Vec<_>>()
+    );
+    let not_its_own = log
+        .iter()
+        .filter(|(.., origin)| origin.is_none())
+        .map(|(seq, table, id, _)| (*seq, table.clone(), *id));
+    assert_eq!(named(&theirs.changes), not_its_own.collect::<Vec<_>>());
+    for change in &all.changes {
+        assert_eq!(
+            serde_json::to_value(&change.row).unwrap(),
+            rows[&(change.row.table.as_str(), change.row.id)].0
+        );
+    }
+
+    // A rule's look-up by reference finds the person's shifts, the PC's new one among them.
+    let person = json!("30e7955b-e73c-5548-95bc-876fa3c30084");
+    let shifts = store
+        .read(|tx| {
+            Ok(tx.live_rows(&RowQuery {
+                table: &rainstaff_core::schema::TIMESHEETS,
+                field: "employee_id",
+                value: &person,
+                between: Some(("work_date", &json!("2026-02-02"), &json!("2026-02-02"))),
+                except: None,
+                limit: None,
+                read: &["note"],
+            })?)
+        })
+        .unwrap();
+    assert_eq!(shifts.len(), 1);
+    assert_eq!(shifts[0].fields["note"], json!("Çalışma günü"));
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for table in TABLES {
+        let refs = table
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Ref(_)))
+            .map(|f| format!(" OR (\"{}\" IS NOT NULL AND typeof(\"{}\") <> 'blob')", f.name, f.name))
+            .collect::<String>();
+        let text: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM \"{}\" WHERE typeof(id) <> 'blob' OR typeof(created_at) <> 'integer'
+                     OR typeof(updated_at) <> 'integer' OR typeof(deleted_at) NOT IN ('integer', 'null'){refs}",
+                    table.name
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(text, 0, "{} keeps text", table.name);
+        let mut stmt = conn.prepare(&format!("SELECT id, field_versions FROM \"{}\"", table.name)).unwrap();
+        let mut kept = stmt.query([]).unwrap();
+        while let Some(r) = kept.next().unwrap() {
+            let id = Uuid::from_slice(&r.get::<_, Vec<u8>>(0).unwrap()).unwrap();
+            assert_eq!(r.get::<_, String>(1).unwrap(), rows[&(table.name, id)].1);
+        }
+    }
+    let text_ids: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE typeof(row_id) <> 'blob' OR typeof(origin) = 'text'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(text_ids, 0);
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 10);
+    let after = std::fs::metadata(&path).unwrap().len();
+    assert!(after < before, "{after} bytes after the upgrade, {before} before");
 }

@@ -498,7 +498,7 @@ pub(crate) fn json_kept_in_table(table: &TableSpec) -> String {
 struct LogEntry {
     seq: i64,
     table: String,
-    row_id: String,
+    row_id: Uuid,
     json: Option<String>,
 }
 
@@ -508,7 +508,7 @@ impl LogEntry {
     fn resolve(tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<Vec<(i64, RowState, usize)>, StoreError> {
         let mut wanted: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
         for e in entries.iter().filter(|e| e.json.is_none()) {
-            wanted.entry(e.table.as_str()).or_default().push(Uuid::parse_str(&e.row_id)?);
+            wanted.entry(e.table.as_str()).or_default().push(e.row_id);
         }
         let mut held: BTreeMap<(&str, Uuid), RowState> = BTreeMap::new();
         for (name, ids) in wanted {
@@ -523,7 +523,7 @@ impl LogEntry {
             versions.push(match &e.json {
                 Some(json) => (e.seq, serde_json::from_str(json)?, json.len()),
                 None => {
-                    let id = Uuid::parse_str(&e.row_id)?;
+                    let id = e.row_id;
                     let row = held.remove(&(e.table.as_str(), id)).ok_or_else(|| {
                         StoreError::msg(format!(
                             "change {} names {} {id}, which its table lacks",

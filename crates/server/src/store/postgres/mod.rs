@@ -787,7 +787,7 @@ impl Tx for PgTx<'_> {
                 Ok(LogEntry {
                     seq: r.try_get(0)?,
                     table: r.try_get(1)?,
-                    row_id: r.try_get(2)?,
+                    row_id: Uuid::parse_str(r.try_get(2)?)?,
                     json: r.try_get(3)?,
                 })
             })

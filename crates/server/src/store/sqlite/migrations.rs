@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-use rainstaff_core::schema::{TABLES, TableSpec};
+use rainstaff_core::schema::{FieldKind, TABLES, TableSpec};
 use rusqlite::{Connection, OpenFlags, Transaction};
 
+use super::columns;
 use crate::error::StoreError;
-use crate::sql_values::field_columns_ddl;
 
 /// Marks a file as a Rainstaff server database ("RSRV"), so `--db` pointed at some other SQLite
 /// file (a desktop's database, a backup of the legacy system) is refused instead of modified.
@@ -159,10 +159,30 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (device_id, first_id, digest)
     ) STRICT, WITHOUT ROWID;
     ",
+    // 10: the change log names rows and devices by their ids' 16 bytes (`columns`); the synced
+    // tables are rebuilt the same way in `reconcile_table`.
+    "
+    CREATE TABLE change_log_10 (
+        seq INTEGER PRIMARY KEY,
+        table_name TEXT NOT NULL,
+        row_id BLOB NOT NULL,
+        region TEXT NOT NULL,
+        row_json TEXT,
+        origin BLOB
+    ) STRICT;
+    INSERT INTO change_log_10
+        SELECT seq, table_name, stored_id(row_id), region, row_json, stored_id(origin) FROM change_log;
+    DROP TABLE change_log;
+    ALTER TABLE change_log_10 RENAME TO change_log;
+    CREATE INDEX change_log_region ON change_log (region, seq);
+    ",
 ];
 
 /// The first step after which a change's row JSON is kept only when its table lacks the version.
 const JSON_ONLY_WHEN_WHOLE: i64 = 7;
+
+/// The first step after which ids are kept as bytes (`columns`).
+const IDS_AS_BYTES: i64 = 10;
 
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -204,6 +224,8 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     // An earlier build's file, whose change log copied every row (new files start at 0).
     let copied_rows = (1..JSON_ONLY_WHEN_WHOLE).contains(&version);
+    let ids_as_text = (1..IDS_AS_BYTES).contains(&version);
+    super::columns::register(conn)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
         tx.execute_batch(sql)?;
@@ -218,9 +240,10 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
-    if copied_rows {
-        // Once, so the upgraded file is as small as a new one would be: the JSON let go of is
-        // most of an earlier build's file. It takes about a second per 100 MB.
+    if copied_rows || ids_as_text {
+        // Once, so the upgraded file is as small as a new one would be: the JSON let go of, or
+        // the text ids rebuilt as bytes, leave most of an earlier build's file free. It takes
+        // about a second per 100 MB.
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
     Ok(())
@@ -238,32 +261,60 @@ const RULE_INDEXES: &str = "
 
 fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreError> {
     let name = table.name;
+    let existing: Vec<(String, String)> = tx
+        .prepare(&format!("SELECT name, type FROM pragma_table_info('{name}')"))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let ids_as_text = existing.iter().any(|(column, kind)| column == "id" && kind == "TEXT");
+    if ids_as_text {
+        // An earlier build's table: its indexes go with it, and are made again below.
+        tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{name}_text_ids\""))?;
+    }
     // Domain columns are nullable: a tombstone of a row the server never saw has no fields.
-    // Validation, not the schema, makes a live row's required fields present.
+    // Validation, not the schema, makes a live row's required fields present. Keyed by the id
+    // alone, with no row number beside it, which would need an index of its own.
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS \"{name}\" (
-            id TEXT PRIMARY KEY,
+            id BLOB PRIMARY KEY,
             region TEXT NOT NULL,
             version INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            deleted_at TEXT,
+            created_at ANY NOT NULL,
+            updated_at ANY NOT NULL,
+            deleted_at ANY,
             field_versions TEXT NOT NULL,
             {}
-        ) STRICT;
-        CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);",
-        field_columns_ddl(table)
+        ) STRICT, WITHOUT ROWID;",
+        columns::fields_ddl(table.fields)
     ))?;
-    let existing: Vec<String> = tx
-        .prepare(&format!("SELECT name FROM pragma_table_info('{name}')"))?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
+    if ids_as_text {
+        let fields = table.fields.iter().filter(|f| existing.iter().any(|(column, _)| column == f.name));
+        let (into, from): (Vec<String>, Vec<String>) = fields
+            .map(|f| {
+                let column = format!("\"{}\"", f.name);
+                let from = match f.kind {
+                    FieldKind::Ref(_) => format!("stored_reference({column})"),
+                    _ => column.clone(),
+                };
+                (column, from)
+            })
+            .unzip();
         tx.execute_batch(&format!(
-            "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" {}",
-            field.name,
-            crate::sql_values::column_type(field.kind)
+            "INSERT INTO \"{name}\" (id, region, version, created_at, updated_at, deleted_at, field_versions{})
+             SELECT stored_id(id), region, version, stored_stamp(created_at), stored_stamp(updated_at),
+                 stored_stamp(deleted_at), field_versions{} FROM \"{name}_text_ids\";
+             DROP TABLE \"{name}_text_ids\";",
+            into.iter().map(|c| format!(", {c}")).collect::<String>(),
+            from.iter().map(|c| format!(", {c}")).collect::<String>(),
         ))?;
+    } else if !existing.is_empty() {
+        for field in table.fields.iter().filter(|f| !existing.iter().any(|(column, _)| column == f.name)) {
+            tx.execute_batch(&format!(
+                "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" {}",
+                field.name,
+                columns::column_type(field.kind)
+            ))?;
+        }
     }
+    tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);"))?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! layer calls them on tokio's blocking pool, a simulation calls them directly.
 
 mod checkpoint;
+mod columns;
 mod migrations;
 pub mod restore;
 
@@ -16,9 +17,9 @@ use parking_lot::{Mutex as FairMutex, MutexGuard};
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::{FieldSpec, TABLES, TableSpec};
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter};
-use serde_json::Map;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::table_sql::{
@@ -31,7 +32,6 @@ use super::{
     company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
-use crate::sql_values::{from_sql, to_sql, value_to_sql};
 
 /// How long a statement waits for another program's lock before it fails.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
@@ -275,19 +275,21 @@ fn session_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebSession> {
 fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRow, StoreError> {
     let mut fields = Map::new();
     for (i, field) in table.fields.iter().enumerate() {
-        fields.insert(field.name.to_string(), from_sql(field.kind, r.get_ref(BASE_COUNT + i)?)?);
+        fields.insert(field.name.to_string(), columns::field_from(field.kind, r.get_ref(BASE_COUNT + i)?)?);
     }
-    let id: String = r.get(0)?;
     let field_versions: String = r.get(6)?;
+    let deleted_at = r.get_ref(5)?;
     Ok(ServerRow {
         state: RowState {
             table: table.name.to_string(),
-            id: Uuid::parse_str(&id)?,
+            id: columns::id_from(r.get_ref(0)?)?,
             region: r.get(1)?,
             version: r.get(2)?,
-            created_at: r.get(3)?,
-            updated_at: r.get(4)?,
-            deleted_at: r.get(5)?,
+            created_at: columns::stamp_from(r.get_ref(3)?)?,
+            updated_at: columns::stamp_from(r.get_ref(4)?)?,
+            deleted_at: (deleted_at != ValueRef::Null)
+                .then(|| columns::stamp_from(deleted_at))
+                .transpose()?,
             fields,
         },
         field_versions: super::field_versions::decode(&field_versions, table)?,
@@ -298,10 +300,9 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
 fn live_row_from(read: &[&'static FieldSpec], r: &rusqlite::Row<'_>) -> Result<LiveRow, StoreError> {
     let mut fields = Map::new();
     for (i, field) in read.iter().enumerate() {
-        fields.insert(field.name.to_string(), from_sql(field.kind, r.get_ref(LIVE_BASE + i)?)?);
+        fields.insert(field.name.to_string(), columns::field_from(field.kind, r.get_ref(LIVE_BASE + i)?)?);
     }
-    let id: String = r.get(0)?;
-    Ok(LiveRow { id: Uuid::parse_str(&id)?, region: r.get(1)?, fields })
+    Ok(LiveRow { id: columns::id_from(r.get_ref(0)?)?, region: r.get(1)?, fields })
 }
 
 fn conflict_from(r: &rusqlite::Row<'_>) -> Result<ConflictRecord, StoreError> {
@@ -569,7 +570,7 @@ impl Tx for SqliteTx<'_> {
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.select_one)?;
-        let mut rows = stmt.query([id.to_string()])?;
+        let mut rows = stmt.query([columns::id(id)])?;
         rows.next()?.map(|r| row_from(table, r)).transpose()
     }
 
@@ -581,7 +582,7 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<Option<LiveRow>, StoreError> {
         let (sql, read) = table_sql::live_row(table, read, &DIALECT)?;
         let mut stmt = self.tx.prepare_cached(&sql)?;
-        let mut rows = stmt.query([id.to_string()])?;
+        let mut rows = stmt.query([columns::id(id)])?;
         rows.next()?.map(|r| live_row_from(&read, r)).transpose()
     }
 
@@ -596,15 +597,19 @@ impl Tx for SqliteTx<'_> {
     fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
         let s = &row.state;
         let base = [
-            rusqlite::types::Value::Text(s.id.to_string()),
-            rusqlite::types::Value::Text(s.region.clone()),
-            rusqlite::types::Value::Integer(s.version),
-            rusqlite::types::Value::Text(s.created_at.clone()),
-            rusqlite::types::Value::Text(s.updated_at.clone()),
-            s.deleted_at.clone().map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
-            rusqlite::types::Value::Text(super::field_versions::encode(&row.field_versions, table)?),
+            columns::id(s.id),
+            SqlValue::Text(s.region.clone()),
+            SqlValue::Integer(s.version),
+            columns::stamp(&s.created_at),
+            columns::stamp(&s.updated_at),
+            s.deleted_at.as_deref().map_or(SqlValue::Null, columns::stamp),
+            SqlValue::Text(super::field_versions::encode(&row.field_versions, table)?),
         ];
-        let fields = table.fields.iter().map(|f| to_sql(f, &s.fields)).collect::<Result<Vec<_>, _>>()?;
+        let fields = table
+            .fields
+            .iter()
+            .map(|f| columns::field(f, s.fields.get(f.name).unwrap_or(&Value::Null)))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
         stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
         Ok(())
@@ -630,12 +635,9 @@ impl Tx for SqliteTx<'_> {
 
     fn live_rows(&mut self, q: &RowQuery<'_>) -> Result<Vec<LiveRow>, StoreError> {
         let LiveRows { sql, value: (field, value), between, read } = LiveRows::new(q, &DIALECT)?;
-        let mut args = vec![
-            value_to_sql(field, value)?,
-            q.except.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string())),
-        ];
+        let mut args = vec![columns::field(field, value)?, q.except.map_or(SqlValue::Null, columns::id)];
         if let Some((field, low, high)) = between {
-            args.extend([value_to_sql(field, low)?, value_to_sql(field, high)?]);
+            args.extend([columns::field(field, low)?, columns::field(field, high)?]);
         }
         let mut stmt = self.tx.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
@@ -698,10 +700,10 @@ impl Tx for SqliteTx<'_> {
             .execute(params![
                 seq,
                 row.table,
-                row.id.to_string(),
+                columns::id(row.id),
                 row.region,
                 json,
-                origin.map(|d| d.to_string())
+                origin.map(columns::id)
             ])?;
         Ok(())
     }
@@ -721,7 +723,7 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<ChangesPage, StoreError> {
         let mut page = PageFill::new(limit, max_bytes);
         let lookahead = page.lookahead();
-        let skip = skip.map(|d| d.to_string());
+        let skip = skip.map(columns::id);
         let mut stmt;
         let mut rows = match scope {
             None => {
@@ -742,7 +744,12 @@ impl Tx for SqliteTx<'_> {
         };
         let mut entries = Vec::new();
         while let Some(r) = rows.next()? {
-            entries.push(LogEntry { seq: r.get(0)?, table: r.get(1)?, row_id: r.get(2)?, json: r.get(3)? });
+            entries.push(LogEntry {
+                seq: r.get(0)?,
+                table: r.get(1)?,
+                row_id: columns::id_from(r.get_ref(2)?)?,
+                json: r.get(3)?,
+            });
         }
         drop(rows);
         drop(stmt);
