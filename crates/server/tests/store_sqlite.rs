@@ -334,6 +334,7 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     drop(store);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut devices_alone = 0;
     for table in TABLES {
         let refs = table
             .fields
@@ -353,13 +354,25 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
             )
             .unwrap();
         assert_eq!(text, 0, "{} keeps text", table.name);
-        let mut stmt = conn.prepare(&format!("SELECT id, field_versions FROM \"{}\"", table.name)).unwrap();
+        // Field versions as they were, or the device alone of the one change that made the row.
+        let mut stmt =
+            conn.prepare(&format!("SELECT id, version, field_versions FROM \"{}\"", table.name)).unwrap();
         let mut kept = stmt.query([]).unwrap();
         while let Some(r) = kept.next().unwrap() {
             let id = Uuid::from_slice(&r.get::<_, Vec<u8>>(0).unwrap()).unwrap();
-            assert_eq!(r.get::<_, String>(1).unwrap(), rows[&(table.name, id)].1);
+            let earlier = &rows[&(table.name, id)].1;
+            match r.get::<_, Value>(2).unwrap() {
+                Value::Text(text) => assert_eq!(&text, earlier),
+                Value::Blob(device) => {
+                    let device = Uuid::from_slice(&device).unwrap();
+                    assert_eq!(earlier, &format!("[{},\"{device}\"]", r.get::<_, i64>(1).unwrap()));
+                    devices_alone += 1;
+                }
+                other => panic!("field versions {other:?}"),
+            }
         }
     }
+    assert!(devices_alone > 100, "{devices_alone} rows keep their maker alone");
     let text_ids: i64 = conn
         .query_row(
             "SELECT count(*) FROM change_log WHERE typeof(row_id) <> 'blob' OR typeof(origin) = 'text'",

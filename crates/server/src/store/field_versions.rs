@@ -17,22 +17,32 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 
-type FieldVersions = BTreeMap<String, FieldVersion>;
+pub type FieldVersions = BTreeMap<String, FieldVersion>;
 
 pub fn encode(versions: &FieldVersions, table: &TableSpec) -> Result<String, StoreError> {
+    if let Some(change) = one_change(versions, table) {
+        return Ok(serde_json::to_string(&change)?);
+    }
     let mut groups: BTreeMap<(i64, Uuid), Vec<&str>> = BTreeMap::new();
     for (field, v) in versions {
         groups.entry((v.version, v.device)).or_default().push(field);
     }
-    if let Some(((seq, device), fields)) = groups.first_key_value()
-        && groups.len() == 1
-        && fields.len() == table.fields.len()
-        && table.column_names().all(|name| fields.contains(&name))
-    {
-        return Ok(serde_json::to_string(&(seq, device))?);
-    }
     let groups: Vec<(i64, Uuid, Vec<&str>)> = groups.into_iter().map(|((seq, d), f)| (seq, d, f)).collect();
     Ok(serde_json::to_string(&groups)?)
+}
+
+/// The one change (seq and device) that set every field of `table`, when one did.
+pub fn one_change(versions: &FieldVersions, table: &TableSpec) -> Option<(i64, Uuid)> {
+    let first = versions.values().next()?;
+    let one = versions.len() == table.fields.len()
+        && versions.values().all(|v| v == first)
+        && table.column_names().all(|name| versions.contains_key(name));
+    one.then_some((first.version, first.device))
+}
+
+/// Every field of `table` as set by one change.
+pub fn every_field(table: &TableSpec, version: i64, device: Uuid) -> FieldVersions {
+    table.column_names().map(|f| (f.to_string(), FieldVersion { version, device })).collect()
 }
 
 pub fn decode(text: &str, table: &TableSpec) -> Result<FieldVersions, StoreError> {
@@ -41,7 +51,7 @@ pub fn decode(text: &str, table: &TableSpec) -> Result<FieldVersions, StoreError
     }
     if text.as_bytes().get(1).is_some_and(u8::is_ascii_digit) {
         let (version, device): (i64, Uuid) = serde_json::from_str(text)?;
-        return Ok(table.column_names().map(|f| (f.to_string(), FieldVersion { version, device })).collect());
+        return Ok(every_field(table, version, device));
     }
     let groups: Vec<(i64, Uuid, Vec<String>)> = serde_json::from_str(text)?;
     Ok(groups

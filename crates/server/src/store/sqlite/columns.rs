@@ -5,9 +5,11 @@
 //! columns and a value that would not read back as it was written stays text (a reference that
 //! is no id in its one spelling, a timestamp another program wrote), so whatever is read back is
 //! what was written. Ids order as bytes as their lower-case text does, so scans keep their order.
+//! A row's field versions are most often one device's change that made the row: kept as that
+//! device's bytes (`field_versions`).
 //! The snapshot file a new PC starts from keeps text (`sql_values`): only this store changed.
 
-use rainstaff_core::schema::{FieldKind, FieldSpec};
+use rainstaff_core::schema::{FieldKind, FieldSpec, TableSpec};
 use rainstaff_core::time::{stamp_ms, stamp_text};
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
@@ -15,6 +17,8 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::super::ServerRow;
+use super::super::field_versions::{self, FieldVersions};
 use crate::error::StoreError;
 use crate::sql_values;
 
@@ -81,8 +85,41 @@ pub fn field_from(kind: FieldKind, value: ValueRef<'_>) -> Result<Value, StoreEr
     }
 }
 
-/// `stored_id(text)`, `stored_reference(value)` and `stored_stamp(text)`: the columns above, for
-/// the SQL that rebuilds a table an earlier build wrote with text.
+/// A row's field versions: when one change set every field and made the row's current version
+/// (a row created whole and not changed since: most rows), the device that made it, as 16
+/// bytes; else `field_versions::encode`'s text. The text of that one change, `[seq, "device"]`,
+/// was a third of a shift's row.
+pub fn field_versions(row: &ServerRow, table: &TableSpec) -> Result<SqlValue, StoreError> {
+    Ok(match field_versions::one_change(&row.field_versions, table) {
+        Some((seq, device)) if seq == row.state.version => id(device),
+        _ => SqlValue::Text(field_versions::encode(&row.field_versions, table)?),
+    })
+}
+
+/// A row's field versions from its column (`field_versions`), `version` the row's.
+pub fn field_versions_from(
+    value: ValueRef<'_>,
+    version: i64,
+    table: &TableSpec,
+) -> Result<FieldVersions, StoreError> {
+    match value {
+        ValueRef::Blob(_) => Ok(field_versions::every_field(table, version, id_from(value)?)),
+        ValueRef::Text(t) => field_versions::decode(&String::from_utf8_lossy(t), table),
+        _ => Err(StoreError::msg("field versions that are neither a device nor text")),
+    }
+}
+
+/// The column value of field versions an earlier build wrote as `text`, of a row at `version`.
+fn stored_field_versions(text: String, version: i64) -> SqlValue {
+    match serde_json::from_str::<(i64, Uuid)>(&text) {
+        Ok((seq, device)) if seq == version => id(device),
+        _ => SqlValue::Text(text),
+    }
+}
+
+/// `stored_id(text)`, `stored_reference(value)`, `stored_stamp(text)` and
+/// `stored_field_versions(text, version)`: the columns above, for the SQL that rebuilds a table
+/// an earlier build wrote with text.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("stored_id", 1, flags, |ctx| {
@@ -102,6 +139,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("stored_stamp", 1, flags, |ctx| {
         Ok(ctx.get::<Option<String>>(0)?.map(|t| stamp(&t)))
+    })?;
+    conn.create_scalar_function("stored_field_versions", 2, flags, |ctx| {
+        Ok(stored_field_versions(ctx.get(0)?, ctx.get(1)?))
     })
 }
 
@@ -149,6 +189,43 @@ mod tests {
         let note = TIMESHEETS.field("note").unwrap();
         let (kind, _) = through_a_column(field(note, &json!(id.to_string())).unwrap());
         assert_eq!(kind, "text");
+    }
+
+    #[test]
+    fn field_versions_of_the_change_that_made_the_row_are_its_device_alone() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let row = |version: i64, versions: FieldVersions| ServerRow {
+            state: rainstaff_core::protocol::RowState {
+                table: TIMESHEETS.name.into(),
+                id: Uuid::now_v7(),
+                region: "Ankara".into(),
+                version,
+                created_at: "2026-02-03T08:00:00.000Z".into(),
+                updated_at: "2026-02-03T08:00:00.000Z".into(),
+                deleted_at: None,
+                fields: serde_json::Map::new(),
+            },
+            field_versions: versions,
+        };
+        let mut edited = field_versions::every_field(&TIMESHEETS, 7, a);
+        edited.insert("note".into(), rainstaff_core::merge::FieldVersion { version: 9, device: b });
+        let cases = [
+            (row(7, field_versions::every_field(&TIMESHEETS, 7, a)), "blob"),
+            // Made by a change the row has moved on from (a restore's rejoin can do that).
+            (row(8, field_versions::every_field(&TIMESHEETS, 7, a)), "text"),
+            (row(9, edited), "text"),
+            (row(0, FieldVersions::new()), "text"),
+        ];
+        for (row, expected) in cases {
+            let (kind, stored) = through_a_column(field_versions(&row, &TIMESHEETS).unwrap());
+            assert_eq!(kind, expected, "{:?}", row.field_versions);
+            let back = field_versions_from(ValueRef::from(&stored), row.state.version, &TIMESHEETS).unwrap();
+            assert_eq!(back, row.field_versions);
+        }
+        // An earlier build's text of the same: the device alone when the change made the row.
+        let text = format!("[7,\"{a}\"]");
+        assert_eq!(stored_field_versions(text.clone(), 7), id(a));
+        assert_eq!(stored_field_versions(text.clone(), 8), SqlValue::Text(text));
     }
 
     #[test]

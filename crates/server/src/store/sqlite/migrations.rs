@@ -271,8 +271,11 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
         tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{name}_text_ids\""))?;
     }
     // Domain columns are nullable: a tombstone of a row the server never saw has no fields.
-    // Validation, not the schema, makes a live row's required fields present. Keyed by the id
-    // alone, with no row number beside it, which would need an index of its own.
+    // Validation, not the schema, makes a live row's required fields present. Rows keep their
+    // row numbers (not WITHOUT ROWID): an office's imported ids come in no order, and a table
+    // ordered by them put each pushed row in a page of its own in the middle of the tree, where
+    // appending leaves only the id's index to take the scattered inserts (measured with 50 000
+    // shifts: 17.2 MB against 16.4, and the first push slower).
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS \"{name}\" (
             id BLOB PRIMARY KEY,
@@ -281,9 +284,9 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
             created_at ANY NOT NULL,
             updated_at ANY NOT NULL,
             deleted_at ANY,
-            field_versions TEXT NOT NULL,
+            field_versions ANY NOT NULL,
             {}
-        ) STRICT, WITHOUT ROWID;",
+        ) STRICT;",
         columns::fields_ddl(table.fields)
     ))?;
     if ids_as_text {
@@ -301,7 +304,7 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
         tx.execute_batch(&format!(
             "INSERT INTO \"{name}\" (id, region, version, created_at, updated_at, deleted_at, field_versions{})
              SELECT stored_id(id), region, version, stored_stamp(created_at), stored_stamp(updated_at),
-                 stored_stamp(deleted_at), field_versions{} FROM \"{name}_text_ids\";
+                 stored_stamp(deleted_at), stored_field_versions(field_versions, version){} FROM \"{name}_text_ids\";
              DROP TABLE \"{name}_text_ids\";",
             into.iter().map(|c| format!(", {c}")).collect::<String>(),
             from.iter().map(|c| format!(", {c}")).collect::<String>(),

@@ -277,14 +277,14 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
     for (i, field) in table.fields.iter().enumerate() {
         fields.insert(field.name.to_string(), columns::field_from(field.kind, r.get_ref(BASE_COUNT + i)?)?);
     }
-    let field_versions: String = r.get(6)?;
+    let version = r.get(2)?;
     let deleted_at = r.get_ref(5)?;
     Ok(ServerRow {
         state: RowState {
             table: table.name.to_string(),
             id: columns::id_from(r.get_ref(0)?)?,
             region: r.get(1)?,
-            version: r.get(2)?,
+            version,
             created_at: columns::stamp_from(r.get_ref(3)?)?,
             updated_at: columns::stamp_from(r.get_ref(4)?)?,
             deleted_at: (deleted_at != ValueRef::Null)
@@ -292,7 +292,7 @@ fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRo
                 .transpose()?,
             fields,
         },
-        field_versions: super::field_versions::decode(&field_versions, table)?,
+        field_versions: columns::field_versions_from(r.get_ref(6)?, version, table)?,
     })
 }
 
@@ -603,7 +603,7 @@ impl Tx for SqliteTx<'_> {
             columns::stamp(&s.created_at),
             columns::stamp(&s.updated_at),
             s.deleted_at.as_deref().map_or(SqlValue::Null, columns::stamp),
-            SqlValue::Text(super::field_versions::encode(&row.field_versions, table)?),
+            columns::field_versions(row, table)?,
         ];
         let fields = table
             .fields
