@@ -975,10 +975,14 @@ fn a_pc_that_imported_before_enrolling_takes_the_regions_ids_when_it_enrolls() {
     // Migration day: IT loads the company file on the server.
     let out = server(&db, &["import-legacy", file]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let server_id: String = rusqlite::Connection::open(&db)
+    // The server's SQLite file keeps ids as their 16 bytes.
+    let server_id = rusqlite::Connection::open(&db)
         .unwrap()
-        .query_row("SELECT id FROM employees WHERE full_name = 'SELİM KARAAĞAÇ'", [], |r| r.get(0))
-        .unwrap();
+        .query_row("SELECT id FROM employees WHERE full_name = 'SELİM KARAAĞAÇ'", [], |r| {
+            r.get::<_, Uuid>(0)
+        })
+        .unwrap()
+        .to_string();
 
     // An İzmir PC imported the same file before it was enrolled: under ids of its own.
     let pc = dir.path().join("pc");
@@ -1029,11 +1033,11 @@ fn a_pc_that_imported_before_enrolling_takes_the_regions_ids_when_it_enrolls() {
         count(&db, "SELECT COUNT(*) FROM timesheets WHERE region = 'Izmir' AND deleted_at IS NULL"),
         30
     );
-    let employee_of_shift: String = rusqlite::Connection::open(&db)
+    let employee_of_shift = rusqlite::Connection::open(&db)
         .unwrap()
-        .query_row("SELECT employee_id FROM timesheets WHERE id = ?1", [shift.to_string()], |r| r.get(0))
+        .query_row("SELECT employee_id FROM timesheets WHERE id = ?1", [shift], |r| r.get::<_, Uuid>(0))
         .unwrap();
-    assert_eq!(employee_of_shift, server_id);
+    assert_eq!(employee_of_shift.to_string(), server_id);
     assert_eq!(import(&pc, &[file])["imported"], json!({}));
 }
 
