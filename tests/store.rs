@@ -519,6 +519,51 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
         store.test_connection().query_row("SELECT row_id FROM rejoin_queue", [], |r| r.get(0)).unwrap();
     assert_eq!(rejoin, shift_id);
     assert_eq!(count(&store, "PRAGMA auto_vacuum"), 2, "incremental: the store gives back free pages");
+
+    // Enrolling, the PC takes the region's ids for what it imported: each row, each reference to
+    // it and each waiting change moves to the id the server's namespace gives its legacy number.
+    let namespace = Uuid::new_v4();
+    store.enrolled_with_id_namespaces(&[("Ankara".to_string(), namespace)].into_iter().collect()).unwrap();
+    let moved = |table: &str, legacy: i64| rainstaff_core::ids::legacy_id(namespace, table, legacy);
+    assert_eq!(count(&store, "SELECT count(*) FROM local_legacy_ids"), 0);
+    for (table, legacy, old_id) in &old_legacy {
+        let spec = TABLES.iter().find(|t| t.name == table).unwrap();
+        let old_id = Uuid::parse_str(old_id).unwrap();
+        assert!(rows::get(store.test_connection(), spec, old_id).unwrap().is_none(), "{table} {old_id}");
+        assert!(rows::get(store.test_connection(), spec, moved(table, *legacy)).unwrap().is_some());
+    }
+    let people: std::collections::HashMap<String, Uuid> = old_legacy
+        .iter()
+        .filter(|(table, ..)| table == "employees")
+        .map(|(table, legacy, old_id)| (old_id.clone(), moved(table, *legacy)))
+        .collect();
+    let mut checked = 0;
+    for (id, values) in shifts {
+        let Some(legacy) = old_legacy.iter().find(|(t, _, old)| t == "timesheets" && old == id) else {
+            continue;
+        };
+        let row =
+            rows::get(store.test_connection(), &TIMESHEETS, moved("timesheets", legacy.1)).unwrap().unwrap();
+        let rusqlite::types::Value::Text(person) = &values[4] else { continue };
+        let expected = people.get(person).map_or_else(|| person.clone(), Uuid::to_string);
+        assert_eq!(row.fields["employee_id"], serde_json::json!(expected), "shift {id}");
+        checked += usize::from(people.contains_key(person));
+    }
+    assert!(checked > 50, "{checked} shifts' people moved with them");
+    let named_by_old_ids =
+        old_legacy.iter().map(|(.., old)| format!("'{old}'")).collect::<Vec<_>>().join(", ");
+    let still_old = format!(
+        "SELECT count(*) FROM outbox WHERE lower(hex(row_id)) IN ({}) OR json_extract(fields, '$.employee_id') IN ({named_by_old_ids})",
+        old_legacy
+            .iter()
+            .map(|(.., old)| format!("'{}'", old.replace('-', "")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert_eq!(count(&store, &still_old), 0);
+    let moved_waiting =
+        old_outbox.iter().filter(|(_, row)| old_legacy.iter().any(|(.., old)| old == row)).count();
+    assert!(moved_waiting > 50, "{moved_waiting} waiting changes named imported rows");
 }
 
 /// A backup the previous release wrote (ids as text) restored in this one: every row comes over,
