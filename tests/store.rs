@@ -571,15 +571,18 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
 #[test]
 fn a_backup_with_text_ids_restores_every_row() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/v7_text_ids.db");
+    // A copy: a connection to the fixture itself would leave its log files in the repository.
+    let fixture = dir.path().join("backup.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/v7_text_ids.db"), &fixture)
+        .unwrap();
     let held = |conn: &rusqlite::Connection| -> Vec<i64> {
         let sql = |t: &str| format!("SELECT count(*) FROM {t}");
         TABLES.iter().map(|t| conn.query_row(&sql(t.name), [], |r| r.get(0)).unwrap()).collect()
     };
-    let before = held(&rusqlite::Connection::open(fixture).unwrap());
+    let before = held(&rusqlite::Connection::open(&fixture).unwrap());
     assert!(before[1] > 50, "the fixture holds shifts");
     let mut store = Store::open(&dir.path().join("rainstaff.db")).unwrap();
-    store.restore_from(std::path::Path::new(fixture)).unwrap();
+    store.restore_from(&fixture).unwrap();
     assert_eq!(held(store.test_connection()), before);
     assert_eq!(count(&store, "SELECT count(*) FROM timesheets WHERE typeof(id) <> 'blob'"), 0);
 }
