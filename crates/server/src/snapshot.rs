@@ -13,7 +13,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::error::StoreError;
-use crate::sql_values::{field_column_list, field_columns_ddl, to_sql};
+use crate::sql_values::{column_type, field_column_list, field_columns_ddl, to_sql};
 use crate::store::{Scope, Tx};
 
 pub const FORMAT: i64 = 1;
@@ -50,7 +50,7 @@ pub fn write(
         file.execute_batch(&format!(
             "CREATE TABLE \"{name}\" (id TEXT PRIMARY KEY, region TEXT NOT NULL, version INTEGER NOT NULL, \
              created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT, {}) STRICT;",
-            field_columns_ddl(table)
+            field_columns_ddl(table, column_type)
         ))?;
         let placeholders =
             (1..=6 + table.fields.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");

@@ -18,8 +18,9 @@ pub fn column_type(kind: FieldKind) -> &'static str {
     }
 }
 
-/// `"name" TYPE, ...` for every field of `table`; names come from the static schema only.
-pub fn field_columns_ddl(table: &TableSpec) -> String {
+/// `"name" TYPE, ...` for every field of `table`, each of the type `column_type` gives its kind
+/// (this module's, or the server store's own); names come from the static schema only.
+pub fn field_columns_ddl(table: &TableSpec, column_type: fn(FieldKind) -> &'static str) -> String {
     table
         .fields
         .iter()

@@ -30,11 +30,6 @@ pub fn column_type(kind: FieldKind) -> &'static str {
     }
 }
 
-/// `"name" TYPE, ...` for every field of `table`; names come from the static schema only.
-pub fn fields_ddl(fields: &[FieldSpec]) -> String {
-    fields.iter().map(|f| format!("\"{}\" {}", f.name, column_type(f.kind))).collect::<Vec<_>>().join(", ")
-}
-
 pub fn id(id: Uuid) -> SqlValue {
     SqlValue::Blob(id.as_bytes().to_vec())
 }

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 
 use super::columns;
 use crate::error::StoreError;
+use crate::sql_values;
 
 /// Marks a file as a Rainstaff server database ("RSRV"), so `--db` pointed at some other SQLite
 /// file (a desktop's database, a backup of the legacy system) is refused instead of modified.
@@ -181,9 +182,6 @@ const STEPS: &[&str] = &[
 /// The first step after which a change's row JSON is kept only when its table lacks the version.
 const JSON_ONLY_WHEN_WHOLE: i64 = 7;
 
-/// The first step after which ids are kept as bytes (`columns`).
-const IDS_AS_BYTES: i64 = 10;
-
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
 
@@ -224,23 +222,23 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     // An earlier build's file, whose change log copied every row (new files start at 0).
     let copied_rows = (1..JSON_ONLY_WHEN_WHOLE).contains(&version);
-    let ids_as_text = (1..IDS_AS_BYTES).contains(&version);
-    super::columns::register(conn)?;
+    columns::register(conn)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", step as i64 + 1)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    let mut rebuilt = false;
     for table in TABLES {
-        reconcile_table(&tx, table)?;
+        rebuilt |= reconcile_table(&tx, table)?;
         if copied_rows {
             tx.execute_batch(&crate::store::json_kept_in_table(table))?;
         }
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
-    if copied_rows || ids_as_text {
+    if copied_rows || rebuilt {
         // Once, so the upgraded file is as small as a new one would be: the JSON let go of, or
         // the text ids rebuilt as bytes, leave most of an earlier build's file free. It takes
         // about a second per 100 MB.
@@ -259,7 +257,9 @@ const RULE_INDEXES: &str = "
     CREATE INDEX IF NOT EXISTS leaves_employee ON leaves (employee_id);
 ";
 
-fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreError> {
+/// Creates `table`, adds the fields a newer schema has, or rebuilds an earlier build's table with
+/// text ids (`columns`); true when it rebuilt one.
+fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, StoreError> {
     let name = table.name;
     let existing: Vec<(String, String)> = tx
         .prepare(&format!("SELECT name, type FROM pragma_table_info('{name}')"))?
@@ -287,7 +287,7 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
             field_versions ANY NOT NULL,
             {}
         ) STRICT;",
-        columns::fields_ddl(table.fields)
+        sql_values::field_columns_ddl(table, columns::column_type)
     ))?;
     if ids_as_text {
         let fields = table.fields.iter().filter(|f| existing.iter().any(|(column, _)| column == f.name));
@@ -319,5 +319,5 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<(), StoreE
         }
     }
     tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);"))?;
-    Ok(())
+    Ok(ids_as_text)
 }
