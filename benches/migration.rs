@@ -296,9 +296,10 @@ the row from its table), and per PC nine bytes for each change it sent (how it w
 part of its hash, so that one sent again, retried or from an older copy of the PC's data, is not \
 applied twice) and the full answers of its last push's merges and refusals; the legacy file holds bare \
 integers and text, with no ids, versions or history. The PC's \
-store keeps each shift's id and its employee's as 16 bytes and its timestamps as integers, in the \
-row and again in the indexes on the id, on (date, employee) for the screens' date ranges and on \
-(employee, date) for each listed person's weeks, which with the dates and times as text is most of \
+store keeps each shift's id and its employee's as 16 bytes, its timestamps as integers and its dates \
+and times as the day's and the minute's numbers (as text they made it 3.4× the legacy file at 50 000 \
+shifts, until 2026-12-05), in the row and again in the indexes on the id, on (date, employee) for \
+the screens' date ranges and on (employee, date) for each listed person's weeks, which is most of \
 its size (the floor has one of those two indexes); it has no index on region, which none of its \
 queries could use. The \
 pages of its outbox go back to the file system once a sync drained it, and a sync that pushed an \

@@ -27,6 +27,7 @@ pub mod week;
 
 use std::path::{Path, PathBuf};
 
+use rainstaff_core::schema::FieldKind;
 use rainstaff_core::time::{stamp_ms, stamp_text};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_outbox_made.sql"),
     include_str!("../migrations/007_outbox_renumbered_from.sql"),
     include_str!("../migrations/008_row_ids_as_bytes.sql"),
+    include_str!("../migrations/009_dates_as_numbers.sql"),
 ];
 
 /// Brings a store at migration `version` to this build's layout: the synced tables first, so
@@ -287,23 +289,41 @@ impl Store {
 }
 
 /// `tr_search(text)`: the Turkish-aware search key, so SQL filters fold case the way people expect.
-/// `id_bytes(text)` and `stamp_ms(text)`: an id and a timestamp as the synced tables keep them,
-/// for SQL that copies rows written as text (an older store's, the server's snapshot).
+/// `id_bytes(v)`, `stamp_ms(v)`, `stored_date(v)` and `stored_time(v)`: an id, a timestamp, a
+/// date and a time as the synced tables keep them, for SQL that copies rows written as text (an
+/// older store's, the server's snapshot); a value that is not text is already in that form.
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::{Context, FunctionFlags};
+    use rusqlite::types::Value;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    let text = |ctx: &Context<'_>| ctx.get::<Option<String>>(0);
     let user_error = |e: String| rusqlite::Error::UserFunctionError(e.into());
     conn.create_scalar_function("tr_search", 1, flags, move |ctx| {
-        Ok(text(ctx)?.map(|t| rainstaff_core::text::search_key(&t)))
+        Ok(ctx.get::<Option<String>>(0)?.map(|t| rainstaff_core::text::search_key(&t)))
     })?;
+    // Text through `convert`; anything else as it is.
+    fn from_text(
+        ctx: &Context<'_>,
+        convert: impl Fn(String) -> rusqlite::Result<Value>,
+    ) -> rusqlite::Result<Value> {
+        match ctx.get::<Value>(0)? {
+            Value::Text(t) => convert(t),
+            other => Ok(other),
+        }
+    }
     conn.create_scalar_function("id_bytes", 1, flags, move |ctx| {
-        text(ctx)?
-            .map(|t| uuid::Uuid::parse_str(&t).map_err(|e| user_error(format!("id {t:?}: {e}"))))
-            .transpose()
+        from_text(ctx, |t| {
+            let id = uuid::Uuid::parse_str(&t).map_err(|e| user_error(format!("id {t:?}: {e}")))?;
+            Ok(Value::Blob(id.as_bytes().to_vec()))
+        })
     })?;
     conn.create_scalar_function("stamp_ms", 1, flags, move |ctx| {
-        text(ctx)?.map(|t| stamp_ms(&t).map_err(user_error)).transpose()
+        from_text(ctx, |t| stamp_ms(&t).map(Value::Integer).map_err(user_error))
+    })?;
+    conn.create_scalar_function("stored_date", 1, flags, move |ctx| {
+        from_text(ctx, |t| Ok(rows::stored_moment(FieldKind::Date, t)))
+    })?;
+    conn.create_scalar_function("stored_time", 1, flags, move |ctx| {
+        from_text(ctx, |t| Ok(rows::stored_moment(FieldKind::Time, t)))
     })
 }
 

@@ -376,6 +376,115 @@ fn a_backup_from_before_an_upgrade_is_restored_and_brought_up_to_date() {
     assert!(err.contains("newer version"), "{err}");
 }
 
+/// Every synced table's rows as an earlier release left them in the file: (id as text, then
+/// region, timestamps, tombstone and fields as stored), by id.
+type StoredRows = Vec<Vec<(String, Vec<rusqlite::types::Value>)>>;
+
+fn stored_rows(conn: &rusqlite::Connection) -> StoredRows {
+    let id_text = |v: rusqlite::types::Value| match v {
+        rusqlite::types::Value::Text(t) => t,
+        rusqlite::types::Value::Blob(b) => Uuid::from_slice(&b).unwrap().to_string(),
+        other => panic!("an id {other:?}"),
+    };
+    let rows_of = |table: &rainstaff_core::schema::TableSpec| {
+        let names: Vec<&str> = ["id", "region", "created_at", "updated_at", "deleted_at"]
+            .into_iter()
+            .chain(table.fields.iter().map(|f| f.name))
+            .collect();
+        let sql = format!("SELECT {} FROM {} ORDER BY id", names.join(", "), table.name);
+        let mut stmt = conn.prepare(&sql).unwrap();
+        stmt.query_map([], |r| {
+            let values = (1..names.len()).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            Ok((id_text(r.get(0)?), values))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    TABLES.iter().map(|t| rows_of(t)).collect()
+}
+
+/// The store reads every row of `old` (`stored_rows` of the file before it opened) as that
+/// release read it: region, timestamps, tombstone and every field.
+fn assert_rows_read_as_before(store: &Store, old: &StoredRows) {
+    let conn = store.test_connection();
+    for (table, rows_before) in TABLES.iter().zip(old) {
+        let held: i64 = count(store, &format!("SELECT count(*) FROM {}", table.name));
+        assert_eq!(held as usize, rows_before.len(), "{}", table.name);
+        for (id, values) in rows_before {
+            let row = rows::get(conn, table, Uuid::parse_str(id).unwrap()).unwrap().unwrap();
+            let stamp = |v: &rusqlite::types::Value| match v {
+                rusqlite::types::Value::Text(t) => Some(t.clone()),
+                rusqlite::types::Value::Integer(ms) => Some(rainstaff_core::time::stamp_text(*ms)),
+                _ => None,
+            };
+            assert_eq!(Some(row.region), stamp(&values[0]));
+            assert_eq!(Some(row.created_at), stamp(&values[1]), "{} {id}", table.name);
+            assert_eq!(Some(row.updated_at), stamp(&values[2]), "{} {id}", table.name);
+            assert_eq!(row.deleted, values[3] != rusqlite::types::Value::Null);
+            for (field, value) in table.fields.iter().zip(&values[4..]) {
+                let was = rows::from_sql(field.kind, value.into()).unwrap();
+                assert_eq!(row.fields[field.name], was, "{}.{} of {id}", table.name, field.name);
+            }
+        }
+    }
+}
+
+/// A store the release before dates were kept as numbers wrote (tests/fixtures/store/
+/// v8_text_dates.db: ids as bytes, dates and times as text) opens with every row as it was, its
+/// dates and times now numbers, and its date ranges and overlap checks work on them.
+#[test]
+fn a_store_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rainstaff.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/v8_text_dates.db"), &path)
+        .unwrap();
+    let before = rusqlite::Connection::open(&path).unwrap();
+    let old = stored_rows(&before);
+    let as_text =
+        "SELECT count(*) FROM timesheets WHERE typeof(work_date) = 'text' OR typeof(start_time) = 'text'";
+    let text_dates: i64 = before.query_row(as_text, [], |r| r.get(0)).unwrap();
+    assert!(text_dates > 100, "the fixture keeps its shifts' dates as text");
+    drop(before);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_rows_read_as_before(&store, &old);
+    assert_eq!(count(&store, as_text), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM drivers WHERE typeof(license_expiry) = 'text'"), 0);
+
+    // A date range finds what the text compared found, and an overlapping shift is refused.
+    let shifts = &old[TABLES.iter().position(|t| t.name == "timesheets").unwrap()];
+    let live: Vec<_> = shifts.iter().filter(|(_, v)| v[3] == rusqlite::types::Value::Null).collect();
+    let date = |v: &[rusqlite::types::Value]| match &v[5] {
+        rusqlite::types::Value::Text(t) => t.clone(),
+        other => panic!("a date {other:?}"),
+    };
+    let first = live.iter().map(|(_, v)| date(v)).min().unwrap();
+    let (from, to) =
+        (first.parse().unwrap(), first.parse::<chrono::NaiveDate>().unwrap() + chrono::Duration::days(6));
+    let filter = rainstaff::db::queries::ShiftFilter {
+        employee: None,
+        from: Some(from),
+        to: Some(to),
+        region: "ALL".into(),
+    };
+    let expected =
+        live.iter().filter(|(_, v)| (from.to_string()..=to.to_string()).contains(&date(v))).count();
+    assert!(expected > 0);
+    assert_eq!(store.shifts(&filter).unwrap().len(), expected);
+    let user = admin(&store);
+    let taken = store.shifts(&filter).unwrap().remove(0);
+    let again = shift(
+        taken.data.employee_id.parse().unwrap(),
+        &taken.data.work_date,
+        &taken.data.start_time,
+        &taken.data.end_time,
+    );
+    let refused =
+        store.save_record(&user, &TIMESHEETS, None, &taken.region, fields_of(&again), SaveOptions::default());
+    assert!(refused.is_err(), "the same shift twice: {refused:?}");
+}
+
 /// A store the release before 16-byte ids wrote (tests/fixtures/store/v7_text_ids.db) opens with
 /// every row as it was: fields, references, timestamps, tombstones, the outbox waiting to be sent
 /// and the legacy ids enrollment re-keys, now kept as bytes; and it works on as before.
@@ -386,23 +495,7 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/v7_text_ids.db"), &path)
         .unwrap();
     let before = rusqlite::Connection::open(&path).unwrap();
-    let text_rows =
-        |table: &rainstaff_core::schema::TableSpec| -> Vec<(String, Vec<rusqlite::types::Value>)> {
-            let names: Vec<&str> = ["id", "region", "created_at", "updated_at", "deleted_at"]
-                .into_iter()
-                .chain(table.fields.iter().map(|f| f.name))
-                .collect();
-            let sql = format!("SELECT {} FROM {} ORDER BY id", names.join(", "), table.name);
-            let mut stmt = before.prepare(&sql).unwrap();
-            stmt.query_map([], |r| {
-                let values = (1..names.len()).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-                Ok((r.get(0)?, values))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-        };
-    let old: Vec<_> = TABLES.iter().map(|t| text_rows(t)).collect();
+    let old = stored_rows(&before);
     let shifts = &old[TABLES.iter().position(|t| t.name == "timesheets").unwrap()];
     let outbox_sql = "SELECT mutation_id, row_id FROM outbox ORDER BY mutation_id";
     let legacy_sql = "SELECT table_name, legacy_id, row_id FROM local_legacy_ids ORDER BY 1, 2";
@@ -446,25 +539,7 @@ fn a_store_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
 
     let mut store = Store::open(&path).unwrap();
     let conn = store.test_connection();
-    for (table, rows_before) in TABLES.iter().zip(&old) {
-        let held: i64 = count(&store, &format!("SELECT count(*) FROM {}", table.name));
-        assert_eq!(held as usize, rows_before.len(), "{}", table.name);
-        for (id, values) in rows_before {
-            let row = rows::get(conn, table, Uuid::parse_str(id).unwrap()).unwrap().unwrap();
-            let text = |v: &rusqlite::types::Value| match v {
-                rusqlite::types::Value::Text(t) => Some(t.clone()),
-                _ => None,
-            };
-            assert_eq!(row.region, text(&values[0]).unwrap());
-            assert_eq!(Some(row.created_at), text(&values[1]), "{} {id}", table.name);
-            assert_eq!(Some(row.updated_at), text(&values[2]), "{} {id}", table.name);
-            assert_eq!(row.deleted, values[3] != rusqlite::types::Value::Null);
-            for (field, value) in table.fields.iter().zip(&values[4..]) {
-                let was = rows::from_sql(field.kind, value.into()).unwrap();
-                assert_eq!(row.fields[field.name], was, "{}.{} of {id}", table.name, field.name);
-            }
-        }
-    }
+    assert_rows_read_as_before(&store, &old);
     let as_text =
         "SELECT count(*) FROM timesheets WHERE typeof(id) <> 'blob' OR typeof(employee_id) = 'text'";
     assert_eq!(count(&store, as_text), 0);

@@ -10,7 +10,9 @@
 //!
 //! Ids (the row's and those its references hold) are kept as their 16 bytes and timestamps as
 //! milliseconds (`stamp_ms`): as text they made a store of 50 000 shifts five times the legacy
-//! file. `rows` turns them back into the text the screens and the protocol see.
+//! file. Dates are kept as day numbers and times as minutes of the day: as text, a shift's date
+//! took ten bytes in the row and in each of its two indexes. `rows` turns them all back into the
+//! text the screens and the protocol see.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TABLES, TableSpec};
 use rusqlite::{Connection, Transaction};
@@ -42,7 +44,7 @@ pub fn reconcile(tx: &Transaction<'_>) -> Result<()> {
         for field in table.fields.iter().filter(|f| !existing.iter().any(|c| c == f.name)) {
             tx.execute_batch(&format!("ALTER TABLE \"{}\" ADD COLUMN {}", table.name, column(field)))?;
         }
-        if keeps_text_ids(tx, table)? {
+        if keeps_text(tx, table)? {
             rebuild(tx, table)?;
         }
         tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{}\"", region_index(table)))?;
@@ -69,7 +71,7 @@ pub fn is_current(conn: &Connection) -> Result<bool> {
         if existing.is_empty()
             || !table.fields.iter().all(|f| existing.iter().any(|c| c == f.name))
             || has_index(&region_index(table))
-            || keeps_text_ids(conn, table)?
+            || keeps_text(conn, table)?
         {
             return Ok(false);
         }
@@ -78,14 +80,21 @@ pub fn is_current(conn: &Connection) -> Result<bool> {
         && !RETIRED_INDEXES.iter().any(|name| has_index(name)))
 }
 
-/// Whether `table` has the layout of stores before ids were kept as bytes.
-fn keeps_text_ids(conn: &Connection, table: &TableSpec) -> Result<bool> {
-    let sql = format!("SELECT type FROM pragma_table_info('{}') WHERE name = 'id'", table.name);
-    Ok(conn.query_row(&sql, [], |r| r.get::<_, String>(0))? == "TEXT")
+/// Whether `table` has the layout of stores before ids were kept as bytes, or before dates and
+/// times were kept as numbers: a column declared TEXT would turn a number back into text.
+fn keeps_text(conn: &Connection, table: &TableSpec) -> Result<bool> {
+    let declared: Vec<(String, String)> = conn
+        .prepare(&format!("SELECT name, type FROM pragma_table_info('{}')", table.name))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let moment = |name: &str| {
+        table.fields.iter().any(|f| f.name == name && matches!(f.kind, FieldKind::Date | FieldKind::Time))
+    };
+    Ok(declared.iter().any(|(name, kind)| kind == "TEXT" && (name == "id" || moment(name))))
 }
 
 /// Rewrites a table of an older store in this layout: a new table, the rows copied over with
-/// their ids and timestamps turned from text, the old one dropped.
+/// their ids, timestamps, dates and times turned from text, the old one dropped.
 fn rebuild(tx: &Transaction<'_>, table: &TableSpec) -> Result<()> {
     let new = format!("{}__bytes", table.name);
     tx.execute_batch(&create_table(table, &new))?;
@@ -98,8 +107,9 @@ fn rebuild(tx: &Transaction<'_>, table: &TableSpec) -> Result<()> {
     Ok(())
 }
 
-/// `INSERT … SELECT` copying the rows of `source`, which keeps ids and timestamps as text (an
-/// older store's table, the server's snapshot), into `target` in this layout. `also`: more
+/// `INSERT … SELECT` copying the rows of `source`, which keeps ids, timestamps, dates and times as
+/// text (an older store's table, the server's snapshot), into `target` in this layout; a value
+/// already in this layout's form is copied as it is. `also`: more
 /// columns to copy as they are, as (target column, source column).
 pub fn copy_from_text(table: &TableSpec, target: &str, source: &str, also: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(String, String)> = vec![
@@ -114,6 +124,8 @@ pub fn copy_from_text(table: &TableSpec, target: &str, source: &str, also: &[(&s
         let quoted = format!("\"{}\"", field.name);
         let from = match field.kind {
             FieldKind::Ref(_) => format!("id_bytes({quoted})"),
+            FieldKind::Date => format!("stored_date({quoted})"),
+            FieldKind::Time => format!("stored_time({quoted})"),
             _ => quoted.clone(),
         };
         pairs.push((quoted, from));
@@ -162,7 +174,9 @@ fn column(field: &FieldSpec) -> String {
     let kind = match field.kind {
         FieldKind::Int | FieldKind::Bool => "INTEGER".to_string(),
         FieldKind::Real => "REAL".to_string(),
-        FieldKind::Text(_) | FieldKind::Date | FieldKind::Time => "TEXT".to_string(),
+        FieldKind::Text(_) => "TEXT".to_string(),
+        // INTEGER affinity leaves text that is no number as it is (`rows::to_sql`).
+        FieldKind::Date | FieldKind::Time => "INTEGER".to_string(),
         FieldKind::Ref(parent) => format!("BLOB REFERENCES \"{parent}\" (id) DEFERRABLE INITIALLY DEFERRED"),
     };
     format!("\"{}\" {kind}", field.name)

@@ -4,9 +4,12 @@
 
 use chrono::NaiveDate;
 use rainstaff_core::rules::{LeaveDays, Neighbours, ShiftTimes};
+use rainstaff_core::schema::FieldKind;
+use rainstaff_core::time::day_number;
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
+use super::rows::moment_text;
 use super::{Result, Store, StoreError};
 
 /// The local store, looked at by the rules; every query counts live rows of all regions here.
@@ -32,13 +35,13 @@ impl Neighbours for Local<'_> {
             "SELECT work_date, start_time, end_time, region FROM timesheets WHERE deleted_at IS NULL \
              AND employee_id = ?1 AND work_date BETWEEN ?2 AND ?3 AND id <> ?4",
         )?;
-        let args = (employee, from.to_string(), to.to_string(), except);
+        let args = (employee, day_number(from), day_number(to), except);
         let shifts = stmt.query_map(args, |r| {
             Ok(ShiftTimes {
                 region: r.get(3)?,
-                work_date: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                start_time: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                end_time: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                work_date: moment_text(FieldKind::Date, r.get_ref(0)?)?,
+                start_time: moment_text(FieldKind::Time, r.get_ref(1)?)?,
+                end_time: moment_text(FieldKind::Time, r.get_ref(2)?)?,
             })
         })?;
         Ok(shifts.collect::<rusqlite::Result<_>>()?)
@@ -82,7 +85,7 @@ impl Neighbours for Local<'_> {
         to: NaiveDate,
         except: Uuid,
     ) -> Result<Option<String>> {
-        let args = (vehicle, from.to_string(), to.to_string(), except);
+        let args = (vehicle, day_number(from), day_number(to), except);
         Ok(self
             .0
             .conn
@@ -90,7 +93,7 @@ impl Neighbours for Local<'_> {
                 "SELECT inspection_date FROM vehicle_inspections WHERE deleted_at IS NULL \
                  AND vehicle_id = ?1 AND inspection_date BETWEEN ?2 AND ?3 AND id <> ?4 LIMIT 1",
             )?
-            .query_row(args, |r| r.get(0))
+            .query_row(args, |r| moment_text(FieldKind::Date, r.get_ref(0)?))
             .optional()?)
     }
 
@@ -114,8 +117,8 @@ impl Neighbours for Local<'_> {
         let rows = stmt.query_map((employee, except), |r| {
             Ok(LeaveDays {
                 region: r.get(0)?,
-                first_day: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                last_day: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                first_day: moment_text(FieldKind::Date, r.get_ref(1)?)?,
+                last_day: moment_text(FieldKind::Date, r.get_ref(2)?)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

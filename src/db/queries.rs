@@ -8,7 +8,7 @@ use rainstaff_core::schema::{
     self, EMPLOYEES, FieldKind, LEAVES, SHIFT_TEMPLATES, TIMESHEETS, TableSpec, VEHICLES,
 };
 use rainstaff_core::text::tr_cmp;
-use rainstaff_core::time::{format_date, parse_iso_date};
+use rainstaff_core::time::{day_number, format_date, parse_iso_date};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -62,10 +62,10 @@ impl Store {
             add("employee_id =", Box::new(id));
         }
         if let Some(from) = filter.from {
-            add("work_date >=", Box::new(from.to_string()));
+            add("work_date >=", Box::new(day_number(from)));
         }
         if let Some(to) = filter.to {
-            add("work_date <=", Box::new(to.to_string()));
+            add("work_date <=", Box::new(day_number(to)));
         }
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         let mut list: Vec<Record<Shift>> = typed(rows::select(&self.conn, &TIMESHEETS, &condition, &refs)?);
@@ -98,7 +98,7 @@ impl Store {
     ) -> Result<Vec<Record<Leave>>> {
         let condition = "(?1 = ?2 OR region = ?1) AND (?3 IS NULL OR employee_id = ?3) \
                          AND (?5 IS NULL OR first_day <= ?5) AND (?4 IS NULL OR last_day >= ?4)";
-        let (from, to) = (from.map(|d| d.to_string()), to.map(|d| d.to_string()));
+        let (from, to) = (from.map(day_number), to.map(day_number));
         let args: [&dyn rusqlite::ToSql; 5] = [&region, &ALL_REGIONS, &employee, &from, &to];
         let mut list: Vec<Record<Leave>> = typed(rows::select(&self.conn, &LEAVES, condition, &args)?);
         list.sort_by(|a, b| a.data.first_day.cmp(&b.data.first_day));

@@ -5,6 +5,7 @@
 use rainstaff_core::protocol::{Op, RowState};
 use rainstaff_core::schema::{FieldKind, TableSpec};
 use rainstaff_core::sql_value::{self, NotStorable, SqlValue as Shared};
+use rainstaff_core::time::{day_number, day_text, format_hhmm, parse_hhmm, parse_iso_date};
 use rusqlite::types::{FromSqlError, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value};
@@ -28,28 +29,49 @@ pub struct LocalRow {
 // As the server's sql_values.rs maps it too: sharing the match would put rusqlite into core (no database).
 
 /// A field's column value, in the form the server's store shares (`sql_value::to_sql`) but for
-/// references, which this store keeps as the id's 16 bytes (`ddl`); a value the column cannot
-/// hold is refused, as the server refuses it.
+/// references, which this store keeps as the id's 16 bytes, and dates and times, kept as numbers
+/// (`ddl`); a value the column cannot hold is refused, as the server refuses it.
 pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
     Ok(match sql_value::to_sql(kind, value)? {
         Shared::Null => SqlValue::Null,
         Shared::Int(i) => SqlValue::Integer(i),
         Shared::Real(f) => SqlValue::Real(f),
-        Shared::Text(t) if matches!(kind, FieldKind::Ref(_)) => match Uuid::parse_str(&t) {
-            Ok(id) => SqlValue::from(id),
-            Err(_) => return Err(NotStorable::record_id(value)),
+        Shared::Text(t) => match kind {
+            FieldKind::Ref(_) => match Uuid::parse_str(&t) {
+                Ok(id) => SqlValue::from(id),
+                Err(_) => return Err(NotStorable::record_id(value)),
+            },
+            FieldKind::Date | FieldKind::Time => stored_moment(kind, t),
+            _ => SqlValue::Text(t),
         },
-        Shared::Text(t) => SqlValue::Text(t),
     })
 }
 
+/// A date as its day number, a time as its minute of the day (`time::day_number`,
+/// `time::parse_hhmm`); text that is not exactly such a value stays text, so what is read back
+/// is what was written.
+pub(super) fn stored_moment(kind: FieldKind, text: String) -> SqlValue {
+    let number = match kind {
+        FieldKind::Date => parse_iso_date(&text).ok().map(day_number),
+        _ => parse_hhmm(&text).ok().map(i64::from),
+    };
+    number.map_or(SqlValue::Text(text), SqlValue::Integer)
+}
+
 /// A field's JSON value from its column (`sql_value::from_sql`). This store writes a BLOB only
-/// into a reference, so one anywhere else means another program changed the file: an error, not
-/// a guess.
+/// into a reference and a number into a date or time only as `to_sql` does, so anything else
+/// there means another program changed the file: an error, not a guess.
 pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value> {
     let shared = match value {
         ValueRef::Null => Shared::Null,
-        ValueRef::Integer(i) => Shared::Int(i),
+        ValueRef::Integer(i) => match kind {
+            FieldKind::Date => Shared::Text(day_text(i).ok_or(FromSqlError::OutOfRange(i))?),
+            FieldKind::Time => match u32::try_from(i) {
+                Ok(minutes) if minutes < 24 * 60 => Shared::Text(format_hhmm(minutes)),
+                _ => return Err(FromSqlError::OutOfRange(i).into()),
+            },
+            _ => Shared::Int(i),
+        },
         ValueRef::Real(f) => Shared::Real(f),
         ValueRef::Text(t) => Shared::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) if matches!(kind, FieldKind::Ref(_)) => {
@@ -58,6 +80,11 @@ pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value>
         ValueRef::Blob(_) => return Err(FromSqlError::InvalidType.into()),
     };
     Ok(sql_value::from_sql(kind, shared))
+}
+
+/// A date or time column read by SQL of its own (`from_sql`), as the text the rules compare.
+pub fn moment_text(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<String> {
+    Ok(from_sql(kind, value)?.as_str().unwrap_or_default().to_string())
 }
 
 /// The SELECT list of a table: fixed columns first, then the schema's fields.

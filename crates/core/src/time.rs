@@ -108,6 +108,17 @@ pub fn parse_duration(s: &str) -> Result<i64, Problem> {
     }
 }
 
+/// A date as the stores keep it: days since 1970-01-01, two bytes in SQLite until 2059 where the
+/// `YYYY-MM-DD` text takes ten, in the row and again in every index on it.
+pub fn day_number(d: NaiveDate) -> i64 {
+    (d - NaiveDate::default()).num_days()
+}
+
+/// A stored date (`day_number`) as the store's text, `YYYY-MM-DD`; None past chrono's range.
+pub fn day_text(days: i64) -> Option<String> {
+    NaiveDate::default().checked_add_signed(chrono::Duration::try_days(days)?).map(|d| d.to_string())
+}
+
 /// Turkish time: UTC+3 all year since 2016. Offices mean this wall clock; the store keeps UTC.
 pub fn turkey() -> FixedOffset {
     FixedOffset::east_opt(3 * 3600).expect("three hours is a valid offset")
@@ -140,6 +151,16 @@ mod tests {
         assert_eq!(format_date(d), "05.01.2026");
         assert_eq!(parse_user_date("2026-01-05").unwrap(), d);
         assert_eq!(parse_user_date("31.02.2026"), Err(Problem::InvalidDate));
+    }
+
+    #[test]
+    fn stored_days_read_back_as_the_same_date() {
+        for text in ["1970-01-01", "2026-01-05", "2059-06-05", "1899-12-31", "0999-03-01", "9999-12-31"] {
+            let days = day_number(parse_iso_date(text).unwrap());
+            assert_eq!(day_text(days).as_deref(), Some(text));
+        }
+        assert_eq!(day_number(parse_iso_date("2026-01-05").unwrap()), 20458);
+        assert_eq!(day_text(i64::MAX), None);
     }
 
     #[test]

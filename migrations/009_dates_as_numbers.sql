@@ -1,0 +1,3 @@
+-- Dates kept as day numbers and times as minutes of the day since this version (src/db/ddl.rs
+-- rebuilds the synced tables that kept them as text). The number is what an earlier build that
+-- would read those columns as text finds too new.
