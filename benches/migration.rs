@@ -287,8 +287,8 @@ each checkpoint copies into the file on both sides, grow with the tree until eve
 pages of its own; in a profile the commits and checkpoints are what grows. Nothing comes back in the pull: a PC is not sent the \
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once, its id and references as 16 bytes and its \
-timestamps as integers (as text they made the server 8.4× the legacy file at 50 000 shifts, until \
-2026-12-05), and a row created whole keeps as its field versions only the 16 bytes of the device \
+timestamps, dates and times as integers, as the PC does (as text they made the server 8.4× the \
+legacy file at 50 000 shifts, until 2026-12-05), and a row created whole keeps as its field versions only the 16 bytes of the device \
 whose change made it; its rows keep row numbers, so that rows append and only the index on the id \
 takes the imported ids in their scattered order (keyed by the id alone the file was larger and the \
 push slower); one change-log entry per row naming it (a pull reads \

@@ -5,7 +5,6 @@
 use rainstaff_core::protocol::{Op, RowState};
 use rainstaff_core::schema::{FieldKind, TableSpec};
 use rainstaff_core::sql_value::{self, NotStorable, SqlValue as Shared};
-use rainstaff_core::time::{day_number, day_text, format_hhmm, parse_hhmm, parse_iso_date};
 use rusqlite::types::{FromSqlError, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value};
@@ -47,15 +46,9 @@ pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
     })
 }
 
-/// A date as its day number, a time as its minute of the day (`time::day_number`,
-/// `time::parse_hhmm`); text that is not exactly such a value stays text, so what is read back
-/// is what was written.
+/// A date or time as this store keeps it (`sql_value::moment_number`), else the text as it is.
 pub(super) fn stored_moment(kind: FieldKind, text: String) -> SqlValue {
-    let number = match kind {
-        FieldKind::Date => parse_iso_date(&text).ok().map(day_number),
-        _ => parse_hhmm(&text).ok().map(i64::from),
-    };
-    number.map_or(SqlValue::Text(text), SqlValue::Integer)
+    sql_value::moment_number(kind, &text).map_or(SqlValue::Text(text), SqlValue::Integer)
 }
 
 /// A field's JSON value from its column (`sql_value::from_sql`). This store writes a BLOB only
@@ -65,11 +58,9 @@ pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value>
     let shared = match value {
         ValueRef::Null => Shared::Null,
         ValueRef::Integer(i) => match kind {
-            FieldKind::Date => Shared::Text(day_text(i).ok_or(FromSqlError::OutOfRange(i))?),
-            FieldKind::Time => match u32::try_from(i) {
-                Ok(minutes) if minutes < 24 * 60 => Shared::Text(format_hhmm(minutes)),
-                _ => return Err(FromSqlError::OutOfRange(i).into()),
-            },
+            FieldKind::Date | FieldKind::Time => {
+                Shared::Text(sql_value::moment_text(kind, i).ok_or(FromSqlError::OutOfRange(i))?)
+            }
             _ => Shared::Int(i),
         },
         ValueRef::Real(f) => Shared::Real(f),

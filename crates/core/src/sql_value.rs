@@ -75,6 +75,27 @@ fn whole(value: &Value) -> Option<i64> {
     })
 }
 
+/// A date as its day number (`time::day_number`), a time as its minute of the day: how both
+/// stores keep them, two bytes where the text takes ten and five, in the row and again in every
+/// index on it. None for other kinds and for text that is not exactly such a value, which a store
+/// keeps as text, so that what is read back is what was written.
+pub fn moment_number(kind: FieldKind, text: &str) -> Option<i64> {
+    match kind {
+        FieldKind::Date => crate::time::parse_iso_date(text).ok().map(crate::time::day_number),
+        FieldKind::Time => crate::time::parse_hhmm(text).ok().map(i64::from),
+        _ => None,
+    }
+}
+
+/// The text of a stored `moment_number`; None when `number` is no date or time of `kind`.
+pub fn moment_text(kind: FieldKind, number: i64) -> Option<String> {
+    match kind {
+        FieldKind::Date => crate::time::day_text(number),
+        FieldKind::Time => u32::try_from(number).ok().filter(|m| *m < 24 * 60).map(crate::time::format_hhmm),
+        _ => None,
+    }
+}
+
 /// The column value of a field of `kind`.
 pub fn to_sql(kind: FieldKind, value: &Value) -> Result<SqlValue, NotStorable> {
     Ok(match (kind, value) {
@@ -150,6 +171,27 @@ mod tests {
                 assert_eq!(from_sql(kind, stored), canonical(kind, value), "{kind:?} {value}");
             }
         }
+    }
+
+    #[test]
+    fn dates_and_times_are_numbers_only_when_they_read_back_the_same() {
+        for (kind, text, number) in [
+            (FieldKind::Date, "2026-01-05", 20458),
+            (FieldKind::Date, "1969-12-31", -1),
+            (FieldKind::Time, "00:00", 0),
+            (FieldKind::Time, "23:59", 1439),
+        ] {
+            assert_eq!(moment_number(kind, text), Some(number), "{text}");
+            assert_eq!(moment_text(kind, number).as_deref(), Some(text));
+        }
+        for (kind, text) in
+            [(FieldKind::Date, "2026-1-5"), (FieldKind::Date, "05.01.2026"), (FieldKind::Time, "8:30")]
+        {
+            assert_eq!(moment_number(kind, text), None, "{text}");
+        }
+        assert_eq!(moment_number(FieldKind::Text(10), "2026-01-05"), None);
+        assert_eq!(moment_text(FieldKind::Time, 1440), None);
+        assert_eq!(moment_text(FieldKind::Int, 5), None);
     }
 
     #[test]

@@ -172,7 +172,7 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 10);
+    assert_eq!(version, 11);
     let disabled_at: i64 = conn
         .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
             r.get(0)

@@ -194,13 +194,14 @@ fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
     let upgraded = std::fs::metadata(&path).unwrap().len();
     assert!(upgraded < earlier, "{upgraded} bytes after the upgrade, {earlier} before");
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 10);
+    assert_eq!(version, 11);
 }
 
 /// A database the release before 16-byte ids wrote (tests/fixtures/server/v9_text_ids.db: three
 /// legacy files imported, then one PC's push with a merge and its conflict, a new shift, a
 /// deletion and a refusal) opens with every row, field version and change-log entry as it was,
-/// its ids, references and timestamps now kept as bytes and milliseconds, and the file smaller.
+/// its ids, references, timestamps, dates and times now kept as bytes and numbers, and the file
+/// smaller.
 #[test]
 fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     use std::collections::BTreeMap;
@@ -336,17 +337,22 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     let mut devices_alone = 0;
     for table in TABLES {
-        let refs = table
+        let text_left = table
             .fields
             .iter()
             .filter(|f| matches!(f.kind, FieldKind::Ref(_)))
             .map(|f| format!(" OR (\"{}\" IS NOT NULL AND typeof(\"{}\") <> 'blob')", f.name, f.name))
+            .chain(
+                table.fields.iter().filter(|f| matches!(f.kind, FieldKind::Date | FieldKind::Time)).map(
+                    |f| format!(" OR (\"{}\" IS NOT NULL AND typeof(\"{}\") <> 'integer')", f.name, f.name),
+                ),
+            )
             .collect::<String>();
         let text: i64 = conn
             .query_row(
                 &format!(
                     "SELECT count(*) FROM \"{}\" WHERE typeof(id) <> 'blob' OR typeof(created_at) <> 'integer'
-                     OR typeof(updated_at) <> 'integer' OR typeof(deleted_at) NOT IN ('integer', 'null'){refs}",
+                     OR typeof(updated_at) <> 'integer' OR typeof(deleted_at) NOT IN ('integer', 'null'){text_left}",
                     table.name
                 ),
                 [],
@@ -382,7 +388,105 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
         .unwrap();
     assert_eq!(text_ids, 0);
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 10);
+    assert_eq!(version, 11);
     let after = std::fs::metadata(&path).unwrap().len();
     assert!(after < before, "{after} bytes after the upgrade, {before} before");
+}
+
+/// A database the release before dates and times were kept as numbers wrote (tests/fixtures/
+/// server/v10_text_dates.db: ids as bytes, dates and times as text) opens with every row as that
+/// release read it, its dates and times now numbers, and a rule's look-up by date range finds a
+/// shift.
+#[test]
+fn a_database_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
+    use std::collections::BTreeMap;
+
+    use rainstaff_core::schema::{FieldKind, TABLES, TIMESHEETS};
+    use rainstaff_core::sql_value::{SqlValue, from_sql};
+    use rainstaff_server::store::{RowQuery, Store, Tx};
+    use rusqlite::types::Value;
+    use uuid::Uuid;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/server/v10_text_dates.db"), &path)
+        .unwrap();
+
+    // Every row's fields as that release read them: references as ids, dates and times as text.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut before = BTreeMap::new();
+    for table in TABLES {
+        let columns = table.fields.iter().map(|f| format!(", \"{}\"", f.name)).collect::<String>();
+        let mut stmt = conn.prepare(&format!("SELECT id{columns} FROM \"{}\"", table.name)).unwrap();
+        let mut found = stmt.query([]).unwrap();
+        while let Some(r) = found.next().unwrap() {
+            let fields: serde_json::Map<_, _> = table
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let value = match (f.kind, r.get::<_, Value>(1 + i).unwrap()) {
+                        (FieldKind::Ref(_), Value::Blob(b)) => {
+                            SqlValue::Text(Uuid::from_slice(&b).unwrap().to_string())
+                        }
+                        (_, Value::Null) => SqlValue::Null,
+                        (_, Value::Integer(i)) => SqlValue::Int(i),
+                        (_, Value::Real(x)) => SqlValue::Real(x),
+                        (_, Value::Text(t)) => SqlValue::Text(t),
+                        (_, Value::Blob(_)) => panic!("a blob in {}.{}", table.name, f.name),
+                    };
+                    (f.name.to_string(), from_sql(f.kind, value))
+                })
+                .collect();
+            let id = Uuid::from_slice(&r.get::<_, Vec<u8>>(0).unwrap()).unwrap();
+            before.insert((table.name, id), fields);
+        }
+    }
+    let text_dates: i64 = conn
+        .query_row("SELECT count(*) FROM timesheets WHERE typeof(work_date) = 'text'", [], |r| r.get(0))
+        .unwrap();
+    assert!(text_dates > 100, "the fixture keeps its shifts' dates as text");
+    drop(conn);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let mut after = BTreeMap::new();
+    store
+        .read(|tx| {
+            for table in TABLES {
+                tx.scan_rows(table, None, &mut |row| {
+                    after.insert((table.name, row.id), row.fields);
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(after, before);
+
+    let (_, shift) = before
+        .iter()
+        .find(|((table, _), fields)| *table == "timesheets" && fields["work_date"].is_string())
+        .unwrap();
+    let found = store
+        .read(|tx| {
+            Ok(tx.live_rows(&RowQuery {
+                table: &TIMESHEETS,
+                field: "employee_id",
+                value: &shift["employee_id"],
+                between: Some(("work_date", &shift["work_date"], &shift["work_date"])),
+                except: None,
+                limit: None,
+                read: &["start_time"],
+            })?)
+        })
+        .unwrap();
+    assert!(found.iter().any(|s| s.fields["start_time"] == shift["start_time"]), "{found:?}");
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let moments = "SELECT count(*) FROM timesheets WHERE typeof(work_date) <> 'integer' OR typeof(start_time) <> 'integer'";
+    let deleted = "SELECT count(*) FROM timesheets WHERE work_date IS NULL";
+    let left: i64 = conn.query_row(moments, [], |r| r.get(0)).unwrap();
+    let tombstones: i64 = conn.query_row(deleted, [], |r| r.get(0)).unwrap();
+    assert_eq!(left, tombstones, "only tombstones without fields keep no numbers");
 }

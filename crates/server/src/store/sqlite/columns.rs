@@ -1,18 +1,21 @@
-//! How this store keeps a synced row's id, its references and its timestamps: an id as its 16
-//! bytes, a timestamp as milliseconds (`time::stamp_ms`). As text they took 36 and 24 bytes, in
-//! the row and again in every index and change-log entry naming it: most of a server file that
-//! was 8.4 times the legacy file for 50 000 shifts. The references and timestamps sit in ANY
-//! columns and a value that would not read back as it was written stays text (a reference that
-//! is no id in its one spelling, a timestamp another program wrote), so whatever is read back is
-//! what was written. Ids order as bytes as their lower-case text does, so scans keep their order.
+//! How this store keeps a synced row's id, its references, its timestamps, dates and times: an id
+//! as its 16 bytes, a timestamp as milliseconds (`time::stamp_ms`), a date as its day number and a
+//! time as its minute of the day (`sql_value::moment_number`, as the desktop's store keeps them).
+//! As text they took 36, 24, ten and five bytes, in the row and again in every index and
+//! change-log entry naming it: most of a server file that was 8.4 times the legacy file for 50 000
+//! shifts. All but the row's own id sit in ANY columns and a value that would not read back as it
+//! was written stays text (a reference that is no id in its one spelling, a timestamp another
+//! program wrote), so whatever is read back is what was written. Ids order as bytes as their
+//! lower-case text does, so scans keep their order.
 //! A row's field versions are most often one device's change that made the row: kept as that
 //! device's bytes (`field_versions`).
 //! The snapshot file a new PC starts from keeps text (`sql_values`): only this store changed.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TableSpec};
+use rainstaff_core::sql_value;
 use rainstaff_core::time::{stamp_ms, stamp_text};
 use rusqlite::Connection;
-use rusqlite::functions::FunctionFlags;
+use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::Value;
 use uuid::Uuid;
@@ -25,7 +28,7 @@ use crate::sql_values;
 /// The column type of a field of `kind` in this store's tables.
 pub fn column_type(kind: FieldKind) -> &'static str {
     match kind {
-        FieldKind::Ref(_) => "ANY",
+        FieldKind::Ref(_) | FieldKind::Date | FieldKind::Time => "ANY",
         kind => sql_values::column_type(kind),
     }
 }
@@ -61,8 +64,13 @@ pub fn field(field: &FieldSpec, value: &Value) -> Result<SqlValue, StoreError> {
     let value = sql_values::value_to_sql(field, value)?;
     Ok(match (field.kind, value) {
         (FieldKind::Ref(_), SqlValue::Text(t)) => reference(t),
+        (kind @ (FieldKind::Date | FieldKind::Time), SqlValue::Text(t)) => moment(kind, t),
         (_, value) => value,
     })
+}
+
+fn moment(kind: FieldKind, text: String) -> SqlValue {
+    sql_value::moment_number(kind, &text).map_or(SqlValue::Text(text), SqlValue::Integer)
 }
 
 fn reference(text: String) -> SqlValue {
@@ -76,6 +84,9 @@ fn reference(text: String) -> SqlValue {
 pub fn field_from(kind: FieldKind, value: ValueRef<'_>) -> Result<Value, StoreError> {
     match (kind, value) {
         (FieldKind::Ref(_), ValueRef::Blob(b)) => Ok(Value::String(Uuid::from_slice(b)?.to_string())),
+        (FieldKind::Date | FieldKind::Time, ValueRef::Integer(n)) => sql_value::moment_text(kind, n)
+            .map(Value::String)
+            .ok_or_else(|| StoreError::msg(format!("{n} is no stored date or time"))),
         (kind, value) => sql_values::from_sql(kind, value),
     }
 }
@@ -112,31 +123,38 @@ fn stored_field_versions(text: String, version: i64) -> SqlValue {
     }
 }
 
-/// `stored_id(text)`, `stored_reference(value)`, `stored_stamp(text)` and
-/// `stored_field_versions(text, version)`: the columns above, for the SQL that rebuilds a table
-/// an earlier build wrote with text.
+/// `stored_id(v)`, `stored_reference(v)`, `stored_stamp(v)`, `stored_date(v)`, `stored_time(v)`
+/// and `stored_field_versions(v, version)`: the columns above, for the SQL that rebuilds a table an
+/// earlier build wrote with text. A value that is not text is already in this store's form.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    fn from_text(
+        ctx: &Context<'_>,
+        convert: impl Fn(String) -> rusqlite::Result<SqlValue>,
+    ) -> rusqlite::Result<SqlValue> {
+        match ctx.get::<SqlValue>(0)? {
+            SqlValue::Text(t) => convert(t),
+            other => Ok(other),
+        }
+    }
     conn.create_scalar_function("stored_id", 1, flags, |ctx| {
-        ctx.get::<Option<String>>(0)?
-            .map(|t| {
-                Uuid::parse_str(&t)
-                    .map(id)
-                    .map_err(|e| rusqlite::Error::UserFunctionError(format!("id {t:?}: {e}").into()))
-            })
-            .transpose()
-    })?;
-    conn.create_scalar_function("stored_reference", 1, flags, |ctx| {
-        Ok(match ctx.get::<SqlValue>(0)? {
-            SqlValue::Text(t) => reference(t),
-            other => other,
+        from_text(ctx, |t| {
+            Uuid::parse_str(&t)
+                .map(id)
+                .map_err(|e| rusqlite::Error::UserFunctionError(format!("id {t:?}: {e}").into()))
         })
     })?;
-    conn.create_scalar_function("stored_stamp", 1, flags, |ctx| {
-        Ok(ctx.get::<Option<String>>(0)?.map(|t| stamp(&t)))
+    conn.create_scalar_function("stored_reference", 1, flags, |ctx| from_text(ctx, |t| Ok(reference(t))))?;
+    conn.create_scalar_function("stored_stamp", 1, flags, |ctx| from_text(ctx, |t| Ok(stamp(&t))))?;
+    conn.create_scalar_function("stored_date", 1, flags, |ctx| {
+        from_text(ctx, |t| Ok(moment(FieldKind::Date, t)))
+    })?;
+    conn.create_scalar_function("stored_time", 1, flags, |ctx| {
+        from_text(ctx, |t| Ok(moment(FieldKind::Time, t)))
     })?;
     conn.create_scalar_function("stored_field_versions", 2, flags, |ctx| {
-        Ok(stored_field_versions(ctx.get(0)?, ctx.get(1)?))
+        let version = ctx.get(1)?;
+        from_text(ctx, |t| Ok(stored_field_versions(t, version)))
     })
 }
 

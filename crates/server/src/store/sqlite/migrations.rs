@@ -177,6 +177,10 @@ const STEPS: &[&str] = &[
     ALTER TABLE change_log_10 RENAME TO change_log;
     CREATE INDEX change_log_region ON change_log (region, seq);
     ",
+    // 11: dates and times kept as numbers (`columns`), the synced tables rebuilt so in
+    // `reconcile_table`. The step only marks the file: an earlier build refuses it instead of
+    // reading the numbers as dates.
+    "-- rebuilt in reconcile_table",
 ];
 
 /// The first step after which a change's row JSON is kept only when its table lacks the version.
@@ -258,17 +262,21 @@ const RULE_INDEXES: &str = "
 ";
 
 /// Creates `table`, adds the fields a newer schema has, or rebuilds an earlier build's table with
-/// text ids (`columns`); true when it rebuilt one.
+/// text ids, dates or times (`columns`); true when it rebuilt one.
 fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, StoreError> {
     let name = table.name;
     let existing: Vec<(String, String)> = tx
         .prepare(&format!("SELECT name, type FROM pragma_table_info('{name}')"))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let ids_as_text = existing.iter().any(|(column, kind)| column == "id" && kind == "TEXT");
-    if ids_as_text {
+    let moment = |column: &str| {
+        table.fields.iter().any(|f| f.name == column && matches!(f.kind, FieldKind::Date | FieldKind::Time))
+    };
+    let keeps_text =
+        existing.iter().any(|(column, kind)| kind == "TEXT" && (column == "id" || moment(column)));
+    if keeps_text {
         // An earlier build's table: its indexes go with it, and are made again below.
-        tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{name}_text_ids\""))?;
+        tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{name}_as_text\""))?;
     }
     // Domain columns are nullable: a tombstone of a row the server never saw has no fields.
     // Validation, not the schema, makes a live row's required fields present. Rows keep their
@@ -289,13 +297,15 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
         ) STRICT;",
         sql_values::field_columns_ddl(table, columns::column_type)
     ))?;
-    if ids_as_text {
+    if keeps_text {
         let fields = table.fields.iter().filter(|f| existing.iter().any(|(column, _)| column == f.name));
         let (into, from): (Vec<String>, Vec<String>) = fields
             .map(|f| {
                 let column = format!("\"{}\"", f.name);
                 let from = match f.kind {
                     FieldKind::Ref(_) => format!("stored_reference({column})"),
+                    FieldKind::Date => format!("stored_date({column})"),
+                    FieldKind::Time => format!("stored_time({column})"),
                     _ => column.clone(),
                 };
                 (column, from)
@@ -304,8 +314,8 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
         tx.execute_batch(&format!(
             "INSERT INTO \"{name}\" (id, region, version, created_at, updated_at, deleted_at, field_versions{})
              SELECT stored_id(id), region, version, stored_stamp(created_at), stored_stamp(updated_at),
-                 stored_stamp(deleted_at), stored_field_versions(field_versions, version){} FROM \"{name}_text_ids\";
-             DROP TABLE \"{name}_text_ids\";",
+                 stored_stamp(deleted_at), stored_field_versions(field_versions, version){} FROM \"{name}_as_text\";
+             DROP TABLE \"{name}_as_text\";",
             into.iter().map(|c| format!(", {c}")).collect::<String>(),
             from.iter().map(|c| format!(", {c}")).collect::<String>(),
         ))?;
@@ -319,5 +329,5 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
         }
     }
     tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);"))?;
-    Ok(ids_as_text)
+    Ok(keeps_text)
 }
