@@ -207,7 +207,6 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     use std::collections::BTreeMap;
 
     use rainstaff_core::schema::{FieldKind, TABLES};
-    use rainstaff_core::sql_value::{SqlValue, from_sql};
     use rainstaff_server::store::{RowQuery, Store, Tx};
     use rusqlite::types::Value;
     use serde_json::json;
@@ -233,21 +232,7 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
             .unwrap();
         let mut found = stmt.query([]).unwrap();
         while let Some(r) = found.next().unwrap() {
-            let fields: serde_json::Map<_, _> = table
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let value = match r.get::<_, Value>(7 + i).unwrap() {
-                        Value::Null => SqlValue::Null,
-                        Value::Integer(i) => SqlValue::Int(i),
-                        Value::Real(x) => SqlValue::Real(x),
-                        Value::Text(t) => SqlValue::Text(t),
-                        Value::Blob(_) => panic!("a blob in {}.{}", table.name, f.name),
-                    };
-                    (f.name.to_string(), from_sql(f.kind, value))
-                })
-                .collect();
+            let fields = stored_fields(table, r, 7);
             let id = Uuid::parse_str(&r.get::<_, String>(0).unwrap()).unwrap();
             let state = json!({
                 "table": table.name, "id": id, "region": r.get::<_, String>(1).unwrap(),
@@ -401,10 +386,8 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
 fn a_database_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
     use std::collections::BTreeMap;
 
-    use rainstaff_core::schema::{FieldKind, TABLES, TIMESHEETS};
-    use rainstaff_core::sql_value::{SqlValue, from_sql};
+    use rainstaff_core::schema::{TABLES, TIMESHEETS};
     use rainstaff_server::store::{RowQuery, Store, Tx};
-    use rusqlite::types::Value;
     use uuid::Uuid;
 
     let dir = tempfile::tempdir().unwrap();
@@ -420,24 +403,7 @@ fn a_database_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
         let mut stmt = conn.prepare(&format!("SELECT id{columns} FROM \"{}\"", table.name)).unwrap();
         let mut found = stmt.query([]).unwrap();
         while let Some(r) = found.next().unwrap() {
-            let fields: serde_json::Map<_, _> = table
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let value = match (f.kind, r.get::<_, Value>(1 + i).unwrap()) {
-                        (FieldKind::Ref(_), Value::Blob(b)) => {
-                            SqlValue::Text(Uuid::from_slice(&b).unwrap().to_string())
-                        }
-                        (_, Value::Null) => SqlValue::Null,
-                        (_, Value::Integer(i)) => SqlValue::Int(i),
-                        (_, Value::Real(x)) => SqlValue::Real(x),
-                        (_, Value::Text(t)) => SqlValue::Text(t),
-                        (_, Value::Blob(_)) => panic!("a blob in {}.{}", table.name, f.name),
-                    };
-                    (f.name.to_string(), from_sql(f.kind, value))
-                })
-                .collect();
+            let fields = stored_fields(table, r, 1);
             let id = Uuid::from_slice(&r.get::<_, Vec<u8>>(0).unwrap()).unwrap();
             before.insert((table.name, id), fields);
         }
@@ -489,4 +455,33 @@ fn a_database_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
     let left: i64 = conn.query_row(moments, [], |r| r.get(0)).unwrap();
     let tombstones: i64 = conn.query_row(deleted, [], |r| r.get(0)).unwrap();
     assert_eq!(left, tombstones, "only tombstones without fields keep no numbers");
+}
+
+/// A row's fields as an earlier release read them from its columns, from column `first` on:
+/// references as their ids' text, the rest as core's `from_sql` gives them.
+fn stored_fields(
+    table: &rainstaff_core::schema::TableSpec,
+    r: &rusqlite::Row<'_>,
+    first: usize,
+) -> serde_json::Map<String, serde_json::Value> {
+    use rainstaff_core::schema::FieldKind;
+    use rainstaff_core::sql_value::{SqlValue, from_sql};
+    use rusqlite::types::Value;
+
+    let value = |i: usize, kind: FieldKind| match (kind, r.get::<_, Value>(first + i).unwrap()) {
+        (FieldKind::Ref(_), Value::Blob(b)) => {
+            SqlValue::Text(uuid::Uuid::from_slice(&b).unwrap().to_string())
+        }
+        (_, Value::Null) => SqlValue::Null,
+        (_, Value::Integer(i)) => SqlValue::Int(i),
+        (_, Value::Real(x)) => SqlValue::Real(x),
+        (_, Value::Text(t)) => SqlValue::Text(t),
+        (_, Value::Blob(_)) => panic!("a blob in {}", table.name),
+    };
+    table
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.to_string(), from_sql(f.kind, value(i, f.kind))))
+        .collect()
 }
