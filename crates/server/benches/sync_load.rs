@@ -191,8 +191,12 @@ async fn run() -> String {
          hence the repeated runs above: the p99 target (under 300 ms) is for each of them. On 2026-12-05 \
          this machine ran slower than the day before (the INSERT baseline 0.67-0.71 s against 0.52 s), \
          and no build met it: the build before the server kept ids as bytes, measured alone the same day, \
-         made 16551/s, p99 342-385 ms, against this build's 16857/s, p99 336-359 ms. The one-device \
-         row is the cost of a batch itself. Load average \
+         made 16551/s, p99 342-385 ms, the one that kept ids as bytes 16857/s, p99 336-359 ms, and \
+         again just before this run 15323-16705/s, p99 343-412 ms in ten runs; this build keeps dates \
+         and times as numbers too. A build with mimalloc as its allocator (in a profile of this load \
+         glibc's malloc and free were a quarter of the processor time, server and clients together) \
+         made about 7 % more in ten runs alternated with the same build without it, p99 305-366 ms: \
+         within the spread, so not kept. The one-device row is the cost of a batch itself. Load average \
          (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),
