@@ -853,7 +853,8 @@ fn the_desktop_and_the_server_keep_a_row_alike() {
     };
     let on_server = |spec: &'static TableSpec, state: &RowState| {
         server.write(|tx| {
-            tx.put_row(spec, &ServerRow { state: state.clone(), field_versions: Default::default() })?;
+            let row = ServerRow { state: state.clone(), field_versions: Default::default() };
+            tx.put_version(spec, &row, None, None)?;
             Ok(tx.row(spec, state.id)?.unwrap().state.fields)
         })
     };

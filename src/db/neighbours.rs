@@ -9,7 +9,7 @@ use rainstaff_core::time::day_number;
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use super::rows::moment_text;
+use super::rows::read_moment;
 use super::{Result, Store, StoreError};
 
 /// The local store, looked at by the rules; every query counts live rows of all regions here.
@@ -39,9 +39,9 @@ impl Neighbours for Local<'_> {
         let shifts = stmt.query_map(args, |r| {
             Ok(ShiftTimes {
                 region: r.get(3)?,
-                work_date: moment_text(FieldKind::Date, r.get_ref(0)?)?,
-                start_time: moment_text(FieldKind::Time, r.get_ref(1)?)?,
-                end_time: moment_text(FieldKind::Time, r.get_ref(2)?)?,
+                work_date: read_moment(FieldKind::Date, r.get_ref(0)?)?,
+                start_time: read_moment(FieldKind::Time, r.get_ref(1)?)?,
+                end_time: read_moment(FieldKind::Time, r.get_ref(2)?)?,
             })
         })?;
         Ok(shifts.collect::<rusqlite::Result<_>>()?)
@@ -93,7 +93,7 @@ impl Neighbours for Local<'_> {
                 "SELECT inspection_date FROM vehicle_inspections WHERE deleted_at IS NULL \
                  AND vehicle_id = ?1 AND inspection_date BETWEEN ?2 AND ?3 AND id <> ?4 LIMIT 1",
             )?
-            .query_row(args, |r| moment_text(FieldKind::Date, r.get_ref(0)?))
+            .query_row(args, |r| read_moment(FieldKind::Date, r.get_ref(0)?))
             .optional()?)
     }
 
@@ -117,8 +117,8 @@ impl Neighbours for Local<'_> {
         let rows = stmt.query_map((employee, except), |r| {
             Ok(LeaveDays {
                 region: r.get(0)?,
-                first_day: moment_text(FieldKind::Date, r.get_ref(1)?)?,
-                last_day: moment_text(FieldKind::Date, r.get_ref(2)?)?,
+                first_day: read_moment(FieldKind::Date, r.get_ref(1)?)?,
+                last_day: read_moment(FieldKind::Date, r.get_ref(2)?)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

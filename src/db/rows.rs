@@ -74,7 +74,7 @@ pub fn from_sql(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<Value>
 }
 
 /// A date or time column read by SQL of its own (`from_sql`), as the text the rules compare.
-pub fn moment_text(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<String> {
+pub fn read_moment(kind: FieldKind, value: ValueRef<'_>) -> rusqlite::Result<String> {
     Ok(from_sql(kind, value)?.as_str().unwrap_or_default().to_string())
 }
 

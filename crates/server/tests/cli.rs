@@ -159,6 +159,9 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE settings; DROP TABLE rejoined_rows; ALTER TABLE users DROP COLUMN disabled_at;
+         DROP INDEX departures_region; ALTER TABLE departures RENAME TO change_log;
+         CREATE INDEX change_log_region ON change_log (region, seq);
+         DROP INDEX devices_number; ALTER TABLE devices DROP COLUMN number;
          ALTER TABLE change_log DROP COLUMN origin; DROP TABLE web_sessions; DROP TABLE audit_log;
          ALTER TABLE users DROP COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until;
          ALTER TABLE devices DROP COLUMN app_version; ALTER TABLE devices DROP COLUMN refused;
@@ -172,16 +175,16 @@ fn a_database_of_an_earlier_build_still_opens_and_is_brought_up_to_date() {
     assert!(listed.lines().any(|l| l.starts_with("admin ") && l.contains("active")), "{listed}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
     let disabled_at: i64 = conn
         .query_row("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'disabled_at'", [], |r| {
             r.get(0)
         })
         .unwrap();
     assert_eq!(disabled_at, 1);
-    // Its change log says whose push answer carried each change (step 5).
+    // Its log of departures says whose push answer carried each (steps 5 and 12).
     let origin: i64 = conn
-        .query_row("SELECT COUNT(*) FROM pragma_table_info('change_log') WHERE name = 'origin'", [], |r| {
+        .query_row("SELECT COUNT(*) FROM pragma_table_info('departures') WHERE name = 'origin'", [], |r| {
             r.get(0)
         })
         .unwrap();

@@ -90,14 +90,14 @@ fn a_steady_stream_of_writes_does_not_grow_the_log_without_bound() {
 }
 
 /// A database of the build before changes were kept in their tables held every change's row
-/// JSON. Opened by this build, it keeps the JSON of what its tables no longer hold (a row's
-/// departure from a region), empties the rest, gives the space back, and a pull still gets
-/// exactly the same changes.
+/// JSON in its change log. Opened by this build, it keeps in the log only what its tables no
+/// longer hold (a row's departure from a region), lets go of the rest, gives the space back, and
+/// a pull still gets exactly the same changes.
 #[test]
-fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
+fn an_earlier_builds_change_log_keeps_only_what_its_tables_do_not_hold() {
     use rainstaff_core::protocol::RowState;
     use rainstaff_core::schema::SHIFT_TEMPLATES;
-    use rainstaff_server::store::{Kept, ServerRow, Store, Tx};
+    use rainstaff_server::store::{ServerRow, Store, Tx};
     use serde_json::json;
 
     let (dir, store) = fresh();
@@ -124,13 +124,12 @@ fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
         .write(|tx| {
             for (row, whole) in &rows {
                 let row = RowState { version: tx.next_seq()?, ..row.clone() };
-                if !*whole {
-                    tx.put_row(
-                        &SHIFT_TEMPLATES,
-                        &ServerRow { state: row.clone(), field_versions: Default::default() },
-                    )?;
+                if *whole {
+                    tx.log_departure(row.version, &row, None)?;
+                } else {
+                    let state = ServerRow { state: row.clone(), field_versions: Default::default() };
+                    tx.put_version(&SHIFT_TEMPLATES, &state, None, None)?;
                 }
-                tx.append_change(row.version, &row, None, if *whole { Kept::Whole } else { Kept::InTable })?;
             }
             Ok(())
         })
@@ -143,11 +142,12 @@ fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
     let path = dir.path().join("server.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "CREATE TABLE change_log_6 (seq INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        "CREATE TABLE change_log (seq INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL,
              region TEXT NOT NULL, row_json TEXT NOT NULL, origin TEXT) STRICT;
-         DROP TABLE change_log;
-         ALTER TABLE change_log_6 RENAME TO change_log;
+         DROP TABLE departures;
          CREATE INDEX change_log_region ON change_log (region, seq);
+         DROP INDEX devices_number;
+         ALTER TABLE devices DROP COLUMN number;
          DROP TABLE answered_runs;
          DROP TABLE renumbered_answers;
          PRAGMA user_version = 6;",
@@ -174,27 +174,20 @@ fn an_earlier_builds_change_log_gives_up_the_json_its_tables_hold() {
     assert_eq!(serde_json::to_value(&again.changes).unwrap(), serde_json::to_value(&pulled.changes).unwrap());
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let json: Vec<(String, bool)> = conn
-        .prepare("SELECT region, row_json IS NOT NULL FROM change_log ORDER BY seq LIMIT 4")
+    let kept: Vec<(i64, String, bool)> = conn
+        .prepare("SELECT seq, region, row_json IS NOT NULL FROM departures")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(
-        json,
-        [("Ankara".into(), false), ("Ankara".into(), true), ("Izmir".into(), false), ("Bursa".into(), false)]
-    );
-    let whole: i64 = conn
-        .query_row("SELECT count(*) FROM change_log WHERE row_json IS NOT NULL", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(whole, 1);
+    assert_eq!(kept, [(pulled.changes[1].seq, "Ankara".into(), true)]);
     let free: i64 = conn.pragma_query_value(None, "freelist_count", |r| r.get(0)).unwrap();
     assert_eq!(free, 0);
     let upgraded = std::fs::metadata(&path).unwrap().len();
     assert!(upgraded < earlier, "{upgraded} bytes after the upgrade, {earlier} before");
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
 }
 
 /// A database the release before 16-byte ids wrote (tests/fixtures/server/v9_text_ids.db: three
@@ -366,14 +359,14 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     assert!(devices_alone > 100, "{devices_alone} rows keep their maker alone");
     let text_ids: i64 = conn
         .query_row(
-            "SELECT count(*) FROM change_log WHERE typeof(row_id) <> 'blob' OR typeof(origin) = 'text'",
+            "SELECT count(*) FROM departures WHERE typeof(row_id) <> 'blob' OR typeof(origin) = 'text'",
             [],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(text_ids, 0);
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
     let after = std::fs::metadata(&path).unwrap().len();
     assert!(after < before, "{after} bytes after the upgrade, {before} before");
 }

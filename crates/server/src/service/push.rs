@@ -29,7 +29,7 @@ use super::answers::{self, Remembered};
 use super::sessions::audit_entry;
 use super::{Server, timestamp};
 use crate::error::{ServiceError, StoreError, quoted};
-use crate::store::{AppliedMutation, Device, Kept, LiveRow, NewConflict, RowQuery, ServerRow, Store, Tx};
+use crate::store::{AppliedMutation, Device, LiveRow, NewConflict, RowQuery, ServerRow, Store, Tx};
 
 impl<S: Store> Server<S> {
     pub fn push(&self, device: &Device, request: PushRequest) -> Result<PushResponse, ServiceError> {
@@ -681,7 +681,7 @@ fn leave_region(
     gone.updated_at = now.to_string();
     gone.deleted_at = Some(now.to_string());
     // Its pusher's answer carries the row in its new region; this is for the old one's devices.
-    tx.append_change(seq, &gone, Some(device), Kept::Whole)
+    tx.log_departure(seq, &gone, Some(device))
 }
 
 /// A row version about to be written; it gets the next change seq.
@@ -702,7 +702,7 @@ pub(super) struct RowWrite<'a> {
     pub now: &'a str,
 }
 
-/// Stores a new version of a row and appends it to the change log under a new seq.
+/// Stores a new version of a row under a new seq, the change pulls deliver.
 pub(super) fn write_row(
     tx: &mut impl Tx,
     current: Option<&ServerRow>,
@@ -729,14 +729,11 @@ pub(super) fn write_row(
         fields: w.fields,
     };
     let row = ServerRow { state, field_versions };
-    tx.put_row(w.table, &row)?;
-    // The row's previous change is superseded: a device behind it gets this one instead, which
-    // is all it needs. When the row moved region, `leave_region` logged its departure from the
-    // old one first, which supersedes it there. So the log holds one change per row and region.
-    if let Some(current) = current {
-        tx.forget_change(current.state.version)?;
-    }
-    tx.append_change(seq, &row.state, w.answered.then_some(w.device), Kept::InTable)?;
+    // The row's previous change is superseded: a device behind it gets this one instead. When
+    // the row moved region, `leave_region` logged its departure from the old one first, which
+    // stands for it there. So the store delivers one change per row and region.
+    let superseded = current.map(|c| c.state.version);
+    tx.put_version(w.table, &row, w.answered.then_some(w.device), superseded)?;
     Ok(row)
 }
 

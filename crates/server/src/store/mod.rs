@@ -26,7 +26,7 @@ pub use sqlite::SqliteStore;
 /// service five things, and `tests/conformance` checks each of them on a real database:
 ///
 /// - **Atomic writes.** Everything one `write` does commits together or not at all: a batch's
-///   rows, their change log entries and the record that each mutation was applied (which is
+///   rows, the changes they make visible to pulls and the record that each mutation was applied (which is
 ///   what makes a retried mutation apply exactly once).
 /// - **Consistent reads.** A `read` sees one committed state from start to end.
 /// - **Serializable writes.** Write transactions behave as if run one after another: each sees
@@ -83,7 +83,7 @@ pub trait Store: Send + Sync + 'static {
 /// `None` means every region: the scope of an administrator's device.
 pub type Scope<'a> = Option<&'a str>;
 
-/// The change-log rows a regional device reads besides its region's: those of every region at
+/// The logged changes a regional device reads besides its region's: those of every region at
 /// once, of the tables the company shares (`TableSpec::company_wide`). Names come from the
 /// static schema only.
 pub(crate) fn company_wide_changes() -> String {
@@ -169,7 +169,17 @@ pub trait Tx {
     ) -> Result<Option<LiveRow>, StoreError>;
     /// The rows of `table` with these ids, in no particular order; an id it lacks is left out.
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError>;
-    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError>;
+    /// Stores a new version of a row, the change of seq `row.state.version`: `changes` delivers
+    /// it to the devices of the row's region, except to `origin`, the device whose push answer
+    /// carries it. `superseded` is the seq of the version it replaces: a device behind that one
+    /// gets this one instead, which is all it needs, so that change is no longer delivered.
+    fn put_version(
+        &mut self,
+        table: &'static TableSpec,
+        row: &ServerRow,
+        origin: Option<Uuid>,
+        superseded: Option<i64>,
+    ) -> Result<(), StoreError>;
     /// Calls `f` with every row (tombstones included) of `table` in `scope`.
     fn scan_rows(
         &mut self,
@@ -193,18 +203,10 @@ pub trait Tx {
     /// depends on it.
     fn next_seq(&mut self) -> Result<i64, StoreError>;
     fn head_seq(&mut self) -> Result<i64, StoreError>;
-    /// Logs a row version under `seq`; `origin` is the device whose push answer carries it.
-    /// `kept` says whether the entry holds the version's JSON or names the row its table holds.
-    fn append_change(
-        &mut self,
-        seq: i64,
-        row: &RowState,
-        origin: Option<Uuid>,
-        kept: Kept,
-    ) -> Result<(), StoreError>;
-    /// Drops the change logged under `seq`, once a later change of the same row in the same
-    /// region makes it one that no device needs.
-    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError>;
+    /// Logs a row's departure from `row.region` under `seq`: the row as that region's devices
+    /// are to see it (deleted there), while its table holds it in its new region. `origin` is as
+    /// for `put_version`.
+    fn log_departure(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError>;
     /// One pull page: the changes after `since` in `scope` in seq order, at most `limit` of them
     /// and at most `max_bytes` of row JSON, except that the first change comes however large it
     /// is (a page is never empty while changes wait). Changes whose origin is `skip` are left
@@ -460,41 +462,8 @@ pub struct NewConflict<'a> {
     pub created_at: &'a str,
 }
 
-/// What a change-log entry keeps of the row version it logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kept {
-    /// Only the row's table and id: the version is the one its table holds, and stays so until
-    /// the row's next change, which forgets this entry (`Tx::forget_change`). A pull reads the
-    /// row there, so the server keeps each row's data once, not again in the log.
-    InTable,
-    /// The whole version as JSON: one its table does not hold, a row's departure from a region.
-    Whole,
-}
-
-impl Kept {
-    /// The row JSON the entry of `row` keeps.
-    fn json(self, row: &RowState) -> Result<Option<String>, StoreError> {
-        Ok(match self {
-            Kept::InTable => None,
-            Kept::Whole => Some(serde_json::to_string(row)?),
-        })
-    }
-}
-
-/// Empties the JSON of the change-log entries of `table` whose version the table holds, as
-/// `Kept::InTable` entries are: the upgrade of a database written before entries could be so.
-/// The same SQL on either database; names come from the static schema only.
-pub(crate) fn json_kept_in_table(table: &TableSpec) -> String {
-    let name = table.name;
-    format!(
-        "UPDATE change_log SET row_json = NULL WHERE row_json IS NOT NULL AND table_name = '{name}' \
-         AND EXISTS (SELECT 1 FROM \"{name}\" t WHERE t.id = change_log.row_id \
-         AND t.version = change_log.seq AND t.region = change_log.region)"
-    )
-}
-
-/// A change-log entry as `Tx::changes` reads it, in seq order: the row's JSON when the entry
-/// keeps it (`Kept::Whole`), else the table and id of the row that holds the version.
+/// A change as `Tx::changes` reads it, in seq order: the row's JSON when the store keeps the
+/// version whole (a departure), else the table and id of the row that holds the version.
 struct LogEntry {
     seq: i64,
     table: String,
@@ -503,7 +472,7 @@ struct LogEntry {
 }
 
 impl LogEntry {
-    /// The entries' row versions in their order, those kept `InTable` read with one
+    /// The entries' row versions in their order, those their tables hold read with one
     /// `Tx::rows` per table, each with the length of its JSON for the page's byte limit.
     fn resolve(tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<Vec<(i64, RowState, usize)>, StoreError> {
         let mut wanted: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
@@ -513,7 +482,7 @@ impl LogEntry {
         let mut held: BTreeMap<(&str, Uuid), RowState> = BTreeMap::new();
         for (name, ids) in wanted {
             let table = rainstaff_core::schema::table(name)
-                .ok_or_else(|| StoreError::msg(format!("the change log names an unknown table {name}")))?;
+                .ok_or_else(|| StoreError::msg(format!("a change names an unknown table {name}")))?;
             for row in tx.rows(table, &ids)? {
                 held.insert((name, row.state.id), row.state);
             }
@@ -539,7 +508,7 @@ impl LogEntry {
     }
 }
 
-/// One `Tx::changes` page as both stores fill it from the change log's rows in seq order, by the
+/// One `Tx::changes` page as both stores fill it from the changes they read in seq order, by the
 /// rule the trait states: at most `limit` changes and `max_bytes` of row JSON, the first one
 /// however large.
 struct PageFill {

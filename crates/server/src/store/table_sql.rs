@@ -47,6 +47,10 @@ pub struct Dialect {
     pub live_and_deleted: &'static str,
     /// Compares a column with a parameter that may be NULL (NULL differs from every id).
     pub is_distinct_from: &'static str,
+    /// Whether a synced row keeps the device its version came from, in an `origin` column the
+    /// upsert sets from the parameter after the fields: the SQLite store pulls changes from the
+    /// rows themselves, where PostgreSQL keeps a change log.
+    pub origin_on_row: bool,
 }
 
 /// Statements of one synced table, built once from the static schema.
@@ -67,18 +71,21 @@ impl TableSql {
         let select = format!("SELECT {BASE_COLUMNS}, {fields} FROM \"{name}\"");
         let p1 = (d.param)(1);
         let order = d.byte_order;
-        let placeholders = (1..=BASE_COUNT + table.fields.len()).map(d.param).collect::<Vec<_>>();
+        let origin = if d.origin_on_row { ", origin" } else { "" };
+        let written = BASE_COUNT + table.fields.len() + usize::from(d.origin_on_row);
+        let placeholders = (1..=written).map(d.param).collect::<Vec<_>>();
         let updates = ["region", "version", "created_at", "updated_at", "deleted_at", "field_versions"]
             .into_iter()
             .map(str::to_string)
             .chain(table.fields.iter().map(|f| format!("\"{}\"", f.name)))
+            .chain(d.origin_on_row.then(|| "origin".to_string()))
             .map(|c| format!("{c} = excluded.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
         Self {
             select_one: format!("{select} WHERE id = {p1}"),
             upsert: format!(
-                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                "INSERT INTO \"{name}\" ({BASE_COLUMNS}, {fields}{origin}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {updates}",
                 placeholders.join(", ")
             ),
             scan_all: format!("{select} ORDER BY id{order}"),

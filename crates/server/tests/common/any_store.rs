@@ -8,8 +8,8 @@ use std::path::Path;
 use rainstaff_core::protocol::{ChangesPage, ConflictRecord, RowState, TableCount};
 use rainstaff_core::schema::TableSpec;
 use rainstaff_server::store::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, Login,
-    NewConflict, NewUser, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, Login, NewConflict,
+    NewUser, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use rainstaff_server::{PgStore, ServiceError, SqliteStore, StoreError};
 use uuid::Uuid;
@@ -163,8 +163,14 @@ impl Tx for DynTx<'_> {
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError> {
         self.0.rows(table, ids)
     }
-    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
-        self.0.put_row(table, row)
+    fn put_version(
+        &mut self,
+        table: &'static TableSpec,
+        row: &ServerRow,
+        origin: Option<Uuid>,
+        superseded: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.0.put_version(table, row, origin, superseded)
     }
     fn scan_rows(
         &mut self,
@@ -186,17 +192,8 @@ impl Tx for DynTx<'_> {
     fn head_seq(&mut self) -> Result<i64, StoreError> {
         self.0.head_seq()
     }
-    fn append_change(
-        &mut self,
-        seq: i64,
-        row: &RowState,
-        origin: Option<Uuid>,
-        kept: Kept,
-    ) -> Result<(), StoreError> {
-        self.0.append_change(seq, row, origin, kept)
-    }
-    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.0.forget_change(seq)
+    fn log_departure(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
+        self.0.log_departure(seq, row, origin)
     }
     fn changes(
         &mut self,

@@ -87,10 +87,21 @@ fn steps(conn: &mut Conn, link: &Link, create: bool) -> Result<(), StoreError> {
     for table in TABLES {
         reconcile_table(conn, link, table)?;
         if (1..JSON_ONLY_WHEN_WHOLE).contains(&version) {
-            conn.batch(link, &crate::store::json_kept_in_table(table))?;
+            conn.batch(link, &json_kept_in_table(table))?;
         }
     }
     conn.batch(link, RULE_INDEXES)
+}
+
+/// Empties the JSON of the change-log entries of `table` whose version the table holds: the
+/// upgrade of a database written before entries named the row instead of copying it.
+fn json_kept_in_table(table: &TableSpec) -> String {
+    let name = table.name;
+    format!(
+        "UPDATE change_log SET row_json = NULL WHERE row_json IS NOT NULL AND table_name = '{name}' \
+         AND EXISTS (SELECT 1 FROM \"{name}\" t WHERE t.id = change_log.row_id \
+         AND t.version = change_log.seq AND t.region = change_log.region)"
+    )
 }
 
 /// The fields the rules look rows up by (`Tx::live_rows`), as in the SQLite store.

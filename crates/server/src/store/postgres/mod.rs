@@ -43,7 +43,7 @@ use super::table_sql::{
     SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, LogEntry, Login,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, LogEntry, Login,
     NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
     company_wide_changes,
 };
@@ -66,6 +66,7 @@ const DIALECT: Dialect = Dialect {
     byte_order: " COLLATE \"C\"",
     live_and_deleted: "count(*) FILTER (WHERE deleted_at IS NULL), count(*) FILTER (WHERE deleted_at IS NOT NULL)",
     is_distinct_from: "IS DISTINCT FROM",
+    origin_on_row: false,
 };
 
 pub struct PgStore {
@@ -374,6 +375,29 @@ impl PgTx<'_> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE {condition}");
         self.query(&sql, vec![arg])?.first().map(device_from).transpose()
     }
+
+    /// Logs `row`'s version under `seq` for the pulls of its region: `json` when the entry keeps
+    /// the version whole, `None` when it names the row its table holds.
+    fn log_change(
+        &mut self,
+        seq: i64,
+        row: &RowState,
+        origin: Option<Uuid>,
+        json: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![
+                Box::new(seq),
+                text(&row.table),
+                text(row.id),
+                text(&row.region),
+                opt_text(json.as_deref()),
+                opt_text(origin.map(|d| d.to_string()).as_deref()),
+            ],
+        )
+    }
 }
 
 impl Tx for PgTx<'_> {
@@ -645,7 +669,13 @@ impl Tx for PgTx<'_> {
         self.query(&sql, vec![Box::new(ids)])?.iter().map(|r| row_from(table, r)).collect()
     }
 
-    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
+    fn put_version(
+        &mut self,
+        table: &'static TableSpec,
+        row: &ServerRow,
+        origin: Option<Uuid>,
+        superseded: Option<i64>,
+    ) -> Result<(), StoreError> {
         let s = &row.state;
         let mut params: Vec<Param> = vec![
             text(s.id),
@@ -661,7 +691,11 @@ impl Tx for PgTx<'_> {
         }
         let sql = self.sql(table)?.upsert.clone();
         self.execute(&sql, params)?;
-        Ok(())
+        if let Some(seq) = superseded {
+            self.execute("DELETE FROM change_log WHERE seq = $1", vec![Box::new(seq)])?;
+        }
+        // The entry names the row: a pull reads the version from its table.
+        self.log_change(s.version, s, origin, None)
     }
 
     fn scan_rows(
@@ -728,31 +762,8 @@ impl Tx for PgTx<'_> {
         }
     }
 
-    fn append_change(
-        &mut self,
-        seq: i64,
-        row: &RowState,
-        origin: Option<Uuid>,
-        kept: Kept,
-    ) -> Result<(), StoreError> {
-        let json = kept.json(row)?;
-        self.execute(
-            "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            vec![
-                Box::new(seq),
-                text(&row.table),
-                text(row.id),
-                text(&row.region),
-                opt_text(json.as_deref()),
-                opt_text(origin.map(|d| d.to_string()).as_deref()),
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.execute("DELETE FROM change_log WHERE seq = $1", vec![Box::new(seq)])
+    fn log_departure(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
+        self.log_change(seq, row, origin, Some(serde_json::to_string(row)?))
     }
 
     fn changes(

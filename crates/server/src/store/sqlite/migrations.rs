@@ -181,10 +181,21 @@ const STEPS: &[&str] = &[
     // `reconcile_table`. The step only marks the file: an earlier build refuses it instead of
     // reading the numbers as dates.
     "-- rebuilt in reconcile_table",
+    // 12: each synced row is its own latest change (`pulls`), keeping the number of the device it
+    // came from; the log keeps only the changes no table holds. `migrate` moves each row's origin
+    // onto it and lets go of the entries that named rows.
+    "
+    ALTER TABLE devices ADD COLUMN number INTEGER;
+    UPDATE devices SET number = rowid;
+    CREATE UNIQUE INDEX devices_number ON devices (number);
+    ALTER TABLE change_log RENAME TO departures;
+    DROP INDEX change_log_region;
+    CREATE INDEX departures_region ON departures (region, seq);
+    ",
 ];
 
-/// The first step after which a change's row JSON is kept only when its table lacks the version.
-const JSON_ONLY_WHEN_WHOLE: i64 = 7;
+/// The first step after which the change log no longer names the rows its tables hold.
+const ROWS_ARE_CHANGES: i64 = 12;
 
 /// The schema version this build writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -224,8 +235,8 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
              build knows up to {LATEST}); upgrade rainstaff-server instead of running an older build on it"
         )));
     }
-    // An earlier build's file, whose change log copied every row (new files start at 0).
-    let copied_rows = (1..JSON_ONLY_WHEN_WHOLE).contains(&version);
+    // An earlier build's file, whose change log named (or copied) every row (new files start at 0).
+    let logged_rows = (1..ROWS_ARE_CHANGES).contains(&version);
     columns::register(conn)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (step, sql) in STEPS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
@@ -236,19 +247,37 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let mut rebuilt = false;
     for table in TABLES {
         rebuilt |= reconcile_table(&tx, table)?;
-        if copied_rows {
-            tx.execute_batch(&crate::store::json_kept_in_table(table))?;
+        if logged_rows {
+            tx.execute_batch(&origins_onto_rows(table))?;
         }
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
-    if copied_rows || rebuilt {
-        // Once, so the upgraded file is as small as a new one would be: the JSON let go of, or
-        // the text ids rebuilt as bytes, leave most of an earlier build's file free. It takes
-        // about a second per 100 MB.
+    if logged_rows || rebuilt {
+        // Once, so the upgraded file is as small as a new one would be: the log entries let go
+        // of, or the text ids rebuilt as bytes, leave much of an earlier build's file free. It
+        // takes about a second per 100 MB.
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
     Ok(())
+}
+
+/// Moves the origin of each row of `table` from the log entry of its version onto the row, and
+/// drops the entries of the versions the table holds: the upgrade of a file from before rows
+/// were their own changes. An entry of a version the table does not hold (a departure) stays.
+fn origins_onto_rows(table: &TableSpec) -> String {
+    let name = table.name;
+    let held = format!(
+        "FROM departures c WHERE c.table_name = '{name}' AND c.seq = \"{name}\".version \
+         AND c.row_id = \"{name}\".id AND c.region = \"{name}\".region"
+    );
+    format!(
+        "UPDATE \"{name}\" SET origin = (SELECT d.number FROM devices d, departures c \
+             WHERE c.seq = \"{name}\".version AND stored_id(d.id) = c.origin) \
+             WHERE EXISTS (SELECT 1 {held} AND c.origin IS NOT NULL);
+         DELETE FROM departures WHERE table_name = '{name}' AND EXISTS (SELECT 1 FROM \"{name}\" t \
+             WHERE t.id = departures.row_id AND t.version = departures.seq AND t.region = departures.region);"
+    )
 }
 
 /// The fields the rules that need other rows look rows up by (`Tx::live_rows`): a shift's
@@ -293,6 +322,7 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
             updated_at ANY NOT NULL,
             deleted_at ANY,
             field_versions ANY NOT NULL,
+            origin INTEGER,
             {}
         ) STRICT;",
         sql_values::field_columns_ddl(table, columns::column_type)
@@ -320,6 +350,9 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
             from.iter().map(|c| format!(", {c}")).collect::<String>(),
         ))?;
     } else if !existing.is_empty() {
+        if !existing.iter().any(|(column, _)| column == "origin") {
+            tx.execute_batch(&format!("ALTER TABLE \"{name}\" ADD COLUMN origin INTEGER"))?;
+        }
         for field in table.fields.iter().filter(|f| !existing.iter().any(|(column, _)| column == f.name)) {
             tx.execute_batch(&format!(
                 "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" {}",
@@ -328,6 +361,11 @@ fn reconcile_table(tx: &Transaction<'_>, table: &TableSpec) -> Result<bool, Stor
             ))?;
         }
     }
-    tx.execute_batch(&format!("CREATE INDEX IF NOT EXISTS \"{name}_region\" ON \"{name}\" (region);"))?;
+    // A pull reads a region's rows from a seq on (`pulls`); the index also serves a region's
+    // snapshot and counts, which an index on the region alone served before.
+    tx.execute_batch(&format!(
+        "DROP INDEX IF EXISTS \"{name}_region\";
+         CREATE INDEX IF NOT EXISTS \"{name}_changes\" ON \"{name}\" (region, version);"
+    ))?;
     Ok(keeps_text)
 }

@@ -7,6 +7,7 @@
 mod checkpoint;
 mod columns;
 mod migrations;
+mod pulls;
 pub mod restore;
 
 use std::path::{Path, PathBuf};
@@ -27,9 +28,8 @@ use super::table_sql::{
     SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, Kept, LiveRow, LogEntry, Login,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, LogEntry, Login,
     NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
-    company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -57,6 +57,7 @@ const DIALECT: Dialect = Dialect {
     byte_order: "",
     live_and_deleted: "SUM(deleted_at IS NULL), SUM(deleted_at IS NOT NULL)",
     is_distinct_from: "IS NOT",
+    origin_on_row: true,
 };
 
 pub struct SqliteStore {
@@ -68,6 +69,7 @@ pub struct SqliteStore {
     conn: FairMutex<Connection>,
     path: PathBuf,
     tables: Tables,
+    pulls: pulls::Pulls,
 }
 
 impl SqliteStore {
@@ -115,6 +117,7 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             path: path.to_path_buf(),
             tables,
+            pulls: pulls::Pulls::new(),
         })
     }
 
@@ -129,7 +132,7 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
-        let mut stx = SqliteTx { tx, tables: &self.tables, seq: None };
+        let mut stx = SqliteTx { tx, tables: &self.tables, pulls: &self.pulls, seq: None, origin: None };
         let out = f(&mut stx)?;
         if let Some(seq) = stx.seq {
             stx.tx
@@ -227,15 +230,55 @@ impl Store for SqliteStore {
 pub struct SqliteTx<'t> {
     tx: rusqlite::Transaction<'t>,
     tables: &'t Tables,
+    pulls: &'t pulls::Pulls,
     /// The last seq this transaction handed out, counted here and written to the counter row
     /// once, before the commit: the writer is the only one counting (see `Store`), and an
     /// UPDATE of the row for every change of a batch was a tenth of the push's time.
     seq: Option<i64>,
+    /// The device this transaction last looked up the number of (`device_number`): a push's
+    /// changes all come from one device.
+    origin: Option<(Uuid, i64)>,
 }
 
 impl SqliteTx<'_> {
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
         self.tables.get(table)
+    }
+
+    /// One of a pull's summaries (`pulls::PullSql`) of the changes after `since` in `scope`.
+    fn summary(
+        &mut self,
+        scope: Scope<'_>,
+        since: i64,
+        which: fn(&pulls::PullSql) -> &String,
+    ) -> Result<Option<i64>, StoreError> {
+        let (sql, args) = match scope {
+            None => (which(&self.pulls.everywhere), vec![SqlValue::Integer(since)]),
+            Some(region) => (
+                which(&self.pulls.region),
+                vec![SqlValue::Integer(since), SqlValue::Text(region.to_string())],
+            ),
+        };
+        Ok(self.tx.prepare_cached(sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
+    }
+
+    /// The number a row keeps for the device its version came from (a device's id is 16 bytes,
+    /// which every row would keep), `None` for a device the store does not know.
+    fn device_number(&mut self, device: Uuid) -> Result<Option<i64>, StoreError> {
+        if let Some((id, number)) = self.origin
+            && id == device
+        {
+            return Ok(Some(number));
+        }
+        let number = self
+            .tx
+            .prepare_cached("SELECT number FROM devices WHERE id = ?1")?
+            .query_row([device.to_string()], |r| r.get(0))
+            .optional()?;
+        if let Some(number) = number {
+            self.origin = Some((device, number));
+        }
+        Ok(number)
     }
 }
 
@@ -325,7 +368,8 @@ fn conflict_from(r: &rusqlite::Row<'_>) -> Result<ConflictRecord, StoreError> {
 impl Tx for SqliteTx<'_> {
     fn insert_device(&mut self, d: &Device, token_hash: &str) -> Result<(), StoreError> {
         self.tx.execute(
-            "INSERT INTO devices (id, name, region, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO devices (id, name, region, token_hash, created_at, number)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(number), 0) + 1 FROM devices))",
             params![d.id.to_string(), d.name, d.region, token_hash, d.created_at],
         )?;
         Ok(())
@@ -594,7 +638,20 @@ impl Tx for SqliteTx<'_> {
         Ok(found)
     }
 
-    fn put_row(&mut self, table: &'static TableSpec, row: &ServerRow) -> Result<(), StoreError> {
+    fn put_version(
+        &mut self,
+        table: &'static TableSpec,
+        row: &ServerRow,
+        origin: Option<Uuid>,
+        _superseded: Option<i64>,
+    ) -> Result<(), StoreError> {
+        // The row is its own latest change (`pulls`): writing it supersedes the one before.
+        let origin = match origin {
+            Some(device) => SqlValue::Integer(self.device_number(device)?.ok_or_else(|| {
+                StoreError::msg(format!("no device {device} to note as the origin of a change"))
+            })?),
+            None => SqlValue::Null,
+        };
         let s = &row.state;
         let base = [
             columns::id(s.id),
@@ -611,7 +668,7 @@ impl Tx for SqliteTx<'_> {
             .map(|f| columns::field(f, s.fields.get(f.name).unwrap_or(&Value::Null)))
             .collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.tx.prepare_cached(&self.sql(table)?.upsert)?;
-        stmt.execute(params_from_iter(base.into_iter().chain(fields)))?;
+        stmt.execute(params_from_iter(base.into_iter().chain(fields).chain([origin])))?;
         Ok(())
     }
 
@@ -684,17 +741,10 @@ impl Tx for SqliteTx<'_> {
         }
     }
 
-    fn append_change(
-        &mut self,
-        seq: i64,
-        row: &RowState,
-        origin: Option<Uuid>,
-        kept: Kept,
-    ) -> Result<(), StoreError> {
-        let json = kept.json(row)?;
+    fn log_departure(&mut self, seq: i64, row: &RowState, origin: Option<Uuid>) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log (seq, table_name, row_id, region, row_json, origin)
+                "INSERT INTO departures (seq, table_name, row_id, region, row_json, origin)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
@@ -702,14 +752,9 @@ impl Tx for SqliteTx<'_> {
                 row.table,
                 columns::id(row.id),
                 row.region,
-                json,
+                serde_json::to_string(row)?,
                 origin.map(columns::id)
             ])?;
-        Ok(())
-    }
-
-    fn forget_change(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.tx.prepare_cached("DELETE FROM change_log WHERE seq = ?1")?.execute([seq])?;
         Ok(())
     }
 
@@ -722,26 +767,22 @@ impl Tx for SqliteTx<'_> {
         skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError> {
         let mut page = PageFill::new(limit, max_bytes);
-        let lookahead = page.lookahead();
-        let skip = skip.map(columns::id);
-        let mut stmt;
-        let mut rows = match scope {
-            None => {
-                stmt = self.tx.prepare_cached(
-                    "SELECT seq, table_name, row_id, row_json FROM change_log WHERE seq > ?1
-                       AND (?3 IS NULL OR origin IS NULL OR origin <> ?3) ORDER BY seq LIMIT ?2",
-                )?;
-                stmt.query(params![since, lookahead, skip])?
-            }
+        let mut args = vec![
+            SqlValue::Integer(since),
+            // A device the store does not know has no changes to leave out.
+            SqlValue::from(skip.map(|d| self.device_number(d)).transpose()?.flatten()),
+            skip.map_or(SqlValue::Null, columns::id),
+            SqlValue::Integer(page.lookahead()),
+        ];
+        let sql = match scope {
+            None => &self.pulls.everywhere,
             Some(region) => {
-                stmt = self.tx.prepare_cached(&format!(
-                    "SELECT seq, table_name, row_id, row_json FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2
-                       AND (?4 IS NULL OR origin IS NULL OR origin <> ?4) ORDER BY seq LIMIT ?3",
-                    company_wide_changes()
-                ))?;
-                stmt.query(params![region, since, lookahead, skip])?
+                args.push(SqlValue::Text(region.to_string()));
+                &self.pulls.region
             }
         };
+        let mut stmt = self.tx.prepare_cached(&sql.page)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
         let mut entries = Vec::new();
         while let Some(r) = rows.next()? {
             entries.push(LogEntry {
@@ -754,37 +795,15 @@ impl Tx for SqliteTx<'_> {
         drop(rows);
         drop(stmt);
         page.fill(self, entries)?;
-        let last_in_scope = match (&skip, scope) {
-            (None, _) => None,
-            (Some(_), None) => {
-                self.tx.query_row("SELECT max(seq) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
-            }
-            (Some(_), Some(region)) => self.tx.query_row(
-                &format!(
-                    "SELECT max(seq) FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2",
-                    company_wide_changes()
-                ),
-                params![region, since],
-                |r| r.get(0),
-            )?,
+        let last_in_scope = match skip {
+            None => None,
+            Some(_) => self.summary(scope, since, |sql| &sql.last)?,
         };
         Ok(page.finish(since, last_in_scope))
     }
 
     fn count_changes(&mut self, scope: Scope<'_>, since: i64) -> Result<i64, StoreError> {
-        Ok(match scope {
-            None => {
-                self.tx.query_row("SELECT COUNT(*) FROM change_log WHERE seq > ?1", [since], |r| r.get(0))?
-            }
-            Some(region) => self.tx.query_row(
-                &format!(
-                    "SELECT COUNT(*) FROM change_log WHERE (region = ?1 OR {}) AND seq > ?2",
-                    company_wide_changes()
-                ),
-                params![region, since],
-                |r| r.get(0),
-            )?,
-        })
+        Ok(self.summary(scope, since, |sql| &sql.count)?.unwrap_or(0))
     }
 
     fn applied_mutation(
