@@ -272,11 +272,11 @@ At 50 000 shifts the id-keyed floor is {floor:.1}× the legacy file: the legacy 
 it names rows by bare integers and has no index but the row number, and a store that can merge rows \
 from many PCs cannot do without ids, versions and the three look-ups. A store within 2× of the \
 legacy file would have to give one of them up; the distance between our stores and the floor is \
-what the layout can still win (on the server: the change log, a table of its own that names every \
-row again, and the row numbers its rows keep beside their ids).\n\n\
+what the layout can still win (on the server: the row numbers its rows keep beside their ids, and \
+the index on region and version through which each row is its own change).\n\n\
 What the figures are made of. The first sync pushes every imported row by the path an edit takes: \
 on the PC each is read from the outbox and its answer written back (the row's server version), on \
-the server each is checked, merged, stored, logged and recorded for exactly-once, one transaction \
+the server each is checked, merged, stored and recorded for exactly-once, one transaction \
 per batch of 500, and its JSON crosses the loopback both ways; about half of the processor time \
 is the server's answer (a third of that the row's write, its commit's log pages a sixth), half the \
 PC taking it in (the answered row read back and rewritten with its version, the outbox entry \
@@ -288,11 +288,14 @@ pages of its own; in a profile the commits and checkpoints are what grows. Nothi
 changes its own pushes made. The second PC, holding nothing, takes the server's snapshot file of \
 its region and copies it into its store in one transaction, then pulls from the snapshot's head. The server keeps each row once, its id and references as 16 bytes and its \
 timestamps, dates and times as integers, as the PC does (as text they made the server 8.4× the \
-legacy file at 50 000 shifts, until 2026-12-05), and a row created whole keeps as its field versions only the 16 bytes of the device \
-whose change made it; its rows keep row numbers, so that rows append and only the index on the id \
+legacy file at 50 000 shifts, until 2026-12-05), and a row created whole keeps as its field versions only the number of the device \
+whose change made it (its 16 bytes, until 2026-12-05); its rows keep row numbers, so that rows append and only the index on the id \
 takes the imported ids in their scattered order (keyed by the id alone the file was larger and the \
-push slower); one change-log entry per row naming it (a pull reads \
-the row from its table), and per PC nine bytes for each change it sent (how it was answered and \
+push slower); each row is its own latest change, its version the change's seq and its origin \
+the number of the device whose push carried it, so a pull finds what changed after its cursor \
+through an index on (region, version) and only a row's departure from a region is kept apart \
+(until 2026-12-05 a change log named every row again: with its index 4.1 of the 13.5 MB at \
+50 000 shifts), and per PC nine bytes for each change it sent (how it was answered and \
 part of its hash, so that one sent again, retried or from an older copy of the PC's data, is not \
 applied twice) and the full answers of its last push's merges and refusals; the legacy file holds bare \
 integers and text, with no ids, versions or history. The PC's \

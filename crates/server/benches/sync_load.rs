@@ -165,15 +165,15 @@ async fn run() -> String {
          | baseline: `GET /health` round trips, one client | {HEALTH_ROUND_TRIPS} in {:.2} s = {} req/s; p50 {}, p99 {} |\n\
          | baseline: plain SQLite INSERTs, {BATCH} per transaction, same pragmas | {mutations} rows in {:.2} s = {} rows/s |\n\n\
          Per mutation the server does far more than the INSERT baseline: it reads the current row (and any row \
-         it references) for the merge and validation, then writes the row, its change-log entry (naming the \
-         row) and the nine bytes of its answer kept for exactly-once, besides JSON and HTTP. With \
+         it references) for the merge and validation, then writes the row (its own change: the version and the \
+         device it came from) and the nine bytes of its answer kept for exactly-once, besides JSON and HTTP. With \
          {DEVICES} devices at once, a batch mostly waits behind the others for SQLite's single writer, which \
          is handed on in the order the pushes came (with a plain mutex a push arriving later often went first, \
          and the slowest batches waited twice the median), so its latency is the queue ahead of it: what \
          bounds it is the writer's time per batch (reading, judging and writing 100 rows with their \
          records, then the commit and its fsync) times the devices waiting. Of that time (a profile of this \
          load): the commit about a fifth, mostly writing the log pages the batch dirtied; writing the rows \
-         and their change-log entries a fifth; the rules' look-ups a sixth (a shift's other shifts most); \
+         and (until 2026-12-05) their change-log entries a fifth; the rules' look-ups a sixth (a shift's other shifts most); \
          the exactly-once records and their pruning an eighth, most of it serialising the outcomes (since \
          2026-12-04 a change applied as sent keeps no full record, as the nine bytes kept of its answer and \
          its row as it stands answer a retry: runs alternated with the build before, 18-22 k against \

@@ -544,6 +544,12 @@ fn restore_refuses_what_is_not_an_intact_backup_and_keeps_enrollments_made_since
     assert!(server.authenticate(&enrolled.token).is_ok());
     let again = server.enroll(rainstaff_core::protocol::EnrollRequest { code, name: "bursa-2".into() });
     assert_eq!(again.unwrap_err().code, "code_used");
+    drop(server);
+    // It has a number of its own, which the rows its changes make will keep as their origin.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let number: Option<i64> =
+        conn.query_row("SELECT number FROM devices WHERE name = 'bursa-1'", [], |r| r.get(0)).unwrap();
+    assert!(number.is_some(), "the PC carried over has no number");
 }
 
 #[tokio::test]

@@ -313,7 +313,7 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
     drop(store);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mut devices_alone = 0;
+    let (mut devices_alone, mut numbered) = (0, 0);
     for table in TABLES {
         let text_left = table
             .fields
@@ -352,11 +352,20 @@ fn a_database_with_text_ids_keeps_every_row_when_its_ids_become_bytes() {
                     assert_eq!(earlier, &format!("[{},\"{device}\"]", r.get::<_, i64>(1).unwrap()));
                     devices_alone += 1;
                 }
+                // An enrolled device by its number.
+                Value::Integer(number) => {
+                    let device: String = conn
+                        .query_row("SELECT id FROM devices WHERE number = ?1", [number], |r| r.get(0))
+                        .unwrap();
+                    assert_eq!(earlier, &format!("[{},\"{device}\"]", r.get::<_, i64>(1).unwrap()));
+                    numbered += 1;
+                }
                 other => panic!("field versions {other:?}"),
             }
         }
     }
     assert!(devices_alone > 100, "{devices_alone} rows keep their maker alone");
+    assert!(numbered > 0, "no row keeps its maker's number");
     let text_ids: i64 = conn
         .query_row(
             "SELECT count(*) FROM departures WHERE typeof(row_id) <> 'blob' OR typeof(origin) = 'text'",

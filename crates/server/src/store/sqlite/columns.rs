@@ -8,7 +8,7 @@
 //! program wrote), so whatever is read back is what was written. Ids order as bytes as their
 //! lower-case text does, so scans keep their order.
 //! A row's field versions are most often one device's change that made the row: kept as that
-//! device's bytes (`field_versions`).
+//! device's number (`field_versions`).
 //! The snapshot file a new PC starts from keeps text (`sql_values`): only this store changed.
 
 use rainstaff_core::schema::{FieldKind, FieldSpec, TableSpec};
@@ -92,23 +92,39 @@ pub fn field_from(kind: FieldKind, value: ValueRef<'_>) -> Result<Value, StoreEr
 }
 
 /// A row's field versions: when one change set every field and made the row's current version
-/// (a row created whole and not changed since: most rows), the device that made it, as 16
-/// bytes; else `field_versions::encode`'s text. The text of that one change, `[seq, "device"]`,
-/// was a third of a shift's row.
-pub fn field_versions(row: &ServerRow, table: &TableSpec) -> Result<SqlValue, StoreError> {
+/// (a row created whole and not changed since: most rows), the device that made it, as its number
+/// (`number_of`, as a row keeps its origin) or, for an author that is no enrolled device (a
+/// legacy upload), its 16 bytes; else `field_versions::encode`'s text. The text of that one
+/// change, `[seq, "device"]`, was a third of a shift's row.
+pub fn field_versions(
+    row: &ServerRow,
+    table: &TableSpec,
+    number_of: impl FnOnce(Uuid) -> Result<Option<i64>, StoreError>,
+) -> Result<SqlValue, StoreError> {
     Ok(match field_versions::one_change(&row.field_versions, table) {
-        Some((seq, device)) if seq == row.state.version => id(device),
+        Some((seq, device)) if seq == row.state.version => match number_of(device)? {
+            Some(number) => SqlValue::Integer(number),
+            None => id(device),
+        },
         _ => SqlValue::Text(field_versions::encode(&row.field_versions, table)?),
     })
 }
 
-/// A row's field versions from its column (`field_versions`), `version` the row's.
+/// A row's field versions from its column (`field_versions`), `version` the row's; `device_of`
+/// names the device of a number.
 pub fn field_versions_from(
     value: ValueRef<'_>,
     version: i64,
     table: &TableSpec,
+    device_of: impl FnOnce(i64) -> Option<Uuid>,
 ) -> Result<FieldVersions, StoreError> {
     match value {
+        ValueRef::Integer(number) => {
+            let device = device_of(number).ok_or_else(|| {
+                StoreError::msg(format!("field versions name device number {number}, which no device has"))
+            })?;
+            Ok(field_versions::every_field(table, version, device))
+        }
         ValueRef::Blob(_) => Ok(field_versions::every_field(table, version, id_from(value)?)),
         ValueRef::Text(t) => field_versions::decode(&String::from_utf8_lossy(t), table),
         _ => Err(StoreError::msg("field versions that are neither a device nor text")),
@@ -222,17 +238,23 @@ mod tests {
         };
         let mut edited = field_versions::every_field(&TIMESHEETS, 7, a);
         edited.insert("note".into(), rainstaff_core::merge::FieldVersion { version: 9, device: b });
+        // `a` is an enrolled device, number 4; `b` is not (a legacy upload's author, say).
+        let number_of = |device| Ok((device == a).then_some(4));
+        let device_of = |number| (number == 4).then_some(a);
         let cases = [
-            (row(7, field_versions::every_field(&TIMESHEETS, 7, a)), "blob"),
+            (row(7, field_versions::every_field(&TIMESHEETS, 7, a)), "integer"),
+            (row(7, field_versions::every_field(&TIMESHEETS, 7, b)), "blob"),
             // Made by a change the row has moved on from (a restore's rejoin can do that).
             (row(8, field_versions::every_field(&TIMESHEETS, 7, a)), "text"),
             (row(9, edited), "text"),
             (row(0, FieldVersions::new()), "text"),
         ];
         for (row, expected) in cases {
-            let (kind, stored) = through_a_column(field_versions(&row, &TIMESHEETS).unwrap());
+            let (kind, stored) = through_a_column(field_versions(&row, &TIMESHEETS, number_of).unwrap());
             assert_eq!(kind, expected, "{:?}", row.field_versions);
-            let back = field_versions_from(ValueRef::from(&stored), row.state.version, &TIMESHEETS).unwrap();
+            let back =
+                field_versions_from(ValueRef::from(&stored), row.state.version, &TIMESHEETS, device_of)
+                    .unwrap();
             assert_eq!(back, row.field_versions);
         }
         // An earlier build's text of the same: the device alone when the change made the row.

@@ -183,7 +183,8 @@ const STEPS: &[&str] = &[
     "-- rebuilt in reconcile_table",
     // 12: each synced row is its own latest change (`pulls`), keeping the number of the device it
     // came from; the log keeps only the changes no table holds. `migrate` moves each row's origin
-    // onto it and lets go of the entries that named rows.
+    // onto it, lets go of the entries that named rows, and names devices in field versions by
+    // number (`columns::field_versions`).
     "
     ALTER TABLE devices ADD COLUMN number INTEGER;
     UPDATE devices SET number = rowid;
@@ -245,11 +246,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     let mut rebuilt = false;
+    if logged_rows {
+        tx.execute_batch(DEVICE_NUMBERS)?;
+    }
     for table in TABLES {
         rebuilt |= reconcile_table(&tx, table)?;
         if logged_rows {
-            tx.execute_batch(&origins_onto_rows(table))?;
+            tx.execute_batch(&rows_as_changes(table))?;
         }
+    }
+    if logged_rows {
+        tx.execute_batch("DROP TABLE temp.device_numbers")?;
     }
     tx.execute_batch(RULE_INDEXES)?;
     tx.commit()?;
@@ -262,23 +269,29 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Moves the origin of each row of `table` from the log entry of its version onto the row, and
-/// drops the entries of the versions the table holds: the upgrade of a file from before rows
-/// were their own changes. An entry of a version the table does not hold (a departure) stays.
-fn origins_onto_rows(table: &TableSpec) -> String {
+/// The upgrade of a file from before rows were their own changes: moves the origin of each row
+/// of `table` from the log entry of its version onto the row, as the device's number, and lets
+/// go of the entries of the versions the table holds (an entry of a version it does not hold, a
+/// departure, stays); a row's field versions that are one device's 16 bytes become the device's
+/// number too. Runs with `DEVICE_NUMBERS` in place.
+fn rows_as_changes(table: &TableSpec) -> String {
     let name = table.name;
-    let held = format!(
-        "FROM departures c WHERE c.table_name = '{name}' AND c.seq = \"{name}\".version \
-         AND c.row_id = \"{name}\".id AND c.region = \"{name}\".region"
-    );
     format!(
-        "UPDATE \"{name}\" SET origin = (SELECT d.number FROM devices d, departures c \
-             WHERE c.seq = \"{name}\".version AND stored_id(d.id) = c.origin) \
-             WHERE EXISTS (SELECT 1 {held} AND c.origin IS NOT NULL);
+        "UPDATE \"{name}\" SET origin = (SELECT n.number FROM departures c JOIN temp.device_numbers n \
+             ON n.device = c.origin WHERE c.seq = \"{name}\".version AND c.table_name = '{name}' \
+             AND c.row_id = \"{name}\".id AND c.region = \"{name}\".region);
          DELETE FROM departures WHERE table_name = '{name}' AND EXISTS (SELECT 1 FROM \"{name}\" t \
-             WHERE t.id = departures.row_id AND t.version = departures.seq AND t.region = departures.region);"
+             WHERE t.id = departures.row_id AND t.version = departures.seq AND t.region = departures.region);
+         UPDATE \"{name}\" SET field_versions = coalesce((SELECT number FROM temp.device_numbers \
+             WHERE device = field_versions), field_versions) WHERE typeof(field_versions) = 'blob';"
     )
 }
+
+/// Each device's number by its 16 bytes, for `rows_as_changes`.
+const DEVICE_NUMBERS: &str = "
+    CREATE TEMP TABLE device_numbers (device BLOB PRIMARY KEY, number INTEGER NOT NULL);
+    INSERT INTO device_numbers SELECT stored_id(id), number FROM devices;
+";
 
 /// The fields the rules that need other rows look rows up by (`Tx::live_rows`): a shift's
 /// employee and date, a plate, a T.C. number. Created after the synced tables they index, at

@@ -10,6 +10,7 @@ mod migrations;
 mod pulls;
 pub mod restore;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -132,7 +133,8 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
-        let mut stx = SqliteTx { tx, tables: &self.tables, pulls: &self.pulls, seq: None, origin: None };
+        let mut stx =
+            SqliteTx { tx, tables: &self.tables, pulls: &self.pulls, seq: None, origin: None, devices: None };
         let out = f(&mut stx)?;
         if let Some(seq) = stx.seq {
             stx.tx
@@ -238,6 +240,28 @@ pub struct SqliteTx<'t> {
     /// The device this transaction last looked up the number of (`device_number`): a push's
     /// changes all come from one device.
     origin: Option<(Uuid, i64)>,
+    /// Every device by its number, once a row that names one was read (`device_ids`).
+    devices: Option<HashMap<i64, Uuid>>,
+}
+
+/// Every device's id by its number, read once per transaction for the rows it decodes: a
+/// company has tens of PCs, a push reads a row for each of its changes.
+fn device_ids<'c>(
+    tx: &rusqlite::Transaction<'_>,
+    cache: &'c mut Option<HashMap<i64, Uuid>>,
+) -> Result<&'c HashMap<i64, Uuid>, StoreError> {
+    if cache.is_none() {
+        let mut stmt = tx.prepare_cached("SELECT number, id FROM devices")?;
+        let mut rows = stmt.query([])?;
+        let mut devices = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(1)?;
+            let id = Uuid::parse_str(&id).map_err(|e| StoreError::msg(format!("device id {id:?}: {e}")))?;
+            devices.insert(r.get(0)?, id);
+        }
+        *cache = Some(devices);
+    }
+    Ok(cache.get_or_insert_default())
 }
 
 impl SqliteTx<'_> {
@@ -315,27 +339,34 @@ fn session_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebSession> {
     })
 }
 
-fn row_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<ServerRow, StoreError> {
+/// A row with its field versions; `devices` names the devices by number (`device_ids`).
+fn row_from(
+    table: &'static TableSpec,
+    r: &rusqlite::Row<'_>,
+    devices: &HashMap<i64, Uuid>,
+) -> Result<ServerRow, StoreError> {
+    let state = state_from(table, r)?;
+    let field_versions =
+        columns::field_versions_from(r.get_ref(6)?, state.version, table, |n| devices.get(&n).copied())?;
+    Ok(ServerRow { state, field_versions })
+}
+
+/// A row as devices see it, without the field versions only the merge reads.
+fn state_from(table: &'static TableSpec, r: &rusqlite::Row<'_>) -> Result<RowState, StoreError> {
     let mut fields = Map::new();
     for (i, field) in table.fields.iter().enumerate() {
         fields.insert(field.name.to_string(), columns::field_from(field.kind, r.get_ref(BASE_COUNT + i)?)?);
     }
-    let version = r.get(2)?;
     let deleted_at = r.get_ref(5)?;
-    Ok(ServerRow {
-        state: RowState {
-            table: table.name.to_string(),
-            id: columns::id_from(r.get_ref(0)?)?,
-            region: r.get(1)?,
-            version,
-            created_at: columns::stamp_from(r.get_ref(3)?)?,
-            updated_at: columns::stamp_from(r.get_ref(4)?)?,
-            deleted_at: (deleted_at != ValueRef::Null)
-                .then(|| columns::stamp_from(deleted_at))
-                .transpose()?,
-            fields,
-        },
-        field_versions: columns::field_versions_from(r.get_ref(6)?, version, table)?,
+    Ok(RowState {
+        table: table.name.to_string(),
+        id: columns::id_from(r.get_ref(0)?)?,
+        region: r.get(1)?,
+        version: r.get(2)?,
+        created_at: columns::stamp_from(r.get_ref(3)?)?,
+        updated_at: columns::stamp_from(r.get_ref(4)?)?,
+        deleted_at: (deleted_at != ValueRef::Null).then(|| columns::stamp_from(deleted_at)).transpose()?,
+        fields,
     })
 }
 
@@ -372,6 +403,7 @@ impl Tx for SqliteTx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(number), 0) + 1 FROM devices))",
             params![d.id.to_string(), d.name, d.region, token_hash, d.created_at],
         )?;
+        self.devices = None;
         Ok(())
     }
 
@@ -613,9 +645,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn row(&mut self, table: &'static TableSpec, id: Uuid) -> Result<Option<ServerRow>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(&self.sql(table)?.select_one)?;
+        let devices = device_ids(&self.tx, &mut self.devices)?;
+        let mut stmt = self.tx.prepare_cached(&self.tables.get(table)?.select_one)?;
         let mut rows = stmt.query([columns::id(id)])?;
-        rows.next()?.map(|r| row_from(table, r)).transpose()
+        rows.next()?.map(|r| row_from(table, r, devices)).transpose()
     }
 
     fn live_row(
@@ -660,7 +693,7 @@ impl Tx for SqliteTx<'_> {
             columns::stamp(&s.created_at),
             columns::stamp(&s.updated_at),
             s.deleted_at.as_deref().map_or(SqlValue::Null, columns::stamp),
-            columns::field_versions(row, table)?,
+            columns::field_versions(row, table, |device| self.device_number(device))?,
         ];
         let fields = table
             .fields
@@ -685,7 +718,7 @@ impl Tx for SqliteTx<'_> {
         };
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {
-            f(row_from(table, r)?.state)?;
+            f(state_from(table, r)?)?;
         }
         Ok(())
     }

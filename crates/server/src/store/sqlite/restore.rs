@@ -110,9 +110,11 @@ pub fn restore(db: &Path, backup: &Path, stamp: &str) -> Result<Restored, StoreE
     let mut devices_carried = 0;
     if current {
         devices_carried = tx.execute(
-            "INSERT INTO devices (id, name, region, token_hash, created_at, revoked_at)
-             SELECT id, name, region, token_hash, created_at, revoked_at FROM replaced.devices
-             WHERE id NOT IN (SELECT id FROM main.devices)",
+            // Numbered after the backup's own: the restored rows name those by number.
+            "INSERT INTO devices (id, name, region, token_hash, created_at, revoked_at, number)
+             SELECT id, name, region, token_hash, created_at, revoked_at,
+                 (SELECT coalesce(max(number), 0) FROM main.devices) + row_number() OVER (ORDER BY rowid)
+             FROM replaced.devices WHERE id NOT IN (SELECT id FROM main.devices)",
             [],
         )?;
         tx.execute(
