@@ -42,7 +42,7 @@ async fn snapshot(h: &Harness, dev: &Dev, name: &str) -> View {
 }
 
 #[tokio::test]
-async fn change_log_snapshots_and_status_agree_after_a_day_of_edits() {
+async fn pulls_snapshots_and_status_agree_after_a_day_of_edits() {
     let h = Harness::start().await;
     let admin = h.enroll("ALL", "Merkez").await;
     let a1 = h.enroll("Ankara", "Ankara-1").await;

@@ -90,9 +90,9 @@ fn a_steady_stream_of_writes_does_not_grow_the_log_without_bound() {
 }
 
 /// A database of the build before changes were kept in their tables held every change's row
-/// JSON in its change log. Opened by this build, it keeps in the log only what its tables no
-/// longer hold (a row's departure from a region), lets go of the rest, gives the space back, and
-/// a pull still gets exactly the same changes.
+/// JSON in its change log, earlier versions too. Opened by this build, it keeps in the log only
+/// what its tables no longer hold (a row's departure from a region), lets go of the rest, gives
+/// the space back, and a pull gets the same latest changes.
 #[test]
 fn an_earlier_builds_change_log_keeps_only_what_its_tables_do_not_hold() {
     use rainstaff_core::protocol::RowState;
@@ -120,8 +120,10 @@ fn an_earlier_builds_change_log_keeps_only_what_its_tables_do_not_hold() {
     let mut rows: Vec<(RowState, bool)> = vec![(template("Ankara", "Sabah", false), false)];
     rows.extend([(departure, true), (moved, false)]);
     rows.extend((0..300).map(|i| (template("Bursa", &format!("Vardiya {i}"), false), false)));
-    store
+    // A seq for an earlier version of the first row, which that build's log kept too.
+    let earlier_version = store
         .write(|tx| {
+            let earlier_version = tx.next_seq()?;
             for (row, whole) in &rows {
                 let row = RowState { version: tx.next_seq()?, ..row.clone() };
                 if *whole {
@@ -131,7 +133,7 @@ fn an_earlier_builds_change_log_keeps_only_what_its_tables_do_not_hold() {
                     tx.put_version(&SHIFT_TEMPLATES, &state, None, None)?;
                 }
             }
-            Ok(())
+            Ok(earlier_version)
         })
         .unwrap();
     let pulled = store.read(|tx| Ok(tx.changes(None, 0, 1000, usize::MAX, None)?)).unwrap();
@@ -153,7 +155,12 @@ fn an_earlier_builds_change_log_keeps_only_what_its_tables_do_not_hold() {
          PRAGMA user_version = 6;",
     )
     .unwrap();
-    for change in &pulled.changes {
+    let mut superseded = pulled.changes[0].row.clone();
+    superseded.version = earlier_version;
+    superseded.fields.insert("name".into(), json!("Sabah (eski)"));
+    for change in std::iter::once(&rainstaff_core::protocol::Change { seq: earlier_version, row: superseded })
+        .chain(&pulled.changes)
+    {
         conn.execute(
             "INSERT INTO change_log (seq, table_name, row_id, region, row_json) VALUES (?1, ?2, ?3, ?4, ?5)",
             (

@@ -544,7 +544,7 @@ async fn a_restart_keeps_everything() {
 }
 
 #[tokio::test]
-async fn status_agrees_with_the_change_log() {
+async fn status_agrees_with_the_changes_a_pull_gets() {
     let h = Harness::start().await;
     let admin = h.enroll("ALL", "Merkez").await;
     let a = h.enroll("Ankara", "A").await;

@@ -83,8 +83,8 @@ pub trait Store: Send + Sync + 'static {
 /// `None` means every region: the scope of an administrator's device.
 pub type Scope<'a> = Option<&'a str>;
 
-/// The logged changes a regional device reads besides its region's: those of every region at
-/// once, of the tables the company shares (`TableSpec::company_wide`). Names come from the
+/// The changes a regional device reads besides its region's: those of every region at once, of
+/// the tables the company shares (`TableSpec::company_wide`). Names come from the
 /// static schema only.
 pub(crate) fn company_wide_changes() -> String {
     let tables: Vec<String> = rainstaff_core::schema::COMPANY_WIDE.iter().map(|t| format!("'{t}'")).collect();
@@ -171,8 +171,9 @@ pub trait Tx {
     fn rows(&mut self, table: &'static TableSpec, ids: &[Uuid]) -> Result<Vec<ServerRow>, StoreError>;
     /// Stores a new version of a row, the change of seq `row.state.version`: `changes` delivers
     /// it to the devices of the row's region, except to `origin`, the device whose push answer
-    /// carries it. `superseded` is the seq of the version it replaces: a device behind that one
-    /// gets this one instead, which is all it needs, so that change is no longer delivered.
+    /// carries it. `superseded` is the seq of the version it replaces, `None` only for a new row:
+    /// a device behind that one gets this one instead, which is all it needs, so that change is
+    /// no longer delivered.
     fn put_version(
         &mut self,
         table: &'static TableSpec,
@@ -464,17 +465,20 @@ pub struct NewConflict<'a> {
 
 /// A change as `Tx::changes` reads it, in seq order: the row's JSON when the store keeps the
 /// version whole (a departure), else the table and id of the row that holds the version.
-struct LogEntry {
+struct ReadChange {
     seq: i64,
     table: String,
     row_id: Uuid,
     json: Option<String>,
 }
 
-impl LogEntry {
+impl ReadChange {
     /// The entries' row versions in their order, those their tables hold read with one
     /// `Tx::rows` per table, each with the length of its JSON for the page's byte limit.
-    fn resolve(tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<Vec<(i64, RowState, usize)>, StoreError> {
+    fn resolve(
+        tx: &mut impl Tx,
+        entries: Vec<ReadChange>,
+    ) -> Result<Vec<(i64, RowState, usize)>, StoreError> {
         let mut wanted: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
         for e in entries.iter().filter(|e| e.json.is_none()) {
             wanted.entry(e.table.as_str()).or_default().push(e.row_id);
@@ -531,8 +535,8 @@ impl PageFill {
 
     /// Fills the page from the entries read (at most `lookahead` of them), in their order,
     /// until one does not fit.
-    fn fill(&mut self, tx: &mut impl Tx, entries: Vec<LogEntry>) -> Result<(), StoreError> {
-        for (seq, row, len) in LogEntry::resolve(tx, entries)? {
+    fn fill(&mut self, tx: &mut impl Tx, entries: Vec<ReadChange>) -> Result<(), StoreError> {
+        for (seq, row, len) in ReadChange::resolve(tx, entries)? {
             let changes = &self.changes;
             if changes.len() == self.limit || (!changes.is_empty() && self.bytes + len > self.max_bytes) {
                 self.has_more = true;

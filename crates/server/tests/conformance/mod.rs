@@ -46,6 +46,7 @@ macro_rules! every_check {
             a_refused_mutation_retried_gets_its_refusal_back,
             live_rows_answer_what_the_rules_ask,
             a_page_leaves_out_the_changes_of_the_device_it_skips,
+            a_page_reads_past_a_long_run_of_superseded_changes,
             users_are_listed_and_changed_by_name
         );
     };
@@ -852,4 +853,30 @@ pub fn a_page_leaves_out_the_changes_of_the_device_it_skips<S: Store>(store: S) 
     assert_eq!((taken(&caught_up), caught_up.next_since), (vec![], seqs[3]));
     // Without skipping, every change of the scope comes, as before.
     assert_eq!(taken(&page(Some("Ankara"), 0, 10, None)), seqs[..4].to_vec());
+}
+
+/// A row changed many times over leaves a long run of seqs that no change holds any more; a page
+/// reads past it to the next change, in a region's pull and in every region's.
+pub fn a_page_reads_past_a_long_run_of_superseded_changes<S: Store>(store: S) {
+    let (first, busy, last) =
+        (template("Ankara", "İlk"), template("Ankara", "Sık"), template("Izmir", "Son"));
+    let seqs = store
+        .write(|tx| {
+            let first_seq = write_change(tx, &SHIFT_TEMPLATES, first.clone())?;
+            let mut busy_seq = 0;
+            for minutes in 0..3000 {
+                let mut row = busy.clone();
+                row.fields.insert("break_minutes".into(), json!(minutes % 60));
+                busy_seq = write_change(tx, &SHIFT_TEMPLATES, row)?;
+            }
+            Ok([first_seq, busy_seq, write_change(tx, &SHIFT_TEMPLATES, last.clone())?])
+        })
+        .unwrap();
+    let page = |scope: Option<&'static str>, since: i64| {
+        let page = store.read(|tx| Ok(tx.changes(scope, since, 1, usize::MAX, None)?)).unwrap();
+        (page.changes.iter().map(|c| c.seq).collect::<Vec<_>>(), page.has_more)
+    };
+    assert_eq!(page(None, seqs[0]), (vec![seqs[1]], true));
+    assert_eq!(page(None, seqs[1]), (vec![seqs[2]], false));
+    assert_eq!(page(Some("Ankara"), seqs[0]), (vec![seqs[1]], false));
 }

@@ -43,8 +43,8 @@ use super::table_sql::{
     SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, LogEntry, Login,
-    NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, Login, NewConflict,
+    NewUser, PageFill, ReadChange, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
     company_wide_changes,
 };
 use crate::error::{ServiceError, StoreError};
@@ -795,7 +795,7 @@ impl Tx for PgTx<'_> {
         let entries = rows
             .iter()
             .map(|r| {
-                Ok(LogEntry {
+                Ok(ReadChange {
                     seq: r.try_get(0)?,
                     table: r.try_get(1)?,
                     row_id: Uuid::parse_str(r.try_get(2)?)?,

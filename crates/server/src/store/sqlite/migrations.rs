@@ -124,7 +124,7 @@ const STEPS: &[&str] = &[
         detail TEXT NOT NULL
     ) STRICT;
     ",
-    // 7: a change's row JSON only when its table does not hold that version (`Kept`): SQLite
+    // 7: a change's row JSON only when its table does not hold that version: SQLite
     // cannot drop a NOT NULL, so the log is copied into a table without it. `migrate` then
     // empties the JSON the tables hold too.
     "
@@ -256,6 +256,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     if logged_rows {
+        tx.execute_batch(LATEST_ONLY)?;
         tx.execute_batch("DROP TABLE temp.device_numbers")?;
     }
     tx.execute_batch(RULE_INDEXES)?;
@@ -264,16 +265,20 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         // Once, so the upgraded file is as small as a new one would be: the log entries let go
         // of, or the text ids rebuilt as bytes, leave much of an earlier build's file free. It
         // takes about a second per 100 MB.
-        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        // The upgrade is committed: a file left unpacked (short of disk space, say) still serves.
+        if let Err(e) = conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);") {
+            tracing::warn!(error = %e, "the upgraded database could not be packed; it works as it is");
+        }
     }
     Ok(())
 }
 
 /// The upgrade of a file from before rows were their own changes: moves the origin of each row
 /// of `table` from the log entry of its version onto the row, as the device's number, and lets
-/// go of the entries of the versions the table holds (an entry of a version it does not hold, a
-/// departure, stays); a row's field versions that are one device's 16 bytes become the device's
-/// number too. Runs with `DEVICE_NUMBERS` in place.
+/// go of the entries of that version or an earlier one in the row's region (an entry of a region
+/// the row has left, its departure, stays); a row's field versions that are one device's 16
+/// bytes become the device's number too. Runs with `DEVICE_NUMBERS` in place; `LATEST_ONLY`
+/// after it for every table.
 fn rows_as_changes(table: &TableSpec) -> String {
     let name = table.name;
     format!(
@@ -281,11 +286,21 @@ fn rows_as_changes(table: &TableSpec) -> String {
              ON n.device = c.origin WHERE c.seq = \"{name}\".version AND c.table_name = '{name}' \
              AND c.row_id = \"{name}\".id AND c.region = \"{name}\".region);
          DELETE FROM departures WHERE table_name = '{name}' AND EXISTS (SELECT 1 FROM \"{name}\" t \
-             WHERE t.id = departures.row_id AND t.version = departures.seq AND t.region = departures.region);
+             WHERE t.id = departures.row_id AND t.version >= departures.seq AND t.region = departures.region);
          UPDATE \"{name}\" SET field_versions = coalesce((SELECT number FROM temp.device_numbers \
              WHERE device = field_versions), field_versions) WHERE typeof(field_versions) = 'blob';"
     )
 }
+
+/// What an earlier build's log held besides departures, let go of after `rows_as_changes`: an
+/// entry naming a row (no JSON) that is no longer its latest change, and an entry superseded by
+/// a later one of the same row in the same region (the build before 2026-12-04 kept every
+/// version). A device behind one gets the later change instead, as `Tx::put_version` has it.
+const LATEST_ONLY: &str = "
+    DELETE FROM departures WHERE row_json IS NULL;
+    DELETE FROM departures WHERE seq NOT IN
+        (SELECT max(seq) FROM departures GROUP BY table_name, row_id, region);
+";
 
 /// Each device's number by its 16 bytes, for `rows_as_changes`.
 const DEVICE_NUMBERS: &str = "

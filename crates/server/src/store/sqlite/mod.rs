@@ -29,8 +29,8 @@ use super::table_sql::{
     SESSION_COLUMNS, TableSql, Tables, audit_query,
 };
 use super::{
-    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, LogEntry, Login,
-    NewConflict, NewUser, PageFill, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
+    AppliedMutation, AuditEntry, AuditQuery, Device, EndSessions, EnrollCode, LiveRow, Login, NewConflict,
+    NewUser, PageFill, ReadChange, Rejoined, RowQuery, Scope, ServerRow, Store, Tx, User, WebSession,
 };
 use crate::error::{ServiceError, StoreError};
 
@@ -106,7 +106,7 @@ impl SqliteStore {
         // survive a power cut, not only a process crash.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // The company's rows and change log run to hundreds of megabytes; SQLite's default 2 MB
+        // The company's rows and their indexes run to hundreds of megabytes; SQLite's default 2 MB
         // of cache would read the same index pages from the file for every mutation.
         conn.pragma_update(None, "cache_size", -65_536)?;
         migrations::migrate(&mut conn)?;
@@ -133,8 +133,14 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
         let tx = conn.transaction_with_behavior(behavior).map_err(StoreError::from)?;
-        let mut stx =
-            SqliteTx { tx, tables: &self.tables, pulls: &self.pulls, seq: None, origin: None, devices: None };
+        let mut stx = SqliteTx {
+            tx,
+            tables: &self.tables,
+            pulls: &self.pulls,
+            seq: None,
+            last_device: None,
+            devices: None,
+        };
         let out = f(&mut stx)?;
         if let Some(seq) = stx.seq {
             stx.tx
@@ -237,9 +243,9 @@ pub struct SqliteTx<'t> {
     /// once, before the commit: the writer is the only one counting (see `Store`), and an
     /// UPDATE of the row for every change of a batch was a tenth of the push's time.
     seq: Option<i64>,
-    /// The device this transaction last looked up the number of (`device_number`): a push's
-    /// changes all come from one device.
-    origin: Option<(Uuid, i64)>,
+    /// The device this transaction last looked up the number of, and the number, `None` for a
+    /// device the store does not know (`device_number`): a push's changes all come from one.
+    last_device: Option<(Uuid, Option<i64>)>,
     /// Every device by its number, once a row that names one was read (`device_ids`).
     devices: Option<HashMap<i64, Uuid>>,
 }
@@ -251,7 +257,7 @@ fn device_ids<'c>(
     cache: &'c mut Option<HashMap<i64, Uuid>>,
 ) -> Result<&'c HashMap<i64, Uuid>, StoreError> {
     if cache.is_none() {
-        let mut stmt = tx.prepare_cached("SELECT number, id FROM devices")?;
+        let mut stmt = tx.prepare_cached("SELECT number, id FROM devices WHERE number IS NOT NULL")?;
         let mut rows = stmt.query([])?;
         let mut devices = HashMap::new();
         while let Some(r) = rows.next()? {
@@ -267,6 +273,22 @@ fn device_ids<'c>(
 impl SqliteTx<'_> {
     fn sql(&self, table: &TableSpec) -> Result<&TableSql, StoreError> {
         self.tables.get(table)
+    }
+
+    /// The changes a pull page's statement (`pulls::PullSql::page`) reads with `args`.
+    fn read_changes(&self, sql: &str, args: &[SqlValue]) -> Result<Vec<ReadChange>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        let mut entries = Vec::new();
+        while let Some(r) = rows.next()? {
+            entries.push(ReadChange {
+                seq: r.get(0)?,
+                table: r.get(1)?,
+                row_id: columns::id_from(r.get_ref(2)?)?,
+                json: r.get(3)?,
+            });
+        }
+        Ok(entries)
     }
 
     /// One of a pull's summaries (`pulls::PullSql`) of the changes after `since` in `scope`.
@@ -289,19 +311,18 @@ impl SqliteTx<'_> {
     /// The number a row keeps for the device its version came from (a device's id is 16 bytes,
     /// which every row would keep), `None` for a device the store does not know.
     fn device_number(&mut self, device: Uuid) -> Result<Option<i64>, StoreError> {
-        if let Some((id, number)) = self.origin
+        if let Some((id, number)) = self.last_device
             && id == device
         {
-            return Ok(Some(number));
+            return Ok(number);
         }
         let number = self
             .tx
             .prepare_cached("SELECT number FROM devices WHERE id = ?1")?
             .query_row([device.to_string()], |r| r.get(0))
-            .optional()?;
-        if let Some(number) = number {
-            self.origin = Some((device, number));
-        }
+            .optional()?
+            .flatten();
+        self.last_device = Some((device, number));
         Ok(number)
     }
 }
@@ -404,6 +425,7 @@ impl Tx for SqliteTx<'_> {
             params![d.id.to_string(), d.name, d.region, token_hash, d.created_at],
         )?;
         self.devices = None;
+        self.last_device = None;
         Ok(())
     }
 
@@ -807,26 +829,28 @@ impl Tx for SqliteTx<'_> {
             skip.map_or(SqlValue::Null, columns::id),
             SqlValue::Integer(page.lookahead()),
         ];
-        let sql = match scope {
-            None => &self.pulls.everywhere,
+        let entries = match scope {
             Some(region) => {
                 args.push(SqlValue::Text(region.to_string()));
-                &self.pulls.region
+                self.read_changes(&self.pulls.region.page, &args)?
+            }
+            // Every region's rows, read a window of seqs at a time (`pulls::WINDOW`), widened
+            // while it holds fewer than the page asks for and changes lie beyond it.
+            None => {
+                let head = self.head_seq()?;
+                let mut width = page.lookahead().saturating_mul(pulls::WINDOW);
+                loop {
+                    let until = since.saturating_add(width);
+                    args.push(SqlValue::Integer(until));
+                    let entries = self.read_changes(&self.pulls.everywhere.page, &args)?;
+                    if entries.len() >= limit.saturating_add(1) || until >= head {
+                        break entries;
+                    }
+                    args.pop();
+                    width = width.saturating_mul(4);
+                }
             }
         };
-        let mut stmt = self.tx.prepare_cached(&sql.page)?;
-        let mut rows = stmt.query(params_from_iter(args))?;
-        let mut entries = Vec::new();
-        while let Some(r) = rows.next()? {
-            entries.push(LogEntry {
-                seq: r.get(0)?,
-                table: r.get(1)?,
-                row_id: columns::id_from(r.get_ref(2)?)?,
-                json: r.get(3)?,
-            });
-        }
-        drop(rows);
-        drop(stmt);
         page.fill(self, entries)?;
         let last_in_scope = match skip {
             None => None,
