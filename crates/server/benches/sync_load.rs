@@ -192,8 +192,10 @@ async fn run() -> String {
          this machine ran slower than the day before (the INSERT baseline 0.67-0.71 s against 0.52 s), \
          and no build met it: the build before the server kept ids as bytes, measured alone the same day, \
          made 16551/s, p99 342-385 ms, the one that kept ids as bytes 16857/s, p99 336-359 ms, and \
-         again just before this run 15323-16705/s, p99 343-412 ms in ten runs; this build keeps dates \
-         and times as numbers too. A build with mimalloc as its allocator (in a profile of this load \
+         again just before this run 15323-16705/s, p99 343-412 ms in ten runs; the build that kept \
+         dates and times as numbers too 13318-18256/s, p99 309-692 ms. This build, whose rows are \
+         their own changes (no change-log entry to write, and none of the row's last one to delete), \
+         made the figures above on the same day. A build with mimalloc as its allocator (in a profile of this load \
          glibc's malloc and free were a quarter of the processor time, server and clients together) \
          made about 7 % more in ten runs alternated with the same build without it, p99 305-366 ms: \
          within the spread, so not kept. The one-device row is the cost of a batch itself. Load average \
