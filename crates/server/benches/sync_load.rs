@@ -195,7 +195,9 @@ async fn run() -> String {
          again just before this run 15323-16705/s, p99 343-412 ms in ten runs; the build that kept \
          dates and times as numbers too 13318-18256/s, p99 309-692 ms. This build, whose rows are \
          their own changes (no change-log entry to write, and none of the row's last one to delete), \
-         made the figures above on the same day. A build with mimalloc as its allocator (in a profile of this load \
+         made the figures above on the same day, alone on the machine; in three more runs that day, \
+         straight after the migration bench 19896-22450/s, p99 265-316 ms, alone 23550-25308/s, p99 \
+         228-302 ms, and straight after a build 18032-23094/s, p99 274-380 ms. A build with mimalloc as its allocator (in a profile of this load \
          glibc's malloc and free were a quarter of the processor time, server and clients together) \
          made about 7 % more in ten runs alternated with the same build without it, p99 305-366 ms: \
          within the spread, so not kept. The one-device row is the cost of a batch itself. Load average \
