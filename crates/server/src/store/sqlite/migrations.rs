@@ -264,8 +264,8 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     if logged_rows || rebuilt {
         // Once, so the upgraded file is as small as a new one would be: the log entries let go
         // of, or the text ids rebuilt as bytes, leave much of an earlier build's file free. It
-        // takes about a second per 100 MB.
-        // The upgrade is committed: a file left unpacked (short of disk space, say) still serves.
+        // takes about a second per 100 MB. The upgrade is committed already: a file left
+        // unpacked (short of disk space, say) still serves.
         if let Err(e) = conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);") {
             tracing::warn!(error = %e, "the upgraded database could not be packed; it works as it is");
         }

@@ -822,12 +822,13 @@ impl Tx for SqliteTx<'_> {
         skip: Option<Uuid>,
     ) -> Result<ChangesPage, StoreError> {
         let mut page = PageFill::new(limit, max_bytes);
+        let lookahead = page.lookahead();
         let mut args = vec![
             SqlValue::Integer(since),
             // A device the store does not know has no changes to leave out.
             SqlValue::from(skip.map(|d| self.device_number(d)).transpose()?.flatten()),
             skip.map_or(SqlValue::Null, columns::id),
-            SqlValue::Integer(page.lookahead()),
+            SqlValue::Integer(lookahead),
         ];
         let entries = match scope {
             Some(region) => {
@@ -838,12 +839,12 @@ impl Tx for SqliteTx<'_> {
             // while it holds fewer than the page asks for and changes lie beyond it.
             None => {
                 let head = self.head_seq()?;
-                let mut width = page.lookahead().saturating_mul(pulls::WINDOW);
+                let mut width = lookahead.saturating_mul(pulls::WINDOW);
                 loop {
                     let until = since.saturating_add(width);
                     args.push(SqlValue::Integer(until));
                     let entries = self.read_changes(&self.pulls.everywhere.page, &args)?;
-                    if entries.len() >= limit.saturating_add(1) || until >= head {
+                    if i64::try_from(entries.len()).unwrap_or(i64::MAX) >= lookahead || until >= head {
                         break entries;
                     }
                     args.pop();
