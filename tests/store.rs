@@ -432,7 +432,8 @@ fn assert_rows_read_as_before(store: &Store, old: &StoredRows) {
 
 /// A store the release before dates were kept as numbers wrote (tests/fixtures/store/
 /// v8_text_dates.db: ids as bytes, dates and times as text) opens with every row as it was, its
-/// dates and times now numbers, and its date ranges and overlap checks work on them.
+/// dates and times now numbers and its shifts indexed as this build indexes them, and its date
+/// ranges and overlap checks work on them.
 #[test]
 fn a_store_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
     let dir = tempfile::tempdir().unwrap();
@@ -450,6 +451,18 @@ fn a_store_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
     let mut store = Store::open(&path).unwrap();
     assert_rows_read_as_before(&store, &old);
     assert_eq!(count(&store, as_text), 0);
+    // Its index on (date, person) gave way to one on the date alone.
+    let indexes: Vec<String> = store
+        .test_connection()
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timesheets' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(indexes, ["timesheets_date", "timesheets_employee_date"]);
     assert_eq!(count(&store, "SELECT count(*) FROM drivers WHERE typeof(license_expiry) = 'text'"), 0);
 
     // A date range finds what the text compared found, and an overlapping shift is refused.

@@ -50,7 +50,7 @@ impl Store {
 
     pub fn shifts(&self, filter: &ShiftFilter) -> Result<Vec<Record<Shift>>> {
         // Only the filters in use go into the SQL: `?3 IS NULL OR employee_id = ?3` would keep
-        // SQLite from using the (work_date, employee_id) index.
+        // SQLite from using the indexes by date and by person.
         let mut condition = String::from("(?1 = ?2 OR region = ?1)");
         let mut args: Vec<Box<dyn rusqlite::ToSql>> =
             vec![Box::new(filter.region.clone()), Box::new(ALL_REGIONS)];
