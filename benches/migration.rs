@@ -393,11 +393,11 @@ weeks, which is most of its size; an index on the date alone serves the screens'
 file at 50 000 shifts); it has no index on region, which none of its queries could use. The \
 pages of its outbox go back to the file system once a sync drained it, and a sync that pushed an \
 office packs the store again (answering gave every row a version, splitting full pages).\n\n\
-Until 2026-12-05 this benchmark had no İzmir PC: the server held Ankara's rows only and was read \
-against the whole file and against the floor of the whole file's rows, which made it look \
-smaller than it is (3.0× the legacy file and 1.1× the floor at 50 000 shifts; the table above \
-reads like with like). The times vary by a fifth from run to run on this shared 2-core \
-machine: compare the figures of one run.\n",
+Until 2026-12-05 this benchmark had no İzmir PC: the server held Ankara's rows only (the earlier \
+figures quoted above were measured so) and was read against the whole file and against the floor \
+of the whole file's rows, which made it look smaller than it is (3.0× the legacy file and 1.1× the \
+floor at 50 000 shifts; the table above reads like with like). The times vary by a fifth from run \
+to run on this shared 2-core machine: compare the figures of one run.\n",
     );
     perf_doc::publish("## Migration day", &section);
 }
