@@ -47,11 +47,11 @@ async fn load<S: Store>(instances: &[RunningServer<S>]) -> Measured {
         let http = reqwest::Client::new();
         devices.push(enroll(instance.server(), &http, &instance.url(), KNOWN[n % KNOWN.len()].0, "PC").await);
     }
-    let (total, latencies) = push_at_once(devices, BATCHES_PER_DEVICE).await;
+    let pushed = push_at_once(devices, BATCHES_PER_DEVICE).await;
     Measured {
-        mutations_per_second: (DEVICES * BATCHES_PER_DEVICE * BATCH) as f64 / total.as_secs_f64(),
-        p50: percentile(&latencies, 0.5),
-        p99: percentile(&latencies, 0.99),
+        mutations_per_second: (DEVICES * BATCHES_PER_DEVICE * BATCH) as f64 / pushed.total.as_secs_f64(),
+        p50: percentile(&pushed.latencies, 0.5),
+        p99: percentile(&pushed.latencies, 0.99),
     }
 }
 

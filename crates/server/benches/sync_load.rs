@@ -20,7 +20,7 @@ use rainstaff_server::http::{HttpConfig, RunningServer};
 use rainstaff_server::ratelimit::RateLimit;
 use uuid::Uuid;
 
-use self::common::{BATCH, batches, employee, enroll, load_average, percentile, push_at_once};
+use self::common::{BATCH, Pushed, batches, employee, enroll, load_average, percentile, push_at_once};
 
 const DEVICES: usize = 50;
 const BATCHES_PER_DEVICE: usize = 20;
@@ -74,16 +74,13 @@ async fn serve(dir: &Path) -> (Arc<Server>, RunningServer, String) {
     (server, running, url)
 }
 
-/// The 50 devices of a new server pushing at once: the time it took and each batch's latency,
-/// sorted.
-async fn devices_at_once(server: &Server, http: &reqwest::Client, url: &str) -> (Duration, Vec<Duration>) {
+/// The 50 devices of a new server pushing at once.
+async fn devices_at_once(server: &Server, http: &reqwest::Client, url: &str) -> Pushed {
     let mut devices = Vec::new();
     for n in 0..DEVICES {
         devices.push(enroll(server, http, url, KNOWN[n % KNOWN.len()].0, &format!("PC {n}")).await);
     }
-    let (total, mut latencies) = push_at_once(devices, BATCHES_PER_DEVICE).await;
-    latencies.sort();
-    (total, latencies)
+    push_at_once(devices, BATCHES_PER_DEVICE).await
 }
 
 async fn run() -> String {
@@ -103,7 +100,8 @@ async fn run() -> String {
     health.sort();
 
     let admin = enroll(&server, &http, &url, "ALL", "Merkez").await;
-    let (push_total, push_latencies) = devices_at_once(&server, &http, &url).await;
+    let pushed = devices_at_once(&server, &http, &url).await;
+    let (push_total, push_latencies) = (pushed.total, &pushed.latencies);
     let mutations = DEVICES * BATCHES_PER_DEVICE * BATCH;
 
     let started = Instant::now();
@@ -140,14 +138,22 @@ async fn run() -> String {
     running.stop().await.unwrap();
 
     let mut repeats = Vec::new();
+    let (mut slowest_round, mut fastest_round, mut worst_over_round) =
+        (pushed.round_means.1, pushed.round_means.0, pushed.worst_over_round);
     for _ in 0..REPEATS {
         let dir = tempfile::tempdir().unwrap();
         let (server, running, url) = serve(dir.path()).await;
-        let (total, latencies) = devices_at_once(&server, &http, &url).await;
+        let again = devices_at_once(&server, &http, &url).await;
         running.stop().await.unwrap();
-        repeats.push((per_sec(mutations, total), ms(percentile(&latencies, 0.99))));
+        repeats.push(format!(
+            "{}/s, p99 {}",
+            per_sec(mutations, again.total),
+            ms(percentile(&again.latencies, 0.99))
+        ));
+        fastest_round = fastest_round.min(again.round_means.0);
+        slowest_round = slowest_round.max(again.round_means.1);
+        worst_over_round = worst_over_round.max(again.worst_over_round);
     }
-    let repeats: Vec<String> = repeats.iter().map(|(rate, p99)| format!("{rate}/s, p99 {p99}")).collect();
 
     let load = load_average();
     format!(
@@ -159,6 +165,7 @@ async fn run() -> String {
          | push: {DEVICES} devices at once, {BATCHES_PER_DEVICE} batches of {BATCH} mutations each | {mutations} mutations in {:.2} s = **{} mutations/s** |\n\
          | push latency per 100-mutation batch, {DEVICES} devices at once | p50 {}, p99 **{}**, max {} |\n\
          | the same push, {REPEATS} more runs, each on a new server | {} |\n\
+         | round by round (every device's n-th batch) from the second on, in all {} runs | mean latency of a round {} to {}; no batch more than {:.0} % over its round's mean |\n\
          | push latency per 100-mutation batch, one device alone | p50 {}, p99 {} |\n\
          | pull: {pulled} changes (each row's latest) in pages of {PAGE} (administrator's device) | {:.2} s = **{} changes/s** |\n\
          | pull latency per page | p50 {}, p99 **{}** |\n\
@@ -169,45 +176,45 @@ async fn run() -> String {
          device it came from) and the nine bytes of its answer kept for exactly-once, besides JSON and HTTP. With \
          {DEVICES} devices at once, a batch mostly waits behind the others for SQLite's single writer, which \
          is handed on in the order the pushes came (with a plain mutex a push arriving later often went first, \
-         and the slowest batches waited twice the median), so its latency is the queue ahead of it: what \
-         bounds it is the writer's time per batch (reading, judging and writing 100 rows with their \
-         records, then the commit and its fsync) times the devices waiting. Of that time (a profile of this \
-         load): the commit about a fifth, mostly writing the log pages the batch dirtied; writing the rows \
-         and (until 2026-12-05) their change-log entries a fifth; the rules' look-ups a sixth (a shift's other shifts most); \
-         the exactly-once records and their pruning an eighth, most of it serialising the outcomes (since \
-         2026-12-04 a change applied as sent keeps no full record, as the nine bytes kept of its answer and \
-         its row as it stands answer a retry: runs alternated with the build before, 18-22 k against \
-         23-26 k mutations/s, p99 253-365 ms against 214-244 ms); the \
-         merge, validation and reading each pushed row's current version the rest. SQLite compiling \
-         statements again was a tenth more, until the writer's connection kept more than rusqlite's default \
-         of 16. Tried and not kept: batches sharing a commit (groups of 8 or 16 gave up to a tenth more \
-         throughput but a worse p99, as the first batch of a group waits for the group's commit); one row of \
-         exactly-once records per push instead of one per mutation (no change: the rows were not the cost); \
-         and, to bound what the fsync costs, no fsync at commit at all (`synchronous=NORMAL`, which an \
-         answered batch cannot rely on): about 15 % more throughput, and a p99 still 345-400 ms here. \
-         Batches sharing a commit were measured again on 2026-12-04 (groups of 2, 4 and 16 against the \
-         same build without them, runs alternated): 5-20 % more throughput, and a p99 no better beyond \
-         the runs' spread. The run-to-run spread of one build is a fifth or more on this shared machine, \
-         hence the repeated runs above: the p99 target (under 300 ms) is for each of them. On 2026-12-05 \
-         this machine ran slower than the day before (the INSERT baseline 0.67-0.71 s against 0.52 s), \
-         and no build met it: the build before the server kept ids as bytes, measured alone the same day, \
-         made 16551/s, p99 342-385 ms, the one that kept ids as bytes 16857/s, p99 336-359 ms, and \
-         again just before this run 15323-16705/s, p99 343-412 ms in ten runs; the build that kept \
-         dates and times as numbers too 13318-18256/s, p99 309-692 ms. This build, whose rows are \
-         their own changes (no change-log entry to write, and none of the row's last one to delete), \
-         made the figures above on the same day, alone on the machine; in three more runs that day, \
-         straight after the migration bench 19896-22450/s, p99 265-316 ms, alone 23550-25308/s, p99 \
-         228-302 ms, and straight after a build 18032-23094/s, p99 274-380 ms. A build with mimalloc as its allocator (in a profile of this load \
-         glibc's malloc and free were a quarter of the processor time, server and clients together) \
-         made about 7 % more in ten runs alternated with the same build without it, p99 305-366 ms: \
-         within the spread, so not kept. The one-device row is the cost of a batch itself. Load average \
+         and the slowest batches waited twice the median), so its latency is the queue ahead of it: the \
+         writer's time per batch (reading, judging and writing 100 rows with their records, then the commit \
+         and its fsync) times the devices waiting. In this closed loop the mean latency is the {DEVICES} \
+         batches of {BATCH} over the rate, 5000 / (mutations/s), so a p99 under 300 ms needs about 20 000 \
+         mutations/s kept up for the whole run. The round-by-round row shows what sets the p99: the pace. From \
+         the second round on no batch takes much more than its round's mean (nothing of its own, a \
+         checkpoint, a lock or a slow statement, holds one up beyond the queue), while the rounds' means \
+         change from round to round and from run to run with what else the 2 shared cores are running; \
+         the slowest rounds are the p99.\n\n\
+         Of the writer's time (a profile of this load): the commit about a fifth, mostly writing the log \
+         pages the batch dirtied; writing the rows a fifth; the rules' look-ups a sixth (a shift's other \
+         shifts most); the exactly-once records and their pruning an eighth, most of it serialising the \
+         outcomes; the merge, validation and reading each pushed row's current version the rest; glibc's \
+         malloc and free are a quarter of all processor time, server and clients together, spread over \
+         everything. What each step of this build took off (runs alternated with the build before): a \
+         change applied as sent keeps no full record (2026-12-04: 18-22 k against 23-26 k mutations/s, \
+         p99 253-365 ms against 214-244 ms); the writer's connection keeps more than rusqlite's default of \
+         16 compiled statements (a tenth); rows are their own changes, with no change-log entry to write \
+         and none to delete (2026-12-05). Tried and not kept: batches sharing a commit (groups of 2 to 16: \
+         5-20 % more throughput, and a p99 no better beyond the runs' spread, as the first batch of a group \
+         waits for the group's commit); one row of exactly-once records per push instead of one per \
+         mutation (no change); no fsync at commit (`synchronous=NORMAL`, which an answered batch cannot rely \
+         on: about 15 % more throughput, p99 still 345-400 ms); mimalloc as the allocator (about 7 % more, \
+         within the spread).\n\n\
+         The same build's rate varies by a fifth or more from run to run on this shared machine, and over a \
+         day by more: on 2026-12-05 this build made 22511-25308/s, p99 220-376 ms alone on the machine \
+         (8 of 10 runs under 300 ms; one device alone p50 5.1 ms), and later that day, alone again, the figures above. The p99 target \
+         (under 300 ms) is for each run. The one-device row is the cost of a batch itself. Load average \
          (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),
-        ms(percentile(&push_latencies, 0.5)),
-        ms(percentile(&push_latencies, 0.99)),
+        ms(percentile(push_latencies, 0.5)),
+        ms(percentile(push_latencies, 0.99)),
         ms(*push_latencies.last().unwrap()),
         repeats.join("; "),
+        REPEATS + 1,
+        ms(fastest_round),
+        ms(slowest_round),
+        worst_over_round * 100.0,
         ms(percentile(&solo_latencies, 0.5)),
         ms(percentile(&solo_latencies, 0.99)),
         pull_total.as_secs_f64(),

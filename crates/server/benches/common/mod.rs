@@ -125,9 +125,23 @@ pub fn batches(region: &str, count: usize) -> Vec<Vec<Mutation>> {
     out
 }
 
-/// Every device pushes its `count` batches at once, each device one batch after another: the
-/// time until all are done, and each push's latency, sorted.
-pub async fn push_at_once(devices: Vec<Client>, count: usize) -> (Duration, Vec<Duration>) {
+/// What `push_at_once` measured.
+pub struct Pushed {
+    /// Until every device was done.
+    pub total: Duration,
+    /// Each push's latency, sorted.
+    pub latencies: Vec<Duration>,
+    /// Round n is every device's n-th batch: from the second round on, the lowest and highest of
+    /// the rounds' mean latencies (the pace of the whole), and the most any batch took over its
+    /// round's mean, as a fraction (a batch held up by something of its own, beside the queue every
+    /// batch of the round waits in). In the first round the queue forms, and a batch's wait is its
+    /// place in it.
+    pub round_means: (Duration, Duration),
+    pub worst_over_round: f64,
+}
+
+/// Every device pushes its `count` batches at once, each device one batch after another.
+pub async fn push_at_once(devices: Vec<Client>, count: usize) -> Pushed {
     let started = Instant::now();
     let tasks: Vec<_> = devices
         .into_iter()
@@ -146,13 +160,28 @@ pub async fn push_at_once(devices: Vec<Client>, count: usize) -> (Duration, Vec<
             })
         })
         .collect();
-    let mut latencies = Vec::new();
+    let mut by_device = Vec::new();
     for task in tasks {
-        latencies.extend(task.await.unwrap());
+        by_device.push(task.await.unwrap());
     }
     let total = started.elapsed();
+    let rounds: Vec<Vec<Duration>> =
+        (1..count).map(|n| by_device.iter().map(|device| device[n]).collect()).collect();
+    let mean = |round: &[Duration]| round.iter().sum::<Duration>() / round.len() as u32;
+    let means: Vec<Duration> = rounds.iter().map(|round| mean(round)).collect();
+    let worst_over_round = rounds
+        .iter()
+        .zip(&means)
+        .map(|(round, mean)| round.iter().max().unwrap().as_secs_f64() / mean.as_secs_f64() - 1.0)
+        .fold(0.0, f64::max);
+    let mut latencies: Vec<Duration> = by_device.into_iter().flatten().collect();
     latencies.sort();
-    (total, latencies)
+    Pushed {
+        total,
+        latencies,
+        round_means: (*means.iter().min().unwrap(), *means.iter().max().unwrap()),
+        worst_over_round,
+    }
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
