@@ -45,6 +45,16 @@ fn shift(employee: Uuid, date: &str, start: &str, end: &str) -> Shift {
     }
 }
 
+/// The names of the indexes a store keeps on its shifts, beyond the one on their ids.
+fn shift_indexes(conn: &rusqlite::Connection) -> Vec<String> {
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timesheets' AND sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn migrates_an_empty_file_and_every_schema_column_exists() {
     let dir = tempfile::tempdir().unwrap();
@@ -101,6 +111,43 @@ fn every_write_appends_one_outbox_entry_and_survives_reopening() {
     assert_eq!(e.data.full_name, "ŞEBNEM İNCE");
     assert_eq!(e.data.title.as_deref(), Some("Şef"));
     assert_eq!(count(&store, RECORD_CHANGES), 2);
+}
+
+/// A store of the build whose shifts were indexed by (date, person) opens with the index on the
+/// date alone in its place, and its date ranges read what they read before.
+#[test]
+fn a_store_indexed_by_date_and_person_is_indexed_by_date_alone_once_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rainstaff.db");
+    let range = rainstaff::db::queries::ShiftFilter {
+        employee: None,
+        from: Some("2026-03-02".parse().unwrap()),
+        to: Some("2026-03-03".parse().unwrap()),
+        region: "ALL".into(),
+    };
+    {
+        let mut store = Store::open(&path).unwrap();
+        let user = manager(&store);
+        let person = employee(&mut store, &user, "IŞIL ÇAĞLAR");
+        for date in ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"] {
+            let s = shift(person, date, "08:30", "17:30");
+            store
+                .save_record(&user, &TIMESHEETS, None, "Izmir", fields_of(&s), SaveOptions::default())
+                .unwrap();
+        }
+        assert_eq!(store.shifts(&range).unwrap().len(), 2);
+        store
+            .test_connection()
+            .execute_batch(
+                "DROP INDEX timesheets_date;
+                 CREATE INDEX timesheets_date_employee ON timesheets (work_date, employee_id);",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(shift_indexes(store.test_connection()), ["timesheets_date", "timesheets_employee_date"]);
+    let dates: Vec<String> = store.shifts(&range).unwrap().into_iter().map(|s| s.data.work_date).collect();
+    assert_eq!(dates, ["2026-03-02", "2026-03-03"]);
 }
 
 #[test]
@@ -451,18 +498,7 @@ fn a_store_with_text_dates_keeps_every_row_when_its_dates_become_numbers() {
     let mut store = Store::open(&path).unwrap();
     assert_rows_read_as_before(&store, &old);
     assert_eq!(count(&store, as_text), 0);
-    // Its index on (date, person) gave way to one on the date alone.
-    let indexes: Vec<String> = store
-        .test_connection()
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timesheets' AND sql IS NOT NULL ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(indexes, ["timesheets_date", "timesheets_employee_date"]);
+    assert_eq!(shift_indexes(store.test_connection()), ["timesheets_date", "timesheets_employee_date"]);
     assert_eq!(count(&store, "SELECT count(*) FROM drivers WHERE typeof(license_expiry) = 'text'"), 0);
 
     // A date range finds what the text compared found, and an overlapping shift is refused.
