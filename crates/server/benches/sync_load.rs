@@ -190,21 +190,25 @@ async fn run() -> String {
          shifts most); the exactly-once records and their pruning an eighth, most of it serialising the \
          outcomes; the merge, validation and reading each pushed row's current version the rest; glibc's \
          malloc and free are a quarter of all processor time, server and clients together, spread over \
-         everything. What each step of this build took off (runs alternated with the build before): a \
-         change applied as sent keeps no full record (2026-12-04: 18-22 k against 23-26 k mutations/s, \
-         p99 253-365 ms against 214-244 ms); the writer's connection keeps more than rusqlite's default of \
-         16 compiled statements (a tenth); rows are their own changes, with no change-log entry to write \
-         and none to delete (2026-12-05). Tried and not kept: batches sharing a commit (groups of 2 to 16: \
-         5-20 % more throughput, and a p99 no better beyond the runs' spread, as the first batch of a group \
-         waits for the group's commit); one row of exactly-once records per push instead of one per \
+         everything. Steps of this build that lightened the writer: a change \
+         applied as sent keeps no full record (2026-12-04, runs alternated with the build before: 18-22 k \
+         against 23-26 k mutations/s, p99 253-365 ms against 214-244 ms); the writer's connection keeps \
+         more than rusqlite's default of 16 compiled statements (compiling them again was a tenth of the \
+         writer's time in a profile); rows are their own changes, with no change-log entry to write and \
+         none to delete (2026-12-05). Tried and not kept: batches sharing a commit (groups of 2 to 16: \
+         5-20 % more throughput, and a p99 no better beyond the runs' spread, with groups of 8 or 16 \
+         worse, as the first batch of a group waits for the group's commit); one row of exactly-once records per push instead of one per \
          mutation (no change); no fsync at commit (`synchronous=NORMAL`, which an answered batch cannot rely \
          on: about 15 % more throughput, p99 still 345-400 ms); mimalloc as the allocator (about 7 % more, \
          within the spread).\n\n\
          The same build's rate varies by a fifth or more from run to run on this shared machine, and over a \
          day by more: on 2026-12-05 this build made 22511-25308/s, p99 220-376 ms alone on the machine \
-         (8 of 10 runs under 300 ms; one device alone p50 5.1 ms), and later that day, alone again, the figures above. The p99 target \
-         (under 300 ms) is for each run. The one-device row is the cost of a batch itself. Load average \
-         (1/5/15 min) at the end of the run: {load}; other builds shared the machine when it was above 1.\n",
+         (8 of 10 runs under 300 ms; one device alone p50 5.1 ms), in the \
+         evening 14604-20720/s, p99 278-398 ms in twenty runs (one under 300 ms; one device alone \
+         6.6-9.4 ms), and later that day, with nothing else of ours running, the figures \
+         above. The p99 target (under 300 ms) is for each run. The one-device row is the cost of a batch \
+         itself. Load average (1/5/15 min) at the end of the run: {load} (the run itself keeps both cores \
+         busy; above 2, something else shared them).\n",
         push_total.as_secs_f64(),
         per_sec(mutations, push_total),
         ms(percentile(push_latencies, 0.5)),

@@ -142,6 +142,7 @@ pub struct Pushed {
 
 /// Every device pushes its `count` batches at once, each device one batch after another.
 pub async fn push_at_once(devices: Vec<Client>, count: usize) -> Pushed {
+    assert!(!devices.is_empty() && count >= 2, "rounds after the first need devices and two batches each");
     let started = Instant::now();
     let tasks: Vec<_> = devices
         .into_iter()
